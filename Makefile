@@ -1,0 +1,124 @@
+# fairgate - build, test, demo, install.  `make help` lists the targets.
+#
+# Dependencies come from Debian packages (see .ci/ensure-deps); they are found with
+# pkg-config where they ship a .pc file (libyaml, cJSON, libcrypto, Check) and linked
+# by name where they do not (libcsv).
+
+.SUFFIXES:
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+ifeq ($(origin CC),default)
+CC      := gcc
+endif
+BUILD   ?= build
+WERROR  ?= -Werror
+SANITIZE ?=
+
+PKGS      := yaml-0.1 libcjson libcrypto
+DEP_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+DEP_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+
+WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wvla $(WERROR)
+OPT     ?= -O2 -g
+FG_CFLAGS := -std=c11 $(OPT) $(WARN) $(SANITIZE) $(DEP_CFLAGS) $(CFLAGS)
+FG_LDFLAGS := $(SANITIZE) $(LDFLAGS)
+
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
+LIB_HDR := $(wildcard lib/*.h)
+CMD_SRC := $(wildcard cmd/*.c)
+CMD_OBJ := $(CMD_SRC:cmd/%.c=$(BUILD)/cmd/%.o)
+UNIT_SRC := $(wildcard tests/unit/check_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+
+FAIRGATE := $(BUILD)/fairgate
+
+.PHONY: all deps check unit cli asan demo bench install uninstall clean format help tools
+
+all: $(FAIRGATE) tools
+
+help:
+	@echo 'make            build $(FAIRGATE) and the test tools'
+	@echo 'make demo       install what is missing, build, run a real gate on generated data'
+	@echo 'make check      install what is missing, build, run every test'
+	@echo 'make asan       the tests again under AddressSanitizer + UBSan (in build-asan/)'
+	@echo 'make bench      speed and peak memory on 1M and 10M generated rows'
+	@echo 'make install    install to $$(DESTDIR)$$(PREFIX) (PREFIX=$(PREFIX))'
+	@echo 'make uninstall  remove what install put there'
+	@echo 'make format     clang-format every source file'
+	@echo 'make clean      remove build outputs'
+
+deps:
+	@sh .ci/ensure-deps
+
+tools: $(TOOL_BIN)
+
+$(BUILD)/lib/%.o: lib/%.c $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(FG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/cmd/%.o: cmd/%.c lib/fairgate.h
+	@mkdir -p $(@D)
+	$(CC) $(FG_CFLAGS) -Ilib -c -o $@ $<
+
+$(BUILD)/libfairgate.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+$(FAIRGATE): $(CMD_OBJ) $(BUILD)/libfairgate.a
+	$(CC) $(FG_LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libfairgate.a $(DEP_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfairgate.a $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(FG_CFLAGS) $(CHECK_CFLAGS) -Ilib -o $@ $< $(BUILD)/libfairgate.a $(DEP_LIBS) $(CHECK_LIBS) $(FG_LDFLAGS)
+
+$(BUILD)/tools/%: tests/tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(FG_CFLAGS) -o $@ $< -lm $(FG_LDFLAGS)
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+cli: $(FAIRGATE) tools
+	@FAIRGATE=$(CURDIR)/$(FAIRGATE) TOOLS=$(CURDIR)/$(BUILD)/tools sh tests/cli/run.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit cli
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
+	    SANITIZE='-fsanitize=address,undefined -fno-sanitize-recover=all' all
+	@ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0 \
+	 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 CK_FORK=no FG_SANITIZED=1 \
+	 $(MAKE) --no-print-directory BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
+	    SANITIZE='-fsanitize=address,undefined -fno-sanitize-recover=all' unit cli
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/tools/demo.sh $(FAIRGATE) $(BUILD)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/tools/bench.sh $(FAIRGATE) $(BUILD)
+
+install: $(FAIRGATE)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(FAIRGATE) $(DESTDIR)$(BINDIR)/fairgate
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/fairgate
+
+format:
+	clang-format -i lib/*.c lib/*.h cmd/*.c tests/unit/*.c tests/tools/*.c
+
+clean:
+	rm -rf build build-asan build-clang

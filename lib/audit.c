@@ -1,0 +1,298 @@
+/*
+ * audit.c - results -> the audit JSON of DESIGN section 5 (a contract: keys are never
+ * renamed or dropped, only added).
+ *
+ * Determinism: keys are added in one fixed order, groups and results keep the order of
+ * fg_metrics and fg_evaluation (which is sorted, not hash order), numbers are printed by
+ * cJSON in the C locale, `created` comes from the caller (SOURCE_DATE_EPOCH or the clock).
+ * A rate whose denominator is 0 is JSON null, never NaN and never 0.
+ *
+ * Every cJSON_Add* is checked; on failure the whole tree is deleted and FG_ERR_NOMEM
+ * returned.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+/* Turns cJSON's NULL-on-failure into a flag we check once per object. */
+struct builder {
+    bool failed;
+};
+
+static cJSON *add(struct builder *b, cJSON *parent, const char *key, cJSON *item)
+{
+    if (item == NULL) {
+        b->failed = true;
+        return NULL;
+    }
+    if (parent == NULL) {
+        cJSON_Delete(item);
+        b->failed = true;
+        return NULL;
+    }
+    bool ok = cJSON_IsArray(parent) ? cJSON_AddItemToArray(parent, item)
+                                    : cJSON_AddItemToObject(parent, key, item);
+    if (!ok) {
+        cJSON_Delete(item);
+        b->failed = true;
+        return NULL;
+    }
+    return item;
+}
+
+static void add_string(struct builder *b, cJSON *o, const char *key, const char *value)
+{
+    add(b, o, key, value ? cJSON_CreateString(value) : cJSON_CreateNull());
+}
+
+static void add_number(struct builder *b, cJSON *o, const char *key, double value)
+{
+    add(b, o, key, cJSON_CreateNumber(value));
+}
+
+static void add_count(struct builder *b, cJSON *o, const char *key, uint64_t value)
+{
+    add(b, o, key, cJSON_CreateNumber((double)value));
+}
+
+static void add_rate(struct builder *b, cJSON *o, const char *key, const struct fg_rate *r)
+{
+    add(b, o, key, r->defined ? cJSON_CreateNumber(r->value) : cJSON_CreateNull());
+}
+
+/* ---- pieces ---- */
+
+static cJSON *slice_of(struct builder *b, const struct fg_policy *policy, const struct fg_group *g)
+{
+    cJSON *slice = cJSON_CreateObject();
+    if (slice == NULL || g->attrset == SIZE_MAX)
+        return slice;
+    struct fg_attrset set;
+    fg_policy_attrset(policy, g->attrset, &set);
+    for (size_t k = 0; k < set.n; k++)
+        add_string(b, slice, policy->data.protected[set.attrs[k]], g -> values[k]);
+    return slice;
+}
+
+static const enum fg_metric group_metrics[] = {
+    FG_METRIC_BASE_RATE, FG_METRIC_SELECTION_RATE,
+    FG_METRIC_TPR,       FG_METRIC_FPR,
+    FG_METRIC_FNR,       FG_METRIC_TNR,
+    FG_METRIC_PPV,       FG_METRIC_NPV,
+    FG_METRIC_FDR,       FG_METRIC_FOR,
+    FG_METRIC_ACCURACY,  FG_METRIC_ERROR_RATE,
+};
+
+static cJSON *model_metrics(struct builder *b, const struct fg_confusion *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_count(b, o, "n", fg_confusion_n(c));
+    add_count(b, o, "tp", c->tp);
+    add_count(b, o, "fp", c->fp);
+    add_count(b, o, "tn", c->tn);
+    add_count(b, o, "fn", c->fn);
+    for (size_t i = 0; i < sizeof group_metrics / sizeof group_metrics[0]; i++) {
+        struct fg_rate r = fg_metric_rate(group_metrics[i], c);
+        add_rate(b, o, fg_metric_name(group_metrics[i]), &r);
+    }
+    return o;
+}
+
+static cJSON *input_info(struct builder *b, const struct fg_input_info *in)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_string(b, o, "path", in->path);
+    add_string(b, o, "sha256", in->sha256);
+    add_count(b, o, "rows", in->rows);
+    add_count(b, o, "rows_dropped", in->rows_dropped);
+    return o;
+}
+
+static cJSON *reference_json(struct builder *b, const struct fg_policy *policy,
+                             const struct fg_reference *ref)
+{
+    if (ref->kind != FG_REFERENCE_EXPLICIT)
+        return cJSON_CreateString(fg_reference_kind_name(ref->kind));
+    cJSON *o = cJSON_CreateObject();
+    for (size_t i = 0; i < policy->data.n_protected; i++)
+        add_string(b, o, policy->data.protected[i], ref -> values[i]);
+    return o;
+}
+
+static cJSON *bound_json(struct builder *b, const struct fg_gate_spec *spec)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (spec->has_min)
+        add_number(b, o, "min", spec->min);
+    if (spec->has_max)
+        add_number(b, o, "max", spec->max);
+    if (spec->has_max_worsening)
+        add_number(b, o, "max_worsening", spec->max_worsening);
+    return o;
+}
+
+/* One model's side: value, the group's rate and the reference. */
+static void side_json(struct builder *b, cJSON *o, const struct fg_policy *policy,
+                      const struct fg_metrics *m, const struct fg_gate_spec *spec,
+                      const struct fg_side *side)
+{
+    add(b, o, "value", side->defined ? cJSON_CreateNumber(side->value) : cJSON_CreateNull());
+    add_rate(b, o, "group_value", &side->group_rate);
+    if (spec->metric == FG_METRIC_EQUALIZED_ODDS)
+        add_string(b, o, "component", fg_metric_name(side->component));
+    if (spec->overall)
+        return;
+    if (side->reference_group == SIZE_MAX) {
+        add(b, o, "reference", cJSON_CreateNull());
+        return;
+    }
+    cJSON *ref = add(b, o, "reference", cJSON_CreateObject());
+    add(b, ref, "slice", slice_of(b, policy, &m->groups[side->reference_group]));
+    add_string(b, ref, "label", m->groups[side->reference_group].label);
+    add_rate(b, ref, "value", &side->reference_rate);
+}
+
+static cJSON *result_json(struct builder *b, const struct fg_policy *policy,
+                          const struct fg_metrics *m, const struct fg_gate_outcome *o,
+                          const struct fg_gate_result *res)
+{
+    const struct fg_gate_spec *spec = o->spec;
+    cJSON *r = cJSON_CreateObject();
+    add(b, r, "slice", slice_of(b, policy, &m->groups[res->group]));
+    add_string(b, r, "label", m->groups[res->group].label);
+    side_json(b, r, policy, m, spec, &res->candidate);
+    add(b, r, "bound", bound_json(b, spec));
+    add_count(b, r, "n", res->candidate.group_rate.den);
+    add_string(b, r, "status", fg_result_status_name(res->status));
+    if (res->why[0] != '\0')
+        add_string(b, r, "why", res->why);
+    if (spec->has_max_worsening) {
+        if (res->incumbent.defined || res->has_worsening) {
+            cJSON *inc = add(b, r, "incumbent", cJSON_CreateObject());
+            side_json(b, inc, policy, m, spec, &res->incumbent);
+        } else {
+            add(b, r, "incumbent", cJSON_CreateNull());
+        }
+        add(b, r, "worsening",
+            res->has_worsening ? cJSON_CreateNumber(res->worsening) : cJSON_CreateNull());
+    }
+    return r;
+}
+
+static cJSON *gate_json(struct builder *b, const struct fg_policy *policy,
+                        const struct fg_metrics *m, const struct fg_gate_outcome *o)
+{
+    const struct fg_gate_spec *spec = o->spec;
+    cJSON *g = cJSON_CreateObject();
+    add_string(b, g, "id", spec->id);
+    add_string(b, g, "metric", fg_metric_name(spec->metric));
+    if (spec->overall) {
+        add_string(b, g, "scope", "overall");
+    } else {
+        add_string(b, g, "scope", "groups");
+        add_string(b, g, "disparity", fg_disparity_name(spec->disparity));
+        add(b, g, "reference", reference_json(b, policy, &spec->reference));
+    }
+    add(b, g, "bound", bound_json(b, spec));
+    add_count(b, g, "min_group_size", spec->min_group_size);
+    add_string(b, g, "on_small_group", fg_small_group_name(spec->on_small_group));
+    add_string(b, g, "status", fg_result_status_name(o->status));
+    if (o->note[0] != '\0')
+        add_string(b, g, "note", o->note);
+    cJSON *results = add(b, g, "results", cJSON_CreateArray());
+    for (size_t i = 0; i < o->n_results; i++)
+        add(b, results, NULL, result_json(b, policy, m, o, &o->results[i]));
+    return g;
+}
+
+static const char *verdict_name(enum fg_verdict v)
+{
+    switch (v) {
+    case FG_VERDICT_PASS:
+        return "pass";
+    case FG_VERDICT_FAIL:
+        return "fail";
+    case FG_VERDICT_PASS_WITH_OVERRIDE:
+        return "pass_with_override";
+    }
+    return "fail";
+}
+
+/* ---- public ---- */
+
+enum fg_status fg_audit_render(const struct fg_policy *policy, const struct fg_metrics *m,
+                               const struct fg_evaluation *ev, const struct fg_audit_inputs *inputs,
+                               char **out, struct fg_error *err)
+{
+    *out = NULL;
+    struct builder b = {false};
+    char created[32];
+    time_t t = (time_t)inputs->created;
+    struct tm tm;
+    if (gmtime_r(&t, &tm) == NULL ||
+        strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "cannot format the time %lld",
+                            inputs->created);
+
+    cJSON *root = cJSON_CreateObject();
+    add_string(&b, root, "schema", "fairgate.audit/v1");
+    cJSON *tool = add(&b, root, "tool", cJSON_CreateObject());
+    add_string(&b, tool, "name", "fairgate");
+    add_string(&b, tool, "version", FG_VERSION);
+    add_string(&b, root, "created", created);
+
+    cJSON *pol = add(&b, root, "policy", cJSON_CreateObject());
+    add_string(&b, pol, "name", policy->name);
+    add_string(&b, pol, "path", inputs->policy_path ? inputs->policy_path : policy->path);
+    add_string(&b, pol, "sha256", policy->sha256);
+
+    cJSON *in = add(&b, root, "inputs", cJSON_CreateObject());
+    const struct fg_ingest_result *ing = inputs->ingest;
+    add(&b, in, "candidate", input_info(&b, &ing->candidate));
+    if (ing->has_incumbent_file)
+        add(&b, in, "incumbent", input_info(&b, &ing->incumbent));
+    else if (m->has_incumbent)
+        add(&b, in, "incumbent", input_info(&b, &ing->candidate)); /* same file, own column */
+    else
+        add(&b, in, "incumbent", cJSON_CreateNull());
+
+    cJSON *groups = add(&b, root, "groups", cJSON_CreateArray());
+    for (size_t i = 0; i < m->n_groups; i++) {
+        const struct fg_group *g = &m->groups[i];
+        cJSON *gj = add(&b, groups, NULL, cJSON_CreateObject());
+        add(&b, gj, "slice", slice_of(&b, policy, g));
+        add_string(&b, gj, "label", g->label);
+        add(&b, gj, "candidate", model_metrics(&b, &g->candidate));
+        add(&b, gj, "incumbent",
+            m->has_incumbent ? model_metrics(&b, &g->incumbent) : cJSON_CreateNull());
+    }
+
+    cJSON *gates = add(&b, root, "gates", cJSON_CreateArray());
+    for (size_t i = 0; i < ev->n_outcomes; i++)
+        add(&b, gates, NULL, gate_json(&b, policy, m, &ev->outcomes[i]));
+    add(&b, root, "overrides", cJSON_CreateArray());
+    add_string(&b, root, "verdict", verdict_name(ev->verdict));
+    add_number(&b, root, "exit_code", fg_evaluation_exit_code(ev));
+
+    char *text = b.failed ? NULL : cJSON_Print(root);
+    cJSON_Delete(root);
+    if (text == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory building the audit");
+    size_t len = strlen(text);
+    char *with_newline = realloc(text, len + 2);
+    if (with_newline == NULL) {
+        free(text);
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory building the audit");
+    }
+    with_newline[len] = '\n';
+    with_newline[len + 1] = '\0';
+    *out = with_newline;
+    return FG_OK;
+}

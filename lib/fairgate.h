@@ -1,0 +1,154 @@
+/*
+ * fairgate.h - the public API of libfairgate, a fairness gate for ML release pipelines.
+ *
+ * The pipeline (DESIGN.md section 1), in call order:
+ *
+ *   fg_policy_load      YAML policy -> validated struct fg_policy
+ *   fg_ingest_run       CSV rows    -> struct fg_counts (cell table, streaming)
+ *   fg_metrics_compute  counts      -> struct fg_metrics (per-group confusion counts)
+ *   fg_gate_evaluate    policy x metrics -> struct fg_evaluation (results, verdict)
+ *   fg_audit_render     everything  -> audit JSON (DESIGN section 5)
+ *
+ * Ownership: every fg_x_new / fg_x_load / fg_x_run that returns FG_OK gives the caller a
+ * handle to release with the matching fg_x_free; fg_x_free(NULL) is a no-op. Functions
+ * take const pointers to what they only read and never keep pointers to their arguments
+ * past the call, except where a comment says a result borrows from an argument.
+ *
+ * Errors: a fallible function returns enum fg_status and, on failure, fills the caller's
+ * struct fg_error. The library never prints and never exits.
+ */
+#ifndef FAIRGATE_H
+#define FAIRGATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FG_VERSION "0.1.0"
+
+#if defined(__GNUC__)
+#define FG_MUST_CHECK   __attribute__((warn_unused_result))
+#define FG_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define FG_MUST_CHECK
+#define FG_PRINTF(a, b)
+#endif
+
+/* ---- status and errors ---- */
+
+enum fg_status {
+    FG_OK = 0,
+    FG_ERR_USAGE,  /* a caller passed something that makes no sense */
+    FG_ERR_POLICY, /* the policy is invalid */
+    FG_ERR_INPUT,  /* an input file is malformed */
+    FG_ERR_IO,     /* a file could not be read or written */
+    FG_ERR_NOMEM,  /* out of memory */
+    FG_ERR_LIMIT   /* a size limit was exceeded */
+};
+
+/* Where and what went wrong. file is empty and line/column are 0 when not applicable. */
+struct fg_error {
+    enum fg_status code;
+    char file[512];
+    unsigned long line;   /* 1-based; 0 = none */
+    unsigned long column; /* 1-based; 0 = none */
+    char message[768];
+};
+
+/* "file:line:col: message" (parts that are unset are left out) into buf. */
+void fg_error_format(const struct fg_error *err, char *buf, size_t size);
+
+/* ---- policy (lib/policy.c) ---- */
+
+struct fg_policy;
+
+/* Reads and strictly validates the YAML policy at path. */
+FG_MUST_CHECK enum fg_status fg_policy_load(const char *path, struct fg_policy **out,
+                                            struct fg_error *err);
+/* The same from memory; name is used in error messages. */
+FG_MUST_CHECK enum fg_status fg_policy_parse(const char *name, const char *text, size_t len,
+                                             struct fg_policy **out, struct fg_error *err);
+void fg_policy_free(struct fg_policy *policy);
+
+/* ---- counts and ingest (lib/counts.c, lib/ingest.c) ---- */
+
+struct fg_counts;
+
+/* What ingest saw of one input file. */
+struct fg_input_info {
+    char path[512];
+    char sha256[65]; /* lowercase hex of the whole file's bytes */
+    uint64_t rows;   /* data rows read (the header excluded) */
+    uint64_t rows_dropped;
+};
+
+struct fg_ingest_options {
+    const char *candidate_path; /* required */
+    const char *incumbent_path; /* NULL: incumbent columns, if any, come from the candidate file */
+};
+
+struct fg_ingest_result {
+    struct fg_input_info candidate;
+    struct fg_input_info incumbent;
+    int has_incumbent_file; /* incumbent came from its own file */
+};
+
+FG_MUST_CHECK enum fg_status fg_ingest_run(const struct fg_policy *policy,
+                                           const struct fg_ingest_options *options,
+                                           struct fg_counts **out, struct fg_ingest_result *info,
+                                           struct fg_error *err);
+void fg_counts_free(struct fg_counts *counts);
+
+/* ---- metrics (lib/metrics.c) ---- */
+
+struct fg_metrics;
+
+FG_MUST_CHECK enum fg_status fg_metrics_compute(const struct fg_policy *policy,
+                                                const struct fg_counts *counts,
+                                                struct fg_metrics **out, struct fg_error *err);
+void fg_metrics_free(struct fg_metrics *metrics);
+
+/* ---- gates (lib/gate.c) ---- */
+
+struct fg_evaluation;
+
+enum fg_verdict { FG_VERDICT_PASS = 0, FG_VERDICT_FAIL = 1, FG_VERDICT_PASS_WITH_OVERRIDE = 2 };
+
+FG_MUST_CHECK enum fg_status fg_gate_evaluate(const struct fg_policy *policy,
+                                              const struct fg_metrics *metrics,
+                                              struct fg_evaluation **out, struct fg_error *err);
+enum fg_verdict fg_evaluation_verdict(const struct fg_evaluation *evaluation);
+/* The process exit code for this verdict: 0 pass, 1 a gate failed. */
+int fg_evaluation_exit_code(const struct fg_evaluation *evaluation);
+/* A compact human summary: one line per gate and its worst group, then the verdict.
+ * Returns a malloc'd string the caller frees, or NULL when out of memory. */
+char *fg_evaluation_summary(const struct fg_policy *policy, const struct fg_metrics *metrics,
+                            const struct fg_evaluation *evaluation);
+void fg_evaluation_free(struct fg_evaluation *evaluation);
+
+/* ---- audit (lib/audit.c) ---- */
+
+struct fg_audit_inputs {
+    const char *policy_path;
+    const struct fg_ingest_result *ingest;
+    long long created; /* seconds since the epoch (SOURCE_DATE_EPOCH or the clock) */
+};
+
+/* Renders the audit JSON (DESIGN section 5) into a malloc'd NUL-terminated string. */
+FG_MUST_CHECK enum fg_status fg_audit_render(const struct fg_policy *policy,
+                                             const struct fg_metrics *metrics,
+                                             const struct fg_evaluation *evaluation,
+                                             const struct fg_audit_inputs *inputs, char **out,
+                                             struct fg_error *err);
+
+/* ---- files (lib/fileio.c) ---- */
+
+/* Writes len bytes to path atomically: a temporary file in the same folder, fsync,
+ * rename. On failure nothing is left at path (an existing file is untouched). */
+FG_MUST_CHECK enum fg_status fg_file_write_atomic(const char *path, const char *data, size_t len,
+                                                  struct fg_error *err);
+
+/* Seconds since the epoch from SOURCE_DATE_EPOCH when set (strictly validated),
+ * otherwise from the clock. */
+FG_MUST_CHECK enum fg_status fg_now(long long *seconds, struct fg_error *err);
+
+#endif /* FAIRGATE_H */

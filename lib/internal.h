@@ -1,0 +1,312 @@
+/*
+ * internal.h - the structs and cross-module helpers that libfairgate's modules share.
+ * cmd/ never includes this file; it sees only fairgate.h. Unit tests may.
+ *
+ * Ownership: every char * and array inside the structs below is owned by the struct that
+ * holds it and is released by that struct's fg_x_free. Strings are NUL-terminated UTF-8.
+ */
+#ifndef FAIRGATE_INTERNAL_H
+#define FAIRGATE_INTERNAL_H
+
+#include "fairgate.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* ---- limits ---- */
+
+#define FG_MAX_PROTECTED     16         /* protected attributes in one policy */
+#define FG_MAX_INTERSECTIONS 32         /* intersections in one policy */
+#define FG_MAX_GATES         256        /* gates in one policy */
+#define FG_MAX_GROUP_VALUES  4096       /* distinct values of one protected attribute */
+#define FG_MAX_CELLS         (1u << 22) /* cells in one counts table */
+#define FG_MAX_FIELD         (1u << 20) /* bytes in one CSV field */
+#define FG_MAX_COLUMNS       100000     /* columns in one CSV header */
+#define FG_MAX_POLICY_BYTES  (1u << 20) /* policy file size */
+#define FG_MAX_POLICY_DEPTH  32         /* YAML nesting depth */
+
+/* ---- errors ---- */
+
+/* Fills err (which may be NULL) and returns code. file may be NULL. */
+enum fg_status fg_error_set(struct fg_error *err, enum fg_status code, const char *file,
+                            unsigned long line, unsigned long column, const char *fmt, ...)
+    FG_PRINTF(6, 7);
+
+/* ---- policy ---- */
+
+enum fg_metric {
+    FG_METRIC_COUNT,
+    FG_METRIC_BASE_RATE,
+    FG_METRIC_SELECTION_RATE,
+    FG_METRIC_TPR,
+    FG_METRIC_FPR,
+    FG_METRIC_FNR,
+    FG_METRIC_TNR,
+    FG_METRIC_PPV,
+    FG_METRIC_NPV,
+    FG_METRIC_FDR,
+    FG_METRIC_FOR,
+    FG_METRIC_ACCURACY,
+    FG_METRIC_ERROR_RATE,
+    FG_METRIC_EQUALIZED_ODDS, /* gates only: the worse of the TPR and FPR disparities */
+    FG_METRIC_AUC,            /* score metrics: named by the language, not yet evaluated */
+    FG_METRIC_CALIBRATION_GAP,
+    FG_METRIC_BRIER,
+    FG_METRIC__N
+};
+
+enum fg_disparity { FG_DISPARITY_NONE, FG_DISPARITY_RATIO, FG_DISPARITY_DIFFERENCE };
+
+enum fg_reference_kind {
+    FG_REFERENCE_HIGHEST,       /* the group with the highest metric value (29 CFR 1607.4(D)) */
+    FG_REFERENCE_LARGEST,       /* the group with the most rows */
+    FG_REFERENCE_EXPLICIT,      /* a named value per protected attribute */
+    FG_REFERENCE_BETWEEN_GROUPS /* worst group over best group, one result per attribute */
+};
+
+enum fg_small_group { FG_SMALL_GROUP_FAIL, FG_SMALL_GROUP_WARN, FG_SMALL_GROUP_SKIP };
+enum fg_missing { FG_MISSING_ERROR, FG_MISSING_DROP };
+enum fg_favorable { FG_FAVORABLE_ABOVE, FG_FAVORABLE_BELOW };
+
+/* 1-based place in the policy file, for messages. */
+struct fg_mark {
+    unsigned long line;
+    unsigned long column;
+};
+
+/* How one model's decision is read from a CSV row. Exactly one of prediction / score. */
+struct fg_model_spec {
+    bool present;     /* false: the policy names no such model */
+    char *prediction; /* column holding the decision, compared with favorable_prediction */
+    char *score;      /* column holding a score, compared with threshold */
+    double threshold;
+    enum fg_favorable favorable; /* above: score >= threshold; below: score < threshold */
+};
+
+struct fg_reference {
+    enum fg_reference_kind kind;
+    /* FG_REFERENCE_EXPLICIT: values[i] is the reference value of protected[i]
+     * (n_protected entries, each non-NULL); NULL for the other kinds. */
+    char **values;
+};
+
+struct fg_gate_spec {
+    char *id;
+    enum fg_metric metric;
+    bool overall;                /* overall: {min,max} on the whole population */
+    enum fg_disparity disparity; /* NONE exactly when overall */
+    bool has_min, has_max;
+    double min, max;        /* bounds on the disparity (or the overall value) */
+    bool has_max_worsening; /* vs_incumbent: {max_worsening} */
+    double max_worsening;
+    struct fg_reference reference; /* the gate's own, or a copy of defaults.reference */
+    uint64_t min_group_size;       /* the gate's own, or defaults.min_group_size */
+    enum fg_small_group on_small_group;
+    struct fg_mark mark; /* where the gate starts in the policy file */
+};
+
+/* An attribute set that is gated: one protected attribute alone, or an intersection. */
+struct fg_attrset {
+    size_t n;                       /* 1 for a protected attribute alone */
+    size_t attrs[FG_MAX_PROTECTED]; /* indices into data.protected, in the order written */
+};
+
+struct fg_approver {
+    char *name;
+    char *role;
+    char *public_key; /* path, relative to the policy file's folder */
+};
+
+struct fg_override_policy {
+    struct fg_approver *approvers;
+    size_t n_approvers;
+    uint64_t required_approvals; /* default 1 */
+    uint64_t max_days;           /* default 30 */
+    char **not_overridable;      /* gate ids; each names a gate of the policy */
+    size_t n_not_overridable;
+};
+
+struct fg_policy {
+    char *path;      /* as given to fg_policy_load, or the name given to fg_policy_parse */
+    char sha256[65]; /* lowercase hex of the policy file's bytes */
+    int version;     /* 1 */
+    char *name;
+    struct {
+        char *id;             /* NULL: two CSVs are matched by position */
+        char *label;          /* y_true column */
+        char *positive_label; /* the favourable outcome's label value */
+        char **protected;
+        size_t n_protected;
+        size_t (*intersections)[FG_MAX_PROTECTED]; /* each: indices into protected */
+        size_t *intersection_sizes;
+        size_t n_intersections;
+        struct fg_model_spec candidate; /* always present */
+        struct fg_model_spec incumbent; /* present == false when the policy names none */
+        char *favorable_prediction;     /* required when a model reads a prediction column */
+        enum fg_missing missing;
+        char delimiter; /* default ',' */
+    } data;
+    struct {
+        struct fg_reference reference;      /* default highest */
+        uint64_t min_group_size;            /* default 0 */
+        enum fg_small_group on_small_group; /* default warn */
+    } defaults;
+    struct fg_gate_spec *gates;
+    size_t n_gates;
+    bool has_overrides;
+    struct fg_override_policy overrides;
+};
+
+/* Attribute sets in gating order: each protected attribute alone, then each intersection. */
+size_t fg_policy_attrset_count(const struct fg_policy *policy);
+void fg_policy_attrset(const struct fg_policy *policy, size_t index, struct fg_attrset *out);
+
+/* Names of metrics, disparities, ... as written in the policy language. */
+const char *fg_metric_name(enum fg_metric metric);
+const char *fg_disparity_name(enum fg_disparity disparity);
+const char *fg_reference_kind_name(enum fg_reference_kind kind);
+const char *fg_small_group_name(enum fg_small_group mode);
+
+/* ---- counts: the cell table (lib/counts.c) ----
+ *
+ * A cell is (value id of each protected attribute, y_true, candidate, incumbent) with a
+ * count. Value ids are interned per attribute, dense from 0 in order of first sight.
+ * Without an incumbent every cell's incumbent bit is 0 and has_incumbent is false. */
+
+struct fg_cell {
+    const uint32_t *value_ids; /* n_attrs ids, owned by the table */
+    unsigned y_true : 1;
+    unsigned candidate : 1;
+    unsigned incumbent : 1;
+    uint64_t count;
+};
+
+FG_MUST_CHECK enum fg_status fg_counts_new(size_t n_attrs, bool has_incumbent,
+                                           struct fg_counts **out, struct fg_error *err);
+size_t fg_counts_attr_count(const struct fg_counts *counts);
+bool fg_counts_has_incumbent(const struct fg_counts *counts);
+/* Interns value (len bytes, need not be NUL-terminated) of attribute attr. */
+FG_MUST_CHECK enum fg_status fg_counts_intern(struct fg_counts *counts, size_t attr,
+                                              const char *value, size_t len, uint32_t *id,
+                                              struct fg_error *err);
+size_t fg_counts_value_count(const struct fg_counts *counts, size_t attr);
+const char *fg_counts_value(const struct fg_counts *counts, size_t attr, uint32_t id);
+/* Adds n to the cell (value_ids, y_true, candidate, incumbent). */
+FG_MUST_CHECK enum fg_status fg_counts_add(struct fg_counts *counts, const uint32_t *value_ids,
+                                           int y_true, int candidate, int incumbent, uint64_t n,
+                                           struct fg_error *err);
+/* Cells in order of first insertion; index < fg_counts_cell_count. */
+size_t fg_counts_cell_count(const struct fg_counts *counts);
+void fg_counts_cell(const struct fg_counts *counts, size_t index, struct fg_cell *out);
+/* Adds every cell of src to dst (values matched by string). Same n_attrs required. */
+FG_MUST_CHECK enum fg_status fg_counts_merge(struct fg_counts *dst, const struct fg_counts *src,
+                                             struct fg_error *err);
+uint64_t fg_counts_total(const struct fg_counts *counts);
+
+/* ---- metrics (lib/metrics.c) ---- */
+
+struct fg_confusion {
+    uint64_t tp, fp, tn, fn;
+};
+
+/* A rate num/den; defined == false when den == 0 (then value is 0 and must not be used). */
+struct fg_rate {
+    bool defined;
+    double value;
+    uint64_t num, den;
+};
+
+struct fg_group {
+    size_t attrset;  /* index as fg_policy_attrset; SIZE_MAX for the overall population */
+    char **values;   /* one owned copy per attribute of the attrset; NULL for overall */
+    size_t n_values; /* the attrset's size; 0 for overall */
+    char *label;     /* "sex=Female & race=Black"; "overall" for the overall population */
+    struct fg_confusion candidate;
+    struct fg_confusion incumbent; /* all 0 when metrics->has_incumbent is false */
+};
+
+struct fg_metrics {
+    bool has_incumbent;
+    /* groups[0] is the overall population; then, for each attrset in order, its groups
+     * sorted by their values (bytewise, attribute by attribute). */
+    struct fg_group *groups;
+    size_t n_groups;
+    size_t *attrset_first; /* first group index of each attrset */
+    size_t *attrset_count; /* number of groups of each attrset */
+    size_t n_attrsets;
+};
+
+/* The rate metric of a confusion matrix; for FG_METRIC_COUNT, value = n and den = n.
+ * Definitions (Fawcett 2006, "An introduction to ROC analysis"; Fairlearn metrics):
+ * selection_rate (tp+fp)/n, base_rate (tp+fn)/n, tpr tp/(tp+fn), fpr fp/(fp+tn),
+ * fnr fn/(tp+fn), tnr tn/(fp+tn), ppv tp/(tp+fp), npv tn/(tn+fn), fdr fp/(tp+fp),
+ * for fn/(tn+fn), accuracy (tp+tn)/n, error_rate (fp+fn)/n.
+ * Not defined for equalized_odds or the score metrics (returns defined == false). */
+struct fg_rate fg_metric_rate(enum fg_metric metric, const struct fg_confusion *confusion);
+uint64_t fg_confusion_n(const struct fg_confusion *confusion);
+/* True for the metrics fg_metric_rate computes (count and the twelve rates). */
+bool fg_metric_is_rate(enum fg_metric metric);
+
+/* ---- gates (lib/gate.c) ---- */
+
+enum fg_result_status {
+    FG_RESULT_PASS,
+    FG_RESULT_FAIL,
+    FG_RESULT_WARN,
+    FG_RESULT_INSUFFICIENT_DATA,
+    FG_RESULT_OVERRIDDEN
+};
+const char *fg_result_status_name(enum fg_result_status status);
+
+/* One model's side of a result. */
+struct fg_side {
+    bool defined;                  /* the disparity (or overall value) could be computed */
+    double value;                  /* disparity, or the overall metric value */
+    struct fg_rate group_rate;     /* the group's metric */
+    struct fg_rate reference_rate; /* the reference group's metric (disparity gates) */
+    size_t reference_group;        /* index into metrics->groups; SIZE_MAX when none */
+    enum fg_metric component;      /* equalized_odds: FG_METRIC_TPR or FG_METRIC_FPR */
+};
+
+struct fg_gate_result {
+    size_t group; /* index into metrics->groups */
+    struct fg_side candidate;
+    struct fg_side incumbent; /* evaluated for vs_incumbent gates when an incumbent exists */
+    bool has_worsening;
+    double worsening; /* candidate deviation - incumbent deviation (vs_incumbent) */
+    enum fg_result_status status;
+    char why[256]; /* why this status, for a person; "" when it passed plainly */
+};
+
+struct fg_gate_outcome {
+    const struct fg_gate_spec *spec; /* borrowed from the policy */
+    enum fg_result_status status;
+    struct fg_gate_result *results;
+    size_t n_results;
+    char note[256]; /* gate-level remark (e.g. "no incumbent predictions given") */
+};
+
+struct fg_evaluation {
+    struct fg_gate_outcome *outcomes; /* one per policy gate, in policy order */
+    size_t n_outcomes;
+    enum fg_verdict verdict;
+};
+
+/* ---- small shared helpers (lib/util.c) ---- */
+
+/* Lowercase hex SHA-256 of a memory buffer (out: 65 bytes). */
+void fg_sha256_hex(const void *data, size_t len, char out[65]);
+/* Reads a whole file (at most max bytes) into a malloc'd NUL-terminated buffer. */
+FG_MUST_CHECK enum fg_status fg_file_read_all(const char *path, size_t max, char **out, size_t *len,
+                                              struct fg_error *err);
+/* Levenshtein distance, capped: returns cap + 1 when the distance exceeds cap. */
+size_t fg_edit_distance(const char *a, const char *b, size_t cap);
+/* The closest of candidates[0..n) to word within a small distance, or NULL. */
+const char *fg_did_you_mean(const char *word, const char *const *candidates, size_t n);
+/* strdup that returns NULL on allocation failure (portable C11). */
+char *fg_strdup(const char *s);
+char *fg_strndup(const char *s, size_t len);
+/* Formats a double for people: "%.4g"-like but stable, or "undefined". */
+void fg_format_number(char *buf, size_t size, bool defined, double value);
+
+#endif /* FAIRGATE_INTERNAL_H */

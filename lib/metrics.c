@@ -1,0 +1,314 @@
+/*
+ * metrics.c - from the cell table to per-group confusion matrices and rates.
+ *
+ * Every metric is a function of four counts per group and model (DESIGN section 1), so
+ * this module only sums cells: for each attribute set (a protected attribute alone or an
+ * intersection) it projects every cell onto that set's attributes, sorts the projections
+ * by their values (bytewise, attribute by attribute) and adds equal neighbours. The cost
+ * is O(cells log cells) per attribute set and independent of the number of rows.
+ *
+ * Invariant: groups[0] is the overall population; the groups of attribute set k are
+ * groups[attrset_first[k] .. attrset_first[k] + attrset_count[k]) in sorted order. Only
+ * groups that occur in the data exist, so every group has n > 0.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- rates ---- */
+
+uint64_t fg_confusion_n(const struct fg_confusion *c)
+{
+    return c->tp + c->fp + c->tn + c->fn;
+}
+
+static struct fg_rate rate(uint64_t num, uint64_t den)
+{
+    struct fg_rate r = {.defined = den > 0, .value = 0.0, .num = num, .den = den};
+    if (den > 0)
+        r.value = (double)num / (double)den;
+    return r;
+}
+
+bool fg_metric_is_rate(enum fg_metric metric)
+{
+    return metric <= FG_METRIC_ERROR_RATE;
+}
+
+/* Definitions: Fawcett (2006), "An introduction to ROC analysis", Pattern Recognition
+ * Letters 27, table 1; the same as Fairlearn's fairlearn.metrics (selection_rate,
+ * true_positive_rate, false_positive_rate, ...) and Aequitas' group metrics (tpr, fpr,
+ * fnr, tnr, precision = ppv, npv, fdr, for, prev = base_rate, pprev = selection_rate). */
+struct fg_rate fg_metric_rate(enum fg_metric metric, const struct fg_confusion *c)
+{
+    uint64_t n = fg_confusion_n(c);
+    switch (metric) {
+    case FG_METRIC_COUNT: {
+        struct fg_rate r = {.defined = true, .value = (double)n, .num = n, .den = n};
+        return r;
+    }
+    case FG_METRIC_BASE_RATE:
+        return rate(c->tp + c->fn, n);
+    case FG_METRIC_SELECTION_RATE:
+        return rate(c->tp + c->fp, n);
+    case FG_METRIC_TPR:
+        return rate(c->tp, c->tp + c->fn);
+    case FG_METRIC_FPR:
+        return rate(c->fp, c->fp + c->tn);
+    case FG_METRIC_FNR:
+        return rate(c->fn, c->tp + c->fn);
+    case FG_METRIC_TNR:
+        return rate(c->tn, c->fp + c->tn);
+    case FG_METRIC_PPV:
+        return rate(c->tp, c->tp + c->fp);
+    case FG_METRIC_NPV:
+        return rate(c->tn, c->tn + c->fn);
+    case FG_METRIC_FDR:
+        return rate(c->fp, c->tp + c->fp);
+    case FG_METRIC_FOR:
+        return rate(c->fn, c->tn + c->fn);
+    case FG_METRIC_ACCURACY:
+        return rate(c->tp + c->tn, n);
+    case FG_METRIC_ERROR_RATE:
+        return rate(c->fp + c->fn, n);
+    default:
+        return rate(0, 0);
+    }
+}
+
+/* ---- grouping ---- */
+
+/* One cell projected onto an attribute set; rank[k] orders value ids[k] bytewise. */
+struct projection {
+    uint32_t ids[FG_MAX_PROTECTED];
+    uint32_t rank[FG_MAX_PROTECTED];
+    struct fg_confusion candidate, incumbent;
+};
+
+static int compare_projection(const void *pa, const void *pb)
+{
+    const struct projection *a = pa, *b = pb;
+    for (size_t k = 0; k < FG_MAX_PROTECTED; k++) {
+        if (a->rank[k] != b->rank[k])
+            return a->rank[k] < b->rank[k] ? -1 : 1;
+    }
+    return 0;
+}
+
+struct ranked_value {
+    const char *value;
+    uint32_t id;
+};
+
+static int compare_ranked_value(const void *pa, const void *pb)
+{
+    return strcmp(((const struct ranked_value *)pa)->value,
+                  ((const struct ranked_value *)pb)->value);
+}
+
+/* ranks[attr][id] = the position of value id in the bytewise order of attr's values. */
+static uint32_t **value_ranks(const struct fg_counts *counts)
+{
+    size_t n_attrs = fg_counts_attr_count(counts);
+    uint32_t **ranks = calloc(n_attrs + 1, sizeof *ranks);
+    if (ranks == NULL)
+        return NULL;
+    for (size_t attr = 0; attr < n_attrs; attr++) {
+        size_t n = fg_counts_value_count(counts, attr);
+        struct ranked_value *sorted = calloc(n + 1, sizeof *sorted);
+        ranks[attr] = calloc(n + 1, sizeof **ranks);
+        if (sorted == NULL || ranks[attr] == NULL) {
+            free(sorted);
+            for (size_t k = 0; k <= attr; k++)
+                free(ranks[k]);
+            free(ranks);
+            return NULL;
+        }
+        for (uint32_t id = 0; id < n; id++)
+            sorted[id] = (struct ranked_value){fg_counts_value(counts, attr, id), id};
+        qsort(sorted, n, sizeof *sorted, compare_ranked_value);
+        for (uint32_t r = 0; r < n; r++)
+            ranks[attr][sorted[r].id] = r;
+        free(sorted);
+    }
+    return ranks;
+}
+
+static void free_ranks(uint32_t **ranks, size_t n_attrs)
+{
+    if (ranks == NULL)
+        return;
+    for (size_t attr = 0; attr < n_attrs; attr++)
+        free(ranks[attr]);
+    free(ranks);
+}
+
+static void add_cell(struct fg_confusion *c, const struct fg_cell *cell, int prediction)
+{
+    if (cell->y_true)
+        *(prediction ? &c->tp : &c->fn) += cell->count;
+    else
+        *(prediction ? &c->fp : &c->tn) += cell->count;
+}
+
+static void confusion_add(struct fg_confusion *dst, const struct fg_confusion *src)
+{
+    dst->tp += src->tp;
+    dst->fp += src->fp;
+    dst->tn += src->tn;
+    dst->fn += src->fn;
+}
+
+static enum fg_status group_init(struct fg_group *g, size_t attrset, const struct fg_policy *policy,
+                                 const struct fg_counts *counts, const struct fg_attrset *set,
+                                 const uint32_t *ids, struct fg_error *err)
+{
+    g->attrset = attrset;
+    if (set == NULL) {
+        g->label = fg_strdup("overall");
+        return g->label ? FG_OK : fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    g->values = calloc(set->n, sizeof *g->values);
+    if (g->values == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    g->n_values = set->n;
+    size_t label_len = 1;
+    for (size_t k = 0; k < set->n; k++) {
+        const char *value = fg_counts_value(counts, set->attrs[k], ids[k]);
+        g->values[k] = fg_strdup(value);
+        if (g->values[k] == NULL)
+            return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        label_len += strlen(policy->data.protected[set->attrs[k]]) + 1 + strlen(value) + 3;
+    }
+    g->label = malloc(label_len);
+    if (g->label == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    size_t used = 0;
+    for (size_t k = 0; k < set->n; k++) {
+        const char *attr = policy->data.protected[set->attrs[k]];
+        const char *value = g->values[k];
+        size_t la = strlen(attr), lv = strlen(value);
+        if (k > 0) {
+            memcpy(g->label + used, " & ", 3);
+            used += 3;
+        }
+        memcpy(g->label + used, attr, la);
+        used += la;
+        g->label[used++] = '=';
+        memcpy(g->label + used, value, lv);
+        used += lv;
+    }
+    g->label[used] = '\0';
+    return FG_OK;
+}
+
+/* Appends the groups of one attribute set to m->groups (capacity already reserved). */
+static enum fg_status group_attrset(const struct fg_policy *policy, const struct fg_counts *counts,
+                                    uint32_t *const *ranks, size_t attrset, struct fg_metrics *m,
+                                    struct projection *scratch, struct fg_error *err)
+{
+    struct fg_attrset set;
+    fg_policy_attrset(policy, attrset, &set);
+    size_t n_cells = fg_counts_cell_count(counts);
+    for (size_t i = 0; i < n_cells; i++) {
+        struct fg_cell cell;
+        fg_counts_cell(counts, i, &cell);
+        struct projection *p = &scratch[i];
+        memset(p, 0, sizeof *p);
+        for (size_t k = 0; k < set.n; k++) {
+            p->ids[k] = cell.value_ids[set.attrs[k]];
+            p->rank[k] = ranks[set.attrs[k]][p->ids[k]];
+        }
+        add_cell(&p->candidate, &cell, cell.candidate);
+        add_cell(&p->incumbent, &cell, cell.incumbent);
+    }
+    qsort(scratch, n_cells, sizeof *scratch, compare_projection);
+
+    m->attrset_first[attrset] = m->n_groups;
+    for (size_t i = 0; i < n_cells;) {
+        size_t j = i + 1;
+        while (j < n_cells && compare_projection(&scratch[i], &scratch[j]) == 0)
+            j++;
+        struct fg_group *g = &m->groups[m->n_groups++];
+        enum fg_status st = group_init(g, attrset, policy, counts, &set, scratch[i].ids, err);
+        if (st != FG_OK)
+            return st;
+        for (size_t k = i; k < j; k++) {
+            confusion_add(&g->candidate, &scratch[k].candidate);
+            confusion_add(&g->incumbent, &scratch[k].incumbent);
+        }
+        i = j;
+    }
+    m->attrset_count[attrset] = m->n_groups - m->attrset_first[attrset];
+    return FG_OK;
+}
+
+enum fg_status fg_metrics_compute(const struct fg_policy *policy, const struct fg_counts *counts,
+                                  struct fg_metrics **out, struct fg_error *err)
+{
+    *out = NULL;
+    if (fg_counts_attr_count(counts) != policy->data.n_protected)
+        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                            "the counts have %zu protected attributes, the policy names %zu",
+                            fg_counts_attr_count(counts), policy->data.n_protected);
+    struct fg_metrics *m = calloc(1, sizeof *m);
+    if (m == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    m->has_incumbent = fg_counts_has_incumbent(counts);
+    m->n_attrsets = fg_policy_attrset_count(policy);
+    size_t n_cells = fg_counts_cell_count(counts);
+    /* Each attribute set has at most one group per cell. */
+    size_t capacity = 1 + m->n_attrsets * n_cells;
+    m->groups = calloc(capacity, sizeof *m->groups);
+    m->attrset_first = calloc(m->n_attrsets + 1, sizeof *m->attrset_first);
+    m->attrset_count = calloc(m->n_attrsets + 1, sizeof *m->attrset_count);
+    struct projection *scratch = calloc(n_cells + 1, sizeof *scratch);
+    uint32_t **ranks = value_ranks(counts);
+    enum fg_status st = FG_OK;
+    if (m->groups == NULL || m->attrset_first == NULL || m->attrset_count == NULL ||
+        scratch == NULL || ranks == NULL) {
+        st = fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+
+    struct fg_group *overall = &m->groups[m->n_groups++];
+    st = group_init(overall, SIZE_MAX, policy, counts, NULL, NULL, err);
+    if (st != FG_OK)
+        goto done;
+    for (size_t i = 0; i < n_cells; i++) {
+        struct fg_cell cell;
+        fg_counts_cell(counts, i, &cell);
+        add_cell(&overall->candidate, &cell, cell.candidate);
+        add_cell(&overall->incumbent, &cell, cell.incumbent);
+    }
+    for (size_t a = 0; a < m->n_attrsets && st == FG_OK; a++)
+        st = group_attrset(policy, counts, ranks, a, m, scratch, err);
+
+done:
+    free(scratch);
+    free_ranks(ranks, fg_counts_attr_count(counts));
+    if (st != FG_OK) {
+        fg_metrics_free(m);
+        return st;
+    }
+    *out = m;
+    return FG_OK;
+}
+
+void fg_metrics_free(struct fg_metrics *m)
+{
+    if (m == NULL)
+        return;
+    for (size_t i = 0; i < m->n_groups; i++) {
+        struct fg_group *g = &m->groups[i];
+        free(g->label);
+        for (size_t k = 0; k < g->n_values; k++)
+            free(g->values[k]);
+        free(g->values);
+    }
+    free(m->groups);
+    free(m->attrset_first);
+    free(m->attrset_count);
+    free(m);
+}

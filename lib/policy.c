@@ -1,0 +1,1453 @@
+/*
+ * policy.c - the policy module: reads a YAML policy (DESIGN.md section 4) into a validated,
+ * self-contained struct fg_policy.
+ *
+ * Two passes.
+ *  1. libyaml's event parser builds a small tree of nodes (scalars, lists, mappings), each
+ *     with its 1-based place in the file. This pass refuses what the language never needs:
+ *     anchors and aliases (no billion laughs), tags, a second document, nesting deeper than
+ *     FG_MAX_POLICY_DEPTH, more than MAX_NODES nodes, non-scalar and duplicate mapping keys,
+ *     NUL characters inside strings.
+ *  2. The tree is validated key by key (unknown keys, types, ranges, cross references) and
+ *     copied into the struct.
+ *
+ * Invariants:
+ *  - A policy that loads is complete: every gate spec carries its own reference (explicit
+ *    values deep-copied), min_group_size and on_small_group, defaults applied.
+ *  - Numbers come only from plain (unquoted) scalars that parse fully; a quoted "0.8" where a
+ *    number is expected is a type error, so a typo can never silently weaken a gate.
+ *  - Every error names the offending key (unknown key) or value (bad value), or the mapping
+ *    that lacks a required key, as file:line:column; names get a did-you-mean hint.
+ *  - On failure *out is NULL and nothing stays allocated; the node tree never outlives a call.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+/* A policy has a few hundred nodes; this caps the tree of a hostile 1 MiB file. */
+#define MAX_NODES   65536
+#define MAX_GATE_ID 64
+
+/* ---- names ---- */
+
+static const char *const metric_names[FG_METRIC__N] = {
+    [FG_METRIC_COUNT] = "count",
+    [FG_METRIC_BASE_RATE] = "base_rate",
+    [FG_METRIC_SELECTION_RATE] = "selection_rate",
+    [FG_METRIC_TPR] = "tpr",
+    [FG_METRIC_FPR] = "fpr",
+    [FG_METRIC_FNR] = "fnr",
+    [FG_METRIC_TNR] = "tnr",
+    [FG_METRIC_PPV] = "ppv",
+    [FG_METRIC_NPV] = "npv",
+    [FG_METRIC_FDR] = "fdr",
+    [FG_METRIC_FOR] = "for",
+    [FG_METRIC_ACCURACY] = "accuracy",
+    [FG_METRIC_ERROR_RATE] = "error_rate",
+    [FG_METRIC_EQUALIZED_ODDS] = "equalized_odds",
+    [FG_METRIC_AUC] = "auc",
+    [FG_METRIC_CALIBRATION_GAP] = "calibration_gap",
+    [FG_METRIC_BRIER] = "brier",
+};
+
+/* +1: higher is better, -1: lower is better, 0: neither (vs_incumbent on an overall gate
+ * needs one of the first two). */
+static const signed char metric_direction[FG_METRIC__N] = {
+    [FG_METRIC_ACCURACY] = 1, [FG_METRIC_TPR] = 1,  [FG_METRIC_TNR] = 1,
+    [FG_METRIC_PPV] = 1,      [FG_METRIC_NPV] = 1,  [FG_METRIC_ERROR_RATE] = -1,
+    [FG_METRIC_FPR] = -1,     [FG_METRIC_FNR] = -1, [FG_METRIC_FDR] = -1,
+    [FG_METRIC_FOR] = -1};
+
+static const char *const disparity_text[] = {[FG_DISPARITY_NONE] = "none",
+                                             [FG_DISPARITY_RATIO] = "ratio",
+                                             [FG_DISPARITY_DIFFERENCE] = "difference"};
+static const char *const reference_text[] = {[FG_REFERENCE_HIGHEST] = "highest",
+                                             [FG_REFERENCE_LARGEST] = "largest",
+                                             [FG_REFERENCE_EXPLICIT] = "explicit",
+                                             [FG_REFERENCE_BETWEEN_GROUPS] = "between_groups"};
+static const char *const small_group_text[] = {
+    [FG_SMALL_GROUP_FAIL] = "fail", [FG_SMALL_GROUP_WARN] = "warn", [FG_SMALL_GROUP_SKIP] = "skip"};
+
+#define N_OF(array) (sizeof(array) / sizeof((array)[0]))
+
+/* Returns from the calling function when a step fails. */
+#define TRY(step)                                                                                  \
+    do {                                                                                           \
+        enum fg_status try_status_ = (step);                                                       \
+        if (try_status_ != FG_OK)                                                                  \
+            return try_status_;                                                                    \
+    } while (0)
+
+static const char *name_in(const char *const *names, size_t n, unsigned index)
+{
+    return index < n && names[index] != NULL ? names[index] : "unknown";
+}
+
+const char *fg_metric_name(enum fg_metric metric)
+{
+    return name_in(metric_names, N_OF(metric_names), (unsigned)metric);
+}
+
+const char *fg_disparity_name(enum fg_disparity disparity)
+{
+    return name_in(disparity_text, N_OF(disparity_text), (unsigned)disparity);
+}
+
+const char *fg_reference_kind_name(enum fg_reference_kind kind)
+{
+    return name_in(reference_text, N_OF(reference_text), (unsigned)kind);
+}
+
+const char *fg_small_group_name(enum fg_small_group mode)
+{
+    return name_in(small_group_text, N_OF(small_group_text), (unsigned)mode);
+}
+
+static bool is_score_metric(enum fg_metric metric)
+{
+    return metric == FG_METRIC_AUC || metric == FG_METRIC_CALIBRATION_GAP ||
+           metric == FG_METRIC_BRIER;
+}
+
+/* ---- attribute sets ---- */
+
+size_t fg_policy_attrset_count(const struct fg_policy *policy)
+{
+    return policy->data.n_protected + policy->data.n_intersections;
+}
+
+void fg_policy_attrset(const struct fg_policy *policy, size_t index, struct fg_attrset *out)
+{
+    memset(out, 0, sizeof *out);
+    if (index < policy->data.n_protected) {
+        out->n = 1;
+        out->attrs[0] = index;
+        return;
+    }
+    index -= policy->data.n_protected;
+    if (index >= policy->data.n_intersections)
+        return; /* out of range: an empty set */
+    out->n = policy->data.intersection_sizes[index];
+    memcpy(out->attrs, policy->data.intersections[index], out->n * sizeof out->attrs[0]);
+}
+
+/* ---- freeing ---- */
+
+static void reference_free(struct fg_reference *reference, size_t n_values)
+{
+    if (reference->values != NULL) {
+        for (size_t i = 0; i < n_values; i++)
+            free(reference->values[i]);
+        free(reference->values);
+    }
+    reference->values = NULL;
+}
+
+static void model_free(struct fg_model_spec *model)
+{
+    free(model->prediction);
+    free(model->score);
+    model->prediction = NULL;
+    model->score = NULL;
+}
+
+void fg_policy_free(struct fg_policy *policy)
+{
+    if (policy == NULL)
+        return;
+    size_t n_protected = policy->data.n_protected;
+    free(policy->path);
+    free(policy->name);
+    free(policy->data.id);
+    free(policy->data.label);
+    free(policy->data.positive_label);
+    for (size_t i = 0; i < n_protected; i++)
+        free(policy->data.protected[i]);
+    free(policy->data.protected);
+    free(policy->data.intersections);
+    free(policy->data.intersection_sizes);
+    model_free(&policy->data.candidate);
+    model_free(&policy->data.incumbent);
+    free(policy->data.favorable_prediction);
+    reference_free(&policy->defaults.reference, n_protected);
+    for (size_t i = 0; i < policy->n_gates; i++) {
+        free(policy->gates[i].id);
+        reference_free(&policy->gates[i].reference, n_protected);
+    }
+    free(policy->gates);
+    for (size_t i = 0; i < policy->overrides.n_approvers; i++) {
+        free(policy->overrides.approvers[i].name);
+        free(policy->overrides.approvers[i].role);
+        free(policy->overrides.approvers[i].public_key);
+    }
+    free(policy->overrides.approvers);
+    for (size_t i = 0; i < policy->overrides.n_not_overridable; i++)
+        free(policy->overrides.not_overridable[i]);
+    free(policy->overrides.not_overridable);
+    free(policy);
+}
+
+/* ---- the node tree ---- */
+
+enum node_kind { NODE_SCALAR, NODE_LIST, NODE_MAP };
+
+struct node {
+    enum node_kind kind;
+    struct fg_mark mark; /* 1-based start */
+    char *text;          /* scalar: the value, NUL-terminated (never holds a NUL) */
+    size_t len;
+    bool plain;          /* scalar: written without quotes or block indicators */
+    struct node **items; /* list: elements; mapping: key, value, key, value, ... */
+    size_t n, cap;
+};
+
+static void node_free(struct node *node)
+{
+    if (node == NULL)
+        return;
+    for (size_t i = 0; i < node->n; i++)
+        node_free(node->items[i]);
+    free(node->items);
+    free(node->text);
+    free(node);
+}
+
+static size_t map_size(const struct node *map)
+{
+    return map->n / 2;
+}
+
+static const struct node *map_key(const struct node *map, size_t i)
+{
+    return map->items[2 * i];
+}
+
+static const struct node *map_value(const struct node *map, size_t i)
+{
+    return map->items[2 * i + 1];
+}
+
+static bool text_is(const struct node *scalar, const char *word)
+{
+    return scalar->kind == NODE_SCALAR && strcmp(scalar->text, word) == 0;
+}
+
+/* The key node named key in map, or NULL. */
+static const struct node *lookup_key(const struct node *map, const char *key)
+{
+    for (size_t i = 0; i < map_size(map); i++)
+        if (text_is(map_key(map, i), key))
+            return map_key(map, i);
+    return NULL;
+}
+
+static const struct node *lookup(const struct node *map, const char *key)
+{
+    for (size_t i = 0; i < map_size(map); i++)
+        if (text_is(map_key(map, i), key))
+            return map_value(map, i);
+    return NULL;
+}
+
+/* YAML's plain spellings of "nothing". */
+static bool is_null(const struct node *node)
+{
+    return node->kind == NODE_SCALAR && node->plain &&
+           (node->len == 0 || strcmp(node->text, "~") == 0 || strcmp(node->text, "null") == 0 ||
+            strcmp(node->text, "Null") == 0 || strcmp(node->text, "NULL") == 0);
+}
+
+static const char *kind_name(const struct node *node)
+{
+    if (node->kind == NODE_MAP)
+        return "a mapping";
+    if (node->kind == NODE_LIST)
+        return "a list";
+    return is_null(node) ? "an empty value" : "a scalar";
+}
+
+/* ---- errors ---- */
+
+struct ctx {
+    const char *file;
+    struct fg_error *err;
+};
+
+/* User text shown in a message: at most 60 bytes, control characters as '?'. */
+struct shown {
+    char s[80];
+};
+
+static struct shown show(const char *text)
+{
+    struct shown out;
+    size_t len = strlen(text), i = 0;
+    for (; i < len && i < 60; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        out.s[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+    }
+    if (i < len) {
+        /* Do not cut a UTF-8 sequence in half: back up to its lead byte. */
+        while (i > 0 && ((unsigned char)text[i] & 0xc0) == 0x80)
+            i--;
+        memcpy(out.s + i, "...", 3);
+        i += 3;
+    }
+    out.s[i] = '\0';
+    return out;
+}
+
+FG_PRINTF(5, 0)
+static enum fg_status vfail(const struct ctx *c, enum fg_status code, unsigned long line,
+                            unsigned long column, const char *fmt, va_list ap)
+{
+    char message[sizeof c->err->message];
+    vsnprintf(message, sizeof message, fmt, ap);
+    for (char *ch = message; *ch != '\0'; ch++) /* one line, whatever the policy holds */
+        if ((unsigned char)*ch < 0x20 || *ch == 0x7f)
+            *ch = '?';
+    return fg_error_set(c->err, code, c->file, line, column, "%s", message);
+}
+
+FG_PRINTF(4, 5)
+static enum fg_status fail_mark(const struct ctx *c, enum fg_status code, const yaml_mark_t *mark,
+                                const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    enum fg_status st =
+        vfail(c, code, (unsigned long)mark->line + 1, (unsigned long)mark->column + 1, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+/* An FG_ERR_POLICY error at node. */
+FG_PRINTF(3, 4)
+static enum fg_status fail(const struct ctx *c, const struct node *at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    enum fg_status st = vfail(c, FG_ERR_POLICY, at->mark.line, at->mark.column, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+FG_PRINTF(3, 4)
+static enum fg_status fail_limit(const struct ctx *c, const struct node *at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    enum fg_status st = vfail(c, FG_ERR_LIMIT, at->mark.line, at->mark.column, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+static enum fg_status nomem(const struct ctx *c)
+{
+    return fg_error_set(c->err, FG_ERR_NOMEM, c->file, 0, 0, "out of memory");
+}
+
+/* " (did you mean 'x'?)" or " (expected one of: a, b, c)" or "" into buf. */
+static void hint(char *buf, size_t size, const char *word, const char *const *names, size_t n,
+                 bool list_when_no_match)
+{
+    buf[0] = '\0';
+    const char *close = fg_did_you_mean(word, names, n);
+    if (close != NULL) {
+        snprintf(buf, size, " (did you mean '%s'?)", close);
+        return;
+    }
+    if (!list_when_no_match || n == 0)
+        return;
+    size_t used = (size_t)snprintf(buf, size, " (expected one of: ");
+    for (size_t i = 0; i < n && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", names[i]);
+    if (used < size)
+        snprintf(buf + used, size - used, ")");
+}
+
+/* ---- pass 1: YAML events to a tree ---- */
+
+struct builder {
+    const struct ctx *c;
+    struct node *stack[FG_MAX_POLICY_DEPTH];
+    size_t depth;
+    struct node *root;
+    size_t n_nodes;
+    int documents;
+    bool done;
+};
+
+/* libyaml returns 1 on success; this is the one place that knows. */
+static enum fg_status next_event(const struct ctx *c, yaml_parser_t *parser, const char *text,
+                                 size_t len, yaml_event_t *event)
+{
+    if (yaml_parser_parse(parser, event) == 1)
+        return FG_OK;
+    if (parser->error == YAML_MEMORY_ERROR)
+        return nomem(c);
+    const char *problem = parser->problem ? parser->problem : "malformed YAML";
+    if (parser->error == YAML_READER_ERROR) {
+        /* Reader errors carry a byte offset, not a mark. */
+        unsigned long line = 1, column = 1;
+        for (size_t i = 0; i < parser->problem_offset && i < len; i++) {
+            if (text[i] == '\n') {
+                line++;
+                column = 1;
+            } else if (((unsigned char)text[i] & 0xc0) != 0x80) {
+                column++;
+            }
+        }
+        return fg_error_set(c->err, FG_ERR_POLICY, c->file, line, column, "YAML syntax error: %s",
+                            problem);
+    }
+    if (parser->context != NULL)
+        return fail_mark(c, FG_ERR_POLICY, &parser->problem_mark,
+                         "YAML syntax error: %s (%s at line %lu)", problem, parser->context,
+                         (unsigned long)parser->context_mark.line + 1);
+    return fail_mark(c, FG_ERR_POLICY, &parser->problem_mark, "YAML syntax error: %s", problem);
+}
+
+static enum fg_status new_node(struct builder *b, enum node_kind kind, const yaml_mark_t *mark,
+                               struct node **out)
+{
+    *out = NULL;
+    if (b->n_nodes >= MAX_NODES)
+        return fail_mark(b->c, FG_ERR_LIMIT, mark, "the policy has more than %d YAML nodes",
+                         MAX_NODES);
+    struct node *node = calloc(1, sizeof *node);
+    if (node == NULL)
+        return nomem(b->c);
+    node->kind = kind;
+    node->mark.line = (unsigned long)mark->line + 1;
+    node->mark.column = (unsigned long)mark->column + 1;
+    b->n_nodes++;
+    *out = node;
+    return FG_OK;
+}
+
+/* Hands node to its parent (or makes it the root); frees it when that fails. */
+static enum fg_status attach(struct builder *b, struct node *node)
+{
+    if (b->depth == 0) {
+        b->root = node;
+        return FG_OK;
+    }
+    struct node *parent = b->stack[b->depth - 1];
+    if (parent->n == parent->cap) {
+        size_t cap = parent->cap ? parent->cap * 2 : 8;
+        struct node **items = realloc(parent->items, cap * sizeof *items);
+        if (items == NULL) {
+            node_free(node);
+            return nomem(b->c);
+        }
+        parent->items = items;
+        parent->cap = cap;
+    }
+    parent->items[parent->n++] = node;
+    return FG_OK;
+}
+
+/* Refuses what no policy needs on any node: anchors and tags. */
+static enum fg_status check_node_event(struct builder *b, const yaml_event_t *event,
+                                       const yaml_char_t *anchor, const yaml_char_t *tag)
+{
+    if (anchor != NULL)
+        return fail_mark(b->c, FG_ERR_POLICY, &event->start_mark,
+                         "YAML anchors and aliases are not allowed in a policy");
+    if (tag != NULL)
+        return fail_mark(b->c, FG_ERR_POLICY, &event->start_mark,
+                         "YAML tags ('%s') are not allowed in a policy", show((const char *)tag).s);
+    if (b->depth > 0) {
+        const struct node *parent = b->stack[b->depth - 1];
+        if (parent->kind == NODE_MAP && parent->n % 2 == 0 && event->type != YAML_SCALAR_EVENT)
+            return fail_mark(b->c, FG_ERR_POLICY, &event->start_mark,
+                             "a mapping key must be a string, not a %s",
+                             event->type == YAML_MAPPING_START_EVENT ? "mapping" : "list");
+    }
+    return FG_OK;
+}
+
+struct key_ref {
+    const struct node *key;
+    size_t index;
+};
+
+static int key_ref_cmp(const void *a, const void *b)
+{
+    const struct key_ref *x = a, *y = b;
+    size_t n = x->key->len < y->key->len ? x->key->len : y->key->len;
+    int d = memcmp(x->key->text, y->key->text, n);
+    if (d != 0)
+        return d;
+    if (x->key->len != y->key->len)
+        return x->key->len < y->key->len ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Refuses a key given twice; reports the earliest second occurrence. O(n log n). */
+static enum fg_status check_duplicate_keys(const struct ctx *c, const struct node *map)
+{
+    size_t n = map_size(map);
+    if (n < 2)
+        return FG_OK;
+    struct key_ref *refs = malloc(n * sizeof *refs);
+    if (refs == NULL)
+        return nomem(c);
+    for (size_t i = 0; i < n; i++) {
+        refs[i].key = map_key(map, i);
+        refs[i].index = i;
+    }
+    qsort(refs, n, sizeof *refs, key_ref_cmp);
+    size_t second = SIZE_MAX, first = 0;
+    for (size_t i = 1; i < n; i++) {
+        bool same = refs[i].key->len == refs[i - 1].key->len &&
+                    memcmp(refs[i].key->text, refs[i - 1].key->text, refs[i].key->len) == 0;
+        bool starts_run = i < 2 || !(refs[i - 1].key->len == refs[i - 2].key->len &&
+                                     memcmp(refs[i - 1].key->text, refs[i - 2].key->text,
+                                            refs[i - 1].key->len) == 0);
+        if (same && starts_run && refs[i].index < second) {
+            second = refs[i].index;
+            first = refs[i - 1].index;
+        }
+    }
+    free(refs);
+    if (second == SIZE_MAX)
+        return FG_OK;
+    return fail(c, map_key(map, second), "duplicate key '%s' (first given at line %lu)",
+                show(map_key(map, second)->text).s, map_key(map, first)->mark.line);
+}
+
+static enum fg_status on_scalar(struct builder *b, const yaml_event_t *event)
+{
+    TRY(check_node_event(b, event, event->data.scalar.anchor, event->data.scalar.tag));
+    const char *value = (const char *)event->data.scalar.value;
+    size_t len = event->data.scalar.length;
+    if (memchr(value, '\0', len) != NULL)
+        return fail_mark(b->c, FG_ERR_POLICY, &event->start_mark,
+                         "a string in a policy must not contain a NUL character");
+    struct node *node;
+    TRY(new_node(b, NODE_SCALAR, &event->start_mark, &node));
+    node->text = fg_strndup(value, len);
+    if (node->text == NULL) {
+        free(node);
+        return nomem(b->c);
+    }
+    node->len = len;
+    node->plain = event->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    return attach(b, node);
+}
+
+static enum fg_status on_start(struct builder *b, const yaml_event_t *event, enum node_kind kind,
+                               const yaml_char_t *anchor, const yaml_char_t *tag)
+{
+    TRY(check_node_event(b, event, anchor, tag));
+    if (b->depth == FG_MAX_POLICY_DEPTH)
+        return fail_mark(b->c, FG_ERR_LIMIT, &event->start_mark,
+                         "the policy nests deeper than %d levels", FG_MAX_POLICY_DEPTH);
+    struct node *node;
+    TRY(new_node(b, kind, &event->start_mark, &node));
+    TRY(attach(b, node));
+    b->stack[b->depth++] = node;
+    return FG_OK;
+}
+
+static enum fg_status on_event(struct builder *b, const yaml_event_t *event)
+{
+    switch (event->type) {
+    case YAML_DOCUMENT_START_EVENT:
+        if (b->documents++ > 0)
+            return fail_mark(b->c, FG_ERR_POLICY, &event->start_mark,
+                             "a policy is one YAML document, but a second document starts here");
+        return FG_OK;
+    case YAML_ALIAS_EVENT:
+        return fail_mark(b->c, FG_ERR_POLICY, &event->start_mark,
+                         "YAML anchors and aliases are not allowed in a policy");
+    case YAML_SCALAR_EVENT:
+        return on_scalar(b, event);
+    case YAML_SEQUENCE_START_EVENT:
+        return on_start(b, event, NODE_LIST, event->data.sequence_start.anchor,
+                        event->data.sequence_start.tag);
+    case YAML_MAPPING_START_EVENT:
+        return on_start(b, event, NODE_MAP, event->data.mapping_start.anchor,
+                        event->data.mapping_start.tag);
+    case YAML_MAPPING_END_EVENT: {
+        enum fg_status st = check_duplicate_keys(b->c, b->stack[b->depth - 1]);
+        b->depth--;
+        return st;
+    }
+    case YAML_SEQUENCE_END_EVENT:
+        b->depth--;
+        return FG_OK;
+    case YAML_STREAM_END_EVENT:
+        b->done = true;
+        return FG_OK;
+    default: /* stream start, document end */
+        return FG_OK;
+    }
+}
+
+static enum fg_status build_tree(const struct ctx *c, const char *text, size_t len,
+                                 struct node **out)
+{
+    *out = NULL;
+    yaml_parser_t parser;
+    if (yaml_parser_initialize(&parser) != 1)
+        return nomem(c);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    struct builder b = {.c = c};
+    enum fg_status st = FG_OK;
+    while (st == FG_OK && !b.done) {
+        yaml_event_t event;
+        st = next_event(c, &parser, text, len, &event);
+        if (st != FG_OK)
+            break;
+        st = on_event(&b, &event);
+        yaml_event_delete(&event);
+    }
+    yaml_parser_delete(&parser);
+    if (st == FG_OK && (b.root == NULL || is_null(b.root)))
+        st = fg_error_set(c->err, FG_ERR_POLICY, c->file, 1, 1, "the policy is empty");
+    if (st != FG_OK) {
+        node_free(b.root);
+        return st;
+    }
+    *out = b.root;
+    return FG_OK;
+}
+
+/* ---- pass 2: typed values ---- */
+
+static enum fg_status want_map(const struct ctx *c, const struct node *node, const char *what)
+{
+    if (node->kind == NODE_MAP)
+        return FG_OK;
+    return fail(c, node, "'%s' must be a mapping, not %s", what, kind_name(node));
+}
+
+static enum fg_status want_list(const struct ctx *c, const struct node *node, const char *what)
+{
+    if (node->kind == NODE_LIST)
+        return FG_OK;
+    return fail(c, node, "'%s' must be a list, not %s", what, kind_name(node));
+}
+
+/* A string (plain or quoted); ~, null and empty values are refused. */
+static enum fg_status want_string(const struct ctx *c, const struct node *node, const char *what,
+                                  bool allow_empty)
+{
+    if (node->kind != NODE_SCALAR || is_null(node))
+        return fail(c, node, "'%s' must be a string, not %s", what, kind_name(node));
+    if (node->len == 0 && !allow_empty)
+        return fail(c, node, "'%s' must not be an empty string", what);
+    return FG_OK;
+}
+
+static enum fg_status get_string(const struct ctx *c, const struct node *node, const char *what,
+                                 bool allow_empty, char **out)
+{
+    TRY(want_string(c, node, what, allow_empty));
+    *out = fg_strdup(node->text);
+    return *out ? FG_OK : nomem(c);
+}
+
+static bool is_digit(char ch)
+{
+    return ch >= '0' && ch <= '9';
+}
+
+/* [-+]? (digits [. digits?] | . digits) ([eE] [-+]? digits)? - no hex, inf or nan. */
+static bool decimal_syntax(const char *s)
+{
+    size_t digits = 0;
+    if (*s == '+' || *s == '-')
+        s++;
+    for (; is_digit(*s); s++)
+        digits++;
+    if (*s == '.')
+        for (s++; is_digit(*s); s++)
+            digits++;
+    if (digits == 0)
+        return false;
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-')
+            s++;
+        if (!is_digit(*s))
+            return false;
+        while (is_digit(*s))
+            s++;
+    }
+    return *s == '\0';
+}
+
+static enum fg_status want_plain(const struct ctx *c, const struct node *node, const char *what,
+                                 const char *type)
+{
+    if (node->kind != NODE_SCALAR || is_null(node))
+        return fail(c, node, "'%s' must be %s, not %s", what, type, kind_name(node));
+    if (!node->plain)
+        return fail(c, node, "'%s' must be %s, not a quoted string (write %s without quotes)", what,
+                    type, show(node->text).s);
+    return FG_OK;
+}
+
+static enum fg_status get_number(const struct ctx *c, const struct node *node, const char *what,
+                                 double *out)
+{
+    TRY(want_plain(c, node, what, "a number"));
+    if (!decimal_syntax(node->text))
+        return fail(c, node, "'%s' must be a number, not '%s'", what, show(node->text).s);
+    char *end = NULL;
+    errno = 0;
+    double value = strtod(node->text, &end);
+    if (errno != 0 || end != node->text + node->len || !isfinite(value))
+        return fail(c, node, "'%s' is out of range: %s", what, show(node->text).s);
+    *out = value;
+    return FG_OK;
+}
+
+/* A plain decimal digit string without leading zeros (no sign, no octal look-alikes). */
+static enum fg_status get_uint(const struct ctx *c, const struct node *node, const char *what,
+                               uint64_t *out)
+{
+    TRY(want_plain(c, node, what, "a whole number"));
+    for (size_t i = 0; i < node->len; i++)
+        if (!is_digit(node->text[i]))
+            return fail(c, node, "'%s' must be a whole number, not '%s'", what, show(node->text).s);
+    if (node->len > 1 && node->text[0] == '0')
+        return fail(c, node, "'%s' must be written without leading zeros: '%s'", what,
+                    show(node->text).s);
+    char *end = NULL;
+    errno = 0;
+    unsigned long long value = strtoull(node->text, &end, 10);
+    if (errno != 0 || end != node->text + node->len || value > UINT64_MAX)
+        return fail(c, node, "'%s' is out of range: %s", what, show(node->text).s);
+    *out = (uint64_t)value;
+    return FG_OK;
+}
+
+/* One of names[0..n) (plain or quoted); kind names the thing in messages ("metric"). */
+static enum fg_status get_choice(const struct ctx *c, const struct node *node, const char *what,
+                                 const char *kind, const char *const *names, size_t n, size_t *out)
+{
+    TRY(want_string(c, node, what, false));
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(node->text, names[i]) == 0) {
+            *out = i;
+            return FG_OK;
+        }
+    }
+    char tip[400];
+    hint(tip, sizeof tip, node->text, names, n, true);
+    return fail(c, node, "unknown %s '%s'%s", kind, show(node->text).s, tip);
+}
+
+/* Refuses the first key of map (in file order) that is not in allowed. */
+static enum fg_status check_keys(const struct ctx *c, const struct node *map,
+                                 const char *const *allowed, size_t n_allowed, const char *where)
+{
+    for (size_t i = 0; i < map_size(map); i++) {
+        const struct node *key = map_key(map, i);
+        bool known = false;
+        for (size_t j = 0; j < n_allowed && !known; j++)
+            known = strcmp(key->text, allowed[j]) == 0;
+        if (known)
+            continue;
+        char tip[400];
+        hint(tip, sizeof tip, key->text, allowed, n_allowed, true);
+        return fail(c, key, "unknown key '%s' %s%s", show(key->text).s, where, tip);
+    }
+    return FG_OK;
+}
+
+/* ---- data ---- */
+
+static const char *const model_keys[] = {"prediction", "score", "threshold", "favorable"};
+static const char *const favorable_names[] = {"above", "below"};
+
+static enum fg_status parse_model(const struct ctx *c, const struct node *node, const char *what,
+                                  struct fg_model_spec *model)
+{
+    TRY(want_map(c, node, what));
+    char where[64];
+    snprintf(where, sizeof where, "in '%s'", what);
+    TRY(check_keys(c, node, model_keys, N_OF(model_keys), where));
+    const struct node *prediction = lookup(node, "prediction"), *score = lookup(node, "score");
+    const struct node *threshold = lookup(node, "threshold");
+    const struct node *favorable = lookup(node, "favorable");
+    if (prediction != NULL && score != NULL)
+        return fail(c, lookup_key(node, "score"),
+                    "'%s' has both 'prediction' and 'score'; give one of them", what);
+    if (prediction == NULL && score == NULL)
+        return fail(c, node, "'%s' has no 'prediction' or 'score' column", what);
+    if (prediction != NULL) {
+        if (threshold != NULL)
+            return fail(c, lookup_key(node, "threshold"),
+                        "'threshold' applies to 'score', not to 'prediction'");
+        if (favorable != NULL)
+            return fail(c, lookup_key(node, "favorable"),
+                        "'favorable' applies to 'score', not to 'prediction'");
+        model->present = true;
+        return get_string(c, prediction, "prediction", false, &model->prediction);
+    }
+    if (threshold == NULL)
+        return fail(c, node, "'%s' has 'score' but no 'threshold'", what);
+    TRY(get_number(c, threshold, "threshold", &model->threshold));
+    model->favorable = FG_FAVORABLE_ABOVE;
+    if (favorable != NULL) {
+        size_t i = 0;
+        TRY(get_choice(c, favorable, "favorable", "'favorable' value", favorable_names,
+                       N_OF(favorable_names), &i));
+        model->favorable = i == 0 ? FG_FAVORABLE_ABOVE : FG_FAVORABLE_BELOW;
+    }
+    model->present = true;
+    return get_string(c, score, "score", false, &model->score);
+}
+
+static enum fg_status parse_protected(const struct ctx *c, const struct node *list,
+                                      struct fg_policy *p)
+{
+    TRY(want_list(c, list, "protected"));
+    if (list->n == 0)
+        return fail(c, list, "'protected' is empty; name at least one protected attribute");
+    if (list->n > FG_MAX_PROTECTED)
+        return fail_limit(c, list, "'protected' lists %zu attributes; the limit is %d", list->n,
+                          FG_MAX_PROTECTED);
+    p->data.protected = calloc(list->n, sizeof *p->data.protected);
+    if (p->data.protected == NULL)
+        return nomem(c);
+    for (size_t i = 0; i < list->n; i++) {
+        const struct node *item = list->items[i];
+        TRY(want_string(c, item, "protected", false));
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(item->text, list->items[j]->text) == 0)
+                return fail(c, item, "'%s' is listed twice in 'protected'", show(item->text).s);
+        if ((p->data.protected[i] = fg_strdup(item->text)) == NULL)
+            return nomem(c);
+        p->data.n_protected = i + 1;
+    }
+    return FG_OK;
+}
+
+/* Index of name in protected, or an error with a hint at node. */
+static enum fg_status protected_index(const struct ctx *c, const struct fg_policy *p,
+                                      const struct node *node, const char *context, size_t *out)
+{
+    for (size_t i = 0; i < p->data.n_protected; i++) {
+        if (strcmp(node->text, p->data.protected[i]) == 0) {
+            *out = i;
+            return FG_OK;
+        }
+    }
+    char tip[400];
+    hint(tip, sizeof tip, node->text, (const char *const *)p->data.protected, p->data.n_protected,
+         true);
+    return fail(c, node, "'%s' %s is not a protected attribute%s", show(node->text).s, context,
+                tip);
+}
+
+static enum fg_status parse_intersections(const struct ctx *c, const struct node *list,
+                                          struct fg_policy *p)
+{
+    TRY(want_list(c, list, "intersections"));
+    if (list->n > FG_MAX_INTERSECTIONS)
+        return fail_limit(c, list, "'intersections' lists %zu intersections; the limit is %d",
+                          list->n, FG_MAX_INTERSECTIONS);
+    if (list->n == 0)
+        return FG_OK;
+    p->data.intersections = calloc(list->n, sizeof *p->data.intersections);
+    p->data.intersection_sizes = calloc(list->n, sizeof *p->data.intersection_sizes);
+    if (p->data.intersections == NULL || p->data.intersection_sizes == NULL)
+        return nomem(c);
+    uint32_t sets[FG_MAX_INTERSECTIONS]; /* member bit sets, to find repeats */
+    for (size_t i = 0; i < list->n; i++) {
+        const struct node *item = list->items[i];
+        if (item->kind != NODE_LIST)
+            return fail(c, item,
+                        "each intersection must be a list of protected attributes, "
+                        "not %s",
+                        kind_name(item));
+        if (item->n < 2)
+            return fail(c, item, "an intersection needs at least two protected attributes");
+        uint32_t set = 0;
+        for (size_t j = 0; j < item->n; j++) {
+            const struct node *member = item->items[j];
+            size_t index = 0;
+            TRY(want_string(c, member, "intersections", false));
+            TRY(protected_index(c, p, member, "in an intersection", &index));
+            if (set & (UINT32_C(1) << index))
+                return fail(c, member, "'%s' appears twice in this intersection",
+                            show(member->text).s);
+            set |= UINT32_C(1) << index;
+            p->data.intersections[i][j] = index;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (sets[k] == set)
+                return fail(c, item, "this intersection repeats the one at line %lu",
+                            list->items[k]->mark.line);
+        sets[i] = set;
+        p->data.intersection_sizes[i] = item->n;
+        p->data.n_intersections = i + 1;
+    }
+    return FG_OK;
+}
+
+static const char *const data_keys[] = {
+    "id",        "label",     "positive_label",       "protected", "intersections",
+    "candidate", "incumbent", "favorable_prediction", "missing",   "delimiter"};
+static const char *const missing_names[] = {"error", "drop"};
+
+static enum fg_status parse_data(const struct ctx *c, const struct node *data, struct fg_policy *p)
+{
+    TRY(want_map(c, data, "data"));
+    TRY(check_keys(c, data, data_keys, N_OF(data_keys), "in 'data'"));
+    static const char *const required[] = {"label", "positive_label", "protected", "candidate"};
+    for (size_t i = 0; i < N_OF(required); i++)
+        if (lookup(data, required[i]) == NULL)
+            return fail(c, data, "'data' has no '%s'", required[i]);
+    const struct node *node;
+    if ((node = lookup(data, "id")) != NULL)
+        TRY(get_string(c, node, "id", false, &p->data.id));
+    TRY(get_string(c, lookup(data, "label"), "label", false, &p->data.label));
+    TRY(get_string(c, lookup(data, "positive_label"), "positive_label", false,
+                   &p->data.positive_label));
+    TRY(parse_protected(c, lookup(data, "protected"), p));
+    if ((node = lookup(data, "intersections")) != NULL)
+        TRY(parse_intersections(c, node, p));
+    TRY(parse_model(c, lookup(data, "candidate"), "candidate", &p->data.candidate));
+    if ((node = lookup(data, "incumbent")) != NULL)
+        TRY(parse_model(c, node, "incumbent", &p->data.incumbent));
+    if ((node = lookup(data, "favorable_prediction")) != NULL) {
+        TRY(get_string(c, node, "favorable_prediction", false, &p->data.favorable_prediction));
+    } else if (p->data.candidate.prediction != NULL || p->data.incumbent.prediction != NULL) {
+        return fail(c, data,
+                    "'data' has no 'favorable_prediction', which a 'prediction' column "
+                    "needs");
+    }
+    p->data.missing = FG_MISSING_ERROR;
+    if ((node = lookup(data, "missing")) != NULL) {
+        size_t i = 0;
+        TRY(get_choice(c, node, "missing", "'missing' value", missing_names, N_OF(missing_names),
+                       &i));
+        p->data.missing = i == 0 ? FG_MISSING_ERROR : FG_MISSING_DROP;
+    }
+    p->data.delimiter = ',';
+    if ((node = lookup(data, "delimiter")) != NULL) {
+        TRY(want_string(c, node, "delimiter", false));
+        if (node->len != 1)
+            return fail(c, node, "'delimiter' must be a single byte, not '%s'", show(node->text).s);
+        char ch = node->text[0];
+        if (ch == '"' || ch == '\n' || ch == '\r')
+            return fail(c, node, "'delimiter' must not be a quote or a line break");
+        p->data.delimiter = ch;
+    }
+    return FG_OK;
+}
+
+/* ---- defaults and references ---- */
+
+static const char *const reference_names[] = {"highest", "largest", "between_groups"};
+static const char *const small_group_names[] = {"fail", "warn", "skip"};
+
+static enum fg_status parse_reference(const struct ctx *c, const struct node *node,
+                                      const struct fg_policy *p, struct fg_reference *out)
+{
+    if (node->kind == NODE_SCALAR) {
+        size_t i = 0;
+        TRY(get_choice(c, node, "reference", "reference", reference_names, N_OF(reference_names),
+                       &i));
+        static const enum fg_reference_kind kinds[] = {FG_REFERENCE_HIGHEST, FG_REFERENCE_LARGEST,
+                                                       FG_REFERENCE_BETWEEN_GROUPS};
+        out->kind = kinds[i];
+        return FG_OK;
+    }
+    if (node->kind != NODE_MAP)
+        return fail(c, node,
+                    "'reference' must be highest, largest, between_groups or a mapping of each "
+                    "protected attribute to its reference value, not %s",
+                    kind_name(node));
+    size_t n = p->data.n_protected;
+    out->kind = FG_REFERENCE_EXPLICIT;
+    out->values = calloc(n, sizeof *out->values);
+    if (out->values == NULL)
+        return nomem(c);
+    for (size_t i = 0; i < map_size(node); i++) {
+        const struct node *key = map_key(node, i), *value = map_value(node, i);
+        size_t index = 0;
+        TRY(protected_index(c, p, key, "in 'reference'", &index));
+        TRY(get_string(c, value, p->data.protected[index], false, &out->values[index]));
+    }
+    for (size_t i = 0; i < n; i++)
+        if (out->values[i] == NULL)
+            return fail(c, node, "'reference' has no value for protected attribute '%s'",
+                        show(p->data.protected[i]).s);
+    return FG_OK;
+}
+
+static enum fg_status copy_reference(const struct ctx *c, const struct fg_reference *from,
+                                     size_t n_values, struct fg_reference *to)
+{
+    to->kind = from->kind;
+    to->values = NULL;
+    if (from->values == NULL)
+        return FG_OK;
+    to->values = calloc(n_values, sizeof *to->values);
+    if (to->values == NULL)
+        return nomem(c);
+    for (size_t i = 0; i < n_values; i++)
+        if ((to->values[i] = fg_strdup(from->values[i])) == NULL)
+            return nomem(c);
+    return FG_OK;
+}
+
+static enum fg_status get_small_group(const struct ctx *c, const struct node *node,
+                                      enum fg_small_group *out)
+{
+    size_t i = 0;
+    enum fg_status st = get_choice(c, node, "on_small_group", "'on_small_group' value",
+                                   small_group_names, N_OF(small_group_names), &i);
+    if (st == FG_OK) {
+        static const enum fg_small_group modes[] = {FG_SMALL_GROUP_FAIL, FG_SMALL_GROUP_WARN,
+                                                    FG_SMALL_GROUP_SKIP};
+        *out = modes[i];
+    }
+    return st;
+}
+
+static const char *const defaults_keys[] = {"reference", "min_group_size", "on_small_group"};
+
+static enum fg_status parse_defaults(const struct ctx *c, const struct node *node,
+                                     struct fg_policy *p)
+{
+    TRY(want_map(c, node, "defaults"));
+    TRY(check_keys(c, node, defaults_keys, N_OF(defaults_keys), "in 'defaults'"));
+    const struct node *value;
+    if ((value = lookup(node, "reference")) != NULL)
+        TRY(parse_reference(c, value, p, &p->defaults.reference));
+    if ((value = lookup(node, "min_group_size")) != NULL)
+        TRY(get_uint(c, value, "min_group_size", &p->defaults.min_group_size));
+    if ((value = lookup(node, "on_small_group")) != NULL)
+        TRY(get_small_group(c, value, &p->defaults.on_small_group));
+    return FG_OK;
+}
+
+/* ---- gates ---- */
+
+static const char *const gate_keys[] = {
+    "id",      "metric",       "description", "disparity",      "min",           "max",
+    "overall", "vs_incumbent", "reference",   "min_group_size", "on_small_group"};
+static const char *const disparity_names[] = {"ratio", "difference"};
+static const char *const bound_keys[] = {"min", "max"};
+static const char *const vs_incumbent_keys[] = {"max_worsening"};
+
+static bool gate_id_ok(const char *id, size_t len)
+{
+    if (len == 0 || len > MAX_GATE_ID)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char ch = id[i];
+        if (!(is_digit(ch) || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '.' ||
+              ch == '_' || ch == '-'))
+            return false;
+    }
+    return true;
+}
+
+/* min and max (either may be absent) from map into the spec, each checked by range. */
+struct bound_rule {
+    double low, high;   /* allowed closed range ... */
+    bool low_exclusive; /* ... except low itself when set */
+    const char *explain;
+};
+
+static enum fg_status parse_bounds(const struct ctx *c, const struct node *map,
+                                   const struct bound_rule *rule, struct fg_gate_spec *spec)
+{
+    const struct node *nodes[2] = {lookup(map, "min"), lookup(map, "max")};
+    double values[2] = {0, 0};
+    for (size_t i = 0; i < 2; i++) {
+        if (nodes[i] == NULL)
+            continue;
+        TRY(get_number(c, nodes[i], bound_keys[i], &values[i]));
+        double v = values[i];
+        bool low_ok = rule->low_exclusive ? v > rule->low : v >= rule->low;
+        if (!low_ok || v > rule->high)
+            return fail(c, nodes[i], "'%s' is %s, but %s", bound_keys[i], show(nodes[i]->text).s,
+                        rule->explain);
+    }
+    spec->has_min = nodes[0] != NULL;
+    spec->has_max = nodes[1] != NULL;
+    spec->min = values[0];
+    spec->max = values[1];
+    if (spec->has_min && spec->has_max && spec->min > spec->max)
+        return fail(c, nodes[0], "'min' (%s) is greater than 'max' (%s)", show(nodes[0]->text).s,
+                    show(nodes[1]->text).s);
+    return FG_OK;
+}
+
+static enum fg_status parse_vs_incumbent(const struct ctx *c, const struct node *node,
+                                         const char *gate_name, struct fg_gate_spec *spec)
+{
+    TRY(want_map(c, node, "vs_incumbent"));
+    char where[128];
+    snprintf(where, sizeof where, "in 'vs_incumbent' of %s", gate_name);
+    TRY(check_keys(c, node, vs_incumbent_keys, N_OF(vs_incumbent_keys), where));
+    const struct node *value = lookup(node, "max_worsening");
+    if (value == NULL)
+        return fail(c, node, "'vs_incumbent' of %s has no 'max_worsening'", gate_name);
+    TRY(get_number(c, value, "max_worsening", &spec->max_worsening));
+    if (!(spec->max_worsening >= 0 && spec->max_worsening <= 1))
+        return fail(c, value, "'max_worsening' is %s, but it must be between 0 and 1",
+                    show(value->text).s);
+    spec->has_max_worsening = true;
+    return FG_OK;
+}
+
+static enum fg_status parse_overall_gate(const struct ctx *c, const struct node *gate,
+                                         const char *gate_name, struct fg_gate_spec *spec)
+{
+    static const char *const not_here[] = {"disparity", "min", "max", "reference"};
+    for (size_t i = 0; i < N_OF(not_here); i++) {
+        const struct node *key = lookup_key(gate, not_here[i]);
+        if (key != NULL)
+            return fail(c, key, "'%s' does not apply to an overall gate%s", not_here[i],
+                        i == 1 || i == 2 ? "; put it inside 'overall'" : "");
+    }
+    if (spec->metric == FG_METRIC_EQUALIZED_ODDS)
+        return fail(c, lookup(gate, "metric"),
+                    "metric 'equalized_odds' compares groups and cannot be used in an overall "
+                    "gate");
+    spec->overall = true;
+    spec->disparity = FG_DISPARITY_NONE;
+    const struct node *overall = lookup(gate, "overall");
+    TRY(want_map(c, overall, "overall"));
+    char where[128];
+    snprintf(where, sizeof where, "in 'overall' of %s", gate_name);
+    TRY(check_keys(c, overall, bound_keys, N_OF(bound_keys), where));
+    struct bound_rule rule = {0, 1, false, "an overall bound on a rate must be between 0 and 1"};
+    if (spec->metric == FG_METRIC_COUNT) {
+        rule.high = HUGE_VAL;
+        rule.explain = "an overall bound on count must be at least 0";
+    }
+    TRY(parse_bounds(c, overall, &rule, spec));
+    const struct node *vs = lookup(gate, "vs_incumbent");
+    if (vs != NULL) {
+        if (metric_direction[spec->metric] == 0)
+            return fail(c, lookup_key(gate, "vs_incumbent"),
+                        "'vs_incumbent' on an overall gate needs a metric where higher or lower "
+                        "is better; %s has no better direction",
+                        fg_metric_name(spec->metric));
+        TRY(parse_vs_incumbent(c, vs, gate_name, spec));
+    }
+    if (!spec->has_min && !spec->has_max && !spec->has_max_worsening)
+        return fail(c, gate, "%s sets no bound: give 'overall: {min, max}' or 'vs_incumbent'",
+                    gate_name);
+    return FG_OK;
+}
+
+static enum fg_status parse_disparity_gate(const struct ctx *c, const struct node *gate,
+                                           const char *gate_name, struct fg_gate_spec *spec)
+{
+    if (spec->metric == FG_METRIC_COUNT)
+        return fail(c, lookup(gate, "metric"),
+                    "metric 'count' is allowed only in an overall gate (overall: {min: N})");
+    const struct node *node = lookup(gate, "disparity");
+    if (node == NULL)
+        return fail(c, gate,
+                    "%s has no 'disparity' (ratio or difference; or 'overall' for a bound on the "
+                    "whole population)",
+                    gate_name);
+    size_t i = 0;
+    TRY(get_choice(c, node, "disparity", "disparity", disparity_names, N_OF(disparity_names), &i));
+    spec->disparity = i == 0 ? FG_DISPARITY_RATIO : FG_DISPARITY_DIFFERENCE;
+    struct bound_rule ratio = {0, HUGE_VAL, true, "a ratio bound must be greater than 0"};
+    struct bound_rule difference = {0, 1, false,
+                                    "a difference bound (an absolute gap) must be between 0 and 1"};
+    TRY(parse_bounds(c, gate, spec->disparity == FG_DISPARITY_RATIO ? &ratio : &difference, spec));
+    if ((node = lookup(gate, "vs_incumbent")) != NULL)
+        TRY(parse_vs_incumbent(c, node, gate_name, spec));
+    if (!spec->has_min && !spec->has_max && !spec->has_max_worsening)
+        return fail(c, gate, "%s sets no bound: give 'min', 'max' or 'vs_incumbent'", gate_name);
+    return FG_OK;
+}
+
+static enum fg_status parse_gate(const struct ctx *c, const struct node *gates, size_t index,
+                                 struct fg_policy *p)
+{
+    const struct node *gate = gates->items[index];
+    struct fg_gate_spec *spec = &p->gates[index];
+    char gate_name[96];
+    if (gate->kind != NODE_MAP)
+        return fail(c, gate, "gate #%zu must be a mapping, not %s", index + 1, kind_name(gate));
+    const struct node *id = lookup(gate, "id");
+    if (id != NULL && id->kind == NODE_SCALAR && !is_null(id))
+        snprintf(gate_name, sizeof gate_name, "gate '%s'", show(id->text).s);
+    else
+        snprintf(gate_name, sizeof gate_name, "gate #%zu", index + 1);
+    spec->mark = gate->mark;
+    char where[128];
+    snprintf(where, sizeof where, "in %s", gate_name);
+    TRY(check_keys(c, gate, gate_keys, N_OF(gate_keys), where));
+
+    if (id == NULL)
+        return fail(c, gate, "%s has no 'id'", gate_name);
+    TRY(want_string(c, id, "id", false));
+    if (!gate_id_ok(id->text, id->len))
+        return fail(c, id,
+                    "gate id '%s' must be 1 to %d characters from A-Z, a-z, 0-9, '.', '_', '-'",
+                    show(id->text).s, MAX_GATE_ID);
+    for (size_t j = 0; j < index; j++)
+        if (strcmp(p->gates[j].id, id->text) == 0)
+            return fail(c, id, "duplicate gate id '%s' (first used at line %lu)", show(id->text).s,
+                        lookup(gates->items[j], "id")->mark.line);
+    if ((spec->id = fg_strdup(id->text)) == NULL)
+        return nomem(c);
+
+    const struct node *node = lookup(gate, "metric");
+    if (node == NULL)
+        return fail(c, gate, "%s has no 'metric'", gate_name);
+    size_t metric = 0;
+    TRY(get_choice(c, node, "metric", "metric", metric_names, FG_METRIC__N, &metric));
+    spec->metric = (enum fg_metric)metric;
+    if (is_score_metric(spec->metric))
+        return fail(c, node,
+                    "metric '%s' needs prediction scores, which this version does not "
+                    "evaluate yet",
+                    fg_metric_name(spec->metric));
+    if ((node = lookup(gate, "description")) != NULL)
+        TRY(want_string(c, node, "description", true));
+
+    TRY(lookup(gate, "overall") != NULL ? parse_overall_gate(c, gate, gate_name, spec)
+                                        : parse_disparity_gate(c, gate, gate_name, spec));
+
+    if ((node = lookup(gate, "reference")) != NULL)
+        TRY(parse_reference(c, node, p, &spec->reference));
+    else
+        TRY(copy_reference(c, &p->defaults.reference, p->data.n_protected, &spec->reference));
+    spec->min_group_size = p->defaults.min_group_size;
+    if ((node = lookup(gate, "min_group_size")) != NULL)
+        TRY(get_uint(c, node, "min_group_size", &spec->min_group_size));
+    spec->on_small_group = p->defaults.on_small_group;
+    if ((node = lookup(gate, "on_small_group")) != NULL)
+        TRY(get_small_group(c, node, &spec->on_small_group));
+    return FG_OK;
+}
+
+static enum fg_status parse_gates(const struct ctx *c, const struct node *gates,
+                                  struct fg_policy *p)
+{
+    TRY(want_list(c, gates, "gates"));
+    if (gates->n == 0)
+        return fail(c, gates, "'gates' is empty; a policy needs at least one gate");
+    if (gates->n > FG_MAX_GATES)
+        return fail_limit(c, gates, "'gates' lists %zu gates; the limit is %d", gates->n,
+                          FG_MAX_GATES);
+    p->gates = calloc(gates->n, sizeof *p->gates);
+    if (p->gates == NULL)
+        return nomem(c);
+    p->n_gates = gates->n; /* zeroed specs free cleanly */
+    for (size_t i = 0; i < gates->n; i++)
+        TRY(parse_gate(c, gates, i, p));
+    return FG_OK;
+}
+
+/* ---- overrides ---- */
+
+static const char *const overrides_keys[] = {"approvers", "required_approvals", "max_days",
+                                             "not_overridable"};
+static const char *const approver_keys[] = {"name", "role", "public_key"};
+
+static enum fg_status parse_approvers(const struct ctx *c, const struct node *list,
+                                      struct fg_override_policy *o)
+{
+    TRY(want_list(c, list, "approvers"));
+    if (list->n == 0)
+        return fail(c, list, "'approvers' is empty; list at least one approver");
+    o->approvers = calloc(list->n, sizeof *o->approvers);
+    if (o->approvers == NULL)
+        return nomem(c);
+    o->n_approvers = list->n;
+    for (size_t i = 0; i < list->n; i++) {
+        const struct node *item = list->items[i];
+        struct fg_approver *approver = &o->approvers[i];
+        char where[64];
+        if (item->kind != NODE_MAP)
+            return fail(c, item, "approver #%zu must be a mapping, not %s", i + 1, kind_name(item));
+        snprintf(where, sizeof where, "in approver #%zu", i + 1);
+        TRY(check_keys(c, item, approver_keys, N_OF(approver_keys), where));
+        char **fields[] = {&approver->name, &approver->role, &approver->public_key};
+        for (size_t k = 0; k < N_OF(approver_keys); k++) {
+            const struct node *value = lookup(item, approver_keys[k]);
+            if (value == NULL)
+                return fail(c, item, "approver #%zu has no '%s'", i + 1, approver_keys[k]);
+            TRY(get_string(c, value, approver_keys[k], false, fields[k]));
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(o->approvers[j].name, approver->name) == 0)
+                return fail(c, lookup(item, "name"), "approver '%s' is listed twice",
+                            show(approver->name).s);
+    }
+    return FG_OK;
+}
+
+static enum fg_status parse_not_overridable(const struct ctx *c, const struct node *list,
+                                            struct fg_policy *p)
+{
+    struct fg_override_policy *o = &p->overrides;
+    TRY(want_list(c, list, "not_overridable"));
+    if (list->n == 0)
+        return FG_OK;
+    o->not_overridable = calloc(list->n, sizeof *o->not_overridable);
+    if (o->not_overridable == NULL)
+        return nomem(c);
+    o->n_not_overridable = list->n;
+    const char *ids[FG_MAX_GATES];
+    for (size_t i = 0; i < p->n_gates; i++)
+        ids[i] = p->gates[i].id;
+    for (size_t i = 0; i < list->n; i++) {
+        const struct node *item = list->items[i];
+        TRY(want_string(c, item, "not_overridable", false));
+        bool found = false;
+        for (size_t j = 0; j < p->n_gates && !found; j++)
+            found = strcmp(ids[j], item->text) == 0;
+        if (!found) {
+            char tip[400];
+            hint(tip, sizeof tip, item->text, ids, p->n_gates, false);
+            return fail(c, item, "'not_overridable' names unknown gate '%s'%s", show(item->text).s,
+                        tip);
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(o->not_overridable[j], item->text) == 0)
+                return fail(c, item, "gate '%s' is listed twice in 'not_overridable'",
+                            show(item->text).s);
+        if ((o->not_overridable[i] = fg_strdup(item->text)) == NULL)
+            return nomem(c);
+    }
+    return FG_OK;
+}
+
+static enum fg_status parse_overrides(const struct ctx *c, const struct node *node,
+                                      struct fg_policy *p)
+{
+    struct fg_override_policy *o = &p->overrides;
+    TRY(want_map(c, node, "overrides"));
+    TRY(check_keys(c, node, overrides_keys, N_OF(overrides_keys), "in 'overrides'"));
+    const struct node *value = lookup(node, "approvers");
+    if (value == NULL)
+        return fail(c, node, "'overrides' has no 'approvers'");
+    TRY(parse_approvers(c, value, o));
+    o->required_approvals = 1;
+    if ((value = lookup(node, "required_approvals")) != NULL) {
+        TRY(get_uint(c, value, "required_approvals", &o->required_approvals));
+        if (o->required_approvals < 1)
+            return fail(c, value, "'required_approvals' must be at least 1");
+        if (o->required_approvals > o->n_approvers)
+            return fail(c, value, "'required_approvals' is %s, but only %zu approver%s listed",
+                        show(value->text).s, o->n_approvers, o->n_approvers == 1 ? " is" : "s are");
+    }
+    o->max_days = 30;
+    if ((value = lookup(node, "max_days")) != NULL) {
+        TRY(get_uint(c, value, "max_days", &o->max_days));
+        if (o->max_days < 1 || o->max_days > 3650)
+            return fail(c, value, "'max_days' is %s, but it must be between 1 and 3650",
+                        show(value->text).s);
+    }
+    if ((value = lookup(node, "not_overridable")) != NULL)
+        TRY(parse_not_overridable(c, value, p));
+    p->has_overrides = true;
+    return FG_OK;
+}
+
+/* ---- the whole policy ---- */
+
+static const char *const top_keys[] = {"version", "name", "data", "defaults", "gates", "overrides"};
+
+static enum fg_status parse_policy(const struct ctx *c, const struct node *root,
+                                   struct fg_policy *p)
+{
+    if (root->kind != NODE_MAP)
+        return fail(c, root,
+                    "a policy must be a mapping (version, name, data, gates, ...), "
+                    "not %s",
+                    kind_name(root));
+    TRY(check_keys(c, root, top_keys, N_OF(top_keys), "at the top level"));
+    static const char *const required[] = {"version", "name", "data", "gates"};
+    for (size_t i = 0; i < N_OF(required); i++)
+        if (lookup(root, required[i]) == NULL)
+            return fail(c, root, "the policy has no '%s'", required[i]);
+    const struct node *node = lookup(root, "version");
+    uint64_t version;
+    TRY(get_uint(c, node, "version", &version));
+    if (version != 1)
+        return fail(c, node, "unsupported policy version %s; this fairgate reads version 1",
+                    show(node->text).s);
+    p->version = 1;
+    TRY(get_string(c, lookup(root, "name"), "name", false, &p->name));
+    TRY(parse_data(c, lookup(root, "data"), p));
+    p->defaults.reference.kind = FG_REFERENCE_HIGHEST;
+    p->defaults.min_group_size = 0;
+    p->defaults.on_small_group = FG_SMALL_GROUP_WARN;
+    if ((node = lookup(root, "defaults")) != NULL)
+        TRY(parse_defaults(c, node, p));
+    TRY(parse_gates(c, lookup(root, "gates"), p));
+    if ((node = lookup(root, "overrides")) != NULL)
+        TRY(parse_overrides(c, node, p));
+    return FG_OK;
+}
+
+/* ---- entry points ---- */
+
+enum fg_status fg_policy_parse(const char *name, const char *text, size_t len,
+                               struct fg_policy **out, struct fg_error *err)
+{
+    if (out == NULL)
+        return fg_error_set(err, FG_ERR_USAGE, name, 0, 0, "fg_policy_parse: out is NULL");
+    *out = NULL;
+    if (text == NULL && len > 0)
+        return fg_error_set(err, FG_ERR_USAGE, name, 0, 0, "fg_policy_parse: text is NULL");
+    if (len > FG_MAX_POLICY_BYTES)
+        return fg_error_set(err, FG_ERR_LIMIT, name, 0, 0,
+                            "the policy is larger than the limit of %u bytes",
+                            (unsigned)FG_MAX_POLICY_BYTES);
+    struct ctx c = {.file = name, .err = err};
+    struct node *root = NULL;
+    TRY(build_tree(&c, text ? text : "", len, &root));
+    struct fg_policy *policy = calloc(1, sizeof *policy);
+    if (policy == NULL || (policy->path = fg_strdup(name ? name : "")) == NULL) {
+        free(policy);
+        node_free(root);
+        return nomem(&c);
+    }
+    fg_sha256_hex(text ? text : "", len, policy->sha256);
+    enum fg_status st = parse_policy(&c, root, policy);
+    node_free(root);
+    if (st != FG_OK) {
+        fg_policy_free(policy);
+        return st;
+    }
+    *out = policy;
+    return FG_OK;
+}
+
+enum fg_status fg_policy_load(const char *path, struct fg_policy **out, struct fg_error *err)
+{
+    if (out == NULL || path == NULL)
+        return fg_error_set(err, FG_ERR_USAGE, path, 0, 0, "fg_policy_load: no path or out");
+    *out = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    TRY(fg_file_read_all(path, FG_MAX_POLICY_BYTES, &text, &len, err));
+    enum fg_status st = fg_policy_parse(path, text, len, out, err);
+    free(text);
+    return st;
+}

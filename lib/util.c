@@ -1,0 +1,289 @@
+/*
+ * util.c - small helpers every module shares: error filling, SHA-256 in hex, whole-file
+ * reads with a cap, atomic writes, did-you-mean hints, the clock, number formatting.
+ * Nothing here keeps state between calls.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+/* ---- errors ---- */
+
+enum fg_status fg_error_set(struct fg_error *err, enum fg_status code, const char *file,
+                            unsigned long line, unsigned long column, const char *fmt, ...)
+{
+    if (err == NULL)
+        return code;
+    err->code = code;
+    snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+    err->line = line;
+    err->column = column;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void fg_error_format(const struct fg_error *err, char *buf, size_t size)
+{
+    if (size == 0)
+        return;
+    if (err->file[0] == '\0')
+        snprintf(buf, size, "%s", err->message);
+    else if (err->line == 0)
+        snprintf(buf, size, "%s: %s", err->file, err->message);
+    else if (err->column == 0)
+        snprintf(buf, size, "%s:%lu: %s", err->file, err->line, err->message);
+    else
+        snprintf(buf, size, "%s:%lu:%lu: %s", err->file, err->line, err->column, err->message);
+}
+
+/* ---- strings ---- */
+
+char *fg_strndup(const char *s, size_t len)
+{
+    char *copy = malloc(len + 1);
+    if (copy == NULL)
+        return NULL;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    return copy;
+}
+
+char *fg_strdup(const char *s)
+{
+    return s ? fg_strndup(s, strlen(s)) : NULL;
+}
+
+/* Optimal string alignment distance: insertions, deletions, substitutions and swaps of
+ * two neighbouring characters each cost 1 ("mni" is one edit from "min"). */
+size_t fg_edit_distance(const char *a, const char *b, size_t cap)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return cap + 1;
+    if ((la > lb ? la - lb : lb - la) > cap)
+        return cap + 1;
+    size_t rows[3][65];
+    size_t *two_back = rows[0], *prev = rows[1], *cur = rows[2];
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        size_t best = cur[0];
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t v = prev[j - 1] + cost;
+            if (prev[j] + 1 < v)
+                v = prev[j] + 1;
+            if (cur[j - 1] + 1 < v)
+                v = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                two_back[j - 2] + 1 < v)
+                v = two_back[j - 2] + 1;
+            cur[j] = v;
+            if (v < best)
+                best = v;
+        }
+        if (best > cap)
+            return cap + 1;
+        size_t *spare = two_back;
+        two_back = prev;
+        prev = cur;
+        cur = spare;
+    }
+    return prev[lb] > cap ? cap + 1 : prev[lb];
+}
+
+const char *fg_did_you_mean(const char *word, const char *const *candidates, size_t n)
+{
+    size_t len = strlen(word);
+    size_t cap = len <= 3 ? 1 : len <= 6 ? 2 : 3;
+    const char *best = NULL;
+    size_t best_distance = cap + 1;
+    for (size_t i = 0; i < n; i++) {
+        if (candidates[i] == NULL || candidates[i][0] == '\0')
+            continue;
+        size_t d = fg_edit_distance(word, candidates[i], cap);
+        /* On a tie, a candidate that starts like the word is the likelier typo. */
+        bool better = d < best_distance || (d == best_distance && best != NULL &&
+                                            best[0] != word[0] && candidates[i][0] == word[0]);
+        if (better && d <= cap) {
+            best_distance = d;
+            best = candidates[i];
+        }
+    }
+    /* A candidate that starts with the word ("tpr_gap" vs "tpr") is a good hint too. */
+    if (best == NULL) {
+        for (size_t i = 0; i < n; i++) {
+            size_t lc = candidates[i] ? strlen(candidates[i]) : 0;
+            if (lc >= 2 && lc < len && strncmp(word, candidates[i], lc) == 0 &&
+                (word[lc] == '_' || word[lc] == '-'))
+                return candidates[i];
+        }
+    }
+    return best;
+}
+
+void fg_format_number(char *buf, size_t size, bool defined, double value)
+{
+    if (!defined || !isfinite(value)) {
+        snprintf(buf, size, "undefined");
+        return;
+    }
+    snprintf(buf, size, "%.4f", value);
+}
+
+/* ---- digests and files ---- */
+
+void fg_sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char digest[32];
+    unsigned int digest_len = 0;
+    static const char hex[] = "0123456789abcdef";
+    if (EVP_Digest(data, len, digest, &digest_len, EVP_sha256(), NULL) != 1 || digest_len != 32) {
+        memset(out, '0', 64); /* cannot happen with a working libcrypto */
+        out[64] = '\0';
+        return;
+    }
+    for (size_t i = 0; i < 32; i++) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+enum fg_status fg_file_read_all(const char *path, size_t max, char **out, size_t *len,
+                                struct fg_error *err)
+{
+    *out = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+    size_t cap = 4096, used = 0;
+    char *buf = malloc(cap + 1);
+    if (buf == NULL) {
+        fclose(f);
+        return fg_error_set(err, FG_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    for (;;) {
+        if (used == cap) {
+            if (cap >= max + 1) {
+                free(buf);
+                fclose(f);
+                return fg_error_set(err, FG_ERR_LIMIT, path, 0, 0,
+                                    "file is larger than the limit of %zu bytes", max);
+            }
+            size_t next = cap * 2 > max + 1 ? max + 1 : cap * 2;
+            char *grown = realloc(buf, next + 1);
+            if (grown == NULL) {
+                free(buf);
+                fclose(f);
+                return fg_error_set(err, FG_ERR_NOMEM, path, 0, 0, "out of memory");
+            }
+            buf = grown;
+            cap = next;
+        }
+        size_t got = fread(buf + used, 1, cap - used, f);
+        used += got;
+        if (got == 0)
+            break;
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "read error");
+    }
+    if (used > max) {
+        free(buf);
+        return fg_error_set(err, FG_ERR_LIMIT, path, 0, 0,
+                            "file is larger than the limit of %zu bytes", max);
+    }
+    buf[used] = '\0';
+    *out = buf;
+    *len = used;
+    return FG_OK;
+}
+
+enum fg_status fg_file_write_atomic(const char *path, const char *data, size_t len,
+                                    struct fg_error *err)
+{
+    char tmp[PATH_MAX];
+    int n = snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
+    if (n < 0 || (size_t)n >= sizeof tmp)
+        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "path is too long");
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot create a temporary file: %s",
+                            strerror(errno));
+    /* mkstemp makes 0600; outputs are not secret, so give them the usual umask mode. */
+    mode_t mask = umask(0);
+    umask(mask);
+    (void)fchmod(fd, 0666 & ~mask);
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, data + done, len - done);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            int saved = errno;
+            close(fd);
+            unlink(tmp);
+            return fg_error_set(err, FG_ERR_IO, path, 0, 0, "write failed: %s", strerror(saved));
+        }
+        done += (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        int saved = errno;
+        unlink(tmp);
+        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "write failed: %s", strerror(saved));
+    }
+    if (rename(tmp, path) != 0) {
+        int saved = errno;
+        unlink(tmp);
+        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot rename into place: %s",
+                            strerror(saved));
+    }
+    return FG_OK;
+}
+
+/* ---- time ---- */
+
+enum fg_status fg_now(long long *seconds, struct fg_error *err)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde != NULL && sde[0] != '\0') {
+        char *end = NULL;
+        errno = 0;
+        long long v = strtoll(sde, &end, 10);
+        if (errno != 0 || end == sde || *end != '\0' || v < 0 || v > 253402300799LL)
+            return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                                "SOURCE_DATE_EPOCH='%s' is not a whole number of seconds "
+                                "between 0 and 253402300799",
+                                sde);
+        *seconds = v;
+        return FG_OK;
+    }
+    time_t t = time(NULL);
+    if (t == (time_t)-1)
+        return fg_error_set(err, FG_ERR_IO, NULL, 0, 0, "the clock is unavailable");
+    *seconds = (long long)t;
+    return FG_OK;
+}

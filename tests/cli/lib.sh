@@ -1,0 +1,50 @@
+# Shared helpers for CLI tests; source it first. Each assertion prints "ok - NAME" or
+# "not ok - NAME" (with details); the script's exit status says whether any failed.
+set -u
+TESTS_DIR=$(cd "$(dirname "$0")/.." && pwd)
+FIXTURES=$TESTS_DIR/fixtures
+DATA=${FAIRGATE_DATA:-$TESTS_DIR/../../shared/data}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/fairgate-test.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+FAILED=0
+export LC_ALL=C
+
+ok() { echo "ok - $1"; }
+not_ok() { echo "not ok - $1"; shift; for l in "$@"; do echo "    $l"; done; FAILED=1; }
+
+# run CMD...: runs it, keeps stdout in $WORK/out, stderr in $WORK/err, status in $RC.
+run() {
+    "$@" >"$WORK/out" 2>"$WORK/err"
+    RC=$?
+}
+
+# expect_rc NAME CODE: the last run exited CODE.
+expect_rc() {
+    if [ "$RC" -eq "$2" ]; then ok "$1"; else
+        not_ok "$1" "exit $RC, expected $2" "stderr: $(head -c 600 "$WORK/err")"
+    fi
+}
+
+# expect_grep NAME FILE REGEX: FILE has a line matching the extended regex.
+expect_grep() {
+    if grep -Eq -- "$3" "$2"; then ok "$1"; else
+        not_ok "$1" "no line of $(basename "$2") matches /$3/" "got: $(head -c 600 "$2")"
+    fi
+}
+
+# expect_no_grep NAME FILE REGEX
+expect_no_grep() {
+    if grep -Eq -- "$3" "$2"; then not_ok "$1" "unexpected /$3/ in $(basename "$2")"; else ok "$1"; fi
+}
+
+# expect_eq NAME GOT WANT
+expect_eq() {
+    if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got:  $2" "want: $3"; fi
+}
+
+# expect_absent NAME PATH: nothing at PATH (and no temp file beside it).
+expect_absent() {
+    if [ -e "$2" ] || ls "$2".tmp.* >/dev/null 2>&1; then not_ok "$1" "$2 exists"; else ok "$1"; fi
+}
+
+finish() { exit "$FAILED"; }

@@ -1,0 +1,60 @@
+#!/bin/sh
+# Usage, help and version: --help goes to stdout with exit 0, misuse to stderr with exit 2.
+. "$(dirname "$0")/lib.sh"
+
+run "$FAIRGATE" --version
+expect_rc "--version exits 0" 0
+expect_grep "--version prints the version" "$WORK/out" '^fairgate [0-9]+\.[0-9]+\.[0-9]+$'
+
+run "$FAIRGATE" --help
+expect_rc "--help exits 0" 0
+expect_grep "--help lists check" "$WORK/out" '^  check '
+
+for c in check lint; do
+    run "$FAIRGATE" $c --help
+    expect_rc "$c --help exits 0" 0
+    expect_grep "$c --help prints usage on stdout" "$WORK/out" "^usage: fairgate $c"
+done
+
+run "$FAIRGATE"
+expect_rc "no command exits 2" 2
+expect_grep "no command says so" "$WORK/err" 'no command given'
+
+run "$FAIRGATE" chekc
+expect_rc "unknown command exits 2" 2
+expect_grep "unknown command is named" "$WORK/err" "unknown command 'chekc'"
+
+run "$FAIRGATE" check --candidate x.csv
+expect_rc "check without --policy exits 2" 2
+expect_grep "missing --policy is named" "$WORK/err" 'error: --policy is required'
+
+run "$FAIRGATE" check --policy "$TESTS_DIR/../policies/loan-approval.yaml"
+expect_rc "check without --candidate exits 2" 2
+
+run "$FAIRGATE" check --policy
+expect_rc "option without value exits 2" 2
+expect_grep "option without value is named" "$WORK/err" "needs a value"
+
+run "$FAIRGATE" check --polcy p.yaml
+expect_rc "unknown option exits 2" 2
+expect_grep "unknown option is named" "$WORK/err" "unknown option '--polcy'"
+
+# Options of later versions are refused, never silently ignored.
+run "$FAIRGATE" check --policy p --candidate c --junit j.xml
+expect_rc "unsupported option exits 2" 2
+expect_grep "unsupported option is named" "$WORK/err" "error: --junit is not supported"
+
+run "$FAIRGATE" lint
+expect_rc "lint without a file exits 2" 2
+
+run "$FAIRGATE" check --policy "$WORK/nope.yaml" --candidate "$WORK/nope.csv" --out "$WORK/audit.json"
+expect_rc "unreadable policy exits 2" 2
+expect_grep "unreadable policy is named" "$WORK/err" "^fairgate: error: .*nope\.yaml: "
+expect_absent "no audit after an error" "$WORK/audit.json"
+
+if [ -w /dev/full ]; then
+    "$FAIRGATE" --version >/dev/full 2>"$WORK/err"
+    RC=$?
+    expect_rc "a failed write to stdout exits 2" 2
+fi
+finish

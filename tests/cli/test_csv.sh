@@ -1,0 +1,103 @@
+#!/bin/sh
+# Malformed CSV input: each case exits 2, names file:line, and leaves no audit behind.
+# Well-formed oddities (BOM, CRLF, quoting, drop mode) are read correctly.
+. "$(dirname "$0")/lib.sh"
+
+cat >"$WORK/p.yaml" <<'YAML'
+version: 1
+name: csv-cases
+data:
+  id: id
+  label: y
+  positive_label: "1"
+  protected: [g]
+  candidate: { prediction: p }
+  incumbent: { prediction: q }
+  favorable_prediction: "1"
+gates:
+  - id: parity
+    metric: selection_rate
+    disparity: ratio
+    min: 0.5
+YAML
+
+# bad NAME LINE REGEX: writes $WORK/c.csv from stdin, expects exit 2 and "c.csv:LINE: ...REGEX".
+bad() {
+    cat >"$WORK/c.csv"
+    run "$FAIRGATE" check --policy "${POLICY:-$WORK/p.yaml}" --candidate "$WORK/c.csv" --out "$WORK/audit.json"
+    expect_rc "$1: exits 2" 2
+    expect_grep "$1: names c.csv:$2" "$WORK/err" "^fairgate: error: .*c\.csv:$2: .*$3"
+    expect_absent "$1: no audit" "$WORK/audit.json"
+}
+
+printf 'id,y,g,q\n1,1,a,1\n' | bad "missing column" 1 "no column 'p'"
+printf 'id,y,g,pp,q\n1,1,a,1,1\n' | bad "missing column hint" 1 "did you mean 'pp'"
+printf 'id,y,g,p,q\n1,1,a,1,1\n2,0,a,1,1\n3,2,a,1,1\n' | bad "third label value" 4 "third value '2'"
+printf 'id,y,g,p,q\n1,1,a,1,1\n2,0,a,yes,1\n3,0,a,no,1\n' | bad "third prediction value" 4 "third value 'no'"
+printf 'id,y,g,p,q\n1,1,a,1,1\n2,0,a,1\n' | bad "ragged row" 3 "4 fields"
+printf 'id,y,g,p,q\n1,1,a,1,1\n2,0,"a,1,1\n' | bad "unterminated quote" 3 ""
+printf 'id,y,g,p,q\n1,1,a,1,1\n2,0,,1,1\n' | bad "empty value" 3 "empty value in column 'g'"
+printf 'id,y,g,p,q\n1,1,"multi\nline",1,1\n2,0,a,1,1\n3,x,a,1,1\n4,y,a,1,1\n' | bad "line count after a quoted newline" 5 "third value 'x'"
+printf 'id,y,p,q,g,p\n1,1,1,1,a,1\n' | bad "needed column twice" 1 "twice"
+
+cat >"$WORK/s.yaml" <<'YAML'
+version: 1
+name: score-cases
+data:
+  label: y
+  positive_label: "1"
+  protected: [g]
+  candidate: { score: s, threshold: 0.5 }
+gates:
+  - id: parity
+    metric: selection_rate
+    disparity: difference
+    max: 0.5
+YAML
+for v in nan inf abc 0.5x " 0.5" ""; do
+    printf 'y,g,s\n1,a,0.7\n0,a,%s\n' "$v" | POLICY=$WORK/s.yaml bad "score '$v'" 3 ""
+done
+
+run "$FAIRGATE" check --policy "$WORK/p.yaml" --candidate "$WORK/missing.csv" --out "$WORK/audit.json"
+expect_rc "missing candidate file exits 2" 2
+expect_grep "missing candidate file is named" "$WORK/err" "missing\.csv"
+expect_absent "missing candidate: no audit" "$WORK/audit.json"
+
+# Two files: row counts, duplicate and unmatched ids.
+printf 'id,y,g,p\n1,1,a,1\n2,0,b,0\n3,1,b,1\n' >"$WORK/cand.csv"
+printf 'id,q\n3,1\n1,0\n2,1\n' >"$WORK/inc.csv"
+run "$FAIRGATE" check --policy "$WORK/p.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/inc.csv" --out "$WORK/audit.json"
+[ "$RC" -le 1 ] && ok "id join: a verdict" || not_ok "id join: a verdict" "$(cat "$WORK/err")"
+expect_eq "id join: incumbent counts" "$(jq -c '.groups[0].incumbent | [.tp, .fp, .tn, .fn]' "$WORK/audit.json")" "[1,1,0,1]"
+rm -f "$WORK/audit.json"
+printf 'id,q\n3,1\n1,0\n3,1\n' >"$WORK/inc.csv"
+run "$FAIRGATE" check --policy "$WORK/p.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/inc.csv" --out "$WORK/audit.json"
+expect_rc "duplicate incumbent id exits 2" 2
+expect_grep "duplicate incumbent id names its line" "$WORK/err" "inc\.csv:4: .*'3'"
+expect_absent "duplicate id: no audit" "$WORK/audit.json"
+printf 'id,q\n3,1\n1,0\n' >"$WORK/inc.csv"
+run "$FAIRGATE" check --policy "$WORK/p.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/inc.csv"
+expect_rc "candidate id missing from incumbent exits 2" 2
+expect_grep "unmatched candidate id names its line" "$WORK/err" "cand\.csv:3: .*'2'"
+printf 'id,q\n3,1\n1,0\n2,1\n9,1\n' >"$WORK/inc.csv"
+run "$FAIRGATE" check --policy "$WORK/p.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/inc.csv"
+expect_rc "incumbent id without candidate exits 2" 2
+expect_grep "unmatched incumbent id names its line" "$WORK/err" "inc\.csv:5: .*'9'"
+grep -v '^  id:' "$WORK/p.yaml" >"$WORK/pos.yaml"
+printf 'id,q\n1,1\n2,1\n' >"$WORK/inc.csv"
+run "$FAIRGATE" check --policy "$WORK/pos.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/inc.csv"
+expect_rc "position join with different row counts exits 2" 2
+expect_grep "row count mismatch names both counts" "$WORK/err" "3.*2|2.*3"
+
+# Well-formed oddities: BOM, CRLF, quoted delimiters, a ';' delimiter, drop mode.
+printf '\357\273\277id,y,g,p,q\r\n1,1,"a,x",1,1\r\n2,0,"a,x",0,1\r\n3,1,b,1,0\r\n' >"$WORK/bom.csv"
+run "$FAIRGATE" check --policy "$WORK/p.yaml" --candidate "$WORK/bom.csv" --out "$WORK/bom.json"
+[ "$RC" -le 1 ] && ok "BOM + CRLF: a verdict" || not_ok "BOM + CRLF: a verdict" "$(cat "$WORK/err")"
+expect_eq "BOM + CRLF: groups" "$(jq -r '[.groups[].label] | join("|")' "$WORK/bom.json")" "overall|g=a,x|g=b"
+sed 's/^  missing: .*//; s/^  favorable_prediction: "1"/  favorable_prediction: "1"\n  missing: drop\n  delimiter: ";"/' "$WORK/p.yaml" >"$WORK/drop.yaml"
+printf 'id;y;g;p;q\n1;1;a;1;1\n2;0;;1;1\n3;1;b;;0\n4;0;b;0;0\n' >"$WORK/drop.csv"
+run "$FAIRGATE" check --policy "$WORK/drop.yaml" --candidate "$WORK/drop.csv" --out "$WORK/drop.json"
+[ "$RC" -le 1 ] && ok "drop mode: a verdict" || not_ok "drop mode: a verdict" "$(cat "$WORK/err")"
+expect_eq "drop mode: rows and rows_dropped" "$(jq -c '.inputs.candidate | [.rows, .rows_dropped]' "$WORK/drop.json")" "[4,2]"
+expect_eq "drop mode: counted rows" "$(jq -r '.groups[0].candidate.n' "$WORK/drop.json")" "2"
+finish

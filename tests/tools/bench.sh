@@ -1,0 +1,59 @@
+#!/bin/sh
+# make bench: speed and peak memory of `fairgate check` on 1M and 10M generated rows (one
+# file, both models, two protected attributes and their intersection, every rate metric),
+# next to `cat FILE >/dev/null` and `wc -l FILE` on the same file. Medians of 3 runs.
+# It prints figures and asserts nothing about time.
+set -eu
+fairgate=$1
+build=$2
+dir=$build/bench
+mkdir -p "$dir"
+rusage=$build/tools/fg_rusage
+policy=policies/loan-approval.yaml
+ROWS=${BENCH_ROWS:-"1000000 10000000"}
+
+# measure NAME CMD...: runs CMD 3 times, sets WALL and RSS to the medians.
+measure() {
+    : >"$dir/runs"
+    for _ in 1 2 3; do
+        "$rusage" "$@" >/dev/null 2>"$dir/err" || true
+        tail -n 1 "$dir/err" >>"$dir/runs"
+    done
+    WALL=$(sed 's/.*wall_seconds=\([0-9.]*\).*/\1/' "$dir/runs" | sort -n | sed -n 2p)
+    RSS=$(sed 's/.*peak_rss_kb=\([0-9]*\).*/\1/' "$dir/runs" | sort -n | sed -n 2p)
+    EXIT=$(sed 's/.*exit=\([0-9]*\).*/\1/' "$dir/runs" | sort -n | sed -n 2p)
+}
+
+printf '%-10s %-16s %9s %12s %9s %11s %9s %8s\n' rows command wall_s rows/s MB/s peak_rss_MB x_cat x_wc
+for n in $ROWS; do
+    f=$dir/loans-$n.csv
+    if [ ! -s "$f" ]; then
+        "$build/tools/fg_gen" --rows "$n" --seed 1 --scenario loan >"$f.tmp"
+        mv "$f.tmp" "$f"
+    fi
+    bytes=$(wc -c <"$f")
+    mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
+    measure cat "$f"; cat_wall=$WALL; cat_rss=$RSS
+    measure wc -l "$f"; wc_wall=$WALL; wc_rss=$RSS
+    measure "$fairgate" check --quiet --policy "$policy" --candidate "$f"; fg_wall=$WALL; fg_rss=$RSS
+    if [ "$EXIT" -gt 1 ]; then
+        echo "bench: fairgate check exited $EXIT on $f" >&2
+        exit 1
+    fi
+    for row in "cat:$cat_wall:$cat_rss" "wc-l:$wc_wall:$wc_rss" "fairgate-check:$fg_wall:$fg_rss"; do
+        name=${row%%:*}; rest=${row#*:}; wall=${rest%%:*}; rss=${rest#*:}
+        awk -v n="$n" -v name="$name" -v w="$wall" -v rss="$rss" -v mb="$mb" \
+            -v cw="$cat_wall" -v ww="$wc_wall" 'BEGIN {
+            if (w <= 0) w = 0.001
+            printf "%-10d %-16s %9.3f %12.0f %9.1f %11.1f %9.2f %8.2f\n",
+                n, name, w, n / w, mb / w, rss / 1024, w / (cw > 0 ? cw : 0.001),
+                w / (ww > 0 ? ww : 0.001) }'
+    done
+    echo "$n $fg_rss" >>"$dir/rss.txt.new"
+done
+if [ -f "$dir/rss.txt.new" ]; then
+    mv "$dir/rss.txt.new" "$dir/rss.txt"
+    awk 'NR == 1 { first = $2; fn = $1 } { last = $2; ln = $1 }
+         END { if (NR > 1) printf "peak RSS at %d rows / at %d rows: %.2f\n", ln, fn, last / first }' \
+        "$dir/rss.txt"
+fi

@@ -1,0 +1,345 @@
+/*
+ * check_gate.c - unit tests of lib/gate.c on hand-computed vectors.
+ *
+ * One protected attribute g with four groups (candidate confusion tp/fp/tn/fn):
+ *   A  30/20/30/20  n=100  selection 0.50  tpr 0.60  fpr 0.40
+ *   B  25/15/35/25  n=100  selection 0.40  tpr 0.50  fpr 0.30
+ *   C  40/38/62/60  n=200  selection 0.39  tpr 0.40  fpr 0.38
+ *   D   2/ 1/ 2/ 1  n=6    selection 0.50  tpr 2/3   fpr 1/3   (small)
+ * The incumbent is the same except B = 28/17/33/22 (selection 0.45).
+ * Overall: candidate 97/74/129/106 (accuracy 226/406), incumbent 100/76/127/103 (227/406).
+ */
+#include "internal.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct group_counts {
+    const char *name;
+    uint64_t cand[4]; /* tp fp tn fn */
+    uint64_t inc[4];
+};
+
+static const struct group_counts groups[] = {
+    {"A", {30, 20, 30, 20}, {30, 20, 30, 20}},
+    {"B", {25, 15, 35, 25}, {28, 17, 33, 22}},
+    {"C", {40, 38, 62, 60}, {40, 38, 62, 60}},
+    {"D", {2, 1, 2, 1}, {2, 1, 2, 1}},
+};
+
+struct expect {
+    const char *label;
+    const char *status;
+    double value; /* NAN: not checked */
+};
+
+struct gate_case {
+    const char *name;
+    const char *gate_yaml; /* the gate mapping's keys, each line indented by 4 */
+    bool with_incumbent;
+    const char *gate_status;
+    struct expect results[6];
+};
+
+#define X NAN
+static const struct gate_case cases[] = {
+    {"four-fifths, highest reference (A beats D by order on a tie)",
+     "    metric: selection_rate\n    disparity: ratio\n    min: 0.8\n",
+     true,
+     "fail",
+     {{"g=A", "pass", 1.0}, {"g=B", "pass", 0.8}, {"g=C", "fail", 0.78}, {"g=D", "pass", 1.0}}},
+    {"small group warns",
+     "    metric: selection_rate\n    disparity: ratio\n    min: 0.75\n    min_group_size: 10\n",
+     true,
+     "warn",
+     {{"g=A", "pass", 1.0},
+      {"g=B", "pass", 0.8},
+      {"g=C", "pass", 0.78},
+      {"g=D", "insufficient_data", X}}},
+    {"small group skipped",
+     "    metric: selection_rate\n    disparity: ratio\n    min: 0.75\n    min_group_size: 10\n"
+     "    on_small_group: skip\n",
+     true,
+     "pass",
+     {{"g=D", "insufficient_data", X}}},
+    {"small group fails",
+     "    metric: selection_rate\n    disparity: ratio\n    min: 0.75\n    min_group_size: 10\n"
+     "    on_small_group: fail\n",
+     true,
+     "fail",
+     {{"g=C", "pass", 0.78}, {"g=D", "insufficient_data", X}}},
+    {"tpr difference; min_group_size on actual positives keeps D (3) from the reference",
+     "    metric: tpr\n    disparity: difference\n    max: 0.15\n    min_group_size: 10\n",
+     true,
+     "fail",
+     {{"g=A", "pass", 0.0},
+      {"g=B", "pass", 0.1},
+      {"g=C", "fail", 0.2},
+      {"g=D", "insufficient_data", X}}},
+    {"tpr difference without a size rule: D (2/3) is the reference",
+     "    metric: tpr\n    disparity: difference\n    max: 0.3\n",
+     true,
+     "pass",
+     {{"g=A", "pass", 2.0 / 3.0 - 0.6}, {"g=C", "pass", 2.0 / 3.0 - 0.4}, {"g=D", "pass", 0.0}}},
+    {"equalized odds: the worse of TPR (0.2) and FPR (0.02) gaps for C",
+     "    metric: equalized_odds\n    disparity: difference\n    max: 0.15\n"
+     "    min_group_size: 10\n    on_small_group: skip\n",
+     true,
+     "fail",
+     {{"g=B", "pass", 0.1}, {"g=C", "fail", 0.2}}},
+    {"no regression vs incumbent: B 0.8 vs 0.9",
+     "    metric: selection_rate\n    disparity: ratio\n    vs_incumbent: { max_worsening: 0.02 }\n"
+     "    min_group_size: 10\n    on_small_group: skip\n",
+     true,
+     "fail",
+     {{"g=A", "pass", 1.0}, {"g=B", "fail", 0.8}, {"g=C", "pass", 0.78}}},
+    {"vs incumbent without an incumbent is not a pass",
+     "    metric: selection_rate\n    disparity: ratio\n    vs_incumbent: { max_worsening: 0.02 }\n"
+     "    min_group_size: 10\n    on_small_group: skip\n",
+     false,
+     "insufficient_data",
+     {{"g=A", "insufficient_data", 1.0}, {"g=B", "insufficient_data", 0.8}}},
+    {"between groups: worst C over best A",
+     "    metric: selection_rate\n    disparity: ratio\n    min: 0.8\n    reference: "
+     "between_groups\n"
+     "    min_group_size: 10\n    on_small_group: skip\n",
+     true,
+     "fail",
+     {{"g=C", "fail", 0.78}, {"g=D", "insufficient_data", X}}},
+    {"explicit reference B",
+     "    metric: selection_rate\n    disparity: ratio\n    max: 1.2\n    reference: { g: B }\n",
+     true,
+     "fail",
+     {{"g=A", "fail", 1.25}, {"g=B", "pass", 1.0}, {"g=C", "pass", 0.975}, {"g=D", "fail", 1.25}}},
+    {"largest reference is C (n=200)",
+     "    metric: selection_rate\n    disparity: ratio\n    max: 1.25\n    reference: largest\n"
+     "    min_group_size: 10\n    on_small_group: skip\n",
+     true,
+     "fail",
+     {{"g=A", "fail", 0.5 / 0.39}, {"g=B", "pass", 0.4 / 0.39}, {"g=C", "pass", 1.0}}},
+    {"overall accuracy below the floor",
+     "    metric: accuracy\n    overall: { min: 0.6 }\n",
+     true,
+     "fail",
+     {{"overall", "fail", 226.0 / 406.0}}},
+    {"overall accuracy above the floor",
+     "    metric: accuracy\n    overall: { min: 0.55 }\n",
+     true,
+     "pass",
+     {{"overall", "pass", 226.0 / 406.0}}},
+    {"overall accuracy dropped by 1/406 > 0.002",
+     "    metric: accuracy\n    overall: { min: 0.5 }\n    vs_incumbent: { max_worsening: 0.002 "
+     "}\n",
+     true,
+     "fail",
+     {{"overall", "fail", 226.0 / 406.0}}},
+    {"overall accuracy dropped by 1/406 <= 0.003",
+     "    metric: accuracy\n    overall: { min: 0.5 }\n    vs_incumbent: { max_worsening: 0.003 "
+     "}\n",
+     true,
+     "pass",
+     {{"overall", "pass", 226.0 / 406.0}}},
+};
+#undef X
+
+static struct fg_policy *policy_for(const char *gate_yaml, bool with_incumbent)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "version: 1\nname: t\ndata:\n  label: y\n  positive_label: '1'\n"
+             "  protected: [g]\n  candidate: { prediction: p }\n%s"
+             "  favorable_prediction: '1'\ngates:\n  - id: gate\n%s",
+             with_incumbent ? "  incumbent: { prediction: q }\n" : "", gate_yaml);
+    struct fg_error err = {0};
+    struct fg_policy *policy = NULL;
+    enum fg_status st = fg_policy_parse("t.yaml", text, strlen(text), &policy, &err);
+    ck_assert_msg(st == FG_OK, "policy: %lu:%lu: %s", err.line, err.column, err.message);
+    return policy;
+}
+
+/* Cells for one group: the candidate and incumbent confusions are given separately, so
+ * pair them up cell by cell (any pairing gives the same marginals). */
+static void add_group(struct fg_counts *k, const struct group_counts *g, bool with_incumbent)
+{
+    struct fg_error err;
+    uint32_t id;
+    ck_assert_int_eq(fg_counts_intern(k, 0, g->name, strlen(g->name), &id, &err), FG_OK);
+    /* y_true per confusion slot: tp 1, fp 0, tn 0, fn 1; prediction: tp 1, fp 1, tn 0, fn 0 */
+    static const int y[4] = {1, 0, 0, 1}, pred[4] = {1, 1, 0, 0};
+    for (int y_true = 0; y_true <= 1; y_true++) {
+        uint64_t cand[2] = {0, 0}, inc[2] = {0, 0}; /* by prediction 0/1 */
+        for (int s = 0; s < 4; s++) {
+            if (y[s] == y_true) {
+                cand[pred[s]] += g->cand[s];
+                inc[pred[s]] += with_incumbent ? g->inc[s] : g->cand[s];
+            }
+        }
+        ck_assert_uint_eq(cand[0] + cand[1], inc[0] + inc[1]);
+        /* Pair candidate predictions with incumbent predictions greedily. */
+        for (int c = 0; c <= 1; c++) {
+            for (int i = 0; i <= 1; i++) {
+                uint64_t n = cand[c] < inc[i] ? cand[c] : inc[i];
+                if (n == 0)
+                    continue;
+                ck_assert_int_eq(fg_counts_add(k, &id, y_true, c, with_incumbent ? i : 0, n, &err),
+                                 FG_OK);
+                cand[c] -= n;
+                inc[i] -= n;
+            }
+        }
+    }
+}
+
+static struct fg_metrics *metrics_for(const struct fg_policy *policy, bool with_incumbent,
+                                      struct fg_counts **counts_out)
+{
+    struct fg_error err = {0};
+    struct fg_counts *k = NULL;
+    ck_assert_int_eq(fg_counts_new(1, with_incumbent, &k, &err), FG_OK);
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
+        add_group(k, &groups[i], with_incumbent);
+    struct fg_metrics *m = NULL;
+    ck_assert_int_eq(fg_metrics_compute(policy, k, &m, &err), FG_OK);
+    *counts_out = k;
+    return m;
+}
+
+START_TEST(test_gate_cases)
+{
+    const struct gate_case *c = &cases[_i];
+    struct fg_policy *policy = policy_for(c->gate_yaml, c->with_incumbent);
+    struct fg_counts *k = NULL;
+    struct fg_metrics *m = metrics_for(policy, c->with_incumbent, &k);
+    struct fg_error err = {0};
+    struct fg_evaluation *ev = NULL;
+    ck_assert_int_eq(fg_gate_evaluate(policy, m, &ev, &err), FG_OK);
+    ck_assert_uint_eq(ev->n_outcomes, 1);
+    const struct fg_gate_outcome *o = &ev->outcomes[0];
+    ck_assert_msg(strcmp(fg_result_status_name(o->status), c->gate_status) == 0,
+                  "%s: gate status %s, want %s", c->name, fg_result_status_name(o->status),
+                  c->gate_status);
+    for (size_t e = 0; e < 6 && c->results[e].label != NULL; e++) {
+        const struct expect *want = &c->results[e];
+        const struct fg_gate_result *got = NULL;
+        for (size_t r = 0; r < o->n_results; r++)
+            if (strcmp(m->groups[o->results[r].group].label, want->label) == 0)
+                got = &o->results[r];
+        ck_assert_msg(got != NULL, "%s: no result for %s", c->name, want->label);
+        ck_assert_msg(strcmp(fg_result_status_name(got->status), want->status) == 0,
+                      "%s: %s status %s (%s), want %s", c->name, want->label,
+                      fg_result_status_name(got->status), got->why, want->status);
+        if (!isnan(want->value)) {
+            ck_assert_msg(got->candidate.defined, "%s: %s value undefined", c->name, want->label);
+            ck_assert_msg(fabs(got->candidate.value - want->value) < 1e-12,
+                          "%s: %s value %.17g, want %.17g", c->name, want->label,
+                          got->candidate.value, want->value);
+        }
+    }
+    bool fails = strcmp(c->gate_status, "fail") == 0;
+    ck_assert_int_eq(fg_evaluation_exit_code(ev), fails ? 1 : 0);
+    ck_assert_int_eq(fg_evaluation_verdict(ev), fails ? FG_VERDICT_FAIL : FG_VERDICT_PASS);
+    char *summary = fg_evaluation_summary(policy, m, ev);
+    ck_assert_ptr_nonnull(summary);
+    ck_assert_ptr_nonnull(strstr(summary, fails ? "verdict: FAIL" : "verdict: PASS"));
+    free(summary);
+    fg_evaluation_free(ev);
+    fg_metrics_free(m);
+    fg_counts_free(k);
+    fg_policy_free(policy);
+}
+END_TEST
+
+START_TEST(test_equalized_odds_component)
+{
+    struct fg_policy *policy = policy_for("    metric: equalized_odds\n    disparity: difference\n"
+                                          "    max: 0.15\n    min_group_size: 10\n",
+                                          true);
+    struct fg_counts *k = NULL;
+    struct fg_metrics *m = metrics_for(policy, true, &k);
+    struct fg_error err = {0};
+    struct fg_evaluation *ev = NULL;
+    ck_assert_int_eq(fg_gate_evaluate(policy, m, &ev, &err), FG_OK);
+    const struct fg_gate_outcome *o = &ev->outcomes[0];
+    for (size_t r = 0; r < o->n_results; r++) {
+        if (strcmp(m->groups[o->results[r].group].label, "g=C") == 0) {
+            ck_assert_int_eq(o->results[r].candidate.component, FG_METRIC_TPR);
+            ck_assert_str_eq(m->groups[o->results[r].candidate.reference_group].label, "g=A");
+        }
+    }
+    fg_evaluation_free(ev);
+    fg_metrics_free(m);
+    fg_counts_free(k);
+    fg_policy_free(policy);
+}
+END_TEST
+
+START_TEST(test_unknown_reference_is_an_error)
+{
+    struct fg_policy *policy = policy_for(
+        "    metric: selection_rate\n    disparity: ratio\n    min: 0.8\n    reference: { g: Z }\n",
+        true);
+    struct fg_counts *k = NULL;
+    struct fg_metrics *m = metrics_for(policy, true, &k);
+    struct fg_error err = {0};
+    struct fg_evaluation *ev = NULL;
+    ck_assert_int_eq(fg_gate_evaluate(policy, m, &ev, &err), FG_ERR_INPUT);
+    ck_assert_ptr_null(ev);
+    ck_assert_ptr_nonnull(strstr(err.message, "g=Z does not occur"));
+    ck_assert_ptr_nonnull(strstr(err.message, "g=A"));
+    ck_assert_uint_gt(err.line, 0);
+    fg_metrics_free(m);
+    fg_counts_free(k);
+    fg_policy_free(policy);
+}
+END_TEST
+
+START_TEST(test_zero_reference_rate)
+{
+    /* fpr ratio where the reference (largest, C) has fpr 0 is undefined, not infinite. */
+    struct fg_policy *policy = policy_for(
+        "    metric: fpr\n    disparity: ratio\n    min: 0.8\n    reference: { g: Z }\n", false);
+    struct fg_error err = {0};
+    struct fg_counts *k = NULL;
+    ck_assert_int_eq(fg_counts_new(1, false, &k, &err), FG_OK);
+    uint32_t id;
+    ck_assert_int_eq(fg_counts_intern(k, 0, "Z", 1, &id, &err), FG_OK);
+    ck_assert_int_eq(fg_counts_add(k, &id, 0, 0, 0, 50, &err), FG_OK); /* tn 50, fpr 0 */
+    ck_assert_int_eq(fg_counts_intern(k, 0, "Y", 1, &id, &err), FG_OK);
+    ck_assert_int_eq(fg_counts_add(k, &id, 0, 1, 0, 5, &err), FG_OK);
+    ck_assert_int_eq(fg_counts_add(k, &id, 0, 0, 0, 45, &err), FG_OK);
+    struct fg_metrics *m = NULL;
+    ck_assert_int_eq(fg_metrics_compute(policy, k, &m, &err), FG_OK);
+    struct fg_evaluation *ev = NULL;
+    ck_assert_int_eq(fg_gate_evaluate(policy, m, &ev, &err), FG_OK);
+    const struct fg_gate_outcome *o = &ev->outcomes[0];
+    ck_assert_uint_eq(o->n_results, 2);
+    for (size_t r = 0; r < 2; r++) {
+        ck_assert_int_eq(o->results[r].status, FG_RESULT_INSUFFICIENT_DATA);
+        ck_assert_ptr_nonnull(strstr(o->results[r].why, "ratio is undefined"));
+    }
+    ck_assert_int_eq(o->status, FG_RESULT_WARN);
+    fg_evaluation_free(ev);
+    fg_metrics_free(m);
+    fg_counts_free(k);
+    fg_policy_free(policy);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("gate");
+    TCase *tc = tcase_create("core");
+    tcase_add_loop_test(tc, test_gate_cases, 0, (int)(sizeof cases / sizeof cases[0]));
+    tcase_add_test(tc, test_equalized_odds_component);
+    tcase_add_test(tc, test_unknown_reference_is_an_error);
+    tcase_add_test(tc, test_zero_reference_rate);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,1028 @@
+/*
+ * check_ingest.c - unit tests of CSV ingest (lib/ingest.c): CSV dialects, decisions from
+ * predictions and scores, missing values, errors with their file and physical line,
+ * joins of two files by id and by position, merge, and the real COMPAS data.
+ *
+ * Policies are built by hand (no dependency on lib/policy.c). CSV inputs are written to a
+ * temporary folder; every expected cell count below is worked out by hand from the CSV
+ * text next to it. The real data is read from $FAIRGATE_DATA or ../shared/data.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "internal.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- helpers ---- */
+
+static char workdir[512];
+
+/* Writes len bytes to workdir/name; path receives the full path. */
+static void write_bytes(char *path, size_t size, const char *name, const char *bytes, size_t len)
+{
+    snprintf(path, size, "%s/%s", workdir, name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static void write_text(char *path, size_t size, const char *name, const char *text)
+{
+    write_bytes(path, size, name, text, strlen(text));
+}
+
+static char *protected_sex_race[] = {"sex", "race"};
+
+/* Policy variants the vectors use. */
+enum variant {
+    BASIC,           /* label 'label' positive '1', protected sex & race, prediction 'pred' */
+    SCORE_ABOVE,     /* candidate score 'p' >= 0.5 */
+    SCORE_BELOW,     /* candidate score 'p' < 0.5 */
+    DROP,            /* BASIC with missing: drop */
+    SEMICOLON,       /* BASIC with delimiter ';' */
+    INCUMBENT_PRED,  /* BASIC plus incumbent prediction 'old' */
+    INCUMBENT_SCORE, /* BASIC plus incumbent score 'old_p' < 0.3 */
+    YES_NO,          /* BASIC with positive label 'yes' */
+    JOIN,            /* id 'id', candidate 'new', incumbent 'old' */
+    JOIN_DROP,       /* JOIN with missing: drop */
+    POSITION,        /* JOIN without id */
+    POSITION_DROP,   /* POSITION with missing: drop */
+};
+
+static void make_policy(struct fg_policy *p, enum variant v)
+{
+    memset(p, 0, sizeof *p);
+    p->path = "test-policy.yaml";
+    p->version = 1;
+    p->name = "test";
+    p->data.label = "label";
+    p->data.positive_label = "1";
+    p->data.protected = protected_sex_race;
+    p->data.n_protected = 2;
+    p->data.candidate.present = true;
+    p->data.candidate.prediction = "pred";
+    p->data.favorable_prediction = "1";
+    p->data.missing = FG_MISSING_ERROR;
+    p->data.delimiter = ',';
+    switch (v) {
+    case BASIC:
+        break;
+    case SCORE_ABOVE:
+    case SCORE_BELOW:
+        p->data.candidate.prediction = NULL;
+        p->data.candidate.score = "p";
+        p->data.candidate.threshold = 0.5;
+        p->data.candidate.favorable = v == SCORE_ABOVE ? FG_FAVORABLE_ABOVE : FG_FAVORABLE_BELOW;
+        break;
+    case DROP:
+        p->data.missing = FG_MISSING_DROP;
+        break;
+    case SEMICOLON:
+        p->data.delimiter = ';';
+        break;
+    case INCUMBENT_PRED:
+        p->data.incumbent.present = true;
+        p->data.incumbent.prediction = "old";
+        break;
+    case INCUMBENT_SCORE:
+        p->data.incumbent.present = true;
+        p->data.incumbent.score = "old_p";
+        p->data.incumbent.threshold = 0.3;
+        p->data.incumbent.favorable = FG_FAVORABLE_BELOW;
+        break;
+    case YES_NO:
+        p->data.positive_label = "yes";
+        break;
+    case JOIN:
+    case JOIN_DROP:
+    case POSITION:
+    case POSITION_DROP:
+        p->data.id = (v == JOIN || v == JOIN_DROP) ? "id" : NULL;
+        p->data.candidate.prediction = "new";
+        p->data.incumbent.present = true;
+        p->data.incumbent.prediction = "old";
+        if (v == JOIN_DROP || v == POSITION_DROP)
+            p->data.missing = FG_MISSING_DROP;
+        break;
+    }
+}
+
+static enum fg_status ingest(const struct fg_policy *policy, const char *candidate,
+                             const char *incumbent, struct fg_counts **counts,
+                             struct fg_ingest_result *info, struct fg_error *err)
+{
+    struct fg_ingest_options options = {candidate, incumbent};
+    memset(err, 0, sizeof *err);
+    return fg_ingest_run(policy, &options, counts, info, err);
+}
+
+struct expected_cell {
+    const char *sex, *race;
+    unsigned y, c, i;
+    uint64_t count;
+};
+
+/* The table holds exactly these cells, in this order (order of first sight). */
+static void expect_cells(const struct fg_counts *counts, const struct expected_cell *cells,
+                         size_t n, const char *name)
+{
+    ck_assert_msg(fg_counts_cell_count(counts) == n, "%s: %zu cells, expected %zu", name,
+                  fg_counts_cell_count(counts), n);
+    uint64_t total = 0;
+    for (size_t k = 0; k < n; k++) {
+        struct fg_cell cell;
+        fg_counts_cell(counts, k, &cell);
+        const char *sex = fg_counts_value(counts, 0, cell.value_ids[0]);
+        const char *race = fg_counts_value(counts, 1, cell.value_ids[1]);
+        const struct expected_cell *e = &cells[k];
+        ck_assert_msg(strcmp(sex, e->sex) == 0 && strcmp(race, e->race) == 0 &&
+                          cell.y_true == e->y && cell.candidate == e->c && cell.incumbent == e->i &&
+                          cell.count == e->count,
+                      "%s: cell %zu is (%s, %s, %u, %u, %u) x %llu, expected (%s, %s, %u, %u, "
+                      "%u) x %llu",
+                      name, k, sex, race, cell.y_true, cell.candidate, cell.incumbent,
+                      (unsigned long long)cell.count, e->sex, e->race, e->y, e->c, e->i,
+                      (unsigned long long)e->count);
+        total += e->count;
+    }
+    ck_assert_uint_eq(fg_counts_total(counts), total);
+}
+
+/* The count of the cell with these value strings and bits (0 when there is none). */
+static uint64_t cell_named(const struct fg_counts *counts, const char *const *values, unsigned y,
+                           unsigned c, unsigned i)
+{
+    for (size_t k = 0; k < fg_counts_cell_count(counts); k++) {
+        struct fg_cell cell;
+        fg_counts_cell(counts, k, &cell);
+        if (cell.y_true != y || cell.candidate != c || cell.incumbent != i)
+            continue;
+        bool same = true;
+        for (size_t a = 0; same && a < fg_counts_attr_count(counts); a++)
+            same = strcmp(fg_counts_value(counts, a, cell.value_ids[a]), values[a]) == 0;
+        if (same)
+            return cell.count;
+    }
+    return 0;
+}
+
+/* Both tables hold the same cells (by value strings), whatever their ids and order. */
+static void expect_same_counts(const struct fg_counts *a, const struct fg_counts *b)
+{
+    ck_assert_uint_eq(fg_counts_attr_count(a), fg_counts_attr_count(b));
+    ck_assert_uint_eq(fg_counts_cell_count(a), fg_counts_cell_count(b));
+    ck_assert_uint_eq(fg_counts_total(a), fg_counts_total(b));
+    for (size_t k = 0; k < fg_counts_cell_count(a); k++) {
+        struct fg_cell cell;
+        fg_counts_cell(a, k, &cell);
+        const char *values[FG_MAX_PROTECTED];
+        for (size_t at = 0; at < fg_counts_attr_count(a); at++)
+            values[at] = fg_counts_value(a, at, cell.value_ids[at]);
+        ck_assert_uint_eq(cell_named(b, values, cell.y_true, cell.candidate, cell.incumbent),
+                          cell.count);
+    }
+}
+
+/* Sum of the counts where attribute attr has value; y / c < 0 mean any. */
+static uint64_t sum_where(const struct fg_counts *counts, size_t attr, const char *value, int y,
+                          int c)
+{
+    uint64_t sum = 0;
+    for (size_t k = 0; k < fg_counts_cell_count(counts); k++) {
+        struct fg_cell cell;
+        fg_counts_cell(counts, k, &cell);
+        if (strcmp(fg_counts_value(counts, attr, cell.value_ids[attr]), value) != 0)
+            continue;
+        if ((y >= 0 && cell.y_true != (unsigned)y) || (c >= 0 && cell.candidate != (unsigned)c))
+            continue;
+        sum += cell.count;
+    }
+    return sum;
+}
+
+/* ---- files that ingest: CSV dialects and decisions ---- */
+
+#define CSV_A                                                                                      \
+    "id,sex,race,label,pred\n1,F,A,1,1\n2,F,A,1,0\n3,M,B,0,1\n4,M,A,0,0\n5,F,B,1,1\n6,F,A,1,1\n"
+#define CELLS_A                                                                                    \
+    {{"F", "A", 1, 1, 0, 2},                                                                       \
+     {"F", "A", 1, 0, 0, 1},                                                                       \
+     {"M", "B", 0, 1, 0, 1},                                                                       \
+     {"M", "A", 0, 0, 0, 1},                                                                       \
+     {"F", "B", 1, 1, 0, 1}},                                                                      \
+        5
+
+struct ok_vector {
+    const char *name;
+    enum variant policy;
+    const char *csv;
+    uint64_t rows, rows_dropped;
+    struct expected_cell cells[8];
+    size_t n_cells;
+};
+
+static const struct ok_vector ok_vectors[] = {
+    {"two attributes", BASIC, CSV_A, 6, 0, CELLS_A},
+    {"crlf", BASIC,
+     "id,sex,race,label,pred\r\n1,F,A,1,1\r\n2,F,A,1,0\r\n3,M,B,0,1\r\n4,M,A,0,0\r\n5,F,B,1,1\r\n"
+     "6,F,A,1,1\r\n",
+     6, 0, CELLS_A},
+    {"quoted delimiter, quotes, newline",
+     BASIC,
+     "sex,race,label,pred,note\n"
+     "F,\"A, x\",1,1,\"said \"\"hi\"\"\"\n"
+     "M,\"B\nC\",0,1,\"two\nlines\"\n"
+     "F,\"A, x\",1,0,plain\n"
+     "\"M\",\"B\r\nC\",0,1,\"\"\r\n",
+     4,
+     0,
+     {{"F", "A, x", 1, 1, 0, 1},
+      {"M", "B\nC", 0, 1, 0, 1},
+      {"F", "A, x", 1, 0, 0, 1},
+      {"M", "B\r\nC", 0, 1, 0, 1}},
+     4},
+    /* without the BOM skipped, the first header name would not be 'sex' */
+    {"byte order mark",
+     BASIC,
+     "\xef\xbb\xbfsex,race,label,pred\nF,A,1,1\n",
+     1,
+     0,
+     {{"F", "A", 1, 1, 0, 1}},
+     1},
+    {"semicolon",
+     SEMICOLON,
+     "sex;race;label;pred\nF;A,x;1;1\nM;\"B;y\";0;0\n",
+     2,
+     0,
+     {{"F", "A,x", 1, 1, 0, 1}, {"M", "B;y", 0, 0, 0, 1}},
+     2},
+    {"blank lines, no final newline",
+     BASIC,
+     "\nsex,race,label,pred\n\nF,A,1,1\n\r\n\nM,B,0,0",
+     2,
+     0,
+     {{"F", "A", 1, 1, 0, 1}, {"M", "B", 0, 0, 0, 1}},
+     2},
+    /* >= 0.5: 0.5 yes, 0.49999 no, 0.75 yes, -1e3 no, 5e-1 yes */
+    {"score above, boundary favourable",
+     SCORE_ABOVE,
+     "sex,race,label,p\nF,A,1,0.5\nF,A,1,0.49999\nF,A,0,0.75\nF,A,0,-1e3\nF,A,1,5e-1\n",
+     5,
+     0,
+     {{"F", "A", 1, 1, 0, 2},
+      {"F", "A", 1, 0, 0, 1},
+      {"F", "A", 0, 1, 0, 1},
+      {"F", "A", 0, 0, 0, 1}},
+     4},
+    /* < 0.5: 0.5 no, 0.49999 yes, 0.75 no, -1e3 yes, 5e-1 no */
+    {"score below, boundary not favourable",
+     SCORE_BELOW,
+     "sex,race,label,p\nF,A,1,0.5\nF,A,1,0.49999\nF,A,0,0.75\nF,A,0,-1e3\nF,A,1,5e-1\n",
+     5,
+     0,
+     {{"F", "A", 1, 0, 0, 2},
+      {"F", "A", 1, 1, 0, 1},
+      {"F", "A", 0, 0, 0, 1},
+      {"F", "A", 0, 1, 0, 1}},
+     4},
+    /* rows 3-6 and 8 each have an empty needed field ("" quoted is empty too) */
+    {"missing: drop",
+     DROP,
+     "sex,race,label,pred,note\nF,A,1,1,\n,A,1,1,x\nF,,0,0,x\nF,A,,1,x\nM,B,0,,x\n"
+     "M,B,0,0,\n\"\",B,0,0,x\n",
+     7,
+     5,
+     {{"F", "A", 1, 1, 0, 1}, {"M", "B", 0, 0, 0, 1}},
+     2},
+    {"unneeded duplicate and empty header names",
+     BASIC,
+     "x,sex,x,race,label,,pred,\n1,F,2,A,1,,1,\n3,M,4,B,0,z,0,\n",
+     2,
+     0,
+     {{"F", "A", 1, 1, 0, 1}, {"M", "B", 0, 0, 0, 1}},
+     2},
+    {"incumbent column",
+     INCUMBENT_PRED,
+     "sex,race,label,pred,old\nF,A,1,1,0\nF,A,1,1,1\nM,B,0,0,1\nF,A,1,1,0\n",
+     4,
+     0,
+     {{"F", "A", 1, 1, 0, 2}, {"F", "A", 1, 1, 1, 1}, {"M", "B", 0, 0, 1, 1}},
+     3},
+    /* < 0.3: 0.2 yes, 0.3 no */
+    {"incumbent score column",
+     INCUMBENT_SCORE,
+     "sex,race,label,pred,old_p\nF,A,1,1,0.2\nF,A,1,1,0.3\n",
+     2,
+     0,
+     {{"F", "A", 1, 1, 1, 1}, {"F", "A", 1, 1, 0, 1}},
+     2},
+    /* each column keeps its own other value; no trimming: ' A' is not 'A' */
+    {"labels yes/no, exact bytes",
+     YES_NO,
+     "sex,race,label,pred\nF,A,no,1\nF,A,yes,0\nM,B,no,0\nF, A,yes,0\n",
+     4,
+     0,
+     {{"F", "A", 0, 1, 0, 1},
+      {"F", "A", 1, 0, 0, 1},
+      {"M", "B", 0, 0, 0, 1},
+      {"F", " A", 1, 0, 0, 1}},
+     4},
+    {"header only", BASIC, "sex,race,label,pred\n", 0, 0, {{0}}, 0},
+};
+
+START_TEST(test_ok_vectors)
+{
+    const struct ok_vector *v = &ok_vectors[_i];
+    char path[600], name[32];
+    snprintf(name, sizeof name, "ok-%d.csv", _i);
+    write_text(path, sizeof path, name, v->csv);
+    struct fg_policy policy;
+    make_policy(&policy, v->policy);
+    struct fg_counts *counts = NULL;
+    struct fg_ingest_result info;
+    struct fg_error err;
+    enum fg_status status = ingest(&policy, path, NULL, &counts, &info, &err);
+    ck_assert_msg(status == FG_OK, "%s: %s:%lu: %s", v->name, err.file, err.line, err.message);
+    expect_cells(counts, v->cells, v->n_cells, v->name);
+    ck_assert_uint_eq(info.candidate.rows, v->rows);
+    ck_assert_uint_eq(info.candidate.rows_dropped, v->rows_dropped);
+    ck_assert_str_eq(info.candidate.path, path);
+    ck_assert_int_eq(info.has_incumbent_file, 0);
+    ck_assert_uint_eq(info.incumbent.rows, 0);
+    ck_assert(fg_counts_has_incumbent(counts) == policy.data.incumbent.present);
+    ck_assert_uint_eq(fg_counts_attr_count(counts), 2);
+    char digest[65];
+    fg_sha256_hex(v->csv, strlen(v->csv), digest);
+    ck_assert_str_eq(info.candidate.sha256, digest);
+    fg_counts_free(counts);
+}
+END_TEST
+
+/* ---- files that do not: errors with file, line and message ---- */
+
+struct error_vector {
+    const char *name;
+    enum variant policy;
+    const char *csv;
+    enum fg_status code;
+    unsigned long line;
+    const char *message; /* a part of the message */
+    bool exact;          /* the whole message */
+};
+
+static const struct error_vector error_vectors[] = {
+    {"third label value", BASIC, "sex,race,label,pred\nF,A,1,1\nF,A,0,1\nF,A,2,1\n", FG_ERR_INPUT,
+     4,
+     "column 'label' has a third value '2' (the positive label is '1'; the other value, first "
+     "seen at line 3, is '0')",
+     true},
+    {"third prediction value", BASIC, "sex,race,label,pred\nF,A,1,0\nF,A,0,1\nF,A,0,maybe\n",
+     FG_ERR_INPUT, 4,
+     "column 'pred' has a third value 'maybe' (the favorable prediction is '1'; the other value, "
+     "first seen at line 2, is '0')",
+     true},
+    {"third value after a field over three lines", BASIC,
+     "sex,race,label,pred\nF,\"A\nB\nC\",1,1\nF,A,0,1\nF,A,x,1\n", FG_ERR_INPUT, 6,
+     "third value 'x' (the positive label is '1'; the other value, first seen at line 5, is '0')",
+     false},
+    {"no trimming: '0 ' is a third value", BASIC, "sex,race,label,pred\nF,A,0,1\nF,A,0 ,1\n",
+     FG_ERR_INPUT, 3, "third value '0 '", false},
+    {"nan score", SCORE_ABOVE, "sex,race,label,p\nF,A,1,0.5\nF,A,1,nan\n", FG_ERR_INPUT, 3,
+     "column 'p' has 'nan', which is not a finite number", true},
+    {"inf score", SCORE_ABOVE, "sex,race,label,p\nF,A,1,-inf\n", FG_ERR_INPUT, 2,
+     "column 'p' has '-inf', which is not a finite number", true},
+    {"overflowing score", SCORE_BELOW, "sex,race,label,p\nF,A,1,1e999\n", FG_ERR_INPUT, 2,
+     "'1e999', which is not a finite number", false},
+    {"text score", SCORE_ABOVE, "sex,race,label,p\nF,A,1,abc\n", FG_ERR_INPUT, 2,
+     "column 'p' has 'abc', which is not a number", true},
+    {"leading space score", SCORE_ABOVE, "sex,race,label,p\nF,A,1, 0.5\n", FG_ERR_INPUT, 2,
+     "column 'p' has ' 0.5', which is not a number", true},
+    {"trailing junk score", SCORE_ABOVE, "sex,race,label,p\nF,A,1,0.5x\n", FG_ERR_INPUT, 2,
+     "'0.5x', which is not a number", false},
+    {"missing: error", BASIC, "sex,race,label,pred\nF,A,1,1\nF,,1,1\n", FG_ERR_INPUT, 3,
+     "empty value in column 'race'", true},
+    {"missing score: error", SCORE_ABOVE, "sex,race,label,p\nF,A,1,\"\"\n", FG_ERR_INPUT, 2,
+     "empty value in column 'p'", true},
+    {"ragged: too few", BASIC, "sex,race,label,pred\nF,A,1,1\nF,A,1\n", FG_ERR_INPUT, 3,
+     "the row has 3 fields, the header has 4", true},
+    {"ragged: too many", BASIC, "sex,race,label,pred\nF,A,1,1,9\n", FG_ERR_INPUT, 2,
+     "the row has 5 fields, the header has 4", true},
+    {"ragged after a field over two lines", BASIC,
+     "sex,race,label,pred\nF,\"A\nB\",1,1\n\"x\ny\",A,1\n", FG_ERR_INPUT, 4, "has 3 fields", false},
+    {"ragged, crlf", BASIC, "sex,race,label,pred\r\nF,A,1,1\r\n\r\nF,A,1\r\n", FG_ERR_INPUT, 4,
+     "has 3 fields", false},
+    {"stray quote", BASIC, "sex,race,label,pred\nF,A,1,1\nF,A\"b,1,1\n", FG_ERR_INPUT, 3,
+     "malformed quoting", false},
+    {"text after a closing quote", BASIC, "sex,race,label,pred\nF,\"A\"b,1,1\n", FG_ERR_INPUT, 2,
+     "malformed quoting", false},
+    {"unterminated quote at the end", BASIC, "sex,race,label,pred\nF,A,1,1\nF,\"A,1,1\nM,B,0,0\n",
+     FG_ERR_INPUT, 3, "a quoted field is not closed before the end of the file", true},
+    {"unterminated quote opening a record", BASIC, "sex,race,label,pred\nF,A,1,1\n\n\"F,A,1,1\nM\n",
+     FG_ERR_INPUT, 4, "not closed", false},
+    {"needed column twice", BASIC, "sex,race,label,pred,race\nF,A,1,1,A\n", FG_ERR_INPUT, 1,
+     "column 'race' appears twice in the header (columns 2 and 5)", true},
+    {"no column, with a hint", BASIC, "sex,rase,label,pred\nF,A,1,1\n", FG_ERR_INPUT, 1,
+     "no column 'race' (did you mean 'rase'?)", true},
+    {"no column, no hint", BASIC, "sex,zzzzzz,label,pred\n", FG_ERR_INPUT, 1, "no column 'race'",
+     true},
+    {"no column after blank lines", BASIC, "\n\nsex,label,pred\n", FG_ERR_INPUT, 3,
+     "no column 'race'", true},
+    /* the whole header is one name; needed columns are looked up label first */
+    {"wrong delimiter", BASIC, "sex;race;label;pred\nF;A;1;1\n", FG_ERR_INPUT, 1,
+     "no column 'label'", true},
+    {"incumbent column absent", INCUMBENT_PRED, "sex,race,label,pred\nF,A,1,1\n", FG_ERR_INPUT, 1,
+     "no column 'old' (or give --incumbent FILE)", true},
+    {"empty file", BASIC, "", FG_ERR_INPUT, 0, "the file is empty: no header line", true},
+    {"byte order mark only", BASIC, "\xef\xbb\xbf", FG_ERR_INPUT, 0, "empty", false},
+    {"blank lines only", BASIC, "\n\r\n\n", FG_ERR_INPUT, 0, "empty", false},
+};
+
+START_TEST(test_error_vectors)
+{
+    const struct error_vector *v = &error_vectors[_i];
+    char path[600], name[32];
+    snprintf(name, sizeof name, "error-%d.csv", _i);
+    write_text(path, sizeof path, name, v->csv);
+    struct fg_policy policy;
+    make_policy(&policy, v->policy);
+    struct fg_counts *counts = (struct fg_counts *)&policy; /* must come back NULL */
+    struct fg_ingest_result info;
+    struct fg_error err;
+    enum fg_status status = ingest(&policy, path, NULL, &counts, &info, &err);
+    ck_assert_msg(status == v->code, "%s: status %d, expected %d (%s)", v->name, status, v->code,
+                  err.message);
+    ck_assert_ptr_null(counts);
+    ck_assert_int_eq(err.code, v->code);
+    ck_assert_str_eq(err.file, path);
+    ck_assert_msg(err.line == v->line, "%s: line %lu, expected %lu (%s)", v->name, err.line,
+                  v->line, err.message);
+    if (v->exact)
+        ck_assert_str_eq(err.message, v->message);
+    else
+        ck_assert_msg(strstr(err.message, v->message) != NULL, "%s: message '%s' lacks '%s'",
+                      v->name, err.message, v->message);
+}
+END_TEST
+
+START_TEST(test_unreadable)
+{
+    struct fg_policy policy;
+    make_policy(&policy, BASIC);
+    struct fg_counts *counts = NULL;
+    struct fg_error err;
+    char path[600];
+    snprintf(path, sizeof path, "%s/does-not-exist.csv", workdir);
+    ck_assert_int_eq(ingest(&policy, path, NULL, &counts, NULL, &err), FG_ERR_IO);
+    ck_assert_ptr_null(counts);
+    ck_assert_str_eq(err.file, path);
+    ck_assert_uint_eq(err.line, 0);
+    ck_assert_ptr_nonnull(strstr(err.message, "cannot open"));
+    /* a folder opens but cannot be read */
+    ck_assert_int_eq(ingest(&policy, workdir, NULL, &counts, NULL, &err), FG_ERR_IO);
+    ck_assert_ptr_null(counts);
+    ck_assert_str_eq(err.file, workdir);
+    ck_assert_uint_eq(err.line, 0);
+}
+END_TEST
+
+START_TEST(test_usage)
+{
+    struct fg_policy policy;
+    make_policy(&policy, BASIC);
+    char path[600];
+    write_text(path, sizeof path, "usage.csv", "sex,race,label,pred\nF,A,1,1\n");
+    struct fg_counts *counts = NULL;
+    struct fg_error err;
+    ck_assert_int_eq(ingest(&policy, path, path, &counts, NULL, &err), FG_ERR_USAGE);
+    ck_assert_ptr_null(counts);
+    ck_assert_ptr_nonnull(
+        strstr(err.message, "the policy names no incumbent model (data.incumbent)"));
+    ck_assert_int_eq(ingest(&policy, NULL, NULL, &counts, NULL, &err), FG_ERR_USAGE);
+    /* a policy that names a prediction column but no favourable value */
+    policy.data.favorable_prediction = NULL;
+    ck_assert_int_eq(ingest(&policy, path, NULL, &counts, NULL, &err), FG_ERR_POLICY);
+    ck_assert_ptr_null(counts);
+}
+END_TEST
+
+START_TEST(test_sha256)
+{
+    struct fg_policy policy;
+    make_policy(&policy, BASIC);
+    char path[600];
+    struct fg_counts *counts = NULL;
+    struct fg_ingest_result info;
+    struct fg_error err;
+    /* digests from sha256sum(1); the byte order mark is part of the file's digest */
+    write_text(path, sizeof path, "sha.csv", "sex,race,label,pred\nF,A,1,1\n");
+    ck_assert_int_eq(ingest(&policy, path, NULL, &counts, &info, &err), FG_OK);
+    ck_assert_str_eq(info.candidate.sha256,
+                     "e962c44adea079e4889b0f218ebb7a8753861b5e27dcef33b40c662afc06c982");
+    fg_counts_free(counts);
+    write_text(path, sizeof path, "sha-bom.csv", "\xef\xbb\xbfsex,race,label,pred\nF,A,1,1\n");
+    ck_assert_int_eq(ingest(&policy, path, NULL, &counts, &info, &err), FG_OK);
+    ck_assert_str_eq(info.candidate.sha256,
+                     "91b359da9daf2b3d23d149997c36ca1f109a080056b848ddc120632374228163");
+    fg_counts_free(counts);
+}
+END_TEST
+
+/* Fields of FG_MAX_FIELD bytes are fine; one byte more is a limit error, needed or not. */
+START_TEST(test_field_limit)
+{
+    struct fg_policy policy;
+    make_policy(&policy, BASIC);
+    size_t big = FG_MAX_FIELD;
+    char *text = malloc(3 * big + 200);
+    ck_assert_ptr_nonnull(text);
+    char path[600];
+    struct fg_counts *counts = NULL;
+    struct fg_error err;
+    const size_t sizes[] = {big, big + 1, 3 * big};
+    const bool quoted[] = {true, false, true};
+    for (size_t k = 0; k < 3; k++) {
+        for (int needed = 0; needed < 2; needed++) {
+            /* line 2 is fine; line 3 holds the long field in race (needed) or note */
+            size_t len = (size_t)snprintf(text, 200, "sex,race,label,pred,note\nF,A,1,1,x\nF,%s",
+                                          needed ? (quoted[k] ? "\"" : "") : "A,1,1,");
+            if (!needed && quoted[k])
+                text[len++] = '"';
+            memset(text + len, 'v', sizes[k]);
+            len += sizes[k];
+            len += (size_t)snprintf(text + len, 200, "%s%s\n", quoted[k] ? "\"" : "",
+                                    needed ? ",1,1,x" : "");
+            write_bytes(path, sizeof path, "long.csv", text, len);
+            enum fg_status status = ingest(&policy, path, NULL, &counts, NULL, &err);
+            if (sizes[k] <= FG_MAX_FIELD) {
+                ck_assert_msg(status == FG_OK, "%zu bytes: %s", sizes[k], err.message);
+                ck_assert_uint_eq(fg_counts_total(counts), 2);
+                if (needed)
+                    ck_assert_uint_eq(strlen(fg_counts_value(counts, 1, 1)), sizes[k]);
+                fg_counts_free(counts);
+            } else {
+                ck_assert_msg(status == FG_ERR_LIMIT, "%zu bytes: status %d (%s)", sizes[k], status,
+                              err.message);
+                ck_assert_ptr_null(counts);
+                ck_assert_uint_eq(err.line, 3);
+                ck_assert_ptr_nonnull(strstr(err.message, "1048576"));
+            }
+        }
+    }
+    /* a runaway quoted field opening a record, across line breaks: its first line is named */
+    size_t len = (size_t)snprintf(text, 200, "sex,race,label,pred,note\nF,A,1,1,x\n\n\"");
+    for (size_t k = 0; k < 3 * big; k++)
+        text[len++] = k % 1000 == 999 ? '\n' : 'v';
+    write_bytes(path, sizeof path, "runaway.csv", text, len);
+    ck_assert_int_eq(ingest(&policy, path, NULL, &counts, NULL, &err), FG_ERR_LIMIT);
+    ck_assert_uint_eq(err.line, 4);
+    ck_assert_ptr_null(counts);
+    free(text);
+}
+END_TEST
+
+/* 4096 distinct values of race are fine; the 4097th is an error at its line. */
+START_TEST(test_group_value_limit)
+{
+    struct fg_policy policy;
+    make_policy(&policy, BASIC);
+    size_t cap = 64 + (FG_MAX_GROUP_VALUES + 1) * 32;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    size_t len = (size_t)snprintf(text, cap, "sex,race,label,pred\n");
+    for (unsigned k = 0; k < FG_MAX_GROUP_VALUES + 1; k++)
+        len += (size_t)snprintf(text + len, cap - len, "F,r%u,1,1\n", k);
+    char path[600];
+    write_bytes(path, sizeof path, "many-values.csv", text, len);
+    struct fg_counts *counts = NULL;
+    struct fg_error err;
+    ck_assert_int_eq(ingest(&policy, path, NULL, &counts, NULL, &err), FG_ERR_LIMIT);
+    ck_assert_ptr_null(counts);
+    ck_assert_uint_eq(err.line, FG_MAX_GROUP_VALUES + 2); /* header + 4096 rows before it */
+    ck_assert_ptr_nonnull(strstr(err.message, "column 'race'"));
+    ck_assert_ptr_nonnull(strstr(err.message, "4096"));
+    /* without the last row it fits */
+    len -= strlen("F,r4096,1,1\n");
+    write_bytes(path, sizeof path, "many-values.csv", text, len);
+    ck_assert_int_eq(ingest(&policy, path, NULL, &counts, NULL, &err), FG_OK);
+    ck_assert_uint_eq(fg_counts_value_count(counts, 1), FG_MAX_GROUP_VALUES);
+    fg_counts_free(counts);
+    free(text);
+}
+END_TEST
+
+/* A field over two lines straddles the 256 KiB read boundary; lines stay right after it. */
+START_TEST(test_chunk_boundary)
+{
+    struct fg_policy policy;
+    make_policy(&policy, BASIC);
+    size_t cap = 600 * 1024;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    size_t len = (size_t)snprintf(text, cap, "\xef\xbb\xbfsex,race,label,pred\r\n");
+    uint64_t plain = 0;
+    while (len < 256 * 1024 - 40) {
+        len += (size_t)snprintf(text + len, cap - len, "F,A,1,1\r\n");
+        plain++;
+    }
+    /* a quoted race spanning lines, its line breaks around offset 262144 */
+    len += (size_t)snprintf(text + len, cap - len, "M,\"B");
+    for (int k = 0; k < 20; k++)
+        len += (size_t)snprintf(text + len, cap - len, "\r\n");
+    len += (size_t)snprintf(text + len, cap - len, "C\",0,0\r\n");
+    for (int k = 0; k < 1000; k++)
+        len += (size_t)snprintf(text + len, cap - len, "F,A,0,1\r\n");
+    char path[600];
+    write_bytes(path, sizeof path, "chunks-ok.csv", text, len);
+    struct fg_counts *counts = NULL;
+    struct fg_ingest_result info;
+    struct fg_error err;
+    ck_assert_int_eq(ingest(&policy, path, NULL, &counts, &info, &err), FG_OK);
+    ck_assert_uint_eq(info.candidate.rows, plain + 1 + 1000);
+    const char *a[] = {"F", "A"};
+    ck_assert_uint_eq(cell_named(counts, a, 1, 1, 0), plain);
+    ck_assert_uint_eq(cell_named(counts, a, 0, 1, 0), 1000);
+    ck_assert_str_eq(fg_counts_value(counts, 1, 1), "B\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n"
+                                                    "\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\nC");
+    fg_counts_free(counts);
+    /* then a bad row: its line is one more than the line breaks before it */
+    len += (size_t)snprintf(text + len, cap - len, "F,A,2,1\r\n");
+    unsigned long breaks = 0;
+    for (size_t k = 0; k + 9 < len; k++)
+        breaks += text[k] == '\n';
+    write_bytes(path, sizeof path, "chunks-bad.csv", text, len);
+    ck_assert_int_eq(ingest(&policy, path, NULL, &counts, &info, &err), FG_ERR_INPUT);
+    ck_assert_uint_eq(err.line, breaks + 1);
+    ck_assert_uint_eq(err.line, 1 + plain + 21 + 1000 + 1);
+    ck_assert_ptr_nonnull(strstr(err.message, "third value '2'"));
+    free(text);
+}
+END_TEST
+
+/* ---- two files ---- */
+
+/* Six people; hand-computed cells (sex, race, y, new, old), one each, in this order. */
+#define ONE_FILE                                                                                   \
+    "id,sex,race,label,new,old\na,F,A,1,1,0\nb,F,B,0,1,1\nc,M,A,1,0,0\nd,M,B,0,0,1\n"              \
+    "e,F,A,1,1,1\nf,M,A,0,1,0\n"
+#define CANDIDATE_FILE                                                                             \
+    "id,sex,race,label,new\na,F,A,1,1\nb,F,B,0,1\nc,M,A,1,0\nd,M,B,0,0\ne,F,A,1,1\nf,M,A,0,1\n"
+static const struct expected_cell join_cells[] = {
+    {"F", "A", 1, 1, 0, 1}, {"F", "B", 0, 1, 1, 1}, {"M", "A", 1, 0, 0, 1},
+    {"M", "B", 0, 0, 1, 1}, {"F", "A", 1, 1, 1, 1}, {"M", "A", 0, 1, 0, 1},
+};
+
+START_TEST(test_join_equals_one_file)
+{
+    char one[600], candidate[600], by_id[600], by_position[600];
+    write_text(one, sizeof one, "join-one.csv", ONE_FILE);
+    write_text(candidate, sizeof candidate, "join-candidate.csv", CANDIDATE_FILE);
+    /* shuffled, columns swapped: f c a e b d */
+    const char *incumbent_text = "old,id\n0,f\n0,c\n0,a\n1,e\n1,b\n1,d\n";
+    write_text(by_id, sizeof by_id, "join-incumbent.csv", incumbent_text);
+    write_text(by_position, sizeof by_position, "join-position.csv", "old\n0\n1\n0\n1\n1\n0\n");
+    struct fg_policy policy;
+    struct fg_counts *single = NULL, *joined = NULL, *positional = NULL;
+    struct fg_ingest_result info;
+    struct fg_error err;
+
+    make_policy(&policy, JOIN);
+    ck_assert_int_eq(ingest(&policy, one, NULL, &single, &info, &err), FG_OK);
+    expect_cells(single, join_cells, 6, "one file");
+    ck_assert_int_eq(info.has_incumbent_file, 0);
+
+    ck_assert_msg(ingest(&policy, candidate, by_id, &joined, &info, &err) == FG_OK, "%s",
+                  err.message);
+    expect_cells(joined, join_cells, 6, "joined by id");
+    expect_same_counts(single, joined);
+    ck_assert_int_eq(info.has_incumbent_file, 1);
+    ck_assert_uint_eq(info.candidate.rows, 6);
+    ck_assert_uint_eq(info.incumbent.rows, 6);
+    ck_assert_str_eq(info.incumbent.path, by_id);
+    char digest[65];
+    fg_sha256_hex(incumbent_text, strlen(incumbent_text), digest);
+    ck_assert_str_eq(info.incumbent.sha256, digest);
+    fg_sha256_hex(CANDIDATE_FILE, strlen(CANDIDATE_FILE), digest);
+    ck_assert_str_eq(info.candidate.sha256, digest);
+
+    make_policy(&policy, POSITION);
+    ck_assert_int_eq(ingest(&policy, candidate, by_position, &positional, &info, &err), FG_OK);
+    expect_cells(positional, join_cells, 6, "joined by position");
+    ck_assert_uint_eq(info.incumbent.rows, 6);
+    fg_counts_free(single);
+    fg_counts_free(joined);
+    fg_counts_free(positional);
+}
+END_TEST
+
+struct join_error_vector {
+    const char *name;
+    enum variant policy;
+    const char *candidate, *incumbent;
+    bool in_incumbent; /* the error names the incumbent file (else the candidate file) */
+    unsigned long line;
+    const char *message;
+    const char *not_in_message;
+};
+
+static const struct join_error_vector join_error_vectors[] = {
+    {"duplicate id in the incumbent", JOIN, CANDIDATE_FILE, "id,old\na,0\nb,1\na,1\n", true, 4,
+     "id 'a' appears twice in column 'id' (lines 2 and 4)", NULL},
+    {"duplicate id in the candidate", JOIN,
+     "id,sex,race,label,new\na,F,A,1,1\nb,F,B,0,1\na,M,A,1,0\n", "id,old\na,0\nb,1\nc,0\n", false,
+     4, "id 'a' appears twice in column 'id' (lines 2 and 4)", NULL},
+    {"candidate id not in the incumbent", JOIN, "id,sex,race,label,new\na,F,A,1,1\nz,F,B,0,1\n",
+     "id,old\na,0\nb,1\n", false, 3, "id 'z' (column 'id') is not in the incumbent file", NULL},
+    {"incumbent id not in the candidate", JOIN, "id,sex,race,label,new\na,F,A,1,1\nb,F,B,0,1\n",
+     "id,old\na,0\nc,1\nb,1\n", true, 3, "id 'c' (column 'id') has no row in the candidate file",
+     NULL},
+    {"candidate longer", POSITION, "sex,race,label,new\nF,A,1,1\nF,B,0,1\nM,A,1,0\n", "old\n0\n1\n",
+     false, 4, "the candidate file has 3 data rows but the incumbent file", NULL},
+    {"candidate shorter", POSITION, "sex,race,label,new\nF,A,1,1\nF,B,0,1\n", "old\n0\n1\n1\n",
+     false, 0, "has 3; without data.id the two files are matched by position", NULL},
+    {"incumbent column absent", JOIN, CANDIDATE_FILE, "id,olds\na,1\n", true, 1,
+     "no column 'old' (did you mean 'olds'?)", "--incumbent"},
+    {"incumbent third value", JOIN, CANDIDATE_FILE, "id,old\na,0\nb,1\nc,2\n", true, 4,
+     "column 'old' has a third value '2'", NULL},
+    {"candidate without the id column", JOIN, "sex,race,label,new\nF,A,1,1\n", "id,old\na,0\n",
+     false, 1, "no column 'id'", NULL},
+    {"empty candidate id", JOIN, "id,sex,race,label,new\na,F,A,1,1\n,F,B,0,1\n", "id,old\na,0\n",
+     false, 3, "empty value in column 'id'", NULL},
+    {"empty incumbent prediction", JOIN, CANDIDATE_FILE, "id,old\na,0\nb,\n", true, 3,
+     "empty value in column 'old'", NULL},
+};
+
+START_TEST(test_join_error_vectors)
+{
+    const struct join_error_vector *v = &join_error_vectors[_i];
+    char candidate[600], incumbent[600], name[40];
+    snprintf(name, sizeof name, "join-error-%d-c.csv", _i);
+    write_text(candidate, sizeof candidate, name, v->candidate);
+    snprintf(name, sizeof name, "join-error-%d-i.csv", _i);
+    write_text(incumbent, sizeof incumbent, name, v->incumbent);
+    struct fg_policy policy;
+    make_policy(&policy, v->policy);
+    struct fg_counts *counts = NULL;
+    struct fg_ingest_result info;
+    struct fg_error err;
+    ck_assert_msg(ingest(&policy, candidate, incumbent, &counts, &info, &err) == FG_ERR_INPUT,
+                  "%s: %s", v->name, err.message);
+    ck_assert_ptr_null(counts);
+    ck_assert_str_eq(err.file, v->in_incumbent ? incumbent : candidate);
+    ck_assert_msg(err.line == v->line, "%s: line %lu, expected %lu (%s)", v->name, err.line,
+                  v->line, err.message);
+    ck_assert_msg(strstr(err.message, v->message) != NULL, "%s: message '%s' lacks '%s'", v->name,
+                  err.message, v->message);
+    if (v->not_in_message)
+        ck_assert_ptr_null(strstr(err.message, v->not_in_message));
+}
+END_TEST
+
+/* missing: drop with two files. By id: c (race empty) and the empty id are dropped in the
+ * candidate, b (old empty) and the empty id in the incumbent; c still consumes its
+ * incumbent row; an empty id matches nothing (each side drops its own). Kept: a
+ * (F, A, 1, 1, 0) and d (M, B, 0, 0, 1). */
+START_TEST(test_join_drop)
+{
+    char candidate[600], incumbent[600];
+    write_text(candidate, sizeof candidate, "drop-c.csv",
+               "id,sex,race,label,new\na,F,A,1,1\nb,F,B,0,1\nc,M,,1,0\nd,M,B,0,0\n,F,A,1,1\n");
+    write_text(incumbent, sizeof incumbent, "drop-i.csv", "id,old\nd,1\nc,0\nb,\n,1\na,0\n");
+    struct fg_policy policy;
+    make_policy(&policy, JOIN_DROP);
+    struct fg_counts *counts = NULL;
+    struct fg_ingest_result info;
+    struct fg_error err;
+    ck_assert_msg(ingest(&policy, candidate, incumbent, &counts, &info, &err) == FG_OK, "%s",
+                  err.message);
+    const struct expected_cell by_id[] = {{"F", "A", 1, 1, 0, 1}, {"M", "B", 0, 0, 1, 1}};
+    expect_cells(counts, by_id, 2, "drop by id");
+    ck_assert_uint_eq(info.candidate.rows, 5);
+    ck_assert_uint_eq(info.candidate.rows_dropped, 2);
+    ck_assert_uint_eq(info.incumbent.rows, 5);
+    ck_assert_uint_eq(info.incumbent.rows_dropped, 2);
+    fg_counts_free(counts);
+
+    /* By position: row 2 misses race (candidate), row 3 misses old (incumbent; a lone empty
+     * field is written "" since a blank line is skipped). Kept: row 1 (F, A, 1, 1, 0). */
+    write_text(candidate, sizeof candidate, "drop-pc.csv",
+               "sex,race,label,new\nF,A,1,1\nM,,0,0\nM,B,0,1\n");
+    write_text(incumbent, sizeof incumbent, "drop-pi.csv", "old\n0\n1\n\"\"\n");
+    make_policy(&policy, POSITION_DROP);
+    ck_assert_msg(ingest(&policy, candidate, incumbent, &counts, &info, &err) == FG_OK, "%s",
+                  err.message);
+    const struct expected_cell by_position[] = {{"F", "A", 1, 1, 0, 1}};
+    expect_cells(counts, by_position, 1, "drop by position");
+    ck_assert_uint_eq(info.candidate.rows, 3);
+    ck_assert_uint_eq(info.candidate.rows_dropped, 1);
+    ck_assert_uint_eq(info.incumbent.rows, 3);
+    ck_assert_uint_eq(info.incumbent.rows_dropped, 1);
+    fg_counts_free(counts);
+}
+END_TEST
+
+/* ---- merge: counting two shards and merging equals counting both at once ---- */
+
+START_TEST(test_merge_equals_both)
+{
+    char first[600], second[600], both[600];
+    write_text(first, sizeof first, "shard1.csv",
+               "sex,race,label,pred,old\nF,A,1,1,0\nF,B,0,1,1\nM,A,1,0,0\n");
+    /* the second shard meets a new race first, so its ids differ from the first's */
+    write_text(second, sizeof second, "shard2.csv",
+               "sex,race,label,pred,old\nX,C,0,0,0\nM,B,0,0,1\nF,A,1,1,1\nF,A,1,1,0\n");
+    write_text(both, sizeof both, "shards.csv",
+               "sex,race,label,pred,old\nF,A,1,1,0\nF,B,0,1,1\nM,A,1,0,0\nX,C,0,0,0\nM,B,0,0,1\n"
+               "F,A,1,1,1\nF,A,1,1,0\n");
+    struct fg_policy policy;
+    make_policy(&policy, INCUMBENT_PRED);
+    struct fg_counts *a = NULL, *b = NULL, *all = NULL;
+    struct fg_error err;
+    ck_assert_int_eq(ingest(&policy, first, NULL, &a, NULL, &err), FG_OK);
+    ck_assert_int_eq(ingest(&policy, second, NULL, &b, NULL, &err), FG_OK);
+    ck_assert_int_eq(ingest(&policy, both, NULL, &all, NULL, &err), FG_OK);
+    ck_assert_int_eq(fg_counts_merge(a, b, &err), FG_OK);
+    expect_same_counts(a, all);
+    expect_same_counts(all, a);
+    const struct expected_cell cells[] = {
+        {"F", "A", 1, 1, 0, 2}, {"F", "B", 0, 1, 1, 1}, {"M", "A", 1, 0, 0, 1},
+        {"X", "C", 0, 0, 0, 1}, {"M", "B", 0, 0, 1, 1}, {"F", "A", 1, 1, 1, 1},
+    };
+    expect_cells(a, cells, 6, "merged");
+    fg_counts_free(a);
+    fg_counts_free(b);
+    fg_counts_free(all);
+}
+END_TEST
+
+/* ---- the real data (DESIGN: ../shared/data) ---- */
+
+static bool data_path(char *path, size_t size, const char *file)
+{
+    const char *dir = getenv("FAIRGATE_DATA");
+    snprintf(path, size, "%s/%s", dir && dir[0] ? dir : "../shared/data", file);
+    if (access(path, R_OK) == 0)
+        return true;
+    fprintf(stderr, "check_ingest: %s not found, skipped (set FAIRGATE_DATA)\n", path);
+    return false;
+}
+
+static char *protected_race_sex[] = {"race", "sex"};
+
+/* compas_for_aequitas.csv: score = 1.0 iff decile_score >= 5, label_value = two_year_recid.
+ * Expected values from awk -F, over the file (no field is quoted):
+ *   rows 7214; African-American 3696 (score 1.0: 2174), Caucasian 2454 (854);
+ *   (African-American, Male, label 1, score 1.0) 1196; (Caucasian, Female, 0, 0.0) 257;
+ *   label 0 & score 1.0 / label 0: African-American 805 / 1795 = 0.4485,
+ *   Caucasian 349 / 1488 = 0.2345 (ProPublica's published false positive rates). */
+START_TEST(test_compas_aequitas)
+{
+    char path[600];
+    if (!data_path(path, sizeof path, "compas_for_aequitas.csv"))
+        return;
+    struct fg_policy policy;
+    make_policy(&policy, BASIC);
+    policy.data.label = "label_value";
+    policy.data.protected = protected_race_sex;
+    policy.data.candidate.prediction = "score";
+    policy.data.favorable_prediction = "1.0";
+    struct fg_counts *counts = NULL;
+    struct fg_ingest_result info;
+    struct fg_error err;
+    ck_assert_msg(ingest(&policy, path, NULL, &counts, &info, &err) == FG_OK, "%s:%lu: %s",
+                  err.file, err.line, err.message);
+    ck_assert_uint_eq(info.candidate.rows, 7214);
+    ck_assert_uint_eq(info.candidate.rows_dropped, 0);
+    ck_assert_uint_eq(fg_counts_total(counts), 7214);
+    ck_assert_str_eq(info.candidate.sha256,
+                     "91e245a5d267e082daf500443c4672a5cb00e089974d53527929fba0ab030580");
+    ck_assert_uint_eq(fg_counts_value_count(counts, 0), 6);
+    ck_assert_uint_eq(fg_counts_value_count(counts, 1), 2);
+    ck_assert_uint_eq(sum_where(counts, 0, "African-American", -1, -1), 3696);
+    ck_assert_uint_eq(sum_where(counts, 0, "African-American", -1, 1), 2174);
+    ck_assert_uint_eq(sum_where(counts, 0, "Caucasian", -1, -1), 2454);
+    ck_assert_uint_eq(sum_where(counts, 0, "Caucasian", -1, 1), 854);
+    const char *aa_male[] = {"African-American", "Male"};
+    const char *white_female[] = {"Caucasian", "Female"};
+    ck_assert_uint_eq(cell_named(counts, aa_male, 1, 1, 0), 1196);
+    ck_assert_uint_eq(cell_named(counts, white_female, 0, 0, 0), 257);
+    uint64_t aa_fp = sum_where(counts, 0, "African-American", 0, 1);
+    uint64_t aa_neg = sum_where(counts, 0, "African-American", 0, -1);
+    uint64_t white_fp = sum_where(counts, 0, "Caucasian", 0, 1);
+    uint64_t white_neg = sum_where(counts, 0, "Caucasian", 0, -1);
+    ck_assert_uint_eq(aa_fp, 805);
+    ck_assert_uint_eq(aa_neg, 1795);
+    ck_assert_uint_eq(white_fp, 349);
+    ck_assert_uint_eq(white_neg, 1488);
+    ck_assert_double_eq_tol((double)aa_fp / (double)aa_neg, 0.4485, 0.00005);
+    ck_assert_double_eq_tol((double)white_fp / (double)white_neg, 0.2345, 0.00005);
+    fg_counts_free(counts);
+}
+END_TEST
+
+/* compas-scores-two-years.csv: CRLF, 53 columns, decile_score (12, 40) and priors_count
+ * (15, 49) named twice. Counts from Python's csv module over the file:
+ *   African-American 3696, Female 1395; with v_decile_score >= 5 as the prediction and
+ *   two_year_recid as the label: (Caucasian, Female, 1, 1) 44, (African-American, Male, 0, 0)
+ *   900. */
+START_TEST(test_compas_raw)
+{
+    char path[600];
+    if (!data_path(path, sizeof path, "compas-scores-two-years.csv"))
+        return;
+    struct fg_policy policy;
+    make_policy(&policy, SCORE_ABOVE);
+    policy.data.label = "two_year_recid";
+    policy.data.protected = protected_race_sex;
+    policy.data.candidate.score = "decile_score";
+    policy.data.candidate.threshold = 5;
+    struct fg_counts *counts = NULL;
+    struct fg_ingest_result info;
+    struct fg_error err;
+    ck_assert_int_eq(ingest(&policy, path, NULL, &counts, &info, &err), FG_ERR_INPUT);
+    ck_assert_ptr_null(counts);
+    ck_assert_uint_eq(err.line, 1);
+    ck_assert_str_eq(err.message,
+                     "column 'decile_score' appears twice in the header (columns 12 and 40)");
+
+    policy.data.candidate.score = "v_decile_score"; /* the duplicates are not needed now */
+    ck_assert_msg(ingest(&policy, path, NULL, &counts, &info, &err) == FG_OK, "%s:%lu: %s",
+                  err.file, err.line, err.message);
+    ck_assert_uint_eq(info.candidate.rows, 7214);
+    ck_assert_uint_eq(fg_counts_total(counts), 7214);
+    ck_assert_str_eq(info.candidate.sha256,
+                     "c451db85908b2f7fef1d83203bedf6b71ecda0d5af468d82ae62178f91d0cc7d");
+    ck_assert_uint_eq(sum_where(counts, 0, "African-American", -1, -1), 3696);
+    ck_assert_uint_eq(sum_where(counts, 1, "Female", -1, -1), 1395);
+    const char *white_female[] = {"Caucasian", "Female"};
+    const char *aa_male[] = {"African-American", "Male"};
+    ck_assert_uint_eq(cell_named(counts, white_female, 1, 1, 0), 44);
+    ck_assert_uint_eq(cell_named(counts, aa_male, 0, 0, 0), 900);
+    fg_counts_free(counts);
+}
+END_TEST
+
+/* ---- the suite ---- */
+
+static Suite *ingest_suite(void)
+{
+    Suite *s = suite_create("ingest");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_ok_vectors, 0, sizeof ok_vectors / sizeof ok_vectors[0]);
+    tcase_add_loop_test(tc, test_error_vectors, 0, sizeof error_vectors / sizeof error_vectors[0]);
+    tcase_add_test(tc, test_unreadable);
+    tcase_add_test(tc, test_usage);
+    tcase_add_test(tc, test_sha256);
+    tcase_add_test(tc, test_field_limit);
+    tcase_add_test(tc, test_group_value_limit);
+    tcase_add_test(tc, test_chunk_boundary);
+    tcase_add_test(tc, test_join_equals_one_file);
+    tcase_add_loop_test(tc, test_join_error_vectors, 0,
+                        sizeof join_error_vectors / sizeof join_error_vectors[0]);
+    tcase_add_test(tc, test_join_drop);
+    tcase_add_test(tc, test_merge_equals_both);
+    tcase_add_test(tc, test_compas_aequitas);
+    tcase_add_test(tc, test_compas_raw);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+static void remove_workdir(void)
+{
+    DIR *dir = opendir(workdir);
+    if (dir != NULL) {
+        struct dirent *entry;
+        char path[1024];
+        while ((entry = readdir(dir)) != NULL) {
+            if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+                continue;
+            snprintf(path, sizeof path, "%s/%s", workdir, entry->d_name);
+            remove(path);
+        }
+        closedir(dir);
+    }
+    rmdir(workdir);
+}
+
+int main(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(workdir, sizeof workdir, "%s/fg-ingest-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    if (mkdtemp(workdir) == NULL) {
+        perror("check_ingest: mkdtemp");
+        return EXIT_FAILURE;
+    }
+    SRunner *runner = srunner_create(ingest_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    remove_workdir();
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
