@@ -97,8 +97,8 @@ check: deps
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
 	    SANITIZE='-fsanitize=address,undefined -fno-sanitize-recover=all' all
-	@ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0 \
-	 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 CK_FORK=no FG_SANITIZED=1 \
+	@ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0:exitcode=86 \
+	 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=86 CK_FORK=no FG_SANITIZED=1 \
 	 $(MAKE) --no-print-directory BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
 	    SANITIZE='-fsanitize=address,undefined -fno-sanitize-recover=all' unit cli
 

@@ -92,6 +92,7 @@ struct fg_reference {
 
 struct fg_gate_spec {
     char *id;
+    char *description; /* free text from the policy, or NULL */
     enum fg_metric metric;
     bool overall;                /* overall: {min,max} on the whole population */
     enum fg_disparity disparity; /* NONE exactly when overall */

@@ -181,6 +181,7 @@ void fg_policy_free(struct fg_policy *policy)
     reference_free(&policy->defaults.reference, n_protected);
     for (size_t i = 0; i < policy->n_gates; i++) {
         free(policy->gates[i].id);
+        free(policy->gates[i].description);
         reference_free(&policy->gates[i].reference, n_protected);
     }
     free(policy->gates);
@@ -1224,8 +1225,11 @@ static enum fg_status parse_gate(const struct ctx *c, const struct node *gates, 
                     "metric '%s' needs prediction scores, which this version does not "
                     "evaluate yet",
                     fg_metric_name(spec->metric));
-    if ((node = lookup(gate, "description")) != NULL)
+    if ((node = lookup(gate, "description")) != NULL) {
         TRY(want_string(c, node, "description", true));
+        if ((spec->description = fg_strdup(node->text)) == NULL)
+            return nomem(c);
+    }
 
     TRY(lookup(gate, "overall") != NULL ? parse_overall_gate(c, gate, gate_name, spec)
                                         : parse_disparity_gate(c, gate, gate_name, spec));

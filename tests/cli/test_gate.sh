@@ -25,6 +25,7 @@ expect_eq "candidate rows" "$(jq -r .inputs.candidate.rows "$A")" "20000"
 expect_eq "overall slice is {}" "$(jq -c '.groups[0].slice' "$A")" "{}"
 expect_eq "overall n" "$(jq -r '.groups[0].candidate.n' "$A")" "20000"
 expect_eq "an intersection slice" "$(jq -c '[.groups[] | select(.label == "sex=Female & race=Black")][0].slice' "$A")" '{"sex":"Female","race":"Black"}'
+expect_eq "gate description" "$(jq -r '.gates[0].description' "$A")" "29 CFR 1607.4(D) adverse impact on approval rates"
 expect_eq "gate order" "$(jq -r '[.gates[].id] | join(",")' "$A")" "four-fifths,equalized-odds,no-fairness-regression,accuracy-floor"
 expect_eq "gate result keys" "$(jq -r '.gates[0].results[0] | [has("slice"), has("value"), has("reference"), has("bound"), has("status")] | all' "$A")" "true"
 expect_eq "tp+fp+tn+fn = n in every group" \

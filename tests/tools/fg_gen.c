@@ -73,8 +73,8 @@ static const struct category loan_sex[] = {
     {"Male", 0.52, 0.0, 0.0},
 };
 static const struct category loan_race[] = {
-    {"White", 0.60, 0.0, 0.0},   {"Black", 0.18, -0.15, 0.75},  {"Hispanic", 0.14, -0.10, 0.0},
-    {"Asian", 0.076, 0.05, 0.0}, {"Native", 0.004, -0.10, 0.0},
+    {"White", 0.60, 0.0, 0.0},    {"Black", 0.18, -0.15, 0.75},   {"Hispanic", 0.14, -0.10, 0.0},
+    {"Asian", 0.0775, 0.05, 0.0}, {"Native", 0.0025, -0.10, 0.0},
 };
 static const struct category hire_gender[] = {
     {"Woman", 0.45, 0.0, 0.55},
