@@ -767,6 +767,8 @@ char *fg_evaluation_summary(const struct fg_policy *policy, const struct fg_metr
         if (small > 0 && first_small != worst)
             text_add(&t, "; %zu with insufficient data (%s: %s)", small,
                      m->groups[first_small->group].label, first_small->why);
+        if (small > 0 && fails == 0 && o->status == FG_RESULT_FAIL)
+            text_add(&t, "; fails because on_small_group is 'fail'");
         if (o->note[0] != '\0')
             text_add(&t, "; %s", o->note);
         text_add(&t, "\n");

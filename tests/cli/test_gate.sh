@@ -105,6 +105,16 @@ run "$FAIRGATE" check --policy "$WORK/noinc-warn.yaml" --candidate "$WORK/loans.
 expect_rc "with on_small_group warn it warns (exit 0)" 0
 expect_grep "status WARN, not PASS" "$WORK/out" '^WARN +no-regression'
 
+# The hiring example: a scoring candidate, labels and predictions that are words.
+"$TOOLS/fg_gen" --rows 20000 --seed 5 --scenario hiring >"$WORK/hiring.csv"
+run "$FAIRGATE" check --policy "$TESTS_DIR/../policies/hiring.yaml" --candidate "$WORK/hiring.csv" --out "$WORK/h.json"
+expect_rc "hiring: the candidate regresses (exit 1)" 1
+expect_grep "hiring: small intersections fail the strict gate" "$WORK/out" "^FAIL +equal-opportunity-small-groups .*fails because on_small_group is 'fail'"
+expect_grep "hiring: regression vs incumbent for women" "$WORK/out" "^FAIL +no-regression +gender=Woman"
+expect_eq "hiring: tpr denominators are actual positives" \
+    "$(jq -r '.gates[0].results[] | select(.label == "gender=Woman") | .n' "$WORK/h.json")" \
+    "$(awk -F, '$2 == "Woman" && $4 == "yes"' "$WORK/hiring.csv" | wc -l | tr -d ' ')"
+
 # An explicit reference that does not occur in the data is an error, not a vacuous gate.
 sed 's/on_small_group: fail/reference: { sex: male }/' "$WORK/noinc.yaml" >"$WORK/badref.yaml"
 run "$FAIRGATE" check --policy "$WORK/badref.yaml" --candidate "$WORK/loans.csv" --out "$WORK/badref.json"
