@@ -279,7 +279,23 @@ enum fg_status fg_audit_render(const struct fg_policy *policy, const struct fg_m
     cJSON *gates = add(&b, root, "gates", cJSON_CreateArray());
     for (size_t i = 0; i < ev->n_outcomes; i++)
         add(&b, gates, NULL, gate_json(&b, policy, m, &ev->outcomes[i]));
-    add(&b, root, "overrides", cJSON_CreateArray());
+    cJSON *overrides = add(&b, root, "overrides", cJSON_CreateArray());
+    for (size_t i = 0; i < ev->n_overrides; i++) {
+        const struct fg_override_record *r = &ev->overrides[i];
+        cJSON *o = add(&b, overrides, NULL, cJSON_CreateObject());
+        add_string(&b, o, "gate", r->gate);
+        add_string(&b, o, "group", r->group);
+        add_string(&b, o, "approver", r->approver);
+        add_string(&b, o, "role", r->role);
+        add_string(&b, o, "reason", r->reason);
+        add_string(&b, o, "ticket", r->ticket);
+        add_string(&b, o, "created", r->created);
+        add_string(&b, o, "expires", r->expires);
+        add_string(&b, o, "keyid", r->keyid[0] ? r->keyid : NULL);
+        add_string(&b, o, "path", r->path);
+        add_string(&b, o, "status", r->applied ? "applied" : "rejected");
+        add_string(&b, o, "why", r->why);
+    }
     add_string(&b, root, "verdict", verdict_name(ev->verdict));
     add_number(&b, root, "exit_code", fg_evaluation_exit_code(ev));
 

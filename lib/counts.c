@@ -213,6 +213,10 @@ enum fg_status fg_counts_intern(struct fg_counts *counts, size_t attr, const cha
                             FG_MAX_GROUP_VALUES);
     if (memchr(value, '\0', len) != NULL)
         return fg_error_set(err, FG_ERR_INPUT, NULL, 0, 0, "a value holds a NUL byte");
+    /* Values end up in the audit JSON, which must be valid UTF-8. */
+    if (!fg_utf8_valid(value, len))
+        return fg_error_set(err, FG_ERR_INPUT, NULL, 0, 0,
+                            "a value is not valid UTF-8 (convert the file to UTF-8)");
     if (!value_reserve(table))
         return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     char *copy = fg_strndup(value, len);

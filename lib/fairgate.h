@@ -20,6 +20,7 @@
 #ifndef FAIRGATE_H
 #define FAIRGATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -140,12 +141,97 @@ FG_MUST_CHECK enum fg_status fg_audit_render(const struct fg_policy *policy,
                                              const struct fg_audit_inputs *inputs, char **out,
                                              struct fg_error *err);
 
-/* ---- files (lib/fileio.c) ---- */
+/* ---- keys (lib/dsse.c): Ed25519 in PEM, as OpenSSL writes them ---- */
+
+struct fg_key; /* an Ed25519 key: a private key (can sign and verify) or a public key */
+
+FG_MUST_CHECK enum fg_status fg_key_generate(struct fg_key **out, struct fg_error *err);
+/* PEM: PKCS#8 private key ("BEGIN PRIVATE KEY"), as `openssl genpkey -algorithm ed25519`. */
+FG_MUST_CHECK enum fg_status fg_key_load_private(const char *path, struct fg_key **out,
+                                                 struct fg_error *err);
+/* PEM: SubjectPublicKeyInfo ("BEGIN PUBLIC KEY"), as `openssl pkey -pubout`. */
+FG_MUST_CHECK enum fg_status fg_key_load_public(const char *path, struct fg_key **out,
+                                                struct fg_error *err);
+/* Writes the private key as PKCS#8 PEM, created with O_EXCL and mode 0600; an existing
+ * file is an error unless force (then it is replaced atomically, still 0600). */
+FG_MUST_CHECK enum fg_status fg_key_write_private(const struct fg_key *key, const char *path,
+                                                  bool force, struct fg_error *err);
+/* Writes the public key as SPKI PEM (mode 0644); the same rule for existing files. */
+FG_MUST_CHECK enum fg_status fg_key_write_public(const struct fg_key *key, const char *path,
+                                                 bool force, struct fg_error *err);
+void fg_key_id(const struct fg_key *key, char out[65]);
+bool fg_key_is_private(const struct fg_key *key);
+void fg_key_free(struct fg_key *key);
+
+/* ---- attestations (lib/attest.c) ----
+ *
+ * An attestation is one DSSE envelope (payloadType application/vnd.in-toto+json) whose
+ * payload is an in-toto Statement v1 with predicateType urn:fairgate:audit:v1 and the
+ * audit as predicate (the same bytes as the audit file). */
+
+/* A file named in a statement: role is "candidate", "incumbent", "policy" or "subject". */
+struct fg_subject {
+    const char *name;
+    const char *path;
+    const char *role;
+};
+
+/* Builds and signs the statement; *envelope_line is one line of JSON with a newline. */
+FG_MUST_CHECK enum fg_status fg_attest_build(const char *audit_json,
+                                             const struct fg_subject *subjects, size_t n_subjects,
+                                             const struct fg_key *key, char **envelope_line,
+                                             struct fg_error *err);
+
+/* Verifies the attestation at path: signature over PAE with key, payloadType, Statement
+ * shape, and each check's file digest against the subject of the same role (and name,
+ * for role "subject"). Returns FG_OK with *valid set (and *report, lines for a person,
+ * malloc'd) when a judgement was reached; an error when the file is unreadable, not JSON
+ * or not an envelope. */
+FG_MUST_CHECK enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
+                                              const struct fg_subject *checks, size_t n_checks,
+                                              int *valid, char **report, struct fg_error *err);
+
+/* ---- overrides (lib/override.c) ----
+ *
+ * An override is a DSSE envelope (payloadType application/vnd.fairgate.override+json)
+ * signed by an approver the policy lists, bound to one gate (optionally one group), to
+ * the candidate file's and the policy file's SHA-256, with a reason and an expiry date. */
+
+struct fg_override_request {
+    const char *gate;
+    const char *group; /* NULL: the whole gate */
+    const char *approver;
+    const char *role;
+    const char *reason;
+    const char *ticket;  /* may be NULL */
+    const char *expires; /* YYYY-MM-DD: valid through the end of that day, UTC */
+    const char *candidate_path;
+};
+
+/* Checks the request against the policy (gate overridable, approver and key listed,
+ * expiry within max_days) and signs it; *envelope_line ends in a newline. */
+FG_MUST_CHECK enum fg_status fg_override_create(const struct fg_policy *policy,
+                                                const struct fg_override_request *request,
+                                                const struct fg_key *key, long long now,
+                                                char **envelope_line, struct fg_error *err);
+
+/* Judges every offered override and applies the valid ones to the evaluation: results
+ * they cover become overridden, and the verdict becomes pass_with_override when no gate
+ * is left failing. Every offer is recorded, applied or rejected with the reason. */
+FG_MUST_CHECK enum fg_status
+fg_override_apply(const struct fg_policy *policy, const struct fg_metrics *metrics,
+                  struct fg_evaluation *evaluation, const char *const *paths, size_t n_paths,
+                  const char *candidate_sha256, long long now, struct fg_error *err);
+
+/* ---- files and time (lib/util.c) ---- */
 
 /* Writes len bytes to path atomically: a temporary file in the same folder, fsync,
  * rename. On failure nothing is left at path (an existing file is untouched). */
 FG_MUST_CHECK enum fg_status fg_file_write_atomic(const char *path, const char *data, size_t len,
                                                   struct fg_error *err);
+
+/* Lowercase hex SHA-256 of a file's bytes, read in chunks. */
+FG_MUST_CHECK enum fg_status fg_file_sha256(const char *path, char out[65], struct fg_error *err);
 
 /* Seconds since the epoch from SOURCE_DATE_EPOCH when set (strictly validated),
  * otherwise from the clock. */

@@ -21,8 +21,11 @@
  *    may exceed the incumbent's (same rows, each model with its own reference) by at most
  *    max_worsening. Deviation: 1 - min(r, 1/r) for a ratio r, the gap for a difference.
  *    On an overall gate: the metric may get worse by at most max_worsening.
- *  - Bounds are compared with a tolerance of FG_BOUND_EPSILON so that a value equal to a
- *    bound in exact arithmetic is not failed by a rounding error.
+ *  - min/max bounds are compared exactly, in integers, with the decimal written in the
+ *    policy: a group at exactly 0.8 x the highest rate passes the four-fifths rule and one
+ *    a hair below it fails. max_worsening is compared with a tolerance of 1e-12.
+ *  - A ratio whose reference rate is 0 is 1 (parity) when the group's rate is 0 too, and
+ *    infinite otherwise (JSON null, with the reason).
  *  - A gate fails when a result fails, or when a result has insufficient data and
  *    on_small_group is `fail`; it warns on insufficient data with `warn`; with `skip` it is
  *    `insufficient_data` only when nothing could be evaluated. The verdict fails when a
@@ -36,7 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FG_BOUND_EPSILON 1e-12
+#define FG_BOUND_EPSILON 1e-12 /* for max_worsening, a difference of deviations */
 
 const char *fg_result_status_name(enum fg_result_status status)
 {
@@ -248,12 +251,9 @@ static bool eval_component(const struct fg_gate_spec *spec, const struct fg_metr
     }
     double v = side->group_rate.value, r = side->reference_rate.value;
     if (spec->disparity == FG_DISPARITY_RATIO) {
-        if (r == 0.0) {
-            snprintf(why, why_size, "%sthe reference %s is 0, so the ratio is undefined", whose,
-                     fg_metric_name(metric));
-            return false;
-        }
-        side->value = v / r;
+        /* A reference rate of 0: both 0 is parity (1); a positive rate over 0 is an
+         * infinitely large ratio, which fails any max and passes any min. */
+        side->value = r != 0.0 ? v / r : v == 0.0 ? 1.0 : INFINITY;
     } else {
         side->value = fabs(v - r);
     }
@@ -273,29 +273,40 @@ static size_t components(enum fg_metric metric, enum fg_metric out[2])
     return 1;
 }
 
-/* One model's side for group g: refs[c] is the reference of component c. */
-static bool eval_side(const struct fg_gate_spec *spec, const struct fg_metrics *m, size_t g,
-                      const size_t refs[2], bool incumbent, struct fg_side *side, char *why,
-                      size_t why_size)
+/* How much of a side could be evaluated. */
+enum side_state { SIDE_NONE, SIDE_PARTIAL, SIDE_COMPLETE };
+
+/* One model's side for group g: refs[c] is the reference of component c. The side is the
+ * worst component that could be evaluated; why says what could not (equalized odds with
+ * too few actual positives can still fail on its false positive rate). */
+static enum side_state eval_side(const struct fg_gate_spec *spec, const struct fg_metrics *m,
+                                 size_t g, const size_t refs[2], bool incumbent,
+                                 struct fg_side *side, char *why, size_t why_size)
 {
     enum fg_metric comps[2];
-    size_t n = components(spec->metric, comps);
+    size_t n = components(spec->metric, comps), evaluated = 0;
     struct fg_side best = {0};
     double best_badness = -INFINITY;
+    char missing[256] = "";
     for (size_t c = 0; c < n; c++) {
         struct fg_side s = {0};
-        if (!eval_component(spec, m, g, refs[c], comps[c], incumbent, &s, why, why_size)) {
-            *side = s;
-            return false;
+        if (!eval_component(spec, m, g, refs[c], comps[c], incumbent, &s, missing,
+                            sizeof missing)) {
+            if (evaluated == 0)
+                best = s; /* keeps the rates for the audit */
+            continue;
         }
         double badness = side_badness(spec, s.value);
-        if (c == 0 || badness > best_badness) {
+        if (evaluated == 0 || badness > best_badness) {
             best_badness = badness;
             best = s;
         }
+        evaluated++;
     }
     *side = best;
-    return true;
+    if (missing[0] != '\0')
+        snprintf(why, why_size, "%s", missing);
+    return evaluated == 0 ? SIDE_NONE : evaluated < n ? SIDE_PARTIAL : SIDE_COMPLETE;
 }
 
 /* Deviation of a side from parity; for equalized odds the larger of the two components. */
@@ -321,15 +332,103 @@ static double side_deviation(const struct fg_gate_spec *spec, const struct fg_me
 
 /* ---- judging a result ---- */
 
+/* ---- exact comparison with a bound ----
+ *
+ * A disparity is a ratio of counts, and a bound is a decimal as written in the policy, so
+ * "below 0.8 x the highest rate" is decided exactly in integers: for a ratio
+ * (ng/dg) / (nr/dr) < p/q  <=>  ng*dr*q < p*dg*nr. Doubles are used only where the counts
+ * are too large for 128-bit products (then with a relative tolerance of 1e-15). */
+
+__extension__ typedef unsigned __int128 u128;
+
+#define EXACT_COUNT_LIMIT   (UINT64_C(1) << 32)
+#define EXACT_DECIMAL_LIMIT (UINT64_C(1) << 60)
+
+/* The bound as the decimal p/q it was written as ("0.8" -> 8/10), when that is exact. */
+static bool bound_fraction(double bound, uint64_t *p, uint64_t *q)
+{
+    char text[40];
+    snprintf(text, sizeof text, "%.15g", bound);
+    if (strtod(text, NULL) != bound || bound < 0)
+        return false;
+    uint64_t mant = 0, den = 1;
+    int exponent = 0;
+    bool fraction = false;
+    for (const char *c = text; *c != '\0'; c++) {
+        if (*c >= '0' && *c <= '9') {
+            if (mant > EXACT_DECIMAL_LIMIT / 10)
+                return false;
+            mant = mant * 10 + (uint64_t)(*c - '0');
+            if (fraction)
+                exponent--;
+        } else if (*c == '.') {
+            fraction = true;
+        } else if (*c == 'e' || *c == 'E') {
+            exponent += (int)strtol(c + 1, NULL, 10);
+            break;
+        } else {
+            return false;
+        }
+    }
+    for (; exponent > 0; exponent--) {
+        if (mant > EXACT_DECIMAL_LIMIT / 10)
+            return false;
+        mant *= 10;
+    }
+    for (; exponent < 0; exponent++) {
+        if (den > EXACT_DECIMAL_LIMIT / 10)
+            return false;
+        den *= 10;
+    }
+    *p = mant;
+    *q = den;
+    return true;
+}
+
+static int compare_u128(u128 a, u128 b)
+{
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+static int compare_double(double value, double bound)
+{
+    double tolerance = 1e-15 * (fabs(bound) > 1.0 ? fabs(bound) : 1.0);
+    return value < bound - tolerance ? -1 : value > bound + tolerance ? 1 : 0;
+}
+
+/* The sign of (side's value - bound). */
+static int compare_to_bound(const struct fg_gate_spec *spec, const struct fg_side *side,
+                            double bound)
+{
+    const struct fg_rate *g = &side->group_rate, *r = &side->reference_rate;
+    uint64_t p, q;
+    bool small = g->num < EXACT_COUNT_LIMIT && g->den < EXACT_COUNT_LIMIT &&
+                 r->num < EXACT_COUNT_LIMIT && r->den < EXACT_COUNT_LIMIT;
+    if (spec->metric == FG_METRIC_COUNT || !small || !bound_fraction(bound, &p, &q))
+        return compare_double(side->value, bound);
+    if (spec->overall) /* num/den vs p/q */
+        return compare_u128((u128)g->num * q, (u128)p * g->den);
+    if (spec->disparity == FG_DISPARITY_RATIO) {
+        if (r->num == 0) /* 0/0 is parity; x/0 is infinite */
+            return g->num == 0 ? compare_u128((u128)q, (u128)p) : 1;
+        return compare_u128((u128)g->num * r->den * q, (u128)p * g->den * r->num);
+    }
+    /* |ng/dg - nr/dr| vs p/q  <=>  |ng*dr - nr*dg| * q vs p * dg * dr */
+    u128 a = (u128)g->num * r->den, b = (u128)r->num * g->den;
+    return compare_u128((a > b ? a - b : b - a) * q, (u128)p * g->den * r->den);
+}
+
 static void judge_bounds(const struct fg_gate_spec *spec, struct fg_gate_result *res)
 {
-    double v = res->candidate.value;
-    if (spec->has_min && v < spec->min - FG_BOUND_EPSILON) {
+    const struct fg_side *side = &res->candidate;
+    char v[32];
+    fg_format_number(v, sizeof v, true, side->value);
+    if (spec->has_min && compare_to_bound(spec, side, spec->min) < 0) {
         res->status = FG_RESULT_FAIL;
-        snprintf(res->why, sizeof res->why, "%.4f is below the minimum %g", v, spec->min);
-    } else if (spec->has_max && v > spec->max + FG_BOUND_EPSILON) {
+        snprintf(res->why, sizeof res->why, "%s is below the minimum %g", v, spec->min);
+    } else if (spec->has_max && compare_to_bound(spec, side, spec->max) > 0) {
         res->status = FG_RESULT_FAIL;
-        snprintf(res->why, sizeof res->why, "%.4f is above the maximum %g", v, spec->max);
+        snprintf(res->why, sizeof res->why, "%s is above the maximum %g", v, spec->max);
     } else {
         res->status = FG_RESULT_PASS;
     }
@@ -405,19 +504,28 @@ static void eval_group(const struct fg_gate_spec *spec, const struct fg_metrics 
                        const size_t cand_refs[2], const size_t inc_refs[2],
                        struct fg_gate_result *res)
 {
-    if (!eval_side(spec, m, g, cand_refs, false, &res->candidate, res->why, sizeof res->why)) {
+    enum side_state state =
+        eval_side(spec, m, g, cand_refs, false, &res->candidate, res->why, sizeof res->why);
+    if (state == SIDE_NONE) {
         res->status = FG_RESULT_INSUFFICIENT_DATA;
         return;
     }
     judge_bounds(spec, res);
-    if (!spec->has_max_worsening || res->status == FG_RESULT_FAIL)
+    if (res->status == FG_RESULT_FAIL)
+        return;
+    if (state == SIDE_PARTIAL) { /* passed on what could be judged; the rest is unknown */
+        res->status = FG_RESULT_INSUFFICIENT_DATA;
+        return;
+    }
+    if (!spec->has_max_worsening)
         return;
     if (!m->has_incumbent) {
         res->status = FG_RESULT_INSUFFICIENT_DATA;
         snprintf(res->why, sizeof res->why, "not compared: no incumbent predictions given");
         return;
     }
-    if (!eval_side(spec, m, g, inc_refs, true, &res->incumbent, res->why, sizeof res->why)) {
+    if (eval_side(spec, m, g, inc_refs, true, &res->incumbent, res->why, sizeof res->why) !=
+        SIDE_COMPLETE) {
         res->status = FG_RESULT_INSUFFICIENT_DATA;
         return;
     }
@@ -540,6 +648,9 @@ static void aggregate(const struct fg_gate_spec *spec, struct fg_gate_outcome *o
             break;
         }
     }
+    /* A gate with nothing to judge (no groups at all) is as insufficient as a small group. */
+    if (o->n_results == 0)
+        insufficient = 1;
     if (fails > 0 || (insufficient > 0 && spec->on_small_group == FG_SMALL_GROUP_FAIL))
         o->status = FG_RESULT_FAIL;
     else if (insufficient > 0 && spec->on_small_group == FG_SMALL_GROUP_WARN)
@@ -616,6 +727,7 @@ void fg_evaluation_free(struct fg_evaluation *ev)
     for (size_t i = 0; i < ev->n_outcomes; i++)
         free(ev->outcomes[i].results);
     free(ev->outcomes);
+    fg_override_records_free(ev->overrides, ev->n_overrides);
     free(ev);
 }
 
@@ -772,6 +884,11 @@ char *fg_evaluation_summary(const struct fg_policy *policy, const struct fg_metr
         if (o->note[0] != '\0')
             text_add(&t, "; %s", o->note);
         text_add(&t, "\n");
+    }
+    for (size_t i = 0; i < ev->n_overrides; i++) {
+        const struct fg_override_record *r = &ev->overrides[i];
+        text_add(&t, "override %s: %s - %s\n", r->path, r->applied ? "applied" : "REJECTED",
+                 r->why);
     }
     if (ev->verdict == FG_VERDICT_FAIL)
         text_add(&t, "verdict: FAIL (%zu of %zu gates failed)\n", failed, ev->n_outcomes);

@@ -533,8 +533,10 @@ static enum fg_status read_score(struct reader *r, const struct fg_model_spec *s
     bool space = strchr(" \t\n\v\f\r", text[0]) != NULL && text[0] != '\0';
     char *end = NULL;
     errno = 0;
-    double score = space ? 0.0 : strtod(text, &end);
-    if (space || end != text + s->len)
+    /* strtod also reads hexadecimal ("0x1p-1"); a score column holds decimals only. */
+    bool hex = memchr(text, 'x', s->len) != NULL || memchr(text, 'X', s->len) != NULL;
+    double score = space || hex ? 0.0 : strtod(text, &end);
+    if (space || hex || end != text + s->len)
         return fail(r, FG_ERR_INPUT, r->record_line, "column '%s' has '%s', which is not a number",
                     s->name, show(value, sizeof value, s->value, s->len));
     if (!isfinite(score))
@@ -1038,6 +1040,14 @@ enum fg_status fg_ingest_run(const struct fg_policy *policy,
         goto failed;
     if ((status = check_join(in, err)) != FG_OK)
         goto failed;
+    /* No row left to judge would make every gate vacuous: that is an input error. */
+    if (fg_counts_total(in->counts) == 0) {
+        status = fg_error_set(err, FG_ERR_INPUT, in->candidate.path, 0, 0,
+                              "no rows to judge (%llu data rows read, %llu dropped)",
+                              (unsigned long long)in->candidate.rows,
+                              (unsigned long long)in->candidate.rows_dropped);
+        goto failed;
+    }
 
     if (info != NULL) {
         input_info(&info->candidate, &in->candidate);

@@ -287,11 +287,72 @@ struct fg_gate_outcome {
     char note[256]; /* gate-level remark (e.g. "no incumbent predictions given") */
 };
 
+/* One override offered with --override, and what became of it (lib/override.c). */
+struct fg_override_record {
+    char *path;                    /* the file it came from */
+    char *gate, *group, *approver; /* from the payload; NULL when absent or unreadable */
+    char *role, *reason, *ticket;
+    char *created, *expires;
+    char keyid[65]; /* the key that verified it; "" when none did */
+    bool applied;
+    char why[512]; /* why rejected, or what it overrode */
+};
+
 struct fg_evaluation {
     struct fg_gate_outcome *outcomes; /* one per policy gate, in policy order */
     size_t n_outcomes;
     enum fg_verdict verdict;
+    struct fg_override_record *overrides; /* in the order offered */
+    size_t n_overrides;
 };
+
+/* ---- keys, base64, DSSE envelopes (lib/dsse.c) ----
+ *
+ * DSSE v1 (github.com/secure-systems-lab/dsse, protocol.md and envelope.md):
+ *   PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body
+ * with LEN the ASCII decimal byte length; the signature is Ed25519 over PAE (no prehash).
+ * keyid = lowercase hex SHA-256 of the public key's SubjectPublicKeyInfo DER. */
+
+/* Standard alphabet with padding; malloc'd NUL-terminated, NULL when out of memory. */
+char *fg_base64_encode(const unsigned char *data, size_t len);
+/* Accepts the standard and the URL-safe alphabet, with or without padding; rejects
+ * anything else (whitespace, mixed alphabets, bad padding, non-zero trailing bits). */
+FG_MUST_CHECK enum fg_status fg_base64_decode(const char *text, size_t len, unsigned char **out,
+                                              size_t *out_len, struct fg_error *err);
+FG_MUST_CHECK enum fg_status fg_dsse_pae(const char *payload_type, const unsigned char *payload,
+                                         size_t payload_len, unsigned char **out, size_t *out_len,
+                                         struct fg_error *err);
+
+struct fg_dsse_signature {
+    char *keyid; /* may be "" when the envelope gave none */
+    unsigned char *sig;
+    size_t sig_len;
+};
+
+struct fg_dsse_envelope {
+    char *payload_type;
+    unsigned char *payload; /* decoded bytes, NUL-terminated for convenience */
+    size_t payload_len;
+    struct fg_dsse_signature *signatures;
+    size_t n_signatures;
+};
+
+/* Signs payload and renders the envelope as one line of JSON (no trailing newline):
+ * {"payload":"<b64>","payloadType":"<type>","signatures":[{"keyid":"<hex>","sig":"<b64>"}]} */
+FG_MUST_CHECK enum fg_status fg_dsse_sign(const struct fg_key *key, const char *payload_type,
+                                          const unsigned char *payload, size_t payload_len,
+                                          char **envelope_json, struct fg_error *err);
+/* Parses an envelope (JSON object with string payloadType, string payload, array
+ * signatures of objects with string sig and optional keyid). FG_ERR_INPUT when the text
+ * is not JSON, not an envelope, or holds invalid base64. */
+FG_MUST_CHECK enum fg_status fg_dsse_parse(const char *text, size_t len,
+                                           struct fg_dsse_envelope **out, struct fg_error *err);
+/* True when some signature of env verifies with key over PAE(payload_type, payload);
+ * *which (may be NULL) receives its index. */
+bool fg_dsse_verify(const struct fg_dsse_envelope *env, const struct fg_key *key, size_t *which);
+void fg_dsse_envelope_free(struct fg_dsse_envelope *env);
+
+void fg_override_records_free(struct fg_override_record *records, size_t n);
 
 /* ---- small shared helpers (lib/util.c) ---- */
 
@@ -307,6 +368,8 @@ const char *fg_did_you_mean(const char *word, const char *const *candidates, siz
 /* strdup that returns NULL on allocation failure (portable C11). */
 char *fg_strdup(const char *s);
 char *fg_strndup(const char *s, size_t len);
+/* True when len bytes are well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
+bool fg_utf8_valid(const char *text, size_t len);
 /* Formats a double for people: "%.4g"-like but stable, or "undefined". */
 void fg_format_number(char *buf, size_t size, bool defined, double value);
 

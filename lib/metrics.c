@@ -221,7 +221,8 @@ static enum fg_status group_attrset(const struct fg_policy *policy, const struct
             p->rank[k] = ranks[set.attrs[k]][p->ids[k]];
         }
         add_cell(&p->candidate, &cell, cell.candidate);
-        add_cell(&p->incumbent, &cell, cell.incumbent);
+        if (m->has_incumbent)
+            add_cell(&p->incumbent, &cell, cell.incumbent);
     }
     qsort(scratch, n_cells, sizeof *scratch, compare_projection);
 
@@ -280,7 +281,8 @@ enum fg_status fg_metrics_compute(const struct fg_policy *policy, const struct f
         struct fg_cell cell;
         fg_counts_cell(counts, i, &cell);
         add_cell(&overall->candidate, &cell, cell.candidate);
-        add_cell(&overall->incumbent, &cell, cell.incumbent);
+        if (m->has_incumbent)
+            add_cell(&overall->incumbent, &cell, cell.incumbent);
     }
     for (size_t a = 0; a < m->n_attrsets && st == FG_OK; a++)
         st = group_attrset(policy, counts, ranks, a, m, scratch, err);

@@ -140,10 +140,48 @@ const char *fg_did_you_mean(const char *word, const char *const *candidates, siz
     return best;
 }
 
+bool fg_utf8_valid(const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        size_t extra;
+        uint32_t cp, min;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if ((c & 0xe0) == 0xc0) {
+            extra = 1, cp = c & 0x1f, min = 0x80;
+        } else if ((c & 0xf0) == 0xe0) {
+            extra = 2, cp = c & 0x0f, min = 0x800;
+        } else if ((c & 0xf8) == 0xf0) {
+            extra = 3, cp = c & 0x07, min = 0x10000;
+        } else {
+            return false;
+        }
+        if (len - i <= extra)
+            return false;
+        for (size_t k = 1; k <= extra; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + k] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += extra + 1;
+    }
+    return true;
+}
+
 void fg_format_number(char *buf, size_t size, bool defined, double value)
 {
-    if (!defined || !isfinite(value)) {
+    if (!defined || isnan(value)) {
         snprintf(buf, size, "undefined");
+        return;
+    }
+    if (isinf(value)) {
+        snprintf(buf, size, value > 0 ? "infinite" : "-infinite");
         return;
     }
     snprintf(buf, size, "%.4f", value);
@@ -285,5 +323,38 @@ enum fg_status fg_now(long long *seconds, struct fg_error *err)
     if (t == (time_t)-1)
         return fg_error_set(err, FG_ERR_IO, NULL, 0, 0, "the clock is unavailable");
     *seconds = (long long)t;
+    return FG_OK;
+}
+
+enum fg_status fg_file_sha256(const char *path, char out[65], struct fg_error *err)
+{
+    static const char hex[] = "0123456789abcdef";
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+        EVP_MD_CTX_free(ctx);
+        fclose(f);
+        return fg_error_set(err, FG_ERR_NOMEM, path, 0, 0, "cannot start SHA-256");
+    }
+    unsigned char buf[1 << 16];
+    size_t got;
+    int ok = 1;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+        ok &= EVP_DigestUpdate(ctx, buf, got) == 1;
+    int failed = ferror(f);
+    fclose(f);
+    unsigned char digest[32];
+    unsigned int len = 0;
+    ok &= EVP_DigestFinal_ex(ctx, digest, &len) == 1 && len == 32;
+    EVP_MD_CTX_free(ctx);
+    if (failed || !ok)
+        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "read error");
+    for (size_t i = 0; i < 32; i++) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 15];
+    }
+    out[64] = '\0';
     return FG_OK;
 }

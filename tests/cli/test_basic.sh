@@ -56,5 +56,11 @@ if [ -w /dev/full ]; then
     "$FAIRGATE" --version >/dev/full 2>"$WORK/err"
     RC=$?
     expect_rc "a failed write to stdout exits 2" 2
+    "$TOOLS/fg_gen" --rows 200 --seed 1 --scenario loan >"$WORK/l.csv"
+    "$FAIRGATE" check --policy "$TESTS_DIR/../policies/loan-approval.yaml" --candidate "$WORK/l.csv" \
+        --out "$WORK/full.json" >/dev/full 2>"$WORK/err"
+    RC=$?
+    expect_rc "check with a failed stdout exits 2" 2
+    expect_absent "check with a failed stdout leaves no audit" "$WORK/full.json"
 fi
 finish

@@ -26,7 +26,8 @@ bad() {
     cat >"$WORK/c.csv"
     run "$FAIRGATE" check --policy "${POLICY:-$WORK/p.yaml}" --candidate "$WORK/c.csv" --out "$WORK/audit.json"
     expect_rc "$1: exits 2" 2
-    expect_grep "$1: names c.csv:$2" "$WORK/err" "^fairgate: error: .*c\.csv:$2: .*$3"
+    if [ "$2" = 0 ]; then place=""; else place=":$2"; fi
+    expect_grep "$1: names c.csv$place" "$WORK/err" "^fairgate: error: .*c\.csv$place: .*$3"
     expect_absent "$1: no audit" "$WORK/audit.json"
 }
 
@@ -37,6 +38,7 @@ printf 'id,y,g,p,q\n1,1,a,1,1\n2,0,a,yes,1\n3,0,a,no,1\n' | bad "third predictio
 printf 'id,y,g,p,q\n1,1,a,1,1\n2,0,a,1\n' | bad "ragged row" 3 "4 fields"
 printf 'id,y,g,p,q\n1,1,a,1,1\n2,0,"a,1,1\n' | bad "unterminated quote" 3 ""
 printf 'id,y,g,p,q\n1,1,a,1,1\n2,0,,1,1\n' | bad "empty value" 3 "empty value in column 'g'"
+printf 'id,y,g,p,q\n1,1,a,1,1\n2,0,caf\351,1,1\n' | bad "a group value that is not UTF-8" 3 "column 'g': a value is not valid UTF-8"
 printf 'id,y,g,p,q\n1,1,"multi\nline",1,1\n2,0,a,1,1\n3,x,a,1,1\n4,y,a,1,1\n' | bad "line count after a quoted newline" 5 "third value 'x'"
 printf 'id,y,p,q,g,p\n1,1,1,1,a,1\n' | bad "needed column twice" 1 "twice"
 
@@ -54,9 +56,16 @@ gates:
     disparity: difference
     max: 0.5
 YAML
-for v in nan inf abc 0.5x " 0.5" ""; do
+for v in nan inf abc 0.5x " 0.5" "" 0x1p-1; do
     printf 'y,g,s\n1,a,0.7\n0,a,%s\n' "$v" | POLICY=$WORK/s.yaml bad "score '$v'" 3 ""
 done
+
+# No row to judge is an error, not a vacuous pass.
+printf 'id,y,g,p,q\n' | bad "header only" 0 ""
+expect_grep "header only: says no rows" "$WORK/err" "no rows to judge \(0 data rows read, 0 dropped\)"
+sed 's/^  missing: .*//; s/^  favorable_prediction: "1"/  favorable_prediction: "1"\n  missing: drop/' "$WORK/p.yaml" >"$WORK/dropall.yaml"
+printf 'id,y,g,p,q\n1,1,,1,1\n' | POLICY=$WORK/dropall.yaml bad "every row dropped" 0 ""
+expect_grep "every row dropped: says so" "$WORK/err" "no rows to judge \(1 data rows read, 1 dropped\)"
 
 run "$FAIRGATE" check --policy "$WORK/p.yaml" --candidate "$WORK/missing.csv" --out "$WORK/audit.json"
 expect_rc "missing candidate file exits 2" 2

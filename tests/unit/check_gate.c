@@ -296,35 +296,138 @@ START_TEST(test_unknown_reference_is_an_error)
 }
 END_TEST
 
-START_TEST(test_zero_reference_rate)
+/* Evaluates a one-gate policy on cells given as (group, y_true, prediction, count). */
+struct cell_spec {
+    const char *group;
+    int y, pred;
+    uint64_t n;
+};
+
+static struct fg_evaluation *evaluate_cells(const char *gate_yaml, const struct cell_spec *cells,
+                                            size_t n_cells, struct fg_policy **policy_out,
+                                            struct fg_counts **counts_out,
+                                            struct fg_metrics **metrics_out)
 {
-    /* fpr ratio where the reference (largest, C) has fpr 0 is undefined, not infinite. */
-    struct fg_policy *policy = policy_for(
-        "    metric: fpr\n    disparity: ratio\n    min: 0.8\n    reference: { g: Z }\n", false);
+    struct fg_policy *policy = policy_for(gate_yaml, false);
     struct fg_error err = {0};
     struct fg_counts *k = NULL;
     ck_assert_int_eq(fg_counts_new(1, false, &k, &err), FG_OK);
-    uint32_t id;
-    ck_assert_int_eq(fg_counts_intern(k, 0, "Z", 1, &id, &err), FG_OK);
-    ck_assert_int_eq(fg_counts_add(k, &id, 0, 0, 0, 50, &err), FG_OK); /* tn 50, fpr 0 */
-    ck_assert_int_eq(fg_counts_intern(k, 0, "Y", 1, &id, &err), FG_OK);
-    ck_assert_int_eq(fg_counts_add(k, &id, 0, 1, 0, 5, &err), FG_OK);
-    ck_assert_int_eq(fg_counts_add(k, &id, 0, 0, 0, 45, &err), FG_OK);
+    for (size_t i = 0; i < n_cells; i++) {
+        uint32_t id;
+        ck_assert_int_eq(fg_counts_intern(k, 0, cells[i].group, strlen(cells[i].group), &id, &err),
+                         FG_OK);
+        ck_assert_int_eq(fg_counts_add(k, &id, cells[i].y, cells[i].pred, 0, cells[i].n, &err),
+                         FG_OK);
+    }
     struct fg_metrics *m = NULL;
     ck_assert_int_eq(fg_metrics_compute(policy, k, &m, &err), FG_OK);
     struct fg_evaluation *ev = NULL;
     ck_assert_int_eq(fg_gate_evaluate(policy, m, &ev, &err), FG_OK);
+    *policy_out = policy;
+    *counts_out = k;
+    *metrics_out = m;
+    return ev;
+}
+
+static const struct fg_gate_result *result_for(const struct fg_metrics *m,
+                                               const struct fg_evaluation *ev, const char *label)
+{
     const struct fg_gate_outcome *o = &ev->outcomes[0];
-    ck_assert_uint_eq(o->n_results, 2);
-    for (size_t r = 0; r < 2; r++) {
-        ck_assert_int_eq(o->results[r].status, FG_RESULT_INSUFFICIENT_DATA);
-        ck_assert_ptr_nonnull(strstr(o->results[r].why, "ratio is undefined"));
-    }
-    ck_assert_int_eq(o->status, FG_RESULT_WARN);
+    for (size_t r = 0; r < o->n_results; r++)
+        if (strcmp(m->groups[o->results[r].group].label, label) == 0)
+            return &o->results[r];
+    ck_abort_msg("no result for %s", label);
+    return NULL;
+}
+
+static void free_all(struct fg_evaluation *ev, struct fg_metrics *m, struct fg_counts *k,
+                     struct fg_policy *policy)
+{
     fg_evaluation_free(ev);
     fg_metrics_free(m);
     fg_counts_free(k);
     fg_policy_free(policy);
+}
+
+START_TEST(test_zero_reference_rate)
+{
+    /* fpr ratio against Z, whose fpr is 0/50: Z itself is 0/0 -> parity 1; Y (5/50 over 0)
+     * is infinite, which fails max 1.25 rather than hiding as undefined. */
+    static const struct cell_spec cells[] = {{"Z", 0, 0, 50}, {"Y", 0, 1, 5}, {"Y", 0, 0, 45}};
+    struct fg_policy *policy;
+    struct fg_counts *k;
+    struct fg_metrics *m;
+    struct fg_evaluation *ev = evaluate_cells("    metric: fpr\n    disparity: ratio\n"
+                                              "    min: 0.8\n    max: 1.25\n"
+                                              "    reference: { g: Z }\n",
+                                              cells, 3, &policy, &k, &m);
+    const struct fg_gate_result *z = result_for(m, ev, "g=Z"), *y = result_for(m, ev, "g=Y");
+    ck_assert_int_eq(z->status, FG_RESULT_PASS);
+    ck_assert_double_eq(z->candidate.value, 1.0);
+    ck_assert_int_eq(y->status, FG_RESULT_FAIL);
+    ck_assert(isinf(y->candidate.value));
+    ck_assert_ptr_nonnull(strstr(y->why, "infinite is above the maximum 1.25"));
+    ck_assert_int_eq(ev->outcomes[0].status, FG_RESULT_FAIL);
+    free_all(ev, m, k, policy);
+}
+END_TEST
+
+START_TEST(test_four_fifths_is_exact)
+{
+    /* R: 1000001 of 1000002 selected; G: 800000 of 1000001. The exact ratio is
+     * 0.7999999999992..., below 0.8 by less than 1e-12: it must fail. H: exactly 0.8 of
+     * R's rate (800000.8 is not whole, so use 4/5 of a multiple): K 4 of 5 vs R' 5 of 5. */
+    static const struct cell_spec cells[] = {
+        {"R", 1, 1, 1000001}, {"R", 0, 0, 1}, {"G", 1, 1, 800000}, {"G", 0, 0, 200001}};
+    struct fg_policy *policy;
+    struct fg_counts *k;
+    struct fg_metrics *m;
+    struct fg_evaluation *ev =
+        evaluate_cells("    metric: selection_rate\n    disparity: ratio\n    min: 0.8\n", cells, 4,
+                       &policy, &k, &m);
+    ck_assert_int_eq(result_for(m, ev, "g=G")->status, FG_RESULT_FAIL);
+    ck_assert_int_eq(result_for(m, ev, "g=R")->status, FG_RESULT_PASS);
+    free_all(ev, m, k, policy);
+
+    static const struct cell_spec exact[] = {
+        {"A", 1, 1, 5}, {"B", 1, 1, 4}, {"B", 1, 0, 1}, {"C", 1, 1, 3999999}, {"C", 1, 0, 1000001}};
+    ev = evaluate_cells("    metric: selection_rate\n    disparity: ratio\n    min: 0.8\n", exact,
+                        5, &policy, &k, &m);
+    ck_assert_int_eq(result_for(m, ev, "g=B")->status, FG_RESULT_PASS); /* exactly 0.8 */
+    ck_assert_int_eq(result_for(m, ev, "g=C")->status, FG_RESULT_FAIL); /* 0.7999998 */
+    free_all(ev, m, k, policy);
+
+    /* difference, exactly at the bound: |0.6 - 0.5| = 0.1 passes max 0.1 */
+    static const struct cell_spec diff[] = {{"A", 1, 1, 6}, {"A", 1, 0, 4},     {"B", 1, 1, 5},
+                                            {"B", 1, 0, 5}, {"C", 1, 1, 49999}, {"C", 1, 0, 50001}};
+    ev = evaluate_cells("    metric: tpr\n    disparity: difference\n    max: 0.1\n", diff, 6,
+                        &policy, &k, &m);
+    ck_assert_int_eq(result_for(m, ev, "g=B")->status, FG_RESULT_PASS);
+    ck_assert_int_eq(result_for(m, ev, "g=C")->status, FG_RESULT_FAIL); /* 0.10001 */
+    free_all(ev, m, k, policy);
+}
+END_TEST
+
+START_TEST(test_equalized_odds_partial_data_still_fails)
+{
+    /* A: tpr 0.5, fpr 0.5 (100 positives, 100 negatives). B: 10 positives (below 30),
+     * 400 negatives with fpr 0.05: the FPR gap 0.45 fails even though B's TPR is unknown. */
+    static const struct cell_spec cells[] = {{"A", 1, 1, 50}, {"A", 1, 0, 50}, {"A", 0, 1, 50},
+                                             {"A", 0, 0, 50}, {"B", 1, 1, 5},  {"B", 1, 0, 5},
+                                             {"B", 0, 1, 20}, {"B", 0, 0, 380}};
+    struct fg_policy *policy;
+    struct fg_counts *k;
+    struct fg_metrics *m;
+    struct fg_evaluation *ev = evaluate_cells("    metric: equalized_odds\n"
+                                              "    disparity: difference\n    max: 0.1\n"
+                                              "    min_group_size: 30\n",
+                                              cells, 8, &policy, &k, &m);
+    const struct fg_gate_result *b = result_for(m, ev, "g=B");
+    ck_assert_int_eq(b->status, FG_RESULT_FAIL);
+    ck_assert_int_eq(b->candidate.component, FG_METRIC_FPR);
+    ck_assert_double_eq_tol(b->candidate.value, 0.45, 1e-15);
+    ck_assert_int_eq(ev->outcomes[0].status, FG_RESULT_FAIL);
+    free_all(ev, m, k, policy);
 }
 END_TEST
 
@@ -336,6 +439,8 @@ int main(void)
     tcase_add_test(tc, test_equalized_odds_component);
     tcase_add_test(tc, test_unknown_reference_is_an_error);
     tcase_add_test(tc, test_zero_reference_rate);
+    tcase_add_test(tc, test_four_fifths_is_exact);
+    tcase_add_test(tc, test_equalized_odds_partial_data_still_fails);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -334,7 +334,6 @@ static const struct ok_vector ok_vectors[] = {
       {"M", "B", 0, 0, 0, 1},
       {"F", " A", 1, 0, 0, 1}},
      4},
-    {"header only", BASIC, "sex,race,label,pred\n", 0, 0, {{0}}, 0},
 };
 
 START_TEST(test_ok_vectors)
@@ -410,6 +409,10 @@ static const struct error_vector error_vectors[] = {
      "empty value in column 'race'", true},
     {"missing score: error", SCORE_ABOVE, "sex,race,label,p\nF,A,1,\"\"\n", FG_ERR_INPUT, 2,
      "empty value in column 'p'", true},
+    {"header only: no rows to judge", BASIC, "sex,race,label,pred\n", FG_ERR_INPUT, 0,
+     "no rows to judge (0 data rows read, 0 dropped)", true},
+    {"hexadecimal score", SCORE_ABOVE, "sex,race,label,p\nF,A,1,0x1p-1\n", FG_ERR_INPUT, 2,
+     "'0x1p-1', which is not a number", false},
     {"ragged: too few", BASIC, "sex,race,label,pred\nF,A,1,1\nF,A,1\n", FG_ERR_INPUT, 3,
      "the row has 3 fields, the header has 4", true},
     {"ragged: too many", BASIC, "sex,race,label,pred\nF,A,1,1,9\n", FG_ERR_INPUT, 2,

@@ -1,0 +1,106 @@
+#!/bin/sh
+# Signed attestations: keygen, check --attestation, verify with fairgate and with the
+# openssl CLI alone, keys from openssl genpkey, and a tamper matrix that never verifies.
+. "$(dirname "$0")/lib.sh"
+POLICY=$TESTS_DIR/../policies/loan-approval.yaml
+export SOURCE_DATE_EPOCH=1763769600
+"$TOOLS/fg_gen" --rows 5000 --seed 7 --scenario loan >"$WORK/loans.csv"
+printf 'model weights\n' >"$WORK/model.bin"
+
+run "$FAIRGATE" keygen --out "$WORK/k.pem" --pubout "$WORK/k.pub"
+expect_rc "keygen exits 0" 0
+expect_eq "private key mode 0600" "$(stat -c %a "$WORK/k.pem")" "600"
+expect_grep "private key is PKCS#8 PEM" "$WORK/k.pem" '^-----BEGIN PRIVATE KEY-----$'
+expect_grep "public key is SPKI PEM" "$WORK/k.pub" '^-----BEGIN PUBLIC KEY-----$'
+keyid=$(openssl pkey -pubin -in "$WORK/k.pub" -outform DER | sha256sum | cut -d' ' -f1)
+expect_grep "keygen prints the key id (sha256 of the SPKI DER)" "$WORK/out" "key id $keyid"
+cp "$WORK/k.pem" "$WORK/k.pem.orig"
+run "$FAIRGATE" keygen --out "$WORK/k.pem" --pubout "$WORK/k2.pub"
+expect_rc "keygen never overwrites a key" 2
+expect_grep "keygen says --force" "$WORK/err" "force"
+if cmp -s "$WORK/k.pem" "$WORK/k.pem.orig"; then ok "the old key is untouched"; else not_ok "the old key is untouched"; fi
+expect_absent "no public key left from the refused keygen" "$WORK/k2.pub"
+run "$FAIRGATE" keygen --out "$WORK/k.pem" --pubout "$WORK/k.pub" --force
+expect_rc "keygen --force replaces" 0
+expect_eq "replaced key still 0600" "$(stat -c %a "$WORK/k.pem")" "600"
+keyid=$(openssl pkey -pubin -in "$WORK/k.pub" -outform DER | sha256sum | cut -d' ' -f1)
+
+A=$WORK/a.intoto.jsonl
+run "$FAIRGATE" check --policy "$POLICY" --candidate "$WORK/loans.csv" --out "$WORK/audit.json" \
+    --sign-key "$WORK/k.pem" --attestation "$A" --subject model=$WORK/model.bin
+expect_rc "a failing gate still writes the attestation, exit 1" 1
+expect_eq "one line" "$(wc -l <"$A" | tr -d ' ')" "1"
+expect_eq "payloadType" "$(jq -r .payloadType "$A")" "application/vnd.in-toto+json"
+expect_eq "keyid" "$(jq -r '.signatures[0].keyid' "$A")" "$keyid"
+jq -r .payload "$A" | base64 -d >"$WORK/payload.json"
+expect_eq "_type" "$(jq -r ._type "$WORK/payload.json")" "https://in-toto.io/Statement/v1"
+expect_eq "predicateType" "$(jq -r .predicateType "$WORK/payload.json")" "urn:fairgate:audit:v1"
+expect_eq "subjects" "$(jq -r '[.subject[] | "\(.name)=\(.digest.sha256)"] | join(" ")' "$WORK/payload.json")" \
+    "loans.csv=$(sha256sum <"$WORK/loans.csv" | cut -d' ' -f1) loan-approval.yaml=$(sha256sum <"$POLICY" | cut -d' ' -f1) model=$(sha256sum <"$WORK/model.bin" | cut -d' ' -f1)"
+expect_eq "the predicate is the audit" "$(jq -S .predicate "$WORK/payload.json" | sha256sum)" "$(jq -S . "$WORK/audit.json" | sha256sum)"
+if grep -Fq "$(head -c 200 "$WORK/audit.json" | tail -c 120)" "$WORK/payload.json"; then ok "the predicate holds the audit's bytes"; else not_ok "the predicate holds the audit's bytes"; fi
+
+run "$FAIRGATE" check --policy "$POLICY" --candidate "$WORK/loans.csv" --sign-key "$WORK/k.pem" \
+    --attestation "$WORK/b.intoto.jsonl" --subject model=$WORK/model.bin --quiet
+if cmp -s "$A" "$WORK/b.intoto.jsonl"; then ok "signed output is deterministic"; else not_ok "signed output is deterministic"; fi
+
+run "$FAIRGATE" verify --attestation "$A" --pubkey "$WORK/k.pub" --candidate "$WORK/loans.csv" \
+    --policy "$POLICY" --subject model=$WORK/model.bin
+expect_rc "verify: valid" 0
+expect_grep "verify prints the key id" "$WORK/out" "$keyid"
+expect_grep "verify prints the verdict" "$WORK/out" '^verdict: fail \(exit_code 1\)$'
+expect_grep "verify prints the subjects" "$WORK/out" '^subject: loans.csv sha256:[0-9a-f]{64} \(candidate\) matches'
+
+# The openssl CLI alone: rebuild PAE(payloadType, payload) and check the signature.
+type=$(jq -r .payloadType "$A")
+len=$(wc -c <"$WORK/payload.json" | tr -d ' ')
+{ printf 'DSSEv1 %d %s %d ' "${#type}" "$type" "$len"; cat "$WORK/payload.json"; } >"$WORK/pae.bin"
+jq -r '.signatures[0].sig' "$A" | base64 -d >"$WORK/sig.bin"
+run openssl pkeyutl -verify -pubin -inkey "$WORK/k.pub" -rawin -in "$WORK/pae.bin" -sigfile "$WORK/sig.bin"
+expect_rc "openssl pkeyutl verifies fairgate's attestation" 0
+expect_grep "openssl says so" "$WORK/out" "Signature Verified Successfully"
+
+# A key made by openssl genpkey signs; fairgate verifies, and so does openssl.
+openssl genpkey -algorithm ed25519 -out "$WORK/o.pem" 2>/dev/null
+openssl pkey -in "$WORK/o.pem" -pubout -out "$WORK/o.pub" 2>/dev/null
+run "$FAIRGATE" check --policy "$POLICY" --candidate "$WORK/loans.csv" --sign-key "$WORK/o.pem" \
+    --attestation "$WORK/o.intoto.jsonl" --quiet
+expect_rc "check signs with an openssl genpkey key" 1
+run "$FAIRGATE" verify --attestation "$WORK/o.intoto.jsonl" --pubkey "$WORK/o.pub" --candidate "$WORK/loans.csv"
+expect_rc "verify accepts it" 0
+
+# URL-safe base64 without padding verifies too.
+jq -c '.payload |= (gsub("\\+"; "-") | gsub("/"; "_") | gsub("="; "")) | .signatures[0].sig |= (gsub("\\+"; "-") | gsub("/"; "_") | gsub("="; ""))' "$A" >"$WORK/url.jsonl"
+run "$FAIRGATE" verify --attestation "$WORK/url.jsonl" --pubkey "$WORK/k.pub"
+expect_rc "URL-safe base64 verifies" 0
+
+# Tamper matrix: never exit 0.
+tamper() { # NAME WANT_RC FILE [verify args...]
+    name=$1; want=$2; f=$3; shift 3
+    run "$FAIRGATE" verify --attestation "$f" --pubkey "${PUB:-$WORK/k.pub}" "$@"
+    expect_rc "tamper: $name exits $want" "$want"
+}
+sed 's/\(.\{60\}\)./\1A/' "$WORK/payload.json" >"$WORK/p2.json"
+cmp -s "$WORK/p2.json" "$WORK/payload.json" && sed -i 's/\(.\{60\}\)./\1B/' "$WORK/p2.json"
+jq -c --arg p "$(base64 -w0 <"$WORK/p2.json")" '.payload = $p' "$A" >"$WORK/t1"
+tamper "a payload byte flipped" 1 "$WORK/t1"
+jq -c '.payloadType = "application/json"' "$A" >"$WORK/t2"
+tamper "payloadType changed" 1 "$WORK/t2"
+jq -c --slurpfile o "$WORK/o.intoto.jsonl" '.signatures = $o[0].signatures' "$A" >"$WORK/t3"
+tamper "another signature swapped in" 1 "$WORK/t3"
+PUB=$WORK/o.pub tamper "wrong public key" 1 "$A"
+head -c 300 "$A" >"$WORK/t5"
+tamper "truncated envelope" 2 "$WORK/t5"
+jq -c '.signatures[0].sig = "!!not base64!!"' "$A" >"$WORK/t6"
+tamper "invalid base64" 2 "$WORK/t6"
+jq -c '.signatures = []' "$A" >"$WORK/t7"
+tamper "empty signatures list" 1 "$WORK/t7"
+printf 'x\n' >>"$WORK/loans.csv"
+tamper "candidate digest mismatch" 1 "$A" --candidate "$WORK/loans.csv"
+tamper "model digest mismatch" 1 "$A" --subject model=$WORK/p2.json
+printf 'not json\n' >"$WORK/t8"
+tamper "not JSON" 2 "$WORK/t8"
+printf '{"a":1}\n' >"$WORK/t9"
+tamper "not an envelope" 2 "$WORK/t9"
+tamper "missing file" 2 "$WORK/nope.jsonl"
+finish
