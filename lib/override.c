@@ -273,13 +273,20 @@ static void reject(struct fg_override_record *rec, const char *fmt, ...)
     rec->applied = false;
 }
 
-static bool gate_has_group(const struct fg_metrics *m, const struct fg_gate_outcome *o,
-                           const char *label)
+/* The result of a gate for a group label, or NULL. */
+static const struct fg_gate_result *group_result(const struct fg_metrics *m,
+                                                 const struct fg_gate_outcome *o, const char *label)
 {
     for (size_t r = 0; r < o->n_results; r++)
         if (strcmp(m->groups[o->results[r].group].label, label) == 0)
-            return true;
-    return false;
+            return &o->results[r];
+    return NULL;
+}
+
+static bool result_blocks(const struct fg_gate_spec *spec, const struct fg_gate_result *res)
+{
+    return res->status == FG_RESULT_FAIL || (res->status == FG_RESULT_INSUFFICIENT_DATA &&
+                                             spec->on_small_group == FG_SMALL_GROUP_FAIL);
 }
 
 /* The checks after the signature: what the override is bound to, and when. */
@@ -305,8 +312,14 @@ static void judge_binding(const struct fg_policy *policy, const struct fg_metric
         reject(rec, "gate '%s' is not overridable (overrides.not_overridable)", rec->gate);
     } else if (ev->outcomes[gate_index].status != FG_RESULT_FAIL) {
         reject(rec, "gate '%s' did not fail; there is nothing to override", rec->gate);
-    } else if (rec->group != NULL && !gate_has_group(m, &ev->outcomes[gate_index], rec->group)) {
+    } else if (rec->group != NULL &&
+               group_result(m, &ev->outcomes[gate_index], rec->group) == NULL) {
         reject(rec, "gate '%s' has no group '%s'", rec->gate, rec->group);
+    } else if (rec->group != NULL &&
+               !result_blocks(&policy->gates[gate_index],
+                              group_result(m, &ev->outcomes[gate_index], rec->group))) {
+        reject(rec, "group '%s' did not fail gate '%s'; there is nothing to override", rec->group,
+               rec->gate);
     } else if (!parse_timestamp(rec->created, &created) ||
                !parse_date(rec->expires, &expires_day) || strlen(rec->expires) != 10) {
         reject(rec, "created '%s' or expires '%s' is not a valid time", rec->created, rec->expires);
@@ -347,7 +360,7 @@ static enum fg_status judge_offer(const struct fg_policy *policy, const struct f
     if (st == FG_ERR_NOMEM)
         return fg_error_set(err, st, path, 0, 0, "out of memory");
     if (st != FG_OK) {
-        reject(rec, "not a DSSE envelope: %s", parse_err.message);
+        reject(rec, "unreadable envelope: %s", parse_err.message);
         return FG_OK;
     }
     cJSON *payload = NULL;
@@ -437,12 +450,6 @@ static size_t count_approvers(const struct fg_evaluation *ev, const char *gate, 
         distinct += !seen;
     }
     return distinct;
-}
-
-static bool result_blocks(const struct fg_gate_spec *spec, const struct fg_gate_result *res)
-{
-    return res->status == FG_RESULT_FAIL || (res->status == FG_RESULT_INSUFFICIENT_DATA &&
-                                             spec->on_small_group == FG_SMALL_GROUP_FAIL);
 }
 
 enum fg_status fg_override_apply(const struct fg_policy *policy, const struct fg_metrics *m,

@@ -134,6 +134,17 @@ check_with "wrong payloadType" 1 rejected "payloadType" "$WORK/type.json"
 jq -c '.signatures[0].sig = "AAAA"' "$WORK/ok.dsse.json" >"$WORK/badsig.json"
 check_with "a broken signature" 1 rejected "signature does not verify" "$WORK/badsig.json"
 
+# An override of one group covers that group only.
+mk "$WORK/black.json" four-fifths risk@bank.example model-risk risk 2025-12-01 --group race=Black
+expect_rc "override: a group override is created" 0
+check_with "a group override covering the failing group" 0 applied "group race=Black" "$WORK/black.json"
+expect_eq "group override: that result is overridden" \
+    "$(jq -r '.gates[0].results[] | select(.label == "race=Black") | .status' "$WORK/audit.json")" "overridden"
+mk "$WORK/white.json" four-fifths risk@bank.example model-risk risk 2025-12-01 --group race=White
+check_with "a group override of a passing group" 1 rejected "group 'race=White' did not fail" "$WORK/white.json"
+mk "$WORK/nogroup.json" four-fifths risk@bank.example model-risk risk 2025-12-01 --group race=Martian
+check_with "a group override of an unknown group" 1 rejected "has no group 'race=Martian'" "$WORK/nogroup.json"
+
 # Two approvals required: the same approver twice counts once; two approvers suffice.
 P2=$WORK/policy2.yaml
 write_policy "$P2" 2
