@@ -97,16 +97,9 @@ enum fg_status fg_attest_build(const char *audit_json, const struct fg_subject *
     free(payload);
     if (st != FG_OK)
         return st;
-    size_t elen = strlen(envelope);
-    char *line = realloc(envelope, elen + 2);
-    if (line == NULL) {
-        free(envelope);
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    }
-    line[elen] = '\n';
-    line[elen + 1] = '\0';
-    *envelope_line = line;
-    return FG_OK;
+    st = fg_text_end_line(&envelope, err);
+    *envelope_line = envelope;
+    return st;
 }
 
 /* ---- verifying ---- */

@@ -303,14 +303,7 @@ enum fg_status fg_audit_render(const struct fg_policy *policy, const struct fg_m
     cJSON_Delete(root);
     if (text == NULL)
         return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory building the audit");
-    size_t len = strlen(text);
-    char *with_newline = realloc(text, len + 2);
-    if (with_newline == NULL) {
-        free(text);
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory building the audit");
-    }
-    with_newline[len] = '\n';
-    with_newline[len + 1] = '\0';
-    *out = with_newline;
-    return FG_OK;
+    enum fg_status st = fg_text_end_line(&text, err);
+    *out = text;
+    return st;
 }

@@ -223,24 +223,6 @@ void fg_key_free(struct fg_key *key)
 
 /* ---- key files ---- */
 
-static enum fg_status write_all(int fd, const char *data, size_t len, const char *path,
-                                struct fg_error *err)
-{
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, data + done, len - done);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return fg_error_set(err, FG_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
-        }
-        done += (size_t)w;
-    }
-    if (fsync(fd) != 0)
-        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
-    return FG_OK;
-}
-
 /* Writes data to path with exactly mode. Without force the file must not exist (O_EXCL,
  * which also refuses a symlink in its place); with force it is replaced atomically. On
  * failure nothing is left behind (a file this call created is removed). */
@@ -273,7 +255,7 @@ static enum fg_status write_key_file(const char *path, const char *data, size_t 
         st = fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot set mode %03o: %s", (unsigned)mode,
                           strerror(errno));
     if (st == FG_OK)
-        st = write_all(fd, data, len, path, err);
+        st = fg_fd_write_all(fd, data, len, path, err);
     if (close(fd) != 0 && st == FG_OK)
         st = fg_error_set(err, FG_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
     if (st == FG_OK && force && rename(tmp, path) != 0)

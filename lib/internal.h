@@ -361,6 +361,11 @@ void fg_sha256_hex(const void *data, size_t len, char out[65]);
 /* Reads a whole file (at most max bytes) into a malloc'd NUL-terminated buffer. */
 FG_MUST_CHECK enum fg_status fg_file_read_all(const char *path, size_t max, char **out, size_t *len,
                                               struct fg_error *err);
+/* Writes all len bytes to fd (retrying short writes), then fsyncs. */
+FG_MUST_CHECK enum fg_status fg_fd_write_all(int fd, const char *data, size_t len, const char *path,
+                                             struct fg_error *err);
+/* Appends "\n" to a malloc'd string; on failure frees it and sets *text to NULL. */
+FG_MUST_CHECK enum fg_status fg_text_end_line(char **text, struct fg_error *err);
 /* Levenshtein distance, capped: returns cap + 1 when the distance exceeds cap. */
 size_t fg_edit_distance(const char *a, const char *b, size_t cap);
 /* The closest of candidates[0..n) to word within a small distance, or NULL. */

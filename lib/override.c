@@ -242,16 +242,9 @@ enum fg_status fg_override_create(const struct fg_policy *policy,
     free(payload);
     if (st != FG_OK)
         return st;
-    size_t len = strlen(envelope);
-    char *line = realloc(envelope, len + 2);
-    if (line == NULL) {
-        free(envelope);
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    }
-    line[len] = '\n';
-    line[len + 1] = '\0';
-    *envelope_line = line;
-    return FG_OK;
+    st = fg_text_end_line(&envelope, err);
+    *envelope_line = envelope;
+    return st;
 }
 
 /* ---- judging one offer ---- */

@@ -260,6 +260,39 @@ enum fg_status fg_file_read_all(const char *path, size_t max, char **out, size_t
     return FG_OK;
 }
 
+enum fg_status fg_fd_write_all(int fd, const char *data, size_t len, const char *path,
+                               struct fg_error *err)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, data + done, len - done);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return fg_error_set(err, FG_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
+        }
+        done += (size_t)w;
+    }
+    if (fsync(fd) != 0)
+        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
+    return FG_OK;
+}
+
+enum fg_status fg_text_end_line(char **text, struct fg_error *err)
+{
+    size_t len = strlen(*text);
+    char *grown = realloc(*text, len + 2);
+    if (grown == NULL) {
+        free(*text);
+        *text = NULL;
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    grown[len] = '\n';
+    grown[len + 1] = '\0';
+    *text = grown;
+    return FG_OK;
+}
+
 enum fg_status fg_file_write_atomic(const char *path, const char *data, size_t len,
                                     struct fg_error *err)
 {
@@ -275,23 +308,12 @@ enum fg_status fg_file_write_atomic(const char *path, const char *data, size_t l
     mode_t mask = umask(0);
     umask(mask);
     (void)fchmod(fd, 0666 & ~mask);
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, data + done, len - done);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            int saved = errno;
-            close(fd);
-            unlink(tmp);
-            return fg_error_set(err, FG_ERR_IO, path, 0, 0, "write failed: %s", strerror(saved));
-        }
-        done += (size_t)w;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        int saved = errno;
+    enum fg_status st = fg_fd_write_all(fd, data, len, path, err);
+    if (close(fd) != 0 && st == FG_OK)
+        st = fg_error_set(err, FG_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
+    if (st != FG_OK) {
         unlink(tmp);
-        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "write failed: %s", strerror(saved));
+        return st;
     }
     if (rename(tmp, path) != 0) {
         int saved = errno;
