@@ -173,16 +173,15 @@ static cJSON *result_json(struct builder *b, const struct fg_policy *policy,
     add_string(b, r, "status", fg_result_status_name(res->status));
     if (res->why[0] != '\0')
         add_string(b, r, "why", res->why);
-    if (spec->has_max_worsening) {
-        if (res->incumbent.defined || res->has_worsening) {
-            cJSON *inc = add(b, r, "incumbent", cJSON_CreateObject());
-            side_json(b, inc, policy, m, spec, &res->incumbent);
-        } else {
-            add(b, r, "incumbent", cJSON_CreateNull());
-        }
+    if (m->has_incumbent) {
+        cJSON *inc = add(b, r, "incumbent", cJSON_CreateObject());
+        side_json(b, inc, policy, m, spec, &res->incumbent);
+    } else {
+        add(b, r, "incumbent", cJSON_CreateNull());
+    }
+    if (spec->has_max_worsening)
         add(b, r, "worsening",
             res->has_worsening ? cJSON_CreateNumber(res->worsening) : cJSON_CreateNull());
-    }
     return r;
 }
 

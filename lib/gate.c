@@ -476,6 +476,15 @@ static void eval_overall(const struct fg_gate_spec *spec, const struct fg_metric
     }
     res->candidate.defined = true;
     res->candidate.value = res->candidate.group_rate.value;
+    /* The incumbent's value is shown whenever there is one; judged for vs_incumbent. */
+    bool incumbent_ok = false;
+    if (m->has_incumbent) {
+        res->incumbent.component = spec->metric;
+        res->incumbent.group_rate = fg_metric_rate(spec->metric, &all->incumbent);
+        incumbent_ok = enough(&res->incumbent.group_rate, spec->min_group_size);
+        res->incumbent.defined = incumbent_ok;
+        res->incumbent.value = res->incumbent.group_rate.value;
+    }
     judge_bounds(spec, res);
     if (!spec->has_max_worsening || res->status == FG_RESULT_FAIL)
         return;
@@ -484,26 +493,30 @@ static void eval_overall(const struct fg_gate_spec *spec, const struct fg_metric
         snprintf(res->why, sizeof res->why, "not compared: no incumbent predictions given");
         return;
     }
-    res->incumbent.component = spec->metric;
-    res->incumbent.group_rate = fg_metric_rate(spec->metric, &all->incumbent);
-    if (!enough(&res->incumbent.group_rate, spec->min_group_size)) {
+    if (!incumbent_ok) {
         res->status = FG_RESULT_INSUFFICIENT_DATA;
         why_not_enough(res->why, sizeof res->why, "incumbent: ", &res->incumbent.group_rate,
                        spec->metric, spec->min_group_size);
         return;
     }
-    res->incumbent.defined = true;
-    res->incumbent.value = res->incumbent.group_rate.value;
     /* "Worse" follows the metric's direction: a drop in accuracy, a rise in error rate. */
     int dir = better_direction(spec->metric);
     judge_worsening(spec, res, -dir * res->candidate.value, -dir * res->incumbent.value);
 }
 
-/* Fills res for group g given the references of both models. */
+/* Fills res for group g given the references of both models. The incumbent's side is
+ * computed whenever there is an incumbent (reports show it); it is judged only by
+ * vs_incumbent gates. */
 static void eval_group(const struct fg_gate_spec *spec, const struct fg_metrics *m, size_t g,
                        const size_t cand_refs[2], const size_t inc_refs[2],
                        struct fg_gate_result *res)
 {
+    char inc_why[sizeof res->why] = "";
+    enum side_state inc_state = SIDE_NONE;
+    if (m->has_incumbent)
+        inc_state = eval_side(spec, m, g, inc_refs, true, &res->incumbent, inc_why, sizeof inc_why);
+    if (inc_state != SIDE_COMPLETE)
+        res->incumbent.defined = false;
     enum side_state state =
         eval_side(spec, m, g, cand_refs, false, &res->candidate, res->why, sizeof res->why);
     if (state == SIDE_NONE) {
@@ -524,9 +537,9 @@ static void eval_group(const struct fg_gate_spec *spec, const struct fg_metrics 
         snprintf(res->why, sizeof res->why, "not compared: no incumbent predictions given");
         return;
     }
-    if (eval_side(spec, m, g, inc_refs, true, &res->incumbent, res->why, sizeof res->why) !=
-        SIDE_COMPLETE) {
+    if (inc_state != SIDE_COMPLETE) {
         res->status = FG_RESULT_INSUFFICIENT_DATA;
+        snprintf(res->why, sizeof res->why, "%s", inc_why);
         return;
     }
     judge_worsening(spec, res, side_deviation(spec, m, g, cand_refs, false, &res->candidate),
@@ -587,19 +600,22 @@ static enum fg_status eval_attrset(const struct fg_policy *policy, const struct 
         struct fg_gate_result res = {.group = worst};
         res.candidate.reference_group = res.incumbent.reference_group = SIZE_MAX;
         eval_group(&one, m, worst, crefs, crefs, &res);
+        /* The incumbent's own worst group over its best, not its value for this group. */
+        size_t inc_worst =
+            m->has_incumbent ? worst_group(spec, m, attrset, comps[c], true) : SIZE_MAX;
+        char inc_why[sizeof res.why] = "no group has enough data to be compared";
+        memset(&res.incumbent, 0, sizeof res.incumbent);
+        res.incumbent.reference_group = SIZE_MAX;
+        bool inc_ok =
+            inc_worst != SIZE_MAX && eval_component(&one, m, inc_worst, inc_refs[c], comps[c], true,
+                                                    &res.incumbent, inc_why, sizeof inc_why);
         if (spec->has_max_worsening && res.status == FG_RESULT_PASS) {
-            size_t inc_worst =
-                m->has_incumbent ? worst_group(spec, m, attrset, comps[c], true) : SIZE_MAX;
             if (!m->has_incumbent) {
                 res.status = FG_RESULT_INSUFFICIENT_DATA;
                 snprintf(res.why, sizeof res.why, "not compared: no incumbent predictions given");
-            } else if (inc_worst == SIZE_MAX) {
+            } else if (!inc_ok) {
                 res.status = FG_RESULT_INSUFFICIENT_DATA;
-                snprintf(res.why, sizeof res.why,
-                         "incumbent: no group has enough data to be compared");
-            } else if (!eval_component(&one, m, inc_worst, inc_refs[c], comps[c], true,
-                                       &res.incumbent, res.why, sizeof res.why)) {
-                res.status = FG_RESULT_INSUFFICIENT_DATA;
+                snprintf(res.why, sizeof res.why, "incumbent: %s", inc_why);
             } else {
                 judge_worsening(spec, &res, deviation(spec->disparity, res.candidate.value),
                                 deviation(spec->disparity, res.incumbent.value));

@@ -28,6 +28,10 @@ expect_eq "an intersection slice" "$(jq -c '[.groups[] | select(.label == "sex=F
 expect_eq "gate description" "$(jq -r '.gates[0].description' "$A")" "29 CFR 1607.4(D) adverse impact on approval rates"
 expect_eq "gate order" "$(jq -r '[.gates[].id] | join(",")' "$A")" "four-fifths,equalized-odds,no-fairness-regression,accuracy-floor"
 expect_eq "gate result keys" "$(jq -r '.gates[0].results[0] | [has("slice"), has("value"), has("reference"), has("bound"), has("status")] | all' "$A")" "true"
+expect_eq "every disparity result shows the incumbent's value too" \
+    "$(jq '[.gates[0].results[] | select(.status != "insufficient_data") | .incumbent.value | type] | unique' -c "$A")" '["number"]'
+expect_eq "the incumbent's Black/highest ratio is its own" \
+    "$(jq -r '.gates[0].results[] | select(.label == "race=Black") | (.incumbent.group_value / .incumbent.reference.value) - .incumbent.value | fabs < 1e-12' "$A")" "true"
 expect_eq "tp+fp+tn+fn = n in every group" \
     "$(jq '[.groups[] | (.candidate, .incumbent) | (.tp + .fp + .tn + .fn == .n)] | all' "$A")" "true"
 # Per-group counts against an independent count with awk: Black applicants, candidate.
