@@ -81,6 +81,7 @@ struct fg_rate fg_metric_rate(enum fg_metric metric, const struct fg_confusion *
 
 /* One cell projected onto an attribute set; rank[k] orders value ids[k] bytewise. */
 struct projection {
+    size_t n; /* attributes in the set: only ids[0..n) and rank[0..n) are compared */
     uint32_t ids[FG_MAX_PROTECTED];
     uint32_t rank[FG_MAX_PROTECTED];
     struct fg_confusion candidate, incumbent;
@@ -89,7 +90,7 @@ struct projection {
 static int compare_projection(const void *pa, const void *pb)
 {
     const struct projection *a = pa, *b = pb;
-    for (size_t k = 0; k < FG_MAX_PROTECTED; k++) {
+    for (size_t k = 0; k < a->n; k++) {
         if (a->rank[k] != b->rank[k])
             return a->rank[k] < b->rank[k] ? -1 : 1;
     }
@@ -203,7 +204,7 @@ static enum fg_status group_init(struct fg_group *g, size_t attrset, const struc
     return FG_OK;
 }
 
-/* Appends the groups of one attribute set to m->groups (capacity already reserved). */
+/* Appends the groups of one attribute set to m->groups (grown to fit). */
 static enum fg_status group_attrset(const struct fg_policy *policy, const struct fg_counts *counts,
                                     uint32_t *const *ranks, size_t attrset, struct fg_metrics *m,
                                     struct projection *scratch, struct fg_error *err)
@@ -216,6 +217,7 @@ static enum fg_status group_attrset(const struct fg_policy *policy, const struct
         fg_counts_cell(counts, i, &cell);
         struct projection *p = &scratch[i];
         memset(p, 0, sizeof *p);
+        p->n = set.n;
         for (size_t k = 0; k < set.n; k++) {
             p->ids[k] = cell.value_ids[set.attrs[k]];
             p->rank[k] = ranks[set.attrs[k]][p->ids[k]];
@@ -225,6 +227,15 @@ static enum fg_status group_attrset(const struct fg_policy *policy, const struct
             add_cell(&p->incumbent, &cell, cell.incumbent);
     }
     qsort(scratch, n_cells, sizeof *scratch, compare_projection);
+
+    size_t runs = 0;
+    for (size_t i = 0; i < n_cells; i++)
+        runs += i == 0 || compare_projection(&scratch[i - 1], &scratch[i]) != 0;
+    struct fg_group *grown = realloc(m->groups, (m->n_groups + runs) * sizeof *m->groups);
+    if (grown == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    m->groups = grown;
+    memset(m->groups + m->n_groups, 0, runs * sizeof *m->groups);
 
     m->attrset_first[attrset] = m->n_groups;
     for (size_t i = 0; i < n_cells;) {
@@ -259,9 +270,7 @@ enum fg_status fg_metrics_compute(const struct fg_policy *policy, const struct f
     m->has_incumbent = fg_counts_has_incumbent(counts);
     m->n_attrsets = fg_policy_attrset_count(policy);
     size_t n_cells = fg_counts_cell_count(counts);
-    /* Each attribute set has at most one group per cell. */
-    size_t capacity = 1 + m->n_attrsets * n_cells;
-    m->groups = calloc(capacity, sizeof *m->groups);
+    m->groups = calloc(1, sizeof *m->groups); /* the overall population; the rest grows */
     m->attrset_first = calloc(m->n_attrsets + 1, sizeof *m->attrset_first);
     m->attrset_count = calloc(m->n_attrsets + 1, sizeof *m->attrset_count);
     struct projection *scratch = calloc(n_cells + 1, sizeof *scratch);
