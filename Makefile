@@ -41,7 +41,7 @@ TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
 FAIRGATE := $(BUILD)/fairgate
 
-.PHONY: all deps check unit cli asan demo bench install uninstall clean format help tools
+.PHONY: all deps deps-test check unit cli asan demo bench install uninstall clean format help tools
 
 all: $(FAIRGATE) tools
 
@@ -58,6 +58,9 @@ help:
 
 deps:
 	@sh .ci/ensure-deps
+
+deps-test:
+	@sh .ci/ensure-deps test
 
 tools: $(TOOL_BIN)
 
@@ -82,7 +85,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfairgate.a $(LIB_HDR)
 
 $(BUILD)/tools/%: tests/tools/%.c
 	@mkdir -p $(@D)
-	$(CC) $(FG_CFLAGS) -o $@ $< -lm $(FG_LDFLAGS)
+	$(CC) $(FG_CFLAGS) -o $@ $< $(DEP_LIBS) $(FG_LDFLAGS)
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -90,11 +93,11 @@ unit: $(UNIT_BIN)
 cli: $(FAIRGATE) tools
 	@FAIRGATE=$(CURDIR)/$(FAIRGATE) TOOLS=$(CURDIR)/$(BUILD)/tools sh tests/cli/run.sh
 
-check: deps
+check: deps-test
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit cli
 
-asan: deps
+asan: deps-test
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
 	    SANITIZE='-fsanitize=address,undefined -fno-sanitize-recover=all' all
 	@ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0:exitcode=86 \
@@ -111,11 +114,12 @@ bench: deps
 	@sh tests/tools/bench.sh $(FAIRGATE) $(BUILD)
 
 install: $(FAIRGATE)
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(FAIRGATE) $(DESTDIR)$(BINDIR)/fairgate
+	install -m 0644 cmd/fairgate.1 $(DESTDIR)$(MANDIR)/man1/fairgate.1
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/fairgate
+	rm -f $(DESTDIR)$(BINDIR)/fairgate $(DESTDIR)$(MANDIR)/man1/fairgate.1
 
 format:
 	clang-format -i lib/*.c lib/*.h cmd/*.c tests/unit/*.c tests/tools/*.c

@@ -30,6 +30,7 @@ static const char *usage_main =
     "  keygen    make an Ed25519 key pair for signing\n"
     "  verify    verify a signed attestation\n"
     "  override  sign an approval to ship despite a failed gate\n"
+    "  report    render the Markdown, HTML and JUnit reports from an audit file\n"
     "\n"
     "  fairgate <command> --help   help for one command\n"
     "  fairgate --version          print the version\n";
@@ -37,7 +38,8 @@ static const char *usage_main =
 static const char *usage_check =
     "usage: fairgate check --policy P.yaml --candidate C.csv [--incumbent I.csv]\n"
     "                      [--out audit.json] [--sign-key KEY.pem --attestation F.intoto.jsonl]\n"
-    "                      [--subject NAME=FILE]... [--override O.dsse.json]... [--quiet]\n"
+    "                      [--subject NAME=FILE]... [--override O.dsse.json]...\n"
+    "                      [--markdown F] [--html F] [--junit F] [--quiet]\n"
     "\n"
     "Reads the policy and the predictions, computes per-group metrics for the candidate\n"
     "(and the incumbent), evaluates every gate, prints one line per gate and the verdict,\n"
@@ -54,10 +56,15 @@ static const char *usage_check =
     "  --subject NAME=FILE  also name FILE (e.g. the model) in the attestation's subjects\n"
     "  --override FILE    a signed override (repeatable); valid ones turn failed gates\n"
     "                     into 'overridden' and the verdict into pass_with_override\n"
+    "  --markdown FILE    write a Markdown summary (GitHub-flavoured)\n"
+    "  --html FILE        write a self-contained HTML report with charts\n"
+    "  --junit FILE       write JUnit XML: a testsuite per gate, a testcase per group\n"
     "  --quiet            print nothing but errors\n"
     "\n"
     "exit status: 0 every gate passed, 1 a gate failed, 2 error (no verdict)\n"
-    "SOURCE_DATE_EPOCH, when set, fixes the audit's 'created' time.\n";
+    "SOURCE_DATE_EPOCH, when set, fixes the audit's 'created' time and the time overrides\n"
+    "are judged at. With GITHUB_ACTIONS=true, failed gates are printed as ::error\n"
+    "annotations; with GITHUB_STEP_SUMMARY set, the Markdown summary is appended to it.\n";
 
 static const char *usage_keygen =
     "usage: fairgate keygen --out KEY.pem --pubout PUB.pem [--force]\n"
@@ -85,6 +92,12 @@ static const char *usage_override =
     "and this policy file. The approver and key must be listed in the policy's overrides\n"
     "section; it is valid through the end of the expiry day (UTC), at most max_days.\n"
     "Give it to `fairgate check --override O.dsse.json`.\n";
+
+static const char *usage_report =
+    "usage: fairgate report --audit audit.json [--markdown F] [--html F] [--junit F]\n"
+    "\n"
+    "Renders the reports again from an audit file alone (e.g. one attached to a release);\n"
+    "the files equal what `fairgate check` wrote from the same audit.\n";
 
 static const char *usage_lint = "usage: fairgate lint POLICY.yaml\n"
                                 "\n"
@@ -148,6 +161,7 @@ struct check_args {
     const char *out;
     const char *sign_key;
     const char *attestation;
+    const char *markdown, *html, *junit;
     const char *overrides[MAX_REPEATED];
     size_t n_overrides;
     struct fg_subject subjects[MAX_REPEATED + 3];
@@ -174,20 +188,83 @@ static int parse_subject(const char *command, char *arg, struct fg_subject *out)
     return EXIT_PASS;
 }
 
-/* Writes the attestation, then the audit; if the second write fails the first is removed,
- * so an error leaves neither. */
-static int write_outputs(const struct check_args *a, const char *audit, const char *envelope,
-                         struct fg_error *err)
+/* ---- reports and output files ---- */
+
+/* Reports rendered from the audit text; NULL where not asked for. */
+struct reports {
+    char *markdown, *html, *junit, *annotations;
+};
+
+static void reports_free(struct reports *r)
 {
-    if (a->attestation != NULL &&
-        fg_file_write_atomic(a->attestation, envelope, strlen(envelope), err) != FG_OK)
-        return report_error(err);
-    if (a->out != NULL && fg_file_write_atomic(a->out, audit, strlen(audit), err) != FG_OK) {
-        if (a->attestation != NULL)
-            remove(a->attestation);
-        return report_error(err);
+    free(r->markdown);
+    free(r->html);
+    free(r->junit);
+    free(r->annotations);
+}
+
+static enum fg_status render_reports(const char *audit, bool markdown, bool html, bool junit,
+                                     bool annotations, struct reports *r, struct fg_error *err)
+{
+    enum fg_status st = FG_OK;
+    if (markdown)
+        st = fg_report_markdown(audit, &r->markdown, err);
+    if (st == FG_OK && html)
+        st = fg_report_html(audit, &r->html, err);
+    if (st == FG_OK && junit)
+        st = fg_report_junit(audit, &r->junit, err);
+    if (st == FG_OK && annotations)
+        st = fg_report_github_annotations(audit, &r->annotations, err);
+    return st;
+}
+
+struct output {
+    const char *path; /* NULL: not asked for */
+    const char *text;
+};
+
+/* Writes each output atomically, in order; if one fails, the ones already written are
+ * removed, so an error leaves none of them. */
+static int write_outputs(const struct output *outputs, size_t n, struct fg_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (outputs[i].path == NULL)
+            continue;
+        if (fg_file_write_atomic(outputs[i].path, outputs[i].text, strlen(outputs[i].text), err) !=
+            FG_OK) {
+            for (size_t k = 0; k < i; k++)
+                if (outputs[k].path != NULL)
+                    remove(outputs[k].path);
+            return report_error(err);
+        }
     }
     return EXIT_PASS;
+}
+
+/* GitHub Actions: the Markdown summary is appended to $GITHUB_STEP_SUMMARY when set. */
+static int append_step_summary(const char *markdown)
+{
+    const char *path = getenv("GITHUB_STEP_SUMMARY");
+    if (path == NULL || path[0] == '\0' || markdown == NULL)
+        return EXIT_PASS;
+    FILE *f = fopen(path, "a");
+    if (f == NULL || fputs(markdown, f) == EOF || fclose(f) != 0) {
+        error_message("cannot append to GITHUB_STEP_SUMMARY (%s)", path);
+        return EXIT_ERROR;
+    }
+    return EXIT_PASS;
+}
+
+static bool github_actions(void)
+{
+    const char *v = getenv("GITHUB_ACTIONS");
+    return v != NULL && strcmp(v, "true") == 0;
+}
+
+static bool step_summary_wanted(void)
+{
+    const char *v = getenv("GITHUB_STEP_SUMMARY");
+    return v != NULL && v[0] != '\0';
 }
 
 static int run_check(struct check_args *a)
@@ -200,6 +277,7 @@ static int run_check(struct check_args *a)
     struct fg_evaluation *evaluation = NULL;
     struct fg_ingest_result ingest = {0};
     char *audit = NULL, *envelope = NULL;
+    struct reports reports = {0};
     long long now = 0;
     int code = EXIT_ERROR;
 
@@ -215,10 +293,13 @@ static int run_check(struct check_args *a)
         code = report_error(&err);
         goto done;
     }
-    if (a->out != NULL || a->attestation != NULL) {
+    bool annotate = github_actions(), step_summary = step_summary_wanted();
+    {
         struct fg_audit_inputs inputs = {
             .policy_path = a->policy, .ingest = &ingest, .created = now};
-        if (fg_audit_render(policy, metrics, evaluation, &inputs, &audit, &err) != FG_OK) {
+        if (fg_audit_render(policy, metrics, evaluation, &inputs, &audit, &err) != FG_OK ||
+            render_reports(audit, a->markdown != NULL || step_summary, a->html != NULL,
+                           a->junit != NULL, annotate, &reports, &err) != FG_OK) {
             code = report_error(&err);
             goto done;
         }
@@ -238,7 +319,7 @@ static int run_check(struct check_args *a)
             goto done;
         }
     }
-    /* The summary goes out first: if standard output fails, no file is written. */
+    /* What goes to standard output comes first: if it fails, no file is written. */
     if (!a->quiet) {
         char *summary = fg_evaluation_summary(policy, metrics, evaluation);
         if (summary == NULL) {
@@ -248,13 +329,21 @@ static int run_check(struct check_args *a)
         }
         fputs(summary, stdout);
         free(summary);
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-            error_message("cannot write to standard output");
-            code = EXIT_ERROR;
-            goto done;
-        }
     }
-    code = write_outputs(a, audit, envelope, &err);
+    if (reports.annotations != NULL)
+        fputs(reports.annotations, stdout);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        error_message("cannot write to standard output");
+        code = EXIT_ERROR;
+        goto done;
+    }
+    const struct output outputs[] = {
+        {a->attestation, envelope}, {a->out, audit},           {a->markdown, reports.markdown},
+        {a->html, reports.html},    {a->junit, reports.junit},
+    };
+    code = write_outputs(outputs, sizeof outputs / sizeof outputs[0], &err);
+    if (code == EXIT_PASS && step_summary)
+        code = append_step_summary(reports.markdown);
     if (code != EXIT_PASS)
         goto done;
     code = fg_evaluation_exit_code(evaluation);
@@ -262,6 +351,7 @@ static int run_check(struct check_args *a)
 done:
     free(audit);
     free(envelope);
+    reports_free(&reports);
     fg_evaluation_free(evaluation);
     fg_metrics_free(metrics);
     fg_counts_free(counts);
@@ -290,6 +380,9 @@ static int cmd_check(int argc, char **argv)
         OPT_ATTESTATION,
         OPT_SUBJECT,
         OPT_OVERRIDE,
+        OPT_MARKDOWN,
+        OPT_HTML,
+        OPT_JUNIT,
         OPT_LATER
     };
     static const struct option longopts[] = {
@@ -304,9 +397,9 @@ static int cmd_check(int argc, char **argv)
         {"subject", required_argument, NULL, OPT_SUBJECT},
         {"override", required_argument, NULL, OPT_OVERRIDE},
         {"counts", required_argument, NULL, OPT_LATER},
-        {"markdown", required_argument, NULL, OPT_LATER},
-        {"html", required_argument, NULL, OPT_LATER},
-        {"junit", required_argument, NULL, OPT_LATER},
+        {"markdown", required_argument, NULL, OPT_MARKDOWN},
+        {"html", required_argument, NULL, OPT_HTML},
+        {"junit", required_argument, NULL, OPT_JUNIT},
         {NULL, 0, NULL, 0},
     };
     static struct check_args a;
@@ -347,6 +440,15 @@ static int cmd_check(int argc, char **argv)
             if (a.n_overrides == MAX_REPEATED)
                 return usage_error("check", "at most %d --override options", MAX_REPEATED);
             a.overrides[a.n_overrides++] = optarg;
+            break;
+        case OPT_MARKDOWN:
+            a.markdown = optarg;
+            break;
+        case OPT_HTML:
+            a.html = optarg;
+            break;
+        case OPT_JUNIT:
+            a.junit = optarg;
             break;
         case OPT_HELP:
             fputs(usage_check, stdout);
@@ -625,6 +727,74 @@ static int cmd_override(int argc, char **argv)
     return finish(code);
 }
 
+/* ---- report ---- */
+
+#define MAX_AUDIT_BYTES (256u << 20)
+
+static int cmd_report(int argc, char **argv)
+{
+    enum { OPT_AUDIT = 256, OPT_MARKDOWN, OPT_HTML, OPT_JUNIT, OPT_HELP };
+    static const struct option longopts[] = {
+        {"audit", required_argument, NULL, OPT_AUDIT},
+        {"markdown", required_argument, NULL, OPT_MARKDOWN},
+        {"html", required_argument, NULL, OPT_HTML},
+        {"junit", required_argument, NULL, OPT_JUNIT},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    const char *audit_path = NULL, *markdown = NULL, *html = NULL, *junit = NULL;
+    int index = 0, c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:", longopts, &index)) != -1) {
+        switch (c) {
+        case OPT_AUDIT:
+            audit_path = optarg;
+            break;
+        case OPT_MARKDOWN:
+            markdown = optarg;
+            break;
+        case OPT_HTML:
+            html = optarg;
+            break;
+        case OPT_JUNIT:
+            junit = optarg;
+            break;
+        case OPT_HELP:
+            fputs(usage_report, stdout);
+            return finish(EXIT_PASS);
+        case ':':
+            return usage_error("report", "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return usage_error("report", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return usage_error("report", "unexpected argument '%s'", argv[optind]);
+    if (audit_path == NULL)
+        return usage_error("report", "%s", "--audit is required");
+    if (markdown == NULL && html == NULL && junit == NULL)
+        return usage_error("report", "%s", "name at least one of --markdown, --html, --junit");
+    struct fg_error err = {0};
+    struct reports reports = {0};
+    char *audit = NULL;
+    size_t len = 0;
+    int code;
+    if (fg_file_read_all(audit_path, MAX_AUDIT_BYTES, &audit, &len, &err) != FG_OK ||
+        render_reports(audit, markdown != NULL, html != NULL, junit != NULL, false, &reports,
+                       &err) != FG_OK) {
+        if (err.file[0] == '\0') /* the renderers know the text, not where it came from */
+            snprintf(err.file, sizeof err.file, "%s", audit_path);
+        code = report_error(&err);
+    } else {
+        const struct output outputs[] = {
+            {markdown, reports.markdown}, {html, reports.html}, {junit, reports.junit}};
+        code = write_outputs(outputs, sizeof outputs / sizeof outputs[0], &err);
+    }
+    free(audit);
+    reports_free(&reports);
+    return finish(code);
+}
+
 /* ---- lint ---- */
 
 static int cmd_lint(int argc, char **argv)
@@ -670,7 +840,9 @@ int main(int argc, char **argv)
         return cmd_verify(argc - 1, argv + 1);
     if (strcmp(command, "override") == 0)
         return cmd_override(argc - 1, argv + 1);
-    static const char *const later[] = {"counts", "report", "sql"};
+    if (strcmp(command, "report") == 0)
+        return cmd_report(argc - 1, argv + 1);
+    static const char *const later[] = {"counts", "sql"};
     for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
         if (strcmp(command, later[i]) == 0) {
             error_message("'%s' is not supported by this version of fairgate (%s)", command,

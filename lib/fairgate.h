@@ -141,6 +141,26 @@ FG_MUST_CHECK enum fg_status fg_audit_render(const struct fg_policy *policy,
                                              const struct fg_audit_inputs *inputs, char **out,
                                              struct fg_error *err);
 
+/* ---- reports (lib/report_md.c, lib/report_html.c, lib/report_junit.c) ----
+ *
+ * Every report is rendered from the audit JSON text alone (DESIGN section 5), so that
+ * `fairgate check` and `fairgate report --audit` write byte-identical files. Each returns
+ * a malloc'd NUL-terminated string in *out; FG_ERR_INPUT when the text is not an audit. */
+
+/* GitHub-flavoured Markdown: the verdict first, a table per gate, small groups, overrides. */
+FG_MUST_CHECK enum fg_status fg_report_markdown(const char *audit_json, char **out,
+                                                struct fg_error *err);
+/* One self-contained HTML file with inline SVG charts; no scripts, no external requests. */
+FG_MUST_CHECK enum fg_status fg_report_html(const char *audit_json, char **out,
+                                            struct fg_error *err);
+/* JUnit XML: a testsuite per gate, a testcase per (gate, group). */
+FG_MUST_CHECK enum fg_status fg_report_junit(const char *audit_json, char **out,
+                                             struct fg_error *err);
+/* GitHub workflow commands: "::error title=...::..." per failed gate, "::warning ...::"
+ * per insufficient-data group, escaped per GitHub's rules; "" when there is nothing. */
+FG_MUST_CHECK enum fg_status fg_report_github_annotations(const char *audit_json, char **out,
+                                                          struct fg_error *err);
+
 /* ---- keys (lib/dsse.c): Ed25519 in PEM, as OpenSSL writes them ---- */
 
 struct fg_key; /* an Ed25519 key: a private key (can sign and verify) or a public key */
@@ -229,6 +249,10 @@ fg_override_apply(const struct fg_policy *policy, const struct fg_metrics *metri
  * rename. On failure nothing is left at path (an existing file is untouched). */
 FG_MUST_CHECK enum fg_status fg_file_write_atomic(const char *path, const char *data, size_t len,
                                                   struct fg_error *err);
+
+/* Reads a whole file (at most max bytes) into a malloc'd NUL-terminated buffer. */
+FG_MUST_CHECK enum fg_status fg_file_read_all(const char *path, size_t max, char **out, size_t *len,
+                                              struct fg_error *err);
 
 /* Lowercase hex SHA-256 of a file's bytes, read in chunks. */
 FG_MUST_CHECK enum fg_status fg_file_sha256(const char *path, char out[65], struct fg_error *err);

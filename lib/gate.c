@@ -615,7 +615,7 @@ static enum fg_status eval_attrset(const struct fg_policy *policy, const struct 
                 snprintf(res.why, sizeof res.why, "not compared: no incumbent predictions given");
             } else if (!inc_ok) {
                 res.status = FG_RESULT_INSUFFICIENT_DATA;
-                snprintf(res.why, sizeof res.why, "incumbent: %s", inc_why);
+                snprintf(res.why, sizeof res.why, "incumbent: %.200s", inc_why);
             } else {
                 judge_worsening(spec, &res, deviation(spec->disparity, res.candidate.value),
                                 deviation(spec->disparity, res.incumbent.value));

@@ -358,9 +358,6 @@ void fg_override_records_free(struct fg_override_record *records, size_t n);
 
 /* Lowercase hex SHA-256 of a memory buffer (out: 65 bytes). */
 void fg_sha256_hex(const void *data, size_t len, char out[65]);
-/* Reads a whole file (at most max bytes) into a malloc'd NUL-terminated buffer. */
-FG_MUST_CHECK enum fg_status fg_file_read_all(const char *path, size_t max, char **out, size_t *len,
-                                              struct fg_error *err);
 /* Writes all len bytes to fd (retrying short writes), then fsyncs. */
 FG_MUST_CHECK enum fg_status fg_fd_write_all(int fd, const char *data, size_t len, const char *path,
                                              struct fg_error *err);

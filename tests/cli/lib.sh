@@ -8,6 +8,9 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/fairgate-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 FAILED=0
 export LC_ALL=C
+# Tests that want GitHub Actions behaviour set these themselves; a CI runner's own must
+# not leak into them (nor must they append to the runner's real job summary).
+unset GITHUB_ACTIONS GITHUB_STEP_SUMMARY
 
 ok() { echo "ok - $1"; }
 not_ok() { echo "not ok - $1"; shift; for l in "$@"; do echo "    $l"; done; FAILED=1; }

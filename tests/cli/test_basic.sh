@@ -40,9 +40,9 @@ expect_rc "unknown option exits 2" 2
 expect_grep "unknown option is named" "$WORK/err" "unknown option '--polcy'"
 
 # Options of later versions are refused, never silently ignored.
-run "$FAIRGATE" check --policy p --candidate c --junit j.xml
+run "$FAIRGATE" check --policy p --candidate c --counts k.csv
 expect_rc "unsupported option exits 2" 2
-expect_grep "unsupported option is named" "$WORK/err" "error: --junit is not supported"
+expect_grep "unsupported option is named" "$WORK/err" "error: --counts is not supported"
 
 run "$FAIRGATE" lint
 expect_rc "lint without a file exits 2" 2

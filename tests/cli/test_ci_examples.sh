@@ -1,0 +1,307 @@
+#!/bin/sh
+# The CI examples of ci-examples/ are run, not just read: each pipeline's shell steps run
+# in order, in the way its CI system runs them (tests/tools/ci_emulate.sh), on a
+# repository holding generated loan predictions and a copy of the loan-approval policy,
+# with stubs for sudo, apt-get, make (whose "build" puts a launcher of $FAIRGATE where the
+# real build puts fairgate), git, gh and release-cli that record their arguments. For GitHub Actions,
+# GitLab CI and Jenkins:
+#   - a failing gate fails the pipeline, its audit and reports are still kept, and the
+#     release step is never called;
+#   - a passing gate on a tag reaches the release step, which attaches audit.json,
+#     audit.intoto.jsonl and report.html (and the attestation verifies);
+#   - a gate whose failures are all overridden by envelopes committed under overrides/
+#     reaches the release step too;
+#   - a pull request does not release.
+. "$(dirname "$0")/lib.sh"
+EX=$TESTS_DIR/../ci-examples
+EMU=$TESTS_DIR/tools/ci_emulate.sh
+unset SOURCE_DATE_EPOCH
+
+# ---- stubs: each appends "NAME ARG..." to $CALLS ----
+STUBS=$WORK/stubs
+CALLS=$WORK/calls.log
+RELEASED=$WORK/released
+mkdir -p "$STUBS" "$RELEASED"
+stub() { # NAME BODY
+    {
+        echo '#!/bin/sh'
+        echo "{ printf '%s' $1; for a in \"\$@\"; do printf ' %s' \"\$a\"; done; echo; } >>'$CALLS'"
+        printf '%s\n' "$2"
+    } >"$STUBS/$1"
+    chmod +x "$STUBS/$1"
+}
+stub sudo 'exec "$@"'
+stub apt-get 'exit 0'
+stub git 'exit 0'
+stub release-cli 'exit 0'
+# make -C DIR: the sources must be there (the checkout); what it "builds" is DIR/build/fairgate,
+# a script that runs the binary under test (with the sanitizer options of `make asan`:
+# the pipelines' steps see a clean environment).
+{
+    echo '#!/bin/sh'
+    for v in ASAN_OPTIONS UBSAN_OPTIONS; do
+        eval "val=\${$v:-}"
+        [ -z "$val" ] || echo "export $v='$val'"
+    done
+    echo "exec '$FAIRGATE' \"\$@\""
+} >"$WORK/fairgate.built"
+chmod +x "$WORK/fairgate.built"
+stub make "dir=.
+while [ \$# -gt 0 ]; do case \$1 in -C) dir=\$2; shift ;; esac; shift; done
+[ -f \"\$dir/Makefile\" ] || { echo \"make: \$dir/Makefile: no such file\" >&2; exit 2; }
+mkdir -p \"\$dir/build\" && cp '$WORK/fairgate.built' \"\$dir/build/fairgate\""
+# gh release view: no such release yet; gh release upload: every file must exist, and a
+# copy is kept in $RELEASED for the test to look at.
+stub gh "case \"\$1 \$2\" in
+'release view') exit 1 ;;
+'release upload')
+    shift 3
+    for a in \"\$@\"; do
+        case \$a in -*) continue ;; esac
+        [ -f \"\$a\" ] || { echo \"gh: \$a: no such file\" >&2; exit 1; }
+        cp \"\$a\" '$RELEASED/'
+    done ;;
+esac"
+CI_PATH=$STUBS:/usr/bin:/bin
+
+# ---- the repository a pipeline checks out ----
+"$FAIRGATE" keygen --out "$WORK/ci.pem" --pubout "$WORK/ci.pub.pem" >/dev/null
+"$FAIRGATE" keygen --out "$WORK/risk.pem" --pubout "$WORK/risk.pub.pem" >/dev/null
+"$TOOLS/fg_gen" --rows 5000 --seed 7 --scenario loan >"$WORK/preds.csv"
+POLICY=$TESTS_DIR/../policies/loan-approval.yaml
+
+# make_repo NAME: a repository with fairgate's sources (a submodule), the predictions and
+# the unchanged policy. Prints its path.
+make_repo() {
+    r=$WORK/repo.$1
+    mkdir -p "$r/fairgate" "$r/predictions" "$r/policies"
+    echo "# fairgate's sources (a git submodule); the make stub 'builds' the binary under test" \
+        >"$r/fairgate/Makefile"
+    cp "$WORK/preds.csv" "$r/predictions/candidate.csv"
+    cp "$POLICY" "$r/policies/loan-approval.yaml"
+    echo "$r"
+}
+REPO_FAIL=$(make_repo fail)
+# The same data with bounds it meets: a policy this candidate passes.
+REPO_PASS=$(make_repo pass)
+sed -e 's/min: 0.8$/min: 0.6/' -e 's/max: 0.10$/max: 0.35/' -e 's/max_worsening: 0.02/max_worsening: 0.25/' \
+    "$POLICY" >"$REPO_PASS/policies/loan-approval.yaml"
+# The failing policy with an approver; every failed gate overridden, envelopes committed.
+REPO_OVR=$(make_repo override)
+mkdir -p "$REPO_OVR/policies/keys" "$REPO_OVR/overrides"
+cp "$WORK/risk.pub.pem" "$REPO_OVR/policies/keys/risk.pub.pem"
+cat >>"$REPO_OVR/policies/loan-approval.yaml" <<'YAML'
+overrides:
+  approvers:
+    - { name: risk@bank.example, role: model-risk, public_key: keys/risk.pub.pem }
+  required_approvals: 1
+  max_days: 30
+  not_overridable: [accuracy-floor]
+YAML
+echo "Signed overrides: see ci-examples/README.md" >"$REPO_OVR/overrides/README.md"
+expires=$(date -u -d '+7 days' +%Y-%m-%d)
+for gate in four-fifths equalized-odds no-fairness-regression; do
+    run "$FAIRGATE" override --policy "$REPO_OVR/policies/loan-approval.yaml" \
+        --candidate "$REPO_OVR/predictions/candidate.csv" --gate "$gate" \
+        --approver risk@bank.example --role model-risk --reason "pilot, monitored weekly" \
+        --ticket RISK-7 --expires "$expires" --sign-key "$WORK/risk.pem" \
+        --out "$REPO_OVR/overrides/$gate.dsse.json"
+    expect_rc "setup: override of $gate" 0
+done
+
+# ---- running a pipeline ----
+KEY=$(cat "$WORK/ci.pem")
+GHTOKEN=ghp_emulated
+# pipeline KIND FILE REPO EVENT TAG KEY: runs it; $RC its exit status, $STATE its state
+# directory, $CALLS what the stubs were called with, $RELEASED what gh uploaded.
+N=0
+pipeline() {
+    N=$((N + 1))
+    STATE=$WORK/run$N.$1
+    : >"$CALLS"
+    rm -f "$RELEASED"/*
+    CI_PATH=$CI_PATH CI_EVENT=$4 CI_TAG=$5 CI_SECRET_FAIRGATE_SIGNING_KEY=$6 \
+        CI_SECRET_fairgate_signing_key=$6 CI_SECRET_github_token=$GHTOKEN \
+        sh "$EMU" "$1" "$2" "$3" "$STATE" >"$WORK/emu.out" 2>&1
+    RC=$?
+}
+# expect_log NAME REGEX / expect_no_log NAME REGEX: on the emulator's log of the last run.
+expect_log() { expect_grep "$1" "$STATE/log" "$2"; }
+show() { echo "    log: $(tr '\n' ';' <"$STATE/log")"; echo "    output: $(tail -c 800 "$STATE/output")"; }
+expect_pipeline_rc() { # NAME CODE
+    if [ "$RC" -eq "$2" ]; then ok "$1"; else
+        not_ok "$1" "the pipeline exited $RC, expected $2" "$(cat "$WORK/emu.out")"
+        show
+    fi
+}
+verdict() { jq -r .verdict "$1" 2>/dev/null; }
+
+# released_by_gh NAME VERDICT ARGS_REGEX: gh release upload attached audit.json,
+# audit.intoto.jsonl and report.html (its arguments match ARGS_REGEX), and they are the
+# gate's: an audit with VERDICT whose attestation verifies with the CI key.
+released_by_gh() {
+    expect_grep "$1: gh release upload of the three files" "$CALLS" "$3"
+    expect_eq "$1: the released audit's verdict" "$(verdict "$RELEASED/audit.json")" "$2"
+    expect_grep "$1: the released report is HTML" "$RELEASED/report.html" '<'
+    run "$FAIRGATE" verify --attestation "$RELEASED/audit.intoto.jsonl" --pubkey "$WORK/ci.pub.pem"
+    expect_rc "$1: the released attestation verifies with the CI key" 0
+}
+kept() { # NAME DIR VERDICT: the audit, attestation and reports were kept in DIR
+    for f in audit.json audit.intoto.jsonl report.md report.html junit.xml; do
+        if [ -s "$2/$f" ]; then ok "$1: $f kept"; else not_ok "$1: $f kept" "no $2/$f"; show; fi
+    done
+    expect_eq "$1: the kept audit's verdict" "$(verdict "$2/audit.json")" "$3"
+}
+
+# ================= GitHub Actions =================
+GH=$EX/github-actions.yml
+pipeline github "$GH" "$REPO_FAIL" push v1.0.0 "$KEY"
+expect_pipeline_rc "github, failing gate: the workflow fails" 1
+expect_log "github, failing gate: the gate step fails" '^step gate/Fairness gate: failure \(exit 1\)$'
+expect_log "github, failing gate: the upload step still runs" '^step gate/Upload the audit and reports: success$'
+expect_log "github, failing gate: the release job is skipped" '^job release: skipped$'
+expect_no_grep "github, failing gate: gh is never called" "$CALLS" '^gh '
+kept "github, failing gate" "$STATE/artifacts/fairgate-audit" fail
+expect_grep "github, failing gate: ::error annotations" "$STATE/output" '^::error'
+expect_grep "github, failing gate: the job summary has the report" "$STATE/jobs/gate/summary" '.'
+expect_grep "github: the build dependencies are installed" "$CALLS" \
+    '^sudo apt-get install -y -qq --no-install-recommends gcc make pkg-config libyaml-dev libcsv-dev libcjson-dev libssl-dev$'
+expect_grep "github: fairgate is built from the submodule" "$CALLS" '^make -C fairgate '
+if [ -e "$STATE/jobs/gate/tmp/fairgate-signing-key.pem" ]; then
+    not_ok "github: the signing key file is removed after the gate"
+else ok "github: the signing key file is removed after the gate"; fi
+
+pipeline github "$GH" "$REPO_PASS" push v1.0.0 "$KEY"
+expect_pipeline_rc "github, passing gate on a tag: the workflow succeeds" 0
+expect_log "github, passing gate on a tag: the release job runs" '^job release: success$'
+released_by_gh "github, passing gate on a tag" pass \
+    '^gh release upload v1\.0\.0 fairgate-out/audit\.json fairgate-out/audit\.intoto\.jsonl fairgate-out/report\.html --clobber$'
+expect_grep "github, passing gate on a tag: a missing release is created" "$CALLS" '^gh release create v1\.0\.0 --verify-tag '
+
+pipeline github "$GH" "$REPO_OVR" push v1.0.0 "$KEY"
+expect_pipeline_rc "github, overridden gate on a tag: the workflow succeeds" 0
+released_by_gh "github, overridden gate on a tag" pass_with_override \
+    '^gh release upload v1\.0\.0 fairgate-out/audit\.json fairgate-out/audit\.intoto\.jsonl fairgate-out/report\.html --clobber$'
+expect_eq "github, overridden gate: the three committed overrides applied" \
+    "$(jq -r '[.overrides[].status] | join(",")' "$RELEASED/audit.json")" "applied,applied,applied"
+
+pipeline github "$GH" "$REPO_PASS" pull_request "" ""
+expect_pipeline_rc "github, pull request from a fork (no secret): the gate passes unsigned" 0
+expect_log "github, pull request: no release job" '^job release: skipped$'
+expect_no_grep "github, pull request: gh is never called" "$CALLS" '^gh '
+expect_grep "github, pull request without the key: a warning" "$STATE/output" '^::warning::FAIRGATE_SIGNING_KEY'
+expect_absent "github, pull request without the key: no attestation" \
+    "$STATE/artifacts/fairgate-audit/audit.intoto.jsonl"
+
+pipeline github "$GH" "$REPO_PASS" push v1.0.0 ""
+expect_pipeline_rc "github, tag without the signing key: the workflow fails" 1
+expect_no_grep "github, tag without the signing key: no release" "$CALLS" '^gh '
+
+# ================= GitLab CI =================
+GL=$EX/gitlab-ci.yml
+# gitlab_released NAME VERDICT: release-cli linked the three files of the gate job's
+# artifacts, and those artifacts exist and hold that verdict.
+gitlab_released() {
+    gate_id=$(sed -n 's/^job gate: .*(CI_JOB_ID \([0-9]*\))$/\1/p' "$STATE/log")
+    url="https://gitlab.example.com/example/model/-/jobs/$gate_id/artifacts/raw/fairgate-out"
+    expect_grep "$1: release-cli create for the tag" "$CALLS" '^release-cli create --name v1\.0\.0 --tag-name v1\.0\.0 '
+    for f in audit.json audit.intoto.jsonl report.html; do
+        expect_grep "$1: release-cli links $f of the gate job" "$CALLS" \
+            "--assets-link \\{\"name\":\"$f\",\"url\":\"$url/$f\",\"link_type\":\"other\"\\}"
+    done
+    kept "$1" "$STATE/artifacts/gate/fairgate-out" "$2"
+    run "$FAIRGATE" verify --attestation "$STATE/artifacts/gate/fairgate-out/audit.intoto.jsonl" \
+        --pubkey "$WORK/ci.pub.pem"
+    expect_rc "$1: the linked attestation verifies with the CI key" 0
+}
+pipeline gitlab "$GL" "$REPO_FAIL" push v1.0.0 "$KEY"
+expect_pipeline_rc "gitlab, failing gate: the pipeline fails" 1
+expect_log "gitlab, failing gate: the gate job fails" '^job gate: failure \(exit 1\)'
+expect_log "gitlab, failing gate: the release job is skipped" '^job release: skipped$'
+expect_no_grep "gitlab, failing gate: release-cli is never called" "$CALLS" '^release-cli'
+kept "gitlab, failing gate (artifacts when: always)" "$STATE/artifacts/gate/fairgate-out" fail
+expect_log "gitlab, failing gate: the junit report is there" '^  junit report: fairgate-out/junit\.xml$'
+expect_grep "gitlab: the build dependencies are installed" "$CALLS" \
+    '^apt-get install -y -qq --no-install-recommends gcc make pkg-config libyaml-dev libcsv-dev libcjson-dev libssl-dev$'
+expect_grep "gitlab: fairgate is built from the submodule" "$CALLS" '^make -C fairgate '
+
+pipeline gitlab "$GL" "$REPO_PASS" push v1.0.0 "$KEY"
+expect_pipeline_rc "gitlab, passing gate on a tag: the pipeline succeeds" 0
+expect_log "gitlab, passing gate on a tag: the release job runs" '^job release: success'
+gitlab_released "gitlab, passing gate on a tag" pass
+
+pipeline gitlab "$GL" "$REPO_OVR" push v1.0.0 "$KEY"
+expect_pipeline_rc "gitlab, overridden gate on a tag: the pipeline succeeds" 0
+gitlab_released "gitlab, overridden gate on a tag" pass_with_override
+
+pipeline gitlab "$GL" "$REPO_PASS" merge_request_event "" ""
+expect_pipeline_rc "gitlab, merge request (no protected key): the gate passes unsigned" 0
+expect_log "gitlab, merge request: no release job" '^job release: not in the pipeline$'
+expect_no_grep "gitlab, merge request: release-cli is never called" "$CALLS" '^release-cli'
+expect_absent "gitlab, merge request without the key: no attestation" \
+    "$STATE/artifacts/gate/fairgate-out/audit.intoto.jsonl"
+
+pipeline gitlab "$GL" "$REPO_PASS" push v1.0.0 ""
+expect_pipeline_rc "gitlab, tag without the signing key: the pipeline fails" 1
+expect_no_grep "gitlab, tag without the signing key: no release" "$CALLS" '^release-cli'
+
+# ================= Jenkins =================
+JF=$EX/Jenkinsfile
+pipeline jenkins "$JF" "$REPO_FAIL" push v1.0.0 "$KEY"
+expect_pipeline_rc "jenkins, failing gate: the build fails" 1
+expect_log "jenkins, failing gate: the gate stage fails" '^sh in stage Fairness gate: exit 1$'
+expect_log "jenkins, failing gate: the release stage is skipped" '^stage Release: skipped \(an earlier stage failed\)$'
+expect_no_grep "jenkins, failing gate: gh is never called" "$CALLS" '^gh '
+expect_log "jenkins, failing gate: post always publishes junit" '^junit: fairgate-out/junit\.xml$'
+kept "jenkins, failing gate (archived)" "$STATE/archive/fairgate-out" fail
+expect_grep "jenkins: fairgate is built from the submodule" "$CALLS" '^make -C fairgate '
+
+pipeline jenkins "$JF" "$REPO_PASS" push v1.0.0 "$KEY"
+expect_pipeline_rc "jenkins, passing gate on a tag: the build succeeds" 0
+expect_log "jenkins, passing gate on a tag: the release stage runs" '^stage Release: success$'
+released_by_gh "jenkins, passing gate on a tag" pass \
+    '^gh release upload v1\.0\.0 fairgate-out/audit\.json fairgate-out/audit\.intoto\.jsonl fairgate-out/report\.html --clobber$'
+
+pipeline jenkins "$JF" "$REPO_OVR" push v1.0.0 "$KEY"
+expect_pipeline_rc "jenkins, overridden gate on a tag: the build succeeds" 0
+released_by_gh "jenkins, overridden gate on a tag" pass_with_override \
+    '^gh release upload v1\.0\.0 fairgate-out/audit\.json fairgate-out/audit\.intoto\.jsonl fairgate-out/report\.html --clobber$'
+
+pipeline jenkins "$JF" "$REPO_PASS" push "" "$KEY"
+expect_pipeline_rc "jenkins, pull request: the build succeeds" 0
+expect_log "jenkins, pull request: the release stage is skipped" '^stage Release: skipped \(when: not building a tag\)$'
+expect_no_grep "jenkins, pull request: gh is never called" "$CALLS" '^gh '
+
+# ---- the emulator refuses what it does not emulate, rather than passing it ----
+sed 's/uses: actions\/upload-artifact@v4/uses: actions\/cache@v4/' "$GH" >"$WORK/bad.yml"
+pipeline github "$WORK/bad.yml" "$REPO_PASS" push v1.0.0 "$KEY"
+expect_pipeline_rc "emulator: an unknown action is an error" 2
+printf 'a:\n  b: 1\n   c: 2\n' >"$WORK/bad-indent.yml"
+run awk -f "$TESTS_DIR/tools/ci_yaml.awk" "$WORK/bad-indent.yml"
+expect_rc "ci_yaml.awk: bad indentation is an error" 2
+# Where a YAML library is at hand, it reads the examples as ci_yaml.awk does.
+if python3 -c 'import yaml' >/dev/null 2>&1; then
+    for f in "$GH" "$GL"; do
+        python3 - "$f" >"$WORK/py.tsv" <<'PY'
+import sys, yaml
+def flat(n, p):
+    if isinstance(n, dict):
+        if not n: print(p + "\t")
+        for k, v in n.items():
+            flat(v, (p + "." if p else "") + ("on" if k is True else str(k)))
+    elif isinstance(n, list):
+        for i, v in enumerate(n): flat(v, p + "." + str(i))
+    else:
+        s = "" if n is None else ("true" if n is True else "false" if n is False else str(n))
+        print(p + "\t" + s.rstrip("\n").replace("\\", "\\\\").replace("\n", "\\n"))
+flat(yaml.safe_load(open(sys.argv[1])), "")
+PY
+        awk -f "$TESTS_DIR/tools/ci_yaml.awk" "$f" >"$WORK/awk.tsv"
+        if cmp -s "$WORK/py.tsv" "$WORK/awk.tsv"; then ok "$(basename "$f"): PyYAML reads it as ci_yaml.awk does"; else
+            not_ok "$(basename "$f"): PyYAML reads it as ci_yaml.awk does" "$(diff "$WORK/py.tsv" "$WORK/awk.tsv" | head -5)"
+        fi
+    done
+else
+    ok "ci_yaml.awk cross-check # SKIP no python3 yaml module"
+fi
+finish

@@ -1,0 +1,567 @@
+#!/bin/sh
+# The JSON Schemas in policies/ checked with a real validator, Ajv (JSON Schema draft-07):
+#  - both schemas compile under Ajv's strict mode;
+#  - every example policy and good fixture is valid, read from YAML as editors read it
+#    (YAML 1.2 core schema, the `yaml` package that yaml-language-server uses);
+#  - every bad fixture is refused by the YAML reader or by the schema, except the ones
+#    listed below whose rule a JSON Schema cannot express (policy.schema.json's
+#    description names those rules); they must stay valid, so the list cannot go stale;
+#  - schema and `fairgate lint` agree on mutations of a good policy: the schema never
+#    refuses what lint accepts, and refuses what it can of what lint refuses;
+#  - real audits validate against audit.schema.json: a failing gate, a passing one, one
+#    without incumbent, one with an applied (and a rejected) override, a hiring audit and
+#    one covering every reference kind; broken audits do not.
+# Needs node and npm: the validator is installed from npm, pinned, into a cache folder
+# outside the repository that later runs reuse. Without node or npm this test fails.
+. "$(dirname "$0")/lib.sh"
+ROOT=$(cd "$TESTS_DIR/.." && pwd)
+POLICY_SCHEMA=$ROOT/policies/policy.schema.json
+AUDIT_SCHEMA=$ROOT/policies/audit.schema.json
+
+# ---- the validator ----
+
+for tool in node npm; do
+    if command -v "$tool" >/dev/null 2>&1; then
+        ok "$tool is installed ($("$tool" --version 2>/dev/null | head -n 1))"
+    else
+        not_ok "$tool is installed" "the schema tests need node and npm: apt-get install nodejs npm" \
+            "(make check installs them through .ci/ensure-deps test)"
+    fi
+done
+[ "$FAILED" -eq 0 ] || finish
+
+NODE_DIR=${FAIRGATE_NODE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/fairgate-test-node}
+cat >"$WORK/package.json" <<'JSON'
+{
+  "name": "fairgate-test-node",
+  "private": true,
+  "description": "JSON Schema validator for fairgate's tests/cli/test_schemas.sh (a cache; safe to delete)",
+  "dependencies": {
+    "ajv": "8.17.1",
+    "ajv-cli": "5.0.0",
+    "ajv-formats": "3.0.1",
+    "yaml": "2.8.1"
+  }
+}
+JSON
+installed() {
+    cmp -s "$WORK/package.json" "$NODE_DIR/package.json" &&
+        [ -x "$NODE_DIR/node_modules/.bin/ajv" ] && [ -f "$NODE_DIR/node_modules/yaml/package.json" ] &&
+        [ -f "$NODE_DIR/node_modules/ajv-formats/package.json" ]
+}
+if ! installed; then
+    # Installed beside the cache folder, then moved into place: an interrupted install
+    # never leaves a half-filled cache behind.
+    new="$NODE_DIR.new.$$"
+    rm -rf "$NODE_DIR".new.* # left by an interrupted run
+    mkdir -p "$new"
+    cp "$WORK/package.json" "$new/package.json"
+    if npm install --prefix "$new" --no-audit --no-fund --loglevel=error >"$WORK/npm.log" 2>&1 &&
+        rm -rf "$NODE_DIR" && mv -T "$new" "$NODE_DIR"; then
+        :
+    else
+        rm -rf "$new"
+    fi
+fi
+if installed; then ok "validator installed in $NODE_DIR"; else
+    not_ok "validator installed in $NODE_DIR" "npm install failed:" "$(tail -n 20 "$WORK/npm.log" 2>/dev/null | sed 's/^/    /')"
+    finish
+fi
+version_of() { node -p "require(process.argv[1]).version" "$NODE_DIR/node_modules/$1/package.json"; }
+expect_eq "pinned versions" \
+    "ajv $(version_of ajv), ajv-cli $(version_of ajv-cli), ajv-formats $(version_of ajv-formats), yaml $(version_of yaml)" \
+    "ajv 8.17.1, ajv-cli 5.0.0, ajv-formats 3.0.1, yaml 2.8.1"
+
+# Ajv's strict mode, less two checks that flag sound schemas: strictRequired (a property
+# named in `required` inside if/then/anyOf must be redeclared there) and strictTuples
+# (groups[0] is described by a one-item tuple that the rest of the array follows).
+ajv() {
+    "$NODE_DIR/node_modules/.bin/ajv" "$@" --spec=draft7 --strict=true --strict-required=false \
+        --strict-tuples=false -c ajv-formats
+}
+
+# ---- the schemas themselves ----
+
+for s in "$POLICY_SCHEMA" "$AUDIT_SCHEMA"; do
+    name=$(basename "$s")
+    run ajv compile -s "$s"
+    expect_rc "$name compiles under Ajv strict mode (and is valid draft-07)" 0
+    expect_grep "$name: ajv says valid" "$WORK/out" "is valid$"
+    expect_eq "$name declares draft-07" "$(jq -r '."$schema"' "$s")" "http://json-schema.org/draft-07/schema#"
+    expect_eq "$name has an \$id, a title and a description" \
+        "$(jq -r '[."$id", .title, .description] | map(type == "string" and length > 0) | all' "$s")" "true"
+done
+
+# ---- YAML to JSON, as an editor reads it ----
+
+cat >"$WORK/yaml2json.js" <<'JS'
+// node yaml2json.js NODE_DIR OUT_DIR FILE.yaml...: writes OUT_DIR/<name>.json per file,
+// or prints "yaml-error <name>: message" when the YAML reader refuses it.
+const YAML = require(process.argv[2] + "/node_modules/yaml");
+const fs = require("fs"), path = require("path");
+for (const file of process.argv.slice(4)) {
+    const name = path.basename(file).replace(/\.ya?ml$/, "");
+    try {
+        const value = YAML.parse(fs.readFileSync(file, "utf8"),
+            { version: "1.2", schema: "core", uniqueKeys: true, strict: true });
+        fs.writeFileSync(path.join(process.argv[3], name + ".json"),
+            JSON.stringify(value === undefined ? null : value, null, 2) + "\n");
+    } catch (e) {
+        console.log("yaml-error " + name + ": " + String(e.message).split("\n")[0]);
+    }
+}
+JS
+mkdir -p "$WORK/p"
+node "$WORK/yaml2json.js" "$NODE_DIR" "$WORK/p" "$ROOT"/policies/*.yaml "$FIXTURES"/policy/*.yaml >"$WORK/yaml.log" 2>&1
+
+# validate SCHEMA FILE...: one Ajv run over the files that exist (ajv-cli stops at a
+# missing one); verdicts accumulate in $WORK/ajv.out.
+validate() {
+    schema=$1
+    shift
+    args=""
+    for f in "$@"; do [ -e "$f" ] && args="$args -d $f"; done
+    # shellcheck disable=SC2086 # one -d per file; the files are under $WORK, no spaces
+    ajv validate -s "$schema" --all-errors --errors=text $args >>"$WORK/ajv.out" 2>&1
+}
+# verdict FILE: valid, invalid, or missing (Ajv did not judge it).
+verdict() {
+    if grep -Fxq -- "$1 valid" "$WORK/ajv.out"; then echo valid
+    elif grep -Fxq -- "$1 invalid" "$WORK/ajv.out"; then echo invalid
+    else echo missing; fi
+}
+ajv_errors() { grep -Fx -A1 -- "$1 invalid" "$WORK/ajv.out" | tail -n 1 | cut -c1-600; }
+# expect_schema NAME FILE valid|invalid
+expect_schema() {
+    got=$(verdict "$2")
+    if [ "$got" = "$3" ]; then ok "$1"; else
+        not_ok "$1" "schema says $got, expected $3" "$(ajv_errors "$2")"
+    fi
+}
+
+# ---- policies ----
+
+good=""
+for f in "$ROOT"/policies/*.yaml "$FIXTURES"/policy/good-*.yaml; do
+    good="$good $WORK/p/$(basename "$f" .yaml).json"
+done
+bad=""
+for f in "$FIXTURES"/policy/bad-*.yaml; do
+    bad="$bad $WORK/p/$(basename "$f" .yaml).json"
+done
+# shellcheck disable=SC2086
+validate "$POLICY_SCHEMA" $good $bad
+
+for f in "$ROOT"/policies/*.yaml "$FIXTURES"/policy/good-*.yaml; do
+    name=$(basename "$f" .yaml)
+    if [ -e "$WORK/p/$name.json" ]; then
+        expect_schema "policy $(basename "$f") is valid" "$WORK/p/$name.json" valid
+    else
+        not_ok "policy $(basename "$f") is valid" "$(grep "^yaml-error $name:" "$WORK/yaml.log")"
+    fi
+done
+
+# Bad fixtures whose rule no JSON Schema can express: lint refuses them, the schema does
+# not (policy.schema.json's description lists these rules). Any other bad fixture must be
+# refused by the YAML reader or by the schema.
+beyond_schema="bad-tag bad-duplicate-gate-id bad-min-over-max bad-intersection-attr"
+beyond_schema="$beyond_schema bad-reference-missing-attr bad-not-overridable"
+# Refused by the YAML reader before a schema sees anything.
+yaml_level="bad-syntax bad-two-documents bad-duplicate-key"
+n=0
+for f in "$FIXTURES"/policy/bad-*.yaml; do
+    n=$((n + 1))
+    name=$(basename "$f" .yaml)
+    case " $yaml_level " in
+    *" $name "*)
+        if [ -e "$WORK/p/$name.json" ]; then
+            not_ok "$name.yaml is refused by the YAML reader" "it was read: $(head -c 200 "$WORK/p/$name.json")"
+        else
+            ok "$name.yaml is refused by the YAML reader ($(grep "^yaml-error $name:" "$WORK/yaml.log" | cut -d: -f2- | cut -c2-60))"
+        fi
+        continue
+        ;;
+    esac
+    if [ ! -e "$WORK/p/$name.json" ]; then
+        not_ok "$name.yaml can be read as YAML" "$(grep "^yaml-error $name:" "$WORK/yaml.log")"
+        continue
+    fi
+    case " $beyond_schema " in
+    *" $name "*) expect_schema "$name.yaml passes the schema (only lint can refuse it)" "$WORK/p/$name.json" valid ;;
+    *) expect_schema "$name.yaml is refused by the schema" "$WORK/p/$name.json" invalid ;;
+    esac
+done
+if [ "$n" -ge 20 ]; then ok "bad policy fixtures checked ($n)"; else not_ok "bad policy fixtures" "only $n"; fi
+# The cases the task names explicitly, so they cannot drift into the list above.
+for name in bad-unknown-top-key bad-unknown-gate-key bad-misspelled-metric bad-ratio-zero \
+    bad-string-for-number bad-quoted-number bad-auc bad-difference-over-one; do
+    case " $beyond_schema $yaml_level " in
+    *" $name "*) not_ok "$name is caught by the schema" "it is listed as beyond the schema" ;;
+    esac
+done
+
+# Mutations of a good policy (JSON is YAML too, so lint reads the same file). Each line:
+# EXPECT NAME JQ-FILTER, where EXPECT is the schema's verdict; lint must refuse every
+# `invalid` one and accept every `valid` one.
+jq . "$WORK/p/good-loan.json" >"$WORK/base.json"
+mkdir -p "$WORK/m"
+cat >"$WORK/mutations" <<'EOF'
+valid   unchanged                       .
+valid   positive_label-number           .data.positive_label = 0
+valid   positive_label-boolean          .data.positive_label = true
+valid   empty-description               .gates[0].description = ""
+valid   explicit-reference              .defaults.reference = {sex: "Male", race: "White"}
+valid   tab-delimiter                   .data.delimiter = "\t"
+valid   score-models                    .data.candidate = {score: "p", threshold: 0.5, favorable: "below"} | .data.incumbent = {score: "q", threshold: -3} | del(.data.favorable_prediction)
+valid   ratio-max-above-one             .gates[0].max = 1.25
+valid   count-overall                   .gates[3].metric = "count" | .gates[3].overall = {min: 1000}
+valid   between-groups                  .gates[1].reference = "between_groups"
+valid   no-defaults-no-overrides        del(.defaults) | del(.overrides)
+valid   overall-vs-incumbent            .gates[3].vs_incumbent = {max_worsening: 0}
+valid   overall-only-vs-incumbent       .gates[3].overall = {} | .gates[3].vs_incumbent = {max_worsening: 0.01}
+valid   gate-id-charset                 .gates[0].id = "a.B_c-9"
+valid   gate-id-64                      .gates[0].id = ("x" * 64)
+valid   max-days-3650                   .overrides.max_days = 3650
+valid   difference-bounds-0-1           .gates[1].min = 0 | .gates[1].max = 1
+valid   overall-bounds-0-1              .gates[3].overall = {min: 0, max: 1}
+valid   gate-overrides-defaults         .gates[0] += {reference: "largest", min_group_size: 0, on_small_group: "skip"}
+invalid unknown-top-key                 .extra = 1
+invalid unknown-data-key                .data.labels = "y"
+invalid unknown-model-key               .data.candidate.column = "x"
+invalid unknown-defaults-key            .defaults.refrence = "highest"
+invalid unknown-gate-key                .gates[0].maximum = 1
+invalid unknown-overall-key             .gates[3].overall.mean = 0.5
+invalid unknown-vs-incumbent-key        .gates[2].vs_incumbent.max = 0.1
+invalid unknown-overrides-key           .overrides.approver = []
+invalid unknown-approver-key            .overrides.approvers[0].email = "x"
+invalid version-2                       .version = 2
+invalid version-string                  .version = "1"
+invalid no-name                         del(.name)
+invalid name-list                       .name = ["a"]
+invalid name-empty                      .name = ""
+invalid label-null                      .data.label = null
+invalid no-candidate                    del(.data.candidate)
+invalid prediction-and-score            .data.candidate = {prediction: "a", score: "b", threshold: 0.5}
+invalid score-without-threshold         .data.candidate = {score: "p"}
+invalid threshold-with-prediction       .data.candidate = {prediction: "a", threshold: 0.5}
+invalid favorable-with-prediction       .data.candidate = {prediction: "a", favorable: "above"}
+invalid quoted-threshold                .data.candidate = {score: "p", threshold: "0.5"}
+invalid favorable-up                    .data.candidate = {score: "p", threshold: 0.5, favorable: "up"}
+invalid no-favorable-prediction         del(.data.favorable_prediction)
+invalid incumbent-needs-favorable       .data.candidate = {score: "p", threshold: 0.5} | del(.data.favorable_prediction)
+invalid protected-empty                 .data.protected = []
+invalid protected-twice                 .data.protected = ["sex", "sex"]
+invalid protected-17                    .data.protected = [range(17) | "a\(.)"] | del(.data.intersections) | del(.defaults.reference)
+invalid intersection-of-one             .data.intersections = [["sex"]]
+invalid intersection-twice              .data.intersections = [["sex", "race"], ["sex", "race"]]
+invalid intersection-repeats-member     .data.intersections = [["sex", "sex"]]
+invalid missing-skip                    .data.missing = "skip"
+invalid delimiter-two                   .data.delimiter = ";;"
+invalid delimiter-quote                 .data.delimiter = "\""
+invalid delimiter-newline               .data.delimiter = "\n"
+invalid reference-lowest                .defaults.reference = "lowest"
+invalid reference-list                  .defaults.reference = ["Male"]
+invalid min-group-size-negative         .defaults.min_group_size = -1
+invalid min-group-size-fraction         .defaults.min_group_size = 2.5
+invalid min-group-size-quoted           .gates[0].min_group_size = "30"
+invalid on-small-group-ignore           .defaults.on_small_group = "ignore"
+invalid gates-empty                     .gates = []
+invalid gate-not-mapping                .gates[0] = "four-fifths"
+invalid gate-no-id                      .gates[0] |= del(.id)
+invalid gate-id-space                   .gates[0].id = "four fifths"
+invalid gate-id-65                      .gates[0].id = ("x" * 65)
+invalid gate-id-empty                   .gates[0].id = ""
+invalid description-null                .gates[0].description = null
+invalid metric-auc                      .gates[0].metric = "auc"
+invalid metric-brier                    .gates[0].metric = "brier"
+invalid metric-calibration-gap          .gates[0].metric = "calibration_gap"
+invalid metric-typo                     .gates[0].metric = "selection-rate"
+invalid disparity-typo                  .gates[0].disparity = "ratios"
+invalid no-disparity                    .gates[0] |= del(.disparity)
+invalid disparity-gate-no-bound         .gates[0] |= del(.min)
+invalid ratio-min-negative              .gates[0].min = -0.5
+invalid ratio-max-zero                  .gates[0].max = 0
+invalid difference-max-above-one        .gates[1].max = 1.5
+invalid difference-min-negative         .gates[1].min = -0.1
+invalid max-worsening-above-one         .gates[2].vs_incumbent.max_worsening = 1.5
+invalid max-worsening-negative          .gates[2].vs_incumbent.max_worsening = -0.01
+invalid max-worsening-missing           .gates[2].vs_incumbent = {}
+invalid max-worsening-quoted            .gates[2].vs_incumbent.max_worsening = "0.02"
+invalid count-disparity                 .gates[0].metric = "count"
+invalid overall-with-disparity          .gates[3].disparity = "ratio"
+invalid overall-with-min                .gates[3].min = 0.5
+invalid overall-with-reference          .gates[3].reference = "largest"
+invalid overall-equalized-odds          .gates[3].metric = "equalized_odds"
+invalid overall-no-bound                .gates[3].overall = {}
+invalid overall-not-mapping             .gates[3].overall = 0.7
+invalid overall-above-one               .gates[3].overall = {max: 1.01}
+invalid overall-negative                .gates[3].overall = {min: -0.01}
+invalid overall-count-negative          .gates[3].metric = "count" | .gates[3].overall = {min: -1}
+invalid overall-no-direction            .gates[3].metric = "selection_rate" | .gates[3].vs_incumbent = {max_worsening: 0.1}
+invalid approvers-empty                 .overrides.approvers = []
+invalid approvers-missing               .overrides |= del(.approvers)
+invalid approver-no-key                 .overrides.approvers[0] |= del(.public_key)
+invalid required-approvals-0            .overrides.required_approvals = 0
+invalid max-days-0                      .overrides.max_days = 0
+invalid max-days-3651                   .overrides.max_days = 3651
+invalid max-days-quoted                 .overrides.max_days = "30"
+invalid not-overridable-twice           .overrides.not_overridable = ["accuracy-floor", "accuracy-floor"]
+invalid not-overridable-mapping         .overrides.not_overridable = {"accuracy-floor": true}
+EOF
+mutations=""
+while read -r want name filter; do
+    [ -n "$name" ] || continue
+    if jq "$filter" "$WORK/base.json" >"$WORK/m/$name.json" 2>"$WORK/jq.err"; then
+        mutations="$mutations $WORK/m/$name.json"
+    else
+        not_ok "mutation $name applies" "$(cat "$WORK/jq.err")"
+    fi
+done <"$WORK/mutations"
+# shellcheck disable=SC2086
+validate "$POLICY_SCHEMA" $mutations
+while read -r want name filter; do
+    [ -e "$WORK/m/$name.json" ] || continue
+    expect_schema "mutation $name: schema says $want" "$WORK/m/$name.json" "$want"
+    run "$FAIRGATE" lint "$WORK/m/$name.json"
+    if [ "$want" = valid ]; then
+        expect_rc "mutation $name: lint accepts it too" 0
+    else
+        expect_rc "mutation $name: lint refuses it too" 2
+    fi
+done <"$WORK/mutations"
+
+# ---- audits ----
+
+export SOURCE_DATE_EPOCH=1763769600 # 2025-11-22T00:00:00Z
+unset GITHUB_ACTIONS GITHUB_STEP_SUMMARY # no annotations, no job summary from these runs
+"$TOOLS/fg_gen" --rows 5000 --seed 7 --scenario loan >"$WORK/loans.csv"
+A=$WORK/audits
+mkdir -p "$A"
+
+# audit NAME WANT_RC fairgate-check-args...: writes $A/NAME.json.
+audit() {
+    name=$1 want=$2
+    shift 2
+    run "$FAIRGATE" check --quiet --out "$A/$name.json" "$@"
+    expect_rc "audit $name: check exits $want" "$want"
+}
+mkdir -p "$WORK/keys"
+"$FAIRGATE" keygen --out "$WORK/keys/ci.pem" --pubout "$WORK/keys/ci.pub" >/dev/null
+audit fail 1 --policy "$ROOT/policies/loan-approval.yaml" --candidate "$WORK/loans.csv" \
+    --sign-key "$WORK/keys/ci.pem" --attestation "$WORK/fail.intoto.jsonl"
+# The attestation's predicate is the audit: it is checked as one too.
+jq -r .payload "$WORK/fail.intoto.jsonl" | base64 -d | jq .predicate >"$A/predicate.json"
+expect_eq "the attestation's predicate is the audit" "$(jq -cS . "$A/predicate.json")" "$(jq -cS . "$A/fail.json")"
+
+cat >"$WORK/pass.yaml" <<'YAML'
+version: 1
+name: lenient
+data:
+  label: defaulted
+  positive_label: "0"
+  protected: [sex]
+  candidate: { prediction: approve_new }
+  incumbent: { prediction: approve_old }
+  favorable_prediction: "1"
+gates:
+  - id: accuracy-floor
+    metric: accuracy
+    overall: { min: 0.5 }
+  - id: sex-parity
+    metric: selection_rate
+    disparity: ratio
+    min: 0.5
+YAML
+audit pass 0 --policy "$WORK/pass.yaml" --candidate "$WORK/loans.csv"
+
+cat >"$WORK/noinc.yaml" <<'YAML'
+version: 1
+name: no-incumbent
+data:
+  label: defaulted
+  positive_label: "0"
+  protected: [sex, race]
+  candidate: { prediction: approve_new }
+  favorable_prediction: "1"
+defaults:
+  min_group_size: 30
+gates:
+  - id: four-fifths
+    metric: selection_rate
+    disparity: ratio
+    min: 0.5
+  - id: no-regression
+    metric: selection_rate
+    disparity: ratio
+    vs_incumbent: { max_worsening: 0.02 }
+YAML
+audit noinc 0 --policy "$WORK/noinc.yaml" --candidate "$WORK/loans.csv"
+
+# Every reference kind, a score column, count, equalized_odds, vs_incumbent on an overall
+# gate, and two files joined by id.
+"$TOOLS/fg_gen" --rows 5000 --seed 7 --scenario loan --incumbent-out "$WORK/inc.csv" >"$WORK/cand.csv"
+cat >"$WORK/kinds.yaml" <<'YAML'
+version: 1
+name: every-kind
+data:
+  id: applicant_id
+  label: defaulted
+  positive_label: "0"
+  protected: [sex, race]
+  intersections: [[sex, race]]
+  candidate: { score: p_new, threshold: 0.5 }
+  incumbent: { prediction: approve_old }
+  favorable_prediction: "1"
+defaults:
+  reference: { sex: Male, race: White }
+  min_group_size: 30
+  on_small_group: fail
+gates:
+  - id: parity-between
+    metric: selection_rate
+    disparity: difference
+    max: 0.2
+    reference: between_groups
+  - id: tpr-explicit
+    metric: tpr
+    disparity: ratio
+    min: 0.5
+    max: 2
+  - id: eo-largest
+    metric: equalized_odds
+    disparity: ratio
+    min: 0.5
+    reference: largest
+    on_small_group: skip
+  - id: headcount
+    metric: count
+    overall: { min: 100 }
+  - id: error-no-worse
+    metric: error_rate
+    overall: { max: 0.5 }
+    vs_incumbent: { max_worsening: 0.05 }
+YAML
+audit kinds 1 --policy "$WORK/kinds.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/inc.csv"
+
+"$TOOLS/fg_gen" --rows 5000 --seed 5 --scenario hiring >"$WORK/hiring.csv"
+audit hiring 1 --policy "$ROOT/policies/hiring.yaml" --candidate "$WORK/hiring.csv"
+
+# Overrides, as in test_override.sh: one applied, one rejected (not an envelope).
+"$FAIRGATE" keygen --out "$WORK/keys/risk.pem" --pubout "$WORK/keys/risk.pub" >/dev/null
+cat >"$WORK/ovr.yaml" <<'YAML'
+version: 1
+name: loans-with-overrides
+data:
+  label: defaulted
+  positive_label: "0"
+  protected: [race]
+  candidate: { prediction: approve_new }
+  favorable_prediction: "1"
+defaults:
+  min_group_size: 30
+  on_small_group: skip
+gates:
+  - id: four-fifths
+    metric: selection_rate
+    disparity: ratio
+    min: 0.8
+  - id: accuracy-floor
+    metric: accuracy
+    overall: { min: 0.5 }
+overrides:
+  approvers:
+    - { name: risk@bank.example, role: model-risk, public_key: keys/risk.pub }
+  required_approvals: 1
+  max_days: 30
+  not_overridable: [accuracy-floor]
+YAML
+run "$FAIRGATE" override --policy "$WORK/ovr.yaml" --candidate "$WORK/loans.csv" --gate four-fifths \
+    --approver risk@bank.example --role model-risk --reason "accepted for Q4" --ticket RISK-1 \
+    --expires 2025-12-15 --sign-key "$WORK/keys/risk.pem" --out "$WORK/ok.dsse.json"
+expect_rc "override: created" 0
+echo '{"not": "an envelope"}' >"$WORK/junk.dsse.json"
+audit override 0 --policy "$WORK/ovr.yaml" --candidate "$WORK/loans.csv" \
+    --override "$WORK/ok.dsse.json" --override "$WORK/junk.dsse.json"
+audit rejected 1 --policy "$WORK/ovr.yaml" --candidate "$WORK/loans.csv" --override "$WORK/junk.dsse.json"
+
+# The audits really show what they are meant to.
+expect_eq "audit fail: verdict" "$(jq -r .verdict "$A/fail.json")" "fail"
+expect_eq "audit pass: verdict" "$(jq -r .verdict "$A/pass.json")" "pass"
+expect_eq "audit noinc: no incumbent" "$(jq -c '[.inputs.incumbent, .groups[0].incumbent, .gates[0].results[0].incumbent]' "$A/noinc.json")" "[null,null,null]"
+expect_eq "audit noinc: vs_incumbent not evaluated" "$(jq -r '[.gates[1].results[].status] | unique | join(",")' "$A/noinc.json")" "insufficient_data"
+expect_eq "audit kinds: every reference kind" \
+    "$(jq -c '[.gates[] | select(.scope == "groups") | .reference | if type == "object" then "explicit" else . end]' "$A/kinds.json")" \
+    '["between_groups","explicit","largest"]'
+expect_eq "audit kinds: a result without a reference group" \
+    "$(jq '[.gates[].results[] | select(has("reference") and .reference == null)] | length > 0' "$A/kinds.json")" "true"
+expect_eq "audit override: verdict" "$(jq -r .verdict "$A/override.json")" "pass_with_override"
+expect_eq "audit override: applied and rejected" "$(jq -r '[.overrides[].status] | join(",")' "$A/override.json")" "applied,rejected"
+expect_eq "audit override: a rejected record has nulls" "$(jq -c '.overrides[1] | [.gate, .keyid]' "$A/override.json")" "[null,null]"
+
+validate "$AUDIT_SCHEMA" "$A"/*.json
+for name in fail predicate pass noinc kinds hiring override rejected; do
+    expect_schema "audit $name is valid" "$A/$name.json" valid
+done
+
+# Broken audits. Each line: EXPECT NAME JQ-FILTER (applied to the override audit or,
+# with a name starting with fail-, to the failing one).
+cat >"$WORK/audit-mutations" <<'EOF'
+valid   added-keys                      .new_key = 1 | .gates[0].new_key = {} | .groups[0].candidate.auc = 0.5 | .overrides[0].extra = "x"
+invalid no-schema                       del(.schema)
+invalid schema-v2                       .schema = "fairgate.audit/v2"
+invalid no-tool-version                 del(.tool.version)
+invalid created-local-time              .created = "2025-11-22 00:00:00"
+invalid policy-sha-short                .policy.sha256 = "abc"
+invalid policy-sha-upper                .policy.sha256 |= ascii_upcase
+invalid no-incumbent-key                del(.inputs.incumbent)
+invalid rows-negative                   .inputs.candidate.rows = -1
+invalid rows-fraction                   .inputs.candidate.rows = 1.5
+invalid no-groups                       .groups = []
+invalid overall-not-first               .groups |= reverse
+invalid group-no-label                  del(.groups[1].label)
+invalid rate-above-one                  .groups[1].candidate.tpr = 1.5
+invalid rate-nan-string                 .groups[1].candidate.tpr = "NaN"
+invalid rate-missing                    del(.groups[1].candidate.ppv)
+invalid count-missing                   del(.groups[1].candidate.tp)
+invalid slice-number                    .groups[1].slice = {race: 1}
+invalid gate-status-typo                .gates[1].status = "passed"
+invalid gate-no-results                 del(.gates[0].results)
+invalid gate-no-scope                   del(.gates[0].scope)
+invalid gate-id-space                   .gates[0].id = "four fifths"
+invalid groups-gate-no-reference        del(.gates[0].reference)
+invalid result-no-status                del(.gates[0].results[0].status)
+invalid result-value-string             .gates[0].results[0].value = "0.9"
+invalid result-no-incumbent-key         del(.gates[0].results[0].incumbent)
+invalid result-no-reference             del(.gates[0].results[0].reference)
+invalid result-n-negative               .gates[0].results[0].n = -1
+invalid override-status-typo            .overrides[0].status = "accepted"
+invalid override-no-why                 del(.overrides[0].why)
+invalid applied-keyid-null              .overrides[0].keyid = null
+invalid applied-expires-bad             .overrides[0].expires = "2025-13-01"
+invalid verdict-typo                    .verdict = "passed"
+invalid verdict-pass-but-overridden     .verdict = "pass"
+invalid exit-code-2                     .exit_code = 2
+invalid exit-code-mismatch              .exit_code = 1
+invalid pass-with-override-none-applied .overrides[0].status = "rejected"
+invalid fail-exit-code-0                .exit_code = 0
+invalid fail-no-failed-gate             .gates |= map(.status = "pass")
+invalid fail-verdict-pass               .verdict = "pass" | .exit_code = 0
+EOF
+mkdir -p "$WORK/am"
+amut=""
+while read -r want name filter; do
+    [ -n "$name" ] || continue
+    case $name in fail-*) src=$A/fail.json ;; *) src=$A/override.json ;; esac
+    if jq "$filter" "$src" >"$WORK/am/$name.json" 2>"$WORK/jq.err"; then
+        amut="$amut $WORK/am/$name.json"
+    else
+        not_ok "audit mutation $name applies" "$(cat "$WORK/jq.err")"
+    fi
+done <"$WORK/audit-mutations"
+# shellcheck disable=SC2086
+validate "$AUDIT_SCHEMA" $amut
+while read -r want name filter; do
+    [ -e "$WORK/am/$name.json" ] || continue
+    expect_schema "audit mutation $name: schema says $want" "$WORK/am/$name.json" "$want"
+done <"$WORK/audit-mutations"
+finish

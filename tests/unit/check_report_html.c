@@ -1,0 +1,607 @@
+/*
+ * check_report_html.c - unit tests of lib/report_html.c: the self-contained HTML report.
+ *
+ * Fixture in tests/fixtures/audit (or $FAIRGATE_AUDIT_FIXTURES):
+ *   html-hostile.json  a handcrafted audit: three gates (a selection-rate ratio with
+ *                      min 0.8, an equalized-odds difference with max 0.1, an overall
+ *                      accuracy floor), a failing group named <script>alert(1)</script>,
+ *                      a group named "&', an insufficient-data group with null values,
+ *                      HTML in the policy name, the description and an override's reason.
+ * Variants (no incumbent, max_worsening, control characters, long labels) are built here
+ * from it with cJSON. Geometry that the tests pin: the plot spans x 262..820 (558 units),
+ * so on a [0, 1] axis a value v is at 262 + 558 v, on [0, 0.25] at 262 + 2232 v.
+ */
+#define _GNU_SOURCE /* strcasestr */
+#include "internal.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- helpers ---- */
+
+static char *read_fixture(const char *name)
+{
+    const char *dir = getenv("FAIRGATE_AUDIT_FIXTURES");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "tests/fixtures/audit", name);
+    char *text = NULL;
+    size_t len = 0;
+    struct fg_error err = {0};
+    ck_assert_msg(fg_file_read_all(path, 1u << 24, &text, &len, &err) == FG_OK, "%s: %s", path,
+                  err.message);
+    return text;
+}
+
+static char *render(const char *audit)
+{
+    char *html = NULL;
+    struct fg_error err = {0};
+    ck_assert_msg(fg_report_html(audit, &html, &err) == FG_OK, "render: %s", err.message);
+    ck_assert_ptr_nonnull(html);
+    return html;
+}
+
+static char *render_fixture(void)
+{
+    char *audit = read_fixture("html-hostile.json");
+    char *html = render(audit);
+    free(audit);
+    return html;
+}
+
+/* Renders the fixture after edit(root) changed it. */
+static char *render_edited(void (*edit)(cJSON *root))
+{
+    char *text = read_fixture("html-hostile.json");
+    cJSON *root = cJSON_Parse(text);
+    free(text);
+    ck_assert_ptr_nonnull(root);
+    edit(root);
+    char *edited = cJSON_Print(root);
+    cJSON_Delete(root);
+    ck_assert_ptr_nonnull(edited);
+    char *html = render(edited);
+    free(edited);
+    return html;
+}
+
+static size_t count(const char *haystack, const char *needle)
+{
+    size_t n = 0, len = strlen(needle);
+    for (const char *p = strstr(haystack, needle); p != NULL; p = strstr(p + len, needle))
+        n++;
+    return n;
+}
+
+/* The text from the first from to the next to (or the end); malloc'd. */
+static char *between(const char *text, const char *from, const char *to)
+{
+    const char *start = strstr(text, from);
+    ck_assert_msg(start != NULL, "no '%s' in the page", from);
+    const char *end = to ? strstr(start + strlen(from), to) : NULL;
+    size_t len = end ? (size_t)(end - start) : strlen(start);
+    char *part = malloc(len + 1);
+    ck_assert_ptr_nonnull(part);
+    memcpy(part, start, len);
+    part[len] = '\0';
+    return part;
+}
+
+static cJSON *gate_at(cJSON *root, int i)
+{
+    return cJSON_GetArrayItem(cJSON_GetObjectItem(root, "gates"), i);
+}
+
+/* ---- page shape ---- */
+
+START_TEST(test_shape)
+{
+    char *html = render_fixture();
+    ck_assert_int_eq(strncmp(html, "<!DOCTYPE html>\n<html lang=\"en\">\n", 33), 0);
+    ck_assert_ptr_nonnull(strstr(html, "<head>\n<meta charset=\"utf-8\" />\n"));
+    ck_assert_ptr_nonnull(strstr(html, "@media print"));
+    ck_assert_ptr_nonnull(strstr(html, "break-inside:avoid"));
+    ck_assert_str_eq(html + strlen(html) - 8, "</html>\n");
+    /* One chart per gate, plus the candidate-vs-incumbent panel. */
+    ck_assert_uint_eq(count(html, "<svg"), 4);
+    ck_assert_uint_eq(count(html, "class=\"gate-chart\""), 3);
+    ck_assert_uint_eq(count(html, "class=\"panel-chart\""), 1);
+    ck_assert_uint_eq(count(html, "</svg>"), 4);
+    ck_assert_uint_eq(count(html, "<section class=\"gate\""), 3);
+    /* Every chart's section holds exactly one chart. */
+    for (int i = 1; i <= 3; i++) {
+        char from[32], to[32];
+        snprintf(from, sizeof from, "id=\"gate-%d\"", i);
+        snprintf(to, sizeof to, "id=\"gate-%d\"", i + 1);
+        char *section = between(html, from, i < 3 ? to : "<h2>Overrides");
+        ck_assert_uint_eq(count(section, "<svg"), 1);
+        free(section);
+    }
+    ck_assert_ptr_nonnull(strstr(html, "\xe2\x9c\x97 FAIL</div>")); /* the verdict, big */
+    ck_assert_ptr_nonnull(strstr(html, "<header class=\"verdict fail\">"));
+    ck_assert_ptr_nonnull(strstr(html, "2 of 3 gates failed"));
+    ck_assert_ptr_nonnull(strstr(html, "2025-01-02T03:04:05Z"));
+    ck_assert_ptr_nonnull(
+        strstr(html, "0000000000000000000000000000000000000000000000000000000000000000"));
+    ck_assert_ptr_nonnull(strstr(html, "Every group&#39;s rates"));
+    free(html);
+}
+END_TEST
+
+START_TEST(test_self_contained)
+{
+    char *html = render_fixture();
+    ck_assert_ptr_null(strcasestr(html, "<script"));
+    ck_assert_ptr_null(strcasestr(html, "javascript:"));
+    /* Every tag is one the renderer writes: nothing from the audit became markup. */
+    static const char *const tags[] = {
+        "!DOCTYPE", "html", "head", "meta", "title", "style",   "body",   "main",
+        "header",   "div",  "h1",   "h2",   "p",     "table",   "tr",     "th",
+        "td",       "b",    "code", "span", "a",     "section", "figure", "svg",
+        "g",        "rect", "line", "text", "tspan", "footer",
+    };
+    for (const char *p = strchr(html, '<'); p != NULL; p = strchr(p + 1, '<')) {
+        const char *name = p[1] == '/' ? p + 2 : p + 1;
+        size_t len = strcspn(name, " >/\n");
+        bool known = false;
+        for (size_t i = 0; i < N_OF(tags) && !known; i++)
+            known = strlen(tags[i]) == len && strncmp(name, tags[i], len) == 0;
+        ck_assert_msg(known, "unexpected tag: %.40s", p);
+    }
+    /* Entities are XML's too (the page is polyglot: xmllint --noout parses it). */
+    for (const char *p = strchr(html, '&'); p != NULL; p = strchr(p + 1, '&')) {
+        bool xml = strncmp(p, "&amp;", 5) == 0 || strncmp(p, "&lt;", 4) == 0 ||
+                   strncmp(p, "&gt;", 4) == 0 || strncmp(p, "&quot;", 6) == 0 ||
+                   (p[1] == '#' && p[2 + strspn(p + 2, "0123456789")] == ';');
+        ck_assert_msg(xml, "not an XML entity: %.12s", p);
+    }
+    ck_assert_ptr_null(strcasestr(html, "url("));
+    ck_assert_ptr_null(strcasestr(html, "@import"));
+    ck_assert_ptr_null(strstr(html, "https://"));
+    /* The only http:// is the SVG namespace name, once per <svg>. */
+    const char *ns = "xmlns=\"http://www.w3.org/2000/svg\"";
+    ck_assert_uint_eq(count(html, "http://"), count(html, "<svg"));
+    ck_assert_uint_eq(count(html, ns), count(html, "<svg"));
+    /* Every href is an anchor on the page. */
+    for (const char *p = strstr(html, "href=\""); p != NULL; p = strstr(p + 6, "href=\""))
+        ck_assert_msg(p[6] == '#', "a link leaves the page: %.40s", p);
+    ck_assert_ptr_nonnull(strstr(html, "Content-Security-Policy\" content=\"default-src 'none'"));
+    free(html);
+}
+END_TEST
+
+/* ---- escaping ---- */
+
+static const char *const escaped[] = {
+    "grp=&lt;script&gt;alert(1)&lt;/script&gt;",
+    "grp=&quot;&amp;&#39;",
+    "hostile &lt;b&gt;policy&lt;/b&gt; &amp; co",
+    "adverse impact &lt;i&gt;tags&lt;/i&gt; &amp; &quot;quotes&quot;",
+    "&lt;img src=x onerror=alert(2)&gt;",
+    "eo &lt;odds&gt;",
+    "policies/h&#39;q&quot;.yaml",
+    "data/&lt;c&gt;.csv",
+};
+
+static const char *const raw[] = {
+    "<script>", "alert(1)</script>", "<b>policy", "<i>tags", "<img",
+    "<odds>",   "grp=\"&'",          "h'q\"",     "<c>",
+};
+
+START_TEST(test_escaping)
+{
+    char *html = render_fixture();
+    for (size_t i = 0; i < N_OF(escaped); i++)
+        ck_assert_msg(strstr(html, escaped[i]) != NULL, "no escaped '%s'", escaped[i]);
+    for (size_t i = 0; i < N_OF(raw); i++)
+        ck_assert_msg(strstr(html, raw[i]) == NULL, "raw '%s' in the page", raw[i]);
+    /* The hostile label is escaped in the charts too (title, label) and in the tables. */
+    ck_assert_uint_ge(count(html, "grp=&lt;script&gt;alert(1)&lt;/script&gt;"), 8);
+    free(html);
+}
+END_TEST
+
+static void edit_control_chars(cJSON *root)
+{
+    cJSON *policy = cJSON_GetObjectItem(root, "policy");
+    cJSON_ReplaceItemInObject(policy, "name",
+                              cJSON_CreateString("a\x01"
+                                                 "b\x1b[31mc\x7f"));
+}
+
+START_TEST(test_control_characters)
+{
+    char *html = render_edited(edit_control_chars);
+    ck_assert_ptr_nonnull(strstr(html, "a\xef\xbf\xbd"
+                                       "b\xef\xbf\xbd[31mc\xef\xbf\xbd"));
+    ck_assert_ptr_null(strchr(html, '\x01'));
+    ck_assert_ptr_null(strchr(html, '\x1b'));
+    ck_assert_ptr_null(strchr(html, '\x7f'));
+    free(html);
+}
+END_TEST
+
+static void edit_long_label(cJSON *root)
+{
+    cJSON *res = cJSON_GetArrayItem(cJSON_GetObjectItem(gate_at(root, 0), "results"), 1);
+    cJSON_ReplaceItemInObject(
+        res, "label",
+        cJSON_CreateString("region=\xc3\x85land & occupation=very-long-occupation-name"));
+}
+
+START_TEST(test_long_label)
+{
+    char *html = render_edited(edit_long_label);
+    char *chart = between(html, "id=\"gate-1\"", "</svg>");
+    /* 36 characters then an ellipsis in the chart (Å counts as one), whole in titles. */
+    ck_assert_ptr_nonnull(
+        strstr(chart, ">region=\xc3\x85land &amp; occupation=very-long-\xe2\x80\xa6</text>"));
+    ck_assert_ptr_nonnull(strstr(
+        chart, "<title>region=\xc3\x85land &amp; occupation=very-long-occupation-name</title>"));
+    free(chart);
+    char *table = between(html, "id=\"gate-1\"", "id=\"gate-2\"");
+    ck_assert_ptr_nonnull(
+        strstr(table, "<td>region=\xc3\x85land &amp; occupation=very-long-occupation-name</td>"));
+    free(table);
+    free(html);
+}
+END_TEST
+
+/* ---- charts ---- */
+
+START_TEST(test_bound_lines)
+{
+    char *html = render_fixture();
+    /* four-fifths: min 0.8 on [0, 1] -> 262 + 558 * 0.8 = 708.4, labelled. */
+    char *chart = between(html, "id=\"gate-1\"", "</svg>");
+    ck_assert_ptr_nonnull(
+        strstr(chart, "<line class=\"bound\" x1=\"708.4\" y1=\"44.0\" x2=\"708.4\""));
+    ck_assert_ptr_nonnull(strstr(chart, ">min 0.8</text>"));
+    ck_assert_uint_eq(count(chart, "<line class=\"bound\" x1=\"708.4\""), 1);
+    ck_assert_uint_eq(count(chart, "<line class=\"bound\""), 2); /* and one in the legend */
+    /* The region below the minimum is shaded, from the axis to the line. */
+    ck_assert_ptr_nonnull(
+        strstr(chart, "<rect class=\"band\" x=\"262.0\" y=\"44.0\" width=\"446.4\""));
+    ck_assert_ptr_nonnull(strstr(chart, ">1.0</text>")); /* the axis ends on 1 */
+    free(chart);
+    /* eo: max 0.1, values up to 0.24 -> axis [0, 0.25], 262 + 2232 * 0.1 = 485.2. */
+    chart = between(html, "id=\"gate-2\"", "</svg>");
+    ck_assert_ptr_nonnull(strstr(chart, "<line class=\"bound\" x1=\"485.2\""));
+    ck_assert_ptr_nonnull(strstr(chart, ">max 0.1</text>"));
+    ck_assert_ptr_nonnull(strstr(chart, ">0.25</text>"));
+    ck_assert_ptr_null(strstr(chart, ">0.30</text>"));
+    free(chart);
+    /* accuracy-floor: min 0.7 -> 652.6, and one pair of bars. */
+    chart = between(html, "id=\"gate-3\"", "</svg>");
+    ck_assert_ptr_nonnull(strstr(chart, "<line class=\"bound\" x1=\"652.6\""));
+    ck_assert_uint_eq(count(chart, "<g class=\"row"), 1);
+    ck_assert_ptr_nonnull(
+        strstr(chart, "<rect class=\"c pass\" x=\"262.0\" y=\"53.0\" width=\"446.4\""));
+    ck_assert_ptr_nonnull(
+        strstr(chart, "<rect class=\"i\" x=\"262.0\" y=\"66.0\" width=\"429.7\""));
+    free(chart);
+    free(html);
+}
+END_TEST
+
+START_TEST(test_failing_group_marked)
+{
+    char *html = render_fixture();
+    char *chart = between(html, "id=\"gate-1\"", "</svg>");
+    char *row = between(chart, "<g class=\"row fail\">", "</g>");
+    /* Red (classes) and words: the label, the bar, the value, the status. */
+    ck_assert_ptr_nonnull(strstr(row, "class=\"lab fail\""));
+    ck_assert_ptr_nonnull(
+        strstr(row, "<rect class=\"c fail\" x=\"262.0\" y=\"53.0\" width=\"279.0\""));
+    ck_assert_ptr_nonnull(strstr(row, "<rect class=\"i\" x=\"262.0\" y=\"66.0\" width=\"502.2\""));
+    ck_assert_ptr_nonnull(strstr(row, ">0.5000</text>"));
+    ck_assert_ptr_nonnull(strstr(row, ">0.9000</text>"));
+    ck_assert_ptr_nonnull(
+        strstr(row, "class=\"st fail\" x=\"912.0\" y=\"67.0\">\xe2\x9c\x97 FAIL</text>"));
+    free(row);
+    ck_assert_uint_eq(count(chart, "<g class=\"row fail\">"), 1);
+    ck_assert_uint_eq(count(chart, "<g class=\"row pass\">"), 1);
+    ck_assert_uint_eq(count(chart, "<rect class=\"row-fail\""), 1);
+    free(chart);
+    char *table = between(html, "id=\"gate-1\"", "id=\"gate-2\"");
+    char *tr = between(table, "<tr class=\"fail\">", "</tr>");
+    ck_assert_ptr_nonnull(strstr(tr, "\xe2\x9c\x97 FAIL"));
+    ck_assert_ptr_nonnull(strstr(tr, "0.5000 is below the minimum 0.8"));
+    ck_assert_ptr_nonnull(strstr(tr, "min&#160;0.8"));
+    free(tr);
+    free(table);
+    /* The overview and the panel mark it too. */
+    ck_assert_ptr_nonnull(
+        strstr(html, "grp=&lt;script&gt;alert(1)&lt;/script&gt;: <span class=\"mono\">0.5000"));
+    ck_assert_ptr_nonnull(strstr(html, "\xe2\x96\xbc candidate worse</text>"));
+    free(html);
+}
+END_TEST
+
+START_TEST(test_insufficient_group)
+{
+    char *html = render_fixture();
+    char *chart = between(html, "id=\"gate-1\"", "</svg>");
+    char *row = between(chart, "<g class=\"row insufficient\">", "</g>");
+    ck_assert_ptr_nonnull(strstr(row, "class=\"lab insufficient\""));
+    ck_assert_ptr_nonnull(strstr(row, "? insufficient data &#183; n=12</text>"));
+    ck_assert_uint_eq(count(row, ">undefined</text>"), 2); /* candidate and incumbent */
+    ck_assert_ptr_null(strstr(row, "<rect"));              /* null: no bar */
+    free(row);
+    free(chart);
+    /* A defined value with insufficient data is drawn, greyed out. */
+    char *eo = between(html, "id=\"gate-2\"", "</svg>");
+    ck_assert_ptr_nonnull(strstr(eo, "n=0</text>"));
+    free(eo);
+    free(html);
+}
+END_TEST
+
+static void edit_worsening(cJSON *root)
+{
+    /* four-fifths becomes a vs_incumbent gate: candidate 0.5, incumbent 0.9 -> the
+     * candidate may be 0.1 + 0.02 from parity: a floor at 0.88, x = 262 + 558 * 0.88. */
+    cJSON *gate = gate_at(root, 0), *res;
+    cJSON *bound = cJSON_CreateObject();
+    cJSON_AddNumberToObject(bound, "max_worsening", 0.02);
+    cJSON_ReplaceItemInObject(gate, "bound", bound);
+    cJSON_ArrayForEach(res, cJSON_GetObjectItem(gate, "results"))
+    {
+        cJSON_ReplaceItemInObject(res, "bound", cJSON_Duplicate(bound, 1));
+    }
+}
+
+START_TEST(test_worsening_limit)
+{
+    char *html = render_edited(edit_worsening);
+    char *chart = between(html, "id=\"gate-1\"", "</svg>");
+    ck_assert_ptr_nonnull(
+        strstr(chart, "<line class=\"limit\" x1=\"753.0\" y1=\"50.0\" x2=\"753.0\""));
+    ck_assert_ptr_nonnull(strstr(chart, "limit: incumbent + max_worsening</text>"));
+    ck_assert_ptr_null(strstr(chart, "class=\"bound\""));
+    free(chart);
+    char *table = between(html, "id=\"gate-1\"", "id=\"gate-2\"");
+    ck_assert_ptr_nonnull(strstr(table, "<th class=\"num\">worsening</th>"));
+    ck_assert_ptr_nonnull(strstr(table, "max_worsening&#160;0.02"));
+    free(table);
+    free(html);
+}
+END_TEST
+
+/* ---- variants ---- */
+
+static void edit_no_incumbent(cJSON *root)
+{
+    cJSON *item, *gate, *res;
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(root, "inputs"), "incumbent", cJSON_CreateNull());
+    cJSON_ArrayForEach(item, cJSON_GetObjectItem(root, "groups"))
+    {
+        cJSON_ReplaceItemInObject(item, "incumbent", cJSON_CreateNull());
+    }
+    cJSON_ArrayForEach(gate, cJSON_GetObjectItem(root, "gates"))
+    {
+        cJSON_ArrayForEach(res, cJSON_GetObjectItem(gate, "results"))
+        {
+            cJSON_ReplaceItemInObject(res, "incumbent", cJSON_CreateNull());
+        }
+    }
+}
+
+START_TEST(test_no_incumbent)
+{
+    char *html = render_edited(edit_no_incumbent);
+    ck_assert_ptr_nonnull(strstr(html, "Candidate at a glance"));
+    ck_assert_ptr_nonnull(strstr(html, "<th>incumbent</th><td><span class=\"muted\">none given"));
+    ck_assert_ptr_null(strstr(html, "<rect class=\"i\""));
+    ck_assert_ptr_null(strstr(html, ">incumbent</text>"));
+    ck_assert_ptr_null(strstr(html, "<th class=\"num\">incumbent</th>"));
+    ck_assert_ptr_nonnull(strstr(html, ">no incumbent</text>"));
+    ck_assert_uint_eq(count(html, "<svg"), 4);
+    free(html);
+}
+END_TEST
+
+static void edit_override_verdict(cJSON *root)
+{
+    cJSON_ReplaceItemInObject(root, "verdict", cJSON_CreateString("pass_with_override"));
+    cJSON_ReplaceItemInObject(gate_at(root, 0), "status", cJSON_CreateString("overridden"));
+    cJSON_ReplaceItemInObject(gate_at(root, 1), "status", cJSON_CreateString("overridden"));
+    cJSON *o = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "overrides"), 0);
+    cJSON_ReplaceItemInObject(o, "status", cJSON_CreateString("applied"));
+}
+
+START_TEST(test_pass_with_override)
+{
+    char *html = render_edited(edit_override_verdict);
+    ck_assert_ptr_nonnull(strstr(html, "<header class=\"verdict overridden\">"));
+    ck_assert_ptr_nonnull(strstr(html, "PASS WITH OVERRIDE</div>"));
+    ck_assert_ptr_nonnull(strstr(html, "2 of 3 gates passed only with an override"));
+    ck_assert_ptr_nonnull(strstr(html, "\xe2\x9c\x93 applied"));
+    ck_assert_ptr_nonnull(strstr(html, "<title>fairgate pass with override: "));
+    free(html);
+}
+END_TEST
+
+static void edit_no_gates(cJSON *root)
+{
+    cJSON_ReplaceItemInObject(root, "gates", cJSON_CreateArray());
+    cJSON_ReplaceItemInObject(root, "overrides", cJSON_CreateArray());
+}
+
+START_TEST(test_no_gates)
+{
+    char *html = render_edited(edit_no_gates);
+    ck_assert_uint_eq(count(html, "<svg"), 1); /* the panel: overall accuracy alone */
+    ck_assert_ptr_nonnull(strstr(html, "No override was offered."));
+    free(html);
+}
+END_TEST
+
+static void edit_no_groups(cJSON *root)
+{
+    cJSON_ReplaceItemInObject(root, "groups", cJSON_CreateArray());
+}
+
+START_TEST(test_no_groups)
+{
+    /* Not what fairgate writes (groups[0] is the whole population), but readable. */
+    char *html = render_edited(edit_no_groups);
+    ck_assert_ptr_nonnull(strstr(html, "The audit lists no groups."));
+    ck_assert_ptr_null(strstr(html, "<table class=\"rates\">"));
+    ck_assert_uint_eq(count(html, "<svg"), 4);
+    free(html);
+}
+END_TEST
+
+START_TEST(test_deterministic)
+{
+    /* The same audit, formatted differently, gives the same bytes. */
+    char *text = read_fixture("html-hostile.json");
+    cJSON *root = cJSON_Parse(text);
+    char *compact = cJSON_PrintUnformatted(root);
+    char *a = render(text), *b = render(text), *c = render(compact);
+    ck_assert_str_eq(a, b);
+    ck_assert_str_eq(a, c);
+    free(a);
+    free(b);
+    free(c);
+    free(compact);
+    cJSON_Delete(root);
+    free(text);
+}
+END_TEST
+
+/* ---- not an audit ---- */
+
+static const struct {
+    const char *text;
+    const char *message; /* a part of the error message */
+} bad_inputs[] = {
+    {"", "not JSON"},
+    {"not json", "not JSON"},
+    {"{\"schema\": \"fairgate.audit/v1\",", "not JSON"},
+    {"{} trailing", "not JSON"},
+    {"[]", "top level is not an object"},
+    {"{}", "\"schema\""},
+    {"{\"schema\": \"fairgate.audit/v2\"}", "\"schema\""},
+    {"{\"schema\": \"fairgate.audit/v1\", \"verdict\": \"fail\", \"groups\": [{}]}", "\"gates\""},
+    {"{\"schema\": \"fairgate.audit/v1\", \"verdict\": \"fail\", \"groups\": {}, \"gates\": []}",
+     "\"groups\""},
+    {"{\"schema\": \"fairgate.audit/v1\", \"groups\": [{}], \"gates\": []}", "\"verdict\""},
+    {"{\"schema\": \"fairgate.audit/v1\", \"verdict\": \"fail\", \"groups\": [{}], "
+     "\"gates\": [{\"id\": \"g\", \"metric\": \"tpr\"}]}",
+     "lacks"},
+    {"{\"schema\": \"fairgate.audit/v1\", \"verdict\": \"fail\", \"groups\": [{}], "
+     "\"gates\": [{\"id\": \"g\", \"metric\": \"tpr\", \"results\": {}}]}",
+     "lacks"},
+    {"{\"schema\": \"fairgate.audit/v1\", \"verdict\": \"\xff\"}", "UTF-8"},
+};
+
+START_TEST(test_not_an_audit)
+{
+    char *html = (char *)"untouched";
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_report_html(bad_inputs[_i].text, &html, &err), FG_ERR_INPUT);
+    ck_assert_ptr_null(html);
+    ck_assert_int_eq(err.code, FG_ERR_INPUT);
+    ck_assert_msg(strstr(err.message, bad_inputs[_i].message) != NULL, "vector %d: '%s'", _i,
+                  err.message);
+}
+END_TEST
+
+START_TEST(test_parse_error_place)
+{
+    char *html = NULL;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_report_html("{\n  \"schema\": x\n}", &html, &err), FG_ERR_INPUT);
+    ck_assert_uint_eq(err.line, 2);
+    ck_assert_uint_eq(err.column, 13);
+}
+END_TEST
+
+START_TEST(test_truncated_fixture)
+{
+    char *text = read_fixture("html-hostile.json");
+    text[strlen(text) / 2] = '\0';
+    char *html = NULL;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_report_html(text, &html, &err), FG_ERR_INPUT);
+    ck_assert_ptr_null(html);
+    free(text);
+}
+END_TEST
+
+START_TEST(test_size_cap)
+{
+    /* A policy name of 6 MiB of '&' is 30 MiB escaped, and is shown three times. */
+    char *text = read_fixture("html-hostile.json");
+    cJSON *root = cJSON_Parse(text);
+    free(text);
+    size_t size = 6u << 20;
+    char *name = malloc(size + 1);
+    ck_assert_ptr_nonnull(name);
+    memset(name, '&', size);
+    name[size] = '\0';
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(root, "policy"), "name",
+                              cJSON_CreateString(name));
+    free(name);
+    char *audit = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    char *html = NULL;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_report_html(audit, &html, &err), FG_ERR_LIMIT);
+    ck_assert_ptr_null(html);
+    ck_assert_ptr_nonnull(strstr(err.message, "would pass"));
+    free(audit);
+}
+END_TEST
+
+START_TEST(test_usage)
+{
+    char *html = NULL;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_report_html(NULL, &html, &err), FG_ERR_USAGE);
+    ck_assert_int_eq(fg_report_html("{}", NULL, &err), FG_ERR_USAGE);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("report_html");
+    TCase *tc = tcase_create("page");
+    tcase_add_test(tc, test_shape);
+    tcase_add_test(tc, test_self_contained);
+    tcase_add_test(tc, test_escaping);
+    tcase_add_test(tc, test_control_characters);
+    tcase_add_test(tc, test_long_label);
+    tcase_add_test(tc, test_deterministic);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("charts");
+    tcase_add_test(tc, test_bound_lines);
+    tcase_add_test(tc, test_failing_group_marked);
+    tcase_add_test(tc, test_insufficient_group);
+    tcase_add_test(tc, test_worsening_limit);
+    tcase_add_test(tc, test_no_incumbent);
+    tcase_add_test(tc, test_pass_with_override);
+    tcase_add_test(tc, test_no_gates);
+    tcase_add_test(tc, test_no_groups);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
+    tcase_add_loop_test(tc, test_not_an_audit, 0, (int)N_OF(bad_inputs));
+    tcase_add_test(tc, test_parse_error_place);
+    tcase_add_test(tc, test_truncated_fixture);
+    tcase_add_test(tc, test_size_cap);
+    tcase_add_test(tc, test_usage);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,608 @@
+/*
+ * check_report_md.c - unit tests of lib/report_md.c: the Markdown report and the GitHub
+ * annotations, rendered from audit JSON.
+ *
+ * Fixtures in tests/fixtures/audit (or $FAIRGATE_AUDIT_FIXTURES):
+ *   md-loan.json     a real audit (`fairgate check` on `fg_gen --rows 5000 --seed 7
+ *                    --scenario loan` with policies/loan-approval.yaml, SOURCE_DATE_EPOCH
+ *                    1700000000) with "groups" emptied, as the reports do not read them;
+ *                    the expected values were checked against the audit with jq.
+ *   md-hostile.json  a handcrafted audit whose names and group values are hostile
+ *                    (pipes, HTML, newlines, backticks, control characters) and with an
+ *                    infinite ratio, an insufficient group and a rejected override.
+ *   junit-cases.json gates failed by small groups alone, gates without groups, a group
+ *                    override, equalized odds (shared with check_report_junit.c).
+ * Escaping vectors are run through a one-gate audit built here with cJSON, so that any
+ * byte string (malformed UTF-8 too) can be a group value.
+ */
+#include "internal.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- helpers ---- */
+
+static char *read_fixture(const char *name)
+{
+    const char *dir = getenv("FAIRGATE_AUDIT_FIXTURES");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "tests/fixtures/audit", name);
+    char *text = NULL;
+    size_t len = 0;
+    struct fg_error err = {0};
+    ck_assert_msg(fg_file_read_all(path, 1u << 24, &text, &len, &err) == FG_OK, "%s: %s", path,
+                  err.message);
+    return text;
+}
+
+static char *markdown_of_fixture(const char *name)
+{
+    char *audit = read_fixture(name);
+    char *md = NULL;
+    struct fg_error err = {0};
+    ck_assert_msg(fg_report_markdown(audit, &md, &err) == FG_OK, "%s: %s", name, err.message);
+    free(audit);
+    ck_assert_ptr_nonnull(md);
+    return md;
+}
+
+/* True when text has a line equal to line. */
+static bool has_line(const char *text, const char *line)
+{
+    size_t n = strlen(line);
+    for (const char *p = text; p != NULL && *p != '\0';) {
+        const char *end = strchr(p, '\n');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && memcmp(p, line, n) == 0)
+            return true;
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+/* Cell separators of a table line: '|' not escaped by an odd run of backslashes. */
+static size_t count_pipes(const char *line, size_t len)
+{
+    size_t pipes = 0, backslashes = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (line[i] == '|' && backslashes % 2 == 0)
+            pipes++;
+        backslashes = line[i] == '\\' ? backslashes + 1 : 0;
+    }
+    return pipes;
+}
+
+/* Every line of every table has as many cells as its header; returns the table count. */
+static size_t check_tables(const char *md)
+{
+    size_t tables = 0, header_pipes = 0;
+    bool in_table = false;
+    for (const char *p = md; *p != '\0';) {
+        const char *end = strchr(p, '\n');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len > 0 && p[0] == '|') {
+            size_t pipes = count_pipes(p, len);
+            if (!in_table) {
+                header_pipes = pipes;
+                in_table = true;
+                tables++;
+            }
+            ck_assert_msg(pipes == header_pipes, "table row has %zu separators, header %zu: %.*s",
+                          pipes, header_pipes, (int)len, p);
+            ck_assert_msg(p[len - 1] == '|', "table row does not end with '|': %.*s", (int)len, p);
+        } else {
+            in_table = false;
+        }
+        if (end == NULL)
+            break;
+        p = end + 1;
+    }
+    return tables;
+}
+
+/* A one-gate audit: a failing selection_rate ratio gate with one group. */
+struct one_gate {
+    const char *gate_id;
+    const char *label;
+    const char *status; /* of the result and of the gate */
+    const char *why;    /* NULL: none */
+};
+
+static char *one_gate_audit(const struct one_gate *spec)
+{
+    cJSON *a = cJSON_CreateObject();
+    cJSON_AddStringToObject(a, "schema", "fairgate.audit/v1");
+    cJSON *policy = cJSON_AddObjectToObject(a, "policy");
+    cJSON_AddStringToObject(policy, "name", "p");
+    cJSON_AddStringToObject(policy, "sha256", "00");
+    cJSON *gate = cJSON_CreateObject();
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(a, "gates"), gate);
+    cJSON_AddStringToObject(gate, "id", spec->gate_id);
+    cJSON_AddStringToObject(gate, "metric", "selection_rate");
+    cJSON_AddStringToObject(gate, "scope", "groups");
+    cJSON_AddStringToObject(gate, "disparity", "ratio");
+    cJSON_AddStringToObject(gate, "reference", "highest");
+    cJSON_AddNumberToObject(cJSON_AddObjectToObject(gate, "bound"), "min", 0.8);
+    cJSON_AddNumberToObject(gate, "min_group_size", 30);
+    cJSON_AddStringToObject(gate, "on_small_group", "warn");
+    bool fails = strcmp(spec->status, "fail") == 0;
+    cJSON_AddStringToObject(gate, "status", fails ? "fail" : "warn");
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(gate, "results"), r);
+    cJSON_AddStringToObject(r, "label", spec->label);
+    if (fails)
+        cJSON_AddNumberToObject(r, "value", 0.5);
+    else
+        cJSON_AddNullToObject(r, "value");
+    cJSON_AddNumberToObject(r, "group_value", 0.25);
+    cJSON *ref = cJSON_AddObjectToObject(r, "reference");
+    cJSON_AddStringToObject(ref, "label", "g=top");
+    cJSON_AddNumberToObject(ref, "value", 0.5);
+    cJSON_AddNumberToObject(cJSON_AddObjectToObject(r, "bound"), "min", 0.8);
+    cJSON_AddNumberToObject(r, "n", fails ? 100 : 5);
+    cJSON_AddStringToObject(r, "status", spec->status);
+    if (spec->why)
+        cJSON_AddStringToObject(r, "why", spec->why);
+    cJSON_AddNullToObject(r, "incumbent");
+    cJSON_AddArrayToObject(a, "overrides");
+    cJSON_AddStringToObject(a, "verdict", fails ? "fail" : "pass");
+    char *text = cJSON_PrintUnformatted(a);
+    cJSON_Delete(a);
+    ck_assert_ptr_nonnull(text);
+    return text;
+}
+
+/* ---- the real audit ---- */
+
+static const char *const loan_lines[] = {
+    "## \xe2\x9d\x8c fairgate: FAIL \xe2\x80\x94 loan-approval",
+    "3 of 4 gates failed.",
+    "| Gate | Metric | Status | Worst group |",
+    "| four-fifths | selection\\_rate ratio, \xe2\x89\xa5 0.8 | \xe2\x9d\x8c fail | "
+    "sex=Male & race=Black: 0.6773 |",
+    "| equalized-odds | equalized\\_odds difference, \xe2\x89\xa4 0.1 | \xe2\x9d\x8c fail | "
+    "sex=Female & race=Black: 0.2997 (fpr) |",
+    "| no-fairness-regression | selection\\_rate ratio, worsening \xe2\x89\xa4 0.02 | "
+    "\xe2\x9d\x8c fail | sex=Male & race=Black: 0.6773 (worsening +0.1879) |",
+    "| accuracy-floor | overall accuracy, \xe2\x89\xa5 0.7 | \xe2\x9c\x85 pass | overall: 0.7302 |",
+    "### four-fifths: \xe2\x9d\x8c fail",
+    "*29 CFR 1607.4(D) adverse impact on approval rates*",
+    "| Group | n | Group rate | Candidate | Incumbent | Reference | Bound | Status |",
+    "|---|--:|--:|--:|--:|---|---|---|",
+    "| race=Black | 869 | 0.5535 | 0.7148 | 0.8766 | race=Asian (0.7744) | \xe2\x89\xa5 0.8 | "
+    "\xe2\x9d\x8c fail: 0.7148 is below the minimum 0.8 |",
+    "| race=Asian | 359 | 0.7744 | 1.0000 | 1.0000 | race=Asian (0.7744) | \xe2\x89\xa5 0.8 | "
+    "\xe2\x9c\x85 pass |",
+    "| sex=Female & race=Native | 9 | 0.7778 | undefined | undefined | "
+    "sex=Male & race=Asian (undefined) | \xe2\x89\xa5 0.8 | \xe2\x9d\x94 insufficient data: "
+    "only 9 rows (min\\_group\\_size 30) |",
+    "| sex=Female & race=Black | 92 | 0.2717 | 0.2997 (fpr) | 0.2277 (fpr) | "
+    "sex=Male & race=Asian (0.5714) | \xe2\x89\xa4 0.1 | \xe2\x9d\x8c fail: 0.2997 is above the "
+    "maximum 0.1 |",
+    "| Group | n | Group rate | Candidate | Incumbent | Worsening | Reference | Bound | Status |",
+    "| race=Black | 869 | 0.5535 | 0.7148 | 0.8766 | +0.1618 | race=Asian (0.7744) | "
+    "worsening \xe2\x89\xa4 0.02 | \xe2\x9d\x8c fail: worse than the incumbent by 0.1618 (0.2852 "
+    "vs 0.1234), more than max\\_worsening 0.02 |",
+    "| Group | n | Candidate | Incumbent | Bound | Status |",
+    "| overall | 5000 | 0.7302 | 0.7232 | \xe2\x89\xa5 0.7 | \xe2\x9c\x85 pass |",
+    "### Groups with insufficient data",
+    "| equalized-odds | race=Native | 3 | 30 | only 3 actual negatives (min\\_group\\_size 30) |",
+    "| no-fairness-regression | sex=Male & race=Native | 5 | 30 | only 5 rows "
+    "(min\\_group\\_size 30) |",
+    "### Overrides",
+    "None offered.",
+    "| candidate | loans5k.csv | 296545e2bd92 | 5000 | 0 |",
+    "| incumbent | loans5k.csv | 296545e2bd92 | 5000 | 0 |",
+    "Policy loan-approval (loan-approval.yaml), sha256 d335d9f114b3; fairgate 0.1.0; audit "
+    "created 2023-11-14T22:13:20Z.",
+};
+
+START_TEST(test_loan_lines)
+{
+    char *md = markdown_of_fixture("md-loan.json");
+    ck_assert_msg(has_line(md, loan_lines[_i]), "missing line:\n%s\n--- in ---\n%.1500s",
+                  loan_lines[_i], md);
+    free(md);
+}
+END_TEST
+
+START_TEST(test_loan_structure)
+{
+    char *md = markdown_of_fixture("md-loan.json");
+    /* Verdict first; then 1 summary + 4 gate tables + insufficient + inputs. */
+    static const char verdict[] = "## \xe2\x9d\x8c fairgate: FAIL \xe2\x80\x94 loan-approval\n\n";
+    ck_assert_msg(strncmp(md, verdict, strlen(verdict)) == 0, "%.60s", md);
+    ck_assert_uint_eq(check_tables(md), 7);
+    /* One row per result: as many "| race=Black |" rows as gates with groups (3). */
+    size_t rows = 0;
+    for (const char *p = md; (p = strstr(p, "\n| race=Black | ")) != NULL; p++)
+        rows++;
+    ck_assert_uint_eq(rows, 3);
+    /* 17 results in each disparity gate, 1 in the overall one: 52 result rows + 9
+     * insufficient + 4 summary + 2 inputs = 67 data rows; 7 headers, 7 delimiter rows. */
+    size_t lines = 0;
+    for (const char *p = md; (p = strstr(p, "\n|")) != NULL; p++)
+        lines++;
+    ck_assert_uint_eq(lines, 67 + 7 + 7);
+    ck_assert_ptr_null(strstr(md, "nan"));
+    ck_assert_ptr_null(strstr(md, "inf"));
+    free(md);
+}
+END_TEST
+
+START_TEST(test_deterministic)
+{
+    char *a = markdown_of_fixture("md-loan.json");
+    char *b = markdown_of_fixture("md-loan.json");
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+}
+END_TEST
+
+/* ---- hostile values ---- */
+
+static const char *const hostile_lines[] = {
+    "## \xe2\x9d\x8c fairgate: FAIL \xe2\x80\x94 hostile &lt;b&gt;\\|policy\\|&lt;/b&gt;",
+    "1 of 2 gates failed.",
+    "| parity\\|50% | selection\\_rate ratio, \xe2\x89\xa5 0.8, \xe2\x89\xa4 1.25 | \xe2\x9d\x8c "
+    "fail | g=50% & a:b,c: \xe2\x88\x9e |",
+    "### parity\\|50%: \xe2\x9d\x8c fail",
+    "*line one&#10;line two &lt;i&gt;x&lt;/i&gt;*",
+    "| Group | n | Group rate | Candidate | Reference | Bound | Status |",
+    "| g=a\\|b | 100 | 0.2500 | 0.5000 | g=plain (0.5000) | \xe2\x89\xa5 0.8, \xe2\x89\xa4 1.25 | "
+    "\xe2\x9d\x8c fail: 0.5000 is below the minimum 0.8 |",
+    "| g=&lt;script&gt;alert(1)&lt;/script&gt; | 100 | 0.5000 | 1.0000 | g=plain (0.5000) | "
+    "\xe2\x89\xa5 0.8, \xe2\x89\xa4 1.25 | \xe2\x9c\x85 pass |",
+    "| g=line&#10;break | 100 | 0.4500 | 0.9000 | g=plain (0.5000) | \xe2\x89\xa5 0.8, "
+    "\xe2\x89\xa4 1.25 | \xe2\x9c\x85 pass |",
+    "| g=50% & a:b,c | 40 | 0.4000 | \xe2\x88\x9e | g=zero (0.0000) | \xe2\x89\xa5 0.8, "
+    "\xe2\x89\xa4 1.25 | \xe2\x9d\x8c fail: infinite is above the maximum 1.25 |",
+    "| g=tick\\`\\\\back\"quote'apos\xef\xbf\xbd"
+    "ctl | 5 | 0.2000 | undefined | g=plain (undefined) | \xe2\x89\xa5 0.8, \xe2\x89\xa4 1.25 | "
+    "\xe2\x9d\x94 insufficient data: only 5 rows (min\\_group\\_size 30) |",
+    "| parity\\|50% | g=tick\\`\\\\back\"quote'apos\xef\xbf\xbd"
+    "ctl | 5 | 30 | only 5 rows (min\\_group\\_size 30) |",
+    "| parity\\|50% | (whole gate) | eve &lt;eve@example.com&gt; (risk) | ok \\| fine&#10;really | "
+    "2025-12-01 | \xe2\x9d\x8c rejected | signature does not verify |",
+    "| candidate | data/cand\\|1.csv | abababababab | 1000 | 3 |",
+    "| incumbent | none | \xe2\x80\x94 | \xe2\x80\x94 | \xe2\x80\x94 |",
+    "Policy hostile &lt;b&gt;\\|policy\\|&lt;/b&gt; (policies/p\\`o\\`l.yaml), sha256 "
+    "cdcdcdcdcdcd; fairgate 0.1.0; audit created 2025-11-22T00:00:00Z.",
+};
+
+START_TEST(test_hostile_lines)
+{
+    char *md = markdown_of_fixture("md-hostile.json");
+    ck_assert_msg(has_line(md, hostile_lines[_i]), "missing line:\n%s\n--- in ---\n%.1500s",
+                  hostile_lines[_i], md);
+    free(md);
+}
+END_TEST
+
+START_TEST(test_hostile_structure)
+{
+    char *md = markdown_of_fixture("md-hostile.json");
+    ck_assert_uint_eq(check_tables(md), 6);
+    ck_assert_ptr_null(strstr(md, "<script"));
+    ck_assert_ptr_null(strstr(md, "<b>"));
+    ck_assert_ptr_null(strstr(md, "\x01"));
+    ck_assert(fg_utf8_valid(md, strlen(md)));
+    free(md);
+}
+END_TEST
+
+/* ---- gates that fail on small groups, gates without groups, a group override ---- */
+
+static const char *const cases_lines[] = {
+    "3 of 5 gates failed; 1 overridden; 1 without enough data to judge.",
+    "| small-fails | tpr difference, \xe2\x89\xa4 0.1 | \xe2\x9d\x8c fail | g=B: insufficient data "
+    "|",
+    "| nothing-to-judge | selection\\_rate ratio, \xe2\x89\xa5 0.8 | \xe2\x9d\x94 insufficient "
+    "data | no groups |",
+    "| empty-fails | selection\\_rate ratio, \xe2\x89\xa5 0.8 | \xe2\x9d\x8c fail | no groups |",
+    "| overridden-group | selection\\_rate ratio, \xe2\x89\xa5 0.8 | \xe2\x9a\xa0\xef\xb8\x8f "
+    "overridden | g=B: 0.6000 |",
+    "Note: no groups",
+    "No groups were evaluated.",
+    "| g=B | 100 | 0.3000 | 0.6000 | 0.9000 | g=A (0.5000) | \xe2\x89\xa5 0.8 | "
+    "\xe2\x9a\xa0\xef\xb8\x8f overridden: 0.6000 is below the minimum 0.8 |",
+    "| g=A | 100 | 0.5000 | 0.0000 (fpr) | 0.0000 (tpr) | g=A (0.5000) | \xe2\x89\xa4 0.1 | "
+    "\xe2\x9c\x85 pass |",
+    "| overridden-group | g=B | risk@bank.example (model-risk) | accepted for Q4 (ticket RISK-1) | "
+    "2025-12-15 | \xe2\x9c\x85 applied | applied to gate 'overridden-group', group g=B by "
+    "risk@bank.example (model-risk) |",
+    "| incumbent | i.csv | cdcdcdcdcdcd | 500 | 0 |",
+};
+
+START_TEST(test_cases_lines)
+{
+    char *md = markdown_of_fixture("junit-cases.json");
+    ck_assert_msg(has_line(md, cases_lines[_i]), "missing line:\n%s\n--- in ---\n%.1500s",
+                  cases_lines[_i], md);
+    free(md);
+}
+END_TEST
+
+static const char *const fixtures[] = {"md-loan.json", "md-hostile.json", "junit-cases.json"};
+
+START_TEST(test_fixture_tables)
+{
+    char *md = markdown_of_fixture(fixtures[_i]);
+    ck_assert_uint_ge(check_tables(md), 4);
+    ck_assert(fg_utf8_valid(md, strlen(md)));
+    ck_assert_msg(md[strlen(md) - 1] == '\n', "the report ends with a newline");
+    free(md);
+}
+END_TEST
+
+struct escape_vector {
+    const char *label;
+    const char *cell; /* the group's cell in its gate table */
+};
+
+static const struct escape_vector md_vectors[] = {
+    {"a|b", "a\\|b"},
+    {"<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"},
+    {"two\nlines", "two&#10;lines"},
+    {"crlf\r\nend", "crlf&#13;&#10;end"},
+    {"back\\slash", "back\\\\slash"},
+    {"`code`", "\\`code\\`"},
+    {"a & b", "a & b"},
+    {"a&amp;b", "a&amp;amp;b"},
+    {"&#60;", "&amp;\\#60;"},
+    {"*bold* _it_ ~s~", "\\*bold\\* \\_it\\_ \\~s\\~"},
+    {"[x](http://e.example)", "\\[x\\](http://e.example)"},
+    {"$x$ #1", "\\$x\\$ \\#1"},
+    {"tab\there", "tab&#9;here"},
+    {"ctl\x01\x1b\x7f", "ctl\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+    {"bad\xff\xfe", "bad\xef\xbf\xbd\xef\xbf\xbd"},
+    {"overlong\xc0\xaf", "overlong\xef\xbf\xbd\xef\xbf\xbd"},
+    {"cut\xe2\x82", "cut\xef\xbf\xbd\xef\xbf\xbd"},
+    {"Zo\xc3\xab \xe6\x97\xa5\xf0\x9f\x98\x80", "Zo\xc3\xab \xe6\x97\xa5\xf0\x9f\x98\x80"},
+};
+
+START_TEST(test_escape_vectors)
+{
+    const struct escape_vector *v = &md_vectors[_i];
+    struct one_gate spec = {"g", v->label, "fail", "0.5000 is below the minimum 0.8"};
+    char *audit = one_gate_audit(&spec);
+    char *md = NULL;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_report_markdown(audit, &md, &err), FG_OK);
+    char want[512];
+    snprintf(want, sizeof want, "\n| %s | 100 | 0.2500 | 0.5000 | g=top (0.5000) |", v->cell);
+    ck_assert_msg(strstr(md, want) != NULL, "label %s: want row starting %s\n--- in ---\n%.1500s",
+                  v->label, want + 1, md);
+    check_tables(md);
+    ck_assert(fg_utf8_valid(md, strlen(md)));
+    free(md);
+    free(audit);
+}
+END_TEST
+
+/* ---- GitHub annotations ---- */
+
+START_TEST(test_annotations_loan)
+{
+    char *audit = read_fixture("md-loan.json");
+    char *out = NULL;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_report_github_annotations(audit, &out, &err), FG_OK);
+    static const char *const want[] = {
+        "::error title=fairgate four-fifths::sex=Male & race=Black: selection_rate ratio 0.6773, "
+        "bound min 0.8: 0.6773 is below the minimum 0.8 (3 of 17 results fail)",
+        "::warning title=fairgate four-fifths::race=Native: only 14 rows (min_group_size 30)",
+        "::error title=fairgate equalized-odds::sex=Female & race=Black: equalized_odds "
+        "difference 0.2997 (fpr), bound max 0.1: 0.2997 is above the maximum 0.1 (6 of 17 "
+        "results fail)",
+        "::warning title=fairgate equalized-odds::sex=Male & race=Native: only 1 actual negatives "
+        "(min_group_size 30)",
+        "::error title=fairgate no-fairness-regression::sex=Male & race=Black: selection_rate "
+        "ratio 0.6773, bound max_worsening 0.02: worse than the incumbent by 0.1879 (0.3227 vs "
+        "0.1347), more than max_worsening 0.02 (4 of 17 results fail)",
+    };
+    for (size_t i = 0; i < N_OF(want); i++)
+        ck_assert_msg(has_line(out, want[i]), "missing:\n%s\n--- in ---\n%.1500s", want[i], out);
+    /* 3 failed gates, 9 insufficient results, nothing for the passing gate. */
+    size_t errors = 0, warnings = 0, lines = 0;
+    for (const char *p = out; *p != '\0'; p = strchr(p, '\n') + 1) {
+        errors += strncmp(p, "::error ", 8) == 0;
+        warnings += strncmp(p, "::warning ", 10) == 0;
+        lines++;
+        ck_assert_ptr_nonnull(strchr(p, '\n'));
+    }
+    ck_assert_uint_eq(errors, 3);
+    ck_assert_uint_eq(warnings, 9);
+    ck_assert_uint_eq(lines, 12);
+    ck_assert_ptr_null(strstr(out, "accuracy-floor"));
+    free(out);
+    free(audit);
+}
+END_TEST
+
+struct annotation_vector {
+    struct one_gate spec;
+    const char *line; /* the whole output */
+};
+
+static const struct annotation_vector gh_vectors[] = {
+    {{"four-fifths", "g=50%", "fail", "50% below"},
+     "::error title=fairgate four-fifths::g=50%25: selection_rate ratio 0.5000, bound min 0.8: "
+     "50%25 below\n"},
+    {{"a:b,c", "g=x", "fail", NULL},
+     "::error title=fairgate a%3Ab%2Cc::g=x: selection_rate ratio 0.5000, bound min 0.8\n"},
+    {{"100%", "a:b,c", "fail", "why"},
+     "::error title=fairgate 100%25::a:b,c: selection_rate ratio 0.5000, bound min 0.8: why\n"},
+    {{"multi\nline\r", "g=x\r\ny", "fail", "one\ntwo"},
+     "::error title=fairgate multi%0Aline%0D::g=x%0D%0Ay: selection_rate ratio 0.5000, bound min "
+     "0.8: one%0Atwo\n"},
+    {{"a:b,c", "g=x\ny", "insufficient_data", "only 5 rows (min_group_size 30)"},
+     "::warning title=fairgate a%3Ab%2Cc::g=x%0Ay: only 5 rows (min_group_size 30)\n"},
+    {{"g", "ctl\x01\x1b", "insufficient_data", "50%"},
+     "::warning title=fairgate g::ctl\xef\xbf\xbd\xef\xbf\xbd: 50%25\n"},
+};
+
+START_TEST(test_annotation_vectors)
+{
+    const struct annotation_vector *v = &gh_vectors[_i];
+    char *audit = one_gate_audit(&v->spec);
+    char *out = NULL;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_report_github_annotations(audit, &out, &err), FG_OK);
+    ck_assert_str_eq(out, v->line);
+    free(out);
+    free(audit);
+}
+END_TEST
+
+START_TEST(test_annotations_empty_when_nothing_to_say)
+{
+    /* A passing audit without small groups. */
+    static const char audit[] =
+        "{\"schema\":\"fairgate.audit/v1\",\"policy\":{\"name\":\"p\"},\"gates\":[{\"id\":\"g\","
+        "\"metric\":\"accuracy\",\"scope\":\"overall\",\"bound\":{\"min\":0.5},\"status\":\"pass\","
+        "\"results\":[{\"label\":\"overall\",\"value\":0.9,\"bound\":{\"min\":0.5},"
+        "\"status\":\"pass\"}]}],"
+        "\"overrides\":[],\"verdict\":\"pass\",\"exit_code\":0}";
+    char *out = NULL;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_report_github_annotations(audit, &out, &err), FG_OK);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_str_eq(out, "");
+    free(out);
+    char *md = NULL;
+    ck_assert_int_eq(fg_report_markdown(audit, &md, &err), FG_OK);
+    ck_assert(has_line(md, "## \xe2\x9c\x85 fairgate: PASS \xe2\x80\x94 p"));
+    ck_assert(has_line(md, "No gate failed (1 gate)."));
+    ck_assert(has_line(md, "| overall | \xe2\x80\x94 | 0.9000 | \xe2\x89\xa5 0.5 | "
+                           "\xe2\x9c\x85 pass |"));
+    free(md);
+}
+END_TEST
+
+START_TEST(test_annotations_small_groups_fail)
+{
+    char *audit = read_fixture("junit-cases.json");
+    char *out = NULL;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_report_github_annotations(audit, &out, &err), FG_OK);
+    ck_assert_str_eq(out, "::error title=fairgate small-fails::1 of 2 results have insufficient "
+                          "data and on_small_group is 'fail' (g=B: only 4 actual positives "
+                          "(min_group_size 30))\n"
+                          "::warning title=fairgate small-fails::g=B: only 4 actual positives "
+                          "(min_group_size 30)\n"
+                          "::error title=fairgate empty-fails::no groups could be evaluated\n"
+                          "::error title=fairgate odds::g=B: equalized_odds difference 0.2500 "
+                          "(fpr), bound max 0.1: 0.2500 is above the maximum 0.1\n");
+    free(out);
+    free(audit);
+}
+END_TEST
+
+/* ---- errors ---- */
+
+struct bad_audit {
+    const char *text;
+    enum fg_status code;
+    const char *message; /* a substring of the error */
+};
+
+static const struct bad_audit bad_audits[] = {
+    {"{}", FG_ERR_INPUT, "\"schema\""},
+    {"not JSON", FG_ERR_INPUT, "not JSON"},
+    {"{\"schema\": \"fairgate.audit/v1\",\n  \"verdict\": }", FG_ERR_INPUT, "line 2, column 14"},
+    {"", FG_ERR_INPUT, "not JSON"},
+    {"[]", FG_ERR_INPUT, "not an object"},
+    {"{\"schema\":\"fairgate.audit/v2\"}", FG_ERR_INPUT, "\"schema\""},
+    {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"maybe\",\"policy\":{\"name\":\"p\"},"
+     "\"gates\":[]}",
+     FG_ERR_INPUT, "\"verdict\""},
+    {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{},\"gates\":[]}",
+     FG_ERR_INPUT, "\"policy\""},
+    {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{\"name\":\"p\"},"
+     "\"gates\":{}}",
+     FG_ERR_INPUT, "\"gates\""},
+    {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{\"name\":\"p\"},"
+     "\"gates\":[{\"id\":\"g\",\"metric\":\"tpr\",\"status\":\"pass\",\"results\":[{\"status\":"
+     "\"pass\"}]}]}",
+     FG_ERR_INPUT, "gates[0].results[0] has no \"label\""},
+    {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{\"name\":\"p\"},"
+     "\"gates\":[{\"id\":\"g\",\"metric\":\"tpr\",\"status\":\"pass\",\"results\":[{\"label\":"
+     "\"x\",\"status\":\"great\"}]}]}",
+     FG_ERR_INPUT, "gates[0].results[0] has no known \"status\""},
+    {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{\"name\":\"p\"},"
+     "\"gates\":[{\"metric\":\"tpr\",\"status\":\"pass\",\"results\":[]}]}",
+     FG_ERR_INPUT, "gates[0] has no \"id\""},
+    {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{\"name\":\"p\"},"
+     "\"gates\":[],\"overrides\":[1]}",
+     FG_ERR_INPUT, "\"overrides\""},
+    {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{\"name\":\"p\"},"
+     "\"gates\":[]} trailing",
+     FG_ERR_INPUT, "not JSON"},
+};
+
+START_TEST(test_bad_audits)
+{
+    const struct bad_audit *b = &bad_audits[_i];
+    enum fg_status (*const renderers[])(const char *, char **, struct fg_error *) = {
+        fg_report_markdown, fg_report_github_annotations};
+    for (size_t k = 0; k < N_OF(renderers); k++) {
+        char *out = (char *)"untouched";
+        struct fg_error err = {0};
+        ck_assert_int_eq(renderers[k](b->text, &out, &err), b->code);
+        ck_assert_ptr_null(out);
+        ck_assert_int_eq(err.code, b->code);
+        ck_assert_msg(strstr(err.message, b->message) != NULL, "input %s: message '%s' lacks '%s'",
+                      b->text, err.message, b->message);
+    }
+}
+END_TEST
+
+START_TEST(test_null_audit)
+{
+    char *out = NULL;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_report_markdown(NULL, &out, &err), FG_ERR_USAGE);
+    ck_assert_ptr_null(out);
+}
+END_TEST
+
+/* ---- main ---- */
+
+static Suite *report_md_suite(void)
+{
+    Suite *s = suite_create("report_md");
+    TCase *tc = tcase_create("core");
+    tcase_add_loop_test(tc, test_loan_lines, 0, (int)N_OF(loan_lines));
+    tcase_add_test(tc, test_loan_structure);
+    tcase_add_test(tc, test_deterministic);
+    tcase_add_loop_test(tc, test_hostile_lines, 0, (int)N_OF(hostile_lines));
+    tcase_add_test(tc, test_hostile_structure);
+    tcase_add_loop_test(tc, test_cases_lines, 0, (int)N_OF(cases_lines));
+    tcase_add_loop_test(tc, test_fixture_tables, 0, (int)N_OF(fixtures));
+    tcase_add_loop_test(tc, test_escape_vectors, 0, (int)N_OF(md_vectors));
+    tcase_add_test(tc, test_annotations_loan);
+    tcase_add_loop_test(tc, test_annotation_vectors, 0, (int)N_OF(gh_vectors));
+    tcase_add_test(tc, test_annotations_empty_when_nothing_to_say);
+    tcase_add_test(tc, test_annotations_small_groups_fail);
+    tcase_add_loop_test(tc, test_bad_audits, 0, (int)N_OF(bad_audits));
+    tcase_add_test(tc, test_null_audit);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *runner = srunner_create(report_md_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
