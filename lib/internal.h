@@ -375,4 +375,61 @@ bool fg_utf8_valid(const char *text, size_t len);
 /* Formats a double for people: "%.4g"-like but stable, or "undefined". */
 void fg_format_number(char *buf, size_t size, bool defined, double value);
 
+/* ---- report helpers (lib/report.c) ----
+ * What the reports rendered from the audit JSON share (report_md.c, report_junit.c). The
+ * readers take any node, NULL too, and answer NULL or false when it is not what they want.
+ */
+
+struct cJSON;
+
+/* Text that grows on demand, starting from {0}; on allocation failure or past the cap of one
+ * rendered report it stops growing and remembers why. */
+struct fg_report_text {
+    char *data;
+    size_t len, cap;
+    bool nomem, toobig;
+};
+
+void fg_report_text_append(struct fg_report_text *t, const char *s, size_t n);
+void fg_report_text_puts(struct fg_report_text *t, const char *s);
+void fg_report_text_add(struct fg_report_text *t, const char *fmt, ...) FG_PRINTF(2, 3);
+/* Hands the text to the caller (*out), or frees it and reports why it could not be built. */
+FG_MUST_CHECK enum fg_status fg_report_text_finish(struct fg_report_text *t, char **out,
+                                                   struct fg_error *err);
+
+/* Length of the well-formed UTF-8 sequence at s (1..4) and, when code_point is not NULL, its
+ * code point; 0 when s starts a malformed one. s is NUL-terminated. */
+size_t fg_report_utf8_sequence(const unsigned char *s, uint32_t *code_point);
+
+/* o[key] when o is an object; the string o[key]; the number o[key] (*value NAN if not). */
+const struct cJSON *fg_report_member(const struct cJSON *o, const char *key);
+const char *fg_report_str(const struct cJSON *o, const char *key);
+bool fg_report_num(const struct cJSON *o, const char *key, double *value);
+/* s is not NULL and equals want. */
+bool fg_report_is(const char *s, const char *want);
+/* Parses the audit text and checks the shape the renderers rely on (FG_ERR_INPUT if not);
+ * on success *out is a tree the caller frees with cJSON_Delete. */
+FG_MUST_CHECK enum fg_status fg_report_parse_audit(const char *audit_json, struct cJSON **out,
+                                                   struct fg_error *err);
+
+enum fg_report_value_kind {
+    FG_REPORT_VALUE_NUMBER,
+    FG_REPORT_VALUE_INFINITE,
+    FG_REPORT_VALUE_UNDEFINED
+};
+
+/* One model's value in a result (side: the result itself for the candidate, or its
+ * "incumbent"); a null ratio is infinite where gate.c wrote infinity. */
+enum fg_report_value_kind fg_report_side_value(const struct cJSON *gate, const struct cJSON *result,
+                                               const struct cJSON *side, bool candidate,
+                                               double *value);
+/* "%.4f" in the C locale (with a sign when sign), "∞", or "undefined"; never "-0.0000". */
+void fg_report_format_value(char *buf, size_t size, enum fg_report_value_kind kind, double value,
+                            bool sign);
+/* A bound: with symbols "≥ 0.8, ≤ 1.25, worsening ≤ 0.02", else
+ * "min 0.8, max 1.25, max_worsening 0.02"; "none" when it has none. */
+void fg_report_format_bound(char *buf, size_t size, const struct cJSON *bound, bool symbols);
+/* "selection_rate ratio", "equalized_odds difference", "overall accuracy". */
+void fg_report_metric_phrase(char *buf, size_t size, const struct cJSON *gate);
+
 #endif /* FAIRGATE_INTERNAL_H */

@@ -1,0 +1,343 @@
+/*
+ * report.c - what the reports rendered from the audit JSON (DESIGN section 5) share:
+ * report_md.c (Markdown, GitHub annotations) and report_junit.c (JUnit XML). A growable
+ * text with a cap, UTF-8 sequences, reading and checking the audit, and its values and
+ * bounds as they print. report_html.c keeps its own buffer and reader.
+ *
+ * Invariants:
+ *  - A text stops growing on allocation failure or past REPORT_MAX_BYTES and remembers
+ *    why; fg_report_text_finish turns that into FG_ERR_NOMEM or FG_ERR_LIMIT.
+ *  - fg_report_parse_audit accepts only the shape the renderers walk without further
+ *    checks (FG_ERR_INPUT otherwise), so every report accepts the same audits.
+ *  - Numbers in the C locale: measured values "%.4f", bounds as the policy wrote them ("%g").
+ *
+ * Ownership: a text's data is the caller's until fg_report_text_finish hands it on (or
+ * frees it); the tree from fg_report_parse_audit is the caller's to cJSON_Delete.
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#define AUDIT_SCHEMA     "fairgate.audit/v1"
+#define REPORT_MAX_INPUT (256u << 20) /* bytes of audit JSON */
+#define REPORT_MAX_BYTES (256u << 20) /* bytes of one rendered report */
+
+/* ---- growable text with a cap ---- */
+
+void fg_report_text_append(struct fg_report_text *t, const char *s, size_t n)
+{
+    if (t->nomem || t->toobig)
+        return;
+    if (n > REPORT_MAX_BYTES - t->len) {
+        t->toobig = true;
+        return;
+    }
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 4096;
+        while (cap < t->len + n + 1)
+            cap *= 2;
+        char *grown = realloc(t->data, cap);
+        if (grown == NULL) {
+            t->nomem = true;
+            return;
+        }
+        t->data = grown;
+        t->cap = cap;
+    }
+    memcpy(t->data + t->len, s, n);
+    t->len += n;
+    t->data[t->len] = '\0';
+}
+
+void fg_report_text_puts(struct fg_report_text *t, const char *s)
+{
+    fg_report_text_append(t, s, strlen(s));
+}
+
+void fg_report_text_add(struct fg_report_text *t, const char *fmt, ...)
+{
+    char small[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        t->nomem = true;
+        return;
+    }
+    if ((size_t)n < sizeof small) {
+        fg_report_text_append(t, small, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (big == NULL) {
+        t->nomem = true;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    fg_report_text_append(t, big, (size_t)n);
+    free(big);
+}
+
+/* Hands the text to the caller, or frees it and reports why it could not be built. */
+enum fg_status fg_report_text_finish(struct fg_report_text *t, char **out, struct fg_error *err)
+{
+    if (t->data == NULL)
+        fg_report_text_append(t, "", 0);
+    if (t->nomem || t->toobig) {
+        free(t->data);
+        return t->nomem ? fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory")
+                        : fg_error_set(err, FG_ERR_LIMIT, NULL, 0, 0,
+                                       "the report is larger than the limit of %u bytes",
+                                       REPORT_MAX_BYTES);
+    }
+    *out = t->data;
+    return FG_OK;
+}
+
+/* ---- UTF-8 ---- */
+
+/* Length of the well-formed UTF-8 sequence at s (1..4) and, when code_point is not NULL,
+ * its code point; 0 when s starts a malformed one. s is NUL-terminated, so a truncated
+ * sequence stops at the NUL. */
+size_t fg_report_utf8_sequence(const unsigned char *s, uint32_t *code_point)
+{
+    size_t extra;
+    uint32_t cp, min;
+    if (s[0] < 0x80) {
+        if (code_point != NULL)
+            *code_point = s[0];
+        return 1;
+    }
+    if ((s[0] & 0xe0) == 0xc0)
+        extra = 1, cp = s[0] & 0x1fu, min = 0x80;
+    else if ((s[0] & 0xf0) == 0xe0)
+        extra = 2, cp = s[0] & 0x0fu, min = 0x800;
+    else if ((s[0] & 0xf8) == 0xf0)
+        extra = 3, cp = s[0] & 0x07u, min = 0x10000;
+    else
+        return 0;
+    for (size_t k = 1; k <= extra; k++) {
+        if ((s[k] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[k] & 0x3fu);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    if (code_point != NULL)
+        *code_point = cp;
+    return extra + 1;
+}
+
+/* ---- reading the audit ---- */
+
+static const char *const result_statuses[] = {"pass", "fail", "warn", "insufficient_data",
+                                              "overridden"};
+static const char *const verdicts[] = {"pass", "fail", "pass_with_override"};
+
+const cJSON *fg_report_member(const cJSON *o, const char *key)
+{
+    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+
+const char *fg_report_str(const cJSON *o, const char *key)
+{
+    const cJSON *item = fg_report_member(o, key);
+    return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+bool fg_report_num(const cJSON *o, const char *key, double *value)
+{
+    const cJSON *item = fg_report_member(o, key);
+    *value = NAN;
+    if (!cJSON_IsNumber(item))
+        return false;
+    *value = item->valuedouble;
+    return true;
+}
+
+bool fg_report_is(const char *s, const char *want)
+{
+    return s != NULL && strcmp(s, want) == 0;
+}
+
+static bool one_of(const char *s, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fg_report_is(s, names[i]))
+            return true;
+    return false;
+}
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static enum fg_status not_an_audit(struct fg_error *err, const char *fmt, ...) FG_PRINTF(2, 3);
+
+static enum fg_status not_an_audit(struct fg_error *err, const char *fmt, ...)
+{
+    char what[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return fg_error_set(err, FG_ERR_INPUT, NULL, 0, 0, "not a fairgate audit: %s", what);
+}
+
+/* Parses the text and checks the shape the renderers rely on: the schema, the verdict,
+ * the policy's name, each gate's id, metric, status and results (each with a label and a
+ * known status). Numbers may be null anywhere (a rate with a zero denominator). */
+enum fg_status fg_report_parse_audit(const char *audit_json, cJSON **out, struct fg_error *err)
+{
+    *out = NULL;
+    if (audit_json == NULL)
+        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "no audit text given");
+    size_t len = strlen(audit_json);
+    if (len > REPORT_MAX_INPUT)
+        return fg_error_set(err, FG_ERR_LIMIT, NULL, 0, 0,
+                            "the audit is larger than the limit of %u bytes", REPORT_MAX_INPUT);
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithOpts(audit_json, &end, 1);
+    if (root == NULL) {
+        size_t at = end != NULL && end >= audit_json ? (size_t)(end - audit_json) : 0;
+        unsigned long line = 1, column = 1;
+        for (size_t i = 0; i < at && i < len; i++) {
+            if (audit_json[i] == '\n')
+                line++, column = 1;
+            else
+                column++;
+        }
+        return fg_error_set(err, FG_ERR_INPUT, NULL, 0, 0,
+                            "the audit is not JSON (syntax error at line %lu, column %lu)", line,
+                            column);
+    }
+    enum fg_status st = FG_OK;
+    const cJSON *gates = fg_report_member(root, "gates");
+    const cJSON *overrides = fg_report_member(root, "overrides");
+    if (!cJSON_IsObject(root))
+        st = not_an_audit(err, "the top level is not an object");
+    else if (!fg_report_is(fg_report_str(root, "schema"), AUDIT_SCHEMA))
+        st = not_an_audit(err, "\"schema\" is not \"%s\"", AUDIT_SCHEMA);
+    else if (!one_of(fg_report_str(root, "verdict"), verdicts, N_OF(verdicts)))
+        st = not_an_audit(err, "\"verdict\" is not pass, fail or pass_with_override");
+    else if (fg_report_str(fg_report_member(root, "policy"), "name") == NULL)
+        st = not_an_audit(err, "\"policy\" has no \"name\"");
+    else if (!cJSON_IsArray(gates))
+        st = not_an_audit(err, "\"gates\" is not an array");
+    else if (overrides != NULL && !cJSON_IsArray(overrides) && !cJSON_IsNull(overrides))
+        st = not_an_audit(err, "\"overrides\" is not an array");
+    int gi = 0;
+    for (const cJSON *g = st == FG_OK ? gates->child : NULL; g != NULL && st == FG_OK;
+         g = g->next, gi++) {
+        const cJSON *results = fg_report_member(g, "results");
+        if (fg_report_str(g, "id") == NULL || fg_report_str(g, "metric") == NULL)
+            st = not_an_audit(err, "gates[%d] has no \"id\" or \"metric\"", gi);
+        else if (!one_of(fg_report_str(g, "status"), result_statuses, N_OF(result_statuses)))
+            st = not_an_audit(err, "gates[%d] has no known \"status\"", gi);
+        else if (!cJSON_IsArray(results))
+            st = not_an_audit(err, "gates[%d].results is not an array", gi);
+        int ri = 0;
+        for (const cJSON *r = st == FG_OK ? results->child : NULL; r != NULL && st == FG_OK;
+             r = r->next, ri++) {
+            if (fg_report_str(r, "label") == NULL)
+                st = not_an_audit(err, "gates[%d].results[%d] has no \"label\"", gi, ri);
+            else if (!one_of(fg_report_str(r, "status"), result_statuses, N_OF(result_statuses)))
+                st = not_an_audit(err, "gates[%d].results[%d] has no known \"status\"", gi, ri);
+        }
+    }
+    for (const cJSON *o = st == FG_OK && cJSON_IsArray(overrides) ? overrides->child : NULL;
+         o != NULL && st == FG_OK; o = o->next)
+        if (!cJSON_IsObject(o))
+            st = not_an_audit(err, "an entry of \"overrides\" is not an object");
+    if (st != FG_OK) {
+        cJSON_Delete(root);
+        return st;
+    }
+    *out = root;
+    return FG_OK;
+}
+
+/* ---- values ---- */
+
+/* One model's value in a result. JSON cannot hold infinity, so the audit writes null for
+ * a ratio over a reference rate of 0 (gate.c). The candidate's value is that infinity
+ * when the result was judged (any status but insufficient_data); the incumbent's when its
+ * group rate is positive and its reference's is 0 (an explicit reference with too few
+ * rows and a rate of exactly 0 would look the same; it is not worth the group lookup). */
+enum fg_report_value_kind fg_report_side_value(const cJSON *gate, const cJSON *result,
+                                               const cJSON *side, bool candidate, double *value)
+{
+    if (fg_report_num(side, "value", value))
+        return FG_REPORT_VALUE_NUMBER;
+    *value = NAN;
+    if (!fg_report_is(fg_report_str(gate, "disparity"), "ratio") || !cJSON_IsObject(side))
+        return FG_REPORT_VALUE_UNDEFINED;
+    double group_rate, reference_rate;
+    if (candidate
+            ? !fg_report_is(fg_report_str(result, "status"), "insufficient_data")
+            : fg_report_num(side, "group_value", &group_rate) && group_rate > 0 &&
+                  fg_report_num(fg_report_member(side, "reference"), "value", &reference_rate) &&
+                  reference_rate == 0) {
+        *value = INFINITY;
+        return FG_REPORT_VALUE_INFINITE;
+    }
+    return FG_REPORT_VALUE_UNDEFINED;
+}
+
+/* "%.4f" in the C locale, "∞", or "undefined"; "-0.0000" is printed as "0.0000". */
+void fg_report_format_value(char *buf, size_t size, enum fg_report_value_kind kind, double value,
+                            bool sign)
+{
+    if (kind == FG_REPORT_VALUE_INFINITE) {
+        snprintf(buf, size, "%s", value < 0 ? "-\xe2\x88\x9e" : "\xe2\x88\x9e");
+        return;
+    }
+    if (kind == FG_REPORT_VALUE_UNDEFINED || !isfinite(value)) {
+        snprintf(buf, size, "undefined");
+        return;
+    }
+    snprintf(buf, size, sign ? "%+.4f" : "%.4f", value);
+    if (strcmp(buf, "-0.0000") == 0 || strcmp(buf, "+0.0000") == 0)
+        snprintf(buf, size, "0.0000");
+}
+
+/* The bounds of a gate or result: for people ("≥ 0.8, ≤ 1.25, worsening ≤ 0.02") or in
+ * the policy's words ("min 0.8, max 1.25, max_worsening 0.02"). */
+void fg_report_format_bound(char *buf, size_t size, const cJSON *bound, bool symbols)
+{
+    static const char *const keys[] = {"min", "max", "max_worsening"};
+    static const char *const symbol[] = {"\xe2\x89\xa5 ", "\xe2\x89\xa4 ",
+                                         "worsening \xe2\x89\xa4 "};
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < N_OF(keys); i++) {
+        double v;
+        if (!fg_report_num(bound, keys[i], &v))
+            continue;
+        int n = snprintf(buf + used, size - used, "%s%s%s%g", used ? ", " : "",
+                         symbols ? symbol[i] : keys[i], symbols ? "" : " ", v);
+        if (n < 0 || (size_t)n >= size - used)
+            break;
+        used += (size_t)n;
+    }
+    if (used == 0)
+        snprintf(buf, size, "none");
+}
+
+/* "selection_rate ratio", "equalized_odds difference", "overall accuracy". */
+void fg_report_metric_phrase(char *buf, size_t size, const cJSON *gate)
+{
+    const char *metric = fg_report_str(gate, "metric");
+    const char *disparity = fg_report_str(gate, "disparity");
+    if (fg_report_is(fg_report_str(gate, "scope"), "overall") || disparity == NULL)
+        snprintf(buf, size, "overall %s", metric);
+    else
+        snprintf(buf, size, "%s %s", metric, disparity);
+}
