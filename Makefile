@@ -38,18 +38,24 @@ UNIT_SRC := $(wildcard tests/unit/check_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+SIM_SRC := $(wildcard tests/sim/*.c)
+SIM_BIN := $(SIM_SRC:tests/sim/%.c=$(BUILD)/sim/%)
+SIM_ARGS ?=
 
 FAIRGATE := $(BUILD)/fairgate
 
 .PHONY: all deps deps-test check unit cli asan demo bench install uninstall clean format help tools
 
 all: $(FAIRGATE) tools
+all: sim
 
 help:
 	@echo 'make            build $(FAIRGATE) and the test tools'
 	@echo 'make demo       install what is missing, build, run a real gate on generated data'
 	@echo 'make check      install what is missing, build, run every test'
 	@echo 'make asan       the tests again under AddressSanitizer + UBSan (in build-asan/)'
+	@echo 'make stats-sim  Monte Carlo checks of the statistics (make check runs the fast variant)'
+	@echo 'make sim-fast   the fast variant alone (fg_statsim --fast; SIM_ARGS adds options)'
 	@echo 'make bench      speed and peak memory on 1M and 10M generated rows'
 	@echo 'make install    install to $$(DESTDIR)$$(PREFIX) (PREFIX=$(PREFIX))'
 	@echo 'make uninstall  remove what install put there'
@@ -63,6 +69,9 @@ deps-test:
 	@sh .ci/ensure-deps test
 
 tools: $(TOOL_BIN)
+
+.PHONY: sim sim-fast stats-sim
+sim: $(SIM_BIN)
 
 $(BUILD)/lib/%.o: lib/%.c $(LIB_HDR)
 	@mkdir -p $(@D)
@@ -87,6 +96,18 @@ $(BUILD)/tools/%: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(CC) $(FG_CFLAGS) -o $@ $< $(DEP_LIBS) $(FG_LDFLAGS)
 
+$(BUILD)/sim/%: tests/sim/%.c $(BUILD)/libfairgate.a $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(FG_CFLAGS) -Ilib -o $@ $< $(BUILD)/libfairgate.a $(DEP_LIBS) $(FG_LDFLAGS)
+
+sim-fast: sim
+	@echo "== $(BUILD)/sim/fg_statsim --fast $(SIM_ARGS)"
+	@$(BUILD)/sim/fg_statsim --fast $(SIM_ARGS)
+
+stats-sim: deps
+	@$(MAKE) --no-print-directory sim
+	$(BUILD)/sim/fg_statsim $(SIM_ARGS)
+
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
@@ -95,7 +116,7 @@ cli: $(FAIRGATE) tools
 
 check: deps-test
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory unit cli
+	@$(MAKE) --no-print-directory unit cli sim-fast
 
 asan: deps-test
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
@@ -123,6 +144,7 @@ uninstall:
 
 format:
 	clang-format -i lib/*.c lib/*.h cmd/*.c tests/unit/*.c tests/tools/*.c
+	clang-format -i tests/sim/*.c
 
 clean:
 	rm -rf build build-asan build-clang

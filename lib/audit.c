@@ -13,7 +13,9 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "internal.h"
+#include "stats.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +92,20 @@ static const enum fg_metric group_metrics[] = {
     FG_METRIC_ACCURACY,  FG_METRIC_ERROR_RATE,
 };
 
-static cJSON *model_metrics(struct builder *b, const struct fg_confusion *c)
+/* [low, high]; an infinite end is null (JSON has no infinity). */
+static cJSON *interval_json(struct builder *b, double low, double high)
+{
+    cJSON *a = cJSON_CreateArray();
+    add(b, a, NULL, isfinite(low) ? cJSON_CreateNumber(low) : cJSON_CreateNull());
+    add(b, a, NULL, isfinite(high) ? cJSON_CreateNumber(high) : cJSON_CreateNull());
+    return a;
+}
+
+/* Counts, each rate with its Wilson interval at level 1 - defaults.alpha as
+ * "<metric>_ci" (null when the rate is undefined), and the score metrics when the model was
+ * read from a score column. */
+static cJSON *model_metrics(struct builder *b, const struct fg_policy *policy,
+                            const struct fg_confusion *c, const struct fg_score_stats *score)
 {
     cJSON *o = cJSON_CreateObject();
     add_count(b, o, "n", fg_confusion_n(c));
@@ -100,7 +115,22 @@ static cJSON *model_metrics(struct builder *b, const struct fg_confusion *c)
     add_count(b, o, "fn", c->fn);
     for (size_t i = 0; i < sizeof group_metrics / sizeof group_metrics[0]; i++) {
         struct fg_rate r = fg_metric_rate(group_metrics[i], c);
-        add_rate(b, o, fg_metric_name(group_metrics[i]), &r);
+        const char *name = fg_metric_name(group_metrics[i]);
+        char key[48];
+        add_rate(b, o, name, &r);
+        snprintf(key, sizeof key, "%s_ci", name);
+        if (r.defined) {
+            struct fg_interval ci = fg_stats_wilson(r.num, r.den, 1.0 - policy->defaults.alpha);
+            add(b, o, key, interval_json(b, ci.low, ci.high));
+        } else {
+            add(b, o, key, cJSON_CreateNull());
+        }
+    }
+    if (score != NULL && score->present) {
+        add(b, o, "auc", score->auc_defined ? cJSON_CreateNumber(score->auc) : cJSON_CreateNull());
+        add(b, o, "brier", score->n ? cJSON_CreateNumber(score->brier) : cJSON_CreateNull());
+        add(b, o, "calibration_gap",
+            score->n ? cJSON_CreateNumber(score->calibration_gap) : cJSON_CreateNull());
     }
     return o;
 }
@@ -182,7 +212,45 @@ static cJSON *result_json(struct builder *b, const struct fg_policy *policy,
     if (spec->has_max_worsening)
         add(b, r, "worsening",
             res->has_worsening ? cJSON_CreateNumber(res->worsening) : cJSON_CreateNull());
+    /* Uncertainty (issue 5): the value's interval, the test against the reference (or the
+     * bound), its p-value and the p-value adjusted over the gate's comparisons. */
+    add(b, r, "ci", res->has_ci ? interval_json(b, res->ci_low, res->ci_high) : cJSON_CreateNull());
+    bool tested = res->test != FG_TEST_NONE;
+    add(b, r, "test", tested ? cJSON_CreateString(fg_test_name(res->test)) : cJSON_CreateNull());
+    add(b, r, "p_value", tested ? cJSON_CreateNumber(res->p_value) : cJSON_CreateNull());
+    add(b, r, "p_adjusted", tested ? cJSON_CreateNumber(res->p_adjusted) : cJSON_CreateNull());
+    if (spec->has_max_worsening) {
+        add(b, r, "worsening_ci",
+            res->has_worsening_ci ? interval_json(b, res->worsening_low, res->worsening_high)
+                                  : cJSON_CreateNull());
+        add_count(b, r, "resamples", res->resamples_used);
+    }
     return r;
+}
+
+/* A score gate's trade-off against the incumbent, which a disparity bound can hide: the
+ * overall change of the metric (candidate - incumbent) and the groups whose own value got
+ * worse (lower auc, higher brier or calibration_gap). */
+static cJSON *score_change_json(struct builder *b, const struct fg_metrics *m,
+                                enum fg_metric metric)
+{
+    int dir = metric == FG_METRIC_AUC ? 1 : -1;
+    cJSON *o = cJSON_CreateObject();
+    struct fg_rate c0 = fg_group_metric(&m->groups[0], metric, false);
+    struct fg_rate i0 = fg_group_metric(&m->groups[0], metric, true);
+    add(b, o, "overall",
+        c0.defined && i0.defined ? cJSON_CreateNumber(c0.value - i0.value) : cJSON_CreateNull());
+    cJSON *worse = add(b, o, "worse_groups", cJSON_CreateArray());
+    for (size_t g = 1; g < m->n_groups; g++) {
+        struct fg_rate c = fg_group_metric(&m->groups[g], metric, false);
+        struct fg_rate i = fg_group_metric(&m->groups[g], metric, true);
+        if (c.defined && i.defined && dir * (c.value - i.value) < -1e-12) {
+            cJSON *w = add(b, worse, NULL, cJSON_CreateObject());
+            add_string(b, w, "label", m->groups[g].label);
+            add_number(b, w, "change", c.value - i.value);
+        }
+    }
+    return o;
 }
 
 static cJSON *gate_json(struct builder *b, const struct fg_policy *policy,
@@ -204,7 +272,17 @@ static cJSON *gate_json(struct builder *b, const struct fg_policy *policy,
     add(b, g, "bound", bound_json(b, spec));
     add_count(b, g, "min_group_size", spec->min_group_size);
     add_string(b, g, "on_small_group", fg_small_group_name(spec->on_small_group));
+    add_string(b, g, "evidence", fg_evidence_name(spec->evidence));
+    add_number(b, g, "alpha", spec->alpha);
+    add_string(b, g, "correction", fg_correction_name(spec->correction));
+    if (spec->has_max_worsening) {
+        cJSON *bs = add(b, g, "bootstrap", cJSON_CreateObject());
+        add_count(b, bs, "resamples", spec->resamples);
+        add_count(b, bs, "seed", spec->seed);
+    }
     add_string(b, g, "status", fg_result_status_name(o->status));
+    if (fg_metric_is_score(spec->metric) && m->has_incumbent)
+        add(b, g, "change", score_change_json(b, m, spec->metric));
     if (o->note[0] != '\0')
         add_string(b, g, "note", o->note);
     cJSON *results = add(b, g, "results", cJSON_CreateArray());
@@ -270,9 +348,10 @@ enum fg_status fg_audit_render(const struct fg_policy *policy, const struct fg_m
         cJSON *gj = add(&b, groups, NULL, cJSON_CreateObject());
         add(&b, gj, "slice", slice_of(&b, policy, g));
         add_string(&b, gj, "label", g->label);
-        add(&b, gj, "candidate", model_metrics(&b, &g->candidate));
+        add(&b, gj, "candidate", model_metrics(&b, policy, &g->candidate, &g->candidate_score));
         add(&b, gj, "incumbent",
-            m->has_incumbent ? model_metrics(&b, &g->incumbent) : cJSON_CreateNull());
+            m->has_incumbent ? model_metrics(&b, policy, &g->incumbent, &g->incumbent_score)
+                             : cJSON_CreateNull());
     }
 
     cJSON *gates = add(&b, root, "gates", cJSON_CreateArray());

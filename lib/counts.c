@@ -15,6 +15,13 @@
  *   (0 = empty slot).
  * - Without an incumbent, every cell's incumbent bit is 0.
  * - total is the sum of all cell counts; no count or the total ever overflows.
+ * - Scores (only when fg_counts_keep_scores asked for them, before the first cell): for each
+ *   kept model, every cell has a score list parallel to the cells, holding exactly count
+ *   scores, finite, -0.0 stored as 0.0. A table that keeps scores grows by one row at a time
+ *   (fg_counts_add_scored) or by whole lists (fg_counts_merge), so that invariant holds; its
+ *   total is at most FG_MAX_SCORED_ROWS. Memory: 8 bytes a row per kept model, lists grow by
+ *   half their size. A table that keeps none allocates nothing for them; its hot path
+ *   (fg_counts_add) pays one branch.
  *
  * Ownership: the table owns every string and array; fg_counts_value and the value_ids of
  * fg_counts_cell borrow from it and stay valid until the next fg_counts_intern,
@@ -23,6 +30,7 @@
  */
 #include "internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,6 +90,15 @@ struct fg_counts {
     uint32_t *cell_index;  /* cell + 1, or 0 for an empty slot */
     size_t cell_index_cap; /* a power of two */
     uint64_t total;
+    /* scores[model][cell] (model 0 the candidate, 1 the incumbent); NULL when not kept */
+    bool keep_scores[2];
+    struct score_list *scores[2];
+};
+
+/* One cell's scores of one model. */
+struct score_list {
+    double *values;
+    size_t n, cap;
 };
 
 #define BIT_Y         1u
@@ -124,6 +141,12 @@ void fg_counts_free(struct fg_counts *counts)
     free(counts->cell_counts);
     free(counts->cell_hashes);
     free(counts->cell_index);
+    for (size_t m = 0; m < 2; m++) {
+        if (counts->scores[m] != NULL)
+            for (size_t cell = 0; cell < counts->n_cells; cell++)
+                free(counts->scores[m][cell].values);
+        free(counts->scores[m]);
+    }
     free(counts);
 }
 
@@ -289,6 +312,14 @@ static bool cell_reserve(struct fg_counts *counts)
         if (hashes == NULL)
             return false;
         counts->cell_hashes = hashes;
+        for (size_t m = 0; m < 2; m++) {
+            if (!counts->keep_scores[m])
+                continue;
+            struct score_list *lists = realloc(counts->scores[m], cap * sizeof *lists);
+            if (lists == NULL)
+                return false;
+            counts->scores[m] = lists;
+        }
         counts->cells_cap = cap;
     }
     if ((counts->n_cells + 1) * 2 > counts->cell_index_cap)
@@ -296,22 +327,12 @@ static bool cell_reserve(struct fg_counts *counts)
     return true;
 }
 
-enum fg_status fg_counts_add(struct fg_counts *counts, const uint32_t *value_ids, int y_true,
-                             int candidate, int incumbent, uint64_t n, struct fg_error *err)
+/* Finds the cell (value_ids, bits), or inserts it with count 0 (and empty score lists):
+ * *cell receives its index. */
+static enum fg_status cell_find_or_insert(struct fg_counts *counts, const uint32_t *value_ids,
+                                          unsigned bits, size_t *cell_out, struct fg_error *err)
 {
     size_t n_attrs = counts->n_attrs;
-    for (size_t a = 0; a < n_attrs; a++)
-        if (value_ids[a] >= counts->values[a].n)
-            return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
-                                "value id %lu of attribute %zu was never interned",
-                                (unsigned long)value_ids[a], a);
-    if (incumbent && !counts->has_incumbent)
-        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
-                            "an incumbent prediction was added to a table without an incumbent");
-    if (n > UINT64_MAX - counts->total)
-        return fg_error_set(err, FG_ERR_LIMIT, NULL, 0, 0, "the total count would pass 2^64 - 1");
-    unsigned bits =
-        (y_true ? BIT_Y : 0) | (candidate ? BIT_CANDIDATE : 0) | (incumbent ? BIT_INCUMBENT : 0);
     uint64_t hash = hash_cell(value_ids, n_attrs, bits);
     size_t key_bytes = n_attrs * sizeof *value_ids;
     if (counts->cell_index_cap != 0) {
@@ -321,8 +342,7 @@ enum fg_status fg_counts_add(struct fg_counts *counts, const uint32_t *value_ids
             size_t cell = counts->cell_index[pos] - 1;
             if (counts->bits[cell] == bits &&
                 (n_attrs == 0 || memcmp(counts->ids + cell * n_attrs, value_ids, key_bytes) == 0)) {
-                counts->cell_counts[cell] += n; /* cannot overflow: it is part of total */
-                counts->total += n;
+                *cell_out = cell;
                 return FG_OK;
             }
         }
@@ -337,15 +357,162 @@ enum fg_status fg_counts_add(struct fg_counts *counts, const uint32_t *value_ids
     if (n_attrs > 0)
         memcpy(counts->ids + cell * n_attrs, value_ids, key_bytes);
     counts->bits[cell] = (unsigned char)bits;
-    counts->cell_counts[cell] = n;
+    counts->cell_counts[cell] = 0;
     counts->cell_hashes[cell] = (uint32_t)hash;
-    counts->total += n;
+    for (size_t m = 0; m < 2; m++)
+        if (counts->keep_scores[m])
+            counts->scores[m][cell] = (struct score_list){NULL, 0, 0};
     size_t mask = counts->cell_index_cap - 1;
     size_t pos = (uint32_t)hash & mask;
     while (counts->cell_index[pos] != 0)
         pos = (pos + 1) & mask;
     counts->cell_index[pos] = (uint32_t)cell + 1;
+    *cell_out = cell;
     return FG_OK;
+}
+
+/* The checks every way of adding rows shares; *bits receives the cell's bits. */
+static enum fg_status check_add(const struct fg_counts *counts, const uint32_t *value_ids,
+                                int y_true, int candidate, int incumbent, uint64_t n,
+                                unsigned *bits, struct fg_error *err)
+{
+    for (size_t a = 0; a < counts->n_attrs; a++)
+        if (value_ids[a] >= counts->values[a].n)
+            return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                                "value id %lu of attribute %zu was never interned",
+                                (unsigned long)value_ids[a], a);
+    if (incumbent && !counts->has_incumbent)
+        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                            "an incumbent prediction was added to a table without an incumbent");
+    if (n > UINT64_MAX - counts->total)
+        return fg_error_set(err, FG_ERR_LIMIT, NULL, 0, 0, "the total count would pass 2^64 - 1");
+    *bits =
+        (y_true ? BIT_Y : 0) | (candidate ? BIT_CANDIDATE : 0) | (incumbent ? BIT_INCUMBENT : 0);
+    return FG_OK;
+}
+
+enum fg_status fg_counts_add(struct fg_counts *counts, const uint32_t *value_ids, int y_true,
+                             int candidate, int incumbent, uint64_t n, struct fg_error *err)
+{
+    unsigned bits = 0;
+    enum fg_status status =
+        check_add(counts, value_ids, y_true, candidate, incumbent, n, &bits, err);
+    if (status != FG_OK)
+        return status;
+    if (n > 0 && (counts->keep_scores[0] || counts->keep_scores[1]))
+        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                            "this table keeps scores: add rows with their scores");
+    size_t cell = 0;
+    if ((status = cell_find_or_insert(counts, value_ids, bits, &cell, err)) != FG_OK)
+        return status;
+    counts->cell_counts[cell] += n; /* cannot overflow: it is part of total */
+    counts->total += n;
+    return FG_OK;
+}
+
+/* ---- scores ---- */
+
+enum fg_status fg_counts_keep_scores(struct fg_counts *counts, bool candidate, bool incumbent,
+                                     struct fg_error *err)
+{
+    if (counts->n_cells > 0)
+        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                            "scores can be kept only from the first row of a table");
+    if (incumbent && !counts->has_incumbent)
+        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                            "incumbent scores were asked of a table without an incumbent");
+    bool keep[2] = {candidate, incumbent};
+    for (size_t m = 0; m < 2; m++) {
+        if (keep[m] == counts->keep_scores[m])
+            continue;
+        free(counts->scores[m]);
+        counts->scores[m] = NULL;
+        if (keep[m] && counts->cells_cap > 0) {
+            counts->scores[m] = malloc(counts->cells_cap * sizeof *counts->scores[m]);
+            if (counts->scores[m] == NULL)
+                return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        }
+        counts->keep_scores[m] = keep[m];
+    }
+    return FG_OK;
+}
+
+bool fg_counts_has_scores(const struct fg_counts *counts, bool incumbent)
+{
+    return counts->keep_scores[incumbent ? 1 : 0];
+}
+
+/* Makes room for extra more scores in list (grown by half, or to fit). */
+static bool score_reserve(struct score_list *list, size_t extra)
+{
+    if (list->cap - list->n >= extra)
+        return true;
+    size_t want = list->n + extra;
+    size_t cap = list->cap < 16 ? 16 : list->cap + list->cap / 2;
+    if (cap < want)
+        cap = want;
+    if (cap > SIZE_MAX / sizeof *list->values)
+        return false;
+    double *values = realloc(list->values, cap * sizeof *values);
+    if (values == NULL)
+        return false;
+    list->values = values;
+    list->cap = cap;
+    return true;
+}
+
+static enum fg_status scored_room(const struct fg_counts *counts, uint64_t n, struct fg_error *err)
+{
+    if (n > FG_MAX_SCORED_ROWS - counts->total || counts->total > FG_MAX_SCORED_ROWS)
+        return fg_error_set(err, FG_ERR_LIMIT, NULL, 0, 0,
+                            "more than %llu rows with scores (the limit: auc, calibration_gap "
+                            "and brier keep every score in memory)",
+                            (unsigned long long)FG_MAX_SCORED_ROWS);
+    return FG_OK;
+}
+
+enum fg_status fg_counts_add_scored(struct fg_counts *counts, const uint32_t *value_ids, int y_true,
+                                    int candidate, int incumbent, double candidate_score,
+                                    double incumbent_score, struct fg_error *err)
+{
+    unsigned bits = 0;
+    enum fg_status status =
+        check_add(counts, value_ids, y_true, candidate, incumbent, 1, &bits, err);
+    if (status != FG_OK)
+        return status;
+    double scores[2] = {candidate_score, incumbent_score};
+    for (size_t m = 0; m < 2; m++)
+        if (counts->keep_scores[m] && !isfinite(scores[m]))
+            return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "a score is not a finite number");
+    if ((status = scored_room(counts, 1, err)) != FG_OK)
+        return status;
+    size_t cell = 0;
+    if ((status = cell_find_or_insert(counts, value_ids, bits, &cell, err)) != FG_OK)
+        return status;
+    for (size_t m = 0; m < 2; m++) {
+        if (!counts->keep_scores[m])
+            continue;
+        struct score_list *list = &counts->scores[m][cell];
+        if (!score_reserve(list, 1))
+            return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        list->values[list->n++] = scores[m] + 0.0; /* -0.0 becomes 0.0 */
+    }
+    /* Counted only once every list has its score, so a failure leaves the table consistent. */
+    counts->cell_counts[cell] += 1;
+    counts->total += 1;
+    return FG_OK;
+}
+
+const double *fg_counts_cell_scores(const struct fg_counts *counts, size_t index, bool incumbent,
+                                    size_t *n)
+{
+    size_t m = incumbent ? 1 : 0;
+    if (!counts->keep_scores[m] || index >= counts->n_cells) {
+        *n = 0;
+        return NULL;
+    }
+    *n = counts->scores[m][index].n;
+    return counts->scores[m][index].values;
 }
 
 size_t fg_counts_cell_count(const struct fg_counts *counts)
@@ -381,6 +548,19 @@ enum fg_status fg_counts_merge(struct fg_counts *dst, const struct fg_counts *sr
         return fg_error_set(
             err, FG_ERR_USAGE, NULL, 0, 0, "cannot merge counts %s an incumbent into counts %s one",
             src->has_incumbent ? "with" : "without", dst->has_incumbent ? "with" : "without");
+    for (size_t m = 0; m < 2; m++)
+        if (dst->keep_scores[m] != src->keep_scores[m])
+            return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                                "cannot merge counts %s %s scores into counts %s them",
+                                src->keep_scores[m] ? "with" : "without",
+                                m == 0 ? "candidate" : "incumbent",
+                                dst->keep_scores[m] ? "with" : "without");
+    bool scored = dst->keep_scores[0] || dst->keep_scores[1];
+    if (scored && src->total > 0) {
+        enum fg_status room = scored_room(dst, src->total, err);
+        if (room != FG_OK)
+            return room;
+    }
     size_t n_attrs = src->n_attrs;
     uint32_t *maps[FG_MAX_PROTECTED] = {0};
     enum fg_status status = FG_OK;
@@ -403,8 +583,33 @@ enum fg_status fg_counts_merge(struct fg_counts *dst, const struct fg_counts *sr
         for (size_t a = 0; a < n_attrs; a++)
             value_ids[a] = maps[a][src->ids[cell * n_attrs + a]];
         unsigned bits = src->bits[cell];
-        status = fg_counts_add(dst, value_ids, (bits & BIT_Y) != 0, (bits & BIT_CANDIDATE) != 0,
-                               (bits & BIT_INCUMBENT) != 0, src->cell_counts[cell], err);
+        uint64_t n = src->cell_counts[cell];
+        status = check_add(dst, value_ids, (bits & BIT_Y) != 0, (bits & BIT_CANDIDATE) != 0,
+                           (bits & BIT_INCUMBENT) != 0, n, &bits, err);
+        size_t to = 0;
+        if (status == FG_OK)
+            status = cell_find_or_insert(dst, value_ids, bits, &to, err);
+        /* Scores first, then the count: a cell's count stays its number of scores. When src
+         * is dst, a list is appended to itself: its length is read before it grows, and
+         * values is read after (realloc may move it); the two ranges never overlap. */
+        for (size_t m = 0; m < 2 && status == FG_OK; m++) {
+            if (!dst->keep_scores[m])
+                continue;
+            struct score_list *into = &dst->scores[m][to];
+            size_t extra = src->scores[m][cell].n;
+            if (!score_reserve(into, extra)) {
+                status = fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+                break;
+            }
+            if (extra > 0)
+                memcpy(into->values + into->n, src->scores[m][cell].values,
+                       extra * sizeof *into->values);
+            into->n += extra;
+        }
+        if (status == FG_OK) {
+            dst->cell_counts[to] += n; /* cannot overflow: it is part of total */
+            dst->total += n;
+        }
     }
     for (size_t a = 0; a < n_attrs; a++)
         free(maps[a]);

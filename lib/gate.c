@@ -32,6 +32,7 @@
  *    gate fails.
  */
 #include "internal.h"
+#include "stats.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -58,11 +59,32 @@ const char *fg_result_status_name(enum fg_result_status status)
     return "?";
 }
 
+const char *fg_test_name(enum fg_test test)
+{
+    switch (test) {
+    case FG_TEST_FISHER:
+        return "fisher";
+    case FG_TEST_Z:
+        return "z";
+    case FG_TEST_BOOTSTRAP:
+        return "bootstrap";
+    case FG_TEST_NONE:
+        break;
+    }
+    return "none";
+}
+
 /* ---- small pieces ---- */
 
 static const struct fg_confusion *confusion_of(const struct fg_group *g, bool incumbent)
 {
     return incumbent ? &g->incumbent : &g->candidate;
+}
+
+static struct fg_rate group_rate(const struct fg_metrics *m, size_t g, enum fg_metric metric,
+                                 bool incumbent)
+{
+    return fg_group_metric(&m->groups[g], metric, incumbent);
 }
 
 /* What a metric's denominator counts, for messages. */
@@ -112,12 +134,15 @@ static int better_direction(enum fg_metric metric)
     case FG_METRIC_TNR:
     case FG_METRIC_PPV:
     case FG_METRIC_NPV:
+    case FG_METRIC_AUC:
         return 1;
     case FG_METRIC_ERROR_RATE:
     case FG_METRIC_FPR:
     case FG_METRIC_FNR:
     case FG_METRIC_FDR:
     case FG_METRIC_FOR:
+    case FG_METRIC_CALIBRATION_GAP:
+    case FG_METRIC_BRIER:
         return -1;
     default:
         return 0;
@@ -203,7 +228,7 @@ static enum fg_status pick_reference(const struct fg_policy *policy,
     double best = -INFINITY;
     uint64_t best_n = 0;
     for (size_t i = first; i < first + count; i++) {
-        struct fg_rate r = fg_metric_rate(metric, confusion_of(&m->groups[i], incumbent));
+        struct fg_rate r = group_rate(m, i, metric, incumbent);
         if (!enough(&r, spec->min_group_size))
             continue;
         if (spec->reference.kind == FG_REFERENCE_LARGEST) {
@@ -231,7 +256,7 @@ static bool eval_component(const struct fg_gate_spec *spec, const struct fg_metr
     const char *whose = incumbent ? "incumbent: " : "";
     side->component = metric;
     side->reference_group = ref;
-    side->group_rate = fg_metric_rate(metric, confusion_of(&m->groups[g], incumbent));
+    side->group_rate = group_rate(m, g, metric, incumbent);
     side->defined = false;
     if (!enough(&side->group_rate, spec->min_group_size)) {
         why_not_enough(why, why_size, whose, &side->group_rate, metric, spec->min_group_size);
@@ -241,7 +266,7 @@ static bool eval_component(const struct fg_gate_spec *spec, const struct fg_metr
         snprintf(why, why_size, "%sno group has enough data to be the reference", whose);
         return false;
     }
-    side->reference_rate = fg_metric_rate(metric, confusion_of(&m->groups[ref], incumbent));
+    side->reference_rate = group_rate(m, ref, metric, incumbent);
     if (!enough(&side->reference_rate, spec->min_group_size)) {
         char inner[160];
         why_not_enough(inner, sizeof inner, "", &side->reference_rate, metric,
@@ -273,6 +298,9 @@ static size_t components(enum fg_metric metric, enum fg_metric out[2])
     return 1;
 }
 
+static void compare_side(const struct fg_gate_spec *spec, const struct fg_side *side, size_t group,
+                         struct fg_comparison *cmp);
+
 /* How much of a side could be evaluated. */
 enum side_state { SIDE_NONE, SIDE_PARTIAL, SIDE_COMPLETE };
 
@@ -281,7 +309,8 @@ enum side_state { SIDE_NONE, SIDE_PARTIAL, SIDE_COMPLETE };
  * too few actual positives can still fail on its false positive rate). */
 static enum side_state eval_side(const struct fg_gate_spec *spec, const struct fg_metrics *m,
                                  size_t g, const size_t refs[2], bool incumbent,
-                                 struct fg_side *side, char *why, size_t why_size)
+                                 struct fg_side *side, char *why, size_t why_size,
+                                 struct fg_gate_result *res)
 {
     enum fg_metric comps[2];
     size_t n = components(spec->metric, comps), evaluated = 0;
@@ -296,6 +325,8 @@ static enum side_state eval_side(const struct fg_gate_spec *spec, const struct f
                 best = s; /* keeps the rates for the audit */
             continue;
         }
+        if (res != NULL && res->n_comparisons < 2)
+            compare_side(spec, &s, g, &res->comparisons[res->n_comparisons++]);
         double badness = side_badness(spec, s.value);
         if (evaluated == 0 || badness > best_badness) {
             best_badness = badness;
@@ -404,7 +435,8 @@ static int compare_to_bound(const struct fg_gate_spec *spec, const struct fg_sid
     uint64_t p, q;
     bool small = g->num < EXACT_COUNT_LIMIT && g->den < EXACT_COUNT_LIMIT &&
                  r->num < EXACT_COUNT_LIMIT && r->den < EXACT_COUNT_LIMIT;
-    if (spec->metric == FG_METRIC_COUNT || !small || !bound_fraction(bound, &p, &q))
+    if (!fg_metric_is_rate(side->component) || side->component == FG_METRIC_COUNT || !small ||
+        !bound_fraction(bound, &p, &q))
         return compare_double(side->value, bound);
     if (spec->overall) /* num/den vs p/q */
         return compare_u128((u128)g->num * q, (u128)p * g->den);
@@ -439,12 +471,86 @@ static void judge_worsening(const struct fg_gate_spec *spec, struct fg_gate_resu
 {
     res->has_worsening = true;
     res->worsening = candidate_dev - incumbent_dev;
-    if (res->worsening > spec->max_worsening + FG_BOUND_EPSILON) {
+    if (res->status == FG_RESULT_PASS && res->worsening > spec->max_worsening + FG_BOUND_EPSILON) {
         res->status = FG_RESULT_FAIL;
         snprintf(res->why, sizeof res->why,
                  "worse than the incumbent by %.4f (%.4f vs %.4f), more than max_worsening %g",
                  res->worsening, candidate_dev, incumbent_dev, spec->max_worsening);
     }
+}
+
+/* ---- uncertainty: intervals and tests of one comparison (lib/stats.c) ---- */
+
+/* Cochran's rule (Cochran 1954): the z test's normal approximation is trusted when every
+ * expected cell of the 2x2 table is at least 5; otherwise Fisher's exact test is used. */
+static enum fg_test choose_test(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+    double n = (double)a + (double)b + (double)c + (double)d;
+    double rows[2] = {(double)a + (double)b, (double)c + (double)d};
+    double cols[2] = {(double)a + (double)c, (double)b + (double)d};
+    for (size_t i = 0; i < 2; i++)
+        for (size_t j = 0; j < 2; j++)
+            if (rows[i] * cols[j] / n < 5.0)
+                return FG_TEST_FISHER;
+    return FG_TEST_Z;
+}
+
+/* The interval and test of one component of a result (or of an overall rate). Count and
+ * the score metrics get no interval: their bounds are judged on the point value. */
+static void compare_side(const struct fg_gate_spec *spec, const struct fg_side *side, size_t group,
+                         struct fg_comparison *cmp)
+{
+    memset(cmp, 0, sizeof *cmp);
+    cmp->component = side->component;
+    cmp->breach = (spec->has_min && compare_to_bound(spec, side, spec->min) < 0) ||
+                  (spec->has_max && compare_to_bound(spec, side, spec->max) > 0);
+    cmp->ci_inside = !cmp->breach;
+    if (!side->defined || !fg_metric_is_rate(side->component) || side->component == FG_METRIC_COUNT)
+        return;
+    const double level = 1.0 - spec->alpha;
+    const struct fg_rate *g = &side->group_rate, *r = &side->reference_rate;
+    struct fg_interval ci;
+    if (spec->overall) {
+        ci = fg_stats_wilson(g->num, g->den, level);
+        /* The score test against the bound that was breached, else the nearer one. */
+        double p0 = NAN;
+        if (spec->has_min && (!spec->has_max || g->value < spec->min ||
+                              fabs(g->value - spec->min) <= fabs(g->value - spec->max)))
+            p0 = spec->min;
+        else if (spec->has_max)
+            p0 = spec->max;
+        if (p0 > 0.0 && p0 < 1.0) {
+            cmp->test = FG_TEST_Z;
+            cmp->p_value = fg_stats_score_test(g->num, g->den, p0);
+        }
+    } else if (side->reference_group == group) {
+        /* The reference against itself: parity by construction, nothing to test. */
+        double v = spec->disparity == FG_DISPARITY_RATIO ? 1.0 : 0.0;
+        ci.low = ci.high = v;
+    } else {
+        if (spec->disparity == FG_DISPARITY_RATIO) {
+            ci = fg_stats_katz(g->num, g->den, r->num, r->den, level, NULL);
+        } else { /* the interval of |p1 - p2| from Newcombe's interval of p1 - p2 */
+            struct fg_interval d = fg_stats_newcombe(g->num, g->den, r->num, r->den, level);
+            if (d.low >= 0)
+                ci = d;
+            else if (d.high <= 0)
+                ci = (struct fg_interval){-d.high, -d.low};
+            else
+                ci = (struct fg_interval){0.0, -d.low > d.high ? -d.low : d.high};
+        }
+        uint64_t a = g->num, b = g->den - g->num, c = r->num, d = r->den - r->num;
+        cmp->test = choose_test(a, b, c, d);
+        cmp->p_value = cmp->test == FG_TEST_FISHER
+                           ? fg_stats_fisher_two_sided(a, b, c, d)
+                           : fg_stats_z_two_sided(g->num, g->den, r->num, r->den, NULL);
+    }
+    cmp->p_adjusted = cmp->p_value;
+    cmp->has_ci = true;
+    cmp->ci_low = ci.low;
+    cmp->ci_high = ci.high;
+    cmp->ci_inside =
+        (!spec->has_min || ci.low >= spec->min) && (!spec->has_max || ci.high <= spec->max);
 }
 
 /* ---- gate kinds ---- */
@@ -465,9 +571,8 @@ static void eval_overall(const struct fg_gate_spec *spec, const struct fg_metric
                          struct fg_gate_outcome *o)
 {
     struct fg_gate_result *res = push_result(o, 1, 0);
-    const struct fg_group *all = &m->groups[0];
     res->candidate.component = spec->metric;
-    res->candidate.group_rate = fg_metric_rate(spec->metric, &all->candidate);
+    res->candidate.group_rate = group_rate(m, 0, spec->metric, false);
     if (!enough(&res->candidate.group_rate, spec->min_group_size)) {
         res->status = FG_RESULT_INSUFFICIENT_DATA;
         why_not_enough(res->why, sizeof res->why, "", &res->candidate.group_rate, spec->metric,
@@ -480,23 +585,24 @@ static void eval_overall(const struct fg_gate_spec *spec, const struct fg_metric
     bool incumbent_ok = false;
     if (m->has_incumbent) {
         res->incumbent.component = spec->metric;
-        res->incumbent.group_rate = fg_metric_rate(spec->metric, &all->incumbent);
+        res->incumbent.group_rate = group_rate(m, 0, spec->metric, true);
         incumbent_ok = enough(&res->incumbent.group_rate, spec->min_group_size);
         res->incumbent.defined = incumbent_ok;
         res->incumbent.value = res->incumbent.group_rate.value;
     }
     judge_bounds(spec, res);
-    if (!spec->has_max_worsening || res->status == FG_RESULT_FAIL)
+    compare_side(spec, &res->candidate, 0, &res->comparisons[res->n_comparisons++]);
+    if (!spec->has_max_worsening)
         return;
-    if (!m->has_incumbent) {
+    if (!m->has_incumbent || !incumbent_ok) {
+        if (res->status != FG_RESULT_PASS)
+            return;
         res->status = FG_RESULT_INSUFFICIENT_DATA;
-        snprintf(res->why, sizeof res->why, "not compared: no incumbent predictions given");
-        return;
-    }
-    if (!incumbent_ok) {
-        res->status = FG_RESULT_INSUFFICIENT_DATA;
-        why_not_enough(res->why, sizeof res->why, "incumbent: ", &res->incumbent.group_rate,
-                       spec->metric, spec->min_group_size);
+        if (!m->has_incumbent)
+            snprintf(res->why, sizeof res->why, "not compared: no incumbent predictions given");
+        else
+            why_not_enough(res->why, sizeof res->why, "incumbent: ", &res->incumbent.group_rate,
+                           spec->metric, spec->min_group_size);
         return;
     }
     /* "Worse" follows the metric's direction: a drop in accuracy, a rise in error rate. */
@@ -514,32 +620,34 @@ static void eval_group(const struct fg_gate_spec *spec, const struct fg_metrics 
     char inc_why[sizeof res->why] = "";
     enum side_state inc_state = SIDE_NONE;
     if (m->has_incumbent)
-        inc_state = eval_side(spec, m, g, inc_refs, true, &res->incumbent, inc_why, sizeof inc_why);
+        inc_state =
+            eval_side(spec, m, g, inc_refs, true, &res->incumbent, inc_why, sizeof inc_why, NULL);
     if (inc_state != SIDE_COMPLETE)
         res->incumbent.defined = false;
     enum side_state state =
-        eval_side(spec, m, g, cand_refs, false, &res->candidate, res->why, sizeof res->why);
+        eval_side(spec, m, g, cand_refs, false, &res->candidate, res->why, sizeof res->why, res);
     if (state == SIDE_NONE) {
         res->status = FG_RESULT_INSUFFICIENT_DATA;
         return;
     }
     judge_bounds(spec, res);
-    if (res->status == FG_RESULT_FAIL)
-        return;
-    if (state == SIDE_PARTIAL) { /* passed on what could be judged; the rest is unknown */
-        res->status = FG_RESULT_INSUFFICIENT_DATA;
+    if (state == SIDE_PARTIAL) { /* judged on what could be; the rest is unknown */
+        res->partial = true;
+        if (res->status != FG_RESULT_FAIL)
+            res->status = FG_RESULT_INSUFFICIENT_DATA;
         return;
     }
     if (!spec->has_max_worsening)
         return;
-    if (!m->has_incumbent) {
-        res->status = FG_RESULT_INSUFFICIENT_DATA;
-        snprintf(res->why, sizeof res->why, "not compared: no incumbent predictions given");
-        return;
-    }
-    if (inc_state != SIDE_COMPLETE) {
-        res->status = FG_RESULT_INSUFFICIENT_DATA;
-        snprintf(res->why, sizeof res->why, "%s", inc_why);
+    /* The change against the incumbent is measured even when a bound already failed (the
+     * evidence modes may judge the two separately); a missing incumbent only makes a
+     * passing result insufficient. */
+    if (!m->has_incumbent || inc_state != SIDE_COMPLETE) {
+        if (res->status == FG_RESULT_PASS) {
+            res->status = FG_RESULT_INSUFFICIENT_DATA;
+            snprintf(res->why, sizeof res->why, "%s",
+                     m->has_incumbent ? inc_why : "not compared: no incumbent predictions given");
+        }
         return;
     }
     judge_worsening(spec, res, side_deviation(spec, m, g, cand_refs, false, &res->candidate),
@@ -554,7 +662,7 @@ static size_t worst_group(const struct fg_gate_spec *spec, const struct fg_metri
     size_t worst = SIZE_MAX;
     double lowest = INFINITY;
     for (size_t i = first; i < first + count; i++) {
-        struct fg_rate r = fg_metric_rate(metric, confusion_of(&m->groups[i], incumbent));
+        struct fg_rate r = group_rate(m, i, metric, incumbent);
         if (enough(&r, spec->min_group_size) && (worst == SIZE_MAX || r.value < lowest)) {
             lowest = r.value;
             worst = i;
@@ -589,6 +697,8 @@ static enum fg_status eval_attrset(const struct fg_policy *policy, const struct 
     struct fg_gate_result best_res = {0};
     double best_badness = -INFINITY;
     bool any = false;
+    struct fg_comparison cmps[2];
+    size_t n_cmps = 0;
     for (size_t c = 0; c < n_comps; c++) {
         size_t worst = worst_group(spec, m, attrset, comps[c], false);
         if (worst == SIZE_MAX)
@@ -600,6 +710,8 @@ static enum fg_status eval_attrset(const struct fg_policy *policy, const struct 
         struct fg_gate_result res = {.group = worst};
         res.candidate.reference_group = res.incumbent.reference_group = SIZE_MAX;
         eval_group(&one, m, worst, crefs, crefs, &res);
+        for (size_t k = 0; k < res.n_comparisons && n_cmps < 2; k++)
+            cmps[n_cmps++] = res.comparisons[k];
         /* The incumbent's own worst group over its best, not its value for this group. */
         size_t inc_worst =
             m->has_incumbent ? worst_group(spec, m, attrset, comps[c], true) : SIZE_MAX;
@@ -609,13 +721,18 @@ static enum fg_status eval_attrset(const struct fg_policy *policy, const struct 
         bool inc_ok =
             inc_worst != SIZE_MAX && eval_component(&one, m, inc_worst, inc_refs[c], comps[c], true,
                                                     &res.incumbent, inc_why, sizeof inc_why);
-        if (spec->has_max_worsening && res.status == FG_RESULT_PASS) {
+        if (spec->has_max_worsening) {
             if (!m->has_incumbent) {
-                res.status = FG_RESULT_INSUFFICIENT_DATA;
-                snprintf(res.why, sizeof res.why, "not compared: no incumbent predictions given");
+                if (res.status == FG_RESULT_PASS) {
+                    res.status = FG_RESULT_INSUFFICIENT_DATA;
+                    snprintf(res.why, sizeof res.why,
+                             "not compared: no incumbent predictions given");
+                }
             } else if (!inc_ok) {
-                res.status = FG_RESULT_INSUFFICIENT_DATA;
-                snprintf(res.why, sizeof res.why, "incumbent: %.200s", inc_why);
+                if (res.status == FG_RESULT_PASS) {
+                    res.status = FG_RESULT_INSUFFICIENT_DATA;
+                    snprintf(res.why, sizeof res.why, "incumbent: %.200s", inc_why);
+                }
             } else {
                 judge_worsening(spec, &res, deviation(spec->disparity, res.candidate.value),
                                 deviation(spec->disparity, res.incumbent.value));
@@ -631,10 +748,12 @@ static enum fg_status eval_attrset(const struct fg_policy *policy, const struct 
     if (any) {
         struct fg_gate_result *res = push_result(o, capacity, best_res.group);
         *res = best_res;
+        memcpy(res->comparisons, cmps, n_cmps * sizeof cmps[0]);
+        res->n_comparisons = n_cmps;
     }
     for (size_t g = first; g < first + count; g++) {
         for (size_t c = 0; c < n_comps; c++) {
-            struct fg_rate r = fg_metric_rate(comps[c], &m->groups[g].candidate);
+            struct fg_rate r = group_rate(m, g, comps[c], false);
             if (!enough(&r, spec->min_group_size)) {
                 struct fg_gate_result *res = push_result(o, capacity, g);
                 res->status = FG_RESULT_INSUFFICIENT_DATA;
@@ -677,6 +796,429 @@ static void aggregate(const struct fg_gate_spec *spec, struct fg_gate_outcome *o
         o->status = FG_RESULT_PASS;
 }
 
+/* Evaluates one gate at its point estimates: results, comparisons, worsening. */
+static enum fg_status eval_gate(const struct fg_policy *policy, const struct fg_gate_spec *spec,
+                                const struct fg_metrics *m, struct fg_gate_outcome *o,
+                                size_t capacity, struct fg_error *err)
+{
+    o->n_results = 0;
+    if (spec->overall) {
+        eval_overall(spec, m, o);
+        return FG_OK;
+    }
+    for (size_t a = 0; a < m->n_attrsets; a++) {
+        enum fg_status st = eval_attrset(policy, spec, m, a, o, capacity, err);
+        if (st != FG_OK)
+            return st;
+    }
+    return FG_OK;
+}
+
+/* ---- the paired bootstrap of vs_incumbent (DESIGN section 1) ----
+ *
+ * Candidate and incumbent scored the same rows, so their changes are correlated; the
+ * bootstrap keeps the pairing by resampling rows, and since a row is fully described by
+ * its cell (group values, y_true, candidate, incumbent), resampling N rows with
+ * replacement is one multinomial draw of N over the cells with the observed proportions
+ * (Efron and Tibshirani 1993, ch. 6; exact, not an approximation). Each resample's groups
+ * are summed from the drawn cells and the gate is evaluated again at its point estimate;
+ * the percentile interval of the worsening over the B resamples is reported. The cost is
+ * O(B x cells x attribute sets), independent of the number of rows. */
+
+/* The group of attribute set a that holds a cell, by binary search over the set's groups
+ * (sorted bytewise, attribute by attribute, as metrics.c sorts them). */
+static size_t group_of_cell(const struct fg_policy *policy, const struct fg_metrics *m,
+                            const struct fg_counts *counts, size_t a, const uint32_t *value_ids)
+{
+    struct fg_attrset set;
+    fg_policy_attrset(policy, a, &set);
+    size_t lo = m->attrset_first[a], hi = lo + m->attrset_count[a];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = 0;
+        for (size_t k = 0; k < set.n && cmp == 0; k++)
+            cmp = strcmp(m->groups[mid].values[k],
+                         fg_counts_value(counts, set.attrs[k], value_ids[set.attrs[k]]));
+        if (cmp == 0)
+            return mid;
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return SIZE_MAX;
+}
+
+/* The result of o that a resampled result stands for: the same group, or for
+ * between_groups (whose worst group may change) the same attribute set. */
+static size_t matching_result(const struct fg_gate_spec *spec, const struct fg_metrics *m,
+                              const struct fg_gate_outcome *o, const struct fg_gate_result *res)
+{
+    for (size_t i = 0; i < o->n_results; i++) {
+        const struct fg_gate_result *orig = &o->results[i];
+        if (!orig->has_worsening)
+            continue;
+        if (spec->reference.kind == FG_REFERENCE_BETWEEN_GROUPS && !spec->overall
+                ? m->groups[orig->group].attrset == m->groups[res->group].attrset
+                : orig->group == res->group)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+struct bootstrap {
+    size_t n_cells, n_sets;
+    uint64_t *weights, *drawn;
+    unsigned char *bits; /* y_true | candidate << 1 | incumbent << 2 */
+    size_t *cell_groups; /* n_cells x n_sets */
+    struct fg_metrics rm;
+    struct fg_group *groups;
+    struct fg_gate_outcome scratch;
+    double *samples; /* n_results x B */
+    uint64_t *used;
+};
+
+static void bootstrap_free(struct bootstrap *bs)
+{
+    free(bs->weights);
+    free(bs->drawn);
+    free(bs->bits);
+    free(bs->cell_groups);
+    free(bs->groups);
+    free(bs->scratch.results);
+    free(bs->samples);
+    free(bs->used);
+}
+
+static void add_cell(struct fg_confusion *c, unsigned y, unsigned decision, uint64_t n)
+{
+    if (y && decision)
+        c->tp += n;
+    else if (decision)
+        c->fp += n;
+    else if (y)
+        c->fn += n;
+    else
+        c->tn += n;
+}
+
+static enum fg_status bootstrap_prepare(const struct fg_policy *policy, const struct fg_metrics *m,
+                                        struct bootstrap *bs, size_t n_results, uint64_t resamples,
+                                        size_t capacity)
+{
+    const struct fg_counts *counts = m->counts;
+    bs->n_cells = fg_counts_cell_count(counts);
+    bs->n_sets = m->n_attrsets;
+    size_t n = bs->n_cells ? bs->n_cells : 1;
+    bs->weights = calloc(n, sizeof *bs->weights);
+    bs->drawn = calloc(n, sizeof *bs->drawn);
+    bs->bits = calloc(n, 1);
+    bs->cell_groups = calloc(n * (bs->n_sets ? bs->n_sets : 1), sizeof *bs->cell_groups);
+    bs->groups = calloc(m->n_groups ? m->n_groups : 1, sizeof *bs->groups);
+    bs->scratch.results = calloc(capacity, sizeof *bs->scratch.results);
+    bs->samples = calloc(n_results * (size_t)resamples + 1, sizeof *bs->samples);
+    bs->used = calloc(n_results + 1, sizeof *bs->used);
+    if (!bs->weights || !bs->drawn || !bs->bits || !bs->cell_groups || !bs->groups ||
+        !bs->scratch.results || !bs->samples || !bs->used)
+        return FG_ERR_NOMEM;
+    for (size_t k = 0; k < bs->n_cells; k++) {
+        struct fg_cell cell;
+        fg_counts_cell(counts, k, &cell);
+        bs->weights[k] = cell.count;
+        bs->bits[k] = (unsigned char)(cell.y_true | cell.candidate << 1 | cell.incumbent << 2);
+        for (size_t a = 0; a < bs->n_sets; a++)
+            bs->cell_groups[k * bs->n_sets + a] =
+                group_of_cell(policy, m, counts, a, cell.value_ids);
+    }
+    memcpy(bs->groups, m->groups, m->n_groups * sizeof *bs->groups);
+    bs->rm = *m;
+    bs->rm.groups = bs->groups;
+    bs->rm.counts = NULL;
+    return FG_OK;
+}
+
+/* One resample: draw the cells, sum the groups. */
+static void bootstrap_draw(struct bootstrap *bs, struct fg_rng *rng, uint64_t total)
+{
+    fg_rng_multinomial(rng, total, bs->weights, bs->n_cells, bs->drawn);
+    for (size_t i = 0; i < bs->rm.n_groups; i++) {
+        memset(&bs->groups[i].candidate, 0, sizeof bs->groups[i].candidate);
+        memset(&bs->groups[i].incumbent, 0, sizeof bs->groups[i].incumbent);
+    }
+    for (size_t k = 0; k < bs->n_cells; k++) {
+        uint64_t n = bs->drawn[k];
+        if (n == 0)
+            continue;
+        unsigned y = bs->bits[k] & 1u, c = (bs->bits[k] >> 1) & 1u, inc = (bs->bits[k] >> 2) & 1u;
+        add_cell(&bs->groups[0].candidate, y, c, n);
+        add_cell(&bs->groups[0].incumbent, y, inc, n);
+        for (size_t a = 0; a < bs->n_sets; a++) {
+            size_t g = bs->cell_groups[k * bs->n_sets + a];
+            if (g == SIZE_MAX)
+                continue;
+            add_cell(&bs->groups[g].candidate, y, c, n);
+            add_cell(&bs->groups[g].incumbent, y, inc, n);
+        }
+    }
+}
+
+static enum fg_status bootstrap_gate(const struct fg_policy *policy,
+                                     const struct fg_gate_spec *spec, const struct fg_metrics *m,
+                                     struct fg_gate_outcome *o, size_t capacity,
+                                     struct fg_error *err)
+{
+    if (!spec->has_max_worsening || !m->has_incumbent || m->counts == NULL ||
+        fg_metric_is_score(spec->metric))
+        return FG_OK;
+    bool any = false;
+    for (size_t i = 0; i < o->n_results && !any; i++)
+        any = o->results[i].has_worsening;
+    if (!any)
+        return FG_OK;
+    const uint64_t B = spec->resamples ? spec->resamples : FG_DEFAULT_RESAMPLES;
+    struct bootstrap bs = {0};
+    if (bootstrap_prepare(policy, m, &bs, o->n_results, B, capacity) != FG_OK) {
+        bootstrap_free(&bs);
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    struct fg_gate_spec one = *spec;
+    one.evidence = FG_EVIDENCE_POINT;
+    struct fg_rng rng;
+    fg_rng_seed(&rng, spec->seed);
+    const uint64_t total = fg_counts_total(m->counts);
+    for (uint64_t b = 0; b < B; b++) {
+        bootstrap_draw(&bs, &rng, total);
+        enum fg_status st = eval_gate(policy, &one, &bs.rm, &bs.scratch, capacity, err);
+        if (st != FG_OK) {
+            bootstrap_free(&bs);
+            return st;
+        }
+        for (size_t r = 0; r < bs.scratch.n_results; r++) {
+            const struct fg_gate_result *res = &bs.scratch.results[r];
+            if (!res->has_worsening)
+                continue;
+            size_t i = matching_result(spec, m, o, res);
+            if (i != SIZE_MAX)
+                bs.samples[i * B + bs.used[i]++] = res->worsening;
+        }
+    }
+    /* The percentile interval (Efron and Tibshirani 1993, 13.3) at level 1 - alpha, from
+     * the resamples where the worsening was defined (a group may be empty in a few). */
+    for (size_t i = 0; i < o->n_results; i++) {
+        struct fg_gate_result *res = &o->results[i];
+        uint64_t used = bs.used[i];
+        if (!res->has_worsening || used < B / 2)
+            continue;
+        double *x = &bs.samples[i * B];
+        uint64_t within = 0;
+        for (uint64_t k = 0; k < used; k++)
+            within += x[k] <= spec->max_worsening + FG_BOUND_EPSILON;
+        res->has_worsening_ci = true;
+        res->resamples_used = used;
+        res->worsening_low = fg_stats_quantile(x, (size_t)used, spec->alpha / 2);
+        res->worsening_high = fg_stats_quantile(x, (size_t)used, 1 - spec->alpha / 2);
+        /* Two-sided bootstrap p-value of "worsening <= max_worsening" (the share of
+         * resamples on the allowed side, doubled; Davison and Hinkley 1997, 4.4). */
+        double p = 2.0 * (double)(within + 1) / (double)(used + 1);
+        res->test = FG_TEST_BOOTSTRAP;
+        res->p_value = res->p_adjusted = p < 1.0 ? p : 1.0;
+    }
+    bootstrap_free(&bs);
+    return FG_OK;
+}
+
+/* ---- evidence: adjusting p-values and judging each result as the gate asks ---- */
+
+static bool adjust(enum fg_correction correction, const double *p, double *out, size_t n)
+{
+    switch (correction) {
+    case FG_CORRECTION_HOLM:
+        return fg_stats_holm(p, out, n);
+    case FG_CORRECTION_BH:
+        return fg_stats_bh(p, out, n);
+    case FG_CORRECTION_NONE:
+        break;
+    }
+    memmove(out, p, n * sizeof *p);
+    return true;
+}
+
+/* The family of a gate is every comparison it made (every group of every attribute set,
+ * intersections included; both components of equalized odds). A gate with no min/max
+ * bound judges only the change against the incumbent, so its family is the bootstrap
+ * tests of the worsening. */
+static enum fg_status adjust_gate(const struct fg_gate_spec *spec, struct fg_gate_outcome *o,
+                                  struct fg_error *err)
+{
+    bool bounds = spec->has_min || spec->has_max;
+    size_t n = 0;
+    for (size_t i = 0; i < o->n_results; i++) {
+        const struct fg_gate_result *res = &o->results[i];
+        if (!bounds)
+            n += res->test == FG_TEST_BOOTSTRAP;
+        else
+            for (size_t k = 0; k < res->n_comparisons; k++)
+                n += res->comparisons[k].test != FG_TEST_NONE;
+    }
+    double *p = malloc((n ? n : 1) * 2 * sizeof *p);
+    if (p == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    double *adj = p + (n ? n : 1);
+    size_t j = 0;
+    for (size_t i = 0; i < o->n_results; i++) {
+        const struct fg_gate_result *res = &o->results[i];
+        if (!bounds && res->test == FG_TEST_BOOTSTRAP)
+            p[j++] = res->p_value;
+        else if (bounds)
+            for (size_t k = 0; k < res->n_comparisons; k++)
+                if (res->comparisons[k].test != FG_TEST_NONE)
+                    p[j++] = res->comparisons[k].p_value;
+    }
+    if (!adjust(spec->correction, p, adj, n)) {
+        free(p);
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    j = 0;
+    for (size_t i = 0; i < o->n_results; i++) {
+        struct fg_gate_result *res = &o->results[i];
+        if (!bounds && res->test == FG_TEST_BOOTSTRAP) {
+            res->p_adjusted = adj[j++];
+        } else if (bounds) {
+            for (size_t k = 0; k < res->n_comparisons; k++)
+                if (res->comparisons[k].test != FG_TEST_NONE)
+                    res->comparisons[k].p_adjusted = adj[j++];
+        }
+        /* The result shows the comparison of the component it reports. */
+        const struct fg_comparison *shown = res->n_comparisons ? &res->comparisons[0] : NULL;
+        for (size_t k = res->n_comparisons; k-- > 0;)
+            if (res->comparisons[k].component == res->candidate.component)
+                shown = &res->comparisons[k];
+        if (shown != NULL && shown->has_ci) {
+            res->has_ci = true;
+            res->ci_low = shown->ci_low;
+            res->ci_high = shown->ci_high;
+        }
+        if (shown != NULL && bounds) {
+            res->test = shown->test;
+            res->p_value = shown->p_value;
+            res->p_adjusted = shown->p_adjusted;
+        }
+    }
+    free(p);
+    return FG_OK;
+}
+
+static void format_interval(char *buf, size_t size, double low, double high)
+{
+    if (isinf(high))
+        snprintf(buf, size, "[%.4f, inf)", low);
+    else
+        snprintf(buf, size, "[%.4f, %.4f]", low, high);
+}
+
+/* Re-judges a result evaluated at its point estimate under evidence significant or
+ * confident. Results that could not be evaluated keep their status. */
+static void judge_evidence(const struct fg_gate_spec *spec, struct fg_gate_result *res)
+{
+    if (spec->evidence == FG_EVIDENCE_POINT || !res->candidate.defined ||
+        (res->status != FG_RESULT_PASS && res->status != FG_RESULT_FAIL &&
+         !(res->partial && res->status == FG_RESULT_INSUFFICIENT_DATA)))
+        return;
+    const bool significant = spec->evidence == FG_EVIDENCE_SIGNIFICANT;
+    const double alpha = spec->alpha;
+    const int percent = (int)lround(100.0 * (1.0 - alpha));
+    char v[32], ci[64], text[sizeof res->why] = "";
+    fg_format_number(v, sizeof v, true, res->candidate.value);
+    bool bound_fail = false, breach = false;
+    const struct fg_comparison *decisive = NULL;
+    for (size_t k = 0; k < res->n_comparisons; k++) {
+        const struct fg_comparison *c = &res->comparisons[k];
+        breach = breach || c->breach;
+        bool fails = significant ? c->breach && (c->test == FG_TEST_NONE || c->p_adjusted < alpha)
+                                 : c->breach || (c->has_ci && !c->ci_inside);
+        if (fails && !bound_fail) {
+            bound_fail = true;
+            decisive = c;
+        }
+    }
+    const double max_w = spec->max_worsening + FG_BOUND_EPSILON;
+    bool worse = res->has_worsening && res->worsening > max_w;
+    bool worse_fail;
+    if (significant)
+        worse_fail = worse && (!res->has_worsening_ci ||
+                               (res->worsening_low > max_w &&
+                                (res->test != FG_TEST_BOOTSTRAP || res->p_adjusted < alpha)));
+    else
+        worse_fail =
+            res->has_worsening && (worse || (res->has_worsening_ci && res->worsening_high > max_w));
+    const char *bound_word = spec->has_min && (!spec->has_max || res->candidate.value < spec->max)
+                                 ? "below the minimum"
+                                 : "above the maximum";
+    double bound = spec->has_min && (!spec->has_max || res->candidate.value < spec->max)
+                       ? spec->min
+                       : spec->max;
+    if (bound_fail && significant) {
+        snprintf(text, sizeof text, "%s is %s %g, significantly (%s test, p_adjusted %.4g < %g)", v,
+                 bound_word, bound, fg_test_name(decisive->test), decisive->p_adjusted, alpha);
+    } else if (bound_fail) {
+        format_interval(ci, sizeof ci, decisive->ci_low, decisive->ci_high);
+        if (decisive->breach)
+            snprintf(text, sizeof text, "%s is %s %g (%d%% interval %s)", v, bound_word, bound,
+                     percent, ci);
+        else
+            snprintf(text, sizeof text,
+                     "%s meets the bound, but its %d%% interval %s does not lie within it "
+                     "(evidence: confident)",
+                     v, percent, ci);
+    } else if (worse_fail) {
+        char wci[64] = "";
+        if (res->has_worsening_ci)
+            format_interval(wci, sizeof wci, res->worsening_low, res->worsening_high);
+        snprintf(text, sizeof text,
+                 worse ? "worse than the incumbent by %.4f, more than max_worsening %g%s%s%s"
+                       : "worse than the incumbent by %.4f, within max_worsening %g, but the "
+                         "paired bootstrap interval%s%s%s reaches past it (evidence: confident)",
+                 res->worsening, spec->max_worsening, res->has_worsening_ci ? " (bootstrap " : "",
+                 wci, res->has_worsening_ci ? ")" : "");
+    } else if (breach || worse) { /* significant: a breach the data do not support */
+        if (breach) {
+            const struct fg_comparison *c = NULL;
+            for (size_t k = 0; k < res->n_comparisons && c == NULL; k++)
+                if (res->comparisons[k].breach)
+                    c = &res->comparisons[k];
+            snprintf(text, sizeof text,
+                     "%s is %s %g, but not significantly (%s test, p_adjusted %.4g >= %g)", v,
+                     bound_word, bound, fg_test_name(c->test), c->p_adjusted, alpha);
+        } else {
+            format_interval(ci, sizeof ci, res->worsening_low, res->worsening_high);
+            snprintf(text, sizeof text,
+                     "worse than the incumbent by %.4f, more than max_worsening %g, but not "
+                     "significantly: the paired bootstrap interval %s includes it",
+                     res->worsening, spec->max_worsening, ci);
+        }
+    }
+    bool fail = bound_fail || worse_fail;
+    if (fail) {
+        res->status = FG_RESULT_FAIL;
+    } else if (res->partial) {
+        res->status = FG_RESULT_INSUFFICIENT_DATA;
+    } else if (spec->has_max_worsening && !res->has_worsening) {
+        /* The bound was not breached significantly, and the change against the incumbent
+         * could not be measured: not a pass. */
+        res->status = FG_RESULT_INSUFFICIENT_DATA;
+        snprintf(res->why, sizeof res->why,
+                 "%.150s%snot compared with the incumbent (none given, or too little data)", text,
+                 text[0] ? "; " : "");
+        return;
+    } else {
+        res->status = FG_RESULT_PASS;
+    }
+    if (text[0] != '\0')
+        snprintf(res->why, sizeof res->why, "%s", text);
+    else if (!res->partial)
+        res->why[0] = '\0';
+}
+
 /* ---- public ---- */
 
 enum fg_status fg_gate_evaluate(const struct fg_policy *policy, const struct fg_metrics *m,
@@ -704,17 +1246,17 @@ enum fg_status fg_gate_evaluate(const struct fg_policy *policy, const struct fg_
             fg_evaluation_free(ev);
             return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
         }
-        if (spec->overall) {
-            eval_overall(spec, m, o);
-        } else {
-            for (size_t a = 0; a < m->n_attrsets; a++) {
-                enum fg_status st = eval_attrset(policy, spec, m, a, o, capacity, err);
-                if (st != FG_OK) {
-                    fg_evaluation_free(ev);
-                    return st;
-                }
-            }
+        enum fg_status st = eval_gate(policy, spec, m, o, capacity, err);
+        if (st == FG_OK)
+            st = bootstrap_gate(policy, spec, m, o, capacity, err);
+        if (st == FG_OK)
+            st = adjust_gate(spec, o, err);
+        if (st != FG_OK) {
+            fg_evaluation_free(ev);
+            return st;
         }
+        for (size_t r = 0; r < o->n_results; r++)
+            judge_evidence(spec, &o->results[r]);
         if (spec->has_max_worsening && !m->has_incumbent)
             snprintf(o->note, sizeof o->note,
                      "not compared with the incumbent: no incumbent predictions given");
@@ -852,6 +1394,52 @@ static void summarize_result(struct text *t, const struct fg_metrics *m,
         text_add(t, ", %+.4f vs incumbent (max_worsening %g)", res->worsening, spec->max_worsening);
 }
 
+/* Score metrics: a candidate usually gains overall while it may lose for a group, which
+ * a bound on a disparity can hide. Shown for every score gate when an incumbent is given:
+ * the overall change, then the groups whose own value got worse, worst first (up to 3). */
+static void summarize_tradeoff(struct text *t, const struct fg_metrics *m,
+                               const struct fg_gate_spec *spec)
+{
+    int dir = better_direction(spec->metric);
+    struct fg_rate c0 = group_rate(m, 0, spec->metric, false);
+    struct fg_rate i0 = group_rate(m, 0, spec->metric, true);
+    if (!m->has_incumbent || !c0.defined || !i0.defined)
+        return;
+    text_add(t, "      %s overall %.4f -> %.4f (%+.4f)", fg_metric_name(spec->metric), i0.value,
+             c0.value, c0.value - i0.value);
+    size_t shown[3], n_shown = 0, worse = 0;
+    for (;;) { /* selection of the worst remaining group, at most 3 times */
+        size_t pick = SIZE_MAX;
+        double pick_loss = 0;
+        for (size_t g = 1; g < m->n_groups; g++) {
+            struct fg_rate c = group_rate(m, g, spec->metric, false);
+            struct fg_rate i = group_rate(m, g, spec->metric, true);
+            double loss = c.defined && i.defined ? -dir * (c.value - i.value) : 0;
+            bool taken = false;
+            for (size_t k = 0; k < n_shown; k++)
+                taken = taken || shown[k] == g;
+            if (n_shown == 0 && loss > 1e-12)
+                worse++;
+            if (!taken && loss > 1e-12 && loss > pick_loss) {
+                pick = g;
+                pick_loss = loss;
+            }
+        }
+        if (pick == SIZE_MAX || n_shown == 3)
+            break;
+        struct fg_rate c = group_rate(m, pick, spec->metric, false);
+        struct fg_rate i = group_rate(m, pick, spec->metric, true);
+        text_add(t, "%s %s %.4f -> %.4f (%+.4f)", n_shown ? "," : "; worse for",
+                 m->groups[pick].label, i.value, c.value, c.value - i.value);
+        shown[n_shown++] = pick;
+    }
+    if (worse > n_shown)
+        text_add(t, " and %zu more", worse - n_shown);
+    if (worse == 0)
+        text_add(t, "; no group got worse");
+    text_add(t, "\n");
+}
+
 char *fg_evaluation_summary(const struct fg_policy *policy, const struct fg_metrics *m,
                             const struct fg_evaluation *ev)
 {
@@ -900,6 +1488,8 @@ char *fg_evaluation_summary(const struct fg_policy *policy, const struct fg_metr
         if (o->note[0] != '\0')
             text_add(&t, "; %s", o->note);
         text_add(&t, "\n");
+        if (fg_metric_is_score(o->spec->metric))
+            summarize_tradeoff(&t, m, o->spec);
     }
     for (size_t i = 0; i < ev->n_overrides; i++) {
         const struct fg_override_record *r = &ev->overrides[i];

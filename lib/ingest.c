@@ -14,6 +14,11 @@
  * - A one-file run keeps memory constant in the number of rows: the cell table grows
  *   only with distinct groups. Two files hold the incumbent's decisions in memory: an
  *   id -> decision map (ids in one arena) when data.id is set, 2 bits a row otherwise.
+ * - Only when the policy gates on a score metric (auc, calibration_gap, brier) are scores
+ *   kept: the counts keep every row's score of each model read from a score column (8 bytes
+ *   a row per model, lib/counts.c), and an incumbent file's scores wait for their candidate
+ *   row in an array parallel to the id map or the position bits (8 bytes a row). Memory is
+ *   then O(rows). When brier or calibration_gap is gated, a kept score must lie in [0, 1].
  * - Every failure fills the caller's fg_error with the CSV path and the physical line
  *   (1-based; 0 when no line applies) and frees everything; *out stays NULL.
  *
@@ -486,6 +491,7 @@ struct model_column {
     const struct fg_model_spec *spec;
     size_t slot;
     struct binary_column binary; /* when spec->prediction */
+    bool probability;            /* brier or calibration_gap is gated: a score must lie in [0, 1] */
 };
 
 static void binary_init(struct binary_column *b, const char *column, const char *positive,
@@ -525,9 +531,11 @@ static enum fg_status read_binary(struct reader *r, struct binary_column *b, con
                 show(other, sizeof other, b->other, b->other_len));
 }
 
-static enum fg_status read_score(struct reader *r, const struct fg_model_spec *spec,
-                                 const struct slot *s, int *bit)
+/* The decision from a score column; *score receives the score itself. */
+static enum fg_status read_score(struct reader *r, const struct model_column *m,
+                                 const struct slot *s, int *bit, double *score_out)
 {
+    const struct fg_model_spec *spec = m->spec;
     char value[SHOW_MAX * 4 + 8];
     const char *text = s->value;
     bool space = strchr(" \t\n\v\f\r", text[0]) != NULL && text[0] != '\0';
@@ -547,6 +555,12 @@ static enum fg_status read_score(struct reader *r, const struct fg_model_spec *s
         return fail(r, FG_ERR_INPUT, r->record_line,
                     "column '%s' has '%s', which is out of the range of a double", s->name,
                     show(value, sizeof value, s->value, s->len));
+    if (m->probability && !(score >= 0 && score <= 1))
+        return fail(r, FG_ERR_INPUT, r->record_line,
+                    "column '%s' has score '%s', which is outside [0, 1]; brier and "
+                    "calibration_gap need probabilities",
+                    s->name, show(value, sizeof value, s->value, s->len));
+    *score_out = score;
     if (spec->favorable == FG_FAVORABLE_ABOVE)
         *bit = score >= spec->threshold;
     else
@@ -554,19 +568,24 @@ static enum fg_status read_score(struct reader *r, const struct fg_model_spec *s
     return FG_OK;
 }
 
-static enum fg_status read_model(struct reader *r, struct model_column *m, int *bit)
+/* The decision of one model in the current record; *score is its score (0 when the model
+ * reads a prediction column). */
+static enum fg_status read_model(struct reader *r, struct model_column *m, int *bit, double *score)
 {
     const struct slot *s = &r->slots[m->slot];
+    *score = 0.0;
     if (m->spec->prediction != NULL)
         return read_binary(r, &m->binary, s, bit);
-    return read_score(r, m->spec, s, bit);
+    return read_score(r, m, s, bit, score);
 }
 
 static void model_init(struct model_column *m, const struct fg_policy *policy,
-                       const struct fg_model_spec *spec, struct reader *r, const char *hint)
+                       const struct fg_model_spec *spec, struct reader *r, const char *hint,
+                       bool probability)
 {
     memset(m, 0, sizeof *m);
     m->spec = spec;
+    m->probability = probability && spec->score != NULL;
     if (spec->prediction != NULL) {
         m->slot = reader_need(r, spec->prediction, hint);
         binary_init(&m->binary, spec->prediction, policy->data.favorable_prediction,
@@ -767,7 +786,29 @@ struct ingest {
     struct position_bits positions;
     unsigned long first_extra_line; /* first candidate row past the incumbent's rows */
     uint32_t value_ids[FG_MAX_PROTECTED];
+    /* scores (score metrics gated only): which models' scores the counts keep, and the
+     * incumbent file's scores, one per id map entry or per position, in the same order */
+    bool keep_scores[2];
+    double *file_scores;
+    size_t n_file_scores, file_scores_cap;
 };
+
+/* Keeps the incumbent file's score of the entry or position just added. */
+static enum fg_status file_score_push(struct ingest *in, struct reader *r, double score)
+{
+    if (in->n_file_scores == in->file_scores_cap) {
+        size_t cap = in->file_scores_cap ? in->file_scores_cap * 2 : 4096;
+        if (cap > SIZE_MAX / sizeof *in->file_scores)
+            return fail(r, FG_ERR_LIMIT, r->record_line, "too many scores to join the two files");
+        double *scores = realloc(in->file_scores, cap * sizeof *scores);
+        if (scores == NULL)
+            return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+        in->file_scores = scores;
+        in->file_scores_cap = cap;
+    }
+    in->file_scores[in->n_file_scores++] = score;
+    return FG_OK;
+}
 
 static void ingest_free(struct ingest *in)
 {
@@ -778,6 +819,7 @@ static void ingest_free(struct ingest *in)
     free(in->incumbent_model.binary.other);
     id_map_free(&in->ids);
     free(in->positions.bits);
+    free(in->file_scores);
     fg_counts_free(in->counts);
 }
 
@@ -786,6 +828,7 @@ static enum fg_status incumbent_row(struct reader *r, void *user)
     struct ingest *in = user;
     const struct slot *decision = &r->slots[in->incumbent_model.slot];
     int prediction = 0;
+    double score = 0.0;
     bool missing = false;
     enum fg_status status;
     if (in->join == JOIN_ID) {
@@ -810,22 +853,29 @@ static enum fg_status incumbent_row(struct reader *r, void *user)
             return empty_value(r, decision);
         missing = true;
         r->rows_dropped++;
-    } else if ((status = read_model(r, &in->incumbent_model, &prediction)) != FG_OK) {
+    } else if ((status = read_model(r, &in->incumbent_model, &prediction, &score)) != FG_OK) {
         return status;
     }
     if (in->join == JOIN_ID) {
         const struct slot *id = &r->slots[in->incumbent_id_slot];
-        return id_map_add(r, &in->ids, id->value, id->len,
-                          (prediction ? ID_PREDICTION : 0u) | (missing ? ID_MISSING : 0u));
+        status = id_map_add(r, &in->ids, id->value, id->len,
+                            (prediction ? ID_PREDICTION : 0u) | (missing ? ID_MISSING : 0u));
+    } else {
+        status = position_push(r, &in->positions, prediction, missing);
     }
-    return position_push(r, &in->positions, prediction, missing);
+    /* one score per entry or position, so that both share an index */
+    if (status == FG_OK && in->keep_scores[1])
+        status = file_score_push(in, r, score);
+    return status;
 }
 
-/* The incumbent's decision for this candidate row, from the incumbent file. */
+/* The incumbent's decision (and its score, when kept) for this candidate row, from the
+ * incumbent file. */
 static enum fg_status match_incumbent(struct ingest *in, struct reader *r, int *prediction,
-                                      bool *missing, bool *skip)
+                                      double *score, bool *missing, bool *skip)
 {
     *skip = false;
+    *score = 0.0;
     if (in->join == JOIN_POSITION) {
         uint64_t index = r->rows - 1;
         if (index >= in->positions.n) {
@@ -835,6 +885,8 @@ static enum fg_status match_incumbent(struct ingest *in, struct reader *r, int *
             return FG_OK;
         }
         position_get(&in->positions, index, prediction, missing);
+        if (in->keep_scores[1])
+            *score = in->file_scores[index];
         return FG_OK;
     }
     const struct slot *id = &r->slots[in->id_slot];
@@ -853,6 +905,8 @@ static enum fg_status match_incumbent(struct ingest *in, struct reader *r, int *
     e->line = r->record_line;
     *prediction = (e->packed & ID_PREDICTION) != 0;
     *missing = (e->packed & ID_MISSING) != 0;
+    if (in->keep_scores[1])
+        *score = in->file_scores[e - in->ids.entries];
     return FG_OK;
 }
 
@@ -861,6 +915,7 @@ static enum fg_status candidate_row(struct reader *r, void *user)
     struct ingest *in = user;
     struct fg_error *err = r->err;
     int y_true = 0, candidate = 0, incumbent = 0;
+    double candidate_score = 0.0, incumbent_score = 0.0;
     bool incumbent_missing = false;
     enum fg_status status;
     if (in->join != JOIN_NONE) {
@@ -871,7 +926,7 @@ static enum fg_status candidate_row(struct reader *r, void *user)
             return FG_OK;
         }
         bool skip;
-        status = match_incumbent(in, r, &incumbent, &incumbent_missing, &skip);
+        status = match_incumbent(in, r, &incumbent, &incumbent_score, &incumbent_missing, &skip);
         if (status != FG_OK || skip)
             return status;
     }
@@ -887,9 +942,10 @@ static enum fg_status candidate_row(struct reader *r, void *user)
         return FG_OK; /* dropped; counted in the incumbent file's rows_dropped */
     if ((status = read_binary(r, &in->label, &r->slots[in->label_slot], &y_true)) != FG_OK)
         return status;
-    if ((status = read_model(r, &in->candidate_model, &candidate)) != FG_OK)
+    if ((status = read_model(r, &in->candidate_model, &candidate, &candidate_score)) != FG_OK)
         return status;
-    if (in->incumbent_column && (status = read_model(r, &in->incumbent_model, &incumbent)) != FG_OK)
+    if (in->incumbent_column &&
+        (status = read_model(r, &in->incumbent_model, &incumbent, &incumbent_score)) != FG_OK)
         return status;
     size_t n_protected = in->policy->data.n_protected;
     for (size_t a = 0; a < n_protected; a++) {
@@ -900,7 +956,11 @@ static enum fg_status candidate_row(struct reader *r, void *user)
             return fail(r, status, r->record_line, "column '%s': %s", s->name, inner.message);
     }
     struct fg_error inner;
-    status = fg_counts_add(in->counts, in->value_ids, y_true, candidate, incumbent, 1, &inner);
+    if (in->keep_scores[0] || in->keep_scores[1])
+        status = fg_counts_add_scored(in->counts, in->value_ids, y_true, candidate, incumbent,
+                                      candidate_score, incumbent_score, &inner);
+    else
+        status = fg_counts_add(in->counts, in->value_ids, y_true, candidate, incumbent, 1, &inner);
     if (status != FG_OK)
         return fg_error_set(err, status, r->path, r->record_line, 0, "%s", inner.message);
     return FG_OK;
@@ -1010,6 +1070,21 @@ enum fg_status fg_ingest_run(const struct fg_policy *policy,
         fg_counts_new(policy->data.n_protected, policy->data.incumbent.present, &in->counts, err);
     if (status != FG_OK)
         goto failed;
+    /* Scores are kept only for a gated score metric, of the models read from a score column. */
+    bool score_gate = false, probability_gate = false;
+    for (size_t g = 0; g < policy->n_gates; g++) {
+        enum fg_metric metric = policy->gates[g].metric;
+        score_gate = score_gate || fg_metric_is_score(metric);
+        probability_gate =
+            probability_gate || metric == FG_METRIC_BRIER || metric == FG_METRIC_CALIBRATION_GAP;
+    }
+    in->keep_scores[0] = score_gate && policy->data.candidate.score != NULL;
+    in->keep_scores[1] =
+        score_gate && policy->data.incumbent.present && policy->data.incumbent.score != NULL;
+    if ((in->keep_scores[0] || in->keep_scores[1]) &&
+        (status = fg_counts_keep_scores(in->counts, in->keep_scores[0], in->keep_scores[1], err)) !=
+            FG_OK)
+        goto failed;
 
     /* The incumbent file first: its decisions are looked up while the candidate streams. */
     if (incumbent_file) {
@@ -1017,7 +1092,8 @@ enum fg_status fg_ingest_run(const struct fg_policy *policy,
         reader_init(r, options->incumbent_path, delimiter, incumbent_row, in, err);
         if (in->join == JOIN_ID)
             in->incumbent_id_slot = reader_need(r, policy->data.id, NULL);
-        model_init(&in->incumbent_model, policy, &policy->data.incumbent, r, NULL);
+        model_init(&in->incumbent_model, policy, &policy->data.incumbent, r, NULL,
+                   probability_gate);
         if ((status = reader_run(r)) != FG_OK)
             goto failed;
     }
@@ -1030,11 +1106,11 @@ enum fg_status fg_ingest_run(const struct fg_policy *policy,
     binary_init(&in->label, policy->data.label, policy->data.positive_label, "positive label");
     for (size_t a = 0; a < policy->data.n_protected; a++)
         in->protected_slots[a] = reader_need(r, policy->data.protected[a], NULL);
-    model_init(&in->candidate_model, policy, &policy->data.candidate, r, NULL);
+    model_init(&in->candidate_model, policy, &policy->data.candidate, r, NULL, probability_gate);
     if (!incumbent_file && policy->data.incumbent.present) {
         in->incumbent_column = true;
         model_init(&in->incumbent_model, policy, &policy->data.incumbent, r,
-                   " (or give --incumbent FILE)");
+                   " (or give --incumbent FILE)", probability_gate);
     }
     if ((status = reader_run(r)) != FG_OK)
         goto failed;

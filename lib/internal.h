@@ -68,6 +68,21 @@ enum fg_small_group { FG_SMALL_GROUP_FAIL, FG_SMALL_GROUP_WARN, FG_SMALL_GROUP_S
 enum fg_missing { FG_MISSING_ERROR, FG_MISSING_DROP };
 enum fg_favorable { FG_FAVORABLE_ABOVE, FG_FAVORABLE_BELOW };
 
+/* How a gate weighs uncertainty (README "Evidence"). */
+enum fg_evidence {
+    FG_EVIDENCE_POINT,       /* the bound applies to the point estimate (the default) */
+    FG_EVIDENCE_SIGNIFICANT, /* fail only where the breach is significant after correction */
+    FG_EVIDENCE_CONFIDENT    /* pass only where the whole interval satisfies the bound */
+};
+enum fg_correction { FG_CORRECTION_HOLM, FG_CORRECTION_BH, FG_CORRECTION_NONE };
+
+#define FG_DEFAULT_ALPHA     0.05
+#define FG_DEFAULT_RESAMPLES 2000
+#define FG_DEFAULT_SEED      20261202
+#define FG_DEFAULT_BINS      10
+#define FG_MAX_RESAMPLES     1000000
+#define FG_MAX_BINS          1000
+
 /* 1-based place in the policy file, for messages. */
 struct fg_mark {
     unsigned long line;
@@ -103,6 +118,11 @@ struct fg_gate_spec {
     struct fg_reference reference; /* the gate's own, or a copy of defaults.reference */
     uint64_t min_group_size;       /* the gate's own, or defaults.min_group_size */
     enum fg_small_group on_small_group;
+    enum fg_evidence evidence;     /* the gate's own, or defaults.evidence */
+    double alpha;                  /* in (0, 0.5]; intervals are at level 1 - alpha */
+    enum fg_correction correction; /* across every comparison the gate makes */
+    uint64_t resamples;            /* paired bootstrap of vs_incumbent: B */
+    uint64_t seed;
     struct fg_mark mark; /* where the gate starts in the policy file */
 };
 
@@ -151,7 +171,16 @@ struct fg_policy {
         struct fg_reference reference;      /* default highest */
         uint64_t min_group_size;            /* default 0 */
         enum fg_small_group on_small_group; /* default warn */
+        enum fg_evidence evidence;          /* default point */
+        double alpha;                       /* default 0.05 */
+        enum fg_correction correction;      /* default holm */
+        uint64_t resamples;                 /* default 2000 */
+        uint64_t seed;                      /* default FG_DEFAULT_SEED */
     } defaults;
+    /* Bins of calibration_gap (expected calibration error), shared by every gate that
+     * uses it: default 10. */
+    unsigned calibration_bins;
+    struct fg_mark calibration_bins_mark; /* where bins was first set; line 0: not set */
     struct fg_gate_spec *gates;
     size_t n_gates;
     bool has_overrides;
@@ -167,6 +196,10 @@ const char *fg_metric_name(enum fg_metric metric);
 const char *fg_disparity_name(enum fg_disparity disparity);
 const char *fg_reference_kind_name(enum fg_reference_kind kind);
 const char *fg_small_group_name(enum fg_small_group mode);
+const char *fg_evidence_name(enum fg_evidence evidence);
+const char *fg_correction_name(enum fg_correction correction);
+/* True for auc, calibration_gap and brier: metrics computed from a score column. */
+bool fg_metric_is_score(enum fg_metric metric);
 
 /* ---- counts: the cell table (lib/counts.c) ----
  *
@@ -204,6 +237,44 @@ FG_MUST_CHECK enum fg_status fg_counts_merge(struct fg_counts *dst, const struct
                                              struct fg_error *err);
 uint64_t fg_counts_total(const struct fg_counts *counts);
 
+/* Scores, for the score metrics (auc, calibration_gap, brier) only. A table asked to keep a
+ * model's scores holds, in every cell, one double per row of that cell (so a cell's count is
+ * always the number of its scores): memory O(rows), 8 bytes a row per kept model plus at
+ * most 50% growth slack. A table that keeps no scores costs nothing more than before. */
+#define FG_MAX_SCORED_ROWS ((uint64_t)1 << 32) /* rows whose scores one table keeps */
+
+/* Asks an empty table (no cell yet) to keep the candidate's and/or the incumbent's scores. */
+FG_MUST_CHECK enum fg_status fg_counts_keep_scores(struct fg_counts *counts, bool candidate,
+                                                   bool incumbent, struct fg_error *err);
+bool fg_counts_has_scores(const struct fg_counts *counts, bool incumbent);
+/* Adds one row to the cell (value_ids, y_true, candidate, incumbent) with its scores (finite;
+ * the score of a model whose scores are not kept is ignored). A table that keeps scores takes
+ * rows only this way (or by fg_counts_merge): fg_counts_add refuses n > 0 on it. */
+FG_MUST_CHECK enum fg_status fg_counts_add_scored(struct fg_counts *counts,
+                                                  const uint32_t *value_ids, int y_true,
+                                                  int candidate, int incumbent,
+                                                  double candidate_score, double incumbent_score,
+                                                  struct fg_error *err);
+/* The scores of cell index for one model, in order of addition, *n of them (the cell's
+ * count); NULL with *n = 0 when that model's scores are not kept. Borrowed like value_ids. */
+const double *fg_counts_cell_scores(const struct fg_counts *counts, size_t index, bool incumbent,
+                                    size_t *n);
+
+/* ---- score statistics (lib/scores.c) ---- */
+
+struct fg_score_stats;
+
+/* Fills out (present = true) from one group's scores for one model: negatives[0..n_neg) of
+ * the rows whose y_true is 0 and positives[0..n_pos) of those whose y_true is 1. Sorts both
+ * arrays in place. favorable orients the score (see struct fg_score_stats); bins is
+ * calibration_gap's number of equal-width bins (0: FG_DEFAULT_BINS). brier and
+ * calibration_gap are NaN when a score lies outside [0, 1]. */
+void fg_score_stats_compute(double *negatives, size_t n_neg, double *positives, size_t n_pos,
+                            enum fg_favorable favorable, unsigned bins,
+                            struct fg_score_stats *out);
+/* Sorts n finite doubles ascending, in place (introsort: O(n log n), no extra memory). */
+void fg_scores_sort(double *values, size_t n);
+
 /* ---- metrics (lib/metrics.c) ---- */
 
 struct fg_confusion {
@@ -217,6 +288,19 @@ struct fg_rate {
     uint64_t num, den;
 };
 
+/* What the score metrics need of one group and model (filled by fg_metrics_compute when the
+ * model is read from a score column). The score's "favourable" direction is respected: with
+ * favorable: below a low score is the favourable decision, so auc ranks by -score, and
+ * brier/calibration_gap compare the score with the unfavourable outcome it then predicts. */
+struct fg_score_stats {
+    bool present;           /* the model has a score column */
+    uint64_t n, positives;  /* rows with a score; of which y_true is the positive label */
+    bool auc_defined;       /* positives > 0 and n - positives > 0 */
+    double auc;             /* exact Mann-Whitney with ties counted 1/2 */
+    double brier;           /* mean (score - outcome)^2 */
+    double calibration_gap; /* expected calibration error over policy->calibration_bins */
+};
+
 struct fg_group {
     size_t attrset;  /* index as fg_policy_attrset; SIZE_MAX for the overall population */
     char **values;   /* one owned copy per attribute of the attrset; NULL for overall */
@@ -224,10 +308,15 @@ struct fg_group {
     char *label;     /* "sex=Female & race=Black"; "overall" for the overall population */
     struct fg_confusion candidate;
     struct fg_confusion incumbent; /* all 0 when metrics->has_incumbent is false */
+    struct fg_score_stats candidate_score;
+    struct fg_score_stats incumbent_score;
 };
 
 struct fg_metrics {
     bool has_incumbent;
+    /* The table these were computed from, borrowed (it must outlive the metrics): the
+     * paired bootstrap resamples its cells. */
+    const struct fg_counts *counts;
     /* groups[0] is the overall population; then, for each attrset in order, its groups
      * sorted by their values (bytewise, attribute by attribute). */
     struct fg_group *groups;
@@ -247,6 +336,11 @@ struct fg_rate fg_metric_rate(enum fg_metric metric, const struct fg_confusion *
 uint64_t fg_confusion_n(const struct fg_confusion *confusion);
 /* True for the metrics fg_metric_rate computes (count and the twelve rates). */
 bool fg_metric_is_rate(enum fg_metric metric);
+/* The value of metric for group g and one model, rate-like: the rate metrics as
+ * fg_metric_rate; a score metric with num = 0, den = its own denominator for
+ * min_group_size (auc: the smaller of actual positives and actual negatives; brier and
+ * calibration_gap: rows with a score) and defined when it can be computed. */
+struct fg_rate fg_group_metric(const struct fg_group *group, enum fg_metric metric, bool incumbent);
 
 /* ---- gates (lib/gate.c) ---- */
 
@@ -269,12 +363,43 @@ struct fg_side {
     enum fg_metric component;      /* equalized_odds: FG_METRIC_TPR or FG_METRIC_FPR */
 };
 
+enum fg_test { FG_TEST_NONE, FG_TEST_FISHER, FG_TEST_Z, FG_TEST_BOOTSTRAP };
+const char *fg_test_name(enum fg_test test);
+
+/* One comparison a result makes: a component (TPR or FPR for equalized odds; the metric
+ * otherwise) of the group against its reference, or an overall rate against its bound. */
+struct fg_comparison {
+    enum fg_metric component;
+    bool breach; /* the point estimate is outside a min/max bound */
+    bool has_ci;
+    double ci_low, ci_high; /* of the value, at level 1 - alpha; ci_high may be +inf */
+    bool ci_inside;         /* the whole interval satisfies the min/max bounds */
+    enum fg_test test;      /* FG_TEST_NONE: nothing to test (the reference itself, count) */
+    double p_value, p_adjusted;
+};
+
 struct fg_gate_result {
     size_t group; /* index into metrics->groups */
     struct fg_side candidate;
     struct fg_side incumbent; /* evaluated for vs_incumbent gates when an incumbent exists */
     bool has_worsening;
     double worsening; /* candidate deviation - incumbent deviation (vs_incumbent) */
+    /* Uncertainty (lib/stats.c): the candidate value's interval at level 1 - alpha (Wilson
+     * for an overall rate, Katz for a ratio, Newcombe for a difference); the test of the
+     * group against its reference (or of an overall rate against its bound), its p-value
+     * and the p-value adjusted over every comparison of the gate. */
+    bool has_ci;
+    double ci_low, ci_high;
+    enum fg_test test; /* FG_TEST_NONE: no comparison was made (p-values unset) */
+    double p_value, p_adjusted;
+    /* vs_incumbent: the paired bootstrap percentile interval of worsening at level
+     * 1 - alpha, over resamples_used of the gate's resamples (those where it was defined). */
+    bool has_worsening_ci;
+    double worsening_low, worsening_high;
+    uint64_t resamples_used;
+    struct fg_comparison comparisons[2];
+    size_t n_comparisons;
+    bool partial; /* equalized odds judged on one component: the other lacks data */
     enum fg_result_status status;
     char why[256]; /* why this status, for a person; "" when it passed plainly */
 };

@@ -7,12 +7,21 @@
  * by their values (bytewise, attribute by attribute) and adds equal neighbours. The cost
  * is O(cells log cells) per attribute set and independent of the number of rows.
  *
+ * Score metrics (auc, calibration_gap, brier) need the scores themselves, which the counts
+ * keep per cell when the policy gates on one of them (lib/counts.c). A group's scores are
+ * the scores of its cells, the same projection as its confusion counts: they are copied
+ * into one buffer (negatives first, then positives), sorted and walked by lib/scores.c.
+ * The buffer is allocated once, the size of the overall population, and reused by every
+ * group: O(rows) memory beyond the stored scores, and O(rows log rows) time per attribute
+ * set and scored model.
+ *
  * Invariant: groups[0] is the overall population; the groups of attribute set k are
  * groups[attrset_first[k] .. attrset_first[k] + attrset_count[k]) in sorted order. Only
  * groups that occur in the data exist, so every group has n > 0.
  */
 #include "internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +86,38 @@ struct fg_rate fg_metric_rate(enum fg_metric metric, const struct fg_confusion *
     }
 }
 
+struct fg_rate fg_group_metric(const struct fg_group *g, enum fg_metric metric, bool incumbent)
+{
+    if (fg_metric_is_rate(metric))
+        return fg_metric_rate(metric, incumbent ? &g->incumbent : &g->candidate);
+    struct fg_rate r = {.defined = false, .value = 0.0, .num = 0, .den = 0};
+    const struct fg_score_stats *s = incumbent ? &g->incumbent_score : &g->candidate_score;
+    if (!fg_metric_is_score(metric) || !s->present)
+        return r;
+    double value = 0.0;
+    switch (metric) {
+    case FG_METRIC_AUC:
+        /* as few as the rarer class: an AUC rests on positive x negative pairs */
+        r.den = s->positives < s->n - s->positives ? s->positives : s->n - s->positives;
+        r.defined = s->auc_defined;
+        value = s->auc;
+        break;
+    case FG_METRIC_BRIER:
+        r.den = s->n;
+        value = s->brier;
+        r.defined = s->n > 0 && !isnan(value); /* NaN: a score outside [0, 1] */
+        break;
+    default: /* FG_METRIC_CALIBRATION_GAP */
+        r.den = s->n;
+        value = s->calibration_gap;
+        r.defined = s->n > 0 && !isnan(value);
+        break;
+    }
+    if (r.defined)
+        r.value = value;
+    return r;
+}
+
 /* ---- grouping ---- */
 
 /* One cell projected onto an attribute set; rank[k] orders value ids[k] bytewise. */
@@ -85,6 +126,7 @@ struct projection {
     uint32_t ids[FG_MAX_PROTECTED];
     uint32_t rank[FG_MAX_PROTECTED];
     struct fg_confusion candidate, incumbent;
+    size_t cell; /* the cell's index in the counts, for its scores */
 };
 
 static int compare_projection(const void *pa, const void *pb)
@@ -204,10 +246,67 @@ static enum fg_status group_init(struct fg_group *g, size_t attrset, const struc
     return FG_OK;
 }
 
+/* ---- scores ---- */
+
+/* What computing the score metrics needs, shared by every group. */
+struct score_work {
+    const struct fg_policy *policy;
+    const struct fg_counts *counts;
+    bool models[2];  /* the counts keep the candidate's / the incumbent's scores */
+    double *buffer;  /* room for every row: negatives from the front, positives after */
+    size_t capacity; /* doubles in buffer */
+};
+
+/* Copies cell's scores of one model into the buffer, behind the negatives or the positives. */
+static void gather_cell(struct score_work *w, size_t cell, bool incumbent, size_t *neg_used,
+                        size_t n_neg, size_t *pos_used)
+{
+    struct fg_cell c;
+    fg_counts_cell(w->counts, cell, &c);
+    size_t n = 0;
+    const double *scores = fg_counts_cell_scores(w->counts, cell, incumbent, &n);
+    if (n == 0)
+        return;
+    size_t *used = c.y_true ? pos_used : neg_used;
+    double *into = c.y_true ? w->buffer + n_neg + *used : w->buffer + *used;
+    memcpy(into, scores, n * sizeof *scores);
+    *used += n;
+}
+
+/* Fills g's score statistics from the cells cells[0..n_cells) (or every cell when cells is
+ * NULL), whose confusion counts g already holds. */
+static void group_scores(struct score_work *w, struct fg_group *g, const struct projection *cells,
+                         size_t n_cells)
+{
+    for (size_t m = 0; m < 2; m++) {
+        if (!w->models[m])
+            continue;
+        bool incumbent = m == 1;
+        const struct fg_model_spec *spec =
+            incumbent ? &w->policy->data.incumbent : &w->policy->data.candidate;
+        /* The confusion counts split the rows by y_true; each row has one score. */
+        const struct fg_confusion *c = &g->candidate;
+        size_t n_neg = (size_t)(c->fp + c->tn);
+        size_t neg_used = 0, pos_used = 0;
+        if (cells == NULL) {
+            size_t all = fg_counts_cell_count(w->counts);
+            for (size_t i = 0; i < all; i++)
+                gather_cell(w, i, incumbent, &neg_used, n_neg, &pos_used);
+        } else {
+            for (size_t i = 0; i < n_cells; i++)
+                gather_cell(w, cells[i].cell, incumbent, &neg_used, n_neg, &pos_used);
+        }
+        struct fg_score_stats *out = incumbent ? &g->incumbent_score : &g->candidate_score;
+        fg_score_stats_compute(w->buffer, neg_used, w->buffer + n_neg, pos_used, spec->favorable,
+                               w->policy->calibration_bins, out);
+    }
+}
+
 /* Appends the groups of one attribute set to m->groups (grown to fit). */
 static enum fg_status group_attrset(const struct fg_policy *policy, const struct fg_counts *counts,
                                     uint32_t *const *ranks, size_t attrset, struct fg_metrics *m,
-                                    struct projection *scratch, struct fg_error *err)
+                                    struct projection *scratch, struct score_work *scores,
+                                    struct fg_error *err)
 {
     struct fg_attrset set;
     fg_policy_attrset(policy, attrset, &set);
@@ -218,6 +317,7 @@ static enum fg_status group_attrset(const struct fg_policy *policy, const struct
         struct projection *p = &scratch[i];
         memset(p, 0, sizeof *p);
         p->n = set.n;
+        p->cell = i;
         for (size_t k = 0; k < set.n; k++) {
             p->ids[k] = cell.value_ids[set.attrs[k]];
             p->rank[k] = ranks[set.attrs[k]][p->ids[k]];
@@ -250,6 +350,7 @@ static enum fg_status group_attrset(const struct fg_policy *policy, const struct
             confusion_add(&g->candidate, &scratch[k].candidate);
             confusion_add(&g->incumbent, &scratch[k].incumbent);
         }
+        group_scores(scores, g, &scratch[i], j - i);
         i = j;
     }
     m->attrset_count[attrset] = m->n_groups - m->attrset_first[attrset];
@@ -268,6 +369,7 @@ enum fg_status fg_metrics_compute(const struct fg_policy *policy, const struct f
     if (m == NULL)
         return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     m->has_incumbent = fg_counts_has_incumbent(counts);
+    m->counts = counts;
     m->n_attrsets = fg_policy_attrset_count(policy);
     size_t n_cells = fg_counts_cell_count(counts);
     m->groups = calloc(1, sizeof *m->groups); /* the overall population; the rest grows */
@@ -275,9 +377,22 @@ enum fg_status fg_metrics_compute(const struct fg_policy *policy, const struct f
     m->attrset_count = calloc(m->n_attrsets + 1, sizeof *m->attrset_count);
     struct projection *scratch = calloc(n_cells + 1, sizeof *scratch);
     uint32_t **ranks = value_ranks(counts);
+    struct score_work scores = {.policy = policy, .counts = counts};
+    scores.models[0] = fg_counts_has_scores(counts, false);
+    scores.models[1] = m->has_incumbent && fg_counts_has_scores(counts, true);
+    bool scored = scores.models[0] || scores.models[1];
+    uint64_t total = fg_counts_total(counts);
     enum fg_status st = FG_OK;
+    if (scored && total > SIZE_MAX / sizeof *scores.buffer) {
+        st = fg_error_set(err, FG_ERR_LIMIT, NULL, 0, 0, "too many scores for this machine");
+        goto done;
+    }
+    if (scored) {
+        scores.capacity = (size_t)total;
+        scores.buffer = malloc((scores.capacity + 1) * sizeof *scores.buffer);
+    }
     if (m->groups == NULL || m->attrset_first == NULL || m->attrset_count == NULL ||
-        scratch == NULL || ranks == NULL) {
+        scratch == NULL || ranks == NULL || (scored && scores.buffer == NULL)) {
         st = fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
         goto done;
     }
@@ -293,10 +408,12 @@ enum fg_status fg_metrics_compute(const struct fg_policy *policy, const struct f
         if (m->has_incumbent)
             add_cell(&overall->incumbent, &cell, cell.incumbent);
     }
+    group_scores(&scores, overall, NULL, 0);
     for (size_t a = 0; a < m->n_attrsets && st == FG_OK; a++)
-        st = group_attrset(policy, counts, ranks, a, m, scratch, err);
+        st = group_attrset(policy, counts, ranks, a, m, scratch, &scores, err);
 
 done:
+    free(scores.buffer);
     free(scratch);
     free_ranks(ranks, fg_counts_attr_count(counts));
     if (st != FG_OK) {

@@ -65,7 +65,8 @@ static const signed char metric_direction[FG_METRIC__N] = {
     [FG_METRIC_ACCURACY] = 1, [FG_METRIC_TPR] = 1,  [FG_METRIC_TNR] = 1,
     [FG_METRIC_PPV] = 1,      [FG_METRIC_NPV] = 1,  [FG_METRIC_ERROR_RATE] = -1,
     [FG_METRIC_FPR] = -1,     [FG_METRIC_FNR] = -1, [FG_METRIC_FDR] = -1,
-    [FG_METRIC_FOR] = -1};
+    [FG_METRIC_FOR] = -1,     [FG_METRIC_AUC] = 1,  [FG_METRIC_CALIBRATION_GAP] = -1,
+    [FG_METRIC_BRIER] = -1};
 
 static const char *const disparity_text[] = {[FG_DISPARITY_NONE] = "none",
                                              [FG_DISPARITY_RATIO] = "ratio",
@@ -76,6 +77,11 @@ static const char *const reference_text[] = {[FG_REFERENCE_HIGHEST] = "highest",
                                              [FG_REFERENCE_BETWEEN_GROUPS] = "between_groups"};
 static const char *const small_group_text[] = {
     [FG_SMALL_GROUP_FAIL] = "fail", [FG_SMALL_GROUP_WARN] = "warn", [FG_SMALL_GROUP_SKIP] = "skip"};
+static const char *const evidence_text[] = {[FG_EVIDENCE_POINT] = "point",
+                                            [FG_EVIDENCE_SIGNIFICANT] = "significant",
+                                            [FG_EVIDENCE_CONFIDENT] = "confident"};
+static const char *const correction_text[] = {
+    [FG_CORRECTION_HOLM] = "holm", [FG_CORRECTION_BH] = "bh", [FG_CORRECTION_NONE] = "none"};
 
 #define N_OF(array) (sizeof(array) / sizeof((array)[0]))
 
@@ -112,7 +118,17 @@ const char *fg_small_group_name(enum fg_small_group mode)
     return name_in(small_group_text, N_OF(small_group_text), (unsigned)mode);
 }
 
-static bool is_score_metric(enum fg_metric metric)
+const char *fg_evidence_name(enum fg_evidence evidence)
+{
+    return name_in(evidence_text, N_OF(evidence_text), (unsigned)evidence);
+}
+
+const char *fg_correction_name(enum fg_correction correction)
+{
+    return name_in(correction_text, N_OF(correction_text), (unsigned)correction);
+}
+
+bool fg_metric_is_score(enum fg_metric metric)
 {
     return metric == FG_METRIC_AUC || metric == FG_METRIC_CALIBRATION_GAP ||
            metric == FG_METRIC_BRIER;
@@ -1025,7 +1041,64 @@ static enum fg_status get_small_group(const struct ctx *c, const struct node *no
     return st;
 }
 
-static const char *const defaults_keys[] = {"reference", "min_group_size", "on_small_group"};
+static const char *const defaults_keys[] = {"reference", "min_group_size", "on_small_group",
+                                            "evidence",  "alpha",          "correction",
+                                            "bootstrap"};
+static const char *const evidence_names[] = {"point", "significant", "confident"};
+static const char *const correction_names[] = {"holm", "bh", "none"};
+static const char *const bootstrap_keys[] = {"resamples", "seed"};
+
+/* The statistical settings a gate inherits from defaults and may override: evidence,
+ * alpha, correction, bootstrap {resamples, seed}. */
+struct stats_settings {
+    enum fg_evidence evidence;
+    double alpha;
+    enum fg_correction correction;
+    uint64_t resamples, seed;
+};
+
+static enum fg_status parse_stats_settings(const struct ctx *c, const struct node *map,
+                                           const char *where, struct stats_settings *s)
+{
+    const struct node *value;
+    size_t i = 0;
+    if ((value = lookup(map, "evidence")) != NULL) {
+        TRY(get_choice(c, value, "evidence", "evidence mode", evidence_names, N_OF(evidence_names),
+                       &i));
+        s->evidence = (enum fg_evidence)i;
+    }
+    if ((value = lookup(map, "alpha")) != NULL) {
+        TRY(get_number(c, value, "alpha", &s->alpha));
+        if (!(s->alpha > 0 && s->alpha <= 0.5))
+            return fail(c, value,
+                        "'alpha' is %s, but it must be greater than 0 and at most 0.5 "
+                        "(0.05 is usual)",
+                        show(value->text).s);
+    }
+    if ((value = lookup(map, "correction")) != NULL) {
+        TRY(get_choice(c, value, "correction", "correction", correction_names,
+                       N_OF(correction_names), &i));
+        s->correction = (enum fg_correction)i;
+    }
+    if ((value = lookup(map, "bootstrap")) != NULL) {
+        TRY(want_map(c, value, "bootstrap"));
+        char in[160];
+        snprintf(in, sizeof in, "in 'bootstrap' %s", where);
+        TRY(check_keys(c, value, bootstrap_keys, N_OF(bootstrap_keys), in));
+        const struct node *v;
+        if ((v = lookup(value, "resamples")) != NULL) {
+            TRY(get_uint(c, v, "resamples", &s->resamples));
+            if (s->resamples < 100 || s->resamples > FG_MAX_RESAMPLES)
+                return fail(c, v,
+                            "'resamples' is %s, but it must be between 100 and %d "
+                            "(2000 is usual)",
+                            show(v->text).s, FG_MAX_RESAMPLES);
+        }
+        if ((v = lookup(value, "seed")) != NULL)
+            TRY(get_uint(c, v, "seed", &s->seed));
+    }
+    return FG_OK;
+}
 
 static enum fg_status parse_defaults(const struct ctx *c, const struct node *node,
                                      struct fg_policy *p)
@@ -1039,14 +1112,35 @@ static enum fg_status parse_defaults(const struct ctx *c, const struct node *nod
         TRY(get_uint(c, value, "min_group_size", &p->defaults.min_group_size));
     if ((value = lookup(node, "on_small_group")) != NULL)
         TRY(get_small_group(c, value, &p->defaults.on_small_group));
+    struct stats_settings s = {p->defaults.evidence, p->defaults.alpha, p->defaults.correction,
+                               p->defaults.resamples, p->defaults.seed};
+    TRY(parse_stats_settings(c, node, "in 'defaults'", &s));
+    p->defaults.evidence = s.evidence;
+    p->defaults.alpha = s.alpha;
+    p->defaults.correction = s.correction;
+    p->defaults.resamples = s.resamples;
+    p->defaults.seed = s.seed;
     return FG_OK;
 }
 
 /* ---- gates ---- */
 
-static const char *const gate_keys[] = {
-    "id",      "metric",       "description", "disparity",      "min",           "max",
-    "overall", "vs_incumbent", "reference",   "min_group_size", "on_small_group"};
+static const char *const gate_keys[] = {"id",
+                                        "metric",
+                                        "description",
+                                        "disparity",
+                                        "min",
+                                        "max",
+                                        "overall",
+                                        "vs_incumbent",
+                                        "reference",
+                                        "min_group_size",
+                                        "on_small_group",
+                                        "evidence",
+                                        "alpha",
+                                        "correction",
+                                        "bootstrap",
+                                        "bins"};
 static const char *const disparity_names[] = {"ratio", "difference"};
 static const char *const bound_keys[] = {"min", "max"};
 static const char *const vs_incumbent_keys[] = {"max_worsening"};
@@ -1220,11 +1314,29 @@ static enum fg_status parse_gate(const struct ctx *c, const struct node *gates, 
     size_t metric = 0;
     TRY(get_choice(c, node, "metric", "metric", metric_names, FG_METRIC__N, &metric));
     spec->metric = (enum fg_metric)metric;
-    if (is_score_metric(spec->metric))
+    if (fg_metric_is_score(spec->metric) && p->data.candidate.score == NULL)
         return fail(c, node,
-                    "metric '%s' needs prediction scores, which this version does not "
-                    "evaluate yet",
+                    "metric '%s' needs the candidate's scores: give 'data.candidate' as "
+                    "{score: COLUMN, threshold: T}",
                     fg_metric_name(spec->metric));
+    if ((node = lookup(gate, "bins")) != NULL) {
+        if (spec->metric != FG_METRIC_CALIBRATION_GAP)
+            return fail(c, lookup_key(gate, "bins"),
+                        "'bins' applies only to metric 'calibration_gap', not to '%s'",
+                        fg_metric_name(spec->metric));
+        uint64_t bins = 0;
+        TRY(get_uint(c, node, "bins", &bins));
+        if (bins < 1 || bins > FG_MAX_BINS)
+            return fail(c, node, "'bins' is %s, but it must be between 1 and %d",
+                        show(node->text).s, FG_MAX_BINS);
+        if (p->calibration_bins_mark.line != 0 && p->calibration_bins != bins)
+            return fail(c, node,
+                        "'bins' is %s, but the calibration_gap gate at line %lu uses %u; every "
+                        "calibration_gap gate of a policy uses the same bins",
+                        show(node->text).s, p->calibration_bins_mark.line, p->calibration_bins);
+        p->calibration_bins = (unsigned)bins;
+        p->calibration_bins_mark = node->mark;
+    }
     if ((node = lookup(gate, "description")) != NULL) {
         TRY(want_string(c, node, "description", true));
         if ((spec->description = fg_strdup(node->text)) == NULL)
@@ -1244,6 +1356,23 @@ static enum fg_status parse_gate(const struct ctx *c, const struct node *gates, 
     spec->on_small_group = p->defaults.on_small_group;
     if ((node = lookup(gate, "on_small_group")) != NULL)
         TRY(get_small_group(c, node, &spec->on_small_group));
+    struct stats_settings s = {p->defaults.evidence, p->defaults.alpha, p->defaults.correction,
+                               p->defaults.resamples, p->defaults.seed};
+    TRY(parse_stats_settings(c, gate, where, &s));
+    spec->evidence = s.evidence;
+    spec->alpha = s.alpha;
+    spec->correction = s.correction;
+    spec->resamples = s.resamples;
+    spec->seed = s.seed;
+    if (fg_metric_is_score(spec->metric) && spec->evidence != FG_EVIDENCE_POINT)
+        return fail(c, lookup(gate, "evidence") ? lookup(gate, "evidence") : gate,
+                    "%s: evidence '%s' needs an interval, which fairgate computes for the rates, "
+                    "not for the score metric '%s'; give 'evidence: point' on this gate",
+                    gate_name, fg_evidence_name(spec->evidence), fg_metric_name(spec->metric));
+    if ((node = lookup_key(gate, "bootstrap")) != NULL && !spec->has_max_worsening)
+        return fail(c, node,
+                    "'bootstrap' applies to a gate with 'vs_incumbent' (the paired bootstrap "
+                    "of the change against the incumbent)");
     return FG_OK;
 }
 
@@ -1401,6 +1530,12 @@ static enum fg_status parse_policy(const struct ctx *c, const struct node *root,
     p->defaults.reference.kind = FG_REFERENCE_HIGHEST;
     p->defaults.min_group_size = 0;
     p->defaults.on_small_group = FG_SMALL_GROUP_WARN;
+    p->defaults.evidence = FG_EVIDENCE_POINT;
+    p->defaults.alpha = FG_DEFAULT_ALPHA;
+    p->defaults.correction = FG_CORRECTION_HOLM;
+    p->defaults.resamples = FG_DEFAULT_RESAMPLES;
+    p->defaults.seed = FG_DEFAULT_SEED;
+    p->calibration_bins = FG_DEFAULT_BINS;
     if ((node = lookup(root, "defaults")) != NULL)
         TRY(parse_defaults(c, node, p));
     TRY(parse_gates(c, lookup(root, "gates"), p));

@@ -275,6 +275,18 @@ invalid description-null                .gates[0].description = null
 invalid metric-auc                      .gates[0].metric = "auc"
 invalid metric-brier                    .gates[0].metric = "brier"
 invalid metric-calibration-gap          .gates[0].metric = "calibration_gap"
+valid   metric-auc-with-score           .data.candidate = {score: "p", threshold: 0.5} | .gates[0].metric = "auc"
+valid   calibration-bins                .data.candidate = {score: "p", threshold: 0.5} | .gates[0].metric = "calibration_gap" | .gates[0].bins = 20
+invalid calibration-bins-zero           .data.candidate = {score: "p", threshold: 0.5} | .gates[0].metric = "calibration_gap" | .gates[0].bins = 0
+valid   evidence-significant            .gates[0].evidence = "significant" | .gates[0].alpha = 0.01 | .gates[0].correction = "bh"
+valid   defaults-stats                  .defaults.evidence = "confident" | .defaults.alpha = 0.1 | .defaults.correction = "none" | .defaults.bootstrap = {resamples: 500, seed: 7}
+invalid evidence-typo                   .gates[0].evidence = "signficant"
+invalid alpha-zero                      .gates[0].alpha = 0
+invalid alpha-big                       .defaults.alpha = 0.6
+invalid alpha-quoted                    .defaults.alpha = "0.05"
+invalid correction-typo                 .gates[0].correction = "bonferroni"
+invalid bootstrap-few                   .defaults.bootstrap = {resamples: 10}
+invalid bootstrap-key                   .defaults.bootstrap = {resample: 2000}
 invalid metric-typo                     .gates[0].metric = "selection-rate"
 invalid disparity-typo                  .gates[0].disparity = "ratios"
 invalid no-disparity                    .gates[0] |= del(.disparity)

@@ -1,11 +1,12 @@
 /*
  * check_counts.c - unit tests of the cell table (lib/counts.c): interning, adding,
- * insertion order, limits, merge. Tables of vectors; every expected count is worked out
- * by hand in the vector.
+ * insertion order, limits, merge, and the scores a table keeps for the score metrics.
+ * Tables of vectors; every expected count is worked out by hand in the vector.
  */
 #include "internal.h"
 
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -426,6 +427,176 @@ START_TEST(test_merge_refusals)
 }
 END_TEST
 
+/* ---- scores ---- */
+
+/* Adds one scored row to the cell named by value strings. */
+static void add_scored(struct fg_counts *counts, const char *const *values, int y, int c, int i,
+                       double candidate_score, double incumbent_score)
+{
+    uint32_t ids[FG_MAX_PROTECTED];
+    for (size_t a = 0; a < fg_counts_attr_count(counts); a++)
+        ids[a] = intern(counts, a, values[a]);
+    struct fg_error err;
+    ck_assert_int_eq(
+        fg_counts_add_scored(counts, ids, y, c, i, candidate_score, incumbent_score, &err), FG_OK);
+}
+
+/* The cell's scores of one model are exactly want[0..n), in this order. */
+static void expect_scores(const struct fg_counts *counts, size_t cell, bool incumbent,
+                          const double *want, size_t n)
+{
+    size_t got = 0;
+    const double *scores = fg_counts_cell_scores(counts, cell, incumbent, &got);
+    struct fg_cell c;
+    fg_counts_cell(counts, cell, &c);
+    ck_assert_uint_eq(c.count, n); /* a cell's count is its number of scores */
+    ck_assert_msg(got == n, "cell %zu (%s): %zu scores, expected %zu", cell,
+                  incumbent ? "incumbent" : "candidate", got, n);
+    for (size_t k = 0; k < n; k++)
+        ck_assert_msg(scores[k] == want[k], "cell %zu score %zu: %g, expected %g", cell, k,
+                      scores[k], want[k]);
+}
+
+static const char *const fa[] = {"F", "A"}, *const mb[] = {"M", "B"};
+
+START_TEST(test_scores_kept)
+{
+    struct fg_counts *counts = new_counts(2, true);
+    struct fg_error err;
+    ck_assert(!fg_counts_has_scores(counts, false));
+    ck_assert_int_eq(fg_counts_keep_scores(counts, true, true, &err), FG_OK);
+    ck_assert(fg_counts_has_scores(counts, false));
+    ck_assert(fg_counts_has_scores(counts, true));
+    add_scored(counts, fa, 1, 1, 0, 0.9, 0.7);
+    add_scored(counts, mb, 0, 0, 1, 0.2, -0.0); /* stored as 0.0 */
+    add_scored(counts, fa, 1, 1, 0, 0.6, 0.1);
+    ck_assert_uint_eq(fg_counts_cell_count(counts), 2);
+    ck_assert_uint_eq(fg_counts_total(counts), 3);
+    const double fa_candidate[] = {0.9, 0.6}, fa_incumbent[] = {0.7, 0.1};
+    const double mb_candidate[] = {0.2}, mb_incumbent[] = {0.0};
+    expect_scores(counts, 0, false, fa_candidate, 2);
+    expect_scores(counts, 0, true, fa_incumbent, 2);
+    expect_scores(counts, 1, false, mb_candidate, 1);
+    expect_scores(counts, 1, true, mb_incumbent, 1);
+    size_t n = 0;
+    ck_assert(!signbit(fg_counts_cell_scores(counts, 1, true, &n)[0]));
+    ck_assert_ptr_null(fg_counts_cell_scores(counts, 2, false, &n)); /* no such cell */
+    ck_assert_uint_eq(n, 0);
+    /* a cell's list grows past its first allocation; ids and cells past theirs */
+    double many[1000];
+    for (size_t k = 0; k < 1000; k++) {
+        many[k] = (double)k / 1000.0;
+        add_scored(counts, mb, 0, 0, 1, many[k], 1.0 - many[k]);
+    }
+    const double *scores = fg_counts_cell_scores(counts, 1, false, &n);
+    ck_assert_uint_eq(n, 1001);
+    for (size_t k = 0; k < 1000; k++)
+        ck_assert(scores[k + 1] == many[k]);
+    for (size_t k = 0; k < 200; k++) {
+        char value[16];
+        snprintf(value, sizeof value, "v%zu", k);
+        const char *named[] = {value, "A"};
+        add_scored(counts, named, (int)(k % 2), 0, 0, 0.5, 0.25);
+    }
+    ck_assert_uint_eq(fg_counts_cell_count(counts), 202);
+    const double half[] = {0.5}, quarter[] = {0.25};
+    expect_scores(counts, 201, false, half, 1);
+    expect_scores(counts, 201, true, quarter, 1);
+    expect_scores(counts, 0, false, fa_candidate, 2); /* unchanged by the growth */
+    fg_counts_free(counts);
+
+    /* only the candidate's: the incumbent's score is ignored, whatever it is */
+    counts = new_counts(1, true);
+    ck_assert_int_eq(fg_counts_keep_scores(counts, true, false, &err), FG_OK);
+    ck_assert(!fg_counts_has_scores(counts, true));
+    add_scored(counts, fa, 0, 1, 1, 0.3, NAN);
+    const double three[] = {0.3};
+    expect_scores(counts, 0, false, three, 1);
+    ck_assert_ptr_null(fg_counts_cell_scores(counts, 0, true, &n));
+    fg_counts_free(counts);
+}
+END_TEST
+
+START_TEST(test_scores_refusals)
+{
+    struct fg_counts *counts = new_counts(1, false);
+    struct fg_error err;
+    /* incumbent scores of a table without an incumbent */
+    ck_assert_int_eq(fg_counts_keep_scores(counts, true, true, &err), FG_ERR_USAGE);
+    ck_assert_int_eq(fg_counts_keep_scores(counts, true, false, &err), FG_OK);
+    uint32_t id = intern(counts, 0, "F");
+    /* a row without its score would break count == number of scores */
+    ck_assert_int_eq(fg_counts_add(counts, &id, 1, 1, 0, 1, &err), FG_ERR_USAGE);
+    ck_assert_ptr_nonnull(strstr(err.message, "keeps scores"));
+    ck_assert_uint_eq(fg_counts_total(counts), 0);
+    /* not finite */
+    ck_assert_int_eq(fg_counts_add_scored(counts, &id, 1, 1, 0, NAN, 0, &err), FG_ERR_USAGE);
+    ck_assert_int_eq(fg_counts_add_scored(counts, &id, 1, 1, 0, INFINITY, 0, &err), FG_ERR_USAGE);
+    ck_assert_uint_eq(fg_counts_total(counts), 0);
+    ck_assert_uint_eq(fg_counts_cell_count(counts), 0);
+    /* the same checks as fg_counts_add */
+    uint32_t bad = 7;
+    ck_assert_int_eq(fg_counts_add_scored(counts, &bad, 1, 1, 0, 0.5, 0, &err), FG_ERR_USAGE);
+    ck_assert_int_eq(fg_counts_add_scored(counts, &id, 1, 1, 1, 0.5, 0, &err), FG_ERR_USAGE);
+    /* n = 0 adds no row: allowed, and the cell has no score */
+    ck_assert_int_eq(fg_counts_add(counts, &id, 0, 0, 0, 0, &err), FG_OK);
+    size_t n = 9;
+    ck_assert_ptr_null(fg_counts_cell_scores(counts, 0, false, &n));
+    ck_assert_uint_eq(n, 0);
+    /* too late to change what is kept */
+    ck_assert_int_eq(fg_counts_keep_scores(counts, false, false, &err), FG_ERR_USAGE);
+    ck_assert(fg_counts_has_scores(counts, false));
+    fg_counts_free(counts);
+}
+END_TEST
+
+START_TEST(test_scores_merge)
+{
+    struct fg_counts *dst = new_counts(2, true), *src = new_counts(2, true);
+    struct fg_counts *plain = new_counts(2, true), *candidate_only = new_counts(2, true);
+    struct fg_error err;
+    ck_assert_int_eq(fg_counts_keep_scores(dst, true, true, &err), FG_OK);
+    ck_assert_int_eq(fg_counts_keep_scores(src, true, true, &err), FG_OK);
+    ck_assert_int_eq(fg_counts_keep_scores(candidate_only, true, false, &err), FG_OK);
+    add_scored(dst, fa, 1, 1, 0, 0.9, 0.8);
+    add_scored(dst, mb, 0, 0, 0, 0.1, 0.2);
+    const char *const xc[] = {"X", "C"};
+    add_scored(src, xc, 1, 0, 1, 0.4, 0.3); /* a new cell for dst */
+    add_scored(src, fa, 1, 1, 0, 0.7, 0.6); /* dst's first cell */
+    add_scored(src, fa, 1, 1, 0, 0.5, 0.55);
+    ck_assert_int_eq(fg_counts_merge(dst, src, &err), FG_OK);
+    /* dst's cells first, its own scores before src's, then src's new cell */
+    ck_assert_uint_eq(fg_counts_cell_count(dst), 3);
+    ck_assert_uint_eq(fg_counts_total(dst), 5);
+    const double fa_c[] = {0.9, 0.7, 0.5}, fa_i[] = {0.8, 0.6, 0.55};
+    const double mb_c[] = {0.1}, mb_i[] = {0.2}, xc_c[] = {0.4}, xc_i[] = {0.3};
+    expect_scores(dst, 0, false, fa_c, 3);
+    expect_scores(dst, 0, true, fa_i, 3);
+    expect_scores(dst, 1, false, mb_c, 1);
+    expect_scores(dst, 1, true, mb_i, 1);
+    expect_scores(dst, 2, false, xc_c, 1);
+    expect_scores(dst, 2, true, xc_i, 1);
+    const double src_fa[] = {0.7, 0.5};
+    expect_scores(src, 1, false, src_fa, 2); /* src untouched */
+    /* a table merged into itself: every list twice over */
+    ck_assert_int_eq(fg_counts_merge(dst, dst, &err), FG_OK);
+    const double fa_twice[] = {0.9, 0.7, 0.5, 0.9, 0.7, 0.5};
+    expect_scores(dst, 0, false, fa_twice, 6);
+    ck_assert_uint_eq(fg_counts_total(dst), 10);
+    /* scores kept on one side only cannot merge */
+    ck_assert_int_eq(fg_counts_merge(dst, plain, &err), FG_ERR_USAGE);
+    ck_assert_ptr_nonnull(strstr(err.message, "scores"));
+    ck_assert_int_eq(fg_counts_merge(plain, dst, &err), FG_ERR_USAGE);
+    ck_assert_int_eq(fg_counts_merge(dst, candidate_only, &err), FG_ERR_USAGE);
+    ck_assert_ptr_nonnull(strstr(err.message, "incumbent scores"));
+    ck_assert_uint_eq(fg_counts_total(dst), 10);
+    fg_counts_free(dst);
+    fg_counts_free(src);
+    fg_counts_free(plain);
+    fg_counts_free(candidate_only);
+}
+END_TEST
+
 static Suite *counts_suite(void)
 {
     Suite *s = suite_create("counts");
@@ -441,6 +612,9 @@ static Suite *counts_suite(void)
     tcase_add_test(tc, test_cell_limit);
     tcase_add_test(tc, test_merge);
     tcase_add_test(tc, test_merge_refusals);
+    tcase_add_test(tc, test_scores_kept);
+    tcase_add_test(tc, test_scores_refusals);
+    tcase_add_test(tc, test_scores_merge);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,7 +1,8 @@
 /*
  * check_ingest.c - unit tests of CSV ingest (lib/ingest.c): CSV dialects, decisions from
  * predictions and scores, missing values, errors with their file and physical line,
- * joins of two files by id and by position, merge, and the real COMPAS data.
+ * joins of two files by id and by position, merge, the scores kept for score metrics, and
+ * the real COMPAS data.
  *
  * Policies are built by hand (no dependency on lib/policy.c). CSV inputs are written to a
  * temporary folder; every expected cell count below is worked out by hand from the CSV
@@ -54,7 +55,17 @@ enum variant {
     JOIN_DROP,       /* JOIN with missing: drop */
     POSITION,        /* JOIN without id */
     POSITION_DROP,   /* POSITION with missing: drop */
+    SCORE_AUC,       /* SCORE_ABOVE with an auc gate: scores kept, any finite value */
+    SCORE_BRIER,     /* SCORE_ABOVE with a brier gate: scores kept, in [0, 1] */
+    SCORE_GAP_BELOW, /* SCORE_BELOW with a calibration_gap gate */
+    JOIN_SCORES,     /* id 'id', scores 'new' (>= 0.5) and 'old' (< 0.5), brier, drop */
+    POSITION_SCORES, /* JOIN_SCORES without id */
 };
+
+static struct fg_gate_spec auc_gate = {.id = "auc", .metric = FG_METRIC_AUC};
+static struct fg_gate_spec brier_gate = {.id = "brier", .metric = FG_METRIC_BRIER, .overall = true};
+static struct fg_gate_spec gap_gate = {
+    .id = "gap", .metric = FG_METRIC_CALIBRATION_GAP, .overall = true};
 
 static void make_policy(struct fg_policy *p, enum variant v)
 {
@@ -110,6 +121,31 @@ static void make_policy(struct fg_policy *p, enum variant v)
         p->data.incumbent.prediction = "old";
         if (v == JOIN_DROP || v == POSITION_DROP)
             p->data.missing = FG_MISSING_DROP;
+        break;
+    case SCORE_AUC:
+    case SCORE_BRIER:
+    case SCORE_GAP_BELOW:
+        p->data.candidate.prediction = NULL;
+        p->data.candidate.score = "p";
+        p->data.candidate.threshold = 0.5;
+        p->data.candidate.favorable =
+            v == SCORE_GAP_BELOW ? FG_FAVORABLE_BELOW : FG_FAVORABLE_ABOVE;
+        p->gates = v == SCORE_AUC ? &auc_gate : v == SCORE_BRIER ? &brier_gate : &gap_gate;
+        p->n_gates = 1;
+        break;
+    case JOIN_SCORES:
+    case POSITION_SCORES:
+        p->data.id = v == JOIN_SCORES ? "id" : NULL;
+        p->data.candidate.prediction = NULL;
+        p->data.candidate.score = "new";
+        p->data.candidate.threshold = 0.5;
+        p->data.incumbent.present = true;
+        p->data.incumbent.score = "old";
+        p->data.incumbent.threshold = 0.5;
+        p->data.incumbent.favorable = FG_FAVORABLE_BELOW;
+        p->data.missing = FG_MISSING_DROP;
+        p->gates = &brier_gate;
+        p->n_gates = 1;
         break;
     }
 }
@@ -230,6 +266,22 @@ struct ok_vector {
 
 static const struct ok_vector ok_vectors[] = {
     {"two attributes", BASIC, CSV_A, 6, 0, CELLS_A},
+    /* auc ranks scores: any finite score will do (1.7 >= 0.5; -3 and -0 are not) */
+    {"any finite score with an auc gate",
+     SCORE_AUC,
+     "sex,race,label,p\nF,A,1,1.7\nF,A,0,-3\nM,B,0,-0.0\n",
+     3,
+     0,
+     {{"F", "A", 1, 1, 0, 1}, {"F", "A", 0, 0, 0, 1}, {"M", "B", 0, 0, 0, 1}},
+     3},
+    /* 0 and 1 themselves are probabilities */
+    {"0 and 1 with a brier gate",
+     SCORE_BRIER,
+     "sex,race,label,p\nF,A,1,1\nF,A,0,0\nF,A,0,1e0\nF,A,0,-0\n",
+     4,
+     0,
+     {{"F", "A", 1, 1, 0, 1}, {"F", "A", 0, 0, 0, 2}, {"F", "A", 0, 1, 0, 1}},
+     3},
     {"crlf", BASIC,
      "id,sex,race,label,pred\r\n1,F,A,1,1\r\n2,F,A,1,0\r\n3,M,B,0,1\r\n4,M,A,0,0\r\n5,F,B,1,1\r\n"
      "6,F,A,1,1\r\n",
@@ -409,6 +461,16 @@ static const struct error_vector error_vectors[] = {
      "empty value in column 'race'", true},
     {"missing score: error", SCORE_ABOVE, "sex,race,label,p\nF,A,1,\"\"\n", FG_ERR_INPUT, 2,
      "empty value in column 'p'", true},
+    {"score above 1 with a brier gate", SCORE_BRIER, "sex,race,label,p\nF,A,1,0.5\nF,A,0,1.7\n",
+     FG_ERR_INPUT, 3,
+     "column 'p' has score '1.7', which is outside [0, 1]; brier and calibration_gap need "
+     "probabilities",
+     true},
+    {"negative score with a calibration_gap gate", SCORE_GAP_BELOW,
+     "sex,race,label,p\nF,A,1,0\nF,A,0,1\r\nM,B,0,-1e-9\n", FG_ERR_INPUT, 4,
+     "column 'p' has score '-1e-9', which is outside [0, 1]", false},
+    {"nan score with an auc gate", SCORE_AUC, "sex,race,label,p\nF,A,1,0.5\nF,A,1,NaN\n",
+     FG_ERR_INPUT, 3, "column 'p' has 'NaN', which is not a finite number", true},
     {"header only: no rows to judge", BASIC, "sex,race,label,pred\n", FG_ERR_INPUT, 0,
      "no rows to judge (0 data rows read, 0 dropped)", true},
     {"hexadecimal score", SCORE_ABOVE, "sex,race,label,p\nF,A,1,0x1p-1\n", FG_ERR_INPUT, 2,
@@ -864,6 +926,150 @@ START_TEST(test_merge_equals_both)
 }
 END_TEST
 
+/* ---- scores kept for the score metrics ---- */
+
+/* The cell of counts named (sex, race, y, c, i) has exactly these scores of one model. */
+static void expect_cell_scores(const struct fg_counts *counts, const char *sex, const char *race,
+                               unsigned y, unsigned c, unsigned i, bool incumbent,
+                               const double *want, size_t n)
+{
+    for (size_t k = 0; k < fg_counts_cell_count(counts); k++) {
+        struct fg_cell cell;
+        fg_counts_cell(counts, k, &cell);
+        if (cell.y_true != y || cell.candidate != c || cell.incumbent != i ||
+            strcmp(fg_counts_value(counts, 0, cell.value_ids[0]), sex) != 0 ||
+            strcmp(fg_counts_value(counts, 1, cell.value_ids[1]), race) != 0)
+            continue;
+        size_t got = 0;
+        const double *scores = fg_counts_cell_scores(counts, k, incumbent, &got);
+        ck_assert_msg(got == n, "(%s, %s, %u, %u, %u): %zu scores, expected %zu", sex, race, y, c,
+                      i, got, n);
+        for (size_t s = 0; s < n; s++)
+            ck_assert_msg(scores[s] == want[s], "(%s, %s, %u, %u, %u) score %zu: %g, expected %g",
+                          sex, race, y, c, i, s, scores[s], want[s]);
+        return;
+    }
+    ck_abort_msg("no cell (%s, %s, %u, %u, %u)", sex, race, y, c, i);
+}
+
+START_TEST(test_scores_kept)
+{
+    char path[600];
+    write_text(path, sizeof path, "scores.csv",
+               "sex,race,label,p,old\nF,A,1,0.75,1\nM,B,0,0.25,0\nF,A,1,0.5,1\nF,A,1,0.1,0\n"
+               "F,A,1,1e-1,0\n");
+    struct fg_policy policy;
+    struct fg_counts *counts = NULL;
+    struct fg_error err;
+    /* an auc gate: the candidate's scores are kept per cell, in file order */
+    make_policy(&policy, SCORE_AUC);
+    ck_assert_int_eq(ingest(&policy, path, NULL, &counts, NULL, &err), FG_OK);
+    ck_assert(fg_counts_has_scores(counts, false));
+    ck_assert(!fg_counts_has_scores(counts, true));
+    const double fa_above[] = {0.75, 0.5}, fa_below[] = {0.1, 0.1}, mb[] = {0.25};
+    expect_cell_scores(counts, "F", "A", 1, 1, 0, false, fa_above, 2);
+    expect_cell_scores(counts, "F", "A", 1, 0, 0, false, fa_below, 2);
+    expect_cell_scores(counts, "M", "B", 0, 0, 0, false, mb, 1);
+    fg_counts_free(counts);
+    /* the same file without a score gate: no score is kept */
+    make_policy(&policy, SCORE_ABOVE);
+    ck_assert_int_eq(ingest(&policy, path, NULL, &counts, NULL, &err), FG_OK);
+    ck_assert(!fg_counts_has_scores(counts, false));
+    size_t n = 1;
+    ck_assert_ptr_null(fg_counts_cell_scores(counts, 0, false, &n));
+    ck_assert_uint_eq(n, 0);
+    fg_counts_free(counts);
+    /* a score gate, but the incumbent is a prediction column: only the candidate's */
+    make_policy(&policy, SCORE_AUC);
+    policy.data.incumbent.present = true;
+    policy.data.incumbent.prediction = "old";
+    ck_assert_int_eq(ingest(&policy, path, NULL, &counts, NULL, &err), FG_OK);
+    ck_assert(fg_counts_has_scores(counts, false));
+    ck_assert(!fg_counts_has_scores(counts, true));
+    expect_cell_scores(counts, "F", "A", 1, 1, 1, false, fa_above, 2);
+    expect_cell_scores(counts, "F", "A", 1, 0, 0, false, fa_below, 2);
+    fg_counts_free(counts);
+}
+END_TEST
+
+/* Seven people; g's incumbent score is missing, so g is dropped (missing: drop). Cells
+ * (sex, race, y, new >= 0.5, old < 0.5), by hand:
+ *   a F,A,1,1,1  b F,B,0,1,0  c M,A,1,0,1  d M,B,0,0,0  e F,A,1,1,1  f M,A,0,1,0 */
+#define ONE_FILE_SCORES                                                                            \
+    "id,sex,race,label,new,old\na,F,A,1,0.9,0.2\nb,F,B,0,0.6,0.7\nc,M,A,1,0.3,0.4\n"               \
+    "d,M,B,0,0.1,0.8\ne,F,A,1,0.8,0.1\nf,M,A,0,0.7,0.6\ng,F,A,1,0.55,\n"
+#define CANDIDATE_SCORES                                                                           \
+    "id,sex,race,label,new\na,F,A,1,0.9\nb,F,B,0,0.6\nc,M,A,1,0.3\nd,M,B,0,0.1\ne,F,A,1,0.8\n"     \
+    "f,M,A,0,0.7\ng,F,A,1,0.55\n"
+static const struct expected_cell join_score_cells[] = {
+    {"F", "A", 1, 1, 1, 2}, {"F", "B", 0, 1, 0, 1}, {"M", "A", 1, 0, 1, 1},
+    {"M", "B", 0, 0, 0, 1}, {"M", "A", 0, 1, 0, 1},
+};
+
+static void expect_join_scores(const struct fg_counts *counts, const char *name)
+{
+    expect_cells(counts, join_score_cells, 5, name);
+    const double fa_new[] = {0.9, 0.8}, fa_old[] = {0.2, 0.1};
+    const double b_new[] = {0.6}, b_old[] = {0.7}, c_new[] = {0.3}, c_old[] = {0.4};
+    const double d_new[] = {0.1}, d_old[] = {0.8}, f_new[] = {0.7}, f_old[] = {0.6};
+    expect_cell_scores(counts, "F", "A", 1, 1, 1, false, fa_new, 2);
+    expect_cell_scores(counts, "F", "A", 1, 1, 1, true, fa_old, 2);
+    expect_cell_scores(counts, "F", "B", 0, 1, 0, false, b_new, 1);
+    expect_cell_scores(counts, "F", "B", 0, 1, 0, true, b_old, 1);
+    expect_cell_scores(counts, "M", "A", 1, 0, 1, false, c_new, 1);
+    expect_cell_scores(counts, "M", "A", 1, 0, 1, true, c_old, 1);
+    expect_cell_scores(counts, "M", "B", 0, 0, 0, false, d_new, 1);
+    expect_cell_scores(counts, "M", "B", 0, 0, 0, true, d_old, 1);
+    expect_cell_scores(counts, "M", "A", 0, 1, 0, false, f_new, 1);
+    expect_cell_scores(counts, "M", "A", 0, 1, 0, true, f_old, 1);
+}
+
+START_TEST(test_join_scores)
+{
+    char one[600], candidate[600], by_id[600], by_position[600];
+    write_text(one, sizeof one, "scores-one.csv", ONE_FILE_SCORES);
+    write_text(candidate, sizeof candidate, "scores-candidate.csv", CANDIDATE_SCORES);
+    /* shuffled; a row without an id is dropped on its own; g's score is missing */
+    write_text(by_id, sizeof by_id, "scores-by-id.csv",
+               "old,id\n0.6,f\n0.4,c\n0.5,\n\"\",g\n0.2,a\n0.1,e\n0.7,b\n0.8,d\n");
+    write_text(by_position, sizeof by_position, "scores-by-position.csv",
+               "old\n0.2\n0.7\n0.4\n0.8\n0.1\n0.6\n\"\"\n");
+    struct fg_policy policy;
+    struct fg_counts *counts = NULL;
+    struct fg_ingest_result info;
+    struct fg_error err;
+
+    make_policy(&policy, JOIN_SCORES);
+    ck_assert_msg(ingest(&policy, one, NULL, &counts, &info, &err) == FG_OK, "%s", err.message);
+    ck_assert(fg_counts_has_scores(counts, false) && fg_counts_has_scores(counts, true));
+    ck_assert_uint_eq(info.candidate.rows_dropped, 1);
+    expect_join_scores(counts, "one file");
+    fg_counts_free(counts);
+
+    ck_assert_msg(ingest(&policy, candidate, by_id, &counts, &info, &err) == FG_OK, "%s",
+                  err.message);
+    ck_assert_uint_eq(info.incumbent.rows_dropped, 2);
+    expect_join_scores(counts, "joined by id");
+    fg_counts_free(counts);
+
+    make_policy(&policy, POSITION_SCORES);
+    ck_assert_msg(ingest(&policy, candidate, by_position, &counts, &info, &err) == FG_OK, "%s",
+                  err.message);
+    expect_join_scores(counts, "joined by position");
+    fg_counts_free(counts);
+
+    /* the incumbent file's scores are probabilities too: its own path and line */
+    write_text(by_position, sizeof by_position, "scores-by-position.csv",
+               "old\n0.2\n0.7\n1.01\n0.8\n0.1\n0.6\n0.5\n");
+    ck_assert_int_eq(ingest(&policy, candidate, by_position, &counts, &info, &err), FG_ERR_INPUT);
+    ck_assert_ptr_null(counts);
+    ck_assert_str_eq(err.file, by_position);
+    ck_assert_uint_eq(err.line, 4);
+    ck_assert_str_eq(err.message, "column 'old' has score '1.01', which is outside [0, 1]; brier "
+                                  "and calibration_gap need probabilities");
+}
+END_TEST
+
 /* ---- the real data (DESIGN: ../shared/data) ---- */
 
 static bool data_path(char *path, size_t size, const char *file)
@@ -991,6 +1197,8 @@ static Suite *ingest_suite(void)
                         sizeof join_error_vectors / sizeof join_error_vectors[0]);
     tcase_add_test(tc, test_join_drop);
     tcase_add_test(tc, test_merge_equals_both);
+    tcase_add_test(tc, test_scores_kept);
+    tcase_add_test(tc, test_join_scores);
     tcase_add_test(tc, test_compas_aequitas);
     tcase_add_test(tc, test_compas_raw);
     suite_add_tcase(s, tc);

@@ -1,7 +1,8 @@
 /*
  * check_metrics.c - unit tests of lib/metrics.c: every rate on hand-computed confusion
- * matrices, undefined rates, and grouping of cells into overall / attribute / intersection
- * groups in sorted order.
+ * matrices, undefined rates, grouping of cells into overall / attribute / intersection
+ * groups in sorted order, the score metrics per group (their math is checked in
+ * check_scores.c) and fg_group_metric.
  */
 #include "internal.h"
 
@@ -197,6 +198,188 @@ START_TEST(test_attr_mismatch)
 }
 END_TEST
 
+/* ---- score metrics per group ---- */
+
+START_TEST(test_group_metric)
+{
+    struct fg_group g;
+    memset(&g, 0, sizeof g);
+    g.candidate = (struct fg_confusion){3, 1, 4, 2};
+    g.incumbent = (struct fg_confusion){1, 1, 1, 1};
+    /* rate metrics: the model's confusion, as fg_metric_rate */
+    struct fg_rate r = fg_group_metric(&g, FG_METRIC_TPR, false);
+    ck_assert(r.defined);
+    ck_assert_uint_eq(r.num, 3);
+    ck_assert_uint_eq(r.den, 5);
+    r = fg_group_metric(&g, FG_METRIC_TPR, true);
+    ck_assert_uint_eq(r.num, 1);
+    ck_assert_uint_eq(r.den, 2);
+    ck_assert(!fg_group_metric(&g, FG_METRIC_EQUALIZED_ODDS, false).defined);
+    /* no score column: undefined, denominator 0 */
+    r = fg_group_metric(&g, FG_METRIC_AUC, false);
+    ck_assert(!r.defined);
+    ck_assert_uint_eq(r.den, 0);
+    ck_assert(!fg_group_metric(&g, FG_METRIC_BRIER, false).defined);
+
+    g.candidate_score = (struct fg_score_stats){.present = true,
+                                                .n = 10,
+                                                .positives = 7,
+                                                .auc_defined = true,
+                                                .auc = 0.8,
+                                                .brier = 0.125,
+                                                .calibration_gap = 0.0625};
+    /* auc rests on the rarer class: min(7, 10 - 7) = 3 */
+    r = fg_group_metric(&g, FG_METRIC_AUC, false);
+    ck_assert(r.defined);
+    ck_assert_double_eq(r.value, 0.8);
+    ck_assert_uint_eq(r.num, 0);
+    ck_assert_uint_eq(r.den, 3);
+    g.candidate_score.positives = 2; /* min(2, 8) */
+    ck_assert_uint_eq(fg_group_metric(&g, FG_METRIC_AUC, false).den, 2);
+    r = fg_group_metric(&g, FG_METRIC_BRIER, false);
+    ck_assert(r.defined);
+    ck_assert_double_eq(r.value, 0.125);
+    ck_assert_uint_eq(r.den, 10);
+    r = fg_group_metric(&g, FG_METRIC_CALIBRATION_GAP, false);
+    ck_assert(r.defined);
+    ck_assert_double_eq(r.value, 0.0625);
+    ck_assert_uint_eq(r.den, 10);
+    /* the incumbent's side is its own */
+    ck_assert(!fg_group_metric(&g, FG_METRIC_BRIER, true).defined);
+    /* one class only: no auc; its denominator is 0 */
+    g.candidate_score.positives = 10;
+    g.candidate_score.auc_defined = false;
+    r = fg_group_metric(&g, FG_METRIC_AUC, false);
+    ck_assert(!r.defined);
+    ck_assert_uint_eq(r.den, 0);
+    ck_assert_double_eq(r.value, 0.0);
+    /* a score outside [0, 1] leaves brier and calibration_gap NaN: undefined */
+    g.candidate_score.brier = NAN;
+    g.candidate_score.calibration_gap = NAN;
+    ck_assert(!fg_group_metric(&g, FG_METRIC_BRIER, false).defined);
+    ck_assert(!fg_group_metric(&g, FG_METRIC_CALIBRATION_GAP, false).defined);
+    /* no rows */
+    g.candidate_score = (struct fg_score_stats){.present = true};
+    ck_assert(!fg_group_metric(&g, FG_METRIC_BRIER, false).defined);
+}
+END_TEST
+
+static const char *score_policy_text = "version: 1\n"
+                                       "name: t\n"
+                                       "data:\n"
+                                       "  label: y\n"
+                                       "  positive_label: '1'\n"
+                                       "  protected: [sex, race]\n"
+                                       "  intersections: [[sex, race]]\n"
+                                       "  candidate: { score: p, threshold: 0.5 }\n"
+                                       "  incumbent: { prediction: q }\n"
+                                       "  favorable_prediction: '1'\n"
+                                       "gates:\n"
+                                       "  - id: g\n"
+                                       "    metric: auc\n"
+                                       "    disparity: difference\n"
+                                       "    max: 0.1\n";
+
+static void add_scored(struct fg_counts *k, const char *sex, const char *race, int y, double p,
+                       int i)
+{
+    struct fg_error err;
+    uint32_t ids[2];
+    ck_assert_int_eq(fg_counts_intern(k, 0, sex, strlen(sex), &ids[0], &err), FG_OK);
+    ck_assert_int_eq(fg_counts_intern(k, 1, race, strlen(race), &ids[1], &err), FG_OK);
+    ck_assert_int_eq(fg_counts_add_scored(k, ids, y, p >= 0.5, i, p, 0.0, &err), FG_OK);
+}
+
+/* Rows (sex, race, y, p), by hand (auc: pairs where the positive's p is higher, ties 1/2):
+ *   M,W,1,0.9  M,W,0,0.7  M,B,1,0.3  M,B,0,0.2  F,W,1,0.6  F,W,0,0.4  F,B,1,0.45  F,B,0,0.8
+ *   M,W,1,0.95 (a second score in the cell of the first row)
+ * sex=M: positives {0.9, 0.95, 0.3} vs negatives {0.7, 0.2}: 2 + 2 + 1 = 5 of 6.
+ * sex=F: positives {0.6, 0.45} vs {0.4, 0.8}: 1 + 1 = 2 of 4.
+ * race=W: positives {0.9, 0.95, 0.6} vs {0.7, 0.4}: 2 + 2 + 1 = 5 of 6.
+ * race=B: positives {0.3, 0.45} vs {0.2, 0.8}: 1 + 1 = 2 of 4.
+ * M&W: {0.9, 0.95} vs {0.7}: 1. M&B: 0.3 vs 0.2: 1. F&W: 0.6 vs 0.4: 1. F&B: 0.45 vs 0.8: 0.
+ * overall: {0.9, 0.95, 0.3, 0.6, 0.45} vs {0.7, 0.2, 0.4, 0.8}: 4 + 4 + 1 + 2 + 2 = 13 of 20. */
+START_TEST(test_grouping_scores)
+{
+    struct fg_error err = {0};
+    struct fg_policy *policy = NULL;
+    struct fg_counts *k = NULL;
+    struct fg_metrics *m = NULL;
+    ck_assert_int_eq(
+        fg_policy_parse("t.yaml", score_policy_text, strlen(score_policy_text), &policy, &err),
+        FG_OK);
+    ck_assert_int_eq(fg_counts_new(2, true, &k, &err), FG_OK);
+    ck_assert_int_eq(fg_counts_keep_scores(k, true, false, &err), FG_OK);
+    add_scored(k, "M", "W", 1, 0.9, 1);
+    add_scored(k, "M", "W", 0, 0.7, 0);
+    add_scored(k, "M", "B", 1, 0.3, 1);
+    add_scored(k, "M", "B", 0, 0.2, 0);
+    add_scored(k, "F", "W", 1, 0.6, 0);
+    add_scored(k, "F", "W", 0, 0.4, 1);
+    add_scored(k, "F", "B", 1, 0.45, 0);
+    add_scored(k, "F", "B", 0, 0.8, 0);
+    add_scored(k, "M", "W", 1, 0.95, 1);
+    ck_assert_int_eq(fg_metrics_compute(policy, k, &m, &err), FG_OK);
+    static const struct {
+        const char *label;
+        uint64_t n, positives;
+        double auc;
+    } want[] = {
+        {"overall", 9, 5, 13.0 / 20.0}, {"sex=F", 4, 2, 0.5},
+        {"sex=M", 5, 3, 5.0 / 6.0},     {"race=B", 4, 2, 0.5},
+        {"race=W", 5, 3, 5.0 / 6.0},    {"sex=F & race=B", 2, 1, 0.0},
+        {"sex=F & race=W", 2, 1, 1.0},  {"sex=M & race=B", 2, 1, 1.0},
+        {"sex=M & race=W", 3, 2, 1.0},
+    };
+    ck_assert_uint_eq(m->n_groups, 9);
+    for (size_t i = 0; i < 9; i++) {
+        const struct fg_group *g = &m->groups[i];
+        ck_assert_str_eq(g->label, want[i].label); /* the order is unchanged */
+        ck_assert(g->candidate_score.present);
+        ck_assert_uint_eq(g->candidate_score.n, want[i].n);
+        ck_assert_uint_eq(g->candidate_score.positives, want[i].positives);
+        ck_assert(g->candidate_score.auc_defined);
+        ck_assert_msg(fabs(g->candidate_score.auc - want[i].auc) < 1e-15, "%s: auc %.17g",
+                      want[i].label, g->candidate_score.auc);
+        ck_assert_uint_eq(fg_confusion_n(&g->candidate), want[i].n);
+        /* the incumbent reads a prediction column: no scores for it */
+        ck_assert(!g->incumbent_score.present);
+        ck_assert(!fg_group_metric(g, FG_METRIC_AUC, true).defined);
+    }
+    /* the confusion counts are as before: sex=M has p >= 0.5 at 0.9, 0.95 (y 1), 0.7 (y 0) */
+    const struct fg_group *male = find(m, "sex=M");
+    ck_assert_uint_eq(male->candidate.tp, 2);
+    ck_assert_uint_eq(male->candidate.fp, 1);
+    ck_assert_uint_eq(male->candidate.fn, 1);
+    ck_assert_uint_eq(male->candidate.tn, 1);
+    ck_assert_uint_eq(male->incumbent.tp, 3);
+    fg_metrics_free(m);
+
+    /* what is present follows the counts (which keep scores only for a score gate) */
+    struct fg_policy *plain = NULL;
+    ck_assert_int_eq(fg_policy_parse("t.yaml", policy_text, strlen(policy_text), &plain, &err),
+                     FG_OK);
+    ck_assert_int_eq(fg_metrics_compute(plain, k, &m, &err), FG_OK);
+    ck_assert(m->groups[0].candidate_score.present);
+    ck_assert_double_eq_tol(m->groups[0].candidate_score.auc, 13.0 / 20.0, 1e-15);
+    fg_metrics_free(m);
+    fg_policy_free(plain);
+    fg_counts_free(k);
+
+    /* counts without scores: nothing present */
+    ck_assert_int_eq(fg_counts_new(2, true, &k, &err), FG_OK);
+    add(k, "M", "W", 1, 1, 0, 5);
+    ck_assert_int_eq(fg_metrics_compute(policy, k, &m, &err), FG_OK);
+    for (size_t i = 0; i < m->n_groups; i++) {
+        ck_assert(!m->groups[i].candidate_score.present);
+        ck_assert(!fg_group_metric(&m->groups[i], FG_METRIC_AUC, false).defined);
+    }
+    fg_metrics_free(m);
+    fg_counts_free(k);
+    fg_policy_free(policy);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("metrics");
@@ -206,6 +389,8 @@ int main(void)
     tcase_add_test(tc, test_rate_values);
     tcase_add_test(tc, test_grouping);
     tcase_add_test(tc, test_attr_mismatch);
+    tcase_add_test(tc, test_group_metric);
+    tcase_add_test(tc, test_grouping_scores);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
