@@ -873,9 +873,49 @@ static enum fg_status protected_index(const struct ctx *c, const struct fg_polic
                 tip);
 }
 
+/* intersections: all - every combination of two or more protected attributes, by size and
+ * then in the order the attributes are listed (sex & race, sex & age, race & age, then
+ * sex & race & age). */
+static enum fg_status all_intersections(const struct ctx *c, const struct node *at,
+                                        struct fg_policy *p)
+{
+    size_t k = p->data.n_protected;
+    size_t total = k < 2 ? 0 : ((size_t)1 << k) - 1 - k;
+    if (total > FG_MAX_INTERSECTIONS)
+        return fail_limit(c, at,
+                          "'intersections: all' of %zu protected attributes makes %zu "
+                          "intersections; the limit is %d (list the ones you need)",
+                          k, total, FG_MAX_INTERSECTIONS);
+    if (total == 0)
+        return FG_OK;
+    p->data.intersections = calloc(total, sizeof *p->data.intersections);
+    p->data.intersection_sizes = calloc(total, sizeof *p->data.intersection_sizes);
+    if (p->data.intersections == NULL || p->data.intersection_sizes == NULL)
+        return nomem(c);
+    size_t n = 0;
+    for (size_t size = 2; size <= k; size++) {
+        for (uint32_t set = 0; set < (UINT32_C(1) << k); set++) {
+            size_t bits = 0;
+            for (uint32_t rest = set; rest != 0; rest &= rest - 1)
+                bits++;
+            if (bits != size)
+                continue;
+            size_t m = 0;
+            for (size_t a = 0; a < k; a++)
+                if (set & (UINT32_C(1) << a))
+                    p->data.intersections[n][m++] = a;
+            p->data.intersection_sizes[n++] = size;
+        }
+    }
+    p->data.n_intersections = n;
+    return FG_OK;
+}
+
 static enum fg_status parse_intersections(const struct ctx *c, const struct node *list,
                                           struct fg_policy *p)
 {
+    if (list->kind == NODE_SCALAR && strcmp(list->text, "all") == 0)
+        return all_intersections(c, list, p);
     TRY(want_list(c, list, "intersections"));
     if (list->n > FG_MAX_INTERSECTIONS)
         return fail_limit(c, list, "'intersections' lists %zu intersections; the limit is %d",

@@ -197,6 +197,51 @@ run "$FAIRGATE" check --policy "$WORK/v3.yaml" --candidate "$WORK/s.csv" --out "
 expect_rc "significant: the same on 40 rows is noise" 0
 expect_grep "and says why" "$WORK/out" "not significantly: the paired bootstrap interval"
 
+# Intersections at scale: `intersections: all` of three attributes adds the three pairs and
+# the triple (7 attribute sets); every comparison made, intersections included, counts in
+# the correction, and cells below min_group_size are insufficient data, never compared.
+echo "a,b,c,y,cand,inc" >"$WORK/i.csv"
+awk 'BEGIN { for (a = 0; a < 2; a++) for (b = 0; b < 2; b++) for (c = 0; c < 2; c++) {
+    n = 40 + 20 * a + 10 * b; s = int(n * (0.3 + 0.1 * a + 0.05 * c))
+    for (k = 0; k < n; k++) print a "," b "," c "," (k % 2) "," (k < s) "," (k < s) } }' >>"$WORK/i.csv"
+cat >"$WORK/i.yaml" <<'YAML'
+version: 1
+name: intersections
+data:
+  label: y
+  positive_label: "1"
+  protected: [a, b, c]
+  intersections: all
+  candidate: { prediction: cand }
+  favorable_prediction: "1"
+gates:
+  - id: ff
+    metric: selection_rate
+    disparity: ratio
+    min: 0.8
+    min_group_size: 60
+    evidence: significant
+YAML
+run "$FAIRGATE" check --policy "$WORK/i.yaml" --candidate "$WORK/i.csv" --out "$WORK/i.json"
+[ "$RC" -le 1 ] && ok "intersections: all gives a verdict" || not_ok "intersections: all" "$(cat "$WORK/err")"
+expect_eq "3 attributes alone, 3 pairs and the triple: 2+2+2 + 4+4+4 + 8 groups" \
+    "$(jq '.groups | length' "$WORK/i.json")" 27
+expect_eq "the triple's groups are there" \
+    "$(jq -r '.groups[26].label' "$WORK/i.json")" "a=1 & b=1 & c=1"
+# Cells of 40..70 rows: a triple cell has 40, 50, 60 or 70 rows, so those below 60 are
+# insufficient_data and are never the reference.
+expect_eq "small cells are insufficient_data" \
+    "$(jq '[.gates[0].results[] | select(.status == "insufficient_data")] | length' "$WORK/i.json")" \
+    "$(jq '[.groups[1:][] | select(.candidate.n < 60)] | length' "$WORK/i.json")"
+expect_eq "no small cell is a reference" \
+    "$(jq '([.groups[] | {(.label): .candidate.n}] | add) as $n |
+        [.gates[0].results[] | select(.reference != null) | $n[.reference.label] | select(. < 60)] | length' "$WORK/i.json")" 0
+# Holm over m tests: the smallest p-value is multiplied by m.
+m=$(jq '[.gates[0].results[] | select(.test != null)] | length' "$WORK/i.json")
+expect_eq "holm counts every comparison ($m)" \
+    "$(jq --argjson m "$m" '[.gates[0].results[] | select(.test != null)] | min_by(.p_value) | ((.p_value * $m | if . > 1 then 1 else . end) - .p_adjusted | fabs) < 1e-12' "$WORK/i.json")" true
+[ "$m" -ge 8 ] && ok "comparisons across the attribute sets ($m)" || not_ok "comparisons" "only $m"
+
 # Policy errors name the place.
 policy "$WORK/bad.yaml" significnt
 run "$FAIRGATE" lint "$WORK/bad.yaml"

@@ -57,3 +57,13 @@ if [ -f "$dir/rss.txt.new" ]; then
          END { if (NR > 1) printf "peak RSS at %d rows / at %d rows: %.2f\n", ln, fn, last / first }' \
         "$dir/rss.txt"
 fi
+
+# The paired bootstrap of vs_incumbent (issue 5) resamples cells, not rows: its time at 10M
+# rows should match its time at 10k rows. fg_bootbench prints the medians of 5 runs, with and
+# without an incumbent (without one there is no bootstrap).
+echo
+if [ -x "$build/sim/fg_bootbench" ]; then
+    "$build/sim/fg_bootbench"
+else
+    echo "bench: $build/sim/fg_bootbench is not built (make sim); no bootstrap timing" >&2
+fi
