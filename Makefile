@@ -124,7 +124,7 @@ asan: deps-test
 	@ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0:exitcode=86 \
 	 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=86 CK_FORK=no FG_SANITIZED=1 \
 	 $(MAKE) --no-print-directory BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
-	    SANITIZE='-fsanitize=address,undefined -fno-sanitize-recover=all' unit cli
+	    SANITIZE='-fsanitize=address,undefined -fno-sanitize-recover=all' unit cli sim-fast
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -186,9 +186,9 @@ static size_t bin_of(double s, unsigned bins)
         return bins - 1;
     double guess = floor(s * bins);
     size_t b = guess < 0 ? 0 : guess > bins - 1 ? bins - 1 : (size_t)guess;
-    while (b > 0 && s <= (double)b / bins)
+    while (b > 0 && s < (double)b / bins)
         b--;
-    while (b + 1 < bins && s > (double)(b + 1) / bins)
+    while (b + 1 < bins && s >= (double)(b + 1) / bins)
         b++;
     return b;
 }

@@ -3,6 +3,8 @@
 # paired bootstrap of vs_incumbent, end to end. The expected figures were computed by
 # hand (formulas in the comments) and with Python's math module, not with fairgate.
 . "$(dirname "$0")/lib.sh"
+# Audits are compared byte for byte below: fix their creation time.
+export SOURCE_DATE_EPOCH=1764633600
 
 # rows NAME GROUP N SELECTED [INCUMBENT_SELECTED]: N rows of GROUP, SELECTED of them
 # chosen by the candidate (the first SELECTED), y alternating, incumbent chosen for the
@@ -111,8 +113,10 @@ expect_eq "Fisher p = 0.005477" "$(jq -r "$B | .p_value * 1e6 | round" "$WORK/f.
 
 # Holm and BH across every comparison of the gate: three groups below A.
 # z tests against A (50/100): B 38/100 p = 0.0873753, C 30/100 p = 0.0038924, D 36/100
-# p = 0.0455443 (by the formula above). Holm: sorted 0.0038924*3, 0.0455443*2, 0.0873753*1
-# -> 0.0116773, 0.0910887, max(0.0873753, 0.0910887) = 0.0910887.
+# p = 0.0455443 (by the formula above). The reference is the highest group, chosen from the
+# data, so the family is every pair of the 4 groups: 6 comparisons, the 3 untested pairs
+# entering as p = 1. Holm: 0.0038924*6 = 0.0233545 (0.02335450 unrounded), 0.0455443*5 = 0.2277215,
+# 0.0873753*4 = 0.3495012.
 csv "$WORK/h.csv"
 rows "$WORK/h.csv" A 100 50
 rows "$WORK/h.csv" B 100 38
@@ -122,7 +126,7 @@ run "$FAIRGATE" check --policy "$WORK/significant.yaml" --candidate "$WORK/h.csv
 expect_rc "holm: C fails significantly" 1
 expect_eq "holm-adjusted p-values" \
     "$(jq -c '[.gates[0].results[] | select(.test) | .p_adjusted * 1e6 | round]' "$WORK/h.json")" \
-    "[91089,11677,91089]"
+    "[349501,23355,227722]"
 expect_eq "holm: only C fails (D's 0.047 is not significant after correction)" \
     "$(jq -c '[.gates[0].results[] | select(.status == "fail") | .label]' "$WORK/h.json")" '["grp=C"]'
 sed 's/evidence: significant/evidence: significant\n    correction: none/' "$WORK/significant.yaml" >"$WORK/none.yaml"
@@ -221,6 +225,7 @@ gates:
     min: 0.8
     min_group_size: 60
     evidence: significant
+    reference: largest
 YAML
 run "$FAIRGATE" check --policy "$WORK/i.yaml" --candidate "$WORK/i.csv" --out "$WORK/i.json"
 [ "$RC" -le 1 ] && ok "intersections: all gives a verdict" || not_ok "intersections: all" "$(cat "$WORK/err")"
