@@ -128,9 +128,14 @@ static cJSON *model_metrics(struct builder *b, const struct fg_policy *policy,
     }
     if (score != NULL && score->present) {
         add(b, o, "auc", score->auc_defined ? cJSON_CreateNumber(score->auc) : cJSON_CreateNull());
-        add(b, o, "brier", score->n ? cJSON_CreateNumber(score->brier) : cJSON_CreateNull());
+        /* NaN (an auc-only policy lets scores outside [0, 1] through) is null, explicitly. */
+        add(b, o, "brier",
+            score->n && isfinite(score->brier) ? cJSON_CreateNumber(score->brier)
+                                               : cJSON_CreateNull());
         add(b, o, "calibration_gap",
-            score->n ? cJSON_CreateNumber(score->calibration_gap) : cJSON_CreateNull());
+            score->n && isfinite(score->calibration_gap)
+                ? cJSON_CreateNumber(score->calibration_gap)
+                : cJSON_CreateNull());
     }
     return o;
 }

@@ -327,26 +327,33 @@ static bool cell_reserve(struct fg_counts *counts)
     return true;
 }
 
-/* Finds the cell (value_ids, bits), or inserts it with count 0 (and empty score lists):
- * *cell receives its index. */
-static enum fg_status cell_find_or_insert(struct fg_counts *counts, const uint32_t *value_ids,
-                                          unsigned bits, size_t *cell_out, struct fg_error *err)
+#define NO_CELL SIZE_MAX
+
+/* The index of the cell (value_ids, bits) whose hash is hash, or NO_CELL. */
+static inline size_t cell_find(const struct fg_counts *counts, const uint32_t *value_ids,
+                               unsigned bits, uint64_t hash)
+{
+    if (counts->cell_index_cap == 0)
+        return NO_CELL;
+    size_t n_attrs = counts->n_attrs;
+    size_t mask = counts->cell_index_cap - 1;
+    for (size_t pos = (size_t)hash & mask; counts->cell_index[pos] != 0; pos = (pos + 1) & mask) {
+        size_t cell = counts->cell_index[pos] - 1;
+        if (counts->bits[cell] == bits &&
+            (n_attrs == 0 ||
+             memcmp(counts->ids + cell * n_attrs, value_ids, n_attrs * sizeof *value_ids) == 0))
+            return cell;
+    }
+    return NO_CELL;
+}
+
+/* Inserts the cell (value_ids, bits), not yet in the table, with count 0 (and empty score
+ * lists): *cell_out receives its index. */
+static enum fg_status cell_insert(struct fg_counts *counts, const uint32_t *value_ids,
+                                  unsigned bits, uint64_t hash, size_t *cell_out,
+                                  struct fg_error *err)
 {
     size_t n_attrs = counts->n_attrs;
-    uint64_t hash = hash_cell(value_ids, n_attrs, bits);
-    size_t key_bytes = n_attrs * sizeof *value_ids;
-    if (counts->cell_index_cap != 0) {
-        size_t mask = counts->cell_index_cap - 1;
-        for (size_t pos = (size_t)hash & mask; counts->cell_index[pos] != 0;
-             pos = (pos + 1) & mask) {
-            size_t cell = counts->cell_index[pos] - 1;
-            if (counts->bits[cell] == bits &&
-                (n_attrs == 0 || memcmp(counts->ids + cell * n_attrs, value_ids, key_bytes) == 0)) {
-                *cell_out = cell;
-                return FG_OK;
-            }
-        }
-    }
     if (counts->n_cells >= FG_MAX_CELLS)
         return fg_error_set(err, FG_ERR_LIMIT, NULL, 0, 0,
                             "more than %u cells (distinct groups x outcomes); the limit is %u",
@@ -355,7 +362,7 @@ static enum fg_status cell_find_or_insert(struct fg_counts *counts, const uint32
         return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     size_t cell = counts->n_cells++;
     if (n_attrs > 0)
-        memcpy(counts->ids + cell * n_attrs, value_ids, key_bytes);
+        memcpy(counts->ids + cell * n_attrs, value_ids, n_attrs * sizeof *value_ids);
     counts->bits[cell] = (unsigned char)bits;
     counts->cell_counts[cell] = 0;
     counts->cell_hashes[cell] = (uint32_t)hash;
@@ -371,10 +378,21 @@ static enum fg_status cell_find_or_insert(struct fg_counts *counts, const uint32
     return FG_OK;
 }
 
+/* Finds the cell (value_ids, bits), or inserts it: *cell_out receives its index. */
+static enum fg_status cell_find_or_insert(struct fg_counts *counts, const uint32_t *value_ids,
+                                          unsigned bits, size_t *cell_out, struct fg_error *err)
+{
+    uint64_t hash = hash_cell(value_ids, counts->n_attrs, bits);
+    *cell_out = cell_find(counts, value_ids, bits, hash);
+    if (*cell_out != NO_CELL)
+        return FG_OK;
+    return cell_insert(counts, value_ids, bits, hash, cell_out, err);
+}
+
 /* The checks every way of adding rows shares; *bits receives the cell's bits. */
-static enum fg_status check_add(const struct fg_counts *counts, const uint32_t *value_ids,
-                                int y_true, int candidate, int incumbent, uint64_t n,
-                                unsigned *bits, struct fg_error *err)
+static inline enum fg_status check_add(const struct fg_counts *counts, const uint32_t *value_ids,
+                                       int y_true, int candidate, int incumbent, uint64_t n,
+                                       unsigned *bits, struct fg_error *err)
 {
     for (size_t a = 0; a < counts->n_attrs; a++)
         if (value_ids[a] >= counts->values[a].n)
@@ -402,8 +420,11 @@ enum fg_status fg_counts_add(struct fg_counts *counts, const uint32_t *value_ids
     if (n > 0 && (counts->keep_scores[0] || counts->keep_scores[1]))
         return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
                             "this table keeps scores: add rows with their scores");
-    size_t cell = 0;
-    if ((status = cell_find_or_insert(counts, value_ids, bits, &cell, err)) != FG_OK)
+    /* the hot path of ingest: an existing cell, found without a call */
+    uint64_t hash = hash_cell(value_ids, counts->n_attrs, bits);
+    size_t cell = cell_find(counts, value_ids, bits, hash);
+    if (cell == NO_CELL &&
+        (status = cell_insert(counts, value_ids, bits, hash, &cell, err)) != FG_OK)
         return status;
     counts->cell_counts[cell] += n; /* cannot overflow: it is part of total */
     counts->total += n;

@@ -239,8 +239,10 @@ uint64_t fg_counts_total(const struct fg_counts *counts);
 
 /* Scores, for the score metrics (auc, calibration_gap, brier) only. A table asked to keep a
  * model's scores holds, in every cell, one double per row of that cell (so a cell's count is
- * always the number of its scores): memory O(rows), 8 bytes a row per kept model plus at
- * most 50% growth slack. A table that keeps no scores costs nothing more than before. */
+ * always the number of its scores): memory O(rows), 8 bytes a row per kept model (plus
+ * growth slack of at most 50%, reserved but mostly never touched), and fg_metrics_compute
+ * adds one buffer of 8 bytes a row while it runs. A table that keeps no scores costs nothing
+ * more than before. */
 #define FG_MAX_SCORED_ROWS ((uint64_t)1 << 32) /* rows whose scores one table keeps */
 
 /* Asks an empty table (no cell yet) to keep the candidate's and/or the incumbent's scores. */
