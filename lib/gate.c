@@ -1036,6 +1036,8 @@ static enum fg_status bootstrap_gate(const struct fg_policy *policy,
         res->worsening_high = fg_stats_quantile(x, (size_t)used, 1 - spec->alpha / 2);
         /* Two-sided bootstrap p-value of "worsening <= max_worsening" (the share of
          * resamples on the allowed side, doubled; Davison and Hinkley 1997, 4.4). */
+        if (!spec->overall && res->candidate.reference_group == res->group)
+            continue; /* the reference against itself: nothing is compared */
         double p = 2.0 * (double)(within + 1) / (double)(used + 1);
         res->test = FG_TEST_BOOTSTRAP;
         res->p_value = res->p_adjusted = p < 1.0 ? p : 1.0;

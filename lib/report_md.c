@@ -385,6 +385,8 @@ static void md_reference_kind(struct fg_report_text *t, const cJSON *gate)
         fg_report_text_puts(t, "a reference group");
 }
 
+static void md_interval(struct fg_report_text *t, const cJSON *ci, bool lead);
+
 static void md_gate_section(struct fg_report_text *t, const cJSON *gate)
 {
     const char *status = fg_report_str(gate, "status");
@@ -437,10 +439,16 @@ static void md_gate_section(struct fg_report_text *t, const cJSON *gate)
                                    : "| Group | n | Group rate | Candidate |");
     fg_report_text_puts(t, incumbent ? " Incumbent |" : "");
     fg_report_text_puts(t, worsening ? " Worsening |" : "");
+    /* Under evidence significant or confident the interval and the adjusted p-value decide,
+     * so they are shown; under point (the default) the table stays as it was. */
+    const char *evidence = fg_report_str(gate, "evidence");
+    bool uncertain = evidence != NULL && !fg_report_is(evidence, "point");
+    fg_report_text_puts(t, uncertain ? " Interval | p (adjusted) |" : "");
     fg_report_text_puts(t, overall ? " Bound | Status |\n|---|--:|--:|"
                                    : " Reference | Bound | Status |\n|---|--:|--:|--:|");
     fg_report_text_puts(t, incumbent ? "--:|" : "");
     fg_report_text_puts(t, worsening ? "--:|" : "");
+    fg_report_text_puts(t, uncertain ? "--:|--:|" : "");
     fg_report_text_puts(t, overall ? "---|---|\n" : "---|---|---|\n");
     for (const cJSON *r = results->child; r != NULL; r = r->next) {
         char n[NUMBER_BUF], rate[NUMBER_BUF], rbound[160];
@@ -465,7 +473,19 @@ static void md_gate_section(struct fg_report_text *t, const cJSON *gate)
                                                  ? FG_REPORT_VALUE_NUMBER
                                                  : FG_REPORT_VALUE_UNDEFINED;
             fg_report_format_value(ws, sizeof ws, kind, w, true);
-            fg_report_text_add(t, "%s | ", ws);
+            fg_report_text_add(t, "%s", ws);
+            if (uncertain)
+                md_interval(t, fg_report_member(r, "worsening_ci"), true);
+            fg_report_text_puts(t, " | ");
+        }
+        if (uncertain) {
+            md_interval(t, fg_report_member(r, "ci"), false);
+            double p;
+            if (fg_report_num(r, "p_adjusted", &p))
+                fg_report_text_add(t, " | %.4g (%s) | ", p,
+                                   fg_report_str(r, "test") ? fg_report_str(r, "test") : "?");
+            else
+                fg_report_text_puts(t, " | – | ");
         }
         if (!overall) {
             md_reference(t, r);
@@ -480,6 +500,27 @@ static void md_gate_section(struct fg_report_text *t, const cJSON *gate)
         fg_report_text_puts(t, " |\n");
     }
     fg_report_text_puts(t, "\n");
+}
+
+/* "[0.7320, 1.1065]" from a [low, high] array whose ends may be null (infinite); "–" when
+ * there is none. With lead, a space first and nothing at all when there is none. */
+static void md_interval(struct fg_report_text *t, const cJSON *ci, bool lead)
+{
+    const cJSON *low = cJSON_IsArray(ci) ? ci->child : NULL;
+    const cJSON *high = low != NULL ? low->next : NULL;
+    if (high == NULL) {
+        if (!lead)
+            fg_report_text_puts(t, "–");
+        return;
+    }
+    char a[NUMBER_BUF], b[NUMBER_BUF];
+    fg_report_format_value(a, sizeof a,
+                           cJSON_IsNumber(low) ? FG_REPORT_VALUE_NUMBER : FG_REPORT_VALUE_INFINITE,
+                           cJSON_IsNumber(low) ? low->valuedouble : 0, lead);
+    fg_report_format_value(b, sizeof b,
+                           cJSON_IsNumber(high) ? FG_REPORT_VALUE_NUMBER : FG_REPORT_VALUE_INFINITE,
+                           cJSON_IsNumber(high) ? high->valuedouble : 0, lead);
+    fg_report_text_add(t, "%s[%s, %s]", lead ? " " : "", a, b);
 }
 
 static void md_insufficient(struct fg_report_text *t, const cJSON *audit)

@@ -75,6 +75,14 @@ expect_eq "each group rate carries its Wilson interval" \
     "$(jq -c '.groups[] | select(.label == "grp=B") | .candidate.selection_rate_ci | map(. * 1e6 | round)' "$WORK/point.json")" \
     "[290976,477902]"
 
+# The Markdown report shows the interval and adjusted p-value when they decide, and keeps
+# its old table under evidence: point.
+"$FAIRGATE" report --audit "$WORK/significant.json" --markdown "$WORK/significant.md"
+expect_grep "markdown: interval and p columns under significant" "$WORK/significant.md" \
+    '^\| grp=B \| 100 \| 0\.3800 \| 0\.7600 \| .*\| \[0\.5530, 1\.0445\] \| 0\.08738 \(z\) \|'
+"$FAIRGATE" report --audit "$WORK/point.json" --markdown "$WORK/point.md"
+expect_no_grep "markdown: no such columns under point" "$WORK/point.md" "p \(adjusted\)"
+
 # alpha 0.1 makes the same breach significant (0.0874 < 0.1).
 policy "$WORK/a10.yaml" significant
 echo "    alpha: 0.1" >>"$WORK/a10.yaml"
