@@ -31,12 +31,15 @@ static const char *usage_main =
     "  verify    verify a signed attestation\n"
     "  override  sign an approval to ship despite a failed gate\n"
     "  report    render the Markdown, HTML and JUnit reports from an audit file\n"
+    "  counts    reduce predictions to the counts table (CSV) that check --counts reads\n"
+    "  sql       print the SQL query that computes the counts table inside an engine\n"
     "\n"
     "  fairgate <command> --help   help for one command\n"
     "  fairgate --version          print the version\n";
 
 static const char *usage_check =
     "usage: fairgate check --policy P.yaml --candidate C.csv [--incumbent I.csv]\n"
+    "       fairgate check --policy P.yaml --counts K.csv [--counts K2.csv]...\n"
     "                      [--out audit.json] [--sign-key KEY.pem --attestation F.intoto.jsonl]\n"
     "                      [--subject NAME=FILE]... [--override O.dsse.json]...\n"
     "                      [--markdown F] [--html F] [--junit F] [--quiet]\n"
@@ -50,6 +53,11 @@ static const char *usage_check =
     "  --incumbent FILE   CSV with the incumbent's predictions, matched by the policy's id\n"
     "                     column or by position; without it the incumbent's column, if the\n"
     "                     policy names one, is read from the candidate file\n"
+    "  --counts FILE      gate on a counts file instead of predictions (repeatable: shards\n"
+    "                     are summed); written by `fairgate counts` or by the query of\n"
+    "                     `fairgate sql`. Not with --candidate or --incumbent, nor with a\n"
+    "                     policy that gates on a score metric. Overrides bind to the first\n"
+    "                     counts file's sha256\n"
     "  --out FILE         write the audit JSON here\n"
     "  --sign-key FILE    Ed25519 private key (PEM) that signs the attestation\n"
     "  --attestation FILE write the signed in-toto attestation (one DSSE envelope line)\n"
@@ -76,6 +84,7 @@ static const char *usage_keygen =
 static const char *usage_verify =
     "usage: fairgate verify --attestation F --pubkey PUB.pem [--candidate C.csv]\n"
     "                       [--incumbent I.csv] [--policy P.yaml] [--subject NAME=FILE]...\n"
+    "                       [--counts K.csv]...\n"
     "\n"
     "Checks, in order, the signature over the DSSE PAE with the public key, the payloadType,\n"
     "the in-toto Statement, and that each file given has the digest its subject records.\n"
@@ -98,6 +107,39 @@ static const char *usage_report =
     "\n"
     "Renders the reports again from an audit file alone (e.g. one attached to a release);\n"
     "the files equal what `fairgate check` wrote from the same audit.\n";
+
+static const char *usage_counts =
+    "usage: fairgate counts --policy P.yaml --candidate C.csv [--incumbent I.csv]\n"
+    "                       --out K.csv [--quiet]\n"
+    "\n"
+    "Reads the predictions as check does and writes the counts table: a CSV with one\n"
+    "column per protected attribute of the policy, then y_true, candidate, incumbent\n"
+    "(1 = positive label / favourable decision; incumbent is 0 without an incumbent) and\n"
+    "count; one record per cell, sorted. `fairgate check --counts K.csv` gives the same\n"
+    "groups, gates and verdict as check on the rows. Written atomically.\n"
+    "\n"
+    "  --policy FILE      the YAML policy (required)\n"
+    "  --candidate FILE   CSV with the label, protected attributes and predictions (required)\n"
+    "  --incumbent FILE   CSV with the incumbent's predictions, as for check\n"
+    "  --out FILE         write the counts file here (required)\n"
+    "  --quiet            print nothing but errors\n"
+    "\n"
+    "exit status: 0 written, 2 error (nothing written)\n";
+
+static const char *usage_sql =
+    "usage: fairgate sql --policy P.yaml --table T [--dialect ansi|postgres|sqlite|spark|bigquery]\n"
+    "\n"
+    "Prints the GROUP BY query whose result, exported as CSV with its header, is the counts\n"
+    "file of the table's rows: run it in the warehouse, gate in CI with\n"
+    "`fairgate check --counts`. The table (or view) holds every column the policy names;\n"
+    "labels and predictions are compared as text, scores with the policy's threshold.\n"
+    "\n"
+    "  --policy FILE      the YAML policy (required)\n"
+    "  --table NAME       the table: NAME, SCHEMA.NAME or CATALOG.SCHEMA.NAME (required);\n"
+    "                     each dot-separated part is quoted\n"
+    "  --dialect D        ansi (default; Trino, DuckDB), postgres, sqlite, spark, bigquery\n"
+    "\n"
+    "exit status: 0 printed, 2 error\n";
 
 static const char *usage_lint = "usage: fairgate lint POLICY.yaml\n"
                                 "\n"
@@ -164,6 +206,9 @@ struct check_args {
     const char *markdown, *html, *junit;
     const char *overrides[MAX_REPEATED];
     size_t n_overrides;
+    const char *counts[MAX_REPEATED]; /* --counts: gate on these instead of predictions */
+    size_t n_counts;
+    struct fg_counts_info counts_info[MAX_REPEATED];
     struct fg_subject subjects[MAX_REPEATED + 3];
     size_t n_subjects;
     int quiet;
@@ -283,20 +328,29 @@ static int run_check(struct check_args *a)
 
     struct fg_ingest_options options = {.candidate_path = a->candidate,
                                         .incumbent_path = a->incumbent};
+    /* With --counts, overrides bind to the first counts file (README "Counts"). */
+    const char *candidate_sha256 =
+        a->n_counts > 0 ? a->counts_info[0].sha256 : ingest.candidate.sha256;
     if (fg_now(&now, &err) != FG_OK || fg_policy_load(a->policy, &policy, &err) != FG_OK ||
         (a->sign_key != NULL && fg_key_load_private(a->sign_key, &key, &err) != FG_OK) ||
-        fg_ingest_run(policy, &options, &counts, &ingest, &err) != FG_OK ||
+        (a->n_counts > 0
+             ? fg_counts_load_files(policy, a->counts, a->n_counts, &counts, a->counts_info,
+                                    &err)
+             : fg_ingest_run(policy, &options, &counts, &ingest, &err)) != FG_OK ||
         fg_metrics_compute(policy, counts, &metrics, &err) != FG_OK ||
         fg_gate_evaluate(policy, metrics, &evaluation, &err) != FG_OK ||
         fg_override_apply(policy, metrics, evaluation, a->overrides, a->n_overrides,
-                          ingest.candidate.sha256, now, &err) != FG_OK) {
+                          candidate_sha256, now, &err) != FG_OK) {
         code = report_error(&err);
         goto done;
     }
     bool annotate = github_actions(), step_summary = step_summary_wanted();
     {
-        struct fg_audit_inputs inputs = {
-            .policy_path = a->policy, .ingest = &ingest, .created = now};
+        struct fg_audit_inputs inputs = {.policy_path = a->policy,
+                                         .ingest = a->n_counts > 0 ? NULL : &ingest,
+                                         .created = now,
+                                         .counts = a->counts_info,
+                                         .n_counts = a->n_counts};
         if (fg_audit_render(policy, metrics, evaluation, &inputs, &audit, &err) != FG_OK ||
             render_reports(audit, a->markdown != NULL || step_summary, a->html != NULL,
                            a->junit != NULL, annotate, &reports, &err) != FG_OK) {
@@ -306,9 +360,12 @@ static int run_check(struct check_args *a)
     }
     if (a->attestation != NULL) {
         /* The statement's subjects: what was judged, then what the user names. */
-        struct fg_subject subjects[MAX_REPEATED + 3];
+        struct fg_subject subjects[2 * MAX_REPEATED + 3];
         size_t n = 0;
-        subjects[n++] = (struct fg_subject){base_name(a->candidate), a->candidate, "candidate"};
+        if (a->candidate != NULL)
+            subjects[n++] = (struct fg_subject){base_name(a->candidate), a->candidate, "candidate"};
+        for (size_t i = 0; i < a->n_counts; i++)
+            subjects[n++] = (struct fg_subject){base_name(a->counts[i]), a->counts[i], "counts"};
         if (a->incumbent != NULL)
             subjects[n++] = (struct fg_subject){base_name(a->incumbent), a->incumbent, "incumbent"};
         subjects[n++] = (struct fg_subject){base_name(a->policy), a->policy, "policy"};
@@ -360,13 +417,6 @@ done:
     return code;
 }
 
-/* Options the contract names that later versions implement: refused, never ignored. */
-static int not_yet(const char *option)
-{
-    error_message("--%s is not supported by this version of fairgate (%s)", option, FG_VERSION);
-    return EXIT_ERROR;
-}
-
 static int cmd_check(int argc, char **argv)
 {
     enum {
@@ -383,7 +433,7 @@ static int cmd_check(int argc, char **argv)
         OPT_MARKDOWN,
         OPT_HTML,
         OPT_JUNIT,
-        OPT_LATER
+        OPT_COUNTS
     };
     static const struct option longopts[] = {
         {"policy", required_argument, NULL, OPT_POLICY},
@@ -396,7 +446,7 @@ static int cmd_check(int argc, char **argv)
         {"attestation", required_argument, NULL, OPT_ATTESTATION},
         {"subject", required_argument, NULL, OPT_SUBJECT},
         {"override", required_argument, NULL, OPT_OVERRIDE},
-        {"counts", required_argument, NULL, OPT_LATER},
+        {"counts", required_argument, NULL, OPT_COUNTS},
         {"markdown", required_argument, NULL, OPT_MARKDOWN},
         {"html", required_argument, NULL, OPT_HTML},
         {"junit", required_argument, NULL, OPT_JUNIT},
@@ -453,8 +503,11 @@ static int cmd_check(int argc, char **argv)
         case OPT_HELP:
             fputs(usage_check, stdout);
             return finish(EXIT_PASS);
-        case OPT_LATER:
-            return not_yet(longopts[index].name);
+        case OPT_COUNTS:
+            if (a.n_counts == MAX_REPEATED)
+                return usage_error("check", "at most %d --counts options", MAX_REPEATED);
+            a.counts[a.n_counts++] = optarg;
+            break;
         case ':':
             return usage_error("check", "option '%s' needs a value", argv[optind - 1]);
         default:
@@ -465,8 +518,11 @@ static int cmd_check(int argc, char **argv)
         return usage_error("check", "unexpected argument '%s'", argv[optind]);
     if (a.policy == NULL)
         return usage_error("check", "%s", "--policy is required");
-    if (a.candidate == NULL)
-        return usage_error("check", "%s", "--candidate is required");
+    if (a.n_counts > 0 && (a.candidate != NULL || a.incumbent != NULL))
+        return usage_error("check", "%s",
+                           "--counts replaces --candidate and --incumbent: give one or the other");
+    if (a.candidate == NULL && a.n_counts == 0)
+        return usage_error("check", "%s", "--candidate (or --counts) is required");
     if ((a.sign_key == NULL) != (a.attestation == NULL))
         return usage_error("check", "%s", "--sign-key and --attestation go together");
     if (a.n_subjects > 0 && a.attestation == NULL)
@@ -543,6 +599,7 @@ static int cmd_verify(int argc, char **argv)
         OPT_INCUMBENT,
         OPT_POLICY,
         OPT_SUBJECT,
+        OPT_COUNTS,
         OPT_HELP
     };
     static const struct option longopts[] = {
@@ -552,6 +609,7 @@ static int cmd_verify(int argc, char **argv)
         {"incumbent", required_argument, NULL, OPT_INCUMBENT},
         {"policy", required_argument, NULL, OPT_POLICY},
         {"subject", required_argument, NULL, OPT_SUBJECT},
+        {"counts", required_argument, NULL, OPT_COUNTS},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -578,6 +636,9 @@ static int cmd_verify(int argc, char **argv)
             break;
         case OPT_POLICY:
             checks[n++] = (struct fg_subject){NULL, optarg, "policy"};
+            break;
+        case OPT_COUNTS: /* matched by role and file name, as check names them */
+            checks[n++] = (struct fg_subject){base_name(optarg), optarg, "counts"};
             break;
         case OPT_SUBJECT:
             if (parse_subject("verify", optarg, &checks[n]) != EXIT_PASS)
@@ -795,6 +856,134 @@ static int cmd_report(int argc, char **argv)
     return finish(code);
 }
 
+/* ---- counts ---- */
+
+static int cmd_counts(int argc, char **argv)
+{
+    enum { OPT_POLICY = 256, OPT_CANDIDATE, OPT_INCUMBENT, OPT_OUT, OPT_QUIET, OPT_HELP };
+    static const struct option longopts[] = {
+        {"policy", required_argument, NULL, OPT_POLICY},
+        {"candidate", required_argument, NULL, OPT_CANDIDATE},
+        {"incumbent", required_argument, NULL, OPT_INCUMBENT},
+        {"out", required_argument, NULL, OPT_OUT},
+        {"quiet", no_argument, NULL, OPT_QUIET},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    const char *policy_path = NULL, *out = NULL;
+    struct fg_ingest_options options = {0};
+    bool quiet = false;
+    int index = 0, c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:", longopts, &index)) != -1) {
+        switch (c) {
+        case OPT_POLICY:
+            policy_path = optarg;
+            break;
+        case OPT_CANDIDATE:
+            options.candidate_path = optarg;
+            break;
+        case OPT_INCUMBENT:
+            options.incumbent_path = optarg;
+            break;
+        case OPT_OUT:
+            out = optarg;
+            break;
+        case OPT_QUIET:
+            quiet = true;
+            break;
+        case OPT_HELP:
+            fputs(usage_counts, stdout);
+            return finish(EXIT_PASS);
+        case ':':
+            return usage_error("counts", "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return usage_error("counts", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return usage_error("counts", "unexpected argument '%s'", argv[optind]);
+    if (policy_path == NULL || options.candidate_path == NULL || out == NULL)
+        return usage_error("counts", "%s", "--policy, --candidate and --out are required");
+    struct fg_error err = {0};
+    struct fg_policy *policy = NULL;
+    struct fg_counts *counts = NULL;
+    struct fg_ingest_result ingest = {0};
+    char *csv = NULL;
+    size_t len = 0;
+    int code = EXIT_PASS;
+    if (fg_policy_load(policy_path, &policy, &err) != FG_OK ||
+        fg_counts_policy_check(policy, &err) != FG_OK ||
+        fg_ingest_run(policy, &options, &counts, &ingest, &err) != FG_OK ||
+        fg_counts_render_csv(policy, counts, &csv, &len, &err) != FG_OK ||
+        fg_file_write_atomic(out, csv, len, &err) != FG_OK)
+        code = report_error(&err);
+    else if (!quiet)
+        printf("counts: %llu rows read (%llu dropped), the table written to %s\n",
+               (unsigned long long)ingest.candidate.rows,
+               (unsigned long long)ingest.candidate.rows_dropped, out);
+    free(csv);
+    fg_counts_free(counts);
+    fg_policy_free(policy);
+    return finish(code);
+}
+
+/* ---- sql ---- */
+
+static int cmd_sql(int argc, char **argv)
+{
+    enum { OPT_POLICY = 256, OPT_TABLE, OPT_DIALECT, OPT_HELP };
+    static const struct option longopts[] = {
+        {"policy", required_argument, NULL, OPT_POLICY},
+        {"table", required_argument, NULL, OPT_TABLE},
+        {"dialect", required_argument, NULL, OPT_DIALECT},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    const char *policy_path = NULL, *table = NULL, *dialect_name = "ansi";
+    int index = 0, c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:", longopts, &index)) != -1) {
+        switch (c) {
+        case OPT_POLICY:
+            policy_path = optarg;
+            break;
+        case OPT_TABLE:
+            table = optarg;
+            break;
+        case OPT_DIALECT:
+            dialect_name = optarg;
+            break;
+        case OPT_HELP:
+            fputs(usage_sql, stdout);
+            return finish(EXIT_PASS);
+        case ':':
+            return usage_error("sql", "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return usage_error("sql", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return usage_error("sql", "unexpected argument '%s'", argv[optind]);
+    if (policy_path == NULL || table == NULL)
+        return usage_error("sql", "%s", "--policy and --table are required");
+    struct fg_error err = {0};
+    enum fg_sql_dialect dialect = FG_SQL_ANSI;
+    if (fg_sql_dialect_parse(dialect_name, &dialect, &err) != FG_OK)
+        return usage_error("sql", "%s", err.message);
+    struct fg_policy *policy = NULL;
+    char *query = NULL;
+    int code = EXIT_PASS;
+    if (fg_policy_load(policy_path, &policy, &err) != FG_OK ||
+        fg_sql_render(policy, table, dialect, &query, &err) != FG_OK)
+        code = report_error(&err);
+    else
+        fputs(query, stdout);
+    free(query);
+    fg_policy_free(policy);
+    return finish(code);
+}
+
 /* ---- lint ---- */
 
 static int cmd_lint(int argc, char **argv)
@@ -842,13 +1031,9 @@ int main(int argc, char **argv)
         return cmd_override(argc - 1, argv + 1);
     if (strcmp(command, "report") == 0)
         return cmd_report(argc - 1, argv + 1);
-    static const char *const later[] = {"counts", "sql"};
-    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
-        if (strcmp(command, later[i]) == 0) {
-            error_message("'%s' is not supported by this version of fairgate (%s)", command,
-                          FG_VERSION);
-            return EXIT_ERROR;
-        }
-    }
+    if (strcmp(command, "counts") == 0)
+        return cmd_counts(argc - 1, argv + 1);
+    if (strcmp(command, "sql") == 0)
+        return cmd_sql(argc - 1, argv + 1);
     return usage_error(NULL, "unknown command '%s'", command);
 }

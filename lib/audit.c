@@ -229,6 +229,11 @@ static cJSON *result_json(struct builder *b, const struct fg_policy *policy,
             res->has_worsening_ci ? interval_json(b, res->worsening_low, res->worsening_high)
                                   : cJSON_CreateNull());
         add_count(b, r, "resamples", res->resamples_used);
+        add(b, r, "worsening_p_value",
+            res->has_worsening_p ? cJSON_CreateNumber(res->worsening_p) : cJSON_CreateNull());
+        add(b, r, "worsening_p_adjusted",
+            res->has_worsening_p ? cJSON_CreateNumber(res->worsening_p_adjusted)
+                                 : cJSON_CreateNull());
     }
     return r;
 }
@@ -339,13 +344,28 @@ enum fg_status fg_audit_render(const struct fg_policy *policy, const struct fg_m
 
     cJSON *in = add(&b, root, "inputs", cJSON_CreateObject());
     const struct fg_ingest_result *ing = inputs->ingest;
-    add(&b, in, "candidate", input_info(&b, &ing->candidate));
-    if (ing->has_incumbent_file)
-        add(&b, in, "incumbent", input_info(&b, &ing->incumbent));
-    else if (m->has_incumbent)
-        add(&b, in, "incumbent", input_info(&b, &ing->candidate)); /* same file, own column */
-    else
+    if (inputs->n_counts > 0 || ing == NULL) {
+        /* check --counts: no prediction file was read; the counts files are the input. */
+        add(&b, in, "candidate", cJSON_CreateNull());
         add(&b, in, "incumbent", cJSON_CreateNull());
+        cJSON *files = add(&b, in, "counts", cJSON_CreateArray());
+        for (size_t i = 0; i < inputs->n_counts; i++) {
+            const struct fg_counts_info *c = &inputs->counts[i];
+            cJSON *f = add(&b, files, NULL, cJSON_CreateObject());
+            add_string(&b, f, "path", c->path);
+            add_string(&b, f, "sha256", c->sha256);
+            add_count(&b, f, "rows", c->rows);
+            add_count(&b, f, "cells", c->cells);
+        }
+    } else {
+        add(&b, in, "candidate", input_info(&b, &ing->candidate));
+        if (ing->has_incumbent_file)
+            add(&b, in, "incumbent", input_info(&b, &ing->incumbent));
+        else if (m->has_incumbent)
+            add(&b, in, "incumbent", input_info(&b, &ing->candidate)); /* same file, own column */
+        else
+            add(&b, in, "incumbent", cJSON_CreateNull());
+    }
 
     cJSON *groups = add(&b, root, "groups", cJSON_CreateArray());
     for (size_t i = 0; i < m->n_groups; i++) {

@@ -636,3 +636,129 @@ enum fg_status fg_counts_merge(struct fg_counts *dst, const struct fg_counts *sr
         free(maps[a]);
     return status;
 }
+
+/* ---- canonical order ---- */
+
+/* Bottom-up merge sort of n indices with a comparator that takes a context (qsort has
+ * none): stable, O(n log n), one scratch array. */
+static void sort_indices(size_t *items, size_t *scratch, size_t n,
+                         int (*cmp)(const void *context, size_t a, size_t b), const void *context)
+{
+    size_t *from = items, *to = scratch;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                to[k++] = cmp(context, from[j], from[i]) < 0 ? from[j++] : from[i++];
+            while (i < mid)
+                to[k++] = from[i++];
+            while (j < hi)
+                to[k++] = from[j++];
+        }
+        size_t *swap = from;
+        from = to;
+        to = swap;
+    }
+    if (from != items)
+        memcpy(items, from, n * sizeof *items);
+}
+
+static int compare_values(const void *context, size_t a, size_t b)
+{
+    const struct value_table *table = context;
+    size_t la = table->lengths[a], lb = table->lengths[b];
+    int c = memcmp(table->strings[a], table->strings[b], la < lb ? la : lb);
+    return c != 0 ? c : (la > lb) - (la < lb);
+}
+
+struct cell_order {
+    const struct fg_counts *counts;
+    uint32_t *ranks[FG_MAX_PROTECTED]; /* value id -> rank in bytewise order, per attribute */
+};
+
+/* Bits in the order y_true, candidate, incumbent (the counts file's column order). */
+static unsigned bits_key(unsigned bits)
+{
+    return ((bits & BIT_Y) ? 4u : 0u) | ((bits & BIT_CANDIDATE) ? 2u : 0u) |
+           ((bits & BIT_INCUMBENT) ? 1u : 0u);
+}
+
+static int compare_cells(const void *context, size_t a, size_t b)
+{
+    const struct cell_order *o = context;
+    size_t n_attrs = o->counts->n_attrs;
+    for (size_t k = 0; k < n_attrs; k++) {
+        uint32_t ra = o->ranks[k][o->counts->ids[a * n_attrs + k]];
+        uint32_t rb = o->ranks[k][o->counts->ids[b * n_attrs + k]];
+        if (ra != rb)
+            return ra < rb ? -1 : 1;
+    }
+    unsigned ka = bits_key(o->counts->bits[a]), kb = bits_key(o->counts->bits[b]);
+    return (ka > kb) - (ka < kb);
+}
+
+enum fg_status fg_counts_canonical_order(const struct fg_counts *counts, size_t **order,
+                                         struct fg_error *err)
+{
+    *order = NULL;
+    struct cell_order o = {counts, {0}};
+    size_t most = counts->n_cells;
+    for (size_t a = 0; a < counts->n_attrs; a++)
+        if (counts->values[a].n > most)
+            most = counts->values[a].n;
+    size_t *items = malloc((counts->n_cells ? counts->n_cells : 1) * sizeof *items);
+    size_t *scratch = malloc((most ? most : 1) * sizeof *scratch);
+    size_t *ids = malloc((most ? most : 1) * sizeof *ids);
+    bool ok = items != NULL && scratch != NULL && ids != NULL;
+    for (size_t a = 0; a < counts->n_attrs && ok; a++) {
+        const struct value_table *table = &counts->values[a];
+        o.ranks[a] = malloc((table->n ? table->n : 1) * sizeof *o.ranks[a]);
+        if (o.ranks[a] == NULL) {
+            ok = false;
+            break;
+        }
+        for (size_t id = 0; id < table->n; id++)
+            ids[id] = id;
+        sort_indices(ids, scratch, table->n, compare_values, table);
+        for (size_t r = 0; r < table->n; r++)
+            o.ranks[a][ids[r]] = (uint32_t)r;
+    }
+    if (ok) {
+        for (size_t cell = 0; cell < counts->n_cells; cell++)
+            items[cell] = cell;
+        sort_indices(items, scratch, counts->n_cells, compare_cells, &o);
+    }
+    for (size_t a = 0; a < counts->n_attrs; a++)
+        free(o.ranks[a]);
+    free(scratch);
+    free(ids);
+    if (!ok) {
+        free(items);
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    *order = items;
+    return FG_OK;
+}
+
+/* ---- lookup ---- */
+
+bool fg_counts_find_value(const struct fg_counts *counts, size_t attr, const char *value,
+                          size_t len, uint32_t *id)
+{
+    if (attr >= counts->n_attrs || counts->values[attr].index_cap == 0)
+        return false;
+    const struct value_table *table = &counts->values[attr];
+    uint64_t hash = hash_bytes(value, len);
+    size_t mask = table->index_cap - 1;
+    for (size_t pos = (size_t)hash & mask; table->index[pos] != 0; pos = (pos + 1) & mask) {
+        uint32_t found = table->index[pos] - 1;
+        if (table->hashes[found] == hash && table->lengths[found] == len &&
+            memcmp(table->strings[found], value, len) == 0) {
+            *id = found;
+            return true;
+        }
+    }
+    return false;
+}

@@ -85,6 +85,11 @@ struct fg_input_info {
 struct fg_ingest_options {
     const char *candidate_path; /* required */
     const char *incumbent_path; /* NULL: incumbent columns, if any, come from the candidate file */
+    /* NULL, or called now and then from the calling thread while the files are read: bytes
+     * read so far over total (the size of both files; 0 when one is not a regular file) and
+     * data rows seen. It must not call back into libfairgate. */
+    void (*progress)(uint64_t done, uint64_t total, uint64_t rows, void *user);
+    void *progress_user;
 };
 
 struct fg_ingest_result {
@@ -98,6 +103,59 @@ FG_MUST_CHECK enum fg_status fg_ingest_run(const struct fg_policy *policy,
                                            struct fg_counts **out, struct fg_ingest_result *info,
                                            struct fg_error *err);
 void fg_counts_free(struct fg_counts *counts);
+
+/* ---- the counts file (lib/counts_io.c): the warehouse path ----
+ *
+ * The cell table as CSV (README "Counts: the warehouse path"): a header of the policy's
+ * protected attributes, then y_true, candidate, incumbent, count; one record per cell. */
+
+/* What was read of one counts file. */
+struct fg_counts_info {
+    char path[512];
+    char sha256[65]; /* lowercase hex of the whole file's bytes */
+    uint64_t rows;   /* the sum of its counts: the rows it stands for */
+    uint64_t cells;  /* its data records */
+};
+
+/* Renders counts as a counts file, records sorted by values then bits, into a malloc'd
+ * NUL-terminated string of *len bytes. */
+FG_MUST_CHECK enum fg_status fg_counts_render_csv(const struct fg_policy *policy,
+                                                  const struct fg_counts *counts, char **out,
+                                                  size_t *len, struct fg_error *err);
+/* FG_OK when the policy can be judged on counts: no gate on a score metric (auc,
+ * calibration_gap, brier) and no protected attribute named like a counts column. */
+FG_MUST_CHECK enum fg_status fg_counts_policy_check(const struct fg_policy *policy,
+                                                    struct fg_error *err);
+/* Reads one counts file strictly (errors at file:line:field). */
+FG_MUST_CHECK enum fg_status fg_counts_load(const struct fg_policy *policy, const char *path,
+                                            struct fg_counts **out, struct fg_counts_info *info,
+                                            struct fg_error *err);
+/* Reads n_paths (>= 1) counts files and sums them (shards); infos[i] describes paths[i].
+ * A total of 0 rows is an input error. */
+FG_MUST_CHECK enum fg_status fg_counts_load_files(const struct fg_policy *policy,
+                                                  const char *const *paths, size_t n_paths,
+                                                  struct fg_counts **out,
+                                                  struct fg_counts_info *infos,
+                                                  struct fg_error *err);
+
+/* ---- SQL (lib/sql.c): the query that computes the counts table inside an engine ---- */
+
+enum fg_sql_dialect {
+    FG_SQL_ANSI,     /* "..." identifiers, '' in literals, VARCHAR / DOUBLE PRECISION (Trino) */
+    FG_SQL_POSTGRES, /* TEXT / DOUBLE PRECISION */
+    FG_SQL_SQLITE,   /* TEXT / REAL */
+    FG_SQL_SPARK,    /* `...` identifiers, backslash escapes, STRING / DOUBLE */
+    FG_SQL_BIGQUERY  /* `...` identifiers, backslash escapes, STRING / FLOAT64 */
+};
+
+/* "ansi", "postgres", "sqlite", "spark" or "bigquery"; FG_ERR_USAGE otherwise. */
+FG_MUST_CHECK enum fg_status fg_sql_dialect_parse(const char *name, enum fg_sql_dialect *out,
+                                                  struct fg_error *err);
+/* The GROUP BY query over table (dot-separated parts, each quoted) whose result is the
+ * counts file of the same rows, ending in ";\n"; a malloc'd string in *out. */
+FG_MUST_CHECK enum fg_status fg_sql_render(const struct fg_policy *policy, const char *table,
+                                           enum fg_sql_dialect dialect, char **out,
+                                           struct fg_error *err);
 
 /* ---- metrics (lib/metrics.c) ---- */
 
@@ -130,8 +188,12 @@ void fg_evaluation_free(struct fg_evaluation *evaluation);
 
 struct fg_audit_inputs {
     const char *policy_path;
-    const struct fg_ingest_result *ingest;
+    const struct fg_ingest_result *ingest; /* NULL when the counts came from counts files */
     long long created; /* seconds since the epoch (SOURCE_DATE_EPOCH or the clock) */
+    /* check --counts: the files read (inputs.counts); then inputs.candidate and
+     * inputs.incumbent are null. n_counts 0: rows were read (ingest). */
+    const struct fg_counts_info *counts;
+    size_t n_counts;
 };
 
 /* Renders the audit JSON (DESIGN section 5) into a malloc'd NUL-terminated string. */

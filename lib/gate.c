@@ -505,6 +505,8 @@ static void compare_side(const struct fg_gate_spec *spec, const struct fg_side *
     cmp->breach = (spec->has_min && compare_to_bound(spec, side, spec->min) < 0) ||
                   (spec->has_max && compare_to_bound(spec, side, spec->max) > 0);
     cmp->ci_inside = !cmp->breach;
+    cmp->multiplier = 1.0;
+    cmp->value = side->value;
     if (!side->defined || !fg_metric_is_rate(side->component) || side->component == FG_METRIC_COUNT)
         return;
     const double level = 1.0 - spec->alpha;
@@ -762,10 +764,8 @@ static enum fg_status eval_attrset(const struct fg_policy *policy, const struct 
                 sufficient += enough(&r, spec->min_group_size);
             }
             double pairs = (double)sufficient * (double)(sufficient - (sufficient > 0)) / 2.0;
-            if (cmp->test != FG_TEST_NONE && pairs > 1.0) {
-                double p = cmp->p_value * pairs;
-                cmp->p_value = cmp->p_adjusted = p < 1.0 ? p : 1.0;
-            }
+            if (cmp->test != FG_TEST_NONE && pairs > 1.0)
+                cmp->multiplier = pairs; /* applied in adjust_gate; p_value stays the test's */
         }
     }
     for (size_t g = first; g < first + count; g++) {
@@ -938,15 +938,21 @@ static enum fg_status bootstrap_prepare(const struct fg_policy *policy, const st
     if (!bs->weights || !bs->drawn || !bs->bits || !bs->cell_groups || !bs->groups ||
         !bs->scratch.results || !bs->samples || !bs->used)
         return FG_ERR_NOMEM;
+    /* Cells in canonical order, not insertion order: the same rows in any order, or their
+     * counts file (check --counts), draw the same resamples. */
+    size_t *order = NULL;
+    if (fg_counts_canonical_order(counts, &order, NULL) != FG_OK)
+        return FG_ERR_NOMEM;
     for (size_t k = 0; k < bs->n_cells; k++) {
         struct fg_cell cell;
-        fg_counts_cell(counts, k, &cell);
+        fg_counts_cell(counts, order[k], &cell);
         bs->weights[k] = cell.count;
         bs->bits[k] = (unsigned char)(cell.y_true | cell.candidate << 1 | cell.incumbent << 2);
         for (size_t a = 0; a < bs->n_sets; a++)
             bs->cell_groups[k * bs->n_sets + a] =
                 group_of_cell(policy, m, counts, a, cell.value_ids);
     }
+    free(order);
     memcpy(bs->groups, m->groups, m->n_groups * sizeof *bs->groups);
     bs->rm = *m;
     bs->rm.groups = bs->groups;
@@ -1027,20 +1033,35 @@ static enum fg_status bootstrap_gate(const struct fg_policy *policy,
         if (!res->has_worsening || used < B / 2)
             continue;
         double *x = &bs.samples[i * B];
-        uint64_t within = 0;
+        double mean = 0, var = 0;
         for (uint64_t k = 0; k < used; k++)
-            within += x[k] <= spec->max_worsening + FG_BOUND_EPSILON;
+            mean += x[k];
+        mean /= (double)used;
+        for (uint64_t k = 0; k < used; k++)
+            var += (x[k] - mean) * (x[k] - mean);
+        double se = sqrt(var / (double)(used > 1 ? used - 1 : 1));
         res->has_worsening_ci = true;
         res->resamples_used = used;
         res->worsening_low = fg_stats_quantile(x, (size_t)used, spec->alpha / 2);
         res->worsening_high = fg_stats_quantile(x, (size_t)used, 1 - spec->alpha / 2);
-        /* Two-sided bootstrap p-value of "worsening <= max_worsening" (the share of
-         * resamples on the allowed side, doubled; Davison and Hinkley 1997, 4.4). */
         if (!spec->overall && res->candidate.reference_group == res->group)
             continue; /* the reference against itself: nothing is compared */
-        double p = 2.0 * (double)(within + 1) / (double)(used + 1);
-        res->test = FG_TEST_BOOTSTRAP;
-        res->p_value = res->p_adjusted = p < 1.0 ? p : 1.0;
+        /* The test of "worsening <= max_worsening": z = (worsening - max) / se with the
+         * bootstrap standard error (Efron and Tibshirani 1993, 16.4), one-sided, doubled
+         * to match the two-sided interval. Unlike counting resamples it has no floor of
+         * 2 / (B + 1), which a correction over many groups would push past alpha. */
+        double excess = res->worsening - spec->max_worsening - FG_BOUND_EPSILON;
+        double p = excess <= 0 ? 1.0 : se > 0 ? 2.0 * fg_stats_normal_sf(excess / se) : 0.0;
+        /* A rate of 0 (or 1) in the reference has no spread in any resample, so the
+         * bootstrap cannot see its uncertainty (every resample agrees, or nearly): then
+         * the change is no more certain than the candidate's own disparity test. */
+        const struct fg_rate *ref = &res->candidate.reference_rate;
+        if (!spec->overall && (ref->num == 0 || ref->num == ref->den))
+            for (size_t k = 0; k < res->n_comparisons; k++)
+                if (res->comparisons[k].test != FG_TEST_NONE && res->comparisons[k].p_value > p)
+                    p = res->comparisons[k].p_value;
+        res->has_worsening_p = true;
+        res->worsening_p = res->worsening_p_adjusted = p < 1.0 ? p : 1.0;
     }
     bootstrap_free(&bs);
     return FG_OK;
@@ -1066,11 +1087,35 @@ static bool adjust(enum fg_correction correction, const double *p, double *out, 
  * intersections included; both components of equalized odds). A gate with no min/max
  * bound judges only the change against the incumbent, so its family is the bootstrap
  * tests of the worsening. */
+/* Adjusts one family of n p-values (padded with `padding` untested comparisons at p = 1)
+ * in place: adj receives the adjusted values of the first n. */
+static enum fg_status adjust_family(enum fg_correction correction, const double *p, double *adj,
+                                    size_t n, size_t padding, struct fg_error *err)
+{
+    size_t family = n + padding;
+    double *all = malloc((family ? family : 1) * 2 * sizeof *all);
+    if (all == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    double *out = all + (family ? family : 1);
+    memcpy(all, p, n * sizeof *p);
+    for (size_t i = n; i < family; i++)
+        all[i] = 1.0;
+    if (!adjust(correction, all, out, family)) {
+        free(all);
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    memcpy(adj, out, n * sizeof *adj);
+    free(all);
+    return FG_OK;
+}
+
+/* Two families per gate, each adjusted by the gate's correction: the tests of the min/max
+ * bounds (every component of every group of every attribute set, intersections included)
+ * and the bootstrap tests of the change against the incumbent. */
 static enum fg_status adjust_gate(const struct fg_gate_spec *spec, const struct fg_metrics *m,
                                   struct fg_gate_outcome *o, struct fg_error *err)
 {
     bool bounds = spec->has_min || spec->has_max;
-    size_t n = 0;
     /* With reference: highest the reference is chosen by looking at the rates, so "each
      * group against the highest" is a data-chosen subset of all pairwise comparisons; the
      * family counts all k(k-1)/2 pairs of each attribute set (the pairs not tested enter
@@ -1088,46 +1133,47 @@ static enum fg_status adjust_gate(const struct fg_gate_spec *spec, const struct 
         if (spec->metric == FG_METRIC_EQUALIZED_ODDS)
             padding *= 2;
     }
+    size_t n_bound = 0, n_worse = 0;
     for (size_t i = 0; i < o->n_results; i++) {
         const struct fg_gate_result *res = &o->results[i];
-        if (!bounds)
-            n += res->test == FG_TEST_BOOTSTRAP;
-        else
-            for (size_t k = 0; k < res->n_comparisons; k++)
-                n += res->comparisons[k].test != FG_TEST_NONE;
+        n_worse += res->has_worsening_p;
+        for (size_t k = 0; bounds && k < res->n_comparisons; k++)
+            n_bound += res->comparisons[k].test != FG_TEST_NONE;
     }
-    size_t family = n + padding;
-    double *p = malloc((family ? family : 1) * 2 * sizeof *p);
+    size_t cap = n_bound + n_worse + 1;
+    double *p = malloc(cap * 2 * sizeof *p);
     if (p == NULL)
         return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    double *adj = p + (family ? family : 1);
-    for (size_t i = n; i < family; i++)
-        p[i] = 1.0;
+    double *adj = p + cap;
     size_t j = 0;
-    for (size_t i = 0; i < o->n_results; i++) {
-        const struct fg_gate_result *res = &o->results[i];
-        if (!bounds && res->test == FG_TEST_BOOTSTRAP)
-            p[j++] = res->p_value;
-        else if (bounds)
-            for (size_t k = 0; k < res->n_comparisons; k++)
-                if (res->comparisons[k].test != FG_TEST_NONE)
-                    p[j++] = res->comparisons[k].p_value;
-    }
-    if (!adjust(spec->correction, p, adj, family)) {
+    for (size_t i = 0; i < o->n_results; i++)
+        for (size_t k = 0; bounds && k < o->results[i].n_comparisons; k++) {
+            const struct fg_comparison *c = &o->results[i].comparisons[k];
+            if (c->test != FG_TEST_NONE) {
+                double x = c->p_value * c->multiplier;
+                p[j++] = x < 1.0 ? x : 1.0;
+            }
+        }
+    for (size_t i = 0; i < o->n_results; i++)
+        if (o->results[i].has_worsening_p)
+            p[j++] = o->results[i].worsening_p;
+    enum fg_status st = adjust_family(spec->correction, p, adj, n_bound, padding, err);
+    if (st == FG_OK)
+        st = adjust_family(spec->correction, p + n_bound, adj + n_bound, n_worse, 0, err);
+    if (st != FG_OK) {
         free(p);
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        return st;
     }
-    j = 0;
+    size_t jb = 0, jw = n_bound;
     for (size_t i = 0; i < o->n_results; i++) {
         struct fg_gate_result *res = &o->results[i];
-        if (!bounds && res->test == FG_TEST_BOOTSTRAP) {
-            res->p_adjusted = adj[j++];
-        } else if (bounds) {
-            for (size_t k = 0; k < res->n_comparisons; k++)
-                if (res->comparisons[k].test != FG_TEST_NONE)
-                    res->comparisons[k].p_adjusted = adj[j++];
-        }
-        /* The result shows the comparison of the component it reports. */
+        for (size_t k = 0; bounds && k < res->n_comparisons; k++)
+            if (res->comparisons[k].test != FG_TEST_NONE)
+                res->comparisons[k].p_adjusted = adj[jb++];
+        if (res->has_worsening_p)
+            res->worsening_p_adjusted = adj[jw++];
+        /* The result shows the comparison of the component it reports (judge_evidence
+         * switches to the deciding one when another decides). */
         const struct fg_comparison *shown = res->n_comparisons ? &res->comparisons[0] : NULL;
         for (size_t k = res->n_comparisons; k-- > 0;)
             if (res->comparisons[k].component == res->candidate.component)
@@ -1141,6 +1187,11 @@ static enum fg_status adjust_gate(const struct fg_gate_spec *spec, const struct 
             res->test = shown->test;
             res->p_value = shown->p_value;
             res->p_adjusted = shown->p_adjusted;
+        } else if (!bounds && res->has_worsening_p) {
+            /* A gate judged only against the incumbent: its test is the bootstrap's. */
+            res->test = FG_TEST_BOOTSTRAP;
+            res->p_value = res->worsening_p;
+            res->p_adjusted = res->worsening_p_adjusted;
         }
     }
     free(p);
@@ -1159,19 +1210,23 @@ static void format_interval(char *buf, size_t size, double low, double high)
  * confident. Results that could not be evaluated keep their status. */
 static void judge_evidence(const struct fg_gate_spec *spec, struct fg_gate_result *res)
 {
+    /* A result with a value is re-judged even when it was insufficient for a missing
+     * incumbent or a missing component: confident may still fail it on its interval. */
     if (spec->evidence == FG_EVIDENCE_POINT || !res->candidate.defined ||
         (res->status != FG_RESULT_PASS && res->status != FG_RESULT_FAIL &&
-         !(res->partial && res->status == FG_RESULT_INSUFFICIENT_DATA)))
+         res->status != FG_RESULT_INSUFFICIENT_DATA))
         return;
     const bool significant = spec->evidence == FG_EVIDENCE_SIGNIFICANT;
+    const bool was_insufficient = res->status == FG_RESULT_INSUFFICIENT_DATA;
     const double alpha = spec->alpha;
-    const int percent = (int)lround(100.0 * (1.0 - alpha));
-    char v[32], ci[64], text[sizeof res->why] = "";
-    fg_format_number(v, sizeof v, true, res->candidate.value);
+    const double percent = 100.0 * (1.0 - alpha);
+    char v[48], ci[64], text[sizeof res->why] = "";
     bool bound_fail = false, breach = false;
-    const struct fg_comparison *decisive = NULL;
+    const struct fg_comparison *decisive = NULL, *breaching = NULL;
     for (size_t k = 0; k < res->n_comparisons; k++) {
         const struct fg_comparison *c = &res->comparisons[k];
+        if (c->breach && breaching == NULL)
+            breaching = c;
         breach = breach || c->breach;
         bool fails = significant ? c->breach && (c->test == FG_TEST_NONE || c->p_adjusted < alpha)
                                  : c->breach || (c->has_ci && !c->ci_inside);
@@ -1180,33 +1235,50 @@ static void judge_evidence(const struct fg_gate_spec *spec, struct fg_gate_resul
             decisive = c;
         }
     }
+    /* The comparison the text speaks of is the one the audit shows. */
+    const struct fg_comparison *told = decisive ? decisive : breaching;
+    double value = res->candidate.value;
+    if (told != NULL) {
+        value = told->value;
+        res->has_ci = told->has_ci;
+        res->ci_low = told->ci_low;
+        res->ci_high = told->ci_high;
+        if (spec->has_min || spec->has_max) {
+            res->test = told->test;
+            res->p_value = told->p_value;
+            res->p_adjusted = told->p_adjusted;
+        }
+    }
+    fg_format_number(v, sizeof v, true, value);
+    if (spec->metric == FG_METRIC_EQUALIZED_ODDS && told != NULL) {
+        char num[sizeof v];
+        snprintf(num, sizeof num, "%s", v);
+        snprintf(v, sizeof v, "%s %.32s", fg_metric_name(told->component), num);
+    }
     const double max_w = spec->max_worsening + FG_BOUND_EPSILON;
     bool worse = res->has_worsening && res->worsening > max_w;
+    bool worse_significant = res->has_worsening_ci && res->worsening_low > max_w &&
+                             (!res->has_worsening_p || res->worsening_p_adjusted < alpha);
     bool worse_fail;
-    if (significant)
-        worse_fail = worse && (!res->has_worsening_ci ||
-                               (res->worsening_low > max_w &&
-                                (res->test != FG_TEST_BOOTSTRAP || res->p_adjusted < alpha)));
+    if (significant) /* without an interval (too few resamples defined) as at the point */
+        worse_fail = worse && (!res->has_worsening_ci || worse_significant);
     else
         worse_fail =
             res->has_worsening && (worse || (res->has_worsening_ci && res->worsening_high > max_w));
-    const char *bound_word = spec->has_min && (!spec->has_max || res->candidate.value < spec->max)
-                                 ? "below the minimum"
-                                 : "above the maximum";
-    double bound = spec->has_min && (!spec->has_max || res->candidate.value < spec->max)
-                       ? spec->min
-                       : spec->max;
+    bool below = spec->has_min && (!spec->has_max || value < spec->max);
+    const char *bound_word = below ? "below the minimum" : "above the maximum";
+    double bound = below ? spec->min : spec->max;
     if (bound_fail && significant) {
         snprintf(text, sizeof text, "%s is %s %g, significantly (%s test, p_adjusted %.4g < %g)", v,
                  bound_word, bound, fg_test_name(decisive->test), decisive->p_adjusted, alpha);
     } else if (bound_fail) {
         format_interval(ci, sizeof ci, decisive->ci_low, decisive->ci_high);
         if (decisive->breach)
-            snprintf(text, sizeof text, "%s is %s %g (%d%% interval %s)", v, bound_word, bound,
+            snprintf(text, sizeof text, "%s is %s %g (%g%% interval %s)", v, bound_word, bound,
                      percent, ci);
-        else
+        else if (decisive->has_ci)
             snprintf(text, sizeof text,
-                     "%s meets the bound, but its %d%% interval %s does not lie within it "
+                     "%s meets the bound, but its %g%% interval %s does not lie within it "
                      "(evidence: confident)",
                      v, percent, ci);
     } else if (worse_fail) {
@@ -1219,42 +1291,46 @@ static void judge_evidence(const struct fg_gate_spec *spec, struct fg_gate_resul
                          "paired bootstrap interval%s%s%s reaches past it (evidence: confident)",
                  res->worsening, spec->max_worsening, res->has_worsening_ci ? " (bootstrap " : "",
                  wci, res->has_worsening_ci ? ")" : "");
-    } else if (breach || worse) { /* significant: a breach the data do not support */
-        if (breach) {
-            const struct fg_comparison *c = NULL;
-            for (size_t k = 0; k < res->n_comparisons && c == NULL; k++)
-                if (res->comparisons[k].breach)
-                    c = &res->comparisons[k];
+    } else if (breach && significant) { /* a breach the data do not support */
+        snprintf(text, sizeof text,
+                 "%s is %s %g, but not significantly (%s test, p_adjusted %.4g >= %g)", v,
+                 bound_word, bound, fg_test_name(breaching->test), breaching->p_adjusted, alpha);
+    } else if (worse && significant) {
+        format_interval(ci, sizeof ci, res->worsening_low, res->worsening_high);
+        if (res->worsening_low > max_w)
             snprintf(text, sizeof text,
-                     "%s is %s %g, but not significantly (%s test, p_adjusted %.4g >= %g)", v,
-                     bound_word, bound, fg_test_name(c->test), c->p_adjusted, alpha);
-        } else {
-            format_interval(ci, sizeof ci, res->worsening_low, res->worsening_high);
+                     "worse than the incumbent by %.4f, more than max_worsening %g, but not "
+                     "significantly after correction (bootstrap interval %s, p_adjusted %.4g >= "
+                     "%g)",
+                     res->worsening, spec->max_worsening, ci, res->worsening_p_adjusted, alpha);
+        else
             snprintf(text, sizeof text,
                      "worse than the incumbent by %.4f, more than max_worsening %g, but not "
                      "significantly: the paired bootstrap interval %s includes it",
                      res->worsening, spec->max_worsening, ci);
-        }
     }
-    bool fail = bound_fail || worse_fail;
-    if (fail) {
+    if (bound_fail || worse_fail) {
         res->status = FG_RESULT_FAIL;
-    } else if (res->partial) {
+    } else if (res->partial || (spec->has_max_worsening && !res->has_worsening)) {
+        /* Judged on what could be, and not failed: still not a pass. The reason it could
+         * not be judged whole stays, after what was found. */
         res->status = FG_RESULT_INSUFFICIENT_DATA;
-    } else if (spec->has_max_worsening && !res->has_worsening) {
-        /* The bound was not breached significantly, and the change against the incumbent
-         * could not be measured: not a pass. */
-        res->status = FG_RESULT_INSUFFICIENT_DATA;
-        snprintf(res->why, sizeof res->why,
-                 "%.150s%snot compared with the incumbent (none given, or too little data)", text,
-                 text[0] ? "; " : "");
+        if (was_insufficient && text[0] == '\0')
+            return;
+        char reason[sizeof res->why];
+        snprintf(reason, sizeof reason, "%s",
+                 was_insufficient ? res->why
+                 : res->partial   ? "one component lacks data"
+                                  : "not compared with the incumbent (none given, or too little "
+                                    "data)");
+        snprintf(res->why, sizeof res->why, "%.150s%s%.100s", text, text[0] ? "; " : "", reason);
         return;
     } else {
         res->status = FG_RESULT_PASS;
     }
     if (text[0] != '\0')
         snprintf(res->why, sizeof res->why, "%s", text);
-    else if (!res->partial)
+    else
         res->why[0] = '\0';
 }
 

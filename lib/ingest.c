@@ -27,19 +27,29 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "fastcsv.h"
 #include "internal.h"
 
 #include <csv.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
-#define CHUNK_SIZE (256u * 1024u)
+#define BLOCK_SIZE     ((size_t)4 << 20)    /* the read buffer of a reader or a worker */
+#define MIN_BLOCK_SIZE ((size_t)64)
+#define PARALLEL_MIN   ((uint64_t)32 << 20) /* candidate files this big are split */
+#define CHUNK_BYTES    ((uint64_t)8 << 20)  /* the byte range a worker takes at a time */
 #define MAX_SLOTS  (FG_MAX_PROTECTED + 4) /* id, label, protected..., candidate, incumbent */
 #define NO_SLOT    ((size_t)-1)
 /* libcsv's field buffer: a field, its closing quote, the NUL, and libcsv's look-ahead. */
@@ -91,6 +101,15 @@ struct slot {
 struct reader;
 typedef enum fg_status (*row_handler)(struct reader *reader, void *user);
 
+/* Who is told how far ingest is (fg_ingest_options.progress), over both files. */
+struct progress {
+    void (*fn)(uint64_t done, uint64_t total, uint64_t rows, void *user);
+    void *user;
+    uint64_t total;       /* bytes of both files; 0 when unknown */
+    uint64_t done_before; /* bytes of the file read before this one */
+    uint64_t rows_before;
+};
+
 struct reader {
     const char *path;
     unsigned char delimiter;
@@ -114,6 +133,17 @@ struct reader {
     uint64_t rows, rows_dropped;
     char sha256[65];
     enum fg_status status; /* the first failure inside a callback */
+    /* the quote-free fast path (lib/fastcsv.c) */
+    struct fg_fastcsv fast;
+    struct fg_csv_span *spans; /* one record's fields */
+    size_t spans_cap;
+    bool bailed;                     /* a worker met what only libcsv may read */
+    const struct progress *progress; /* NULL: nobody is told */
+    /* the row cache (below): NULL when off; on_row offers the cell of a plainly counted row */
+    struct row_cache *cache;
+    bool offer;
+    unsigned offer_bits;
+    uint32_t offer_ids[FG_MAX_PROTECTED];
 };
 
 static void reader_init(struct reader *r, const char *path, unsigned char delimiter,
@@ -125,10 +155,14 @@ static void reader_init(struct reader *r, const char *path, unsigned char delimi
     r->on_row = on_row;
     r->user = user;
     r->err = err;
+    fg_fastcsv_init(&r->fast, delimiter, FG_MAX_FIELD);
 }
 
 static void reader_free(struct reader *r)
 {
+    free(r->spans);
+    r->spans = NULL;
+    r->spans_cap = 0;
     for (size_t i = 0; i < r->n_slots; i++)
         free(r->slots[i].value);
     for (size_t i = 0; i < r->n_names; i++)
@@ -385,6 +419,398 @@ static enum fg_status feed(struct reader *r, struct csv_parser *parser, const ch
     return FG_OK;
 }
 
+/* ---- the row cache ----
+ *
+ * The columns a one-file run reads (label, protected attributes, decisions) take few distinct
+ * combinations. The first row of each combination goes through on_row: every check and
+ * message, interning, its cell created in file order. The cache then keeps the combination's
+ * bytes and that cell, and counts the later rows with the same bytes, which are added to the
+ * table in one go (cache_flush) when the stream ends. Such a row would pass every check on_row
+ * makes and land in the same cell: the checks depend only on its bytes and on state the first
+ * row already settled (a binary column's other value, interned values, an existing cell).
+ * Runs that keep scores or join two files do not use it. */
+
+#define CACHE_MAX_KEY     256  /* bytes of one row's key; longer rows are not cached */
+#define CACHE_MAX_ENTRIES 4096 /* combinations kept; later ones are not cached */
+#define CACHE_SLOTS       8192 /* a power of two, at least twice CACHE_MAX_ENTRIES */
+
+struct cache_entry {
+    uint64_t hash;
+    uint32_t offset, len; /* of the key in the arena */
+    uint64_t pending;     /* later rows counted here, not yet in the table */
+    uint32_t ids[FG_MAX_PROTECTED];
+    unsigned bits; /* y_true | candidate << 1 | incumbent << 2 */
+};
+
+struct row_cache {
+    struct fg_counts *counts; /* where cache_flush adds, borrowed */
+    size_t n_ids;
+    struct cache_entry *entries;
+    size_t n, cap;
+    uint32_t index[CACHE_SLOTS]; /* entry + 1, or 0 */
+    char *arena;
+    size_t arena_len, arena_cap;
+};
+
+static struct row_cache *cache_new(struct fg_counts *counts, size_t n_ids)
+{
+    struct row_cache *cache = calloc(1, sizeof *cache);
+    if (cache != NULL) {
+        cache->counts = counts;
+        cache->n_ids = n_ids;
+    }
+    return cache;
+}
+
+static void cache_free(struct row_cache *cache)
+{
+    if (cache == NULL)
+        return;
+    free(cache->entries);
+    free(cache->arena);
+    free(cache);
+}
+
+/* Forgets every combination (their rows must have been flushed) and adds to counts from now. */
+static void cache_reset(struct row_cache *cache, struct fg_counts *counts)
+{
+    cache->counts = counts;
+    cache->n = 0;
+    cache->arena_len = 0;
+    memset(cache->index, 0, sizeof cache->index);
+}
+
+static uint64_t key_hash(const char *key, size_t len)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, word;
+    for (; len >= 8; key += 8, len -= 8) {
+        memcpy(&word, key, 8);
+        h = (h ^ word) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    word = 0;
+    memcpy(&word, key, len);
+    h = (h ^ word) * 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 29);
+}
+
+/* The key of the current record: each needed field's length and bytes. false: too long. */
+static bool cache_key(const struct reader *r, char *key, size_t *len)
+{
+    size_t n = 0;
+    for (size_t s = 0; s < r->n_slots; s++) {
+        const struct fg_csv_span *field = &r->spans[r->slots[s].column];
+        if (field->len > CACHE_MAX_KEY - 4 - n)
+            return false;
+        uint32_t field_len = (uint32_t)field->len;
+        memcpy(key + n, &field_len, 4);
+        memcpy(key + n + 4, field->bytes, field->len);
+        n += 4 + field->len;
+    }
+    *len = n;
+    return true;
+}
+
+static struct cache_entry *cache_find(struct row_cache *cache, const char *key, size_t len,
+                                      uint64_t hash, size_t *slot)
+{
+    size_t pos = (size_t)hash & (CACHE_SLOTS - 1);
+    for (; cache->index[pos] != 0; pos = (pos + 1) & (CACHE_SLOTS - 1)) {
+        struct cache_entry *e = &cache->entries[cache->index[pos] - 1];
+        if (e->hash == hash && e->len == len && memcmp(cache->arena + e->offset, key, len) == 0)
+            return e;
+    }
+    *slot = pos;
+    return NULL;
+}
+
+/* Keeps a combination whose first row on_row counted in cell (ids, bits). Out of memory or
+ * full: it is simply not kept. */
+static void cache_insert(struct row_cache *cache, const char *key, size_t len, uint64_t hash,
+                         size_t slot, const uint32_t *ids, unsigned bits)
+{
+    if (cache->n >= CACHE_MAX_ENTRIES)
+        return;
+    if (cache->n == cache->cap) {
+        size_t cap = cache->cap ? cache->cap * 2 : 64;
+        struct cache_entry *entries = realloc(cache->entries, cap * sizeof *entries);
+        if (entries == NULL)
+            return;
+        cache->entries = entries;
+        cache->cap = cap;
+    }
+    if (cache->arena_len + len > cache->arena_cap) {
+        size_t cap = cache->arena_cap ? cache->arena_cap * 2 : 4096;
+        while (cap < cache->arena_len + len)
+            cap *= 2;
+        char *arena = realloc(cache->arena, cap);
+        if (arena == NULL)
+            return;
+        cache->arena = arena;
+        cache->arena_cap = cap;
+    }
+    struct cache_entry *e = &cache->entries[cache->n];
+    memcpy(cache->arena + cache->arena_len, key, len);
+    e->hash = hash;
+    e->offset = (uint32_t)cache->arena_len;
+    e->len = (uint32_t)len;
+    e->pending = 0;
+    memcpy(e->ids, ids, cache->n_ids * sizeof *ids);
+    e->bits = bits;
+    cache->arena_len += len;
+    cache->index[slot] = (uint32_t)++cache->n;
+}
+
+/* Adds the rows counted in the cache to its table. */
+static enum fg_status cache_flush(struct reader *r, struct row_cache *cache)
+{
+    for (size_t i = 0; i < cache->n; i++) {
+        struct cache_entry *e = &cache->entries[i];
+        if (e->pending == 0)
+            continue;
+        struct fg_error inner;
+        enum fg_status status = fg_counts_add(cache->counts, e->ids, (e->bits & 1u) != 0,
+                                              (e->bits & 2u) != 0, (e->bits & 4u) != 0,
+                                              e->pending, &inner);
+        if (status != FG_OK)
+            return fg_error_set(r->err, status, r->path, 0, 0, "%s", inner.message);
+        e->pending = 0;
+    }
+    return FG_OK;
+}
+
+/* ---- the fast path: records from lib/fastcsv.c ---- */
+
+static enum fg_status spans_reserve(struct reader *r, size_t n)
+{
+    if (n <= r->spans_cap)
+        return FG_OK;
+    struct fg_csv_span *spans = realloc(r->spans, n * sizeof *spans);
+    if (spans == NULL)
+        return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+    r->spans = spans;
+    r->spans_cap = n;
+    return FG_OK;
+}
+
+/* One record of the fast path: what on_field and on_record do for libcsv's records. */
+static enum fg_status fast_record(struct reader *r, const struct fg_fastcsv_record *rec)
+{
+    enum fg_status status;
+    r->record_line = r->line;
+    r->field = rec->n_fields;
+    if (!r->header_done) {
+        /* header_field stops at FG_MAX_COLUMNS, within the spans fast_block reserved */
+        for (size_t i = 0; i < rec->n_fields; i++)
+            if ((status = header_field(r, r->spans[i].bytes, r->spans[i].len)) != FG_OK)
+                return status;
+        r->header_done = true;
+        if ((status = match_header(r)) != FG_OK)
+            return status;
+        return spans_reserve(r, r->n_names ? r->n_names : 1);
+    }
+    r->rows++;
+    if (rec->n_fields != r->n_names)
+        return fail(r, FG_ERR_INPUT, r->record_line, "the row has %zu field%s, the header has %zu",
+                    rec->n_fields, rec->n_fields == 1 ? "" : "s", r->n_names);
+    char key[CACHE_MAX_KEY];
+    size_t key_len = 0, cache_slot = 0;
+    uint64_t hash = 0;
+    bool keyed = r->cache != NULL && cache_key(r, key, &key_len);
+    if (keyed) {
+        hash = key_hash(key, key_len);
+        struct cache_entry *e = cache_find(r->cache, key, key_len, hash, &cache_slot);
+        if (e != NULL) {
+            e->pending++;
+            return FG_OK;
+        }
+    }
+    for (size_t s = 0; s < r->n_slots; s++) {
+        struct slot *slot = &r->slots[s];
+        const struct fg_csv_span *field = &r->spans[slot->column];
+        if (field->len + 1 <= slot->cap) {
+            memcpy(slot->value, field->bytes, field->len);
+            slot->value[field->len] = '\0';
+            slot->len = field->len;
+        } else if ((status = slot_store(r, slot, field->bytes, field->len)) != FG_OK) {
+            return status;
+        }
+    }
+    r->offer = false;
+    if ((status = r->on_row(r, r->user)) != FG_OK)
+        return status;
+    if (keyed && r->offer)
+        cache_insert(r->cache, key, key_len, hash, cache_slot, r->offer_ids, r->offer_bits);
+    return FG_OK;
+}
+
+/* Reads the records of buf[*pos..len) on the fast path, up to the first one that does not
+ * end in buf (unless final) or that only libcsv may read (*bail). *pos: where it stopped. */
+static enum fg_status fast_block(struct reader *r, const char *buf, size_t len, size_t *pos,
+                                 bool final, bool *bail)
+{
+    struct fg_fastcsv_record rec;
+    enum fg_status status;
+    for (;;) {
+        enum fg_fastcsv_result result =
+            fg_fastcsv_next(&r->fast, buf, len, *pos, final, r->spans, r->spans_cap, &rec);
+        if (result == FG_FASTCSV_RECORD && !r->header_done && rec.n_fields > r->spans_cap &&
+            r->spans_cap <= FG_MAX_COLUMNS) {
+            size_t want = rec.n_fields <= FG_MAX_COLUMNS ? rec.n_fields : FG_MAX_COLUMNS + 1;
+            if ((status = spans_reserve(r, want)) != FG_OK)
+                return status;
+            continue; /* the header again, with room for every field */
+        }
+        r->line += rec.newlines_before;
+        if (result != FG_FASTCSV_RECORD) {
+            *pos = result == FG_FASTCSV_END ? len : rec.start;
+            *bail = result == FG_FASTCSV_QUOTE || result == FG_FASTCSV_LONG;
+            return FG_OK;
+        }
+        if ((status = fast_record(r, &rec)) != FG_OK)
+            return status;
+        if (rec.newline_ended)
+            r->line++;
+        *pos = rec.next;
+    }
+}
+
+/* ---- reading bytes ---- */
+
+/* Where a stream's bytes come from: a regular file by offset (pread), or anything else in
+ * order (read). */
+struct source {
+    int fd;
+    bool seekable;
+    uint64_t offset; /* of the next byte, from the start of the file */
+    uint64_t end;    /* read no further; UINT64_MAX: to the end of the file */
+};
+
+/* Reads up to want bytes, fewer only at the end (*eof then). -1 on a read error. */
+static ssize_t source_read(struct source *src, char *buf, size_t want, bool *eof)
+{
+    *eof = false;
+    if (src->end != UINT64_MAX && want >= src->end - src->offset) {
+        want = (size_t)(src->end - src->offset);
+        *eof = true;
+    }
+    size_t got = 0;
+    while (got < want) {
+        ssize_t n = src->seekable ? pread(src->fd, buf + got, want - got, (off_t)src->offset)
+                                  : read(src->fd, buf + got, want - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0) {
+            *eof = true;
+            break;
+        }
+        got += (size_t)n;
+        src->offset += (uint64_t)n;
+    }
+    return (ssize_t)got;
+}
+
+static bool parser_start(struct reader *r, struct csv_parser *parser)
+{
+    if (csv_init(parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+        return false;
+    csv_set_delim(parser, r->delimiter);
+    csv_set_space_func(parser, no_space);
+    csv_set_realloc_func(parser, capped_realloc);
+    csv_set_blk_size(parser, FIELD_BUFFER_STEP);
+    return true;
+}
+
+static void tell_progress(const struct reader *r, const struct source *src)
+{
+    const struct progress *p = r->progress;
+    if (p != NULL && p->fn != NULL)
+        p->fn(p->done_before + src->offset, p->total, p->rows_before + r->rows, p->user);
+}
+
+/* Streams src through the fast path, and through libcsv from the first record the fast path
+ * gives up on (a '"', a field past the limit, a record longer than the buffer) to the end:
+ * libcsv then starts on a record boundary, so every record is read as libcsv alone would.
+ * fast false: libcsv from the start. fallback false (a worker): stop there, r->bailed.
+ * file_start: src starts the file (a byte order mark is skipped). sha: NULL or every byte. */
+static enum fg_status reader_stream(struct reader *r, struct source *src, bool file_start,
+                                    EVP_MD_CTX *sha, char *buf, size_t cap, bool fast,
+                                    bool fallback)
+{
+    struct csv_parser parser;
+    bool parser_ready = false;
+    enum fg_status status = FG_OK;
+    size_t carry = 0;
+    if (!fast) {
+        if (!parser_start(r, &parser))
+            return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+        parser_ready = true;
+    }
+    for (;;) {
+        bool eof = false;
+        ssize_t got = source_read(src, buf + carry, cap - carry, &eof);
+        if (got < 0) {
+            status = fail(r, FG_ERR_IO, 0, "read error: %s", strerror(errno));
+            goto done;
+        }
+        if (sha != NULL && got > 0 && EVP_DigestUpdate(sha, buf + carry, (size_t)got) != 1) {
+            status = fail(r, FG_ERR_IO, 0, "SHA-256 failed");
+            goto done;
+        }
+        size_t len = carry + (size_t)got, pos = 0;
+        if (file_start) {
+            file_start = false;
+            if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+                pos = 3; /* UTF-8 byte order mark */
+        }
+        if (fast) {
+            bool bail = false;
+            if ((status = fast_block(r, buf, len, &pos, eof, &bail)) != FG_OK)
+                goto done;
+            if (!bail && !eof && pos == 0 && len == cap)
+                bail = true; /* one record fills the buffer */
+            carry = len - pos;
+            if (bail && !fallback) {
+                r->bailed = true;
+                goto done;
+            }
+            if (bail) {
+                if (!parser_start(r, &parser)) {
+                    status = fail(r, FG_ERR_NOMEM, 0, "out of memory");
+                    goto done;
+                }
+                parser_ready = true;
+                fast = false;
+                carry = 0;
+                if ((status = feed(r, &parser, buf + pos, len - pos)) != FG_OK)
+                    goto done;
+            } else if (carry > 0) {
+                memmove(buf, buf + pos, carry);
+            }
+        } else if ((status = feed(r, &parser, buf + pos, len - pos)) != FG_OK) {
+            goto done;
+        }
+        tell_progress(r, src);
+        if (eof)
+            break;
+    }
+    if (parser_ready) {
+        if (csv_fini(&parser, on_field, on_record, r) != 0) {
+            status = r->status != FG_OK ? r->status : csv_failure(r, &parser, true);
+            goto done;
+        }
+        status = r->status;
+    }
+    if (status == FG_OK && r->cache != NULL)
+        status = cache_flush(r, r->cache);
+done:
+    if (parser_ready)
+        csv_free(&parser);
+    return status;
+}
+
 static void hex_digest(const unsigned char *digest, char out[65])
 {
     static const char hex[] = "0123456789abcdef";
@@ -394,85 +820,6 @@ static void hex_digest(const unsigned char *digest, char out[65])
     }
     out[64] = '\0';
 }
-
-/* Reads the whole file: header, then on_row for every data record. */
-static enum fg_status reader_run(struct reader *r)
-{
-    FILE *file = fopen(r->path, "rb");
-    if (file == NULL)
-        return fail(r, FG_ERR_IO, 0, "cannot open: %s", strerror(errno));
-    enum fg_status status = FG_OK;
-    struct csv_parser parser;
-    bool parser_ready = false;
-    EVP_MD_CTX *sha = EVP_MD_CTX_new();
-    char *chunk = malloc(CHUNK_SIZE);
-    if (sha == NULL || chunk == NULL) {
-        status = fail(r, FG_ERR_NOMEM, 0, "out of memory");
-        goto done;
-    }
-    if (EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1) {
-        status = fail(r, FG_ERR_IO, 0, "cannot start SHA-256");
-        goto done;
-    }
-    if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-        status = fail(r, FG_ERR_NOMEM, 0, "out of memory");
-        goto done;
-    }
-    parser_ready = true;
-    csv_set_delim(&parser, r->delimiter);
-    csv_set_space_func(&parser, no_space);
-    csv_set_realloc_func(&parser, capped_realloc);
-    csv_set_blk_size(&parser, FIELD_BUFFER_STEP);
-    r->line = 1;
-    bool first_chunk = true;
-    for (;;) {
-        size_t got = fread(chunk, 1, CHUNK_SIZE, file);
-        if (got == 0)
-            break;
-        if (EVP_DigestUpdate(sha, chunk, got) != 1) {
-            status = fail(r, FG_ERR_IO, 0, "SHA-256 failed");
-            goto done;
-        }
-        size_t skip = 0;
-        if (first_chunk && got >= 3 && memcmp(chunk, "\xef\xbb\xbf", 3) == 0)
-            skip = 3; /* UTF-8 byte order mark */
-        first_chunk = false;
-        status = feed(r, &parser, chunk + skip, got - skip);
-        if (status != FG_OK)
-            goto done;
-    }
-    if (ferror(file)) {
-        status = fail(r, FG_ERR_IO, 0, "read error: %s", strerror(errno));
-        goto done;
-    }
-    if (csv_fini(&parser, on_field, on_record, r) != 0) {
-        status = r->status != FG_OK ? r->status : csv_failure(r, &parser, true);
-        goto done;
-    }
-    if (r->status != FG_OK) {
-        status = r->status;
-        goto done;
-    }
-    if (!r->header_done) {
-        status = fail(r, FG_ERR_INPUT, 0, "the file is empty: no header line");
-        goto done;
-    }
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int digest_len = 0;
-    if (EVP_DigestFinal_ex(sha, digest, &digest_len) != 1 || digest_len != 32) {
-        status = fail(r, FG_ERR_IO, 0, "SHA-256 failed");
-        goto done;
-    }
-    hex_digest(digest, r->sha256);
-done:
-    if (parser_ready)
-        csv_free(&parser);
-    EVP_MD_CTX_free(sha);
-    free(chunk);
-    fclose(file);
-    return status;
-}
-
 /* ---- reading decisions ---- */
 
 /* A column that holds one of two values: positive (1) and one other (0). */
@@ -791,6 +1138,8 @@ struct ingest {
     bool keep_scores[2];
     double *file_scores;
     size_t n_file_scores, file_scores_cap;
+    struct fg_ingest_tuning tuning;
+    struct progress progress;
 };
 
 /* Keeps the incumbent file's score of the entry or position just added. */
@@ -963,7 +1312,436 @@ static enum fg_status candidate_row(struct reader *r, void *user)
         status = fg_counts_add(in->counts, in->value_ids, y_true, candidate, incumbent, 1, &inner);
     if (status != FG_OK)
         return fg_error_set(err, status, r->path, r->record_line, 0, "%s", inner.message);
+    if (r->cache != NULL) {
+        r->offer = true;
+        r->offer_bits = (y_true ? 1u : 0u) | (candidate ? 2u : 0u) | (incumbent ? 4u : 0u);
+        memcpy(r->offer_ids, in->value_ids, n_protected * sizeof *in->value_ids);
+    }
     return FG_OK;
+}
+
+/* ---- reading a file ---- */
+
+/* The binary columns of a run whose "other" value is state carried from row to row. */
+#define N_BINARY 3
+
+static struct binary_column *binary_of(struct ingest *in, size_t i)
+{
+    return i == 0 ? &in->label : i == 1 ? &in->candidate_model.binary : &in->incumbent_model.binary;
+}
+
+/* What a worker found in one byte range of the candidate file, read on its own: a cell
+ * table, the rows, and the first "other" value of each binary column (lines counted from 1
+ * at the range's start). bad: it met an error or gave up; the range is read again. */
+struct chunk {
+    uint64_t start, end; /* each on a record boundary: the file's end, or just past a '\n' */
+    bool bad;
+    struct fg_counts *counts;
+    uint64_t rows, rows_dropped;
+    unsigned long newlines;
+    struct {
+        char *value;
+        size_t len;
+        unsigned long line;
+    } seen[N_BINARY];
+};
+
+struct parallel {
+    struct ingest *in;
+    int fd;
+    struct chunk *chunks;
+    size_t n_chunks;
+    atomic_size_t next;      /* the next chunk to hand out */
+    atomic_size_t first_bad; /* the lowest bad chunk, or n_chunks */
+    atomic_uint_fast64_t bytes_done, rows_done;
+    pthread_mutex_t lock;
+    pthread_cond_t finished;
+    unsigned running;
+};
+
+static void chunk_clear(struct chunk *c)
+{
+    fg_counts_free(c->counts);
+    c->counts = NULL;
+    for (size_t i = 0; i < N_BINARY; i++) {
+        free(c->seen[i].value);
+        c->seen[i].value = NULL;
+    }
+}
+
+static void mark_bad(struct parallel *par, size_t k)
+{
+    par->chunks[k].bad = true;
+    size_t seen = atomic_load(&par->first_bad);
+    while (k < seen && !atomic_compare_exchange_weak(&par->first_bad, &seen, k))
+        ;
+}
+
+/* Reads chunk k with a copy of the run whose state starts empty: its own reader (the
+ * header's columns shared), cell table and binary columns. */
+static void chunk_read(struct parallel *par, size_t k, struct reader *r, char *buf)
+{
+    struct ingest *in = par->in;
+    struct chunk *c = &par->chunks[k];
+    struct ingest local = *in;
+    struct fg_error err;
+    local.counts = NULL;
+    for (size_t i = 0; i < N_BINARY; i++) {
+        struct binary_column *b = binary_of(&local, i);
+        b->other = NULL;
+        b->other_len = 0;
+        b->other_line = 0;
+    }
+    r->err = &err;
+    r->user = &local;
+    r->rows = r->rows_dropped = 0;
+    r->line = 1;
+    r->status = FG_OK;
+    r->bailed = false;
+    struct source src = {par->fd, true, c->start, c->end};
+    bool ok = fg_counts_new(in->policy->data.n_protected, fg_counts_has_incumbent(in->counts),
+                            &local.counts, &err) == FG_OK &&
+              (!(in->keep_scores[0] || in->keep_scores[1]) ||
+               fg_counts_keep_scores(local.counts, in->keep_scores[0], in->keep_scores[1], &err) ==
+                   FG_OK) &&
+              (r->cache == NULL || (cache_reset(r->cache, local.counts), true)) &&
+              reader_stream(r, &src, false, NULL, buf, in->tuning.block_bytes, true, false) ==
+                  FG_OK &&
+              !r->bailed;
+    c->counts = local.counts;
+    for (size_t i = 0; i < N_BINARY; i++) {
+        struct binary_column *b = binary_of(&local, i);
+        c->seen[i].value = b->other;
+        c->seen[i].len = b->other_len;
+        c->seen[i].line = b->other_line;
+    }
+    c->rows = r->rows;
+    c->rows_dropped = r->rows_dropped;
+    c->newlines = r->line - 1;
+    if (!ok) {
+        chunk_clear(c);
+        mark_bad(par, k);
+    }
+    atomic_fetch_add(&par->bytes_done, c->end - c->start);
+    atomic_fetch_add(&par->rows_done, r->rows);
+}
+
+static void *worker_main(void *arg)
+{
+    struct parallel *par = arg;
+    struct ingest *in = par->in;
+    struct reader r = in->candidate; /* the header's names and columns, borrowed */
+    for (size_t s = 0; s < r.n_slots; s++) {
+        r.slots[s].value = NULL;
+        r.slots[s].len = r.slots[s].cap = 0;
+    }
+    r.progress = NULL;
+    r.spans = malloc(r.spans_cap * sizeof *r.spans);
+    bool cached = in->candidate.cache != NULL;
+    r.cache = cached ? cache_new(NULL, in->policy->data.n_protected) : NULL;
+    char *buf = malloc(in->tuning.block_bytes);
+    for (;;) {
+        size_t k = atomic_fetch_add(&par->next, 1);
+        if (k >= par->n_chunks)
+            break;
+        if (buf == NULL || r.spans == NULL || (cached && r.cache == NULL) ||
+            k > atomic_load(&par->first_bad))
+            mark_bad(par, k); /* read again by the caller, or after an earlier bad chunk */
+        else
+            chunk_read(par, k, &r, buf);
+    }
+    free(buf);
+    free(r.spans);
+    cache_free(r.cache);
+    for (size_t s = 0; s < r.n_slots; s++)
+        free(r.slots[s].value);
+    pthread_mutex_lock(&par->lock);
+    par->running--;
+    pthread_cond_signal(&par->finished);
+    pthread_mutex_unlock(&par->lock);
+    return NULL;
+}
+
+/* The offset just past the first '\n' at or after from - 1 (a record boundary in a
+ * quote-free file), or size. */
+static enum fg_status find_boundary(struct reader *r, int fd, uint64_t from, uint64_t size,
+                                    char *buf, size_t cap, uint64_t *out)
+{
+    struct source src = {fd, true, from - 1, size};
+    for (;;) {
+        uint64_t at = src.offset;
+        bool eof = false;
+        ssize_t got = source_read(&src, buf, cap, &eof);
+        if (got < 0)
+            return fail(r, FG_ERR_IO, 0, "read error: %s", strerror(errno));
+        const char *newline = memchr(buf, '\n', (size_t)got);
+        if (newline != NULL) {
+            *out = at + (uint64_t)(newline - buf) + 1;
+            return FG_OK;
+        }
+        if (eof || got == 0) {
+            *out = size;
+            return FG_OK;
+        }
+    }
+}
+
+/* Whether chunk c can be added to the run as it stands: it must agree with the binary
+ * columns' other values so far and keep the table within its limits. Otherwise the file is
+ * read on from c's start, one record after another, and meets the error where it is. */
+static bool chunk_mergeable(struct ingest *in, const struct chunk *c)
+{
+    for (size_t i = 0; i < N_BINARY; i++) {
+        const struct binary_column *b = binary_of(in, i);
+        if (b->other != NULL && c->seen[i].value != NULL &&
+            (b->other_len != c->seen[i].len || memcmp(b->other, c->seen[i].value, b->other_len)))
+            return false;
+    }
+    for (size_t a = 0; a < in->policy->data.n_protected; a++) {
+        size_t fresh = 0, n = fg_counts_value_count(c->counts, a);
+        for (uint32_t id = 0; id < n; id++) {
+            const char *value = fg_counts_value(c->counts, a, id);
+            uint32_t found;
+            fresh += !fg_counts_find_value(in->counts, a, value, strlen(value), &found);
+        }
+        if (fg_counts_value_count(in->counts, a) + fresh > FG_MAX_GROUP_VALUES)
+            return false;
+    }
+    if (fg_counts_cell_count(in->counts) + fg_counts_cell_count(c->counts) > FG_MAX_CELLS)
+        return false;
+    if ((in->keep_scores[0] || in->keep_scores[1]) &&
+        fg_counts_total(in->counts) + fg_counts_total(c->counts) > FG_MAX_SCORED_ROWS)
+        return false;
+    return true;
+}
+
+/* Adds the chunks to the run in file order, up to the first that cannot be (bad or not
+ * mergeable): from there the file is read on in order, from that chunk's start. */
+static enum fg_status chunks_merge(struct parallel *par, char *buf)
+{
+    struct ingest *in = par->in;
+    struct reader *r = &in->candidate;
+    enum fg_status status;
+    for (size_t k = 0; k < par->n_chunks; k++) {
+        struct chunk *c = &par->chunks[k];
+        if (c->bad || !chunk_mergeable(in, c)) {
+            struct source src = {par->fd, true, c->start, UINT64_MAX};
+            return reader_stream(r, &src, false, NULL, buf, in->tuning.block_bytes, true, true);
+        }
+        if ((status = fg_counts_merge(in->counts, c->counts, r->err)) != FG_OK)
+            return status;
+        for (size_t i = 0; i < N_BINARY; i++) {
+            struct binary_column *b = binary_of(in, i);
+            if (b->other != NULL || c->seen[i].value == NULL)
+                continue;
+            b->other = c->seen[i].value;
+            b->other_len = c->seen[i].len;
+            b->other_line = c->seen[i].line + r->line - 1;
+            c->seen[i].value = NULL;
+        }
+        r->rows += c->rows;
+        r->rows_dropped += c->rows_dropped;
+        r->line += c->newlines;
+        chunk_clear(c);
+    }
+    return FG_OK;
+}
+
+static unsigned worker_count(const struct fg_ingest_tuning *tuning)
+{
+    long n = tuning->workers;
+    if (n == 0)
+        n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > FG_INGEST_MAX_WORKERS ? FG_INGEST_MAX_WORKERS : (unsigned)n;
+}
+
+/* Reads the candidate file with workers: the header here, then byte ranges of the rest in
+ * parallel, each into its own table, while this thread hashes the whole file in order; then
+ * the tables are merged in file order. *used false: the header is not on the fast path, and
+ * nothing was read (the caller reads the file in order). */
+static enum fg_status parallel_run(struct ingest *in, int fd, uint64_t size, EVP_MD_CTX *sha,
+                                   char *buf, bool *used)
+{
+    struct reader *r = &in->candidate;
+    size_t cap = in->tuning.block_bytes;
+    enum fg_status status;
+    *used = false;
+    /* the header, from the first block */
+    struct source src = {fd, true, 0, UINT64_MAX};
+    bool eof = false;
+    ssize_t got = source_read(&src, buf, cap, &eof);
+    if (got < 0)
+        return FG_OK; /* the caller meets it again */
+    size_t pos = (size_t)got >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+    struct fg_fastcsv_record rec;
+    enum fg_fastcsv_result result;
+    for (;;) {
+        result = fg_fastcsv_next(&r->fast, buf, (size_t)got, pos, eof, r->spans, r->spans_cap,
+                                 &rec);
+        if (result != FG_FASTCSV_RECORD || rec.n_fields <= r->spans_cap ||
+            r->spans_cap > FG_MAX_COLUMNS)
+            break;
+        size_t want = rec.n_fields <= FG_MAX_COLUMNS ? rec.n_fields : FG_MAX_COLUMNS + 1;
+        if ((status = spans_reserve(r, want)) != FG_OK)
+            return status;
+    }
+    if (result != FG_FASTCSV_RECORD)
+        return FG_OK;
+    *used = true;
+    r->line += rec.newlines_before;
+    if ((status = fast_record(r, &rec)) != FG_OK)
+        return status;
+    if (rec.newline_ended)
+        r->line++;
+
+    struct parallel par;
+    memset(&par, 0, sizeof par);
+    par.in = in;
+    par.fd = fd;
+    uint64_t first = rec.next, chunk = in->tuning.chunk_bytes ? in->tuning.chunk_bytes : 1;
+    par.n_chunks = (size_t)((size - first + chunk - 1) / chunk);
+    if (par.n_chunks == 0)
+        par.n_chunks = 1;
+    par.chunks = calloc(par.n_chunks, sizeof *par.chunks);
+    if (par.chunks == NULL)
+        return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+    par.chunks[0].start = first;
+    for (size_t k = 1; k < par.n_chunks && status == FG_OK; k++) {
+        uint64_t at = first + k * chunk;
+        status = find_boundary(r, fd, at, size, buf, cap, &par.chunks[k].start);
+        if (par.chunks[k].start < par.chunks[k - 1].start)
+            par.chunks[k].start = par.chunks[k - 1].start;
+        par.chunks[k - 1].end = par.chunks[k].start;
+    }
+    par.chunks[par.n_chunks - 1].end = UINT64_MAX; /* to the end, wherever it is now */
+    atomic_init(&par.next, 0);
+    atomic_init(&par.first_bad, par.n_chunks);
+    atomic_init(&par.bytes_done, first);
+    atomic_init(&par.rows_done, 0);
+    pthread_t threads[FG_INGEST_MAX_WORKERS];
+    unsigned started = 0, wanted = worker_count(&in->tuning);
+    bool sync = status == FG_OK && pthread_mutex_init(&par.lock, NULL) == 0;
+    if (sync && pthread_cond_init(&par.finished, NULL) != 0) {
+        pthread_mutex_destroy(&par.lock);
+        sync = false;
+    }
+    if (sync) {
+        pthread_mutex_lock(&par.lock);
+        for (; started < wanted && started < par.n_chunks; started++) {
+            par.running++;
+            if (pthread_create(&threads[started], NULL, worker_main, &par) != 0) {
+                par.running--;
+                break;
+            }
+        }
+        pthread_mutex_unlock(&par.lock);
+    }
+    /* This thread hashes every byte in order meanwhile (no thread started: the chunks are
+     * all bad, and read in order below). */
+    struct source all = {fd, true, 0, UINT64_MAX};
+    const struct progress *p = r->progress;
+    enum fg_status hashed = FG_OK;
+    for (eof = false; !eof && hashed == FG_OK;) {
+        got = source_read(&all, buf, cap, &eof);
+        if (got < 0)
+            hashed = fail(r, FG_ERR_IO, 0, "read error: %s", strerror(errno));
+        else if (got > 0 && EVP_DigestUpdate(sha, buf, (size_t)got) != 1)
+            hashed = fail(r, FG_ERR_IO, 0, "SHA-256 failed");
+        if (p != NULL && p->fn != NULL)
+            p->fn(p->done_before + atomic_load(&par.bytes_done), p->total,
+                  p->rows_before + atomic_load(&par.rows_done), p->user);
+    }
+    if (sync) {
+        pthread_mutex_lock(&par.lock);
+        while (par.running > 0) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += 200 * 1000 * 1000;
+            if (until.tv_nsec >= 1000 * 1000 * 1000) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000 * 1000 * 1000;
+            }
+            pthread_cond_timedwait(&par.finished, &par.lock, &until);
+            if (p != NULL && p->fn != NULL)
+                p->fn(p->done_before + atomic_load(&par.bytes_done), p->total,
+                      p->rows_before + atomic_load(&par.rows_done), p->user);
+        }
+        pthread_mutex_unlock(&par.lock);
+        for (unsigned t = 0; t < started; t++)
+            pthread_join(threads[t], NULL);
+        pthread_cond_destroy(&par.finished);
+        pthread_mutex_destroy(&par.lock);
+    }
+    if (status == FG_OK)
+        status = hashed;
+    if (status == FG_OK) {
+        if (started == 0)
+            for (size_t k = 0; k < par.n_chunks; k++)
+                par.chunks[k].bad = true;
+        status = chunks_merge(&par, buf);
+    }
+    for (size_t k = 0; k < par.n_chunks; k++)
+        chunk_clear(&par.chunks[k]);
+    free(par.chunks);
+    return status;
+}
+
+/* Reads one file: header, then on_row for every data record, and its SHA-256. may_split:
+ * the rows may be read by workers (the candidate file of a one-file run). */
+static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_split)
+{
+    int fd = open(r->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fail(r, FG_ERR_IO, 0, "cannot open: %s", strerror(errno));
+    struct stat st;
+    bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    enum fg_status status = FG_OK;
+    size_t cap = in->tuning.block_bytes;
+    EVP_MD_CTX *sha = EVP_MD_CTX_new();
+    char *buf = malloc(cap);
+    if (sha == NULL || buf == NULL || spans_reserve(r, 64) != FG_OK) {
+        status = fail(r, FG_ERR_NOMEM, 0, "out of memory");
+        goto done;
+    }
+    if (EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1) {
+        status = fail(r, FG_ERR_IO, 0, "cannot start SHA-256");
+        goto done;
+    }
+    r->line = 1;
+    /* the row cache, for a one-file run that keeps no scores */
+    if (may_split && !in->keep_scores[0] && !in->keep_scores[1] &&
+        (r->cache = cache_new(in->counts, in->policy->data.n_protected)) == NULL) {
+        status = fail(r, FG_ERR_NOMEM, 0, "out of memory");
+        goto done;
+    }
+    bool used = false;
+    if (may_split && regular && !in->tuning.libcsv_only &&
+        (uint64_t)st.st_size >= in->tuning.parallel_min && worker_count(&in->tuning) > 1)
+        status = parallel_run(in, fd, (uint64_t)st.st_size, sha, buf, &used);
+    if (status == FG_OK && !used) {
+        struct source src = {fd, regular, 0, UINT64_MAX};
+        status = reader_stream(r, &src, true, sha, buf, cap, !in->tuning.libcsv_only, true);
+    }
+    if (status != FG_OK)
+        goto done;
+    if (!r->header_done) {
+        status = fail(r, FG_ERR_INPUT, 0, "the file is empty: no header line");
+        goto done;
+    }
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_len = 0;
+    if (EVP_DigestFinal_ex(sha, digest, &digest_len) != 1 || digest_len != 32) {
+        status = fail(r, FG_ERR_IO, 0, "SHA-256 failed");
+        goto done;
+    }
+    hex_digest(digest, r->sha256);
+done:
+    cache_free(r->cache);
+    r->cache = NULL;
+    EVP_MD_CTX_free(sha);
+    free(buf);
+    close(fd);
+    return status;
 }
 
 /* Checks what policy.c validates too, so that a hand-built policy cannot crash ingest. */
@@ -1040,9 +1818,34 @@ static enum fg_status check_join(struct ingest *in, struct fg_error *err)
     return FG_OK;
 }
 
+void fg_ingest_tuning_default(struct fg_ingest_tuning *tuning)
+{
+    memset(tuning, 0, sizeof *tuning);
+    tuning->block_bytes = BLOCK_SIZE;
+    tuning->parallel_min = PARALLEL_MIN;
+    tuning->chunk_bytes = CHUNK_BYTES;
+}
+
 enum fg_status fg_ingest_run(const struct fg_policy *policy,
                              const struct fg_ingest_options *options, struct fg_counts **out,
                              struct fg_ingest_result *info, struct fg_error *err)
+{
+    struct fg_ingest_tuning tuning;
+    fg_ingest_tuning_default(&tuning);
+    return fg_ingest_run_tuned(policy, options, &tuning, out, info, err);
+}
+
+/* The size of the regular file at path, or 0. */
+static uint64_t file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+}
+
+enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
+                                   const struct fg_ingest_options *options,
+                                   const struct fg_ingest_tuning *tuning, struct fg_counts **out,
+                                   struct fg_ingest_result *info, struct fg_error *err)
 {
     *out = NULL;
     if (info != NULL)
@@ -1062,6 +1865,17 @@ enum fg_status fg_ingest_run(const struct fg_policy *policy,
     if (in == NULL)
         return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     in->policy = policy;
+    in->tuning = *tuning;
+    if (in->tuning.block_bytes < MIN_BLOCK_SIZE)
+        in->tuning.block_bytes = MIN_BLOCK_SIZE;
+    in->progress.fn = options->progress;
+    in->progress.user = options->progress_user;
+    if (options->progress != NULL) {
+        uint64_t candidate_size = file_size(options->candidate_path);
+        uint64_t incumbent_size = incumbent_file ? file_size(options->incumbent_path) : 0;
+        bool known = candidate_size > 0 && (!incumbent_file || incumbent_size > 0);
+        in->progress.total = known ? candidate_size + incumbent_size : 0;
+    }
     in->drop = policy->data.missing == FG_MISSING_DROP;
     unsigned char delimiter =
         (unsigned char)(policy->data.delimiter ? policy->data.delimiter : ',');
@@ -1094,8 +1908,11 @@ enum fg_status fg_ingest_run(const struct fg_policy *policy,
             in->incumbent_id_slot = reader_need(r, policy->data.id, NULL);
         model_init(&in->incumbent_model, policy, &policy->data.incumbent, r, NULL,
                    probability_gate);
-        if ((status = reader_run(r)) != FG_OK)
+        r->progress = &in->progress;
+        if ((status = reader_read(in, r, false)) != FG_OK)
             goto failed;
+        in->progress.done_before = file_size(options->incumbent_path);
+        in->progress.rows_before = r->rows;
     }
 
     struct reader *r = &in->candidate;
@@ -1112,7 +1929,8 @@ enum fg_status fg_ingest_run(const struct fg_policy *policy,
         model_init(&in->incumbent_model, policy, &policy->data.incumbent, r,
                    " (or give --incumbent FILE)", probability_gate);
     }
-    if ((status = reader_run(r)) != FG_OK)
+    r->progress = &in->progress;
+    if ((status = reader_read(in, r, in->join == JOIN_NONE)) != FG_OK)
         goto failed;
     if ((status = check_join(in, err)) != FG_OK)
         goto failed;

@@ -236,6 +236,12 @@ void fg_counts_cell(const struct fg_counts *counts, size_t index, struct fg_cell
 FG_MUST_CHECK enum fg_status fg_counts_merge(struct fg_counts *dst, const struct fg_counts *src,
                                              struct fg_error *err);
 uint64_t fg_counts_total(const struct fg_counts *counts);
+/* The cells in canonical order, whatever order they were added in: by value (bytewise,
+ * attribute by attribute), then y_true, candidate, incumbent. *order receives
+ * fg_counts_cell_count indices, malloc'd. The paired bootstrap draws cells in this order, so
+ * that the same rows in any order, or their counts file, give the same resamples. */
+FG_MUST_CHECK enum fg_status fg_counts_canonical_order(const struct fg_counts *counts,
+                                                       size_t **order, struct fg_error *err);
 
 /* Scores, for the score metrics (auc, calibration_gap, brier) only. A table asked to keep a
  * model's scores holds, in every cell, one double per row of that cell (so a cell's count is
@@ -261,6 +267,33 @@ FG_MUST_CHECK enum fg_status fg_counts_add_scored(struct fg_counts *counts,
  * count); NULL with *n = 0 when that model's scores are not kept. Borrowed like value_ids. */
 const double *fg_counts_cell_scores(const struct fg_counts *counts, size_t index, bool incumbent,
                                     size_t *n);
+
+/* The id of value (len bytes) of attribute attr, when the table holds it: true and *id.
+ * Reads only (lib/ingest.c asks before a merge whether it would pass a limit). */
+bool fg_counts_find_value(const struct fg_counts *counts, size_t attr, const char *value,
+                          size_t len, uint32_t *id);
+
+/* ---- ingest tuning (lib/ingest.c) ----
+ * How ingest reads; fg_ingest_run uses fg_ingest_tuning_default. Tests shrink the sizes to
+ * reach every path (blocks, chunks, workers, the libcsv fallback) with small files. */
+
+#define FG_INGEST_MAX_WORKERS 8
+
+struct fg_ingest_tuning {
+    size_t block_bytes;    /* the read buffer of each reader and worker (at least 64) */
+    uint64_t parallel_min; /* a regular one-file candidate at least this big is split */
+    uint64_t chunk_bytes;  /* the byte range a worker takes at a time */
+    unsigned workers;      /* 0: one per online CPU (at most FG_INGEST_MAX_WORKERS) */
+    bool libcsv_only;      /* the reference: every byte through libcsv, one thread */
+};
+
+void fg_ingest_tuning_default(struct fg_ingest_tuning *tuning);
+FG_MUST_CHECK enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
+                                                 const struct fg_ingest_options *options,
+                                                 const struct fg_ingest_tuning *tuning,
+                                                 struct fg_counts **out,
+                                                 struct fg_ingest_result *info,
+                                                 struct fg_error *err);
 
 /* ---- score statistics (lib/scores.c) ---- */
 
@@ -378,6 +411,8 @@ struct fg_comparison {
     bool ci_inside;         /* the whole interval satisfies the min/max bounds */
     enum fg_test test;      /* FG_TEST_NONE: nothing to test (the reference itself, count) */
     double p_value, p_adjusted;
+    double multiplier; /* between_groups: the pairs worst-over-best was selected from */
+    double value;      /* the component's own disparity (or overall value) */
 };
 
 struct fg_gate_result {
@@ -399,6 +434,10 @@ struct fg_gate_result {
     bool has_worsening_ci;
     double worsening_low, worsening_high;
     uint64_t resamples_used;
+    /* The bootstrap test of "worsening <= max_worsening" (normal approximation with the
+     * bootstrap standard error), adjusted over the gate's vs_incumbent comparisons. */
+    bool has_worsening_p;
+    double worsening_p, worsening_p_adjusted;
     struct fg_comparison comparisons[2];
     size_t n_comparisons;
     bool partial; /* equalized odds judged on one component: the other lacks data */

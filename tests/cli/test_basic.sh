@@ -39,10 +39,10 @@ run "$FAIRGATE" check --polcy p.yaml
 expect_rc "unknown option exits 2" 2
 expect_grep "unknown option is named" "$WORK/err" "unknown option '--polcy'"
 
-# Options of later versions are refused, never silently ignored.
+# Options that cannot go together are refused, never silently ignored.
 run "$FAIRGATE" check --policy p --candidate c --counts k.csv
-expect_rc "unsupported option exits 2" 2
-expect_grep "unsupported option is named" "$WORK/err" "error: --counts is not supported"
+expect_rc "--counts with --candidate exits 2" 2
+expect_grep "--counts with --candidate is named" "$WORK/err" "error: --counts replaces --candidate"
 
 run "$FAIRGATE" lint
 expect_rc "lint without a file exits 2" 2

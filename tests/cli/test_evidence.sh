@@ -209,6 +209,74 @@ run "$FAIRGATE" check --policy "$WORK/v3.yaml" --candidate "$WORK/s.csv" --out "
 expect_rc "significant: the same on 40 rows is noise" 0
 expect_grep "and says why" "$WORK/out" "not significantly: the paired bootstrap interval"
 
+# Review regressions. (1) Three groups each made far worse (selection 0.5 -> 0.1 against
+# A's 0.5): significant must fail them all, even with few resamples and Holm over 3 tests.
+# The old p-value counted resamples and could not go below 2/(B+1) = 0.0198, so Holm's
+# 3 x 0.0198 = 0.059 passed a worsening of 0.40.
+csv "$WORK/w.csv"
+rows "$WORK/w.csv" A 1000 500 500
+for g in B C D; do rows "$WORK/w.csv" $g 1000 100 500; done
+vpolicy "$WORK/w.yaml" significant 7
+sed -i 's/resamples: 1000/resamples: 100/' "$WORK/w.yaml"
+run "$FAIRGATE" check --policy "$WORK/w.yaml" --candidate "$WORK/w.csv" --out "$WORK/w.json"
+expect_rc "significant: a worsening of 0.40 in three groups fails" 1
+expect_eq "all three fail" \
+    "$(jq -c '[.gates[0].results[] | select(.status == "fail") | .label]' "$WORK/w.json")" \
+    '["grp=B","grp=C","grp=D"]'
+expect_eq "their adjusted bootstrap p-values are tiny" \
+    "$(jq '[.gates[0].results[] | select(.worsening_p_adjusted != null) | .worsening_p_adjusted < 1e-6] | all' "$WORK/w.json")" true
+# (2) A bound nothing can breach does not change the vs_incumbent decision.
+sed 's/    evidence: significant/    max: 0.99\n    evidence: significant/' "$WORK/w.yaml" >"$WORK/w99.yaml"
+run "$FAIRGATE" check --policy "$WORK/w99.yaml" --candidate "$WORK/w.csv" --out "$WORK/w99.json"
+expect_eq "a vacuous max leaves the worsening tests as they were" \
+    "$(jq -c '[.gates[0].results[] | [.status, .worsening_p_adjusted]]' "$WORK/w99.json")" \
+    "$(jq -c '[.gates[0].results[] | [.status, .worsening_p_adjusted]]' "$WORK/w.json")"
+# (3) confident without incumbent predictions still fails on the interval (it used to warn).
+cat >"$WORK/ni.yaml" <<'YAML'
+version: 1
+name: no-incumbent
+data:
+  label: y
+  positive_label: "1"
+  protected: [grp]
+  candidate: { prediction: cand }
+  favorable_prediction: "1"
+gates:
+  - id: ff
+    metric: selection_rate
+    disparity: ratio
+    min: 0.8
+    vs_incumbent: { max_worsening: 0.02 }
+    evidence: confident
+YAML
+run "$FAIRGATE" check --policy "$WORK/ni.yaml" --candidate "$WORK/c.csv" --out "$WORK/ni.json"
+expect_rc "confident without an incumbent: the interval still fails it" 1
+expect_grep "and says so" "$WORK/out" "does not lie within it"
+# (4) equalized odds: the reason and the audit name the same, deciding component.
+# A: TPR 18/20, FPR 200/2000; B: TPR 15/20, FPR 440/2000 (reference A). The TPR gap 0.15
+# is past 0.1 but Fisher p = 0.41; the FPR gap 0.12 is past it with z p ~ 1e-25.
+echo "grp,y,cand,inc" >"$WORK/eo.csv"
+eo() { awk -v g="$1" -v np="$2" -v tp="$3" -v nn="$4" -v fp="$5" 'BEGIN {
+    for (k = 0; k < np; k++) print g ",1," (k < tp) ",0"
+    for (k = 0; k < nn; k++) print g ",0," (k < fp) ",0" }' >>"$WORK/eo.csv"; }
+eo A 20 18 2000 200
+eo B 20 15 2000 440
+sed -e 's/metric: selection_rate/metric: equalized_odds/' -e 's/disparity: ratio/disparity: difference/' \
+    -e 's/min: 0.8/max: 0.1\n    reference: { grp: A }/' "$WORK/significant.yaml" >"$WORK/eo.yaml"
+run "$FAIRGATE" check --policy "$WORK/eo.yaml" --candidate "$WORK/eo.csv" --out "$WORK/eo.json"
+expect_rc "equalized odds: B fails on its FPR" 1
+expect_eq "the audit shows the deciding comparison" \
+    "$(jq -c "$B | [.status, .test, (.p_adjusted < 0.05)]" "$WORK/eo.json")" '["fail","z",true]'
+expect_grep "the reason names fpr" "$WORK/out" "grp=B: .*fpr 0.1200 is above the maximum 0.1, significantly \(z test"
+# (5) between_groups keeps the test's own p_value; the selection of the worst pair out of
+# 6 goes into p_adjusted: C vs A, z p = 0.0038924, x 6 = 0.0233545.
+sed 's/    evidence: significant/    reference: between_groups\n    evidence: significant/' \
+    "$WORK/significant.yaml" >"$WORK/bg.yaml"
+run "$FAIRGATE" check --policy "$WORK/bg.yaml" --candidate "$WORK/h.csv" --out "$WORK/bg.json"
+expect_eq "between_groups: raw p_value, selection in p_adjusted" \
+    "$(jq -c '.gates[0].results[0] | [.label, (.p_value * 1e7 | round), (.p_adjusted * 1e7 | round)]' "$WORK/bg.json")" \
+    '["grp=C",38924,233545]'
+
 # Intersections at scale: `intersections: all` of three attributes adds the three pairs and
 # the triple (7 attribute sets); every comparison made, intersections included, counts in
 # the correction, and cells below min_group_size are insufficient data, never compared.

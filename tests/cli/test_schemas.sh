@@ -496,6 +496,14 @@ audit override 0 --policy "$WORK/ovr.yaml" --candidate "$WORK/loans.csv" \
     --override "$WORK/ok.dsse.json" --override "$WORK/junk.dsse.json"
 audit rejected 1 --policy "$WORK/ovr.yaml" --candidate "$WORK/loans.csv" --override "$WORK/junk.dsse.json"
 
+# From counts files (check --counts): inputs.candidate is null, inputs.counts lists them.
+"$FAIRGATE" counts --quiet --policy "$ROOT/policies/loan-approval.yaml" --candidate "$WORK/loans.csv" \
+    --out "$WORK/loans.counts.csv"
+audit counts 1 --policy "$ROOT/policies/loan-approval.yaml" --counts "$WORK/loans.counts.csv" \
+    --counts "$WORK/loans.counts.csv"
+expect_eq "audit counts: inputs" "$(jq -c '[.inputs.candidate, (.inputs.counts | length), .inputs.counts[1].rows]' "$A/counts.json")" \
+    "[null,2,5000]"
+
 # The audits really show what they are meant to.
 expect_eq "audit fail: verdict" "$(jq -r .verdict "$A/fail.json")" "fail"
 expect_eq "audit pass: verdict" "$(jq -r .verdict "$A/pass.json")" "pass"
@@ -511,7 +519,7 @@ expect_eq "audit override: applied and rejected" "$(jq -r '[.overrides[].status]
 expect_eq "audit override: a rejected record has nulls" "$(jq -c '.overrides[1] | [.gate, .keyid]' "$A/override.json")" "[null,null]"
 
 validate "$AUDIT_SCHEMA" "$A"/*.json
-for name in fail predicate pass noinc kinds hiring override rejected; do
+for name in fail predicate pass noinc kinds hiring override rejected counts; do
     expect_schema "audit $name is valid" "$A/$name.json" valid
 done
 
@@ -528,6 +536,9 @@ invalid policy-sha-upper                .policy.sha256 |= ascii_upcase
 invalid no-incumbent-key                del(.inputs.incumbent)
 invalid rows-negative                   .inputs.candidate.rows = -1
 invalid rows-fraction                   .inputs.candidate.rows = 1.5
+valid   counts-files                    .inputs.candidate = null | .inputs.counts = [{path: "k.csv", sha256: .policy.sha256, rows: 3, cells: 2}]
+invalid counts-empty                    .inputs.counts = []
+invalid counts-no-sha                   .inputs.counts = [{path: "k.csv", rows: 3, cells: 2}]
 invalid no-groups                       .groups = []
 invalid overall-not-first               .groups |= reverse
 invalid group-no-label                  del(.groups[1].label)

@@ -60,7 +60,7 @@ jq -r '.groups[] | .label as $l | ("candidate", "incumbent") as $m | .[$m] |
     awk '{ printf "%s %s %.9f %.9f %.9f\n", $1, $2, $3, $4, $5 }' | sort >"$WORK/got"
 expect_eq "auc, brier, calibration_gap equal awk's for every group and model" \
     "$(cat "$WORK/got")" "$(cat "$WORK/want")"
-[ "$(wc -l <"$WORK/want")" -eq 6 ] && ok "6 group-model rows compared" || not_ok "rows compared" "$(cat "$WORK/want")"
+[ "$(wc -l <"$WORK/got")" -eq 6 ] && ok "6 group-model rows compared" || not_ok "rows compared" "$(cat "$WORK/want")"
 
 # The trade-off: B's AUC drops against the incumbent while the summary and the audit say so.
 worse=$(jq -r '.gates[0].change.worse_groups | map(.label) | join(",")' "$WORK/s.json")

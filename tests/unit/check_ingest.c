@@ -154,7 +154,7 @@ static enum fg_status ingest(const struct fg_policy *policy, const char *candida
                              const char *incumbent, struct fg_counts **counts,
                              struct fg_ingest_result *info, struct fg_error *err)
 {
-    struct fg_ingest_options options = {candidate, incumbent};
+    struct fg_ingest_options options = {.candidate_path = candidate, .incumbent_path = incumbent};
     memset(err, 0, sizeof *err);
     return fg_ingest_run(policy, &options, counts, info, err);
 }

@@ -421,7 +421,7 @@ static void run_pipeline(const char *policy_text, const char *candidate, const c
     ck_assert_msg(fg_policy_parse("scores.yaml", policy_text, strlen(policy_text), policy, &err) ==
                       FG_OK,
                   "policy: %lu:%lu: %s", err.line, err.column, err.message);
-    struct fg_ingest_options options = {candidate, incumbent};
+    struct fg_ingest_options options = {.candidate_path = candidate, .incumbent_path = incumbent};
     ck_assert_msg(fg_ingest_run(*policy, &options, counts, NULL, &err) == FG_OK,
                   "ingest: %s:%lu: %s", err.file, err.line, err.message);
     ck_assert_msg(fg_metrics_compute(*policy, *counts, metrics, &err) == FG_OK, "metrics: %s",
@@ -572,7 +572,7 @@ START_TEST(test_pipeline_range_error)
     struct fg_error err = {0};
     ck_assert_int_eq(
         fg_policy_parse("scores.yaml", policy_text, strlen(policy_text), &policy, &err), FG_OK);
-    struct fg_ingest_options options = {csv, NULL};
+    struct fg_ingest_options options = {.candidate_path = csv};
     struct fg_counts *counts = NULL;
     ck_assert_int_eq(fg_ingest_run(policy, &options, &counts, NULL, &err), FG_ERR_INPUT);
     ck_assert_ptr_null(counts);
@@ -659,7 +659,7 @@ START_TEST(test_pipeline_incumbent_file)
 
     /* the incumbent file's scores are checked too, with its own path and line */
     write_text(incumbent, sizeof incumbent, "inc.csv", "q,id\n0.05,h\n-0.9,a\n");
-    struct fg_ingest_options options = {candidate, incumbent};
+    struct fg_ingest_options options = {.candidate_path = candidate, .incumbent_path = incumbent};
     struct fg_error err = {0};
     ck_assert_int_eq(fg_ingest_run(policy, &options, &counts, NULL, &err), FG_ERR_INPUT);
     ck_assert_str_eq(err.file, incumbent);

@@ -1,0 +1,85 @@
+/*
+ * fastcsv.c - the quote-free CSV tokenizer of fastcsv.h: ingest's hot loop.
+ *
+ * Invariants:
+ * - It returns a record only when every byte of it is understood the way libcsv
+ *   (CSV_STRICT | CSV_STRICT_FINI, no space trimming) understands it; any '"' or any field
+ *   longer than max_field makes it stop at the start of that record instead.
+ * - A blank run ('\r' and '\n' bytes between records) is skipped and its '\n' counted, so
+ *   that the caller knows the physical line each record starts on.
+ * - It never reads past len and never writes but *out and fields[0..cap).
+ */
+#include "fastcsv.h"
+
+#include <string.h>
+
+void fg_fastcsv_init(struct fg_fastcsv *csv, unsigned char delimiter, size_t max_field)
+{
+    memset(csv, 0, sizeof *csv);
+    csv->delimiter = delimiter;
+    csv->max_field = max_field;
+    csv->special[delimiter] = 1;
+    csv->special['\r'] = 1;
+    csv->special['\n'] = 1;
+    csv->special['"'] = 1;
+}
+
+/* The offset of the first special byte in p[pos..len), or len. */
+static inline size_t scan(const unsigned char *special, const unsigned char *p, size_t pos,
+                          size_t len)
+{
+    while (len - pos >= 4) {
+        if (special[p[pos]])
+            return pos;
+        if (special[p[pos + 1]])
+            return pos + 1;
+        if (special[p[pos + 2]])
+            return pos + 2;
+        if (special[p[pos + 3]])
+            return pos + 3;
+        pos += 4;
+    }
+    while (pos < len && !special[p[pos]])
+        pos++;
+    return pos;
+}
+
+enum fg_fastcsv_result fg_fastcsv_next(const struct fg_fastcsv *csv, const char *buf, size_t len,
+                                       size_t pos, bool final, struct fg_csv_span *fields,
+                                       size_t cap, struct fg_fastcsv_record *out)
+{
+    const unsigned char *p = (const unsigned char *)buf;
+    size_t newlines = 0;
+    while (pos < len && (p[pos] == '\n' || p[pos] == '\r')) {
+        newlines += p[pos] == '\n';
+        pos++;
+    }
+    out->start = pos;
+    out->newlines_before = newlines;
+    if (pos == len)
+        return final ? FG_FASTCSV_END : FG_FASTCSV_NEED_MORE;
+    size_t n = 0, field_start = pos;
+    for (;;) {
+        pos = scan(csv->special, p, pos, len);
+        if (pos - field_start > csv->max_field)
+            return FG_FASTCSV_LONG;
+        if (pos == len && !final)
+            return FG_FASTCSV_NEED_MORE;
+        if (pos < len && p[pos] == '"')
+            return FG_FASTCSV_QUOTE;
+        if (n < cap) {
+            fields[n].bytes = buf + field_start;
+            fields[n].len = pos - field_start;
+        }
+        n++;
+        if (pos < len && p[pos] == csv->delimiter) {
+            field_start = ++pos;
+            continue;
+        }
+        /* '\r', '\n' or the end of the input */
+        out->n_fields = n;
+        out->newline_ended = pos < len && p[pos] == '\n';
+        out->next = pos < len ? pos + 1 : len;
+        return FG_FASTCSV_RECORD;
+    }
+}

@@ -1,0 +1,370 @@
+/*
+ * sql.c - the GROUP BY query that computes a policy's counts table inside an engine
+ * (PostgreSQL, SQLite, Spark SQL, BigQuery, Trino and other ANSI engines), so that only
+ * the small counts file leaves the warehouse (README "Counts: the warehouse path").
+ *
+ * The query reproduces ingest's reading of a row (lib/ingest.c) with the policy's own
+ * columns, labels and thresholds:
+ * - labels and predictions are compared as text, exactly: CAST(column AS <text>) = 'value',
+ *   as fairgate compares a CSV field's bytes (a numeric column is formatted by the engine);
+ * - a score is favourable when CAST(score AS <double>) >= threshold (favorable: above) or
+ *   < threshold (below); the threshold is written with the fewest digits that read back as
+ *   the same double;
+ * - a value is missing when it is NULL or empty text. missing: drop leaves such rows out
+ *   (WHERE); missing: error gives them an empty (NULL) y_true, which `fairgate check
+ *   --counts` refuses with exit 2: SQL cannot raise an error portably;
+ * - every column is read through the table alias (fairgate_src."col"), so that a misspelt
+ *   column is an error in every engine (SQLite would take a lone "col" for a string) and a
+ *   column never resolves to one of the query's own output names.
+ * Quoting per dialect: identifiers "..." with " doubled (ansi, postgres, sqlite), `...` with
+ * ` doubled (spark) or backslash-escaped (bigquery); string literals '...' with ' doubled
+ * (ansi, postgres, sqlite) or backslash-escaped (spark, bigquery, which also escape
+ * backslashes and control characters). Comments carry no control characters.
+ *
+ * Ownership: the query string is the caller's to free.
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct dialect {
+    const char *name;
+    char quote;     /* identifier quote */
+    bool backslash; /* backslash escapes in literals (and identifiers, bigquery) */
+    const char *text_type;
+    const char *double_type;
+};
+
+static const struct dialect dialects[] = {
+    [FG_SQL_ANSI] = {"ansi", '"', false, "VARCHAR", "DOUBLE PRECISION"},
+    [FG_SQL_POSTGRES] = {"postgres", '"', false, "TEXT", "DOUBLE PRECISION"},
+    [FG_SQL_SQLITE] = {"sqlite", '"', false, "TEXT", "REAL"},
+    [FG_SQL_SPARK] = {"spark", '`', true, "STRING", "DOUBLE"},
+    [FG_SQL_BIGQUERY] = {"bigquery", '`', true, "STRING", "FLOAT64"},
+};
+
+#define N_DIALECTS (sizeof dialects / sizeof dialects[0])
+
+enum fg_status fg_sql_dialect_parse(const char *name, enum fg_sql_dialect *out,
+                                    struct fg_error *err)
+{
+    const char *names[N_DIALECTS];
+    for (size_t i = 0; i < N_DIALECTS; i++) {
+        names[i] = dialects[i].name;
+        if (strcmp(name, dialects[i].name) == 0) {
+            *out = (enum fg_sql_dialect)i;
+            return FG_OK;
+        }
+    }
+    const char *near = fg_did_you_mean(name, names, N_DIALECTS);
+    return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                        "unknown SQL dialect '%.64s'%s%s%s (one of ansi, postgres, sqlite, spark, "
+                        "bigquery)",
+                        name, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+}
+
+/* ---- quoting ---- */
+
+/* A backslash escape of c for spark and bigquery, or NULL when c stands for itself. */
+static const char *escape_of(unsigned char c, char quote, char buf[8])
+{
+    switch (c) {
+    case '\\':
+        return "\\\\";
+    case '\n':
+        return "\\n";
+    case '\r':
+        return "\\r";
+    case '\t':
+        return "\\t";
+    default:
+        break;
+    }
+    if (c == (unsigned char)quote) {
+        buf[0] = '\\';
+        buf[1] = quote;
+        buf[2] = '\0';
+        return buf;
+    }
+    if (c < 0x20 || c == 0x7f) {
+        snprintf(buf, 8, "\\u%04x", c);
+        return buf;
+    }
+    return NULL;
+}
+
+/* s between quote characters: the quote doubled, or backslash-escaped when backslash. */
+static void put_quoted(struct fg_report_text *t, const char *s, char quote, bool backslash)
+{
+    fg_report_text_append(t, &quote, 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        char buf[8];
+        const char *esc = backslash ? escape_of(*p, quote, buf) : NULL;
+        if (esc != NULL) {
+            fg_report_text_puts(t, esc);
+            continue;
+        }
+        fg_report_text_append(t, (const char *)p, 1);
+        if (!backslash && *p == (unsigned char)quote)
+            fg_report_text_append(t, &quote, 1);
+    }
+    fg_report_text_append(t, &quote, 1);
+}
+
+static void put_ident(struct fg_report_text *t, const struct dialect *d, const char *name)
+{
+    /* spark doubles a backtick; bigquery escapes as in its string literals */
+    put_quoted(t, name, d->quote, d->quote == '`' && strcmp(d->name, "bigquery") == 0);
+}
+
+static void put_literal(struct fg_report_text *t, const struct dialect *d, const char *value)
+{
+    put_quoted(t, value, '\'', d->backslash);
+}
+
+/* Text for a "-- " comment: no control character can end the comment early. */
+static void put_comment_text(struct fg_report_text *t, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        char c = *p < 0x20 || *p == 0x7f ? '?' : (char)*p;
+        fg_report_text_append(t, &c, 1);
+    }
+}
+
+#define SRC  "fairgate_src"
+#define ROWS "fairgate_rows"
+
+/* fairgate_src."column" */
+static void put_column(struct fg_report_text *t, const struct dialect *d, const char *column)
+{
+    put_ident(t, d, SRC);
+    fg_report_text_puts(t, ".");
+    put_ident(t, d, column);
+}
+
+/* CAST(fairgate_src."column" AS <text>) */
+static void put_text(struct fg_report_text *t, const struct dialect *d, const char *column)
+{
+    fg_report_text_puts(t, "CAST(");
+    put_column(t, d, column);
+    fg_report_text_add(t, " AS %s)", d->text_type);
+}
+
+/* (fairgate_src."c" IS NULL OR CAST(fairgate_src."c" AS <text>) = '') */
+static void put_missing(struct fg_report_text *t, const struct dialect *d, const char *column)
+{
+    fg_report_text_puts(t, "(");
+    put_column(t, d, column);
+    fg_report_text_puts(t, " IS NULL OR ");
+    put_text(t, d, column);
+    fg_report_text_puts(t, " = '')");
+}
+
+/* The shortest decimal that reads back as value. */
+static void format_threshold(char *buf, size_t size, double value)
+{
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(buf, size, "%.*g", digits, value);
+        if (strtod(buf, NULL) == value)
+            return;
+    }
+}
+
+/* CASE WHEN <decision> THEN 1 ELSE 0 END for one model. */
+static void put_decision(struct fg_report_text *t, const struct dialect *d,
+                         const struct fg_policy *policy, const struct fg_model_spec *model)
+{
+    fg_report_text_puts(t, "CASE WHEN ");
+    if (model->prediction != NULL) {
+        put_text(t, d, model->prediction);
+        fg_report_text_puts(t, " = ");
+        put_literal(t, d, policy->data.favorable_prediction);
+    } else {
+        char threshold[64];
+        format_threshold(threshold, sizeof threshold, model->threshold);
+        fg_report_text_puts(t, "CAST(");
+        put_column(t, d, model->score);
+        fg_report_text_add(t, " AS %s) %s %s", d->double_type,
+                           model->favorable == FG_FAVORABLE_ABOVE ? ">=" : "<", threshold);
+    }
+    fg_report_text_puts(t, " THEN 1 ELSE 0 END");
+}
+
+/* ---- the query ---- */
+
+/* The policy's needed columns, each once: protected, label, candidate, incumbent. */
+static size_t needed_columns(const struct fg_policy *policy, const char **out)
+{
+    size_t n = 0;
+    const char *all[FG_MAX_PROTECTED + 3];
+    size_t k = 0;
+    for (size_t a = 0; a < policy->data.n_protected; a++)
+        all[k++] = policy->data.protected[a];
+    all[k++] = policy->data.label;
+    const struct fg_model_spec *models[2] = {&policy->data.candidate, &policy->data.incumbent};
+    for (size_t m = 0; m < 2; m++)
+        if (models[m]->present)
+            all[k++] = models[m]->prediction ? models[m]->prediction : models[m]->score;
+    for (size_t i = 0; i < k; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < n && !seen; j++)
+            seen = strcmp(out[j], all[i]) == 0;
+        if (!seen)
+            out[n++] = all[i];
+    }
+    return n;
+}
+
+static enum fg_status put_table(struct fg_report_text *t, const struct dialect *d,
+                                const char *table, struct fg_error *err)
+{
+    const char *part = table;
+    for (;;) {
+        const char *dot = strchr(part, '.');
+        size_t len = dot ? (size_t)(dot - part) : strlen(part);
+        if (len == 0)
+            return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                                "table name '%.200s' has an empty part (write NAME or "
+                                "SCHEMA.NAME or CATALOG.SCHEMA.NAME)",
+                                table);
+        char *name = fg_strndup(part, len);
+        if (name == NULL)
+            return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        put_ident(t, d, name);
+        free(name);
+        if (dot == NULL)
+            return FG_OK;
+        fg_report_text_puts(t, ".");
+        part = dot + 1;
+    }
+}
+
+enum fg_status fg_sql_render(const struct fg_policy *policy, const char *table,
+                             enum fg_sql_dialect dialect, char **out, struct fg_error *err)
+{
+    *out = NULL;
+    if ((size_t)dialect >= N_DIALECTS)
+        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "unknown SQL dialect %d", (int)dialect);
+    if (table == NULL || table[0] == '\0')
+        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "no table name");
+    /* What a counts table cannot serve (score gates, a protected attribute called "count")
+     * is refused here already, not when the engine has run. */
+    enum fg_status status = fg_counts_policy_check(policy, err);
+    if (status != FG_OK)
+        return status;
+    const struct dialect *d = &dialects[dialect];
+    struct fg_report_text t = {0};
+    const char *columns[FG_MAX_PROTECTED + 3];
+    size_t n_columns = needed_columns(policy, columns);
+    size_t n_protected = policy->data.n_protected;
+    bool drop = policy->data.missing == FG_MISSING_DROP;
+
+    fg_report_text_add(&t, "-- fairgate %s: the counts table of policy '", FG_VERSION);
+    put_comment_text(&t, policy->name ? policy->name : "");
+    fg_report_text_add(&t, "' (sha256 %.64s), dialect %s.\n", policy->sha256, d->name);
+    fg_report_text_puts(&t, "-- Export the result as CSV with its header, then gate on it:\n"
+                            "--   fairgate check --policy ");
+    put_comment_text(&t, policy->path ? policy->path : "POLICY.yaml");
+    fg_report_text_puts(
+        &t, " --counts counts.csv\n"
+            "-- Labels and predictions are compared as text, exactly, as fairgate compares CSV\n"
+            "-- fields; a numeric column is formatted by the engine, which may differ from the\n"
+            "-- CSV fairgate would read. A label other than positive_label counts as negative.\n");
+    if (drop)
+        fg_report_text_puts(&t, "-- data.missing: drop: rows with a NULL or empty value in a "
+                                "needed column are left out.\n");
+    else
+        fg_report_text_puts(&t, "-- data.missing: error: rows with a NULL or empty value in a "
+                                "needed column get an\n-- empty y_true, which fairgate check "
+                                "--counts refuses (exit 2).\n");
+
+    /* outer: the cells */
+    fg_report_text_puts(&t, "SELECT\n");
+    for (size_t i = 0; i < n_protected + 3; i++) {
+        const char *name =
+            i < n_protected ? policy->data.protected[i]
+                            : (const char *[]){"y_true", "candidate", "incumbent"}[i - n_protected];
+        fg_report_text_puts(&t, "    ");
+        put_ident(&t, d, ROWS);
+        fg_report_text_puts(&t, ".");
+        put_ident(&t, d, name);
+        fg_report_text_puts(&t, " AS ");
+        put_ident(&t, d, name);
+        fg_report_text_puts(&t, ",\n");
+    }
+    fg_report_text_puts(&t, "    COUNT(*) AS ");
+    put_ident(&t, d, "count");
+    fg_report_text_puts(&t, "\nFROM (\n    SELECT\n");
+
+    /* inner: one row each, read as ingest reads it */
+    for (size_t a = 0; a < n_protected; a++) {
+        fg_report_text_puts(&t, "        ");
+        put_text(&t, d, policy->data.protected[a]);
+        fg_report_text_puts(&t, " AS ");
+        put_ident(&t, d, policy->data.protected[a]);
+        fg_report_text_puts(&t, ",\n");
+    }
+    fg_report_text_puts(&t, "        CASE");
+    if (!drop) {
+        fg_report_text_puts(&t, " WHEN ");
+        for (size_t i = 0; i < n_columns; i++) {
+            if (i > 0)
+                fg_report_text_puts(&t, "\n            OR ");
+            put_missing(&t, d, columns[i]);
+        }
+        fg_report_text_puts(&t, "\n            THEN NULL\n           ");
+    }
+    fg_report_text_puts(&t, " WHEN ");
+    put_text(&t, d, policy->data.label);
+    fg_report_text_puts(&t, " = ");
+    put_literal(&t, d, policy->data.positive_label);
+    fg_report_text_puts(&t, " THEN 1 ELSE 0 END AS ");
+    put_ident(&t, d, "y_true");
+    fg_report_text_puts(&t, ",\n        ");
+    put_decision(&t, d, policy, &policy->data.candidate);
+    fg_report_text_puts(&t, " AS ");
+    put_ident(&t, d, "candidate");
+    fg_report_text_puts(&t, ",\n        ");
+    if (policy->data.incumbent.present)
+        put_decision(&t, d, policy, &policy->data.incumbent);
+    else
+        fg_report_text_puts(&t, "0");
+    fg_report_text_puts(&t, " AS ");
+    put_ident(&t, d, "incumbent");
+    fg_report_text_puts(&t, "\n    FROM ");
+    status = put_table(&t, d, table, err);
+    if (status != FG_OK) {
+        free(t.data);
+        return status;
+    }
+    fg_report_text_puts(&t, " AS ");
+    put_ident(&t, d, SRC);
+    fg_report_text_puts(&t, "\n");
+    if (drop) {
+        for (size_t i = 0; i < n_columns; i++) {
+            fg_report_text_puts(&t, i == 0 ? "    WHERE NOT " : "\n        AND NOT ");
+            put_missing(&t, d, columns[i]);
+        }
+        fg_report_text_puts(&t, "\n");
+    }
+    fg_report_text_puts(&t, ") AS ");
+    put_ident(&t, d, ROWS);
+    for (size_t pass = 0; pass < 2; pass++) {
+        fg_report_text_puts(&t, pass == 0 ? "\nGROUP BY " : "\nORDER BY ");
+        for (size_t i = 0; i < n_protected + 3; i++) {
+            const char *name = i < n_protected ? policy->data.protected[i]
+                                               : (const char *[]){"y_true", "candidate",
+                                                                  "incumbent"}[i - n_protected];
+            if (i > 0)
+                fg_report_text_puts(&t, ", ");
+            put_ident(&t, d, ROWS);
+            fg_report_text_puts(&t, ".");
+            put_ident(&t, d, name);
+        }
+    }
+    fg_report_text_puts(&t, ";\n");
+    return fg_report_text_finish(&t, out, err);
+}

@@ -1,0 +1,362 @@
+#!/bin/sh
+# The counts path: `fairgate counts` writes the cell table, `fairgate check --counts` gates
+# on it. On generated data (one file and two files joined by id, both models, intersections)
+# and on the real COMPAS data, the audit from the counts equals the audit from the rows
+# (groups, gates, verdict, exit code: everything but "inputs"); four shards summed equal the
+# whole; the file format is checked record by record; every malformed counts file, a score
+# gate and misuse exit 2 without leaving an output file; overrides bind to the first counts
+# file and attestations name the counts files.
+. "$(dirname "$0")/lib.sh"
+ROOT=$(cd "$TESTS_DIR/.." && pwd)
+export SOURCE_DATE_EPOCH=1763769600
+
+# same_audit NAME A.json B.json: equal but for inputs
+same_audit() {
+    jq -S 'del(.inputs)' "$2" >"$WORK/sa1" 2>/dev/null
+    jq -S 'del(.inputs)' "$3" >"$WORK/sa2" 2>/dev/null
+    if [ -s "$WORK/sa1" ] && cmp -s "$WORK/sa1" "$WORK/sa2"; then ok "$1"; else
+        not_ok "$1" "$(diff "$WORK/sa1" "$WORK/sa2" | head -n 12)"
+    fi
+}
+
+# rows_vs_counts NAME POLICY CHECK-ARGS...: check on the rows, counts, check on the counts.
+rows_vs_counts() {
+    name=$1 policy=$2
+    shift 2
+    run "$FAIRGATE" check --quiet --policy "$policy" "$@" --out "$WORK/$name.rows.json"
+    rc_rows=$RC
+    [ "$rc_rows" -le 1 ] || not_ok "$name: check on rows reaches a verdict" "$(cat "$WORK/err")"
+    run "$FAIRGATE" counts --quiet --policy "$policy" "$@" --out "$WORK/$name.counts.csv"
+    expect_rc "$name: counts exits 0" 0
+    run "$FAIRGATE" check --quiet --policy "$policy" --counts "$WORK/$name.counts.csv" \
+        --out "$WORK/$name.counts.json"
+    expect_rc "$name: check --counts exits as on the rows ($rc_rows)" "$rc_rows"
+    same_audit "$name: same groups, gates, verdict and exit code" "$WORK/$name.rows.json" \
+        "$WORK/$name.counts.json"
+    expect_eq "$name: inputs.counts rows = rows judged" \
+        "$(jq '.inputs.counts[0].rows' "$WORK/$name.counts.json")" \
+        "$(jq '.groups[0].candidate.n' "$WORK/$name.rows.json")"
+}
+
+# ---- generated data: one file, both models, an intersection ----
+
+"$TOOLS/fg_gen" --rows 20000 --seed 11 --scenario loan >"$WORK/loans.csv"
+LOAN=$ROOT/policies/loan-approval.yaml
+rows_vs_counts loan "$LOAN" --candidate "$WORK/loans.csv"
+expect_eq "loan: the verdict is a failure (the test compares something)" \
+    "$(jq -r .verdict "$WORK/loan.counts.json")" "fail"
+expect_eq "loan: the bootstrap ran on the counts" \
+    "$(jq '[.gates[] | select(.bootstrap) | .results[].resamples] | add > 0' "$WORK/loan.counts.json")" "true"
+
+# The file itself: header, sorted records, 0/1 bits, total, byte-stable.
+K=$WORK/loan.counts.csv
+expect_eq "counts header" "$(head -n 1 "$K")" "sex,race,y_true,candidate,incumbent,count"
+tail -n +2 "$K" >"$WORK/body"
+LC_ALL=C sort -t, -k1,1 -k2,2 -k3,3n -k4,4n -k5,5n "$WORK/body" >"$WORK/body.sorted"
+if cmp -s "$WORK/body" "$WORK/body.sorted"; then ok "records are sorted by values, then bits"; else
+    not_ok "records are sorted by values, then bits"; fi
+expect_eq "every bit is 0 or 1, every count a positive integer" \
+    "$(awk -F, '$3 !~ /^[01]$/ || $4 !~ /^[01]$/ || $5 !~ /^[01]$/ || $6 !~ /^[1-9][0-9]*$/' "$WORK/body")" ""
+expect_eq "the counts add up to the rows" "$(awk -F, '{ s += $6 } END { print s }' "$WORK/body")" "20000"
+expect_eq "no cell twice" "$(cut -d, -f1-5 "$WORK/body" | sort | uniq -d)" ""
+# independent: awk over the CSV (sex, race, defaulted, approve_new, approve_old)
+awk -F, 'NR > 1 { k = $2 "," $3 "," ($4 == "0") "," ($8 == "1") "," ($6 == "1"); n[k]++ }
+    END { for (k in n) print k "," n[k] }' "$WORK/loans.csv" | LC_ALL=C sort >"$WORK/awk.csv"
+expect_eq "every cell equals awk's count of the rows" "$(LC_ALL=C sort "$WORK/body")" "$(cat "$WORK/awk.csv")"
+"$FAIRGATE" counts --quiet --policy "$LOAN" --candidate "$WORK/loans.csv" --out "$WORK/again.csv"
+if cmp -s "$K" "$WORK/again.csv"; then ok "counts is byte-stable"; else not_ok "counts is byte-stable"; fi
+# The same rows in another order give the same counts and the same audit (the bootstrap
+# draws cells in canonical order).
+{ head -n 1 "$WORK/loans.csv"; tail -n +2 "$WORK/loans.csv" | sort -r; } >"$WORK/loans-rev.csv"
+"$FAIRGATE" counts --quiet --policy "$LOAN" --candidate "$WORK/loans-rev.csv" --out "$WORK/rev.csv"
+if cmp -s "$K" "$WORK/rev.csv"; then ok "row order does not change the counts"; else
+    not_ok "row order does not change the counts"; fi
+"$FAIRGATE" check --quiet --policy "$LOAN" --candidate "$WORK/loans-rev.csv" --out "$WORK/rev.json"
+same_audit "row order does not change the audit" "$WORK/loan.rows.json" "$WORK/rev.json"
+
+# ---- four shards ----
+
+tail -n +2 "$WORK/loans.csv" >"$WORK/rows-only.csv"
+split -n l/4 "$WORK/rows-only.csv" "$WORK/shard."
+i=0
+set --
+for s in "$WORK"/shard.*; do
+    { head -n 1 "$WORK/loans.csv"; cat "$s"; } >"$WORK/part$i.csv"
+    "$FAIRGATE" counts --quiet --policy "$LOAN" --candidate "$WORK/part$i.csv" --out "$WORK/part$i.counts.csv"
+    set -- "$@" --counts "$WORK/part$i.counts.csv"
+    i=$((i + 1))
+done
+expect_eq "four shards" "$i" "4"
+run "$FAIRGATE" check --quiet --policy "$LOAN" "$@" --out "$WORK/shards.json"
+expect_rc "check on four shards exits as on the whole" 1
+same_audit "four shards summed = the whole" "$WORK/loan.rows.json" "$WORK/shards.json"
+expect_eq "the audit lists the four counts files with their rows" \
+    "$(jq '([.inputs.counts[].rows] | add), (.inputs.counts | length), (.inputs.candidate == null)' "$WORK/shards.json" | tr '\n' ' ')" \
+    "20000 4 true "
+expect_eq "the audit gives each file's sha256" "$(jq -r '.inputs.counts[0].sha256' "$WORK/shards.json")" \
+    "$(sha256sum <"$WORK/part0.counts.csv" | cut -d' ' -f1)"
+
+# ---- two files joined by id; a score model; missing: drop ----
+
+"$TOOLS/fg_gen" --rows 8000 --seed 5 --scenario loan --incumbent-out "$WORK/inc.csv" >"$WORK/cand.csv"
+cat >"$WORK/join.yaml" <<'YAML'
+version: 1
+name: join-and-scores
+data:
+  id: applicant_id
+  label: defaulted
+  positive_label: "0"
+  protected: [race, sex]
+  intersections: [[sex, race]]
+  candidate: { score: p_new, threshold: 0.45, favorable: above }
+  incumbent: { prediction: approve_old }
+  favorable_prediction: "1"
+  missing: drop
+defaults:
+  min_group_size: 20
+gates:
+  - id: parity
+    metric: selection_rate
+    disparity: ratio
+    min: 0.8
+  - id: eo
+    metric: equalized_odds
+    disparity: difference
+    max: 0.15
+    evidence: significant
+  - id: no-regression
+    metric: tpr
+    disparity: difference
+    vs_incumbent: { max_worsening: 0.02 }
+YAML
+# a few missing values, dropped
+awk -F, -v OFS=, 'NR > 1 && NR % 97 == 0 { $3 = "" } { print }' "$WORK/cand.csv" >"$WORK/cand-missing.csv"
+rows_vs_counts join "$WORK/join.yaml" --candidate "$WORK/cand-missing.csv" --incumbent "$WORK/inc.csv"
+expect_eq "join: rows were dropped before counting" \
+    "$(jq '.inputs.candidate.rows_dropped > 0' "$WORK/join.rows.json")" "true"
+
+# ---- hiring: text labels, a score candidate, no incumbent column in the policy ----
+
+"$TOOLS/fg_gen" --rows 6000 --seed 9 --scenario hiring >"$WORK/hiring.csv"
+sed '/^  incumbent:/d; /id: no-regression/,/max_worsening/d' "$ROOT/policies/hiring.yaml" >"$WORK/hiring.yaml"
+rows_vs_counts hiring "$WORK/hiring.yaml" --candidate "$WORK/hiring.csv"
+expect_eq "hiring without an incumbent: the incumbent column is all 0" \
+    "$(tail -n +2 "$WORK/hiring.counts.csv" | cut -d, -f5 | sort -u)" "0"
+
+# ---- COMPAS (real data) ----
+
+AEQ=$DATA/compas_for_aequitas.csv
+if [ -r "$AEQ" ]; then
+    cat >"$WORK/compas.yaml" <<'YAML'
+version: 1
+name: compas-audit
+data:
+  label: label_value
+  positive_label: "1"
+  protected: [race, sex, age_cat]
+  intersections: [[race, sex]]
+  candidate: { prediction: score }
+  favorable_prediction: "1.0"
+gates:
+  - id: fpr-parity
+    metric: fpr
+    disparity: ratio
+    reference: { race: Caucasian, sex: Male, age_cat: "25 - 45" }
+    max: 1.25
+  - id: fnr-gap
+    metric: fnr
+    disparity: difference
+    max: 0.1
+    evidence: confident
+  - id: accuracy
+    metric: accuracy
+    overall: { min: 0.6 }
+YAML
+    rows_vs_counts compas "$WORK/compas.yaml" --candidate "$AEQ"
+    expect_eq "COMPAS: 7214 rows in the counts" "$(jq '.inputs.counts[0].rows' "$WORK/compas.counts.json")" "7214"
+    expect_grep "COMPAS: a value with spaces is kept as is" "$WORK/compas.counts.csv" '^[^,]*,[^,]*,25 - 45,'
+else
+    not_ok "COMPAS data present in $DATA"
+fi
+
+# ---- reading: what is accepted ----
+
+NOINC=$WORK/noinc.yaml
+cat >"$NOINC" <<'YAML'
+version: 1
+name: small
+data:
+  label: y
+  positive_label: "1"
+  protected: [grp]
+  candidate: { prediction: p }
+  favorable_prediction: "1"
+gates:
+  - id: parity
+    metric: selection_rate
+    disparity: ratio
+    min: 0.8
+YAML
+printf 'grp,y_true,candidate,incumbent,count\na,1,1,0,40\na,0,0,0,60\nb,1,1,0,20\nb,0,0,0,80\n' >"$WORK/base.csv"
+run "$FAIRGATE" check --quiet --policy "$NOINC" --counts "$WORK/base.csv" --out "$WORK/base.json"
+expect_rc "a hand-written counts file: parity 0.5 fails" 1
+expect_eq "its groups" "$(jq -c '[.groups[] | [.label, .candidate.n, .candidate.selection_rate]]' "$WORK/base.json")" \
+    '[["overall",200,0.3],["grp=a",100,0.4],["grp=b",100,0.2]]'
+
+# variants that must give the same audit
+printf '\357\273\277grp,y_true,candidate,incumbent,count\r\na,1,1,0,40\r\n\r\na,0,0,0,60\r\nb,1,1,0,20\r\nb,0,0,0,80\r\n' >"$WORK/v-bom-crlf.csv"
+printf 'count,incumbent,candidate,y_true,grp\n40,0,1,1,a\n60,0,0,0,a\n20,0,1,1,b\n80,0,0,0,b\n' >"$WORK/v-order.csv"
+printf 'grp,y_true,candidate,incumbent,count\na,1,1,0,15\na,1,1,0,25\n"a",0,0,0,60\nb,1,1,0,20\nb,0,0,0,80\nc,1,1,0,0\n' >"$WORK/v-dup-zero.csv"
+printf 'grp,y_true,candidate,incumbent,count\na,1,1,0,0040\na,0,0,0,60\nb,1,1,0,20\nb,0,0,0,80' >"$WORK/v-no-final-newline.csv"
+for v in bom-crlf order dup-zero no-final-newline; do
+    run "$FAIRGATE" check --quiet --policy "$NOINC" --counts "$WORK/v-$v.csv" --out "$WORK/v-$v.json"
+    expect_rc "accepted: $v" 1
+    same_audit "accepted: $v gives the same audit" "$WORK/base.json" "$WORK/v-$v.json"
+done
+
+# quoting round trip: values with a comma, a quote, a newline, outer spaces
+printf 'grp,y,p\n"x, y",1,1\n"x, y",0,0\n"say ""hi""",1,1\n"two\nlines",0,1\n" padded ",1,0\nplain,1,1\n' >"$WORK/odd.csv"
+run "$FAIRGATE" counts --quiet --policy "$NOINC" --candidate "$WORK/odd.csv" --out "$WORK/odd.counts.csv"
+expect_rc "counts of odd values" 0
+expect_grep "a comma is quoted" "$WORK/odd.counts.csv" '^"x, y",0,0,0,1$'
+expect_grep "a quote is doubled" "$WORK/odd.counts.csv" '^"say ""hi""",1,1,0,1$'
+expect_grep "outer spaces are quoted" "$WORK/odd.counts.csv" '^" padded ",1,0,0,1$'
+expect_grep "a newline is quoted" "$WORK/odd.counts.csv" '^"two$'
+"$FAIRGATE" check --quiet --policy "$NOINC" --candidate "$WORK/odd.csv" --out "$WORK/odd.rows.json"
+"$FAIRGATE" check --quiet --policy "$NOINC" --counts "$WORK/odd.counts.csv" --out "$WORK/odd.counts.json"
+same_audit "odd values survive the round trip" "$WORK/odd.rows.json" "$WORK/odd.counts.json"
+
+# ---- reading: what is refused (exit 2, file:line:col, no output file) ----
+
+# bad NAME WANT_REGEX CONTENT
+bad() {
+    printf "$3" >"$WORK/bad-$1.csv"
+    rm -f "$WORK/bad.json"
+    run "$FAIRGATE" check --quiet --policy "$NOINC" --counts "$WORK/bad-$1.csv" --out "$WORK/bad.json"
+    expect_rc "refused: $1" 2
+    expect_grep "refused: $1: the message" "$WORK/err" "$2"
+    expect_absent "refused: $1: no audit" "$WORK/bad.json"
+}
+H='grp,y_true,candidate,incumbent,count\n'
+bad wrong-column "bad-wrong-column.csv:1:2: unexpected column 'ytrue' \(did you mean 'y_true'\?\)" \
+    'grp,ytrue,candidate,incumbent,count\na,1,1,0,1\n'
+bad missing-column "bad-missing-column.csv:1: no column 'incumbent' in the header" 'grp,y_true,candidate,count\na,1,1,1\n'
+bad extra-column "bad-extra-column.csv:1:6: the header has more than the 5 expected columns" \
+    'grp,y_true,candidate,incumbent,count,extra\na,1,1,0,1,x\n'
+bad twice "bad-twice.csv:1:3: column 'grp' appears twice" 'grp,y_true,grp,candidate,incumbent,count\n'
+bad bit-two "bad-bit-two.csv:3:3: candidate is '2'; it must be 0 or 1" "${H}a,1,1,0,1\na,1,2,0,1\n"
+bad bit-true "bad-bit-true.csv:2:2: y_true is 'true'" "${H}a,true,1,0,1\n"
+bad bit-space "bad-bit-space.csv:2:4: incumbent is ' 0'" "${H}a,1,1, 0,1\n"
+bad empty-y "bad-empty-y.csv:2:2: y_true is empty: the rows of this cell have a missing value" "${H}a,,1,0,1\n"
+bad negative "bad-negative.csv:2:5: count is '-1'" "${H}a,1,1,0,-1\n"
+bad plus "bad-plus.csv:2:5: count is '\+1'" "${H}a,1,1,0,+1\n"
+bad decimal "bad-decimal.csv:2:5: count is '1.0'" "${H}a,1,1,0,1.0\n"
+bad exponent "bad-exponent.csv:2:5: count is '1e3'" "${H}a,1,1,0,1e3\n"
+bad empty-count "bad-empty-count.csv:2:5: count is empty" "${H}a,1,1,0,\n"
+bad huge "bad-huge.csv:2:5: count '18446744073709551616' is larger than 2\^64 - 1" "${H}a,1,1,0,18446744073709551616\n"
+bad sum-overflow "bad-sum-overflow.csv:3: the total count would pass 2\^64 - 1" \
+    "${H}a,1,1,0,18446744073709551615\nb,1,1,0,1\n"
+bad incumbent "bad-incumbent.csv:2:4: incumbent is 1, but the policy names no incumbent" "${H}a,1,1,1,1\n"
+bad empty-group "bad-empty-group.csv:2:1: empty value in column 'grp'" "${H},1,1,0,1\n"
+bad short-record "bad-short-record.csv:3: the record has 4 fields, the header 5" "${H}a,1,1,0,1\na,1,1,0\n"
+bad quoting "bad-quoting.csv:2: malformed quoting" "${H}a\"b,1,1,0,1\n"
+bad open-quote "bad-open-quote.csv:2: a quoted field is not closed" "${H}\"a,1,1,0,1\n"
+bad all-zero "bad-all-zero.csv: no rows to judge: the counts add up to 0" "${H}a,1,1,0,0\n"
+bad header-only "bad-header-only.csv: no rows to judge" "${H}"
+bad empty "bad-empty.csv: the file is empty" ""
+bad not-utf8 "bad-not-utf8.csv:2:1: column 'grp': a value is not valid UTF-8" "${H}\377,1,1,0,1\n"
+run "$FAIRGATE" check --quiet --policy "$NOINC" --counts "$WORK/nonexistent.csv"
+expect_rc "refused: a missing counts file" 2
+expect_grep "refused: a missing counts file: the message" "$WORK/err" "nonexistent.csv: cannot open"
+# a shard that does not fit: one good, one bad -> no verdict
+run "$FAIRGATE" check --quiet --policy "$NOINC" --counts "$WORK/base.csv" --counts "$WORK/bad-bit-two.csv"
+expect_rc "refused: one bad shard among good ones" 2
+
+# a policy with a score gate
+cat >"$WORK/auc.yaml" <<'YAML'
+version: 1
+name: scored
+data:
+  label: y
+  positive_label: "1"
+  protected: [grp]
+  candidate: { score: s, threshold: 0.5 }
+gates:
+  - id: parity
+    metric: selection_rate
+    disparity: ratio
+    min: 0.8
+  - id: ranking
+    metric: auc
+    overall: { min: 0.6 }
+YAML
+run "$FAIRGATE" check --quiet --policy "$WORK/auc.yaml" --counts "$WORK/base.csv"
+expect_rc "refused: a score gate on counts" 2
+expect_grep "refused: a score gate on counts: the message names the gate" "$WORK/err" \
+    "auc.yaml:1[0-9]:[0-9]+: gate 'ranking' uses auc, a score metric, which cannot be computed from counts"
+printf 'grp,y,s\na,1,0.7\n' >"$WORK/scored.csv"
+rm -f "$WORK/scored.counts.csv"
+run "$FAIRGATE" counts --policy "$WORK/auc.yaml" --candidate "$WORK/scored.csv" --out "$WORK/scored.counts.csv"
+expect_rc "refused: counts for a policy with a score gate" 2
+expect_absent "refused: counts for a score policy: no file" "$WORK/scored.counts.csv"
+
+# misuse
+run "$FAIRGATE" check --policy "$NOINC" --counts "$WORK/base.csv" --candidate "$WORK/odd.csv"
+expect_rc "usage: --counts with --candidate" 2
+expect_grep "usage: --counts with --candidate: the message" "$WORK/err" "--counts replaces --candidate"
+run "$FAIRGATE" check --policy "$NOINC"
+expect_rc "usage: neither --candidate nor --counts" 2
+run "$FAIRGATE" counts --policy "$NOINC" --candidate "$WORK/odd.csv"
+expect_rc "usage: counts without --out" 2
+printf 'grp,y,p\na,1,1\na,2,1\nb,3,0\n' >"$WORK/three.csv"
+rm -f "$WORK/three.counts.csv"
+run "$FAIRGATE" counts --policy "$NOINC" --candidate "$WORK/three.csv" --out "$WORK/three.counts.csv"
+expect_rc "counts on malformed rows exits 2" 2
+expect_absent "counts on malformed rows leaves no file" "$WORK/three.counts.csv"
+cp "$WORK/base.csv" "$WORK/keep.csv"
+run "$FAIRGATE" counts --policy "$NOINC" --candidate "$WORK/three.csv" --out "$WORK/keep.csv"
+if cmp -s "$WORK/base.csv" "$WORK/keep.csv"; then ok "a failed counts leaves an existing file untouched"; else
+    not_ok "a failed counts leaves an existing file untouched"; fi
+run "$FAIRGATE" counts --help
+expect_rc "counts --help exits 0" 0
+expect_grep "counts --help names --out" "$WORK/out" "--out FILE"
+
+# ---- overrides and attestations with --counts ----
+
+mkdir -p "$WORK/keys"
+"$FAIRGATE" keygen --out "$WORK/keys/risk.pem" --pubout "$WORK/keys/risk.pub" >/dev/null
+{ cat "$NOINC"; cat <<'YAML'
+overrides:
+  approvers:
+    - { name: risk@bank.example, role: model-risk, public_key: keys/risk.pub }
+YAML
+} >"$WORK/ov.yaml"
+"$FAIRGATE" override --policy "$WORK/ov.yaml" --candidate "$WORK/base.csv" --gate parity \
+    --approver risk@bank.example --role model-risk --reason "pilot" --expires 2025-12-01 \
+    --sign-key "$WORK/keys/risk.pem" --out "$WORK/parity.dsse.json" >/dev/null
+run "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/base.csv" \
+    --override "$WORK/parity.dsse.json" --out "$WORK/ov.json"
+expect_rc "an override bound to the (first) counts file applies" 0
+expect_eq "its verdict" "$(jq -r .verdict "$WORK/ov.json")" "pass_with_override"
+run "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/v-order.csv" \
+    --override "$WORK/parity.dsse.json" --out "$WORK/ov2.json"
+expect_rc "the same override on another counts file is rejected" 1
+expect_grep "rejected for another candidate file" "$WORK/ov2.json" "made for another candidate file"
+run "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/v-order.csv" --counts "$WORK/base.csv" \
+    --override "$WORK/parity.dsse.json"
+expect_rc "an override binds to the first counts file only" 1
+
+run "$FAIRGATE" check --quiet --policy "$NOINC" --counts "$WORK/base.csv" --counts "$WORK/v-order.csv" \
+    --sign-key "$WORK/keys/risk.pem" --attestation "$WORK/att.jsonl"
+expect_rc "check --counts with an attestation" 1
+expect_eq "the attestation names both counts files" \
+    "$(jq -r .payload "$WORK/att.jsonl" | base64 -d | jq -r '[.subject[] | select(.annotations["fairgate.role"] == "counts") | .name] | join(" ")')" \
+    "base.csv v-order.csv"
+run "$FAIRGATE" verify --attestation "$WORK/att.jsonl" --pubkey "$WORK/keys/risk.pub" \
+    --counts "$WORK/base.csv" --counts "$WORK/v-order.csv" --policy "$NOINC"
+expect_rc "verify --counts: valid" 0
+mkdir -p "$WORK/x" && cp "$WORK/v-order.csv" "$WORK/x/base.csv"
+run "$FAIRGATE" verify --attestation "$WORK/att.jsonl" --pubkey "$WORK/keys/risk.pub" --counts "$WORK/x/base.csv"
+expect_rc "verify --counts: another file of the same name is invalid" 1
+
+finish

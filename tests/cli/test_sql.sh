@@ -1,0 +1,244 @@
+#!/bin/sh
+# `fairgate sql`: the query run in real engines gives, row for row, the counts table that
+# `fairgate counts` computes from the same CSV, and `check --counts` on the engine's export
+# gives the rows' audit. SQLite (the sqlite3 shell, .import --csv) and PostgreSQL (a
+# throwaway server: initdb in a temporary folder, unix socket only, stopped on exit) run
+# the query; both are required: without them this test fails, it never skips.
+# Also: quoting per dialect, missing values (drop leaves rows out, error makes the export
+# refused), a score threshold, and misuse (exit 2).
+. "$(dirname "$0")/lib.sh"
+ROOT=$(cd "$TESTS_DIR/.." && pwd)
+export SOURCE_DATE_EPOCH=1763769600
+
+# ---- the policies and data ----
+
+"$TOOLS/fg_gen" --rows 6000 --seed 21 --scenario loan >"$WORK/loans.csv"
+LOAN=$ROOT/policies/loan-approval.yaml
+# with a score model, missing: drop, and some values missing
+cat >"$WORK/drop.yaml" <<'YAML'
+version: 1
+name: scores-and-drop
+data:
+  label: defaulted
+  positive_label: "0"
+  protected: [race, sex]
+  intersections: [[sex, race]]
+  candidate: { score: p_new, threshold: 0.4625, favorable: above }
+  incumbent: { score: p_old, threshold: 0.55, favorable: below }
+  missing: drop
+gates:
+  - id: parity
+    metric: selection_rate
+    disparity: ratio
+    min: 0.8
+  - id: no-regression
+    metric: selection_rate
+    disparity: difference
+    vs_incumbent: { max_worsening: 0.02 }
+YAML
+awk -F, -v OFS=, 'NR > 1 && NR % 53 == 0 { $3 = "" } NR > 1 && NR % 71 == 0 { $7 = "" } { print }' \
+    "$WORK/loans.csv" >"$WORK/holes.csv"
+"$TOOLS/fg_gen" --rows 4000 --seed 22 --scenario hiring >"$WORK/hiring.csv"
+HIRING=$ROOT/policies/hiring.yaml
+
+# counts_of POLICY CSV OUT: fairgate's own counts, body sorted
+counts_of() {
+    "$FAIRGATE" counts --quiet --policy "$1" --candidate "$2" --out "$3.full"
+    head -n 1 "$3.full" >"$3.header"
+    tail -n +2 "$3.full" | LC_ALL=C sort >"$3"
+}
+
+# compare NAME ENGINE_CSV WANT: header and sorted body equal; and check --counts on the
+# engine's export equals check on the rows.
+compare() {
+    name=$1 got=$2 want=$3 policy=$4 rows=$5
+    expect_eq "$name: the header" "$(head -n 1 "$got" | tr -d '\r')" "$(cat "$want.header")"
+    tail -n +2 "$got" | tr -d '\r' | LC_ALL=C sort >"$got.sorted"
+    if [ -s "$want" ] && cmp -s "$got.sorted" "$want"; then
+        ok "$name: every cell equals fairgate counts ($(wc -l <"$want" | tr -d ' ') cells)"
+    else
+        not_ok "$name: every cell equals fairgate counts" "$(diff "$got.sorted" "$want" | head -n 10)"
+    fi
+    "$FAIRGATE" check --quiet --policy "$policy" --candidate "$rows" --out "$WORK/rows.json"
+    rc_rows=$?
+    run "$FAIRGATE" check --quiet --policy "$policy" --counts "$got" --out "$WORK/engine.json"
+    expect_rc "$name: check --counts on the export exits as on the rows" "$rc_rows"
+    if [ -s "$WORK/engine.json" ] &&
+        [ "$(jq -S 'del(.inputs)' "$WORK/rows.json")" = "$(jq -S 'del(.inputs)' "$WORK/engine.json")" ]; then
+        ok "$name: same audit as on the rows"
+    else
+        not_ok "$name: same audit as on the rows"
+    fi
+}
+
+counts_of "$LOAN" "$WORK/loans.csv" "$WORK/want-loan"
+counts_of "$WORK/drop.yaml" "$WORK/holes.csv" "$WORK/want-drop"
+counts_of "$HIRING" "$WORK/hiring.csv" "$WORK/want-hiring"
+expect_eq "the drop case drops rows" \
+    "$("$FAIRGATE" counts --policy "$WORK/drop.yaml" --candidate "$WORK/holes.csv" --out "$WORK/x.csv" | grep -c '([1-9][0-9]* dropped)')" "1"
+
+# ---- SQLite ----
+
+if command -v sqlite3 >/dev/null 2>&1; then
+    ok "sqlite3 is installed"
+    # sqlite_run NAME CSV POLICY: import CSV as table t, run the query, export CSV
+    sqlite_run() {
+        "$FAIRGATE" sql --policy "$3" --table main.t --dialect sqlite >"$WORK/$1.sql"
+        rm -f "$WORK/$1.db"
+        { printf '.import --csv %s t\n.headers on\n.mode csv\n.output %s\n' "$2" "$WORK/$1.sqlite.csv"
+          cat "$WORK/$1.sql"; } | sqlite3 "$WORK/$1.db" 2>"$WORK/$1.sqlite.err"
+        if [ -s "$WORK/$1.sqlite.err" ]; then not_ok "sqlite $1: the query runs" "$(head -c 600 "$WORK/$1.sqlite.err")"; fi
+    }
+    sqlite_run loan "$WORK/loans.csv" "$LOAN"
+    compare "sqlite loan" "$WORK/loan.sqlite.csv" "$WORK/want-loan" "$LOAN" "$WORK/loans.csv"
+    sqlite_run drop "$WORK/holes.csv" "$WORK/drop.yaml"
+    compare "sqlite scores+drop" "$WORK/drop.sqlite.csv" "$WORK/want-drop" "$WORK/drop.yaml" "$WORK/holes.csv"
+    sqlite_run hiring "$WORK/hiring.csv" "$HIRING"
+    compare "sqlite hiring" "$WORK/hiring.sqlite.csv" "$WORK/want-hiring" "$HIRING" "$WORK/hiring.csv"
+    # missing: error on data with holes: the export carries an empty y_true, refused
+    sqlite_run holes-error "$WORK/holes.csv" "$LOAN"
+    run "$FAIRGATE" check --quiet --policy "$LOAN" --counts "$WORK/holes-error.sqlite.csv"
+    expect_rc "sqlite, missing: error with missing values: check --counts refuses the export" 2
+    expect_grep "... saying why" "$WORK/err" "y_true is empty: the rows of this cell have a missing value"
+    run "$FAIRGATE" check --quiet --policy "$LOAN" --candidate "$WORK/holes.csv"
+    expect_rc "... as check on the rows refuses them" 2
+else
+    not_ok "sqlite3 is installed" "apt-get install sqlite3 (make check installs it through .ci/ensure-deps test)"
+fi
+
+# ---- PostgreSQL ----
+
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+if [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/pg_ctl" ] && command -v psql >/dev/null 2>&1; then
+    ok "PostgreSQL is installed ($PGBIN)"
+    # root cannot run postgres: then the server runs as the postgres (or nobody) user, in
+    # a folder it owns
+    PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/fairgate-pg.XXXXXX")
+    AS=""
+    if [ "$(id -u)" -eq 0 ]; then
+        pguser=postgres
+        id "$pguser" >/dev/null 2>&1 || pguser=nobody
+        chown "$pguser" "$PGDIR"
+        AS="runuser -u $pguser --"
+    fi
+    PGPORT=54329
+    pg_stop() {
+        $AS "$PGBIN/pg_ctl" -D "$PGDIR/data" -m immediate stop >/dev/null 2>&1
+        rm -rf "$PGDIR" "$WORK"
+    }
+    trap pg_stop EXIT
+    trap 'pg_stop; exit 2' INT TERM
+    if $AS "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U fg --no-sync >"$WORK/initdb.log" 2>&1 &&
+        $AS "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 60 \
+            -o "-c listen_addresses='' -k $PGDIR -p $PGPORT -c fsync=off" start >"$WORK/pgctl.log" 2>&1; then
+        ok "a throwaway PostgreSQL server runs (unix socket in its temporary folder)"
+    else
+        not_ok "a throwaway PostgreSQL server runs" "$(tail -n 5 "$WORK/initdb.log" "$WORK/pgctl.log" "$PGDIR/server.log" 2>/dev/null)"
+    fi
+    pg() { $AS psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -p "$PGPORT" -U fg -d postgres "$@"; }
+    # pg_run NAME CSV POLICY COLUMN-TYPES: load CSV into schema fg, table t, run the query
+    pg_run() {
+        cp "$2" "$PGDIR/$1.csv"
+        chmod 644 "$PGDIR/$1.csv"
+        "$FAIRGATE" sql --policy "$3" --table fg.t --dialect postgres >"$PGDIR/$1.sql"
+        chmod 644 "$PGDIR/$1.sql"
+        if pg -c "DROP SCHEMA IF EXISTS fg CASCADE; CREATE SCHEMA fg; CREATE TABLE fg.t ($4)" \
+            -c "\\copy fg.t FROM '$PGDIR/$1.csv' WITH (FORMAT csv, HEADER true)" >"$WORK/$1.pg.log" 2>&1 &&
+            pg --csv -f "$PGDIR/$1.sql" >"$WORK/$1.pg.csv" 2>"$WORK/$1.pg.err"; then
+            ok "postgres $1: the query runs"
+        else
+            not_ok "postgres $1: the query runs" "$(head -c 600 "$WORK/$1.pg.log" "$WORK/$1.pg.err" 2>/dev/null)"
+        fi
+    }
+    # numeric columns where a warehouse would have them: scores DOUBLE PRECISION, 0/1 INTEGER
+    LOAN_COLS='applicant_id TEXT, sex TEXT, race TEXT, defaulted INTEGER, p_old DOUBLE PRECISION, approve_old INTEGER, p_new DOUBLE PRECISION, approve_new INTEGER'
+    pg_run loan "$WORK/loans.csv" "$LOAN" "$LOAN_COLS"
+    compare "postgres loan" "$WORK/loan.pg.csv" "$WORK/want-loan" "$LOAN" "$WORK/loans.csv"
+    pg_run drop "$WORK/holes.csv" "$WORK/drop.yaml" "$LOAN_COLS"
+    compare "postgres scores+drop" "$WORK/drop.pg.csv" "$WORK/want-drop" "$WORK/drop.yaml" "$WORK/holes.csv"
+    pg_run hiring "$WORK/hiring.csv" "$HIRING" \
+        'candidate_id TEXT, gender TEXT, ethnicity TEXT, qualified TEXT, advance_old TEXT, score_new DOUBLE PRECISION, advance_new TEXT'
+    compare "postgres hiring" "$WORK/hiring.pg.csv" "$WORK/want-hiring" "$HIRING" "$WORK/hiring.csv"
+    pg_run holes-error "$WORK/holes.csv" "$LOAN" "$LOAN_COLS"
+    run "$FAIRGATE" check --quiet --policy "$LOAN" --counts "$WORK/holes-error.pg.csv"
+    expect_rc "postgres, missing: error with missing values: check --counts refuses the export" 2
+else
+    not_ok "PostgreSQL is installed" "apt-get install postgresql (make check installs it through .ci/ensure-deps test)"
+fi
+
+# ---- quoting and the text of the query ----
+
+cat >"$WORK/odd.yaml" <<'YAML'
+version: 1
+name: "odd\nnames"
+data:
+  label: "y\"q"
+  positive_label: "it's \\ yes"
+  protected: ["gr`p"]
+  candidate: { prediction: "p" }
+  favorable_prediction: "a'b"
+gates:
+  - id: parity
+    metric: selection_rate
+    disparity: ratio
+    min: 0.8
+YAML
+run "$FAIRGATE" sql --policy "$WORK/odd.yaml" --table 'my"db.sch`ema.t'
+expect_rc "sql on odd names exits 0" 0
+expect_grep "ansi: a double quote in an identifier is doubled" "$WORK/out" 'CAST\("fairgate_src"\."y""q" AS VARCHAR\)'
+expect_grep "ansi: a quote in a literal is doubled, a backslash kept" "$WORK/out" "= 'it''s \\\\ yes' THEN 1"
+expect_grep "ansi: a qualified table, each part quoted" "$WORK/out" 'FROM "my""db"\."sch`ema"\."t" AS "fairgate_src"'
+expect_no_grep "a newline in the policy name cannot end a comment" "$WORK/out" '^names'
+expect_eq "the query ends with ';' and a newline" "$(tail -c 2 "$WORK/out" | od -An -c | tr -d ' ')" ';\n'
+run "$FAIRGATE" sql --policy "$WORK/odd.yaml" --table 'sch`ema.t' --dialect spark
+expect_grep "spark: a backtick in an identifier is doubled" "$WORK/out" 'CAST\(`fairgate_src`\.`gr``p` AS STRING\)'
+expect_grep "spark: quote and backslash escaped in a literal" "$WORK/out" "= 'it\\\\'s \\\\\\\\ yes' THEN 1"
+expect_grep "spark: the table" "$WORK/out" 'FROM `sch``ema`\.`t`'
+run "$FAIRGATE" sql --policy "$WORK/odd.yaml" --table 'proj-1.sch`ema.t' --dialect bigquery
+expect_grep "bigquery: a backtick in an identifier is backslash-escaped" "$WORK/out" '`gr\\`p` AS STRING'
+expect_grep "bigquery: the table, each part quoted" "$WORK/out" 'FROM `proj-1`\.`sch\\`ema`\.`t`'
+expect_grep "bigquery: FLOAT64 is not needed without scores, STRING is" "$WORK/out" 'AS STRING\) = '"'a\\\\'b'"
+run "$FAIRGATE" sql --policy "$WORK/drop.yaml" --table t --dialect bigquery
+expect_grep "bigquery: a score compared as FLOAT64 with the shortest threshold" "$WORK/out" 'CAST\(`fairgate_src`\.`p_new` AS FLOAT64\) >= 0\.4625 THEN 1'
+expect_grep "favorable: below is <" "$WORK/out" 'AS FLOAT64\) < 0\.55 THEN 1'
+expect_grep "missing: drop is a WHERE" "$WORK/out" 'WHERE NOT \(`fairgate_src`\.`race` IS NULL OR'
+run "$FAIRGATE" sql --policy "$LOAN" --table t
+expect_grep "missing: error marks y_true" "$WORK/out" 'THEN NULL'
+expect_no_grep "missing: error has no WHERE" "$WORK/out" 'WHERE'
+expect_grep "no incumbent in the policy: incumbent is 0" "$(
+    "$FAIRGATE" sql --policy "$WORK/odd.yaml" --table t >"$WORK/noinc.sql"; echo "$WORK/noinc.sql")" '^        0 AS "incumbent"$'
+
+# ---- misuse ----
+
+run "$FAIRGATE" sql --policy "$LOAN" --table t --dialect mysql
+expect_rc "an unknown dialect exits 2" 2
+expect_grep "an unknown dialect is named" "$WORK/err" "unknown SQL dialect 'mysql'"
+run "$FAIRGATE" sql --policy "$LOAN" --table t --dialect postgress
+expect_grep "a misspelt dialect gets a hint" "$WORK/err" "did you mean 'postgres'"
+run "$FAIRGATE" sql --policy "$LOAN" --table 'a..b'
+expect_rc "an empty table part exits 2" 2
+expect_grep "an empty table part is named" "$WORK/err" "table name 'a..b' has an empty part"
+run "$FAIRGATE" sql --policy "$LOAN"
+expect_rc "sql without --table exits 2" 2
+cat >"$WORK/auc.yaml" <<'YAML'
+version: 1
+name: scored
+data:
+  label: y
+  positive_label: "1"
+  protected: [grp]
+  candidate: { score: s, threshold: 0.5 }
+gates:
+  - id: ranking
+    metric: auc
+    overall: { min: 0.6 }
+YAML
+run "$FAIRGATE" sql --policy "$WORK/auc.yaml" --table t
+expect_rc "sql for a policy with a score gate exits 2" 2
+expect_grep "... naming the gate" "$WORK/err" "gate 'ranking' uses auc"
+expect_eq "... and prints nothing" "$(cat "$WORK/out")" ""
+run "$FAIRGATE" sql --help
+expect_rc "sql --help exits 0" 0
+expect_grep "sql --help names the dialects" "$WORK/out" "ansi\|postgres\|sqlite\|spark\|bigquery"
+
+finish
