@@ -127,7 +127,8 @@ static const char *usage_counts =
     "exit status: 0 written, 2 error (nothing written)\n";
 
 static const char *usage_sql =
-    "usage: fairgate sql --policy P.yaml --table T [--dialect ansi|postgres|sqlite|spark|bigquery]\n"
+    "usage: fairgate sql --policy P.yaml --table T\n"
+    "                    [--dialect ansi|postgres|sqlite|spark|bigquery]\n"
     "\n"
     "Prints the GROUP BY query whose result, exported as CSV with its header, is the counts\n"
     "file of the table's rows: run it in the warehouse, gate in CI with\n"
@@ -334,8 +335,7 @@ static int run_check(struct check_args *a)
     if (fg_now(&now, &err) != FG_OK || fg_policy_load(a->policy, &policy, &err) != FG_OK ||
         (a->sign_key != NULL && fg_key_load_private(a->sign_key, &key, &err) != FG_OK) ||
         (a->n_counts > 0
-             ? fg_counts_load_files(policy, a->counts, a->n_counts, &counts, a->counts_info,
-                                    &err)
+             ? fg_counts_load_files(policy, a->counts, a->n_counts, &counts, a->counts_info, &err)
              : fg_ingest_run(policy, &options, &counts, &ingest, &err)) != FG_OK ||
         fg_metrics_compute(policy, counts, &metrics, &err) != FG_OK ||
         fg_gate_evaluate(policy, metrics, &evaluation, &err) != FG_OK ||

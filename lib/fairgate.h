@@ -132,11 +132,9 @@ FG_MUST_CHECK enum fg_status fg_counts_load(const struct fg_policy *policy, cons
                                             struct fg_error *err);
 /* Reads n_paths (>= 1) counts files and sums them (shards); infos[i] describes paths[i].
  * A total of 0 rows is an input error. */
-FG_MUST_CHECK enum fg_status fg_counts_load_files(const struct fg_policy *policy,
-                                                  const char *const *paths, size_t n_paths,
-                                                  struct fg_counts **out,
-                                                  struct fg_counts_info *infos,
-                                                  struct fg_error *err);
+FG_MUST_CHECK enum fg_status
+fg_counts_load_files(const struct fg_policy *policy, const char *const *paths, size_t n_paths,
+                     struct fg_counts **out, struct fg_counts_info *infos, struct fg_error *err);
 
 /* ---- SQL (lib/sql.c): the query that computes the counts table inside an engine ---- */
 

@@ -2,7 +2,7 @@
 # `fairgate sql`: the query run in real engines gives, row for row, the counts table that
 # `fairgate counts` computes from the same CSV, and `check --counts` on the engine's export
 # gives the rows' audit. SQLite (the sqlite3 shell, .import --csv) and PostgreSQL (a
-# throwaway server: initdb in a temporary folder, unix socket only, stopped on exit) run
+# throwaway server: initdb in a temporary folder, a free loopback port, stopped on exit) run
 # the query; both are required: without them this test fails, it never skips.
 # Also: quoting per dialect, missing values (drop leaves rows out, error makes the export
 # refused), a score threshold, and misuse (exit 2).
@@ -121,21 +121,33 @@ if [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/pg_ctl" ] && comman
         chown "$pguser" "$PGDIR"
         AS="runuser -u $pguser --"
     fi
-    PGPORT=54329
+    # A loopback TCP port (as a client in CI would connect): from a base that varies with
+    # the process id, the next free one of up to 20 tried.
+    PGPORT=$((20000 + $$ % 20000))
     pg_stop() {
         $AS "$PGBIN/pg_ctl" -D "$PGDIR/data" -m immediate stop >/dev/null 2>&1
         rm -rf "$PGDIR" "$WORK"
     }
     trap pg_stop EXIT
     trap 'pg_stop; exit 2' INT TERM
-    if $AS "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U fg --no-sync >"$WORK/initdb.log" 2>&1 &&
-        $AS "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 60 \
-            -o "-c listen_addresses='' -k $PGDIR -p $PGPORT -c fsync=off" start >"$WORK/pgctl.log" 2>&1; then
-        ok "a throwaway PostgreSQL server runs (unix socket in its temporary folder)"
+    pg_started=false
+    if $AS "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U fg --no-sync >"$WORK/initdb.log" 2>&1; then
+        for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+            if $AS "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 60 \
+                -o "-c listen_addresses=127.0.0.1 -k $PGDIR -p $PGPORT -c fsync=off" start \
+                >"$WORK/pgctl.log" 2>&1; then
+                pg_started=true
+                break
+            fi
+            PGPORT=$((PGPORT + 1))
+        done
+    fi
+    if $pg_started; then
+        ok "a throwaway PostgreSQL server runs on 127.0.0.1:$PGPORT"
     else
         not_ok "a throwaway PostgreSQL server runs" "$(tail -n 5 "$WORK/initdb.log" "$WORK/pgctl.log" "$PGDIR/server.log" 2>/dev/null)"
     fi
-    pg() { $AS psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -p "$PGPORT" -U fg -d postgres "$@"; }
+    pg() { $AS psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U fg -d postgres "$@"; }
     # pg_run NAME CSV POLICY COLUMN-TYPES: load CSV into schema fg, table t, run the query
     pg_run() {
         cp "$2" "$PGDIR/$1.csv"
