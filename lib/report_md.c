@@ -629,6 +629,16 @@ static void md_inputs(struct fg_report_text *t, const cJSON *audit)
         md_short_sha(t, fg_report_str(in, "sha256"));
         fg_report_text_add(t, " | %s | %s |\n", rows, dropped);
     }
+    /* check --counts: the counts files (shards) the verdict was reached on. */
+    const cJSON *counts = fg_report_member(inputs, "counts");
+    for (const cJSON *c = cJSON_IsArray(counts) ? counts->child : NULL; c != NULL; c = c->next) {
+        char rows[NUMBER_BUF];
+        format_count(rows, sizeof rows, c, "rows");
+        fg_report_text_puts(t, "| counts | ");
+        md_cell(t, fg_report_str(c, "path"), "\xe2\x80\x94");
+        md_short_sha(t, fg_report_str(c, "sha256"));
+        fg_report_text_add(t, " | %s | \xe2\x80\x94 |\n", rows);
+    }
     const cJSON *policy = fg_report_member(audit, "policy");
     fg_report_text_puts(t, "\nPolicy ");
     md_escape(t, fg_report_str(policy, "name"));

@@ -45,6 +45,9 @@ LOAN=$ROOT/policies/loan-approval.yaml
 rows_vs_counts loan "$LOAN" --candidate "$WORK/loans.csv"
 expect_eq "loan: the verdict is a failure (the test compares something)" \
     "$(jq -r .verdict "$WORK/loan.counts.json")" "fail"
+"$FAIRGATE" report --audit "$WORK/loan.counts.json" --markdown "$WORK/loan.counts.md"
+expect_grep "the Markdown report lists the counts file it judged" "$WORK/loan.counts.md" \
+    '^\| counts \| .*loan\.counts\.csv \| [0-9a-f]{12} \| 20000 \| '
 expect_eq "loan: the bootstrap ran on the counts" \
     "$(jq '[.gates[] | select(.bootstrap) | .results[].resamples] | add > 0' "$WORK/loan.counts.json")" "true"
 
