@@ -500,6 +500,10 @@ static void put_header(struct html *h, const cJSON *audit, const struct gate *ga
     wrap(h, "", str(get(audit, "tool"), "version"), "</td></tr>\n");
     put_input_row(h, "candidate", get(inputs, "candidate"));
     put_input_row(h, "incumbent", get(inputs, "incumbent"));
+    /* check --counts: each counts file (shard) the verdict was reached on. */
+    const cJSON *counts = get(inputs, "counts");
+    for (const cJSON *c = cJSON_IsArray(counts) ? counts->child : NULL; c != NULL; c = c->next)
+        put_input_row(h, "counts", c);
     put(h, "</table>\n");
 }
 

@@ -48,6 +48,9 @@ expect_eq "loan: the verdict is a failure (the test compares something)" \
 "$FAIRGATE" report --audit "$WORK/loan.counts.json" --markdown "$WORK/loan.counts.md"
 expect_grep "the Markdown report lists the counts file it judged" "$WORK/loan.counts.md" \
     '^\| counts \| .*loan\.counts\.csv \| [0-9a-f]{12} \| 20000 \| '
+"$FAIRGATE" report --audit "$WORK/loan.counts.json" --html "$WORK/loan.counts.html"
+expect_grep "and so does the HTML report" "$WORK/loan.counts.html" \
+    '<tr><th>counts</th><td><code>[^<]*loan\.counts\.csv</code>.* 20000 rows'
 expect_eq "loan: the bootstrap ran on the counts" \
     "$(jq '[.gates[] | select(.bootstrap) | .results[].resamples] | add > 0' "$WORK/loan.counts.json")" "true"
 
