@@ -148,3 +148,21 @@ format:
 
 clean:
 	rm -rf build build-asan build-clang
+
+# ---- the differential fuzz target of lib/fastcsv.c against libcsv (tests/fuzz/) ----
+# make check replays tests/fuzz/corpus with a plain build; `make fuzz` runs libFuzzer with
+# ASan + UBSan for FUZZ_TIME seconds (clang), new inputs in build-fuzz/corpus.
+FUZZ_TIME ?= 120
+.PHONY: fuzz fuzz-replay
+$(BUILD)/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c lib/fastcsv.c lib/fastcsv.h
+	@mkdir -p $(@D)
+	$(CC) $(FG_CFLAGS) -Ilib -o $@ tests/fuzz/fuzz_csv.c lib/fastcsv.c $(DEP_LIBS) $(FG_LDFLAGS)
+fuzz-replay: $(BUILD)/fuzz/fuzz_csv
+	@echo "== $(BUILD)/fuzz/fuzz_csv tests/fuzz/corpus"
+	@$(BUILD)/fuzz/fuzz_csv tests/fuzz/corpus
+unit: fuzz-replay
+fuzz:
+	@mkdir -p build-fuzz/corpus
+	clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER -Ilib \
+	    -o build-fuzz/fuzz_csv tests/fuzz/fuzz_csv.c lib/fastcsv.c -lcsv
+	build-fuzz/fuzz_csv -max_total_time=$(FUZZ_TIME) -max_len=4096 build-fuzz/corpus tests/fuzz/corpus

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 enum { EXIT_PASS = 0, EXIT_GATE_FAILED = 1, EXIT_ERROR = 2 };
 
@@ -161,8 +163,82 @@ static void error_message(const char *fmt, ...)
     va_end(ap);
 }
 
+/* ---- progress on a terminal (fg_ingest_options.progress) ----
+ * One line on stderr, redrawn with '\r' at most 4 times a second, for inputs over 64 MB when
+ * stderr is a terminal and --quiet is not given; erased when the input is read or an error
+ * is printed. */
+
+#define PROGRESS_MIN_BYTES ((uint64_t)64 << 20)
+
+static struct {
+    double start, last; /* seconds (CLOCK_MONOTONIC); start 0: not started */
+    int width;          /* of the line on screen; 0: none is */
+} progress_line;
+
+static double progress_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress_clear(void)
+{
+    if (progress_line.width > 0) {
+        fprintf(stderr, "\r%*s\r", progress_line.width, "");
+        fflush(stderr);
+        progress_line.width = 0;
+    }
+}
+
+/* Seconds between redraws: 0.25, or FAIRGATE_PROGRESS_INTERVAL (seconds, 0 to 10) so that a
+ * test can see the line on an input read in less than a quarter of a second. */
+static double progress_interval(void)
+{
+    static double interval = -1;
+    if (interval < 0) {
+        const char *env = getenv("FAIRGATE_PROGRESS_INTERVAL");
+        char *end = NULL;
+        double v = env != NULL ? strtod(env, &end) : 0.25;
+        interval = env != NULL && end != env && *end == '\0' && v >= 0 && v <= 10 ? v : 0.25;
+    }
+    return interval;
+}
+
+static void progress_show(uint64_t done, uint64_t total, uint64_t rows, void *user)
+{
+    (void)user;
+    if (total < PROGRESS_MIN_BYTES)
+        return;
+    double now = progress_clock();
+    if (progress_line.start == 0)
+        progress_line.start = progress_line.last = now;
+    if (done >= total) {
+        progress_clear();
+        return;
+    }
+    if (now - progress_line.last < progress_interval())
+        return;
+    progress_line.last = now;
+    double elapsed = now - progress_line.start;
+    double eta = done > 0 ? elapsed * (double)(total - done) / (double)done : 0;
+    char line[200];
+    int n = snprintf(line, sizeof line,
+                     "fairgate: read %.0f of %.0f MB (%.0f%%), %.2f M rows/s, about %.0f s left",
+                     (double)done / 1048576, (double)total / 1048576,
+                     100.0 * (double)done / (double)total,
+                     elapsed > 0 ? (double)rows / elapsed / 1e6 : 0.0, eta);
+    if (n < 0)
+        return;
+    fprintf(stderr, "\r%s%*s", line, progress_line.width > n ? progress_line.width - n : 0, "");
+    fflush(stderr);
+    if (n > progress_line.width)
+        progress_line.width = n;
+}
+
 static int report_error(const struct fg_error *err)
 {
+    progress_clear();
     char line[2048];
     fg_error_format(err, line, sizeof line);
     error_message("%s", line);
@@ -329,6 +405,8 @@ static int run_check(struct check_args *a)
 
     struct fg_ingest_options options = {.candidate_path = a->candidate,
                                         .incumbent_path = a->incumbent};
+    if (!a->quiet && isatty(STDERR_FILENO))
+        options.progress = progress_show;
     /* With --counts, overrides bind to the first counts file (README "Counts"). */
     const char *candidate_sha256 =
         a->n_counts > 0 ? a->counts_info[0].sha256 : ingest.candidate.sha256;

@@ -46,12 +46,13 @@
 
 #include <openssl/evp.h>
 
-#define BLOCK_SIZE     ((size_t)4 << 20)    /* the read buffer of a reader or a worker */
+#define BLOCK_SIZE     ((size_t)256 << 10) /* read buffer of a reader or a worker: stays in L2 */
 #define MIN_BLOCK_SIZE ((size_t)64)
-#define PARALLEL_MIN   ((uint64_t)32 << 20) /* candidate files this big are split */
-#define CHUNK_BYTES    ((uint64_t)8 << 20)  /* the byte range a worker takes at a time */
-#define MAX_SLOTS  (FG_MAX_PROTECTED + 4) /* id, label, protected..., candidate, incumbent */
-#define NO_SLOT    ((size_t)-1)
+#define PARALLEL_MIN   ((uint64_t)32 << 20)   /* candidate files this big are split */
+#define CHUNK_BYTES    ((uint64_t)8 << 20)    /* the byte range a worker takes at a time */
+#define MAX_CHUNKS     ((uint64_t)1 << 16)    /* chunks of one file; past it, chunks grow */
+#define MAX_SLOTS      (FG_MAX_PROTECTED + 4) /* id, label, protected..., candidate, incumbent */
+#define NO_SLOT        ((size_t)-1)
 /* libcsv's field buffer: a field, its closing quote, the NUL, and libcsv's look-ahead. */
 #define FIELD_BUFFER_CAP  ((size_t)FG_MAX_FIELD + 16)
 #define FIELD_BUFFER_STEP ((size_t)64 * 1024)
@@ -141,6 +142,7 @@ struct reader {
     const struct progress *progress; /* NULL: nobody is told */
     /* the row cache (below): NULL when off; on_row offers the cell of a plainly counted row */
     struct row_cache *cache;
+    const char *buf_end; /* the end of the bytes the spans point into */
     bool offer;
     unsigned offer_bits;
     uint32_t offer_ids[FG_MAX_PROTECTED];
@@ -480,35 +482,54 @@ static void cache_reset(struct row_cache *cache, struct fg_counts *counts)
     memset(cache->index, 0, sizeof cache->index);
 }
 
+/* A key is padded with zero bytes to whole 8-byte words (CACHE_MAX_KEY is a multiple of 8). */
+static size_t key_words(size_t len)
+{
+    return (len + 7) / 8;
+}
+
 static uint64_t key_hash(const char *key, size_t len)
 {
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, word;
-    for (; len >= 8; key += 8, len -= 8) {
-        memcpy(&word, key, 8);
+    for (size_t i = 0; i < key_words(len); i++) {
+        memcpy(&word, key + 8 * i, 8);
         h = (h ^ word) * 0xff51afd7ed558ccdULL;
         h ^= h >> 32;
     }
-    word = 0;
-    memcpy(&word, key, len);
-    h = (h ^ word) * 0xc4ceb9fe1a85ec53ULL;
-    return h ^ (h >> 29);
+    return h;
 }
 
-/* The key of the current record: each needed field's length and bytes. false: too long. */
-static bool cache_key(const struct reader *r, char *key, size_t *len)
+/* The key of the current record: each needed field's length (one byte) and bytes, then
+ * zero bytes to the next whole word. false: too long to cache. Bytes are copied 8 at a time
+ * where the buffer has them (past len they are overwritten or zeroed). */
+static bool cache_key(const struct reader *r, char key[CACHE_MAX_KEY + 8], size_t *len)
 {
     size_t n = 0;
     for (size_t s = 0; s < r->n_slots; s++) {
         const struct fg_csv_span *field = &r->spans[r->slots[s].column];
-        if (field->len > CACHE_MAX_KEY - 4 - n)
+        if (field->len > CACHE_MAX_KEY - 1 - n)
             return false;
-        uint32_t field_len = (uint32_t)field->len;
-        memcpy(key + n, &field_len, 4);
-        memcpy(key + n + 4, field->bytes, field->len);
-        n += 4 + field->len;
+        key[n++] = (char)field->len;
+        if (field->len <= 8 && field->bytes + 8 <= r->buf_end)
+            memcpy(key + n, field->bytes, 8);
+        else
+            memcpy(key + n, field->bytes, field->len);
+        n += field->len;
     }
+    memset(key + n, 0, 8);
     *len = n;
     return true;
+}
+
+static bool key_equal(const char *a, const char *b, size_t len)
+{
+    uint64_t x, y, differ = 0;
+    for (size_t i = 0; i < key_words(len); i++) {
+        memcpy(&x, a + 8 * i, 8);
+        memcpy(&y, b + 8 * i, 8);
+        differ |= x ^ y;
+    }
+    return differ == 0;
 }
 
 static struct cache_entry *cache_find(struct row_cache *cache, const char *key, size_t len,
@@ -517,7 +538,7 @@ static struct cache_entry *cache_find(struct row_cache *cache, const char *key, 
     size_t pos = (size_t)hash & (CACHE_SLOTS - 1);
     for (; cache->index[pos] != 0; pos = (pos + 1) & (CACHE_SLOTS - 1)) {
         struct cache_entry *e = &cache->entries[cache->index[pos] - 1];
-        if (e->hash == hash && e->len == len && memcmp(cache->arena + e->offset, key, len) == 0)
+        if (e->hash == hash && e->len == len && key_equal(cache->arena + e->offset, key, len))
             return e;
     }
     *slot = pos;
@@ -539,9 +560,10 @@ static void cache_insert(struct row_cache *cache, const char *key, size_t len, u
         cache->entries = entries;
         cache->cap = cap;
     }
-    if (cache->arena_len + len > cache->arena_cap) {
+    size_t padded = 8 * key_words(len);
+    if (cache->arena_len + padded > cache->arena_cap) {
         size_t cap = cache->arena_cap ? cache->arena_cap * 2 : 4096;
-        while (cap < cache->arena_len + len)
+        while (cap < cache->arena_len + padded)
             cap *= 2;
         char *arena = realloc(cache->arena, cap);
         if (arena == NULL)
@@ -550,14 +572,14 @@ static void cache_insert(struct row_cache *cache, const char *key, size_t len, u
         cache->arena_cap = cap;
     }
     struct cache_entry *e = &cache->entries[cache->n];
-    memcpy(cache->arena + cache->arena_len, key, len);
+    memcpy(cache->arena + cache->arena_len, key, padded);
     e->hash = hash;
     e->offset = (uint32_t)cache->arena_len;
     e->len = (uint32_t)len;
     e->pending = 0;
     memcpy(e->ids, ids, cache->n_ids * sizeof *ids);
     e->bits = bits;
-    cache->arena_len += len;
+    cache->arena_len += padded;
     cache->index[slot] = (uint32_t)++cache->n;
 }
 
@@ -569,9 +591,9 @@ static enum fg_status cache_flush(struct reader *r, struct row_cache *cache)
         if (e->pending == 0)
             continue;
         struct fg_error inner;
-        enum fg_status status = fg_counts_add(cache->counts, e->ids, (e->bits & 1u) != 0,
-                                              (e->bits & 2u) != 0, (e->bits & 4u) != 0,
-                                              e->pending, &inner);
+        enum fg_status status =
+            fg_counts_add(cache->counts, e->ids, (e->bits & 1u) != 0, (e->bits & 2u) != 0,
+                          (e->bits & 4u) != 0, e->pending, &inner);
         if (status != FG_OK)
             return fg_error_set(r->err, status, r->path, 0, 0, "%s", inner.message);
         e->pending = 0;
@@ -613,7 +635,7 @@ static enum fg_status fast_record(struct reader *r, const struct fg_fastcsv_reco
     if (rec->n_fields != r->n_names)
         return fail(r, FG_ERR_INPUT, r->record_line, "the row has %zu field%s, the header has %zu",
                     rec->n_fields, rec->n_fields == 1 ? "" : "s", r->n_names);
-    char key[CACHE_MAX_KEY];
+    char key[CACHE_MAX_KEY + 8];
     size_t key_len = 0, cache_slot = 0;
     uint64_t hash = 0;
     bool keyed = r->cache != NULL && cache_key(r, key, &key_len);
@@ -651,6 +673,7 @@ static enum fg_status fast_block(struct reader *r, const char *buf, size_t len, 
 {
     struct fg_fastcsv_record rec;
     enum fg_status status;
+    r->buf_end = buf + len;
     for (;;) {
         enum fg_fastcsv_result result =
             fg_fastcsv_next(&r->fast, buf, len, *pos, final, r->spans, r->spans_cap, &rec);
@@ -1399,15 +1422,15 @@ static void chunk_read(struct parallel *par, size_t k, struct reader *r, char *b
     r->status = FG_OK;
     r->bailed = false;
     struct source src = {par->fd, true, c->start, c->end};
-    bool ok = fg_counts_new(in->policy->data.n_protected, fg_counts_has_incumbent(in->counts),
-                            &local.counts, &err) == FG_OK &&
-              (!(in->keep_scores[0] || in->keep_scores[1]) ||
-               fg_counts_keep_scores(local.counts, in->keep_scores[0], in->keep_scores[1], &err) ==
-                   FG_OK) &&
-              (r->cache == NULL || (cache_reset(r->cache, local.counts), true)) &&
-              reader_stream(r, &src, false, NULL, buf, in->tuning.block_bytes, true, false) ==
-                  FG_OK &&
-              !r->bailed;
+    bool ok =
+        fg_counts_new(in->policy->data.n_protected, fg_counts_has_incumbent(in->counts),
+                      &local.counts, &err) == FG_OK &&
+        (!(in->keep_scores[0] || in->keep_scores[1]) ||
+         fg_counts_keep_scores(local.counts, in->keep_scores[0], in->keep_scores[1], &err) ==
+             FG_OK) &&
+        (r->cache == NULL || (cache_reset(r->cache, local.counts), true)) &&
+        reader_stream(r, &src, false, NULL, buf, in->tuning.block_bytes, true, false) == FG_OK &&
+        !r->bailed;
     c->counts = local.counts;
     for (size_t i = 0; i < N_BINARY; i++) {
         struct binary_column *b = binary_of(&local, i);
@@ -1422,7 +1445,7 @@ static void chunk_read(struct parallel *par, size_t k, struct reader *r, char *b
         chunk_clear(c);
         mark_bad(par, k);
     }
-    atomic_fetch_add(&par->bytes_done, c->end - c->start);
+    atomic_fetch_add(&par->bytes_done, src.offset - c->start);
     atomic_fetch_add(&par->rows_done, r->rows);
 }
 
@@ -1576,8 +1599,8 @@ static enum fg_status parallel_run(struct ingest *in, int fd, uint64_t size, EVP
     struct fg_fastcsv_record rec;
     enum fg_fastcsv_result result;
     for (;;) {
-        result = fg_fastcsv_next(&r->fast, buf, (size_t)got, pos, eof, r->spans, r->spans_cap,
-                                 &rec);
+        result =
+            fg_fastcsv_next(&r->fast, buf, (size_t)got, pos, eof, r->spans, r->spans_cap, &rec);
         if (result != FG_FASTCSV_RECORD || rec.n_fields <= r->spans_cap ||
             r->spans_cap > FG_MAX_COLUMNS)
             break;
@@ -1599,6 +1622,8 @@ static enum fg_status parallel_run(struct ingest *in, int fd, uint64_t size, EVP
     par.in = in;
     par.fd = fd;
     uint64_t first = rec.next, chunk = in->tuning.chunk_bytes ? in->tuning.chunk_bytes : 1;
+    if (size > first && (size - first) / chunk >= MAX_CHUNKS)
+        chunk = (size - first) / MAX_CHUNKS + 1;
     par.n_chunks = (size_t)((size - first + chunk - 1) / chunk);
     if (par.n_chunks == 0)
         par.n_chunks = 1;
@@ -1607,10 +1632,12 @@ static enum fg_status parallel_run(struct ingest *in, int fd, uint64_t size, EVP
         return fail(r, FG_ERR_NOMEM, 0, "out of memory");
     par.chunks[0].start = first;
     for (size_t k = 1; k < par.n_chunks && status == FG_OK; k++) {
+        /* a boundary already past this chunk's nominal start is its boundary too */
         uint64_t at = first + k * chunk;
-        status = find_boundary(r, fd, at, size, buf, cap, &par.chunks[k].start);
-        if (par.chunks[k].start < par.chunks[k - 1].start)
+        if (par.chunks[k - 1].start >= at)
             par.chunks[k].start = par.chunks[k - 1].start;
+        else
+            status = find_boundary(r, fd, at, size, buf, cap, &par.chunks[k].start);
         par.chunks[k - 1].end = par.chunks[k].start;
     }
     par.chunks[par.n_chunks - 1].end = UINT64_MAX; /* to the end, wherever it is now */
@@ -1679,6 +1706,8 @@ static enum fg_status parallel_run(struct ingest *in, int fd, uint64_t size, EVP
             for (size_t k = 0; k < par.n_chunks; k++)
                 par.chunks[k].bad = true;
         status = chunks_merge(&par, buf);
+        if (status == FG_OK && p != NULL && p->fn != NULL)
+            p->fn(p->done_before + all.offset, p->total, p->rows_before + r->rows, p->user);
     }
     for (size_t k = 0; k < par.n_chunks; k++)
         chunk_clear(&par.chunks[k]);

@@ -1,8 +1,10 @@
 #!/bin/sh
 # make bench: speed and peak memory of `fairgate check` on 1M and 10M generated rows (one
 # file, both models, two protected attributes and their intersection, every rate metric),
-# next to `cat FILE >/dev/null` and `wc -l FILE` on the same file. Medians of 3 runs.
-# It prints figures and asserts nothing about time.
+# next to `cat FILE >/dev/null` and `wc -l FILE` on the same file, and, when /usr/bin/python3
+# has pandas, next to pandas `read_csv` alone and `read_csv` + `groupby` computing the same
+# per-group counts. Then the id join of two files of the largest size (--incumbent).
+# Medians of 3 runs. It prints figures and asserts nothing about time.
 set -eu
 fairgate=$1
 build=$2
@@ -24,6 +26,15 @@ measure() {
     EXIT=$(sed 's/.*exit=\([0-9]*\).*/\1/' "$dir/runs" | sort -n | sed -n 2p)
 }
 
+pandas=
+if /usr/bin/python3 -c 'import pandas' 2>/dev/null; then
+    pandas=/usr/bin/python3
+fi
+# what a pandas user would write for the same cells: counts per (sex, race, y, new, old)
+groupby='import sys, pandas
+df = pandas.read_csv(sys.argv[1])
+df.groupby(["sex", "race", "defaulted", "approve_new", "approve_old"]).size()'
+
 printf '%-10s %-16s %9s %12s %9s %11s %9s %8s\n' rows command wall_s rows/s MB/s peak_rss_MB x_cat x_wc
 for n in $ROWS; do
     f=$dir/loans-$n.csv
@@ -40,7 +51,16 @@ for n in $ROWS; do
         echo "bench: fairgate check exited $EXIT on $f" >&2
         exit 1
     fi
-    for row in "cat:$cat_wall:$cat_rss" "wc-l:$wc_wall:$wc_rss" "fairgate-check:$fg_wall:$fg_rss"; do
+    rows_out="cat:$cat_wall:$cat_rss wc-l:$wc_wall:$wc_rss fairgate-check:$fg_wall:$fg_rss"
+    if [ -n "$pandas" ]; then
+        measure "$pandas" -c 'import sys, pandas; pandas.read_csv(sys.argv[1])' "$f"
+        pd_wall=$WALL
+        rows_out="$rows_out pandas-read_csv:$WALL:$RSS"
+        measure "$pandas" -c "$groupby" "$f"
+        pg_wall=$WALL
+        rows_out="$rows_out pandas+groupby:$WALL:$RSS"
+    fi
+    for row in $rows_out; do
         name=${row%%:*}; rest=${row#*:}; wall=${rest%%:*}; rss=${rest#*:}
         awk -v n="$n" -v name="$name" -v w="$wall" -v rss="$rss" -v mb="$mb" \
             -v cw="$cat_wall" -v ww="$wc_wall" 'BEGIN {
@@ -49,8 +69,39 @@ for n in $ROWS; do
                 n, name, w, n / w, mb / w, rss / 1024, w / (cw > 0 ? cw : 0.001),
                 w / (ww > 0 ? ww : 0.001) }'
     done
+    if [ -n "$pandas" ]; then
+        awk -v n="$n" -v f="$fg_wall" -v p="$pd_wall" -v g="$pg_wall" 'BEGIN {
+            if (f <= 0) f = 0.001
+            printf "%-10d pandas read_csv / fairgate check: %.1f x; read_csv + groupby / fairgate check: %.1f x\n",
+                n, p / f, g / f }'
+    fi
     echo "$n $fg_rss" >>"$dir/rss.txt.new"
+    last=$n
 done
+if [ -z "$pandas" ]; then
+    echo "bench: /usr/bin/python3 has no pandas (apt-get install python3-pandas); no pandas rows"
+fi
+
+# The id join of two files of the largest size: the incumbent's ids and decisions are held in
+# memory while the candidate file streams (README "Speed and memory").
+if [ -n "${last:-}" ]; then
+    c=$dir/join-$last-candidate.csv
+    i=$dir/join-$last-incumbent.csv
+    if [ ! -s "$c" ] || [ ! -s "$i" ]; then
+        "$build/tools/fg_gen" --rows "$last" --seed 1 --scenario loan --incumbent-out "$i.tmp" >"$c.tmp"
+        mv "$i.tmp" "$i"
+        mv "$c.tmp" "$c"
+    fi
+    measure "$fairgate" check --quiet --policy "$policy" --candidate "$c" --incumbent "$i"
+    if [ "$EXIT" -gt 1 ]; then
+        echo "bench: fairgate check --incumbent exited $EXIT" >&2
+        exit 1
+    fi
+    awk -v n="$last" -v w="$WALL" -v rss="$RSS" -v b="$(($(wc -c <"$c") + $(wc -c <"$i")))" 'BEGIN {
+        if (w <= 0) w = 0.001
+        printf "%-10d %-16s %9.3f %12.0f %9.1f %11.1f\n", n, "id-join-2-files", w, n / w,
+            b / 1048576 / w, rss / 1024 }'
+fi
 if [ -f "$dir/rss.txt.new" ]; then
     mv "$dir/rss.txt.new" "$dir/rss.txt"
     awk 'NR == 1 { first = $2; fn = $1 } { last = $2; ln = $1 }

@@ -1,0 +1,236 @@
+/*
+ * fuzz_csv.c - differential fuzz target: lib/fastcsv.c against libcsv, the reference.
+ *
+ * The first input byte picks the delimiter and a split point; the rest is CSV. libcsv
+ * (CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL, no space trimming, as lib/ingest.c sets
+ * it) reads the whole input into a list of records; the fast tokenizer reads it in two
+ * pieces (NEED_MORE and a carry, as ingest does). Every record the fast tokenizer returns
+ * must equal libcsv's record at the same index; where it gives up (QUOTE, LONG) the record
+ * must hold a '"' or a field over max_field; past the end it must agree on the count.
+ *
+ *   make fuzz                   libFuzzer + ASan (clang), runs build-fuzz/fuzz_csv
+ *   fuzz_csv DIR|FILE...        replays a corpus without libFuzzer (make check does)
+ */
+#include "fastcsv.h"
+
+#include <csv.h>
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FIELD 24 /* small, so that LONG is reached */
+
+struct ref_field {
+    size_t offset, len; /* into ref.bytes */
+};
+
+struct ref {
+    char *bytes;
+    size_t len, cap;
+    struct ref_field *fields;
+    size_t n_fields, fields_cap;
+    size_t *record_ends; /* fields index past each record's last field */
+    size_t n_records, records_cap;
+    int failed;
+};
+
+static void *grow(void *p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return p;
+    size_t cap2 = *cap ? *cap * 2 : 16;
+    while (cap2 < need)
+        cap2 *= 2;
+    void *q = realloc(p, cap2 * size);
+    if (q == NULL)
+        abort();
+    *cap = cap2;
+    return q;
+}
+
+static void ref_field_cb(void *field, size_t len, void *data)
+{
+    struct ref *ref = data;
+    ref->bytes = grow(ref->bytes, &ref->cap, ref->len + len + 1, 1);
+    if (len > 0)
+        memcpy(ref->bytes + ref->len, field, len);
+    ref->fields = grow(ref->fields, &ref->fields_cap, ref->n_fields + 1, sizeof *ref->fields);
+    ref->fields[ref->n_fields].offset = ref->len;
+    ref->fields[ref->n_fields].len = len;
+    ref->n_fields++;
+    ref->len += len;
+}
+
+static void ref_record_cb(int terminator, void *data)
+{
+    (void)terminator;
+    struct ref *ref = data;
+    ref->record_ends =
+        grow(ref->record_ends, &ref->records_cap, ref->n_records + 1, sizeof *ref->record_ends);
+    ref->record_ends[ref->n_records++] = ref->n_fields;
+}
+
+static int no_space(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
+/* libcsv over the whole input; ref->failed when it reports an error (quotes only). */
+static void ref_parse(struct ref *ref, const char *text, size_t len, unsigned char delimiter)
+{
+    struct csv_parser parser;
+    memset(ref, 0, sizeof *ref);
+    if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+        abort();
+    csv_set_delim(&parser, delimiter);
+    csv_set_space_func(&parser, no_space);
+    if (csv_parse(&parser, text, len, ref_field_cb, ref_record_cb, ref) != len ||
+        csv_fini(&parser, ref_field_cb, ref_record_cb, ref) != 0)
+        ref->failed = 1;
+    csv_free(&parser);
+}
+
+static void ref_free(struct ref *ref)
+{
+    free(ref->bytes);
+    free(ref->fields);
+    free(ref->record_ends);
+}
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "fuzz_csv: %s:%d: %s\n", __FILE__, __LINE__, #cond);                   \
+            abort();                                                                               \
+        }                                                                                          \
+    } while (0)
+
+/* Runs the fast tokenizer over text (split at split) and checks it against libcsv. */
+static void differential(const char *text, size_t len, unsigned char delimiter, size_t split)
+{
+    struct ref ref;
+    ref_parse(&ref, text, len, delimiter);
+    struct fg_fastcsv csv;
+    fg_fastcsv_init(&csv, delimiter, MAX_FIELD);
+    struct fg_csv_span spans[64];
+    char *buf = malloc(len + 1);
+    CHECK(buf != NULL);
+    /* ingest's loop: the first piece, carry what is left from pos, then the rest */
+    size_t have = split < len ? split : len, pos = 0, record = 0;
+    memcpy(buf, text, have);
+    for (;;) {
+        bool final = have == len;
+        struct fg_fastcsv_record rec;
+        enum fg_fastcsv_result result =
+            fg_fastcsv_next(&csv, buf, have, pos, final, spans, sizeof spans / sizeof *spans, &rec);
+        CHECK(rec.start >= pos && rec.start <= have);
+        if (result == FG_FASTCSV_NEED_MORE) {
+            CHECK(!final);
+            memcpy(buf + have, text + have, len - have);
+            have = len;
+            pos = rec.start;
+            continue;
+        }
+        if (result == FG_FASTCSV_END) {
+            CHECK(final);
+            CHECK(!ref.failed);
+            CHECK(record == ref.n_records);
+            break;
+        }
+        if (result == FG_FASTCSV_QUOTE || result == FG_FASTCSV_LONG) {
+            /* the record from rec.start on holds a '"', or a field over MAX_FIELD */
+            size_t end = rec.start; /* in the whole text: LONG may come before the '"' */
+            while (end < len && text[end] != '\r' && text[end] != '\n')
+                end++;
+            bool quote = memchr(text + rec.start, '"', end - rec.start) != NULL;
+            if (result == FG_FASTCSV_QUOTE) {
+                CHECK(quote);
+            } else if (!quote) {
+                CHECK(record < ref.n_records);
+                size_t first = record ? ref.record_ends[record - 1] : 0, longest = 0;
+                for (size_t f = first; f < ref.record_ends[record]; f++)
+                    longest = ref.fields[f].len > longest ? ref.fields[f].len : longest;
+                CHECK(longest > MAX_FIELD);
+            }
+            break;
+        }
+        CHECK(result == FG_FASTCSV_RECORD);
+        CHECK(!ref.failed || memchr(text, '"', len) != NULL);
+        CHECK(record < ref.n_records);
+        size_t first = record ? ref.record_ends[record - 1] : 0;
+        CHECK(rec.n_fields == ref.record_ends[record] - first);
+        for (size_t f = 0; f < rec.n_fields && f < sizeof spans / sizeof *spans; f++) {
+            const struct ref_field *want = &ref.fields[first + f];
+            CHECK(spans[f].len == want->len);
+            CHECK(want->len == 0 ||
+                  memcmp(spans[f].bytes, ref.bytes + want->offset, want->len) == 0);
+        }
+        CHECK(rec.next > rec.start && rec.next <= have);
+        CHECK(rec.newline_ended == (rec.next <= have && buf[rec.next - 1] == '\n'));
+        record++;
+        pos = rec.next;
+    }
+    free(buf);
+    ref_free(&ref);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    static const unsigned char delimiters[] = {',', ';', '\t', '|', ' ', 'a', '\0', 0xff};
+    unsigned char delimiter = delimiters[data[0] & 7];
+    size_t split = (size_t)(data[0] >> 3) * (size - 1) / 31;
+    differential((const char *)data + 1, size - 1, delimiter, split);
+    return 0;
+}
+
+#ifndef FUZZ_LIBFUZZER
+/* The replay driver: every file named, and every file in every folder named. */
+static int replay(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return 0;
+    char *data = NULL;
+    size_t len = 0, cap = 0, got;
+    char chunk[65536];
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        data = grow(data, &cap, len + got, 1);
+        memcpy(data + len, chunk, got);
+        len += got;
+    }
+    fclose(f);
+    LLVMFuzzerTestOneInput((const uint8_t *)data, len);
+    free(data);
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    size_t n = 0;
+    for (int i = 1; i < argc; i++) {
+        DIR *dir = opendir(argv[i]);
+        if (dir == NULL) {
+            n += (size_t)replay(argv[i]);
+            continue;
+        }
+        struct dirent *e;
+        while ((e = readdir(dir)) != NULL) {
+            if (e->d_name[0] == '.')
+                continue;
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", argv[i], e->d_name);
+            n += (size_t)replay(path);
+        }
+        closedir(dir);
+    }
+    printf("fuzz_csv: %zu inputs replayed, fast path and libcsv agree\n", n);
+    return 0;
+}
+#endif

@@ -1,0 +1,470 @@
+/*
+ * check_fastcsv.c - the fast ingest path (lib/fastcsv.c, the row cache and the workers of
+ * lib/ingest.c) against libcsv alone, the reference.
+ *
+ * Each case is a generated or hand-written CSV file, read once with every byte through libcsv
+ * (fg_ingest_tuning.libcsv_only) and again with small blocks, small chunks and two or three
+ * workers, so that records straddle blocks and chunks. Both runs must agree exactly: status,
+ * message, line, rows, rows dropped, SHA-256, and the cell table (values and cells in the
+ * same order, the same counts). The fuzz target tests/fuzz/fuzz_csv.c checks the tokenizer
+ * alone against libcsv, record by record.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "fastcsv.h"
+#include "internal.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char workdir[256];
+
+static void setup(void)
+{
+    snprintf(workdir, sizeof workdir, "/tmp/fg-fastcsv-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(workdir));
+}
+
+static void teardown(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", workdir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static void write_file(char *path, size_t size, const char *name, const char *bytes, size_t len)
+{
+    snprintf(path, size, "%s/%s", workdir, name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static struct fg_policy *policy_from(const char *yaml)
+{
+    struct fg_policy *policy = NULL;
+    struct fg_error err;
+    ck_assert_msg(fg_policy_parse("p.yaml", yaml, strlen(yaml), &policy, &err) == FG_OK, "%s",
+                  err.message);
+    return policy;
+}
+
+#define POLICY_HEAD                                                                                \
+    "version: 1\nname: t\ndata:\n  label: y\n  positive_label: '1'\n  protected: [a, b]\n"         \
+    "  favorable_prediction: '1'\n"
+#define GATES "gates:\n  - id: g\n    metric: selection_rate\n    disparity: ratio\n    min: 0.8\n"
+
+static const char *const policies[] = {
+    /* prediction columns, missing: error */
+    POLICY_HEAD "  candidate: {prediction: new}\n  incumbent: {prediction: old}\n" GATES,
+    /* missing: drop, ';' */
+    POLICY_HEAD "  candidate: {prediction: new}\n  incumbent: {prediction: old}\n"
+                "  missing: drop\n  delimiter: ';'\n" GATES,
+    /* a score column with auc gated: scores kept (no row cache) */
+    POLICY_HEAD "  candidate: {score: s, threshold: 0.5}\n  incumbent: {prediction: old}\n"
+                "gates:\n  - id: g\n    metric: auc\n    disparity: difference\n    max: 0.5\n",
+    /* a score column, threshold only */
+    POLICY_HEAD "  candidate: {score: s, threshold: 0.5}\n  missing: drop\n" GATES,
+};
+
+/* Runs ingest with tuning; the outcome as one comparable text. */
+static char *outcome(const struct fg_policy *policy, const char *path,
+                     const struct fg_ingest_tuning *tuning)
+{
+    struct fg_ingest_options options = {.candidate_path = path};
+    struct fg_counts *counts = NULL;
+    struct fg_ingest_result info;
+    struct fg_error err;
+    memset(&err, 0, sizeof err);
+    enum fg_status status = fg_ingest_run_tuned(policy, &options, tuning, &counts, &info, &err);
+    size_t cap = 1 << 20, len = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    len += (size_t)snprintf(text + len, cap - len, "status %d\n", (int)status);
+    if (status != FG_OK) {
+        char line[2048];
+        fg_error_format(&err, line, sizeof line);
+        snprintf(text + len, cap - len, "%s\n", line);
+        ck_assert_ptr_null(counts);
+        return text;
+    }
+    len += (size_t)snprintf(text + len, cap - len, "rows %llu dropped %llu sha %s\n",
+                            (unsigned long long)info.candidate.rows,
+                            (unsigned long long)info.candidate.rows_dropped, info.candidate.sha256);
+    for (size_t a = 0; a < fg_counts_attr_count(counts); a++)
+        for (uint32_t id = 0; id < fg_counts_value_count(counts, a) && len + 600 < cap; id++)
+            len += (size_t)snprintf(text + len, cap - len, "value %zu %u %.500s\n", a, id,
+                                    fg_counts_value(counts, a, id));
+    for (size_t c = 0; c < fg_counts_cell_count(counts) && len + 600 < cap; c++) {
+        struct fg_cell cell;
+        fg_counts_cell(counts, c, &cell);
+        len += (size_t)snprintf(text + len, cap - len, "cell %u %u %u %u %u %u %llu",
+                                cell.value_ids[0], cell.value_ids[1], cell.y_true, cell.candidate,
+                                cell.incumbent, 0u, (unsigned long long)cell.count);
+        size_t n = 0;
+        const double *scores = fg_counts_cell_scores(counts, c, false, &n);
+        for (size_t i = 0; i < n && len + 64 < cap; i++)
+            len += (size_t)snprintf(text + len, cap - len, " %.17g", scores[i]);
+        len += (size_t)snprintf(text + len, cap - len, "\n");
+    }
+    fg_counts_free(counts);
+    return text;
+}
+
+/* Every fast configuration must match libcsv alone on this file. */
+static void agree(const struct fg_policy *policy, const char *path, unsigned seed)
+{
+    struct fg_ingest_tuning reference;
+    fg_ingest_tuning_default(&reference);
+    reference.libcsv_only = true;
+    char *want = outcome(policy, path, &reference);
+    struct fg_ingest_tuning fast[5];
+    for (size_t i = 0; i < 5; i++)
+        fg_ingest_tuning_default(&fast[i]);
+    /* one thread, small and default blocks */
+    fast[0].block_bytes = 64 + seed % 50;
+    /* workers, tiny chunks, tiny blocks */
+    fast[1].block_bytes = 64 + seed % 37;
+    fast[1].parallel_min = 0;
+    fast[1].chunk_bytes = 1 + seed % 97;
+    fast[1].workers = 2;
+    fast[2].block_bytes = 256;
+    fast[2].parallel_min = 0;
+    fast[2].chunk_bytes = 300;
+    fast[2].workers = 3;
+    fast[3].parallel_min = 0;
+    fast[3].chunk_bytes = 4096;
+    fast[3].workers = 2;
+    for (size_t i = 0; i < 5; i++) {
+        char *got = outcome(policy, path, &fast[i]);
+        ck_assert_msg(strcmp(want, got) == 0,
+                      "%s, tuning %zu (seed %u):\nlibcsv:\n%.3000s\nfast:\n%.3000s", path, i, seed,
+                      want, got);
+        free(got);
+    }
+    free(want);
+}
+
+static uint64_t rng;
+
+static unsigned next(unsigned n)
+{
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned)((rng >> 33) % n);
+}
+
+/* A field's value: mostly regular, now and then empty, a third value, NUL, bad UTF-8, a
+ * space, a long run, or (rarely, when quotes) a quote. */
+static size_t field(char *out, const char *const *values, size_t n_values, bool odd, bool quotes)
+{
+    unsigned roll = odd ? next(400) : 1000;
+    if (roll == 0)
+        return 0;
+    if (roll == 1) {
+        memcpy(out, "x\0y", 3);
+        return 3;
+    }
+    if (roll == 2) {
+        memcpy(out, "\xff", 1);
+        return 1;
+    }
+    if (roll == 3)
+        return (size_t)sprintf(out, "third");
+    if (roll == 4)
+        return (size_t)sprintf(out, " 1");
+    if (roll == 5 && quotes)
+        return (size_t)sprintf(out, "\"q\"");
+    if (roll == 6 && quotes)
+        return (size_t)sprintf(out, "a\"b");
+    const char *v = values[next((unsigned)n_values)];
+    return (size_t)sprintf(out, "%s", v);
+}
+
+static const char *const line_ends[] = {"\n", "\r\n", "\r", "\n\n", "\r\n\r\n", "\n\r"};
+
+/* A random file of n rows for the columns of the policies above (both delimiters used). */
+static size_t generate(char *text, size_t cap, unsigned n, char delimiter, bool odd, bool quotes)
+{
+    static const char *const a[] = {"F", "M", "X"}, *const b[] = {"A", "B", "C", "Dee", ""};
+    static const char *const bits[] = {"0", "1"}, *const scores[] = {"0.1",  "0.5", "0.75",
+                                                                     "1e-1", "0",   "1",
+                                                                     "nan",  "2",   "x"};
+    size_t len = 0;
+    if (next(4) == 0) {
+        memcpy(text, "\xef\xbb\xbf", 3);
+        len = 3;
+    }
+    const char *header[] = {"a", "b", "y", "new", "old", "s", "note"};
+    for (size_t c = 0; c < 7; c++)
+        len += (size_t)snprintf(text + len, cap - len, "%s%s", c ? (char[]){delimiter, 0} : "",
+                                header[c]);
+    for (unsigned row = 0; row < n && len + 400 < cap; row++) {
+        len += (size_t)sprintf(text + len, "%s", line_ends[odd ? next(6) : next(2)]);
+        size_t columns = odd && next(300) == 0 ? 6 : 7;
+        for (size_t c = 0; c < columns; c++) {
+            if (c)
+                text[len++] = delimiter;
+            switch (c) {
+            case 0:
+                len += field(text + len, a, 3, odd, quotes);
+                break;
+            case 1:
+                len += field(text + len, b, odd ? 5 : 4, odd, quotes);
+                break;
+            case 5:
+                len += field(text + len, scores, odd ? 9 : 4, odd, quotes);
+                break;
+            case 6:
+                if (odd && next(200) == 0) {
+                    memset(text + len, 'n', 40);
+                    len += 40;
+                }
+                break;
+            default:
+                len += field(text + len, bits, 2, odd, quotes);
+            }
+        }
+    }
+    if (next(2) == 0)
+        len += (size_t)sprintf(text + len, "%s", line_ends[next(6)]);
+    return len;
+}
+
+START_TEST(test_generated)
+{
+    size_t cap = 1 << 20;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    char path[512];
+    for (unsigned seed = 1; seed <= 120; seed++) {
+        rng = seed * 2654435761u;
+        size_t p = seed % (sizeof policies / sizeof *policies);
+        struct fg_policy *policy = policy_from(policies[p]);
+        char delimiter = p == 1 ? ';' : ',';
+        bool odd = seed % 3 != 0, quotes = seed % 5 == 0;
+        unsigned rows = seed % 7 == 0 ? 3000 : 1 + next(300);
+        size_t len = generate(text, cap, rows, delimiter, odd, quotes);
+        char name[64];
+        snprintf(name, sizeof name, "gen-%u.csv", seed);
+        write_file(path, sizeof path, name, text, len);
+        agree(policy, path, seed);
+        fg_policy_free(policy);
+    }
+    free(text);
+}
+END_TEST
+
+/* Hand-written corners: each is read by every configuration as by libcsv. */
+START_TEST(test_corners)
+{
+    static const struct {
+        const char *text;
+        size_t len; /* 0: strlen */
+    } cases[] = {
+        {"", 0},
+        {"\xef\xbb", 0},
+        {"\xef\xbb\xbf", 0},
+        {"a,b,y,new,old", 0},
+        {"a,b,y,new,old\n", 0},
+        {"\n\n\r\na,b,y,new,old\r\nF,A,1,1,0", 0},
+        {"a,b,y,new,old\rF,A,1,1,0\rM,B,0,1,1\r", 0},
+        {"a,b,y,new,old\nF,A,1,1,0\n\n\n\nM,B,0,1,1\n\n", 0},
+        {"a,b,y,new,old\nF,A,1,1\n", 0},
+        {"a,b,y,new,old\nF,A,1,1,0,\n", 0},
+        {"a,b,y,new,old\nF,A,1,1,0\nF,A,2,1,0\n", 0},
+        {"a,b,y,new,old\nF,A,1,1,0\nF,A,0,1,0\nF,A,2,1,0\n", 0},
+        {"a,b,y,new,old\nF,A,,1,0\n", 0},
+        {"a,b,y,new,old\nF,\"A\",1,1,0\nF,A,1,1,0\n", 0},
+        {"a,b,y,new,old\nF,A,1,1,0\nF,A\"x,1,1,0\n", 0},
+        {"a,b,y,new,old\nF,A,1,1,0\nF,\"A\n\nB\",1,1,0\nM,B,0,0,0\n", 0},
+        {"a,b,y,new,old\nF,A,1,1,0\nF,\"unclosed,1,1,0\nM,B,0,0,0\n", 0},
+        {"a,a,y,new,old\nF,A,1,1,0\n", 0},
+        {"a,b,y,neww,old\nF,A,1,1,0\n", 0},
+        {"a,b,y,new,old\nF,A\0B,1,1,0\n", 26},
+        {"a,b,y,new,old\nF,\xc3,1,1,0\n", 0},
+        {"a,b,y,new,old\n,,,,\n", 0},
+        {"a,b,y,new,old\nF,A,1,1,0\r\n\r\n", 0},
+        {"\xef\xbb\xbf\xef\xbb\xbf"
+         "a,b,y,new,old\nF,A,1,1,0\n",
+         0},
+    };
+    struct fg_policy *policy = policy_from(policies[0]);
+    char path[512];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "corner-%zu.csv", i);
+        size_t len = cases[i].len ? cases[i].len : strlen(cases[i].text);
+        write_file(path, sizeof path, name, cases[i].text, len);
+        agree(policy, path, (unsigned)i);
+    }
+    fg_policy_free(policy);
+}
+END_TEST
+
+/* Fields at and past FG_MAX_FIELD, needed or not: the fast path hands them to libcsv. */
+START_TEST(test_long_fields)
+{
+    struct fg_policy *policy = policy_from(POLICY_HEAD "  candidate: {prediction: new}\n"
+                                                       "  incumbent: {prediction: old}\n" GATES);
+    size_t cap = 3 * (size_t)FG_MAX_FIELD + 4096;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    char path[512];
+    const size_t sizes[] = {FG_MAX_FIELD - 1,        FG_MAX_FIELD,      FG_MAX_FIELD + 1,
+                            FG_MAX_FIELD + 14,       FG_MAX_FIELD + 15, FG_MAX_FIELD + 16,
+                            2 * (size_t)FG_MAX_FIELD};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        for (int place = 0; place < 3; place++) {
+            size_t len = (size_t)sprintf(text, "a,b,y,new,old,note\nF,A,1,1,0,x\n");
+            len += (size_t)sprintf(text + len, place == 0 ? "F," : "F,A,1,1,0,");
+            memset(text + len, 'v', sizes[k]);
+            len += sizes[k];
+            if (place == 0)
+                len += (size_t)sprintf(text + len, ",1,1,0,x\nM,B,0,0,0,y\n");
+            else if (place == 1)
+                len += (size_t)sprintf(text + len, "\nM,B,0,0,0,y\n");
+            /* place 2: the file ends in the long field */
+            char name[64];
+            snprintf(name, sizeof name, "long-%zu-%d.csv", k, place);
+            write_file(path, sizeof path, name, text, len);
+            agree(policy, path, (unsigned)(k * 3 + (size_t)place));
+        }
+    }
+    free(text);
+    fg_policy_free(policy);
+}
+END_TEST
+
+/* Errors in several chunks: the first in file order is reported, and a third value seen in a
+ * later chunk than the other value names the other value's line. */
+START_TEST(test_first_error_wins)
+{
+    struct fg_policy *policy = policy_from(policies[0]);
+    size_t cap = 1 << 20;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    char path[512];
+    for (int variant = 0; variant < 4; variant++) {
+        size_t len = (size_t)sprintf(text, "a,b,y,new,old\n");
+        for (int row = 0; row < 5000; row++) {
+            const char *y = "1";
+            if (variant == 0 && (row == 1200 || row == 4000))
+                y = row == 1200 ? "" : "7"; /* empty first, then a bad value */
+            if (variant == 1 && row == 3000)
+                y = "0"; /* the other value appears late ... */
+            if (variant == 1 && row == 4500)
+                y = "5"; /* ... and a third value later still */
+            if (variant == 2 && row >= 2500)
+                y = row == 2500 ? "0" : row == 2501 ? "1" : "2";
+            if (variant == 3 && row == 4999)
+                y = "\"1\""; /* a quote in the last chunk */
+            len += (size_t)sprintf(text + len, "%s,%s,%s,1,0\n", row % 2 ? "F" : "M",
+                                   row % 3 ? "A" : "B", y);
+        }
+        char name[64];
+        snprintf(name, sizeof name, "first-error-%d.csv", variant);
+        write_file(path, sizeof path, name, text, len);
+        agree(policy, path, (unsigned)variant);
+        struct fg_ingest_tuning tuning;
+        fg_ingest_tuning_default(&tuning);
+        tuning.parallel_min = 0;
+        tuning.chunk_bytes = 1000;
+        tuning.workers = 2;
+        struct fg_ingest_options options = {.candidate_path = path};
+        struct fg_counts *counts = NULL;
+        struct fg_error err;
+        enum fg_status status = fg_ingest_run_tuned(policy, &options, &tuning, &counts, NULL, &err);
+        if (variant == 0) {
+            ck_assert_int_eq(status, FG_ERR_INPUT);
+            ck_assert_uint_eq(err.line, 1202);
+            ck_assert_str_eq(err.message, "empty value in column 'y'");
+        } else if (variant == 1) {
+            ck_assert_int_eq(status, FG_ERR_INPUT);
+            ck_assert_uint_eq(err.line, 4502);
+            ck_assert_ptr_nonnull(strstr(err.message, "first seen at line 3002"));
+        } else if (variant == 2) {
+            ck_assert_int_eq(status, FG_ERR_INPUT);
+            ck_assert_uint_eq(err.line, 2504);
+        } else {
+            ck_assert_int_eq(status, FG_OK);
+            ck_assert_uint_eq(fg_counts_total(counts), 5000);
+            fg_counts_free(counts);
+        }
+    }
+    free(text);
+    fg_policy_free(policy);
+}
+END_TEST
+
+static void progress_seen(uint64_t done, uint64_t total, uint64_t rows, void *user)
+{
+    uint64_t *seen = user;
+    ck_assert_uint_le(done, total);
+    ck_assert_uint_ge(done, seen[1]);
+    seen[0]++;
+    seen[1] = done;
+    seen[2] = rows;
+    seen[3] = total;
+}
+
+/* The progress callback: called, monotonic, ends at the file's size and row count. */
+START_TEST(test_progress)
+{
+    struct fg_policy *policy = policy_from(policies[0]);
+    size_t cap = 1 << 20;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    size_t len = (size_t)sprintf(text, "a,b,y,new,old\n");
+    for (int row = 0; row < 20000; row++)
+        len += (size_t)sprintf(text + len, "F,A,%d,1,0\n", row % 2);
+    char path[512];
+    write_file(path, sizeof path, "progress.csv", text, len);
+    for (int parallel = 0; parallel < 2; parallel++) {
+        struct fg_ingest_tuning tuning;
+        fg_ingest_tuning_default(&tuning);
+        tuning.block_bytes = 4096;
+        if (parallel) {
+            tuning.parallel_min = 0;
+            tuning.chunk_bytes = 8192;
+            tuning.workers = 2;
+        }
+        uint64_t seen[4] = {0, 0, 0, 0};
+        struct fg_ingest_options options = {
+            .candidate_path = path, .progress = progress_seen, .progress_user = seen};
+        struct fg_counts *counts = NULL;
+        struct fg_error err;
+        ck_assert_int_eq(fg_ingest_run_tuned(policy, &options, &tuning, &counts, NULL, &err),
+                         FG_OK);
+        ck_assert_uint_ge(seen[0], 2);
+        ck_assert_uint_eq(seen[3], len);
+        ck_assert_uint_eq(seen[1], len);
+        ck_assert_uint_eq(seen[2], 20000);
+        fg_counts_free(counts);
+    }
+    free(text);
+    fg_policy_free(policy);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *suite = suite_create("fastcsv");
+    TCase *tc = tcase_create("differential");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_generated);
+    tcase_add_test(tc, test_corners);
+    tcase_add_test(tc, test_long_fields);
+    tcase_add_test(tc, test_first_error_wins);
+    tcase_add_test(tc, test_progress);
+    suite_add_tcase(suite, tc);
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
