@@ -1076,7 +1076,14 @@ static int cmd_lint(int argc, char **argv)
     struct fg_policy *policy = NULL;
     if (fg_policy_load(argv[1], &policy, &err) != FG_OK)
         return report_error(&err);
+    char *warnings = fg_policy_warnings(policy);
     fg_policy_free(policy);
+    if (warnings == NULL) {
+        error_message("out of memory");
+        return finish(EXIT_ERROR);
+    }
+    fputs(warnings, stderr);
+    free(warnings);
     printf("ok\n");
     return finish(EXIT_PASS);
 }

@@ -69,6 +69,11 @@ FG_MUST_CHECK enum fg_status fg_policy_load(const char *path, struct fg_policy *
 FG_MUST_CHECK enum fg_status fg_policy_parse(const char *name, const char *text, size_t len,
                                              struct fg_policy **out, struct fg_error *err);
 void fg_policy_free(struct fg_policy *policy);
+/* What a person should know about a valid policy: one line per remark,
+ * "file:line:col: warning: ...\n" (e.g. a vs_incumbent gate in a policy that names no
+ * incumbent, which can never pass). Returns a malloc'd string, "" when there is nothing to
+ * say, or NULL when out of memory. */
+char *fg_policy_warnings(const struct fg_policy *policy);
 
 /* ---- counts and ingest (lib/counts.c, lib/ingest.c) ---- */
 

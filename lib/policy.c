@@ -1586,6 +1586,36 @@ static enum fg_status parse_policy(const struct ctx *c, const struct node *root,
 
 /* ---- entry points ---- */
 
+char *fg_policy_warnings(const struct fg_policy *policy)
+{
+    size_t cap = 1, len = 0;
+    char *out = calloc(1, 1);
+    for (size_t i = 0; out != NULL && i < policy->n_gates; i++) {
+        const struct fg_gate_spec *g = &policy->gates[i];
+        if (!g->has_max_worsening || policy->data.incumbent.present)
+            continue;
+        char line[1024];
+        int n = snprintf(line, sizeof line,
+                         "%s:%lu:%lu: warning: gate '%s' compares with the incumbent "
+                         "(vs_incumbent), but data names no incumbent: it can never pass "
+                         "(its results will be insufficient_data)\n",
+                         policy->path, g->mark.line, g->mark.column, g->id);
+        if (n < 0)
+            continue;
+        size_t add = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+        char *grown = realloc(out, cap + add);
+        if (grown == NULL) {
+            free(out);
+            return NULL;
+        }
+        out = grown;
+        memcpy(out + len, line, add + 1);
+        len += add;
+        cap += add;
+    }
+    return out;
+}
+
 enum fg_status fg_policy_parse(const char *name, const char *text, size_t len,
                                struct fg_policy **out, struct fg_error *err)
 {

@@ -32,6 +32,35 @@ for f in "$FIXTURES"/policy/bad-*.yaml; do
 done
 [ "$n" -ge 20 ] && ok "at least 20 bad policy fixtures ($n)" || not_ok "bad policy fixtures" "only $n"
 
+# A valid policy that can never pass is accepted with a warning on stderr (exit 0).
+cat >"$WORK/noinc.yaml" <<'YAML'
+version: 1
+name: no-incumbent
+data:
+  label: y
+  positive_label: "1"
+  protected: [g]
+  candidate: { prediction: p }
+  favorable_prediction: "1"
+gates:
+  - id: ff
+    metric: selection_rate
+    disparity: ratio
+    min: 0.8
+  - id: reg
+    metric: selection_rate
+    disparity: ratio
+    vs_incumbent: { max_worsening: 0.02 }
+YAML
+run "$FAIRGATE" lint "$WORK/noinc.yaml"
+expect_rc "lint: a vs_incumbent gate without an incumbent is valid" 0
+expect_eq "lint: still says ok" "$(cat "$WORK/out")" ok
+expect_grep "lint: warns with the gate's place" "$WORK/err" \
+    "noinc.yaml:14:5: warning: gate 'reg' compares with the incumbent \(vs_incumbent\), but data names no incumbent"
+expect_eq "lint: one warning, not one per gate" "$(wc -l <"$WORK/err")" 1
+run "$FAIRGATE" lint "$FIXTURES/policy/good-loan.yaml"
+expect_eq "lint: no warning for a policy with an incumbent" "$(wc -c <"$WORK/err")" 0
+
 # A bad policy given to check is the same error, exit 2 and no audit left behind.
 f=$(ls "$FIXTURES"/policy/bad-*.yaml | head -n 1)
 printf 'a,b\n1,2\n' >"$WORK/c.csv"
