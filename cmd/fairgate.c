@@ -95,14 +95,17 @@ static const char *usage_verify =
     "2 error (unreadable, not JSON, not an envelope)\n";
 
 static const char *usage_override =
-    "usage: fairgate override --policy P.yaml --candidate C.csv --gate ID [--group G]\n"
+    "usage: fairgate override --policy P.yaml (--candidate C.csv | --counts K.csv...)\n"
+    "                         --gate ID [--group G]\n"
     "                         --approver NAME --role ROLE --reason TEXT [--ticket T]\n"
     "                         --expires YYYY-MM-DD --sign-key KEY.pem --out O.dsse.json\n"
     "\n"
     "Writes a signed approval to ship despite a failed gate, bound to this candidate file\n"
     "and this policy file. The approver and key must be listed in the policy's overrides\n"
     "section; it is valid through the end of the expiry day (UTC), at most max_days.\n"
-    "Give it to `fairgate check --override O.dsse.json`.\n";
+    "Give it to `fairgate check --override O.dsse.json`. For a verdict on counts files,\n"
+    "give the same --counts files in the same order as to check: the approval binds to\n"
+    "all of them.\n";
 
 static const char *usage_report =
     "usage: fairgate report --audit audit.json [--markdown F] [--html F] [--junit F]\n"
@@ -389,6 +392,21 @@ static bool step_summary_wanted(void)
     return v != NULL && v[0] != '\0';
 }
 
+/* Reads the --counts files and the digest overrides bind to (fg_counts_binding_sha256). */
+static enum fg_status load_counts(const struct fg_policy *policy, struct check_args *a,
+                                  struct fg_counts **counts, char binding[65], struct fg_error *err)
+{
+    enum fg_status st =
+        fg_counts_load_files(policy, a->counts, a->n_counts, counts, a->counts_info, err);
+    if (st != FG_OK)
+        return st;
+    const char *digests[MAX_REPEATED];
+    for (size_t i = 0; i < a->n_counts; i++)
+        digests[i] = a->counts_info[i].sha256;
+    fg_counts_binding_sha256(digests, a->n_counts, binding);
+    return FG_OK;
+}
+
 static int run_check(struct check_args *a)
 {
     struct fg_error err = {0};
@@ -407,14 +425,14 @@ static int run_check(struct check_args *a)
                                         .incumbent_path = a->incumbent};
     if (!a->quiet && isatty(STDERR_FILENO))
         options.progress = progress_show;
-    /* With --counts, overrides bind to the first counts file (README "Counts"). */
-    const char *candidate_sha256 =
-        a->n_counts > 0 ? a->counts_info[0].sha256 : ingest.candidate.sha256;
+    /* With --counts, overrides bind to the counts files, all of them, in order (README
+     * "Counts"); with one file, to that file's SHA-256. */
+    char binding[65] = "";
+    const char *candidate_sha256 = a->n_counts > 0 ? binding : ingest.candidate.sha256;
     if (fg_now(&now, &err) != FG_OK || fg_policy_load(a->policy, &policy, &err) != FG_OK ||
         (a->sign_key != NULL && fg_key_load_private(a->sign_key, &key, &err) != FG_OK) ||
-        (a->n_counts > 0
-             ? fg_counts_load_files(policy, a->counts, a->n_counts, &counts, a->counts_info, &err)
-             : fg_ingest_run(policy, &options, &counts, &ingest, &err)) != FG_OK ||
+        (a->n_counts > 0 ? load_counts(policy, a, &counts, binding, &err)
+                         : fg_ingest_run(policy, &options, &counts, &ingest, &err)) != FG_OK ||
         fg_metrics_compute(policy, counts, &metrics, &err) != FG_OK ||
         fg_gate_evaluate(policy, metrics, &evaluation, &err) != FG_OK ||
         fg_override_apply(policy, metrics, evaluation, a->overrides, a->n_overrides,
@@ -770,11 +788,13 @@ static int cmd_override(int argc, char **argv)
         OPT_EXPIRES,
         OPT_SIGN_KEY,
         OPT_OUT,
+        OPT_COUNTS,
         OPT_HELP
     };
     static const struct option longopts[] = {
         {"policy", required_argument, NULL, OPT_POLICY},
         {"candidate", required_argument, NULL, OPT_CANDIDATE},
+        {"counts", required_argument, NULL, OPT_COUNTS},
         {"gate", required_argument, NULL, OPT_GATE},
         {"group", required_argument, NULL, OPT_GROUP},
         {"approver", required_argument, NULL, OPT_APPROVER},
@@ -789,6 +809,9 @@ static int cmd_override(int argc, char **argv)
     };
     struct fg_override_request req = {0};
     const char *policy_path = NULL, *sign_key = NULL, *out = NULL;
+    const char *counts[MAX_REPEATED];
+    size_t n_counts = 0;
+    char binding[65];
     int index = 0, c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+:", longopts, &index)) != -1) {
@@ -798,6 +821,11 @@ static int cmd_override(int argc, char **argv)
             break;
         case OPT_CANDIDATE:
             req.candidate_path = optarg;
+            break;
+        case OPT_COUNTS:
+            if (n_counts == MAX_REPEATED)
+                return usage_error("override", "at most %d --counts options", MAX_REPEATED);
+            counts[n_counts++] = optarg;
             break;
         case OPT_GATE:
             req.gate = optarg;
@@ -837,9 +865,26 @@ static int cmd_override(int argc, char **argv)
     }
     if (optind < argc)
         return usage_error("override", "unexpected argument '%s'", argv[optind]);
-    static const char *const names[] = {"--policy",   "--candidate", "--gate",
-                                        "--approver", "--role",      "--reason",
-                                        "--expires",  "--sign-key",  "--out"};
+    if (n_counts > 0 && req.candidate_path != NULL)
+        return usage_error("override", "%s", "give --candidate or --counts, not both");
+    if (n_counts > 0) { /* bind to the counts files as check --counts does */
+        char digests[MAX_REPEATED][65];
+        const char *list[MAX_REPEATED];
+        for (size_t i = 0; i < n_counts; i++) {
+            struct fg_error derr = {0};
+            if (fg_file_sha256(counts[i], digests[i], &derr) != FG_OK)
+                return finish(report_error(&derr));
+            list[i] = digests[i];
+        }
+        fg_counts_binding_sha256(list, n_counts, binding);
+        req.candidate_path = counts[0];
+        req.candidate_sha256 = binding;
+    }
+    static const char *const names[] = {"--policy",  "--candidate (or --counts)",
+                                        "--gate",    "--approver",
+                                        "--role",    "--reason",
+                                        "--expires", "--sign-key",
+                                        "--out"};
     const char *given[] = {policy_path, req.candidate_path, req.gate, req.approver, req.role,
                            req.reason,  req.expires,        sign_key, out};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -990,6 +1035,8 @@ static int cmd_counts(int argc, char **argv)
     char *csv = NULL;
     size_t len = 0;
     int code = EXIT_PASS;
+    if (!quiet && isatty(STDERR_FILENO)) /* the biggest inputs go through this command */
+        options.progress = progress_show;
     if (fg_policy_load(policy_path, &policy, &err) != FG_OK ||
         fg_counts_policy_check(policy, &err) != FG_OK ||
         fg_ingest_run(policy, &options, &counts, &ingest, &err) != FG_OK ||

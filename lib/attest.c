@@ -174,9 +174,12 @@ static const char *statement_problem(const cJSON *st)
     return NULL;
 }
 
-static const cJSON *find_subject(const cJSON *statement, const struct fg_subject *check)
+/* The subject of the check's role (and name): the one whose digest is the file's when
+ * several share a name (shards named part-0.csv in different folders), else the first. */
+static const cJSON *find_subject(const cJSON *statement, const struct fg_subject *check,
+                                 const char *digest)
 {
-    const cJSON *s;
+    const cJSON *s, *first = NULL;
     cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(statement, "subject"))
     {
         const char *role =
@@ -185,9 +188,13 @@ static const cJSON *find_subject(const cJSON *statement, const struct fg_subject
             continue;
         if (check->name != NULL && strcmp(string_item(s, "name"), check->name) != 0)
             continue;
-        return s;
+        const char *sha = string_item(cJSON_GetObjectItemCaseSensitive(s, "digest"), "sha256");
+        if (sha != NULL && strcmp(sha, digest) == 0)
+            return s;
+        if (first == NULL)
+            first = s;
     }
-    return NULL;
+    return first;
 }
 
 enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
@@ -213,6 +220,7 @@ enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
     char keyid[65];
     fg_key_id(key, keyid);
     cJSON *statement = NULL;
+    const cJSON **matched = NULL;
     size_t which = 0;
     if (!fg_dsse_verify(env, key, &which)) {
         say(&r, "INVALID: no signature verifies with key %s (%zu signature%s in the envelope)",
@@ -239,17 +247,22 @@ enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
         string_item(cJSON_GetObjectItemCaseSensitive(predicate, "policy"), "name");
     if (policy_name != NULL)
         say(&r, "policy: %s", policy_name);
+    matched = calloc(n_checks ? n_checks : 1, sizeof *matched);
+    if (matched == NULL) {
+        st = fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
     for (size_t i = 0; i < n_checks; i++) {
-        const cJSON *subject = find_subject(statement, &checks[i]);
+        char digest[65];
+        st = fg_file_sha256(checks[i].path, digest, err);
+        if (st != FG_OK)
+            goto done;
+        const cJSON *subject = matched[i] = find_subject(statement, &checks[i], digest);
         if (subject == NULL) {
             say(&r, "INVALID: the attestation names no %s%s%s", checks[i].role,
                 checks[i].name ? " subject " : "", checks[i].name ? checks[i].name : "");
             goto done;
         }
-        char digest[65];
-        st = fg_file_sha256(checks[i].path, digest, err);
-        if (st != FG_OK)
-            goto done;
         const char *want =
             string_item(cJSON_GetObjectItemCaseSensitive(subject, "digest"), "sha256");
         if (strcmp(digest, want) != 0) {
@@ -265,7 +278,7 @@ enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
             string_item(cJSON_GetObjectItemCaseSensitive(s, "annotations"), ROLE_KEY);
         bool checked = false;
         for (size_t i = 0; i < n_checks; i++)
-            checked |= find_subject(statement, &checks[i]) == s;
+            checked |= matched[i] == s;
         say(&r, "subject: %s sha256:%s (%s)%s", string_item(s, "name"),
             string_item(cJSON_GetObjectItemCaseSensitive(s, "digest"), "sha256"),
             role ? role : "subject", checked ? " matches the file given" : "");
@@ -274,6 +287,7 @@ enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
     say(&r, "valid");
 
 done:
+    free(matched);
     cJSON_Delete(statement);
     fg_dsse_envelope_free(env);
     if (st != FG_OK) {

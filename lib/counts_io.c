@@ -646,6 +646,16 @@ enum fg_status fg_counts_load_files(const struct fg_policy *policy, const char *
         status = fg_counts_load(policy, paths[i], &one, &infos[i], err);
         if (status != FG_OK)
             break;
+        for (size_t j = 0; j < i && status == FG_OK; j++)
+            if (strcmp(infos[j].sha256, infos[i].sha256) == 0)
+                status = fg_error_set(err, FG_ERR_USAGE, paths[i], 0, 0,
+                                      "the same counts as %s (sha256 %.12s...): a shard given "
+                                      "twice would count its rows twice",
+                                      paths[j], infos[i].sha256);
+        if (status != FG_OK) {
+            fg_counts_free(one);
+            break;
+        }
         if (total == NULL) {
             total = one;
             continue;
@@ -666,4 +676,22 @@ enum fg_status fg_counts_load_files(const struct fg_policy *policy, const char *
     }
     *out = total;
     return FG_OK;
+}
+
+void fg_counts_binding_sha256(const char *const *sha256s, size_t n, char out[65])
+{
+    if (n == 1) {
+        snprintf(out, 65, "%s", sha256s[0]);
+        return;
+    }
+    char *text = malloc(n * 65 + 1);
+    if (text == NULL) { /* cannot happen for the few files a command line names */
+        out[0] = '\0';
+        return;
+    }
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(text + len, 66, "%.64s\n", sha256s[i]);
+    fg_sha256_hex(text, len, out);
+    free(text);
 }

@@ -136,10 +136,15 @@ FG_MUST_CHECK enum fg_status fg_counts_load(const struct fg_policy *policy, cons
                                             struct fg_counts **out, struct fg_counts_info *info,
                                             struct fg_error *err);
 /* Reads n_paths (>= 1) counts files and sums them (shards); infos[i] describes paths[i].
- * A total of 0 rows is an input error. */
+ * A total of 0 rows is an input error, and so is the same file (the same bytes) given twice:
+ * its rows would be counted twice. */
 FG_MUST_CHECK enum fg_status
 fg_counts_load_files(const struct fg_policy *policy, const char *const *paths, size_t n_paths,
                      struct fg_counts **out, struct fg_counts_info *infos, struct fg_error *err);
+/* The digest an override binds to when a verdict is reached on counts files: the file's own
+ * SHA-256 for one file; for several, the SHA-256 of their hex digests in the order given,
+ * each followed by a newline (so no shard can be swapped, added or dropped). */
+void fg_counts_binding_sha256(const char *const *sha256s, size_t n, char out[65]);
 
 /* ---- SQL (lib/sql.c): the query that computes the counts table inside an engine ---- */
 
@@ -291,6 +296,9 @@ struct fg_override_request {
     const char *ticket;  /* may be NULL */
     const char *expires; /* YYYY-MM-DD: valid through the end of that day, UTC */
     const char *candidate_path;
+    /* When not NULL, the digest to bind to instead of candidate_path's: a verdict on several
+     * counts files (fg_counts_binding_sha256). */
+    const char *candidate_sha256;
 };
 
 /* Checks the request against the policy (gate overridable, approver and key listed,
@@ -311,7 +319,8 @@ fg_override_apply(const struct fg_policy *policy, const struct fg_metrics *metri
 /* ---- files and time (lib/util.c) ---- */
 
 /* Writes len bytes to path atomically: a temporary file in the same folder, fsync,
- * rename. On failure nothing is left at path (an existing file is untouched). */
+ * rename. On failure nothing is left at path (an existing file is untouched). A path that
+ * is a device or FIFO (/dev/stdout, /dev/null) is written in place, never replaced. */
 FG_MUST_CHECK enum fg_status fg_file_write_atomic(const char *path, const char *data, size_t len,
                                                   struct fg_error *err);
 

@@ -1640,7 +1640,9 @@ static enum fg_status parallel_run(struct ingest *in, int fd, uint64_t size, EVP
             status = find_boundary(r, fd, at, size, buf, cap, &par.chunks[k].start);
         par.chunks[k - 1].end = par.chunks[k].start;
     }
-    par.chunks[par.n_chunks - 1].end = UINT64_MAX; /* to the end, wherever it is now */
+    /* Workers and the hash both stop at the size seen at the start, so the digest covers
+     * exactly the bytes judged even if the file grows meanwhile. */
+    par.chunks[par.n_chunks - 1].end = size;
     atomic_init(&par.next, 0);
     atomic_init(&par.first_bad, par.n_chunks);
     atomic_init(&par.bytes_done, first);
@@ -1665,7 +1667,7 @@ static enum fg_status parallel_run(struct ingest *in, int fd, uint64_t size, EVP
     }
     /* This thread hashes every byte in order meanwhile (no thread started: the chunks are
      * all bad, and read in order below). */
-    struct source all = {fd, true, 0, UINT64_MAX};
+    struct source all = {fd, true, 0, size};
     const struct progress *p = r->progress;
     enum fg_status hashed = FG_OK;
     for (eof = false; !eof && hashed == FG_OK;) {

@@ -219,8 +219,9 @@ enum fg_status fg_override_create(const struct fg_policy *policy,
     if (req->reason[0] == '\0')
         return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "--reason must not be empty");
     char candidate_sha[65];
-    st = fg_file_sha256(req->candidate_path, candidate_sha, err);
-    if (st != FG_OK)
+    if (req->candidate_sha256 != NULL)
+        snprintf(candidate_sha, sizeof candidate_sha, "%s", req->candidate_sha256);
+    else if ((st = fg_file_sha256(req->candidate_path, candidate_sha, err)) != FG_OK)
         return st;
 
     char created[32];

@@ -293,9 +293,42 @@ enum fg_status fg_text_end_line(char **text, struct fg_error *err)
     return FG_OK;
 }
 
+/* A device or FIFO (/dev/stdout, /dev/null, a pipe named by a shell) is written in place:
+ * renaming a temporary file over it would replace the device with a plain file (as root,
+ * `--out /dev/null` used to turn /dev/null into a regular file). */
+static enum fg_status write_in_place(const char *path, const char *data, size_t len,
+                                     struct fg_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int saved = errno;
+            close(fd);
+            return fg_error_set(err, FG_ERR_IO, path, 0, 0, "write failed: %s",
+                                n < 0 ? strerror(saved) : "no progress");
+        }
+        done += (size_t)n;
+    }
+    if (close(fd) != 0)
+        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
+    return FG_OK;
+}
+
 enum fg_status fg_file_write_atomic(const char *path, const char *data, size_t len,
                                     struct fg_error *err)
 {
+    struct stat info;
+    if (stat(path, &info) == 0 && !S_ISREG(info.st_mode)) {
+        if (S_ISDIR(info.st_mode))
+            return fg_error_set(err, FG_ERR_IO, path, 0, 0, "is a directory");
+        return write_in_place(path, data, len, err);
+    }
     char tmp[PATH_MAX];
     int n = snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
     if (n < 0 || (size_t)n >= sizeof tmp)

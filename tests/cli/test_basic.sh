@@ -52,6 +52,26 @@ expect_rc "unreadable policy exits 2" 2
 expect_grep "unreadable policy is named" "$WORK/err" "^fairgate: error: .*nope\.yaml: "
 expect_absent "no audit after an error" "$WORK/audit.json"
 
+# An output that is a FIFO (or a device such as /dev/null) is written in place: renaming a
+# temporary file over it replaced /dev/null with a plain file when run as root.
+"$TOOLS/fg_gen" --rows 200 --seed 1 --scenario loan >"$WORK/fifo-in.csv"
+mkfifo "$WORK/fifo"
+cat "$WORK/fifo" >"$WORK/fifo-got" &
+reader=$!
+"$FAIRGATE" check --quiet --policy "$TESTS_DIR/../policies/loan-approval.yaml" \
+    --candidate "$WORK/fifo-in.csv" --out "$WORK/fifo" >/dev/null 2>"$WORK/err"
+RC=$?
+[ "$RC" -le 1 ] && ok "--out a FIFO: a verdict" || not_ok "--out a FIFO: a verdict" "$(cat "$WORK/err")"
+if [ -p "$WORK/fifo" ]; then
+    ok "--out a FIFO: it is still a FIFO"
+    wait "$reader"
+else # replaced: nobody will ever write to the reader's FIFO
+    not_ok "--out a FIFO: it is still a FIFO"
+    kill "$reader" 2>/dev/null
+fi
+expect_eq "--out a FIFO: the audit came through it" "$(jq -r .schema "$WORK/fifo-got")" "fairgate.audit/v1"
+ls "$WORK"/fifo.tmp.* >/dev/null 2>&1 && not_ok "--out a FIFO: no temporary file left" || ok "--out a FIFO: no temporary file left"
+
 if [ -w /dev/full ]; then
     "$FAIRGATE" --version >/dev/full 2>"$WORK/err"
     RC=$?

@@ -4,8 +4,8 @@
 # and on the real COMPAS data, the audit from the counts equals the audit from the rows
 # (groups, gates, verdict, exit code: everything but "inputs"); four shards summed equal the
 # whole; the file format is checked record by record; every malformed counts file, a score
-# gate and misuse exit 2 without leaving an output file; overrides bind to the first counts
-# file and attestations name the counts files.
+# gate and misuse exit 2 without leaving an output file; overrides bind to all the counts
+# files in order and attestations name the counts files.
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$TESTS_DIR/.." && pwd)
 export SOURCE_DATE_EPOCH=1763769600
@@ -342,7 +342,7 @@ YAML
     --sign-key "$WORK/keys/risk.pem" --out "$WORK/parity.dsse.json" >/dev/null
 run "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/base.csv" \
     --override "$WORK/parity.dsse.json" --out "$WORK/ov.json"
-expect_rc "an override bound to the (first) counts file applies" 0
+expect_rc "an override bound to the one counts file applies" 0
 expect_eq "its verdict" "$(jq -r .verdict "$WORK/ov.json")" "pass_with_override"
 run "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/v-order.csv" \
     --override "$WORK/parity.dsse.json" --out "$WORK/ov2.json"
@@ -350,7 +350,50 @@ expect_rc "the same override on another counts file is rejected" 1
 expect_grep "rejected for another candidate file" "$WORK/ov2.json" "made for another candidate file"
 run "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/v-order.csv" --counts "$WORK/base.csv" \
     --override "$WORK/parity.dsse.json"
-expect_rc "an override binds to the first counts file only" 1
+expect_rc "an override for one file does not cover two" 1
+run "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/base.csv" --counts "$WORK/v-order.csv" \
+    --override "$WORK/parity.dsse.json"
+expect_rc "... not even with that file first (shards 2..n could be swapped)" 1
+# Bound to several shards: made with the same --counts, in the same order.
+mkdir -p "$WORK/sa" "$WORK/sb"
+head -n 1 "$WORK/base.csv" >"$WORK/sa/part-0.csv"
+head -n 1 "$WORK/base.csv" >"$WORK/sb/part-0.csv"
+tail -n +2 "$WORK/base.csv" | awk 'NR % 2 == 1' >>"$WORK/sa/part-0.csv"
+tail -n +2 "$WORK/base.csv" | awk 'NR % 2 == 0' >>"$WORK/sb/part-0.csv"
+"$FAIRGATE" override --policy "$WORK/ov.yaml" --counts "$WORK/sa/part-0.csv" --counts "$WORK/sb/part-0.csv" \
+    --gate parity --approver risk@bank.example --role model-risk --reason "pilot" --expires 2025-12-01 \
+    --sign-key "$WORK/keys/risk.pem" --out "$WORK/shards.dsse.json" >/dev/null
+run "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/sa/part-0.csv" --counts "$WORK/sb/part-0.csv" \
+    --override "$WORK/shards.dsse.json" --out "$WORK/ov3.json"
+expect_rc "an override made with the same shards applies" 0
+run "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/sa/part-0.csv" --counts "$WORK/v-order.csv" \
+    --override "$WORK/shards.dsse.json"
+expect_rc "... and not when a shard is swapped for another" 1
+run "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/sa/part-0.csv" \
+    --override "$WORK/shards.dsse.json" --out "$WORK/ov4.json"
+expect_eq "... nor when a shard is left out" "$(jq -r '.overrides[0].status' "$WORK/ov4.json")" rejected
+run "$FAIRGATE" override --policy "$WORK/ov.yaml" --counts "$WORK/sa/part-0.csv" --candidate "$WORK/base.csv" \
+    --gate parity --approver risk@bank.example --role model-risk --reason "pilot" --expires 2025-12-01 \
+    --sign-key "$WORK/keys/risk.pem" --out "$WORK/both.dsse.json"
+expect_rc "override: --candidate and --counts together is a usage error" 2
+# The same file twice would count its rows twice: refused.
+run "$FAIRGATE" check --quiet --policy "$NOINC" --counts "$WORK/base.csv" --counts "$WORK/base.csv" \
+    --out "$WORK/twice.json"
+expect_rc "the same counts file twice is refused" 2
+expect_grep "saying why" "$WORK/err" "the same counts as .*base.csv .*: a shard given twice would count its rows twice"
+expect_absent "and no audit is left" "$WORK/twice.json"
+cp "$WORK/base.csv" "$WORK/copy.csv"
+run "$FAIRGATE" check --quiet --policy "$NOINC" --counts "$WORK/base.csv" --counts "$WORK/copy.csv"
+expect_rc "a copy of it too (same bytes)" 2
+# Shards of the same name in different folders (part-0.csv of a partitioned export): each
+# verifies against its own subject.
+run "$FAIRGATE" check --quiet --policy "$NOINC" --counts "$WORK/sa/part-0.csv" --counts "$WORK/sb/part-0.csv" \
+    --sign-key "$WORK/keys/risk.pem" --attestation "$WORK/parts.jsonl"
+run "$FAIRGATE" verify --attestation "$WORK/parts.jsonl" --pubkey "$WORK/keys/risk.pub" --counts "$WORK/sb/part-0.csv"
+expect_rc "verify --counts: the second part-0.csv verifies" 0
+run "$FAIRGATE" verify --attestation "$WORK/parts.jsonl" --pubkey "$WORK/keys/risk.pub" \
+    --counts "$WORK/sa/part-0.csv" --counts "$WORK/sb/part-0.csv"
+expect_rc "verify --counts: both do" 0
 
 run "$FAIRGATE" check --quiet --policy "$NOINC" --counts "$WORK/base.csv" --counts "$WORK/v-order.csv" \
     --sign-key "$WORK/keys/risk.pem" --attestation "$WORK/att.jsonl"

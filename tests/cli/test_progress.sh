@@ -22,6 +22,9 @@ script -qec "$cmd" "$WORK/tty.log" >/dev/null 2>&1
 expect_grep "on a terminal: a progress line" "$WORK/tty.log" \
     "fairgate: read [0-9]+ of [0-9]+ MB \([0-9]+%\), [0-9.]+ M rows/s, about [0-9]+ s left"
 expect_grep "redrawn in place with carriage returns" "$WORK/tty.log" "$(printf '\r')fairgate: read"
+# fairgate counts reads the biggest inputs of all: it shows the same line.
+script -qec "FAIRGATE_PROGRESS_INTERVAL=0 '$FAIRGATE' counts --policy '$POLICY' --candidate '$WORK/big.csv' --out '$WORK/k.csv' >/dev/null" "$WORK/counts.log" >/dev/null 2>&1
+expect_grep "counts on a terminal: a progress line" "$WORK/counts.log" "fairgate: read [0-9]+ of [0-9]+ MB"
 script -qec "$cmd --quiet" "$WORK/quiet.log" >/dev/null 2>&1
 expect_no_grep "--quiet: no progress" "$WORK/quiet.log" "fairgate: read"
 finish

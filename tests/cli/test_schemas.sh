@@ -497,12 +497,17 @@ audit override 0 --policy "$WORK/ovr.yaml" --candidate "$WORK/loans.csv" \
 audit rejected 1 --policy "$WORK/ovr.yaml" --candidate "$WORK/loans.csv" --override "$WORK/junk.dsse.json"
 
 # From counts files (check --counts): inputs.candidate is null, inputs.counts lists them.
-"$FAIRGATE" counts --quiet --policy "$ROOT/policies/loan-approval.yaml" --candidate "$WORK/loans.csv" \
-    --out "$WORK/loans.counts.csv"
-audit counts 1 --policy "$ROOT/policies/loan-approval.yaml" --counts "$WORK/loans.counts.csv" \
-    --counts "$WORK/loans.counts.csv"
+# Two shards: the first 3000 rows and the rest (the same file twice is refused).
+head -n 3001 "$WORK/loans.csv" >"$WORK/loans.a.csv"
+{ head -n 1 "$WORK/loans.csv"; tail -n +3002 "$WORK/loans.csv"; } >"$WORK/loans.b.csv"
+for part in a b; do
+    "$FAIRGATE" counts --quiet --policy "$ROOT/policies/loan-approval.yaml" \
+        --candidate "$WORK/loans.$part.csv" --out "$WORK/loans.$part.counts.csv"
+done
+audit counts 1 --policy "$ROOT/policies/loan-approval.yaml" --counts "$WORK/loans.a.counts.csv" \
+    --counts "$WORK/loans.b.counts.csv"
 expect_eq "audit counts: inputs" "$(jq -c '[.inputs.candidate, (.inputs.counts | length), .inputs.counts[1].rows]' "$A/counts.json")" \
-    "[null,2,5000]"
+    "[null,2,2000]"
 
 # The audits really show what they are meant to.
 expect_eq "audit fail: verdict" "$(jq -r .verdict "$A/fail.json")" "fail"
