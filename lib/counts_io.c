@@ -367,7 +367,8 @@ static enum fg_status read_bit(struct reader *r, size_t bit, int *out)
         return fail(r, FG_ERR_INPUT, r->record_line, column,
                     "y_true is empty: the rows of this cell have a missing value (with "
                     "data.missing: error, the query of `fairgate sql` marks them so; fix the "
-                    "data or use missing: drop)");
+                    "data or use missing: drop) or a score that is not a finite number "
+                    "(always refused, as on the rows)");
     return fail(r, FG_ERR_INPUT, r->record_line, column, "%s is '%.64s'; it must be 0 or 1",
                 bit_names[bit], v);
 }

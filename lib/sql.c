@@ -7,12 +7,15 @@
  * columns, labels and thresholds:
  * - labels and predictions are compared as text, exactly: CAST(column AS <text>) = 'value',
  *   as fairgate compares a CSV field's bytes (a numeric column is formatted by the engine);
- * - a score is favourable when CAST(score AS <double>) >= threshold (favorable: above) or
- *   < threshold (below); the threshold is written with the fewest digits that read back as
- *   the same double;
+ * - a score is favourable when CAST(score AS <double>) (SAFE_CAST in bigquery) >= threshold
+ *   (favorable: above) or < threshold (below); the threshold is written with the fewest
+ *   digits that read back as the same double;
  * - a value is missing when it is NULL or empty text. missing: drop leaves such rows out
  *   (WHERE); missing: error gives them an empty (NULL) y_true, which `fairgate check
  *   --counts` refuses with exit 2: SQL cannot raise an error portably;
+ * - a score that is not a finite decimal number (NaN, infinite, unreadable, blanks,
+ *   hexadecimal) gives a NULL y_true in both modes, as fairgate refuses it on the rows in
+ *   both (put_bad_score says how each dialect tells);
  * - every column is read through the table alias (fairgate_src."col"), so that a misspelt
  *   column is an error in every engine (SQLite would take a lone "col" for a string) and a
  *   column never resolves to one of the query's own output names.
@@ -36,14 +39,15 @@ struct dialect {
     bool backslash; /* backslash escapes in literals (and identifiers, bigquery) */
     const char *text_type;
     const char *double_type;
+    bool safe_cast; /* SAFE_CAST to <double> (bigquery) */
 };
 
 static const struct dialect dialects[] = {
-    [FG_SQL_ANSI] = {"ansi", '"', false, "VARCHAR", "DOUBLE PRECISION"},
-    [FG_SQL_POSTGRES] = {"postgres", '"', false, "TEXT", "DOUBLE PRECISION"},
-    [FG_SQL_SQLITE] = {"sqlite", '"', false, "TEXT", "REAL"},
-    [FG_SQL_SPARK] = {"spark", '`', true, "STRING", "DOUBLE"},
-    [FG_SQL_BIGQUERY] = {"bigquery", '`', true, "STRING", "FLOAT64"},
+    [FG_SQL_ANSI] = {"ansi", '"', false, "VARCHAR", "DOUBLE PRECISION", false},
+    [FG_SQL_POSTGRES] = {"postgres", '"', false, "TEXT", "DOUBLE PRECISION", false},
+    [FG_SQL_SQLITE] = {"sqlite", '"', false, "TEXT", "REAL", false},
+    [FG_SQL_SPARK] = {"spark", '`', true, "STRING", "DOUBLE", false},
+    [FG_SQL_BIGQUERY] = {"bigquery", '`', true, "STRING", "FLOAT64", true},
 };
 
 #define N_DIALECTS (sizeof dialects / sizeof dialects[0])
@@ -153,6 +157,15 @@ static void put_text(struct fg_report_text *t, const struct dialect *d, const ch
     fg_report_text_add(t, " AS %s)", d->text_type);
 }
 
+/* CAST(fairgate_src."column" AS <double>), SAFE_CAST in bigquery (an unreadable value is
+ * NULL there, not an error). */
+static void put_number(struct fg_report_text *t, const struct dialect *d, const char *column)
+{
+    fg_report_text_puts(t, d->safe_cast ? "SAFE_CAST(" : "CAST(");
+    put_column(t, d, column);
+    fg_report_text_add(t, " AS %s)", d->double_type);
+}
+
 /* (fairgate_src."c" IS NULL OR CAST(fairgate_src."c" AS <text>) = '') */
 static void put_missing(struct fg_report_text *t, const struct dialect *d, const char *column)
 {
@@ -161,6 +174,97 @@ static void put_missing(struct fg_report_text *t, const struct dialect *d, const
     fg_report_text_puts(t, " IS NULL OR ");
     put_text(t, d, column);
     fg_report_text_puts(t, " = '')");
+}
+
+/* The decimal numbers fairgate reads as a score (ingest's read_score: strtod's decimal form
+ * alone: no blank, hexadecimal, "inf" or "nan"), as an anchored regular expression without
+ * backslashes (so that no dialect's literal escaping changes it). */
+#define DECIMAL_RE "^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$"
+
+/* A condition that holds when a (non-missing) score is not a finite decimal number, as
+ * fairgate on the rows refuses it in either missing mode (exit 2). It reads the column as
+ * the engine formats it as text (a DOUBLE column's NaN and infinities are "NaN",
+ * "Infinity", "Inf" or "inf" there, never a decimal) and as a double (a decimal past the
+ * range reads as infinity or fails):
+ * - postgres: CAST(c AS TEXT) !~ DECIMAL_RE (a decimal past the range is an error of the
+ *   cast in the decision already);
+ * - sqlite, which has no regular expressions: ten GLOBs on CAST(c AS TEXT) that together
+ *   spell DECIMAL_RE (only [0-9.eE+-]; at most one e and one point, no point after the e;
+ *   a sign first or right after the e; a digit before the e and after it), or
+ *   abs(CAST(c AS REAL)) >= 9e999 (SQLite's infinity);
+ * - spark: NOT (RLIKE DECIMAL_RE) or RLIKE '[^0-9.eE+-]' (Java's $ also matches before a
+ *   final line end), or CAST(c AS DOUBLE) is NULL (unreadable without ANSI mode), NaN
+ *   (isnan) or infinite (abs = double('Infinity'));
+ * - bigquery: NOT REGEXP_CONTAINS DECIMAL_RE, or SAFE_CAST(c AS FLOAT64) is NULL, IS_NAN
+ *   or IS_INF (the decision reads SAFE_CAST too, so such a row is not an error);
+ * - ansi: no portable regular expression, so only the double: NULL, or NOT BETWEEN
+ *   -1.7976931348623157e308 AND 1.7976931348623157e308, which holds for NaN both where NaN
+ *   compares unequal to everything (Trino) and where it sorts above every number (DuckDB,
+ *   PostgreSQL), and for both infinities. Text that the engine reads as a finite number
+ *   and fairgate refuses (" 0.2", "1d", "0x1p0") passes there.
+ * Still apart in every dialect: fairgate also refuses a decimal that underflows (1e-400,
+ * a subnormal), which the engines read as 0 or a subnormal (PostgreSQL: an error). */
+static void put_bad_score(struct fg_report_text *t, const struct dialect *d, const char *column)
+{
+    fg_report_text_puts(t, "(");
+    switch ((enum fg_sql_dialect)(d - dialects)) {
+    case FG_SQL_POSTGRES:
+        put_text(t, d, column);
+        fg_report_text_puts(t, " !~ '" DECIMAL_RE "'");
+        break;
+    case FG_SQL_SQLITE: {
+        static const char *const invalid[] = {
+            "*[^0-9.eE+-]*", "*[eE]*[eE]*", "*.*.*",     "*[eE]*.*",
+            "*[^eE][+-]*",   "*[eE]",       "*[eE][+-]",
+        };
+        for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
+            put_text(t, d, column);
+            fg_report_text_add(t, " GLOB '%s'\n            OR ", invalid[i]);
+        }
+        static const char *const starts[] = {"[0-9]*", "[+.-][0-9]*", "[+-].[0-9]*"};
+        fg_report_text_puts(t, "NOT (");
+        for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++) {
+            if (i > 0)
+                fg_report_text_puts(t, " OR ");
+            put_text(t, d, column);
+            fg_report_text_add(t, " GLOB '%s'", starts[i]);
+        }
+        fg_report_text_puts(t, ")\n            OR abs(CAST(");
+        put_column(t, d, column);
+        fg_report_text_puts(t, " AS REAL)) >= 9e999");
+        break;
+    }
+    case FG_SQL_SPARK:
+        fg_report_text_puts(t, "NOT (");
+        put_text(t, d, column);
+        fg_report_text_puts(t, " RLIKE '" DECIMAL_RE "') OR ");
+        put_text(t, d, column);
+        fg_report_text_puts(t, " RLIKE '[^0-9.eE+-]'\n            OR ");
+        for (size_t i = 0; i < 3; i++) {
+            fg_report_text_puts(t, (const char *[]){"", "isnan(", "abs("}[i]);
+            put_number(t, d, column);
+            fg_report_text_puts(
+                t, (const char *[]){" IS NULL OR ", ") OR ", ") = double('Infinity')"}[i]);
+        }
+        break;
+    case FG_SQL_BIGQUERY:
+        fg_report_text_puts(t, "NOT REGEXP_CONTAINS(");
+        put_text(t, d, column);
+        fg_report_text_puts(t, ", '" DECIMAL_RE "')\n            OR ");
+        for (size_t i = 0; i < 3; i++) {
+            fg_report_text_puts(t, (const char *[]){"", "IS_NAN(", "IS_INF("}[i]);
+            put_number(t, d, column);
+            fg_report_text_puts(t, (const char *[]){" IS NULL OR ", ") OR ", ")"}[i]);
+        }
+        break;
+    default:
+        put_number(t, d, column);
+        fg_report_text_puts(t, " IS NULL OR NOT (");
+        put_number(t, d, column);
+        fg_report_text_puts(t, " BETWEEN -1.7976931348623157e308 AND 1.7976931348623157e308)");
+        break;
+    }
+    fg_report_text_puts(t, ")");
 }
 
 /* The shortest decimal that reads back as value. */
@@ -185,10 +289,9 @@ static void put_decision(struct fg_report_text *t, const struct dialect *d,
     } else {
         char threshold[64];
         format_threshold(threshold, sizeof threshold, model->threshold);
-        fg_report_text_puts(t, "CAST(");
-        put_column(t, d, model->score);
-        fg_report_text_add(t, " AS %s) %s %s", d->double_type,
-                           model->favorable == FG_FAVORABLE_ABOVE ? ">=" : "<", threshold);
+        put_number(t, d, model->score);
+        fg_report_text_add(t, " %s %s", model->favorable == FG_FAVORABLE_ABOVE ? ">=" : "<",
+                           threshold);
     }
     fg_report_text_puts(t, " THEN 1 ELSE 0 END");
 }
@@ -215,6 +318,18 @@ static size_t needed_columns(const struct fg_policy *policy, const char **out)
         if (!seen)
             out[n++] = all[i];
     }
+    return n;
+}
+
+/* The score columns the policy's models read, each once; returns how many (0 to 2). */
+static size_t score_columns(const struct fg_policy *policy, const char **out)
+{
+    size_t n = 0;
+    const struct fg_model_spec *models[2] = {&policy->data.candidate, &policy->data.incumbent};
+    for (size_t m = 0; m < 2; m++)
+        if (models[m]->present && models[m]->prediction == NULL && models[m]->score != NULL &&
+            (n == 0 || strcmp(out[0], models[m]->score) != 0))
+            out[n++] = models[m]->score;
     return n;
 }
 
@@ -259,6 +374,8 @@ enum fg_status fg_sql_render(const struct fg_policy *policy, const char *table,
     struct fg_report_text t = {0};
     const char *columns[FG_MAX_PROTECTED + 3];
     size_t n_columns = needed_columns(policy, columns);
+    const char *scores[2];
+    size_t n_scores = score_columns(policy, scores);
     size_t n_protected = policy->data.n_protected;
     bool drop = policy->data.missing == FG_MISSING_DROP;
 
@@ -280,6 +397,10 @@ enum fg_status fg_sql_render(const struct fg_policy *policy, const char *table,
         fg_report_text_puts(&t, "-- data.missing: error: rows with a NULL or empty value in a "
                                 "needed column get an\n-- empty y_true, which fairgate check "
                                 "--counts refuses (exit 2).\n");
+    if (n_scores > 0)
+        fg_report_text_puts(&t, "-- A score that is not a finite decimal number (NaN, infinite, "
+                                "unreadable) gives an\n-- empty y_true in either mode, refused "
+                                "as fairgate refuses it on the rows.\n");
 
     /* outer: the cells */
     fg_report_text_puts(&t, "SELECT\n");
@@ -316,6 +437,12 @@ enum fg_status fg_sql_render(const struct fg_policy *policy, const char *table,
             put_missing(&t, d, columns[i]);
         }
         fg_report_text_puts(&t, "\n            THEN NULL\n           ");
+    }
+    for (size_t i = 0; i < n_scores; i++) {
+        fg_report_text_puts(&t, i == 0 ? " WHEN " : "\n            OR ");
+        put_bad_score(&t, d, scores[i]);
+        if (i + 1 == n_scores)
+            fg_report_text_puts(&t, "\n            THEN NULL\n           ");
     }
     fg_report_text_puts(&t, " WHEN ");
     put_text(&t, d, policy->data.label);

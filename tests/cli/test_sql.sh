@@ -77,15 +77,72 @@ counts_of "$HIRING" "$WORK/hiring.csv" "$WORK/want-hiring"
 expect_eq "the drop case drops rows" \
     "$("$FAIRGATE" counts --policy "$WORK/drop.yaml" --candidate "$WORK/holes.csv" --out "$WORK/x.csv" | grep -c '([1-9][0-9]* dropped)')" "1"
 
+# Scores that are not finite decimal numbers: fairgate on the rows refuses them (exit 2) in
+# either missing mode, so the query gives their rows an empty y_true and check --counts
+# refuses the export; a score fairgate reads gives the same counts. 40 rows A,1,0.9 and 40
+# rows B,1,VALUE, per missing mode.
+for mode in error drop; do
+    cat >"$WORK/score-$mode.yaml" <<YAML
+version: 1
+name: score-$mode
+data:
+  label: y
+  positive_label: "1"
+  protected: [grp]
+  candidate: { score: s, threshold: 0.5 }
+  missing: $mode
+gates:
+  - id: parity
+    metric: selection_rate
+    disparity: ratio
+    min: 0.8
+YAML
+done
+# score_csv NAME VALUE: the rows, in $WORK/NAME.csv
+score_csv() {
+    awk -v v="$2" 'BEGIN { print "grp,y,s"; for (i = 0; i < 40; i++) print "A,1,0.9"
+        for (i = 0; i < 40; i++) print "B,1," v }' >"$WORK/$1.csv"
+}
+# score_judge LABEL NAME POLICY EXPORT QUERY_RC: where check on the rows exits 2, the
+# engine refuses the rows (an error) or check --counts refuses its export (exit 2);
+# elsewhere the export equals fairgate counts and gives the rows' audit.
+score_judge() {
+    "$FAIRGATE" check --quiet --policy "$3" --candidate "$WORK/$2.csv" --out "$WORK/rows.json" 2>"$WORK/rows.err"
+    rc_rows=$?
+    if [ "$rc_rows" -eq 2 ]; then
+        if ! grep -q "which is not a \(finite \)\?number\|out of the range" "$WORK/rows.err"; then
+            not_ok "$1: check on the rows refuses the score" "$(head -c 300 "$WORK/rows.err")"
+        elif [ "$5" -ne 0 ]; then
+            ok "$1: the engine refuses the rows (an error), as check on the rows does"
+        else
+            run "$FAIRGATE" check --quiet --policy "$3" --counts "$4"
+            expect_rc "$1: check --counts refuses the export, as check on the rows does" 2
+            expect_grep "$1: ... for an empty y_true" "$WORK/err" "y_true is empty"
+        fi
+    elif [ "$5" -ne 0 ]; then
+        not_ok "$1: the query runs" "check on the rows exits $rc_rows"
+    else
+        counts_of "$3" "$WORK/$2.csv" "$WORK/$2.want"
+        compare "$1" "$4" "$WORK/$2.want" "$3" "$WORK/$2.csv"
+    fi
+}
+# the scores fairgate refuses, and odd ones it reads
+BAD_SCORES='NaN nan inf -Infinity x 0x1 1e400 1d 1e 1.2.3 --1 .'
+GOOD_SCORES='0.2 1. .5 +0.7 5E-1 1e-1 -0 007'
+
 # ---- SQLite ----
 
 if command -v sqlite3 >/dev/null 2>&1; then
     ok "sqlite3 is installed"
     # sqlite_run NAME CSV POLICY: import CSV as table t, run the query, export CSV
+    # (SQLITE_SCHEMA, when set, declares the table's columns first)
     sqlite_run() {
         "$FAIRGATE" sql --policy "$3" --table main.t --dialect sqlite >"$WORK/$1.sql"
         rm -f "$WORK/$1.db"
-        { printf '.import --csv %s t\n.headers on\n.mode csv\n.output %s\n' "$2" "$WORK/$1.sqlite.csv"
+        { if [ -n "${SQLITE_SCHEMA:-}" ]; then
+              printf 'CREATE TABLE t (%s);\n.import --csv --skip 1 %s t\n' "$SQLITE_SCHEMA" "$2"
+          else printf '.import --csv %s t\n' "$2"; fi
+          printf '.headers on\n.mode csv\n.output %s\n' "$WORK/$1.sqlite.csv"
           cat "$WORK/$1.sql"; } | sqlite3 "$WORK/$1.db" 2>"$WORK/$1.sqlite.err"
         if [ -s "$WORK/$1.sqlite.err" ]; then not_ok "sqlite $1: the query runs" "$(head -c 600 "$WORK/$1.sqlite.err")"; fi
     }
@@ -102,6 +159,26 @@ if command -v sqlite3 >/dev/null 2>&1; then
     expect_grep "... saying why" "$WORK/err" "y_true is empty: the rows of this cell have a missing value"
     run "$FAIRGATE" check --quiet --policy "$LOAN" --candidate "$WORK/holes.csv"
     expect_rc "... as check on the rows refuses them" 2
+    # scores: as text (what .import makes), and in a REAL column (where ' 0.2' would read
+    # as 0.2 on loading, before the query: only values SQLite keeps apart are tried)
+    for mode in error drop; do
+        i=0
+        for v in $BAD_SCORES ' 0.2' '0.2 ' $GOOD_SCORES; do
+            i=$((i + 1))
+            score_csv "sq-$mode-$i" "$v"
+            sqlite_run "sq-$mode-$i" "$WORK/sq-$mode-$i.csv" "$WORK/score-$mode.yaml"
+            score_judge "sqlite text score '$v', missing: $mode" "sq-$mode-$i" "$WORK/score-$mode.yaml" \
+                "$WORK/sq-$mode-$i.sqlite.csv" 0
+        done
+        i=0
+        for v in NaN inf x 0x1 1e400 -1e400 $GOOD_SCORES; do
+            i=$((i + 1))
+            score_csv "sqr-$mode-$i" "$v"
+            SQLITE_SCHEMA='grp TEXT, y TEXT, s REAL' sqlite_run "sqr-$mode-$i" "$WORK/sqr-$mode-$i.csv" "$WORK/score-$mode.yaml"
+            score_judge "sqlite REAL score '$v', missing: $mode" "sqr-$mode-$i" "$WORK/score-$mode.yaml" \
+                "$WORK/sqr-$mode-$i.sqlite.csv" 0
+        done
+    done
 else
     not_ok "sqlite3 is installed" "apt-get install sqlite3 (make check installs it through .ci/ensure-deps test)"
 fi
@@ -174,6 +251,38 @@ if [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/pg_ctl" ] && comman
     pg_run holes-error "$WORK/holes.csv" "$LOAN" "$LOAN_COLS"
     run "$FAIRGATE" check --quiet --policy "$LOAN" --counts "$WORK/holes-error.pg.csv"
     expect_rc "postgres, missing: error with missing values: check --counts refuses the export" 2
+    # scores: the review's case (NaN in a DOUBLE PRECISION column, which also takes 'inf'
+    # and '-Infinity'), and a TEXT column, where PostgreSQL's cast would also read ' 0.2 '
+    # and 'inf' and fails on 'x' or '1e400' (an error: the export never exists)
+    pg_score() { # LABEL NAME VALUE POLICY COLUMN-TYPE
+        score_csv "$2" "$3"
+        cp "$WORK/$2.csv" "$PGDIR/$2.csv"
+        chmod 644 "$PGDIR/$2.csv"
+        "$FAIRGATE" sql --policy "$4" --table fg.t --dialect postgres >"$PGDIR/$2.sql"
+        chmod 644 "$PGDIR/$2.sql"
+        pg -c "DROP SCHEMA IF EXISTS fg CASCADE; CREATE SCHEMA fg; CREATE TABLE fg.t (grp TEXT, y TEXT, s $5)" \
+            -c "\\copy fg.t FROM '$PGDIR/$2.csv' WITH (FORMAT csv, HEADER true)" >"$WORK/$2.pg.log" 2>&1 &&
+            pg --csv -f "$PGDIR/$2.sql" >"$WORK/$2.pg.csv" 2>"$WORK/$2.pg.err"
+        pg_rc=$?
+        if [ "$pg_rc" -ne 0 ] && ! grep -q "out of range\|invalid input syntax" "$WORK/$2.pg.log" "$WORK/$2.pg.err"; then
+            not_ok "$1: postgres fails for another reason" "$(head -c 600 "$WORK/$2.pg.log" "$WORK/$2.pg.err")"
+        fi
+        score_judge "$1" "$2" "$4" "$WORK/$2.pg.csv" "$pg_rc"
+    }
+    for mode in error drop; do
+        i=0
+        for v in NaN nan Infinity inf -Infinity -inf 0.2 1. .5 +0.7 5E-1 -0; do
+            i=$((i + 1))
+            pg_score "postgres DOUBLE PRECISION score '$v', missing: $mode" "pgd-$mode-$i" "$v" \
+                "$WORK/score-$mode.yaml" 'DOUBLE PRECISION'
+        done
+        i=0
+        for v in $BAD_SCORES ' 0.2 ' '0.2 ' $GOOD_SCORES; do
+            i=$((i + 1))
+            pg_score "postgres TEXT score '$v', missing: $mode" "pgt-$mode-$i" "$v" \
+                "$WORK/score-$mode.yaml" TEXT
+        done
+    done
 else
     not_ok "PostgreSQL is installed" "apt-get install postgresql (make check installs it through .ci/ensure-deps test)"
 fi
