@@ -288,12 +288,10 @@ struct fg_ingest_tuning {
 };
 
 void fg_ingest_tuning_default(struct fg_ingest_tuning *tuning);
-FG_MUST_CHECK enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
-                                                 const struct fg_ingest_options *options,
-                                                 const struct fg_ingest_tuning *tuning,
-                                                 struct fg_counts **out,
-                                                 struct fg_ingest_result *info,
-                                                 struct fg_error *err);
+FG_MUST_CHECK enum fg_status
+fg_ingest_run_tuned(const struct fg_policy *policy, const struct fg_ingest_options *options,
+                    const struct fg_ingest_tuning *tuning, struct fg_counts **out,
+                    struct fg_ingest_result *info, struct fg_error *err);
 
 /* ---- score statistics (lib/scores.c) ---- */
 
@@ -305,8 +303,7 @@ struct fg_score_stats;
  * calibration_gap's number of equal-width bins (0: FG_DEFAULT_BINS). brier and
  * calibration_gap are NaN when a score lies outside [0, 1]. */
 void fg_score_stats_compute(double *negatives, size_t n_neg, double *positives, size_t n_pos,
-                            enum fg_favorable favorable, unsigned bins,
-                            struct fg_score_stats *out);
+                            enum fg_favorable favorable, unsigned bins, struct fg_score_stats *out);
 /* Sorts n finite doubles ascending, in place (introsort: O(n log n), no extra memory). */
 void fg_scores_sort(double *values, size_t n);
 
