@@ -348,22 +348,37 @@ struct output {
     const char *text;
 };
 
-/* Writes each output atomically, in order; if one fails, the ones already written are
- * removed, so an error leaves none of them. */
+/* Writes every output or none: each is first staged beside its path (a temporary file), and
+ * only when all are staged are they moved into place, so a failure leaves every path as it
+ * was (an existing file untouched, a device never removed). */
 static int write_outputs(const struct output *outputs, size_t n, struct fg_error *err)
 {
+    char *tmp[16] = {0};
+    if (n > sizeof tmp / sizeof tmp[0])
+        n = sizeof tmp / sizeof tmp[0];
     for (size_t i = 0; i < n; i++) {
         if (outputs[i].path == NULL)
             continue;
-        if (fg_file_write_atomic(outputs[i].path, outputs[i].text, strlen(outputs[i].text), err) !=
-            FG_OK) {
+        if (fg_file_stage(outputs[i].path, outputs[i].text, strlen(outputs[i].text), &tmp[i],
+                          err) != FG_OK) {
             for (size_t k = 0; k < i; k++)
-                if (outputs[k].path != NULL)
-                    remove(outputs[k].path);
+                fg_file_discard(tmp[k]);
             return report_error(err);
         }
     }
-    return EXIT_PASS;
+    int code = EXIT_PASS;
+    for (size_t i = 0; i < n; i++) {
+        if (outputs[i].path == NULL)
+            continue;
+        if (code != EXIT_PASS) {
+            fg_file_discard(tmp[i]);
+            continue;
+        }
+        if (fg_file_commit(outputs[i].path, tmp[i], outputs[i].text, strlen(outputs[i].text),
+                           err) != FG_OK)
+            code = report_error(err);
+    }
+    return code;
 }
 
 /* GitHub Actions: the Markdown summary is appended to $GITHUB_STEP_SUMMARY when set. */
@@ -876,6 +891,13 @@ static int cmd_override(int argc, char **argv)
                 return finish(report_error(&derr));
             list[i] = digests[i];
         }
+        for (size_t i = 0; i < n_counts; i++)
+            for (size_t j = 0; j < i; j++)
+                if (strcmp(digests[i], digests[j]) == 0)
+                    return usage_error("override",
+                                       "--counts %s has the same bytes as %s: check refuses "
+                                       "a shard given twice",
+                                       counts[i], counts[j]);
         fg_counts_binding_sha256(list, n_counts, binding);
         req.candidate_path = counts[0];
         req.candidate_sha256 = binding;

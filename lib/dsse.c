@@ -232,6 +232,11 @@ static enum fg_status write_key_file(const char *path, const char *data, size_t 
     char tmp[PATH_MAX];
     const char *target = path;
     int fd;
+    struct stat info;
+    if (force && lstat(path, &info) == 0 && !S_ISREG(info.st_mode))
+        return fg_error_set(err, FG_ERR_IO, path, 0, 0,
+                            "is not a regular file (a device, FIFO, link or folder); --force "
+                            "replaces only a key file");
     if (force) {
         int n = snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
         if (n < 0 || (size_t)n >= sizeof tmp)

@@ -71,7 +71,7 @@ FG_MUST_CHECK enum fg_status fg_policy_parse(const char *name, const char *text,
 void fg_policy_free(struct fg_policy *policy);
 /* What a person should know about a valid policy: one line per remark,
  * "file:line:col: warning: ...\n" (e.g. a vs_incumbent gate in a policy that names no
- * incumbent, which can never pass). Returns a malloc'd string, "" when there is nothing to
+ * incumbent, which is never evaluated). Returns a malloc'd string, "" when there is nothing to
  * say, or NULL when out of memory. */
 char *fg_policy_warnings(const struct fg_policy *policy);
 
@@ -320,9 +320,19 @@ fg_override_apply(const struct fg_policy *policy, const struct fg_metrics *metri
 
 /* Writes len bytes to path atomically: a temporary file in the same folder, fsync,
  * rename. On failure nothing is left at path (an existing file is untouched). A path that
- * is a device or FIFO (/dev/stdout, /dev/null) is written in place, never replaced. */
+ * is a device, FIFO or symbolic link (/dev/null, /dev/stdout) is written in place through
+ * it, never replaced. */
 FG_MUST_CHECK enum fg_status fg_file_write_atomic(const char *path, const char *data, size_t len,
                                                   struct fg_error *err);
+/* The two steps of fg_file_write_atomic, for commands that write several outputs and must
+ * leave all or none: stage writes a temporary file beside path (*tmp, malloc'd; NULL when
+ * the path is a device, FIFO or symbolic link, written in place at commit); commit renames
+ * it into place (or writes in place) and frees tmp; discard removes a staged file. */
+FG_MUST_CHECK enum fg_status fg_file_stage(const char *path, const char *data, size_t len,
+                                           char **tmp, struct fg_error *err);
+FG_MUST_CHECK enum fg_status fg_file_commit(const char *path, char *tmp, const char *data,
+                                            size_t len, struct fg_error *err);
+void fg_file_discard(char *tmp);
 
 /* Reads a whole file (at most max bytes) into a malloc'd NUL-terminated buffer. */
 FG_MUST_CHECK enum fg_status fg_file_read_all(const char *path, size_t max, char **out, size_t *len,

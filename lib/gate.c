@@ -507,6 +507,8 @@ static void compare_side(const struct fg_gate_spec *spec, const struct fg_side *
     cmp->ci_inside = !cmp->breach;
     cmp->multiplier = 1.0;
     cmp->value = side->value;
+    cmp->side = *side;
+    cmp->group = group;
     if (!side->defined || !fg_metric_is_rate(side->component) || side->component == FG_METRIC_COUNT)
         return;
     const double level = 1.0 - spec->alpha;
@@ -1044,8 +1046,12 @@ static enum fg_status bootstrap_gate(const struct fg_policy *policy,
         res->resamples_used = used;
         res->worsening_low = fg_stats_quantile(x, (size_t)used, spec->alpha / 2);
         res->worsening_high = fg_stats_quantile(x, (size_t)used, 1 - spec->alpha / 2);
-        if (!spec->overall && res->candidate.reference_group == res->group)
-            continue; /* the reference against itself: nothing is compared */
+        /* The reference against itself on every component: nothing is compared. */
+        bool self = !spec->overall && res->n_comparisons > 0;
+        for (size_t k = 0; self && k < res->n_comparisons; k++)
+            self = res->comparisons[k].side.reference_group == res->group;
+        if (self)
+            continue;
         /* The test of "worsening <= max_worsening": z = (worsening - max) / se with the
          * bootstrap standard error (Efron and Tibshirani 1993, 16.4), one-sided, doubled
          * to match the two-sided interval. Unlike counting resamples it has no floor of
@@ -1223,23 +1229,31 @@ static void judge_evidence(const struct fg_gate_spec *spec, struct fg_gate_resul
     char v[48], ci[64], text[sizeof res->why] = "";
     bool bound_fail = false, breach = false;
     const struct fg_comparison *decisive = NULL, *breaching = NULL;
+    /* The deciding comparison: a failing breach first, then (confident) an interval that
+     * leaves the bounds. */
+    for (int pass = 0; pass < 2 && decisive == NULL; pass++)
+        for (size_t k = 0; k < res->n_comparisons && decisive == NULL; k++) {
+            const struct fg_comparison *c = &res->comparisons[k];
+            bool fails = pass == 0 ? c->breach && (!significant || c->test == FG_TEST_NONE ||
+                                                   c->p_adjusted < alpha)
+                                   : !significant && c->has_ci && !c->ci_inside;
+            if (fails)
+                decisive = c;
+        }
+    bound_fail = decisive != NULL;
     for (size_t k = 0; k < res->n_comparisons; k++) {
         const struct fg_comparison *c = &res->comparisons[k];
         if (c->breach && breaching == NULL)
             breaching = c;
         breach = breach || c->breach;
-        bool fails = significant ? c->breach && (c->test == FG_TEST_NONE || c->p_adjusted < alpha)
-                                 : c->breach || (c->has_ci && !c->ci_inside);
-        if (fails && !bound_fail) {
-            bound_fail = true;
-            decisive = c;
-        }
     }
     /* The comparison the text speaks of is the one the audit shows. */
     const struct fg_comparison *told = decisive ? decisive : breaching;
     double value = res->candidate.value;
     if (told != NULL) {
         value = told->value;
+        res->candidate = told->side; /* value, rates, reference and component agree */
+        res->group = told->group;
         res->has_ci = told->has_ci;
         res->ci_low = told->ci_low;
         res->ci_high = told->ci_high;
@@ -1268,9 +1282,16 @@ static void judge_evidence(const struct fg_gate_spec *spec, struct fg_gate_resul
     bool below = spec->has_min && (!spec->has_max || value < spec->max);
     const char *bound_word = below ? "below the minimum" : "above the maximum";
     double bound = below ? spec->min : spec->max;
-    if (bound_fail && significant) {
-        snprintf(text, sizeof text, "%s is %s %g, significantly (%s test, p_adjusted %.4g < %g)", v,
-                 bound_word, bound, fg_test_name(decisive->test), decisive->p_adjusted, alpha);
+    if (bound_fail && significant && decisive->test == FG_TEST_NONE) {
+        snprintf(text, sizeof text, "%s is %s %g (judged at its value: no test applies)", v,
+                 bound_word, bound);
+    } else if (bound_fail && significant) {
+        /* The test is of the group against its reference (an overall rate: against the
+         * bound), so that is what the text claims. */
+        snprintf(text, sizeof text,
+                 "%s is %s %g, and %s significantly (%s test, p_adjusted %.4g < %g)", v, bound_word,
+                 bound, spec->overall ? "beyond it" : "differs from its reference",
+                 fg_test_name(decisive->test), decisive->p_adjusted, alpha);
     } else if (bound_fail) {
         format_interval(ci, sizeof ci, decisive->ci_low, decisive->ci_high);
         if (decisive->breach)
@@ -1292,9 +1313,11 @@ static void judge_evidence(const struct fg_gate_spec *spec, struct fg_gate_resul
                  res->worsening, spec->max_worsening, res->has_worsening_ci ? " (bootstrap " : "",
                  wci, res->has_worsening_ci ? ")" : "");
     } else if (breach && significant) { /* a breach the data do not support */
-        snprintf(text, sizeof text,
-                 "%s is %s %g, but not significantly (%s test, p_adjusted %.4g >= %g)", v,
-                 bound_word, bound, fg_test_name(breaching->test), breaching->p_adjusted, alpha);
+        snprintf(text, sizeof text, "%s is %s %g, but %s (%s test, p_adjusted %.4g >= %g)", v,
+                 bound_word, bound,
+                 spec->overall ? "not significantly beyond it"
+                               : "does not differ significantly from its reference",
+                 fg_test_name(breaching->test), breaching->p_adjusted, alpha);
     } else if (worse && significant) {
         format_interval(ci, sizeof ci, res->worsening_low, res->worsening_high);
         if (res->worsening_low > max_w)

@@ -408,8 +408,10 @@ struct fg_comparison {
     bool ci_inside;         /* the whole interval satisfies the min/max bounds */
     enum fg_test test;      /* FG_TEST_NONE: nothing to test (the reference itself, count) */
     double p_value, p_adjusted;
-    double multiplier; /* between_groups: the pairs worst-over-best was selected from */
-    double value;      /* the component's own disparity (or overall value) */
+    double multiplier;   /* between_groups: the pairs worst-over-best was selected from */
+    double value;        /* the component's own disparity (or overall value) */
+    struct fg_side side; /* the candidate's side on this component */
+    size_t group;        /* whose comparison (between_groups: each component's worst group) */
 };
 
 struct fg_gate_result {

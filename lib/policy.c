@@ -1597,8 +1597,9 @@ char *fg_policy_warnings(const struct fg_policy *policy)
         char line[1024];
         int n = snprintf(line, sizeof line,
                          "%s:%lu:%lu: warning: gate '%s' compares with the incumbent "
-                         "(vs_incumbent), but data names no incumbent: it can never pass "
-                         "(its results will be insufficient_data)\n",
+                         "(vs_incumbent), but data names no incumbent: it is never evaluated "
+                         "(its results are insufficient_data; on_small_group decides whether "
+                         "that fails, warns or is skipped)\n",
                          policy->path, g->mark.line, g->mark.column, g->id);
         if (n < 0)
             continue;

@@ -293,13 +293,37 @@ enum fg_status fg_text_end_line(char **text, struct fg_error *err)
     return FG_OK;
 }
 
-/* A device or FIFO (/dev/stdout, /dev/null, a pipe named by a shell) is written in place:
- * renaming a temporary file over it would replace the device with a plain file (as root,
- * `--out /dev/null` used to turn /dev/null into a regular file). */
-static enum fg_status write_in_place(const char *path, const char *data, size_t len,
+/* Outputs are written in two steps, so that a command writing several can leave all or
+ * none: fg_file_stage writes a temporary file beside the path, fg_file_commit renames it
+ * into place. Some paths are written in place at commit instead, because renaming over
+ * them would be wrong: a device or FIFO (as root, `--out /dev/null` used to turn /dev/null
+ * into a plain file) and a symbolic link (the link itself would be replaced, not the file
+ * it names; /dev/stdout is one). */
+static enum fg_status output_kind(const char *path, bool *in_place, int *flags,
+                                  struct fg_error *err)
+{
+    struct stat l, t;
+    *in_place = false;
+    *flags = 0;
+    if (lstat(path, &l) != 0)
+        return FG_OK; /* nothing there yet: a new file */
+    bool link = S_ISLNK(l.st_mode);
+    bool target = stat(path, &t) == 0;
+    if (target && S_ISDIR(t.st_mode))
+        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "is a directory");
+    if (link) {
+        *in_place = true;
+        *flags = O_CREAT | O_TRUNC; /* through the link, even a dangling one */
+    } else if (!S_ISREG(l.st_mode)) {
+        *in_place = true; /* a device or FIFO: opened as it is */
+    }
+    return FG_OK;
+}
+
+static enum fg_status write_in_place(const char *path, int flags, const char *data, size_t len,
                                      struct fg_error *err)
 {
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    int fd = open(path, O_WRONLY | O_CLOEXEC | flags, 0666);
     if (fd < 0)
         return fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
     size_t done = 0;
@@ -320,15 +344,15 @@ static enum fg_status write_in_place(const char *path, const char *data, size_t 
     return FG_OK;
 }
 
-enum fg_status fg_file_write_atomic(const char *path, const char *data, size_t len,
-                                    struct fg_error *err)
+enum fg_status fg_file_stage(const char *path, const char *data, size_t len, char **tmp_out,
+                             struct fg_error *err)
 {
-    struct stat info;
-    if (stat(path, &info) == 0 && !S_ISREG(info.st_mode)) {
-        if (S_ISDIR(info.st_mode))
-            return fg_error_set(err, FG_ERR_IO, path, 0, 0, "is a directory");
-        return write_in_place(path, data, len, err);
-    }
+    *tmp_out = NULL;
+    bool in_place;
+    int flags;
+    enum fg_status st = output_kind(path, &in_place, &flags, err);
+    if (st != FG_OK || in_place)
+        return st;
     char tmp[PATH_MAX];
     int n = snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
     if (n < 0 || (size_t)n >= sizeof tmp)
@@ -341,20 +365,49 @@ enum fg_status fg_file_write_atomic(const char *path, const char *data, size_t l
     mode_t mask = umask(0);
     umask(mask);
     (void)fchmod(fd, 0666 & ~mask);
-    enum fg_status st = fg_fd_write_all(fd, data, len, path, err);
+    st = fg_fd_write_all(fd, data, len, path, err);
     if (close(fd) != 0 && st == FG_OK)
         st = fg_error_set(err, FG_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
-    if (st != FG_OK) {
+    if (st == FG_OK && (*tmp_out = fg_strdup(tmp)) == NULL)
+        st = fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    if (st != FG_OK)
         unlink(tmp);
-        return st;
+    return st;
+}
+
+enum fg_status fg_file_commit(const char *path, char *tmp, const char *data, size_t len,
+                              struct fg_error *err)
+{
+    if (tmp == NULL) { /* in place: a device, FIFO or symbolic link */
+        bool in_place;
+        int flags;
+        enum fg_status st = output_kind(path, &in_place, &flags, err);
+        return st != FG_OK ? st : write_in_place(path, flags, data, len, err);
     }
+    enum fg_status st = FG_OK;
     if (rename(tmp, path) != 0) {
         int saved = errno;
         unlink(tmp);
-        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot rename into place: %s",
-                            strerror(saved));
+        st = fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot rename into place: %s",
+                          strerror(saved));
     }
-    return FG_OK;
+    free(tmp);
+    return st;
+}
+
+void fg_file_discard(char *tmp)
+{
+    if (tmp != NULL)
+        unlink(tmp);
+    free(tmp);
+}
+
+enum fg_status fg_file_write_atomic(const char *path, const char *data, size_t len,
+                                    struct fg_error *err)
+{
+    char *tmp = NULL;
+    enum fg_status st = fg_file_stage(path, data, len, &tmp, err);
+    return st != FG_OK ? st : fg_file_commit(path, tmp, data, len, err);
 }
 
 /* ---- time ---- */

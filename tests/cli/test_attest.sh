@@ -23,6 +23,13 @@ expect_absent "no public key left from the refused keygen" "$WORK/k2.pub"
 run "$FAIRGATE" keygen --out "$WORK/k.pem" --pubout "$WORK/k.pub" --force
 expect_rc "keygen --force replaces" 0
 expect_eq "replaced key still 0600" "$(stat -c %a "$WORK/k.pem")" "600"
+# --force replaces a key file, never a FIFO or device (a private key must not be written
+# into /dev/null, nor the device turned into a key file) nor a symlink.
+mkfifo "$WORK/kfifo"
+run "$FAIRGATE" keygen --out "$WORK/kfifo" --pubout "$WORK/kf.pub" --force
+expect_rc "keygen --force onto a FIFO is refused" 2
+[ -p "$WORK/kfifo" ] && ok "and the FIFO is still a FIFO" || not_ok "and the FIFO is still a FIFO"
+expect_absent "and no public key is left" "$WORK/kf.pub"
 keyid=$(openssl pkey -pubin -in "$WORK/k.pub" -outform DER | sha256sum | cut -d' ' -f1)
 
 A=$WORK/a.intoto.jsonl

@@ -72,6 +72,30 @@ fi
 expect_eq "--out a FIFO: the audit came through it" "$(jq -r .schema "$WORK/fifo-got")" "fairgate.audit/v1"
 ls "$WORK"/fifo.tmp.* >/dev/null 2>&1 && not_ok "--out a FIFO: no temporary file left" || ok "--out a FIFO: no temporary file left"
 
+# All outputs or none: a failing one (a missing folder) leaves an existing file as it was
+# and a FIFO in place (no output was removed or replaced).
+P="$TESTS_DIR/../policies/loan-approval.yaml"
+echo old >"$WORK/prev.json"
+run "$FAIRGATE" check --quiet --policy "$P" --candidate "$WORK/fifo-in.csv" --out "$WORK/prev.json" \
+    --markdown "$WORK/no/such/folder/r.md"
+expect_rc "an output that cannot be written: exit 2" 2
+expect_eq "an existing --out file is untouched" "$(cat "$WORK/prev.json")" old
+run "$FAIRGATE" check --quiet --policy "$P" --candidate "$WORK/fifo-in.csv" --out "$WORK/fifo" \
+    --markdown "$WORK/no/such/folder/r.md"
+expect_rc "... with --out a FIFO: exit 2" 2
+[ -p "$WORK/fifo" ] && ok "... and the FIFO is still there" || not_ok "... and the FIFO is still there"
+# A symbolic link is written through, not replaced.
+echo old >"$WORK/target.json"
+ln -s target.json "$WORK/link.json"
+run "$FAIRGATE" check --quiet --policy "$P" --candidate "$WORK/fifo-in.csv" --out "$WORK/link.json"
+[ -L "$WORK/link.json" ] && ok "--out a symlink: still a symlink" || not_ok "--out a symlink: still a symlink"
+expect_eq "--out a symlink: the file it names holds the audit" "$(jq -r .schema "$WORK/target.json")" \
+    "fairgate.audit/v1"
+ln -s dangling.json "$WORK/dangling-link.json"
+run "$FAIRGATE" check --quiet --policy "$P" --candidate "$WORK/fifo-in.csv" --out "$WORK/dangling-link.json"
+expect_eq "--out a dangling symlink: creates the file it names" "$(jq -r .schema "$WORK/dangling.json")" \
+    "fairgate.audit/v1"
+
 if [ -w /dev/full ]; then
     "$FAIRGATE" --version >/dev/full 2>"$WORK/err"
     RC=$?

@@ -65,7 +65,7 @@ expect_eq "the reference is not tested against itself" \
 expect_eq "significant: B passes, with the reason" \
     "$(jq -r "$B | .status" "$WORK/significant.json")" pass
 expect_grep "significant: the summary says why" "$WORK/significant.out" \
-    "grp=B.*below the minimum 0.8, but not significantly \(z test, p_adjusted 0.08738 >= 0.05\)"
+    "grp=B.*below the minimum 0.8, but does not differ significantly from its reference \(z test, p_adjusted 0.08738 >= 0.05\)"
 expect_eq "the gate records its evidence settings" \
     "$(jq -c '.gates[0] | [.evidence, .alpha, .correction]' "$WORK/significant.json")" \
     '["significant",0.05,"holm"]'
@@ -88,7 +88,7 @@ policy "$WORK/a10.yaml" significant
 echo "    alpha: 0.1" >>"$WORK/a10.yaml"
 run "$FAIRGATE" check --policy "$WORK/a10.yaml" --candidate "$WORK/a.csv" --out "$WORK/a10.json"
 expect_rc "significant at alpha 0.1: fails" 1
-expect_grep "and says it is significant" "$WORK/out" "significantly \(z test, p_adjusted 0.08738 < 0.1\)"
+expect_grep "and says it is significant" "$WORK/out" "below the minimum 0.8, and differs from its reference significantly \(z test, p_adjusted 0.08738 < 0.1\)"
 
 # confident: A 100/200, B 90/200, ratio 0.9 passes at the point estimate, but Katz
 # se = sqrt(1/90 - 1/200 + 1/100 - 1/200) = 0.105409, low = 0.9 exp(-1.959964 se) = 0.732012.
@@ -267,7 +267,7 @@ run "$FAIRGATE" check --policy "$WORK/eo.yaml" --candidate "$WORK/eo.csv" --out 
 expect_rc "equalized odds: B fails on its FPR" 1
 expect_eq "the audit shows the deciding comparison" \
     "$(jq -c "$B | [.status, .test, (.p_adjusted < 0.05)]" "$WORK/eo.json")" '["fail","z",true]'
-expect_grep "the reason names fpr" "$WORK/out" "grp=B: .*fpr 0.1200 is above the maximum 0.1, significantly \(z test"
+expect_grep "the reason names fpr" "$WORK/out" "grp=B: .*fpr 0.1200 is above the maximum 0.1, and differs from its reference significantly \(z test"
 # (5) between_groups keeps the test's own p_value; the selection of the worst pair out of
 # 6 goes into p_adjusted: C vs A, z p = 0.0038924, x 6 = 0.0233545.
 sed 's/    evidence: significant/    reference: between_groups\n    evidence: significant/' \
@@ -276,6 +276,43 @@ run "$FAIRGATE" check --policy "$WORK/bg.yaml" --candidate "$WORK/h.csv" --out "
 expect_eq "between_groups: raw p_value, selection in p_adjusted" \
     "$(jq -c '.gates[0].results[0] | [.label, (.p_value * 1e7 | round), (.p_adjusted * 1e7 | round)]' "$WORK/bg.json")" \
     '["grp=C",38924,233545]'
+
+# (6) equalized odds under confident: value, component, interval and reason all speak of
+# the deciding component. A: TPR 18/20, FPR 50/100; B: TPR 17/20, FPR 30/100; the FPR ratio
+# 0.6 breaches min 0.8 (Katz 95 % [0.4195, 0.8581]); TPR's 0.9444 only fails on its interval.
+echo "grp,y,cand,inc" >"$WORK/eo6.csv"
+eo6() { awk -v g="$1" -v np="$2" -v tp="$3" -v nn="$4" -v fp="$5" 'BEGIN {
+    for (k = 0; k < np; k++) print g ",1," (k < tp) ",0"
+    for (k = 0; k < nn; k++) print g ",0," (k < fp) ",0" }' >>"$WORK/eo6.csv"; }
+eo6 A 20 18 100 50
+eo6 B 20 17 100 30
+sed -e 's/metric: selection_rate/metric: equalized_odds/' -e 's/evidence: confident/evidence: confident\n    min_group_size: 5/' \
+    "$WORK/confident.yaml" >"$WORK/eo6.yaml"
+run "$FAIRGATE" check --policy "$WORK/eo6.yaml" --candidate "$WORK/eo6.csv" --out "$WORK/eo6.json"
+expect_rc "confident equalized odds: B fails" 1
+expect_eq "the result is the deciding component's, whole" \
+    "$(jq -c "$B | [.component, .value, (.ci | map(. * 1e4 | round)), .test]" "$WORK/eo6.json")" \
+    '["fpr",0.6,[4195,8581],"z"]'
+expect_grep "and so is the reason" "$WORK/out" "grp=B: .*fpr 0.6000 is below the minimum 0.8 \(95% interval \[0.4195, 0.8581\]\)"
+# (7) a bound on count has no test: significant judges it at its value and says so.
+cat >"$WORK/cnt.yaml" <<'YAML'
+version: 1
+name: count
+data:
+  label: y
+  positive_label: "1"
+  protected: [grp]
+  candidate: { prediction: cand }
+  favorable_prediction: "1"
+gates:
+  - id: enough-rows
+    metric: count
+    overall: { min: 500 }
+    evidence: significant
+YAML
+run "$FAIRGATE" check --policy "$WORK/cnt.yaml" --candidate "$WORK/a.csv" --out "$WORK/cnt.json"
+expect_rc "count below its minimum fails in significant mode too" 1
+expect_grep "saying no test applies" "$WORK/out" "is below the minimum 500 \(judged at its value: no test applies\)"
 
 # Intersections at scale: `intersections: all` of three attributes adds the three pairs and
 # the triple (7 attribute sets); every comparison made, intersections included, counts in

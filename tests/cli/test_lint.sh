@@ -32,7 +32,7 @@ for f in "$FIXTURES"/policy/bad-*.yaml; do
 done
 [ "$n" -ge 20 ] && ok "at least 20 bad policy fixtures ($n)" || not_ok "bad policy fixtures" "only $n"
 
-# A valid policy that can never pass is accepted with a warning on stderr (exit 0).
+# A valid policy with a gate that is never evaluated is accepted with a warning on stderr (exit 0).
 cat >"$WORK/noinc.yaml" <<'YAML'
 version: 1
 name: no-incumbent
