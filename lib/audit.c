@@ -244,7 +244,7 @@ static cJSON *result_json(struct builder *b, const struct fg_policy *policy,
 static cJSON *score_change_json(struct builder *b, const struct fg_metrics *m,
                                 enum fg_metric metric)
 {
-    int dir = metric == FG_METRIC_AUC ? 1 : -1;
+    int dir = fg_metric_direction(metric);
     cJSON *o = cJSON_CreateObject();
     struct fg_rate c0 = fg_group_metric(&m->groups[0], metric, false);
     struct fg_rate i0 = fg_group_metric(&m->groups[0], metric, true);

@@ -81,55 +81,23 @@ enum fg_status fg_counts_policy_check(const struct fg_policy *policy, struct fg_
 
 /* ---- writing ---- */
 
-struct text {
-    char *data;
-    size_t len, cap;
-    bool nomem;
-};
-
-static void put(struct text *t, const char *s, size_t n)
-{
-    if (t->nomem)
-        return;
-    if (t->cap - t->len < n + 1) {
-        size_t cap = t->cap ? t->cap : 4096;
-        while (cap - t->len < n + 1) {
-            if (cap > SIZE_MAX / 2) {
-                t->nomem = true;
-                return;
-            }
-            cap *= 2;
-        }
-        char *data = realloc(t->data, cap);
-        if (data == NULL) {
-            t->nomem = true;
-            return;
-        }
-        t->data = data;
-        t->cap = cap;
-    }
-    memcpy(t->data + t->len, s, n);
-    t->len += n;
-    t->data[t->len] = '\0';
-}
-
 /* A field, quoted when RFC 4180 needs it or when a reader could trim it. */
-static void put_field(struct text *t, const char *s)
+static void put_field(struct fg_report_text *t, const char *s)
 {
     size_t n = strlen(s);
     bool quote = n > 0 && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t');
     quote = quote || strpbrk(s, ",\"\r\n") != NULL;
     if (!quote) {
-        put(t, s, n);
+        fg_report_text_append(t, s, n);
         return;
     }
-    put(t, "\"", 1);
+    fg_report_text_append(t, "\"", 1);
     for (const char *p = s; *p != '\0'; p++) {
-        put(t, p, 1);
+        fg_report_text_append(t, p, 1);
         if (*p == '"')
-            put(t, "\"", 1); /* doubled */
+            fg_report_text_append(t, "\"", 1); /* doubled */
     }
-    put(t, "\"", 1);
+    fg_report_text_append(t, "\"", 1);
 }
 
 enum fg_status fg_counts_render_csv(const struct fg_policy *policy, const struct fg_counts *counts,
@@ -150,12 +118,12 @@ enum fg_status fg_counts_render_csv(const struct fg_policy *policy, const struct
     if ((status = fg_counts_canonical_order(counts, &order, err)) != FG_OK)
         return status;
 
-    struct text t = {0};
+    struct fg_report_text t = {0};
     for (size_t a = 0; a < n_attrs; a++) {
         put_field(&t, policy->data.protected[a]);
-        put(&t, ",", 1);
+        fg_report_text_append(&t, ",", 1);
     }
-    put(&t, "y_true,candidate,incumbent,count\n", 33);
+    fg_report_text_append(&t, "y_true,candidate,incumbent,count\n", 33);
     for (size_t i = 0; i < n_cells; i++) {
         struct fg_cell cell;
         fg_counts_cell(counts, order[i], &cell);
@@ -163,21 +131,19 @@ enum fg_status fg_counts_render_csv(const struct fg_policy *policy, const struct
             continue;
         for (size_t a = 0; a < n_attrs; a++) {
             put_field(&t, fg_counts_value(counts, a, cell.value_ids[a]));
-            put(&t, ",", 1);
+            fg_report_text_append(&t, ",", 1);
         }
         char tail[64];
         int n = snprintf(tail, sizeof tail, "%u,%u,%u,%llu\n", (unsigned)cell.y_true,
                          (unsigned)cell.candidate, (unsigned)cell.incumbent,
                          (unsigned long long)cell.count);
-        put(&t, tail, (size_t)n);
+        fg_report_text_append(&t, tail, (size_t)n);
     }
     free(order);
-    if (t.nomem) {
-        free(t.data);
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory writing the counts");
-    }
-    *out = t.data;
-    *len = t.len;
+    size_t written = t.len;
+    if ((status = fg_report_text_finish(&t, out, err)) != FG_OK)
+        return status;
+    *len = written;
     return FG_OK;
 }
 
@@ -524,16 +490,6 @@ static enum fg_status feed(struct reader *r, struct csv_parser *parser, const ch
     return FG_OK;
 }
 
-static void hex(const unsigned char *digest, char out[65])
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < 32; i++) {
-        out[2 * i] = digits[digest[i] >> 4];
-        out[2 * i + 1] = digits[digest[i] & 15];
-    }
-    out[64] = '\0';
-}
-
 /* Reads the file into r->counts; info gets the digest. */
 static enum fg_status read_file(struct reader *r, struct fg_counts_info *info)
 {
@@ -590,7 +546,7 @@ static enum fg_status read_file(struct reader *r, struct fg_counts_info *info)
         status = fail(r, FG_ERR_IO, 0, 0, "SHA-256 failed");
         goto done;
     }
-    hex(digest, info->sha256);
+    fg_digest_hex(digest, info->sha256);
 done:
     if (parser_ready)
         csv_free(&parser);

@@ -125,30 +125,6 @@ static void why_not_enough(char *why, size_t size, const char *whose, const stru
                  (unsigned long long)min_group_size);
 }
 
-/* Higher is better (+1), lower is better (-1), or no direction (0). */
-static int better_direction(enum fg_metric metric)
-{
-    switch (metric) {
-    case FG_METRIC_ACCURACY:
-    case FG_METRIC_TPR:
-    case FG_METRIC_TNR:
-    case FG_METRIC_PPV:
-    case FG_METRIC_NPV:
-    case FG_METRIC_AUC:
-        return 1;
-    case FG_METRIC_ERROR_RATE:
-    case FG_METRIC_FPR:
-    case FG_METRIC_FNR:
-    case FG_METRIC_FDR:
-    case FG_METRIC_FOR:
-    case FG_METRIC_CALIBRATION_GAP:
-    case FG_METRIC_BRIER:
-        return -1;
-    default:
-        return 0;
-    }
-}
-
 /* How far a disparity is from parity: 0 at parity, larger is worse. */
 static double deviation(enum fg_disparity disparity, double value)
 {
@@ -610,7 +586,7 @@ static void eval_overall(const struct fg_gate_spec *spec, const struct fg_metric
         return;
     }
     /* "Worse" follows the metric's direction: a drop in accuracy, a rise in error rate. */
-    int dir = better_direction(spec->metric);
+    int dir = fg_metric_direction(spec->metric);
     judge_worsening(spec, res, -dir * res->candidate.value, -dir * res->incumbent.value);
 }
 
@@ -1538,7 +1514,7 @@ static void summarize_result(struct text *t, const struct fg_metrics *m,
 static void summarize_tradeoff(struct text *t, const struct fg_metrics *m,
                                const struct fg_gate_spec *spec)
 {
-    int dir = better_direction(spec->metric);
+    int dir = fg_metric_direction(spec->metric);
     struct fg_rate c0 = group_rate(m, 0, spec->metric, false);
     struct fg_rate i0 = group_rate(m, 0, spec->metric, true);
     if (!m->has_incumbent || !c0.defined || !i0.defined)

@@ -834,15 +834,6 @@ done:
     return status;
 }
 
-static void hex_digest(const unsigned char *digest, char out[65])
-{
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < 32; i++) {
-        out[2 * i] = hex[digest[i] >> 4];
-        out[2 * i + 1] = hex[digest[i] & 15];
-    }
-    out[64] = '\0';
-}
 /* ---- reading decisions ---- */
 
 /* A column that holds one of two values: positive (1) and one other (0). */
@@ -1765,7 +1756,7 @@ static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_
         status = fail(r, FG_ERR_IO, 0, "SHA-256 failed");
         goto done;
     }
-    hex_digest(digest, r->sha256);
+    fg_digest_hex(digest, r->sha256);
 done:
     cache_free(r->cache);
     r->cache = NULL;

@@ -198,6 +198,9 @@ const char *fg_reference_kind_name(enum fg_reference_kind kind);
 const char *fg_small_group_name(enum fg_small_group mode);
 const char *fg_evidence_name(enum fg_evidence evidence);
 const char *fg_correction_name(enum fg_correction correction);
+/* +1 when higher is better (accuracy, tpr, tnr, ppv, npv, auc), -1 when lower is (error_rate,
+ * fpr, fnr, fdr, for, calibration_gap, brier), 0 when neither. */
+int fg_metric_direction(enum fg_metric metric);
 /* True for auc, calibration_gap and brier: metrics computed from a score column. */
 bool fg_metric_is_score(enum fg_metric metric);
 
@@ -521,6 +524,8 @@ void fg_override_records_free(struct fg_override_record *records, size_t n);
 
 /* ---- small shared helpers (lib/util.c) ---- */
 
+/* Lowercase hex of a 32-byte digest (out: 65 bytes). */
+void fg_digest_hex(const unsigned char digest[32], char out[65]);
 /* Lowercase hex SHA-256 of a memory buffer (out: 65 bytes). */
 void fg_sha256_hex(const void *data, size_t len, char out[65]);
 /* Writes all len bytes to fd (retrying short writes), then fsyncs. */

@@ -128,6 +128,11 @@ const char *fg_correction_name(enum fg_correction correction)
     return name_in(correction_text, N_OF(correction_text), (unsigned)correction);
 }
 
+int fg_metric_direction(enum fg_metric metric)
+{
+    return (unsigned)metric < FG_METRIC__N ? metric_direction[metric] : 0;
+}
+
 bool fg_metric_is_score(enum fg_metric metric)
 {
     return metric == FG_METRIC_AUC || metric == FG_METRIC_CALIBRATION_GAP ||
@@ -1277,7 +1282,7 @@ static enum fg_status parse_overall_gate(const struct ctx *c, const struct node 
     TRY(parse_bounds(c, overall, &rule, spec));
     const struct node *vs = lookup(gate, "vs_incumbent");
     if (vs != NULL) {
-        if (metric_direction[spec->metric] == 0)
+        if (fg_metric_direction(spec->metric) == 0)
             return fail(c, lookup_key(gate, "vs_incumbent"),
                         "'vs_incumbent' on an overall gate needs a metric where higher or lower "
                         "is better; %s has no better direction",

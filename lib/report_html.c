@@ -225,17 +225,13 @@ static void read_gate(const cJSON *json, size_t index, struct gate *g)
     g->bound.has_mw = num(b, "max_worsening", &g->bound.mw);
 }
 
-/* Higher is better (+1), lower is better (-1), or neither (0); as gate.c judges it. */
+/* Higher is better (+1), lower is better (-1), or neither (0): fg_metric_direction of the
+ * metric named in the audit. */
 static int metric_direction(const char *metric)
 {
-    static const char *const higher[] = {"accuracy", "tpr", "tnr", "ppv", "npv"};
-    static const char *const lower[] = {"error_rate", "fpr", "fnr", "fdr", "for"};
-    for (size_t i = 0; i < sizeof higher / sizeof higher[0]; i++) {
-        if (is(metric, higher[i]))
-            return 1;
-        if (is(metric, lower[i]))
-            return -1;
-    }
+    for (int m = 0; m < FG_METRIC__N; m++)
+        if (is(metric, fg_metric_name((enum fg_metric)m)))
+            return fg_metric_direction((enum fg_metric)m);
     return 0;
 }
 

@@ -189,21 +189,26 @@ void fg_format_number(char *buf, size_t size, bool defined, double value)
 
 /* ---- digests and files ---- */
 
-void fg_sha256_hex(const void *data, size_t len, char out[65])
+void fg_digest_hex(const unsigned char digest[32], char out[65])
 {
-    unsigned char digest[32];
-    unsigned int digest_len = 0;
     static const char hex[] = "0123456789abcdef";
-    if (EVP_Digest(data, len, digest, &digest_len, EVP_sha256(), NULL) != 1 || digest_len != 32) {
-        memset(out, '0', 64); /* cannot happen with a working libcrypto */
-        out[64] = '\0';
-        return;
-    }
     for (size_t i = 0; i < 32; i++) {
         out[2 * i] = hex[digest[i] >> 4];
         out[2 * i + 1] = hex[digest[i] & 15];
     }
     out[64] = '\0';
+}
+
+void fg_sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char digest[32];
+    unsigned int digest_len = 0;
+    if (EVP_Digest(data, len, digest, &digest_len, EVP_sha256(), NULL) != 1 || digest_len != 32) {
+        memset(out, '0', 64); /* cannot happen with a working libcrypto */
+        out[64] = '\0';
+        return;
+    }
+    fg_digest_hex(digest, out);
 }
 
 enum fg_status fg_file_read_all(const char *path, size_t max, char **out, size_t *len,
@@ -436,7 +441,6 @@ enum fg_status fg_now(long long *seconds, struct fg_error *err)
 
 enum fg_status fg_file_sha256(const char *path, char out[65], struct fg_error *err)
 {
-    static const char hex[] = "0123456789abcdef";
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
@@ -459,10 +463,6 @@ enum fg_status fg_file_sha256(const char *path, char out[65], struct fg_error *e
     EVP_MD_CTX_free(ctx);
     if (failed || !ok)
         return fg_error_set(err, FG_ERR_IO, path, 0, 0, "read error");
-    for (size_t i = 0; i < 32; i++) {
-        out[2 * i] = hex[digest[i] >> 4];
-        out[2 * i + 1] = hex[digest[i] & 15];
-    }
-    out[64] = '\0';
+    fg_digest_hex(digest, out);
     return FG_OK;
 }

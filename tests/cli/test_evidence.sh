@@ -15,10 +15,11 @@ rows() {
 }
 csv() { echo "grp,y,cand,inc" >"$1"; }
 
-policy() { # policy FILE EVIDENCE [EXTRA GATE LINES]
-    cat >"$1" <<YAML
+# header NAME: a policy on grp with both models, up to "gates:".
+header() {
+    cat <<YAML
 version: 1
-name: evidence
+name: $1
 data:
   label: y
   positive_label: "1"
@@ -27,12 +28,18 @@ data:
   incumbent: { prediction: inc }
   favorable_prediction: "1"
 gates:
+YAML
+}
+
+policy() { # policy FILE EVIDENCE
+    { header evidence; cat <<YAML
   - id: ff
     metric: selection_rate
     disparity: ratio
     min: 0.8
     evidence: $2
 YAML
+    } >"$1"
 }
 
 # A: 50/100 selected (the highest), B: 38/100, ratio 0.76 < 0.8.
@@ -151,17 +158,7 @@ csv "$WORK/v.csv"
 rows "$WORK/v.csv" A 300 150 150
 rows "$WORK/v.csv" B 300 90 105
 vpolicy() { # vpolicy FILE EVIDENCE SEED
-    cat >"$1" <<YAML
-version: 1
-name: regression
-data:
-  label: y
-  positive_label: "1"
-  protected: [grp]
-  candidate: { prediction: cand }
-  incumbent: { prediction: inc }
-  favorable_prediction: "1"
-gates:
+    { header regression; cat <<YAML
   - id: reg
     metric: selection_rate
     disparity: difference
@@ -170,6 +167,7 @@ gates:
     evidence: $2
     bootstrap: { resamples: 1000, seed: $3 }
 YAML
+    } >"$1"
 }
 vpolicy "$WORK/v1.yaml" point 7
 run "$FAIRGATE" check --policy "$WORK/v1.yaml" --candidate "$WORK/v.csv" --out "$WORK/v1.json"
