@@ -36,7 +36,6 @@
 #include <openssl/evp.h>
 
 #define CHUNK_SIZE        (64u * 1024u)
-#define FIELD_BUFFER_CAP  ((size_t)FG_MAX_FIELD + 16)
 #define FIELD_BUFFER_STEP ((size_t)16 * 1024)
 #define N_BITS            4 /* y_true, candidate, incumbent, count */
 
@@ -165,9 +164,8 @@ struct reader {
     char *fields[FG_MAX_PROTECTED + N_BITS]; /* by expected index */
     size_t lengths[FG_MAX_PROTECTED + N_BITS];
     size_t caps[FG_MAX_PROTECTED + N_BITS];
-    size_t field; /* fields of the current record so far */
-    bool in_record;
-    unsigned long line, pending_line, record_line;
+    size_t field;              /* fields of the current record so far */
+    struct fg_csv_lines lines; /* where libcsv is */
     uint64_t records;
     enum fg_status status;
 };
@@ -211,7 +209,7 @@ static enum fg_status header_field(struct reader *r, const char *name, size_t le
     char header[1024];
     if (r->n_columns >= r->n_expected) {
         expected_header(r, header, sizeof header);
-        return fail(r, FG_ERR_INPUT, r->record_line, column,
+        return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
                     "the header has more than the %zu expected columns (a counts file has "
                     "exactly: %s)",
                     r->n_expected, header);
@@ -229,7 +227,7 @@ static enum fg_status header_field(struct reader *r, const char *name, size_t le
         char *copy = fg_strndup(name, len);
         const char *near = copy ? fg_did_you_mean(copy, missing, r->n_expected) : NULL;
         expected_header(r, header, sizeof header);
-        enum fg_status st = fail(r, FG_ERR_INPUT, r->record_line, column,
+        enum fg_status st = fail(r, FG_ERR_INPUT, r->lines.record_line, column,
                                  "unexpected column '%.200s'%s%s%s (a counts file has exactly: %s)",
                                  copy ? copy : "?", near ? " (did you mean '" : "",
                                  near ? near : "", near ? "'?)" : "", header);
@@ -237,7 +235,7 @@ static enum fg_status header_field(struct reader *r, const char *name, size_t le
         return st;
     }
     if (r->seen[found])
-        return fail(r, FG_ERR_INPUT, r->record_line, column,
+        return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
                     "column '%s' appears twice in the header (columns %zu and %lu)",
                     expected_name(r, found), r->column_of[found] + 1, column);
     r->seen[found] = true;
@@ -253,7 +251,7 @@ static enum fg_status header_done(struct reader *r)
         if (r->seen[i])
             continue;
         expected_header(r, header, sizeof header);
-        return fail(r, FG_ERR_INPUT, r->record_line, 0,
+        return fail(r, FG_ERR_INPUT, r->lines.record_line, 0,
                     "no column '%s' in the header (a counts file has exactly: %s; it must come "
                     "from this policy's `fairgate counts` or `fairgate sql`)",
                     expected_name(r, i), header);
@@ -282,9 +280,7 @@ static enum fg_status store(struct reader *r, size_t index, const char *field, s
 
 static void begin_record(struct reader *r)
 {
-    r->in_record = true;
-    r->record_line = r->pending_line ? r->pending_line : r->line;
-    r->pending_line = 0;
+    fg_csv_lines_begin_record(&r->lines);
     r->field = 0;
 }
 
@@ -293,11 +289,11 @@ static void on_field(void *field, size_t len, void *data)
     struct reader *r = data;
     if (r->status != FG_OK)
         return;
-    if (!r->in_record)
+    if (!r->lines.in_record)
         begin_record(r);
     size_t index = r->field++;
     if (len > FG_MAX_FIELD) {
-        r->status = fail(r, FG_ERR_LIMIT, r->record_line, index + 1,
+        r->status = fail(r, FG_ERR_LIMIT, r->lines.record_line, index + 1,
                          "the field is longer than the limit of %u bytes", (unsigned)FG_MAX_FIELD);
         return;
     }
@@ -330,12 +326,12 @@ static enum fg_status read_bit(struct reader *r, size_t bit, int *out)
         return FG_OK;
     }
     if (r->lengths[index] == 0 && bit == 0)
-        return fail(r, FG_ERR_INPUT, r->record_line, column,
+        return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
                     "y_true is empty: the rows of this cell have a missing value (with "
                     "data.missing: error, the query of `fairgate sql` marks them so; fix the "
                     "data or use missing: drop) or a score that is not a finite number "
                     "(always refused, as on the rows)");
-    return fail(r, FG_ERR_INPUT, r->record_line, column, "%s is '%.64s'; it must be 0 or 1",
+    return fail(r, FG_ERR_INPUT, r->lines.record_line, column, "%s is '%.64s'; it must be 0 or 1",
                 bit_names[bit], v);
 }
 
@@ -348,16 +344,16 @@ static enum fg_status read_count(struct reader *r, uint64_t *out)
     unsigned long column = (unsigned long)r->column_of[index] + 1;
     uint64_t n = 0;
     if (len == 0)
-        return fail(r, FG_ERR_INPUT, r->record_line, column, "count is empty");
+        return fail(r, FG_ERR_INPUT, r->lines.record_line, column, "count is empty");
     for (size_t i = 0; i < len; i++) {
         if (v[i] < '0' || v[i] > '9')
-            return fail(r, FG_ERR_INPUT, r->record_line, column,
+            return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
                         "count is '%.64s'; it must be a non-negative integer written with "
                         "digits only (no sign, point or exponent)",
                         v);
         unsigned d = (unsigned)(v[i] - '0');
         if (n > (UINT64_MAX - d) / 10)
-            return fail(r, FG_ERR_LIMIT, r->record_line, column,
+            return fail(r, FG_ERR_LIMIT, r->lines.record_line, column,
                         "count '%.64s' is larger than 2^64 - 1", v);
         n = n * 10 + d;
     }
@@ -374,7 +370,7 @@ static enum fg_status data_record(struct reader *r)
     enum fg_status status;
     r->records++;
     if (r->field != r->n_columns)
-        return fail(r, FG_ERR_INPUT, r->record_line, 0,
+        return fail(r, FG_ERR_INPUT, r->lines.record_line, 0,
                     "the record has %zu field%s, the header %zu", r->field,
                     r->field == 1 ? "" : "s", r->n_columns);
     for (size_t b = 0; b < 3; b++)
@@ -383,27 +379,27 @@ static enum fg_status data_record(struct reader *r)
     if ((status = read_count(r, &n)) != FG_OK)
         return status;
     if (bits[2] && !policy->data.incumbent.present)
-        return fail(r, FG_ERR_INPUT, r->record_line,
+        return fail(r, FG_ERR_INPUT, r->lines.record_line,
                     (unsigned long)r->column_of[n_protected + 2] + 1,
                     "incumbent is 1, but the policy names no incumbent model (data.incumbent)");
     uint32_t ids[FG_MAX_PROTECTED];
     for (size_t a = 0; a < n_protected; a++) {
         unsigned long column = (unsigned long)r->column_of[a] + 1;
         if (r->lengths[a] == 0)
-            return fail(r, FG_ERR_INPUT, r->record_line, column,
+            return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
                         "empty value in column '%s' (a missing value is no group: the rows it "
                         "counts should have been dropped or refused)",
                         policy->data.protected[a]);
         if (n == 0) {
             if (!fg_utf8_valid(r->fields[a], r->lengths[a]))
-                return fail(r, FG_ERR_INPUT, r->record_line, column,
+                return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
                             "column '%s': a value is not valid UTF-8", policy->data.protected[a]);
             continue;
         }
         struct fg_error inner;
         status = fg_counts_intern(r->counts, a, r->fields[a], r->lengths[a], &ids[a], &inner);
         if (status != FG_OK)
-            return fail(r, status, r->record_line, column, "column '%s': %s",
+            return fail(r, status, r->lines.record_line, column, "column '%s': %s",
                         policy->data.protected[a], inner.message);
     }
     if (n == 0)
@@ -411,7 +407,7 @@ static enum fg_status data_record(struct reader *r)
     struct fg_error inner;
     status = fg_counts_add(r->counts, ids, bits[0], bits[1], bits[2], n, &inner);
     if (status != FG_OK)
-        return fail(r, status, r->record_line, 0, "%s", inner.message);
+        return fail(r, status, r->lines.record_line, 0, "%s", inner.message);
     return FG_OK;
 }
 
@@ -421,73 +417,37 @@ static void on_record(int terminator, void *data)
     struct reader *r = data;
     if (r->status != FG_OK)
         return;
-    if (!r->in_record)
+    if (!r->lines.in_record)
         begin_record(r);
-    r->in_record = false;
+    r->lines.in_record = false;
     r->status = r->header_done ? data_record(r) : header_done(r);
-}
-
-static void *capped_realloc(void *ptr, size_t size)
-{
-    return size > FIELD_BUFFER_CAP ? NULL : realloc(ptr, size);
-}
-
-static int no_space(unsigned char c)
-{
-    (void)c;
-    return 0;
 }
 
 static enum fg_status csv_failure(struct reader *r, struct csv_parser *parser, bool at_end)
 {
     int code = csv_error(parser);
     if (code == CSV_EPARSE && at_end)
-        return fail(r, FG_ERR_INPUT,
-                    r->in_record      ? r->record_line
-                    : r->pending_line ? r->pending_line
-                                      : r->line,
-                    0, "a quoted field is not closed before the end of the file");
+        return fail(r, FG_ERR_INPUT, fg_csv_lines_open_record(&r->lines), 0,
+                    "a quoted field is not closed before the end of the file");
     if (code == CSV_EPARSE)
-        return fail(r, FG_ERR_INPUT, r->line, 0,
+        return fail(r, FG_ERR_INPUT, r->lines.line, 0,
                     "malformed quoting: a '\"' inside an unquoted field, or text after a "
                     "closing '\"' (double a quote inside a quoted field)");
-    if (code == CSV_ENOMEM && csv_get_buffer_size(parser) + FIELD_BUFFER_STEP > FIELD_BUFFER_CAP)
-        return fail(r, FG_ERR_LIMIT, r->line, 0, "a field is longer than the limit of %u bytes",
-                    (unsigned)FG_MAX_FIELD);
+    if (code == CSV_ENOMEM && fg_csv_field_too_long(parser, FIELD_BUFFER_STEP))
+        return fail(r, FG_ERR_LIMIT, r->lines.line, 0,
+                    "a field is longer than the limit of %u bytes", (unsigned)FG_MAX_FIELD);
     if (code == CSV_ENOMEM)
-        return fail(r, FG_ERR_NOMEM, r->line, 0, "out of memory");
-    return fail(r, FG_ERR_INPUT, r->line, 0, "CSV error: %s", csv_strerror(code));
-}
-
-static bool blank(const char *bytes, const char *end)
-{
-    for (; bytes < end; bytes++)
-        if (*bytes != '\n' && *bytes != '\r')
-            return false;
-    return true;
+        return fail(r, FG_ERR_NOMEM, r->lines.line, 0, "out of memory");
+    return fail(r, FG_ERR_INPUT, r->lines.line, 0, "CSV error: %s", csv_strerror(code));
 }
 
 /* Feeds bytes to libcsv one physical line at a time, so that records know their line. */
 static enum fg_status feed(struct reader *r, struct csv_parser *parser, const char *bytes,
                            size_t len)
 {
-    const char *end = bytes + len;
-    while (bytes < end) {
-        const char *newline = memchr(bytes, '\n', (size_t)(end - bytes));
-        const char *stop = newline ? newline + 1 : end;
-        if (!r->in_record && r->pending_line == 0 && !blank(bytes, stop))
-            r->pending_line = r->line;
-        size_t n = (size_t)(stop - bytes);
-        size_t done = csv_parse(parser, bytes, n, on_field, on_record, r);
-        if (r->status != FG_OK)
-            return r->status;
-        if (done != n)
-            return csv_failure(r, parser, false);
-        if (newline)
-            r->line++;
-        bytes = stop;
-    }
-    return FG_OK;
+    if (fg_csv_feed_lines(&r->lines, parser, bytes, len, on_field, on_record, r, &r->status))
+        return FG_OK;
+    return r->status != FG_OK ? r->status : csv_failure(r, parser, false);
 }
 
 /* Reads the file into r->counts; info gets the digest. */
@@ -502,16 +462,12 @@ static enum fg_status read_file(struct reader *r, struct fg_counts_info *info)
     EVP_MD_CTX *sha = EVP_MD_CTX_new();
     char *chunk = malloc(CHUNK_SIZE);
     if (sha == NULL || chunk == NULL || EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1 ||
-        csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+        !fg_csv_init(&parser, ',', FIELD_BUFFER_STEP)) {
         status = fail(r, FG_ERR_NOMEM, 0, 0, "out of memory");
         goto done;
     }
     parser_ready = true;
-    csv_set_delim(&parser, ',');
-    csv_set_space_func(&parser, no_space);
-    csv_set_realloc_func(&parser, capped_realloc);
-    csv_set_blk_size(&parser, FIELD_BUFFER_STEP);
-    r->line = 1;
+    r->lines.line = 1;
     bool first = true;
     for (;;) {
         size_t got = fread(chunk, 1, CHUNK_SIZE, file);

@@ -46,15 +46,13 @@
 
 #include <openssl/evp.h>
 
-#define BLOCK_SIZE     ((size_t)256 << 10) /* read buffer of a reader or a worker: stays in L2 */
-#define MIN_BLOCK_SIZE ((size_t)64)
-#define PARALLEL_MIN   ((uint64_t)32 << 20)   /* candidate files this big are split */
-#define CHUNK_BYTES    ((uint64_t)8 << 20)    /* the byte range a worker takes at a time */
-#define MAX_CHUNKS     ((uint64_t)1 << 16)    /* chunks of one file; past it, chunks grow */
-#define MAX_SLOTS      (FG_MAX_PROTECTED + 4) /* id, label, protected..., candidate, incumbent */
-#define NO_SLOT        ((size_t)-1)
-/* libcsv's field buffer: a field, its closing quote, the NUL, and libcsv's look-ahead. */
-#define FIELD_BUFFER_CAP  ((size_t)FG_MAX_FIELD + 16)
+#define BLOCK_SIZE        ((size_t)256 << 10) /* read buffer of a reader or a worker: stays in L2 */
+#define MIN_BLOCK_SIZE    ((size_t)64)
+#define PARALLEL_MIN      ((uint64_t)32 << 20)   /* candidate files this big are split */
+#define CHUNK_BYTES       ((uint64_t)8 << 20)    /* the byte range a worker takes at a time */
+#define MAX_CHUNKS        ((uint64_t)1 << 16)    /* chunks of one file; past it, chunks grow */
+#define MAX_SLOTS         (FG_MAX_PROTECTED + 4) /* id, label, protected..., candidate, incumbent */
+#define NO_SLOT           ((size_t)-1)
 #define FIELD_BUFFER_STEP ((size_t)64 * 1024)
 #define SHOW_MAX          64 /* bytes of a value quoted in a message */
 
@@ -124,12 +122,8 @@ struct reader {
     size_t n_names, names_cap;
     int32_t *slot_of; /* header column -> slot, or -1 */
     bool header_done;
-    /* where libcsv is */
-    unsigned long line;         /* the physical line being fed, 1-based */
-    unsigned long pending_line; /* first line of a record no callback has seen yet, or 0 */
-    unsigned long record_line;  /* first line of the current record */
-    bool in_record;
-    size_t field; /* fields of the current record seen so far */
+    struct fg_csv_lines lines; /* where libcsv is */
+    size_t field;              /* fields of the current record seen so far */
     /* results */
     uint64_t rows, rows_dropped;
     char sha256[65];
@@ -222,7 +216,7 @@ static enum fg_status match_header(struct reader *r)
                 second = i;
         }
         if (second != NO_SLOT)
-            return fail(r, FG_ERR_INPUT, r->record_line,
+            return fail(r, FG_ERR_INPUT, r->lines.record_line,
                         "column '%s' appears twice in the header (columns %zu and %zu)", slot->name,
                         first + 1, second + 1);
         if (first == NO_SLOT) {
@@ -237,10 +231,10 @@ static enum fg_status match_header(struct reader *r)
             enum fg_status status;
             if (near != NULL)
                 status =
-                    fail(r, FG_ERR_INPUT, r->record_line, "no column '%s' (did you mean '%s'?)%s",
-                         slot->name, near, slot->hint);
+                    fail(r, FG_ERR_INPUT, r->lines.record_line,
+                         "no column '%s' (did you mean '%s'?)%s", slot->name, near, slot->hint);
             else
-                status = fail(r, FG_ERR_INPUT, r->record_line, "no column '%s'%s", slot->name,
+                status = fail(r, FG_ERR_INPUT, r->lines.record_line, "no column '%s'%s", slot->name,
                               slot->hint);
             free(names);
             return status;
@@ -253,16 +247,14 @@ static enum fg_status match_header(struct reader *r)
 
 static void begin_record(struct reader *r)
 {
-    r->in_record = true;
-    r->record_line = r->pending_line ? r->pending_line : r->line;
-    r->pending_line = 0;
+    fg_csv_lines_begin_record(&r->lines);
     r->field = 0;
 }
 
 static enum fg_status header_field(struct reader *r, const char *field, size_t len)
 {
     if (r->n_names >= FG_MAX_COLUMNS)
-        return fail(r, FG_ERR_LIMIT, r->record_line,
+        return fail(r, FG_ERR_LIMIT, r->lines.record_line,
                     "the header has more than %d columns (the limit)", FG_MAX_COLUMNS);
     if (r->n_names == r->names_cap) {
         size_t cap = r->names_cap ? r->names_cap * 2 : 32;
@@ -303,13 +295,13 @@ static void on_field(void *field, size_t len, void *data)
     struct reader *r = data;
     if (r->status != FG_OK)
         return;
-    if (!r->in_record)
+    if (!r->lines.in_record)
         begin_record(r);
     size_t index = r->field++;
     if (len > FG_MAX_FIELD) {
-        r->status =
-            fail(r, FG_ERR_LIMIT, r->record_line, "field %zu is longer than the limit of %u bytes",
-                 index + 1, (unsigned)FG_MAX_FIELD);
+        r->status = fail(r, FG_ERR_LIMIT, r->lines.record_line,
+                         "field %zu is longer than the limit of %u bytes", index + 1,
+                         (unsigned)FG_MAX_FIELD);
         return;
     }
     if (!r->header_done) {
@@ -327,9 +319,9 @@ static void on_record(int terminator, void *data)
     struct reader *r = data;
     if (r->status != FG_OK)
         return;
-    if (!r->in_record)
+    if (!r->lines.in_record)
         begin_record(r); /* not reached: libcsv submits a field before every record end */
-    r->in_record = false;
+    r->lines.in_record = false;
     if (!r->header_done) {
         r->header_done = true;
         r->status = match_header(r);
@@ -337,33 +329,12 @@ static void on_record(int terminator, void *data)
     }
     r->rows++;
     if (r->field != r->n_names) {
-        r->status =
-            fail(r, FG_ERR_INPUT, r->record_line, "the row has %zu field%s, the header has %zu",
-                 r->field, r->field == 1 ? "" : "s", r->n_names);
+        r->status = fail(r, FG_ERR_INPUT, r->lines.record_line,
+                         "the row has %zu field%s, the header has %zu", r->field,
+                         r->field == 1 ? "" : "s", r->n_names);
         return;
     }
     r->status = r->on_row(r, r->user);
-}
-
-/* libcsv's buffer growth, capped so that one runaway field cannot take all memory. */
-static void *capped_realloc(void *ptr, size_t size)
-{
-    return size > FIELD_BUFFER_CAP ? NULL : realloc(ptr, size);
-}
-
-/* libcsv trims spaces and tabs by default; values are compared byte for byte instead. */
-static int no_space(unsigned char c)
-{
-    (void)c;
-    return 0;
-}
-
-/* The first line of the record libcsv is in, even before its first field is complete. */
-static unsigned long open_record_line(const struct reader *r)
-{
-    if (r->in_record)
-        return r->record_line;
-    return r->pending_line ? r->pending_line : r->line;
 }
 
 /* The one place libcsv's error codes become fairgate errors. at_end: from csv_fini. */
@@ -373,52 +344,30 @@ static enum fg_status csv_failure(struct reader *r, struct csv_parser *parser, b
     switch (code) {
     case CSV_EPARSE:
         if (at_end)
-            return fail(r, FG_ERR_INPUT, open_record_line(r),
+            return fail(r, FG_ERR_INPUT, fg_csv_lines_open_record(&r->lines),
                         "a quoted field is not closed before the end of the file");
-        return fail(r, FG_ERR_INPUT, r->line,
+        return fail(r, FG_ERR_INPUT, r->lines.line,
                     "malformed quoting: a '\"' inside an unquoted field, or text after a "
                     "closing '\"' (double a quote inside a quoted field)");
     case CSV_ENOMEM:
-        if (csv_get_buffer_size(parser) + FIELD_BUFFER_STEP > FIELD_BUFFER_CAP)
-            return fail(r, FG_ERR_LIMIT, open_record_line(r),
+        if (fg_csv_field_too_long(parser, FIELD_BUFFER_STEP))
+            return fail(r, FG_ERR_LIMIT, fg_csv_lines_open_record(&r->lines),
                         "a field is longer than the limit of %u bytes", (unsigned)FG_MAX_FIELD);
-        return fail(r, FG_ERR_NOMEM, r->line, "out of memory");
+        return fail(r, FG_ERR_NOMEM, r->lines.line, "out of memory");
     case CSV_ETOOBIG:
-        return fail(r, FG_ERR_LIMIT, r->line, "a field is too large");
+        return fail(r, FG_ERR_LIMIT, r->lines.line, "a field is too large");
     default:
-        return fail(r, FG_ERR_INPUT, r->line, "CSV error: %s", csv_strerror(code));
+        return fail(r, FG_ERR_INPUT, r->lines.line, "CSV error: %s", csv_strerror(code));
     }
-}
-
-static bool blank(const char *bytes, const char *end)
-{
-    for (; bytes < end; bytes++)
-        if (*bytes != '\n' && *bytes != '\r')
-            return false;
-    return true;
 }
 
 /* Feeds bytes to libcsv one physical line at a time, counting lines. */
 static enum fg_status feed(struct reader *r, struct csv_parser *parser, const char *bytes,
                            size_t len)
 {
-    const char *end = bytes + len;
-    while (bytes < end) {
-        const char *newline = memchr(bytes, '\n', (size_t)(end - bytes));
-        const char *stop = newline ? newline + 1 : end;
-        if (!r->in_record && r->pending_line == 0 && !blank(bytes, stop))
-            r->pending_line = r->line;
-        size_t n = (size_t)(stop - bytes);
-        size_t done = csv_parse(parser, bytes, n, on_field, on_record, r);
-        if (r->status != FG_OK)
-            return r->status;
-        if (done != n)
-            return csv_failure(r, parser, false);
-        if (newline)
-            r->line++;
-        bytes = stop;
-    }
-    return FG_OK;
+    if (fg_csv_feed_lines(&r->lines, parser, bytes, len, on_field, on_record, r, &r->status))
+        return FG_OK;
+    return r->status != FG_OK ? r->status : csv_failure(r, parser, false);
 }
 
 /* ---- the row cache ----
@@ -619,7 +568,7 @@ static enum fg_status spans_reserve(struct reader *r, size_t n)
 static enum fg_status fast_record(struct reader *r, const struct fg_fastcsv_record *rec)
 {
     enum fg_status status;
-    r->record_line = r->line;
+    r->lines.record_line = r->lines.line;
     r->field = rec->n_fields;
     if (!r->header_done) {
         /* header_field stops at FG_MAX_COLUMNS, within the spans fast_block reserved */
@@ -633,8 +582,9 @@ static enum fg_status fast_record(struct reader *r, const struct fg_fastcsv_reco
     }
     r->rows++;
     if (rec->n_fields != r->n_names)
-        return fail(r, FG_ERR_INPUT, r->record_line, "the row has %zu field%s, the header has %zu",
-                    rec->n_fields, rec->n_fields == 1 ? "" : "s", r->n_names);
+        return fail(r, FG_ERR_INPUT, r->lines.record_line,
+                    "the row has %zu field%s, the header has %zu", rec->n_fields,
+                    rec->n_fields == 1 ? "" : "s", r->n_names);
     char key[CACHE_MAX_KEY + 8];
     size_t key_len = 0, cache_slot = 0;
     uint64_t hash = 0;
@@ -684,7 +634,7 @@ static enum fg_status fast_block(struct reader *r, const char *buf, size_t len, 
                 return status;
             continue; /* the header again, with room for every field */
         }
-        r->line += rec.newlines_before;
+        r->lines.line += rec.newlines_before;
         if (result != FG_FASTCSV_RECORD) {
             *pos = result == FG_FASTCSV_END ? len : rec.start;
             *bail = result == FG_FASTCSV_QUOTE || result == FG_FASTCSV_LONG;
@@ -693,7 +643,7 @@ static enum fg_status fast_block(struct reader *r, const char *buf, size_t len, 
         if ((status = fast_record(r, &rec)) != FG_OK)
             return status;
         if (rec.newline_ended)
-            r->line++;
+            r->lines.line++;
         *pos = rec.next;
     }
 }
@@ -737,13 +687,7 @@ static ssize_t source_read(struct source *src, char *buf, size_t want, bool *eof
 
 static bool parser_start(struct reader *r, struct csv_parser *parser)
 {
-    if (csv_init(parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
-        return false;
-    csv_set_delim(parser, r->delimiter);
-    csv_set_space_func(parser, no_space);
-    csv_set_realloc_func(parser, capped_realloc);
-    csv_set_blk_size(parser, FIELD_BUFFER_STEP);
-    return true;
+    return fg_csv_init(parser, r->delimiter, FIELD_BUFFER_STEP);
 }
 
 static void tell_progress(const struct reader *r, const struct source *src)
@@ -878,13 +822,13 @@ static enum fg_status read_binary(struct reader *r, struct binary_column *b, con
         if (b->other == NULL)
             return fail(r, FG_ERR_NOMEM, 0, "out of memory");
         b->other_len = s->len;
-        b->other_line = r->record_line;
+        b->other_line = r->lines.record_line;
         return FG_OK;
     }
     if (s->len == b->other_len && memcmp(s->value, b->other, s->len) == 0)
         return FG_OK;
     char value[SHOW_MAX * 4 + 8], positive[SHOW_MAX * 4 + 8], other[SHOW_MAX * 4 + 8];
-    return fail(r, FG_ERR_INPUT, r->record_line,
+    return fail(r, FG_ERR_INPUT, r->lines.record_line,
                 "column '%s' has a third value '%s' (the %s is '%s'; the other value, first "
                 "seen at line %lu, is '%s')",
                 b->column, show(value, sizeof value, s->value, s->len), b->positive_is,
@@ -906,18 +850,19 @@ static enum fg_status read_score(struct reader *r, const struct model_column *m,
     bool hex = memchr(text, 'x', s->len) != NULL || memchr(text, 'X', s->len) != NULL;
     double score = space || hex ? 0.0 : strtod(text, &end);
     if (space || hex || end != text + s->len)
-        return fail(r, FG_ERR_INPUT, r->record_line, "column '%s' has '%s', which is not a number",
-                    s->name, show(value, sizeof value, s->value, s->len));
+        return fail(r, FG_ERR_INPUT, r->lines.record_line,
+                    "column '%s' has '%s', which is not a number", s->name,
+                    show(value, sizeof value, s->value, s->len));
     if (!isfinite(score))
-        return fail(r, FG_ERR_INPUT, r->record_line,
+        return fail(r, FG_ERR_INPUT, r->lines.record_line,
                     "column '%s' has '%s', which is not a finite number", s->name,
                     show(value, sizeof value, s->value, s->len));
     if (errno != 0)
-        return fail(r, FG_ERR_INPUT, r->record_line,
+        return fail(r, FG_ERR_INPUT, r->lines.record_line,
                     "column '%s' has '%s', which is out of the range of a double", s->name,
                     show(value, sizeof value, s->value, s->len));
     if (m->probability && !(score >= 0 && score <= 1))
-        return fail(r, FG_ERR_INPUT, r->record_line,
+        return fail(r, FG_ERR_INPUT, r->lines.record_line,
                     "column '%s' has score '%s', which is outside [0, 1]; brier and "
                     "calibration_gap need probabilities",
                     s->name, show(value, sizeof value, s->value, s->len));
@@ -958,7 +903,7 @@ static void model_init(struct model_column *m, const struct fg_policy *policy,
 
 static enum fg_status empty_value(struct reader *r, const struct slot *s)
 {
-    return fail(r, FG_ERR_INPUT, r->record_line, "empty value in column '%s'", s->name);
+    return fail(r, FG_ERR_INPUT, r->lines.record_line, "empty value in column '%s'", s->name);
 }
 
 /* ---- the incumbent file's decisions ---- */
@@ -1053,7 +998,7 @@ static enum fg_status id_map_add(struct reader *r, struct id_map *map, const cha
                                  unsigned flags)
 {
     if (map->n >= UINT32_MAX - 1 || map->arena_len + len >= ID_OFFSET_LIMIT)
-        return fail(r, FG_ERR_LIMIT, r->record_line, "too many ids to join the two files");
+        return fail(r, FG_ERR_LIMIT, r->lines.record_line, "too many ids to join the two files");
     if (map->arena_len + len > map->arena_cap) {
         size_t cap = map->arena_cap ? map->arena_cap : 4096;
         while (cap < map->arena_len + len)
@@ -1079,7 +1024,7 @@ static enum fg_status id_map_add(struct reader *r, struct id_map *map, const cha
     memcpy(map->arena + map->arena_len, id, len);
     struct id_entry *e = &map->entries[map->n];
     e->packed = ((uint64_t)map->arena_len << (ID_LEN_BITS + 3)) | ((uint64_t)len << 3) | flags;
-    e->line = r->record_line;
+    e->line = r->lines.record_line;
     map->arena_len += len;
     size_t mask = map->index_cap - 1;
     size_t pos = (size_t)hash_id(id, len) & mask;
@@ -1162,7 +1107,8 @@ static enum fg_status file_score_push(struct ingest *in, struct reader *r, doubl
     if (in->n_file_scores == in->file_scores_cap) {
         size_t cap = in->file_scores_cap ? in->file_scores_cap * 2 : 4096;
         if (cap > SIZE_MAX / sizeof *in->file_scores)
-            return fail(r, FG_ERR_LIMIT, r->record_line, "too many scores to join the two files");
+            return fail(r, FG_ERR_LIMIT, r->lines.record_line,
+                        "too many scores to join the two files");
         double *scores = realloc(in->file_scores, cap * sizeof *scores);
         if (scores == NULL)
             return fail(r, FG_ERR_NOMEM, 0, "out of memory");
@@ -1205,10 +1151,10 @@ static enum fg_status incumbent_row(struct reader *r, void *user)
         const struct id_entry *seen = id_map_find(&in->ids, id->value, id->len);
         if (seen != NULL) {
             char shown[SHOW_MAX * 4 + 8];
-            return fail(r, FG_ERR_INPUT, r->record_line,
+            return fail(r, FG_ERR_INPUT, r->lines.record_line,
                         "id '%s' appears twice in column '%s' (lines %llu and %lu)",
                         show(shown, sizeof shown, id->value, id->len), id->name,
-                        (unsigned long long)seen->line, r->record_line);
+                        (unsigned long long)seen->line, r->lines.record_line);
         }
     }
     if (decision->len == 0) {
@@ -1243,7 +1189,7 @@ static enum fg_status match_incumbent(struct ingest *in, struct reader *r, int *
         uint64_t index = r->rows - 1;
         if (index >= in->positions.n) {
             if (in->first_extra_line == 0)
-                in->first_extra_line = r->record_line;
+                in->first_extra_line = r->lines.record_line;
             *skip = true; /* reported with both row counts at the end */
             return FG_OK;
         }
@@ -1256,16 +1202,16 @@ static enum fg_status match_incumbent(struct ingest *in, struct reader *r, int *
     char shown[SHOW_MAX * 4 + 8];
     struct id_entry *e = id_map_find(&in->ids, id->value, id->len);
     if (e == NULL)
-        return fail(r, FG_ERR_INPUT, r->record_line,
+        return fail(r, FG_ERR_INPUT, r->lines.record_line,
                     "id '%s' (column '%s') is not in the incumbent file %s",
                     show(shown, sizeof shown, id->value, id->len), id->name, in->incumbent.path);
     if (e->packed & ID_MATCHED)
-        return fail(r, FG_ERR_INPUT, r->record_line,
+        return fail(r, FG_ERR_INPUT, r->lines.record_line,
                     "id '%s' appears twice in column '%s' (lines %llu and %lu)",
                     show(shown, sizeof shown, id->value, id->len), id->name,
-                    (unsigned long long)e->line, r->record_line);
+                    (unsigned long long)e->line, r->lines.record_line);
     e->packed |= ID_MATCHED;
-    e->line = r->record_line;
+    e->line = r->lines.record_line;
     *prediction = (e->packed & ID_PREDICTION) != 0;
     *missing = (e->packed & ID_MISSING) != 0;
     if (in->keep_scores[1])
@@ -1316,7 +1262,7 @@ static enum fg_status candidate_row(struct reader *r, void *user)
         struct fg_error inner;
         status = fg_counts_intern(in->counts, a, s->value, s->len, &in->value_ids[a], &inner);
         if (status != FG_OK)
-            return fail(r, status, r->record_line, "column '%s': %s", s->name, inner.message);
+            return fail(r, status, r->lines.record_line, "column '%s': %s", s->name, inner.message);
     }
     struct fg_error inner;
     if (in->keep_scores[0] || in->keep_scores[1])
@@ -1325,7 +1271,7 @@ static enum fg_status candidate_row(struct reader *r, void *user)
     else
         status = fg_counts_add(in->counts, in->value_ids, y_true, candidate, incumbent, 1, &inner);
     if (status != FG_OK)
-        return fg_error_set(err, status, r->path, r->record_line, 0, "%s", inner.message);
+        return fg_error_set(err, status, r->path, r->lines.record_line, 0, "%s", inner.message);
     if (r->cache != NULL) {
         r->offer = true;
         r->offer_bits = (y_true ? 1u : 0u) | (candidate ? 2u : 0u) | (incumbent ? 4u : 0u);
@@ -1409,7 +1355,7 @@ static void chunk_read(struct parallel *par, size_t k, struct reader *r, char *b
     r->err = &err;
     r->user = &local;
     r->rows = r->rows_dropped = 0;
-    r->line = 1;
+    r->lines.line = 1;
     r->status = FG_OK;
     r->bailed = false;
     struct source src = {par->fd, true, c->start, c->end};
@@ -1431,7 +1377,7 @@ static void chunk_read(struct parallel *par, size_t k, struct reader *r, char *b
     }
     c->rows = r->rows;
     c->rows_dropped = r->rows_dropped;
-    c->newlines = r->line - 1;
+    c->newlines = r->lines.line - 1;
     if (!ok) {
         chunk_clear(c);
         mark_bad(par, k);
@@ -1550,12 +1496,12 @@ static enum fg_status chunks_merge(struct parallel *par, char *buf)
                 continue;
             b->other = c->seen[i].value;
             b->other_len = c->seen[i].len;
-            b->other_line = c->seen[i].line + r->line - 1;
+            b->other_line = c->seen[i].line + r->lines.line - 1;
             c->seen[i].value = NULL;
         }
         r->rows += c->rows;
         r->rows_dropped += c->rows_dropped;
-        r->line += c->newlines;
+        r->lines.line += c->newlines;
         chunk_clear(c);
     }
     return FG_OK;
@@ -1602,11 +1548,11 @@ static enum fg_status parallel_run(struct ingest *in, int fd, uint64_t size, EVP
     if (result != FG_FASTCSV_RECORD)
         return FG_OK;
     *used = true;
-    r->line += rec.newlines_before;
+    r->lines.line += rec.newlines_before;
     if ((status = fast_record(r, &rec)) != FG_OK)
         return status;
     if (rec.newline_ended)
-        r->line++;
+        r->lines.line++;
 
     struct parallel par;
     memset(&par, 0, sizeof par);
@@ -1729,7 +1675,7 @@ static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_
         status = fail(r, FG_ERR_IO, 0, "cannot start SHA-256");
         goto done;
     }
-    r->line = 1;
+    r->lines.line = 1;
     /* the row cache, for a one-file run that keeps no scores */
     if (may_split && !in->keep_scores[0] && !in->keep_scores[1] &&
         (r->cache = cache_new(in->counts, in->policy->data.n_protected)) == NULL) {

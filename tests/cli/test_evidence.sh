@@ -254,11 +254,12 @@ expect_grep "and says so" "$WORK/out" "does not lie within it"
 # A: TPR 18/20, FPR 200/2000; B: TPR 15/20, FPR 440/2000 (reference A). The TPR gap 0.15
 # is past 0.1 but Fisher p = 0.41; the FPR gap 0.12 is past it with z p ~ 1e-25.
 echo "grp,y,cand,inc" >"$WORK/eo.csv"
-eo() { awk -v g="$1" -v np="$2" -v tp="$3" -v nn="$4" -v fp="$5" 'BEGIN {
+# confusion FILE GROUP POSITIVES TP NEGATIVES FP: rows with those counts (no incumbent).
+confusion() { awk -v g="$2" -v np="$3" -v tp="$4" -v nn="$5" -v fp="$6" 'BEGIN {
     for (k = 0; k < np; k++) print g ",1," (k < tp) ",0"
-    for (k = 0; k < nn; k++) print g ",0," (k < fp) ",0" }' >>"$WORK/eo.csv"; }
-eo A 20 18 2000 200
-eo B 20 15 2000 440
+    for (k = 0; k < nn; k++) print g ",0," (k < fp) ",0" }' >>"$1"; }
+confusion "$WORK/eo.csv" A 20 18 2000 200
+confusion "$WORK/eo.csv" B 20 15 2000 440
 sed -e 's/metric: selection_rate/metric: equalized_odds/' -e 's/disparity: ratio/disparity: difference/' \
     -e 's/min: 0.8/max: 0.1\n    reference: { grp: A }/' "$WORK/significant.yaml" >"$WORK/eo.yaml"
 run "$FAIRGATE" check --policy "$WORK/eo.yaml" --candidate "$WORK/eo.csv" --out "$WORK/eo.json"
@@ -279,11 +280,8 @@ expect_eq "between_groups: raw p_value, selection in p_adjusted" \
 # the deciding component. A: TPR 18/20, FPR 50/100; B: TPR 17/20, FPR 30/100; the FPR ratio
 # 0.6 breaches min 0.8 (Katz 95 % [0.4195, 0.8581]); TPR's 0.9444 only fails on its interval.
 echo "grp,y,cand,inc" >"$WORK/eo6.csv"
-eo6() { awk -v g="$1" -v np="$2" -v tp="$3" -v nn="$4" -v fp="$5" 'BEGIN {
-    for (k = 0; k < np; k++) print g ",1," (k < tp) ",0"
-    for (k = 0; k < nn; k++) print g ",0," (k < fp) ",0" }' >>"$WORK/eo6.csv"; }
-eo6 A 20 18 100 50
-eo6 B 20 17 100 30
+confusion "$WORK/eo6.csv" A 20 18 100 50
+confusion "$WORK/eo6.csv" B 20 17 100 30
 sed -e 's/metric: selection_rate/metric: equalized_odds/' -e 's/evidence: confident/evidence: confident\n    min_group_size: 5/' \
     "$WORK/confident.yaml" >"$WORK/eo6.yaml"
 run "$FAIRGATE" check --policy "$WORK/eo6.yaml" --candidate "$WORK/eo6.csv" --out "$WORK/eo6.json"
