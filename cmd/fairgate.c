@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,6 +261,31 @@ static int usage_error(const char *command, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nTry 'fairgate %s%s--help'.\n", command ? command : "", command ? " " : "");
     return EXIT_ERROR;
+}
+
+/* Options that may be given more than once (each adds one more file); every other option
+ * that takes a value is single. Given twice, a single option is a usage error: the run
+ * would otherwise act on the last value and sign it, silently (issue 10, point 10). */
+static const char *const repeatable_options[] = {"override", "counts", "subject"};
+
+/* Records option code `c` of `longopts` as seen; a usage error if it is a single option
+ * seen before. Option codes are 256 + k, k < 64 (each command's enum). */
+static int once(const char *command, const struct option *longopts, int c, uint64_t *seen)
+{
+    if (c < 256 || c >= 256 + 64)
+        return EXIT_PASS;
+    for (const struct option *o = longopts; o->name != NULL; o++) {
+        if (o->val != c || o->has_arg == no_argument)
+            continue;
+        for (size_t i = 0; i < sizeof repeatable_options / sizeof repeatable_options[0]; i++)
+            if (strcmp(o->name, repeatable_options[i]) == 0)
+                return EXIT_PASS;
+        uint64_t bit = UINT64_C(1) << (c - 256);
+        if (*seen & bit)
+            return usage_error(command, "--%s is given twice; give it once", o->name);
+        *seen |= bit;
+    }
+    return EXIT_PASS;
 }
 
 /* Flushes and closes stdout; a write error there (a full disk, a closed pipe) is an error. */
@@ -567,7 +593,10 @@ static int cmd_check(int argc, char **argv)
     memset(&a, 0, sizeof a);
     int index = 0, c;
     opterr = 0;
+    uint64_t seen = 0;
     while ((c = getopt_long(argc, argv, "+:", longopts, &index)) != -1) {
+        if (once("check", longopts, c, &seen) != EXIT_PASS)
+            return EXIT_ERROR;
         switch (c) {
         case OPT_POLICY:
             a.policy = optarg;
@@ -657,7 +686,10 @@ static int cmd_keygen(int argc, char **argv)
     bool force = false;
     int index = 0, c;
     opterr = 0;
+    uint64_t seen = 0;
     while ((c = getopt_long(argc, argv, "+:", longopts, &index)) != -1) {
+        if (once("keygen", longopts, c, &seen) != EXIT_PASS)
+            return EXIT_ERROR;
         switch (c) {
         case OPT_OUT:
             out = optarg;
@@ -729,7 +761,10 @@ static int cmd_verify(int argc, char **argv)
     size_t n = 0;
     int index = 0, c;
     opterr = 0;
+    uint64_t seen = 0;
     while ((c = getopt_long(argc, argv, "+:", longopts, &index)) != -1) {
+        if (once("verify", longopts, c, &seen) != EXIT_PASS)
+            return EXIT_ERROR;
         if (n == MAX_REPEATED + 3)
             return usage_error("verify", "%s", "too many files to check");
         switch (c) {
@@ -829,7 +864,10 @@ static int cmd_override(int argc, char **argv)
     char binding[65];
     int index = 0, c;
     opterr = 0;
+    uint64_t seen = 0;
     while ((c = getopt_long(argc, argv, "+:", longopts, &index)) != -1) {
+        if (once("override", longopts, c, &seen) != EXIT_PASS)
+            return EXIT_ERROR;
         switch (c) {
         case OPT_POLICY:
             policy_path = optarg;
@@ -951,7 +989,10 @@ static int cmd_report(int argc, char **argv)
     const char *audit_path = NULL, *markdown = NULL, *html = NULL, *junit = NULL;
     int index = 0, c;
     opterr = 0;
+    uint64_t seen = 0;
     while ((c = getopt_long(argc, argv, "+:", longopts, &index)) != -1) {
+        if (once("report", longopts, c, &seen) != EXIT_PASS)
+            return EXIT_ERROR;
         switch (c) {
         case OPT_AUDIT:
             audit_path = optarg;
@@ -1020,7 +1061,10 @@ static int cmd_counts(int argc, char **argv)
     bool quiet = false;
     int index = 0, c;
     opterr = 0;
+    uint64_t seen = 0;
     while ((c = getopt_long(argc, argv, "+:", longopts, &index)) != -1) {
+        if (once("counts", longopts, c, &seen) != EXIT_PASS)
+            return EXIT_ERROR;
         switch (c) {
         case OPT_POLICY:
             policy_path = optarg;
@@ -1090,7 +1134,10 @@ static int cmd_sql(int argc, char **argv)
     const char *policy_path = NULL, *table = NULL, *dialect_name = "ansi";
     int index = 0, c;
     opterr = 0;
+    uint64_t seen = 0;
     while ((c = getopt_long(argc, argv, "+:", longopts, &index)) != -1) {
+        if (once("sql", longopts, c, &seen) != EXIT_PASS)
+            return EXIT_ERROR;
         switch (c) {
         case OPT_POLICY:
             policy_path = optarg;
