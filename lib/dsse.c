@@ -155,6 +155,21 @@ static enum fg_status pem_single_block(const char *text, size_t len, const char 
     return FG_OK;
 }
 
+/* Reads a key file that pem_single_block accepts; on failure nothing is left unwiped. */
+static enum fg_status read_key_file(const char *path, char **text, size_t *len,
+                                    struct fg_error *err)
+{
+    enum fg_status st = fg_file_read_all(path, KEY_FILE_MAX, text, len, err);
+    if (st == FG_OK)
+        st = pem_single_block(*text, *len, path, err);
+    if (st != FG_OK && *text != NULL) {
+        OPENSSL_cleanse(*text, *len);
+        free(*text);
+        *text = NULL;
+    }
+    return st;
+}
+
 /* Never prompts for a passphrase: an encrypted key simply fails to load. */
 static int no_passphrase(char *buf, int size, int rwflag, void *user)
 {
@@ -170,15 +185,9 @@ enum fg_status fg_key_load_private(const char *path, struct fg_key **out, struct
     *out = NULL;
     char *text = NULL;
     size_t len = 0;
-    enum fg_status st = fg_file_read_all(path, KEY_FILE_MAX, &text, &len, err);
-    if (st == FG_OK)
-        st = pem_single_block(text, len, path, err);
-    if (st != FG_OK) {
-        if (text != NULL)
-            OPENSSL_cleanse(text, len);
-        free(text);
+    enum fg_status st = read_key_file(path, &text, &len, err);
+    if (st != FG_OK)
         return st;
-    }
     EVP_PKEY *pkey = NULL;
     bool encrypted = strstr(text, "-----BEGIN ENCRYPTED PRIVATE KEY-----") != NULL ||
                      strstr(text, "Proc-Type: 4,ENCRYPTED") != NULL;
@@ -215,15 +224,9 @@ enum fg_status fg_key_load_public(const char *path, struct fg_key **out, struct 
     *out = NULL;
     char *text = NULL;
     size_t len = 0;
-    enum fg_status st = fg_file_read_all(path, KEY_FILE_MAX, &text, &len, err);
-    if (st == FG_OK)
-        st = pem_single_block(text, len, path, err);
-    if (st != FG_OK) {
-        if (text != NULL)
-            OPENSSL_cleanse(text, len);
-        free(text);
+    enum fg_status st = read_key_file(path, &text, &len, err);
+    if (st != FG_OK)
         return st;
-    }
     /* A file meant to be public that holds a secret is refused outright, even when it
      * also holds a public key: it is about to be shared, and should not be. */
     if (strstr(text, "PRIVATE KEY-----") != NULL) {
