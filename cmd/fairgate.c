@@ -87,10 +87,12 @@ static const char *usage_keygen =
 static const char *usage_verify =
     "usage: fairgate verify --attestation F --pubkey PUB.pem [--candidate C.csv]\n"
     "                       [--incumbent I.csv] [--policy P.yaml] [--subject NAME=FILE]...\n"
-    "                       [--counts K.csv]...\n"
+    "                       [--counts K.csv]... [--audit audit.json]\n"
     "\n"
     "Checks, in order, the signature over the DSSE PAE with the public key, the payloadType,\n"
     "the in-toto Statement, and that each file given has the digest its subject records.\n"
+    "--audit: the file is the attested audit (the bytes check --out wrote), so that its\n"
+    "verdict can be read: fairgate verify ... --audit audit.json && jq -r .verdict audit.json\n"
     "\n"
     "exit status: 0 valid, 1 invalid (bad signature, wrong key, digest mismatch, wrong type),\n"
     "2 error (unreadable, not JSON, not an envelope)\n";
@@ -109,10 +111,17 @@ static const char *usage_override =
     "all of them.\n";
 
 static const char *usage_report =
-    "usage: fairgate report --audit audit.json [--markdown F] [--html F] [--junit F]\n"
+    "usage: fairgate report --attestation F --pubkey PUB.pem [--audit audit.json]\n"
+    "                       [--markdown F] [--html F] [--junit F]\n"
+    "       fairgate report --audit audit.json [--markdown F] [--html F] [--junit F]\n"
     "\n"
-    "Renders the reports again from an audit file alone (e.g. one attached to a release);\n"
-    "the files equal what `fairgate check` wrote from the same audit.\n";
+    "Renders the reports again; the files equal what `fairgate check` wrote from the same\n"
+    "audit. With --attestation and --pubkey the attestation is verified as `fairgate verify`\n"
+    "does and the attested audit is rendered (with --audit too, that file must be the\n"
+    "attested audit). --audit alone renders an unverified file and says so on stderr.\n"
+    "\n"
+    "exit status: 0 written, 1 the attestation is invalid or the audit is not the attested\n"
+    "one (nothing written), 2 error\n";
 
 static const char *usage_counts =
     "usage: fairgate counts --policy P.yaml --candidate C.csv [--incumbent I.csv]\n"
@@ -336,6 +345,7 @@ static int parse_subject(const char *command, char *arg, struct fg_subject *out)
     out->name = arg;
     out->path = eq + 1;
     out->role = "subject";
+    out->sha256 = NULL;
     return EXIT_PASS;
 }
 
@@ -496,18 +506,25 @@ static int run_check(struct check_args *a)
         }
     }
     if (a->attestation != NULL) {
-        /* The statement's subjects: what was judged, then what the user names. */
-        struct fg_subject subjects[2 * MAX_REPEATED + 3];
+        /* The statement's subjects: what was judged, with the digest of the read that fed
+         * the gate (never the path read again), then what the user names, then the audit. */
+        struct fg_subject subjects[2 * MAX_REPEATED + 4];
         size_t n = 0;
         if (a->candidate != NULL)
-            subjects[n++] = (struct fg_subject){base_name(a->candidate), a->candidate, "candidate"};
+            subjects[n++] = (struct fg_subject){base_name(a->candidate), a->candidate, "candidate",
+                                                ingest.candidate.sha256};
         for (size_t i = 0; i < a->n_counts; i++)
-            subjects[n++] = (struct fg_subject){base_name(a->counts[i]), a->counts[i], "counts"};
+            subjects[n++] = (struct fg_subject){base_name(a->counts[i]), a->counts[i], "counts",
+                                                a->counts_info[i].sha256};
         if (a->incumbent != NULL)
-            subjects[n++] = (struct fg_subject){base_name(a->incumbent), a->incumbent, "incumbent"};
-        subjects[n++] = (struct fg_subject){base_name(a->policy), a->policy, "policy"};
+            subjects[n++] = (struct fg_subject){base_name(a->incumbent), a->incumbent, "incumbent",
+                                                ingest.incumbent.sha256};
+        subjects[n++] = (struct fg_subject){base_name(a->policy), a->policy, "policy",
+                                            fg_policy_sha256(policy)};
         for (size_t i = 0; i < a->n_subjects; i++)
             subjects[n++] = a->subjects[i];
+        if (a->out != NULL)
+            subjects[n++] = (struct fg_subject){base_name(a->out), a->out, "audit", NULL};
         if (fg_attest_build(audit, subjects, n, key, &envelope, &err) != FG_OK) {
             code = report_error(&err);
             goto done;
@@ -743,11 +760,13 @@ static int cmd_verify(int argc, char **argv)
         OPT_POLICY,
         OPT_SUBJECT,
         OPT_COUNTS,
+        OPT_AUDIT,
         OPT_HELP
     };
     static const struct option longopts[] = {
         {"attestation", required_argument, NULL, OPT_ATTESTATION},
         {"pubkey", required_argument, NULL, OPT_PUBKEY},
+        {"audit", required_argument, NULL, OPT_AUDIT},
         {"candidate", required_argument, NULL, OPT_CANDIDATE},
         {"incumbent", required_argument, NULL, OPT_INCUMBENT},
         {"policy", required_argument, NULL, OPT_POLICY},
@@ -775,16 +794,19 @@ static int cmd_verify(int argc, char **argv)
             pubkey = optarg;
             break;
         case OPT_CANDIDATE:
-            checks[n++] = (struct fg_subject){NULL, optarg, "candidate"};
+            checks[n++] = (struct fg_subject){NULL, optarg, "candidate", NULL};
             break;
         case OPT_INCUMBENT:
-            checks[n++] = (struct fg_subject){NULL, optarg, "incumbent"};
+            checks[n++] = (struct fg_subject){NULL, optarg, "incumbent", NULL};
             break;
         case OPT_POLICY:
-            checks[n++] = (struct fg_subject){NULL, optarg, "policy"};
+            checks[n++] = (struct fg_subject){NULL, optarg, "policy", NULL};
+            break;
+        case OPT_AUDIT: /* the audit subject's digest (or, in an older attestation, the JSON) */
+            checks[n++] = (struct fg_subject){NULL, optarg, "audit", NULL};
             break;
         case OPT_COUNTS: /* matched by role and file name, as check names them */
-            checks[n++] = (struct fg_subject){base_name(optarg), optarg, "counts"};
+            checks[n++] = (struct fg_subject){base_name(optarg), optarg, "counts", NULL};
             break;
         case OPT_SUBJECT:
             if (parse_subject("verify", optarg, &checks[n]) != EXIT_PASS)
@@ -973,20 +995,29 @@ static int cmd_override(int argc, char **argv)
 
 /* ---- report ---- */
 
-#define MAX_AUDIT_BYTES (256u << 20)
-
 static int cmd_report(int argc, char **argv)
 {
-    enum { OPT_AUDIT = 256, OPT_MARKDOWN, OPT_HTML, OPT_JUNIT, OPT_HELP };
+    enum {
+        OPT_AUDIT = 256,
+        OPT_ATTESTATION,
+        OPT_PUBKEY,
+        OPT_MARKDOWN,
+        OPT_HTML,
+        OPT_JUNIT,
+        OPT_HELP
+    };
     static const struct option longopts[] = {
         {"audit", required_argument, NULL, OPT_AUDIT},
+        {"attestation", required_argument, NULL, OPT_ATTESTATION},
+        {"pubkey", required_argument, NULL, OPT_PUBKEY},
         {"markdown", required_argument, NULL, OPT_MARKDOWN},
         {"html", required_argument, NULL, OPT_HTML},
         {"junit", required_argument, NULL, OPT_JUNIT},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
-    const char *audit_path = NULL, *markdown = NULL, *html = NULL, *junit = NULL;
+    const char *audit_path = NULL, *attestation = NULL, *pubkey = NULL;
+    const char *markdown = NULL, *html = NULL, *junit = NULL;
     int index = 0, c;
     opterr = 0;
     uint64_t seen = 0;
@@ -996,6 +1027,12 @@ static int cmd_report(int argc, char **argv)
         switch (c) {
         case OPT_AUDIT:
             audit_path = optarg;
+            break;
+        case OPT_ATTESTATION:
+            attestation = optarg;
+            break;
+        case OPT_PUBKEY:
+            pubkey = optarg;
             break;
         case OPT_MARKDOWN:
             markdown = optarg;
@@ -1017,20 +1054,44 @@ static int cmd_report(int argc, char **argv)
     }
     if (optind < argc)
         return usage_error("report", "unexpected argument '%s'", argv[optind]);
-    if (audit_path == NULL)
-        return usage_error("report", "%s", "--audit is required");
+    if ((attestation == NULL) != (pubkey == NULL))
+        return usage_error("report", "%s", "--attestation and --pubkey go together");
+    if (audit_path == NULL && attestation == NULL)
+        return usage_error("report", "%s", "--attestation with --pubkey (or --audit) is required");
     if (markdown == NULL && html == NULL && junit == NULL)
         return usage_error("report", "%s", "name at least one of --markdown, --html, --junit");
     struct fg_error err = {0};
     struct reports reports = {0};
-    char *audit = NULL;
-    size_t len = 0;
-    int code;
-    if (fg_file_read_all(audit_path, MAX_AUDIT_BYTES, &audit, &len, &err) != FG_OK ||
-        render_reports(audit, markdown != NULL, html != NULL, junit != NULL, false, &reports,
+    struct fg_key *key = NULL;
+    char *audit = NULL, *lines = NULL;
+    int valid = 1, code;
+    const char *source = audit_path != NULL ? audit_path : attestation;
+    if (attestation == NULL) {
+        fprintf(stderr,
+                "fairgate: warning: %s is not verified; give --attestation A --pubkey P to "
+                "render the attested audit\n",
+                audit_path);
+        if (fg_report_read_audit(audit_path, &audit, &err) != FG_OK)
+            return finish(report_error(&err));
+    } else if (fg_key_load_public(pubkey, &key, &err) != FG_OK ||
+               fg_attest_audit(attestation, key, audit_path, &audit, &valid, &lines, &err) !=
+                   FG_OK) {
+        fg_key_free(key);
+        return finish(report_error(&err));
+    }
+    fg_key_free(key);
+    if (!valid) { /* why, then nothing is written */
+        fputs(lines ? lines : "", stderr);
+        error_message("%s: the attestation is INVALID%s; no report written", attestation,
+                      audit_path ? " for this audit" : "");
+        free(lines);
+        return finish(EXIT_GATE_FAILED);
+    }
+    free(lines);
+    if (render_reports(audit, markdown != NULL, html != NULL, junit != NULL, false, &reports,
                        &err) != FG_OK) {
         if (err.file[0] == '\0') /* the renderers know the text, not where it came from */
-            snprintf(err.file, sizeof err.file, "%s", audit_path);
+            snprintf(err.file, sizeof err.file, "%s", source);
         code = report_error(&err);
     } else {
         const struct output outputs[] = {

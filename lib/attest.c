@@ -10,10 +10,19 @@
  * The predicate is spliced in as text, so the signed bytes contain exactly the audit that
  * `--out` writes. The envelope is DSSE v1 with payloadType application/vnd.in-toto+json.
  *
+ * Subjects: the judged inputs (candidate, incumbent, counts files, policy) carry the digest
+ * computed in the very read that fed the gate, handed in by the caller; this module never
+ * opens them again (a FIFO would read empty, a file swapped meanwhile would be attested in
+ * place of the bytes judged). The audit is a subject too (role "audit"): the SHA-256 of the
+ * exact bytes `check --out` writes, so that `verify --audit F` is a digest check.
+ *
  * Verification order (a contract of `fairgate verify`): signature over PAE with the given
  * key, payloadType, Statement shape, then each given file's SHA-256 against its subject.
+ * The envelope and the statement pass the strict JSON gate (json.h): the statement is
+ * exactly one JSON value, with nothing after it.
  */
 #include "internal.h"
+#include "json.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +36,9 @@
 #define INTOTO_PAYLOAD_TYPE   "application/vnd.in-toto+json"
 #define ROLE_KEY              "fairgate.role"
 #define MAX_ATTESTATION_BYTES (256u << 20)
+#define MAX_AUDIT_BYTES       (256u << 20)
+#define AUDIT_ROLE            "audit"
+#define AUDIT_DEFAULT_NAME    "audit.json"
 
 /* ---- building ---- */
 
@@ -37,7 +49,16 @@ static cJSON *subjects_json(const struct fg_subject *subjects, size_t n, struct 
     *st = array ? FG_OK : fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     for (size_t i = 0; i < n && *st == FG_OK; i++) {
         char digest[65];
-        *st = fg_file_sha256(subjects[i].path, digest, err);
+        bool judged = strcmp(subjects[i].role, "subject") != 0;
+        if (subjects[i].sha256 != NULL)
+            snprintf(digest, sizeof digest, "%s", subjects[i].sha256);
+        else if (judged)
+            *st = fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                               "the %s subject %s has no digest: a judged input is attested "
+                               "with the digest of the read that fed the gate",
+                               subjects[i].role, subjects[i].name);
+        else
+            *st = fg_file_sha256(subjects[i].path, digest, err);
         if (*st != FG_OK)
             break;
         cJSON *s = cJSON_CreateObject();
@@ -64,8 +85,30 @@ enum fg_status fg_attest_build(const char *audit_json, const struct fg_subject *
                                struct fg_error *err)
 {
     *envelope_line = NULL;
+    /* The audit's subject: the caller's (for its name) or one named audit.json, with the
+     * digest of the bytes signed here. */
+    char audit_sha[65];
+    fg_sha256_hex(audit_json, strlen(audit_json), audit_sha);
+    struct fg_subject *all = calloc(n_subjects + 1, sizeof *all);
+    if (all == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    size_t n_all = 0;
+    bool named = false;
+    for (size_t i = 0; i < n_subjects; i++) {
+        all[n_all] = subjects[i];
+        if (strcmp(subjects[i].role, AUDIT_ROLE) == 0) {
+            if (named) /* one audit per statement */
+                continue;
+            named = true;
+            all[n_all].sha256 = audit_sha;
+        }
+        n_all++;
+    }
+    if (!named)
+        all[n_all++] = (struct fg_subject){AUDIT_DEFAULT_NAME, NULL, AUDIT_ROLE, audit_sha};
     enum fg_status st;
-    cJSON *subject = subjects_json(subjects, n_subjects, err, &st);
+    cJSON *subject = subjects_json(all, n_all, err, &st);
+    free(all);
     if (subject == NULL)
         return st;
     char *subject_text = cJSON_PrintUnformatted(subject);
@@ -197,12 +240,70 @@ static const cJSON *find_subject(const cJSON *statement, const struct fg_subject
     return first;
 }
 
-enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
-                                const struct fg_subject *checks, size_t n_checks, int *valid,
-                                char **report, struct fg_error *err)
+/* The subject of role "audit", or NULL (an attestation made before audits were subjects). */
+static const cJSON *audit_subject(const cJSON *statement)
 {
-    *valid = 0;
-    *report = NULL;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(statement, "subject"))
+    {
+        const char *role =
+            string_item(cJSON_GetObjectItemCaseSensitive(s, "annotations"), ROLE_KEY);
+        if (role != NULL && strcmp(role, AUDIT_ROLE) == 0)
+            return s;
+    }
+    return NULL;
+}
+
+/* Whether len bytes of text are the attested audit: the audit subject's digest, or, in an
+ * attestation without one, the same JSON as the predicate (strictly parsed). FG_OK with
+ * *matches set, or an error when the text cannot be judged (not JSON: *matches false and a
+ * line said why). *subject gets the audit subject when it decided. */
+static enum fg_status audit_matches(const cJSON *statement, const char *path, const char *text,
+                                    size_t len, bool *matches, const cJSON **subject,
+                                    struct lines *r, struct fg_error *err)
+{
+    *matches = false;
+    *subject = audit_subject(statement);
+    if (*subject != NULL) {
+        char digest[65];
+        fg_sha256_hex(text, len, digest);
+        const char *want =
+            string_item(cJSON_GetObjectItemCaseSensitive(*subject, "digest"), "sha256");
+        *matches = strcmp(digest, want) == 0;
+        if (!*matches)
+            say(r, "INVALID: digest mismatch: audit %s has sha256 %s, the attestation says %s",
+                path, digest, want);
+        return FG_OK;
+    }
+    cJSON *audit = NULL;
+    struct fg_error parse_err = {0};
+    enum fg_status st = fg_json_parse_strict(text, len, "the audit", &audit, &parse_err);
+    if (st == FG_ERR_NOMEM)
+        return fg_error_set(err, st, path, 0, 0, "out of memory");
+    *matches = st == FG_OK &&
+               cJSON_Compare(audit, cJSON_GetObjectItemCaseSensitive(statement, "predicate"), 1);
+    cJSON_Delete(audit);
+    if (st != FG_OK)
+        say(r, "INVALID: audit %s: %lu:%lu: %s", path, parse_err.line, parse_err.column,
+            parse_err.message);
+    else if (!*matches)
+        say(r,
+            "INVALID: audit %s is not the attested audit (its JSON differs from the "
+            "predicate)",
+            path);
+    else
+        say(r, "audit: %s is the attested predicate (this attestation names no audit digest)",
+            path);
+    return FG_OK;
+}
+
+/* Reads and parses the envelope at path, checks the signature with key, the payloadType
+ * and the statement. FG_OK with *statement set when all hold; FG_OK with *statement NULL and
+ * a line in r saying why when the attestation is invalid; an error when it cannot be read. */
+static enum fg_status open_statement(const char *path, const struct fg_key *key, cJSON **statement,
+                                     struct lines *r, struct fg_error *err)
+{
+    *statement = NULL;
     char *text = NULL;
     size_t len = 0;
     enum fg_status st = fg_file_read_all(path, MAX_ATTESTATION_BYTES, &text, &len, err);
@@ -216,43 +317,91 @@ enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
             snprintf(err->file, sizeof err->file, "%s", path);
         return st;
     }
-    struct lines r = {NULL, 0};
     char keyid[65];
     fg_key_id(key, keyid);
-    cJSON *statement = NULL;
-    const cJSON **matched = NULL;
     size_t which = 0;
+    cJSON *parsed = NULL;
+    struct fg_error parse_err = {0};
     if (!fg_dsse_verify(env, key, &which)) {
-        say(&r, "INVALID: no signature verifies with key %s (%zu signature%s in the envelope)",
+        say(r, "INVALID: no signature verifies with key %s (%zu signature%s in the envelope)",
             keyid, env->n_signatures, env->n_signatures == 1 ? "" : "s");
         goto done;
     }
-    say(&r, "signature: ok, key %s", keyid);
+    say(r, "signature: ok, key %s", keyid);
     if (strcmp(env->payload_type, INTOTO_PAYLOAD_TYPE) != 0) {
-        say(&r, "INVALID: payloadType is '%s', not %s", env->payload_type, INTOTO_PAYLOAD_TYPE);
+        say(r, "INVALID: payloadType is '%s', not %s", env->payload_type, INTOTO_PAYLOAD_TYPE);
         goto done;
     }
-    statement = cJSON_ParseWithLength((const char *)env->payload, env->payload_len);
-    const char *problem = statement ? statement_problem(statement) : "the payload is not JSON";
-    if (problem != NULL) {
-        say(&r, "INVALID: not an in-toto Statement v1: %s", problem);
+    /* Exactly one JSON statement: no NUL, no second value, no bytes after it. */
+    st = fg_json_parse_strict((const char *)env->payload, env->payload_len, "the in-toto statement",
+                              &parsed, &parse_err);
+    if (st == FG_ERR_NOMEM) {
+        st = fg_error_set(err, st, path, 0, 0, "out of memory");
         goto done;
     }
+    st = FG_OK;
+    const char *problem = parsed ? statement_problem(parsed) : NULL;
+    if (parsed == NULL)
+        say(r, "INVALID: the payload (statement) %lu:%lu: %s", parse_err.line, parse_err.column,
+            parse_err.message);
+    else if (problem != NULL)
+        say(r, "INVALID: not an in-toto Statement v1: %s", problem);
+    else {
+        *statement = parsed;
+        parsed = NULL;
+    }
+done:
+    cJSON_Delete(parsed);
+    fg_dsse_envelope_free(env);
+    return st;
+}
+
+/* The verdict and policy lines of a valid statement. */
+static void say_verdict(struct lines *r, const cJSON *statement)
+{
     const cJSON *predicate = cJSON_GetObjectItemCaseSensitive(statement, "predicate");
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(predicate, "exit_code");
     const char *verdict = string_item(predicate, "verdict");
-    say(&r, "verdict: %s (exit_code %d)", verdict ? verdict : "?",
+    say(r, "verdict: %s (exit_code %d)", verdict ? verdict : "?",
         cJSON_IsNumber(code) ? code->valueint : -1);
     const char *policy_name =
         string_item(cJSON_GetObjectItemCaseSensitive(predicate, "policy"), "name");
     if (policy_name != NULL)
-        say(&r, "policy: %s", policy_name);
+        say(r, "policy: %s", policy_name);
+}
+
+enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
+                                const struct fg_subject *checks, size_t n_checks, int *valid,
+                                char **report, struct fg_error *err)
+{
+    *valid = 0;
+    *report = NULL;
+    struct lines r = {NULL, 0};
+    cJSON *statement = NULL;
+    const cJSON **matched = NULL;
+    enum fg_status st = open_statement(path, key, &statement, &r, err);
+    if (st != FG_OK || statement == NULL)
+        goto done;
+    say_verdict(&r, statement);
     matched = calloc(n_checks ? n_checks : 1, sizeof *matched);
     if (matched == NULL) {
         st = fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < n_checks; i++) {
+        if (strcmp(checks[i].role, AUDIT_ROLE) == 0) {
+            char *text = NULL;
+            size_t len = 0;
+            bool matches = false;
+            st = fg_file_read_all(checks[i].path, MAX_AUDIT_BYTES, &text, &len, err);
+            if (st == FG_OK)
+                st = audit_matches(statement, checks[i].path, text, len, &matches, &matched[i], &r,
+                                   err);
+            free(text);
+            if (st != FG_OK || !matches)
+                goto done;
+            continue;
+        }
         char digest[65];
         st = fg_file_sha256(checks[i].path, digest, err);
         if (st != FG_OK)
@@ -289,7 +438,54 @@ enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
 done:
     free(matched);
     cJSON_Delete(statement);
-    fg_dsse_envelope_free(env);
+    if (st != FG_OK) {
+        free(r.text);
+        return st;
+    }
+    *report = r.text;
+    return FG_OK;
+}
+
+enum fg_status fg_attest_audit(const char *path, const struct fg_key *key, const char *audit_path,
+                               char **audit_json, int *valid, char **report, struct fg_error *err)
+{
+    *audit_json = NULL;
+    *valid = 0;
+    *report = NULL;
+    struct lines r = {NULL, 0};
+    cJSON *statement = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    enum fg_status st = open_statement(path, key, &statement, &r, err);
+    if (st != FG_OK || statement == NULL)
+        goto done;
+    say_verdict(&r, statement);
+    if (audit_path != NULL) {
+        /* Read once: the bytes judged are the bytes rendered. */
+        bool matches = false;
+        const cJSON *subject = NULL;
+        st = fg_file_read_all(audit_path, MAX_AUDIT_BYTES, &text, &len, err);
+        if (st == FG_OK)
+            st = audit_matches(statement, audit_path, text, len, &matches, &subject, &r, err);
+        if (st != FG_OK || !matches)
+            goto done;
+    } else {
+        char *printed =
+            cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(statement, "predicate"));
+        text = printed != NULL ? fg_strdup(printed) : NULL;
+        cJSON_free(printed);
+        if (text == NULL) {
+            st = fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+            goto done;
+        }
+    }
+    *valid = 1;
+    say(&r, "valid");
+    *audit_json = text;
+    text = NULL;
+done:
+    free(text);
+    cJSON_Delete(statement);
     if (st != FG_OK) {
         free(r.text);
         return st;

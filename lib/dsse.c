@@ -27,6 +27,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "internal.h"
+#include "json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -123,6 +124,52 @@ enum fg_status fg_key_generate(struct fg_key **out, struct fg_error *err)
     return key_wrap(pkey, true, NULL, out, err);
 }
 
+/* A key file is one PEM block and nothing after it but whitespace: no NUL byte (a C string
+ * would end there and hide what follows, e.g. a private key behind a public one), no second
+ * block, no trailing text. Text before the block is left to OpenSSL (RFC 7468 allows it). */
+static enum fg_status pem_single_block(const char *text, size_t len, const char *path,
+                                       struct fg_error *err)
+{
+    const char *nul = memchr(text, '\0', len);
+    if (nul != NULL)
+        return fg_error_set(err, FG_ERR_INPUT, path, 0, 0,
+                            "holds a NUL byte (offset %zu): a key file is PEM text and nothing "
+                            "else",
+                            (size_t)(nul - text));
+    const char *begin = strstr(text, "-----BEGIN ");
+    if (begin == NULL)
+        return FG_OK; /* the caller says what it expected */
+    if (strstr(begin + 1, "-----BEGIN ") != NULL)
+        return fg_error_set(err, FG_ERR_INPUT, path, 0, 0,
+                            "holds more than one PEM block; give one key per file");
+    const char *end = strstr(begin, "-----END ");
+    const char *close = end != NULL ? strstr(end + 9, "-----") : NULL;
+    if (close == NULL)
+        return FG_OK; /* OpenSSL refuses an unterminated block */
+    for (const char *p = close + 5; p < text + len; p++)
+        if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+            return fg_error_set(err, FG_ERR_INPUT, path, 0, 0,
+                                "holds text after the PEM block's END line (offset %zu); a key "
+                                "file ends with its key",
+                                (size_t)(p - text));
+    return FG_OK;
+}
+
+/* Reads a key file that pem_single_block accepts; on failure nothing is left unwiped. */
+static enum fg_status read_key_file(const char *path, char **text, size_t *len,
+                                    struct fg_error *err)
+{
+    enum fg_status st = fg_file_read_all(path, KEY_FILE_MAX, text, len, err);
+    if (st == FG_OK)
+        st = pem_single_block(*text, *len, path, err);
+    if (st != FG_OK && *text != NULL) {
+        OPENSSL_cleanse(*text, *len);
+        free(*text);
+        *text = NULL;
+    }
+    return st;
+}
+
 /* Never prompts for a passphrase: an encrypted key simply fails to load. */
 static int no_passphrase(char *buf, int size, int rwflag, void *user)
 {
@@ -138,7 +185,7 @@ enum fg_status fg_key_load_private(const char *path, struct fg_key **out, struct
     *out = NULL;
     char *text = NULL;
     size_t len = 0;
-    enum fg_status st = fg_file_read_all(path, KEY_FILE_MAX, &text, &len, err);
+    enum fg_status st = read_key_file(path, &text, &len, err);
     if (st != FG_OK)
         return st;
     EVP_PKEY *pkey = NULL;
@@ -177,7 +224,7 @@ enum fg_status fg_key_load_public(const char *path, struct fg_key **out, struct 
     *out = NULL;
     char *text = NULL;
     size_t len = 0;
-    enum fg_status st = fg_file_read_all(path, KEY_FILE_MAX, &text, &len, err);
+    enum fg_status st = read_key_file(path, &text, &len, err);
     if (st != FG_OK)
         return st;
     /* A file meant to be public that holds a secret is refused outright, even when it
@@ -699,21 +746,6 @@ static enum fg_status parse_signature(const cJSON *item, size_t index,
     return decode_field(sig_item->valuestring, field, &sig->sig, &sig->sig_len, err);
 }
 
-/* 1-based line and column of byte offset in text. */
-static void place_of(const char *text, size_t offset, unsigned long *line, unsigned long *column)
-{
-    *line = 1;
-    *column = 1;
-    for (size_t i = 0; i < offset; i++) {
-        if (text[i] == '\n') {
-            (*line)++;
-            *column = 1;
-        } else {
-            (*column)++;
-        }
-    }
-}
-
 static enum fg_status parse_root(const cJSON *root, struct fg_dsse_envelope *env,
                                  struct fg_error *err)
 {
@@ -776,29 +808,10 @@ enum fg_status fg_dsse_parse(const char *text, size_t len, struct fg_dsse_envelo
         return fg_error_set(err, FG_ERR_LIMIT, NULL, 0, 0,
                             "envelope of %zu bytes is larger than the limit of %u", len,
                             ENVELOPE_TEXT_MAX);
-    const char *nul = memchr(text, '\0', len);
-    if (nul != NULL) {
-        unsigned long line, column;
-        place_of(text, (size_t)(nul - text), &line, &column);
-        return fg_error_set(err, FG_ERR_INPUT, NULL, line, column, "not JSON: a NUL byte");
-    }
-    /* A NUL-terminated copy: cJSON then needs no length, and anything after the value
-     * other than whitespace (require_null_terminated) is an error. */
-    char *copy = fg_strndup(text, len);
-    if (copy == NULL)
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithOpts(copy, &end, 1);
-    if (root == NULL) {
-        size_t offset = end != NULL && end >= copy && end <= copy + len ? (size_t)(end - copy) : 0;
-        unsigned long line, column;
-        place_of(copy, offset, &line, &column);
-        free(copy);
-        if (len == 0)
-            return fg_error_set(err, FG_ERR_INPUT, NULL, 0, 0, "not JSON: the text is empty");
-        return fg_error_set(err, FG_ERR_INPUT, NULL, line, column, "not JSON");
-    }
-    free(copy);
+    cJSON *root = NULL;
+    enum fg_status parsed = fg_json_parse_strict(text, len, "the DSSE envelope", &root, err);
+    if (parsed != FG_OK)
+        return parsed;
     struct fg_dsse_envelope *env = calloc(1, sizeof *env);
     enum fg_status st = env == NULL ? fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory")
                                     : parse_root(root, env, err);

@@ -69,6 +69,8 @@ FG_MUST_CHECK enum fg_status fg_policy_load(const char *path, struct fg_policy *
 FG_MUST_CHECK enum fg_status fg_policy_parse(const char *name, const char *text, size_t len,
                                              struct fg_policy **out, struct fg_error *err);
 void fg_policy_free(struct fg_policy *policy);
+/* Lowercase hex SHA-256 of the policy bytes that were parsed (borrowed from policy). */
+const char *fg_policy_sha256(const struct fg_policy *policy);
 /* What a person should know about a valid policy: one line per remark,
  * "file:line:col: warning: ...\n" (e.g. a vs_incumbent gate in a policy that names no
  * incumbent, which is never evaluated). Returns a malloc'd string, "" when there is nothing to
@@ -217,6 +219,12 @@ FG_MUST_CHECK enum fg_status fg_audit_render(const struct fg_policy *policy,
  * `fairgate check` and `fairgate report --audit` write byte-identical files. Each returns
  * a malloc'd NUL-terminated string in *out; FG_ERR_INPUT when the text is not an audit. */
 
+/* Reads an audit file for the renderers (`report --audit`): its bytes must pass the strict
+ * JSON gate as a whole (no NUL byte, BOM, duplicate key, trailing bytes...), errors at
+ * file:line:col. *out is malloc'd and NUL-terminated. The file is not verified: only
+ * fg_attest_audit says whether an audit is the attested one. */
+FG_MUST_CHECK enum fg_status fg_report_read_audit(const char *path, char **out,
+                                                  struct fg_error *err);
 /* GitHub-flavoured Markdown: the verdict first, a table per gate, small groups, overrides. */
 FG_MUST_CHECK enum fg_status fg_report_markdown(const char *audit_json, char **out,
                                                 struct fg_error *err);
@@ -259,14 +267,23 @@ void fg_key_free(struct fg_key *key);
  * payload is an in-toto Statement v1 with predicateType urn:fairgate:audit:v1 and the
  * audit as predicate (the same bytes as the audit file). */
 
-/* A file named in a statement: role is "candidate", "incumbent", "policy" or "subject". */
+/* A file named in a statement: role is "candidate", "incumbent", "counts", "policy",
+ * "audit" (the judged inputs and the audit) or "subject" (a file the user names). */
 struct fg_subject {
     const char *name;
     const char *path;
     const char *role;
+    /* Lowercase hex SHA-256 of the bytes, or NULL. fg_attest_build requires it for every
+     * judged input (the digest computed in the read that fed the gate:
+     * fg_input_info.sha256, fg_counts_info.sha256, fg_policy_sha256) and never opens
+     * their paths; only a "subject" without it is read for its digest. */
+    const char *sha256;
 };
 
-/* Builds and signs the statement; *envelope_line is one line of JSON with a newline. */
+/* Builds and signs the statement; *envelope_line is one line of JSON with a newline.
+ * Besides the subjects given, the statement names the audit (role "audit", named
+ * "audit.json" unless a subject of role "audit" gives the name) with the SHA-256 of
+ * audit_json's bytes: what `check --out` writes, so `verify --audit` is a digest check. */
 FG_MUST_CHECK enum fg_status fg_attest_build(const char *audit_json,
                                              const struct fg_subject *subjects, size_t n_subjects,
                                              const struct fg_key *key, char **envelope_line,
@@ -280,6 +297,15 @@ FG_MUST_CHECK enum fg_status fg_attest_build(const char *audit_json,
 FG_MUST_CHECK enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
                                               const struct fg_subject *checks, size_t n_checks,
                                               int *valid, char **report, struct fg_error *err);
+
+/* Verifies the attestation at path as fg_attest_verify does and hands over the audit it
+ * attests (*audit_json, malloc'd, only when *valid): with audit_path NULL the statement's
+ * predicate, rendered as JSON; else the bytes of audit_path, read once, and valid only
+ * when they are the attested audit (its "audit" subject's digest; an attestation without
+ * one: the same JSON as the predicate). */
+FG_MUST_CHECK enum fg_status fg_attest_audit(const char *path, const struct fg_key *key,
+                                             const char *audit_path, char **audit_json, int *valid,
+                                             char **report, struct fg_error *err);
 
 /* ---- overrides (lib/override.c) ----
  *

@@ -2,10 +2,11 @@
  * ingest.c - CSV rows -> the cell table (lib/counts.c), streaming, through libcsv.
  *
  * A file is read in CHUNK_SIZE fread chunks; every byte goes through SHA-256 (the digest
- * the audit records), a UTF-8 byte order mark at the start is skipped, and each chunk is
- * fed to libcsv one physical line at a time so that every record knows the line it starts
- * on (a quoted field may span lines; "\n" and "\r\n" both end a line). The first record
- * is the header; blank lines are ignored.
+ * the audit and the attestation record) in the same read that parses it (a large file
+ * split among workers is hashed apart, and refused if it changed meanwhile), a UTF-8 byte
+ * order mark at the start is skipped, and each chunk is fed to libcsv one physical line at
+ * a time so that every record knows the line it starts on (a quoted field may span lines; "\n" and
+ * "\r\n" both end a line). The first record is the header; blank lines are ignored.
  *
  * Invariants:
  * - Only the columns the policy needs ("slots") are copied, each into its own reusable
@@ -1684,8 +1685,21 @@ static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_
     }
     bool used = false;
     if (may_split && regular && !in->tuning.libcsv_only &&
-        (uint64_t)st.st_size >= in->tuning.parallel_min && worker_count(&in->tuning) > 1)
+        (uint64_t)st.st_size >= in->tuning.parallel_min && worker_count(&in->tuning) > 1) {
         status = parallel_run(in, fd, (uint64_t)st.st_size, sha, buf, &used);
+        /* The workers and the hash read the same offsets apart (and a chunk the fast path
+         * gives up on is read again): only a file nobody wrote meanwhile has a digest of the
+         * bytes judged. A write moves ctime, which no user can set back. */
+        struct stat after;
+        if (status == FG_OK && used &&
+            (fstat(fd, &after) != 0 || after.st_size != st.st_size ||
+             after.st_mtim.tv_sec != st.st_mtim.tv_sec ||
+             after.st_mtim.tv_nsec != st.st_mtim.tv_nsec ||
+             after.st_ctim.tv_sec != st.st_ctim.tv_sec ||
+             after.st_ctim.tv_nsec != st.st_ctim.tv_nsec))
+            status = fail(r, FG_ERR_INPUT, 0,
+                          "the file changed while it was read; gate on a file nobody writes");
+    }
     if (status == FG_OK && !used) {
         struct source src = {fd, regular, 0, UINT64_MAX};
         status = reader_stream(r, &src, true, sha, buf, cap, !in->tuning.libcsv_only, true);

@@ -570,6 +570,8 @@ char *fg_strdup(const char *s);
 char *fg_strndup(const char *s, size_t len);
 /* True when len bytes are well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
 bool fg_utf8_valid(const char *text, size_t len);
+/* The length of the longest well-formed UTF-8 prefix of text: len when all of it is. */
+size_t fg_utf8_valid_prefix(const char *text, size_t len);
 /* Formats a double for people: "%.4g"-like but stable, or "undefined". */
 void fg_format_number(char *buf, size_t size, bool defined, double value);
 

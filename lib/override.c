@@ -22,6 +22,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "internal.h"
+#include "json.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -363,7 +364,12 @@ static enum fg_status judge_offer(const struct fg_policy *policy, const struct f
         reject(rec, "payloadType is '%s', not " OVERRIDE_PAYLOAD_TYPE, env->payload_type);
         goto done;
     }
-    payload = cJSON_ParseWithLength((const char *)env->payload, env->payload_len);
+    struct fg_error json_err = {0};
+    if (fg_json_parse_strict((const char *)env->payload, env->payload_len, "the payload", &payload,
+                             &json_err) != FG_OK) {
+        reject(rec, "%lu:%lu: %s", json_err.line, json_err.column, json_err.message);
+        goto done;
+    }
     if (!cJSON_IsObject(payload)) {
         reject(rec, "the payload is not a JSON object");
         goto done;

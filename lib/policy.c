@@ -1666,3 +1666,8 @@ enum fg_status fg_policy_load(const char *path, struct fg_policy **out, struct f
     free(text);
     return st;
 }
+
+const char *fg_policy_sha256(const struct fg_policy *policy)
+{
+    return policy->sha256;
+}

@@ -15,6 +15,7 @@
  * frees it); the tree from fg_report_parse_audit is the caller's to cJSON_Delete.
  */
 #include "internal.h"
+#include "json.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -203,21 +204,12 @@ enum fg_status fg_report_parse_audit(const char *audit_json, cJSON **out, struct
     if (len > REPORT_MAX_INPUT)
         return fg_error_set(err, FG_ERR_LIMIT, NULL, 0, 0,
                             "the audit is larger than the limit of %u bytes", REPORT_MAX_INPUT);
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithOpts(audit_json, &end, 1);
-    if (root == NULL) {
-        size_t at = end != NULL && end >= audit_json ? (size_t)(end - audit_json) : 0;
-        unsigned long line = 1, column = 1;
-        for (size_t i = 0; i < at && i < len; i++) {
-            if (audit_json[i] == '\n')
-                line++, column = 1;
-            else
-                column++;
-        }
-        return fg_error_set(err, FG_ERR_INPUT, NULL, 0, 0,
-                            "the audit is not JSON (syntax error at line %lu, column %lu)", line,
-                            column);
-    }
+    cJSON *root = NULL;
+    struct fg_error json_err = {0};
+    enum fg_status parsed = fg_json_parse_strict(audit_json, len, "the audit", &root, &json_err);
+    if (parsed != FG_OK) /* the place in the message: the caller names the file */
+        return fg_error_set(err, parsed, NULL, 0, 0, "%s (at line %lu, column %lu)",
+                            json_err.message, json_err.line, json_err.column);
     enum fg_status st = FG_OK;
     const cJSON *gates = fg_report_member(root, "gates");
     const cJSON *overrides = fg_report_member(root, "overrides");
@@ -271,6 +263,27 @@ enum fg_status fg_report_parse_audit(const char *audit_json, cJSON **out, struct
  * when the result was judged (any status but insufficient_data); the incumbent's when its
  * group rate is positive and its reference's is 0 (an explicit reference with too few
  * rows and a rate of exactly 0 would look the same; it is not worth the group lookup). */
+enum fg_status fg_report_read_audit(const char *path, char **out, struct fg_error *err)
+{
+    *out = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    enum fg_status st = fg_file_read_all(path, REPORT_MAX_INPUT, &text, &len, err);
+    if (st != FG_OK)
+        return st;
+    cJSON *root = NULL;
+    st = fg_json_parse_strict(text, len, "the audit", &root, err);
+    cJSON_Delete(root);
+    if (st != FG_OK) {
+        if (err != NULL && err->file[0] == '\0')
+            snprintf(err->file, sizeof err->file, "%s", path);
+        free(text);
+        return st;
+    }
+    *out = text;
+    return FG_OK;
+}
+
 enum fg_report_value_kind fg_report_side_value(const cJSON *gate, const cJSON *result,
                                                const cJSON *side, bool candidate, double *value)
 {

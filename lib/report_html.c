@@ -22,6 +22,7 @@
  * Ownership: the caller frees *out; everything else is released before returning.
  */
 #include "internal.h"
+#include "json.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -1242,37 +1243,17 @@ static enum fg_status check_audit(const cJSON *audit, struct fg_error *err)
     return FG_OK;
 }
 
-/* The JSON parse error's place, 1-based, counting characters. */
-static void error_place(const char *text, const char *end, unsigned long *line,
-                        unsigned long *column)
-{
-    *line = 1;
-    *column = 1;
-    for (const char *p = text; end != NULL && p < end && *p != '\0'; p++) {
-        if (*p == '\n') {
-            ++*line;
-            *column = 1;
-        } else if (((unsigned char)*p & 0xc0) != 0x80) {
-            ++*column;
-        }
-    }
-}
-
 enum fg_status fg_report_html(const char *audit_json, char **out, struct fg_error *err)
 {
     if (out == NULL || audit_json == NULL)
         return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "fg_report_html: no audit or output");
     *out = NULL;
-    if (!fg_utf8_valid(audit_json, strlen(audit_json)))
-        return fg_error_set(err, FG_ERR_INPUT, NULL, 0, 0, "the audit is not valid UTF-8");
-    const char *end = NULL;
-    cJSON *audit = cJSON_ParseWithOpts(audit_json, &end, 1);
-    if (audit == NULL) {
-        unsigned long line, column;
-        error_place(audit_json, end, &line, &column);
-        return fg_error_set(err, FG_ERR_INPUT, NULL, line, column, "the audit is not JSON");
-    }
-    enum fg_status st = check_audit(audit, err);
+    cJSON *audit = NULL;
+    enum fg_status st =
+        fg_json_parse_strict(audit_json, strlen(audit_json), "the audit", &audit, err);
+    if (st != FG_OK)
+        return st;
+    st = check_audit(audit, err);
     if (st != FG_OK) {
         cJSON_Delete(audit);
         return st;

@@ -140,7 +140,7 @@ const char *fg_did_you_mean(const char *word, const char *const *candidates, siz
     return best;
 }
 
-bool fg_utf8_valid(const char *text, size_t len)
+size_t fg_utf8_valid_prefix(const char *text, size_t len)
 {
     const unsigned char *s = (const unsigned char *)text;
     size_t i = 0;
@@ -158,20 +158,25 @@ bool fg_utf8_valid(const char *text, size_t len)
         } else if ((c & 0xf8) == 0xf0) {
             extra = 3, cp = c & 0x07, min = 0x10000;
         } else {
-            return false;
+            return i;
         }
         if (len - i <= extra)
-            return false;
+            return i;
         for (size_t k = 1; k <= extra; k++) {
             if ((s[i + k] & 0xc0) != 0x80)
-                return false;
+                return i;
             cp = (cp << 6) | (s[i + k] & 0x3f);
         }
         if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
+            return i;
         i += extra + 1;
     }
-    return true;
+    return len;
+}
+
+bool fg_utf8_valid(const char *text, size_t len)
+{
+    return fg_utf8_valid_prefix(text, len) == len;
 }
 
 void fg_format_number(char *buf, size_t size, bool defined, double value)

@@ -43,7 +43,7 @@ jq -r .payload "$A" | base64 -d >"$WORK/payload.json"
 expect_eq "_type" "$(jq -r ._type "$WORK/payload.json")" "https://in-toto.io/Statement/v1"
 expect_eq "predicateType" "$(jq -r .predicateType "$WORK/payload.json")" "urn:fairgate:audit:v1"
 expect_eq "subjects" "$(jq -r '[.subject[] | "\(.name)=\(.digest.sha256)"] | join(" ")' "$WORK/payload.json")" \
-    "loans.csv=$(sha256sum <"$WORK/loans.csv" | cut -d' ' -f1) loan-approval.yaml=$(sha256sum <"$POLICY" | cut -d' ' -f1) model=$(sha256sum <"$WORK/model.bin" | cut -d' ' -f1)"
+    "loans.csv=$(sha256sum <"$WORK/loans.csv" | cut -d' ' -f1) loan-approval.yaml=$(sha256sum <"$POLICY" | cut -d' ' -f1) model=$(sha256sum <"$WORK/model.bin" | cut -d' ' -f1) audit.json=$(sha256sum <"$WORK/audit.json" | cut -d' ' -f1)"
 expect_eq "the predicate is the audit" "$(jq -S .predicate "$WORK/payload.json" | sha256sum)" "$(jq -S . "$WORK/audit.json" | sha256sum)"
 if grep -Fq "$(head -c 200 "$WORK/audit.json" | tail -c 120)" "$WORK/payload.json"; then ok "the predicate holds the audit's bytes"; else not_ok "the predicate holds the audit's bytes"; fi
 

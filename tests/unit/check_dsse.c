@@ -1017,6 +1017,16 @@ static const struct {
     {"{" T_OK ",\"payloadType\":\"u\",\"signatures\":[]}", 0, "'payloadType' is given twice", 0},
     {"{" T_OK ",\"signatures\":[{\"sig\":\"\",\"sig\":\"AAAA\"}]}", 0,
      "'sig' is given twice in signatures[0]", 0},
+    /* Strict forms (issue 10): what cJSON alone accepted. An escaped NUL truncated
+     * payloadType at it; a byte order mark was skipped. */
+    {"{\"payload\":\"\",\"payloadType\":\"application/vnd.in-toto+json\\u0000x\","
+     "\"signatures\":[]}",
+     0, "\\u0000", 1},
+    {"\xef\xbb\xbf{" T_OK ",\"signatures\":[]}", 0, "byte order mark", 1},
+    {"{" T_OK ",\"signatures\":[{\"sig\":\"\",\"keyid\":\"\\ud800\"}]}", 0, "lone high surrogate",
+     1},
+    {"{" T_OK ",\"signatures\":[{\"sig\":\"\",\"keyid\":\"\xff\"}]}", 0, "invalid UTF-8", 1},
+    {"{" T_OK ",\"signatures\":[]}\n{}", 0, "after the JSON value", 2},
 };
 
 START_TEST(test_parse_rejects)
@@ -1270,6 +1280,266 @@ START_TEST(test_openssl_encrypted_key)
 }
 END_TEST
 
+/* ---- strict statements, key files and attested digests (issue 10) ---- */
+
+#define AUDIT_TEXT "{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"exit_code\":0}\n"
+#define STATEMENT_HEAD                                                                             \
+    "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":\"c.csv\","             \
+    "\"digest\":{\"sha256\":\"" DIGEST_A                                                           \
+    "\"},\"annotations\":{\"fairgate.role\":\"candidate\"}}],"                                     \
+    "\"predicateType\":\"urn:fairgate:audit:v1\""
+#define DIGEST_A     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define DIGEST_B     "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define DIGEST_C     "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+#define STATEMENT_OK STATEMENT_HEAD ",\"predicate\":{\"verdict\":\"fail\",\"exit_code\":1}}"
+
+/* Signs payload (len bytes) as an in-toto statement into dir/name; returns the path. */
+static void write_attestation(const struct fg_key *key, const char *payload, size_t len,
+                              const char *path)
+{
+    char *json = NULL;
+    struct fg_error err;
+    ck_assert_int_eq(fg_dsse_sign(key, "application/vnd.in-toto+json",
+                                  (const unsigned char *)payload, len, &json, &err),
+                     FG_OK);
+    write_bytes(path, json, strlen(json));
+    free(json);
+}
+
+static const struct {
+    const char *payload;
+    size_t len; /* 0: strlen */
+    int valid;
+    const char *says;
+} statement_vectors[] = {
+    {STATEMENT_OK, 0, 1, "verdict: fail (exit_code 1)"},
+    /* NUL bytes after the statement: a C-string reader stopped there and saw a statement */
+    {STATEMENT_OK "\0\0\0", sizeof(STATEMENT_OK "\0\0\0") - 1, 0, "a NUL byte"},
+    {STATEMENT_OK " {\"predicate\":{\"verdict\":\"pass\"}}", 0, 0, "after the JSON value"},
+    {STATEMENT_OK "\n", 0, 1, "valid"},
+    /* jq reads the last predicate, cJSON read the first */
+    {STATEMENT_HEAD ",\"predicate\":{\"verdict\":\"fail\"},\"predicate\":{\"verdict\":\"pass\"}}",
+     0, 0, "'predicate' is given twice"},
+    {STATEMENT_HEAD ",\"predicate\":{\"verdict\":\"pass\\u0000fail\"}}", 0, 0, "\\u0000"},
+    {"\xef\xbb\xbf" STATEMENT_OK, 0, 0, "byte order mark"},
+};
+
+START_TEST(test_statement_strict)
+{
+    char dir[512], path[1024];
+    make_tmpdir(dir, sizeof dir);
+    join(path, sizeof path, dir, "a.intoto.jsonl");
+    struct fg_key *key = new_key();
+    const char *payload = statement_vectors[_i].payload;
+    write_attestation(key, payload,
+                      statement_vectors[_i].len ? statement_vectors[_i].len : strlen(payload),
+                      path);
+    int valid = -1;
+    char *report = NULL;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_attest_verify(path, key, NULL, 0, &valid, &report, &err), FG_OK);
+    ck_assert_int_eq(valid, statement_vectors[_i].valid);
+    ck_assert_msg(strstr(report, statement_vectors[_i].says) != NULL, "vector %d: '%s' lacks '%s'",
+                  _i, report, statement_vectors[_i].says);
+    free(report);
+    /* report --attestation hands over an audit only when the statement is valid */
+    char *audit = (char *)"untouched";
+    ck_assert_int_eq(fg_attest_audit(path, key, NULL, &audit, &valid, &report, &err), FG_OK);
+    ck_assert_int_eq(valid, statement_vectors[_i].valid);
+    if (valid)
+        ck_assert_str_eq(audit, "{\"verdict\":\"fail\",\"exit_code\":1}");
+    else
+        ck_assert_ptr_null(audit);
+    free(audit);
+    free(report);
+    fg_key_free(key);
+    remove_tmpdir(dir);
+}
+END_TEST
+
+/* A public key file with a private key hidden after a NUL byte (strstr stopped at it), a
+ * second block, trailing text: each refused, by both loaders. */
+START_TEST(test_key_file_strict)
+{
+    char dir[512], priv[1024], pub[1024], path[1024];
+    make_tmpdir(dir, sizeof dir);
+    join(priv, sizeof priv, dir, "priv.pem");
+    join(pub, sizeof pub, dir, "pub.pem");
+    join(path, sizeof path, dir, "input.pem");
+    struct fg_error err;
+    struct fg_key *key = new_key();
+    ck_assert_int_eq(fg_key_write_private(key, priv, false, &err), FG_OK);
+    ck_assert_int_eq(fg_key_write_public(key, pub, false, &err), FG_OK);
+    size_t priv_len = 0, pub_len = 0;
+    char *priv_text = read_text(priv, &priv_len), *pub_text = read_text(pub, &pub_len);
+    char buf[8192];
+    struct {
+        int loader; /* 0 private, 1 public */
+        const char *first, *between, *second;
+        const char *why;
+    } cases[] = {
+        {1, pub_text, "\0", priv_text, "NUL byte"},
+        {0, priv_text, "\0", pub_text, "NUL byte"},
+        {1, pub_text, "", pub_text, "more than one PEM block"},
+        {0, priv_text, "", priv_text, "more than one PEM block"},
+        {1, pub_text, "", "trailing words\n", "after the PEM block's END line"},
+        {0, priv_text, "", "x", "after the PEM block's END line"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t a = strlen(cases[i].first),
+               b = cases[i].between[0] == '\0' && strcmp(cases[i].why, "NUL byte") == 0
+                       ? 1
+                       : strlen(cases[i].between),
+               c = strlen(cases[i].second);
+        ck_assert_uint_lt(a + b + c, sizeof buf);
+        memcpy(buf, cases[i].first, a);
+        memcpy(buf + a, cases[i].between, b);
+        memcpy(buf + a + b, cases[i].second, c);
+        write_bytes(path, buf, a + b + c);
+        struct fg_key *out = (struct fg_key *)&err;
+        ck_assert_int_eq(load_key(cases[i].loader, path, &out, &err), FG_ERR_INPUT);
+        ck_assert_ptr_null(out);
+        ck_assert_str_eq(err.file, path);
+        ck_assert_msg(strstr(err.message, cases[i].why) != NULL, "case %zu: '%s' lacks '%s'", i,
+                      err.message, cases[i].why);
+    }
+    /* whitespace after the block is fine */
+    memcpy(buf, pub_text, pub_len);
+    memcpy(buf + pub_len, "\n \r\n", 4);
+    write_bytes(path, buf, pub_len + 4);
+    struct fg_key *out = NULL;
+    ck_assert_int_eq(fg_key_load_public(path, &out, &err), FG_OK);
+    fg_key_free(out);
+    free(priv_text);
+    free(pub_text);
+    fg_key_free(key);
+    remove_tmpdir(dir);
+}
+END_TEST
+
+/* fg_attest_build attests the digests it is handed for the judged inputs, never opens their
+ * paths (a FIFO would read empty, a file swapped meanwhile would be attested), refuses a
+ * judged input without one, and names the audit with the digest of its exact bytes. */
+START_TEST(test_attest_build_digests)
+{
+    char dir[512], path[1024], model[1024];
+    make_tmpdir(dir, sizeof dir);
+    join(path, sizeof path, dir, "a.intoto.jsonl");
+    join(model, sizeof model, dir, "model.bin");
+    write_bytes(model, "weights", 7);
+    struct fg_key *key = new_key();
+    struct fg_error err = {0};
+    const struct fg_subject subjects[] = {
+        {"c.csv", "/nonexistent/c.csv", "candidate", DIGEST_A},
+        {"i.csv", "/nonexistent/i.csv", "incumbent", DIGEST_B},
+        {"p.yaml", "/nonexistent/p.yaml", "policy", DIGEST_C},
+        {"model", model, "subject", NULL},
+    };
+    char *line = NULL;
+    ck_assert_int_eq(fg_attest_build(AUDIT_TEXT, subjects, 4, key, &line, &err), FG_OK);
+    write_bytes(path, line, strlen(line));
+    struct fg_dsse_envelope *env = parse_text(line);
+    cJSON *st = cJSON_ParseWithLength((const char *)env->payload, env->payload_len);
+    ck_assert_ptr_nonnull(st);
+    char want_model[65], want_audit[65];
+    sha256_hex_independent((const unsigned char *)"weights", 7, want_model);
+    sha256_hex_independent((const unsigned char *)AUDIT_TEXT, strlen(AUDIT_TEXT), want_audit);
+    const char *want[][3] = {{"c.csv", DIGEST_A, "candidate"},
+                             {"i.csv", DIGEST_B, "incumbent"},
+                             {"p.yaml", DIGEST_C, "policy"},
+                             {"model", want_model, "subject"},
+                             {"audit.json", want_audit, "audit"}};
+    const cJSON *subject = cJSON_GetObjectItemCaseSensitive(st, "subject");
+    ck_assert_int_eq(cJSON_GetArraySize(subject), 5);
+    for (int i = 0; i < 5; i++) {
+        const cJSON *s = cJSON_GetArrayItem(subject, i);
+        ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(s, "name")->valuestring, want[i][0]);
+        ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(
+                             cJSON_GetObjectItemCaseSensitive(s, "digest"), "sha256")
+                             ->valuestring,
+                         want[i][1]);
+        ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(
+                             cJSON_GetObjectItemCaseSensitive(s, "annotations"), "fairgate.role")
+                             ->valuestring,
+                         want[i][2]);
+    }
+    cJSON_Delete(st);
+    fg_dsse_envelope_free(env);
+    free(line);
+
+    /* verify --audit: the exact bytes are the attested audit; a changed verdict is not */
+    char audit[1024], forged[1024];
+    join(audit, sizeof audit, dir, "audit.json");
+    join(forged, sizeof forged, dir, "forged.json");
+    write_bytes(audit, AUDIT_TEXT, strlen(AUDIT_TEXT));
+    write_bytes(forged, "{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"fail\",\"exit_code\":0}\n",
+                strlen(AUDIT_TEXT));
+    const struct fg_subject good[] = {{NULL, audit, "audit", NULL}};
+    const struct fg_subject bad[] = {{NULL, forged, "audit", NULL}};
+    int valid = -1;
+    char *report = NULL, *text = NULL;
+    ck_assert_int_eq(fg_attest_verify(path, key, good, 1, &valid, &report, &err), FG_OK);
+    ck_assert_int_eq(valid, 1);
+    ck_assert_ptr_nonnull(strstr(report, "(audit) matches the file given"));
+    free(report);
+    ck_assert_int_eq(fg_attest_verify(path, key, bad, 1, &valid, &report, &err), FG_OK);
+    ck_assert_int_eq(valid, 0);
+    ck_assert_ptr_nonnull(strstr(report, "INVALID: digest mismatch: audit"));
+    free(report);
+    ck_assert_int_eq(fg_attest_audit(path, key, audit, &text, &valid, &report, &err), FG_OK);
+    ck_assert_int_eq(valid, 1);
+    ck_assert_str_eq(text, AUDIT_TEXT);
+    free(text);
+    free(report);
+    ck_assert_int_eq(fg_attest_audit(path, key, forged, &text, &valid, &report, &err), FG_OK);
+    ck_assert_int_eq(valid, 0);
+    ck_assert_ptr_null(text);
+    free(report);
+
+    /* a judged input without its digest is refused, even when its path can be read */
+    const struct fg_subject undigested[] = {{"model", model, "candidate", NULL}};
+    line = NULL;
+    ck_assert_int_eq(fg_attest_build(AUDIT_TEXT, undigested, 1, key, &line, &err), FG_ERR_USAGE);
+    ck_assert_ptr_null(line);
+    ck_assert_ptr_nonnull(strstr(err.message, "has no digest"));
+    fg_key_free(key);
+    remove_tmpdir(dir);
+}
+END_TEST
+
+/* An attestation made before the audit was a subject: verify --audit compares the JSON. */
+START_TEST(test_attest_audit_without_subject)
+{
+    char dir[512], path[1024], audit[1024];
+    make_tmpdir(dir, sizeof dir);
+    join(path, sizeof path, dir, "a.intoto.jsonl");
+    join(audit, sizeof audit, dir, "audit.json");
+    struct fg_key *key = new_key();
+    write_attestation(key, STATEMENT_OK, strlen(STATEMENT_OK), path);
+    struct fg_error err = {0};
+    const struct fg_subject check[] = {{NULL, audit, "audit", NULL}};
+    static const struct {
+        const char *text;
+        int valid;
+    } cases[] = {
+        {"{\n  \"verdict\": \"fail\",\n  \"exit_code\": 1\n}\n", 1},
+        {"{\"verdict\":\"pass\",\"exit_code\":1}", 0},
+        {"{\"verdict\":\"fail\",\"exit_code\":1,\"verdict\":\"pass\"}", 0},
+        {"{\"verdict\":\"fail\",\"exit_code\":1}\n{}", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        write_bytes(audit, cases[i].text, strlen(cases[i].text));
+        int valid = -1;
+        char *report = NULL;
+        ck_assert_int_eq(fg_attest_verify(path, key, check, 1, &valid, &report, &err), FG_OK);
+        ck_assert_msg(valid == cases[i].valid, "case %zu: %s", i, report);
+        free(report);
+    }
+    fg_key_free(key);
+    remove_tmpdir(dir);
+}
+END_TEST
+
 /* ---- suite ---- */
 
 #define N_OF(table) ((int)(sizeof(table) / sizeof((table)[0])))
@@ -1303,6 +1573,10 @@ static Suite *dsse_suite(void)
     tcase_add_test(tc, test_openssl_ed25519);
     tcase_add_loop_test(tc, test_openssl_foreign_keys, 0, N_OF(foreign_keys));
     tcase_add_test(tc, test_openssl_encrypted_key);
+    tcase_add_loop_test(tc, test_statement_strict, 0, N_OF(statement_vectors));
+    tcase_add_test(tc, test_key_file_strict);
+    tcase_add_test(tc, test_attest_build_digests);
+    tcase_add_test(tc, test_attest_audit_without_subject);
     suite_add_tcase(s, tc);
     return s;
 }
