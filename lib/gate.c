@@ -1051,13 +1051,15 @@ static enum fg_status bootstrap_gate(const struct fg_policy *policy,
 
 /* ---- evidence: adjusting p-values and judging each result as the gate asks ---- */
 
-static bool adjust(enum fg_correction correction, const double *p, double *out, size_t n)
+/* Adjusts a family of m comparisons of which the n in p were tested (the others enter as
+ * p = 1, never materialised: lib/stats.c); adjusted receives the adjusted values of the n. */
+static bool adjust(enum fg_correction correction, const double *p, double *out, size_t n, size_t m)
 {
     switch (correction) {
     case FG_CORRECTION_HOLM:
-        return fg_stats_holm(p, out, n);
+        return fg_stats_holm_family(p, out, n, m);
     case FG_CORRECTION_BH:
-        return fg_stats_bh(p, out, n);
+        return fg_stats_bh_family(p, out, n, m);
     case FG_CORRECTION_NONE:
         break;
     }
@@ -1065,35 +1067,10 @@ static bool adjust(enum fg_correction correction, const double *p, double *out, 
     return true;
 }
 
-/* The family of a gate is every comparison it made (every group of every attribute set,
- * intersections included; both components of equalized odds). A gate with no min/max
- * bound judges only the change against the incumbent, so its family is the bootstrap
- * tests of the worsening. */
-/* Adjusts one family of n p-values (padded with `padding` untested comparisons at p = 1)
- * in place: adj receives the adjusted values of the first n. */
-static enum fg_status adjust_family(enum fg_correction correction, const double *p, double *adj,
-                                    size_t n, size_t padding, struct fg_error *err)
-{
-    size_t family = n + padding;
-    double *all = malloc((family ? family : 1) * 2 * sizeof *all);
-    if (all == NULL)
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    double *out = all + (family ? family : 1);
-    memcpy(all, p, n * sizeof *p);
-    for (size_t i = n; i < family; i++)
-        all[i] = 1.0;
-    if (!adjust(correction, all, out, family)) {
-        free(all);
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    }
-    memcpy(adj, out, n * sizeof *adj);
-    free(all);
-    return FG_OK;
-}
-
 /* Two families per gate, each adjusted by the gate's correction: the tests of the min/max
- * bounds (every component of every group of every attribute set, intersections included)
- * and the bootstrap tests of the change against the incumbent. */
+ * bounds (every component of every group of every attribute set, intersections included;
+ * both components of equalized odds) and the bootstrap tests of the change against the
+ * incumbent (a gate with no min/max bound has only that family). */
 static enum fg_status adjust_gate(const struct fg_gate_spec *spec, const struct fg_metrics *m,
                                   struct fg_gate_outcome *o, struct fg_error *err)
 {
@@ -1101,19 +1078,26 @@ static enum fg_status adjust_gate(const struct fg_gate_spec *spec, const struct 
     /* With reference: highest the reference is chosen by looking at the rates, so "each
      * group against the highest" is a data-chosen subset of all pairwise comparisons; the
      * family counts all k(k-1)/2 pairs of each attribute set (the pairs not tested enter
-     * as p = 1), which keeps the false-fail rate at alpha (tests/sim, scenario a). */
+     * as p = 1), which keeps the false-fail rate at alpha (tests/sim, scenario a). k is
+     * counted per component (TPR and FPR of equalized odds each): the groups where that
+     * component is defined and its denominator reaches min_group_size, the groups that
+     * can be compared on it. The padding is a count; nothing of it is materialised. */
     size_t padding = 0;
     if (bounds && !spec->overall && spec->reference.kind == FG_REFERENCE_HIGHEST) {
+        enum fg_metric comps[2];
+        size_t n_comps = components(spec->metric, comps);
         for (size_t a = 0; a < m->n_attrsets; a++) {
-            size_t k = 0;
-            for (size_t i = 0; i < o->n_results; i++)
-                if (m->groups[o->results[i].group].attrset == a && o->results[i].candidate.defined)
-                    k++;
-            if (k > 2)
-                padding += k * (k - 1) / 2 - (k - 1);
+            size_t first = m->attrset_first[a], count = m->attrset_count[a];
+            for (size_t c = 0; c < n_comps; c++) {
+                size_t k = 0;
+                for (size_t g = first; g < first + count; g++) {
+                    struct fg_rate r = group_rate(m, g, comps[c], false);
+                    k += enough(&r, spec->min_group_size);
+                }
+                if (k > 2)
+                    padding += k * (k - 1) / 2 - (k - 1);
+            }
         }
-        if (spec->metric == FG_METRIC_EQUALIZED_ODDS)
-            padding *= 2;
     }
     size_t n_bound = 0, n_worse = 0;
     for (size_t i = 0; i < o->n_results; i++) {
@@ -1139,12 +1123,10 @@ static enum fg_status adjust_gate(const struct fg_gate_spec *spec, const struct 
     for (size_t i = 0; i < o->n_results; i++)
         if (o->results[i].has_worsening_p)
             p[j++] = o->results[i].worsening_p;
-    enum fg_status st = adjust_family(spec->correction, p, adj, n_bound, padding, err);
-    if (st == FG_OK)
-        st = adjust_family(spec->correction, p + n_bound, adj + n_bound, n_worse, 0, err);
-    if (st != FG_OK) {
+    if (!adjust(spec->correction, p, adj, n_bound, n_bound + padding) ||
+        !adjust(spec->correction, p + n_bound, adj + n_bound, n_worse, n_worse)) {
         free(p);
-        return st;
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
     size_t jb = 0, jw = n_bound;
     for (size_t i = 0; i < o->n_results; i++) {
@@ -1355,6 +1337,17 @@ enum fg_status fg_gate_evaluate(const struct fg_policy *policy, const struct fg_
         const struct fg_gate_spec *spec = &policy->gates[i];
         struct fg_gate_outcome *o = &ev->outcomes[i];
         o->spec = spec;
+        /* Time and memory are linear in the groups; the cap keeps one run bounded. */
+        size_t evaluated = 0;
+        for (size_t a = 0; !spec->overall && a < m->n_attrsets; a++)
+            evaluated += m->attrset_count[a];
+        if (evaluated > FG_MAX_GATE_GROUPS) {
+            fg_evaluation_free(ev);
+            return fg_error_set(err, FG_ERR_LIMIT, policy->path, spec->mark.line, spec->mark.column,
+                                "gate '%s' would evaluate %zu groups; the limit is %d groups a "
+                                "gate (gate fewer protected attributes or intersections)",
+                                spec->id, evaluated, FG_MAX_GATE_GROUPS);
+        }
         o->results = calloc(capacity, sizeof *o->results);
         if (o->results == NULL) {
             fg_evaluation_free(ev);

@@ -22,6 +22,7 @@
 #define FG_MAX_CELLS         (1u << 22) /* cells in one counts table */
 #define FG_MAX_FIELD         (1u << 20) /* bytes in one CSV field */
 #define FG_MAX_COLUMNS       100000     /* columns in one CSV header */
+#define FG_MAX_GATE_GROUPS   100000     /* groups one gate evaluates, over its attribute sets */
 #define FG_MAX_POLICY_BYTES  (1u << 20) /* policy file size */
 #define FG_MAX_POLICY_DEPTH  32         /* YAML nesting depth */
 
