@@ -1407,10 +1407,65 @@ struct text {
 
 static void text_add(struct text *t, const char *fmt, ...) FG_PRINTF(2, 3);
 
+/* Rewrites t->data[from..len) with every control byte escaped (\n, \r, \t, \xNN): the
+ * summary quotes group values, gate ids and reasons from the data and the policy, and a
+ * line break among them would start a line of fairgate's stdout with whatever follows,
+ * such as a GitHub workflow command ("::stop-commands::..."). Only text_newline ends a
+ * line. */
+static void text_escape_from(struct text *t, size_t from)
+{
+    size_t extra = 0;
+    for (size_t i = from; i < t->len; i++) {
+        unsigned char c = (unsigned char)t->data[i];
+        if (c == '\n' || c == '\r' || c == '\t')
+            extra += 1;
+        else if (c < 0x20 || c == 0x7f)
+            extra += 3;
+    }
+    if (extra == 0)
+        return;
+    if (t->len + extra + 1 > t->cap) {
+        char *grown = realloc(t->data, t->len + extra + 1);
+        if (grown == NULL) {
+            t->failed = true;
+            return;
+        }
+        t->data = grown;
+        t->cap = t->len + extra + 1;
+    }
+    static const char hex[] = "0123456789abcdef";
+    size_t out = t->len + extra;
+    t->data[out] = '\0';
+    for (size_t i = t->len; i-- > from;) { /* from the end, in place */
+        unsigned char c = (unsigned char)t->data[i];
+        if (c == '\n' || c == '\r' || c == '\t') {
+            t->data[--out] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+            t->data[--out] = '\\';
+        } else if (c < 0x20 || c == 0x7f) {
+            t->data[--out] = hex[c & 15];
+            t->data[--out] = hex[c >> 4];
+            t->data[--out] = 'x';
+            t->data[--out] = '\\';
+        } else {
+            t->data[--out] = (char)c;
+        }
+    }
+    t->len += extra;
+}
+
+/* Ends a line: the one way a '\n' enters the summary. */
+static void text_newline(struct text *t)
+{
+    text_add(t, " "); /* room for it, then the byte itself */
+    if (!t->failed)
+        t->data[t->len - 1] = '\n';
+}
+
 static void text_add(struct text *t, const char *fmt, ...)
 {
     if (t->failed)
         return;
+    size_t from = t->len;
     for (;;) {
         va_list ap;
         va_start(ap, fmt);
@@ -1423,6 +1478,7 @@ static void text_add(struct text *t, const char *fmt, ...)
         }
         if (t->data != NULL && t->len + (size_t)n < t->cap) {
             t->len += (size_t)n;
+            text_escape_from(t, from);
             return;
         }
         size_t cap = (t->cap ? t->cap * 2 : 1024) + (size_t)n;
@@ -1544,7 +1600,7 @@ static void summarize_tradeoff(struct text *t, const struct fg_metrics *m,
         text_add(t, " and %zu more", worse - n_shown);
     if (worse == 0)
         text_add(t, "; no group got worse");
-    text_add(t, "\n");
+    text_newline(t);
 }
 
 char *fg_evaluation_summary(const struct fg_policy *policy, const struct fg_metrics *m,
@@ -1556,8 +1612,9 @@ char *fg_evaluation_summary(const struct fg_policy *policy, const struct fg_metr
         size_t len = strlen(ev->outcomes[i].spec->id);
         width = len > width ? len : width;
     }
-    text_add(&t, "policy %s: %zu gates, %llu rows\n", policy->name, ev->n_outcomes,
+    text_add(&t, "policy %s: %zu gates, %llu rows", policy->name, ev->n_outcomes,
              (unsigned long long)fg_confusion_n(&m->groups[0].candidate));
+    text_newline(&t);
     for (size_t i = 0; i < ev->n_outcomes; i++) {
         const struct fg_gate_outcome *o = &ev->outcomes[i];
         char status[24];
@@ -1594,21 +1651,22 @@ char *fg_evaluation_summary(const struct fg_policy *policy, const struct fg_metr
             text_add(&t, "; fails because on_small_group is 'fail'");
         if (o->note[0] != '\0')
             text_add(&t, "; %s", o->note);
-        text_add(&t, "\n");
+        text_newline(&t);
         if (fg_metric_is_score(o->spec->metric))
             summarize_tradeoff(&t, m, o->spec);
     }
     for (size_t i = 0; i < ev->n_overrides; i++) {
         const struct fg_override_record *r = &ev->overrides[i];
-        text_add(&t, "override %s: %s - %s\n", r->path, r->applied ? "applied" : "REJECTED",
-                 r->why);
+        text_add(&t, "override %s: %s - %s", r->path, r->applied ? "applied" : "REJECTED", r->why);
+        text_newline(&t);
     }
     if (ev->verdict == FG_VERDICT_FAIL)
-        text_add(&t, "verdict: FAIL (%zu of %zu gates failed)\n", failed, ev->n_outcomes);
+        text_add(&t, "verdict: FAIL (%zu of %zu gates failed)", failed, ev->n_outcomes);
     else if (ev->verdict == FG_VERDICT_PASS_WITH_OVERRIDE)
-        text_add(&t, "verdict: PASS WITH OVERRIDE\n");
+        text_add(&t, "verdict: PASS WITH OVERRIDE");
     else
-        text_add(&t, "verdict: PASS\n");
+        text_add(&t, "verdict: PASS");
+    text_newline(&t);
     if (t.failed) {
         free(t.data);
         return NULL;
