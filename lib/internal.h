@@ -67,6 +67,8 @@ enum fg_reference_kind {
 
 enum fg_small_group { FG_SMALL_GROUP_FAIL, FG_SMALL_GROUP_WARN, FG_SMALL_GROUP_SKIP };
 enum fg_missing { FG_MISSING_ERROR, FG_MISSING_DROP };
+/* How two CSV files are matched: by data.id, or by position only when the policy says so. */
+enum fg_join { FG_JOIN_UNSET, FG_JOIN_ID, FG_JOIN_POSITION };
 enum fg_favorable { FG_FAVORABLE_ABOVE, FG_FAVORABLE_BELOW };
 
 /* How a gate weighs uncertainty (README "Evidence"). */
@@ -154,7 +156,8 @@ struct fg_policy {
     int version;     /* 1 */
     char *name;
     struct {
-        char *id;             /* NULL: two CSVs are matched by position */
+        char *id;             /* the column joining two CSVs; NULL: none */
+        enum fg_join join;    /* data.join as written; UNSET: by id when there is one */
         char *label;          /* y_true column */
         char *positive_label; /* the favourable outcome's label value */
         char **protected;
