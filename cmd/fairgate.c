@@ -166,12 +166,37 @@ static const char *usage_lint = "usage: fairgate lint POLICY.yaml\n"
 
 static void error_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Writes text with control bytes escaped (\n, \r, \t, \xNN): a message quotes names and
+ * values from the inputs, and a line break among them would start a line of its own, such
+ * as a GitHub workflow command ("::stop-commands::..."), which the runner reads on stderr
+ * too. */
+static void put_escaped(const char *text, FILE *stream)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            fprintf(stream, "\\%c", *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't');
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(stream, "\\x%02x", *p);
+        else
+            fputc(*p, stream);
+    }
+}
+
+static void error_vmessage(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+static void error_vmessage(const char *fmt, va_list ap)
+{
+    char message[8192];
+    vsnprintf(message, sizeof message, fmt, ap);
+    fputs("fairgate: error: ", stderr);
+    put_escaped(message, stderr);
+}
+
 static void error_message(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("fairgate: error: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    error_vmessage(fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
 }
@@ -265,8 +290,7 @@ static int usage_error(const char *command, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("fairgate: error: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    error_vmessage(fmt, ap);
     va_end(ap);
     fprintf(stderr, "\nTry 'fairgate %s%s--help'.\n", command ? command : "", command ? " " : "");
     return EXIT_ERROR;

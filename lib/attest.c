@@ -164,13 +164,23 @@ static void say(struct lines *r, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return;
-    size_t add = strlen(line);
+    /* Names come from the attestation: a control byte among them is shown as \xNN, so
+     * that no line of the report starts with what follows a line break (a GitHub workflow
+     * command, say). */
+    size_t add = 0;
+    for (const char *p = line; *p != '\0'; p++)
+        add += (unsigned char)*p < 0x20 || *p == 0x7f ? 4 : 1;
     char *grown = realloc(r->text, r->len + add + 2);
     if (grown == NULL)
         return;
     r->text = grown;
-    memcpy(r->text + r->len, line, add);
-    r->len += add;
+    for (const char *p = line; *p != '\0'; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c == 0x7f)
+            r->len += (size_t)snprintf(r->text + r->len, 5, "\\x%02x", c);
+        else
+            r->text[r->len++] = *p;
+    }
     r->text[r->len++] = '\n';
     r->text[r->len] = '\0';
 }

@@ -1051,13 +1051,15 @@ static enum fg_status bootstrap_gate(const struct fg_policy *policy,
 
 /* ---- evidence: adjusting p-values and judging each result as the gate asks ---- */
 
-static bool adjust(enum fg_correction correction, const double *p, double *out, size_t n)
+/* Adjusts a family of m comparisons of which the n in p were tested (the others enter as
+ * p = 1, never materialised: lib/stats.c); adjusted receives the adjusted values of the n. */
+static bool adjust(enum fg_correction correction, const double *p, double *out, size_t n, size_t m)
 {
     switch (correction) {
     case FG_CORRECTION_HOLM:
-        return fg_stats_holm(p, out, n);
+        return fg_stats_holm_family(p, out, n, m);
     case FG_CORRECTION_BH:
-        return fg_stats_bh(p, out, n);
+        return fg_stats_bh_family(p, out, n, m);
     case FG_CORRECTION_NONE:
         break;
     }
@@ -1065,35 +1067,10 @@ static bool adjust(enum fg_correction correction, const double *p, double *out, 
     return true;
 }
 
-/* The family of a gate is every comparison it made (every group of every attribute set,
- * intersections included; both components of equalized odds). A gate with no min/max
- * bound judges only the change against the incumbent, so its family is the bootstrap
- * tests of the worsening. */
-/* Adjusts one family of n p-values (padded with `padding` untested comparisons at p = 1)
- * in place: adj receives the adjusted values of the first n. */
-static enum fg_status adjust_family(enum fg_correction correction, const double *p, double *adj,
-                                    size_t n, size_t padding, struct fg_error *err)
-{
-    size_t family = n + padding;
-    double *all = malloc((family ? family : 1) * 2 * sizeof *all);
-    if (all == NULL)
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    double *out = all + (family ? family : 1);
-    memcpy(all, p, n * sizeof *p);
-    for (size_t i = n; i < family; i++)
-        all[i] = 1.0;
-    if (!adjust(correction, all, out, family)) {
-        free(all);
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    }
-    memcpy(adj, out, n * sizeof *adj);
-    free(all);
-    return FG_OK;
-}
-
 /* Two families per gate, each adjusted by the gate's correction: the tests of the min/max
- * bounds (every component of every group of every attribute set, intersections included)
- * and the bootstrap tests of the change against the incumbent. */
+ * bounds (every component of every group of every attribute set, intersections included;
+ * both components of equalized odds) and the bootstrap tests of the change against the
+ * incumbent (a gate with no min/max bound has only that family). */
 static enum fg_status adjust_gate(const struct fg_gate_spec *spec, const struct fg_metrics *m,
                                   struct fg_gate_outcome *o, struct fg_error *err)
 {
@@ -1101,19 +1078,26 @@ static enum fg_status adjust_gate(const struct fg_gate_spec *spec, const struct 
     /* With reference: highest the reference is chosen by looking at the rates, so "each
      * group against the highest" is a data-chosen subset of all pairwise comparisons; the
      * family counts all k(k-1)/2 pairs of each attribute set (the pairs not tested enter
-     * as p = 1), which keeps the false-fail rate at alpha (tests/sim, scenario a). */
+     * as p = 1), which keeps the false-fail rate at alpha (tests/sim, scenario a). k is
+     * counted per component (TPR and FPR of equalized odds each): the groups where that
+     * component is defined and its denominator reaches min_group_size, the groups that
+     * can be compared on it. The padding is a count; nothing of it is materialised. */
     size_t padding = 0;
     if (bounds && !spec->overall && spec->reference.kind == FG_REFERENCE_HIGHEST) {
+        enum fg_metric comps[2];
+        size_t n_comps = components(spec->metric, comps);
         for (size_t a = 0; a < m->n_attrsets; a++) {
-            size_t k = 0;
-            for (size_t i = 0; i < o->n_results; i++)
-                if (m->groups[o->results[i].group].attrset == a && o->results[i].candidate.defined)
-                    k++;
-            if (k > 2)
-                padding += k * (k - 1) / 2 - (k - 1);
+            size_t first = m->attrset_first[a], count = m->attrset_count[a];
+            for (size_t c = 0; c < n_comps; c++) {
+                size_t k = 0;
+                for (size_t g = first; g < first + count; g++) {
+                    struct fg_rate r = group_rate(m, g, comps[c], false);
+                    k += enough(&r, spec->min_group_size);
+                }
+                if (k > 2)
+                    padding += k * (k - 1) / 2 - (k - 1);
+            }
         }
-        if (spec->metric == FG_METRIC_EQUALIZED_ODDS)
-            padding *= 2;
     }
     size_t n_bound = 0, n_worse = 0;
     for (size_t i = 0; i < o->n_results; i++) {
@@ -1139,12 +1123,10 @@ static enum fg_status adjust_gate(const struct fg_gate_spec *spec, const struct 
     for (size_t i = 0; i < o->n_results; i++)
         if (o->results[i].has_worsening_p)
             p[j++] = o->results[i].worsening_p;
-    enum fg_status st = adjust_family(spec->correction, p, adj, n_bound, padding, err);
-    if (st == FG_OK)
-        st = adjust_family(spec->correction, p + n_bound, adj + n_bound, n_worse, 0, err);
-    if (st != FG_OK) {
+    if (!adjust(spec->correction, p, adj, n_bound, n_bound + padding) ||
+        !adjust(spec->correction, p + n_bound, adj + n_bound, n_worse, n_worse)) {
         free(p);
-        return st;
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
     size_t jb = 0, jw = n_bound;
     for (size_t i = 0; i < o->n_results; i++) {
@@ -1355,6 +1337,17 @@ enum fg_status fg_gate_evaluate(const struct fg_policy *policy, const struct fg_
         const struct fg_gate_spec *spec = &policy->gates[i];
         struct fg_gate_outcome *o = &ev->outcomes[i];
         o->spec = spec;
+        /* Time and memory are linear in the groups; the cap keeps one run bounded. */
+        size_t evaluated = 0;
+        for (size_t a = 0; !spec->overall && a < m->n_attrsets; a++)
+            evaluated += m->attrset_count[a];
+        if (evaluated > FG_MAX_GATE_GROUPS) {
+            fg_evaluation_free(ev);
+            return fg_error_set(err, FG_ERR_LIMIT, policy->path, spec->mark.line, spec->mark.column,
+                                "gate '%s' would evaluate %zu groups; the limit is %d groups a "
+                                "gate (gate fewer protected attributes or intersections)",
+                                spec->id, evaluated, FG_MAX_GATE_GROUPS);
+        }
         o->results = calloc(capacity, sizeof *o->results);
         if (o->results == NULL) {
             fg_evaluation_free(ev);
@@ -1414,10 +1407,65 @@ struct text {
 
 static void text_add(struct text *t, const char *fmt, ...) FG_PRINTF(2, 3);
 
+/* Rewrites t->data[from..len) with every control byte escaped (\n, \r, \t, \xNN): the
+ * summary quotes group values, gate ids and reasons from the data and the policy, and a
+ * line break among them would start a line of fairgate's stdout with whatever follows,
+ * such as a GitHub workflow command ("::stop-commands::..."). Only text_newline ends a
+ * line. */
+static void text_escape_from(struct text *t, size_t from)
+{
+    size_t extra = 0;
+    for (size_t i = from; i < t->len; i++) {
+        unsigned char c = (unsigned char)t->data[i];
+        if (c == '\n' || c == '\r' || c == '\t')
+            extra += 1;
+        else if (c < 0x20 || c == 0x7f)
+            extra += 3;
+    }
+    if (extra == 0)
+        return;
+    if (t->len + extra + 1 > t->cap) {
+        char *grown = realloc(t->data, t->len + extra + 1);
+        if (grown == NULL) {
+            t->failed = true;
+            return;
+        }
+        t->data = grown;
+        t->cap = t->len + extra + 1;
+    }
+    static const char hex[] = "0123456789abcdef";
+    size_t out = t->len + extra;
+    t->data[out] = '\0';
+    for (size_t i = t->len; i-- > from;) { /* from the end, in place */
+        unsigned char c = (unsigned char)t->data[i];
+        if (c == '\n' || c == '\r' || c == '\t') {
+            t->data[--out] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+            t->data[--out] = '\\';
+        } else if (c < 0x20 || c == 0x7f) {
+            t->data[--out] = hex[c & 15];
+            t->data[--out] = hex[c >> 4];
+            t->data[--out] = 'x';
+            t->data[--out] = '\\';
+        } else {
+            t->data[--out] = (char)c;
+        }
+    }
+    t->len += extra;
+}
+
+/* Ends a line: the one way a '\n' enters the summary. */
+static void text_newline(struct text *t)
+{
+    text_add(t, " "); /* room for it, then the byte itself */
+    if (!t->failed)
+        t->data[t->len - 1] = '\n';
+}
+
 static void text_add(struct text *t, const char *fmt, ...)
 {
     if (t->failed)
         return;
+    size_t from = t->len;
     for (;;) {
         va_list ap;
         va_start(ap, fmt);
@@ -1430,6 +1478,7 @@ static void text_add(struct text *t, const char *fmt, ...)
         }
         if (t->data != NULL && t->len + (size_t)n < t->cap) {
             t->len += (size_t)n;
+            text_escape_from(t, from);
             return;
         }
         size_t cap = (t->cap ? t->cap * 2 : 1024) + (size_t)n;
@@ -1551,7 +1600,7 @@ static void summarize_tradeoff(struct text *t, const struct fg_metrics *m,
         text_add(t, " and %zu more", worse - n_shown);
     if (worse == 0)
         text_add(t, "; no group got worse");
-    text_add(t, "\n");
+    text_newline(t);
 }
 
 char *fg_evaluation_summary(const struct fg_policy *policy, const struct fg_metrics *m,
@@ -1563,8 +1612,9 @@ char *fg_evaluation_summary(const struct fg_policy *policy, const struct fg_metr
         size_t len = strlen(ev->outcomes[i].spec->id);
         width = len > width ? len : width;
     }
-    text_add(&t, "policy %s: %zu gates, %llu rows\n", policy->name, ev->n_outcomes,
+    text_add(&t, "policy %s: %zu gates, %llu rows", policy->name, ev->n_outcomes,
              (unsigned long long)fg_confusion_n(&m->groups[0].candidate));
+    text_newline(&t);
     for (size_t i = 0; i < ev->n_outcomes; i++) {
         const struct fg_gate_outcome *o = &ev->outcomes[i];
         char status[24];
@@ -1601,21 +1651,22 @@ char *fg_evaluation_summary(const struct fg_policy *policy, const struct fg_metr
             text_add(&t, "; fails because on_small_group is 'fail'");
         if (o->note[0] != '\0')
             text_add(&t, "; %s", o->note);
-        text_add(&t, "\n");
+        text_newline(&t);
         if (fg_metric_is_score(o->spec->metric))
             summarize_tradeoff(&t, m, o->spec);
     }
     for (size_t i = 0; i < ev->n_overrides; i++) {
         const struct fg_override_record *r = &ev->overrides[i];
-        text_add(&t, "override %s: %s - %s\n", r->path, r->applied ? "applied" : "REJECTED",
-                 r->why);
+        text_add(&t, "override %s: %s - %s", r->path, r->applied ? "applied" : "REJECTED", r->why);
+        text_newline(&t);
     }
     if (ev->verdict == FG_VERDICT_FAIL)
-        text_add(&t, "verdict: FAIL (%zu of %zu gates failed)\n", failed, ev->n_outcomes);
+        text_add(&t, "verdict: FAIL (%zu of %zu gates failed)", failed, ev->n_outcomes);
     else if (ev->verdict == FG_VERDICT_PASS_WITH_OVERRIDE)
-        text_add(&t, "verdict: PASS WITH OVERRIDE\n");
+        text_add(&t, "verdict: PASS WITH OVERRIDE");
     else
-        text_add(&t, "verdict: PASS\n");
+        text_add(&t, "verdict: PASS");
+    text_newline(&t);
     if (t.failed) {
         free(t.data);
         return NULL;

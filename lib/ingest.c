@@ -94,7 +94,9 @@ struct slot {
     const char *name; /* header name, borrowed from the policy */
     const char *hint; /* appended to the "no column" message */
     size_t column;    /* 0-based header index, once the header is read */
-    char *value;      /* the current record's field, NUL-terminated */
+    bool optional;    /* a header without it is fine: absent then, and never read */
+    bool absent;
+    char *value; /* the current record's field, NUL-terminated */
     size_t len, cap;
 };
 
@@ -175,12 +177,26 @@ static void reader_free(struct reader *r)
 static size_t reader_need(struct reader *r, const char *name, const char *hint)
 {
     for (size_t i = 0; i < r->n_slots; i++)
-        if (strcmp(r->slots[i].name, name) == 0)
+        if (strcmp(r->slots[i].name, name) == 0) {
+            r->slots[i].optional = false;
             return i;
+        }
     struct slot *s = &r->slots[r->n_slots];
     s->name = name;
     s->hint = hint ? hint : "";
+    s->optional = false;
     return r->n_slots++;
+}
+
+/* Registers a column read only when the header has it (slot's absent says). */
+static size_t reader_want(struct reader *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_slots; i++)
+        if (strcmp(r->slots[i].name, name) == 0)
+            return i;
+    size_t slot = reader_need(r, name, NULL);
+    r->slots[slot].optional = true;
+    return slot;
 }
 
 static enum fg_status fail(struct reader *r, enum fg_status code, unsigned long line,
@@ -220,6 +236,10 @@ static enum fg_status match_header(struct reader *r)
             return fail(r, FG_ERR_INPUT, r->lines.record_line,
                         "column '%s' appears twice in the header (columns %zu and %zu)", slot->name,
                         first + 1, second + 1);
+        if (first == NO_SLOT && slot->optional) {
+            slot->absent = true;
+            continue;
+        }
         if (first == NO_SLOT) {
             /* Suggest a close header name; empty names are no suggestion. */
             const char *near = NULL;
@@ -600,6 +620,8 @@ static enum fg_status fast_record(struct reader *r, const struct fg_fastcsv_reco
     }
     for (size_t s = 0; s < r->n_slots; s++) {
         struct slot *slot = &r->slots[s];
+        if (slot->absent)
+            continue;
         const struct fg_csv_span *field = &r->spans[slot->column];
         if (field->len + 1 <= slot->cap) {
             memcpy(slot->value, field->bytes, field->len);
@@ -1092,6 +1114,15 @@ struct ingest {
     struct id_map ids;
     struct position_bits positions;
     unsigned long first_extra_line; /* first candidate row past the incumbent's rows */
+    /* The columns both files may carry (label, protected attributes: n_shared of them),
+     * compared row by row: their slots in each file, each value interned per column, and
+     * per incumbent row (in id map or position order) the value ids and its line. */
+    size_t n_shared, shared_incumbent[MAX_SLOTS], shared_candidate[MAX_SLOTS];
+    bool shared_known, shared_any;
+    struct id_map shared_values[MAX_SLOTS];
+    uint32_t *shared_ids;
+    uint64_t *shared_lines;
+    size_t n_shared_rows, shared_rows_cap;
     uint32_t value_ids[FG_MAX_PROTECTED];
     /* scores (score metrics gated only): which models' scores the counts keep, and the
      * incumbent file's scores, one per id map entry or per position, in the same order */
@@ -1128,9 +1159,87 @@ static void ingest_free(struct ingest *in)
     free(in->candidate_model.binary.other);
     free(in->incumbent_model.binary.other);
     id_map_free(&in->ids);
+    for (size_t k = 0; k < in->n_shared; k++)
+        id_map_free(&in->shared_values[k]);
+    free(in->shared_ids);
+    free(in->shared_lines);
     free(in->positions.bits);
     free(in->file_scores);
     fg_counts_free(in->counts);
+}
+
+/* Keeps the shared columns' values of the incumbent row just added (same index as its id
+ * map entry or position). */
+static enum fg_status shared_push(struct ingest *in, struct reader *r)
+{
+    if (!in->shared_known) {
+        in->shared_known = true;
+        for (size_t k = 0; k < in->n_shared; k++)
+            in->shared_any = in->shared_any || !r->slots[in->shared_incumbent[k]].absent;
+    }
+    if (!in->shared_any)
+        return FG_OK;
+    if (in->n_shared_rows == in->shared_rows_cap) {
+        size_t cap = in->shared_rows_cap ? in->shared_rows_cap * 2 : 4096;
+        if (cap > SIZE_MAX / (in->n_shared * sizeof *in->shared_ids))
+            return fail(r, FG_ERR_LIMIT, r->lines.record_line, "too many rows to compare");
+        uint32_t *ids = realloc(in->shared_ids, cap * in->n_shared * sizeof *ids);
+        if (ids == NULL)
+            return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+        in->shared_ids = ids;
+        uint64_t *lines = realloc(in->shared_lines, cap * sizeof *lines);
+        if (lines == NULL)
+            return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+        in->shared_lines = lines;
+        in->shared_rows_cap = cap;
+    }
+    uint32_t *row = in->shared_ids + in->n_shared_rows * in->n_shared;
+    for (size_t k = 0; k < in->n_shared; k++) {
+        const struct slot *s = &r->slots[in->shared_incumbent[k]];
+        row[k] = 0;
+        if (s->absent)
+            continue;
+        struct id_map *values = &in->shared_values[k];
+        const struct id_entry *e = id_map_find(values, s->value, s->len);
+        if (e == NULL) {
+            enum fg_status status = id_map_add(r, values, s->value, s->len, 0);
+            if (status != FG_OK)
+                return status;
+            e = &values->entries[values->n - 1];
+        }
+        row[k] = (uint32_t)(e - values->entries);
+    }
+    in->shared_lines[in->n_shared_rows++] = r->lines.record_line;
+    return FG_OK;
+}
+
+/* The candidate row r pairs with incumbent row index: every column both files carry must
+ * hold the same value in both, else the files do not describe the same rows. */
+static enum fg_status shared_compare(struct ingest *in, struct reader *r, uint64_t index)
+{
+    if (!in->shared_any || index >= in->n_shared_rows)
+        return FG_OK;
+    const uint32_t *row = in->shared_ids + index * in->n_shared;
+    for (size_t k = 0; k < in->n_shared; k++) {
+        if (in->incumbent.slots[in->shared_incumbent[k]].absent)
+            continue;
+        const struct slot *s = &r->slots[in->shared_candidate[k]];
+        const struct id_map *values = &in->shared_values[k];
+        const struct id_entry *e = &values->entries[row[k]];
+        const char *theirs = values->arena + entry_offset(e);
+        size_t their_len = entry_len(e);
+        if (their_len == s->len && memcmp(theirs, s->value, s->len) == 0)
+            continue;
+        char here[SHOW_MAX * 4 + 8], there[SHOW_MAX * 4 + 8];
+        return fail(r, FG_ERR_INPUT, r->lines.record_line,
+                    "column '%s' is '%s' here but '%s' at line %llu of the incumbent file %s, "
+                    "the row it is joined with %s: the files do not describe the same rows",
+                    s->name, show(here, sizeof here, s->value, s->len),
+                    show(there, sizeof there, theirs, their_len),
+                    (unsigned long long)in->shared_lines[index], in->incumbent.path,
+                    in->join == JOIN_ID ? "by id" : "by position (data.join: position)");
+    }
+    return FG_OK;
 }
 
 static enum fg_status incumbent_row(struct reader *r, void *user)
@@ -1176,18 +1285,21 @@ static enum fg_status incumbent_row(struct reader *r, void *user)
     /* one score per entry or position, so that both share an index */
     if (status == FG_OK && in->keep_scores[1])
         status = file_score_push(in, r, score);
+    if (status == FG_OK)
+        status = shared_push(in, r);
     return status;
 }
 
 /* The incumbent's decision (and its score, when kept) for this candidate row, from the
  * incumbent file. */
 static enum fg_status match_incumbent(struct ingest *in, struct reader *r, int *prediction,
-                                      double *score, bool *missing, bool *skip)
+                                      double *score, bool *missing, bool *skip, uint64_t *matched)
 {
     *skip = false;
     *score = 0.0;
     if (in->join == JOIN_POSITION) {
         uint64_t index = r->rows - 1;
+        *matched = index;
         if (index >= in->positions.n) {
             if (in->first_extra_line == 0)
                 in->first_extra_line = r->lines.record_line;
@@ -1213,6 +1325,7 @@ static enum fg_status match_incumbent(struct ingest *in, struct reader *r, int *
                     (unsigned long long)e->line, r->lines.record_line);
     e->packed |= ID_MATCHED;
     e->line = r->lines.record_line;
+    *matched = (uint64_t)(e - in->ids.entries);
     *prediction = (e->packed & ID_PREDICTION) != 0;
     *missing = (e->packed & ID_MISSING) != 0;
     if (in->keep_scores[1])
@@ -1236,8 +1349,12 @@ static enum fg_status candidate_row(struct reader *r, void *user)
             return FG_OK;
         }
         bool skip;
-        status = match_incumbent(in, r, &incumbent, &incumbent_score, &incumbent_missing, &skip);
+        uint64_t matched = 0;
+        status = match_incumbent(in, r, &incumbent, &incumbent_score, &incumbent_missing, &skip,
+                                 &matched);
         if (status != FG_OK || skip)
+            return status;
+        if ((status = shared_compare(in, r, matched)) != FG_OK)
             return status;
     }
     for (size_t s = 0; s < r->n_slots; s++) {
@@ -1862,6 +1979,15 @@ enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
     unsigned char delimiter =
         (unsigned char)(policy->data.delimiter ? policy->data.delimiter : ',');
     in->join = !incumbent_file ? JOIN_NONE : policy->data.id ? JOIN_ID : JOIN_POSITION;
+    if (in->join == JOIN_POSITION && policy->data.join != FG_JOIN_POSITION) {
+        /* Matching rows by their order is right only when both files keep one order. */
+        free(in);
+        return fg_error_set(err, FG_ERR_POLICY, policy->path, 0, 0,
+                            "two files (--incumbent %s) and no data.id: add data.id, a column "
+                            "that identifies a row in both files, or data.join: position to "
+                            "match rows by their order",
+                            options->incumbent_path);
+    }
     status =
         fg_counts_new(policy->data.n_protected, policy->data.incumbent.present, &in->counts, err);
     if (status != FG_OK)
@@ -1890,6 +2016,10 @@ enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
             in->incumbent_id_slot = reader_need(r, policy->data.id, NULL);
         model_init(&in->incumbent_model, policy, &policy->data.incumbent, r, NULL,
                    probability_gate);
+        in->n_shared = 1 + policy->data.n_protected;
+        in->shared_incumbent[0] = reader_want(r, policy->data.label);
+        for (size_t a = 0; a < policy->data.n_protected; a++)
+            in->shared_incumbent[1 + a] = reader_want(r, policy->data.protected[a]);
         r->progress = &in->progress;
         if ((status = reader_read(in, r, false)) != FG_OK)
             goto failed;
@@ -1905,6 +2035,9 @@ enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
     binary_init(&in->label, policy->data.label, policy->data.positive_label, "positive label");
     for (size_t a = 0; a < policy->data.n_protected; a++)
         in->protected_slots[a] = reader_need(r, policy->data.protected[a], NULL);
+    in->shared_candidate[0] = in->label_slot;
+    for (size_t a = 0; a < policy->data.n_protected; a++)
+        in->shared_candidate[1 + a] = in->protected_slots[a];
     model_init(&in->candidate_model, policy, &policy->data.candidate, r, NULL, probability_gate);
     if (!incumbent_file && policy->data.incumbent.present) {
         in->incumbent_column = true;

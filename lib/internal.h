@@ -22,6 +22,7 @@
 #define FG_MAX_CELLS         (1u << 22) /* cells in one counts table */
 #define FG_MAX_FIELD         (1u << 20) /* bytes in one CSV field */
 #define FG_MAX_COLUMNS       100000     /* columns in one CSV header */
+#define FG_MAX_GATE_GROUPS   100000     /* groups one gate evaluates, over its attribute sets */
 #define FG_MAX_POLICY_BYTES  (1u << 20) /* policy file size */
 #define FG_MAX_POLICY_DEPTH  32         /* YAML nesting depth */
 
@@ -66,6 +67,8 @@ enum fg_reference_kind {
 
 enum fg_small_group { FG_SMALL_GROUP_FAIL, FG_SMALL_GROUP_WARN, FG_SMALL_GROUP_SKIP };
 enum fg_missing { FG_MISSING_ERROR, FG_MISSING_DROP };
+/* How two CSV files are matched: by data.id, or by position only when the policy says so. */
+enum fg_join { FG_JOIN_UNSET, FG_JOIN_ID, FG_JOIN_POSITION };
 enum fg_favorable { FG_FAVORABLE_ABOVE, FG_FAVORABLE_BELOW };
 
 /* How a gate weighs uncertainty (README "Evidence"). */
@@ -153,7 +156,8 @@ struct fg_policy {
     int version;     /* 1 */
     char *name;
     struct {
-        char *id;             /* NULL: two CSVs are matched by position */
+        char *id;             /* the column joining two CSVs; NULL: none */
+        enum fg_join join;    /* data.join as written; UNSET: by id when there is one */
         char *label;          /* y_true column */
         char *positive_label; /* the favourable outcome's label value */
         char **protected;

@@ -966,8 +966,10 @@ static enum fg_status parse_intersections(const struct ctx *c, const struct node
 
 static const char *const data_keys[] = {
     "id",        "label",     "positive_label",       "protected", "intersections",
-    "candidate", "incumbent", "favorable_prediction", "missing",   "delimiter"};
+    "candidate", "incumbent", "favorable_prediction", "missing",   "delimiter",
+    "join"};
 static const char *const missing_names[] = {"error", "drop"};
+static const char *const join_names[] = {"id", "position"};
 
 static enum fg_status parse_data(const struct ctx *c, const struct node *data, struct fg_policy *p)
 {
@@ -1002,6 +1004,22 @@ static enum fg_status parse_data(const struct ctx *c, const struct node *data, s
         TRY(get_choice(c, node, "missing", "'missing' value", missing_names, N_OF(missing_names),
                        &i));
         p->data.missing = i == 0 ? FG_MISSING_ERROR : FG_MISSING_DROP;
+    }
+    /* Two files are matched by id, or by position only when the policy says so: rows in
+     * another order would be paired silently with the wrong rows. */
+    p->data.join = FG_JOIN_UNSET;
+    if ((node = lookup(data, "join")) != NULL) {
+        size_t i = 0;
+        TRY(get_choice(c, node, "join", "'join' value", join_names, N_OF(join_names), &i));
+        p->data.join = i == 0 ? FG_JOIN_ID : FG_JOIN_POSITION;
+        if (p->data.join == FG_JOIN_ID && p->data.id == NULL)
+            return fail(c, node,
+                        "'join: id' needs 'data.id', the column that identifies a row in both "
+                        "files");
+        if (p->data.join == FG_JOIN_POSITION && p->data.id != NULL)
+            return fail(c, node,
+                        "'join: position' contradicts 'data.id' (two files are then joined by "
+                        "id); drop one of them");
     }
     p->data.delimiter = ',';
     if ((node = lookup(data, "delimiter")) != NULL) {

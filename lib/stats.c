@@ -415,19 +415,26 @@ static struct ranked_p *rank_p_values(const double *p, size_t n)
 
 /* Holm's step-down adjustment (S. Holm, "A simple sequentially rejective multiple test
  * procedure", Scand. J. Stat. 6, 1979), as R's p.adjust(method = "holm"):
- * adjusted p_(i) = min(1, max_{j <= i} (n - j + 1) p_(j)) over the ascending order. Tied
+ * adjusted p_(i) = min(1, max_{j <= i} (m - j + 1) p_(j)) over the ascending order. Tied
  * p-values get equal adjusted values whatever their order. Every p is read (into the
- * ranking) before any adjusted value is written, so adjusted may alias p. */
-bool fg_stats_holm(const double *p, double *adjusted, size_t n)
+ * ranking) before any adjusted value is written, so adjusted may alias p.
+ *
+ * The family has m >= n members; the m - n not given are untested comparisons at p = 1.
+ * They sort after every given p (a given p of 1 ties with them, and any order of ties at 1
+ * adjusts to 1), so the ranks 1..n of the given p-values are their ranks in the whole
+ * family and the formula above needs only m: nothing of the padding is materialised. */
+bool fg_stats_holm_family(const double *p, double *adjusted, size_t n, size_t m)
 {
     if (n == 0)
         return true;
+    if (m < n)
+        m = n;
     struct ranked_p *r = rank_p_values(p, n);
     if (!r)
         return false;
     double running = 0.0;
     for (size_t i = 0; i < n; i++) {
-        double v = (double)(n - i) * r[i].p;
+        double v = (double)(m - i) * r[i].p;
         running = v > running ? v : running;
         adjusted[r[i].index] = running < 1.0 ? running : 1.0;
     }
@@ -435,25 +442,42 @@ bool fg_stats_holm(const double *p, double *adjusted, size_t n)
     return true;
 }
 
+bool fg_stats_holm(const double *p, double *adjusted, size_t n)
+{
+    return fg_stats_holm_family(p, adjusted, n, n);
+}
+
 /* Benjamini and Hochberg's step-up adjustment (Y. Benjamini and Y. Hochberg, "Controlling
  * the false discovery rate: a practical and powerful approach to multiple testing", JRSS
  * B 57, 1995), as R's p.adjust(method = "BH"): adjusted p_(i) = min(1, min_{j >= i}
- * (n / j) p_(j)) over the ascending order, computed from the largest down. */
-bool fg_stats_bh(const double *p, double *adjusted, size_t n)
+ * (m / j) p_(j)) over the ascending order, computed from the largest down.
+ *
+ * With m - n untested comparisons at p = 1 (ranks n + 1..m, after every given p), each
+ * padded term is (m / j) * 1 >= 1 since j <= m, so the running minimum, which starts at the
+ * cap of 1, is still 1 when it reaches rank n: the padding changes the others' adjusted
+ * values only through m in (m / j) p_(j). Nothing of the padding is materialised. */
+bool fg_stats_bh_family(const double *p, double *adjusted, size_t n, size_t m)
 {
     if (n == 0)
         return true;
+    if (m < n)
+        m = n;
     struct ranked_p *r = rank_p_values(p, n);
     if (!r)
         return false;
     double running = 1.0;
     for (size_t i = n; i-- > 0;) {
-        double v = ((double)n / (double)(i + 1)) * r[i].p;
+        double v = ((double)m / (double)(i + 1)) * r[i].p;
         running = v < running ? v : running;
         adjusted[r[i].index] = running;
     }
     free(r);
     return true;
+}
+
+bool fg_stats_bh(const double *p, double *adjusted, size_t n)
+{
+    return fg_stats_bh_family(p, adjusted, n, n);
 }
 
 /* ---- random numbers ---- */

@@ -67,6 +67,10 @@ double fg_stats_score_test(uint64_t x, uint64_t n, double p0);
  * memory (then adjusted is untouched). */
 bool fg_stats_holm(const double *p, double *adjusted, size_t n);
 bool fg_stats_bh(const double *p, double *adjusted, size_t n);
+/* The same over a family of m >= n comparisons of which only the n given were tested: the
+ * other m - n count as p = 1 without being materialised (O(n log n) time, O(n) memory). */
+bool fg_stats_holm_family(const double *p, double *adjusted, size_t n, size_t m);
+bool fg_stats_bh_family(const double *p, double *adjusted, size_t n, size_t m);
 
 /* ---- random numbers for the bootstrap: deterministic for a seed, on every platform ---- */
 

@@ -92,11 +92,48 @@ printf 'id,q\n3,1\n1,0\n2,1\n9,1\n' >"$WORK/inc.csv"
 run "$FAIRGATE" check --policy "$WORK/p.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/inc.csv"
 expect_rc "incumbent id without candidate exits 2" 2
 expect_grep "unmatched incumbent id names its line" "$WORK/err" "inc\.csv:5: .*'9'"
-grep -v '^  id:' "$WORK/p.yaml" >"$WORK/pos.yaml"
+# Two files without data.id: an error unless the policy says join: position (issue 10,
+# point 9: a shuffled incumbent file was paired with the wrong rows, silently).
+grep -v '^  id:' "$WORK/p.yaml" >"$WORK/noid.yaml"
+printf 'y,g,q\n1,b,1\n1,a,0\n0,b,1\n' >"$WORK/shuffled.csv"
+run "$FAIRGATE" check --policy "$WORK/noid.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/shuffled.csv" --out "$WORK/noid.json"
+expect_rc "two files, no id, no join: exit 2" 2
+expect_grep "the error says to add data.id or join: position" "$WORK/err" \
+    "noid\.yaml: two files .*no data\.id: add data\.id.*or data\.join: position"
+expect_absent "two files, no id, no join: no audit" "$WORK/noid.json"
+sed 's/^  label: y/  label: y\n  join: position/' "$WORK/noid.yaml" >"$WORK/pos.yaml"
+run "$FAIRGATE" check --policy "$WORK/pos.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/shuffled.csv"
+expect_rc "join: position, shuffled rows: exit 2" 2
+expect_grep "the first disagreeing line is named with both values" "$WORK/err" \
+    "cand\.csv:2: column 'g' is 'a' here but 'b' at line 2 of the incumbent file .*shuffled\.csv"
+printf 'y,g,q\n1,a,0\n0,b,1\n1,b,1\n' >"$WORK/same.csv"
+run "$FAIRGATE" check --policy "$WORK/pos.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/same.csv" --out "$WORK/pos.json"
+[ "$RC" -le 1 ] && ok "join: position, same rows: a verdict" || not_ok "join: position, same rows: a verdict" "$(cat "$WORK/err")"
+expect_eq "join: position: incumbent counts" "$(jq -c '.groups[0].incumbent | [.tp, .fp, .tn, .fn]' "$WORK/pos.json")" "[1,1,0,1]"
+printf 'y,g,q\n1,a,0\n0,b,1\n0,b,1\n' >"$WORK/label.csv"
+run "$FAIRGATE" check --policy "$WORK/pos.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/label.csv"
+expect_rc "join: position, a label differs: exit 2" 2
+expect_grep "the label difference names the line and both values" "$WORK/err" \
+    "cand\.csv:4: column 'y' is '1' here but '0' at line 4 of the incumbent file"
 printf 'id,q\n1,1\n2,1\n' >"$WORK/inc.csv"
 run "$FAIRGATE" check --policy "$WORK/pos.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/inc.csv"
 expect_rc "position join with different row counts exits 2" 2
 expect_grep "row count mismatch names both counts" "$WORK/err" "3.*2|2.*3"
+# join: id needs an id; join: position contradicts one; lint says where
+sed 's/^  label: y/  label: y\n  join: id/' "$WORK/noid.yaml" >"$WORK/joinid.yaml"
+run "$FAIRGATE" lint "$WORK/joinid.yaml"
+expect_rc "lint: join: id without id exits 2" 2
+expect_grep "lint: join: id without id at its line:col" "$WORK/err" "joinid\.yaml:5:9: 'join: id' needs 'data\.id'"
+sed 's/^  label: y/  label: y\n  join: position/' "$WORK/p.yaml" >"$WORK/both.yaml"
+run "$FAIRGATE" lint "$WORK/both.yaml"
+expect_grep "lint: join: position with an id at its line:col" "$WORK/err" "both\.yaml:6:9: 'join: position' contradicts 'data\.id'"
+sed 's/^  label: y/  label: y\n  join: rows/' "$WORK/noid.yaml" >"$WORK/joinbad.yaml"
+run "$FAIRGATE" lint "$WORK/joinbad.yaml"
+expect_grep "lint: an unknown join value at its line:col" "$WORK/err" "joinbad\.yaml:5:9: .*rows"
+sed 's/^  label: y/  label: y\n  join: id/' "$WORK/p.yaml" >"$WORK/joinid2.yaml"
+run "$FAIRGATE" check --policy "$WORK/joinid2.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/same.csv"
+expect_rc "join: id reads the id column" 2
+expect_grep "join: id: no id column in the incumbent file" "$WORK/err" "same\.csv:1: no column 'id'"
 
 # Well-formed oddities: BOM, CRLF, quoted delimiters, a ';' delimiter, drop mode.
 printf '\357\273\277id,y,g,p,q\r\n1,1,"a,x",1,1\r\n2,0,"a,x",0,1\r\n3,1,b,1,0\r\n' >"$WORK/bom.csv"

@@ -431,6 +431,41 @@ START_TEST(test_equalized_odds_partial_data_still_fails)
 }
 END_TEST
 
+START_TEST(test_equalized_odds_family_per_component)
+{
+    /* reference: highest, min_group_size 30. TPR: A 100/200 = 0.5, B 75/200 = 0.375, C has
+     * 10 actual positives (TPR not compared). FPR: 50/100 = 0.5 in A, B and C.
+     * TPR family: k = 2 groups, 1 pair; FPR family: k = 3 groups, 3 pairs: 4 comparisons,
+     * of which 3 are tested (B-A on TPR; B-A, C-A on FPR at p = 1).
+     * B's TPR gap 0.125 breaches max 0.1; pooled z test: pbar = 175/400 = 0.4375,
+     * se = sqrt(0.4375 * 0.5625 * (1/200 + 1/200)) = 0.0496078, z = 0.125 / se = 2.51977,
+     * p = 2 (1 - Phi(z)) = 0.0117428. Holm over 4: 4p = 0.04697 < 0.05, fails; over the 5
+     * that counting both components over all 3 groups gives: 5p = 0.0587, would pass. */
+    static const struct cell_spec cells[] = {{"A", 1, 1, 100}, {"A", 1, 0, 100}, {"A", 0, 1, 50},
+                                             {"A", 0, 0, 50},  {"B", 1, 1, 75},  {"B", 1, 0, 125},
+                                             {"B", 0, 1, 50},  {"B", 0, 0, 50},  {"C", 1, 1, 5},
+                                             {"C", 1, 0, 5},   {"C", 0, 1, 50},  {"C", 0, 0, 50}};
+    struct fg_policy *policy;
+    struct fg_counts *k;
+    struct fg_metrics *m;
+    struct fg_evaluation *ev =
+        evaluate_cells("    metric: equalized_odds\n"
+                       "    disparity: difference\n    max: 0.1\n"
+                       "    reference: highest\n"
+                       "    min_group_size: 30\n"
+                       "    evidence: significant\n",
+                       cells, sizeof cells / sizeof cells[0], &policy, &k, &m);
+    const struct fg_gate_result *b = result_for(m, ev, "g=B");
+    ck_assert_int_eq(b->candidate.component, FG_METRIC_TPR);
+    ck_assert_double_eq_tol(b->candidate.value, 0.125, 1e-15);
+    ck_assert_double_eq_tol(b->p_value, 0.0117428, 1e-6);
+    ck_assert_double_eq_tol(b->p_adjusted, 4 * b->p_value, 1e-15);
+    ck_assert_int_eq(b->status, FG_RESULT_FAIL);
+    ck_assert_int_eq(ev->outcomes[0].status, FG_RESULT_FAIL);
+    free_all(ev, m, k, policy);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("gate");
@@ -441,6 +476,7 @@ int main(void)
     tcase_add_test(tc, test_zero_reference_rate);
     tcase_add_test(tc, test_four_fifths_is_exact);
     tcase_add_test(tc, test_equalized_odds_partial_data_still_fails);
+    tcase_add_test(tc, test_equalized_odds_family_per_component);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -116,6 +116,7 @@ static void make_policy(struct fg_policy *p, enum variant v)
     case POSITION:
     case POSITION_DROP:
         p->data.id = (v == JOIN || v == JOIN_DROP) ? "id" : NULL;
+        p->data.join = p->data.id ? FG_JOIN_UNSET : FG_JOIN_POSITION;
         p->data.candidate.prediction = "new";
         p->data.incumbent.present = true;
         p->data.incumbent.prediction = "old";
@@ -136,6 +137,7 @@ static void make_policy(struct fg_policy *p, enum variant v)
     case JOIN_SCORES:
     case POSITION_SCORES:
         p->data.id = v == JOIN_SCORES ? "id" : NULL;
+        p->data.join = p->data.id ? FG_JOIN_UNSET : FG_JOIN_POSITION;
         p->data.candidate.prediction = NULL;
         p->data.candidate.score = "new";
         p->data.candidate.threshold = 0.5;
@@ -786,6 +788,72 @@ START_TEST(test_join_equals_one_file)
 }
 END_TEST
 
+/* Two files without data.id and without data.join: position are an error (no silent
+ * pairing of rows by their order); with it, the columns both files carry must agree. */
+START_TEST(test_position_join_needs_saying)
+{
+    char candidate[600], incumbent[600];
+    write_text(candidate, sizeof candidate, "unsaid-c.csv", CANDIDATE_FILE);
+    write_text(incumbent, sizeof incumbent, "unsaid-i.csv", "old\n0\n1\n0\n1\n1\n0\n");
+    struct fg_policy policy;
+    make_policy(&policy, POSITION);
+    policy.data.join = FG_JOIN_UNSET;
+    struct fg_counts *counts = NULL;
+    struct fg_ingest_result info;
+    struct fg_error err;
+    ck_assert_int_eq(ingest(&policy, candidate, incumbent, &counts, &info, &err), FG_ERR_POLICY);
+    ck_assert_ptr_null(counts);
+    ck_assert_str_eq(err.file, "test-policy.yaml");
+    ck_assert_ptr_nonnull(strstr(err.message, "add data.id"));
+    ck_assert_ptr_nonnull(strstr(err.message, "data.join: position"));
+}
+END_TEST
+
+START_TEST(test_shared_columns_agree)
+{
+    /* CANDIDATE_FILE's rows without its id, label 1 0 1 0 1 0; the incumbent file carries
+     * label and sex too */
+    char candidate[600], incumbent[600];
+    write_text(candidate, sizeof candidate, "shared-c.csv",
+               "sex,race,label,new\nF,A,1,1\nF,B,0,1\nM,A,1,0\nM,B,0,0\nF,A,1,1\nM,A,0,1\n");
+    struct fg_policy policy;
+    struct fg_counts *counts = NULL;
+    struct fg_ingest_result info;
+    struct fg_error err;
+    make_policy(&policy, POSITION);
+    /* consistent: works as before (the cells of a one-file run) */
+    write_text(incumbent, sizeof incumbent, "shared-i.csv",
+               "label,old,sex\n1,0,F\n0,1,F\n1,0,M\n0,1,M\n1,1,F\n0,0,M\n");
+    ck_assert_msg(ingest(&policy, candidate, incumbent, &counts, &info, &err) == FG_OK, "%s",
+                  err.message);
+    expect_cells(counts, join_cells, 6, "shared columns agree");
+    fg_counts_free(counts);
+    counts = NULL;
+    /* rows 3 and 4 swapped: label differs first at the candidate's line 4 */
+    write_text(incumbent, sizeof incumbent, "shared-i.csv",
+               "label,old,sex\n1,0,F\n0,1,F\n0,1,M\n1,0,M\n1,1,F\n0,0,M\n");
+    ck_assert_int_eq(ingest(&policy, candidate, incumbent, &counts, &info, &err), FG_ERR_INPUT);
+    ck_assert_ptr_null(counts);
+    ck_assert_str_eq(err.file, candidate);
+    ck_assert_uint_eq(err.line, 4);
+    ck_assert_msg(strstr(err.message, "column 'label' is '1' here but '0' at line 4 of the "
+                                      "incumbent file") != NULL,
+                  "%s", err.message);
+    /* by id too: id c carries sex F in the incumbent file, M in the candidate's */
+    make_policy(&policy, JOIN);
+    write_text(candidate, sizeof candidate, "shared-c.csv", CANDIDATE_FILE);
+    write_text(incumbent, sizeof incumbent, "shared-i.csv",
+               "old,id,sex\n0,f,M\n0,c,F\n0,a,F\n1,e,F\n1,b,F\n1,d,M\n");
+    ck_assert_int_eq(ingest(&policy, candidate, incumbent, &counts, &info, &err), FG_ERR_INPUT);
+    ck_assert_ptr_null(counts);
+    ck_assert_uint_eq(err.line, 4);
+    ck_assert_msg(strstr(err.message, "column 'sex' is 'M' here but 'F' at line 3 of the "
+                                      "incumbent file") != NULL,
+                  "%s", err.message);
+    ck_assert_ptr_nonnull(strstr(err.message, "by id"));
+}
+END_TEST
+
 struct join_error_vector {
     const char *name;
     enum variant policy;
@@ -1193,6 +1261,8 @@ static Suite *ingest_suite(void)
     tcase_add_test(tc, test_group_value_limit);
     tcase_add_test(tc, test_chunk_boundary);
     tcase_add_test(tc, test_join_equals_one_file);
+    tcase_add_test(tc, test_position_join_needs_saying);
+    tcase_add_test(tc, test_shared_columns_agree);
     tcase_add_loop_test(tc, test_join_error_vectors, 0,
                         sizeof join_error_vectors / sizeof join_error_vectors[0]);
     tcase_add_test(tc, test_join_drop);

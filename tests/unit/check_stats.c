@@ -390,6 +390,35 @@ START_TEST(test_adjust_empty)
 }
 END_TEST
 
+/* A family of m comparisons of which n were tested equals the materialised family with the
+ * m - n others at p = 1 (lib/gate.c never materialises them). */
+START_TEST(test_adjust_family_matches_padding)
+{
+    const struct adjust_vector *v = &adjust_vectors[_i];
+    for (size_t padding = 0; padding <= 9; padding++) {
+        size_t m = v->n + padding;
+        double all[16], want[16], got[5];
+        memcpy(all, v->p, v->n * sizeof *all);
+        for (size_t i = v->n; i < m; i++)
+            all[i] = 1.0;
+        for (int bh = 0; bh <= 1; bh++) {
+            ck_assert(bh ? fg_stats_bh(all, want, m) : fg_stats_holm(all, want, m));
+            ck_assert(bh ? fg_stats_bh_family(v->p, got, v->n, m)
+                         : fg_stats_holm_family(v->p, got, v->n, m));
+            for (size_t i = 0; i < v->n; i++)
+                ck_assert_msg(fabs(got[i] - want[i]) < 1e-15, "%s n=%zu m=%zu [%zu]: %g, want %g",
+                              bh ? "bh" : "holm", v->n, m, i, got[i], want[i]);
+        }
+    }
+    /* one worked value: Holm over 4 with p = 0.01 first gives 0.04; BH 4 / 1 * 0.01 */
+    double one = 0.01, out;
+    ck_assert(fg_stats_holm_family(&one, &out, 1, 4));
+    ck_assert_double_eq_tol(out, 0.04, 1e-15);
+    ck_assert(fg_stats_bh_family(&one, &out, 1, 4));
+    ck_assert_double_eq_tol(out, 0.04, 1e-15);
+}
+END_TEST
+
 /* ---- random numbers ---- */
 
 START_TEST(test_rng_sequence)
@@ -604,6 +633,8 @@ int main(void)
     tcase_add_loop_test(tc, test_adjust_vectors, 0,
                         (int)(sizeof adjust_vectors / sizeof adjust_vectors[0]));
     tcase_add_test(tc, test_adjust_empty);
+    tcase_add_loop_test(tc, test_adjust_family_matches_padding, 0,
+                        (int)(sizeof adjust_vectors / sizeof adjust_vectors[0]));
     tcase_add_test(tc, test_rng_sequence);
     tcase_add_loop_test(tc, test_binomial_moments, 0,
                         (int)(sizeof binomial_vectors / sizeof binomial_vectors[0]));
