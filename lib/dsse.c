@@ -172,6 +172,30 @@ enum fg_status fg_key_load_private(const char *path, struct fg_key **out, struct
     return key_wrap(pkey, true, path, out, err);
 }
 
+enum fg_status fg_key_parse_public(const char *name, const char *text, size_t len,
+                                   struct fg_key **out, struct fg_error *err)
+{
+    *out = NULL;
+    if (len > KEY_FILE_MAX)
+        return fg_error_set(err, FG_ERR_LIMIT, name, 0, 0, "a public key larger than %u bytes",
+                            (unsigned)KEY_FILE_MAX);
+    /* A file meant to be public that holds a secret is refused outright, even when it
+     * also holds a public key: it is about to be shared, and should not be. */
+    if (strstr(text, "PRIVATE KEY-----") != NULL)
+        return fg_error_set(err, FG_ERR_INPUT, name, 0, 0,
+                            "holds a private key; give the public key (openssl pkey -pubout)");
+    BIO *bio = BIO_new_mem_buf(text, (int)len);
+    if (bio == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, name, 0, 0, "out of memory");
+    EVP_PKEY *pkey = PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL);
+    BIO_free(bio);
+    ERR_clear_error();
+    if (pkey == NULL)
+        return fg_error_set(err, FG_ERR_INPUT, name, 0, 0,
+                            "no PEM public key found (expected '-----BEGIN PUBLIC KEY-----')");
+    return key_wrap(pkey, false, name, out, err);
+}
+
 enum fg_status fg_key_load_public(const char *path, struct fg_key **out, struct fg_error *err)
 {
     *out = NULL;
@@ -180,27 +204,10 @@ enum fg_status fg_key_load_public(const char *path, struct fg_key **out, struct 
     enum fg_status st = fg_file_read_all(path, KEY_FILE_MAX, &text, &len, err);
     if (st != FG_OK)
         return st;
-    /* A file meant to be public that holds a secret is refused outright, even when it
-     * also holds a public key: it is about to be shared, and should not be. */
-    if (strstr(text, "PRIVATE KEY-----") != NULL) {
-        OPENSSL_cleanse(text, len);
-        free(text);
-        return fg_error_set(err, FG_ERR_INPUT, path, 0, 0,
-                            "holds a private key; give the public key (openssl pkey -pubout)");
-    }
-    BIO *bio = BIO_new_mem_buf(text, (int)len);
-    if (bio == NULL) {
-        free(text);
-        return fg_error_set(err, FG_ERR_NOMEM, path, 0, 0, "out of memory");
-    }
-    EVP_PKEY *pkey = PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL);
-    BIO_free(bio);
-    ERR_clear_error();
+    st = fg_key_parse_public(path, text, len, out, err);
+    OPENSSL_cleanse(text, len); /* it may have held a private key by mistake */
     free(text);
-    if (pkey == NULL)
-        return fg_error_set(err, FG_ERR_INPUT, path, 0, 0,
-                            "no PEM public key found (expected '-----BEGIN PUBLIC KEY-----')");
-    return key_wrap(pkey, false, path, out, err);
+    return st;
 }
 
 void fg_key_id(const struct fg_key *key, char out[65])
