@@ -372,6 +372,9 @@ expect_eq "override: ... by its slice" "$(jq -r .payload "$WORK/amp-sex.json" | 
 POLICY_FILE=$WORK/amp.yaml CANDIDATE=$WORK/amp.csv check_with "that override" 1 applied "applied" "$WORK/amp-sex.json"
 expect_eq "... overrides the group of sex alone" "$(status_of '{"sex":"Female & race=Black"}')" overridden
 expect_eq "... and not the intersection's" "$(status_of '{"sex":"Female","race":"Black"}')" fail
+expect_eq "... the audit records its slice" "$(jq -c '.overrides[0].slice' "$WORK/audit.json")" '{"sex":"Female & race=Black"}'
+run fg report --audit "$WORK/audit.json" --junit "$WORK/amp.xml"
+expect_eq "... and the JUnit notes it on that one testcase only" "$(grep -c '^override by' "$WORK/amp.xml")" 1
 POLICY_FILE=$WORK/amp.yaml CANDIDATE=$WORK/amp.csv mk "$WORK/x.json" parity risk@bank.example model-risk risk 2025-12-01 \
     --group "religion=none"
 expect_rc "override: --group with an attribute the policy does not protect" 2
