@@ -73,8 +73,8 @@ static const char *usage_check =
     "  --quiet            print nothing but errors\n"
     "\n"
     "exit status: 0 every gate passed, 1 a gate failed, 2 error (no verdict)\n"
-    "SOURCE_DATE_EPOCH, when set, fixes the audit's 'created' time and the time overrides\n"
-    "are judged at. With GITHUB_ACTIONS=true, failed gates are printed as ::error\n"
+    "SOURCE_DATE_EPOCH, when set, fixes the audit's 'created' time (overrides are judged\n"
+    "by the real clock). With GITHUB_ACTIONS=true, failed gates are printed as ::error\n"
     "annotations; with GITHUB_STEP_SUMMARY set, the Markdown summary is appended to it.\n";
 
 static const char *usage_keygen =
@@ -98,17 +98,20 @@ static const char *usage_verify =
     "2 error (unreadable, not JSON, not an envelope)\n";
 
 static const char *usage_override =
-    "usage: fairgate override --policy P.yaml (--candidate C.csv | --counts K.csv...)\n"
-    "                         --gate ID [--group G]\n"
+    "usage: fairgate override --policy P.yaml (--candidate C.csv [--incumbent I.csv] |\n"
+    "                         --counts K.csv...) --gate ID [--group G]\n"
     "                         --approver NAME --role ROLE --reason TEXT [--ticket T]\n"
     "                         --expires YYYY-MM-DD --sign-key KEY.pem --out O.dsse.json\n"
     "\n"
-    "Writes a signed approval to ship despite a failed gate, bound to this candidate file\n"
-    "and this policy file. The approver and key must be listed in the policy's overrides\n"
-    "section; it is valid through the end of the expiry day (UTC), at most max_days.\n"
-    "Give it to `fairgate check --override O.dsse.json`. For a verdict on counts files,\n"
-    "give the same --counts files in the same order as to check: the approval binds to\n"
-    "all of them.\n";
+    "Writes a signed approval to ship despite a failed gate, bound to this candidate file,\n"
+    "this incumbent file (give --incumbent exactly when check gets one) and this policy\n"
+    "file. The approver must be listed in the policy's overrides section and the key must\n"
+    "be the one it pins; it is valid through the end of the expiry day (UTC, by the real\n"
+    "clock: SOURCE_DATE_EPOCH does not move it), at most max_days. --group names one group\n"
+    "by its label as check prints it (sex=Female & race=Black; a '\\', '&' or '=' inside\n"
+    "a name or value is escaped with a backslash). Give it to\n"
+    "`fairgate check --override O.dsse.json`. For a verdict on counts files, give the same\n"
+    "--counts files in the same order as to check: the approval binds to all of them.\n";
 
 static const char *usage_report =
     "usage: fairgate report --attestation F --pubkey PUB.pem [--audit audit.json]\n"
@@ -493,7 +496,7 @@ static int run_check(struct check_args *a)
     struct fg_ingest_result ingest = {0};
     char *audit = NULL, *envelope = NULL;
     struct reports reports = {0};
-    long long now = 0;
+    long long now = 0, clock = 0; /* now: the audit's 'created'; clock: judges overrides */
     int code = EXIT_ERROR;
 
     struct fg_ingest_options options = {.candidate_path = a->candidate,
@@ -504,14 +507,19 @@ static int run_check(struct check_args *a)
      * "Counts"); with one file, to that file's SHA-256. */
     char binding[65] = "";
     const char *candidate_sha256 = a->n_counts > 0 ? binding : ingest.candidate.sha256;
-    if (fg_now(&now, &err) != FG_OK || fg_policy_load(a->policy, &policy, &err) != FG_OK ||
+    if (fg_now(&now, &err) != FG_OK || fg_clock_now(&clock, &err) != FG_OK ||
+        fg_policy_load(a->policy, &policy, &err) != FG_OK ||
         (a->sign_key != NULL && fg_key_load_private(a->sign_key, &key, &err) != FG_OK) ||
         (a->n_counts > 0 ? load_counts(policy, a, &counts, binding, &err)
                          : fg_ingest_run(policy, &options, &counts, &ingest, &err)) != FG_OK ||
         fg_metrics_compute(policy, counts, &metrics, &err) != FG_OK ||
         fg_gate_evaluate(policy, metrics, &evaluation, &err) != FG_OK ||
-        fg_override_apply(policy, metrics, evaluation, a->overrides, a->n_overrides,
-                          candidate_sha256, now, &err) != FG_OK) {
+        fg_override_apply(
+            policy, metrics, evaluation, a->overrides, a->n_overrides,
+            &(struct fg_override_inputs){
+                .candidate_sha256 = candidate_sha256,
+                .incumbent_sha256 = ingest.has_incumbent_file ? ingest.incumbent.sha256 : NULL},
+            clock, &err) != FG_OK) {
         code = report_error(&err);
         goto done;
     }
@@ -885,11 +893,13 @@ static int cmd_override(int argc, char **argv)
         OPT_SIGN_KEY,
         OPT_OUT,
         OPT_COUNTS,
+        OPT_INCUMBENT,
         OPT_HELP
     };
     static const struct option longopts[] = {
         {"policy", required_argument, NULL, OPT_POLICY},
         {"candidate", required_argument, NULL, OPT_CANDIDATE},
+        {"incumbent", required_argument, NULL, OPT_INCUMBENT},
         {"counts", required_argument, NULL, OPT_COUNTS},
         {"gate", required_argument, NULL, OPT_GATE},
         {"group", required_argument, NULL, OPT_GROUP},
@@ -920,6 +930,9 @@ static int cmd_override(int argc, char **argv)
             break;
         case OPT_CANDIDATE:
             req.candidate_path = optarg;
+            break;
+        case OPT_INCUMBENT:
+            req.incumbent_path = optarg;
             break;
         case OPT_COUNTS:
             if (n_counts == MAX_REPEATED)
@@ -966,6 +979,9 @@ static int cmd_override(int argc, char **argv)
         return usage_error("override", "unexpected argument '%s'", argv[optind]);
     if (n_counts > 0 && req.candidate_path != NULL)
         return usage_error("override", "%s", "give --candidate or --counts, not both");
+    if (n_counts > 0 && req.incumbent_path != NULL)
+        return usage_error("override", "%s",
+                           "--incumbent is for --candidate; counts files hold the incumbent");
     if (n_counts > 0) { /* bind to the counts files as check --counts does */
         char digests[MAX_REPEATED][65];
         const char *list[MAX_REPEATED];
@@ -1002,7 +1018,7 @@ static int cmd_override(int argc, char **argv)
     char *envelope = NULL;
     long long now = 0;
     int code = EXIT_PASS;
-    if (fg_now(&now, &err) != FG_OK || fg_policy_load(policy_path, &policy, &err) != FG_OK ||
+    if (fg_clock_now(&now, &err) != FG_OK || fg_policy_load(policy_path, &policy, &err) != FG_OK ||
         fg_key_load_private(sign_key, &key, &err) != FG_OK ||
         fg_override_create(policy, &req, key, now, &envelope, &err) != FG_OK ||
         fg_file_write_atomic(out, envelope, strlen(envelope), &err) != FG_OK)
@@ -1275,7 +1291,7 @@ static int cmd_lint(int argc, char **argv)
         return usage_error("lint", "%s", "expected exactly one policy file");
     struct fg_error err = {0};
     struct fg_policy *policy = NULL;
-    if (fg_policy_load(argv[1], &policy, &err) != FG_OK)
+    if (fg_policy_lint(argv[1], &policy, &err) != FG_OK)
         return report_error(&err);
     char *warnings = fg_policy_warnings(policy);
     fg_policy_free(policy);

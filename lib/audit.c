@@ -388,6 +388,10 @@ enum fg_status fg_audit_render(const struct fg_policy *policy, const struct fg_m
         cJSON *o = add(&b, overrides, NULL, cJSON_CreateObject());
         add_string(&b, o, "gate", r->gate);
         add_string(&b, o, "group", r->group);
+        cJSON *slice =
+            add(&b, o, "slice", r->has_slice ? cJSON_CreateObject() : cJSON_CreateNull());
+        for (size_t k = 0; r->has_slice && slice != NULL && k < r->n_slice; k++)
+            add_string(&b, slice, r->slice_attrs[k], r->slice_values[k]);
         add_string(&b, o, "approver", r->approver);
         add_string(&b, o, "role", r->role);
         add_string(&b, o, "reason", r->reason);

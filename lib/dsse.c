@@ -155,9 +155,10 @@ static enum fg_status pem_single_block(const char *text, size_t len, const char 
     return FG_OK;
 }
 
-/* Reads a key file that pem_single_block accepts; on failure nothing is left unwiped. */
-static enum fg_status read_key_file(const char *path, char **text, size_t *len,
-                                    struct fg_error *err)
+/* Reads a private key file that pem_single_block accepts; on failure nothing is left
+ * unwiped. */
+static enum fg_status read_private_key_file(const char *path, char **text, size_t *len,
+                                            struct fg_error *err)
 {
     enum fg_status st = fg_file_read_all(path, KEY_FILE_MAX, text, len, err);
     if (st == FG_OK)
@@ -185,7 +186,7 @@ enum fg_status fg_key_load_private(const char *path, struct fg_key **out, struct
     *out = NULL;
     char *text = NULL;
     size_t len = 0;
-    enum fg_status st = read_key_file(path, &text, &len, err);
+    enum fg_status st = read_private_key_file(path, &text, &len, err);
     if (st != FG_OK)
         return st;
     EVP_PKEY *pkey = NULL;
@@ -219,35 +220,46 @@ enum fg_status fg_key_load_private(const char *path, struct fg_key **out, struct
     return key_wrap(pkey, true, path, out, err);
 }
 
+enum fg_status fg_key_parse_public(const char *name, const char *text, size_t len,
+                                   struct fg_key **out, struct fg_error *err)
+{
+    *out = NULL;
+    if (len > KEY_FILE_MAX)
+        return fg_error_set(err, FG_ERR_LIMIT, name, 0, 0, "a public key larger than %u bytes",
+                            (unsigned)KEY_FILE_MAX);
+    /* The same strictness for a key file and a key inline in the policy. */
+    enum fg_status st = pem_single_block(text, len, name, err);
+    if (st != FG_OK)
+        return st;
+    /* A file meant to be public that holds a secret is refused outright, even when it
+     * also holds a public key: it is about to be shared, and should not be. */
+    if (strstr(text, "PRIVATE KEY-----") != NULL)
+        return fg_error_set(err, FG_ERR_INPUT, name, 0, 0,
+                            "holds a private key; give the public key (openssl pkey -pubout)");
+    BIO *bio = BIO_new_mem_buf(text, (int)len);
+    if (bio == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, name, 0, 0, "out of memory");
+    EVP_PKEY *pkey = PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL);
+    BIO_free(bio);
+    ERR_clear_error();
+    if (pkey == NULL)
+        return fg_error_set(err, FG_ERR_INPUT, name, 0, 0,
+                            "no PEM public key found (expected '-----BEGIN PUBLIC KEY-----')");
+    return key_wrap(pkey, false, name, out, err);
+}
+
 enum fg_status fg_key_load_public(const char *path, struct fg_key **out, struct fg_error *err)
 {
     *out = NULL;
     char *text = NULL;
     size_t len = 0;
-    enum fg_status st = read_key_file(path, &text, &len, err);
+    enum fg_status st = fg_file_read_all(path, KEY_FILE_MAX, &text, &len, err);
     if (st != FG_OK)
         return st;
-    /* A file meant to be public that holds a secret is refused outright, even when it
-     * also holds a public key: it is about to be shared, and should not be. */
-    if (strstr(text, "PRIVATE KEY-----") != NULL) {
-        OPENSSL_cleanse(text, len);
-        free(text);
-        return fg_error_set(err, FG_ERR_INPUT, path, 0, 0,
-                            "holds a private key; give the public key (openssl pkey -pubout)");
-    }
-    BIO *bio = BIO_new_mem_buf(text, (int)len);
-    if (bio == NULL) {
-        free(text);
-        return fg_error_set(err, FG_ERR_NOMEM, path, 0, 0, "out of memory");
-    }
-    EVP_PKEY *pkey = PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL);
-    BIO_free(bio);
-    ERR_clear_error();
+    st = fg_key_parse_public(path, text, len, out, err);
+    OPENSSL_cleanse(text, len); /* it may have held a private key by mistake */
     free(text);
-    if (pkey == NULL)
-        return fg_error_set(err, FG_ERR_INPUT, path, 0, 0,
-                            "no PEM public key found (expected '-----BEGIN PUBLIC KEY-----')");
-    return key_wrap(pkey, false, path, out, err);
+    return st;
 }
 
 void fg_key_id(const struct fg_key *key, char out[65])

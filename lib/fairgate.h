@@ -68,6 +68,10 @@ FG_MUST_CHECK enum fg_status fg_policy_load(const char *path, struct fg_policy *
 /* The same from memory; name is used in error messages. */
 FG_MUST_CHECK enum fg_status fg_policy_parse(const char *name, const char *text, size_t len,
                                              struct fg_policy **out, struct fg_error *err);
+/* As fg_policy_load, for `fairgate lint`: when an approver names its key by path without
+ * pinning it (keyid), it reads that key file to put the exact line to add in the error. */
+FG_MUST_CHECK enum fg_status fg_policy_lint(const char *path, struct fg_policy **out,
+                                            struct fg_error *err);
 void fg_policy_free(struct fg_policy *policy);
 /* Lowercase hex SHA-256 of the policy bytes that were parsed (borrowed from policy). */
 const char *fg_policy_sha256(const struct fg_policy *policy);
@@ -250,6 +254,10 @@ FG_MUST_CHECK enum fg_status fg_key_load_private(const char *path, struct fg_key
 /* PEM: SubjectPublicKeyInfo ("BEGIN PUBLIC KEY"), as `openssl pkey -pubout`. */
 FG_MUST_CHECK enum fg_status fg_key_load_public(const char *path, struct fg_key **out,
                                                 struct fg_error *err);
+/* The same from memory: text (NUL-terminated, len bytes) holds the PEM; name is used in
+ * error messages (e.g. "policy.yaml:12:7"). */
+FG_MUST_CHECK enum fg_status fg_key_parse_public(const char *name, const char *text, size_t len,
+                                                 struct fg_key **out, struct fg_error *err);
 /* Writes the private key as PKCS#8 PEM, created with O_EXCL and mode 0600; an existing
  * file is an error unless force (then it is replaced atomically, still 0600). */
 FG_MUST_CHECK enum fg_status fg_key_write_private(const struct fg_key *key, const char *path,
@@ -310,12 +318,16 @@ FG_MUST_CHECK enum fg_status fg_attest_audit(const char *path, const struct fg_k
 /* ---- overrides (lib/override.c) ----
  *
  * An override is a DSSE envelope (payloadType application/vnd.fairgate.override+json)
- * signed by an approver the policy lists, bound to one gate (optionally one group), to
- * the candidate file's and the policy file's SHA-256, with a reason and an expiry date. */
+ * signed by an approver the policy lists (with the key the policy pins), bound to one gate
+ * (optionally one group, by its slice), to the SHA-256 of the candidate file, of the
+ * incumbent file (or null) and of the policy file, with a reason and an expiry date. */
 
 struct fg_override_request {
     const char *gate;
-    const char *group; /* NULL: the whole gate */
+    /* NULL: the whole gate; else a group label as shown ("sex=Female & race=Black", with
+     * '\', '&' and '=' inside a name or value escaped by a backslash), naming a protected
+     * attribute alone or an intersection of the policy. */
+    const char *group;
     const char *approver;
     const char *role;
     const char *reason;
@@ -325,22 +337,36 @@ struct fg_override_request {
     /* When not NULL, the digest to bind to instead of candidate_path's: a verdict on several
      * counts files (fg_counts_binding_sha256). */
     const char *candidate_sha256;
+    /* The incumbent file check will be given (--incumbent), or NULL when it gets none. */
+    const char *incumbent_path;
 };
 
-/* Checks the request against the policy (gate overridable, approver and key listed,
- * expiry within max_days) and signs it; *envelope_line ends in a newline. */
+/* Checks the request against the policy (gate overridable, approver and pinned key, group,
+ * expiry within max_days) and signs it; *envelope_line ends in a newline. now is the real
+ * clock (fg_clock_now), never SOURCE_DATE_EPOCH: it decides validity. */
 FG_MUST_CHECK enum fg_status fg_override_create(const struct fg_policy *policy,
                                                 const struct fg_override_request *request,
                                                 const struct fg_key *key, long long now,
                                                 char **envelope_line, struct fg_error *err);
 
+/* What a check run judged: an override applies only when it was made for these inputs (and
+ * for the policy, whose digest the policy carries). */
+struct fg_override_inputs {
+    /* The candidate file's SHA-256; with counts files, fg_counts_binding_sha256. */
+    const char *candidate_sha256;
+    /* The incumbent file's SHA-256; NULL when the run read no separate incumbent file. */
+    const char *incumbent_sha256;
+};
+
 /* Judges every offered override and applies the valid ones to the evaluation: results
  * they cover become overridden, and the verdict becomes pass_with_override when no gate
- * is left failing. Every offer is recorded, applied or rejected with the reason. */
+ * is left failing. Every offer is recorded, applied or rejected with the reason. now is the
+ * real clock (fg_clock_now), never SOURCE_DATE_EPOCH. A key file that is not the key the
+ * policy pins is an error (FG_ERR_INPUT), not a rejection. */
 FG_MUST_CHECK enum fg_status
 fg_override_apply(const struct fg_policy *policy, const struct fg_metrics *metrics,
                   struct fg_evaluation *evaluation, const char *const *paths, size_t n_paths,
-                  const char *candidate_sha256, long long now, struct fg_error *err);
+                  const struct fg_override_inputs *inputs, long long now, struct fg_error *err);
 
 /* ---- files and time (lib/util.c) ---- */
 
@@ -368,7 +394,10 @@ FG_MUST_CHECK enum fg_status fg_file_read_all(const char *path, size_t max, char
 FG_MUST_CHECK enum fg_status fg_file_sha256(const char *path, char out[65], struct fg_error *err);
 
 /* Seconds since the epoch from SOURCE_DATE_EPOCH when set (strictly validated),
- * otherwise from the clock. */
+ * otherwise from the clock: for the times fairgate writes (the audit's 'created'). */
 FG_MUST_CHECK enum fg_status fg_now(long long *seconds, struct fg_error *err);
+/* The real clock, whatever SOURCE_DATE_EPOCH says: what judges whether an approval is valid
+ * yet or still (SOURCE_DATE_EPOCH fixes only the times fairgate writes). */
+FG_MUST_CHECK enum fg_status fg_clock_now(long long *seconds, struct fg_error *err);
 
 #endif /* FAIRGATE_H */

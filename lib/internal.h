@@ -135,10 +135,16 @@ struct fg_attrset {
     size_t attrs[FG_MAX_PROTECTED]; /* indices into data.protected, in the order written */
 };
 
+/* An approver's key is pinned by the policy itself, so the policy's digest covers it:
+ * either public_key is the PEM inline (keyid, when written, must be its id) or it is a path
+ * and keyid is required; a key file whose id is not the pin is an error when it is read. */
 struct fg_approver {
     char *name;
     char *role;
-    char *public_key; /* path, relative to the policy file's folder */
+    char *public_key;    /* a path relative to the policy file's folder, or the PEM itself */
+    bool inline_key;     /* public_key is the PEM ("-----BEGIN PUBLIC KEY-----...") */
+    char keyid[65];      /* the pinned key id (fg_key_id): lowercase hex SHA-256 of the SPKI DER */
+    struct fg_mark mark; /* where the approver's entry starts */
 };
 
 struct fg_override_policy {
@@ -190,6 +196,10 @@ struct fg_policy {
     bool has_overrides;
     struct fg_override_policy overrides;
 };
+
+/* The file an approver's public_key path names: relative to the folder of the policy file
+ * at policy_path, unless absolute. False when it does not fit in size bytes. */
+bool fg_approver_key_path(const char *policy_path, const char *public_key, char *out, size_t size);
 
 /* Attribute sets in gating order: each protected attribute alone, then each intersection. */
 size_t fg_policy_attrset_count(const struct fg_policy *policy);
@@ -368,6 +378,12 @@ struct fg_score_stats {
     double calibration_gap; /* expected calibration error over policy->calibration_bins */
 };
 
+/* A group's label for people and for `fairgate override --group`: "attr=value" per attribute,
+ * joined by " & "; a backslash, '&' or '=' inside a name or value is escaped with a
+ * backslash, so that two groups never share a label. "overall" when n is 0. Malloc'd; NULL
+ * when out of memory. */
+char *fg_group_label(const char *const *attrs, const char *const *values, size_t n);
+
 struct fg_group {
     size_t attrset;  /* index as fg_policy_attrset; SIZE_MAX for the overall population */
     char **values;   /* one owned copy per attribute of the attrset; NULL for overall */
@@ -491,6 +507,11 @@ struct fg_gate_outcome {
 struct fg_override_record {
     char *path;                    /* the file it came from */
     char *gate, *group, *approver; /* from the payload; NULL when absent or unreadable */
+    /* The group's slice from the payload (attribute -> value, distinct attributes), which
+     * alone says what the override covers; has_slice is false for a whole-gate override. */
+    bool has_slice;
+    char **slice_attrs, **slice_values;
+    size_t n_slice;
     char *role, *reason, *ticket;
     char *created, *expires;
     char keyid[65]; /* the key that verified it; "" when none did */

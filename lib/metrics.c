@@ -216,34 +216,56 @@ static enum fg_status group_init(struct fg_group *g, size_t attrset, const struc
     if (g->values == NULL)
         return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     g->n_values = set->n;
-    size_t label_len = 1;
+    const char *attrs[FG_MAX_PROTECTED];
     for (size_t k = 0; k < set->n; k++) {
-        const char *value = fg_counts_value(counts, set->attrs[k], ids[k]);
-        g->values[k] = fg_strdup(value);
+        attrs[k] = policy->data.protected[set->attrs[k]];
+        g->values[k] = fg_strdup(fg_counts_value(counts, set->attrs[k], ids[k]));
         if (g->values[k] == NULL)
             return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-        label_len += strlen(policy->data.protected[set->attrs[k]]) + 1 + strlen(value) + 3;
     }
-    g->label = malloc(label_len);
-    if (g->label == NULL)
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    g->label = fg_group_label(attrs, (const char *const *)g->values, set->n);
+    return g->label ? FG_OK : fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+}
+
+/* Bytes of text once escaped, or the escaped text into out when it is not NULL. */
+static size_t label_part(const char *text, char *out)
+{
+    size_t n = 0;
+    for (; *text != '\0'; text++) {
+        if (*text == '\\' || *text == '&' || *text == '=') {
+            if (out != NULL)
+                out[n] = '\\';
+            n++;
+        }
+        if (out != NULL)
+            out[n] = *text;
+        n++;
+    }
+    return n;
+}
+
+char *fg_group_label(const char *const *attrs, const char *const *values, size_t n)
+{
+    if (n == 0)
+        return fg_strdup("overall");
+    size_t len = 1;
+    for (size_t k = 0; k < n; k++)
+        len += (k > 0 ? 3 : 0) + label_part(attrs[k], NULL) + 1 + label_part(values[k], NULL);
+    char *label = malloc(len);
+    if (label == NULL)
+        return NULL;
     size_t used = 0;
-    for (size_t k = 0; k < set->n; k++) {
-        const char *attr = policy->data.protected[set->attrs[k]];
-        const char *value = g->values[k];
-        size_t la = strlen(attr), lv = strlen(value);
+    for (size_t k = 0; k < n; k++) {
         if (k > 0) {
-            memcpy(g->label + used, " & ", 3);
+            memcpy(label + used, " & ", 3);
             used += 3;
         }
-        memcpy(g->label + used, attr, la);
-        used += la;
-        g->label[used++] = '=';
-        memcpy(g->label + used, value, lv);
-        used += lv;
+        used += label_part(attrs[k], label + used);
+        label[used++] = '=';
+        used += label_part(values[k], label + used);
     }
-    g->label[used] = '\0';
-    return FG_OK;
+    label[used] = '\0';
+    return label;
 }
 
 /* ---- scores ---- */

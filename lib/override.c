@@ -3,18 +3,23 @@
  *
  * An override is a DSSE envelope, payloadType application/vnd.fairgate.override+json,
  * whose payload is, in this key order:
- *   {"gate","group"|null,"approver","role","reason","ticket"|null,
+ *   {"gate","group"|null,"slice"|null,"approver","role","reason","ticket"|null,
  *    "created":"YYYY-MM-DDTHH:MM:SSZ","expires":"YYYY-MM-DD",
- *    "candidate_sha256","policy_sha256"}
+ *    "candidate_sha256","incumbent_sha256"|null,"policy_sha256"}
  * `check` applies one only if all hold, in this order (the first that fails is the reason
  * recorded): it is a DSSE envelope of that type; the payload has every field; the policy
  * allows overrides and lists the approver with that role; the signature verifies with the
- * approver's listed public key; the candidate and policy digests match; the gate exists,
- * is overridable, and failed; the group, when named, is a group of that gate; it is not
- * expired (valid through the end of its expiry day, UTC) and its validity, from the day it
- * was created to its expiry day, is at most overrides.max_days days; and enough distinct
- * approvers signed for the same gate (and group): overrides.required_approvals. The same
- * approver twice counts once.
+ * approver's key, the one the policy pins (a key file that is not the pinned key is an
+ * error, not a rejection); the candidate, incumbent and policy digests match this run's;
+ * the gate exists, is overridable, and failed; the group, when named, is a group of that
+ * gate, found by its slice (attribute -> value), never by its label; it is not expired
+ * (valid through the end of its expiry day, UTC) and its validity, from the day it was
+ * created to its expiry day, is at most overrides.max_days days; and enough distinct
+ * approvers, with distinct keys, signed for the same gate (and group):
+ * overrides.required_approvals. The same approver (or key) twice counts once.
+ *
+ * Time is the real clock: SOURCE_DATE_EPOCH fixes the times fairgate writes, never whether
+ * an approval is valid.
  *
  * A failed gate becomes `overridden` when every result that made it fail is covered by an
  * applied override of the whole gate or of that result's group.
@@ -134,21 +139,21 @@ static bool overridable(const struct fg_policy *policy, const char *gate)
     return true;
 }
 
-/* Loads the public key the policy lists for an approver: its path is relative to the
- * folder of the policy file. */
+/* Loads the public key the policy pins for an approver: inline, or the file at its path
+ * (relative to the folder of the policy file), which must be the pinned key. */
 static enum fg_status load_approver_key(const struct fg_policy *policy,
                                         const struct fg_approver *approver, struct fg_key **key,
                                         struct fg_error *err)
 {
+    if (approver->inline_key) {
+        char where[600];
+        snprintf(where, sizeof where, "%s:%lu:%lu", policy->path, approver->mark.line,
+                 approver->mark.column);
+        return fg_key_parse_public(where, approver->public_key, strlen(approver->public_key), key,
+                                   err);
+    }
     char path[4096];
-    const char *slash = strrchr(policy->path, '/');
-    int n;
-    if (approver->public_key[0] == '/' || slash == NULL)
-        n = snprintf(path, sizeof path, "%s", approver->public_key);
-    else
-        n = snprintf(path, sizeof path, "%.*s/%s", (int)(slash - policy->path), policy->path,
-                     approver->public_key);
-    if (n < 0 || (size_t)n >= sizeof path)
+    if (!fg_approver_key_path(policy->path, approver->public_key, path, sizeof path))
         return fg_error_set(err, FG_ERR_POLICY, policy->path, 0, 0,
                             "the public key path of approver '%s' is too long", approver->name);
     enum fg_status st = fg_key_load_public(path, key, err);
@@ -158,7 +163,184 @@ static enum fg_status load_approver_key(const struct fg_policy *policy,
         fg_error_set(err, st, path, 0, 0, "public key of approver '%s' (from the policy): %s",
                      approver->name, inner);
     }
-    return st;
+    if (st != FG_OK)
+        return st;
+    char id[65];
+    fg_key_id(*key, id);
+    if (strcmp(id, approver->keyid) == 0)
+        return FG_OK;
+    fg_key_free(*key);
+    *key = NULL;
+    return fg_error_set(err, FG_ERR_INPUT, path, 0, 0,
+                        "is not the key the policy pins for approver '%s': its key id is %s, "
+                        "the policy's keyid (%s:%lu:%lu) is %s",
+                        approver->name, id, policy->path, approver->mark.line,
+                        approver->mark.column, approver->keyid);
+}
+
+/* ---- groups: slices and their labels ---- */
+
+/* A group named by its attributes (indices into data.protected) and values. */
+struct slice {
+    size_t n;
+    size_t attrs[FG_MAX_PROTECTED];
+    char *values[FG_MAX_PROTECTED];
+};
+
+static void slice_clear(struct slice *sl)
+{
+    for (size_t k = 0; k < sl->n; k++)
+        free(sl->values[k]);
+    sl->n = 0;
+}
+
+/* Unescapes one part of a label (text[0..len)): "\\", "\&", "\=" stand for the character. */
+static char *unescape(const char *text, size_t len)
+{
+    char *out = malloc(len + 1);
+    size_t n = 0;
+    for (size_t i = 0; out != NULL && i < len; i++) {
+        if (text[i] == '\\') {
+            if (i + 1 == len || strchr("\\&=", text[i + 1]) == NULL) {
+                free(out);
+                return NULL;
+            }
+            i++;
+        }
+        out[n++] = text[i];
+    }
+    if (out != NULL)
+        out[n] = '\0';
+    return out;
+}
+
+/* Parses a group label as fg_group_label renders it into a slice of the policy: split at
+ * each unescaped " & ", each part at its first unescaped '='; every attribute protected, none
+ * twice, and together a protected attribute alone or an intersection. */
+static enum fg_status parse_group_label(const struct fg_policy *policy, const char *label,
+                                        struct slice *sl, struct fg_error *err)
+{
+    sl->n = 0;
+    if (strcmp(label, "overall") == 0)
+        return FG_OK;
+    const char *part = label;
+    for (;;) {
+        const char *end = part, *eq = NULL;
+        while (*end != '\0' && strncmp(end, " & ", 3) != 0) {
+            if (*end == '\\' && end[1] != '\0')
+                end++;
+            else if (*end == '=' && eq == NULL)
+                eq = end;
+            end++;
+        }
+        if (eq == NULL || sl->n == FG_MAX_PROTECTED) {
+            slice_clear(sl);
+            return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                                "--group '%s' is not a group label such as 'sex=Female' or "
+                                "'sex=Female & race=Black' (escape '\\', '&' and '=' inside a "
+                                "name or value with a backslash)",
+                                label);
+        }
+        char *attr = unescape(part, (size_t)(eq - part));
+        char *value = unescape(eq + 1, (size_t)(end - eq - 1));
+        size_t index = SIZE_MAX;
+        for (size_t p = 0; attr != NULL && p < policy->data.n_protected && index == SIZE_MAX; p++)
+            if (strcmp(policy->data.protected[p], attr) == 0)
+                index = p;
+        for (size_t k = 0; k < sl->n && index != SIZE_MAX; k++)
+            if (sl->attrs[k] == index)
+                index = SIZE_MAX - 1;
+        if (attr == NULL || value == NULL || index >= SIZE_MAX - 1) {
+            enum fg_status st =
+                attr == NULL || value == NULL
+                    ? fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                                   "--group '%s': a backslash must come before '\\', '&' or '='",
+                                   label)
+                : index == SIZE_MAX
+                    ? fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
+                                   "--group '%s': '%s' is not a protected attribute of the policy",
+                                   label, attr)
+                    : fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                                   "--group '%s' names attribute '%s' twice", label, attr);
+            free(attr);
+            free(value);
+            slice_clear(sl);
+            return st;
+        }
+        free(attr);
+        sl->attrs[sl->n] = index;
+        sl->values[sl->n++] = value;
+        if (*end == '\0')
+            break;
+        part = end + 3;
+    }
+    size_t n_sets = fg_policy_attrset_count(policy);
+    for (size_t i = 0; i < n_sets; i++) {
+        struct fg_attrset set;
+        fg_policy_attrset(policy, i, &set);
+        bool same_set = set.n == sl->n;
+        for (size_t k = 0; k < set.n && same_set; k++) {
+            bool found = false;
+            for (size_t j = 0; j < sl->n && !found; j++)
+                found = sl->attrs[j] == set.attrs[k];
+            same_set = found;
+        }
+        if (!same_set)
+            continue;
+        /* Put the slice in the attribute set's order, as its label shows it. */
+        struct slice ordered = {.n = set.n};
+        for (size_t k = 0; k < set.n; k++)
+            for (size_t j = 0; j < sl->n; j++)
+                if (sl->attrs[j] == set.attrs[k]) {
+                    ordered.attrs[k] = sl->attrs[j];
+                    ordered.values[k] = sl->values[j];
+                }
+        *sl = ordered;
+        return FG_OK;
+    }
+    slice_clear(sl);
+    return fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
+                        "--group '%s': the policy gates no such combination of attributes "
+                        "(data.protected and data.intersections)",
+                        label);
+}
+
+/* True when the override's slice names exactly group g: the same attributes, the same
+ * values, byte for byte. */
+static bool slice_is_group(const struct fg_policy *policy, const struct fg_override_record *rec,
+                           const struct fg_group *g)
+{
+    if (!rec->has_slice || rec->n_slice != g->n_values)
+        return false;
+    struct fg_attrset set = {0};
+    if (g->n_values > 0)
+        fg_policy_attrset(policy, g->attrset, &set);
+    for (size_t k = 0; k < g->n_values; k++) {
+        const char *attr = policy->data.protected[set.attrs[k]];
+        bool found = false;
+        for (size_t j = 0; j < rec->n_slice && !found; j++)
+            found = strcmp(rec->slice_attrs[j], attr) == 0 &&
+                    strcmp(rec->slice_values[j], g->values[k]) == 0;
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/* Two overrides cover the same scope: both the whole gate, or the same slice. */
+static bool same_scope(const struct fg_override_record *a, const struct fg_override_record *b)
+{
+    if (a->has_slice != b->has_slice || a->n_slice != b->n_slice)
+        return false;
+    for (size_t k = 0; k < a->n_slice; k++) {
+        bool found = false;
+        for (size_t j = 0; j < b->n_slice && !found; j++)
+            found = strcmp(a->slice_attrs[k], b->slice_attrs[j]) == 0 &&
+                    strcmp(a->slice_values[k], b->slice_values[j]) == 0;
+        if (!found)
+            return false;
+    }
+    return true;
 }
 
 /* ---- creating ---- */
@@ -219,23 +401,46 @@ enum fg_status fg_override_create(const struct fg_policy *policy,
                             (unsigned long long)policy->overrides.max_days);
     if (req->reason[0] == '\0')
         return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "--reason must not be empty");
-    char candidate_sha[65];
+    char candidate_sha[65], incumbent_sha[65];
     if (req->candidate_sha256 != NULL)
         snprintf(candidate_sha, sizeof candidate_sha, "%s", req->candidate_sha256);
     else if ((st = fg_file_sha256(req->candidate_path, candidate_sha, err)) != FG_OK)
         return st;
+    if (req->incumbent_path != NULL &&
+        (st = fg_file_sha256(req->incumbent_path, incumbent_sha, err)) != FG_OK)
+        return st;
+    struct slice sl = {0};
+    char *label = NULL;
+    if (req->group != NULL) {
+        if ((st = parse_group_label(policy, req->group, &sl, err)) != FG_OK)
+            return st;
+        const char *attrs[FG_MAX_PROTECTED];
+        for (size_t k = 0; k < sl.n; k++)
+            attrs[k] = policy->data.protected[sl.attrs[k]];
+        if ((label = fg_group_label(attrs, (const char *const *)sl.values, sl.n)) == NULL) {
+            slice_clear(&sl);
+            return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        }
+    }
 
     char created[32];
     format_timestamp(now, created);
     cJSON *o = cJSON_CreateObject();
-    bool ok = o && add_str(o, "gate", req->gate) && add_str(o, "group", req->group) &&
-              add_str(o, "approver", req->approver) && add_str(o, "role", req->role) &&
-              add_str(o, "reason", req->reason) && add_str(o, "ticket", req->ticket) &&
-              add_str(o, "created", created) && add_str(o, "expires", req->expires) &&
-              add_str(o, "candidate_sha256", candidate_sha) &&
-              add_str(o, "policy_sha256", policy->sha256);
+    bool ok = o && add_str(o, "gate", req->gate) && add_str(o, "group", label);
+    cJSON *slice = ok && label ? cJSON_AddObjectToObject(o, "slice") : NULL;
+    ok = ok && (label ? slice != NULL : cJSON_AddNullToObject(o, "slice") != NULL);
+    for (size_t k = 0; ok && k < sl.n; k++)
+        ok = add_str(slice, policy->data.protected[sl.attrs[k]], sl.values[k]);
+    ok = ok && add_str(o, "approver", req->approver) && add_str(o, "role", req->role) &&
+         add_str(o, "reason", req->reason) && add_str(o, "ticket", req->ticket) &&
+         add_str(o, "created", created) && add_str(o, "expires", req->expires) &&
+         add_str(o, "candidate_sha256", candidate_sha) &&
+         add_str(o, "incumbent_sha256", req->incumbent_path ? incumbent_sha : NULL) &&
+         add_str(o, "policy_sha256", policy->sha256);
     char *payload = ok ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
+    slice_clear(&sl);
+    free(label);
     if (payload == NULL)
         return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     char *envelope = NULL;
@@ -268,12 +473,14 @@ static void reject(struct fg_override_record *rec, const char *fmt, ...)
     rec->applied = false;
 }
 
-/* The result of a gate for a group label, or NULL. */
-static const struct fg_gate_result *group_result(const struct fg_metrics *m,
-                                                 const struct fg_gate_outcome *o, const char *label)
+/* The result of a gate for the override's slice, or NULL. */
+static const struct fg_gate_result *group_result(const struct fg_policy *policy,
+                                                 const struct fg_metrics *m,
+                                                 const struct fg_gate_outcome *o,
+                                                 const struct fg_override_record *rec)
 {
     for (size_t r = 0; r < o->n_results; r++)
-        if (strcmp(m->groups[o->results[r].group].label, label) == 0)
+        if (slice_is_group(policy, rec, &m->groups[o->results[r].group]))
             return &o->results[r];
     return NULL;
 }
@@ -284,23 +491,46 @@ static bool result_blocks(const struct fg_gate_spec *spec, const struct fg_gate_
                                              spec->on_small_group == FG_SMALL_GROUP_FAIL);
 }
 
+/* The digests an offer was made for, from its payload. */
+struct offer_binding {
+    const char *candidate;
+    const char *incumbent; /* NULL: made for a run without an incumbent file */
+    const char *policy;
+};
+
 /* The checks after the signature: what the override is bound to, and when. */
 static void judge_binding(const struct fg_policy *policy, const struct fg_metrics *m,
-                          const struct fg_evaluation *ev, const char *candidate_sha256,
-                          long long now, const char *candidate, const char *policy_sha,
+                          const struct fg_evaluation *ev, const struct fg_override_inputs *run,
+                          long long now, const struct offer_binding *offer,
                           struct fg_override_record *rec)
 {
     long long created = 0, expires_day = 0;
     size_t gate_index = 0;
-    if (strcmp(candidate, candidate_sha256) != 0) {
+    const struct fg_gate_result *res = NULL;
+    if (strcmp(offer->candidate, run->candidate_sha256) != 0) {
         reject(rec,
                "it was made for another candidate file (sha256 %.16s..., this one is %.16s...)",
-               candidate, candidate_sha256);
-    } else if (strcmp(policy_sha, policy->sha256) != 0) {
+               offer->candidate, run->candidate_sha256);
+    } else if (offer->incumbent == NULL && run->incumbent_sha256 != NULL) {
+        reject(rec,
+               "it was made for a check without an incumbent file; this one compares with "
+               "incumbent sha256 %.16s...",
+               run->incumbent_sha256);
+    } else if (offer->incumbent != NULL && run->incumbent_sha256 == NULL) {
+        reject(rec,
+               "it was made comparing with an incumbent file (sha256 %.16s...); this check has "
+               "none",
+               offer->incumbent);
+    } else if (offer->incumbent != NULL && strcmp(offer->incumbent, run->incumbent_sha256) != 0) {
+        reject(rec,
+               "it was made comparing with another incumbent file (sha256 %.16s..., this one is "
+               "%.16s...)",
+               offer->incumbent, run->incumbent_sha256);
+    } else if (strcmp(offer->policy, policy->sha256) != 0) {
         reject(rec,
                "it was made for another version of the policy (sha256 %.16s..., this one is "
                "%.16s...)",
-               policy_sha, policy->sha256);
+               offer->policy, policy->sha256);
     } else if (find_gate(policy, rec->gate, &gate_index) == NULL) {
         reject(rec, "the policy has no gate '%s'", rec->gate);
     } else if (!overridable(policy, rec->gate)) {
@@ -308,11 +538,12 @@ static void judge_binding(const struct fg_policy *policy, const struct fg_metric
     } else if (ev->outcomes[gate_index].status != FG_RESULT_FAIL) {
         reject(rec, "gate '%s' did not fail; there is nothing to override", rec->gate);
     } else if (rec->group != NULL &&
-               group_result(m, &ev->outcomes[gate_index], rec->group) == NULL) {
+               (res = group_result(policy, m, &ev->outcomes[gate_index], rec)) == NULL) {
         reject(rec, "gate '%s' has no group '%s'", rec->gate, rec->group);
-    } else if (rec->group != NULL &&
-               !result_blocks(&policy->gates[gate_index],
-                              group_result(m, &ev->outcomes[gate_index], rec->group))) {
+    } else if (res != NULL && strcmp(m->groups[res->group].label, rec->group) != 0) {
+        reject(rec, "its group label '%s' does not name its slice (the group %s)", rec->group,
+               m->groups[res->group].label);
+    } else if (res != NULL && !result_blocks(&policy->gates[gate_index], res)) {
         reject(rec, "group '%s' did not fail gate '%s'; there is nothing to override", rec->group,
                rec->gate);
     } else if (!parse_timestamp(rec->created, &created) ||
@@ -331,13 +562,56 @@ static void judge_binding(const struct fg_policy *policy, const struct fg_metric
     }
 }
 
+/* Reads the payload's group and slice into rec; NULL, or what is wrong with them. A group
+ * label comes with its slice, which alone says which group is meant; no group, no slice. */
+static const char *read_scope(const cJSON *payload, struct fg_override_record *rec)
+{
+    const cJSON *group = cJSON_GetObjectItemCaseSensitive(payload, "group");
+    const cJSON *slice = cJSON_GetObjectItemCaseSensitive(payload, "slice");
+    if (group != NULL && !cJSON_IsString(group) && !cJSON_IsNull(group))
+        return "the payload's 'group' is neither a label nor null";
+    if (rec->group == NULL)
+        return slice == NULL || cJSON_IsNull(slice)
+                   ? NULL
+                   : "the payload has a 'slice' but names no 'group'";
+    if (!cJSON_IsObject(slice))
+        return "the payload names a group but has no 'slice' (attribute -> value); an override "
+               "made before groups were bound by slice must be made again";
+    size_t n = (size_t)cJSON_GetArraySize(slice);
+    if (n > FG_MAX_PROTECTED)
+        return "the payload's 'slice' has more attributes than a policy can protect";
+    rec->slice_attrs = calloc(n + 1, sizeof *rec->slice_attrs);
+    rec->slice_values = calloc(n + 1, sizeof *rec->slice_values);
+    if (rec->slice_attrs == NULL || rec->slice_values == NULL)
+        return "out of memory";
+    rec->has_slice = true;
+    const cJSON *member;
+    cJSON_ArrayForEach(member, slice)
+    {
+        if (!cJSON_IsString(member) || member->string == NULL)
+            return "the payload's 'slice' must map attributes to strings";
+        for (size_t j = 0; j < rec->n_slice; j++)
+            if (strcmp(rec->slice_attrs[j], member->string) == 0)
+                return "the payload's 'slice' names an attribute twice";
+        rec->slice_attrs[rec->n_slice] = fg_strdup(member->string);
+        rec->slice_values[rec->n_slice] = fg_strdup(member->valuestring);
+        if (rec->slice_attrs[rec->n_slice] == NULL || rec->slice_values[rec->n_slice] == NULL) {
+            free(rec->slice_attrs[rec->n_slice]);
+            free(rec->slice_values[rec->n_slice]);
+            return "out of memory";
+        }
+        rec->n_slice++;
+    }
+    return NULL;
+}
+
 /* Reads, verifies and checks one offered override. Returns an error only for problems
  * that are not the offer's fault (an unreadable file, a listed key that cannot be read);
  * everything else rejects the offer with a reason. On return rec->applied means "valid so
  * far"; the approval count is judged afterwards. */
 static enum fg_status judge_offer(const struct fg_policy *policy, const struct fg_metrics *m,
                                   const struct fg_evaluation *ev, const char *path,
-                                  const char *candidate_sha256, long long now,
+                                  const struct fg_override_inputs *run, long long now,
                                   struct fg_override_record *rec, struct fg_error *err)
 {
     rec->applied = false;
@@ -383,7 +657,9 @@ static enum fg_status judge_offer(const struct fg_policy *policy, const struct f
     rec->created = dup_item(payload, "created");
     rec->expires = dup_item(payload, "expires");
     char *candidate = dup_item(payload, "candidate_sha256");
+    char *incumbent = dup_item(payload, "incumbent_sha256");
     char *policy_sha = dup_item(payload, "policy_sha256");
+    struct offer_binding offer = {candidate, incumbent, policy_sha};
     static const char *const required[] = {
         "gate",    "approver",         "role",         "reason", "created",
         "expires", "candidate_sha256", "policy_sha256"};
@@ -391,9 +667,16 @@ static enum fg_status judge_offer(const struct fg_policy *policy, const struct f
     for (size_t i = 0; i < sizeof required / sizeof required[0] && missing == NULL; i++)
         if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(payload, required[i])))
             missing = required[i];
+    const cJSON *incumbent_item = cJSON_GetObjectItemCaseSensitive(payload, "incumbent_sha256");
     const struct fg_approver *approver = NULL;
+    const char *scope_problem = NULL;
     if (missing != NULL) {
         reject(rec, "the payload has no '%s'", missing);
+    } else if (!cJSON_IsString(incumbent_item) && !cJSON_IsNull(incumbent_item)) {
+        reject(rec, "the payload has no 'incumbent_sha256' (a digest, or null); an override "
+                    "made before it bound the incumbent must be made again");
+    } else if ((scope_problem = read_scope(payload, rec)) != NULL) {
+        reject(rec, "%s", scope_problem);
     } else if (!policy->has_overrides) {
         reject(rec, "the policy allows no overrides (it has no 'overrides' section)");
     } else if ((approver = find_approver(policy, rec->approver)) == NULL) {
@@ -403,17 +686,19 @@ static enum fg_status judge_offer(const struct fg_policy *policy, const struct f
         reject(rec, "approver '%s' has role '%s' in the policy, not '%s'", rec->approver,
                approver->role, rec->role);
     } else if ((st = load_approver_key(policy, approver, &key, err)) != FG_OK) {
-        /* the policy names a key that cannot be read: an error, not a rejection */
+        /* the policy names a key that cannot be read, or that is not the pinned one: an
+         * error, not a rejection */
     } else if (!fg_dsse_verify(env, key, NULL)) {
         char id[65];
         fg_key_id(key, id);
         reject(rec,
-               "the signature does not verify with the key the policy lists for '%s' (%.16s...)",
+               "the signature does not verify with the key the policy pins for '%s' (%.16s...)",
                rec->approver, id);
     } else {
         fg_key_id(key, rec->keyid);
-        judge_binding(policy, m, ev, candidate_sha256, now, candidate, policy_sha, rec);
+        judge_binding(policy, m, ev, run, now, &offer, rec);
     }
+    free(incumbent);
     free(candidate);
     free(policy_sha);
 done:
@@ -427,25 +712,27 @@ done:
 
 /* ---- counting approvals and applying ---- */
 
-static bool same(const char *a, const char *b)
+/* The same approver: the same name, or the same key (the policy refuses a key shared by two
+ * approvers; this holds even so). */
+static bool same_approver(const struct fg_override_record *a, const struct fg_override_record *b)
 {
-    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+    return strcmp(a->approver, b->approver) == 0 || strcmp(a->keyid, b->keyid) == 0;
 }
 
-/* Distinct approvers among valid offers for this gate whose scope covers `group` (the
- * whole gate when group is NULL). */
-static size_t count_approvers(const struct fg_evaluation *ev, const char *gate, const char *group)
+/* Distinct approvers (and keys) among valid offers for a's gate whose scope covers a's: a
+ * whole-gate offer covers every group. */
+static size_t count_approvers(const struct fg_evaluation *ev, const struct fg_override_record *a)
 {
     size_t distinct = 0;
     for (size_t i = 0; i < ev->n_overrides; i++) {
-        const struct fg_override_record *a = &ev->overrides[i];
-        if (!a->applied || strcmp(a->gate, gate) != 0 || (a->group && !same(a->group, group)))
+        const struct fg_override_record *x = &ev->overrides[i];
+        if (!x->applied || strcmp(x->gate, a->gate) != 0 || (x->has_slice && !same_scope(x, a)))
             continue;
         bool seen = false;
         for (size_t j = 0; j < i && !seen; j++) {
-            const struct fg_override_record *b = &ev->overrides[j];
-            seen = b->applied && strcmp(b->gate, gate) == 0 &&
-                   (!b->group || same(b->group, group)) && strcmp(b->approver, a->approver) == 0;
+            const struct fg_override_record *y = &ev->overrides[j];
+            seen = y->applied && strcmp(y->gate, a->gate) == 0 &&
+                   (!y->has_slice || same_scope(y, a)) && same_approver(x, y);
         }
         distinct += !seen;
     }
@@ -454,7 +741,8 @@ static size_t count_approvers(const struct fg_evaluation *ev, const char *gate, 
 
 enum fg_status fg_override_apply(const struct fg_policy *policy, const struct fg_metrics *m,
                                  struct fg_evaluation *ev, const char *const *paths, size_t n_paths,
-                                 const char *candidate_sha256, long long now, struct fg_error *err)
+                                 const struct fg_override_inputs *inputs, long long now,
+                                 struct fg_error *err)
 {
     if (n_paths == 0)
         return FG_OK;
@@ -464,7 +752,7 @@ enum fg_status fg_override_apply(const struct fg_policy *policy, const struct fg
     for (size_t i = 0; i < n_paths; i++) {
         ev->n_overrides = i + 1;
         enum fg_status st =
-            judge_offer(policy, m, ev, paths[i], candidate_sha256, now, &ev->overrides[i], err);
+            judge_offer(policy, m, ev, paths[i], inputs, now, &ev->overrides[i], err);
         if (st != FG_OK)
             return st;
     }
@@ -473,10 +761,12 @@ enum fg_status fg_override_apply(const struct fg_policy *policy, const struct fg
         struct fg_override_record *a = &ev->overrides[i];
         for (size_t j = 0; j < i && a->applied; j++) {
             const struct fg_override_record *b = &ev->overrides[j];
-            if (b->applied && strcmp(a->gate, b->gate) == 0 && same(a->group, b->group) &&
-                strcmp(a->approver, b->approver) == 0)
-                reject(a, "approver '%s' already approved this; the same approver counts once",
-                       a->approver);
+            if (b->applied && strcmp(a->gate, b->gate) == 0 && same_scope(a, b) &&
+                same_approver(a, b))
+                reject(a,
+                       "approver '%s' (key %.16s...) already approved this; the same approver "
+                       "or key counts once",
+                       a->approver, a->keyid);
         }
     }
     uint64_t required = policy->overrides.required_approvals;
@@ -493,13 +783,14 @@ enum fg_status fg_override_apply(const struct fg_policy *policy, const struct fg
         const struct fg_override_record *a = &ev->overrides[i];
         if (!a->applied)
             continue;
-        counts[i] = count_approvers(ev, a->gate, a->group);
+        counts[i] = count_approvers(ev, a);
         enough[i] = counts[i] >= required;
     }
     for (size_t i = 0; i < n_paths; i++) {
         struct fg_override_record *a = &ev->overrides[i];
         if (a->applied && !enough[i])
-            reject(a, "%zu of %llu required approvals (distinct approvers) for gate '%s'%s%s",
+            reject(a,
+                   "%zu of %llu required approvals (distinct approvers and keys) for gate '%s'%s%s",
                    counts[i], (unsigned long long)required, a->gate, a->group ? ", group " : "",
                    a->group ? a->group : "");
     }
@@ -515,7 +806,7 @@ enum fg_status fg_override_apply(const struct fg_policy *policy, const struct fg
         for (size_t i = 0; i < ev->n_overrides; i++)
             gate_wide |= ev->overrides[i].applied &&
                          strcmp(ev->overrides[i].gate, o->spec->id) == 0 &&
-                         ev->overrides[i].group == NULL;
+                         !ev->overrides[i].has_slice;
         size_t uncovered = 0;
         for (size_t r = 0; r < o->n_results; r++) {
             struct fg_gate_result *res = &o->results[r];
@@ -524,8 +815,8 @@ enum fg_status fg_override_apply(const struct fg_policy *policy, const struct fg
             bool covered = gate_wide;
             for (size_t i = 0; i < ev->n_overrides && !covered; i++) {
                 const struct fg_override_record *a = &ev->overrides[i];
-                covered = a->applied && a->group != NULL && strcmp(a->gate, o->spec->id) == 0 &&
-                          strcmp(a->group, m->groups[res->group].label) == 0;
+                covered = a->applied && a->has_slice && strcmp(a->gate, o->spec->id) == 0 &&
+                          slice_is_group(policy, a, &m->groups[res->group]);
             }
             if (covered && res->status == FG_RESULT_FAIL)
                 res->status = FG_RESULT_OVERRIDDEN;
@@ -564,6 +855,12 @@ void fg_override_records_free(struct fg_override_record *records, size_t n)
         free(r->ticket);
         free(r->created);
         free(r->expires);
+        for (size_t k = 0; k < r->n_slice; k++) {
+            free(r->slice_attrs[k]);
+            free(r->slice_values[k]);
+        }
+        free(r->slice_attrs);
+        free(r->slice_values);
     }
     free(records);
 }

@@ -302,6 +302,7 @@ static const char *kind_name(const struct node *node)
 struct ctx {
     const char *file;
     struct fg_error *err;
+    bool lint; /* fg_policy_lint: may read approvers' key files to make a hint */
 };
 
 /* User text shown in a message: at most 60 bytes, control characters as '?'. */
@@ -1461,7 +1462,92 @@ static enum fg_status parse_gates(const struct ctx *c, const struct node *gates,
 
 static const char *const overrides_keys[] = {"approvers", "required_approvals", "max_days",
                                              "not_overridable"};
-static const char *const approver_keys[] = {"name", "role", "public_key"};
+static const char *const approver_keys[] = {"name", "role", "public_key", "keyid"};
+
+#define PEM_PUBLIC_KEY "-----BEGIN PUBLIC KEY-----"
+
+bool fg_approver_key_path(const char *policy_path, const char *public_key, char *out, size_t size)
+{
+    const char *slash = strrchr(policy_path, '/');
+    int n =
+        public_key[0] == '/' || slash == NULL
+            ? snprintf(out, size, "%s", public_key)
+            : snprintf(out, size, "%.*s/%s", (int)(slash - policy_path), policy_path, public_key);
+    return n >= 0 && (size_t)n < size;
+}
+
+static bool keyid_syntax(const char *text)
+{
+    size_t n = 0;
+    for (; text[n] != '\0'; n++)
+        if (!is_digit(text[n]) && (text[n] < 'a' || text[n] > 'f'))
+            return false;
+    return n == 64;
+}
+
+/* An approver named its key by path and pinned no keyid: the error says how to pin it, and
+ * lint, when it can read the key file, gives the exact line to add. */
+static enum fg_status missing_keyid(const struct ctx *c, const struct node *item,
+                                    const struct fg_approver *approver)
+{
+    char path[4096], id[65] = "";
+    struct fg_key *key = NULL;
+    struct fg_error ignored = {0};
+    if (c->lint && fg_approver_key_path(c->file, approver->public_key, path, sizeof path) &&
+        fg_key_load_public(path, &key, &ignored) == FG_OK) {
+        fg_key_id(key, id);
+        fg_key_free(key);
+        return fail(c, item,
+                    "approver '%s' names its public key by path, so the policy must pin it: "
+                    "add the line 'keyid: %s' to this approver",
+                    show(approver->name).s, id);
+    }
+    return fail(c, item,
+                "approver '%s' names its public key by path, so the policy must pin it: add "
+                "'keyid: <64 hex digits>', the 'key id' that `fairgate keygen` printed (or "
+                "`openssl pkey -pubin -in %s -outform DER | sha256sum`; `fairgate lint` prints "
+                "the line when it can read the file)",
+                show(approver->name).s, show(approver->public_key).s);
+}
+
+/* Reads the key pin of one approver entry: keyid, and the inline key's own id. */
+static enum fg_status parse_approver_key(const struct ctx *c, const struct node *item,
+                                         struct fg_approver *approver)
+{
+    const struct node *keyid = lookup(item, "keyid");
+    const struct node *pem = lookup(item, "public_key");
+    if (keyid != NULL) {
+        TRY(want_string(c, keyid, "keyid", false));
+        if (!keyid_syntax(keyid->text))
+            return fail(c, keyid,
+                        "'keyid' must be 64 lowercase hex digits (the 'key id' that `fairgate "
+                        "keygen` printed), not '%s'",
+                        show(keyid->text).s);
+    }
+    approver->inline_key = strncmp(pem->text, PEM_PUBLIC_KEY, strlen(PEM_PUBLIC_KEY)) == 0;
+    if (!approver->inline_key) {
+        if (keyid == NULL)
+            return missing_keyid(c, item, approver);
+        memcpy(approver->keyid, keyid->text, sizeof approver->keyid);
+        return FG_OK;
+    }
+    char where[64];
+    snprintf(where, sizeof where, "%s:%lu:%lu", c->file, pem->mark.line, pem->mark.column);
+    struct fg_key *key = NULL;
+    struct fg_error key_err = {0};
+    enum fg_status st = fg_key_parse_public(where, pem->text, pem->len, &key, &key_err);
+    if (st == FG_ERR_NOMEM)
+        return nomem(c);
+    if (st != FG_OK)
+        return fail(c, pem, "the inline public_key of approver '%s': %s", show(approver->name).s,
+                    key_err.message);
+    fg_key_id(key, approver->keyid);
+    fg_key_free(key);
+    if (keyid != NULL && strcmp(keyid->text, approver->keyid) != 0)
+        return fail(c, keyid, "approver '%s': keyid %s is not the id of the inline public_key (%s)",
+                    show(approver->name).s, keyid->text, approver->keyid);
+    return FG_OK;
+}
 
 static enum fg_status parse_approvers(const struct ctx *c, const struct node *list,
                                       struct fg_override_policy *o)
@@ -1479,10 +1565,11 @@ static enum fg_status parse_approvers(const struct ctx *c, const struct node *li
         char where[64];
         if (item->kind != NODE_MAP)
             return fail(c, item, "approver #%zu must be a mapping, not %s", i + 1, kind_name(item));
+        approver->mark = item->mark;
         snprintf(where, sizeof where, "in approver #%zu", i + 1);
         TRY(check_keys(c, item, approver_keys, N_OF(approver_keys), where));
         char **fields[] = {&approver->name, &approver->role, &approver->public_key};
-        for (size_t k = 0; k < N_OF(approver_keys); k++) {
+        for (size_t k = 0; k < N_OF(fields); k++) {
             const struct node *value = lookup(item, approver_keys[k]);
             if (value == NULL)
                 return fail(c, item, "approver #%zu has no '%s'", i + 1, approver_keys[k]);
@@ -1492,6 +1579,16 @@ static enum fg_status parse_approvers(const struct ctx *c, const struct node *li
             if (strcmp(o->approvers[j].name, approver->name) == 0)
                 return fail(c, lookup(item, "name"), "approver '%s' is listed twice",
                             show(approver->name).s);
+        TRY(parse_approver_key(c, item, approver));
+        /* One key, one approver: else one signature would count as two approvals. */
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(o->approvers[j].keyid, approver->keyid) == 0)
+                return fail(c, item,
+                            "approver '%s' has the same key as approver '%s' (line %lu; key id "
+                            "%.16s...): each approver needs a key of their own, or one "
+                            "signature would count as two approvals",
+                            show(approver->name).s, show(o->approvers[j].name).s,
+                            o->approvers[j].mark.line, approver->keyid);
     }
     return FG_OK;
 }
@@ -1640,8 +1737,8 @@ char *fg_policy_warnings(const struct fg_policy *policy)
     return out;
 }
 
-enum fg_status fg_policy_parse(const char *name, const char *text, size_t len,
-                               struct fg_policy **out, struct fg_error *err)
+static enum fg_status policy_parse(const char *name, const char *text, size_t len, bool lint,
+                                   struct fg_policy **out, struct fg_error *err)
 {
     if (out == NULL)
         return fg_error_set(err, FG_ERR_USAGE, name, 0, 0, "fg_policy_parse: out is NULL");
@@ -1652,7 +1749,7 @@ enum fg_status fg_policy_parse(const char *name, const char *text, size_t len,
         return fg_error_set(err, FG_ERR_LIMIT, name, 0, 0,
                             "the policy is larger than the limit of %u bytes",
                             (unsigned)FG_MAX_POLICY_BYTES);
-    struct ctx c = {.file = name, .err = err};
+    struct ctx c = {.file = name, .err = err, .lint = lint};
     struct node *root = NULL;
     TRY(build_tree(&c, text ? text : "", len, &root));
     struct fg_policy *policy = calloc(1, sizeof *policy);
@@ -1672,7 +1769,14 @@ enum fg_status fg_policy_parse(const char *name, const char *text, size_t len,
     return FG_OK;
 }
 
-enum fg_status fg_policy_load(const char *path, struct fg_policy **out, struct fg_error *err)
+enum fg_status fg_policy_parse(const char *name, const char *text, size_t len,
+                               struct fg_policy **out, struct fg_error *err)
+{
+    return policy_parse(name, text, len, false, out, err);
+}
+
+static enum fg_status policy_load(const char *path, bool lint, struct fg_policy **out,
+                                  struct fg_error *err)
 {
     if (out == NULL || path == NULL)
         return fg_error_set(err, FG_ERR_USAGE, path, 0, 0, "fg_policy_load: no path or out");
@@ -1680,9 +1784,19 @@ enum fg_status fg_policy_load(const char *path, struct fg_policy **out, struct f
     char *text = NULL;
     size_t len = 0;
     TRY(fg_file_read_all(path, FG_MAX_POLICY_BYTES, &text, &len, err));
-    enum fg_status st = fg_policy_parse(path, text, len, out, err);
+    enum fg_status st = policy_parse(path, text, len, lint, out, err);
     free(text);
     return st;
+}
+
+enum fg_status fg_policy_load(const char *path, struct fg_policy **out, struct fg_error *err)
+{
+    return policy_load(path, false, out, err);
+}
+
+enum fg_status fg_policy_lint(const char *path, struct fg_policy **out, struct fg_error *err)
+{
+    return policy_load(path, true, out, err);
 }
 
 const char *fg_policy_sha256(const struct fg_policy *policy)

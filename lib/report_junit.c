@@ -250,8 +250,13 @@ static void override_notes(struct fg_report_text *t, const cJSON *audit, const c
         if (!fg_report_is(fg_report_str(o, "status"), "applied") ||
             !fg_report_is(fg_report_str(o, "gate"), fg_report_str(gate, "id")))
             continue;
-        if (fg_report_str(o, "group") != NULL &&
-            !fg_report_is(fg_report_str(o, "group"), fg_report_str(result, "label")))
+        /* A group override covers the result with its slice (audits before slices were
+         * recorded: its label). */
+        const cJSON *slice = fg_report_member(o, "slice");
+        if (cJSON_IsObject(slice)
+                ? !cJSON_Compare(slice, fg_report_member(result, "slice"), true)
+                : fg_report_str(o, "group") != NULL &&
+                      !fg_report_is(fg_report_str(o, "group"), fg_report_str(result, "label")))
             continue;
         fg_report_text_puts(t, "override by ");
         xml_escape(t, fg_report_str(o, "approver") ? fg_report_str(o, "approver") : "?", XML_TEXT);

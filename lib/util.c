@@ -437,6 +437,11 @@ enum fg_status fg_now(long long *seconds, struct fg_error *err)
         *seconds = v;
         return FG_OK;
     }
+    return fg_clock_now(seconds, err);
+}
+
+enum fg_status fg_clock_now(long long *seconds, struct fg_error *err)
+{
     time_t t = time(NULL);
     if (t == (time_t)-1)
         return fg_error_set(err, FG_ERR_IO, NULL, 0, 0, "the clock is unavailable");

@@ -50,4 +50,17 @@ expect_absent() {
     if [ -e "$2" ] || ls "$2".tmp.* >/dev/null 2>&1; then not_ok "$1" "$2 exists"; else ok "$1"; fi
 }
 
+# at "YYYY-MM-DD hh:mm:ss" CMD...: runs CMD with the real clock stopped at that UTC time
+# (libfaketime, Debian's faketime). Overrides are judged by the real clock; SOURCE_DATE_EPOCH
+# only fixes the times fairgate writes, so tests that need another date move the clock.
+at() {
+    when=$1
+    shift
+    TZ=UTC ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+        faketime -f "$when" "$@"
+}
+
+# keyid PUB.pem: the key id fairgate pins an approver's key by (as `fairgate keygen` prints).
+keyid() { openssl pkey -pubin -in "$1" -outform DER | sha256sum | cut -d' ' -f1; }
+
 finish() { exit "$FAILED"; }

@@ -90,10 +90,10 @@ sed -e 's/min: 0.8$/min: 0.6/' -e 's/max: 0.10$/max: 0.35/' -e 's/max_worsening:
 REPO_OVR=$(make_repo override)
 mkdir -p "$REPO_OVR/policies/keys" "$REPO_OVR/overrides"
 cp "$WORK/risk.pub.pem" "$REPO_OVR/policies/keys/risk.pub.pem"
-cat >>"$REPO_OVR/policies/loan-approval.yaml" <<'YAML'
+cat >>"$REPO_OVR/policies/loan-approval.yaml" <<YAML
 overrides:
   approvers:
-    - { name: risk@bank.example, role: model-risk, public_key: keys/risk.pub.pem }
+    - { name: risk@bank.example, role: model-risk, public_key: keys/risk.pub.pem, keyid: $(keyid "$WORK/risk.pub.pem") }
   required_approvals: 1
   max_days: 30
   not_overridable: [accuracy-floor]

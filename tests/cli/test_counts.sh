@@ -337,21 +337,23 @@ overrides:
     - { name: risk@bank.example, role: model-risk, public_key: keys/risk.pub }
 YAML
 } >"$WORK/ov.yaml"
-"$FAIRGATE" override --policy "$WORK/ov.yaml" --candidate "$WORK/base.csv" --gate parity \
+sed -i "s|public_key: keys/risk.pub }|public_key: keys/risk.pub, keyid: $(keyid "$WORK/keys/risk.pub") }|" "$WORK/ov.yaml"
+T="2025-11-22 00:00:00" # overrides are judged by the real clock, moved here by at (lib.sh)
+at "$T" "$FAIRGATE" override --policy "$WORK/ov.yaml" --candidate "$WORK/base.csv" --gate parity \
     --approver risk@bank.example --role model-risk --reason "pilot" --expires 2025-12-01 \
     --sign-key "$WORK/keys/risk.pem" --out "$WORK/parity.dsse.json" >/dev/null
-run "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/base.csv" \
+run at "$T" "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/base.csv" \
     --override "$WORK/parity.dsse.json" --out "$WORK/ov.json"
 expect_rc "an override bound to the one counts file applies" 0
 expect_eq "its verdict" "$(jq -r .verdict "$WORK/ov.json")" "pass_with_override"
-run "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/v-order.csv" \
+run at "$T" "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/v-order.csv" \
     --override "$WORK/parity.dsse.json" --out "$WORK/ov2.json"
 expect_rc "the same override on another counts file is rejected" 1
 expect_grep "rejected for another candidate file" "$WORK/ov2.json" "made for another candidate file"
-run "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/v-order.csv" --counts "$WORK/base.csv" \
+run at "$T" "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/v-order.csv" --counts "$WORK/base.csv" \
     --override "$WORK/parity.dsse.json"
 expect_rc "an override for one file does not cover two" 1
-run "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/base.csv" --counts "$WORK/v-order.csv" \
+run at "$T" "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/base.csv" --counts "$WORK/v-order.csv" \
     --override "$WORK/parity.dsse.json"
 expect_rc "... not even with that file first (shards 2..n could be swapped)" 1
 # Bound to several shards: made with the same --counts, in the same order.
@@ -360,19 +362,19 @@ head -n 1 "$WORK/base.csv" >"$WORK/sa/part-0.csv"
 head -n 1 "$WORK/base.csv" >"$WORK/sb/part-0.csv"
 tail -n +2 "$WORK/base.csv" | awk 'NR % 2 == 1' >>"$WORK/sa/part-0.csv"
 tail -n +2 "$WORK/base.csv" | awk 'NR % 2 == 0' >>"$WORK/sb/part-0.csv"
-"$FAIRGATE" override --policy "$WORK/ov.yaml" --counts "$WORK/sa/part-0.csv" --counts "$WORK/sb/part-0.csv" \
+at "$T" "$FAIRGATE" override --policy "$WORK/ov.yaml" --counts "$WORK/sa/part-0.csv" --counts "$WORK/sb/part-0.csv" \
     --gate parity --approver risk@bank.example --role model-risk --reason "pilot" --expires 2025-12-01 \
     --sign-key "$WORK/keys/risk.pem" --out "$WORK/shards.dsse.json" >/dev/null
-run "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/sa/part-0.csv" --counts "$WORK/sb/part-0.csv" \
+run at "$T" "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/sa/part-0.csv" --counts "$WORK/sb/part-0.csv" \
     --override "$WORK/shards.dsse.json" --out "$WORK/ov3.json"
 expect_rc "an override made with the same shards applies" 0
-run "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/sa/part-0.csv" --counts "$WORK/v-order.csv" \
+run at "$T" "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/sa/part-0.csv" --counts "$WORK/v-order.csv" \
     --override "$WORK/shards.dsse.json"
 expect_rc "... and not when a shard is swapped for another" 1
-run "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/sa/part-0.csv" \
+run at "$T" "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/sa/part-0.csv" \
     --override "$WORK/shards.dsse.json" --out "$WORK/ov4.json"
 expect_eq "... nor when a shard is left out" "$(jq -r '.overrides[0].status' "$WORK/ov4.json")" rejected
-run "$FAIRGATE" override --policy "$WORK/ov.yaml" --counts "$WORK/sa/part-0.csv" --candidate "$WORK/base.csv" \
+run at "$T" "$FAIRGATE" override --policy "$WORK/ov.yaml" --counts "$WORK/sa/part-0.csv" --candidate "$WORK/base.csv" \
     --gate parity --approver risk@bank.example --role model-risk --reason "pilot" --expires 2025-12-01 \
     --sign-key "$WORK/keys/risk.pem" --out "$WORK/both.dsse.json"
 expect_rc "override: --candidate and --counts together is a usage error" 2

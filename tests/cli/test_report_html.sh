@@ -105,13 +105,14 @@ overrides:
   approvers:
     - { name: risk@bank.example, role: model-risk, public_key: keys/risk.pub }
 YAML
-run "$FAIRGATE" override --policy "$WORK/policy.yaml" --candidate "$WORK/loans.csv" \
+sed -i "s|public_key: keys/risk.pub }|public_key: keys/risk.pub, keyid: $(keyid "$WORK/keys/risk.pub") }|" "$WORK/policy.yaml"
+run at "2023-11-14 22:13:20" "$FAIRGATE" override --policy "$WORK/policy.yaml" --candidate "$WORK/loans.csv" \
     --gate four-fifths --approver risk@bank.example --role model-risk \
     --reason 'accepted: <b>RISK-1</b> & "co"' --expires 2023-12-01 \
     --sign-key "$WORK/keys/risk.pem" --out "$WORK/ok.dsse.json"
 expect_rc "override created" 0
 O=$WORK/o.html
-run "$FAIRGATE" check --policy "$WORK/policy.yaml" --candidate "$WORK/loans.csv" \
+run at "2023-11-14 22:13:20" "$FAIRGATE" check --policy "$WORK/policy.yaml" --candidate "$WORK/loans.csv" \
     --override "$WORK/ok.dsse.json" --out "$WORK/o.json" --html "$O"
 expect_rc "with the override the gate passes" 0
 expect_grep "the verdict reads PASS WITH OVERRIDE" "$O" '<header class="verdict overridden">'

@@ -167,12 +167,13 @@ overrides:
   approvers:
     - { name: risk@bank.example, role: model-risk, public_key: keys/risk.pub }
 YAML
-export SOURCE_DATE_EPOCH=1763769600 # 2025-11-22
-run "$FAIRGATE" override --policy "$WORK/ov.yaml" --candidate "$WORK/loans.csv" --gate four-fifths \
+sed -i "s|public_key: keys/risk.pub }|public_key: keys/risk.pub, keyid: $(keyid "$WORK/keys/risk.pub") }|" "$WORK/ov.yaml"
+export SOURCE_DATE_EPOCH=1763769600 # 2025-11-22: the audit's created; the clock is moved by at
+run at "2025-11-22 00:00:00" "$FAIRGATE" override --policy "$WORK/ov.yaml" --candidate "$WORK/loans.csv" --gate four-fifths \
     --approver risk@bank.example --role model-risk --reason "accepted for Q4 | RISK-1" \
     --expires 2025-12-15 --sign-key "$WORK/keys/risk.pem" --out "$WORK/ok.dsse.json"
 expect_rc "override: created" 0
-run "$FAIRGATE" check --policy "$WORK/ov.yaml" --candidate "$WORK/loans.csv" --override "$WORK/ok.dsse.json" \
+run at "2025-11-22 00:00:00" "$FAIRGATE" check --policy "$WORK/ov.yaml" --candidate "$WORK/loans.csv" --override "$WORK/ok.dsse.json" \
     --out "$WORK/ov.json" --markdown "$WORK/ov.md" --junit "$WORK/ov.xml"
 expect_rc "override: passes (exit 0)" 0
 expect_eq "override: verdict heading" "$(head -n 1 "$WORK/ov.md")" "## ⚠️ fairgate: PASS WITH OVERRIDE — loans-with-overrides"

@@ -234,6 +234,9 @@ invalid unknown-overall-key             .gates[3].overall.mean = 0.5
 invalid unknown-vs-incumbent-key        .gates[2].vs_incumbent.max = 0.1
 invalid unknown-overrides-key           .overrides.approver = []
 invalid unknown-approver-key            .overrides.approvers[0].email = "x"
+invalid approver-path-without-keyid     .overrides.approvers[0] |= del(.keyid)
+invalid approver-keyid-uppercase        .overrides.approvers[0].keyid |= ascii_upcase
+invalid approver-keyid-short            .overrides.approvers[0].keyid = "3f0c"
 invalid version-2                       .version = 2
 invalid version-string                  .version = "1"
 invalid no-name                         del(.name)
@@ -354,7 +357,11 @@ mkdir -p "$A"
 audit() {
     name=$1 want=$2
     shift 2
-    run "$FAIRGATE" check --quiet --out "$A/$name.json" "$@"
+    if [ -n "${AT:-}" ]; then
+        run at "$AT" "$FAIRGATE" check --quiet --out "$A/$name.json" "$@"
+    else
+        run "$FAIRGATE" check --quiet --out "$A/$name.json" "$@"
+    fi
     expect_rc "audit $name: check exits $want" "$want"
 }
 mkdir -p "$WORK/keys"
@@ -487,14 +494,17 @@ overrides:
   max_days: 30
   not_overridable: [accuracy-floor]
 YAML
-run "$FAIRGATE" override --policy "$WORK/ovr.yaml" --candidate "$WORK/loans.csv" --gate four-fifths \
+sed -i "s|public_key: keys/risk.pub }|public_key: keys/risk.pub, keyid: $(keyid "$WORK/keys/risk.pub") }|" "$WORK/ovr.yaml"
+run at "2025-11-22 00:00:00" "$FAIRGATE" override --policy "$WORK/ovr.yaml" --candidate "$WORK/loans.csv" --gate four-fifths \
     --approver risk@bank.example --role model-risk --reason "accepted for Q4" --ticket RISK-1 \
     --expires 2025-12-15 --sign-key "$WORK/keys/risk.pem" --out "$WORK/ok.dsse.json"
 expect_rc "override: created" 0
 echo '{"not": "an envelope"}' >"$WORK/junk.dsse.json"
+AT="2025-11-22 00:00:00" # overrides are judged by the real clock, moved by at (lib.sh)
 audit override 0 --policy "$WORK/ovr.yaml" --candidate "$WORK/loans.csv" \
     --override "$WORK/ok.dsse.json" --override "$WORK/junk.dsse.json"
 audit rejected 1 --policy "$WORK/ovr.yaml" --candidate "$WORK/loans.csv" --override "$WORK/junk.dsse.json"
+AT=""
 
 # From counts files (check --counts): inputs.candidate is null, inputs.counts lists them.
 # Two shards: the first 3000 rows and the rest (the same file twice is refused).

@@ -40,8 +40,19 @@
 #define GATES "gates:\n  - id: dp\n    metric: selection_rate\n    disparity: ratio\n    min: 0.8\n"
 /* lines 1-10; the gate mapping starts at 10:5 and its other keys start at line 11 */
 #define GATE DATA "gates:\n  - id: g\n"
+/* Key ids (64 lowercase hex) that pin approvers' key files. */
+#define K1 "1111111111111111111111111111111111111111111111111111111111111111"
+#define K2 "2222222222222222222222222222222222222222222222222222222222222222"
 /* lines 14-15 after DATA GATES: an approver list with one approver */
-#define OVR "overrides:\n  approvers: [{name: a, role: r, public_key: k}]\n"
+#define OVR "overrides:\n  approvers: [{name: a, role: r, public_key: k, keyid: " K1 "}]\n"
+/* The Ed25519 public key of RFC 8410 section 10.1, as a YAML block scalar indented 6, and
+ * its key id (SHA-256 of the SubjectPublicKeyInfo DER). */
+#define RFC8410_PEM                                                                                \
+    "      public_key: |\n"                                                                        \
+    "        -----BEGIN PUBLIC KEY-----\n"                                                         \
+    "        MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n"                       \
+    "        -----END PUBLIC KEY-----\n"
+#define RFC8410_ID "a1e9156054e04fac899ae9f275132cdc07a5dbc4ea2c2ad3a1ffc6e0d253681f"
 
 struct bad_case {
     const char *name;
@@ -386,12 +397,43 @@ static const struct bad_case bad[] = {
      DATA GATES "overrides:\n  approvers: [{name: a, role: r, pubkey: k}]\n", P, 15, 34,
      "unknown key 'pubkey' in approver #1"},
     {"approver twice",
-     DATA GATES "overrides:\n  approvers:\n    - {name: a, role: r, public_key: k}\n"
-                "    - {name: a, role: s, public_key: l}\n",
+     DATA GATES "overrides:\n  approvers:\n    - {name: a, role: r, public_key: k, keyid: " K1 "}\n"
+                "    - {name: a, role: s, public_key: l, keyid: " K2 "}\n",
      P, 17, 14, "approver 'a' is listed twice"},
     {"approver empty key path",
      DATA GATES "overrides:\n  approvers: [{name: a, role: r, public_key: \"\"}]\n", P, 15, 46,
      "'public_key' must not be an empty string"},
+    /* -- approvers' keys: pinned by the policy, one key per approver -- */
+    {"approver key path without keyid",
+     DATA GATES "overrides:\n  approvers: [{name: a, role: r, public_key: k}]\n", P, 15, 15,
+     "approver 'a' names its public key by path, so the policy must pin it: add 'keyid:"},
+    {"approver keyid not lowercase hex",
+     DATA GATES "overrides:\n  approvers: [{name: a, role: r, public_key: k, keyid: ABC}]\n", P, 15,
+     56, "'keyid' must be 64 lowercase hex digits"},
+    {"approver keyid a number",
+     DATA GATES "overrides:\n  approvers: [{name: a, role: r, public_key: k, keyid: 5}]\n", P, 15,
+     56, "'keyid' must be 64 lowercase hex digits"},
+    {"two approvers, one keyid",
+     DATA GATES "overrides:\n  approvers:\n    - {name: a, role: r, public_key: k, keyid: " K1
+                "}\n    - {name: b, role: r, public_key: l, keyid: " K1 "}\n",
+     P, 17, 7, "approver 'b' has the same key as approver 'a' (line 16"},
+    {"two approvers, one inline key",
+     DATA GATES "overrides:\n  approvers:\n    - name: a\n      role: r\n" RFC8410_PEM
+                "    - name: b\n      role: r\n" RFC8410_PEM,
+     P, 22, 7, "approver 'b' has the same key as approver 'a'"},
+    {"an inline key and a pinned path to it",
+     DATA GATES "overrides:\n  approvers:\n    - name: a\n      role: r\n" RFC8410_PEM
+                "    - {name: b, role: r, public_key: b.pub, keyid: " RFC8410_ID "}\n",
+     P, 22, 7, "approver 'b' has the same key as approver 'a'"},
+    {"inline key with another keyid",
+     DATA GATES "overrides:\n  approvers:\n    - name: a\n      role: r\n      keyid: " K2
+                "\n" RFC8410_PEM,
+     P, 18, 14, "keyid " K2 " is not the id of the inline public_key (" RFC8410_ID ")"},
+    {"inline key that is no key",
+     DATA GATES
+     "overrides:\n  approvers:\n    - name: a\n      role: r\n      public_key: |\n"
+     "        -----BEGIN PUBLIC KEY-----\n        AAAA\n        -----END PUBLIC KEY-----\n",
+     P, 18, 19, "the inline public_key of approver 'a': no PEM public key found"},
     {"required_approvals zero", DATA GATES OVR "  required_approvals: 0\n", P, 16, 23,
      "'required_approvals' must be at least 1"},
     {"required_approvals too many", DATA GATES OVR "  required_approvals: 2\n", P, 16, 23,
@@ -665,7 +707,8 @@ static const char design_example[] =
     "    overall: { min: 0.70 }\n"
     "overrides:\n"
     "  approvers:\n"
-    "    - { name: risk-officer@bank.example, role: model-risk, public_key: keys/risk.pub.pem }\n"
+    "    - { name: risk-officer@bank.example, role: model-risk, public_key: keys/risk.pub.pem,\n"
+    "        keyid: " K1 " }\n"
     "  required_approvals: 1\n"
     "  max_days: 30\n"
     "  not_overridable: [accuracy-floor]\n";
@@ -922,14 +965,28 @@ START_TEST(test_defaults)
     ck_assert_uint_eq(p->overrides.n_not_overridable, 0);
     fg_policy_free(p);
 
-    p = parse_ok(DATA GATES "overrides:\n  approvers:\n    - {name: a, role: r, public_key: k}\n"
-                            "    - {name: b, role: r, public_key: l}\n"
-                            "  required_approvals: 2\n  max_days: 3650\n  not_overridable: [dp]\n");
+    p = parse_ok(DATA GATES
+                 "overrides:\n  approvers:\n    - {name: a, role: r, public_key: k, keyid: " K1
+                 "}\n    - {name: b, role: r, public_key: l, keyid: " K2 "}\n"
+                 "  required_approvals: 2\n  max_days: 3650\n  not_overridable: [dp]\n");
     ck_assert_uint_eq(p->overrides.n_approvers, 2);
     ck_assert_str_eq(p->overrides.approvers[1].name, "b");
     ck_assert_uint_eq(p->overrides.required_approvals, 2);
     ck_assert_uint_eq(p->overrides.max_days, 3650);
     ck_assert_str_eq(p->overrides.not_overridable[0], "dp");
+    ck_assert_str_eq(p->overrides.approvers[0].keyid, K1);
+    ck_assert(!p->overrides.approvers[0].inline_key);
+    fg_policy_free(p);
+
+    /* An inline key pins itself: its id is computed, and a keyid beside it must agree. */
+    p = parse_ok(DATA GATES "overrides:\n  approvers:\n    - name: a\n      role: r\n" RFC8410_PEM);
+    ck_assert(p->overrides.approvers[0].inline_key);
+    ck_assert_str_eq(p->overrides.approvers[0].keyid, RFC8410_ID);
+    ck_assert_uint_eq(p->overrides.approvers[0].mark.line, 16);
+    fg_policy_free(p);
+    p = parse_ok(DATA GATES "overrides:\n  approvers:\n    - name: a\n      role: r\n"
+                            "      keyid: " RFC8410_ID "\n" RFC8410_PEM);
+    ck_assert_str_eq(p->overrides.approvers[0].keyid, RFC8410_ID);
     fg_policy_free(p);
 }
 END_TEST
