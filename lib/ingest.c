@@ -1625,6 +1625,18 @@ static enum fg_status chunks_merge(struct parallel *par, char *buf)
     return FG_OK;
 }
 
+/* Whether the file was last changed (ctime) over `seconds` ago (default 2). The parallel path reads
+ * the bytes it judges and the bytes it hashes apart, and trusts an unchanged ctime to mean
+ * they are the same; a write during the run moves ctime to a time after the run began,
+ * which differs from a ctime this old even on a file system with coarse timestamps. A file
+ * changed just now is read in order, hashed in the same read. */
+static bool settled(const struct stat *st, unsigned seconds)
+{
+    struct timespec now;
+    return seconds == 0 || (clock_gettime(CLOCK_REALTIME, &now) == 0 &&
+                            st->st_ctim.tv_sec + (time_t)seconds < now.tv_sec);
+}
+
 static unsigned worker_count(const struct fg_ingest_tuning *tuning)
 {
     long n = tuning->workers;
@@ -1802,6 +1814,7 @@ static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_
     }
     bool used = false;
     if (may_split && regular && !in->tuning.libcsv_only &&
+        settled(&st, in->tuning.settle_seconds) &&
         (uint64_t)st.st_size >= in->tuning.parallel_min && worker_count(&in->tuning) > 1) {
         status = parallel_run(in, fd, (uint64_t)st.st_size, sha, buf, &used);
         /* The workers and the hash read the same offsets apart (and a chunk the fast path
@@ -1923,6 +1936,7 @@ void fg_ingest_tuning_default(struct fg_ingest_tuning *tuning)
     tuning->block_bytes = BLOCK_SIZE;
     tuning->parallel_min = PARALLEL_MIN;
     tuning->chunk_bytes = CHUNK_BYTES;
+    tuning->settle_seconds = 2;
 }
 
 enum fg_status fg_ingest_run(const struct fg_policy *policy,

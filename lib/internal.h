@@ -297,11 +297,12 @@ bool fg_counts_find_value(const struct fg_counts *counts, size_t attr, const cha
 #define FG_INGEST_MAX_WORKERS 8
 
 struct fg_ingest_tuning {
-    size_t block_bytes;    /* the read buffer of each reader and worker (at least 64) */
-    uint64_t parallel_min; /* a regular one-file candidate at least this big is split */
-    uint64_t chunk_bytes;  /* the byte range a worker takes at a time */
-    unsigned workers;      /* 0: one per online CPU (at most FG_INGEST_MAX_WORKERS) */
-    bool libcsv_only;      /* the reference: every byte through libcsv, one thread */
+    size_t block_bytes;      /* the read buffer of each reader and worker (at least 64) */
+    uint64_t parallel_min;   /* a regular one-file candidate at least this big is split */
+    uint64_t chunk_bytes;    /* the byte range a worker takes at a time */
+    unsigned workers;        /* 0: one per online CPU (at most FG_INGEST_MAX_WORKERS) */
+    bool libcsv_only;        /* the reference: every byte through libcsv, one thread */
+    unsigned settle_seconds; /* split only a file whose ctime is older than this (ingest.c) */
 };
 
 void fg_ingest_tuning_default(struct fg_ingest_tuning *tuning);

@@ -130,13 +130,16 @@ static void agree(const struct fg_policy *policy, const char *path, unsigned see
     /* workers, tiny chunks, tiny blocks */
     fast[1].block_bytes = 64 + seed % 37;
     fast[1].parallel_min = 0;
+    fast[1].settle_seconds = 0; /* files written just now */
     fast[1].chunk_bytes = 1 + seed % 97;
     fast[1].workers = 2;
     fast[2].block_bytes = 256;
     fast[2].parallel_min = 0;
+    fast[2].settle_seconds = 0; /* files written just now */
     fast[2].chunk_bytes = 300;
     fast[2].workers = 3;
     fast[3].parallel_min = 0;
+    fast[3].settle_seconds = 0; /* files written just now */
     fast[3].chunk_bytes = 4096;
     fast[3].workers = 2;
     for (size_t i = 0; i < 5; i++) {
@@ -372,6 +375,7 @@ START_TEST(test_first_error_wins)
         struct fg_ingest_tuning tuning;
         fg_ingest_tuning_default(&tuning);
         tuning.parallel_min = 0;
+        tuning.settle_seconds = 0; /* files written just now */
         tuning.chunk_bytes = 1000;
         tuning.workers = 2;
         struct fg_ingest_options options = {.candidate_path = path};
@@ -429,6 +433,7 @@ START_TEST(test_progress)
         tuning.block_bytes = 4096;
         if (parallel) {
             tuning.parallel_min = 0;
+            tuning.settle_seconds = 0; /* files written just now */
             tuning.chunk_bytes = 8192;
             tuning.workers = 2;
         }
