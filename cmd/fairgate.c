@@ -418,9 +418,12 @@ static int write_outputs(const struct output *outputs, size_t n, const char *ste
 {
     struct fg_outputs *set = NULL;
     enum fg_status st = outputs_begin(&set, err);
-    if (st == FG_OK && step_summary != NULL)
-        st = fg_outputs_add(set, getenv("GITHUB_STEP_SUMMARY"), step_summary, strlen(step_summary),
-                            FG_OUTPUT_APPEND, 0, err);
+    if (st == FG_OK && step_summary != NULL &&
+        (st = fg_outputs_add(set, getenv("GITHUB_STEP_SUMMARY"), step_summary, strlen(step_summary),
+                             FG_OUTPUT_APPEND, 0, err)) != FG_OK) {
+        size_t used = strlen(err->message); /* say which variable names it */
+        snprintf(err->message + used, sizeof err->message - used, " (GITHUB_STEP_SUMMARY)");
+    }
     for (size_t i = 0; i < n && st == FG_OK; i++)
         if (outputs[i].path != NULL)
             st = fg_outputs_add(set, outputs[i].path, outputs[i].text, strlen(outputs[i].text),
