@@ -70,7 +70,7 @@ else # replaced: nobody will ever write to the reader's FIFO
     kill "$reader" 2>/dev/null
 fi
 expect_eq "--out a FIFO: the audit came through it" "$(jq -r .schema "$WORK/fifo-got")" "fairgate.audit/v1"
-ls "$WORK"/fifo.tmp.* >/dev/null 2>&1 && not_ok "--out a FIFO: no temporary file left" || ok "--out a FIFO: no temporary file left"
+ls "$WORK"/fifo.tmp.* "$WORK"/.fg* >/dev/null 2>&1 && not_ok "--out a FIFO: no temporary file left" || ok "--out a FIFO: no temporary file left"
 
 # All outputs or none: a failing one (a missing folder) leaves an existing file as it was
 # and a FIFO in place (no output was removed or replaced).
