@@ -10,6 +10,7 @@
 #include "fairgate.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -45,11 +46,13 @@ static const char *usage_check =
     "       fairgate check --policy P.yaml --counts K.csv [--counts K2.csv]...\n"
     "                      [--out audit.json] [--sign-key KEY.pem --attestation F.intoto.jsonl]\n"
     "                      [--subject NAME=FILE]... [--override O.dsse.json]...\n"
-    "                      [--markdown F] [--html F] [--junit F] [--quiet]\n"
+    "                      [--markdown F] [--html F] [--junit F] [--quiet] [--force]\n"
     "\n"
     "Reads the policy and the predictions, computes per-group metrics for the candidate\n"
     "(and the incumbent), evaluates every gate, prints one line per gate and the verdict,\n"
-    "and writes the audit JSON with --out (atomically; also when a gate fails).\n"
+    "and writes the audit JSON with --out (also when a gate fails). Output files are\n"
+    "written all or none, the attestation moved into place last: after an error (exit 2)\n"
+    "every output path is as it was.\n"
     "\n"
     "  --policy FILE      the YAML policy (required)\n"
     "  --candidate FILE   CSV with the label, protected attributes and candidate predictions\n"
@@ -71,6 +74,9 @@ static const char *usage_check =
     "  --html FILE        write a self-contained HTML report with charts\n"
     "  --junit FILE       write JUnit XML: a testsuite per gate, a testcase per group\n"
     "  --quiet            print nothing but errors\n"
+    "  --force            replace a symbolic link at an output path (one that names a\n"
+    "                     regular file, or dangles) with the new file; without it such a\n"
+    "                     link is an error. Devices and FIFOs are always written in place\n"
     "\n"
     "exit status: 0 every gate passed, 1 a gate failed, 2 error (no verdict)\n"
     "SOURCE_DATE_EPOCH, when set, fixes the audit's 'created' time (overrides are judged\n"
@@ -81,7 +87,8 @@ static const char *usage_keygen =
     "usage: fairgate keygen --out KEY.pem --pubout PUB.pem [--force]\n"
     "\n"
     "Makes an Ed25519 key pair: the private key as PKCS#8 PEM (created with mode 0600, never\n"
-    "overwritten without --force), the public key as SPKI PEM. Keys made by\n"
+    "overwritten without --force), the public key as SPKI PEM; both files or neither.\n"
+    "--force replaces existing key files, never a link, device or FIFO. Keys made by\n"
     "`openssl genpkey -algorithm ed25519` work everywhere a fairgate key does.\n";
 
 static const char *usage_verify =
@@ -102,6 +109,7 @@ static const char *usage_override =
     "                         --counts K.csv...) --gate ID [--group G]\n"
     "                         --approver NAME --role ROLE --reason TEXT [--ticket T]\n"
     "                         --expires YYYY-MM-DD --sign-key KEY.pem --out O.dsse.json\n"
+    "                         [--force]\n"
     "\n"
     "Writes a signed approval to ship despite a failed gate, bound to this candidate file,\n"
     "this incumbent file (give --incumbent exactly when check gets one) and this policy\n"
@@ -111,24 +119,30 @@ static const char *usage_override =
     "by its label as check prints it (sex=Female & race=Black; a '\\', '&' or '=' inside\n"
     "a name or value is escaped with a backslash). Give it to\n"
     "`fairgate check --override O.dsse.json`. For a verdict on counts files, give the same\n"
-    "--counts files in the same order as to check: the approval binds to all of them.\n";
+    "--counts files in the same order as to check: the approval binds to all of them.\n"
+    "\n"
+    "  --force            replace a symbolic link at --out (see check --help)\n";
 
 static const char *usage_report =
     "usage: fairgate report --attestation F --pubkey PUB.pem [--audit audit.json]\n"
-    "                       [--markdown F] [--html F] [--junit F]\n"
+    "                       [--markdown F] [--html F] [--junit F] [--force]\n"
     "       fairgate report --audit audit.json [--markdown F] [--html F] [--junit F]\n"
+    "                       [--force]\n"
     "\n"
     "Renders the reports again; the files equal what `fairgate check` wrote from the same\n"
-    "audit. With --attestation and --pubkey the attestation is verified as `fairgate verify`\n"
-    "does and the attested audit is rendered (with --audit too, that file must be the\n"
-    "attested audit). --audit alone renders an unverified file and says so on stderr.\n"
+    "audit, all or none. With --attestation and --pubkey the attestation is verified as\n"
+    "`fairgate verify` does and the attested audit is rendered (with --audit too, that file\n"
+    "must be the attested audit). --audit alone renders an unverified file and says so on\n"
+    "stderr.\n"
+    "\n"
+    "  --force            replace a symbolic link at an output path (see check --help)\n"
     "\n"
     "exit status: 0 written, 1 the attestation is invalid or the audit is not the attested\n"
     "one (nothing written), 2 error\n";
 
 static const char *usage_counts =
     "usage: fairgate counts --policy P.yaml --candidate C.csv [--incumbent I.csv]\n"
-    "                       --out K.csv [--quiet]\n"
+    "                       --out K.csv [--quiet] [--force]\n"
     "\n"
     "Reads the predictions as check does and writes the counts table: a CSV with one\n"
     "column per protected attribute of the policy, then y_true, candidate, incumbent\n"
@@ -141,6 +155,7 @@ static const char *usage_counts =
     "  --incumbent FILE   CSV with the incumbent's predictions, as for check\n"
     "  --out FILE         write the counts file here (required)\n"
     "  --quiet            print nothing but errors\n"
+    "  --force            replace a symbolic link at --out (see check --help)\n"
     "\n"
     "exit status: 0 written, 2 error (nothing written)\n";
 
@@ -354,6 +369,7 @@ struct check_args {
     struct fg_subject subjects[MAX_REPEATED + 3];
     size_t n_subjects;
     int quiet;
+    bool force; /* replace a symbolic link at an output path */
 };
 
 static const char *base_name(const char *path)
@@ -411,51 +427,72 @@ struct output {
     const char *text;
 };
 
-/* Writes every output or none: each is first staged beside its path (a temporary file), and
- * only when all are staged are they moved into place, so a failure leaves every path as it
- * was (an existing file untouched, a device never removed). */
-static int write_outputs(const struct output *outputs, size_t n, struct fg_error *err)
+/* ---- output files under signals ----
+ * While a set of outputs has staged files, SIGHUP, SIGINT and SIGTERM remove them (and the
+ * backups the set keeps) before the signal takes its default action: the handler calls
+ * fg_outputs_abandon, which is async-signal-safe, on the set published here. */
+
+static struct fg_outputs *volatile signal_outputs;
+static const int cleanup_signals[] = {SIGHUP, SIGINT, SIGTERM};
+static struct sigaction saved_actions[sizeof cleanup_signals / sizeof cleanup_signals[0]];
+
+static void remove_staged_outputs(int sig)
 {
-    char *tmp[16] = {0};
-    if (n > sizeof tmp / sizeof tmp[0])
-        n = sizeof tmp / sizeof tmp[0];
-    for (size_t i = 0; i < n; i++) {
-        if (outputs[i].path == NULL)
-            continue;
-        if (fg_file_stage(outputs[i].path, outputs[i].text, strlen(outputs[i].text), &tmp[i],
-                          err) != FG_OK) {
-            for (size_t k = 0; k < i; k++)
-                fg_file_discard(tmp[k]);
-            return report_error(err);
-        }
-    }
-    int code = EXIT_PASS;
-    for (size_t i = 0; i < n; i++) {
-        if (outputs[i].path == NULL)
-            continue;
-        if (code != EXIT_PASS) {
-            fg_file_discard(tmp[i]);
-            continue;
-        }
-        if (fg_file_commit(outputs[i].path, tmp[i], outputs[i].text, strlen(outputs[i].text),
-                           err) != FG_OK)
-            code = report_error(err);
-    }
-    return code;
+    fg_outputs_abandon(signal_outputs);
+    signal(sig, SIG_DFL);
+    raise(sig); /* delivered when the handler returns */
 }
 
-/* GitHub Actions: the Markdown summary is appended to $GITHUB_STEP_SUMMARY when set. */
-static int append_step_summary(const char *markdown)
+static enum fg_status outputs_begin(struct fg_outputs **set, struct fg_error *err)
 {
-    const char *path = getenv("GITHUB_STEP_SUMMARY");
-    if (path == NULL || path[0] == '\0' || markdown == NULL)
-        return EXIT_PASS;
-    FILE *f = fopen(path, "a");
-    if (f == NULL || fputs(markdown, f) == EOF || fclose(f) != 0) {
-        error_message("cannot append to GITHUB_STEP_SUMMARY (%s)", path);
-        return EXIT_ERROR;
+    enum fg_status st = fg_outputs_new(set, err);
+    if (st != FG_OK)
+        return st;
+    signal_outputs = *set;
+    struct sigaction action = {0};
+    action.sa_handler = remove_staged_outputs;
+    sigemptyset(&action.sa_mask);
+    for (size_t i = 0; i < sizeof cleanup_signals / sizeof cleanup_signals[0]; i++) {
+        sigaction(cleanup_signals[i], NULL, &saved_actions[i]);
+        if (saved_actions[i].sa_handler != SIG_IGN) /* nohup: stay ignored */
+            sigaction(cleanup_signals[i], &action, NULL);
     }
-    return EXIT_PASS;
+    return FG_OK;
+}
+
+/* Commits the set when st is FG_OK (else drops it), restores the signal actions, and
+ * returns the exit code (reporting the error). */
+static int outputs_end(struct fg_outputs *set, enum fg_status st, struct fg_error *err)
+{
+    if (st == FG_OK && set != NULL)
+        st = fg_outputs_commit(set, err);
+    fg_outputs_abandon(set);
+    signal_outputs = NULL;
+    for (size_t i = 0; i < sizeof cleanup_signals / sizeof cleanup_signals[0]; i++)
+        sigaction(cleanup_signals[i], &saved_actions[i], NULL);
+    fg_outputs_free(set);
+    return st == FG_OK ? EXIT_PASS : report_error(err);
+}
+
+/* Writes every output or none (lib/util.c, fg_outputs_*), the last one given moved into
+ * place last; with GITHUB_STEP_SUMMARY, the Markdown summary is appended to it as part of
+ * the same set. force: FG_OUTPUT_FORCE (replace a symbolic link at an output path). */
+static int write_outputs(const struct output *outputs, size_t n, const char *step_summary,
+                         bool force, struct fg_error *err)
+{
+    struct fg_outputs *set = NULL;
+    enum fg_status st = outputs_begin(&set, err);
+    if (st == FG_OK && step_summary != NULL &&
+        (st = fg_outputs_add(set, getenv("GITHUB_STEP_SUMMARY"), step_summary, strlen(step_summary),
+                             FG_OUTPUT_APPEND, 0, err)) != FG_OK) {
+        size_t used = strlen(err->message); /* say which variable names it */
+        snprintf(err->message + used, sizeof err->message - used, " (GITHUB_STEP_SUMMARY)");
+    }
+    for (size_t i = 0; i < n && st == FG_OK; i++)
+        if (outputs[i].path != NULL)
+            st = fg_outputs_add(set, outputs[i].path, outputs[i].text, strlen(outputs[i].text),
+                                force ? FG_OUTPUT_FORCE : 0, 0, err);
+    return outputs_end(set, st, err);
 }
 
 static bool github_actions(void)
@@ -580,13 +617,14 @@ static int run_check(struct check_args *a)
         code = EXIT_ERROR;
         goto done;
     }
+    /* The attestation last: it vouches for the audit, so it never sits beside another
+     * run's audit (and a failure puts every earlier one back). */
     const struct output outputs[] = {
-        {a->attestation, envelope}, {a->out, audit},           {a->markdown, reports.markdown},
-        {a->html, reports.html},    {a->junit, reports.junit},
+        {a->out, audit},           {a->markdown, reports.markdown}, {a->html, reports.html},
+        {a->junit, reports.junit}, {a->attestation, envelope},
     };
-    code = write_outputs(outputs, sizeof outputs / sizeof outputs[0], &err);
-    if (code == EXIT_PASS && step_summary)
-        code = append_step_summary(reports.markdown);
+    code = write_outputs(outputs, sizeof outputs / sizeof outputs[0],
+                         step_summary ? reports.markdown : NULL, a->force, &err);
     if (code != EXIT_PASS)
         goto done;
     code = fg_evaluation_exit_code(evaluation);
@@ -619,7 +657,8 @@ static int cmd_check(int argc, char **argv)
         OPT_MARKDOWN,
         OPT_HTML,
         OPT_JUNIT,
-        OPT_COUNTS
+        OPT_COUNTS,
+        OPT_FORCE
     };
     static const struct option longopts[] = {
         {"policy", required_argument, NULL, OPT_POLICY},
@@ -636,6 +675,7 @@ static int cmd_check(int argc, char **argv)
         {"markdown", required_argument, NULL, OPT_MARKDOWN},
         {"html", required_argument, NULL, OPT_HTML},
         {"junit", required_argument, NULL, OPT_JUNIT},
+        {"force", no_argument, NULL, OPT_FORCE},
         {NULL, 0, NULL, 0},
     };
     static struct check_args a;
@@ -661,6 +701,9 @@ static int cmd_check(int argc, char **argv)
             break;
         case OPT_QUIET:
             a.quiet = 1;
+            break;
+        case OPT_FORCE:
+            a.force = true;
             break;
         case OPT_SIGN_KEY:
             a.sign_key = optarg;
@@ -764,14 +807,17 @@ static int cmd_keygen(int argc, char **argv)
         return usage_error("keygen", "%s", "--out and --pubout are required");
     struct fg_error err = {0};
     struct fg_key *key = NULL;
+    struct fg_outputs *set = NULL;
     int code = EXIT_PASS;
-    if (fg_key_generate(&key, &err) != FG_OK ||
-        fg_key_write_private(key, out, force, &err) != FG_OK) {
+    if (fg_key_generate(&key, &err) != FG_OK) {
         code = report_error(&err);
-    } else if (fg_key_write_public(key, pubout, force, &err) != FG_OK) {
-        remove(out); /* no half-made pair */
-        code = report_error(&err);
-    } else {
+    } else { /* both files or neither */
+        enum fg_status st = outputs_begin(&set, &err);
+        if (st == FG_OK)
+            st = fg_key_add_outputs(key, set, out, pubout, force, &err);
+        code = outputs_end(set, st, &err);
+    }
+    if (code == EXIT_PASS) {
         char id[65];
         fg_key_id(key, id);
         printf("key id %s\nprivate key: %s (keep it secret)\npublic key:  %s\n", id, out, pubout);
@@ -894,6 +940,7 @@ static int cmd_override(int argc, char **argv)
         OPT_OUT,
         OPT_COUNTS,
         OPT_INCUMBENT,
+        OPT_FORCE,
         OPT_HELP
     };
     static const struct option longopts[] = {
@@ -910,6 +957,7 @@ static int cmd_override(int argc, char **argv)
         {"expires", required_argument, NULL, OPT_EXPIRES},
         {"sign-key", required_argument, NULL, OPT_SIGN_KEY},
         {"out", required_argument, NULL, OPT_OUT},
+        {"force", no_argument, NULL, OPT_FORCE},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -918,6 +966,7 @@ static int cmd_override(int argc, char **argv)
     const char *counts[MAX_REPEATED];
     size_t n_counts = 0;
     char binding[65];
+    bool force = false;
     int index = 0, c;
     opterr = 0;
     uint64_t seen = 0;
@@ -965,6 +1014,9 @@ static int cmd_override(int argc, char **argv)
             break;
         case OPT_OUT:
             out = optarg;
+            break;
+        case OPT_FORCE:
+            force = true;
             break;
         case OPT_HELP:
             fputs(usage_override, stdout);
@@ -1020,10 +1072,11 @@ static int cmd_override(int argc, char **argv)
     int code = EXIT_PASS;
     if (fg_clock_now(&now, &err) != FG_OK || fg_policy_load(policy_path, &policy, &err) != FG_OK ||
         fg_key_load_private(sign_key, &key, &err) != FG_OK ||
-        fg_override_create(policy, &req, key, now, &envelope, &err) != FG_OK ||
-        fg_file_write_atomic(out, envelope, strlen(envelope), &err) != FG_OK)
+        fg_override_create(policy, &req, key, now, &envelope, &err) != FG_OK)
         code = report_error(&err);
     else
+        code = write_outputs(&(struct output){out, envelope}, 1, NULL, force, &err);
+    if (code == EXIT_PASS)
         printf("override for gate '%s'%s%s by %s written to %s (expires %s)\n", req.gate,
                req.group ? ", group " : "", req.group ? req.group : "", req.approver, out,
                req.expires);
@@ -1044,6 +1097,7 @@ static int cmd_report(int argc, char **argv)
         OPT_MARKDOWN,
         OPT_HTML,
         OPT_JUNIT,
+        OPT_FORCE,
         OPT_HELP
     };
     static const struct option longopts[] = {
@@ -1053,11 +1107,13 @@ static int cmd_report(int argc, char **argv)
         {"markdown", required_argument, NULL, OPT_MARKDOWN},
         {"html", required_argument, NULL, OPT_HTML},
         {"junit", required_argument, NULL, OPT_JUNIT},
+        {"force", no_argument, NULL, OPT_FORCE},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
     const char *audit_path = NULL, *attestation = NULL, *pubkey = NULL;
     const char *markdown = NULL, *html = NULL, *junit = NULL;
+    bool force = false;
     int index = 0, c;
     opterr = 0;
     uint64_t seen = 0;
@@ -1082,6 +1138,9 @@ static int cmd_report(int argc, char **argv)
             break;
         case OPT_JUNIT:
             junit = optarg;
+            break;
+        case OPT_FORCE:
+            force = true;
             break;
         case OPT_HELP:
             fputs(usage_report, stdout);
@@ -1136,7 +1195,7 @@ static int cmd_report(int argc, char **argv)
     } else {
         const struct output outputs[] = {
             {markdown, reports.markdown}, {html, reports.html}, {junit, reports.junit}};
-        code = write_outputs(outputs, sizeof outputs / sizeof outputs[0], &err);
+        code = write_outputs(outputs, sizeof outputs / sizeof outputs[0], NULL, force, &err);
     }
     free(audit);
     reports_free(&reports);
@@ -1147,19 +1206,28 @@ static int cmd_report(int argc, char **argv)
 
 static int cmd_counts(int argc, char **argv)
 {
-    enum { OPT_POLICY = 256, OPT_CANDIDATE, OPT_INCUMBENT, OPT_OUT, OPT_QUIET, OPT_HELP };
+    enum {
+        OPT_FORCE = 256,
+        OPT_POLICY,
+        OPT_CANDIDATE,
+        OPT_INCUMBENT,
+        OPT_OUT,
+        OPT_QUIET,
+        OPT_HELP
+    };
     static const struct option longopts[] = {
         {"policy", required_argument, NULL, OPT_POLICY},
         {"candidate", required_argument, NULL, OPT_CANDIDATE},
         {"incumbent", required_argument, NULL, OPT_INCUMBENT},
         {"out", required_argument, NULL, OPT_OUT},
         {"quiet", no_argument, NULL, OPT_QUIET},
+        {"force", no_argument, NULL, OPT_FORCE},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
     const char *policy_path = NULL, *out = NULL;
     struct fg_ingest_options options = {0};
-    bool quiet = false;
+    bool quiet = false, force = false;
     int index = 0, c;
     opterr = 0;
     uint64_t seen = 0;
@@ -1181,6 +1249,9 @@ static int cmd_counts(int argc, char **argv)
             break;
         case OPT_QUIET:
             quiet = true;
+            break;
+        case OPT_FORCE:
+            force = true;
             break;
         case OPT_HELP:
             fputs(usage_counts, stdout);
@@ -1207,10 +1278,11 @@ static int cmd_counts(int argc, char **argv)
     if (fg_policy_load(policy_path, &policy, &err) != FG_OK ||
         fg_counts_policy_check(policy, &err) != FG_OK ||
         fg_ingest_run(policy, &options, &counts, &ingest, &err) != FG_OK ||
-        fg_counts_render_csv(policy, counts, &csv, &len, &err) != FG_OK ||
-        fg_file_write_atomic(out, csv, len, &err) != FG_OK)
+        fg_counts_render_csv(policy, counts, &csv, &len, &err) != FG_OK)
         code = report_error(&err);
-    else if (!quiet)
+    else
+        code = write_outputs(&(struct output){out, csv}, 1, NULL, force, &err);
+    if (code == EXIT_PASS && !quiet)
         printf("counts: %llu rows read (%llu dropped), the table written to %s\n",
                (unsigned long long)ingest.candidate.rows,
                (unsigned long long)ingest.candidate.rows_dropped, out);

@@ -11,9 +11,10 @@
  *   `openssl pkeyutl -verify -rawin` verifies them too. Ed25519 is deterministic: the same
  *   key and payload give byte-identical envelopes.
  * - Private key material read from or written to PEM passes through buffers that are wiped
- *   with OPENSSL_cleanse before they are freed. Key files are created O_EXCL with their
- *   mode set explicitly (0600 private, 0644 public) whatever the umask; an existing file is
- *   replaced only with force, and then atomically (temporary file + rename).
+ *   with OPENSSL_cleanse before they are freed. Key files are staged with their mode set
+ *   explicitly (0600 private, 0644 public) whatever the umask and linked into place only
+ *   where nothing is (a symlink counts); an existing regular file is replaced only with
+ *   force, atomically; a pair is written together or not at all (fg_key_add_outputs).
  * - Every input has a cap: key files, base64 text, envelope text, signatures per envelope.
  * - An envelope verifies when any of its signatures verifies with the key; a keyid is only
  *   a hint and is never trusted to pick or skip a signature. The parser refuses a member
@@ -282,56 +283,16 @@ void fg_key_free(struct fg_key *key)
 
 /* ---- key files ---- */
 
-/* Writes data to path with exactly mode. Without force the file must not exist (O_EXCL,
- * which also refuses a symlink in its place); with force it is replaced atomically. On
- * failure nothing is left behind (a file this call created is removed). */
-static enum fg_status write_key_file(const char *path, const char *data, size_t len, mode_t mode,
-                                     bool force, struct fg_error *err)
+/* Key files go through a set of outputs (util.c): staged with exactly their mode, then
+ * linked into place only where nothing is (FG_OUTPUT_NEW, which also refuses a symlink),
+ * or with force renamed over a regular file, never a device, FIFO or link. */
+static unsigned key_flags(bool force)
 {
-    char tmp[PATH_MAX];
-    const char *target = path;
-    int fd;
-    struct stat info;
-    if (force && lstat(path, &info) == 0 && !S_ISREG(info.st_mode))
-        return fg_error_set(err, FG_ERR_IO, path, 0, 0,
-                            "is not a regular file (a device, FIFO, link or folder); --force "
-                            "replaces only a key file");
-    if (force) {
-        int n = snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
-        if (n < 0 || (size_t)n >= sizeof tmp)
-            return fg_error_set(err, FG_ERR_IO, path, 0, 0, "path is too long");
-        fd = mkstemp(tmp); /* 0600 from the start */
-        if (fd < 0)
-            return fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot create a temporary file: %s",
-                                strerror(errno));
-        target = tmp;
-    } else {
-        fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode);
-        if (fd < 0) {
-            if (errno == EEXIST)
-                return fg_error_set(err, FG_ERR_IO, path, 0, 0,
-                                    "exists; use --force to replace it");
-            return fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot create: %s", strerror(errno));
-        }
-    }
-    enum fg_status st = FG_OK;
-    if (fchmod(fd, mode) != 0)
-        st = fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot set mode %03o: %s", (unsigned)mode,
-                          strerror(errno));
-    if (st == FG_OK)
-        st = fg_fd_write_all(fd, data, len, path, err);
-    if (close(fd) != 0 && st == FG_OK)
-        st = fg_error_set(err, FG_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
-    if (st == FG_OK && force && rename(tmp, path) != 0)
-        st = fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot rename into place: %s",
-                          strerror(errno));
-    if (st != FG_OK)
-        (void)unlink(target);
-    return st;
+    return FG_OUTPUT_REGULAR | (force ? 0u : (unsigned)FG_OUTPUT_NEW);
 }
 
-enum fg_status fg_key_write_private(const struct fg_key *key, const char *path, bool force,
-                                    struct fg_error *err)
+static enum fg_status add_private(const struct fg_key *key, struct fg_outputs *set,
+                                  const char *path, bool force, struct fg_error *err)
 {
     if (!key->is_private)
         return fg_error_set(err, FG_ERR_USAGE, path, 0, 0,
@@ -349,17 +310,15 @@ enum fg_status fg_key_write_private(const struct fg_key *key, const char *path, 
         long pem_len = BIO_get_mem_data(bio, &pem);
         if (pem == NULL || pem_len <= 0)
             st = fg_error_set(err, FG_ERR_NOMEM, path, 0, 0, "cannot encode the private key");
-        else {
-            st = write_key_file(path, pem, (size_t)pem_len, 0600, force, err);
-            OPENSSL_cleanse(pem, (size_t)pem_len);
-        }
+        else /* a key file is staged at once: the set keeps no pointer to pem */
+            st = fg_outputs_add(set, path, pem, (size_t)pem_len, key_flags(force), 0600, err);
     }
     BIO_free(bio);
     return st;
 }
 
-enum fg_status fg_key_write_public(const struct fg_key *key, const char *path, bool force,
-                                   struct fg_error *err)
+static enum fg_status add_public(const struct fg_key *key, struct fg_outputs *set, const char *path,
+                                 bool force, struct fg_error *err)
 {
     BIO *bio = BIO_new(BIO_s_mem());
     if (bio == NULL)
@@ -372,10 +331,47 @@ enum fg_status fg_key_write_public(const struct fg_key *key, const char *path, b
         ERR_clear_error();
         st = fg_error_set(err, FG_ERR_NOMEM, path, 0, 0, "cannot encode the public key");
     } else {
-        st = write_key_file(path, pem, (size_t)pem_len, 0644, force, err);
+        st = fg_outputs_add(set, path, pem, (size_t)pem_len, key_flags(force), 0644, err);
     }
     BIO_free(bio);
     return st;
+}
+
+enum fg_status fg_key_add_outputs(const struct fg_key *key, struct fg_outputs *set,
+                                  const char *private_path, const char *public_path, bool force,
+                                  struct fg_error *err)
+{
+    enum fg_status st = FG_OK;
+    if (private_path != NULL)
+        st = add_private(key, set, private_path, force, err);
+    if (st == FG_OK && public_path != NULL)
+        st = add_public(key, set, public_path, force, err);
+    return st;
+}
+
+static enum fg_status write_keys(const struct fg_key *key, const char *private_path,
+                                 const char *public_path, bool force, struct fg_error *err)
+{
+    struct fg_outputs *set = NULL;
+    enum fg_status st = fg_outputs_new(&set, err);
+    if (st == FG_OK)
+        st = fg_key_add_outputs(key, set, private_path, public_path, force, err);
+    if (st == FG_OK)
+        st = fg_outputs_commit(set, err);
+    fg_outputs_free(set);
+    return st;
+}
+
+enum fg_status fg_key_write_private(const struct fg_key *key, const char *path, bool force,
+                                    struct fg_error *err)
+{
+    return write_keys(key, path, NULL, force, err);
+}
+
+enum fg_status fg_key_write_public(const struct fg_key *key, const char *path, bool force,
+                                   struct fg_error *err)
+{
+    return write_keys(key, NULL, path, force, err);
 }
 
 /* ---- base64 (RFC 4648 sections 4 and 5) ---- */

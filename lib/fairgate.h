@@ -265,6 +265,12 @@ FG_MUST_CHECK enum fg_status fg_key_write_private(const struct fg_key *key, cons
 /* Writes the public key as SPKI PEM (mode 0644); the same rule for existing files. */
 FG_MUST_CHECK enum fg_status fg_key_write_public(const struct fg_key *key, const char *path,
                                                  bool force, struct fg_error *err);
+/* Adds the private key file (private_path) and the public key file (public_path; either may
+ * be NULL) to a set of outputs, with the rules above: committed together or not at all. */
+struct fg_outputs;
+FG_MUST_CHECK enum fg_status fg_key_add_outputs(const struct fg_key *key, struct fg_outputs *set,
+                                                const char *private_path, const char *public_path,
+                                                bool force, struct fg_error *err);
 void fg_key_id(const struct fg_key *key, char out[65]);
 bool fg_key_is_private(const struct fg_key *key);
 void fg_key_free(struct fg_key *key);
@@ -370,21 +376,42 @@ fg_override_apply(const struct fg_policy *policy, const struct fg_metrics *metri
 
 /* ---- files and time (lib/util.c) ---- */
 
-/* Writes len bytes to path atomically: a temporary file in the same folder, fsync,
- * rename. On failure nothing is left at path (an existing file is untouched). A path that
- * is a device, FIFO or symbolic link (/dev/null, /dev/stdout) is written in place through
- * it, never replaced. */
+/* Output files, written all or none. Add every output of a command to one set, then
+ * commit it:
+ * - A path that holds nothing, or a regular file, gets a new file: staged under a short
+ *   temporary name (".fgXXXXXX") in its folder, fsynced, and renamed into place at commit.
+ * - A device or FIFO (/dev/null, a named pipe), also one a symbolic link names, is opened
+ *   and written in place at commit, never renamed over nor created; "/dev/stdout",
+ *   "/dev/stderr" and "/dev/fd/N" write to this process's open descriptor.
+ * - Any other symbolic link (to a regular file, or dangling) is an error, unless
+ *   FG_OUTPUT_FORCE: then the link itself is replaced by the new file (never followed).
+ * Commit writes the devices and FIFOs, then the appends, then renames in the order the
+ * outputs were added (add the attestation last). When fg_outputs_add or commit fails, every
+ * path is left as it was (what a device or FIFO was sent cannot be taken back): replaced
+ * files are restored from a hard link kept at add, appends are cut back, nothing new
+ * remains. fg_outputs_free removes whatever an uncommitted set staged. fg_outputs_abandon
+ * does the same from a signal handler (it is async-signal-safe and leaves the set to free).
+ * data is borrowed until commit. Single-threaded callers only (it changes the signal mask
+ * of the calling thread and the umask for a moment). */
+#define FG_OUTPUTS_MAX 8
+enum {
+    FG_OUTPUT_FORCE = 1,   /* replace a symbolic link (to a regular file, or dangling) */
+    FG_OUTPUT_APPEND = 2,  /* append (e.g. $GITHUB_STEP_SUMMARY); created when missing */
+    FG_OUTPUT_NEW = 4,     /* the path must hold nothing, now and at commit (link(2)) */
+    FG_OUTPUT_REGULAR = 8, /* only a regular file may be replaced: no device, FIFO, link */
+};
+struct fg_outputs;
+FG_MUST_CHECK enum fg_status fg_outputs_new(struct fg_outputs **out, struct fg_error *err);
+/* flags: FG_OUTPUT_*; mode: the new file's mode exactly, or 0 for 0666 less the umask. */
+FG_MUST_CHECK enum fg_status fg_outputs_add(struct fg_outputs *set, const char *path,
+                                            const char *data, size_t len, unsigned flags,
+                                            unsigned mode, struct fg_error *err);
+FG_MUST_CHECK enum fg_status fg_outputs_commit(struct fg_outputs *set, struct fg_error *err);
+void fg_outputs_abandon(struct fg_outputs *set);
+void fg_outputs_free(struct fg_outputs *set);
+/* One output, as a set of one with no flags. */
 FG_MUST_CHECK enum fg_status fg_file_write_atomic(const char *path, const char *data, size_t len,
                                                   struct fg_error *err);
-/* The two steps of fg_file_write_atomic, for commands that write several outputs and must
- * leave all or none: stage writes a temporary file beside path (*tmp, malloc'd; NULL when
- * the path is a device, FIFO or symbolic link, written in place at commit); commit renames
- * it into place (or writes in place) and frees tmp; discard removes a staged file. */
-FG_MUST_CHECK enum fg_status fg_file_stage(const char *path, const char *data, size_t len,
-                                           char **tmp, struct fg_error *err);
-FG_MUST_CHECK enum fg_status fg_file_commit(const char *path, char *tmp, const char *data,
-                                            size_t len, struct fg_error *err);
-void fg_file_discard(char *tmp);
 
 /* Reads a whole file (at most max bytes) into a malloc'd NUL-terminated buffer. */
 FG_MUST_CHECK enum fg_status fg_file_read_all(const char *path, size_t max, char **out, size_t *len,

@@ -1,7 +1,7 @@
 /*
  * util.c - small helpers every module shares: error filling, SHA-256 in hex, whole-file
- * reads with a cap, atomic writes, did-you-mean hints, the clock, number formatting.
- * Nothing here keeps state between calls.
+ * reads with a cap, output files written all or none, did-you-mean hints, the clock, number
+ * formatting. Nothing here keeps state between calls.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -11,6 +11,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,121 +305,464 @@ enum fg_status fg_text_end_line(char **text, struct fg_error *err)
     return FG_OK;
 }
 
-/* Outputs are written in two steps, so that a command writing several can leave all or
- * none: fg_file_stage writes a temporary file beside the path, fg_file_commit renames it
- * into place. Some paths are written in place at commit instead, because renaming over
- * them would be wrong: a device or FIFO (as root, `--out /dev/null` used to turn /dev/null
- * into a plain file) and a symbolic link (the link itself would be replaced, not the file
- * it names; /dev/stdout is one). */
-static enum fg_status output_kind(const char *path, bool *in_place, int *flags,
-                                  struct fg_error *err)
+/* ---- output files ----
+ *
+ * A command's outputs are one set, written all or none (fg_outputs_*). Staging prepares
+ * everything that can fail before any path changes: a file that replaces a path is written
+ * and fsynced under a short temporary name in its folder (".fgXXXXXX", so a 255-byte file
+ * name still has room); whatever the path held (a file, or with FG_OUTPUT_FORCE a symbolic
+ * link) gets a second name, a hard link (or a copy), to restore on failure; a device or
+ * FIFO is only noted (never renamed over); an append target is opened and its size noted.
+ * Committing then opens and writes, in this order, the devices and FIFOs (the only steps
+ * that cannot be undone; a FIFO waits for its reader), the appends, and the renames in the order
+ * the outputs were added, so the caller puts the one that vouches for the others (the attestation)
+ * last. A failure at any step rolls back every earlier append and rename: each path is left as it
+ * was and nothing new remains. SIGHUP, SIGINT, SIGQUIT and SIGTERM are blocked while the set
+ * changes its bookkeeping and during commit, so fg_outputs_abandon, which a signal handler may
+ * call, always sees which temporary names exist.
+ */
+
+enum output_how {
+    HOW_RENAME,   /* a staged file renamed over the path */
+    HOW_LINK,     /* a staged file linked to the path, which must not exist (FG_OUTPUT_NEW) */
+    HOW_IN_PLACE, /* a device or FIFO, written through the descriptor opened at stage */
+    HOW_APPEND,   /* FG_OUTPUT_APPEND */
+};
+
+struct output_entry {
+    const char *data; /* borrowed until commit (in place and append write it then) */
+    size_t len;
+    enum output_how how;
+    int fd;            /* in place and append: open from stage to commit; else -1 */
+    off_t append_from; /* append to a regular file: its size, to cut a failed append back */
+    bool truncatable;  /* append_from means something */
+    bool attempted;    /* commit wrote or renamed this one (roll it back on failure) */
+    /* What fg_outputs_abandon removes; changed only with the signals blocked. */
+    volatile sig_atomic_t has_tmp, has_backup, created;
+    char path[PATH_MAX];
+    char tmp[PATH_MAX];    /* the staged file */
+    char backup[PATH_MAX]; /* a second name for what the path held */
+};
+
+struct fg_outputs {
+    size_t n;
+    struct output_entry entries[FG_OUTPUTS_MAX];
+};
+
+static void block_signals(sigset_t *old)
 {
-    struct stat l, t;
-    *in_place = false;
-    *flags = 0;
-    if (lstat(path, &l) != 0)
-        return FG_OK; /* nothing there yet: a new file */
-    bool link = S_ISLNK(l.st_mode);
-    bool target = stat(path, &t) == 0;
-    if (target && S_ISDIR(t.st_mode))
-        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "is a directory");
-    if (link) {
-        *in_place = true;
-        *flags = O_CREAT | O_TRUNC; /* through the link, even a dangling one */
-    } else if (!S_ISREG(l.st_mode)) {
-        *in_place = true; /* a device or FIFO: opened as it is */
-    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGQUIT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+static void restore_signals(const sigset_t *old)
+{
+    pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+enum fg_status fg_outputs_new(struct fg_outputs **out, struct fg_error *err)
+{
+    *out = calloc(1, sizeof **out);
+    if (*out == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < FG_OUTPUTS_MAX; i++)
+        (*out)->entries[i].fd = -1;
     return FG_OK;
 }
 
-static enum fg_status write_in_place(const char *path, int flags, const char *data, size_t len,
-                                     struct fg_error *err)
+/* Async-signal-safe: only unlink, on names written before their flag was set. */
+void fg_outputs_abandon(struct fg_outputs *set)
 {
-    int fd = open(path, O_WRONLY | O_CLOEXEC | flags, 0666);
+    if (set == NULL)
+        return;
+    for (size_t i = 0; i < FG_OUTPUTS_MAX; i++) {
+        struct output_entry *e = &set->entries[i];
+        if (e->has_tmp)
+            unlink(e->tmp);
+        if (e->has_backup)
+            unlink(e->backup);
+        if (e->created)
+            unlink(e->path);
+        e->has_tmp = e->has_backup = e->created = 0;
+    }
+}
+
+void fg_outputs_free(struct fg_outputs *set)
+{
+    if (set == NULL)
+        return;
+    sigset_t old;
+    block_signals(&old);
+    fg_outputs_abandon(set);
+    restore_signals(&old);
+    for (size_t i = 0; i < FG_OUTPUTS_MAX; i++)
+        if (set->entries[i].fd >= 0)
+            close(set->entries[i].fd);
+    free(set);
+}
+
+/* "/dev/stdout", "/dev/stderr", "/dev/fd/N", "/proc/self/fd/N": the descriptor N this
+ * process has open (written through, whatever it is: a terminal, a pipe, a redirected
+ * file), or -1 for any other path. */
+static int standard_stream(const char *path)
+{
+    if (strcmp(path, "/dev/stdout") == 0)
+        return STDOUT_FILENO;
+    if (strcmp(path, "/dev/stderr") == 0)
+        return STDERR_FILENO;
+    const char *digits = strncmp(path, "/dev/fd/", 8) == 0          ? path + 8
+                         : strncmp(path, "/proc/self/fd/", 14) == 0 ? path + 14
+                                                                    : NULL;
+    if (digits == NULL || *digits < '0' || *digits > '9')
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    long fd = strtol(digits, &end, 10);
+    if (errno != 0 || *end != '\0' || fd > INT_MAX || fcntl((int)fd, F_GETFD) < 0)
+        return -1;
+    return (int)fd;
+}
+
+/* A fresh name ".fgXXXXXX" in path's folder, created (fd returned) or, with keep_open
+ * false, reserved and removed again for link(2) or symlink(2) to take. */
+static int temp_in_folder(const char *path, char out[PATH_MAX], struct fg_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    int n = slash == NULL ? snprintf(out, PATH_MAX, ".fgXXXXXX")
+                          : snprintf(out, PATH_MAX, "%.*s/.fgXXXXXX", (int)(slash - path), path);
+    if (n < 0 || n >= PATH_MAX) {
+        fg_error_set(err, FG_ERR_IO, path, 0, 0, "path is too long");
+        return -1;
+    }
+    int fd = mkstemp(out);
     if (fd < 0)
+        fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot create a temporary file: %s",
+                     strerror(errno));
+    return fd;
+}
+
+/* Gives what is at e->path (a regular file or a symbolic link) a second name, e->backup:
+ * a hard link, or where the file system has none, a copy. */
+static enum fg_status keep_backup(struct output_entry *e, const struct stat *was,
+                                  struct fg_error *err)
+{
+    sigset_t old;
+    for (int attempt = 0; attempt < 16; attempt++) {
+        block_signals(&old);
+        int fd = temp_in_folder(e->path, e->backup, err);
+        if (fd < 0) {
+            restore_signals(&old);
+            return FG_ERR_IO;
+        }
+        close(fd);
+        unlink(e->backup);
+        int linked = linkat(AT_FDCWD, e->path, AT_FDCWD, e->backup, 0); /* the link itself */
+        int saved = errno;
+        e->has_backup = linked == 0;
+        restore_signals(&old);
+        if (linked == 0)
+            return FG_OK;
+        if (saved != EEXIST)
+            break;
+    }
+    /* No hard links here: copy the link, or the file's bytes and mode. */
+    char target[PATH_MAX];
+    ssize_t target_len = 0;
+    int from = -1;
+    if (S_ISLNK(was->st_mode)) {
+        target_len = readlink(e->path, target, sizeof target - 1);
+        if (target_len < 0 || (size_t)target_len >= sizeof target - 1)
+            return fg_error_set(err, FG_ERR_IO, e->path, 0, 0, "cannot keep a copy of the link");
+        target[target_len] = '\0';
+    } else if ((from = open(e->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+        return fg_error_set(err, FG_ERR_IO, e->path, 0, 0, "cannot keep a copy: %s",
+                            strerror(errno));
+    }
+    block_signals(&old);
+    int fd = temp_in_folder(e->path, e->backup, err);
+    enum fg_status st = fd < 0 ? FG_ERR_IO : FG_OK;
+    if (st == FG_OK && from < 0) {
+        close(fd);
+        fd = -1;
+        unlink(e->backup);
+        if (symlink(target, e->backup) != 0)
+            st = fg_error_set(err, FG_ERR_IO, e->path, 0, 0, "cannot keep a copy of the link: %s",
+                              strerror(errno));
+    }
+    e->has_backup = st == FG_OK;
+    restore_signals(&old);
+    if (st == FG_OK && from >= 0) {
+        char buf[1 << 16];
+        ssize_t got;
+        while (st == FG_OK && (got = read(from, buf, sizeof buf)) != 0) {
+            if (got < 0 && errno == EINTR)
+                continue;
+            st = got < 0 ? fg_error_set(err, FG_ERR_IO, e->path, 0, 0, "read error: %s",
+                                        strerror(errno))
+                         : fg_fd_write_all(fd, buf, (size_t)got, e->path, err);
+        }
+        if (st == FG_OK && fchmod(fd, was->st_mode & 07777) != 0)
+            st = fg_error_set(err, FG_ERR_IO, e->path, 0, 0, "cannot keep a copy: %s",
+                              strerror(errno));
+    }
+    if (fd >= 0)
+        close(fd);
+    if (from >= 0)
+        close(from);
+    return st;
+}
+
+/* Writes the staged file: 0666 less the umask, or exactly mode when it is not 0. */
+static enum fg_status stage_file(struct output_entry *e, unsigned mode, struct fg_error *err)
+{
+    sigset_t old;
+    block_signals(&old);
+    int fd = temp_in_folder(e->path, e->tmp, err);
+    e->has_tmp = fd >= 0;
+    restore_signals(&old);
+    if (fd < 0)
+        return FG_ERR_IO;
+    if (mode == 0) { /* mkstemp makes 0600; outputs are not secret */
+        mode_t mask = umask(0);
+        umask(mask);
+        mode = 0666 & ~mask;
+    }
+    enum fg_status st = FG_OK;
+    if (fchmod(fd, (mode_t)mode) != 0)
+        st = fg_error_set(err, FG_ERR_IO, e->path, 0, 0, "cannot set mode %03o: %s", mode,
+                          strerror(errno));
+    if (st == FG_OK)
+        st = fg_fd_write_all(fd, e->data, e->len, e->path, err);
+    if (close(fd) != 0 && st == FG_OK)
+        st = fg_error_set(err, FG_ERR_IO, e->path, 0, 0, "write failed: %s", strerror(errno));
+    return st;
+}
+
+/* A device or FIFO: opened at commit, after every file is staged (opening a FIFO waits
+ * for its reader), without O_CREAT and refused if it has become a regular file meanwhile. */
+static enum fg_status open_in_place(struct output_entry *e, struct fg_error *err)
+{
+    e->fd = open(e->path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    if (e->fd < 0)
+        return fg_error_set(err, FG_ERR_IO, e->path, 0, 0, "cannot open: %s", strerror(errno));
+    struct stat now;
+    if (fstat(e->fd, &now) != 0 || S_ISREG(now.st_mode))
+        return fg_error_set(err, FG_ERR_IO, e->path, 0, 0, "changed while it was written");
+    return FG_OK;
+}
+
+static enum fg_status stage_append(struct output_entry *e, struct fg_error *err)
+{
+    e->how = HOW_APPEND;
+    e->fd = open(e->path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+    if (e->fd < 0 && errno == ENOENT) {
+        sigset_t old;
+        block_signals(&old);
+        e->fd = open(e->path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOCTTY | O_CLOEXEC, 0666);
+        e->created = e->fd >= 0;
+        restore_signals(&old);
+    }
+    if (e->fd < 0)
+        return fg_error_set(err, FG_ERR_IO, e->path, 0, 0, "cannot open to append: %s",
+                            strerror(errno));
+    struct stat info;
+    if (fstat(e->fd, &info) != 0)
+        return fg_error_set(err, FG_ERR_IO, e->path, 0, 0, "cannot open to append: %s",
+                            strerror(errno));
+    e->truncatable = S_ISREG(info.st_mode);
+    e->append_from = info.st_size;
+    return FG_OK;
+}
+
+enum fg_status fg_outputs_add(struct fg_outputs *set, const char *path, const char *data,
+                              size_t len, unsigned flags, unsigned mode, struct fg_error *err)
+{
+    if (set->n == FG_OUTPUTS_MAX)
+        return fg_error_set(err, FG_ERR_LIMIT, path, 0, 0, "more than %d outputs", FG_OUTPUTS_MAX);
+    if (strlen(path) >= PATH_MAX)
+        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "path is too long");
+    struct output_entry *e = &set->entries[set->n++];
+    memcpy(e->path, path, strlen(path) + 1);
+    e->data = data;
+    e->len = len;
+    if (flags & FG_OUTPUT_APPEND)
+        return stage_append(e, err);
+    bool regular_only = (flags & (FG_OUTPUT_NEW | FG_OUTPUT_REGULAR)) != 0;
+    int stream = regular_only ? -1 : standard_stream(path);
+    if (stream >= 0) {
+        e->how = HOW_IN_PLACE;
+        e->fd = fcntl(stream, F_DUPFD_CLOEXEC, 3);
+        return e->fd >= 0
+                   ? FG_OK
+                   : fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+    }
+    struct stat was, target;
+    bool exists = lstat(path, &was) == 0;
+    if (!exists && errno != ENOENT)
         return fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+    if (exists && (flags & FG_OUTPUT_NEW))
+        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "exists; use --force to replace it");
+    if (exists && S_ISDIR(was.st_mode))
+        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "is a directory");
+    if (exists && !S_ISREG(was.st_mode) && (flags & FG_OUTPUT_REGULAR))
+        return fg_error_set(err, FG_ERR_IO, path, 0, 0,
+                            "is not a regular file (a device, FIFO, link or folder); --force "
+                            "replaces only a regular file");
+    if (exists && S_ISLNK(was.st_mode)) {
+        bool resolves = stat(path, &target) == 0;
+        if (resolves && S_ISDIR(target.st_mode))
+            return fg_error_set(err, FG_ERR_IO, path, 0, 0, "is a symbolic link to a directory");
+        if (resolves && !S_ISREG(target.st_mode)) {
+            e->how = HOW_IN_PLACE; /* a link to a device or FIFO */
+            return FG_OK;
+        }
+        if (!(flags & FG_OUTPUT_FORCE))
+            return fg_error_set(err, FG_ERR_IO, path, 0, 0,
+                                "is a symbolic link %s; fairgate does not write through it "
+                                "(remove it, or give --force to replace the link with the file)",
+                                resolves ? "to a regular file" : "that dangles");
+    } else if (exists && !S_ISREG(was.st_mode)) {
+        e->how = HOW_IN_PLACE; /* a device or FIFO */
+        return FG_OK;
+    }
+    e->how = (flags & FG_OUTPUT_NEW) ? HOW_LINK : HOW_RENAME;
+    enum fg_status st = stage_file(e, mode, err);
+    if (st == FG_OK && exists)
+        st = keep_backup(e, &was, err);
+    return st;
+}
+
+static enum fg_status write_fd(int fd, const char *data, size_t len, const char *path,
+                               struct fg_error *err)
+{
     size_t done = 0;
     while (done < len) {
         ssize_t n = write(fd, data + done, len - done);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0) {
-            int saved = errno;
-            close(fd);
+        if (n <= 0)
             return fg_error_set(err, FG_ERR_IO, path, 0, 0, "write failed: %s",
-                                n < 0 ? strerror(saved) : "no progress");
-        }
+                                n < 0 ? strerror(errno) : "no progress");
         done += (size_t)n;
     }
-    if (close(fd) != 0)
-        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
     return FG_OK;
 }
 
-enum fg_status fg_file_stage(const char *path, const char *data, size_t len, char **tmp_out,
-                             struct fg_error *err)
+static enum fg_status commit_one(struct output_entry *e, enum output_how phase,
+                                 struct fg_error *err)
 {
-    *tmp_out = NULL;
-    bool in_place;
-    int flags;
-    enum fg_status st = output_kind(path, &in_place, &flags, err);
-    if (st != FG_OK || in_place)
+    if (e->how != phase && !(phase == HOW_RENAME && e->how == HOW_LINK))
+        return FG_OK;
+    e->attempted = true;
+    switch (e->how) {
+    case HOW_IN_PLACE: {
+        enum fg_status st = e->fd >= 0 ? FG_OK : open_in_place(e, err);
+        if (st != FG_OK)
+            return st;
+        st = write_fd(e->fd, e->data, e->len, e->path, err);
+        int closed = close(e->fd);
+        e->fd = -1;
+        if (closed != 0 && st == FG_OK)
+            st = fg_error_set(err, FG_ERR_IO, e->path, 0, 0, "write failed: %s", strerror(errno));
         return st;
-    char tmp[PATH_MAX];
-    int n = snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
-    if (n < 0 || (size_t)n >= sizeof tmp)
-        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "path is too long");
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot create a temporary file: %s",
-                            strerror(errno));
-    /* mkstemp makes 0600; outputs are not secret, so give them the usual umask mode. */
-    mode_t mask = umask(0);
-    umask(mask);
-    (void)fchmod(fd, 0666 & ~mask);
-    st = fg_fd_write_all(fd, data, len, path, err);
-    if (close(fd) != 0 && st == FG_OK)
-        st = fg_error_set(err, FG_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
-    if (st == FG_OK && (*tmp_out = fg_strdup(tmp)) == NULL)
-        st = fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    if (st != FG_OK)
-        unlink(tmp);
-    return st;
+    }
+    case HOW_APPEND:
+        return write_fd(e->fd, e->data, e->len, e->path, err);
+    case HOW_RENAME:
+        if (rename(e->tmp, e->path) != 0) {
+            e->attempted = false;
+            return fg_error_set(err, FG_ERR_IO, e->path, 0, 0, "cannot rename into place: %s",
+                                strerror(errno));
+        }
+        e->has_tmp = 0;
+        return FG_OK;
+    case HOW_LINK:
+        if (linkat(AT_FDCWD, e->tmp, AT_FDCWD, e->path, 0) != 0) {
+            e->attempted = false;
+            if (errno == EEXIST)
+                return fg_error_set(err, FG_ERR_IO, e->path, 0, 0,
+                                    "exists; use --force to replace it");
+            return fg_error_set(err, FG_ERR_IO, e->path, 0, 0, "cannot create: %s",
+                                strerror(errno));
+        }
+        return FG_OK; /* the staged name goes when the set is released */
+    }
+    return FG_OK;
 }
 
-enum fg_status fg_file_commit(const char *path, char *tmp, const char *data, size_t len,
-                              struct fg_error *err)
+/* Undoes what commit did, last first: a renamed path gets its old file (or link) back or
+ * is removed, an append is cut back (a file the append created is removed). */
+static void roll_back(struct fg_outputs *set, struct fg_error *err)
 {
-    if (tmp == NULL) { /* in place: a device, FIFO or symbolic link */
-        bool in_place;
-        int flags;
-        enum fg_status st = output_kind(path, &in_place, &flags, err);
-        return st != FG_OK ? st : write_in_place(path, flags, data, len, err);
+    for (size_t k = set->n; k-- > 0;) {
+        struct output_entry *e = &set->entries[k];
+        if (!e->attempted)
+            continue;
+        if (e->how == HOW_APPEND && e->truncatable && !e->created)
+            (void)ftruncate(e->fd, e->append_from);
+        if (e->how != HOW_RENAME && e->how != HOW_LINK)
+            continue;
+        if (!e->has_backup) {
+            unlink(e->path);
+        } else if (rename(e->backup, e->path) == 0) {
+            e->has_backup = 0;
+        } else { /* keep the old file under its second name, and say where */
+            size_t used = strlen(err->message);
+            snprintf(err->message + used, sizeof err->message - used,
+                     "; %s could not be restored: its previous content is in %s", e->path,
+                     e->backup);
+            e->has_backup = 0;
+        }
     }
+}
+
+enum fg_status fg_outputs_commit(struct fg_outputs *set, struct fg_error *err)
+{
+    /* Devices and FIFOs first, with the signals open: a reader that stops reading must
+     * not make the command deaf to ^C, and nothing has been moved yet. */
     enum fg_status st = FG_OK;
-    if (rename(tmp, path) != 0) {
-        int saved = errno;
-        unlink(tmp);
-        st = fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot rename into place: %s",
-                          strerror(saved));
+    for (size_t i = 0; i < set->n && st == FG_OK; i++)
+        st = commit_one(&set->entries[i], HOW_IN_PLACE, err);
+    sigset_t old;
+    block_signals(&old);
+    for (size_t i = 0; i < set->n && st == FG_OK; i++)
+        st = commit_one(&set->entries[i], HOW_APPEND, err);
+    for (size_t i = 0; i < set->n && st == FG_OK; i++)
+        st = commit_one(&set->entries[i], HOW_RENAME, err);
+    if (st != FG_OK) {
+        struct fg_error scratch = {0};
+        roll_back(set, err != NULL ? err : &scratch);
+    } else {
+        for (size_t i = 0; i < set->n; i++)
+            set->entries[i].created = 0; /* it stays */
     }
-    free(tmp);
+    fg_outputs_abandon(set); /* the staged names and the backups */
+    for (size_t i = 0; i < set->n; i++) {
+        if (set->entries[i].fd >= 0)
+            close(set->entries[i].fd);
+        set->entries[i].fd = -1;
+    }
+    set->n = 0;
+    restore_signals(&old);
     return st;
-}
-
-void fg_file_discard(char *tmp)
-{
-    if (tmp != NULL)
-        unlink(tmp);
-    free(tmp);
 }
 
 enum fg_status fg_file_write_atomic(const char *path, const char *data, size_t len,
                                     struct fg_error *err)
 {
-    char *tmp = NULL;
-    enum fg_status st = fg_file_stage(path, data, len, &tmp, err);
-    return st != FG_OK ? st : fg_file_commit(path, tmp, data, len, err);
+    struct fg_outputs *set = NULL;
+    enum fg_status st = fg_outputs_new(&set, err);
+    if (st == FG_OK)
+        st = fg_outputs_add(set, path, data, len, 0, 0, err);
+    if (st == FG_OK)
+        st = fg_outputs_commit(set, err);
+    fg_outputs_free(set);
+    return st;
 }
 
 /* ---- time ---- */

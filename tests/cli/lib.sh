@@ -45,9 +45,11 @@ expect_eq() {
     if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got:  $2" "want: $3"; fi
 }
 
-# expect_absent NAME PATH: nothing at PATH (and no temp file beside it).
+# expect_absent NAME PATH: nothing at PATH, not even a dangling link (and no temporary
+# file beside it: .fgXXXXXX, or NAME.tmp.XXXXXX as fairgate named them before).
 expect_absent() {
-    if [ -e "$2" ] || ls "$2".tmp.* >/dev/null 2>&1; then not_ok "$1" "$2 exists"; else ok "$1"; fi
+    if [ -e "$2" ] || [ -L "$2" ] || ls "$2".tmp.* "$(dirname "$2")"/.fg* >/dev/null 2>&1; then
+        not_ok "$1" "$2 exists"; else ok "$1"; fi
 }
 
 # at "YYYY-MM-DD hh:mm:ss" CMD...: runs CMD with the real clock stopped at that UTC time

@@ -70,7 +70,7 @@ else # replaced: nobody will ever write to the reader's FIFO
     kill "$reader" 2>/dev/null
 fi
 expect_eq "--out a FIFO: the audit came through it" "$(jq -r .schema "$WORK/fifo-got")" "fairgate.audit/v1"
-ls "$WORK"/fifo.tmp.* >/dev/null 2>&1 && not_ok "--out a FIFO: no temporary file left" || ok "--out a FIFO: no temporary file left"
+ls "$WORK"/fifo.tmp.* "$WORK"/.fg* >/dev/null 2>&1 && not_ok "--out a FIFO: no temporary file left" || ok "--out a FIFO: no temporary file left"
 
 # All outputs or none: a failing one (a missing folder) leaves an existing file as it was
 # and a FIFO in place (no output was removed or replaced).
@@ -84,17 +84,18 @@ run "$FAIRGATE" check --quiet --policy "$P" --candidate "$WORK/fifo-in.csv" --ou
     --markdown "$WORK/no/such/folder/r.md"
 expect_rc "... with --out a FIFO: exit 2" 2
 [ -p "$WORK/fifo" ] && ok "... and the FIFO is still there" || not_ok "... and the FIFO is still there"
-# A symbolic link is written through, not replaced.
+# A symbolic link to a regular file, or a dangling one, is refused: it is neither followed
+# nor replaced without --force (tests/cli/test_outputs.sh has the rest).
 echo old >"$WORK/target.json"
 ln -s target.json "$WORK/link.json"
 run "$FAIRGATE" check --quiet --policy "$P" --candidate "$WORK/fifo-in.csv" --out "$WORK/link.json"
+expect_rc "--out a symlink to a file: exit 2" 2
 [ -L "$WORK/link.json" ] && ok "--out a symlink: still a symlink" || not_ok "--out a symlink: still a symlink"
-expect_eq "--out a symlink: the file it names holds the audit" "$(jq -r .schema "$WORK/target.json")" \
-    "fairgate.audit/v1"
+expect_eq "--out a symlink: the file it names is untouched" "$(cat "$WORK/target.json")" old
 ln -s dangling.json "$WORK/dangling-link.json"
 run "$FAIRGATE" check --quiet --policy "$P" --candidate "$WORK/fifo-in.csv" --out "$WORK/dangling-link.json"
-expect_eq "--out a dangling symlink: creates the file it names" "$(jq -r .schema "$WORK/dangling.json")" \
-    "fairgate.audit/v1"
+expect_rc "--out a dangling symlink: exit 2" 2
+expect_absent "--out a dangling symlink: its target is not created" "$WORK/dangling.json"
 
 if [ -w /dev/full ]; then
     "$FAIRGATE" --version >/dev/full 2>"$WORK/err"
