@@ -403,6 +403,34 @@ craft "$WORK/amp-dup.json" "$(payload parity risk@bank.example model-risk 2025-1
 POLICY_FILE=$WORK/amp.yaml CANDIDATE=$WORK/amp.csv check_with "a slice naming an attribute twice" 1 rejected \
     "'sex' is given twice in slice" "$WORK/amp-dup.json"
 
+# ---- required_approvals with group and whole-gate approvals mixed ----
+# Approvals count per failing group: a whole-gate approval counts for every group. The audit's
+# applied overrides are exactly those the verdict rests on: a whole-gate approval that completes
+# a group's two approvals is applied (it used to be recorded as rejected while it counted).
+POLICY_FILE=$P2 mk "$WORK/m-black.json" four-fifths risk@bank.example model-risk risk 2025-12-01 --group race=Black
+POLICY_FILE=$P2 mk "$WORK/m-gate.json" four-fifths audit@bank.example internal-audit audit 2025-12-01
+POLICY_FILE=$P2 check_with "a group approval and a whole-gate one make two for that group" 0 "applied,applied" \
+    "applied to gate 'four-fifths' by audit" "$WORK/m-black.json" "$WORK/m-gate.json"
+expect_eq "... the audit shows as many applied approvals as required" \
+    "$(jq '[.overrides[] | select(.status == "applied")] | length' "$WORK/audit.json")" 2
+POLICY_FILE=$P2 check_with "a group approval alone is one of two" 1 rejected \
+    "1 of 2 required approvals .* for gate 'four-fifths', group race=Black" "$WORK/m-black.json"
+# With on_small_group: fail, race=Native (14 rows) blocks too: the whole-gate approval
+# completes race=Black's approvals but leaves race=Native with one.
+sed 's/on_small_group: skip/on_small_group: fail/' "$P2" >"$WORK/small-fail.yaml"
+POLICY_FILE=$WORK/small-fail.yaml mk "$WORK/s-black.json" four-fifths risk@bank.example model-risk risk 2025-12-01 --group race=Black
+POLICY_FILE=$WORK/small-fail.yaml mk "$WORK/s-gate.json" four-fifths audit@bank.example internal-audit audit 2025-12-01
+POLICY_FILE=$WORK/small-fail.yaml check_with "a whole-gate approval counted for one of two blocking groups" 1 "applied,applied" \
+    "counted for 1 of its 2 failing groups" "$WORK/s-black.json" "$WORK/s-gate.json"
+expect_eq "... race=Black is overridden" \
+    "$(jq -r '.gates[0].results[] | select(.label == "race=Black") | .status' "$WORK/audit.json")" overridden
+expect_eq "... race=Native, one approval short, still blocks" \
+    "$(jq -r '.gates[0].results[] | select(.label == "race=Native") | .status' "$WORK/audit.json")" insufficient_data
+expect_eq "... and the gate fails" "$(jq -r '.gates[0].status' "$WORK/audit.json")" fail
+POLICY_FILE=$WORK/small-fail.yaml mk "$WORK/s-native.json" four-fifths risk@bank.example model-risk risk 2025-12-01 --group race=Native
+POLICY_FILE=$WORK/small-fail.yaml check_with "a group approval for each blocking group plus a whole-gate one" 0 \
+    "applied,applied,applied" "applied" "$WORK/s-black.json" "$WORK/s-native.json" "$WORK/s-gate.json"
+
 run fg check --policy "$P" --candidate "$WORK/loans.csv" --override "$WORK/missing.json" --out "$WORK/o.json"
 expect_rc "an unreadable override file is an error" 2
 expect_absent "no audit after that error" "$WORK/o.json"
