@@ -236,6 +236,21 @@ expect_rc "lint: a keyid that is not the inline key's id" 2
 expect_grep "... says so at the keyid" "$WORK/err" \
     "inline-bad\.yaml:[0-9]+:14: approver 'risk@bank\.example': keyid $MALLORY_ID is not the id of the inline public_key \($RISK_ID\)"
 
+# A private key pasted as the inline key is refused as such, never taken for a file name
+# and echoed (part of the secret) into the error.
+sed -e "/^    - name: risk@bank.example/,\$d" "$WORK/inline.yaml" >"$WORK/inline-priv.yaml"
+{
+    echo "    - name: risk@bank.example"
+    echo "      role: model-risk"
+    echo "      keyid: $RISK_ID"
+    echo "      public_key: |"
+    sed 's/^/        /' "$WORK/keys/risk.pem"
+} >>"$WORK/inline-priv.yaml"
+run "$FAIRGATE" lint "$WORK/inline-priv.yaml"
+expect_rc "lint: a private key inline is refused" 2
+expect_grep "... as a private key" "$WORK/err" "inline public_key of approver 'risk@bank\.example': holds a private key"
+expect_no_grep "... without echoing it" "$WORK/err" "$(sed -n 2p "$WORK/keys/risk.pem" | cut -c1-24)"
+
 # ---- 2. one key, one approver ----
 sed "s|public_key: keys/audit.pub, keyid: $AUDIT_ID|public_key: keys/risk.pub, keyid: $RISK_ID|" "$P2" >"$WORK/shared.yaml"
 run "$FAIRGATE" lint "$WORK/shared.yaml"
