@@ -10,7 +10,8 @@
  * recorded): it is a DSSE envelope of that type; the payload has every field; the policy
  * allows overrides and lists the approver with that role; the signature verifies with the
  * approver's key, the one the policy pins (a key file that is not the pinned key is an
- * error, not a rejection); the candidate, incumbent and policy digests match this run's;
+ * error, not a rejection); its digests are SHA-256s (64 lowercase hex digits) and its reason
+ * is not empty; the candidate, incumbent and policy digests match this run's;
  * the gate exists, is overridable, and failed; the group, when named, is a group of that
  * gate, found by its slice (attribute -> value), never by its label; it is not expired
  * (valid through the end of its expiry day, UTC) and its validity, from the day it was
@@ -491,6 +492,17 @@ static bool result_blocks(const struct fg_gate_spec *spec, const struct fg_gate_
                                              spec->on_small_group == FG_SMALL_GROUP_FAIL);
 }
 
+/* 64 lowercase hex digits: what every digest an override binds must be, so that no empty
+ * or placeholder digest on either side can ever match. */
+static bool sha256_hex(const char *s)
+{
+    size_t n = 0;
+    for (; s != NULL && s[n] != '\0'; n++)
+        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+            return false;
+    return s != NULL && n == 64;
+}
+
 /* The digests an offer was made for, from its payload. */
 struct offer_binding {
     const char *candidate;
@@ -507,7 +519,16 @@ static void judge_binding(const struct fg_policy *policy, const struct fg_metric
     long long created = 0, expires_day = 0;
     size_t gate_index = 0;
     const struct fg_gate_result *res = NULL;
-    if (strcmp(offer->candidate, run->candidate_sha256) != 0) {
+    if (!sha256_hex(offer->candidate) || !sha256_hex(offer->policy) ||
+        (offer->incumbent != NULL && !sha256_hex(offer->incumbent))) {
+        reject(rec, "its candidate_sha256, incumbent_sha256 and policy_sha256 must be SHA-256 "
+                    "digests (64 lowercase hex digits)");
+    } else if (!sha256_hex(run->candidate_sha256) ||
+               (run->incumbent_sha256 != NULL && !sha256_hex(run->incumbent_sha256))) {
+        reject(rec, "this run has no digest of its inputs to compare it with");
+    } else if (rec->reason == NULL || rec->reason[0] == '\0') {
+        reject(rec, "its reason is empty; an approval says why");
+    } else if (strcmp(offer->candidate, run->candidate_sha256) != 0) {
         reject(rec,
                "it was made for another candidate file (sha256 %.16s..., this one is %.16s...)",
                offer->candidate, run->candidate_sha256);

@@ -151,6 +151,12 @@ payload() { # GATE APPROVER ROLE CREATED EXPIRES [CANDIDATE_SHA] [POLICY_SHA]
 }
 craft "$WORK/crafted.json" "$(payload four-fifths risk@bank.example model-risk 2025-11-22T00:00:00Z 2025-12-01)" risk
 check_with "an openssl-signed override is valid" 0 applied "applied" "$WORK/crafted.json"
+# What `fairgate override` refuses to sign, check refuses to apply: an empty reason; and
+# every digest bound must be a SHA-256 (an empty or placeholder digest never matches).
+craft "$WORK/noreason.json" "$(payload four-fifths risk@bank.example model-risk 2025-11-22T00:00:00Z 2025-12-01 | jq -c '.reason = ""')" risk
+check_with "an empty reason" 1 rejected "its reason is empty" "$WORK/noreason.json"
+craft "$WORK/upper.json" "$(payload four-fifths risk@bank.example model-risk 2025-11-22T00:00:00Z 2025-12-01 "$(echo "$SHA_C" | tr a-f A-F)")" risk
+check_with "a digest in upper case" 1 rejected "must be SHA-256 digests" "$WORK/upper.json"
 craft "$WORK/long.json" "$(payload four-fifths risk@bank.example model-risk 2025-11-01T00:00:00Z 2025-12-20)" risk
 check_with "too long a validity" 1 rejected "valid for 49 days .* more than max_days 30" "$WORK/long.json"
 craft "$WORK/stranger.json" "$(payload four-fifths mallory@evil.example model-risk 2025-11-22T00:00:00Z 2025-12-01)" mallory
