@@ -115,6 +115,13 @@ run "$FAIRGATE" verify --attestation "$WORK/otype.jsonl" --pubkey "$WORK/k.pub"
 expect_rc "an override-typed envelope, validly signed, is not a valid attestation" 1
 expect_grep "... for its payloadType" "$WORK/out" "INVALID: payloadType is 'application/vnd.fairgate.override\+json'"
 
+# Two subjects of one name would let `verify --subject model=F` match either file: refused.
+run "$FAIRGATE" check --policy "$POLICY" --candidate "$WORK/loans.csv" --sign-key "$WORK/k.pem" \
+    --attestation "$WORK/dup.jsonl" --subject model=$WORK/model.bin --subject model=$WORK/payload.json --quiet
+expect_rc "check: --subject with a name given twice is a usage error" 2
+expect_grep "... naming it" "$WORK/err" "--subject model is given twice"
+expect_absent "... and writes no attestation" "$WORK/dup.jsonl"
+
 # Tamper matrix: never exit 0.
 tamper() { # NAME WANT_RC FILE [verify args...]
     name=$1; want=$2; f=$3; shift 3
