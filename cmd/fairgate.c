@@ -716,6 +716,10 @@ static int cmd_check(int argc, char **argv)
                 return usage_error("check", "at most %d --subject options", MAX_REPEATED);
             if (parse_subject("check", optarg, &a.subjects[a.n_subjects]) != EXIT_PASS)
                 return EXIT_ERROR;
+            /* One name, one file: else `verify --subject NAME=F` would match either. */
+            for (size_t i = 0; i < a.n_subjects; i++)
+                if (strcmp(a.subjects[i].name, a.subjects[a.n_subjects].name) == 0)
+                    return usage_error("check", "--subject %s is given twice", a.subjects[i].name);
             a.n_subjects++;
             break;
         case OPT_OVERRIDE:

@@ -337,7 +337,13 @@ static enum fg_status open_statement(const char *path, const struct fg_key *key,
             keyid, env->n_signatures, env->n_signatures == 1 ? "" : "s");
         goto done;
     }
-    say(r, "signature: ok, key %s", keyid);
+    if (env->n_signatures == 1)
+        say(r, "signature: ok, key %s", keyid);
+    else /* any one signature by the key suffices; the others prove nothing */
+        say(r,
+            "signature: ok, key %s (signature %zu of %zu; the other %zu were not checked, and "
+            "their keyid fields are claims, not signatures)",
+            keyid, which + 1, env->n_signatures, env->n_signatures - 1);
     if (strcmp(env->payload_type, INTOTO_PAYLOAD_TYPE) != 0) {
         say(r, "INVALID: payloadType is '%s', not %s", env->payload_type, INTOTO_PAYLOAD_TYPE);
         goto done;
@@ -431,6 +437,7 @@ enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
         }
     }
     const cJSON *s;
+    size_t n_subjects = 0, n_checked = 0;
     cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(statement, "subject"))
     {
         const char *role =
@@ -438,10 +445,19 @@ enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
         bool checked = false;
         for (size_t i = 0; i < n_checks; i++)
             checked |= matched[i] == s;
-        say(&r, "subject: %s sha256:%s (%s)%s", string_item(s, "name"),
+        n_subjects++;
+        n_checked += checked;
+        say(&r, "subject: %s sha256:%s (%s) %s", string_item(s, "name"),
             string_item(cJSON_GetObjectItemCaseSensitive(s, "digest"), "sha256"),
-            role ? role : "subject", checked ? " matches the file given" : "");
+            role ? role : "subject", checked ? "matches the file given" : "not checked");
     }
+    /* Valid says the signer signed this statement; only the files given were compared. */
+    if (n_checked < n_subjects)
+        say(&r,
+            "checked: %zu of %zu subjects; a subject not checked is what the signer states, "
+            "not a file you hold (give it with --candidate, --counts, --incumbent, --policy, "
+            "--audit or --subject)",
+            n_checked, n_subjects);
     *valid = 1;
     say(&r, "valid");
 

@@ -10,19 +10,20 @@
  * recorded): it is a DSSE envelope of that type; the payload has every field; the policy
  * allows overrides and lists the approver with that role; the signature verifies with the
  * approver's key, the one the policy pins (a key file that is not the pinned key is an
- * error, not a rejection); the candidate, incumbent and policy digests match this run's;
+ * error, not a rejection); its digests are SHA-256s (64 lowercase hex digits) and its reason
+ * is not empty; the candidate, incumbent and policy digests match this run's;
  * the gate exists, is overridable, and failed; the group, when named, is a group of that
  * gate, found by its slice (attribute -> value), never by its label; it is not expired
  * (valid through the end of its expiry day, UTC) and its validity, from the day it was
- * created to its expiry day, is at most overrides.max_days days; and enough distinct
- * approvers, with distinct keys, signed for the same gate (and group):
- * overrides.required_approvals. The same approver (or key) twice counts once.
+ * created to its expiry day, is at most overrides.max_days days; and it counted towards a
+ * covered result (below). The same approver (or key) twice counts once.
  *
  * Time is the real clock: SOURCE_DATE_EPOCH fixes the times fairgate writes, never whether
  * an approval is valid.
  *
- * A failed gate becomes `overridden` when every result that made it fail is covered by an
- * applied override of the whole gate or of that result's group.
+ * A result that made a gate fail is covered when overrides.required_approvals distinct
+ * approvers, with distinct keys, approved the whole gate or that result's group; a failed gate
+ * becomes `overridden` when every such result is covered.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -491,6 +492,17 @@ static bool result_blocks(const struct fg_gate_spec *spec, const struct fg_gate_
                                              spec->on_small_group == FG_SMALL_GROUP_FAIL);
 }
 
+/* 64 lowercase hex digits: what every digest an override binds must be, so that no empty
+ * or placeholder digest on either side can ever match. */
+static bool sha256_hex(const char *s)
+{
+    size_t n = 0;
+    for (; s != NULL && s[n] != '\0'; n++)
+        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+            return false;
+    return s != NULL && n == 64;
+}
+
 /* The digests an offer was made for, from its payload. */
 struct offer_binding {
     const char *candidate;
@@ -507,7 +519,16 @@ static void judge_binding(const struct fg_policy *policy, const struct fg_metric
     long long created = 0, expires_day = 0;
     size_t gate_index = 0;
     const struct fg_gate_result *res = NULL;
-    if (strcmp(offer->candidate, run->candidate_sha256) != 0) {
+    if (!sha256_hex(offer->candidate) || !sha256_hex(offer->policy) ||
+        (offer->incumbent != NULL && !sha256_hex(offer->incumbent))) {
+        reject(rec, "its candidate_sha256, incumbent_sha256 and policy_sha256 must be SHA-256 "
+                    "digests (64 lowercase hex digits)");
+    } else if (!sha256_hex(run->candidate_sha256) ||
+               (run->incumbent_sha256 != NULL && !sha256_hex(run->incumbent_sha256))) {
+        reject(rec, "this run has no digest of its inputs to compare it with");
+    } else if (rec->reason == NULL || rec->reason[0] == '\0') {
+        reject(rec, "its reason is empty; an approval says why");
+    } else if (strcmp(offer->candidate, run->candidate_sha256) != 0) {
         reject(rec,
                "it was made for another candidate file (sha256 %.16s..., this one is %.16s...)",
                offer->candidate, run->candidate_sha256);
@@ -710,7 +731,14 @@ done:
     return st;
 }
 
-/* ---- counting approvals and applying ---- */
+/* ---- counting approvals and applying ----
+ *
+ * Approvals are counted per result that blocks a failed gate: the distinct approvers (and
+ * keys) among the valid offers for that gate that cover the result's group, a whole-gate offer
+ * covering every group. The result is covered when they number required_approvals. An offer is
+ * applied when it counted towards a covered result and rejected otherwise, so the audit's
+ * applied overrides are exactly the approvals the verdict rests on (a whole-gate approval that
+ * completes one group's approvals is applied, for that group, and says so). */
 
 /* The same approver: the same name, or the same key (the policy refuses a key shared by two
  * approvers; this holds even so). */
@@ -719,24 +747,63 @@ static bool same_approver(const struct fg_override_record *a, const struct fg_ov
     return strcmp(a->approver, b->approver) == 0 || strcmp(a->keyid, b->keyid) == 0;
 }
 
-/* Distinct approvers (and keys) among valid offers for a's gate whose scope covers a's: a
- * whole-gate offer covers every group. */
-static size_t count_approvers(const struct fg_evaluation *ev, const struct fg_override_record *a)
+/* Whether valid offer x approves group (an index into m->groups) of gate: x names the whole
+ * gate or that group's slice. group SIZE_MAX asks for the whole gate only. */
+static bool offer_covers(const struct fg_policy *policy, const struct fg_metrics *m,
+                         const struct fg_override_record *x, const char *gate, size_t group)
+{
+    if (!x->applied || strcmp(x->gate, gate) != 0)
+        return false;
+    if (!x->has_slice)
+        return true;
+    return group != SIZE_MAX && slice_is_group(policy, x, &m->groups[group]);
+}
+
+/* Distinct approvers (and keys) among the valid offers that approve group of gate. */
+static size_t count_approvers(const struct fg_policy *policy, const struct fg_metrics *m,
+                              const struct fg_evaluation *ev, const char *gate, size_t group)
 {
     size_t distinct = 0;
     for (size_t i = 0; i < ev->n_overrides; i++) {
         const struct fg_override_record *x = &ev->overrides[i];
-        if (!x->applied || strcmp(x->gate, a->gate) != 0 || (x->has_slice && !same_scope(x, a)))
+        if (!offer_covers(policy, m, x, gate, group))
             continue;
         bool seen = false;
-        for (size_t j = 0; j < i && !seen; j++) {
-            const struct fg_override_record *y = &ev->overrides[j];
-            seen = y->applied && strcmp(y->gate, a->gate) == 0 &&
-                   (!y->has_slice || same_scope(y, a)) && same_approver(x, y);
-        }
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = offer_covers(policy, m, &ev->overrides[j], gate, group) &&
+                   same_approver(x, &ev->overrides[j]);
         distinct += !seen;
     }
     return distinct;
+}
+
+/* Covers what enough approvals cover in one failed gate: its blocking results (a gate that
+ * failed with no result at all needs enough whole-gate approvals). used[i] counts the results
+ * offer i helped cover; *blocking gets how many results blocked. */
+static void cover_gate(const struct fg_policy *policy, const struct fg_metrics *m,
+                       struct fg_evaluation *ev, struct fg_gate_outcome *o, size_t *used,
+                       size_t *blocking)
+{
+    uint64_t required = policy->overrides.required_approvals;
+    size_t uncovered = 0;
+    *blocking = 0;
+    for (size_t r = 0; r <= o->n_results; r++) {
+        struct fg_gate_result *res = r < o->n_results ? &o->results[r] : NULL;
+        if (res == NULL ? *blocking > 0 : !result_blocks(o->spec, res))
+            continue;
+        *blocking += 1;
+        size_t group = res != NULL ? res->group : SIZE_MAX;
+        if (count_approvers(policy, m, ev, o->spec->id, group) < required) {
+            uncovered++;
+            continue;
+        }
+        for (size_t i = 0; i < ev->n_overrides; i++)
+            used[i] += offer_covers(policy, m, &ev->overrides[i], o->spec->id, group);
+        if (res != NULL && res->status == FG_RESULT_FAIL)
+            res->status = FG_RESULT_OVERRIDDEN;
+    }
+    if (uncovered == 0)
+        o->status = FG_RESULT_OVERRIDDEN;
 }
 
 enum fg_status fg_override_apply(const struct fg_policy *policy, const struct fg_metrics *m,
@@ -769,68 +836,55 @@ enum fg_status fg_override_apply(const struct fg_policy *policy, const struct fg
                        a->approver, a->keyid);
         }
     }
-    uint64_t required = policy->overrides.required_approvals;
-    /* Judge the count per offer before changing any offer's state. */
-    bool *enough = calloc(n_paths, sizeof *enough);
-    if (enough == NULL)
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    size_t *counts = calloc(n_paths, sizeof *counts);
-    if (counts == NULL) {
-        free(enough);
+    /* Cover results with the valid offers, then keep applied only the offers that counted. */
+    size_t *used = calloc(n_paths, sizeof *used);
+    size_t *blocking = calloc(ev->n_outcomes + 1, sizeof *blocking);
+    if (used == NULL || blocking == NULL) {
+        free(used);
+        free(blocking);
         return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
+    for (size_t g = 0; g < ev->n_outcomes; g++)
+        if (ev->outcomes[g].status == FG_RESULT_FAIL)
+            cover_gate(policy, m, ev, &ev->outcomes[g], used, &blocking[g]);
+    uint64_t required = policy->overrides.required_approvals;
     for (size_t i = 0; i < n_paths; i++) {
-        const struct fg_override_record *a = &ev->overrides[i];
+        struct fg_override_record *a = &ev->overrides[i];
+        if (!a->applied || used[i] > 0)
+            continue;
+        /* Judged against the offer's own scope: its group's result, or the whole gate. */
+        size_t gate_index = 0, group = SIZE_MAX;
+        const struct fg_gate_result *res =
+            find_gate(policy, a->gate, &gate_index) != NULL && a->has_slice
+                ? group_result(policy, m, &ev->outcomes[gate_index], a)
+                : NULL;
+        if (res != NULL)
+            group = res->group;
+        size_t have = count_approvers(policy, m, ev, a->gate, group);
+        a->applied = false;
+        snprintf(a->why, sizeof a->why,
+                 "%zu of %llu required approvals (distinct approvers and keys) for gate '%s'%s%s",
+                 have, (unsigned long long)required, a->gate, a->group ? ", group " : "",
+                 a->group ? a->group : "");
+    }
+    for (size_t i = 0; i < n_paths; i++) {
+        struct fg_override_record *a = &ev->overrides[i];
         if (!a->applied)
             continue;
-        counts[i] = count_approvers(ev, a);
-        enough[i] = counts[i] >= required;
-    }
-    for (size_t i = 0; i < n_paths; i++) {
-        struct fg_override_record *a = &ev->overrides[i];
-        if (a->applied && !enough[i])
-            reject(a,
-                   "%zu of %llu required approvals (distinct approvers and keys) for gate '%s'%s%s",
-                   counts[i], (unsigned long long)required, a->gate, a->group ? ", group " : "",
-                   a->group ? a->group : "");
-    }
-    free(enough);
-    free(counts);
-
-    /* Cover results; a failed gate with nothing left uncovered is overridden. */
-    for (size_t g = 0; g < ev->n_outcomes; g++) {
-        struct fg_gate_outcome *o = &ev->outcomes[g];
-        if (o->status != FG_RESULT_FAIL)
-            continue;
-        bool gate_wide = false;
-        for (size_t i = 0; i < ev->n_overrides; i++)
-            gate_wide |= ev->overrides[i].applied &&
-                         strcmp(ev->overrides[i].gate, o->spec->id) == 0 &&
-                         !ev->overrides[i].has_slice;
-        size_t uncovered = 0;
-        for (size_t r = 0; r < o->n_results; r++) {
-            struct fg_gate_result *res = &o->results[r];
-            if (!result_blocks(o->spec, res))
-                continue;
-            bool covered = gate_wide;
-            for (size_t i = 0; i < ev->n_overrides && !covered; i++) {
-                const struct fg_override_record *a = &ev->overrides[i];
-                covered = a->applied && a->has_slice && strcmp(a->gate, o->spec->id) == 0 &&
-                          slice_is_group(policy, a, &m->groups[res->group]);
-            }
-            if (covered && res->status == FG_RESULT_FAIL)
-                res->status = FG_RESULT_OVERRIDDEN;
-            uncovered += !covered;
-        }
-        if (uncovered == 0)
-            o->status = FG_RESULT_OVERRIDDEN;
-    }
-    for (size_t i = 0; i < ev->n_overrides; i++) {
-        struct fg_override_record *a = &ev->overrides[i];
-        if (a->applied)
+        size_t gate_index = 0;
+        (void)find_gate(policy, a->gate, &gate_index);
+        size_t of = blocking[gate_index];
+        int n =
             snprintf(a->why, sizeof a->why, "applied to gate '%s'%s%s by %s (%s)", a->gate,
                      a->group ? ", group " : "", a->group ? a->group : "", a->approver, a->role);
+        if (!a->has_slice && used[i] < of && n > 0 && (size_t)n < sizeof a->why)
+            snprintf(a->why + n, sizeof a->why - (size_t)n,
+                     ", counted for %zu of its %zu failing groups, whose own approvals make up "
+                     "the %llu required",
+                     used[i], of, (unsigned long long)required);
     }
+    free(used);
+    free(blocking);
     bool failing = false, overridden = false;
     for (size_t g = 0; g < ev->n_outcomes; g++) {
         failing |= ev->outcomes[g].status == FG_RESULT_FAIL;

@@ -1524,7 +1524,11 @@ static enum fg_status parse_approver_key(const struct ctx *c, const struct node 
                         "keygen` printed), not '%s'",
                         show(keyid->text).s);
     }
-    approver->inline_key = strncmp(pem->text, PEM_PUBLIC_KEY, strlen(PEM_PUBLIC_KEY)) == 0;
+    /* PEM text is inline whatever block it holds: a private key (or anything with a PEM
+     * line) pasted here is refused as such, never taken for a path and echoed in the error. */
+    approver->inline_key = strncmp(pem->text, PEM_PUBLIC_KEY, strlen(PEM_PUBLIC_KEY)) == 0 ||
+                           strstr(pem->text, "-----BEGIN ") != NULL ||
+                           strchr(pem->text, '\n') != NULL;
     if (!approver->inline_key) {
         if (keyid == NULL)
             return missing_keyid(c, item, approver);

@@ -81,6 +81,47 @@ jq -c '.payload |= (gsub("\\+"; "-") | gsub("/"; "_") | gsub("="; "")) | .signat
 run "$FAIRGATE" verify --attestation "$WORK/url.jsonl" --pubkey "$WORK/k.pub"
 expect_rc "URL-safe base64 verifies" 0
 
+# verify says what it compared: each subject matches the file given or was not checked, and
+# how many were; "valid" alone proves the signature, not files nobody gave.
+run "$FAIRGATE" verify --attestation "$A" --pubkey "$WORK/k.pub" --candidate "$WORK/loans.csv"
+expect_rc "partial verify: valid" 0
+expect_grep "partial verify: the policy subject is marked not checked" "$WORK/out" \
+    '^subject: loan-approval.yaml sha256:[0-9a-f]{64} \(policy\) not checked$'
+expect_grep "partial verify: it counts what was checked" "$WORK/out" '^checked: 1 of 4 subjects; a subject not checked is what the signer states'
+run "$FAIRGATE" verify --attestation "$A" --pubkey "$WORK/k.pub" --candidate "$WORK/loans.csv" \
+    --policy "$POLICY" --subject model=$WORK/model.bin --audit "$WORK/audit.json"
+expect_no_grep "full verify: nothing left unchecked" "$WORK/out" 'not checked'
+
+# sign_pae TYPE PAYLOAD_FILE KEY: a base64 Ed25519 signature over DSSE's PAE, by openssl.
+sign_pae() {
+    n=$(wc -c <"$2" | tr -d ' ')
+    { printf 'DSSEv1 %d %s %d ' "${#1}" "$1" "$n"; cat "$2"; } >"$WORK/pae.x"
+    openssl pkeyutl -sign -inkey "$3" -rawin -in "$WORK/pae.x" | base64 -w0
+}
+# Any one signature by the key verifies (DSSE); verify says which, and that the others,
+# whatever keyid they claim, were not checked.
+other_sig=$(sign_pae application/vnd.in-toto+json "$WORK/payload.json" "$WORK/o.pem")
+jq -c --arg s "$other_sig" --arg k "$(openssl pkey -pubin -in "$WORK/o.pub" -outform DER | sha256sum | cut -d' ' -f1)" \
+    '.signatures = [{keyid: $k, sig: $s}] + .signatures + [{keyid: "regulator", sig: "AAAA"}]' "$A" >"$WORK/multi.jsonl"
+run "$FAIRGATE" verify --attestation "$WORK/multi.jsonl" --pubkey "$WORK/k.pub"
+expect_rc "three signatures, one by the key: valid" 0
+expect_grep "... verify names the one that verified and says the others were not checked" "$WORK/out" \
+    "^signature: ok, key $keyid \(signature 2 of 3; the other 2 were not checked"
+# An envelope of another type, validly signed by the same key, is no attestation (PAE binds
+# the type): an override envelope is refused as an attestation and vice versa (test_override).
+jq -c --arg s "$(sign_pae application/vnd.fairgate.override+json "$WORK/payload.json" "$WORK/k.pem")" \
+    '.payloadType = "application/vnd.fairgate.override+json" | .signatures = [{keyid: "", sig: $s}]' "$A" >"$WORK/otype.jsonl"
+run "$FAIRGATE" verify --attestation "$WORK/otype.jsonl" --pubkey "$WORK/k.pub"
+expect_rc "an override-typed envelope, validly signed, is not a valid attestation" 1
+expect_grep "... for its payloadType" "$WORK/out" "INVALID: payloadType is 'application/vnd.fairgate.override\+json'"
+
+# Two subjects of one name would let `verify --subject model=F` match either file: refused.
+run "$FAIRGATE" check --policy "$POLICY" --candidate "$WORK/loans.csv" --sign-key "$WORK/k.pem" \
+    --attestation "$WORK/dup.jsonl" --subject model=$WORK/model.bin --subject model=$WORK/payload.json --quiet
+expect_rc "check: --subject with a name given twice is a usage error" 2
+expect_grep "... naming it" "$WORK/err" "--subject model is given twice"
+expect_absent "... and writes no attestation" "$WORK/dup.jsonl"
+
 # Tamper matrix: never exit 0.
 tamper() { # NAME WANT_RC FILE [verify args...]
     name=$1; want=$2; f=$3; shift 3

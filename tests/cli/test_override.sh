@@ -151,6 +151,12 @@ payload() { # GATE APPROVER ROLE CREATED EXPIRES [CANDIDATE_SHA] [POLICY_SHA]
 }
 craft "$WORK/crafted.json" "$(payload four-fifths risk@bank.example model-risk 2025-11-22T00:00:00Z 2025-12-01)" risk
 check_with "an openssl-signed override is valid" 0 applied "applied" "$WORK/crafted.json"
+# What `fairgate override` refuses to sign, check refuses to apply: an empty reason; and
+# every digest bound must be a SHA-256 (an empty or placeholder digest never matches).
+craft "$WORK/noreason.json" "$(payload four-fifths risk@bank.example model-risk 2025-11-22T00:00:00Z 2025-12-01 | jq -c '.reason = ""')" risk
+check_with "an empty reason" 1 rejected "its reason is empty" "$WORK/noreason.json"
+craft "$WORK/upper.json" "$(payload four-fifths risk@bank.example model-risk 2025-11-22T00:00:00Z 2025-12-01 "$(echo "$SHA_C" | tr a-f A-F)")" risk
+check_with "a digest in upper case" 1 rejected "must be SHA-256 digests" "$WORK/upper.json"
 craft "$WORK/long.json" "$(payload four-fifths risk@bank.example model-risk 2025-11-01T00:00:00Z 2025-12-20)" risk
 check_with "too long a validity" 1 rejected "valid for 49 days .* more than max_days 30" "$WORK/long.json"
 craft "$WORK/stranger.json" "$(payload four-fifths mallory@evil.example model-risk 2025-11-22T00:00:00Z 2025-12-01)" mallory
@@ -235,6 +241,21 @@ run "$FAIRGATE" lint "$WORK/inline-bad.yaml"
 expect_rc "lint: a keyid that is not the inline key's id" 2
 expect_grep "... says so at the keyid" "$WORK/err" \
     "inline-bad\.yaml:[0-9]+:14: approver 'risk@bank\.example': keyid $MALLORY_ID is not the id of the inline public_key \($RISK_ID\)"
+
+# A private key pasted as the inline key is refused as such, never taken for a file name
+# and echoed (part of the secret) into the error.
+sed -e "/^    - name: risk@bank.example/,\$d" "$WORK/inline.yaml" >"$WORK/inline-priv.yaml"
+{
+    echo "    - name: risk@bank.example"
+    echo "      role: model-risk"
+    echo "      keyid: $RISK_ID"
+    echo "      public_key: |"
+    sed 's/^/        /' "$WORK/keys/risk.pem"
+} >>"$WORK/inline-priv.yaml"
+run "$FAIRGATE" lint "$WORK/inline-priv.yaml"
+expect_rc "lint: a private key inline is refused" 2
+expect_grep "... as a private key" "$WORK/err" "inline public_key of approver 'risk@bank\.example': holds a private key"
+expect_no_grep "... without echoing it" "$WORK/err" "$(sed -n 2p "$WORK/keys/risk.pem" | cut -c1-24)"
 
 # ---- 2. one key, one approver ----
 sed "s|public_key: keys/audit.pub, keyid: $AUDIT_ID|public_key: keys/risk.pub, keyid: $RISK_ID|" "$P2" >"$WORK/shared.yaml"
@@ -402,6 +423,34 @@ craft "$WORK/amp-dup.json" "$(payload parity risk@bank.example model-risk 2025-1
     jq -c '.group = "sex=Female & race=Black" | .slice = {"sex": "Female", "race": "Black"}' | sed 's/"race":"Black"/"sex":"Female"/')" risk
 POLICY_FILE=$WORK/amp.yaml CANDIDATE=$WORK/amp.csv check_with "a slice naming an attribute twice" 1 rejected \
     "'sex' is given twice in slice" "$WORK/amp-dup.json"
+
+# ---- required_approvals with group and whole-gate approvals mixed ----
+# Approvals count per failing group: a whole-gate approval counts for every group. The audit's
+# applied overrides are exactly those the verdict rests on: a whole-gate approval that completes
+# a group's two approvals is applied (it used to be recorded as rejected while it counted).
+POLICY_FILE=$P2 mk "$WORK/m-black.json" four-fifths risk@bank.example model-risk risk 2025-12-01 --group race=Black
+POLICY_FILE=$P2 mk "$WORK/m-gate.json" four-fifths audit@bank.example internal-audit audit 2025-12-01
+POLICY_FILE=$P2 check_with "a group approval and a whole-gate one make two for that group" 0 "applied,applied" \
+    "applied to gate 'four-fifths' by audit" "$WORK/m-black.json" "$WORK/m-gate.json"
+expect_eq "... the audit shows as many applied approvals as required" \
+    "$(jq '[.overrides[] | select(.status == "applied")] | length' "$WORK/audit.json")" 2
+POLICY_FILE=$P2 check_with "a group approval alone is one of two" 1 rejected \
+    "1 of 2 required approvals .* for gate 'four-fifths', group race=Black" "$WORK/m-black.json"
+# With on_small_group: fail, race=Native (14 rows) blocks too: the whole-gate approval
+# completes race=Black's approvals but leaves race=Native with one.
+sed 's/on_small_group: skip/on_small_group: fail/' "$P2" >"$WORK/small-fail.yaml"
+POLICY_FILE=$WORK/small-fail.yaml mk "$WORK/s-black.json" four-fifths risk@bank.example model-risk risk 2025-12-01 --group race=Black
+POLICY_FILE=$WORK/small-fail.yaml mk "$WORK/s-gate.json" four-fifths audit@bank.example internal-audit audit 2025-12-01
+POLICY_FILE=$WORK/small-fail.yaml check_with "a whole-gate approval counted for one of two blocking groups" 1 "applied,applied" \
+    "counted for 1 of its 2 failing groups" "$WORK/s-black.json" "$WORK/s-gate.json"
+expect_eq "... race=Black is overridden" \
+    "$(jq -r '.gates[0].results[] | select(.label == "race=Black") | .status' "$WORK/audit.json")" overridden
+expect_eq "... race=Native, one approval short, still blocks" \
+    "$(jq -r '.gates[0].results[] | select(.label == "race=Native") | .status' "$WORK/audit.json")" insufficient_data
+expect_eq "... and the gate fails" "$(jq -r '.gates[0].status' "$WORK/audit.json")" fail
+POLICY_FILE=$WORK/small-fail.yaml mk "$WORK/s-native.json" four-fifths risk@bank.example model-risk risk 2025-12-01 --group race=Native
+POLICY_FILE=$WORK/small-fail.yaml check_with "a group approval for each blocking group plus a whole-gate one" 0 \
+    "applied,applied,applied" "applied" "$WORK/s-black.json" "$WORK/s-native.json" "$WORK/s-gate.json"
 
 run fg check --policy "$P" --candidate "$WORK/loans.csv" --override "$WORK/missing.json" --out "$WORK/o.json"
 expect_rc "an unreadable override file is an error" 2
