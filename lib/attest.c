@@ -88,7 +88,9 @@ enum fg_status fg_attest_build(const char *audit_json, const struct fg_subject *
     /* The audit's subject: the caller's (for its name) or one named audit.json, with the
      * digest of the bytes signed here. */
     char audit_sha[65];
-    fg_sha256_hex(audit_json, strlen(audit_json), audit_sha);
+    enum fg_status st = fg_sha256_hex(audit_json, strlen(audit_json), audit_sha, err);
+    if (st != FG_OK)
+        return st;
     struct fg_subject *all = calloc(n_subjects + 1, sizeof *all);
     if (all == NULL)
         return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
@@ -106,7 +108,6 @@ enum fg_status fg_attest_build(const char *audit_json, const struct fg_subject *
     }
     if (!named)
         all[n_all++] = (struct fg_subject){AUDIT_DEFAULT_NAME, NULL, AUDIT_ROLE, audit_sha};
-    enum fg_status st;
     cJSON *subject = subjects_json(all, n_all, err, &st);
     free(all);
     if (subject == NULL)
@@ -276,7 +277,9 @@ static enum fg_status audit_matches(const cJSON *statement, const char *path, co
     *subject = audit_subject(statement);
     if (*subject != NULL) {
         char digest[65];
-        fg_sha256_hex(text, len, digest);
+        enum fg_status st = fg_sha256_hex(text, len, digest, err);
+        if (st != FG_OK)
+            return st;
         const char *want =
             string_item(cJSON_GetObjectItemCaseSensitive(*subject, "digest"), "sha256");
         *matches = strcmp(digest, want) == 0;

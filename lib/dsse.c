@@ -105,7 +105,13 @@ static enum fg_status key_wrap(EVP_PKEY *pkey, bool is_private, const char *path
         EVP_PKEY_free(pkey);
         return fg_error_set(err, FG_ERR_NOMEM, path, 0, 0, "out of memory");
     }
-    fg_sha256_hex(der, (size_t)der_len, key->id);
+    struct fg_error hash_err = {0};
+    if (fg_sha256_hex(der, (size_t)der_len, key->id, &hash_err) != FG_OK) {
+        OPENSSL_free(der);
+        EVP_PKEY_free(pkey);
+        free(key);
+        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "%s", hash_err.message);
+    }
     OPENSSL_free(der);
     key->pkey = pkey;
     key->is_private = is_private;

@@ -580,8 +580,10 @@ void fg_override_records_free(struct fg_override_record *records, size_t n);
 
 /* Lowercase hex of a 32-byte digest (out: 65 bytes). */
 void fg_digest_hex(const unsigned char digest[32], char out[65]);
-/* Lowercase hex SHA-256 of a memory buffer (out: 65 bytes). */
-void fg_sha256_hex(const void *data, size_t len, char out[65]);
+/* Lowercase hex SHA-256 of a memory buffer (out: 65 bytes). On failure (a broken
+ * libcrypto) out is "" and an error is set: never a digest-shaped placeholder. */
+FG_MUST_CHECK enum fg_status fg_sha256_hex(const void *data, size_t len, char out[65],
+                                           struct fg_error *err);
 /* Writes all len bytes to fd (retrying short writes), then fsyncs. */
 FG_MUST_CHECK enum fg_status fg_fd_write_all(int fd, const char *data, size_t len, const char *path,
                                              struct fg_error *err);

@@ -1762,8 +1762,9 @@ static enum fg_status policy_parse(const char *name, const char *text, size_t le
         node_free(root);
         return nomem(&c);
     }
-    fg_sha256_hex(text ? text : "", len, policy->sha256);
-    enum fg_status st = parse_policy(&c, root, policy);
+    enum fg_status st = fg_sha256_hex(text ? text : "", len, policy->sha256, err);
+    if (st == FG_OK)
+        st = parse_policy(&c, root, policy);
     node_free(root);
     if (st != FG_OK) {
         fg_policy_free(policy);

@@ -206,16 +206,16 @@ void fg_digest_hex(const unsigned char digest[32], char out[65])
     out[64] = '\0';
 }
 
-void fg_sha256_hex(const void *data, size_t len, char out[65])
+enum fg_status fg_sha256_hex(const void *data, size_t len, char out[65], struct fg_error *err)
 {
     unsigned char digest[32];
     unsigned int digest_len = 0;
     if (EVP_Digest(data, len, digest, &digest_len, EVP_sha256(), NULL) != 1 || digest_len != 32) {
-        memset(out, '0', 64); /* cannot happen with a working libcrypto */
-        out[64] = '\0';
-        return;
+        out[0] = '\0';
+        return fg_error_set(err, FG_ERR_IO, NULL, 0, 0, "SHA-256 failed (libcrypto)");
     }
     fg_digest_hex(digest, out);
+    return FG_OK;
 }
 
 enum fg_status fg_file_read_all(const char *path, size_t max, char **out, size_t *len,

@@ -412,7 +412,7 @@ START_TEST(test_ok_vectors)
     ck_assert(fg_counts_has_incumbent(counts) == policy.data.incumbent.present);
     ck_assert_uint_eq(fg_counts_attr_count(counts), 2);
     char digest[65];
-    fg_sha256_hex(v->csv, strlen(v->csv), digest);
+    ck_assert_int_eq(fg_sha256_hex(v->csv, strlen(v->csv), digest, NULL), FG_OK);
     ck_assert_str_eq(info.candidate.sha256, digest);
     fg_counts_free(counts);
 }
@@ -773,9 +773,9 @@ START_TEST(test_join_equals_one_file)
     ck_assert_uint_eq(info.incumbent.rows, 6);
     ck_assert_str_eq(info.incumbent.path, by_id);
     char digest[65];
-    fg_sha256_hex(incumbent_text, strlen(incumbent_text), digest);
+    ck_assert_int_eq(fg_sha256_hex(incumbent_text, strlen(incumbent_text), digest, NULL), FG_OK);
     ck_assert_str_eq(info.incumbent.sha256, digest);
-    fg_sha256_hex(CANDIDATE_FILE, strlen(CANDIDATE_FILE), digest);
+    ck_assert_int_eq(fg_sha256_hex(CANDIDATE_FILE, strlen(CANDIDATE_FILE), digest, NULL), FG_OK);
     ck_assert_str_eq(info.candidate.sha256, digest);
 
     make_policy(&policy, POSITION);

@@ -718,7 +718,7 @@ START_TEST(test_design_example)
     struct fg_policy *p = parse_ok(design_example);
     ck_assert_str_eq(p->path, "t.yaml");
     char sha[65];
-    fg_sha256_hex(design_example, strlen(design_example), sha);
+    ck_assert_int_eq(fg_sha256_hex(design_example, strlen(design_example), sha, NULL), FG_OK);
     ck_assert_str_eq(p->sha256, sha);
     ck_assert_int_eq(p->version, 1);
     ck_assert_str_eq(p->name, "loan-approval");
