@@ -144,25 +144,48 @@ uninstall:
 
 format:
 	clang-format -i lib/*.c lib/*.h cmd/*.c tests/unit/*.c tests/tools/*.c
-	clang-format -i tests/sim/*.c
+	clang-format -i tests/sim/*.c tests/fuzz/*.c tests/fuzz/*.h
 
 clean:
-	rm -rf build build-asan build-clang
+	rm -rf build build-asan build-clang build-fuzz
 
-# ---- the differential fuzz target of lib/fastcsv.c against libcsv (tests/fuzz/) ----
-# make check replays tests/fuzz/corpus with a plain build; `make fuzz` runs libFuzzer with
-# ASan + UBSan for FUZZ_TIME seconds (clang), new inputs in build-fuzz/corpus.
+# ---- fuzz targets (tests/fuzz/): one per parser ----
+# fuzz_csv is differential (lib/fastcsv.c against libcsv); the others feed the policy parser,
+# the counts-file reader, DSSE envelopes and attestation verification, overrides and their
+# application, and the audit reader behind `report --audit`. make check (and make asan, under
+# ASan + UBSan) replays tests/fuzz/corpus/<target> through a plain build of each; `make fuzz`
+# builds them with libFuzzer (clang) in $(FUZZ_BUILD)/ and runs each for FUZZ_TIME seconds,
+# one after another, new inputs in $(FUZZ_BUILD)/corpus/<target>.
+FUZZ_TARGETS ?= csv policy counts attest override report
 FUZZ_TIME ?= 120
-.PHONY: fuzz fuzz-replay
-$(BUILD)/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c lib/fastcsv.c lib/fastcsv.h
+FUZZ_BUILD ?= build-fuzz
+FUZZ_DEF := -DFUZZ_DIR='"$(CURDIR)/tests/fuzz"'
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+.PHONY: fuzz fuzz-build fuzz-replay
+$(BUILD)/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c tests/fuzz/fuzz.h lib/fastcsv.c lib/fastcsv.h
 	@mkdir -p $(@D)
-	$(CC) $(FG_CFLAGS) -Ilib -o $@ tests/fuzz/fuzz_csv.c lib/fastcsv.c $(DEP_LIBS) $(FG_LDFLAGS)
-fuzz-replay: $(BUILD)/fuzz/fuzz_csv
-	@echo "== $(BUILD)/fuzz/fuzz_csv tests/fuzz/corpus"
-	@$(BUILD)/fuzz/fuzz_csv tests/fuzz/corpus
+	$(CC) $(FG_CFLAGS) $(FUZZ_DEF) -Ilib -o $@ tests/fuzz/fuzz_csv.c lib/fastcsv.c $(DEP_LIBS) $(FG_LDFLAGS)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libfairgate.a $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(FG_CFLAGS) $(FUZZ_DEF) -Ilib -o $@ $< $(BUILD)/libfairgate.a $(DEP_LIBS) $(FG_LDFLAGS)
+fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    echo "== $(BUILD)/fuzz/fuzz_$$t tests/fuzz/corpus/$$t"; \
+	    $(BUILD)/fuzz/fuzz_$$t tests/fuzz/corpus/$$t; done
 unit: fuzz-replay
-fuzz:
-	@mkdir -p build-fuzz/corpus
-	clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER -Ilib \
-	    -o build-fuzz/fuzz_csv tests/fuzz/fuzz_csv.c lib/fastcsv.c -lcsv
-	build-fuzz/fuzz_csv -max_total_time=$(FUZZ_TIME) -max_len=4096 build-fuzz/corpus tests/fuzz/corpus
+# The library is built once with coverage instrumentation (fuzzer-no-link); each target
+# links it with libFuzzer's main.
+fuzz-build:
+	@$(MAKE) --no-print-directory CC=clang BUILD=$(FUZZ_BUILD) OPT='-O1 -g' \
+	    SANITIZE='-fsanitize=fuzzer-no-link $(FUZZ_SAN)' $(FUZZ_BUILD)/libfairgate.a
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    lib=$(FUZZ_BUILD)/libfairgate.a; [ $$t = csv ] && lib=lib/fastcsv.c; \
+	    echo "clang ... -o $(FUZZ_BUILD)/fuzz_$$t"; \
+	    clang -std=c11 -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) -DFUZZ_LIBFUZZER $(FUZZ_DEF) -Ilib \
+	        $(DEP_CFLAGS) -o $(FUZZ_BUILD)/fuzz_$$t tests/fuzz/fuzz_$$t.c $$lib $(DEP_LIBS); done
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
+	    echo "== $(FUZZ_BUILD)/fuzz_$$t for $(FUZZ_TIME) s"; \
+	    $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	        $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t; done
