@@ -5,7 +5,7 @@ set -u
 TESTS_DIR=$(cd "$(dirname "$0")/.." && pwd)
 FIXTURES=$TESTS_DIR/fixtures
 # Data that may not be shipped (COMPAS): $FAIRGATE_DATA, or ../shared/data beside the repo.
-DATA=${FAIRGATE_DATA:-$TESTS_DIR/../../shared/data}
+DATA=${FAIRGATE_DATA:-$(cd "$TESTS_DIR/../.." && pwd)/shared/data}
 # Data shipped in the repository, gzip'd (tests/data/README.md): see shipped_data.
 SHIPPED=$TESTS_DIR/data
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fairgate-test.XXXXXX")

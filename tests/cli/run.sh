@@ -4,8 +4,9 @@
 # lib.sh); the skips are listed. A script that prints none of them has failed (it cannot
 # pass silently).
 # Needs FAIRGATE (the binary under test) and TOOLS (the built test tools) in the environment.
+# Usage: run.sh [DIR] (the folder of the scripts; this one by default).
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "${1:-$(dirname "$0")}" && pwd)
 : "${FAIRGATE:?FAIRGATE must name the fairgate binary}"
 pass=0
 fail=0

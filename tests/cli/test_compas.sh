@@ -4,7 +4,7 @@
 # computation with awk to 1e-12, the published false positive rates by race come out, and
 # the raw file's real-world quirks are handled.
 . "$(dirname "$0")/lib.sh"
-need_data "test_compas: COMPAS integration" compas_for_aequitas.csv \
+need_data "COMPAS integration, every test of test_compas" compas_for_aequitas.csv \
     compas-scores-two-years.csv || finish
 AEQ=$DATA/compas_for_aequitas.csv
 RAW=$DATA/compas-scores-two-years.csv

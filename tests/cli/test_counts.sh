@@ -160,7 +160,7 @@ expect_eq "Adult: the verdict is a failure (the test compares something)" \
 
 # ---- COMPAS (not shipped: $FAIRGATE_DATA or ../shared/data; skipped when absent) ----
 
-if need_data "test_counts: COMPAS rows vs counts" compas_for_aequitas.csv; then
+if need_data "COMPAS rows vs counts" compas_for_aequitas.csv; then
     AEQ=$DATA/compas_for_aequitas.csv
     cat >"$WORK/compas.yaml" <<'YAML'
 version: 1
