@@ -4,9 +4,11 @@
  *
  * Fixed: the TEST-ONLY key keys/TEST-ONLY-approver-a (it verifies; it also signs in mode 1)
  * and two checks, the candidate fixture/candidate.csv and the policy fixture/policy-one.yaml,
- * as `verify --candidate --policy` gives them. The first input byte, bit 0:
+ * as `verify --candidate --policy` gives them. The first input byte, bits 0-1:
  *   0  the rest is an attestation file (an envelope, valid or not)
  *   1  the rest is an in-toto statement, signed with the key into an envelope first
+ *   2  the rest is a public key file (PEM), as verify --pubkey reads it
+ *   3  the rest is a private key file (PEM), as --sign-key reads it
  * Mode 1 takes the fuzzer past the signature to the statement's checks. The envelope is
  * also parsed and verified on its own: fg_attest_verify may only call it valid when
  * fg_dsse_parse takes it and fg_dsse_verify accepts its signature.
@@ -30,6 +32,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                      &err);
     if (size < 1)
         return 0;
+    if (data[0] & 2) {
+        struct fg_key *loaded = NULL;
+        const char *path = fuzz_as_file(0, data + 1, size - 1);
+        if (((data[0] & 1) ? fg_key_load_private(path, &loaded, &err)
+                           : fg_key_load_public(path, &loaded, &err)) == FG_OK) {
+            char id[65];
+            fg_key_id(loaded, id);
+            FUZZ_CHECK(strlen(id) == 64);
+            FUZZ_CHECK(fg_key_is_private(loaded) == ((data[0] & 1) != 0));
+        } else {
+            FUZZ_CHECK(loaded == NULL);
+            FUZZ_CHECK_ERROR(&err);
+        }
+        fg_key_free(loaded);
+        return 0;
+    }
     char *envelope = NULL;
     const char *text = (const char *)data + 1;
     size_t len = size - 1;

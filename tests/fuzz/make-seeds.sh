@@ -4,12 +4,14 @@
 # halves are public in this repository). Ed25519 signatures are deterministic, so the
 # same fairgate gives the same bytes. Usage: sh tests/fuzz/make-seeds.sh build/fairgate
 set -eu
-FAIRGATE=${1:?usage: make-seeds.sh FAIRGATE}
+FAIRGATE=$(cd "$(dirname "${1:?usage: make-seeds.sh FAIRGATE}")" && pwd)/$(basename "$1")
 F=$(cd "$(dirname "$0")" && pwd)
 X=$F/fixture
 C=$F/corpus
 W=$(mktemp -d "${TMPDIR:-/tmp}/fg-seeds.XXXXXX")
 trap 'rm -rf "$W"' EXIT
+ln -s "$X" "$W/fixture" # audits name the files as given: run in $W, name them fixture/...
+cd "$W"
 export SOURCE_DATE_EPOCH=1763769600 # fuzz_override's fixed time, 2025-11-22T00:00:00Z
 export LC_ALL=C
 
@@ -51,9 +53,9 @@ payload one-gate | sed 's/,"ticket":null//' | seed payload-no-ticket 004
 { payload two-a; echo; payload two-b; } | seed payloads-two 007
 
 # attestations: a valid one, as is (mode 0) and as a statement (mode 1); near misses
-"$FAIRGATE" check --policy "$X/policy-one.yaml" --candidate "$X/candidate.csv" --quiet \
-    --out "$W/audit.json" --sign-key "$F/keys/TEST-ONLY-approver-a.pem" \
-    --attestation "$W/att" || [ $? -eq 1 ]
+"$FAIRGATE" check --policy fixture/policy-one.yaml --candidate fixture/candidate.csv --quiet \
+    --out audit.json --sign-key "$F/keys/TEST-ONLY-approver-a.pem" --attestation att ||
+    [ $? -eq 1 ]
 { printf '\000'; cat "$W/att"; } >"$C/attest/valid"
 statement() { jq -r .payload "$W/att" | base64 -d | jq -c .; }
 { printf '\001'; statement; } >"$C/attest/statement"
@@ -67,10 +69,17 @@ statement() { jq -r .payload "$W/att" | base64 -d | jq -c .; }
 { printf '\000'; tr -d '\n' <"$W/one-gate"; printf ' {}\n'; } >"$C/attest/trailing-bytes"
 { printf '\000'; echo '{"payload":"","payloadType":"","signatures":[]}'; } >"$C/attest/empty"
 
+# keys: mode 2 reads a public key, mode 3 a private one
+K=$F/keys/TEST-ONLY-approver-a
+{ printf '\002'; cat "$K.pub"; } >"$C/attest/public-key"
+{ printf '\003'; cat "$K.pem"; } >"$C/attest/private-key"
+{ printf '\002'; cat "$K.pub"; printf '\000'; cat "$K.pem"; } >"$C/attest/public-key-nul-private"
+{ printf '\002'; cat "$K.pem"; } >"$C/attest/private-key-as-public"
+
 # audits, for the report target
 jq -c . "$W/audit.json" >"$C/report/fail"
-"$FAIRGATE" check --policy "$X/policy-one.yaml" --candidate "$X/candidate.csv" --quiet \
-    --out "$W/audit-override.json" --override "$W/one-group" || [ $? -eq 1 ]
+"$FAIRGATE" check --policy fixture/policy-one.yaml --candidate fixture/candidate.csv --quiet \
+    --out audit-override.json --override one-group
 jq -c . "$W/audit-override.json" >"$C/report/override"
 head -c 700 "$C/report/fail" >"$C/report/truncated"
 jq -c '.verdict = "maybe"' "$W/audit.json" >"$C/report/unknown-verdict"
