@@ -170,7 +170,7 @@ clean:
 # ASan + UBSan) replays tests/fuzz/corpus/<target> through a plain build of each; `make fuzz`
 # builds them with libFuzzer (clang) in $(FUZZ_BUILD)/ and runs each for FUZZ_TIME seconds,
 # one after another, new inputs in $(FUZZ_BUILD)/corpus/<target>.
-FUZZ_TARGETS ?= csv policy counts attest override report
+FUZZ_TARGETS ?= csv policy counts attest override report ingest
 FUZZ_TIME ?= 120
 FUZZ_BUILD ?= build-fuzz
 FUZZ_DEF := -DFUZZ_DIR='"$(CURDIR)/tests/fuzz"'
