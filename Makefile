@@ -54,6 +54,7 @@ help:
 	@echo 'make demo       install what is missing, build, run a real gate on generated data'
 	@echo 'make check      install what is missing, build, run every test'
 	@echo 'make asan       the tests again under AddressSanitizer + UBSan (in build-asan/)'
+	@echo 'make fuzz       each fuzz target under libFuzzer for FUZZ_TIME s (clang; tests/fuzz/)'
 	@echo 'make stats-sim  Monte Carlo checks of the statistics (make check runs the fast variant)'
 	@echo 'make sim-fast   the fast variant alone (fg_statsim --fast; SIM_ARGS adds options)'
 	@echo 'make bench      speed and peak memory on 1M and 10M generated rows'
