@@ -54,6 +54,7 @@ help:
 	@echo 'make demo       install what is missing, build, run a real gate on generated data'
 	@echo 'make check      install what is missing, build, run every test'
 	@echo 'make asan       the tests again under AddressSanitizer + UBSan (in build-asan/)'
+	@echo 'make fuzz       each fuzz target under libFuzzer for FUZZ_TIME s (clang; tests/fuzz/)'
 	@echo 'make stats-sim  Monte Carlo checks of the statistics (make check runs the fast variant)'
 	@echo 'make sim-fast   the fast variant alone (fg_statsim --fast; SIM_ARGS adds options)'
 	@echo 'make bench      speed and peak memory on 1M and 10M generated rows'
@@ -108,15 +109,29 @@ stats-sim: deps
 	@$(MAKE) --no-print-directory sim
 	$(BUILD)/sim/fg_statsim $(SIM_ARGS)
 
+# Every unit binary runs even when one fails; the closing line counts the tests a binary
+# skipped ("skip - NAME (why)" on its stdout: data that is not there, see FAIRGATE_DATA).
 unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+	@failed=0; skipped=0; for t in $(UNIT_BIN); do echo "== $$t"; \
+	    $$t >$$t.out 2>&1 || failed=$$((failed + 1)); cat $$t.out; \
+	    skipped=$$((skipped + $$(grep -c '^skip - ' $$t.out))); done; \
+	echo "unit: $$failed failed, $$skipped skipped"; [ $$failed -eq 0 ]
 
 cli: $(FAIRGATE) tools
 	@FAIRGATE=$(CURDIR)/$(FAIRGATE) TOOLS=$(CURDIR)/$(BUILD)/tools sh tests/cli/run.sh
 
+# Each step runs whatever an earlier one did, so a failure (or a skip) never hides the
+# statistics simulation; make check fails when any step failed. Skips are not failures.
+CHECK_STEPS := unit fuzz-replay cli sim-fast
+.PHONY: check-steps
 check: deps-test
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory unit cli sim-fast
+	@$(MAKE) --no-print-directory check-steps
+check-steps:
+	@failed=; for step in $(CHECK_STEPS); do \
+	    $(MAKE) --no-print-directory $$step || failed="$$failed $$step"; done; \
+	if [ -n "$$failed" ]; then echo "$(BUILD): FAILED:$$failed"; exit 1; fi; \
+	echo "$(BUILD): every step passed ($(CHECK_STEPS))"
 
 asan: deps-test
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
@@ -124,7 +139,7 @@ asan: deps-test
 	@ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0:exitcode=86 \
 	 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=86 CK_FORK=no FG_SANITIZED=1 \
 	 $(MAKE) --no-print-directory BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
-	    SANITIZE='-fsanitize=address,undefined -fno-sanitize-recover=all' unit cli sim-fast
+	    SANITIZE='-fsanitize=address,undefined -fno-sanitize-recover=all' check-steps
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -144,25 +159,47 @@ uninstall:
 
 format:
 	clang-format -i lib/*.c lib/*.h cmd/*.c tests/unit/*.c tests/tools/*.c
-	clang-format -i tests/sim/*.c
+	clang-format -i tests/sim/*.c tests/fuzz/*.c tests/fuzz/*.h
 
 clean:
-	rm -rf build build-asan build-clang
+	rm -rf build build-asan build-clang build-fuzz
 
-# ---- the differential fuzz target of lib/fastcsv.c against libcsv (tests/fuzz/) ----
-# make check replays tests/fuzz/corpus with a plain build; `make fuzz` runs libFuzzer with
-# ASan + UBSan for FUZZ_TIME seconds (clang), new inputs in build-fuzz/corpus.
+# ---- fuzz targets (tests/fuzz/): one per parser ----
+# fuzz_csv is differential (lib/fastcsv.c against libcsv); the others feed the policy parser,
+# the counts-file reader, DSSE envelopes and attestation verification, overrides and their
+# application, and the audit reader behind `report --audit`. make check (and make asan, under
+# ASan + UBSan) replays tests/fuzz/corpus/<target> through a plain build of each; `make fuzz`
+# builds them with libFuzzer (clang) in $(FUZZ_BUILD)/ and runs each for FUZZ_TIME seconds,
+# one after another, new inputs in $(FUZZ_BUILD)/corpus/<target>.
+FUZZ_TARGETS ?= csv policy counts attest override report ingest
 FUZZ_TIME ?= 120
-.PHONY: fuzz fuzz-replay
-$(BUILD)/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c lib/fastcsv.c lib/fastcsv.h
+FUZZ_BUILD ?= build-fuzz
+FUZZ_DEF := -DFUZZ_DIR='"$(CURDIR)/tests/fuzz"'
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+.PHONY: fuzz fuzz-build fuzz-replay
+$(BUILD)/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c tests/fuzz/fuzz.h lib/fastcsv.c lib/fastcsv.h
 	@mkdir -p $(@D)
-	$(CC) $(FG_CFLAGS) -Ilib -o $@ tests/fuzz/fuzz_csv.c lib/fastcsv.c $(DEP_LIBS) $(FG_LDFLAGS)
-fuzz-replay: $(BUILD)/fuzz/fuzz_csv
-	@echo "== $(BUILD)/fuzz/fuzz_csv tests/fuzz/corpus"
-	@$(BUILD)/fuzz/fuzz_csv tests/fuzz/corpus
-unit: fuzz-replay
-fuzz:
-	@mkdir -p build-fuzz/corpus
-	clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER -Ilib \
-	    -o build-fuzz/fuzz_csv tests/fuzz/fuzz_csv.c lib/fastcsv.c -lcsv
-	build-fuzz/fuzz_csv -max_total_time=$(FUZZ_TIME) -max_len=4096 build-fuzz/corpus tests/fuzz/corpus
+	$(CC) $(FG_CFLAGS) $(FUZZ_DEF) -Ilib -o $@ tests/fuzz/fuzz_csv.c lib/fastcsv.c $(DEP_LIBS) $(FG_LDFLAGS)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libfairgate.a $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(FG_CFLAGS) $(FUZZ_DEF) -Ilib -o $@ $< $(BUILD)/libfairgate.a $(DEP_LIBS) $(FG_LDFLAGS)
+fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    echo "== $(BUILD)/fuzz/fuzz_$$t tests/fuzz/corpus/$$t"; \
+	    $(BUILD)/fuzz/fuzz_$$t tests/fuzz/corpus/$$t; done
+# The library is built once with coverage instrumentation (fuzzer-no-link); each target
+# links it with libFuzzer's main.
+fuzz-build:
+	@$(MAKE) --no-print-directory CC=clang BUILD=$(FUZZ_BUILD) OPT='-O1 -g' \
+	    SANITIZE='-fsanitize=fuzzer-no-link $(FUZZ_SAN)' $(FUZZ_BUILD)/libfairgate.a
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    lib=$(FUZZ_BUILD)/libfairgate.a; [ $$t = csv ] && lib=lib/fastcsv.c; \
+	    echo "clang ... -o $(FUZZ_BUILD)/fuzz_$$t"; \
+	    clang -std=c11 -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) -DFUZZ_LIBFUZZER $(FUZZ_DEF) -Ilib \
+	        $(DEP_CFLAGS) -o $(FUZZ_BUILD)/fuzz_$$t tests/fuzz/fuzz_$$t.c $$lib $(DEP_LIBS); done
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
+	    echo "== $(FUZZ_BUILD)/fuzz_$$t for $(FUZZ_TIME) s"; \
+	    $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	        $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t; done

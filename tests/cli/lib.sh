@@ -1,9 +1,13 @@
 # Shared helpers for CLI tests; source it first. Each assertion prints "ok - NAME" or
-# "not ok - NAME" (with details); the script's exit status says whether any failed.
+# "not ok - NAME" (with details); a test that cannot run here prints "skip - NAME (why)".
+# The script's exit status says whether any failed (a skip is not a failure).
 set -u
 TESTS_DIR=$(cd "$(dirname "$0")/.." && pwd)
 FIXTURES=$TESTS_DIR/fixtures
-DATA=${FAIRGATE_DATA:-$TESTS_DIR/../../shared/data}
+# Data that may not be shipped (COMPAS): $FAIRGATE_DATA, or ../shared/data beside the repo.
+DATA=${FAIRGATE_DATA:-$(cd "$TESTS_DIR/../.." && pwd)/shared/data}
+# Data shipped in the repository, gzip'd (tests/data/README.md): see shipped_data.
+SHIPPED=$TESTS_DIR/data
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fairgate-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 FAILED=0
@@ -14,6 +18,27 @@ unset GITHUB_ACTIONS GITHUB_STEP_SUMMARY
 
 ok() { echo "ok - $1"; }
 not_ok() { echo "not ok - $1"; shift; for l in "$@"; do echo "    $l"; done; FAILED=1; }
+# skip NAME REASON: NAME was not run here, for REASON (counted apart from passes and failures).
+skip() { echo "skip - $1 ($2)"; }
+
+# need_data NAME FILE...: true when every FILE is in $DATA; otherwise says that NAME is
+# skipped, naming the first missing file, and is false.
+need_data() {
+    name=$1
+    shift
+    for f in "$@"; do
+        if [ ! -r "$DATA/$f" ]; then
+            skip "$name" "$DATA/$f not found; set FAIRGATE_DATA to the folder that holds it"
+            return 1
+        fi
+    done
+}
+
+# shipped_data FILE: decompresses tests/data/FILE.gz into $WORK once and prints its path.
+shipped_data() {
+    [ -r "$WORK/$1" ] || gzip -dc "$SHIPPED/$1.gz" >"$WORK/$1" || not_ok "decompress $1.gz"
+    echo "$WORK/$1"
+}
 
 # run CMD...: runs it, keeps stdout in $WORK/out, stderr in $WORK/err, status in $RC.
 run() {
@@ -66,3 +91,87 @@ at() {
 keyid() { openssl pkey -pubin -in "$1" -outform DER | sha256sum | cut -d' ' -f1; }
 
 finish() { exit "$FAILED"; }
+
+# adult_csv SOURCE OUT: UCI Adult (comma-space separated, no header) as a CSV with a header,
+# the columns the tests use and two models' decisions: pred, >50K iff education-num >= 13;
+# old, iff hours-per-week >= 45.
+adult_csv() {
+    awk -F', ' -v OFS=, 'BEGIN { print "age,education_num,race,sex,hours,income,pred,old" }
+        NF == 15 { print $1, $5, $9, $10, $13, $15, ($5 >= 13), ($13 >= 45) }' "$1" >"$2"
+}
+
+# adult_policy POSITIVE_LABEL: a policy for adult_csv's file (">50K" in adult.data, ">50K."
+# in adult.test), with a gate of each kind.
+adult_policy() {
+    cat <<YAML
+version: 1
+name: adult-income
+data:
+  label: income
+  positive_label: "$1"
+  protected: [race, sex]
+  intersections: [[race, sex]]
+  candidate: { prediction: pred }
+  incumbent: { prediction: old }
+  favorable_prediction: "1"
+gates:
+  - id: four-fifths
+    metric: selection_rate
+    disparity: ratio
+    min: 0.8
+  - id: fnr-gap
+    metric: fnr
+    disparity: difference
+    max: 0.1
+    evidence: confident
+  - id: no-regression
+    metric: selection_rate
+    disparity: ratio
+    vs_incumbent: { max_worsening: 0.02 }
+  - id: accuracy
+    metric: accuracy
+    overall: { min: 0.6 }
+YAML
+}
+
+# ---- per-group counts and rates, computed independently (real-data tests) ----
+
+RATE_METRICS="base_rate selection_rate tpr fpr fnr tnr ppv npv fdr for accuracy error_rate"
+
+# audit_group_table AUDIT [MODEL]: one tab-separated line per group of the audit, sorted:
+# label, n, tp, fp, tn, fn, then the twelve rates of RATE_METRICS ("null" when undefined),
+# for MODEL (candidate, the default, or incumbent).
+audit_group_table() {
+    jq -r --arg m "$RATE_METRICS" --arg model "${2:-candidate}" '.groups[] | .[$model] as $c
+        | [.label, $c.n, $c.tp, $c.fp, $c.tn, $c.fn]
+        + [$c[($m | split(" "))[]] | if . == null then "null" else tostring end]
+        | join("\t")' "$1" | sort
+}
+
+# rates_from_rows: reads "GROUP<TAB>Y<TAB>P" lines (Y the label, P the decision, each 0 or 1;
+# one line per row and group the row belongs to) and writes audit_group_table's table.
+rates_from_rows() {
+    awk -F'\t' -v OFS='\t' '{ g = $1; y = ($2 == 1); p = ($3 == 1); seen[g] = 1
+        tp[g] += y && p; fp[g] += !y && p; tn[g] += !y && !p; fn[g] += y && !p }
+        function r(a, b) { return b == 0 ? "null" : sprintf("%.17g", a / b) }
+        END { for (g in seen) { n = tp[g] + fp[g] + tn[g] + fn[g]
+            print g, n, tp[g], fp[g], tn[g], fn[g], r(tp[g] + fn[g], n), r(tp[g] + fp[g], n),
+                r(tp[g], tp[g] + fn[g]), r(fp[g], fp[g] + tn[g]), r(fn[g], tp[g] + fn[g]),
+                r(tn[g], fp[g] + tn[g]), r(tp[g], tp[g] + fp[g]), r(tn[g], tn[g] + fn[g]),
+                r(fp[g], tp[g] + fp[g]), r(fn[g], tn[g] + fn[g]), r(tp[g] + tn[g], n),
+                r(fp[g] + fn[g], n) } }' | sort
+}
+
+# expect_same_rates NAME GOT WANT: the two tables (files) have the same groups, equal counts
+# and rates within 1e-12.
+expect_same_rates() {
+    expect_eq "$1: same groups" "$(cut -f1 "$2")" "$(cut -f1 "$3")"
+    bad=$(paste "$2" "$3" | awk -F'\t' '{
+        half = NF / 2
+        for (i = 2; i <= half; i++) { a = $i; b = $(i + half)
+            if (a == "null" || b == "null") { if (a != b) { print $1 ": field " i ": " a " vs " b; next } }
+            else if (i <= 6) { if (a != b) { print $1 ": count " i ": " a " vs " b; next } }
+            else { d = a - b; if (d < 0) d = -d; if (d > 1e-12) { print $1 ": rate " i ": " a " vs " b; next } } } }')
+    expect_eq "$1: every count and rate equals awk's to 1e-12" "$bad" ""
+    expect_eq "$1: groups compared" "$(wc -l <"$2" | tr -d ' ')" "$(wc -l <"$3" | tr -d ' ')"
+}

@@ -149,10 +149,19 @@ rows_vs_counts hiring "$WORK/hiring.yaml" --candidate "$WORK/hiring.csv"
 expect_eq "hiring without an incumbent: the incumbent column is all 0" \
     "$(tail -n +2 "$WORK/hiring.counts.csv" | cut -d, -f5 | sort -u)" "0"
 
-# ---- COMPAS (real data) ----
+# ---- real data: UCI Adult (shipped, tests/data) ----
 
-AEQ=$DATA/compas_for_aequitas.csv
-if [ -r "$AEQ" ]; then
+adult_csv "$(shipped_data adult.data.csv)" "$WORK/adult.csv"
+adult_policy ">50K" >"$WORK/adult.yaml"
+rows_vs_counts adult "$WORK/adult.yaml" --candidate "$WORK/adult.csv"
+expect_eq "Adult: 32561 rows in the counts" "$(jq '.inputs.counts[0].rows' "$WORK/adult.counts.json")" "32561"
+expect_eq "Adult: the verdict is a failure (the test compares something)" \
+    "$(jq -r .verdict "$WORK/adult.counts.json")" "fail"
+
+# ---- COMPAS (not shipped: $FAIRGATE_DATA or ../shared/data; skipped when absent) ----
+
+if need_data "COMPAS rows vs counts" compas_for_aequitas.csv; then
+    AEQ=$DATA/compas_for_aequitas.csv
     cat >"$WORK/compas.yaml" <<'YAML'
 version: 1
 name: compas-audit
@@ -181,8 +190,6 @@ YAML
     rows_vs_counts compas "$WORK/compas.yaml" --candidate "$AEQ"
     expect_eq "COMPAS: 7214 rows in the counts" "$(jq '.inputs.counts[0].rows' "$WORK/compas.counts.json")" "7214"
     expect_grep "COMPAS: a value with spaces is kept as is" "$WORK/compas.counts.csv" '^[^,]*,[^,]*,25 - 45,'
-else
-    not_ok "COMPAS data present in $DATA"
 fi
 
 # ---- reading: what is accepted ----

@@ -9,16 +9,13 @@
  * must hold a '"' or a field over max_field; past the end it must agree on the count.
  *
  *   make fuzz                   libFuzzer + ASan (clang), runs build-fuzz/fuzz_csv
- *   fuzz_csv DIR|FILE...        replays a corpus without libFuzzer (make check does)
+ *   fuzz_csv DIR|FILE...        replays a corpus without libFuzzer (make check does; fuzz.h)
  */
+#include "fuzz.h"
+
 #include "fastcsv.h"
 
 #include <csv.h>
-#include <dirent.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #define MAX_FIELD 24 /* small, so that LONG is reached */
 
@@ -100,13 +97,7 @@ static void ref_free(struct ref *ref)
     free(ref->record_ends);
 }
 
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "fuzz_csv: %s:%d: %s\n", __FILE__, __LINE__, #cond);                   \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
+#define CHECK(cond) FUZZ_CHECK(cond)
 
 /* Runs the fast tokenizer over text (split at split) and checks it against libcsv. */
 static void differential(const char *text, size_t len, unsigned char delimiter, size_t split)
@@ -177,8 +168,6 @@ static void differential(const char *text, size_t len, unsigned char delimiter, 
     ref_free(&ref);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -189,48 +178,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     differential((const char *)data + 1, size - 1, delimiter, split);
     return 0;
 }
-
-#ifndef FUZZ_LIBFUZZER
-/* The replay driver: every file named, and every file in every folder named. */
-static int replay(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return 0;
-    char *data = NULL;
-    size_t len = 0, cap = 0, got;
-    char chunk[65536];
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        data = grow(data, &cap, len + got, 1);
-        memcpy(data + len, chunk, got);
-        len += got;
-    }
-    fclose(f);
-    LLVMFuzzerTestOneInput((const uint8_t *)data, len);
-    free(data);
-    return 1;
-}
-
-int main(int argc, char **argv)
-{
-    size_t n = 0;
-    for (int i = 1; i < argc; i++) {
-        DIR *dir = opendir(argv[i]);
-        if (dir == NULL) {
-            n += (size_t)replay(argv[i]);
-            continue;
-        }
-        struct dirent *e;
-        while ((e = readdir(dir)) != NULL) {
-            if (e->d_name[0] == '.')
-                continue;
-            char path[4096];
-            snprintf(path, sizeof path, "%s/%s", argv[i], e->d_name);
-            n += (size_t)replay(path);
-        }
-        closedir(dir);
-    }
-    printf("fuzz_csv: %zu inputs replayed, fast path and libcsv agree\n", n);
-    return 0;
-}
-#endif
