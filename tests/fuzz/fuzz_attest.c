@@ -70,8 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     static const struct fg_subject checks[] = {
-        {"candidate.csv", FUZZ_DIR "/fixture/candidate.csv", "candidate"},
-        {"policy-one.yaml", FUZZ_DIR "/fixture/policy-one.yaml", "policy"},
+        {"candidate.csv", FUZZ_DIR "/fixture/candidate.csv", "candidate", NULL},
+        {"policy-one.yaml", FUZZ_DIR "/fixture/policy-one.yaml", "policy", NULL},
     };
     int valid = 0;
     char *report = NULL;

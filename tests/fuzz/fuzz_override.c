@@ -97,8 +97,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct fg_evaluation *evaluation = NULL;
     FUZZ_FIXTURE(fg_gate_evaluate(f->policy, f->metrics, &evaluation, &err), &err);
     FUZZ_CHECK(fg_evaluation_verdict(evaluation) == FG_VERDICT_FAIL);
-    if (fg_override_apply(f->policy, f->metrics, evaluation, paths, n_paths,
-                          f->ingest.candidate.sha256, FUZZ_NOW, &err) != FG_OK) {
+    const struct fg_override_inputs bound = {.candidate_sha256 = f->ingest.candidate.sha256};
+    if (fg_override_apply(f->policy, f->metrics, evaluation, paths, n_paths, &bound, FUZZ_NOW,
+                          &err) != FG_OK) {
         FUZZ_CHECK_ERROR(&err);
         fg_evaluation_free(evaluation);
         return 0;

@@ -14,11 +14,14 @@ ln -s "$X" "$W/fixture" # audits name the files as given: run in $W, name them f
 cd "$W"
 export SOURCE_DATE_EPOCH=1763769600 # fuzz_override's fixed time, 2025-11-22T00:00:00Z
 export LC_ALL=C
+# Approvals are made and judged by the real clock (SOURCE_DATE_EPOCH fixes only the times
+# fairgate writes): run fairgate at that time under Debian's faketime.
+fg() { TZ=UTC faketime -f "2025-11-22 00:00:00" "$FAIRGATE" "$@"; }
 
 mk() { # OUT POLICY KEY APPROVER ROLE [override args]
     out=$1 pol=$2 key=$3 who=$4 role=$5
     shift 5
-    "$FAIRGATE" override --policy "$X/$pol.yaml" --candidate "$X/candidate.csv" \
+    fg override --policy "$X/$pol.yaml" --candidate "$X/candidate.csv" \
         --approver "$who" --role "$role" --reason "fuzz seed" \
         --sign-key "$F/keys/TEST-ONLY-approver-$key.pem" --out "$W/$out" "$@" >/dev/null
 }
@@ -53,7 +56,7 @@ payload one-gate | sed 's/,"ticket":null//' | seed payload-no-ticket 004
 { payload two-a; echo; payload two-b; } | seed payloads-two 007
 
 # attestations: a valid one, as is (mode 0) and as a statement (mode 1); near misses
-"$FAIRGATE" check --policy fixture/policy-one.yaml --candidate fixture/candidate.csv --quiet \
+fg check --policy fixture/policy-one.yaml --candidate fixture/candidate.csv --quiet \
     --out audit.json --sign-key "$F/keys/TEST-ONLY-approver-a.pem" --attestation att ||
     [ $? -eq 1 ]
 { printf '\000'; cat "$W/att"; } >"$C/attest/valid"
@@ -78,7 +81,7 @@ K=$F/keys/TEST-ONLY-approver-a
 
 # audits, for the report target
 jq -c . "$W/audit.json" >"$C/report/fail"
-"$FAIRGATE" check --policy fixture/policy-one.yaml --candidate fixture/candidate.csv --quiet \
+fg check --policy fixture/policy-one.yaml --candidate fixture/candidate.csv --quiet \
     --out audit-override.json --override one-group
 jq -c . "$W/audit-override.json" >"$C/report/override"
 head -c 700 "$C/report/fail" >"$C/report/truncated"
