@@ -477,7 +477,9 @@ static bool cache_key(const struct reader *r, char key[CACHE_MAX_KEY + 8], size_
     size_t n = 0;
     for (size_t s = 0; s < r->n_slots; s++) {
         const struct fg_csv_span *field = &r->spans[r->slots[s].column];
-        if (field->len > CACHE_MAX_KEY - 1 - n)
+        /* n <= CACHE_MAX_KEY here: room for the length byte and the bytes, without the
+         * unsigned wrap of CACHE_MAX_KEY - 1 - n when a key filled it exactly (fuzz_ingest) */
+        if (field->len >= CACHE_MAX_KEY - n)
             return false;
         key[n++] = (char)field->len;
         if (field->len <= 8 && field->bytes + 8 <= r->buf_end)

@@ -685,6 +685,36 @@ START_TEST(test_group_value_limit)
 END_TEST
 
 /* A field over two lines straddles the 256 KiB read boundary; lines stay right after it. */
+/* The row cache's key (each needed field's length byte and bytes) filling its 256 bytes
+ * exactly, with a field after it: the room check wrapped around and the next field was
+ * copied past the key buffer (found by tests/fuzz/fuzz_ingest; make asan sees the write).
+ * The row must still be read and counted as written. */
+START_TEST(test_cache_key_exact_fit)
+{
+    /* sex 'F' x len with race, label and pred one byte each: for len in 240..255 the key is
+     * 256 bytes after some field with another after it, whatever the order of the fields */
+    struct fg_policy policy;
+    make_policy(&policy, BASIC);
+    size_t sex_len = 240 + (size_t)_i;
+    char text[1024], sex[256];
+    memset(sex, 'F', sex_len);
+    sex[sex_len] = '\0';
+    size_t len = (size_t)snprintf(
+        text, sizeof text, "sex,race,label,pred\n%s,A,1,1\n%s,A,1,1\n%s,A,0,1\n", sex, sex, sex);
+    char path[600];
+    write_bytes(path, sizeof path, "key-fit.csv", text, len);
+    struct fg_counts *counts = NULL;
+    struct fg_ingest_result info;
+    struct fg_error err;
+    ck_assert_msg(ingest(&policy, path, NULL, &counts, &info, &err) == FG_OK, "%s", err.message);
+    ck_assert_uint_eq(info.candidate.rows, 3);
+    const char *a[] = {sex, "A"};
+    ck_assert_uint_eq(cell_named(counts, a, 1, 1, 0), 2);
+    ck_assert_uint_eq(cell_named(counts, a, 0, 1, 0), 1);
+    fg_counts_free(counts);
+}
+END_TEST
+
 START_TEST(test_chunk_boundary)
 {
     struct fg_policy policy;
@@ -1273,6 +1303,7 @@ static Suite *ingest_suite(void)
     tcase_add_test(tc, test_field_limit);
     tcase_add_test(tc, test_group_value_limit);
     tcase_add_test(tc, test_chunk_boundary);
+    tcase_add_loop_test(tc, test_cache_key_exact_fit, 0, 16);
     tcase_add_test(tc, test_join_equals_one_file);
     tcase_add_test(tc, test_position_join_needs_saying);
     tcase_add_test(tc, test_shared_columns_agree);
