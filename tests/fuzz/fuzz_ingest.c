@@ -52,6 +52,7 @@ static const char *const policy_texts[3] = {
     "version: 1\n"
     "name: fuzz-ingest-position\n"
     "data:\n"
+    "  join: position\n"
     "  label: y\n"
     "  positive_label: \"yes\"\n"
     "  protected: [g]\n"
