@@ -2,8 +2,12 @@
 # valgrind finds no leak and no memory error on the demo gate (skipped in sanitizer builds,
 # where ASan/LSan do the same job, and where valgrind is not installed).
 . "$(dirname "$0")/lib.sh"
-if [ -n "${FG_SANITIZED:-}" ] || ! command -v valgrind >/dev/null 2>&1; then
-    echo "# valgrind skipped"
+if [ -n "${FG_SANITIZED:-}" ]; then
+    skip "valgrind leak check" "a sanitizer build: ASan and LSan do this job here"
+    finish
+fi
+if ! command -v valgrind >/dev/null 2>&1; then
+    skip "valgrind leak check" "valgrind is not installed (apt-get install valgrind)"
     finish
 fi
 "$TOOLS/fg_gen" --rows 5000 --seed 7 --scenario loan >"$WORK/loans.csv"
