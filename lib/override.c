@@ -174,7 +174,8 @@ static enum fg_status load_approver_key(const struct fg_policy *policy,
     *key = NULL;
     return fg_error_set(err, FG_ERR_INPUT, path, 0, 0,
                         "is not the key the policy pins for approver '%s': its key id is %s, "
-                        "the policy's keyid (%s:%lu:%lu) is %s",
+                        "the policy's keyid (%s:%lu:%lu) is %s; restore the approver's key "
+                        "file, or if their key really changed, update the keyid",
                         approver->name, id, policy->path, approver->mark.line,
                         approver->mark.column, approver->keyid);
 }
@@ -233,6 +234,23 @@ static enum fg_status parse_group_label(const struct fg_policy *policy, const ch
             else if (*end == '=' && eq == NULL)
                 eq = end;
             end++;
+        }
+        /* An unescaped '&' or '=' in a value is never in a label fairgate shows: most often
+         * an intersection written without the spaces of " & ". */
+        const char *bare = NULL;
+        for (const char *q = eq == NULL ? end : eq + 1; q < end && bare == NULL; q++) {
+            if (*q == '\\' && q + 1 < end)
+                q++;
+            else if (*q == '&' || *q == '=')
+                bare = q;
+        }
+        if (bare != NULL) {
+            slice_clear(sl);
+            return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                                "--group '%s': an unescaped '%c' inside a value; separate the "
+                                "attributes of an intersection with ' & ' (spaces around it: "
+                                "'sex=Female & race=Black'), or write '\\%c' for the character",
+                                label, *bare, *bare);
         }
         if (eq == NULL || sl->n == FG_MAX_PROTECTED) {
             slice_clear(sl);

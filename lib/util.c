@@ -440,9 +440,18 @@ static int temp_in_folder(const char *path, char out[PATH_MAX], struct fg_error 
         return -1;
     }
     int fd = mkstemp(out);
-    if (fd < 0)
-        fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot create a temporary file: %s",
-                     strerror(errno));
+    if (fd < 0) {
+        int saved = errno;
+        int dir_len = slash == NULL ? 1 : slash == path ? 1 : (int)(slash - path);
+        const char *dir = slash == NULL ? "." : slash == path ? "/" : path;
+        fg_error_set(err, FG_ERR_IO, path, 0, 0,
+                     "cannot create a temporary file in the folder '%.*s': %s%s", dir_len, dir,
+                     strerror(saved),
+                     saved == ENOENT   ? " (create the folder first, e.g. mkdir -p)"
+                     : saved == EACCES ? " (the folder must be writable: outputs are written "
+                                         "beside their path, then renamed into place)"
+                                       : "");
+    }
     return fd;
 }
 
