@@ -102,7 +102,7 @@ static bool arena_put(struct keys *k, const void *bytes, size_t n)
 {
     if (k == NULL)
         return true;
-    if (k->arena_len + n > k->arena_cap) {
+    if (k->arena == NULL || k->arena_len + n > k->arena_cap) {
         size_t cap = k->arena_cap ? k->arena_cap : 64;
         while (cap < k->arena_len + n)
             cap *= 2;
@@ -343,6 +343,11 @@ static enum fg_status scan_object(struct scan *s, unsigned depth)
         struct key *key = &k.list[k.n++];
         key->at = s->pos;
         key->offset = k.arena_len;
+        /* the arena exists even when every key is empty: arena + offset is never NULL + 0 */
+        if (!arena_put(&k, "", 0)) {
+            st = refuse(s, FG_ERR_NOMEM, s->pos, "out of memory");
+            break;
+        }
         if ((st = scan_string(s, &k)) != FG_OK)
             break;
         key->len = k.arena_len - key->offset;

@@ -33,6 +33,7 @@ static const struct {
     {"{\"a\":\"\\udc00\"}", 0, FG_ERR_INPUT, "lone low surrogate", 1, 7},
     {"{\"a\":1,\"a\":2}", 0, FG_ERR_INPUT, "'a' is given twice (first at 1:2)", 1, 8},
     {"{\"a\":1,\"\\u0061\":2}", 0, FG_ERR_INPUT, "'a' is given twice", 1, 8},
+    {"{\"\":1,\"\":2}", 0, FG_ERR_INPUT, "is given twice", 1, 7},
     {"{\"x\":[{\"k\":1},\n{\"k\":1,\"k\":2}]}", 0, FG_ERR_INPUT, "'k' is given twice in x[1]", 2,
      8},
     {"{\"a\":1} x", 0, FG_ERR_INPUT, "1 byte after the JSON value", 1, 9},
@@ -111,6 +112,10 @@ static const struct {
     {"{\"x\":{\"k\":1},\"y\":{\"k\":2}}", NULL, NULL},
     {"\"top\"", NULL, NULL},
     {"42", NULL, NULL},
+    /* only empty keys: the key arena was never allocated and NULL + 0 reached the path
+     * (UBSan, found by fuzz_attest, fuzz_override and fuzz_report) */
+    {"{\"\":[]}", NULL, NULL},
+    {"{\"\":{\"\":\"e\"}}", NULL, NULL},
 };
 
 START_TEST(test_accepts)
