@@ -374,22 +374,10 @@ static int write_outputs(const struct fg_output *outputs, size_t n)
 
 /* ---- check ---- */
 
-enum {
-    C_POLICY,
-    C_CANDIDATE,
-    C_INCUMBENT,
-    C_COUNTS,
-    C_OUT,
-    C_SIGN_KEY,
-    C_ATTESTATION,
-    C_SUBJECT,
-    C_OVERRIDE,
-    C_MARKDOWN,
-    C_HTML,
-    C_JUNIT,
-    C_QUIET,
-    C_FORCE
-};
+// clang-format off
+enum { C_POLICY, C_CANDIDATE, C_INCUMBENT, C_COUNTS, C_OUT, C_SIGN_KEY, C_ATTESTATION,
+       C_SUBJECT, C_OVERRIDE, C_MARKDOWN, C_HTML, C_JUNIT, C_QUIET, C_FORCE };
+// clang-format on
 static const struct opt check_options[] = {
     [C_POLICY] = {"policy", "FILE", false, "the YAML policy (required)"},
     [C_CANDIDATE] = {"candidate", "FILE", false,
@@ -656,22 +644,10 @@ static int cmd_verify(int argc, char **argv)
 
 /* ---- override ---- */
 
-enum {
-    O_POLICY,
-    O_CANDIDATE,
-    O_INCUMBENT,
-    O_COUNTS,
-    O_GATE,
-    O_GROUP,
-    O_APPROVER,
-    O_ROLE,
-    O_REASON,
-    O_TICKET,
-    O_EXPIRES,
-    O_SIGN_KEY,
-    O_OUT,
-    O_FORCE
-};
+// clang-format off
+enum { O_POLICY, O_CANDIDATE, O_INCUMBENT, O_COUNTS, O_GATE, O_GROUP, O_APPROVER, O_ROLE,
+       O_REASON, O_TICKET, O_EXPIRES, O_SIGN_KEY, O_OUT, O_FORCE };
+// clang-format on
 static const struct opt override_options[] = {
     [O_POLICY] = {"policy", "FILE", false, "the YAML policy (required)"},
     [O_CANDIDATE] = {"candidate", "FILE", false, "the candidate file check will judge"},
@@ -1011,21 +987,15 @@ int main(int argc, char **argv)
         printf("fairgate %s\n", FG_VERSION);
         return finish(EXIT_PASS);
     }
-    if (strcmp(command, "check") == 0)
-        return cmd_check(argc - 1, argv + 1);
-    if (strcmp(command, "lint") == 0)
-        return cmd_lint(argc - 1, argv + 1);
-    if (strcmp(command, "keygen") == 0)
-        return cmd_keygen(argc - 1, argv + 1);
-    if (strcmp(command, "verify") == 0)
-        return cmd_verify(argc - 1, argv + 1);
-    if (strcmp(command, "override") == 0)
-        return cmd_override(argc - 1, argv + 1);
-    if (strcmp(command, "report") == 0)
-        return cmd_report(argc - 1, argv + 1);
-    if (strcmp(command, "counts") == 0)
-        return cmd_counts(argc - 1, argv + 1);
-    if (strcmp(command, "sql") == 0)
-        return cmd_sql(argc - 1, argv + 1);
+    static const struct {
+        const char *name;
+        int (*run)(int, char **);
+    } commands[] = {{"check", cmd_check},       {"lint", cmd_lint},
+                    {"keygen", cmd_keygen},     {"verify", cmd_verify},
+                    {"override", cmd_override}, {"report", cmd_report},
+                    {"counts", cmd_counts},     {"sql", cmd_sql}};
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(command, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
     return usage_error(NULL, "unknown command '%s'", command);
 }
