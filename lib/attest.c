@@ -37,8 +37,28 @@
 #define ROLE_KEY              "fairgate.role"
 #define MAX_ATTESTATION_BYTES (256u << 20)
 #define MAX_AUDIT_BYTES       (256u << 20)
-#define AUDIT_ROLE            "audit"
+#define AUDIT_ROLE            role_names[FG_ROLE_AUDIT]
 #define AUDIT_DEFAULT_NAME    "audit.json"
+
+/* ---- subject roles: the one list ---- */
+
+static const char *const role_names[] = {
+    [FG_ROLE_CANDIDATE] = "candidate", [FG_ROLE_COUNTS] = "counts",
+    [FG_ROLE_INCUMBENT] = "incumbent", [FG_ROLE_POLICY] = "policy",
+    [FG_ROLE_SUBJECT] = "subject",     [FG_ROLE_AUDIT] = "audit",
+};
+
+const char *fg_subject_role_name(enum fg_subject_role role)
+{
+    return (size_t)role < sizeof role_names / sizeof role_names[0] ? role_names[role] : "subject";
+}
+
+struct fg_subject fg_subject_of(enum fg_subject_role role, const char *path, const char *sha256)
+{
+    const char *slash = path != NULL ? strrchr(path, '/') : NULL;
+    return (struct fg_subject){slash != NULL ? slash + 1 : path, path, fg_subject_role_name(role),
+                               sha256};
+}
 
 /* ---- building ---- */
 
@@ -49,7 +69,7 @@ static cJSON *subjects_json(const struct fg_subject *subjects, size_t n, struct 
     *st = array ? FG_OK : fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     for (size_t i = 0; i < n && *st == FG_OK; i++) {
         char digest[65];
-        bool judged = strcmp(subjects[i].role, "subject") != 0;
+        bool judged = strcmp(subjects[i].role, role_names[FG_ROLE_SUBJECT]) != 0;
         if (subjects[i].sha256 != NULL)
             snprintf(digest, sizeof digest, "%s", subjects[i].sha256);
         else if (judged)
@@ -452,7 +472,7 @@ enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
         n_checked += checked;
         say(&r, "subject: %s sha256:%s (%s) %s", string_item(s, "name"),
             string_item(cJSON_GetObjectItemCaseSensitive(s, "digest"), "sha256"),
-            role ? role : "subject", checked ? "matches the file given" : "not checked");
+            role ? role : role_names[FG_ROLE_SUBJECT], checked ? "matches the file given" : "not checked");
     }
     /* Valid says the signer signed this statement; only the files given were compared. */
     if (n_checked < n_subjects)

@@ -609,3 +609,39 @@ void fg_counts_binding_sha256(const char *const *sha256s, size_t n, char out[65]
         out[0] = '\0'; /* matches no digest: an override bound to it is rejected */
     free(text);
 }
+
+void fg_counts_binding_of(const struct fg_counts_info *infos, size_t n, char out[65])
+{
+    const char **digests = n > 0 ? calloc(n, sizeof *digests) : NULL;
+    if (digests == NULL) {
+        out[0] = '\0'; /* matches no digest: an override bound to it is rejected */
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        digests[i] = infos[i].sha256;
+    fg_counts_binding_sha256(digests, n, out);
+    free(digests);
+}
+
+enum fg_status fg_counts_binding_files(const char *const *paths, size_t n, char out[65],
+                                       struct fg_error *err)
+{
+    if (n == 0)
+        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "no counts file");
+    struct fg_counts_info *infos = calloc(n, sizeof *infos);
+    if (infos == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    enum fg_status st = FG_OK;
+    for (size_t i = 0; i < n && st == FG_OK; i++) {
+        st = fg_file_sha256(paths[i], infos[i].sha256, err);
+        for (size_t j = 0; j < i && st == FG_OK; j++)
+            if (strcmp(infos[i].sha256, infos[j].sha256) == 0)
+                st = fg_error_set(err, FG_ERR_USAGE, paths[i], 0, 0,
+                                  "the same bytes as %s: check refuses a shard given twice",
+                                  paths[j]);
+    }
+    if (st == FG_OK)
+        fg_counts_binding_of(infos, n, out);
+    free(infos);
+    return st;
+}

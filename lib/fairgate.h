@@ -151,6 +151,13 @@ fg_counts_load_files(const struct fg_policy *policy, const char *const *paths, s
  * SHA-256 for one file; for several, the SHA-256 of their hex digests in the order given,
  * each followed by a newline (so no shard can be swapped, added or dropped). */
 void fg_counts_binding_sha256(const char *const *sha256s, size_t n, char out[65]);
+/* The binding of counts files already read (infos[i] from fg_counts_load_files). */
+void fg_counts_binding_of(const struct fg_counts_info *infos, size_t n, char out[65]);
+/* The binding of the counts files at paths, read for their digests only: what an override
+ * for a verdict on them binds to. The same bytes given twice is FG_ERR_USAGE (check refuses
+ * such shards, so an approval of them could never apply). */
+FG_MUST_CHECK enum fg_status fg_counts_binding_files(const char *const *paths, size_t n,
+                                                     char out[65], struct fg_error *err);
 
 /* ---- SQL (lib/sql.c): the query that computes the counts table inside an engine ---- */
 
@@ -281,8 +288,20 @@ void fg_key_free(struct fg_key *key);
  * payload is an in-toto Statement v1 with predicateType urn:fairgate:audit:v1 and the
  * audit as predicate (the same bytes as the audit file). */
 
-/* A file named in a statement: role is "candidate", "incumbent", "counts", "policy",
- * "audit" (the judged inputs and the audit) or "subject" (a file the user names). */
+/* The roles of the files a statement names, defined once (lib/attest.c): the judged inputs
+ * (candidate, counts, incumbent, policy), a file the user names (subject) and the audit. */
+enum fg_subject_role {
+    FG_ROLE_CANDIDATE,
+    FG_ROLE_COUNTS,
+    FG_ROLE_INCUMBENT,
+    FG_ROLE_POLICY,
+    FG_ROLE_SUBJECT,
+    FG_ROLE_AUDIT
+};
+/* "candidate", "counts", "incumbent", "policy", "subject", "audit" (borrowed, static). */
+const char *fg_subject_role_name(enum fg_subject_role role);
+
+/* A file named in a statement: role is fg_subject_role_name of one of the roles above. */
 struct fg_subject {
     const char *name;
     const char *path;
@@ -311,6 +330,10 @@ FG_MUST_CHECK enum fg_status fg_attest_build(const char *audit_json,
 FG_MUST_CHECK enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
                                               const struct fg_subject *checks, size_t n_checks,
                                               int *valid, char **report, struct fg_error *err);
+
+/* The subject check and verify give a judged input (or the audit) at path: named by the
+ * path's last component, as check records it. sha256 may be NULL (verify reads the file). */
+struct fg_subject fg_subject_of(enum fg_subject_role role, const char *path, const char *sha256);
 
 /* Verifies the attestation at path as fg_attest_verify does and hands over the audit it
  * attests (*audit_json, malloc'd, only when *valid): with audit_path NULL the statement's
@@ -374,6 +397,85 @@ fg_override_apply(const struct fg_policy *policy, const struct fg_metrics *metri
                   struct fg_evaluation *evaluation, const char *const *paths, size_t n_paths,
                   const struct fg_override_inputs *inputs, long long now, struct fg_error *err);
 
+/* ---- the use cases, one call each (lib/check.c) ----
+ *
+ * What `fairgate check`, `override` and `verify` do, for any embedder: the CLI only parses
+ * arguments, prints and writes the texts these return (fg_outputs_write). */
+
+struct fg_check_request {
+    const char *policy_path;    /* required */
+    const char *candidate_path; /* the rows to judge, or NULL with counts files */
+    const char *incumbent_path; /* NULL: the incumbent's column, if any, is in the candidate */
+    const char *const *counts_paths; /* n_counts > 0: gate on these counts files (summed) */
+    size_t n_counts;
+    const char *const *override_paths; /* signed overrides offered (judged by the real clock) */
+    size_t n_overrides;
+    const char *sign_key_path;         /* not NULL: sign an attestation with this key */
+    const struct fg_subject *subjects; /* more files the attestation names (role "subject") */
+    size_t n_subjects;
+    /* Where the caller writes the audit: its name in the attestation (NULL: none is given,
+     * the statement calls it audit.json). */
+    const char *audit_path;
+    bool markdown, html, junit; /* render these reports from the audit */
+    bool annotations;           /* GitHub workflow commands (fg_report_github_annotations) */
+    bool summary;               /* the console summary (fg_evaluation_summary) */
+    /* As fg_ingest_options.progress, while rows are read. */
+    void (*progress)(uint64_t done, uint64_t total, uint64_t rows, void *user);
+    void *progress_user;
+};
+
+/* Every text a check produced, malloc'd and NUL-terminated; NULL where not asked for. */
+struct fg_check_result {
+    enum fg_verdict verdict;
+    int exit_code; /* fg_evaluation_exit_code: 0 pass (also with overrides), 1 a gate failed */
+    char *audit;   /* the audit JSON (DESIGN section 5), always */
+    char *markdown, *html, *junit, *annotations, *summary;
+    char *attestation; /* the signed envelope line, with sign_key_path */
+};
+
+/* Runs the whole check: policy, rows or counts, metrics, gates, overrides (by the real
+ * clock, fg_clock_now), the audit (created: fg_now, so SOURCE_DATE_EPOCH), the reports
+ * asked for and the attestation. A failed gate is FG_OK with exit_code 1; an error means
+ * no verdict was reached and *out is NULL. */
+FG_MUST_CHECK enum fg_status fg_check_run(const struct fg_check_request *request,
+                                          struct fg_check_result **out, struct fg_error *err);
+void fg_check_result_free(struct fg_check_result *result);
+
+/* `fairgate override`: policy + inputs -> a signed approval. */
+struct fg_override_run_request {
+    const char *policy_path;
+    const char *sign_key_path;
+    /* n_counts > 0: bind to these counts files, in this order (fg_counts_binding_files),
+     * as check --counts does; then approval.candidate_path and incumbent_path are NULL. */
+    const char *const *counts_paths;
+    size_t n_counts;
+    struct fg_override_request approval; /* candidate_sha256 is set by fg_override_run */
+};
+
+/* Loads the policy and key and signs the approval (fg_override_create, by the real clock);
+ * *envelope_line is malloc'd and ends in a newline. */
+FG_MUST_CHECK enum fg_status fg_override_run(const struct fg_override_run_request *request,
+                                             char **envelope_line, struct fg_error *err);
+
+/* `fairgate verify`: a file to check against the subject of its role. */
+struct fg_verify_file {
+    enum fg_subject_role role;
+    const char *path;
+    const char *name; /* FG_ROLE_SUBJECT: the subject's name; otherwise unused */
+};
+
+struct fg_verify_request {
+    const char *attestation_path;
+    const char *pubkey_path;
+    const struct fg_verify_file *files; /* checked in this order */
+    size_t n_files;
+};
+
+/* Loads the public key and verifies the attestation (fg_attest_verify): FG_OK with *valid
+ * and *report (lines for a person, malloc'd) when a judgement was reached. */
+FG_MUST_CHECK enum fg_status fg_verify_run(const struct fg_verify_request *request, int *valid,
+                                           char **report, struct fg_error *err);
+
 /* ---- files and time (lib/util.c) ---- */
 
 /* Output files, written all or none. Add every output of a command to one set, then
@@ -409,6 +511,21 @@ FG_MUST_CHECK enum fg_status fg_outputs_add(struct fg_outputs *set, const char *
 FG_MUST_CHECK enum fg_status fg_outputs_commit(struct fg_outputs *set, struct fg_error *err);
 void fg_outputs_abandon(struct fg_outputs *set);
 void fg_outputs_free(struct fg_outputs *set);
+/* One output of a list for fg_outputs_write. */
+struct fg_output {
+    const char *path; /* NULL: not asked for, skipped */
+    const char *data;
+    size_t len;
+    unsigned flags;    /* FG_OUTPUT_* */
+    const char *label; /* not NULL: added to an error about this output, " (label)" */
+};
+/* Writes every output of the list or none: one set, added in order, committed (so the
+ * last one is moved into place last). publish, when not NULL, is called with the set
+ * once it exists and with NULL once it is gone, so that a signal handler can
+ * fg_outputs_abandon it meanwhile. */
+FG_MUST_CHECK enum fg_status fg_outputs_write(const struct fg_output *outputs, size_t n,
+                                              void (*publish)(struct fg_outputs *set),
+                                              struct fg_error *err);
 /* One output, as a set of one with no flags. */
 FG_MUST_CHECK enum fg_status fg_file_write_atomic(const char *path, const char *data, size_t len,
                                                   struct fg_error *err);

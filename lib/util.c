@@ -761,6 +761,34 @@ enum fg_status fg_outputs_commit(struct fg_outputs *set, struct fg_error *err)
     return st;
 }
 
+enum fg_status fg_outputs_write(const struct fg_output *outputs, size_t n,
+                                void (*publish)(struct fg_outputs *set), struct fg_error *err)
+{
+    struct fg_outputs *set = NULL;
+    enum fg_status st = fg_outputs_new(&set, err);
+    if (st != FG_OK)
+        return st;
+    if (publish != NULL)
+        publish(set);
+    for (size_t i = 0; i < n && st == FG_OK; i++) {
+        if (outputs[i].path == NULL)
+            continue;
+        st = fg_outputs_add(set, outputs[i].path, outputs[i].data, outputs[i].len,
+                            outputs[i].flags, 0, err);
+        if (st != FG_OK && outputs[i].label != NULL && err != NULL) {
+            size_t used = strlen(err->message); /* say what names the path */
+            snprintf(err->message + used, sizeof err->message - used, " (%s)", outputs[i].label);
+        }
+    }
+    if (st == FG_OK)
+        st = fg_outputs_commit(set, err);
+    fg_outputs_abandon(set);
+    if (publish != NULL)
+        publish(NULL);
+    fg_outputs_free(set);
+    return st;
+}
+
 enum fg_status fg_file_write_atomic(const char *path, const char *data, size_t len,
                                     struct fg_error *err)
 {

@@ -1,0 +1,1004 @@
+/*
+ * main.c - the command-line interface: parses arguments (one option table per command
+ * drives parsing, --help and the usage errors), shows progress, reads the CI environment
+ * (GITHUB_STEP_SUMMARY, GITHUB_ACTIONS), prints, and maps a status to an exit code. The
+ * use cases themselves are one library call each (fg_check_run, fg_override_run,
+ * fg_verify_run); no fairness logic lives here (see lib/).
+ *
+ * Exit codes (a contract, DESIGN section 3): 0 pass, 1 a gate failed, 2 error (bad usage,
+ * invalid policy, unreadable or malformed input, failed I/O: no verdict was reached).
+ */
+#define _GNU_SOURCE
+
+#include "fairgate.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { EXIT_PASS = 0, EXIT_GATE_FAILED = 1, EXIT_ERROR = 2 };
+
+static const char *usage_main =
+    "usage: fairgate <command> [options]\n"
+    "\n"
+    "A fairness gate for ML release pipelines: compares a candidate model's predictions\n"
+    "with the incumbent's under a YAML policy and fails the build on a fairness regression.\n"
+    "\n"
+    "commands:\n"
+    "  check     evaluate a policy on predictions; exit 0 pass, 1 a gate failed, 2 error\n"
+    "  lint      validate a policy file\n"
+    "  keygen    make an Ed25519 key pair for signing\n"
+    "  verify    verify a signed attestation (and that an audit file is the attested one)\n"
+    "  override  sign an approval to ship despite a failed gate\n"
+    "  report    render the Markdown, HTML and JUnit reports from a verified attestation\n"
+    "            (or, unverified, from an audit file)\n"
+    "  counts    reduce predictions to the counts table (CSV) that check --counts reads\n"
+    "  sql       print the SQL query that computes the counts table inside an engine\n"
+    "\n"
+    "  fairgate <command> --help   help for one command\n"
+    "  fairgate --version          print the version\n";
+
+static const char *usage_lint = "usage: fairgate lint POLICY.yaml\n"
+                                "\n"
+                                "Validates a policy strictly. Prints 'ok' and exits 0, or\n"
+                                "prints the error as file:line:column and exits 2.\n";
+
+/* ---- option tables ----
+ * One table per command: the long option, the name of its value in --help (NULL: a flag),
+ * whether it may be given more than once (each adds one more file; a single option given
+ * twice is a usage error, never "the last one wins": issue 10, point 10) and its help. A
+ * help of several lines is indented under the first. --help itself is every command's. */
+
+#define MAX_REPEATED 64 /* times one repeatable option may be given */
+#define MAX_OPTIONS  16 /* options in one table */
+#define MAX_SEEN     (4 * MAX_REPEATED)
+
+struct opt {
+    const char *name;
+    const char *arg; /* NULL: takes no value */
+    bool repeatable;
+    const char *help;
+};
+
+struct command {
+    const char *name;
+    const char *usage; /* the synopsis and what the command does, before the options */
+    const struct opt *options;
+    size_t n_options;
+    const char *footer; /* after the options, or NULL */
+};
+
+#define OPTIONS(table) table, sizeof table / sizeof table[0]
+
+/* What was given: per option its (last) value, and every option in command-line order. */
+struct parsed {
+    const char *value[MAX_OPTIONS]; /* a flag given: "" */
+    size_t count[MAX_OPTIONS];
+    struct {
+        size_t option;
+        const char *value;
+    } seen[MAX_SEEN];
+    size_t n_seen;
+};
+
+/* ---- output helpers ---- */
+
+static void error_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes text with control bytes escaped (\n, \r, \t, \xNN): a message quotes names and
+ * values from the inputs, and a line break among them would start a line of its own, such
+ * as a GitHub workflow command ("::stop-commands::..."), which the runner reads on stderr
+ * too. */
+static void put_escaped(const char *text, FILE *stream)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            fprintf(stream, "\\%c", *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't');
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(stream, "\\x%02x", *p);
+        else
+            fputc(*p, stream);
+    }
+}
+
+static void error_vmessage(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+static void error_vmessage(const char *fmt, va_list ap)
+{
+    char message[8192];
+    vsnprintf(message, sizeof message, fmt, ap);
+    fputs("fairgate: error: ", stderr);
+    put_escaped(message, stderr);
+}
+
+static void error_message(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    error_vmessage(fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* ---- progress on a terminal (fg_ingest_options.progress) ----
+ * One line on stderr, redrawn with '\r' at most 4 times a second, for inputs over 64 MB when
+ * stderr is a terminal and --quiet is not given; erased when the input is read or an error
+ * is printed. */
+
+#define PROGRESS_MIN_BYTES ((uint64_t)64 << 20)
+
+static struct {
+    double start, last; /* seconds (CLOCK_MONOTONIC); start 0: not started */
+    int width;          /* of the line on screen; 0: none is */
+} progress_line;
+
+static double progress_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress_clear(void)
+{
+    if (progress_line.width > 0) {
+        fprintf(stderr, "\r%*s\r", progress_line.width, "");
+        fflush(stderr);
+        progress_line.width = 0;
+    }
+}
+
+/* Seconds between redraws: 0.25, or FAIRGATE_PROGRESS_INTERVAL (seconds, 0 to 10) so that a
+ * test can see the line on an input read in less than a quarter of a second. */
+static double progress_interval(void)
+{
+    static double interval = -1;
+    if (interval < 0) {
+        const char *env = getenv("FAIRGATE_PROGRESS_INTERVAL");
+        char *end = NULL;
+        double v = env != NULL ? strtod(env, &end) : 0.25;
+        interval = env != NULL && end != env && *end == '\0' && v >= 0 && v <= 10 ? v : 0.25;
+    }
+    return interval;
+}
+
+static void progress_show(uint64_t done, uint64_t total, uint64_t rows, void *user)
+{
+    (void)user;
+    if (total < PROGRESS_MIN_BYTES)
+        return;
+    double now = progress_clock();
+    if (progress_line.start == 0)
+        progress_line.start = progress_line.last = now;
+    if (done >= total) {
+        progress_clear();
+        return;
+    }
+    if (now - progress_line.last < progress_interval())
+        return;
+    progress_line.last = now;
+    double elapsed = now - progress_line.start;
+    double eta = done > 0 ? elapsed * (double)(total - done) / (double)done : 0;
+    char line[200];
+    int n = snprintf(line, sizeof line,
+                     "fairgate: read %.0f of %.0f MB (%.0f%%), %.2f M rows/s, about %.0f s left",
+                     (double)done / 1048576, (double)total / 1048576,
+                     100.0 * (double)done / (double)total,
+                     elapsed > 0 ? (double)rows / elapsed / 1e6 : 0.0, eta);
+    if (n < 0)
+        return;
+    fprintf(stderr, "\r%s%*s", line, progress_line.width > n ? progress_line.width - n : 0, "");
+    fflush(stderr);
+    if (n > progress_line.width)
+        progress_line.width = n;
+}
+
+static int report_error(const struct fg_error *err)
+{
+    progress_clear();
+    char line[2048];
+    fg_error_format(err, line, sizeof line);
+    error_message("%s", line);
+    return EXIT_ERROR;
+}
+
+static int usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int usage_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    error_vmessage(fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'fairgate %s%s--help'.\n", command ? command : "", command ? " " : "");
+    return EXIT_ERROR;
+}
+
+/* Flushes and closes stdout; a write error there (a full disk, a closed pipe) is an error. */
+static int finish(int code)
+{
+    if (fclose(stdout) != 0) {
+        error_message("cannot write to standard output");
+        return EXIT_ERROR;
+    }
+    return code;
+}
+
+/* ---- parsing, help and usage errors from a table ---- */
+
+#define PARSED (-1) /* parse: go on with the command */
+
+static void print_help(const struct command *cmd)
+{
+    fputs(cmd->usage, stdout);
+    fputc('\n', stdout);
+    for (size_t i = 0; i <= cmd->n_options; i++) {
+        const struct opt *o =
+            i < cmd->n_options ? &cmd->options[i] : &(struct opt){"help", NULL, false, "this help"};
+        char left[64];
+        snprintf(left, sizeof left, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        printf("  %-18s ", left);
+        for (const char *h = o->help; *h != '\0'; h++) {
+            fputc(*h, stdout);
+            if (*h == '\n')
+                printf("%21s", "");
+        }
+        fputc('\n', stdout);
+    }
+    if (cmd->footer != NULL)
+        printf("\n%s", cmd->footer);
+}
+
+/* Reads argv (argv[0] is the command) by the command's table into p. Returns PARSED, or
+ * the exit code when parsing ends the run (--help, a usage error). */
+static int parse(const struct command *cmd, int argc, char **argv, struct parsed *p)
+{
+    struct option longopts[MAX_OPTIONS + 2];
+    const int help = 256 + MAX_OPTIONS;
+    size_t n = cmd->n_options;
+    for (size_t i = 0; i < n; i++)
+        longopts[i] = (struct option){cmd->options[i].name,
+                                      cmd->options[i].arg ? required_argument : no_argument, NULL,
+                                      256 + (int)i};
+    longopts[n] = (struct option){"help", no_argument, NULL, help};
+    longopts[n + 1] = (struct option){NULL, 0, NULL, 0};
+    memset(p, 0, sizeof *p);
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
+        if (c == help) {
+            print_help(cmd);
+            return finish(EXIT_PASS);
+        }
+        if (c == ':')
+            return usage_error(cmd->name, "option '%s' needs a value", argv[optind - 1]);
+        if (c < 256 || c >= 256 + (int)n)
+            return usage_error(cmd->name, "unknown option '%s'", argv[optind - 1]);
+        size_t k = (size_t)(c - 256);
+        const struct opt *o = &cmd->options[k];
+        if (o->arg != NULL && !o->repeatable && p->count[k] > 0)
+            return usage_error(cmd->name, "--%s is given twice; give it once", o->name);
+        if (p->count[k] == MAX_REPEATED || p->n_seen == MAX_SEEN)
+            return usage_error(cmd->name, "at most %d --%s options", MAX_REPEATED, o->name);
+        p->count[k]++;
+        p->value[k] = o->arg != NULL ? optarg : "";
+        p->seen[p->n_seen].option = k;
+        p->seen[p->n_seen++].value = o->arg != NULL ? optarg : "";
+    }
+    if (optind < argc)
+        return usage_error(cmd->name, "unexpected argument '%s'", argv[optind]);
+    return PARSED;
+}
+
+/* The values of a repeatable option, in the order given; returns how many. */
+static size_t values_of(const struct parsed *p, size_t option, const char **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_seen; i++)
+        if (p->seen[i].option == option)
+            out[n++] = p->seen[i].value;
+    return n;
+}
+
+/* Parses NAME=FILE (a --subject) into a subject of role "subject". */
+static int parse_subject(const char *command, char *arg, struct fg_subject *out)
+{
+    char *eq = strchr(arg, '=');
+    if (eq == NULL || eq == arg || eq[1] == '\0')
+        return usage_error(command, "--subject wants NAME=FILE, not '%s'", arg);
+    *eq = '\0';
+    *out = (struct fg_subject){arg, eq + 1, fg_subject_role_name(FG_ROLE_SUBJECT), NULL};
+    return EXIT_PASS;
+}
+
+/* ---- output files under signals ----
+ * While a set of outputs has staged files, SIGHUP, SIGINT and SIGTERM remove them (and the
+ * backups the set keeps) before the signal takes its default action: the handler calls
+ * fg_outputs_abandon, which is async-signal-safe, on the set published here. */
+
+static struct fg_outputs *volatile signal_outputs;
+static const int cleanup_signals[] = {SIGHUP, SIGINT, SIGTERM};
+static struct sigaction saved_actions[sizeof cleanup_signals / sizeof cleanup_signals[0]];
+
+static void remove_staged_outputs(int sig)
+{
+    fg_outputs_abandon(signal_outputs);
+    signal(sig, SIG_DFL);
+    raise(sig); /* delivered when the handler returns */
+}
+
+static void publish_outputs(struct fg_outputs *set)
+{
+    signal_outputs = set;
+}
+
+static void catch_signals(bool on)
+{
+    struct sigaction action = {0};
+    action.sa_handler = remove_staged_outputs;
+    sigemptyset(&action.sa_mask);
+    signal_outputs = NULL;
+    for (size_t i = 0; i < sizeof cleanup_signals / sizeof cleanup_signals[0]; i++) {
+        if (!on) {
+            sigaction(cleanup_signals[i], &saved_actions[i], NULL);
+            continue;
+        }
+        sigaction(cleanup_signals[i], NULL, &saved_actions[i]);
+        if (saved_actions[i].sa_handler != SIG_IGN) /* nohup: stay ignored */
+            sigaction(cleanup_signals[i], &action, NULL);
+    }
+}
+
+static struct fg_output output(const char *path, const char *text, bool force)
+{
+    return (struct fg_output){path, text, text ? strlen(text) : 0, force ? FG_OUTPUT_FORCE : 0,
+                              NULL};
+}
+
+/* Writes every output or none (fg_outputs_write), the last one moved into place last. */
+static int write_outputs(const struct fg_output *outputs, size_t n)
+{
+    struct fg_error err = {0};
+    catch_signals(true);
+    enum fg_status st = fg_outputs_write(outputs, n, publish_outputs, &err);
+    catch_signals(false);
+    return st == FG_OK ? EXIT_PASS : report_error(&err);
+}
+
+/* ---- check ---- */
+
+// clang-format off
+enum { C_POLICY, C_CANDIDATE, C_INCUMBENT, C_COUNTS, C_OUT, C_SIGN_KEY, C_ATTESTATION,
+       C_SUBJECT, C_OVERRIDE, C_MARKDOWN, C_HTML, C_JUNIT, C_QUIET, C_FORCE };
+// clang-format on
+static const struct opt check_options[] = {
+    [C_POLICY] = {"policy", "FILE", false, "the YAML policy (required)"},
+    [C_CANDIDATE] = {"candidate", "FILE", false,
+                     "CSV with the label, protected attributes and candidate predictions"},
+    [C_INCUMBENT] = {"incumbent", "FILE", false,
+                     "CSV with the incumbent's predictions, matched by the policy's\n"
+                     "data.id column, or by position only when the policy says\n"
+                     "data.join: position (two files without either are an error);\n"
+                     "without it the incumbent's column, if the policy names one, is\n"
+                     "read from the candidate file"},
+    [C_COUNTS] = {"counts", "FILE", true,
+                  "gate on a counts file instead of predictions (repeatable: shards\n"
+                  "are summed); written by `fairgate counts` or by the query of\n"
+                  "`fairgate sql`. Not with --candidate or --incumbent, nor with a\n"
+                  "policy that gates on a score metric. Overrides bind to every\n"
+                  "counts file, in the order given (make them with the same --counts)"},
+    [C_OUT] = {"out", "FILE", false, "write the audit JSON here"},
+    [C_SIGN_KEY] = {"sign-key", "FILE", false,
+                    "Ed25519 private key (PEM) that signs the attestation"},
+    [C_ATTESTATION] = {"attestation", "FILE", false,
+                       "write the signed in-toto attestation (one DSSE envelope line)"},
+    [C_SUBJECT] = {"subject", "NAME=FILE", true,
+                   "also name FILE (e.g. the model) in the attestation's subjects"},
+    [C_OVERRIDE] = {"override", "FILE", true,
+                    "a signed override (repeatable); valid ones turn failed gates\n"
+                    "into 'overridden' and the verdict into pass_with_override"},
+    [C_MARKDOWN] = {"markdown", "FILE", false, "write a Markdown summary (GitHub-flavoured)"},
+    [C_HTML] = {"html", "FILE", false, "write a self-contained HTML report with charts"},
+    [C_JUNIT] = {"junit", "FILE", false,
+                 "write JUnit XML: a testsuite per gate, a testcase per group"},
+    [C_QUIET] = {"quiet", NULL, false, "print nothing but errors"},
+    [C_FORCE] = {"force", NULL, false,
+                 "replace a symbolic link at an output path (one that names a\n"
+                 "regular file, or dangles) with the new file; without it such a\n"
+                 "link is an error. Devices and FIFOs are always written in place"},
+};
+static const struct command check_command = {
+    "check",
+    "usage: fairgate check --policy P.yaml --candidate C.csv [--incumbent I.csv]\n"
+    "       fairgate check --policy P.yaml --counts K.csv [--counts K2.csv]...\n"
+    "                      [--out audit.json] [--sign-key KEY.pem --attestation F.intoto.jsonl]\n"
+    "                      [--subject NAME=FILE]... [--override O.dsse.json]...\n"
+    "                      [--markdown F] [--html F] [--junit F] [--quiet] [--force]\n"
+    "\n"
+    "Reads the policy and the predictions, computes per-group metrics for the candidate\n"
+    "(and the incumbent), evaluates every gate, prints one line per gate and the verdict,\n"
+    "and writes the audit JSON with --out (also when a gate fails). Output files are\n"
+    "written all or none, the attestation moved into place last: after an error (exit 2)\n"
+    "every output path is as it was.\n",
+    OPTIONS(check_options),
+    "exit status: 0 every gate passed, 1 a gate failed, 2 error (no verdict)\n"
+    "SOURCE_DATE_EPOCH, when set, fixes the audit's 'created' time (overrides are judged\n"
+    "by the real clock). With GITHUB_ACTIONS=true, failed gates are printed as ::error\n"
+    "annotations; with GITHUB_STEP_SUMMARY set, the Markdown summary is appended to it.\n",
+};
+
+/* Runs the check (fg_check_run), prints the summary and the annotations, then writes the
+ * files: the audit, the reports, the attestation last (it vouches for the audit, so it never
+ * sits beside another run's audit), with GITHUB_STEP_SUMMARY appended in the same set. */
+static int run_check(struct fg_check_request *rq, const struct parsed *p)
+{
+    const char *step_summary = getenv("GITHUB_STEP_SUMMARY");
+    const char *actions = getenv("GITHUB_ACTIONS");
+    bool quiet = p->value[C_QUIET] != NULL, force = p->value[C_FORCE] != NULL;
+    if (step_summary != NULL && step_summary[0] == '\0')
+        step_summary = NULL;
+    rq->markdown = p->value[C_MARKDOWN] != NULL || step_summary != NULL;
+    rq->html = p->value[C_HTML] != NULL;
+    rq->junit = p->value[C_JUNIT] != NULL;
+    rq->annotations = actions != NULL && strcmp(actions, "true") == 0;
+    rq->summary = !quiet;
+    if (!quiet && isatty(STDERR_FILENO))
+        rq->progress = progress_show;
+    struct fg_error err = {0};
+    struct fg_check_result *r = NULL;
+    if (fg_check_run(rq, &r, &err) != FG_OK)
+        return report_error(&err);
+    /* What goes to standard output comes first: if it fails, no file is written. */
+    fputs(r->summary ? r->summary : "", stdout);
+    fputs(r->annotations ? r->annotations : "", stdout);
+    int code = EXIT_ERROR;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        error_message("cannot write to standard output");
+    } else {
+        const struct fg_output outputs[] = {
+            {step_summary, r->markdown, r->markdown ? strlen(r->markdown) : 0, FG_OUTPUT_APPEND,
+             "GITHUB_STEP_SUMMARY"},
+            output(p->value[C_OUT], r->audit, force),
+            output(p->value[C_MARKDOWN], r->markdown, force),
+            output(p->value[C_HTML], r->html, force),
+            output(p->value[C_JUNIT], r->junit, force),
+            output(p->value[C_ATTESTATION], r->attestation, force),
+        };
+        code = write_outputs(outputs, sizeof outputs / sizeof outputs[0]);
+        if (code == EXIT_PASS)
+            code = r->exit_code;
+    }
+    fg_check_result_free(r);
+    return code;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    static struct parsed p;
+    static const char *counts[MAX_REPEATED], *overrides[MAX_REPEATED], *named[MAX_REPEATED];
+    static struct fg_subject subjects[MAX_REPEATED];
+    int code = parse(&check_command, argc, argv, &p);
+    if (code != PARSED)
+        return code;
+    size_t n_subjects = values_of(&p, C_SUBJECT, named);
+    for (size_t k = 0; k < n_subjects; k++) {
+        if (parse_subject("check", (char *)named[k], &subjects[k]) != EXIT_PASS)
+            return EXIT_ERROR;
+        /* One name, one file: else `verify --subject NAME=F` would match either. */
+        for (size_t i = 0; i < k; i++)
+            if (strcmp(subjects[i].name, subjects[k].name) == 0)
+                return usage_error("check", "--subject %s is given twice", subjects[i].name);
+    }
+    struct fg_check_request rq = {.policy_path = p.value[C_POLICY],
+                                  .candidate_path = p.value[C_CANDIDATE],
+                                  .incumbent_path = p.value[C_INCUMBENT],
+                                  .counts_paths = counts,
+                                  .n_counts = values_of(&p, C_COUNTS, counts),
+                                  .override_paths = overrides,
+                                  .n_overrides = values_of(&p, C_OVERRIDE, overrides),
+                                  .sign_key_path = p.value[C_SIGN_KEY],
+                                  .subjects = subjects,
+                                  .n_subjects = n_subjects,
+                                  .audit_path = p.value[C_OUT]};
+    if (rq.policy_path == NULL)
+        return usage_error("check", "%s", "--policy is required");
+    if (rq.n_counts > 0 && (rq.candidate_path != NULL || rq.incumbent_path != NULL))
+        return usage_error("check", "%s",
+                           "--counts replaces --candidate and --incumbent: give one or the other");
+    if (rq.candidate_path == NULL && rq.n_counts == 0)
+        return usage_error("check", "%s", "--candidate (or --counts) is required");
+    if ((rq.sign_key_path == NULL) != (p.value[C_ATTESTATION] == NULL))
+        return usage_error("check", "%s", "--sign-key and --attestation go together");
+    if (n_subjects > 0 && p.value[C_ATTESTATION] == NULL)
+        return usage_error("check", "%s", "--subject needs --attestation");
+    return finish(run_check(&rq, &p));
+}
+
+/* ---- keygen ---- */
+
+enum { K_OUT, K_PUBOUT, K_FORCE };
+static const struct opt keygen_options[] = {
+    [K_OUT] = {"out", "FILE", false, "the private key (PKCS#8 PEM, mode 0600) (required)"},
+    [K_PUBOUT] = {"pubout", "FILE", false, "the public key (SPKI PEM) (required)"},
+    [K_FORCE] = {"force", NULL, false, "replace existing key files (never a link, device or FIFO)"},
+};
+static const struct command keygen_command = {
+    "keygen",
+    "usage: fairgate keygen --out KEY.pem --pubout PUB.pem [--force]\n"
+    "\n"
+    "Makes an Ed25519 key pair: the private key as PKCS#8 PEM (created with mode 0600, never\n"
+    "overwritten without --force), the public key as SPKI PEM; both files or neither.\n"
+    "--force replaces existing key files, never a link, device or FIFO. Keys made by\n"
+    "`openssl genpkey -algorithm ed25519` work everywhere a fairgate key does.\n",
+    OPTIONS(keygen_options),
+    NULL,
+};
+
+static int cmd_keygen(int argc, char **argv)
+{
+    struct parsed p;
+    int code = parse(&keygen_command, argc, argv, &p);
+    if (code != PARSED)
+        return code;
+    const char *out = p.value[K_OUT], *pubout = p.value[K_PUBOUT];
+    if (out == NULL || pubout == NULL)
+        return usage_error("keygen", "%s", "--out and --pubout are required");
+    struct fg_error err = {0};
+    struct fg_key *key = NULL;
+    struct fg_outputs *set = NULL;
+    catch_signals(true);
+    enum fg_status st = fg_key_generate(&key, &err);
+    if (st == FG_OK && (st = fg_outputs_new(&set, &err)) == FG_OK) { /* both files or neither */
+        publish_outputs(set);
+        st = fg_key_add_outputs(key, set, out, pubout, p.value[K_FORCE] != NULL, &err);
+    }
+    if (st == FG_OK)
+        st = fg_outputs_commit(set, &err);
+    fg_outputs_abandon(set);
+    catch_signals(false);
+    fg_outputs_free(set);
+    code = st == FG_OK ? EXIT_PASS : report_error(&err);
+    if (code == EXIT_PASS) {
+        char id[65];
+        fg_key_id(key, id);
+        printf("key id %s\nprivate key: %s (keep it secret)\npublic key:  %s\n", id, out, pubout);
+    }
+    fg_key_free(key);
+    return finish(code);
+}
+
+/* ---- verify ---- */
+
+enum { V_ATTESTATION, V_PUBKEY, V_AUDIT, V_CANDIDATE, V_INCUMBENT, V_POLICY, V_SUBJECT, V_COUNTS };
+static const struct opt verify_options[] = {
+    [V_ATTESTATION] = {"attestation", "FILE", false, "the attestation to verify (required)"},
+    [V_PUBKEY] = {"pubkey", "FILE", false, "the signer's Ed25519 public key (PEM) (required)"},
+    [V_AUDIT] = {"audit", "FILE", false, "check that FILE is the attested audit"},
+    [V_CANDIDATE] = {"candidate", "FILE", false, "check the candidate file's digest"},
+    [V_INCUMBENT] = {"incumbent", "FILE", false, "check the incumbent file's digest"},
+    [V_POLICY] = {"policy", "FILE", false, "check the policy file's digest"},
+    [V_SUBJECT] = {"subject", "NAME=FILE", true, "check FILE against the subject NAME"},
+    [V_COUNTS] = {"counts", "FILE", true, "check a counts file (matched by its file name)"},
+};
+static const struct command verify_command = {
+    "verify",
+    "usage: fairgate verify --attestation F --pubkey PUB.pem [--candidate C.csv]\n"
+    "                       [--incumbent I.csv] [--policy P.yaml] [--subject NAME=FILE]...\n"
+    "                       [--counts K.csv]... [--audit audit.json]\n"
+    "\n"
+    "Checks, in order, the signature over the DSSE PAE with the public key, the payloadType,\n"
+    "the in-toto Statement, and that each file given has the digest its subject records.\n"
+    "--audit: the file is the attested audit (the bytes check --out wrote), so that its\n"
+    "verdict can be read: fairgate verify ... --audit audit.json && jq -r .verdict audit.json\n",
+    OPTIONS(verify_options),
+    "exit status: 0 valid, 1 invalid (bad signature, wrong key, digest mismatch, wrong type),\n"
+    "2 error (unreadable, not JSON, not an envelope)\n",
+};
+
+static int cmd_verify(int argc, char **argv)
+{
+    static const enum fg_subject_role roles[] = {
+        [V_AUDIT] = FG_ROLE_AUDIT,         [V_CANDIDATE] = FG_ROLE_CANDIDATE,
+        [V_INCUMBENT] = FG_ROLE_INCUMBENT, [V_POLICY] = FG_ROLE_POLICY,
+        [V_SUBJECT] = FG_ROLE_SUBJECT,     [V_COUNTS] = FG_ROLE_COUNTS,
+    };
+    static struct parsed p;
+    static struct fg_verify_file files[MAX_SEEN];
+    int code = parse(&verify_command, argc, argv, &p);
+    if (code != PARSED)
+        return code;
+    struct fg_verify_request rq = {p.value[V_ATTESTATION], p.value[V_PUBKEY], files, 0};
+    for (size_t i = 0; i < p.n_seen; i++) { /* the files, in the order given */
+        size_t k = p.seen[i].option;
+        if (k == V_ATTESTATION || k == V_PUBKEY)
+            continue;
+        struct fg_verify_file *f = &files[rq.n_files++];
+        *f = (struct fg_verify_file){roles[k], p.seen[i].value, NULL};
+        struct fg_subject named;
+        if (k == V_SUBJECT && parse_subject("verify", (char *)f->path, &named) != EXIT_PASS)
+            return EXIT_ERROR;
+        if (k == V_SUBJECT)
+            *f = (struct fg_verify_file){FG_ROLE_SUBJECT, named.path, named.name};
+    }
+    if (rq.attestation_path == NULL || rq.pubkey_path == NULL)
+        return usage_error("verify", "%s", "--attestation and --pubkey are required");
+    struct fg_error err = {0};
+    char *report = NULL;
+    int valid = 0;
+    if (fg_verify_run(&rq, &valid, &report, &err) != FG_OK) {
+        code = report_error(&err);
+    } else {
+        fputs(report ? report : "", stdout);
+        if (!valid)
+            error_message("%s: the attestation is INVALID", rq.attestation_path);
+        code = valid ? EXIT_PASS : EXIT_GATE_FAILED;
+    }
+    free(report);
+    return finish(code);
+}
+
+/* ---- override ---- */
+
+// clang-format off
+enum { O_POLICY, O_CANDIDATE, O_INCUMBENT, O_COUNTS, O_GATE, O_GROUP, O_APPROVER, O_ROLE,
+       O_REASON, O_TICKET, O_EXPIRES, O_SIGN_KEY, O_OUT, O_FORCE };
+// clang-format on
+static const struct opt override_options[] = {
+    [O_POLICY] = {"policy", "FILE", false, "the YAML policy (required)"},
+    [O_CANDIDATE] = {"candidate", "FILE", false, "the candidate file check will judge"},
+    [O_INCUMBENT] = {"incumbent", "FILE", false, "the incumbent file check will get, if any"},
+    [O_COUNTS] = {"counts", "FILE", true, "the counts files check will judge, in order"},
+    [O_GATE] = {"gate", "ID", false, "the gate to override (required)"},
+    [O_GROUP] = {"group", "G", false, "one group of the gate, by its label"},
+    [O_APPROVER] = {"approver", "NAME", false, "an approver the policy lists (required)"},
+    [O_ROLE] = {"role", "ROLE", false, "the approver's role (required)"},
+    [O_REASON] = {"reason", "TEXT", false, "why shipping is approved (required)"},
+    [O_TICKET] = {"ticket", "T", false, "a ticket reference"},
+    [O_EXPIRES] = {"expires", "YYYY-MM-DD", false, "the last day it is valid, UTC (required)"},
+    [O_SIGN_KEY] = {"sign-key", "KEY.pem", false, "the approver's private key (required)"},
+    [O_OUT] = {"out", "FILE", false, "write the signed override here (required)"},
+    [O_FORCE] = {"force", NULL, false, "replace a symbolic link at --out (see check --help)"},
+};
+static const struct command override_command = {
+    "override",
+    "usage: fairgate override --policy P.yaml (--candidate C.csv [--incumbent I.csv] |\n"
+    "                         --counts K.csv...) --gate ID [--group G]\n"
+    "                         --approver NAME --role ROLE --reason TEXT [--ticket T]\n"
+    "                         --expires YYYY-MM-DD --sign-key KEY.pem --out O.dsse.json\n"
+    "                         [--force]\n"
+    "\n"
+    "Writes a signed approval to ship despite a failed gate, bound to this candidate file,\n"
+    "this incumbent file (give --incumbent exactly when check gets one) and this policy\n"
+    "file. The approver must be listed in the policy's overrides section and the key must\n"
+    "be the one it pins; it is valid through the end of the expiry day (UTC, by the real\n"
+    "clock: SOURCE_DATE_EPOCH does not move it), at most max_days. --group names one group\n"
+    "by its label as check prints it (sex=Female & race=Black; a '\\', '&' or '=' inside\n"
+    "a name or value is escaped with a backslash). Give it to\n"
+    "`fairgate check --override O.dsse.json`. For a verdict on counts files, give the same\n"
+    "--counts files in the same order as to check: the approval binds to all of them.\n",
+    OPTIONS(override_options),
+    NULL,
+};
+
+static int cmd_override(int argc, char **argv)
+{
+    static struct parsed p;
+    static const char *counts[MAX_REPEATED];
+    int code = parse(&override_command, argc, argv, &p);
+    if (code != PARSED)
+        return code;
+    const char **v = p.value;
+    struct fg_override_run_request rq = {v[O_POLICY],
+                                         v[O_SIGN_KEY],
+                                         counts,
+                                         values_of(&p, O_COUNTS, counts),
+                                         {v[O_GATE], v[O_GROUP], v[O_APPROVER], v[O_ROLE],
+                                          v[O_REASON], v[O_TICKET], v[O_EXPIRES], v[O_CANDIDATE],
+                                          NULL, v[O_INCUMBENT]}};
+    if (rq.n_counts > 0 && v[O_CANDIDATE] != NULL)
+        return usage_error("override", "%s", "give --candidate or --counts, not both");
+    if (rq.n_counts > 0 && v[O_INCUMBENT] != NULL)
+        return usage_error("override", "%s",
+                           "--incumbent is for --candidate; counts files hold the incumbent");
+    static const size_t required[] = {O_POLICY, O_CANDIDATE, O_GATE,     O_APPROVER, O_ROLE,
+                                      O_REASON, O_EXPIRES,   O_SIGN_KEY, O_OUT};
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+        if (v[required[i]] == NULL && !(required[i] == O_CANDIDATE && rq.n_counts > 0))
+            return usage_error("override", "--%s is required",
+                               required[i] == O_CANDIDATE ? "candidate (or --counts)"
+                                                          : override_options[required[i]].name);
+    struct fg_error err = {0};
+    char *envelope = NULL;
+    if (fg_override_run(&rq, &envelope, &err) != FG_OK)
+        code = report_error(&err);
+    else
+        code = write_outputs(&(struct fg_output){v[O_OUT], envelope, strlen(envelope),
+                                                 v[O_FORCE] ? FG_OUTPUT_FORCE : 0, NULL},
+                             1);
+    if (code == EXIT_PASS)
+        printf("override for gate '%s'%s%s by %s written to %s (expires %s)\n", v[O_GATE],
+               v[O_GROUP] ? ", group " : "", v[O_GROUP] ? v[O_GROUP] : "", v[O_APPROVER], v[O_OUT],
+               v[O_EXPIRES]);
+    free(envelope);
+    return finish(code);
+}
+
+/* ---- report ---- */
+
+enum { R_AUDIT, R_ATTESTATION, R_PUBKEY, R_MARKDOWN, R_HTML, R_JUNIT, R_FORCE };
+static const struct opt report_options[] = {
+    [R_AUDIT] = {"audit", "FILE", false,
+                 "the audit to render (with --attestation: the attested one)"},
+    [R_ATTESTATION] = {"attestation", "FILE", false, "render the audit this attestation attests"},
+    [R_PUBKEY] = {"pubkey", "FILE", false, "the signer's public key, with --attestation"},
+    [R_MARKDOWN] = {"markdown", "FILE", false, "write the Markdown summary"},
+    [R_HTML] = {"html", "FILE", false, "write the HTML report"},
+    [R_JUNIT] = {"junit", "FILE", false, "write the JUnit XML"},
+    [R_FORCE] = {"force", NULL, false,
+                 "replace a symbolic link at an output path (see check --help)"},
+};
+static const struct command report_command = {
+    "report",
+    "usage: fairgate report --attestation F --pubkey PUB.pem [--audit audit.json]\n"
+    "                       [--markdown F] [--html F] [--junit F] [--force]\n"
+    "       fairgate report --audit audit.json [--markdown F] [--html F] [--junit F]\n"
+    "                       [--force]\n"
+    "\n"
+    "Renders the reports again; the files equal what `fairgate check` wrote from the same\n"
+    "audit, all or none. With --attestation and --pubkey the attestation is verified as\n"
+    "`fairgate verify` does and the attested audit is rendered (with --audit too, that file\n"
+    "must be the attested audit). --audit alone renders an unverified file and says so on\n"
+    "stderr.\n",
+    OPTIONS(report_options),
+    "exit status: 0 written, 1 the attestation is invalid or the audit is not the attested\n"
+    "one (nothing written), 2 error\n",
+};
+
+/* The audit to render: the attested one, or (--audit alone) the file, unverified. */
+static int report_audit(const char **v, char **audit)
+{
+    struct fg_error err = {0};
+    struct fg_key *key = NULL;
+    char *lines = NULL;
+    int valid = 1;
+    if (v[R_ATTESTATION] == NULL) {
+        fprintf(stderr,
+                "fairgate: warning: %s is not verified; give --attestation A --pubkey P to "
+                "render the attested audit\n",
+                v[R_AUDIT]);
+        return fg_report_read_audit(v[R_AUDIT], audit, &err) == FG_OK ? EXIT_PASS
+                                                                      : report_error(&err);
+    }
+    enum fg_status st = fg_key_load_public(v[R_PUBKEY], &key, &err);
+    if (st == FG_OK)
+        st = fg_attest_audit(v[R_ATTESTATION], key, v[R_AUDIT], audit, &valid, &lines, &err);
+    fg_key_free(key);
+    if (st != FG_OK)
+        return report_error(&err);
+    if (!valid) { /* why, then nothing is written */
+        fputs(lines ? lines : "", stderr);
+        error_message("%s: the attestation is INVALID%s; no report written", v[R_ATTESTATION],
+                      v[R_AUDIT] ? " for this audit" : "");
+    }
+    free(lines);
+    return valid ? EXIT_PASS : EXIT_GATE_FAILED;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+    struct parsed p;
+    int code = parse(&report_command, argc, argv, &p);
+    if (code != PARSED)
+        return code;
+    const char **v = p.value;
+    if ((v[R_ATTESTATION] == NULL) != (v[R_PUBKEY] == NULL))
+        return usage_error("report", "%s", "--attestation and --pubkey go together");
+    if (v[R_AUDIT] == NULL && v[R_ATTESTATION] == NULL)
+        return usage_error("report", "%s", "--attestation with --pubkey (or --audit) is required");
+    if (v[R_MARKDOWN] == NULL && v[R_HTML] == NULL && v[R_JUNIT] == NULL)
+        return usage_error("report", "%s", "name at least one of --markdown, --html, --junit");
+    struct fg_error err = {0};
+    char *audit = NULL, *text[3] = {NULL, NULL, NULL};
+    if ((code = report_audit(v, &audit)) != EXIT_PASS)
+        return finish(code);
+    enum fg_status st = FG_OK;
+    if (v[R_MARKDOWN] != NULL)
+        st = fg_report_markdown(audit, &text[0], &err);
+    if (st == FG_OK && v[R_HTML] != NULL)
+        st = fg_report_html(audit, &text[1], &err);
+    if (st == FG_OK && v[R_JUNIT] != NULL)
+        st = fg_report_junit(audit, &text[2], &err);
+    if (st != FG_OK) {
+        if (err.file[0] == '\0') /* the renderers know the text, not where it came from */
+            snprintf(err.file, sizeof err.file, "%s", v[R_AUDIT] ? v[R_AUDIT] : v[R_ATTESTATION]);
+        code = report_error(&err);
+    } else {
+        bool force = v[R_FORCE] != NULL;
+        const struct fg_output outputs[] = {output(v[R_MARKDOWN], text[0], force),
+                                            output(v[R_HTML], text[1], force),
+                                            output(v[R_JUNIT], text[2], force)};
+        code = write_outputs(outputs, sizeof outputs / sizeof outputs[0]);
+    }
+    free(audit);
+    for (size_t i = 0; i < 3; i++)
+        free(text[i]);
+    return finish(code);
+}
+
+/* ---- counts ---- */
+
+enum { N_POLICY, N_CANDIDATE, N_INCUMBENT, N_OUT, N_QUIET, N_FORCE };
+static const struct opt counts_options[] = {
+    [N_POLICY] = {"policy", "FILE", false, "the YAML policy (required)"},
+    [N_CANDIDATE] = {"candidate", "FILE", false,
+                     "CSV with the label, protected attributes and predictions (required)"},
+    [N_INCUMBENT] = {"incumbent", "FILE", false,
+                     "CSV with the incumbent's predictions, as for check"},
+    [N_OUT] = {"out", "FILE", false, "write the counts file here (required)"},
+    [N_QUIET] = {"quiet", NULL, false, "print nothing but errors"},
+    [N_FORCE] = {"force", NULL, false, "replace a symbolic link at --out (see check --help)"},
+};
+static const struct command counts_command = {
+    "counts",
+    "usage: fairgate counts --policy P.yaml --candidate C.csv [--incumbent I.csv]\n"
+    "                       --out K.csv [--quiet] [--force]\n"
+    "\n"
+    "Reads the predictions as check does and writes the counts table: a CSV with one\n"
+    "column per protected attribute of the policy, then y_true, candidate, incumbent\n"
+    "(1 = positive label / favourable decision; incumbent is 0 without an incumbent) and\n"
+    "count; one record per cell, sorted. `fairgate check --counts K.csv` gives the same\n"
+    "groups, gates and verdict as check on the rows. Written atomically.\n",
+    OPTIONS(counts_options),
+    "exit status: 0 written, 2 error (nothing written)\n",
+};
+
+static int cmd_counts(int argc, char **argv)
+{
+    struct parsed p;
+    int code = parse(&counts_command, argc, argv, &p);
+    if (code != PARSED)
+        return code;
+    const char *policy_path = p.value[N_POLICY], *out = p.value[N_OUT];
+    bool quiet = p.value[N_QUIET] != NULL;
+    struct fg_ingest_options options = {.candidate_path = p.value[N_CANDIDATE],
+                                        .incumbent_path = p.value[N_INCUMBENT]};
+    if (policy_path == NULL || options.candidate_path == NULL || out == NULL)
+        return usage_error("counts", "%s", "--policy, --candidate and --out are required");
+    struct fg_error err = {0};
+    struct fg_policy *policy = NULL;
+    struct fg_counts *counts = NULL;
+    struct fg_ingest_result ingest = {0};
+    char *csv = NULL;
+    size_t len = 0;
+    if (!quiet && isatty(STDERR_FILENO)) /* the biggest inputs go through this command */
+        options.progress = progress_show;
+    if (fg_policy_load(policy_path, &policy, &err) != FG_OK ||
+        fg_counts_policy_check(policy, &err) != FG_OK ||
+        fg_ingest_run(policy, &options, &counts, &ingest, &err) != FG_OK ||
+        fg_counts_render_csv(policy, counts, &csv, &len, &err) != FG_OK)
+        code = report_error(&err);
+    else
+        code = write_outputs(
+            &(struct fg_output){out, csv, len, p.value[N_FORCE] ? FG_OUTPUT_FORCE : 0, NULL}, 1);
+    if (code == EXIT_PASS && !quiet)
+        printf("counts: %llu rows read (%llu dropped), the table written to %s\n",
+               (unsigned long long)ingest.candidate.rows,
+               (unsigned long long)ingest.candidate.rows_dropped, out);
+    free(csv);
+    fg_counts_free(counts);
+    fg_policy_free(policy);
+    return finish(code);
+}
+
+/* ---- sql ---- */
+
+enum { S_POLICY, S_TABLE, S_DIALECT };
+static const struct opt sql_options[] = {
+    [S_POLICY] = {"policy", "FILE", false, "the YAML policy (required)"},
+    [S_TABLE] = {"table", "NAME", false,
+                 "the table: NAME, SCHEMA.NAME or CATALOG.SCHEMA.NAME (required);\n"
+                 "each dot-separated part is quoted"},
+    [S_DIALECT] = {"dialect", "D", false,
+                   "ansi (default; Trino, DuckDB), postgres, sqlite, spark, bigquery"},
+};
+static const struct command sql_command = {
+    "sql",
+    "usage: fairgate sql --policy P.yaml --table T\n"
+    "                    [--dialect ansi|postgres|sqlite|spark|bigquery]\n"
+    "\n"
+    "Prints the GROUP BY query whose result, exported as CSV with its header, is the counts\n"
+    "file of the table's rows: run it in the warehouse, gate in CI with\n"
+    "`fairgate check --counts`. The table (or view) holds every column the policy names;\n"
+    "labels and predictions are compared as text, scores with the policy's threshold.\n",
+    OPTIONS(sql_options),
+    "exit status: 0 printed, 2 error\n",
+};
+
+static int cmd_sql(int argc, char **argv)
+{
+    struct parsed p;
+    int code = parse(&sql_command, argc, argv, &p);
+    if (code != PARSED)
+        return code;
+    const char *policy_path = p.value[S_POLICY], *table = p.value[S_TABLE];
+    if (policy_path == NULL || table == NULL)
+        return usage_error("sql", "%s", "--policy and --table are required");
+    struct fg_error err = {0};
+    enum fg_sql_dialect dialect = FG_SQL_ANSI;
+    if (fg_sql_dialect_parse(p.value[S_DIALECT] ? p.value[S_DIALECT] : "ansi", &dialect, &err) !=
+        FG_OK)
+        return usage_error("sql", "%s", err.message);
+    struct fg_policy *policy = NULL;
+    char *query = NULL;
+    if (fg_policy_load(policy_path, &policy, &err) != FG_OK ||
+        fg_sql_render(policy, table, dialect, &query, &err) != FG_OK)
+        code = report_error(&err);
+    else
+        fputs(query, stdout);
+    free(query);
+    fg_policy_free(policy);
+    return finish(code == PARSED ? EXIT_PASS : code);
+}
+
+/* ---- lint ---- */
+
+static int cmd_lint(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+        fputs(usage_lint, stdout);
+        return finish(EXIT_PASS);
+    }
+    if (argc != 2 || argv[1][0] == '-')
+        return usage_error("lint", "%s", "expected exactly one policy file");
+    struct fg_error err = {0};
+    struct fg_policy *policy = NULL;
+    if (fg_policy_lint(argv[1], &policy, &err) != FG_OK)
+        return report_error(&err);
+    char *warnings = fg_policy_warnings(policy);
+    fg_policy_free(policy);
+    if (warnings == NULL) {
+        error_message("out of memory");
+        return finish(EXIT_ERROR);
+    }
+    fputs(warnings, stderr);
+    free(warnings);
+    printf("ok\n");
+    return finish(EXIT_PASS);
+}
+
+/* ---- dispatch ---- */
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error(NULL, "%s", "no command given");
+    const char *command = argv[1];
+    if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
+        strcmp(command, "help") == 0) {
+        fputs(usage_main, stdout);
+        return finish(EXIT_PASS);
+    }
+    if (strcmp(command, "--version") == 0) {
+        printf("fairgate %s\n", FG_VERSION);
+        return finish(EXIT_PASS);
+    }
+    static const struct {
+        const char *name;
+        int (*run)(int, char **);
+    } commands[] = {{"check", cmd_check},       {"lint", cmd_lint},
+                    {"keygen", cmd_keygen},     {"verify", cmd_verify},
+                    {"override", cmd_override}, {"report", cmd_report},
+                    {"counts", cmd_counts},     {"sql", cmd_sql}};
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(command, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    return usage_error(NULL, "unknown command '%s'", command);
+}

@@ -1,0 +1,247 @@
+/*
+ * check.c - the use cases, one call each: fg_check_run (policy, rows or counts, metrics,
+ * gates, overrides, audit, reports, attestation), fg_override_run (policy + inputs -> a
+ * signed approval) and fg_verify_run (attestation + key + files -> valid or not).
+ *
+ * An embedder (the CLI, a binding, a server) calls one of these and gets every text the
+ * command produces; it decides where the texts go (fg_outputs_write writes them all or
+ * none). Two clocks, as everywhere: the audit's 'created' is fg_now (SOURCE_DATE_EPOCH
+ * when set), overrides are judged and made by the real clock (fg_clock_now).
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- check ---- */
+
+/* What one check run holds while it runs; freed by state_free. */
+struct check_state {
+    const struct fg_check_request *request;
+    struct fg_policy *policy;
+    struct fg_key *key;
+    struct fg_counts *counts;
+    struct fg_metrics *metrics;
+    struct fg_evaluation *evaluation;
+    struct fg_ingest_result ingest;
+    struct fg_counts_info *counts_info; /* n_counts of them */
+    long long created, clock;           /* the audit's 'created'; what judges overrides */
+};
+
+static void state_free(struct check_state *s)
+{
+    fg_evaluation_free(s->evaluation);
+    fg_metrics_free(s->metrics);
+    fg_counts_free(s->counts);
+    fg_key_free(s->key);
+    fg_policy_free(s->policy);
+    free(s->counts_info);
+}
+
+static bool on_counts(const struct check_state *s)
+{
+    return s->request->n_counts > 0;
+}
+
+/* Reads the rows or the counts files into s->counts. */
+static enum fg_status read_inputs(struct check_state *s, struct fg_error *err)
+{
+    const struct fg_check_request *rq = s->request;
+    if (on_counts(s)) {
+        s->counts_info = calloc(rq->n_counts, sizeof *s->counts_info);
+        if (s->counts_info == NULL)
+            return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        return fg_counts_load_files(s->policy, rq->counts_paths, rq->n_counts, &s->counts,
+                                    s->counts_info, err);
+    }
+    struct fg_ingest_options options = {.candidate_path = rq->candidate_path,
+                                        .incumbent_path = rq->incumbent_path,
+                                        .progress = rq->progress,
+                                        .progress_user = rq->progress_user};
+    return fg_ingest_run(s->policy, &options, &s->counts, &s->ingest, err);
+}
+
+/* Policy, inputs, metrics, gates and overrides: the verdict. */
+static enum fg_status judge(struct check_state *s, struct fg_error *err)
+{
+    const struct fg_check_request *rq = s->request;
+    if (rq->policy_path == NULL || (rq->candidate_path == NULL && rq->n_counts == 0))
+        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                            "a check needs a policy and a candidate file or counts files");
+    enum fg_status st = fg_now(&s->created, err);
+    if (st == FG_OK)
+        st = fg_clock_now(&s->clock, err);
+    if (st == FG_OK)
+        st = fg_policy_load(rq->policy_path, &s->policy, err);
+    if (st == FG_OK && rq->sign_key_path != NULL)
+        st = fg_key_load_private(rq->sign_key_path, &s->key, err);
+    if (st == FG_OK)
+        st = read_inputs(s, err);
+    if (st == FG_OK)
+        st = fg_metrics_compute(s->policy, s->counts, &s->metrics, err);
+    if (st == FG_OK)
+        st = fg_gate_evaluate(s->policy, s->metrics, &s->evaluation, err);
+    if (st != FG_OK)
+        return st;
+    /* With counts files, overrides bind to all of them, in order (README "Counts"). */
+    char binding[65] = "";
+    if (on_counts(s))
+        fg_counts_binding_of(s->counts_info, rq->n_counts, binding);
+    struct fg_override_inputs inputs = {
+        .candidate_sha256 = on_counts(s) ? binding : s->ingest.candidate.sha256,
+        .incumbent_sha256 = s->ingest.has_incumbent_file ? s->ingest.incumbent.sha256 : NULL};
+    return fg_override_apply(s->policy, s->metrics, s->evaluation, rq->override_paths,
+                             rq->n_overrides, &inputs, s->clock, err);
+}
+
+/* The audit, then every report asked for, rendered from the audit text. */
+static enum fg_status render(const struct check_state *s, struct fg_check_result *r,
+                             struct fg_error *err)
+{
+    const struct fg_check_request *rq = s->request;
+    struct fg_audit_inputs inputs = {.policy_path = rq->policy_path,
+                                     .ingest = on_counts(s) ? NULL : &s->ingest,
+                                     .created = s->created,
+                                     .counts = s->counts_info,
+                                     .n_counts = rq->n_counts};
+    enum fg_status st =
+        fg_audit_render(s->policy, s->metrics, s->evaluation, &inputs, &r->audit, err);
+    if (st == FG_OK && rq->markdown)
+        st = fg_report_markdown(r->audit, &r->markdown, err);
+    if (st == FG_OK && rq->html)
+        st = fg_report_html(r->audit, &r->html, err);
+    if (st == FG_OK && rq->junit)
+        st = fg_report_junit(r->audit, &r->junit, err);
+    if (st == FG_OK && rq->annotations)
+        st = fg_report_github_annotations(r->audit, &r->annotations, err);
+    if (st == FG_OK && rq->summary &&
+        (r->summary = fg_evaluation_summary(s->policy, s->metrics, s->evaluation)) == NULL)
+        st = fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    return st;
+}
+
+/* The attestation: what was judged, with the digest of the read that fed the gate (never
+ * the path read again), then the files the caller names, then the audit. */
+static enum fg_status attest(const struct check_state *s, struct fg_check_result *r,
+                             struct fg_error *err)
+{
+    const struct fg_check_request *rq = s->request;
+    struct fg_subject *subjects = calloc(rq->n_counts + rq->n_subjects + 4, sizeof *subjects);
+    if (subjects == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    size_t n = 0;
+    if (rq->candidate_path != NULL)
+        subjects[n++] =
+            fg_subject_of(FG_ROLE_CANDIDATE, rq->candidate_path, s->ingest.candidate.sha256);
+    for (size_t i = 0; i < rq->n_counts; i++)
+        subjects[n++] =
+            fg_subject_of(FG_ROLE_COUNTS, rq->counts_paths[i], s->counts_info[i].sha256);
+    if (rq->incumbent_path != NULL)
+        subjects[n++] =
+            fg_subject_of(FG_ROLE_INCUMBENT, rq->incumbent_path, s->ingest.incumbent.sha256);
+    subjects[n++] = fg_subject_of(FG_ROLE_POLICY, rq->policy_path, fg_policy_sha256(s->policy));
+    for (size_t i = 0; i < rq->n_subjects; i++)
+        subjects[n++] = rq->subjects[i];
+    if (rq->audit_path != NULL)
+        subjects[n++] = fg_subject_of(FG_ROLE_AUDIT, rq->audit_path, NULL);
+    enum fg_status st = fg_attest_build(r->audit, subjects, n, s->key, &r->attestation, err);
+    free(subjects);
+    return st;
+}
+
+enum fg_status fg_check_run(const struct fg_check_request *request, struct fg_check_result **out,
+                            struct fg_error *err)
+{
+    *out = NULL;
+    struct check_state s = {.request = request};
+    struct fg_check_result *r = calloc(1, sizeof *r);
+    enum fg_status st =
+        r != NULL ? judge(&s, err) : fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    if (st == FG_OK)
+        st = render(&s, r, err);
+    if (st == FG_OK && request->sign_key_path != NULL)
+        st = attest(&s, r, err);
+    if (st == FG_OK) {
+        r->verdict = fg_evaluation_verdict(s.evaluation);
+        r->exit_code = fg_evaluation_exit_code(s.evaluation);
+        *out = r;
+    } else {
+        fg_check_result_free(r);
+    }
+    state_free(&s);
+    return st;
+}
+
+void fg_check_result_free(struct fg_check_result *result)
+{
+    if (result == NULL)
+        return;
+    free(result->audit);
+    free(result->markdown);
+    free(result->html);
+    free(result->junit);
+    free(result->annotations);
+    free(result->summary);
+    free(result->attestation);
+    free(result);
+}
+
+/* ---- override ---- */
+
+enum fg_status fg_override_run(const struct fg_override_run_request *request, char **envelope_line,
+                               struct fg_error *err)
+{
+    *envelope_line = NULL;
+    struct fg_override_request approval = request->approval;
+    char binding[65] = "";
+    struct fg_policy *policy = NULL;
+    struct fg_key *key = NULL;
+    long long now = 0;
+    enum fg_status st = FG_OK;
+    if (request->n_counts > 0) { /* bind to the counts files as check --counts does */
+        st = fg_counts_binding_files(request->counts_paths, request->n_counts, binding, err);
+        approval.candidate_path = request->counts_paths[0];
+        approval.candidate_sha256 = binding;
+    }
+    if (st == FG_OK)
+        st = fg_clock_now(&now, err);
+    if (st == FG_OK)
+        st = fg_policy_load(request->policy_path, &policy, err);
+    if (st == FG_OK)
+        st = fg_key_load_private(request->sign_key_path, &key, err);
+    if (st == FG_OK)
+        st = fg_override_create(policy, &approval, key, now, envelope_line, err);
+    fg_key_free(key);
+    fg_policy_free(policy);
+    return st;
+}
+
+/* ---- verify ---- */
+
+enum fg_status fg_verify_run(const struct fg_verify_request *request, int *valid, char **report,
+                             struct fg_error *err)
+{
+    *valid = 0;
+    *report = NULL;
+    struct fg_subject *checks = calloc(request->n_files + 1, sizeof *checks);
+    if (checks == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < request->n_files; i++) {
+        const struct fg_verify_file *f = &request->files[i];
+        checks[i] = fg_subject_of(f->role, f->path, NULL);
+        /* Counts files are matched by role and file name, as check names them; a named
+         * subject by its name; the others by role alone. */
+        if (f->role == FG_ROLE_SUBJECT)
+            checks[i].name = f->name;
+        else if (f->role != FG_ROLE_COUNTS)
+            checks[i].name = NULL;
+    }
+    struct fg_key *key = NULL;
+    enum fg_status st = fg_key_load_public(request->pubkey_path, &key, err);
+    if (st == FG_OK)
+        st = fg_attest_verify(request->attestation_path, key, checks, request->n_files, valid,
+                              report, err);
+    fg_key_free(key);
+    free(checks);
+    return st;
+}
