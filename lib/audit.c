@@ -259,6 +259,11 @@ static cJSON *result_json(struct builder *b, const struct fg_policy *policy,
     }
     if (!spec->overall)
         add(b, r, "parity_gap", parity_gap_json(&res->candidate));
+    if (spec->has_max_worsening)
+        add(b, r, "worsening_limit",
+            res->has_worsening_at && isfinite(res->worsening_at)
+                ? cJSON_CreateNumber(res->worsening_at)
+                : cJSON_CreateNull());
     return r;
 }
 

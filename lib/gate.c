@@ -1374,6 +1374,7 @@ static void set_limit(struct fg_gate_result *res, enum fg_limit limit, double va
 static void decide_limit(const struct fg_gate_spec *spec, struct fg_gate_result *res)
 {
     res->limit = FG_LIMIT_NONE;
+    res->has_worsening_at = false;
     const struct fg_side *c = &res->candidate;
     if (c->defined && !spec->overall)
         res->candidate.parity_gap = deviation(spec->disparity, c->value);
@@ -1386,12 +1387,11 @@ static void decide_limit(const struct fg_gate_spec *spec, struct fg_gate_result 
     if (spec->has_max)
         set_limit(res, FG_LIMIT_MAX, spec->max, c->value - spec->max, spec->max);
     if (spec->has_max_worsening && res->has_worsening) {
-        double at = 0.0;
-        bool has_at = worsening_limit_at(spec, res, &at);
+        res->has_worsening_at = worsening_limit_at(spec, res, &res->worsening_at);
         set_limit(res, FG_LIMIT_MAX_WORSENING, spec->max_worsening,
-                  res->worsening - spec->max_worsening, at);
+                  res->worsening - spec->max_worsening, res->worsening_at);
         if (res->limit == FG_LIMIT_MAX_WORSENING)
-            res->has_limit_at = has_at;
+            res->has_limit_at = res->has_worsening_at;
     }
 }
 

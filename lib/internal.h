@@ -507,6 +507,8 @@ struct fg_gate_result {
     double deviation;   /* > 0 past the limit, < 0 inside it, in the limit's units */
     bool has_limit_at;
     double limit_at; /* where the candidate's own value would meet the limit */
+    bool has_worsening_at;
+    double worsening_at; /* vs_incumbent: where the candidate's value meets max_worsening */
 };
 
 struct fg_gate_outcome {
