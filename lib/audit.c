@@ -194,6 +194,12 @@ static void side_json(struct builder *b, cJSON *o, const struct fg_policy *polic
     add_rate(b, ref, "value", &side->reference_rate);
 }
 
+static cJSON *parity_gap_json(const struct fg_side *side)
+{
+    return side->defined && isfinite(side->parity_gap) ? cJSON_CreateNumber(side->parity_gap)
+                                                       : cJSON_CreateNull();
+}
+
 static cJSON *result_json(struct builder *b, const struct fg_policy *policy,
                           const struct fg_metrics *m, const struct fg_gate_outcome *o,
                           const struct fg_gate_result *res)
@@ -211,6 +217,8 @@ static cJSON *result_json(struct builder *b, const struct fg_policy *policy,
     if (m->has_incumbent) {
         cJSON *inc = add(b, r, "incumbent", cJSON_CreateObject());
         side_json(b, inc, policy, m, spec, &res->incumbent);
+        if (!spec->overall)
+            add(b, inc, "parity_gap", parity_gap_json(&res->incumbent));
     } else {
         add(b, r, "incumbent", cJSON_CreateNull());
     }
@@ -235,6 +243,27 @@ static cJSON *result_json(struct builder *b, const struct fg_policy *policy,
             res->has_worsening_p ? cJSON_CreateNumber(res->worsening_p_adjusted)
                                  : cJSON_CreateNull());
     }
+    /* What gate.c decided (DESIGN section 5): the limit that decides the result, how far
+     * past it the result is, and (disparity gates) the distance from parity. */
+    if (res->limit == FG_LIMIT_NONE) {
+        add(b, r, "limit", cJSON_CreateNull());
+        add(b, r, "deviation", cJSON_CreateNull());
+    } else {
+        cJSON *limit = add(b, r, "limit", cJSON_CreateObject());
+        add_string(b, limit, "name", fg_limit_name(res->limit));
+        add_number(b, limit, "value", res->limit_value);
+        add(b, limit, "at",
+            res->has_limit_at && isfinite(res->limit_at) ? cJSON_CreateNumber(res->limit_at)
+                                                         : cJSON_CreateNull());
+        add_number(b, r, "deviation", res->deviation);
+    }
+    if (!spec->overall)
+        add(b, r, "parity_gap", parity_gap_json(&res->candidate));
+    if (spec->has_max_worsening)
+        add(b, r, "worsening_limit",
+            res->has_worsening_at && isfinite(res->worsening_at)
+                ? cJSON_CreateNumber(res->worsening_at)
+                : cJSON_CreateNull());
     return r;
 }
 
@@ -259,6 +288,26 @@ static cJSON *score_change_json(struct builder *b, const struct fg_metrics *m,
             add_string(b, w, "label", m->groups[g].label);
             add_number(b, w, "change", c.value - i.value);
         }
+    }
+    /* Up to 3 of worse_groups, largest loss first (ties: group order), as people read them. */
+    cJSON *order = add(b, o, "worst_first", cJSON_CreateArray());
+    size_t n_worse = worse ? (size_t)cJSON_GetArraySize(worse) : 0, taken[3];
+    for (size_t n = 0; n < 3 && n < n_worse; n++) {
+        size_t pick = SIZE_MAX, k = 0;
+        double pick_loss = 0;
+        for (const cJSON *w = worse->child; w != NULL; w = w->next, k++) {
+            const cJSON *change = cJSON_GetObjectItemCaseSensitive(w, "change");
+            double loss = change != NULL ? -dir * change->valuedouble : 0.0;
+            bool used = false;
+            for (size_t j = 0; j < n; j++)
+                used = used || taken[j] == k;
+            if (!used && (pick == SIZE_MAX || loss > pick_loss)) {
+                pick = k;
+                pick_loss = loss;
+            }
+        }
+        taken[n] = pick;
+        add(b, order, NULL, cJSON_CreateNumber((double)pick));
     }
     return o;
 }
@@ -298,6 +347,8 @@ static cJSON *gate_json(struct builder *b, const struct fg_policy *policy,
     cJSON *results = add(b, g, "results", cJSON_CreateArray());
     for (size_t i = 0; i < o->n_results; i++)
         add(b, results, NULL, result_json(b, policy, m, o, &o->results[i]));
+    add(b, g, "worst_result",
+        o->worst < o->n_results ? cJSON_CreateNumber((double)o->worst) : cJSON_CreateNull());
     return g;
 }
 

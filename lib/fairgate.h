@@ -199,8 +199,9 @@ FG_MUST_CHECK enum fg_status fg_gate_evaluate(const struct fg_policy *policy,
 enum fg_verdict fg_evaluation_verdict(const struct fg_evaluation *evaluation);
 /* The process exit code for this verdict: 0 pass, 1 a gate failed. */
 int fg_evaluation_exit_code(const struct fg_evaluation *evaluation);
-/* A compact human summary: one line per gate and its worst group, then the verdict.
- * Returns a malloc'd string the caller frees, or NULL when out of memory. */
+/* A compact human summary: one line per gate and its worst group, then the verdict; the
+ * audit rendered with fg_report_summary. Returns a malloc'd string the caller frees, or
+ * NULL when out of memory. */
 char *fg_evaluation_summary(const struct fg_policy *policy, const struct fg_metrics *metrics,
                             const struct fg_evaluation *evaluation);
 void fg_evaluation_free(struct fg_evaluation *evaluation);
@@ -245,6 +246,11 @@ FG_MUST_CHECK enum fg_status fg_report_html(const char *audit_json, char **out,
 /* JUnit XML: a testsuite per gate, a testcase per (gate, group). */
 FG_MUST_CHECK enum fg_status fg_report_junit(const char *audit_json, char **out,
                                              struct fg_error *err);
+/* The console summary `check` prints: one line per gate with the worst result the audit
+ * names (`worst_result`), score trade-offs, overrides, the verdict. Control bytes quoted
+ * from the data are escaped, so no line starts with text taken from it. */
+FG_MUST_CHECK enum fg_status fg_report_summary(const char *audit_json, char **out,
+                                               struct fg_error *err);
 /* GitHub workflow commands: "::error title=...::..." per failed gate, "::warning ...::"
  * per insufficient-data group, escaped per GitHub's rules; "" when there is nothing. */
 FG_MUST_CHECK enum fg_status fg_report_github_annotations(const char *audit_json, char **out,

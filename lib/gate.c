@@ -1315,6 +1315,119 @@ static void judge_evidence(const struct fg_gate_spec *spec, struct fg_gate_resul
         res->why[0] = '\0';
 }
 
+/* ---- the deciding limit and the worst result (DESIGN section 5: the audit's `limit`,
+ * `deviation` and `worst_result`; every renderer shows these and ranks nothing) ---- */
+
+const char *fg_limit_name(enum fg_limit limit)
+{
+    switch (limit) {
+    case FG_LIMIT_MIN:
+        return "min";
+    case FG_LIMIT_MAX:
+        return "max";
+    case FG_LIMIT_MAX_WORSENING:
+        return "max_worsening";
+    case FG_LIMIT_NONE:
+        break;
+    }
+    return NULL;
+}
+
+/* Where max_worsening puts the candidate's own value: the incumbent's distance from parity
+ * (or its overall value) moved by max_worsening, back in the value's units. */
+static bool worsening_limit_at(const struct fg_gate_spec *spec, const struct fg_gate_result *res,
+                               double *at)
+{
+    if (!res->incumbent.defined)
+        return false;
+    if (spec->overall) {
+        int dir = fg_metric_direction(spec->metric);
+        *at = res->incumbent.value - dir * spec->max_worsening;
+        return dir != 0 && *at >= 0.0;
+    }
+    double allowed = deviation(spec->disparity, res->incumbent.value) + spec->max_worsening;
+    if (spec->disparity == FG_DISPARITY_DIFFERENCE)
+        *at = allowed;
+    else if (allowed >= 1.0)
+        return false;
+    else if (res->candidate.value <= 1.0)
+        *at = 1.0 - allowed; /* a floor below parity */
+    else
+        *at = 1.0 / (1.0 - allowed); /* a ceiling above it */
+    return true;
+}
+
+static void set_limit(struct fg_gate_result *res, enum fg_limit limit, double value, double dev,
+                      double at)
+{
+    if (res->limit != FG_LIMIT_NONE && dev <= res->deviation)
+        return; /* ties keep the earlier: min, then max, then max_worsening */
+    res->limit = limit;
+    res->limit_value = value;
+    res->deviation = dev;
+    res->has_limit_at = true;
+    res->limit_at = at;
+}
+
+/* The limit of min, max and max_worsening that the candidate is furthest past (or closest
+ * to), at the point estimate; for equalized odds on the component the audit shows. */
+static void decide_limit(const struct fg_gate_spec *spec, struct fg_gate_result *res)
+{
+    res->limit = FG_LIMIT_NONE;
+    res->has_worsening_at = false;
+    const struct fg_side *c = &res->candidate;
+    if (c->defined && !spec->overall)
+        res->candidate.parity_gap = deviation(spec->disparity, c->value);
+    if (res->incumbent.defined && !spec->overall)
+        res->incumbent.parity_gap = deviation(spec->disparity, res->incumbent.value);
+    if (!c->defined)
+        return;
+    if (spec->has_min)
+        set_limit(res, FG_LIMIT_MIN, spec->min, spec->min - c->value, spec->min);
+    if (spec->has_max)
+        set_limit(res, FG_LIMIT_MAX, spec->max, c->value - spec->max, spec->max);
+    if (spec->has_max_worsening && res->has_worsening) {
+        res->has_worsening_at = worsening_limit_at(spec, res, &res->worsening_at);
+        set_limit(res, FG_LIMIT_MAX_WORSENING, spec->max_worsening,
+                  res->worsening - spec->max_worsening, res->worsening_at);
+        if (res->limit == FG_LIMIT_MAX_WORSENING)
+            res->has_limit_at = res->has_worsening_at;
+    }
+}
+
+/* A result that stops the gate passing: a fail, or too little data under
+ * on_small_group: fail. */
+static bool result_blocks(const struct fg_gate_spec *spec, const struct fg_gate_result *res)
+{
+    return res->status == FG_RESULT_FAIL || (res->status == FG_RESULT_INSUFFICIENT_DATA &&
+                                             spec->on_small_group == FG_SMALL_GROUP_FAIL);
+}
+
+/* The gate's worst result, decided once (before overrides, so an overridden gate still
+ * shows the result that was overridden). Blocking results rank first; then results held
+ * to a limit, by the largest deviation past it; a result held to max_worsening that did
+ * not get worse than the incumbent (worsening <= 0) is no candidate unless it blocks.
+ * Ties keep the earlier result (group order). No candidate: SIZE_MAX. */
+static size_t pick_worst(const struct fg_gate_spec *spec, const struct fg_gate_outcome *o)
+{
+    size_t worst = SIZE_MAX;
+    int worst_rank = -1;
+    for (size_t i = 0; i < o->n_results; i++) {
+        const struct fg_gate_result *res = &o->results[i];
+        bool blocks = result_blocks(spec, res), held = res->limit != FG_LIMIT_NONE;
+        bool improved = res->limit == FG_LIMIT_MAX_WORSENING && res->worsening <= 0.0;
+        if (!blocks && (!held || improved))
+            continue;
+        int rank = (blocks ? 2 : 0) + (held ? 1 : 0);
+        if (rank > worst_rank ||
+            (rank == worst_rank && held && res->deviation > o->results[worst].deviation)) {
+            worst = i;
+            worst_rank = rank;
+        }
+    }
+    return worst;
+}
+
 /* ---- public ---- */
 
 enum fg_status fg_gate_evaluate(const struct fg_policy *policy, const struct fg_metrics *m,
@@ -1362,8 +1475,11 @@ enum fg_status fg_gate_evaluate(const struct fg_policy *policy, const struct fg_
             fg_evaluation_free(ev);
             return st;
         }
-        for (size_t r = 0; r < o->n_results; r++)
+        for (size_t r = 0; r < o->n_results; r++) {
             judge_evidence(spec, &o->results[r]);
+            decide_limit(spec, &o->results[r]);
+        }
+        o->worst = pick_worst(spec, o);
         if (spec->has_max_worsening && !m->has_incumbent)
             snprintf(o->note, sizeof o->note,
                      "not compared with the incumbent: no incumbent predictions given");
@@ -1394,282 +1510,4 @@ void fg_evaluation_free(struct fg_evaluation *ev)
     free(ev->outcomes);
     fg_override_records_free(ev->overrides, ev->n_overrides);
     free(ev);
-}
-
-/* ---- the human summary ---- */
-
-/* A growable string; on allocation failure it stops growing and remembers it. */
-struct text {
-    char *data;
-    size_t len, cap;
-    bool failed;
-};
-
-static void text_add(struct text *t, const char *fmt, ...) FG_PRINTF(2, 3);
-
-/* Rewrites t->data[from..len) with every control byte escaped (\n, \r, \t, \xNN): the
- * summary quotes group values, gate ids and reasons from the data and the policy, and a
- * line break among them would start a line of fairgate's stdout with whatever follows,
- * such as a GitHub workflow command ("::stop-commands::..."). Only text_newline ends a
- * line. */
-static void text_escape_from(struct text *t, size_t from)
-{
-    size_t extra = 0;
-    for (size_t i = from; i < t->len; i++) {
-        unsigned char c = (unsigned char)t->data[i];
-        if (c == '\n' || c == '\r' || c == '\t')
-            extra += 1;
-        else if (c < 0x20 || c == 0x7f)
-            extra += 3;
-    }
-    if (extra == 0)
-        return;
-    if (t->len + extra + 1 > t->cap) {
-        char *grown = realloc(t->data, t->len + extra + 1);
-        if (grown == NULL) {
-            t->failed = true;
-            return;
-        }
-        t->data = grown;
-        t->cap = t->len + extra + 1;
-    }
-    static const char hex[] = "0123456789abcdef";
-    size_t out = t->len + extra;
-    t->data[out] = '\0';
-    for (size_t i = t->len; i-- > from;) { /* from the end, in place */
-        unsigned char c = (unsigned char)t->data[i];
-        if (c == '\n' || c == '\r' || c == '\t') {
-            t->data[--out] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
-            t->data[--out] = '\\';
-        } else if (c < 0x20 || c == 0x7f) {
-            t->data[--out] = hex[c & 15];
-            t->data[--out] = hex[c >> 4];
-            t->data[--out] = 'x';
-            t->data[--out] = '\\';
-        } else {
-            t->data[--out] = (char)c;
-        }
-    }
-    t->len += extra;
-}
-
-/* Ends a line: the one way a '\n' enters the summary. */
-static void text_newline(struct text *t)
-{
-    text_add(t, " "); /* room for it, then the byte itself */
-    if (!t->failed)
-        t->data[t->len - 1] = '\n';
-}
-
-static void text_add(struct text *t, const char *fmt, ...)
-{
-    if (t->failed)
-        return;
-    size_t from = t->len;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n =
-            vsnprintf(t->data ? t->data + t->len : NULL, t->data ? t->cap - t->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            t->failed = true;
-            return;
-        }
-        if (t->data != NULL && t->len + (size_t)n < t->cap) {
-            t->len += (size_t)n;
-            text_escape_from(t, from);
-            return;
-        }
-        size_t cap = (t->cap ? t->cap * 2 : 1024) + (size_t)n;
-        char *grown = realloc(t->data, cap);
-        if (grown == NULL) {
-            t->failed = true;
-            return;
-        }
-        t->data = grown;
-        t->cap = cap;
-    }
-}
-
-static double result_margin(const struct fg_gate_spec *spec, const struct fg_gate_result *res)
-{
-    double margin = bound_slack(spec, res->candidate.value);
-    if (res->has_worsening && spec->max_worsening - res->worsening < margin)
-        margin = spec->max_worsening - res->worsening;
-    return margin;
-}
-
-/* The result a person should see first: the failing one furthest past its bound, else
- * the evaluated one closest to its bound, else the first. */
-static const struct fg_gate_result *worst_result(const struct fg_gate_outcome *o)
-{
-    const struct fg_gate_result *worst = NULL;
-    double worst_margin = INFINITY;
-    for (size_t i = 0; i < o->n_results; i++) {
-        const struct fg_gate_result *res = &o->results[i];
-        if (!res->candidate.defined)
-            continue;
-        double margin = result_margin(o->spec, res);
-        bool fails = res->status == FG_RESULT_FAIL;
-        bool worst_fails = worst && worst->status == FG_RESULT_FAIL;
-        if (worst == NULL || (fails && !worst_fails) ||
-            (fails == worst_fails && margin < worst_margin)) {
-            worst = res;
-            worst_margin = margin;
-        }
-    }
-    return worst ? worst : (o->n_results ? &o->results[0] : NULL);
-}
-
-static void summarize_result(struct text *t, const struct fg_metrics *m,
-                             const struct fg_gate_spec *spec, const struct fg_gate_result *res)
-{
-    char v[32], gv[32], rv[32];
-    const struct fg_side *s = &res->candidate;
-    const char *metric = fg_metric_name(spec->metric);
-    const char *component =
-        spec->metric == FG_METRIC_EQUALIZED_ODDS ? fg_metric_name(s->component) : NULL;
-    if (!s->defined) {
-        text_add(t, "%s: %s", m->groups[res->group].label, res->why);
-        return;
-    }
-    fg_format_number(v, sizeof v, true, s->value);
-    if (spec->overall) {
-        text_add(t, "overall %s %s", metric, v);
-    } else {
-        fg_format_number(gv, sizeof gv, s->group_rate.defined, s->group_rate.value);
-        fg_format_number(rv, sizeof rv, s->reference_rate.defined, s->reference_rate.value);
-        text_add(t, "%s: %s%s%s%s %s %s (%s vs %s for %s)", m->groups[res->group].label, metric,
-                 component ? "[" : "", component ? component : "", component ? "]" : "",
-                 fg_disparity_name(spec->disparity), v, gv, rv,
-                 s->reference_group != SIZE_MAX ? m->groups[s->reference_group].label : "?");
-    }
-    if (res->why[0] != '\0') {
-        text_add(t, " - %s", res->why);
-        return;
-    }
-    if (spec->has_min)
-        text_add(t, ", min %g", spec->min);
-    if (spec->has_max)
-        text_add(t, ", max %g", spec->max);
-    if (res->has_worsening)
-        text_add(t, ", %+.4f vs incumbent (max_worsening %g)", res->worsening, spec->max_worsening);
-}
-
-/* Score metrics: a candidate usually gains overall while it may lose for a group, which
- * a bound on a disparity can hide. Shown for every score gate when an incumbent is given:
- * the overall change, then the groups whose own value got worse, worst first (up to 3). */
-static void summarize_tradeoff(struct text *t, const struct fg_metrics *m,
-                               const struct fg_gate_spec *spec)
-{
-    int dir = fg_metric_direction(spec->metric);
-    struct fg_rate c0 = group_rate(m, 0, spec->metric, false);
-    struct fg_rate i0 = group_rate(m, 0, spec->metric, true);
-    if (!m->has_incumbent || !c0.defined || !i0.defined)
-        return;
-    text_add(t, "      %s overall %.4f -> %.4f (%+.4f)", fg_metric_name(spec->metric), i0.value,
-             c0.value, c0.value - i0.value);
-    size_t shown[3], n_shown = 0, worse = 0;
-    for (;;) { /* selection of the worst remaining group, at most 3 times */
-        size_t pick = SIZE_MAX;
-        double pick_loss = 0;
-        for (size_t g = 1; g < m->n_groups; g++) {
-            struct fg_rate c = group_rate(m, g, spec->metric, false);
-            struct fg_rate i = group_rate(m, g, spec->metric, true);
-            double loss = c.defined && i.defined ? -dir * (c.value - i.value) : 0;
-            bool taken = false;
-            for (size_t k = 0; k < n_shown; k++)
-                taken = taken || shown[k] == g;
-            if (n_shown == 0 && loss > 1e-12)
-                worse++;
-            if (!taken && loss > 1e-12 && loss > pick_loss) {
-                pick = g;
-                pick_loss = loss;
-            }
-        }
-        if (pick == SIZE_MAX || n_shown == 3)
-            break;
-        struct fg_rate c = group_rate(m, pick, spec->metric, false);
-        struct fg_rate i = group_rate(m, pick, spec->metric, true);
-        text_add(t, "%s %s %.4f -> %.4f (%+.4f)", n_shown ? "," : "; worse for",
-                 m->groups[pick].label, i.value, c.value, c.value - i.value);
-        shown[n_shown++] = pick;
-    }
-    if (worse > n_shown)
-        text_add(t, " and %zu more", worse - n_shown);
-    if (worse == 0)
-        text_add(t, "; no group got worse");
-    text_newline(t);
-}
-
-char *fg_evaluation_summary(const struct fg_policy *policy, const struct fg_metrics *m,
-                            const struct fg_evaluation *ev)
-{
-    struct text t = {0};
-    size_t width = 0, failed = 0;
-    for (size_t i = 0; i < ev->n_outcomes; i++) {
-        size_t len = strlen(ev->outcomes[i].spec->id);
-        width = len > width ? len : width;
-    }
-    text_add(&t, "policy %s: %zu gates, %llu rows", policy->name, ev->n_outcomes,
-             (unsigned long long)fg_confusion_n(&m->groups[0].candidate));
-    text_newline(&t);
-    for (size_t i = 0; i < ev->n_outcomes; i++) {
-        const struct fg_gate_outcome *o = &ev->outcomes[i];
-        char status[24];
-        const char *name = fg_result_status_name(o->status);
-        size_t k = 0;
-        for (; name[k] != '\0' && k + 1 < sizeof status; k++)
-            status[k] = (char)(name[k] >= 'a' && name[k] <= 'z' ? name[k] - 'a' + 'A' : name[k]);
-        status[k] = '\0';
-        if (o->status == FG_RESULT_FAIL)
-            failed++;
-        text_add(&t, "%-5s %-*s  ", status, (int)width, o->spec->id);
-        const struct fg_gate_result *worst = worst_result(o);
-        if (worst == NULL)
-            text_add(&t, "no groups");
-        else
-            summarize_result(&t, m, o->spec, worst);
-        size_t fails = 0, small = 0;
-        const struct fg_gate_result *first_small = NULL;
-        for (size_t r = 0; r < o->n_results; r++) {
-            if (o->results[r].status == FG_RESULT_FAIL)
-                fails++;
-            if (o->results[r].status == FG_RESULT_INSUFFICIENT_DATA) {
-                small++;
-                if (first_small == NULL)
-                    first_small = &o->results[r];
-            }
-        }
-        if (fails > 1)
-            text_add(&t, "; %zu of %zu results fail", fails, o->n_results);
-        if (small > 0 && first_small != worst)
-            text_add(&t, "; %zu with insufficient data (%s: %s)", small,
-                     m->groups[first_small->group].label, first_small->why);
-        if (small > 0 && fails == 0 && o->status == FG_RESULT_FAIL)
-            text_add(&t, "; fails because on_small_group is 'fail'");
-        if (o->note[0] != '\0')
-            text_add(&t, "; %s", o->note);
-        text_newline(&t);
-        if (fg_metric_is_score(o->spec->metric))
-            summarize_tradeoff(&t, m, o->spec);
-    }
-    for (size_t i = 0; i < ev->n_overrides; i++) {
-        const struct fg_override_record *r = &ev->overrides[i];
-        text_add(&t, "override %s: %s - %s", r->path, r->applied ? "applied" : "REJECTED", r->why);
-        text_newline(&t);
-    }
-    if (ev->verdict == FG_VERDICT_FAIL)
-        text_add(&t, "verdict: FAIL (%zu of %zu gates failed)", failed, ev->n_outcomes);
-    else if (ev->verdict == FG_VERDICT_PASS_WITH_OVERRIDE)
-        text_add(&t, "verdict: PASS WITH OVERRIDE");
-    else
-        text_add(&t, "verdict: PASS");
-    text_newline(&t);
-    if (t.failed) {
-        free(t.data);
-        return NULL;
-    }
-    return t.data;
 }

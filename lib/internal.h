@@ -445,6 +445,8 @@ struct fg_side {
     struct fg_rate reference_rate; /* the reference group's metric (disparity gates) */
     size_t reference_group;        /* index into metrics->groups; SIZE_MAX when none */
     enum fg_metric component;      /* equalized_odds: FG_METRIC_TPR or FG_METRIC_FPR */
+    double parity_gap; /* disparity gates, when defined: distance from parity (0 at parity,
+                        * larger is further; 1 - min(r, 1/r) for a ratio) */
 };
 
 enum fg_test { FG_TEST_NONE, FG_TEST_FISHER, FG_TEST_Z, FG_TEST_BOOTSTRAP };
@@ -465,6 +467,9 @@ struct fg_comparison {
     struct fg_side side; /* the candidate's side on this component */
     size_t group;        /* whose comparison (between_groups: each component's worst group) */
 };
+
+enum fg_limit { FG_LIMIT_NONE, FG_LIMIT_MIN, FG_LIMIT_MAX, FG_LIMIT_MAX_WORSENING };
+const char *fg_limit_name(enum fg_limit limit);
 
 struct fg_gate_result {
     size_t group; /* index into metrics->groups */
@@ -494,6 +499,16 @@ struct fg_gate_result {
     bool partial; /* equalized odds judged on one component: the other lacks data */
     enum fg_result_status status;
     char why[256]; /* why this status, for a person; "" when it passed plainly */
+    /* The limit that decides this result and how far past it the result is (lib/gate.c,
+     * decide_limit): of min, max and max_worsening, the one the result is furthest past
+     * (or closest to). FG_LIMIT_NONE when nothing could be compared with a limit. */
+    enum fg_limit limit;
+    double limit_value; /* the bound, or max_worsening */
+    double deviation;   /* > 0 past the limit, < 0 inside it, in the limit's units */
+    bool has_limit_at;
+    double limit_at; /* where the candidate's own value would meet the limit */
+    bool has_worsening_at;
+    double worsening_at; /* vs_incumbent: where the candidate's value meets max_worsening */
 };
 
 struct fg_gate_outcome {
@@ -501,6 +516,9 @@ struct fg_gate_outcome {
     enum fg_result_status status;
     struct fg_gate_result *results;
     size_t n_results;
+    /* The result a person should see first (lib/gate.c, pick_worst; decided before any
+     * override, which leaves it alone): index into results, SIZE_MAX when none. */
+    size_t worst;
     char note[256]; /* gate-level remark (e.g. "no incumbent predictions given") */
 };
 

@@ -236,75 +236,33 @@ static int metric_direction(const char *metric)
     return 0;
 }
 
-/* How far a disparity is from parity: 1 - min(r, 1/r) for a ratio, the gap itself else. */
-static double deviation(bool ratio, double value)
-{
-    if (!ratio)
-        return value;
-    if (value <= 0.0)
-        return 1.0;
-    return 1.0 - (value < 1.0 ? value : 1.0 / value);
-}
-
-/* Where max_worsening puts the candidate's limit for this result, from the incumbent's
- * value (gate.c: the candidate may deviate from parity by at most max_worsening more). */
+/* Where max_worsening puts the candidate's limit for this result (gate.c's
+ * `worsening_limit`). */
 static bool worsening_limit(const struct gate *g, const cJSON *res, double *at)
 {
-    double inc, cand;
-    if (g == NULL || !g->bound.has_mw || !num(get(res, "incumbent"), "value", &inc))
-        return false;
-    if (g->overall) {
-        int dir = metric_direction(g->metric);
-        *at = inc - dir * g->bound.mw;
-        return dir != 0 && *at >= 0.0;
-    }
-    double allowed = deviation(g->ratio, inc) + g->bound.mw;
-    if (!g->ratio)
-        *at = allowed;
-    else if (allowed >= 1.0)
-        return false;
-    else if (!num(res, "value", &cand) || cand <= 1.0)
-        *at = 1.0 - allowed; /* a floor below parity */
-    else
-        *at = 1.0 / (1.0 - allowed); /* a ceiling above it */
-    return true;
+    return g != NULL && g->bound.has_mw && num(res, "worsening_limit", at);
 }
 
-/* How bad a candidate value is, as gate.c picks a gate's worst group. */
-static double badness(const struct gate *g, const cJSON *res, double value)
-{
-    double worsening;
-    if (g->bound.has_min || g->bound.has_max) {
-        double bad = g->bound.has_min ? g->bound.min - value : -INFINITY;
-        if (g->bound.has_max && value - g->bound.max > bad)
-            bad = value - g->bound.max;
-        return bad;
-    }
-    if (g->bound.has_mw && num(res, "worsening", &worsening))
-        return worsening;
-    return g->overall ? 0.0 : deviation(g->ratio, value);
-}
-
-/* The candidate's worst result: failing (or overridden) first, then by badness. */
+/* The gate's worst result as gate.c chose it (`worst_result`), or NULL when it named none. */
 static const cJSON *worst_result(const struct gate *g)
 {
-    const cJSON *worst = NULL, *res;
-    int worst_rank = -1;
-    double worst_bad = -INFINITY, value;
+    double index;
+    if (!num(g->json, "worst_result", &index) || index < 0)
+        return NULL;
+    return cJSON_GetArrayItem(g->results, (int)index);
+}
+
+/* No worst result although results were held to a limit: none got worse than the
+ * incumbent. */
+static bool none_got_worse(const struct gate *g)
+{
+    const cJSON *res;
     cJSON_ArrayForEach(res, g->results)
     {
-        if (!num(res, "value", &value))
-            continue;
-        const char *st = str(res, "status");
-        int rank = is(st, "fail") || is(st, "overridden") ? 2 : is(st, "insufficient_data") ? 0 : 1;
-        double bad = badness(g, res, value);
-        if (rank > worst_rank || (rank == worst_rank && bad > worst_bad)) {
-            worst = res;
-            worst_rank = rank;
-            worst_bad = bad;
-        }
+        if (cJSON_IsObject(get(res, "limit")))
+            return true;
     }
-    return worst;
+    return false;
 }
 
 /* ---- statuses and bounds as text ---- */
@@ -522,10 +480,18 @@ static void put_overview(struct html *h, const struct gate *gates, size_t n)
         put(h, "</td><td>");
         put_status_span(h, g->status);
         put(h, "</td><td>");
+        const cJSON *limit = get(worst, "limit");
+        double limit_value = 0;
         if (worst != NULL && num(worst, "value", &value)) {
             wrap(h, "", str(worst, "label"), ": <span class=\"mono\">");
             put_value(h, true, value);
             put(h, "</span>");
+            if (str(limit, "name") != NULL && num(limit, "value", &limit_value)) {
+                wrap(h, " <span class=\"muted limit\">(limit ", str(limit, "name"), " ");
+                putf(h, "%g)</span>", limit_value);
+            }
+        } else if (worst == NULL && none_got_worse(g)) {
+            put(h, "<span class=\"muted\">no group got worse than the incumbent</span>");
         } else {
             put(h, "<span class=\"muted\">nothing could be evaluated</span>");
         }
@@ -977,12 +943,13 @@ static void put_comparison(struct html *h, const struct panel_row *row, double y
 {
     bool disparity = row->gate != NULL && !row->gate->overall;
     int dir = row->gate == NULL ? 1 : metric_direction(row->gate->metric);
-    double delta = 0; /* > 0: the candidate is better */
+    double delta = 0;            /* > 0: the candidate is better */
+    double gap_c = 0, gap_i = 0; /* gate.c's distance from parity of each model */
+    bool gaps = disparity && num(row->worst, "parity_gap", &gap_c) &&
+                num(get(row->worst, "incumbent"), "parity_gap", &gap_i);
     if (row->has_c && row->has_i)
-        delta = disparity
-                    ? deviation(row->gate->ratio, row->i) - deviation(row->gate->ratio, row->c)
-                    : dir * (row->c - row->i);
-    if (row->has_c && row->has_i && (disparity || dir != 0) && fabs(delta) >= 0.00005) {
+        delta = disparity ? gap_i - gap_c : dir * (row->c - row->i);
+    if (row->has_c && row->has_i && (gaps || (!disparity && dir != 0)) && fabs(delta) >= 0.00005) {
         svg_text(h, delta > 0 ? "better" : "worse", PANEL_CMP_X, y + 24, NULL,
                  delta > 0 ? "\xe2\x96\xb2 candidate better" : "\xe2\x96\xbc candidate worse");
         svg_text(h, "same", PANEL_CMP_X, y + 40, NULL, NULL);

@@ -333,6 +333,25 @@ static void property(struct fg_report_text *t, const char *name, const char *val
     fg_report_text_puts(t, "\"/>\n");
 }
 
+/* The worst result gate.c named (`worst_result`) and the limit it was held to: the
+ * properties worst_group and limit ("min 0.8"); none when the gate names no worst. */
+static void worst_properties(struct fg_report_text *t, const cJSON *gate)
+{
+    double index, value;
+    if (!fg_report_num(gate, "worst_result", &index) || index < 0)
+        return;
+    const cJSON *worst = cJSON_GetArrayItem(fg_report_member(gate, "results"), (int)index);
+    if (fg_report_str(worst, "label") == NULL)
+        return;
+    property(t, "worst_group", fg_report_str(worst, "label"));
+    const cJSON *limit = fg_report_member(worst, "limit");
+    if (fg_report_str(limit, "name") != NULL && fg_report_num(limit, "value", &value)) {
+        char text[96];
+        snprintf(text, sizeof text, "%.40s %g", fg_report_str(limit, "name"), value);
+        property(t, "limit", text);
+    }
+}
+
 static void testsuite(struct fg_report_text *t, const cJSON *audit, const cJSON *gate)
 {
     struct counts c = gate_counts(gate);
@@ -351,6 +370,7 @@ static void testsuite(struct fg_report_text *t, const cJSON *audit, const cJSON 
         property(t, "description", fg_report_str(gate, "description"));
     if (fg_report_str(gate, "note") != NULL)
         property(t, "note", fg_report_str(gate, "note"));
+    worst_properties(t, gate);
     fg_report_text_puts(t, "    </properties>\n");
     const cJSON *results = fg_report_member(gate, "results");
     for (const cJSON *r = results->child; r != NULL; r = r->next)

@@ -170,57 +170,29 @@ static size_t count_status(const cJSON *gate, const char *status)
     return n;
 }
 
-/* How far the candidate is inside its bounds (negative: past one), as gate.c ranks. */
-static double result_margin(const cJSON *gate, const cJSON *result, bool *defined)
-{
-    double value, bound, margin = INFINITY;
-    *defined =
-        fg_report_side_value(gate, result, result, true, &value) != FG_REPORT_VALUE_UNDEFINED;
-    if (!*defined)
-        return INFINITY;
-    const cJSON *bounds = fg_report_member(result, "bound");
-    if (fg_report_num(bounds, "min", &bound) && value - bound < margin)
-        margin = value - bound;
-    if (fg_report_num(bounds, "max", &bound) && bound - value < margin)
-        margin = bound - value;
-    double worsening;
-    if (fg_report_num(bounds, "max_worsening", &bound) &&
-        fg_report_num(result, "worsening", &worsening) && bound - worsening < margin)
-        margin = bound - worsening;
-    return margin;
-}
-
-static bool counts_as_failing(const cJSON *result)
-{
-    const char *s = fg_report_str(result, "status");
-    return fg_report_is(s, "fail") || fg_report_is(s, "overridden");
-}
-
-/* The result a person should see first (gate.c's rule): the failing (or overridden) one
- * furthest past its bound, else the judged one closest to its bound, else the first.
- * With failing_only, only results whose status is "fail". */
+/* The gate's worst result as gate.c chose it (`worst_result`), or NULL when it named none.
+ * With failing_only, only when that result failed (overridden: it failed before). */
 static const cJSON *worst_result(const cJSON *gate, bool failing_only)
 {
-    const cJSON *worst = NULL;
-    double worst_margin = INFINITY;
-    const cJSON *results = fg_report_member(gate, "results");
-    for (const cJSON *r = results ? results->child : NULL; r != NULL; r = r->next) {
-        if (failing_only && !fg_report_is(fg_report_str(r, "status"), "fail"))
-            continue;
-        bool defined;
-        double margin = result_margin(gate, r, &defined);
-        if (!defined && !failing_only)
-            continue;
-        bool fails = counts_as_failing(r), worst_fails = worst && counts_as_failing(worst);
-        if (worst == NULL || (fails && !worst_fails) ||
-            (fails == worst_fails && margin < worst_margin)) {
-            worst = r;
-            worst_margin = margin;
-        }
-    }
-    if (worst == NULL && !failing_only && results != NULL)
-        worst = results->child;
+    double index;
+    if (!fg_report_num(gate, "worst_result", &index) || index < 0)
+        return NULL;
+    const cJSON *worst = cJSON_GetArrayItem(fg_report_member(gate, "results"), (int)index);
+    const char *status = fg_report_str(worst, "status");
+    if (failing_only && !fg_report_is(status, "fail") && !fg_report_is(status, "overridden"))
+        return NULL;
     return worst;
+}
+
+/* A gate that names no worst result because every result held to a limit improved on the
+ * incumbent (gate.c counts none of them). */
+static bool none_got_worse(const cJSON *gate)
+{
+    const cJSON *results = fg_report_member(gate, "results");
+    for (const cJSON *r = results ? results->child : NULL; r != NULL; r = r->next)
+        if (cJSON_IsObject(fg_report_member(r, "limit")))
+            return true;
+    return false;
 }
 
 static const cJSON *first_with_status(const cJSON *gate, const char *status)
@@ -316,6 +288,15 @@ static void md_verdict(struct fg_report_text *t, const cJSON *audit)
     fg_report_text_puts(t, ".\n\n");
 }
 
+/* The limit gate.c held the result to: " (limit max 1.25)"; nothing when none. */
+static void md_limit(struct fg_report_text *t, const cJSON *result)
+{
+    const cJSON *limit = fg_report_member(result, "limit");
+    double value;
+    if (fg_report_str(limit, "name") != NULL && fg_report_num(limit, "value", &value))
+        fg_report_text_add(t, " (limit %s %g)", fg_report_str(limit, "name"), value);
+}
+
 static void md_gate_table(struct fg_report_text *t, const cJSON *audit)
 {
     fg_report_text_puts(t, "| Gate | Metric | Status | Worst group |\n|---|---|---|---|\n");
@@ -328,11 +309,13 @@ static void md_gate_table(struct fg_report_text *t, const cJSON *audit)
         fg_report_text_puts(t, " | ");
         md_escape(t, phrase);
         fg_report_text_add(t, ", %s | %s | ", bound, status_badge(fg_report_str(g, "status")));
-        /* A gate failed by its small groups alone (on_small_group: fail) shows one. */
         const cJSON *worst = worst_result(g, false);
-        if (fg_report_is(fg_report_str(g, "status"), "fail") && worst != NULL &&
-            !counts_as_failing(worst) && first_with_status(g, "insufficient_data") != NULL)
-            worst = first_with_status(g, "insufficient_data");
+        if (worst == NULL && none_got_worse(g)) {
+            fg_report_text_puts(t, "no group got worse than the incumbent |\n");
+            continue;
+        }
+        if (worst == NULL) /* nothing held to a limit: the first result says why */
+            worst = fg_report_member(g, "results")->child;
         if (worst == NULL) {
             fg_report_text_puts(t, "no groups |\n");
             continue;
@@ -353,6 +336,7 @@ static void md_gate_table(struct fg_report_text *t, const cJSON *audit)
             fg_report_format_value(w, sizeof w, FG_REPORT_VALUE_NUMBER, worsening, true);
             fg_report_text_add(t, " (worsening %s)", w);
         }
+        md_limit(t, worst);
         fg_report_text_puts(t, " |\n");
     }
     fg_report_text_puts(t, "\n");

@@ -130,7 +130,8 @@ tamper() { # NAME WANT_RC FILE [verify args...]
 }
 sed 's/\(.\{60\}\)./\1A/' "$WORK/payload.json" >"$WORK/p2.json"
 cmp -s "$WORK/p2.json" "$WORK/payload.json" && sed -i 's/\(.\{60\}\)./\1B/' "$WORK/p2.json"
-jq -c --arg p "$(base64 -w0 <"$WORK/p2.json")" '.payload = $p' "$A" >"$WORK/t1"
+base64 -w0 <"$WORK/p2.json" >"$WORK/p2.b64" # a file: the audit outgrows one argument
+jq -c --rawfile p "$WORK/p2.b64" '.payload = $p' "$A" >"$WORK/t1"
 tamper "a payload byte flipped" 1 "$WORK/t1"
 jq -c '.payloadType = "application/json"' "$A" >"$WORK/t2"
 tamper "payloadType changed" 1 "$WORK/t2"

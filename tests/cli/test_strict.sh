@@ -92,7 +92,8 @@ sign() {
     len=$(wc -c <"$1" | tr -d ' ')
     { printf 'DSSEv1 %d %s %d ' "${#TYPE}" "$TYPE" "$len"; cat "$1"; } >"$WORK/pae.bin"
     openssl pkeyutl -sign -inkey "$WORK/k.pem" -rawin -in "$WORK/pae.bin" -out "$WORK/sig.bin"
-    jq -nc --arg p "$(base64 -w0 <"$1")" --arg s "$(base64 -w0 <"$WORK/sig.bin")" --arg t "$TYPE" \
+    base64 -w0 <"$1" >"$WORK/payload.b64" # a file: the audit outgrows one argument
+    jq -nc --rawfile p "$WORK/payload.b64" --arg s "$(base64 -w0 <"$WORK/sig.bin")" --arg t "$TYPE" \
         '{payload: $p, payloadType: $t, signatures: [{keyid: "", sig: $s}]}' >"$2"
 }
 sign "$WORK/statement.json" "$WORK/resigned.jsonl"

@@ -355,6 +355,9 @@ static void edit_worsening(cJSON *root)
     {
         cJSON_ReplaceItemInObject(res, "bound", cJSON_Duplicate(bound, 1));
     }
+    /* gate.c writes where the limit falls; the report only draws it. */
+    cJSON_AddNumberToObject(cJSON_GetArrayItem(cJSON_GetObjectItem(gate, "results"), 0),
+                            "worsening_limit", 0.88);
 }
 
 START_TEST(test_worsening_limit)

@@ -136,10 +136,17 @@ static char *one_gate_audit(const struct one_gate *spec)
     cJSON *r = cJSON_CreateObject();
     cJSON_AddItemToArray(cJSON_AddArrayToObject(gate, "results"), r);
     cJSON_AddStringToObject(r, "label", spec->label);
-    if (fails)
+    if (fails) {
         cJSON_AddNumberToObject(r, "value", 0.5);
-    else
+        cJSON *limit = cJSON_AddObjectToObject(r, "limit"); /* what gate.c decides */
+        cJSON_AddStringToObject(limit, "name", "min");
+        cJSON_AddNumberToObject(limit, "value", 0.8);
+        cJSON_AddNumberToObject(r, "deviation", 0.3);
+        cJSON_AddNumberToObject(gate, "worst_result", 0);
+    } else {
         cJSON_AddNullToObject(r, "value");
+        cJSON_AddNullToObject(gate, "worst_result");
+    }
     cJSON_AddNumberToObject(r, "group_value", 0.25);
     cJSON *ref = cJSON_AddObjectToObject(r, "reference");
     cJSON_AddStringToObject(ref, "label", "g=top");
@@ -165,12 +172,14 @@ static const char *const loan_lines[] = {
     "3 of 4 gates failed.",
     "| Gate | Metric | Status | Worst group |",
     "| four-fifths | selection\\_rate ratio, \xe2\x89\xa5 0.8 | \xe2\x9d\x8c fail | "
-    "sex=Male & race=Black: 0.6773 |",
+    "sex=Male & race=Black: 0.6773 (limit min 0.8) |",
     "| equalized-odds | equalized\\_odds difference, \xe2\x89\xa4 0.1 | \xe2\x9d\x8c fail | "
-    "sex=Female & race=Black: 0.2997 (fpr) |",
+    "sex=Female & race=Black: 0.2997 (fpr) (limit max 0.1) |",
     "| no-fairness-regression | selection\\_rate ratio, worsening \xe2\x89\xa4 0.02 | "
-    "\xe2\x9d\x8c fail | sex=Male & race=Black: 0.6773 (worsening +0.1879) |",
-    "| accuracy-floor | overall accuracy, \xe2\x89\xa5 0.7 | \xe2\x9c\x85 pass | overall: 0.7302 |",
+    "\xe2\x9d\x8c fail | sex=Male & race=Black: 0.6773 (worsening +0.1879) (limit max_worsening "
+    "0.02) |",
+    "| accuracy-floor | overall accuracy, \xe2\x89\xa5 0.7 | \xe2\x9c\x85 pass | overall: 0.7302 "
+    "(limit min 0.7) |",
     "### four-fifths: \xe2\x9d\x8c fail",
     "*29 CFR 1607.4(D) adverse impact on approval rates*",
     "| Group | n | Group rate | Candidate | Incumbent | Reference | Bound | Status |",
@@ -252,7 +261,7 @@ static const char *const hostile_lines[] = {
     "## \xe2\x9d\x8c fairgate: FAIL \xe2\x80\x94 hostile &lt;b&gt;\\|policy\\|&lt;/b&gt;",
     "1 of 2 gates failed.",
     "| parity\\|50% | selection\\_rate ratio, \xe2\x89\xa5 0.8, \xe2\x89\xa4 1.25 | \xe2\x9d\x8c "
-    "fail | g=50% & a:b,c: \xe2\x88\x9e |",
+    "fail | g=50% & a:b,c: \xe2\x88\x9e (limit max 1.25) |",
     "### parity\\|50%: \xe2\x9d\x8c fail",
     "*line one&#10;line two &lt;i&gt;x&lt;/i&gt;*",
     "| Group | n | Group rate | Candidate | Reference | Bound | Status |",
@@ -308,7 +317,7 @@ static const char *const cases_lines[] = {
     "data | no groups |",
     "| empty-fails | selection\\_rate ratio, \xe2\x89\xa5 0.8 | \xe2\x9d\x8c fail | no groups |",
     "| overridden-group | selection\\_rate ratio, \xe2\x89\xa5 0.8 | \xe2\x9a\xa0\xef\xb8\x8f "
-    "overridden | g=B: 0.6000 |",
+    "overridden | g=B: 0.6000 (limit min 0.8) |",
     "Note: no groups",
     "No groups were evaluated.",
     "| g=B | 100 | 0.3000 | 0.6000 | 0.9000 | g=A (0.5000) | \xe2\x89\xa5 0.8 | "
