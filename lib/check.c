@@ -114,9 +114,8 @@ static enum fg_status render(const struct check_state *s, struct fg_check_result
         st = fg_report_junit(r->audit, &r->junit, err);
     if (st == FG_OK && rq->annotations)
         st = fg_report_github_annotations(r->audit, &r->annotations, err);
-    if (st == FG_OK && rq->summary &&
-        (r->summary = fg_evaluation_summary(s->policy, s->metrics, s->evaluation)) == NULL)
-        st = fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    if (st == FG_OK && rq->summary) /* a renderer of the audit, like the others */
+        st = fg_report_summary(r->audit, &r->summary, err);
     return st;
 }
 

@@ -424,7 +424,7 @@ struct fg_check_request {
     const char *audit_path;
     bool markdown, html, junit; /* render these reports from the audit */
     bool annotations;           /* GitHub workflow commands (fg_report_github_annotations) */
-    bool summary;               /* the console summary (fg_evaluation_summary) */
+    bool summary;               /* the console summary (fg_report_summary) */
     /* As fg_ingest_options.progress, while rows are read. */
     void (*progress)(uint64_t done, uint64_t total, uint64_t rows, void *user);
     void *progress_user;
