@@ -762,36 +762,6 @@ static const struct command report_command = {
     "one (nothing written), 2 error\n",
 };
 
-/* The audit to render: the attested one, or (--audit alone) the file, unverified. */
-static int report_audit(const char **v, char **audit)
-{
-    struct fg_error err = {0};
-    struct fg_key *key = NULL;
-    char *lines = NULL;
-    int valid = 1;
-    if (v[R_ATTESTATION] == NULL) {
-        fprintf(stderr,
-                "fairgate: warning: %s is not verified; give --attestation A --pubkey P to "
-                "render the attested audit\n",
-                v[R_AUDIT]);
-        return fg_report_read_audit(v[R_AUDIT], audit, &err) == FG_OK ? EXIT_PASS
-                                                                      : report_error(&err);
-    }
-    enum fg_status st = fg_key_load_public(v[R_PUBKEY], &key, &err);
-    if (st == FG_OK)
-        st = fg_attest_audit(v[R_ATTESTATION], key, v[R_AUDIT], audit, &valid, &lines, &err);
-    fg_key_free(key);
-    if (st != FG_OK)
-        return report_error(&err);
-    if (!valid) { /* why, then nothing is written */
-        fputs(lines ? lines : "", stderr);
-        error_message("%s: the attestation is INVALID%s; no report written", v[R_ATTESTATION],
-                      v[R_AUDIT] ? " for this audit" : "");
-    }
-    free(lines);
-    return valid ? EXIT_PASS : EXIT_GATE_FAILED;
-}
-
 static int cmd_report(int argc, char **argv)
 {
     struct parsed p;
@@ -805,32 +775,30 @@ static int cmd_report(int argc, char **argv)
         return usage_error("report", "%s", "--attestation with --pubkey (or --audit) is required");
     if (v[R_MARKDOWN] == NULL && v[R_HTML] == NULL && v[R_JUNIT] == NULL)
         return usage_error("report", "%s", "name at least one of --markdown, --html, --junit");
+    if (v[R_ATTESTATION] == NULL)
+        fprintf(stderr,
+                "fairgate: warning: %s is not verified; give --attestation A --pubkey P to "
+                "render the attested audit\n",
+                v[R_AUDIT]);
+    struct fg_report_request rq = {v[R_AUDIT],         v[R_ATTESTATION], v[R_PUBKEY],
+                                   v[R_MARKDOWN],      v[R_HTML],        v[R_JUNIT],
+                                   v[R_FORCE] != NULL, publish_outputs};
     struct fg_error err = {0};
-    char *audit = NULL, *text[3] = {NULL, NULL, NULL};
-    if ((code = report_audit(v, &audit)) != EXIT_PASS)
-        return finish(code);
-    enum fg_status st = FG_OK;
-    if (v[R_MARKDOWN] != NULL)
-        st = fg_report_markdown(audit, &text[0], &err);
-    if (st == FG_OK && v[R_HTML] != NULL)
-        st = fg_report_html(audit, &text[1], &err);
-    if (st == FG_OK && v[R_JUNIT] != NULL)
-        st = fg_report_junit(audit, &text[2], &err);
+    char *lines = NULL;
+    int valid = 0;
+    catch_signals(true);
+    enum fg_status st = fg_report_run(&rq, &valid, &lines, &err);
+    catch_signals(false);
     if (st != FG_OK) {
-        if (err.file[0] == '\0') /* the renderers know the text, not where it came from */
-            snprintf(err.file, sizeof err.file, "%s", v[R_AUDIT] ? v[R_AUDIT] : v[R_ATTESTATION]);
         code = report_error(&err);
-    } else {
-        bool force = v[R_FORCE] != NULL;
-        const struct fg_output outputs[] = {output(v[R_MARKDOWN], text[0], force),
-                                            output(v[R_HTML], text[1], force),
-                                            output(v[R_JUNIT], text[2], force)};
-        code = write_outputs(outputs, sizeof outputs / sizeof outputs[0]);
+    } else if (!valid) { /* why, then nothing is written */
+        fputs(lines ? lines : "", stderr);
+        error_message("%s: the attestation is INVALID%s; no report written", v[R_ATTESTATION],
+                      v[R_AUDIT] ? " for this audit" : "");
+        code = EXIT_GATE_FAILED;
     }
-    free(audit);
-    for (size_t i = 0; i < 3; i++)
-        free(text[i]);
-    return finish(code);
+    free(lines);
+    return finish(code == PARSED ? EXIT_PASS : code);
 }
 
 /* ---- counts ---- */
@@ -866,36 +834,29 @@ static int cmd_counts(int argc, char **argv)
     int code = parse(&counts_command, argc, argv, &p);
     if (code != PARSED)
         return code;
-    const char *policy_path = p.value[N_POLICY], *out = p.value[N_OUT];
     bool quiet = p.value[N_QUIET] != NULL;
-    struct fg_ingest_options options = {.candidate_path = p.value[N_CANDIDATE],
-                                        .incumbent_path = p.value[N_INCUMBENT]};
-    if (policy_path == NULL || options.candidate_path == NULL || out == NULL)
+    struct fg_counts_run_request rq = {
+        p.value[N_POLICY],
+        {.candidate_path = p.value[N_CANDIDATE], .incumbent_path = p.value[N_INCUMBENT]},
+        p.value[N_OUT],
+        p.value[N_FORCE] != NULL,
+        publish_outputs};
+    if (rq.policy_path == NULL || rq.ingest.candidate_path == NULL || rq.out_path == NULL)
         return usage_error("counts", "%s", "--policy, --candidate and --out are required");
-    struct fg_error err = {0};
-    struct fg_policy *policy = NULL;
-    struct fg_counts *counts = NULL;
-    struct fg_ingest_result ingest = {0};
-    char *csv = NULL;
-    size_t len = 0;
     if (!quiet && isatty(STDERR_FILENO)) /* the biggest inputs go through this command */
-        options.progress = progress_show;
-    if (fg_policy_load(policy_path, &policy, &err) != FG_OK ||
-        fg_counts_policy_check(policy, &err) != FG_OK ||
-        fg_ingest_run(policy, &options, &counts, &ingest, &err) != FG_OK ||
-        fg_counts_render_csv(policy, counts, &csv, &len, &err) != FG_OK)
-        code = report_error(&err);
-    else
-        code = write_outputs(
-            &(struct fg_output){out, csv, len, p.value[N_FORCE] ? FG_OUTPUT_FORCE : 0, NULL}, 1);
-    if (code == EXIT_PASS && !quiet)
+        rq.ingest.progress = progress_show;
+    struct fg_error err = {0};
+    struct fg_ingest_result read;
+    catch_signals(true);
+    enum fg_status st = fg_counts_run(&rq, &read, &err);
+    catch_signals(false);
+    if (st != FG_OK)
+        return finish(report_error(&err));
+    if (!quiet)
         printf("counts: %llu rows read (%llu dropped), the table written to %s\n",
-               (unsigned long long)ingest.candidate.rows,
-               (unsigned long long)ingest.candidate.rows_dropped, out);
-    free(csv);
-    fg_counts_free(counts);
-    fg_policy_free(policy);
-    return finish(code);
+               (unsigned long long)read.candidate.rows,
+               (unsigned long long)read.candidate.rows_dropped, rq.out_path);
+    return finish(EXIT_PASS);
 }
 
 /* ---- sql ---- */
