@@ -322,3 +322,28 @@ enum fg_status fg_counts_run(const struct fg_counts_run_request *request,
     fg_policy_free(policy);
     return st;
 }
+
+/* ---- keygen ---- */
+
+enum fg_status fg_keygen_run(const char *private_path, const char *public_path, bool force,
+                             void (*publish)(struct fg_outputs *set), char key_id[65],
+                             struct fg_error *err)
+{
+    struct fg_key *key = NULL;
+    struct fg_outputs *set = NULL;
+    enum fg_status st = fg_key_generate(&key, err);
+    if (st == FG_OK && (st = fg_outputs_new(&set, err)) == FG_OK) { /* both files or neither */
+        if (publish != NULL)
+            publish(set);
+        st = fg_key_add_outputs(key, set, private_path, public_path, force, err);
+    }
+    if (st == FG_OK)
+        st = fg_outputs_commit(set, err);
+    if (st == FG_OK)
+        fg_key_id(key, key_id);
+    if (publish != NULL)
+        publish(NULL);
+    fg_outputs_free(set);
+    fg_key_free(key);
+    return st;
+}

@@ -507,6 +507,13 @@ struct fg_counts_run_request {
 FG_MUST_CHECK enum fg_status fg_counts_run(const struct fg_counts_run_request *request,
                                            struct fg_ingest_result *read, struct fg_error *err);
 
+/* `fairgate keygen`: a new Ed25519 key pair, the private key as PKCS#8 PEM (mode 0600) and
+ * the public key as SPKI PEM, both files or neither (fg_key_add_outputs). force replaces
+ * existing key files; publish is as for fg_outputs_write. key_id: fg_key_id of the pair. */
+FG_MUST_CHECK enum fg_status fg_keygen_run(const char *private_path, const char *public_path,
+                                           bool force, void (*publish)(struct fg_outputs *set),
+                                           char key_id[65], struct fg_error *err);
+
 /* ---- files and time (lib/util.c) ---- */
 
 /* Output files, written all or none. Add every output of a command to one set, then

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static char dir[64];
@@ -376,6 +377,30 @@ START_TEST(test_counts_run)
 }
 END_TEST
 
+/* fg_keygen_run writes both key files, the private one with mode 0600, and refuses to
+ * replace them without force. */
+START_TEST(test_keygen_run)
+{
+    char priv[160], pub[160], id[65] = "", again[65] = "";
+    path_in(priv, sizeof priv, "new.pem");
+    path_in(pub, sizeof pub, "new.pub");
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_keygen_run(priv, pub, false, NULL, id, &err), FG_OK);
+    ck_assert_uint_eq(strlen(id), 64);
+    struct stat st;
+    ck_assert_int_eq(stat(priv, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    struct fg_key *key = NULL;
+    ck_assert_int_eq(fg_key_load_public(pub, &key, &err), FG_OK);
+    fg_key_id(key, again);
+    fg_key_free(key);
+    ck_assert_str_eq(id, again);
+    ck_assert_int_ne(fg_keygen_run(priv, pub, false, NULL, again, &err), FG_OK);
+    ck_assert_int_eq(fg_keygen_run(priv, pub, true, NULL, again, &err), FG_OK);
+    ck_assert_str_ne(id, again);
+}
+END_TEST
+
 START_TEST(test_subject_roles)
 {
     ck_assert_str_eq(fg_subject_role_name(FG_ROLE_CANDIDATE), "candidate");
@@ -404,6 +429,7 @@ static Suite *check_suite(void)
     tcase_add_test(tc, test_subject_roles);
     tcase_add_test(tc, test_report_run);
     tcase_add_test(tc, test_counts_run);
+    tcase_add_test(tc, test_keygen_run);
     suite_add_tcase(s, tc);
     return s;
 }
