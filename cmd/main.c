@@ -77,6 +77,20 @@ struct command {
     const char *footer; /* after the options, or NULL */
 };
 
+/* Lines several tables share. */
+#define OPT_POLICY                                                                                 \
+    {                                                                                              \
+        "policy", "FILE", REQUIRED, "the YAML policy (required)"                                   \
+    }
+#define OPT_QUIET                                                                                  \
+    {                                                                                              \
+        "quiet", NULL, 0, "print nothing but errors"                                               \
+    }
+#define OPT_FORCE_OUT                                                                              \
+    {                                                                                              \
+        "force", NULL, 0, "replace a symbolic link at --out (see check --help)"                    \
+    }
+
 #define OPTIONS(table) table, sizeof table / sizeof table[0]
 
 /* What was given: per option its (last) value, and every option in command-line order. */
@@ -385,7 +399,7 @@ enum { C_POLICY, C_CANDIDATE, C_INCUMBENT, C_COUNTS, C_OUT, C_SIGN_KEY, C_ATTEST
        C_SUBJECT, C_OVERRIDE, C_MARKDOWN, C_HTML, C_JUNIT, C_QUIET, C_FORCE };
 // clang-format on
 static const struct opt check_options[] = {
-    [C_POLICY] = {"policy", "FILE", REQUIRED, "the YAML policy (required)"},
+    [C_POLICY] = OPT_POLICY,
     [C_CANDIDATE] = {"candidate", "FILE", 0,
                      "CSV with the label, protected attributes and candidate predictions"},
     [C_INCUMBENT] = {"incumbent", "FILE", 0,
@@ -412,7 +426,7 @@ static const struct opt check_options[] = {
     [C_MARKDOWN] = {"markdown", "FILE", 0, "write a Markdown summary (GitHub-flavoured)"},
     [C_HTML] = {"html", "FILE", 0, "write a self-contained HTML report with charts"},
     [C_JUNIT] = {"junit", "FILE", 0, "write JUnit XML: a testsuite per gate, a testcase per group"},
-    [C_QUIET] = {"quiet", NULL, 0, "print nothing but errors"},
+    [C_QUIET] = OPT_QUIET,
     [C_FORCE] = {"force", NULL, 0,
                  "replace a symbolic link at an output path (one that names a\n"
                  "regular file, or dangles) with the new file; without it such a\n"
@@ -617,7 +631,7 @@ enum { O_POLICY, O_CANDIDATE, O_INCUMBENT, O_COUNTS, O_GATE, O_GROUP, O_APPROVER
        O_REASON, O_TICKET, O_EXPIRES, O_SIGN_KEY, O_OUT, O_FORCE };
 // clang-format on
 static const struct opt override_options[] = {
-    [O_POLICY] = {"policy", "FILE", REQUIRED, "the YAML policy (required)"},
+    [O_POLICY] = OPT_POLICY,
     [O_CANDIDATE] = {"candidate", "FILE", 0, "the candidate file check will judge"},
     [O_INCUMBENT] = {"incumbent", "FILE", 0, "the incumbent file check will get, if any"},
     [O_COUNTS] = {"counts", "FILE", REPEAT, "the counts files check will judge, in order"},
@@ -630,7 +644,7 @@ static const struct opt override_options[] = {
     [O_EXPIRES] = {"expires", "YYYY-MM-DD", REQUIRED, "the last day it is valid, UTC (required)"},
     [O_SIGN_KEY] = {"sign-key", "KEY.pem", REQUIRED, "the approver's private key (required)"},
     [O_OUT] = {"out", "FILE", REQUIRED, "write the signed override here (required)"},
-    [O_FORCE] = {"force", NULL, 0, "replace a symbolic link at --out (see check --help)"},
+    [O_FORCE] = OPT_FORCE_OUT,
 };
 static const struct command override_command = {
     "override",
@@ -751,13 +765,13 @@ static int cmd_report(const struct parsed *p)
 
 enum { N_POLICY, N_CANDIDATE, N_INCUMBENT, N_OUT, N_QUIET, N_FORCE };
 static const struct opt counts_options[] = {
-    [N_POLICY] = {"policy", "FILE", REQUIRED, "the YAML policy (required)"},
+    [N_POLICY] = OPT_POLICY,
     [N_CANDIDATE] = {"candidate", "FILE", REQUIRED,
                      "CSV with the label, protected attributes and predictions (required)"},
     [N_INCUMBENT] = {"incumbent", "FILE", 0, "CSV with the incumbent's predictions, as for check"},
     [N_OUT] = {"out", "FILE", REQUIRED, "write the counts file here (required)"},
-    [N_QUIET] = {"quiet", NULL, 0, "print nothing but errors"},
-    [N_FORCE] = {"force", NULL, 0, "replace a symbolic link at --out (see check --help)"},
+    [N_QUIET] = OPT_QUIET,
+    [N_FORCE] = OPT_FORCE_OUT,
 };
 static const struct command counts_command = {
     "counts",
@@ -802,7 +816,7 @@ static int cmd_counts(const struct parsed *p)
 
 enum { S_POLICY, S_TABLE, S_DIALECT };
 static const struct opt sql_options[] = {
-    [S_POLICY] = {"policy", "FILE", REQUIRED, "the YAML policy (required)"},
+    [S_POLICY] = OPT_POLICY,
     [S_TABLE] = {"table", "NAME", REQUIRED,
                  "the table: NAME, SCHEMA.NAME or CATALOG.SCHEMA.NAME (required);\n"
                  "each dot-separated part is quoted"},
