@@ -56,6 +56,8 @@ static const char *usage_lint = "usage: fairgate lint POLICY.yaml\n"
  * twice is a usage error, never "the last one wins": issue 10, point 10) and its help. A
  * help of several lines is indented under the first. --help itself is every command's. */
 
+enum { REPEAT = 1, REQUIRED = 2 };
+
 #define MAX_REPEATED 64 /* times one repeatable option may be given */
 #define MAX_OPTIONS  16 /* options in one table */
 #define MAX_SEEN     (4 * MAX_REPEATED)
@@ -63,7 +65,7 @@ static const char *usage_lint = "usage: fairgate lint POLICY.yaml\n"
 struct opt {
     const char *name;
     const char *arg; /* NULL: takes no value */
-    bool repeatable;
+    unsigned flags;  /* REPEAT: may be given more than once; REQUIRED */
     const char *help;
 };
 
@@ -74,6 +76,20 @@ struct command {
     size_t n_options;
     const char *footer; /* after the options, or NULL */
 };
+
+/* Lines several tables share. */
+#define OPT_POLICY                                                                                 \
+    {                                                                                              \
+        "policy", "FILE", REQUIRED, "the YAML policy (required)"                                   \
+    }
+#define OPT_QUIET                                                                                  \
+    {                                                                                              \
+        "quiet", NULL, 0, "print nothing but errors"                                               \
+    }
+#define OPT_FORCE_OUT                                                                              \
+    {                                                                                              \
+        "force", NULL, 0, "replace a symbolic link at --out (see check --help)"                    \
+    }
 
 #define OPTIONS(table) table, sizeof table / sizeof table[0]
 
@@ -242,7 +258,7 @@ static void print_help(const struct command *cmd)
     fputc('\n', stdout);
     for (size_t i = 0; i <= cmd->n_options; i++) {
         const struct opt *o =
-            i < cmd->n_options ? &cmd->options[i] : &(struct opt){"help", NULL, false, "this help"};
+            i < cmd->n_options ? &cmd->options[i] : &(struct opt){"help", NULL, 0, "this help"};
         char left[64];
         snprintf(left, sizeof left, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
         printf("  %-18s ", left);
@@ -276,7 +292,7 @@ static int parse(const struct command *cmd, int argc, char **argv, struct parsed
     while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
         if (c == help) {
             print_help(cmd);
-            return finish(EXIT_PASS);
+            return EXIT_PASS;
         }
         if (c == ':')
             return usage_error(cmd->name, "option '%s' needs a value", argv[optind - 1]);
@@ -284,7 +300,7 @@ static int parse(const struct command *cmd, int argc, char **argv, struct parsed
             return usage_error(cmd->name, "unknown option '%s'", argv[optind - 1]);
         size_t k = (size_t)(c - 256);
         const struct opt *o = &cmd->options[k];
-        if (o->arg != NULL && !o->repeatable && p->count[k] > 0)
+        if (o->arg != NULL && !(o->flags & REPEAT) && p->count[k] > 0)
             return usage_error(cmd->name, "--%s is given twice; give it once", o->name);
         if (p->count[k] == MAX_REPEATED || p->n_seen == MAX_SEEN)
             return usage_error(cmd->name, "at most %d --%s options", MAX_REPEATED, o->name);
@@ -295,6 +311,9 @@ static int parse(const struct command *cmd, int argc, char **argv, struct parsed
     }
     if (optind < argc)
         return usage_error(cmd->name, "unexpected argument '%s'", argv[optind]);
+    for (size_t i = 0; i < n; i++)
+        if ((cmd->options[i].flags & REQUIRED) && p->count[i] == 0)
+            return usage_error(cmd->name, "--%s is required", cmd->options[i].name);
     return PARSED;
 }
 
@@ -380,37 +399,35 @@ enum { C_POLICY, C_CANDIDATE, C_INCUMBENT, C_COUNTS, C_OUT, C_SIGN_KEY, C_ATTEST
        C_SUBJECT, C_OVERRIDE, C_MARKDOWN, C_HTML, C_JUNIT, C_QUIET, C_FORCE };
 // clang-format on
 static const struct opt check_options[] = {
-    [C_POLICY] = {"policy", "FILE", false, "the YAML policy (required)"},
-    [C_CANDIDATE] = {"candidate", "FILE", false,
+    [C_POLICY] = OPT_POLICY,
+    [C_CANDIDATE] = {"candidate", "FILE", 0,
                      "CSV with the label, protected attributes and candidate predictions"},
-    [C_INCUMBENT] = {"incumbent", "FILE", false,
+    [C_INCUMBENT] = {"incumbent", "FILE", 0,
                      "CSV with the incumbent's predictions, matched by the policy's\n"
                      "data.id column, or by position only when the policy says\n"
                      "data.join: position (two files without either are an error);\n"
                      "without it the incumbent's column, if the policy names one, is\n"
                      "read from the candidate file"},
-    [C_COUNTS] = {"counts", "FILE", true,
+    [C_COUNTS] = {"counts", "FILE", REPEAT,
                   "gate on a counts file instead of predictions (repeatable: shards\n"
                   "are summed); written by `fairgate counts` or by the query of\n"
                   "`fairgate sql`. Not with --candidate or --incumbent, nor with a\n"
                   "policy that gates on a score metric. Overrides bind to every\n"
                   "counts file, in the order given (make them with the same --counts)"},
-    [C_OUT] = {"out", "FILE", false, "write the audit JSON here"},
-    [C_SIGN_KEY] = {"sign-key", "FILE", false,
-                    "Ed25519 private key (PEM) that signs the attestation"},
-    [C_ATTESTATION] = {"attestation", "FILE", false,
+    [C_OUT] = {"out", "FILE", 0, "write the audit JSON here"},
+    [C_SIGN_KEY] = {"sign-key", "FILE", 0, "Ed25519 private key (PEM) that signs the attestation"},
+    [C_ATTESTATION] = {"attestation", "FILE", 0,
                        "write the signed in-toto attestation (one DSSE envelope line)"},
-    [C_SUBJECT] = {"subject", "NAME=FILE", true,
+    [C_SUBJECT] = {"subject", "NAME=FILE", REPEAT,
                    "also name FILE (e.g. the model) in the attestation's subjects"},
-    [C_OVERRIDE] = {"override", "FILE", true,
+    [C_OVERRIDE] = {"override", "FILE", REPEAT,
                     "a signed override (repeatable); valid ones turn failed gates\n"
                     "into 'overridden' and the verdict into pass_with_override"},
-    [C_MARKDOWN] = {"markdown", "FILE", false, "write a Markdown summary (GitHub-flavoured)"},
-    [C_HTML] = {"html", "FILE", false, "write a self-contained HTML report with charts"},
-    [C_JUNIT] = {"junit", "FILE", false,
-                 "write JUnit XML: a testsuite per gate, a testcase per group"},
-    [C_QUIET] = {"quiet", NULL, false, "print nothing but errors"},
-    [C_FORCE] = {"force", NULL, false,
+    [C_MARKDOWN] = {"markdown", "FILE", 0, "write a Markdown summary (GitHub-flavoured)"},
+    [C_HTML] = {"html", "FILE", 0, "write a self-contained HTML report with charts"},
+    [C_JUNIT] = {"junit", "FILE", 0, "write JUnit XML: a testsuite per gate, a testcase per group"},
+    [C_QUIET] = OPT_QUIET,
+    [C_FORCE] = {"force", NULL, 0,
                  "replace a symbolic link at an output path (one that names a\n"
                  "regular file, or dangles) with the new file; without it such a\n"
                  "link is an error. Devices and FIFOs are always written in place"},
@@ -480,15 +497,11 @@ static int run_check(struct fg_check_request *rq, const struct parsed *p)
     return code;
 }
 
-static int cmd_check(int argc, char **argv)
+static int cmd_check(const struct parsed *p)
 {
-    static struct parsed p;
     static const char *counts[MAX_REPEATED], *overrides[MAX_REPEATED], *named[MAX_REPEATED];
     static struct fg_subject subjects[MAX_REPEATED];
-    int code = parse(&check_command, argc, argv, &p);
-    if (code != PARSED)
-        return code;
-    size_t n_subjects = values_of(&p, C_SUBJECT, named);
+    size_t n_subjects = values_of(p, C_SUBJECT, named);
     for (size_t k = 0; k < n_subjects; k++) {
         if (parse_subject("check", (char *)named[k], &subjects[k]) != EXIT_PASS)
             return EXIT_ERROR;
@@ -497,38 +510,36 @@ static int cmd_check(int argc, char **argv)
             if (strcmp(subjects[i].name, subjects[k].name) == 0)
                 return usage_error("check", "--subject %s is given twice", subjects[i].name);
     }
-    struct fg_check_request rq = {.policy_path = p.value[C_POLICY],
-                                  .candidate_path = p.value[C_CANDIDATE],
-                                  .incumbent_path = p.value[C_INCUMBENT],
+    struct fg_check_request rq = {.policy_path = p->value[C_POLICY],
+                                  .candidate_path = p->value[C_CANDIDATE],
+                                  .incumbent_path = p->value[C_INCUMBENT],
                                   .counts_paths = counts,
-                                  .n_counts = values_of(&p, C_COUNTS, counts),
+                                  .n_counts = values_of(p, C_COUNTS, counts),
                                   .override_paths = overrides,
-                                  .n_overrides = values_of(&p, C_OVERRIDE, overrides),
-                                  .sign_key_path = p.value[C_SIGN_KEY],
+                                  .n_overrides = values_of(p, C_OVERRIDE, overrides),
+                                  .sign_key_path = p->value[C_SIGN_KEY],
                                   .subjects = subjects,
                                   .n_subjects = n_subjects,
-                                  .audit_path = p.value[C_OUT]};
-    if (rq.policy_path == NULL)
-        return usage_error("check", "%s", "--policy is required");
+                                  .audit_path = p->value[C_OUT]};
     if (rq.n_counts > 0 && (rq.candidate_path != NULL || rq.incumbent_path != NULL))
         return usage_error("check", "%s",
                            "--counts replaces --candidate and --incumbent: give one or the other");
     if (rq.candidate_path == NULL && rq.n_counts == 0)
         return usage_error("check", "%s", "--candidate (or --counts) is required");
-    if ((rq.sign_key_path == NULL) != (p.value[C_ATTESTATION] == NULL))
+    if ((rq.sign_key_path == NULL) != (p->value[C_ATTESTATION] == NULL))
         return usage_error("check", "%s", "--sign-key and --attestation go together");
-    if (n_subjects > 0 && p.value[C_ATTESTATION] == NULL)
+    if (n_subjects > 0 && p->value[C_ATTESTATION] == NULL)
         return usage_error("check", "%s", "--subject needs --attestation");
-    return finish(run_check(&rq, &p));
+    return run_check(&rq, p);
 }
 
 /* ---- keygen ---- */
 
 enum { K_OUT, K_PUBOUT, K_FORCE };
 static const struct opt keygen_options[] = {
-    [K_OUT] = {"out", "FILE", false, "the private key (PKCS#8 PEM, mode 0600) (required)"},
-    [K_PUBOUT] = {"pubout", "FILE", false, "the public key (SPKI PEM) (required)"},
-    [K_FORCE] = {"force", NULL, false, "replace existing key files (never a link, device or FIFO)"},
+    [K_OUT] = {"out", "FILE", REQUIRED, "the private key (PKCS#8 PEM, mode 0600) (required)"},
+    [K_PUBOUT] = {"pubout", "FILE", REQUIRED, "the public key (SPKI PEM) (required)"},
+    [K_FORCE] = {"force", NULL, 0, "replace existing key files (never a link, device or FIFO)"},
 };
 static const struct command keygen_command = {
     "keygen",
@@ -542,51 +553,33 @@ static const struct command keygen_command = {
     NULL,
 };
 
-static int cmd_keygen(int argc, char **argv)
+static int cmd_keygen(const struct parsed *p)
 {
-    struct parsed p;
-    int code = parse(&keygen_command, argc, argv, &p);
-    if (code != PARSED)
-        return code;
-    const char *out = p.value[K_OUT], *pubout = p.value[K_PUBOUT];
-    if (out == NULL || pubout == NULL)
-        return usage_error("keygen", "%s", "--out and --pubout are required");
+    const char *out = p->value[K_OUT], *pubout = p->value[K_PUBOUT];
     struct fg_error err = {0};
-    struct fg_key *key = NULL;
-    struct fg_outputs *set = NULL;
+    char id[65];
     catch_signals(true);
-    enum fg_status st = fg_key_generate(&key, &err);
-    if (st == FG_OK && (st = fg_outputs_new(&set, &err)) == FG_OK) { /* both files or neither */
-        publish_outputs(set);
-        st = fg_key_add_outputs(key, set, out, pubout, p.value[K_FORCE] != NULL, &err);
-    }
-    if (st == FG_OK)
-        st = fg_outputs_commit(set, &err);
-    fg_outputs_abandon(set);
+    enum fg_status st =
+        fg_keygen_run(out, pubout, p->value[K_FORCE] != NULL, publish_outputs, id, &err);
     catch_signals(false);
-    fg_outputs_free(set);
-    code = st == FG_OK ? EXIT_PASS : report_error(&err);
-    if (code == EXIT_PASS) {
-        char id[65];
-        fg_key_id(key, id);
-        printf("key id %s\nprivate key: %s (keep it secret)\npublic key:  %s\n", id, out, pubout);
-    }
-    fg_key_free(key);
-    return finish(code);
+    if (st != FG_OK)
+        return report_error(&err);
+    printf("key id %s\nprivate key: %s (keep it secret)\npublic key:  %s\n", id, out, pubout);
+    return EXIT_PASS;
 }
 
 /* ---- verify ---- */
 
 enum { V_ATTESTATION, V_PUBKEY, V_AUDIT, V_CANDIDATE, V_INCUMBENT, V_POLICY, V_SUBJECT, V_COUNTS };
 static const struct opt verify_options[] = {
-    [V_ATTESTATION] = {"attestation", "FILE", false, "the attestation to verify (required)"},
-    [V_PUBKEY] = {"pubkey", "FILE", false, "the signer's Ed25519 public key (PEM) (required)"},
-    [V_AUDIT] = {"audit", "FILE", false, "check that FILE is the attested audit"},
-    [V_CANDIDATE] = {"candidate", "FILE", false, "check the candidate file's digest"},
-    [V_INCUMBENT] = {"incumbent", "FILE", false, "check the incumbent file's digest"},
-    [V_POLICY] = {"policy", "FILE", false, "check the policy file's digest"},
-    [V_SUBJECT] = {"subject", "NAME=FILE", true, "check FILE against the subject NAME"},
-    [V_COUNTS] = {"counts", "FILE", true, "check a counts file (matched by its file name)"},
+    [V_ATTESTATION] = {"attestation", "FILE", REQUIRED, "the attestation to verify (required)"},
+    [V_PUBKEY] = {"pubkey", "FILE", REQUIRED, "the signer's Ed25519 public key (PEM) (required)"},
+    [V_AUDIT] = {"audit", "FILE", 0, "check that FILE is the attested audit"},
+    [V_CANDIDATE] = {"candidate", "FILE", 0, "check the candidate file's digest"},
+    [V_INCUMBENT] = {"incumbent", "FILE", 0, "check the incumbent file's digest"},
+    [V_POLICY] = {"policy", "FILE", 0, "check the policy file's digest"},
+    [V_SUBJECT] = {"subject", "NAME=FILE", REPEAT, "check FILE against the subject NAME"},
+    [V_COUNTS] = {"counts", "FILE", REPEAT, "check a counts file (matched by its file name)"},
 };
 static const struct command verify_command = {
     "verify",
@@ -603,46 +596,32 @@ static const struct command verify_command = {
     "2 error (unreadable, not JSON, not an envelope)\n",
 };
 
-static int cmd_verify(int argc, char **argv)
+static int cmd_verify(const struct parsed *p)
 {
-    static const enum fg_subject_role roles[] = {
-        [V_AUDIT] = FG_ROLE_AUDIT,         [V_CANDIDATE] = FG_ROLE_CANDIDATE,
-        [V_INCUMBENT] = FG_ROLE_INCUMBENT, [V_POLICY] = FG_ROLE_POLICY,
-        [V_SUBJECT] = FG_ROLE_SUBJECT,     [V_COUNTS] = FG_ROLE_COUNTS,
-    };
-    static struct parsed p;
     static struct fg_verify_file files[MAX_SEEN];
-    int code = parse(&verify_command, argc, argv, &p);
-    if (code != PARSED)
-        return code;
-    struct fg_verify_request rq = {p.value[V_ATTESTATION], p.value[V_PUBKEY], files, 0};
-    for (size_t i = 0; i < p.n_seen; i++) { /* the files, in the order given */
-        size_t k = p.seen[i].option;
+    struct fg_verify_request rq = {p->value[V_ATTESTATION], p->value[V_PUBKEY], files, 0};
+    for (size_t i = 0; i < p->n_seen; i++) { /* the files, in the order given */
+        size_t k = p->seen[i].option;
+        struct fg_subject named = {NULL, p->seen[i].value, NULL, NULL};
         if (k == V_ATTESTATION || k == V_PUBKEY)
             continue;
-        struct fg_verify_file *f = &files[rq.n_files++];
-        *f = (struct fg_verify_file){roles[k], p.seen[i].value, NULL};
-        struct fg_subject named;
-        if (k == V_SUBJECT && parse_subject("verify", (char *)f->path, &named) != EXIT_PASS)
+        if (k == V_SUBJECT && parse_subject("verify", (char *)named.path, &named) != EXIT_PASS)
             return EXIT_ERROR;
-        if (k == V_SUBJECT)
-            *f = (struct fg_verify_file){FG_ROLE_SUBJECT, named.path, named.name};
+        enum fg_subject_role role = FG_ROLE_CANDIDATE; /* the role the option is named after */
+        while (role < FG_ROLE_AUDIT && strcmp(fg_subject_role_name(role), verify_options[k].name))
+            role++;
+        files[rq.n_files++] = (struct fg_verify_file){role, named.path, named.name};
     }
-    if (rq.attestation_path == NULL || rq.pubkey_path == NULL)
-        return usage_error("verify", "%s", "--attestation and --pubkey are required");
     struct fg_error err = {0};
     char *report = NULL;
     int valid = 0;
-    if (fg_verify_run(&rq, &valid, &report, &err) != FG_OK) {
-        code = report_error(&err);
-    } else {
-        fputs(report ? report : "", stdout);
-        if (!valid)
-            error_message("%s: the attestation is INVALID", rq.attestation_path);
-        code = valid ? EXIT_PASS : EXIT_GATE_FAILED;
-    }
+    if (fg_verify_run(&rq, &valid, &report, &err) != FG_OK)
+        return report_error(&err);
+    fputs(report ? report : "", stdout);
     free(report);
-    return finish(code);
+    if (!valid)
+        error_message("%s: the attestation is INVALID", rq.attestation_path);
+    return valid ? EXIT_PASS : EXIT_GATE_FAILED;
 }
 
 /* ---- override ---- */
@@ -652,20 +631,20 @@ enum { O_POLICY, O_CANDIDATE, O_INCUMBENT, O_COUNTS, O_GATE, O_GROUP, O_APPROVER
        O_REASON, O_TICKET, O_EXPIRES, O_SIGN_KEY, O_OUT, O_FORCE };
 // clang-format on
 static const struct opt override_options[] = {
-    [O_POLICY] = {"policy", "FILE", false, "the YAML policy (required)"},
-    [O_CANDIDATE] = {"candidate", "FILE", false, "the candidate file check will judge"},
-    [O_INCUMBENT] = {"incumbent", "FILE", false, "the incumbent file check will get, if any"},
-    [O_COUNTS] = {"counts", "FILE", true, "the counts files check will judge, in order"},
-    [O_GATE] = {"gate", "ID", false, "the gate to override (required)"},
-    [O_GROUP] = {"group", "G", false, "one group of the gate, by its label"},
-    [O_APPROVER] = {"approver", "NAME", false, "an approver the policy lists (required)"},
-    [O_ROLE] = {"role", "ROLE", false, "the approver's role (required)"},
-    [O_REASON] = {"reason", "TEXT", false, "why shipping is approved (required)"},
-    [O_TICKET] = {"ticket", "T", false, "a ticket reference"},
-    [O_EXPIRES] = {"expires", "YYYY-MM-DD", false, "the last day it is valid, UTC (required)"},
-    [O_SIGN_KEY] = {"sign-key", "KEY.pem", false, "the approver's private key (required)"},
-    [O_OUT] = {"out", "FILE", false, "write the signed override here (required)"},
-    [O_FORCE] = {"force", NULL, false, "replace a symbolic link at --out (see check --help)"},
+    [O_POLICY] = OPT_POLICY,
+    [O_CANDIDATE] = {"candidate", "FILE", 0, "the candidate file check will judge"},
+    [O_INCUMBENT] = {"incumbent", "FILE", 0, "the incumbent file check will get, if any"},
+    [O_COUNTS] = {"counts", "FILE", REPEAT, "the counts files check will judge, in order"},
+    [O_GATE] = {"gate", "ID", REQUIRED, "the gate to override (required)"},
+    [O_GROUP] = {"group", "G", 0, "one group of the gate, by its label"},
+    [O_APPROVER] = {"approver", "NAME", REQUIRED, "an approver the policy lists (required)"},
+    [O_ROLE] = {"role", "ROLE", REQUIRED, "the approver's role (required)"},
+    [O_REASON] = {"reason", "TEXT", REQUIRED, "why shipping is approved (required)"},
+    [O_TICKET] = {"ticket", "T", 0, "a ticket reference"},
+    [O_EXPIRES] = {"expires", "YYYY-MM-DD", REQUIRED, "the last day it is valid, UTC (required)"},
+    [O_SIGN_KEY] = {"sign-key", "KEY.pem", REQUIRED, "the approver's private key (required)"},
+    [O_OUT] = {"out", "FILE", REQUIRED, "write the signed override here (required)"},
+    [O_FORCE] = OPT_FORCE_OUT,
 };
 static const struct command override_command = {
     "override",
@@ -688,18 +667,14 @@ static const struct command override_command = {
     NULL,
 };
 
-static int cmd_override(int argc, char **argv)
+static int cmd_override(const struct parsed *p)
 {
-    static struct parsed p;
     static const char *counts[MAX_REPEATED];
-    int code = parse(&override_command, argc, argv, &p);
-    if (code != PARSED)
-        return code;
-    const char **v = p.value;
+    const char *const *v = p->value;
     struct fg_override_run_request rq = {v[O_POLICY],
                                          v[O_SIGN_KEY],
                                          counts,
-                                         values_of(&p, O_COUNTS, counts),
+                                         values_of(p, O_COUNTS, counts),
                                          {v[O_GATE], v[O_GROUP], v[O_APPROVER], v[O_ROLE],
                                           v[O_REASON], v[O_TICKET], v[O_EXPIRES], v[O_CANDIDATE],
                                           NULL, v[O_INCUMBENT]}};
@@ -708,42 +683,34 @@ static int cmd_override(int argc, char **argv)
     if (rq.n_counts > 0 && v[O_INCUMBENT] != NULL)
         return usage_error("override", "%s",
                            "--incumbent is for --candidate; counts files hold the incumbent");
-    static const size_t required[] = {O_POLICY, O_CANDIDATE, O_GATE,     O_APPROVER, O_ROLE,
-                                      O_REASON, O_EXPIRES,   O_SIGN_KEY, O_OUT};
-    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
-        if (v[required[i]] == NULL && !(required[i] == O_CANDIDATE && rq.n_counts > 0))
-            return usage_error("override", "--%s is required",
-                               required[i] == O_CANDIDATE ? "candidate (or --counts)"
-                                                          : override_options[required[i]].name);
+    if (rq.n_counts == 0 && v[O_CANDIDATE] == NULL)
+        return usage_error("override", "%s", "--candidate (or --counts) is required");
     struct fg_error err = {0};
     char *envelope = NULL;
-    if (fg_override_run(&rq, &envelope, &err) != FG_OK)
-        code = report_error(&err);
-    else
-        code = write_outputs(&(struct fg_output){v[O_OUT], envelope, strlen(envelope),
-                                                 v[O_FORCE] ? FG_OUTPUT_FORCE : 0, NULL},
-                             1);
+    int code = fg_override_run(&rq, &envelope, &err) != FG_OK
+                   ? report_error(&err)
+                   : write_outputs(&(struct fg_output){v[O_OUT], envelope, strlen(envelope),
+                                                       v[O_FORCE] ? FG_OUTPUT_FORCE : 0, NULL},
+                                   1);
     if (code == EXIT_PASS)
         printf("override for gate '%s'%s%s by %s written to %s (expires %s)\n", v[O_GATE],
                v[O_GROUP] ? ", group " : "", v[O_GROUP] ? v[O_GROUP] : "", v[O_APPROVER], v[O_OUT],
                v[O_EXPIRES]);
     free(envelope);
-    return finish(code);
+    return code;
 }
 
 /* ---- report ---- */
 
 enum { R_AUDIT, R_ATTESTATION, R_PUBKEY, R_MARKDOWN, R_HTML, R_JUNIT, R_FORCE };
 static const struct opt report_options[] = {
-    [R_AUDIT] = {"audit", "FILE", false,
-                 "the audit to render (with --attestation: the attested one)"},
-    [R_ATTESTATION] = {"attestation", "FILE", false, "render the audit this attestation attests"},
-    [R_PUBKEY] = {"pubkey", "FILE", false, "the signer's public key, with --attestation"},
-    [R_MARKDOWN] = {"markdown", "FILE", false, "write the Markdown summary"},
-    [R_HTML] = {"html", "FILE", false, "write the HTML report"},
-    [R_JUNIT] = {"junit", "FILE", false, "write the JUnit XML"},
-    [R_FORCE] = {"force", NULL, false,
-                 "replace a symbolic link at an output path (see check --help)"},
+    [R_AUDIT] = {"audit", "FILE", 0, "the audit to render (with --attestation: the attested one)"},
+    [R_ATTESTATION] = {"attestation", "FILE", 0, "render the audit this attestation attests"},
+    [R_PUBKEY] = {"pubkey", "FILE", 0, "the signer's public key, with --attestation"},
+    [R_MARKDOWN] = {"markdown", "FILE", 0, "write the Markdown summary"},
+    [R_HTML] = {"html", "FILE", 0, "write the HTML report"},
+    [R_JUNIT] = {"junit", "FILE", 0, "write the JUnit XML"},
+    [R_FORCE] = {"force", NULL, 0, "replace a symbolic link at an output path (see check --help)"},
 };
 static const struct command report_command = {
     "report",
@@ -762,89 +729,49 @@ static const struct command report_command = {
     "one (nothing written), 2 error\n",
 };
 
-/* The audit to render: the attested one, or (--audit alone) the file, unverified. */
-static int report_audit(const char **v, char **audit)
+static int cmd_report(const struct parsed *p)
 {
-    struct fg_error err = {0};
-    struct fg_key *key = NULL;
-    char *lines = NULL;
-    int valid = 1;
-    if (v[R_ATTESTATION] == NULL) {
-        fprintf(stderr,
-                "fairgate: warning: %s is not verified; give --attestation A --pubkey P to "
-                "render the attested audit\n",
-                v[R_AUDIT]);
-        return fg_report_read_audit(v[R_AUDIT], audit, &err) == FG_OK ? EXIT_PASS
-                                                                      : report_error(&err);
-    }
-    enum fg_status st = fg_key_load_public(v[R_PUBKEY], &key, &err);
-    if (st == FG_OK)
-        st = fg_attest_audit(v[R_ATTESTATION], key, v[R_AUDIT], audit, &valid, &lines, &err);
-    fg_key_free(key);
-    if (st != FG_OK)
-        return report_error(&err);
-    if (!valid) { /* why, then nothing is written */
-        fputs(lines ? lines : "", stderr);
-        error_message("%s: the attestation is INVALID%s; no report written", v[R_ATTESTATION],
-                      v[R_AUDIT] ? " for this audit" : "");
-    }
-    free(lines);
-    return valid ? EXIT_PASS : EXIT_GATE_FAILED;
-}
-
-static int cmd_report(int argc, char **argv)
-{
-    struct parsed p;
-    int code = parse(&report_command, argc, argv, &p);
-    if (code != PARSED)
-        return code;
-    const char **v = p.value;
+    const char *const *v = p->value;
     if ((v[R_ATTESTATION] == NULL) != (v[R_PUBKEY] == NULL))
         return usage_error("report", "%s", "--attestation and --pubkey go together");
     if (v[R_AUDIT] == NULL && v[R_ATTESTATION] == NULL)
         return usage_error("report", "%s", "--attestation with --pubkey (or --audit) is required");
     if (v[R_MARKDOWN] == NULL && v[R_HTML] == NULL && v[R_JUNIT] == NULL)
         return usage_error("report", "%s", "name at least one of --markdown, --html, --junit");
+    if (v[R_ATTESTATION] == NULL)
+        fprintf(stderr,
+                "fairgate: warning: %s is not verified; give --attestation A --pubkey P to "
+                "render the attested audit\n",
+                v[R_AUDIT]);
+    struct fg_report_request rq = {v[R_AUDIT],         v[R_ATTESTATION], v[R_PUBKEY],
+                                   v[R_MARKDOWN],      v[R_HTML],        v[R_JUNIT],
+                                   v[R_FORCE] != NULL, publish_outputs};
     struct fg_error err = {0};
-    char *audit = NULL, *text[3] = {NULL, NULL, NULL};
-    if ((code = report_audit(v, &audit)) != EXIT_PASS)
-        return finish(code);
-    enum fg_status st = FG_OK;
-    if (v[R_MARKDOWN] != NULL)
-        st = fg_report_markdown(audit, &text[0], &err);
-    if (st == FG_OK && v[R_HTML] != NULL)
-        st = fg_report_html(audit, &text[1], &err);
-    if (st == FG_OK && v[R_JUNIT] != NULL)
-        st = fg_report_junit(audit, &text[2], &err);
-    if (st != FG_OK) {
-        if (err.file[0] == '\0') /* the renderers know the text, not where it came from */
-            snprintf(err.file, sizeof err.file, "%s", v[R_AUDIT] ? v[R_AUDIT] : v[R_ATTESTATION]);
-        code = report_error(&err);
-    } else {
-        bool force = v[R_FORCE] != NULL;
-        const struct fg_output outputs[] = {output(v[R_MARKDOWN], text[0], force),
-                                            output(v[R_HTML], text[1], force),
-                                            output(v[R_JUNIT], text[2], force)};
-        code = write_outputs(outputs, sizeof outputs / sizeof outputs[0]);
+    char *lines = NULL;
+    int valid = 0;
+    catch_signals(true);
+    enum fg_status st = fg_report_run(&rq, &valid, &lines, &err);
+    catch_signals(false);
+    if (st == FG_OK && !valid) { /* why, then nothing is written */
+        fputs(lines ? lines : "", stderr);
+        error_message("%s: the attestation is INVALID%s; no report written", v[R_ATTESTATION],
+                      v[R_AUDIT] ? " for this audit" : "");
     }
-    free(audit);
-    for (size_t i = 0; i < 3; i++)
-        free(text[i]);
-    return finish(code);
+    free(lines);
+    return st != FG_OK ? report_error(&err) : valid ? EXIT_PASS : EXIT_GATE_FAILED;
 }
 
 /* ---- counts ---- */
 
 enum { N_POLICY, N_CANDIDATE, N_INCUMBENT, N_OUT, N_QUIET, N_FORCE };
 static const struct opt counts_options[] = {
-    [N_POLICY] = {"policy", "FILE", false, "the YAML policy (required)"},
-    [N_CANDIDATE] = {"candidate", "FILE", false,
+    [N_POLICY] = OPT_POLICY,
+    [N_CANDIDATE] = {"candidate", "FILE", REQUIRED,
                      "CSV with the label, protected attributes and predictions (required)"},
-    [N_INCUMBENT] = {"incumbent", "FILE", false,
-                     "CSV with the incumbent's predictions, as for check"},
-    [N_OUT] = {"out", "FILE", false, "write the counts file here (required)"},
-    [N_QUIET] = {"quiet", NULL, false, "print nothing but errors"},
-    [N_FORCE] = {"force", NULL, false, "replace a symbolic link at --out (see check --help)"},
+    [N_INCUMBENT] = {"incumbent", "FILE", 0, "CSV with the incumbent's predictions, as for check"},
+    [N_OUT] = {"out", "FILE", REQUIRED, "write the counts file here (required)"},
+    [N_QUIET] = OPT_QUIET,
+    [N_FORCE] = OPT_FORCE_OUT,
 };
 static const struct command counts_command = {
     "counts",
@@ -860,53 +787,40 @@ static const struct command counts_command = {
     "exit status: 0 written, 2 error (nothing written)\n",
 };
 
-static int cmd_counts(int argc, char **argv)
+static int cmd_counts(const struct parsed *p)
 {
-    struct parsed p;
-    int code = parse(&counts_command, argc, argv, &p);
-    if (code != PARSED)
-        return code;
-    const char *policy_path = p.value[N_POLICY], *out = p.value[N_OUT];
-    bool quiet = p.value[N_QUIET] != NULL;
-    struct fg_ingest_options options = {.candidate_path = p.value[N_CANDIDATE],
-                                        .incumbent_path = p.value[N_INCUMBENT]};
-    if (policy_path == NULL || options.candidate_path == NULL || out == NULL)
-        return usage_error("counts", "%s", "--policy, --candidate and --out are required");
-    struct fg_error err = {0};
-    struct fg_policy *policy = NULL;
-    struct fg_counts *counts = NULL;
-    struct fg_ingest_result ingest = {0};
-    char *csv = NULL;
-    size_t len = 0;
+    bool quiet = p->value[N_QUIET] != NULL;
+    struct fg_counts_run_request rq = {
+        p->value[N_POLICY],
+        {.candidate_path = p->value[N_CANDIDATE], .incumbent_path = p->value[N_INCUMBENT]},
+        p->value[N_OUT],
+        p->value[N_FORCE] != NULL,
+        publish_outputs};
     if (!quiet && isatty(STDERR_FILENO)) /* the biggest inputs go through this command */
-        options.progress = progress_show;
-    if (fg_policy_load(policy_path, &policy, &err) != FG_OK ||
-        fg_counts_policy_check(policy, &err) != FG_OK ||
-        fg_ingest_run(policy, &options, &counts, &ingest, &err) != FG_OK ||
-        fg_counts_render_csv(policy, counts, &csv, &len, &err) != FG_OK)
-        code = report_error(&err);
-    else
-        code = write_outputs(
-            &(struct fg_output){out, csv, len, p.value[N_FORCE] ? FG_OUTPUT_FORCE : 0, NULL}, 1);
-    if (code == EXIT_PASS && !quiet)
+        rq.ingest.progress = progress_show;
+    struct fg_error err = {0};
+    struct fg_ingest_result read;
+    catch_signals(true);
+    enum fg_status st = fg_counts_run(&rq, &read, &err);
+    catch_signals(false);
+    if (st != FG_OK)
+        return report_error(&err);
+    if (!quiet)
         printf("counts: %llu rows read (%llu dropped), the table written to %s\n",
-               (unsigned long long)ingest.candidate.rows,
-               (unsigned long long)ingest.candidate.rows_dropped, out);
-    free(csv);
-    fg_counts_free(counts);
-    fg_policy_free(policy);
-    return finish(code);
+               (unsigned long long)read.candidate.rows,
+               (unsigned long long)read.candidate.rows_dropped, rq.out_path);
+    return EXIT_PASS;
 }
 
 /* ---- sql ---- */
 
 enum { S_POLICY, S_TABLE, S_DIALECT };
 static const struct opt sql_options[] = {
-    [S_POLICY] = {"policy", "FILE", false, "the YAML policy (required)"},
-    [S_TABLE] = {"table", "NAME", false,
+    [S_POLICY] = OPT_POLICY,
+    [S_TABLE] = {"table", "NAME", REQUIRED,
                  "the table: NAME, SCHEMA.NAME or CATALOG.SCHEMA.NAME (required);\n"
                  "each dot-separated part is quoted"},
-    [S_DIALECT] = {"dialect", "D", false,
+    [S_DIALECT] = {"dialect", "D", 0,
                    "ansi (default; Trino, DuckDB), postgres, sqlite, spark, bigquery"},
 };
 static const struct command sql_command = {
@@ -922,30 +836,24 @@ static const struct command sql_command = {
     "exit status: 0 printed, 2 error\n",
 };
 
-static int cmd_sql(int argc, char **argv)
+static int cmd_sql(const struct parsed *p)
 {
-    struct parsed p;
-    int code = parse(&sql_command, argc, argv, &p);
-    if (code != PARSED)
-        return code;
-    const char *policy_path = p.value[S_POLICY], *table = p.value[S_TABLE];
-    if (policy_path == NULL || table == NULL)
-        return usage_error("sql", "%s", "--policy and --table are required");
     struct fg_error err = {0};
     enum fg_sql_dialect dialect = FG_SQL_ANSI;
-    if (fg_sql_dialect_parse(p.value[S_DIALECT] ? p.value[S_DIALECT] : "ansi", &dialect, &err) !=
+    if (fg_sql_dialect_parse(p->value[S_DIALECT] ? p->value[S_DIALECT] : "ansi", &dialect, &err) !=
         FG_OK)
         return usage_error("sql", "%s", err.message);
     struct fg_policy *policy = NULL;
     char *query = NULL;
-    if (fg_policy_load(policy_path, &policy, &err) != FG_OK ||
-        fg_sql_render(policy, table, dialect, &query, &err) != FG_OK)
+    int code = EXIT_PASS;
+    if (fg_policy_load(p->value[S_POLICY], &policy, &err) != FG_OK ||
+        fg_sql_render(policy, p->value[S_TABLE], dialect, &query, &err) != FG_OK)
         code = report_error(&err);
     else
         fputs(query, stdout);
     free(query);
     fg_policy_free(policy);
-    return finish(code == PARSED ? EXIT_PASS : code);
+    return code;
 }
 
 /* ---- lint ---- */
@@ -954,7 +862,7 @@ static int cmd_lint(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--help") == 0) {
         fputs(usage_lint, stdout);
-        return finish(EXIT_PASS);
+        return EXIT_PASS;
     }
     if (argc != 2 || argv[1][0] == '-')
         return usage_error("lint", "%s", "expected exactly one policy file");
@@ -966,39 +874,45 @@ static int cmd_lint(int argc, char **argv)
     fg_policy_free(policy);
     if (warnings == NULL) {
         error_message("out of memory");
-        return finish(EXIT_ERROR);
+        return EXIT_ERROR;
     }
     fputs(warnings, stderr);
     free(warnings);
     printf("ok\n");
-    return finish(EXIT_PASS);
+    return EXIT_PASS;
 }
 
 /* ---- dispatch ---- */
+
+static int run(int argc, char **argv)
+{
+    static const struct {
+        const struct command *command;
+        int (*run)(const struct parsed *p);
+    } commands[] = {{&check_command, cmd_check},   {&keygen_command, cmd_keygen},
+                    {&verify_command, cmd_verify}, {&override_command, cmd_override},
+                    {&report_command, cmd_report}, {&counts_command, cmd_counts},
+                    {&sql_command, cmd_sql}};
+    static struct parsed p;
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0)
+        return fputs(usage_main, stdout) < 0 ? EXIT_ERROR : EXIT_PASS;
+    if (strcmp(name, "--version") == 0)
+        return printf("fairgate %s\n", FG_VERSION) < 0 ? EXIT_ERROR : EXIT_PASS;
+    if (strcmp(name, "lint") == 0)
+        return cmd_lint(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(name, commands[i].command->name) != 0)
+            continue;
+        int code = parse(commands[i].command, argc - 1, argv + 1, &p);
+        return code == PARSED ? commands[i].run(&p) : code;
+    }
+    return usage_error(NULL, "unknown command '%s'", name);
+}
 
 int main(int argc, char **argv)
 {
     if (argc < 2)
         return usage_error(NULL, "%s", "no command given");
-    const char *command = argv[1];
-    if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
-        strcmp(command, "help") == 0) {
-        fputs(usage_main, stdout);
-        return finish(EXIT_PASS);
-    }
-    if (strcmp(command, "--version") == 0) {
-        printf("fairgate %s\n", FG_VERSION);
-        return finish(EXIT_PASS);
-    }
-    static const struct {
-        const char *name;
-        int (*run)(int, char **);
-    } commands[] = {{"check", cmd_check},       {"lint", cmd_lint},
-                    {"keygen", cmd_keygen},     {"verify", cmd_verify},
-                    {"override", cmd_override}, {"report", cmd_report},
-                    {"counts", cmd_counts},     {"sql", cmd_sql}};
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(command, commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
-    return usage_error(NULL, "unknown command '%s'", command);
+    return finish(run(argc, argv));
 }

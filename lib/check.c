@@ -10,6 +10,7 @@
  */
 #include "internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -242,5 +243,106 @@ enum fg_status fg_verify_run(const struct fg_verify_request *request, int *valid
                               report, err);
     fg_key_free(key);
     free(checks);
+    return st;
+}
+
+/* ---- report ---- */
+
+/* The audit to render: the attested one (*valid 0 when it is not), or the file. */
+static enum fg_status report_audit(const struct fg_report_request *rq, char **audit, int *valid,
+                                   char **report, struct fg_error *err)
+{
+    *valid = 1;
+    if (rq->attestation_path == NULL)
+        return fg_report_read_audit(rq->audit_path, audit, err);
+    struct fg_key *key = NULL;
+    enum fg_status st = fg_key_load_public(rq->pubkey_path, &key, err);
+    if (st == FG_OK)
+        st = fg_attest_audit(rq->attestation_path, key, rq->audit_path, audit, valid, report, err);
+    fg_key_free(key);
+    return st;
+}
+
+static struct fg_output output_of(const char *path, const char *text, bool force)
+{
+    return (struct fg_output){path, text, text ? strlen(text) : 0, force ? FG_OUTPUT_FORCE : 0,
+                              NULL};
+}
+
+enum fg_status fg_report_run(const struct fg_report_request *request, int *valid, char **report,
+                             struct fg_error *err)
+{
+    *report = NULL;
+    char *audit = NULL, *text[3] = {NULL, NULL, NULL};
+    enum fg_status st = report_audit(request, &audit, valid, report, err);
+    if (st == FG_OK && *valid && request->markdown_path != NULL)
+        st = fg_report_markdown(audit, &text[0], err);
+    if (st == FG_OK && *valid && request->html_path != NULL)
+        st = fg_report_html(audit, &text[1], err);
+    if (st == FG_OK && *valid && request->junit_path != NULL)
+        st = fg_report_junit(audit, &text[2], err);
+    if (audit != NULL && st != FG_OK && err->file[0] == '\0') /* the renderers know no file */
+        snprintf(err->file, sizeof err->file, "%s",
+                 request->audit_path ? request->audit_path : request->attestation_path);
+    const struct fg_output outputs[] = {output_of(request->markdown_path, text[0], request->force),
+                                        output_of(request->html_path, text[1], request->force),
+                                        output_of(request->junit_path, text[2], request->force)};
+    if (st == FG_OK && *valid)
+        st = fg_outputs_write(outputs, 3, request->publish, err);
+    free(audit);
+    for (size_t i = 0; i < 3; i++)
+        free(text[i]);
+    return st;
+}
+
+/* ---- counts ---- */
+
+enum fg_status fg_counts_run(const struct fg_counts_run_request *request,
+                             struct fg_ingest_result *read, struct fg_error *err)
+{
+    struct fg_policy *policy = NULL;
+    struct fg_counts *counts = NULL;
+    char *csv = NULL;
+    size_t len = 0;
+    *read = (struct fg_ingest_result){0};
+    enum fg_status st = fg_policy_load(request->policy_path, &policy, err);
+    if (st == FG_OK)
+        st = fg_counts_policy_check(policy, err);
+    if (st == FG_OK)
+        st = fg_ingest_run(policy, &request->ingest, &counts, read, err);
+    if (st == FG_OK)
+        st = fg_counts_render_csv(policy, counts, &csv, &len, err);
+    struct fg_output out = output_of(request->out_path, csv, request->force);
+    out.len = len;
+    if (st == FG_OK)
+        st = fg_outputs_write(&out, 1, request->publish, err);
+    free(csv);
+    fg_counts_free(counts);
+    fg_policy_free(policy);
+    return st;
+}
+
+/* ---- keygen ---- */
+
+enum fg_status fg_keygen_run(const char *private_path, const char *public_path, bool force,
+                             void (*publish)(struct fg_outputs *set), char key_id[65],
+                             struct fg_error *err)
+{
+    struct fg_key *key = NULL;
+    struct fg_outputs *set = NULL;
+    enum fg_status st = fg_key_generate(&key, err);
+    if (st == FG_OK && (st = fg_outputs_new(&set, err)) == FG_OK) { /* both files or neither */
+        if (publish != NULL)
+            publish(set);
+        st = fg_key_add_outputs(key, set, private_path, public_path, force, err);
+    }
+    if (st == FG_OK)
+        st = fg_outputs_commit(set, err);
+    if (st == FG_OK)
+        fg_key_id(key, key_id);
+    if (publish != NULL)
+        publish(NULL);
+    fg_outputs_free(set);
+    fg_key_free(key);
     return st;
 }

@@ -409,9 +409,9 @@ fg_override_apply(const struct fg_policy *policy, const struct fg_metrics *metri
  * arguments, prints and writes the texts these return (fg_outputs_write). */
 
 struct fg_check_request {
-    const char *policy_path;    /* required */
-    const char *candidate_path; /* the rows to judge, or NULL with counts files */
-    const char *incumbent_path; /* NULL: the incumbent's column, if any, is in the candidate */
+    const char *policy_path;         /* required */
+    const char *candidate_path;      /* the rows to judge, or NULL with counts files */
+    const char *incumbent_path;      /* NULL: the incumbent's column, if any, is in the candidate */
     const char *const *counts_paths; /* n_counts > 0: gate on these counts files (summed) */
     size_t n_counts;
     const char *const *override_paths; /* signed overrides offered (judged by the real clock) */
@@ -481,6 +481,44 @@ struct fg_verify_request {
  * and *report (lines for a person, malloc'd) when a judgement was reached. */
 FG_MUST_CHECK enum fg_status fg_verify_run(const struct fg_verify_request *request, int *valid,
                                            char **report, struct fg_error *err);
+
+/* `fairgate report`: the reports of an audit, written all or none (fg_outputs_write). */
+struct fg_report_request {
+    const char *audit_path;       /* with attestation_path: must be the attested audit */
+    const char *attestation_path; /* NULL: render audit_path, unverified */
+    const char *pubkey_path;      /* the signer's public key, with attestation_path */
+    const char *markdown_path, *html_path, *junit_path; /* NULL: not written */
+    bool force;                                         /* FG_OUTPUT_FORCE on each */
+    void (*publish)(struct fg_outputs *set);            /* as for fg_outputs_write */
+};
+
+/* Verifies the attestation (as fg_attest_audit) or reads the audit, renders the reports
+ * asked for and writes them all or none. FG_OK with *valid 0: the attestation is invalid
+ * or the audit is not the attested one, nothing was written and *report (malloc'd, or
+ * NULL) says why. An error about the audit's text names the file it came from. */
+FG_MUST_CHECK enum fg_status fg_report_run(const struct fg_report_request *request, int *valid,
+                                           char **report, struct fg_error *err);
+
+/* `fairgate counts`: predictions -> the counts table (CSV), written atomically. */
+struct fg_counts_run_request {
+    const char *policy_path;
+    struct fg_ingest_options ingest; /* the files read, and progress */
+    const char *out_path;
+    bool force;                              /* FG_OUTPUT_FORCE */
+    void (*publish)(struct fg_outputs *set); /* as for fg_outputs_write */
+};
+
+/* Loads the policy (fg_counts_policy_check), reads the rows (fg_ingest_run), renders the
+ * table (fg_counts_render_csv) and writes it to out_path; *read says what was read. */
+FG_MUST_CHECK enum fg_status fg_counts_run(const struct fg_counts_run_request *request,
+                                           struct fg_ingest_result *read, struct fg_error *err);
+
+/* `fairgate keygen`: a new Ed25519 key pair, the private key as PKCS#8 PEM (mode 0600) and
+ * the public key as SPKI PEM, both files or neither (fg_key_add_outputs). force replaces
+ * existing key files; publish is as for fg_outputs_write. key_id: fg_key_id of the pair. */
+FG_MUST_CHECK enum fg_status fg_keygen_run(const char *private_path, const char *public_path,
+                                           bool force, void (*publish)(struct fg_outputs *set),
+                                           char key_id[65], struct fg_error *err);
 
 /* ---- files and time (lib/util.c) ---- */
 

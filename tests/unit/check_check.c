@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static char dir[64];
@@ -283,6 +284,123 @@ START_TEST(test_override_on_counts_shards)
 }
 END_TEST
 
+static char *read_text(const char *path)
+{
+    char *text = NULL;
+    size_t len = 0;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_file_read_all(path, 1 << 24, &text, &len, &err), FG_OK);
+    return text;
+}
+
+/* fg_report_run renders the attested audit as check did, writes every file asked for, and
+ * writes nothing when the audit given is not the attested one. */
+START_TEST(test_report_run)
+{
+    char audit_path[160], att_path[160], md_path[160], junit_path[160], other_path[160];
+    path_in(audit_path, sizeof audit_path, "audit.json");
+    path_in(att_path, sizeof att_path, "att.jsonl");
+    path_in(md_path, sizeof md_path, "summary.md");
+    path_in(junit_path, sizeof junit_path, "junit.xml");
+    path_in(other_path, sizeof other_path, "other.json");
+    struct fg_check_request crq = {.policy_path = policy_path,
+                                   .candidate_path = candidate_path,
+                                   .sign_key_path = key_path,
+                                   .audit_path = audit_path,
+                                   .markdown = true};
+    struct fg_check_result *r = NULL;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_check_run(&crq, &r, &err), FG_OK);
+    write_text(audit_path, r->audit);
+    write_text(att_path, r->attestation);
+    struct fg_report_request rq = {.attestation_path = att_path,
+                                   .pubkey_path = pub_path,
+                                   .markdown_path = md_path,
+                                   .junit_path = junit_path};
+    int valid = 0;
+    char *report = NULL;
+    ck_assert_int_eq(fg_report_run(&rq, &valid, &report, &err), FG_OK);
+    ck_assert_int_eq(valid, 1);
+    free(report);
+    char *md = read_text(md_path), *junit = read_text(junit_path);
+    ck_assert_str_eq(md, r->markdown); /* the bytes check rendered */
+    ck_assert_ptr_nonnull(strstr(junit, "race=B"));
+    ck_assert_ptr_nonnull(strstr(junit, "<failure"));
+    free(md);
+    free(junit);
+    ck_assert_int_eq(remove(md_path), 0);
+    write_text(other_path, "{\"verdict\": \"pass\"}\n"); /* not the attested audit */
+    rq.audit_path = other_path;
+    ck_assert_int_eq(fg_report_run(&rq, &valid, &report, &err), FG_OK);
+    ck_assert_int_eq(valid, 0);
+    ck_assert_ptr_nonnull(report);
+    free(report);
+    FILE *f = fopen(md_path, "rb");
+    ck_assert_ptr_null(f); /* nothing written */
+    rq = (struct fg_report_request){.audit_path = other_path, .markdown_path = md_path};
+    ck_assert_int_ne(fg_report_run(&rq, &valid, &report, &err), FG_OK); /* not an audit */
+    ck_assert_ptr_nonnull(strstr(err.file, "other.json"));
+    fg_check_result_free(r);
+}
+END_TEST
+
+/* fg_counts_run writes the counts table of the rows: 80 + 20 of A, 20 + 80 of B. */
+START_TEST(test_counts_run)
+{
+    char out_path[160];
+    path_in(out_path, sizeof out_path, "counts.csv");
+    struct fg_counts_run_request rq = {.policy_path = policy_path,
+                                       .ingest = {.candidate_path = candidate_path},
+                                       .out_path = out_path};
+    struct fg_ingest_result read;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_counts_run(&rq, &read, &err), FG_OK);
+    ck_assert_uint_eq(read.candidate.rows, 200);
+    ck_assert_uint_eq(read.candidate.rows_dropped, 0);
+    char *csv = read_text(out_path);
+    ck_assert_ptr_nonnull(strstr(csv, "race,y_true,candidate,incumbent,count\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "\nB,0,1,0,10\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "\nA,1,0,0,10\n"));
+    free(csv);
+    const char *paths[] = {out_path}; /* check on the table: the verdict of the rows */
+    struct fg_check_request crq = {
+        .policy_path = policy_path, .counts_paths = paths, .n_counts = 1};
+    struct fg_check_result *r = NULL;
+    ck_assert_int_eq(fg_check_run(&crq, &r, &err), FG_OK);
+    ck_assert_int_eq(r->verdict, FG_VERDICT_FAIL);
+    fg_check_result_free(r);
+    rq.ingest.candidate_path = policy_path; /* not the CSV: an error, the table is kept */
+    ck_assert_int_ne(fg_counts_run(&rq, &read, &err), FG_OK);
+    csv = read_text(out_path);
+    ck_assert_ptr_nonnull(strstr(csv, "\nB,0,1,0,10\n"));
+    free(csv);
+}
+END_TEST
+
+/* fg_keygen_run writes both key files, the private one with mode 0600, and refuses to
+ * replace them without force. */
+START_TEST(test_keygen_run)
+{
+    char priv[160], pub[160], id[65] = "", again[65] = "";
+    path_in(priv, sizeof priv, "new.pem");
+    path_in(pub, sizeof pub, "new.pub");
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_keygen_run(priv, pub, false, NULL, id, &err), FG_OK);
+    ck_assert_uint_eq(strlen(id), 64);
+    struct stat st;
+    ck_assert_int_eq(stat(priv, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    struct fg_key *key = NULL;
+    ck_assert_int_eq(fg_key_load_public(pub, &key, &err), FG_OK);
+    fg_key_id(key, again);
+    fg_key_free(key);
+    ck_assert_str_eq(id, again);
+    ck_assert_int_ne(fg_keygen_run(priv, pub, false, NULL, again, &err), FG_OK);
+    ck_assert_int_eq(fg_keygen_run(priv, pub, true, NULL, again, &err), FG_OK);
+    ck_assert_str_ne(id, again);
+}
+END_TEST
+
 START_TEST(test_subject_roles)
 {
     ck_assert_str_eq(fg_subject_role_name(FG_ROLE_CANDIDATE), "candidate");
@@ -309,6 +427,9 @@ static Suite *check_suite(void)
     tcase_add_test(tc, test_override_applies);
     tcase_add_test(tc, test_override_on_counts_shards);
     tcase_add_test(tc, test_subject_roles);
+    tcase_add_test(tc, test_report_run);
+    tcase_add_test(tc, test_counts_run);
+    tcase_add_test(tc, test_keygen_run);
     suite_add_tcase(s, tc);
     return s;
 }
