@@ -1647,18 +1647,14 @@ static unsigned worker_count(const struct fg_ingest_tuning *tuning)
     return n < 1 ? 1 : n > FG_INGEST_MAX_WORKERS ? FG_INGEST_MAX_WORKERS : (unsigned)n;
 }
 
-/* Reads the candidate file with workers: the header here, then byte ranges of the rest in
- * parallel, each into its own table, while this thread hashes the whole file in order; then
- * the tables are merged in file order. *used false: the header is not on the fast path, and
+/* Reads the header from the file's first block on the fast path; *first: where the data
+ * rows start. *used false: the header is not on the fast path (or the read failed), and
  * nothing was read (the caller reads the file in order). */
-static enum fg_status parallel_run(struct ingest *in, int fd, uint64_t size, EVP_MD_CTX *sha,
-                                   char *buf, bool *used)
+static enum fg_status parallel_header(struct reader *r, int fd, char *buf, size_t cap, bool *used,
+                                      uint64_t *first)
 {
-    struct reader *r = &in->candidate;
-    size_t cap = in->tuning.block_bytes;
     enum fg_status status;
     *used = false;
-    /* the header, from the first block */
     struct source src = {fd, true, 0, UINT64_MAX};
     bool eof = false;
     ssize_t got = source_read(&src, buf, cap, &eof);
@@ -1685,91 +1681,152 @@ static enum fg_status parallel_run(struct ingest *in, int fd, uint64_t size, EVP
         return status;
     if (rec.newline_ended)
         r->lines.line++;
+    *first = rec.next;
+    return FG_OK;
+}
+
+/* Cuts the data rows, bytes [first, size), into chunks of about tuning.chunk_bytes (at most
+ * MAX_CHUNKS), each starting on a record boundary. Out of memory leaves par->chunks NULL; a
+ * failed boundary search returns its status with the chunks allocated. */
+static enum fg_status chunks_plan(struct parallel *par, uint64_t first, uint64_t size, char *buf,
+                                  size_t cap)
+{
+    struct reader *r = &par->in->candidate;
+    enum fg_status status = FG_OK;
+    uint64_t chunk = par->in->tuning.chunk_bytes ? par->in->tuning.chunk_bytes : 1;
+    if (size > first && (size - first) / chunk >= MAX_CHUNKS)
+        chunk = (size - first) / MAX_CHUNKS + 1;
+    par->n_chunks = (size_t)((size - first + chunk - 1) / chunk);
+    if (par->n_chunks == 0)
+        par->n_chunks = 1;
+    par->chunks = calloc(par->n_chunks, sizeof *par->chunks);
+    if (par->chunks == NULL)
+        return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+    par->chunks[0].start = first;
+    for (size_t k = 1; k < par->n_chunks && status == FG_OK; k++) {
+        /* a boundary already past this chunk's nominal start is its boundary too */
+        uint64_t at = first + k * chunk;
+        if (par->chunks[k - 1].start >= at)
+            par->chunks[k].start = par->chunks[k - 1].start;
+        else
+            status = find_boundary(r, par->fd, at, size, buf, cap, &par->chunks[k].start);
+        par->chunks[k - 1].end = par->chunks[k].start;
+    }
+    /* Workers and the hash both stop at the size seen at the start, so the digest covers
+     * exactly the bytes judged even if the file grows meanwhile. */
+    par->chunks[par->n_chunks - 1].end = size;
+    return status;
+}
+
+/* Starts up to `wanted` workers, no more than there are chunks; *started: how many did.
+ * False when the lock or the condition could not be made (then none started). */
+static bool workers_start(struct parallel *par, unsigned wanted, pthread_t *threads,
+                          unsigned *started)
+{
+    if (pthread_mutex_init(&par->lock, NULL) != 0)
+        return false;
+    if (pthread_cond_init(&par->finished, NULL) != 0) {
+        pthread_mutex_destroy(&par->lock);
+        return false;
+    }
+    pthread_mutex_lock(&par->lock);
+    for (; *started < wanted && *started < par->n_chunks; (*started)++) {
+        par->running++;
+        if (pthread_create(&threads[*started], NULL, worker_main, par) != 0) {
+            par->running--;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&par->lock);
+    return true;
+}
+
+/* Tells the progress callback, if any, what the workers have done so far. */
+static void workers_progress(const struct progress *p, struct parallel *par)
+{
+    if (p != NULL && p->fn != NULL)
+        p->fn(p->done_before + atomic_load(&par->bytes_done), p->total,
+              p->rows_before + atomic_load(&par->rows_done), p->user);
+}
+
+/* Hashes bytes [0, size) of the file in order on this thread while the workers run;
+ * *hashed_to: the offset reached. */
+static enum fg_status hash_file(struct parallel *par, uint64_t size, EVP_MD_CTX *sha, char *buf,
+                                uint64_t *hashed_to)
+{
+    struct reader *r = &par->in->candidate;
+    size_t cap = par->in->tuning.block_bytes;
+    struct source all = {par->fd, true, 0, size};
+    enum fg_status hashed = FG_OK;
+    for (bool eof = false; !eof && hashed == FG_OK;) {
+        ssize_t got = source_read(&all, buf, cap, &eof);
+        if (got < 0)
+            hashed = fail(r, FG_ERR_IO, 0, "read error: %s", strerror(errno));
+        else if (got > 0 && EVP_DigestUpdate(sha, buf, (size_t)got) != 1)
+            hashed = fail(r, FG_ERR_IO, 0, "SHA-256 failed");
+        workers_progress(r->progress, par);
+    }
+    *hashed_to = all.offset;
+    return hashed;
+}
+
+/* Waits for the started workers, telling the progress every 200 ms, and joins them. */
+static void workers_wait(struct parallel *par, pthread_t *threads, unsigned started)
+{
+    const struct progress *p = par->in->candidate.progress;
+    pthread_mutex_lock(&par->lock);
+    while (par->running > 0) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 200 * 1000 * 1000;
+        if (until.tv_nsec >= 1000 * 1000 * 1000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000 * 1000 * 1000;
+        }
+        pthread_cond_timedwait(&par->finished, &par->lock, &until);
+        workers_progress(p, par);
+    }
+    pthread_mutex_unlock(&par->lock);
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+    pthread_cond_destroy(&par->finished);
+    pthread_mutex_destroy(&par->lock);
+}
+
+/* Reads the candidate file with workers: the header here, then byte ranges of the rest in
+ * parallel, each into its own table, while this thread hashes the whole file in order; then
+ * the tables are merged in file order. *used false: the header is not on the fast path, and
+ * nothing was read (the caller reads the file in order). */
+static enum fg_status parallel_run(struct ingest *in, int fd, uint64_t size, EVP_MD_CTX *sha,
+                                   char *buf, bool *used)
+{
+    struct reader *r = &in->candidate;
+    uint64_t first = 0;
+    enum fg_status status = parallel_header(r, fd, buf, in->tuning.block_bytes, used, &first);
+    if (status != FG_OK || !*used)
+        return status;
 
     struct parallel par;
     memset(&par, 0, sizeof par);
     par.in = in;
     par.fd = fd;
-    uint64_t first = rec.next, chunk = in->tuning.chunk_bytes ? in->tuning.chunk_bytes : 1;
-    if (size > first && (size - first) / chunk >= MAX_CHUNKS)
-        chunk = (size - first) / MAX_CHUNKS + 1;
-    par.n_chunks = (size_t)((size - first + chunk - 1) / chunk);
-    if (par.n_chunks == 0)
-        par.n_chunks = 1;
-    par.chunks = calloc(par.n_chunks, sizeof *par.chunks);
+    status = chunks_plan(&par, first, size, buf, in->tuning.block_bytes);
     if (par.chunks == NULL)
-        return fail(r, FG_ERR_NOMEM, 0, "out of memory");
-    par.chunks[0].start = first;
-    for (size_t k = 1; k < par.n_chunks && status == FG_OK; k++) {
-        /* a boundary already past this chunk's nominal start is its boundary too */
-        uint64_t at = first + k * chunk;
-        if (par.chunks[k - 1].start >= at)
-            par.chunks[k].start = par.chunks[k - 1].start;
-        else
-            status = find_boundary(r, fd, at, size, buf, cap, &par.chunks[k].start);
-        par.chunks[k - 1].end = par.chunks[k].start;
-    }
-    /* Workers and the hash both stop at the size seen at the start, so the digest covers
-     * exactly the bytes judged even if the file grows meanwhile. */
-    par.chunks[par.n_chunks - 1].end = size;
+        return status;
     atomic_init(&par.next, 0);
     atomic_init(&par.first_bad, par.n_chunks);
     atomic_init(&par.bytes_done, first);
     atomic_init(&par.rows_done, 0);
     pthread_t threads[FG_INGEST_MAX_WORKERS];
-    unsigned started = 0, wanted = worker_count(&in->tuning);
-    bool sync = status == FG_OK && pthread_mutex_init(&par.lock, NULL) == 0;
-    if (sync && pthread_cond_init(&par.finished, NULL) != 0) {
-        pthread_mutex_destroy(&par.lock);
-        sync = false;
-    }
-    if (sync) {
-        pthread_mutex_lock(&par.lock);
-        for (; started < wanted && started < par.n_chunks; started++) {
-            par.running++;
-            if (pthread_create(&threads[started], NULL, worker_main, &par) != 0) {
-                par.running--;
-                break;
-            }
-        }
-        pthread_mutex_unlock(&par.lock);
-    }
+    unsigned started = 0;
+    bool sync =
+        status == FG_OK && workers_start(&par, worker_count(&in->tuning), threads, &started);
     /* This thread hashes every byte in order meanwhile (no thread started: the chunks are
      * all bad, and read in order below). */
-    struct source all = {fd, true, 0, size};
-    const struct progress *p = r->progress;
-    enum fg_status hashed = FG_OK;
-    for (eof = false; !eof && hashed == FG_OK;) {
-        got = source_read(&all, buf, cap, &eof);
-        if (got < 0)
-            hashed = fail(r, FG_ERR_IO, 0, "read error: %s", strerror(errno));
-        else if (got > 0 && EVP_DigestUpdate(sha, buf, (size_t)got) != 1)
-            hashed = fail(r, FG_ERR_IO, 0, "SHA-256 failed");
-        if (p != NULL && p->fn != NULL)
-            p->fn(p->done_before + atomic_load(&par.bytes_done), p->total,
-                  p->rows_before + atomic_load(&par.rows_done), p->user);
-    }
-    if (sync) {
-        pthread_mutex_lock(&par.lock);
-        while (par.running > 0) {
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_nsec += 200 * 1000 * 1000;
-            if (until.tv_nsec >= 1000 * 1000 * 1000) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000 * 1000 * 1000;
-            }
-            pthread_cond_timedwait(&par.finished, &par.lock, &until);
-            if (p != NULL && p->fn != NULL)
-                p->fn(p->done_before + atomic_load(&par.bytes_done), p->total,
-                      p->rows_before + atomic_load(&par.rows_done), p->user);
-        }
-        pthread_mutex_unlock(&par.lock);
-        for (unsigned t = 0; t < started; t++)
-            pthread_join(threads[t], NULL);
-        pthread_cond_destroy(&par.finished);
-        pthread_mutex_destroy(&par.lock);
-    }
+    uint64_t hashed_to = 0;
+    enum fg_status hashed = hash_file(&par, size, sha, buf, &hashed_to);
+    if (sync)
+        workers_wait(&par, threads, started);
     if (status == FG_OK)
         status = hashed;
     if (status == FG_OK) {
@@ -1777,8 +1834,9 @@ static enum fg_status parallel_run(struct ingest *in, int fd, uint64_t size, EVP
             for (size_t k = 0; k < par.n_chunks; k++)
                 par.chunks[k].bad = true;
         status = chunks_merge(&par, buf);
+        const struct progress *p = r->progress;
         if (status == FG_OK && p != NULL && p->fn != NULL)
-            p->fn(p->done_before + all.offset, p->total, p->rows_before + r->rows, p->user);
+            p->fn(p->done_before + hashed_to, p->total, p->rows_before + r->rows, p->user);
     }
     for (size_t k = 0; k < par.n_chunks; k++)
         chunk_clear(&par.chunks[k]);
@@ -1957,6 +2015,109 @@ static uint64_t file_size(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
 }
 
+/* The progress callback and the bytes of both files it is told of (0: a size unknown). */
+static void progress_init(struct progress *progress, const struct fg_ingest_options *options)
+{
+    bool incumbent_file = options->incumbent_path != NULL;
+    progress->fn = options->progress;
+    progress->user = options->progress_user;
+    if (options->progress != NULL) {
+        uint64_t candidate_size = file_size(options->candidate_path);
+        uint64_t incumbent_size = incumbent_file ? file_size(options->incumbent_path) : 0;
+        bool known = candidate_size > 0 && (!incumbent_file || incumbent_size > 0);
+        progress->total = known ? candidate_size + incumbent_size : 0;
+    }
+}
+
+/* Scores are kept only for a gated score metric, of the models read from a score column.
+ * *probability_gate: whether a gate reads scores as probabilities (brier, calibration_gap). */
+static enum fg_status scores_init(struct ingest *in, bool *probability_gate, struct fg_error *err)
+{
+    const struct fg_policy *policy = in->policy;
+    bool score_gate = false;
+    *probability_gate = false;
+    for (size_t g = 0; g < policy->n_gates; g++) {
+        enum fg_metric metric = policy->gates[g].metric;
+        score_gate = score_gate || fg_metric_is_score(metric);
+        *probability_gate =
+            *probability_gate || metric == FG_METRIC_BRIER || metric == FG_METRIC_CALIBRATION_GAP;
+    }
+    in->keep_scores[0] = score_gate && policy->data.candidate.score != NULL;
+    in->keep_scores[1] =
+        score_gate && policy->data.incumbent.present && policy->data.incumbent.score != NULL;
+    if (in->keep_scores[0] || in->keep_scores[1])
+        return fg_counts_keep_scores(in->counts, in->keep_scores[0], in->keep_scores[1], err);
+    return FG_OK;
+}
+
+/* Reads the incumbent file, first: its decisions are looked up while the candidate
+ * streams. */
+static enum fg_status read_incumbent_file(struct ingest *in, const char *path,
+                                          unsigned char delimiter, bool probability_gate,
+                                          struct fg_error *err)
+{
+    const struct fg_policy *policy = in->policy;
+    struct reader *r = &in->incumbent;
+    reader_init(r, path, delimiter, incumbent_row, in, err);
+    if (in->join == JOIN_ID)
+        in->incumbent_id_slot = reader_need(r, policy->data.id, NULL);
+    model_init(&in->incumbent_model, policy, &policy->data.incumbent, r, NULL, probability_gate);
+    in->n_shared = 1 + policy->data.n_protected;
+    in->shared_incumbent[0] = reader_want(r, policy->data.label);
+    for (size_t a = 0; a < policy->data.n_protected; a++)
+        in->shared_incumbent[1 + a] = reader_want(r, policy->data.protected[a]);
+    r->progress = &in->progress;
+    enum fg_status status = reader_read(in, r, false);
+    if (status != FG_OK)
+        return status;
+    in->progress.done_before = file_size(path);
+    in->progress.rows_before = r->rows;
+    return FG_OK;
+}
+
+/* Reads the candidate file: label, protected attributes, the candidate's decision and,
+ * without an incumbent file, the incumbent's from its column in this file. */
+static enum fg_status read_candidate_file(struct ingest *in, const char *path,
+                                          unsigned char delimiter, bool incumbent_file,
+                                          bool probability_gate, struct fg_error *err)
+{
+    const struct fg_policy *policy = in->policy;
+    struct reader *r = &in->candidate;
+    reader_init(r, path, delimiter, candidate_row, in, err);
+    if (in->join == JOIN_ID)
+        in->id_slot = reader_need(r, policy->data.id, NULL);
+    in->label_slot = reader_need(r, policy->data.label, NULL);
+    binary_init(&in->label, policy->data.label, policy->data.positive_label, "positive label");
+    for (size_t a = 0; a < policy->data.n_protected; a++)
+        in->protected_slots[a] = reader_need(r, policy->data.protected[a], NULL);
+    in->shared_candidate[0] = in->label_slot;
+    for (size_t a = 0; a < policy->data.n_protected; a++)
+        in->shared_candidate[1 + a] = in->protected_slots[a];
+    model_init(&in->candidate_model, policy, &policy->data.candidate, r, NULL, probability_gate);
+    if (!incumbent_file && policy->data.incumbent.present) {
+        in->incumbent_column = true;
+        model_init(&in->incumbent_model, policy, &policy->data.incumbent, r,
+                   " (or give --incumbent FILE)", probability_gate);
+    }
+    r->progress = &in->progress;
+    return reader_read(in, r, in->join == JOIN_NONE);
+}
+
+/* After both files: the joins held, and some row is left to judge (none would make every
+ * gate vacuous: that is an input error). */
+static enum fg_status check_result(struct ingest *in, struct fg_error *err)
+{
+    enum fg_status status = check_join(in, err);
+    if (status != FG_OK)
+        return status;
+    if (fg_counts_total(in->counts) == 0)
+        return fg_error_set(err, FG_ERR_INPUT, in->candidate.path, 0, 0,
+                            "no rows to judge (%llu data rows read, %llu dropped)",
+                            (unsigned long long)in->candidate.rows,
+                            (unsigned long long)in->candidate.rows_dropped);
+    return FG_OK;
+}
+
 enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
                                    const struct fg_ingest_options *options,
                                    const struct fg_ingest_tuning *tuning, struct fg_counts **out,
@@ -1983,14 +2144,7 @@ enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
     in->tuning = *tuning;
     if (in->tuning.block_bytes < MIN_BLOCK_SIZE)
         in->tuning.block_bytes = MIN_BLOCK_SIZE;
-    in->progress.fn = options->progress;
-    in->progress.user = options->progress_user;
-    if (options->progress != NULL) {
-        uint64_t candidate_size = file_size(options->candidate_path);
-        uint64_t incumbent_size = incumbent_file ? file_size(options->incumbent_path) : 0;
-        bool known = candidate_size > 0 && (!incumbent_file || incumbent_size > 0);
-        in->progress.total = known ? candidate_size + incumbent_size : 0;
-    }
+    progress_init(&in->progress, options);
     in->drop = policy->data.missing == FG_MISSING_DROP;
     unsigned char delimiter =
         (unsigned char)(policy->data.delimiter ? policy->data.delimiter : ',');
@@ -2004,89 +2158,28 @@ enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
                             "match rows by their order",
                             options->incumbent_path);
     }
+    bool probability_gate = false;
     status =
         fg_counts_new(policy->data.n_protected, policy->data.incumbent.present, &in->counts, err);
-    if (status != FG_OK)
-        goto failed;
-    /* Scores are kept only for a gated score metric, of the models read from a score column. */
-    bool score_gate = false, probability_gate = false;
-    for (size_t g = 0; g < policy->n_gates; g++) {
-        enum fg_metric metric = policy->gates[g].metric;
-        score_gate = score_gate || fg_metric_is_score(metric);
-        probability_gate =
-            probability_gate || metric == FG_METRIC_BRIER || metric == FG_METRIC_CALIBRATION_GAP;
+    if (status == FG_OK)
+        status = scores_init(in, &probability_gate, err);
+    if (status == FG_OK && incumbent_file)
+        status = read_incumbent_file(in, options->incumbent_path, delimiter, probability_gate, err);
+    if (status == FG_OK)
+        status = read_candidate_file(in, options->candidate_path, delimiter, incumbent_file,
+                                     probability_gate, err);
+    if (status == FG_OK)
+        status = check_result(in, err);
+    if (status == FG_OK) {
+        if (info != NULL) {
+            input_info(&info->candidate, &in->candidate);
+            if (incumbent_file)
+                input_info(&info->incumbent, &in->incumbent);
+            info->has_incumbent_file = incumbent_file;
+        }
+        *out = in->counts;
+        in->counts = NULL;
     }
-    in->keep_scores[0] = score_gate && policy->data.candidate.score != NULL;
-    in->keep_scores[1] =
-        score_gate && policy->data.incumbent.present && policy->data.incumbent.score != NULL;
-    if ((in->keep_scores[0] || in->keep_scores[1]) &&
-        (status = fg_counts_keep_scores(in->counts, in->keep_scores[0], in->keep_scores[1], err)) !=
-            FG_OK)
-        goto failed;
-
-    /* The incumbent file first: its decisions are looked up while the candidate streams. */
-    if (incumbent_file) {
-        struct reader *r = &in->incumbent;
-        reader_init(r, options->incumbent_path, delimiter, incumbent_row, in, err);
-        if (in->join == JOIN_ID)
-            in->incumbent_id_slot = reader_need(r, policy->data.id, NULL);
-        model_init(&in->incumbent_model, policy, &policy->data.incumbent, r, NULL,
-                   probability_gate);
-        in->n_shared = 1 + policy->data.n_protected;
-        in->shared_incumbent[0] = reader_want(r, policy->data.label);
-        for (size_t a = 0; a < policy->data.n_protected; a++)
-            in->shared_incumbent[1 + a] = reader_want(r, policy->data.protected[a]);
-        r->progress = &in->progress;
-        if ((status = reader_read(in, r, false)) != FG_OK)
-            goto failed;
-        in->progress.done_before = file_size(options->incumbent_path);
-        in->progress.rows_before = r->rows;
-    }
-
-    struct reader *r = &in->candidate;
-    reader_init(r, options->candidate_path, delimiter, candidate_row, in, err);
-    if (in->join == JOIN_ID)
-        in->id_slot = reader_need(r, policy->data.id, NULL);
-    in->label_slot = reader_need(r, policy->data.label, NULL);
-    binary_init(&in->label, policy->data.label, policy->data.positive_label, "positive label");
-    for (size_t a = 0; a < policy->data.n_protected; a++)
-        in->protected_slots[a] = reader_need(r, policy->data.protected[a], NULL);
-    in->shared_candidate[0] = in->label_slot;
-    for (size_t a = 0; a < policy->data.n_protected; a++)
-        in->shared_candidate[1 + a] = in->protected_slots[a];
-    model_init(&in->candidate_model, policy, &policy->data.candidate, r, NULL, probability_gate);
-    if (!incumbent_file && policy->data.incumbent.present) {
-        in->incumbent_column = true;
-        model_init(&in->incumbent_model, policy, &policy->data.incumbent, r,
-                   " (or give --incumbent FILE)", probability_gate);
-    }
-    r->progress = &in->progress;
-    if ((status = reader_read(in, r, in->join == JOIN_NONE)) != FG_OK)
-        goto failed;
-    if ((status = check_join(in, err)) != FG_OK)
-        goto failed;
-    /* No row left to judge would make every gate vacuous: that is an input error. */
-    if (fg_counts_total(in->counts) == 0) {
-        status = fg_error_set(err, FG_ERR_INPUT, in->candidate.path, 0, 0,
-                              "no rows to judge (%llu data rows read, %llu dropped)",
-                              (unsigned long long)in->candidate.rows,
-                              (unsigned long long)in->candidate.rows_dropped);
-        goto failed;
-    }
-
-    if (info != NULL) {
-        input_info(&info->candidate, &in->candidate);
-        if (incumbent_file)
-            input_info(&info->incumbent, &in->incumbent);
-        info->has_incumbent_file = incumbent_file;
-    }
-    *out = in->counts;
-    in->counts = NULL;
-    ingest_free(in);
-    free(in);
-    return FG_OK;
-
-failed:
     ingest_free(in);
     free(in);
     return status;
