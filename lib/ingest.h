@@ -77,7 +77,8 @@ struct reader {
     size_t spans_cap;
     bool bailed;                     /* a worker met what only libcsv may read */
     const struct progress *progress; /* NULL: nobody is told */
-    /* the row cache (lib/ingest.c): NULL when off; on_row offers the cell of a plainly counted row */
+    /* the row cache (lib/ingest.c): NULL when off; on_row offers the cell of a plainly
+     * counted row */
     struct row_cache *cache;
     const char *buf_end; /* the end of the bytes the spans point into */
     bool offer;
