@@ -1,6 +1,6 @@
 /*
  * ingest.h - what lib/ingest.c (row decoding) and lib/ingest_parallel.c (the parallel chunk
- * reader) share; private to the two. The public entry is fg_ingest_run (internal.h).
+ * reader) share; private to the two. The public entry is fg_ingest_run (fairgate.h).
  *
  * A struct ingest is one run over one or two files: the policy's columns, a reader per file,
  * the incumbent's decisions and the cell table being filled. A reader decodes one file's
