@@ -409,6 +409,73 @@ static void say_verdict(struct lines *r, const cJSON *statement)
         say(r, "policy: %s", policy_name);
 }
 
+/* Compares one file given with the statement: an audit by its content, any other file by
+ * its SHA-256 against the subject of its role (and name). *matched: the subject it matched;
+ * *ok false (with the reason said) when it does not match. */
+static enum fg_status check_subject(const cJSON *statement, const struct fg_subject *check,
+                                    const cJSON **matched, struct lines *r, bool *ok,
+                                    struct fg_error *err)
+{
+    *ok = false;
+    if (strcmp(check->role, AUDIT_ROLE) == 0) {
+        char *text = NULL;
+        size_t len = 0;
+        enum fg_status st = fg_file_read_all(check->path, MAX_AUDIT_BYTES, &text, &len, err);
+        if (st == FG_OK)
+            st = audit_matches(statement, check->path, text, len, ok, matched, r, err);
+        free(text);
+        return st;
+    }
+    char digest[65];
+    enum fg_status st = fg_file_sha256(check->path, digest, err);
+    if (st != FG_OK)
+        return st;
+    const cJSON *subject = *matched = find_subject(statement, check, digest);
+    if (subject == NULL) {
+        say(r, "INVALID: the attestation names no %s%s%s", check->role,
+            check->name ? " subject " : "", check->name ? check->name : "");
+        return FG_OK;
+    }
+    const char *want = string_item(cJSON_GetObjectItemCaseSensitive(subject, "digest"), "sha256");
+    if (strcmp(digest, want) != 0) {
+        say(r, "INVALID: digest mismatch: %s %s has sha256 %s, the attestation says %s",
+            check->role, check->path, digest, want);
+        return FG_OK;
+    }
+    *ok = true;
+    return FG_OK;
+}
+
+/* Lists every subject of the statement, each matched by a file given or not checked, and
+ * how many were checked when not all. */
+static void say_subjects(struct lines *r, const cJSON *statement, const cJSON **matched,
+                         size_t n_checks)
+{
+    const cJSON *s;
+    size_t n_subjects = 0, n_checked = 0;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(statement, "subject"))
+    {
+        const char *role =
+            string_item(cJSON_GetObjectItemCaseSensitive(s, "annotations"), ROLE_KEY);
+        bool checked = false;
+        for (size_t i = 0; i < n_checks; i++)
+            checked |= matched[i] == s;
+        n_subjects++;
+        n_checked += checked;
+        say(r, "subject: %s sha256:%s (%s) %s", string_item(s, "name"),
+            string_item(cJSON_GetObjectItemCaseSensitive(s, "digest"), "sha256"),
+            role ? role : role_names[FG_ROLE_SUBJECT],
+            checked ? "matches the file given" : "not checked");
+    }
+    /* Valid says the signer signed this statement; only the files given were compared. */
+    if (n_checked < n_subjects)
+        say(r,
+            "checked: %zu of %zu subjects; a subject not checked is what the signer states, "
+            "not a file you hold (give it with --candidate, --counts, --incumbent, --policy, "
+            "--audit or --subject)",
+            n_checked, n_subjects);
+}
+
 enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
                                 const struct fg_subject *checks, size_t n_checks, int *valid,
                                 char **report, struct fg_error *err)
@@ -428,59 +495,12 @@ enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
         goto done;
     }
     for (size_t i = 0; i < n_checks; i++) {
-        if (strcmp(checks[i].role, AUDIT_ROLE) == 0) {
-            char *text = NULL;
-            size_t len = 0;
-            bool matches = false;
-            st = fg_file_read_all(checks[i].path, MAX_AUDIT_BYTES, &text, &len, err);
-            if (st == FG_OK)
-                st = audit_matches(statement, checks[i].path, text, len, &matches, &matched[i], &r,
-                                   err);
-            free(text);
-            if (st != FG_OK || !matches)
-                goto done;
-            continue;
-        }
-        char digest[65];
-        st = fg_file_sha256(checks[i].path, digest, err);
-        if (st != FG_OK)
+        bool ok = false;
+        st = check_subject(statement, &checks[i], &matched[i], &r, &ok, err);
+        if (st != FG_OK || !ok)
             goto done;
-        const cJSON *subject = matched[i] = find_subject(statement, &checks[i], digest);
-        if (subject == NULL) {
-            say(&r, "INVALID: the attestation names no %s%s%s", checks[i].role,
-                checks[i].name ? " subject " : "", checks[i].name ? checks[i].name : "");
-            goto done;
-        }
-        const char *want =
-            string_item(cJSON_GetObjectItemCaseSensitive(subject, "digest"), "sha256");
-        if (strcmp(digest, want) != 0) {
-            say(&r, "INVALID: digest mismatch: %s %s has sha256 %s, the attestation says %s",
-                checks[i].role, checks[i].path, digest, want);
-            goto done;
-        }
     }
-    const cJSON *s;
-    size_t n_subjects = 0, n_checked = 0;
-    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(statement, "subject"))
-    {
-        const char *role =
-            string_item(cJSON_GetObjectItemCaseSensitive(s, "annotations"), ROLE_KEY);
-        bool checked = false;
-        for (size_t i = 0; i < n_checks; i++)
-            checked |= matched[i] == s;
-        n_subjects++;
-        n_checked += checked;
-        say(&r, "subject: %s sha256:%s (%s) %s", string_item(s, "name"),
-            string_item(cJSON_GetObjectItemCaseSensitive(s, "digest"), "sha256"),
-            role ? role : role_names[FG_ROLE_SUBJECT], checked ? "matches the file given" : "not checked");
-    }
-    /* Valid says the signer signed this statement; only the files given were compared. */
-    if (n_checked < n_subjects)
-        say(&r,
-            "checked: %zu of %zu subjects; a subject not checked is what the signer states, "
-            "not a file you hold (give it with --candidate, --counts, --incumbent, --policy, "
-            "--audit or --subject)",
-            n_checked, n_subjects);
+    say_subjects(&r, statement, matched, n_checks);
     *valid = 1;
     say(&r, "valid");
 

@@ -453,12 +453,12 @@ static void describe_byte(unsigned char c, char *buf, size_t size)
         snprintf(buf, size, "byte 0x%02x", c);
 }
 
-/* Decodes into a malloc'd NUL-terminated buffer; on failure writes why (no prefix). */
-static enum fg_status b64_decode(const char *text, size_t len, unsigned char **out, size_t *out_len,
-                                 char *why, size_t why_size)
+/* Checks base64 text before decoding it: within the size limit, only base64 characters,
+ * '=' only as padding at the end, one alphabet, a whole number of bytes and the padding that
+ * belongs; *data_len: the characters before the padding. On failure writes why. */
+static enum fg_status b64_check(const char *text, size_t len, size_t *data_len, char *why,
+                                size_t why_size)
 {
-    *out = NULL;
-    *out_len = 0;
     if (len > BASE64_TEXT_MAX) {
         snprintf(why, why_size, "%zu characters, more than the limit of %u", len, BASE64_TEXT_MAX);
         return FG_ERR_LIMIT;
@@ -472,12 +472,12 @@ static enum fg_status b64_decode(const char *text, size_t len, unsigned char **o
             return FG_ERR_INPUT;
         }
     }
-    size_t data_len = len;
-    while (data_len > 0 && text[data_len - 1] == '=')
-        data_len--;
-    size_t padding = len - data_len;
+    size_t n = len;
+    while (n > 0 && text[n - 1] == '=')
+        n--;
+    size_t padding = len - n;
     enum b64_alphabet alphabet = B64_ANY;
-    for (size_t i = 0; i < data_len; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (text[i] == '=') {
             snprintf(why, why_size, "'=' padding before the end, at offset %zu", i);
             return FG_ERR_INPUT;
@@ -492,21 +492,34 @@ static enum fg_status b64_decode(const char *text, size_t len, unsigned char **o
             alphabet = kind;
         }
     }
-    size_t rem = data_len % 4;
+    size_t rem = n % 4;
     if (rem == 1) {
         snprintf(why, why_size,
                  "%zu characters of data is not a whole number of bytes "
                  "(truncated?)",
-                 data_len);
+                 n);
         return FG_ERR_INPUT;
     }
-    if (padding != 0) {
-        size_t want = rem == 0 ? 0 : 4 - rem;
-        if (padding != want) {
-            snprintf(why, why_size, "wrong padding: %zu '=' where %zu belong", padding, want);
-            return FG_ERR_INPUT;
-        }
+    size_t want = rem == 0 ? 0 : 4 - rem;
+    if (padding != 0 && padding != want) {
+        snprintf(why, why_size, "wrong padding: %zu '=' where %zu belong", padding, want);
+        return FG_ERR_INPUT;
     }
+    *data_len = n;
+    return FG_OK;
+}
+
+/* Decodes into a malloc'd NUL-terminated buffer; on failure writes why (no prefix). */
+static enum fg_status b64_decode(const char *text, size_t len, unsigned char **out, size_t *out_len,
+                                 char *why, size_t why_size)
+{
+    *out = NULL;
+    *out_len = 0;
+    size_t data_len = 0;
+    enum fg_status status = b64_check(text, len, &data_len, why, why_size);
+    if (status != FG_OK)
+        return status;
+    size_t rem = data_len % 4;
     size_t n = data_len / 4 * 3 + (rem == 0 ? 0 : rem - 1);
     unsigned char *buf = malloc(n + 1);
     if (buf == NULL) {

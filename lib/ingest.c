@@ -23,36 +23,31 @@
  * - Every failure fills the caller's fg_error with the CSV path and the physical line
  *   (1-based; 0 when no line applies) and frees everything; *out stays NULL.
  *
- * Ownership: struct ingest owns the readers, the id map, the position bits and, until it
- * is handed to the caller, the counts. Slot names and hints borrow from the policy.
+ * A large candidate file of a one-file run is read by workers in lib/ingest_parallel.c, which
+ * calls back into the decoding here (fg_ingest_stream); lib/ingest.h holds the structs the
+ * two share and states who owns what.
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "fastcsv.h"
-#include "internal.h"
+#include "ingest.h"
 
 #include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
 
 #define BLOCK_SIZE        ((size_t)256 << 10) /* read buffer of a reader or a worker: stays in L2 */
 #define MIN_BLOCK_SIZE    ((size_t)64)
-#define PARALLEL_MIN      ((uint64_t)32 << 20)   /* candidate files this big are split */
-#define CHUNK_BYTES       ((uint64_t)8 << 20)    /* the byte range a worker takes at a time */
-#define MAX_CHUNKS        ((uint64_t)1 << 16)    /* chunks of one file; past it, chunks grow */
-#define MAX_SLOTS         (FG_MAX_PROTECTED + 4) /* id, label, protected..., candidate, incumbent */
+#define PARALLEL_MIN      ((uint64_t)32 << 20) /* candidate files this big are split */
+#define CHUNK_BYTES       ((uint64_t)8 << 20)  /* the byte range a worker takes at a time */
 #define NO_SLOT           ((size_t)-1)
 #define FIELD_BUFFER_STEP ((size_t)64 * 1024)
 #define SHOW_MAX          64 /* bytes of a value quoted in a message */
@@ -88,62 +83,6 @@ static const char *show(char *buf, size_t size, const char *value, size_t len)
 }
 
 /* ---- the reader: one CSV file through libcsv ---- */
-
-/* A column the policy needs, and its value in the current record. */
-struct slot {
-    const char *name; /* header name, borrowed from the policy */
-    const char *hint; /* appended to the "no column" message */
-    size_t column;    /* 0-based header index, once the header is read */
-    bool optional;    /* a header without it is fine: absent then, and never read */
-    bool absent;
-    char *value; /* the current record's field, NUL-terminated */
-    size_t len, cap;
-};
-
-struct reader;
-typedef enum fg_status (*row_handler)(struct reader *reader, void *user);
-
-/* Who is told how far ingest is (fg_ingest_options.progress), over both files. */
-struct progress {
-    void (*fn)(uint64_t done, uint64_t total, uint64_t rows, void *user);
-    void *user;
-    uint64_t total;       /* bytes of both files; 0 when unknown */
-    uint64_t done_before; /* bytes of the file read before this one */
-    uint64_t rows_before;
-};
-
-struct reader {
-    const char *path;
-    unsigned char delimiter;
-    row_handler on_row;
-    void *user;
-    struct fg_error *err;
-    struct slot slots[MAX_SLOTS];
-    size_t n_slots;
-    /* the header */
-    char **names;
-    size_t n_names, names_cap;
-    int32_t *slot_of; /* header column -> slot, or -1 */
-    bool header_done;
-    struct fg_csv_lines lines; /* where libcsv is */
-    size_t field;              /* fields of the current record seen so far */
-    /* results */
-    uint64_t rows, rows_dropped;
-    char sha256[65];
-    enum fg_status status; /* the first failure inside a callback */
-    /* the quote-free fast path (lib/fastcsv.c) */
-    struct fg_fastcsv fast;
-    struct fg_csv_span *spans; /* one record's fields */
-    size_t spans_cap;
-    bool bailed;                     /* a worker met what only libcsv may read */
-    const struct progress *progress; /* NULL: nobody is told */
-    /* the row cache (below): NULL when off; on_row offers the cell of a plainly counted row */
-    struct row_cache *cache;
-    const char *buf_end; /* the end of the bytes the spans point into */
-    bool offer;
-    unsigned offer_bits;
-    uint32_t offer_ids[FG_MAX_PROTECTED];
-};
 
 static void reader_init(struct reader *r, const char *path, unsigned char delimiter,
                         row_handler on_row, void *user, struct fg_error *err)
@@ -199,11 +138,8 @@ static size_t reader_want(struct reader *r, const char *name)
     return slot;
 }
 
-static enum fg_status fail(struct reader *r, enum fg_status code, unsigned long line,
-                           const char *fmt, ...) FG_PRINTF(4, 5);
-
-static enum fg_status fail(struct reader *r, enum fg_status code, unsigned long line,
-                           const char *fmt, ...)
+enum fg_status fg_ingest_fail(struct reader *r, enum fg_status code, unsigned long line,
+                              const char *fmt, ...)
 {
     char message[sizeof r->err->message];
     va_list ap;
@@ -218,7 +154,7 @@ static enum fg_status match_header(struct reader *r)
 {
     r->slot_of = malloc((r->n_names ? r->n_names : 1) * sizeof *r->slot_of);
     if (r->slot_of == NULL)
-        return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+        return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
     for (size_t i = 0; i < r->n_names; i++)
         r->slot_of[i] = -1;
     for (size_t s = 0; s < r->n_slots; s++) {
@@ -233,9 +169,9 @@ static enum fg_status match_header(struct reader *r)
                 second = i;
         }
         if (second != NO_SLOT)
-            return fail(r, FG_ERR_INPUT, r->lines.record_line,
-                        "column '%s' appears twice in the header (columns %zu and %zu)", slot->name,
-                        first + 1, second + 1);
+            return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
+                                  "column '%s' appears twice in the header (columns %zu and %zu)",
+                                  slot->name, first + 1, second + 1);
         if (first == NO_SLOT && slot->optional) {
             slot->absent = true;
             continue;
@@ -251,12 +187,12 @@ static enum fg_status match_header(struct reader *r)
             }
             enum fg_status status;
             if (near != NULL)
-                status =
-                    fail(r, FG_ERR_INPUT, r->lines.record_line,
-                         "no column '%s' (did you mean '%s'?)%s", slot->name, near, slot->hint);
+                status = fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
+                                        "no column '%s' (did you mean '%s'?)%s", slot->name, near,
+                                        slot->hint);
             else
-                status = fail(r, FG_ERR_INPUT, r->lines.record_line, "no column '%s'%s", slot->name,
-                              slot->hint);
+                status = fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line, "no column '%s'%s",
+                                        slot->name, slot->hint);
             free(names);
             return status;
         }
@@ -275,19 +211,19 @@ static void begin_record(struct reader *r)
 static enum fg_status header_field(struct reader *r, const char *field, size_t len)
 {
     if (r->n_names >= FG_MAX_COLUMNS)
-        return fail(r, FG_ERR_LIMIT, r->lines.record_line,
-                    "the header has more than %d columns (the limit)", FG_MAX_COLUMNS);
+        return fg_ingest_fail(r, FG_ERR_LIMIT, r->lines.record_line,
+                              "the header has more than %d columns (the limit)", FG_MAX_COLUMNS);
     if (r->n_names == r->names_cap) {
         size_t cap = r->names_cap ? r->names_cap * 2 : 32;
         char **names = realloc(r->names, cap * sizeof *names);
         if (names == NULL)
-            return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+            return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
         r->names = names;
         r->names_cap = cap;
     }
     r->names[r->n_names] = fg_strndup(field, len);
     if (r->names[r->n_names] == NULL)
-        return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+        return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
     r->n_names++;
     return FG_OK;
 }
@@ -300,7 +236,7 @@ static enum fg_status slot_store(struct reader *r, struct slot *slot, const char
             cap *= 2;
         char *value = realloc(slot->value, cap);
         if (value == NULL)
-            return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+            return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
         slot->value = value;
         slot->cap = cap;
     }
@@ -320,9 +256,9 @@ static void on_field(void *field, size_t len, void *data)
         begin_record(r);
     size_t index = r->field++;
     if (len > FG_MAX_FIELD) {
-        r->status = fail(r, FG_ERR_LIMIT, r->lines.record_line,
-                         "field %zu is longer than the limit of %u bytes", index + 1,
-                         (unsigned)FG_MAX_FIELD);
+        r->status = fg_ingest_fail(r, FG_ERR_LIMIT, r->lines.record_line,
+                                   "field %zu is longer than the limit of %u bytes", index + 1,
+                                   (unsigned)FG_MAX_FIELD);
         return;
     }
     if (!r->header_done) {
@@ -350,9 +286,9 @@ static void on_record(int terminator, void *data)
     }
     r->rows++;
     if (r->field != r->n_names) {
-        r->status = fail(r, FG_ERR_INPUT, r->lines.record_line,
-                         "the row has %zu field%s, the header has %zu", r->field,
-                         r->field == 1 ? "" : "s", r->n_names);
+        r->status = fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
+                                   "the row has %zu field%s, the header has %zu", r->field,
+                                   r->field == 1 ? "" : "s", r->n_names);
         return;
     }
     r->status = r->on_row(r, r->user);
@@ -365,20 +301,21 @@ static enum fg_status csv_failure(struct reader *r, struct csv_parser *parser, b
     switch (code) {
     case CSV_EPARSE:
         if (at_end)
-            return fail(r, FG_ERR_INPUT, fg_csv_lines_open_record(&r->lines),
-                        "a quoted field is not closed before the end of the file");
-        return fail(r, FG_ERR_INPUT, r->lines.line,
-                    "malformed quoting: a '\"' inside an unquoted field, or text after a "
-                    "closing '\"' (double a quote inside a quoted field)");
+            return fg_ingest_fail(r, FG_ERR_INPUT, fg_csv_lines_open_record(&r->lines),
+                                  "a quoted field is not closed before the end of the file");
+        return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.line,
+                              "malformed quoting: a '\"' inside an unquoted field, or text after a "
+                              "closing '\"' (double a quote inside a quoted field)");
     case CSV_ENOMEM:
         if (fg_csv_field_too_long(parser, FIELD_BUFFER_STEP))
-            return fail(r, FG_ERR_LIMIT, fg_csv_lines_open_record(&r->lines),
-                        "a field is longer than the limit of %u bytes", (unsigned)FG_MAX_FIELD);
-        return fail(r, FG_ERR_NOMEM, r->lines.line, "out of memory");
+            return fg_ingest_fail(r, FG_ERR_LIMIT, fg_csv_lines_open_record(&r->lines),
+                                  "a field is longer than the limit of %u bytes",
+                                  (unsigned)FG_MAX_FIELD);
+        return fg_ingest_fail(r, FG_ERR_NOMEM, r->lines.line, "out of memory");
     case CSV_ETOOBIG:
-        return fail(r, FG_ERR_LIMIT, r->lines.line, "a field is too large");
+        return fg_ingest_fail(r, FG_ERR_LIMIT, r->lines.line, "a field is too large");
     default:
-        return fail(r, FG_ERR_INPUT, r->lines.line, "CSV error: %s", csv_strerror(code));
+        return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.line, "CSV error: %s", csv_strerror(code));
     }
 }
 
@@ -424,7 +361,7 @@ struct row_cache {
     size_t arena_len, arena_cap;
 };
 
-static struct row_cache *cache_new(struct fg_counts *counts, size_t n_ids)
+struct row_cache *fg_ingest_cache_new(struct fg_counts *counts, size_t n_ids)
 {
     struct row_cache *cache = calloc(1, sizeof *cache);
     if (cache != NULL) {
@@ -434,7 +371,7 @@ static struct row_cache *cache_new(struct fg_counts *counts, size_t n_ids)
     return cache;
 }
 
-static void cache_free(struct row_cache *cache)
+void fg_ingest_cache_free(struct row_cache *cache)
 {
     if (cache == NULL)
         return;
@@ -444,7 +381,7 @@ static void cache_free(struct row_cache *cache)
 }
 
 /* Forgets every combination (their rows must have been flushed) and adds to counts from now. */
-static void cache_reset(struct row_cache *cache, struct fg_counts *counts)
+void fg_ingest_cache_reset(struct row_cache *cache, struct fg_counts *counts)
 {
     cache->counts = counts;
     cache->n = 0;
@@ -581,7 +518,7 @@ static enum fg_status spans_reserve(struct reader *r, size_t n)
         return FG_OK;
     struct fg_csv_span *spans = realloc(r->spans, n * sizeof *spans);
     if (spans == NULL)
-        return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+        return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
     r->spans = spans;
     r->spans_cap = n;
     return FG_OK;
@@ -605,9 +542,9 @@ static enum fg_status fast_record(struct reader *r, const struct fg_fastcsv_reco
     }
     r->rows++;
     if (rec->n_fields != r->n_names)
-        return fail(r, FG_ERR_INPUT, r->lines.record_line,
-                    "the row has %zu field%s, the header has %zu", rec->n_fields,
-                    rec->n_fields == 1 ? "" : "s", r->n_names);
+        return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
+                              "the row has %zu field%s, the header has %zu", rec->n_fields,
+                              rec->n_fields == 1 ? "" : "s", r->n_names);
     char key[CACHE_MAX_KEY + 8];
     size_t key_len = 0, cache_slot = 0;
     uint64_t hash = 0;
@@ -675,17 +612,8 @@ static enum fg_status fast_block(struct reader *r, const char *buf, size_t len, 
 
 /* ---- reading bytes ---- */
 
-/* Where a stream's bytes come from: a regular file by offset (pread), or anything else in
- * order (read). */
-struct source {
-    int fd;
-    bool seekable;
-    uint64_t offset; /* of the next byte, from the start of the file */
-    uint64_t end;    /* read no further; UINT64_MAX: to the end of the file */
-};
-
 /* Reads up to want bytes, fewer only at the end (*eof then). -1 on a read error. */
-static ssize_t source_read(struct source *src, char *buf, size_t want, bool *eof)
+ssize_t fg_ingest_source_read(struct source *src, char *buf, size_t want, bool *eof)
 {
     *eof = false;
     if (src->end != UINT64_MAX && want >= src->end - src->offset) {
@@ -727,9 +655,8 @@ static void tell_progress(const struct reader *r, const struct source *src)
  * libcsv then starts on a record boundary, so every record is read as libcsv alone would.
  * fast false: libcsv from the start. fallback false (a worker): stop there, r->bailed.
  * file_start: src starts the file (a byte order mark is skipped). sha: NULL or every byte. */
-static enum fg_status reader_stream(struct reader *r, struct source *src, bool file_start,
-                                    EVP_MD_CTX *sha, char *buf, size_t cap, bool fast,
-                                    bool fallback)
+enum fg_status fg_ingest_stream(struct reader *r, struct source *src, bool file_start,
+                                EVP_MD_CTX *sha, char *buf, size_t cap, bool fast, bool fallback)
 {
     struct csv_parser parser;
     bool parser_ready = false;
@@ -737,18 +664,18 @@ static enum fg_status reader_stream(struct reader *r, struct source *src, bool f
     size_t carry = 0;
     if (!fast) {
         if (!parser_start(r, &parser))
-            return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+            return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
         parser_ready = true;
     }
     for (;;) {
         bool eof = false;
-        ssize_t got = source_read(src, buf + carry, cap - carry, &eof);
+        ssize_t got = fg_ingest_source_read(src, buf + carry, cap - carry, &eof);
         if (got < 0) {
-            status = fail(r, FG_ERR_IO, 0, "read error: %s", strerror(errno));
+            status = fg_ingest_fail(r, FG_ERR_IO, 0, "read error: %s", strerror(errno));
             goto done;
         }
         if (sha != NULL && got > 0 && EVP_DigestUpdate(sha, buf + carry, (size_t)got) != 1) {
-            status = fail(r, FG_ERR_IO, 0, "SHA-256 failed");
+            status = fg_ingest_fail(r, FG_ERR_IO, 0, "SHA-256 failed");
             goto done;
         }
         size_t len = carry + (size_t)got, pos = 0;
@@ -770,7 +697,7 @@ static enum fg_status reader_stream(struct reader *r, struct source *src, bool f
             }
             if (bail) {
                 if (!parser_start(r, &parser)) {
-                    status = fail(r, FG_ERR_NOMEM, 0, "out of memory");
+                    status = fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
                     goto done;
                 }
                 parser_ready = true;
@@ -805,25 +732,6 @@ done:
 
 /* ---- reading decisions ---- */
 
-/* A column that holds one of two values: positive (1) and one other (0). */
-struct binary_column {
-    const char *column;   /* borrowed from the policy */
-    const char *positive; /* borrowed from the policy */
-    size_t positive_len;
-    const char *positive_is; /* "positive label" or "favorable prediction" */
-    char *other;             /* the other value, first seen at other_line; NULL before */
-    size_t other_len;
-    unsigned long other_line;
-};
-
-/* How one model's decision is read in one file. */
-struct model_column {
-    const struct fg_model_spec *spec;
-    size_t slot;
-    struct binary_column binary; /* when spec->prediction */
-    bool probability;            /* brier or calibration_gap is gated: a score must lie in [0, 1] */
-};
-
 static void binary_init(struct binary_column *b, const char *column, const char *positive,
                         const char *positive_is)
 {
@@ -845,7 +753,7 @@ static enum fg_status read_binary(struct reader *r, struct binary_column *b, con
     if (b->other == NULL) {
         b->other = fg_strndup(s->value, s->len);
         if (b->other == NULL)
-            return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+            return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
         b->other_len = s->len;
         b->other_line = r->lines.record_line;
         return FG_OK;
@@ -853,12 +761,13 @@ static enum fg_status read_binary(struct reader *r, struct binary_column *b, con
     if (s->len == b->other_len && memcmp(s->value, b->other, s->len) == 0)
         return FG_OK;
     char value[SHOW_MAX * 4 + 8], positive[SHOW_MAX * 4 + 8], other[SHOW_MAX * 4 + 8];
-    return fail(r, FG_ERR_INPUT, r->lines.record_line,
-                "column '%s' has a third value '%s' (the %s is '%s'; the other value, first "
-                "seen at line %lu, is '%s')",
-                b->column, show(value, sizeof value, s->value, s->len), b->positive_is,
-                show(positive, sizeof positive, b->positive, b->positive_len), b->other_line,
-                show(other, sizeof other, b->other, b->other_len));
+    return fg_ingest_fail(
+        r, FG_ERR_INPUT, r->lines.record_line,
+        "column '%s' has a third value '%s' (the %s is '%s'; the other value, first "
+        "seen at line %lu, is '%s')",
+        b->column, show(value, sizeof value, s->value, s->len), b->positive_is,
+        show(positive, sizeof positive, b->positive, b->positive_len), b->other_line,
+        show(other, sizeof other, b->other, b->other_len));
 }
 
 /* The decision from a score column; *score receives the score itself. */
@@ -875,22 +784,22 @@ static enum fg_status read_score(struct reader *r, const struct model_column *m,
     bool hex = memchr(text, 'x', s->len) != NULL || memchr(text, 'X', s->len) != NULL;
     double score = space || hex ? 0.0 : strtod(text, &end);
     if (space || hex || end != text + s->len)
-        return fail(r, FG_ERR_INPUT, r->lines.record_line,
-                    "column '%s' has '%s', which is not a number", s->name,
-                    show(value, sizeof value, s->value, s->len));
+        return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
+                              "column '%s' has '%s', which is not a number", s->name,
+                              show(value, sizeof value, s->value, s->len));
     if (!isfinite(score))
-        return fail(r, FG_ERR_INPUT, r->lines.record_line,
-                    "column '%s' has '%s', which is not a finite number", s->name,
-                    show(value, sizeof value, s->value, s->len));
+        return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
+                              "column '%s' has '%s', which is not a finite number", s->name,
+                              show(value, sizeof value, s->value, s->len));
     if (errno != 0)
-        return fail(r, FG_ERR_INPUT, r->lines.record_line,
-                    "column '%s' has '%s', which is out of the range of a double", s->name,
-                    show(value, sizeof value, s->value, s->len));
+        return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
+                              "column '%s' has '%s', which is out of the range of a double",
+                              s->name, show(value, sizeof value, s->value, s->len));
     if (m->probability && !(score >= 0 && score <= 1))
-        return fail(r, FG_ERR_INPUT, r->lines.record_line,
-                    "column '%s' has score '%s', which is outside [0, 1]; brier and "
-                    "calibration_gap need probabilities",
-                    s->name, show(value, sizeof value, s->value, s->len));
+        return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
+                              "column '%s' has score '%s', which is outside [0, 1]; brier and "
+                              "calibration_gap need probabilities",
+                              s->name, show(value, sizeof value, s->value, s->len));
     *score_out = score;
     if (spec->favorable == FG_FAVORABLE_ABOVE)
         *bit = score >= spec->threshold;
@@ -928,7 +837,8 @@ static void model_init(struct model_column *m, const struct fg_policy *policy,
 
 static enum fg_status empty_value(struct reader *r, const struct slot *s)
 {
-    return fail(r, FG_ERR_INPUT, r->lines.record_line, "empty value in column '%s'", s->name);
+    return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line, "empty value in column '%s'",
+                          s->name);
 }
 
 /* ---- the incumbent file's decisions ---- */
@@ -939,20 +849,6 @@ static enum fg_status empty_value(struct reader *r, const struct slot *s)
 #define ID_MATCHED      4u
 #define ID_LEN_BITS     21
 #define ID_OFFSET_LIMIT ((uint64_t)1 << 40)
-
-struct id_entry {
-    uint64_t packed;
-    uint64_t line; /* its incumbent line; once matched, the candidate line that matched it */
-};
-
-struct id_map {
-    char *arena; /* every id, back to back */
-    size_t arena_len, arena_cap;
-    struct id_entry *entries; /* in incumbent file order */
-    size_t n, cap;
-    uint32_t *index; /* entry + 1, or 0 for an empty slot */
-    size_t index_cap;
-};
 
 static uint64_t entry_offset(const struct id_entry *e)
 {
@@ -1023,14 +919,15 @@ static enum fg_status id_map_add(struct reader *r, struct id_map *map, const cha
                                  unsigned flags)
 {
     if (map->n >= UINT32_MAX - 1 || map->arena_len + len >= ID_OFFSET_LIMIT)
-        return fail(r, FG_ERR_LIMIT, r->lines.record_line, "too many ids to join the two files");
+        return fg_ingest_fail(r, FG_ERR_LIMIT, r->lines.record_line,
+                              "too many ids to join the two files");
     if (map->arena_len + len > map->arena_cap) {
         size_t cap = map->arena_cap ? map->arena_cap : 4096;
         while (cap < map->arena_len + len)
             cap *= 2;
         char *arena = realloc(map->arena, cap);
         if (arena == NULL)
-            return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+            return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
         map->arena = arena;
         map->arena_cap = cap;
     }
@@ -1038,14 +935,14 @@ static enum fg_status id_map_add(struct reader *r, struct id_map *map, const cha
         size_t cap = map->cap ? map->cap * 2 : 1024;
         struct id_entry *entries = realloc(map->entries, cap * sizeof *entries);
         if (entries == NULL)
-            return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+            return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
         map->entries = entries;
         map->cap = cap;
     }
     /* at most 70% full */
     if ((map->n + 1) * 10 > map->index_cap * 7 &&
         !id_index_grow(map, map->index_cap ? map->index_cap * 2 : 2048))
-        return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+        return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
     memcpy(map->arena + map->arena_len, id, len);
     struct id_entry *e = &map->entries[map->n];
     e->packed = ((uint64_t)map->arena_len << (ID_LEN_BITS + 3)) | ((uint64_t)len << 3) | flags;
@@ -1060,13 +957,6 @@ static enum fg_status id_map_add(struct reader *r, struct id_map *map, const cha
     return FG_OK;
 }
 
-/* Decisions by position: 2 bits a row (prediction, missing). */
-struct position_bits {
-    unsigned char *bits;
-    uint64_t n;
-    size_t cap; /* bytes */
-};
-
 static enum fg_status position_push(struct reader *r, struct position_bits *p, int prediction,
                                     bool missing)
 {
@@ -1075,7 +965,7 @@ static enum fg_status position_push(struct reader *r, struct position_bits *p, i
         size_t cap = p->cap ? p->cap * 2 : 4096;
         unsigned char *bits = realloc(p->bits, cap);
         if (bits == NULL)
-            return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+            return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
         memset(bits + p->cap, 0, cap - p->cap);
         p->bits = bits;
         p->cap = cap;
@@ -1096,56 +986,17 @@ static void position_get(const struct position_bits *p, uint64_t index, int *pre
 
 /* ---- the run ---- */
 
-enum join { JOIN_NONE, JOIN_ID, JOIN_POSITION };
-
-struct ingest {
-    const struct fg_policy *policy;
-    struct fg_counts *counts;
-    bool drop; /* missing: drop */
-    enum join join;
-    /* the candidate file */
-    struct reader candidate;
-    size_t id_slot, label_slot, protected_slots[FG_MAX_PROTECTED];
-    struct binary_column label;
-    struct model_column candidate_model;
-    bool incumbent_column; /* the incumbent's decision is a column of the candidate file */
-    struct model_column incumbent_model; /* in the candidate file or the incumbent file */
-    /* the incumbent file */
-    struct reader incumbent;
-    size_t incumbent_id_slot;
-    struct id_map ids;
-    struct position_bits positions;
-    unsigned long first_extra_line; /* first candidate row past the incumbent's rows */
-    /* The columns both files may carry (label, protected attributes: n_shared of them),
-     * compared row by row: their slots in each file, each value interned per column, and
-     * per incumbent row (in id map or position order) the value ids and its line. */
-    size_t n_shared, shared_incumbent[MAX_SLOTS], shared_candidate[MAX_SLOTS];
-    bool shared_known, shared_any;
-    struct id_map shared_values[MAX_SLOTS];
-    uint32_t *shared_ids;
-    uint64_t *shared_lines;
-    size_t n_shared_rows, shared_rows_cap;
-    uint32_t value_ids[FG_MAX_PROTECTED];
-    /* scores (score metrics gated only): which models' scores the counts keep, and the
-     * incumbent file's scores, one per id map entry or per position, in the same order */
-    bool keep_scores[2];
-    double *file_scores;
-    size_t n_file_scores, file_scores_cap;
-    struct fg_ingest_tuning tuning;
-    struct progress progress;
-};
-
 /* Keeps the incumbent file's score of the entry or position just added. */
 static enum fg_status file_score_push(struct ingest *in, struct reader *r, double score)
 {
     if (in->n_file_scores == in->file_scores_cap) {
         size_t cap = in->file_scores_cap ? in->file_scores_cap * 2 : 4096;
         if (cap > SIZE_MAX / sizeof *in->file_scores)
-            return fail(r, FG_ERR_LIMIT, r->lines.record_line,
-                        "too many scores to join the two files");
+            return fg_ingest_fail(r, FG_ERR_LIMIT, r->lines.record_line,
+                                  "too many scores to join the two files");
         double *scores = realloc(in->file_scores, cap * sizeof *scores);
         if (scores == NULL)
-            return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+            return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
         in->file_scores = scores;
         in->file_scores_cap = cap;
     }
@@ -1184,14 +1035,15 @@ static enum fg_status shared_push(struct ingest *in, struct reader *r)
     if (in->n_shared_rows == in->shared_rows_cap) {
         size_t cap = in->shared_rows_cap ? in->shared_rows_cap * 2 : 4096;
         if (cap > SIZE_MAX / (in->n_shared * sizeof *in->shared_ids))
-            return fail(r, FG_ERR_LIMIT, r->lines.record_line, "too many rows to compare");
+            return fg_ingest_fail(r, FG_ERR_LIMIT, r->lines.record_line,
+                                  "too many rows to compare");
         uint32_t *ids = realloc(in->shared_ids, cap * in->n_shared * sizeof *ids);
         if (ids == NULL)
-            return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+            return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
         in->shared_ids = ids;
         uint64_t *lines = realloc(in->shared_lines, cap * sizeof *lines);
         if (lines == NULL)
-            return fail(r, FG_ERR_NOMEM, 0, "out of memory");
+            return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
         in->shared_lines = lines;
         in->shared_rows_cap = cap;
     }
@@ -1233,13 +1085,14 @@ static enum fg_status shared_compare(struct ingest *in, struct reader *r, uint64
         if (their_len == s->len && memcmp(theirs, s->value, s->len) == 0)
             continue;
         char here[SHOW_MAX * 4 + 8], there[SHOW_MAX * 4 + 8];
-        return fail(r, FG_ERR_INPUT, r->lines.record_line,
-                    "column '%s' is '%s' here but '%s' at line %llu of the incumbent file %s, "
-                    "the row it is joined with %s: the files do not describe the same rows",
-                    s->name, show(here, sizeof here, s->value, s->len),
-                    show(there, sizeof there, theirs, their_len),
-                    (unsigned long long)in->shared_lines[index], in->incumbent.path,
-                    in->join == JOIN_ID ? "by id" : "by position (data.join: position)");
+        return fg_ingest_fail(
+            r, FG_ERR_INPUT, r->lines.record_line,
+            "column '%s' is '%s' here but '%s' at line %llu of the incumbent file %s, "
+            "the row it is joined with %s: the files do not describe the same rows",
+            s->name, show(here, sizeof here, s->value, s->len),
+            show(there, sizeof there, theirs, their_len),
+            (unsigned long long)in->shared_lines[index], in->incumbent.path,
+            in->join == JOIN_ID ? "by id" : "by position (data.join: position)");
     }
     return FG_OK;
 }
@@ -1263,10 +1116,10 @@ static enum fg_status incumbent_row(struct reader *r, void *user)
         const struct id_entry *seen = id_map_find(&in->ids, id->value, id->len);
         if (seen != NULL) {
             char shown[SHOW_MAX * 4 + 8];
-            return fail(r, FG_ERR_INPUT, r->lines.record_line,
-                        "id '%s' appears twice in column '%s' (lines %llu and %lu)",
-                        show(shown, sizeof shown, id->value, id->len), id->name,
-                        (unsigned long long)seen->line, r->lines.record_line);
+            return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
+                                  "id '%s' appears twice in column '%s' (lines %llu and %lu)",
+                                  show(shown, sizeof shown, id->value, id->len), id->name,
+                                  (unsigned long long)seen->line, r->lines.record_line);
         }
     }
     if (decision->len == 0) {
@@ -1317,14 +1170,15 @@ static enum fg_status match_incumbent(struct ingest *in, struct reader *r, int *
     char shown[SHOW_MAX * 4 + 8];
     struct id_entry *e = id_map_find(&in->ids, id->value, id->len);
     if (e == NULL)
-        return fail(r, FG_ERR_INPUT, r->lines.record_line,
-                    "id '%s' (column '%s') is not in the incumbent file %s",
-                    show(shown, sizeof shown, id->value, id->len), id->name, in->incumbent.path);
+        return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
+                              "id '%s' (column '%s') is not in the incumbent file %s",
+                              show(shown, sizeof shown, id->value, id->len), id->name,
+                              in->incumbent.path);
     if (e->packed & ID_MATCHED)
-        return fail(r, FG_ERR_INPUT, r->lines.record_line,
-                    "id '%s' appears twice in column '%s' (lines %llu and %lu)",
-                    show(shown, sizeof shown, id->value, id->len), id->name,
-                    (unsigned long long)e->line, r->lines.record_line);
+        return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
+                              "id '%s' appears twice in column '%s' (lines %llu and %lu)",
+                              show(shown, sizeof shown, id->value, id->len), id->name,
+                              (unsigned long long)e->line, r->lines.record_line);
     e->packed |= ID_MATCHED;
     e->line = r->lines.record_line;
     *matched = (uint64_t)(e - in->ids.entries);
@@ -1382,7 +1236,8 @@ static enum fg_status candidate_row(struct reader *r, void *user)
         struct fg_error inner;
         status = fg_counts_intern(in->counts, a, s->value, s->len, &in->value_ids[a], &inner);
         if (status != FG_OK)
-            return fail(r, status, r->lines.record_line, "column '%s': %s", s->name, inner.message);
+            return fg_ingest_fail(r, status, r->lines.record_line, "column '%s': %s", s->name,
+                                  inner.message);
     }
     struct fg_error inner;
     if (in->keep_scores[0] || in->keep_scores[1])
@@ -1402,266 +1257,17 @@ static enum fg_status candidate_row(struct reader *r, void *user)
 
 /* ---- reading a file ---- */
 
-/* The binary columns of a run whose "other" value is state carried from row to row. */
-#define N_BINARY 3
-
-static struct binary_column *binary_of(struct ingest *in, size_t i)
-{
-    return i == 0 ? &in->label : i == 1 ? &in->candidate_model.binary : &in->incumbent_model.binary;
-}
-
-/* What a worker found in one byte range of the candidate file, read on its own: a cell
- * table, the rows, and the first "other" value of each binary column (lines counted from 1
- * at the range's start). bad: it met an error or gave up; the range is read again. */
-struct chunk {
-    uint64_t start, end; /* each on a record boundary: the file's end, or just past a '\n' */
-    bool bad;
-    struct fg_counts *counts;
-    uint64_t rows, rows_dropped;
-    unsigned long newlines;
-    struct {
-        char *value;
-        size_t len;
-        unsigned long line;
-    } seen[N_BINARY];
-};
-
-struct parallel {
-    struct ingest *in;
-    int fd;
-    struct chunk *chunks;
-    size_t n_chunks;
-    atomic_size_t next;      /* the next chunk to hand out */
-    atomic_size_t first_bad; /* the lowest bad chunk, or n_chunks */
-    atomic_uint_fast64_t bytes_done, rows_done;
-    pthread_mutex_t lock;
-    pthread_cond_t finished;
-    unsigned running;
-};
-
-static void chunk_clear(struct chunk *c)
-{
-    fg_counts_free(c->counts);
-    c->counts = NULL;
-    for (size_t i = 0; i < N_BINARY; i++) {
-        free(c->seen[i].value);
-        c->seen[i].value = NULL;
-    }
-}
-
-static void mark_bad(struct parallel *par, size_t k)
-{
-    par->chunks[k].bad = true;
-    size_t seen = atomic_load(&par->first_bad);
-    while (k < seen && !atomic_compare_exchange_weak(&par->first_bad, &seen, k))
-        ;
-}
-
-/* Reads chunk k with a copy of the run whose state starts empty: its own reader (the
- * header's columns shared), cell table and binary columns. */
-static void chunk_read(struct parallel *par, size_t k, struct reader *r, char *buf)
-{
-    struct ingest *in = par->in;
-    struct chunk *c = &par->chunks[k];
-    struct ingest local = *in;
-    struct fg_error err;
-    local.counts = NULL;
-    for (size_t i = 0; i < N_BINARY; i++) {
-        struct binary_column *b = binary_of(&local, i);
-        b->other = NULL;
-        b->other_len = 0;
-        b->other_line = 0;
-    }
-    r->err = &err;
-    r->user = &local;
-    r->rows = r->rows_dropped = 0;
-    r->lines.line = 1;
-    r->status = FG_OK;
-    r->bailed = false;
-    struct source src = {par->fd, true, c->start, c->end};
-    bool ok =
-        fg_counts_new(in->policy->data.n_protected, fg_counts_has_incumbent(in->counts),
-                      &local.counts, &err) == FG_OK &&
-        (!(in->keep_scores[0] || in->keep_scores[1]) ||
-         fg_counts_keep_scores(local.counts, in->keep_scores[0], in->keep_scores[1], &err) ==
-             FG_OK) &&
-        (r->cache == NULL || (cache_reset(r->cache, local.counts), true)) &&
-        reader_stream(r, &src, false, NULL, buf, in->tuning.block_bytes, true, false) == FG_OK &&
-        !r->bailed;
-    c->counts = local.counts;
-    for (size_t i = 0; i < N_BINARY; i++) {
-        struct binary_column *b = binary_of(&local, i);
-        c->seen[i].value = b->other;
-        c->seen[i].len = b->other_len;
-        c->seen[i].line = b->other_line;
-    }
-    c->rows = r->rows;
-    c->rows_dropped = r->rows_dropped;
-    c->newlines = r->lines.line - 1;
-    if (!ok) {
-        chunk_clear(c);
-        mark_bad(par, k);
-    }
-    atomic_fetch_add(&par->bytes_done, src.offset - c->start);
-    atomic_fetch_add(&par->rows_done, r->rows);
-}
-
-static void *worker_main(void *arg)
-{
-    struct parallel *par = arg;
-    struct ingest *in = par->in;
-    struct reader r = in->candidate; /* the header's names and columns, borrowed */
-    for (size_t s = 0; s < r.n_slots; s++) {
-        r.slots[s].value = NULL;
-        r.slots[s].len = r.slots[s].cap = 0;
-    }
-    r.progress = NULL;
-    r.spans = malloc(r.spans_cap * sizeof *r.spans);
-    bool cached = in->candidate.cache != NULL;
-    r.cache = cached ? cache_new(NULL, in->policy->data.n_protected) : NULL;
-    char *buf = malloc(in->tuning.block_bytes);
-    for (;;) {
-        size_t k = atomic_fetch_add(&par->next, 1);
-        if (k >= par->n_chunks)
-            break;
-        if (buf == NULL || r.spans == NULL || (cached && r.cache == NULL) ||
-            k > atomic_load(&par->first_bad))
-            mark_bad(par, k); /* read again by the caller, or after an earlier bad chunk */
-        else
-            chunk_read(par, k, &r, buf);
-    }
-    free(buf);
-    free(r.spans);
-    cache_free(r.cache);
-    for (size_t s = 0; s < r.n_slots; s++)
-        free(r.slots[s].value);
-    pthread_mutex_lock(&par->lock);
-    par->running--;
-    pthread_cond_signal(&par->finished);
-    pthread_mutex_unlock(&par->lock);
-    return NULL;
-}
-
-/* The offset just past the first '\n' at or after from - 1 (a record boundary in a
- * quote-free file), or size. */
-static enum fg_status find_boundary(struct reader *r, int fd, uint64_t from, uint64_t size,
-                                    char *buf, size_t cap, uint64_t *out)
-{
-    struct source src = {fd, true, from - 1, size};
-    for (;;) {
-        uint64_t at = src.offset;
-        bool eof = false;
-        ssize_t got = source_read(&src, buf, cap, &eof);
-        if (got < 0)
-            return fail(r, FG_ERR_IO, 0, "read error: %s", strerror(errno));
-        const char *newline = memchr(buf, '\n', (size_t)got);
-        if (newline != NULL) {
-            *out = at + (uint64_t)(newline - buf) + 1;
-            return FG_OK;
-        }
-        if (eof || got == 0) {
-            *out = size;
-            return FG_OK;
-        }
-    }
-}
-
-/* Whether chunk c can be added to the run as it stands: it must agree with the binary
- * columns' other values so far and keep the table within its limits. Otherwise the file is
- * read on from c's start, one record after another, and meets the error where it is. */
-static bool chunk_mergeable(struct ingest *in, const struct chunk *c)
-{
-    for (size_t i = 0; i < N_BINARY; i++) {
-        const struct binary_column *b = binary_of(in, i);
-        if (b->other != NULL && c->seen[i].value != NULL &&
-            (b->other_len != c->seen[i].len || memcmp(b->other, c->seen[i].value, b->other_len)))
-            return false;
-    }
-    for (size_t a = 0; a < in->policy->data.n_protected; a++) {
-        size_t fresh = 0, n = fg_counts_value_count(c->counts, a);
-        for (uint32_t id = 0; id < n; id++) {
-            const char *value = fg_counts_value(c->counts, a, id);
-            uint32_t found;
-            fresh += !fg_counts_find_value(in->counts, a, value, strlen(value), &found);
-        }
-        if (fg_counts_value_count(in->counts, a) + fresh > FG_MAX_GROUP_VALUES)
-            return false;
-    }
-    if (fg_counts_cell_count(in->counts) + fg_counts_cell_count(c->counts) > FG_MAX_CELLS)
-        return false;
-    if ((in->keep_scores[0] || in->keep_scores[1]) &&
-        fg_counts_total(in->counts) + fg_counts_total(c->counts) > FG_MAX_SCORED_ROWS)
-        return false;
-    return true;
-}
-
-/* Adds the chunks to the run in file order, up to the first that cannot be (bad or not
- * mergeable): from there the file is read on in order, from that chunk's start. */
-static enum fg_status chunks_merge(struct parallel *par, char *buf)
-{
-    struct ingest *in = par->in;
-    struct reader *r = &in->candidate;
-    enum fg_status status;
-    for (size_t k = 0; k < par->n_chunks; k++) {
-        struct chunk *c = &par->chunks[k];
-        if (c->bad || !chunk_mergeable(in, c)) {
-            struct source src = {par->fd, true, c->start, UINT64_MAX};
-            return reader_stream(r, &src, false, NULL, buf, in->tuning.block_bytes, true, true);
-        }
-        if ((status = fg_counts_merge(in->counts, c->counts, r->err)) != FG_OK)
-            return status;
-        for (size_t i = 0; i < N_BINARY; i++) {
-            struct binary_column *b = binary_of(in, i);
-            if (b->other != NULL || c->seen[i].value == NULL)
-                continue;
-            b->other = c->seen[i].value;
-            b->other_len = c->seen[i].len;
-            b->other_line = c->seen[i].line + r->lines.line - 1;
-            c->seen[i].value = NULL;
-        }
-        r->rows += c->rows;
-        r->rows_dropped += c->rows_dropped;
-        r->lines.line += c->newlines;
-        chunk_clear(c);
-    }
-    return FG_OK;
-}
-
-/* Whether the file was last changed (ctime) over `seconds` ago (default 2). The parallel path reads
- * the bytes it judges and the bytes it hashes apart, and trusts an unchanged ctime to mean
- * they are the same; a write during the run moves ctime to a time after the run began,
- * which differs from a ctime this old even on a file system with coarse timestamps. A file
- * changed just now is read in order, hashed in the same read. */
-static bool settled(const struct stat *st, unsigned seconds)
-{
-    struct timespec now;
-    return seconds == 0 || (clock_gettime(CLOCK_REALTIME, &now) == 0 &&
-                            st->st_ctim.tv_sec + (time_t)seconds < now.tv_sec);
-}
-
-static unsigned worker_count(const struct fg_ingest_tuning *tuning)
-{
-    long n = tuning->workers;
-    if (n == 0)
-        n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > FG_INGEST_MAX_WORKERS ? FG_INGEST_MAX_WORKERS : (unsigned)n;
-}
-
-/* Reads the candidate file with workers: the header here, then byte ranges of the rest in
- * parallel, each into its own table, while this thread hashes the whole file in order; then
- * the tables are merged in file order. *used false: the header is not on the fast path, and
+/* Reads the header from the file's first block on the fast path; *first: where the data
+ * rows start. *used false: the header is not on the fast path (or the read failed), and
  * nothing was read (the caller reads the file in order). */
-static enum fg_status parallel_run(struct ingest *in, int fd, uint64_t size, EVP_MD_CTX *sha,
-                                   char *buf, bool *used)
+enum fg_status fg_ingest_fast_header(struct reader *r, int fd, char *buf, size_t cap, bool *used,
+                                     uint64_t *first)
 {
-    struct reader *r = &in->candidate;
-    size_t cap = in->tuning.block_bytes;
     enum fg_status status;
     *used = false;
-    /* the header, from the first block */
     struct source src = {fd, true, 0, UINT64_MAX};
     bool eof = false;
-    ssize_t got = source_read(&src, buf, cap, &eof);
+    ssize_t got = fg_ingest_source_read(&src, buf, cap, &eof);
     if (got < 0)
         return FG_OK; /* the caller meets it again */
     size_t pos = (size_t)got >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
@@ -1685,105 +1291,8 @@ static enum fg_status parallel_run(struct ingest *in, int fd, uint64_t size, EVP
         return status;
     if (rec.newline_ended)
         r->lines.line++;
-
-    struct parallel par;
-    memset(&par, 0, sizeof par);
-    par.in = in;
-    par.fd = fd;
-    uint64_t first = rec.next, chunk = in->tuning.chunk_bytes ? in->tuning.chunk_bytes : 1;
-    if (size > first && (size - first) / chunk >= MAX_CHUNKS)
-        chunk = (size - first) / MAX_CHUNKS + 1;
-    par.n_chunks = (size_t)((size - first + chunk - 1) / chunk);
-    if (par.n_chunks == 0)
-        par.n_chunks = 1;
-    par.chunks = calloc(par.n_chunks, sizeof *par.chunks);
-    if (par.chunks == NULL)
-        return fail(r, FG_ERR_NOMEM, 0, "out of memory");
-    par.chunks[0].start = first;
-    for (size_t k = 1; k < par.n_chunks && status == FG_OK; k++) {
-        /* a boundary already past this chunk's nominal start is its boundary too */
-        uint64_t at = first + k * chunk;
-        if (par.chunks[k - 1].start >= at)
-            par.chunks[k].start = par.chunks[k - 1].start;
-        else
-            status = find_boundary(r, fd, at, size, buf, cap, &par.chunks[k].start);
-        par.chunks[k - 1].end = par.chunks[k].start;
-    }
-    /* Workers and the hash both stop at the size seen at the start, so the digest covers
-     * exactly the bytes judged even if the file grows meanwhile. */
-    par.chunks[par.n_chunks - 1].end = size;
-    atomic_init(&par.next, 0);
-    atomic_init(&par.first_bad, par.n_chunks);
-    atomic_init(&par.bytes_done, first);
-    atomic_init(&par.rows_done, 0);
-    pthread_t threads[FG_INGEST_MAX_WORKERS];
-    unsigned started = 0, wanted = worker_count(&in->tuning);
-    bool sync = status == FG_OK && pthread_mutex_init(&par.lock, NULL) == 0;
-    if (sync && pthread_cond_init(&par.finished, NULL) != 0) {
-        pthread_mutex_destroy(&par.lock);
-        sync = false;
-    }
-    if (sync) {
-        pthread_mutex_lock(&par.lock);
-        for (; started < wanted && started < par.n_chunks; started++) {
-            par.running++;
-            if (pthread_create(&threads[started], NULL, worker_main, &par) != 0) {
-                par.running--;
-                break;
-            }
-        }
-        pthread_mutex_unlock(&par.lock);
-    }
-    /* This thread hashes every byte in order meanwhile (no thread started: the chunks are
-     * all bad, and read in order below). */
-    struct source all = {fd, true, 0, size};
-    const struct progress *p = r->progress;
-    enum fg_status hashed = FG_OK;
-    for (eof = false; !eof && hashed == FG_OK;) {
-        got = source_read(&all, buf, cap, &eof);
-        if (got < 0)
-            hashed = fail(r, FG_ERR_IO, 0, "read error: %s", strerror(errno));
-        else if (got > 0 && EVP_DigestUpdate(sha, buf, (size_t)got) != 1)
-            hashed = fail(r, FG_ERR_IO, 0, "SHA-256 failed");
-        if (p != NULL && p->fn != NULL)
-            p->fn(p->done_before + atomic_load(&par.bytes_done), p->total,
-                  p->rows_before + atomic_load(&par.rows_done), p->user);
-    }
-    if (sync) {
-        pthread_mutex_lock(&par.lock);
-        while (par.running > 0) {
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_nsec += 200 * 1000 * 1000;
-            if (until.tv_nsec >= 1000 * 1000 * 1000) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000 * 1000 * 1000;
-            }
-            pthread_cond_timedwait(&par.finished, &par.lock, &until);
-            if (p != NULL && p->fn != NULL)
-                p->fn(p->done_before + atomic_load(&par.bytes_done), p->total,
-                      p->rows_before + atomic_load(&par.rows_done), p->user);
-        }
-        pthread_mutex_unlock(&par.lock);
-        for (unsigned t = 0; t < started; t++)
-            pthread_join(threads[t], NULL);
-        pthread_cond_destroy(&par.finished);
-        pthread_mutex_destroy(&par.lock);
-    }
-    if (status == FG_OK)
-        status = hashed;
-    if (status == FG_OK) {
-        if (started == 0)
-            for (size_t k = 0; k < par.n_chunks; k++)
-                par.chunks[k].bad = true;
-        status = chunks_merge(&par, buf);
-        if (status == FG_OK && p != NULL && p->fn != NULL)
-            p->fn(p->done_before + all.offset, p->total, p->rows_before + r->rows, p->user);
-    }
-    for (size_t k = 0; k < par.n_chunks; k++)
-        chunk_clear(&par.chunks[k]);
-    free(par.chunks);
-    return status;
+    *first = rec.next;
+    return FG_OK;
 }
 
 /* Reads one file: header, then on_row for every data record, and its SHA-256. may_split:
@@ -1792,7 +1301,7 @@ static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_
 {
     int fd = open(r->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return fail(r, FG_ERR_IO, 0, "cannot open: %s", strerror(errno));
+        return fg_ingest_fail(r, FG_ERR_IO, 0, "cannot open: %s", strerror(errno));
     struct stat st;
     bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     enum fg_status status = FG_OK;
@@ -1800,25 +1309,23 @@ static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_
     EVP_MD_CTX *sha = EVP_MD_CTX_new();
     char *buf = malloc(cap);
     if (sha == NULL || buf == NULL || spans_reserve(r, 64) != FG_OK) {
-        status = fail(r, FG_ERR_NOMEM, 0, "out of memory");
+        status = fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
         goto done;
     }
     if (EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1) {
-        status = fail(r, FG_ERR_IO, 0, "cannot start SHA-256");
+        status = fg_ingest_fail(r, FG_ERR_IO, 0, "cannot start SHA-256");
         goto done;
     }
     r->lines.line = 1;
     /* the row cache, for a one-file run that keeps no scores */
     if (may_split && !in->keep_scores[0] && !in->keep_scores[1] &&
-        (r->cache = cache_new(in->counts, in->policy->data.n_protected)) == NULL) {
-        status = fail(r, FG_ERR_NOMEM, 0, "out of memory");
+        (r->cache = fg_ingest_cache_new(in->counts, in->policy->data.n_protected)) == NULL) {
+        status = fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
         goto done;
     }
     bool used = false;
-    if (may_split && regular && !in->tuning.libcsv_only &&
-        settled(&st, in->tuning.settle_seconds) &&
-        (uint64_t)st.st_size >= in->tuning.parallel_min && worker_count(&in->tuning) > 1) {
-        status = parallel_run(in, fd, (uint64_t)st.st_size, sha, buf, &used);
+    if (may_split && regular && !in->tuning.libcsv_only && fg_ingest_splittable(in, &st)) {
+        status = fg_ingest_parallel_run(in, fd, (uint64_t)st.st_size, sha, buf, &used);
         /* The workers and the hash read the same offsets apart (and a chunk the fast path
          * gives up on is read again): only a file nobody wrote meanwhile has a digest of the
          * bytes judged. A write moves ctime, which no user can set back. */
@@ -1829,28 +1336,29 @@ static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_
              after.st_mtim.tv_nsec != st.st_mtim.tv_nsec ||
              after.st_ctim.tv_sec != st.st_ctim.tv_sec ||
              after.st_ctim.tv_nsec != st.st_ctim.tv_nsec))
-            status = fail(r, FG_ERR_INPUT, 0,
-                          "the file changed while it was read; gate on a file nobody writes");
+            status =
+                fg_ingest_fail(r, FG_ERR_INPUT, 0,
+                               "the file changed while it was read; gate on a file nobody writes");
     }
     if (status == FG_OK && !used) {
         struct source src = {fd, regular, 0, UINT64_MAX};
-        status = reader_stream(r, &src, true, sha, buf, cap, !in->tuning.libcsv_only, true);
+        status = fg_ingest_stream(r, &src, true, sha, buf, cap, !in->tuning.libcsv_only, true);
     }
     if (status != FG_OK)
         goto done;
     if (!r->header_done) {
-        status = fail(r, FG_ERR_INPUT, 0, "the file is empty: no header line");
+        status = fg_ingest_fail(r, FG_ERR_INPUT, 0, "the file is empty: no header line");
         goto done;
     }
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int digest_len = 0;
     if (EVP_DigestFinal_ex(sha, digest, &digest_len) != 1 || digest_len != 32) {
-        status = fail(r, FG_ERR_IO, 0, "SHA-256 failed");
+        status = fg_ingest_fail(r, FG_ERR_IO, 0, "SHA-256 failed");
         goto done;
     }
     fg_digest_hex(digest, r->sha256);
 done:
-    cache_free(r->cache);
+    fg_ingest_cache_free(r->cache);
     r->cache = NULL;
     EVP_MD_CTX_free(sha);
     free(buf);
@@ -1957,6 +1465,109 @@ static uint64_t file_size(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
 }
 
+/* The progress callback and the bytes of both files it is told of (0: a size unknown). */
+static void progress_init(struct progress *progress, const struct fg_ingest_options *options)
+{
+    bool incumbent_file = options->incumbent_path != NULL;
+    progress->fn = options->progress;
+    progress->user = options->progress_user;
+    if (options->progress != NULL) {
+        uint64_t candidate_size = file_size(options->candidate_path);
+        uint64_t incumbent_size = incumbent_file ? file_size(options->incumbent_path) : 0;
+        bool known = candidate_size > 0 && (!incumbent_file || incumbent_size > 0);
+        progress->total = known ? candidate_size + incumbent_size : 0;
+    }
+}
+
+/* Scores are kept only for a gated score metric, of the models read from a score column.
+ * *probability_gate: whether a gate reads scores as probabilities (brier, calibration_gap). */
+static enum fg_status scores_init(struct ingest *in, bool *probability_gate, struct fg_error *err)
+{
+    const struct fg_policy *policy = in->policy;
+    bool score_gate = false;
+    *probability_gate = false;
+    for (size_t g = 0; g < policy->n_gates; g++) {
+        enum fg_metric metric = policy->gates[g].metric;
+        score_gate = score_gate || fg_metric_is_score(metric);
+        *probability_gate =
+            *probability_gate || metric == FG_METRIC_BRIER || metric == FG_METRIC_CALIBRATION_GAP;
+    }
+    in->keep_scores[0] = score_gate && policy->data.candidate.score != NULL;
+    in->keep_scores[1] =
+        score_gate && policy->data.incumbent.present && policy->data.incumbent.score != NULL;
+    if (in->keep_scores[0] || in->keep_scores[1])
+        return fg_counts_keep_scores(in->counts, in->keep_scores[0], in->keep_scores[1], err);
+    return FG_OK;
+}
+
+/* Reads the incumbent file, first: its decisions are looked up while the candidate
+ * streams. */
+static enum fg_status read_incumbent_file(struct ingest *in, const char *path,
+                                          unsigned char delimiter, bool probability_gate,
+                                          struct fg_error *err)
+{
+    const struct fg_policy *policy = in->policy;
+    struct reader *r = &in->incumbent;
+    reader_init(r, path, delimiter, incumbent_row, in, err);
+    if (in->join == JOIN_ID)
+        in->incumbent_id_slot = reader_need(r, policy->data.id, NULL);
+    model_init(&in->incumbent_model, policy, &policy->data.incumbent, r, NULL, probability_gate);
+    in->n_shared = 1 + policy->data.n_protected;
+    in->shared_incumbent[0] = reader_want(r, policy->data.label);
+    for (size_t a = 0; a < policy->data.n_protected; a++)
+        in->shared_incumbent[1 + a] = reader_want(r, policy->data.protected[a]);
+    r->progress = &in->progress;
+    enum fg_status status = reader_read(in, r, false);
+    if (status != FG_OK)
+        return status;
+    in->progress.done_before = file_size(path);
+    in->progress.rows_before = r->rows;
+    return FG_OK;
+}
+
+/* Reads the candidate file: label, protected attributes, the candidate's decision and,
+ * without an incumbent file, the incumbent's from its column in this file. */
+static enum fg_status read_candidate_file(struct ingest *in, const char *path,
+                                          unsigned char delimiter, bool incumbent_file,
+                                          bool probability_gate, struct fg_error *err)
+{
+    const struct fg_policy *policy = in->policy;
+    struct reader *r = &in->candidate;
+    reader_init(r, path, delimiter, candidate_row, in, err);
+    if (in->join == JOIN_ID)
+        in->id_slot = reader_need(r, policy->data.id, NULL);
+    in->label_slot = reader_need(r, policy->data.label, NULL);
+    binary_init(&in->label, policy->data.label, policy->data.positive_label, "positive label");
+    for (size_t a = 0; a < policy->data.n_protected; a++)
+        in->protected_slots[a] = reader_need(r, policy->data.protected[a], NULL);
+    in->shared_candidate[0] = in->label_slot;
+    for (size_t a = 0; a < policy->data.n_protected; a++)
+        in->shared_candidate[1 + a] = in->protected_slots[a];
+    model_init(&in->candidate_model, policy, &policy->data.candidate, r, NULL, probability_gate);
+    if (!incumbent_file && policy->data.incumbent.present) {
+        in->incumbent_column = true;
+        model_init(&in->incumbent_model, policy, &policy->data.incumbent, r,
+                   " (or give --incumbent FILE)", probability_gate);
+    }
+    r->progress = &in->progress;
+    return reader_read(in, r, in->join == JOIN_NONE);
+}
+
+/* After both files: the joins held, and some row is left to judge (none would make every
+ * gate vacuous: that is an input error). */
+static enum fg_status check_result(struct ingest *in, struct fg_error *err)
+{
+    enum fg_status status = check_join(in, err);
+    if (status != FG_OK)
+        return status;
+    if (fg_counts_total(in->counts) == 0)
+        return fg_error_set(err, FG_ERR_INPUT, in->candidate.path, 0, 0,
+                            "no rows to judge (%llu data rows read, %llu dropped)",
+                            (unsigned long long)in->candidate.rows,
+                            (unsigned long long)in->candidate.rows_dropped);
+    return FG_OK;
+}
+
 enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
                                    const struct fg_ingest_options *options,
                                    const struct fg_ingest_tuning *tuning, struct fg_counts **out,
@@ -1983,14 +1594,7 @@ enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
     in->tuning = *tuning;
     if (in->tuning.block_bytes < MIN_BLOCK_SIZE)
         in->tuning.block_bytes = MIN_BLOCK_SIZE;
-    in->progress.fn = options->progress;
-    in->progress.user = options->progress_user;
-    if (options->progress != NULL) {
-        uint64_t candidate_size = file_size(options->candidate_path);
-        uint64_t incumbent_size = incumbent_file ? file_size(options->incumbent_path) : 0;
-        bool known = candidate_size > 0 && (!incumbent_file || incumbent_size > 0);
-        in->progress.total = known ? candidate_size + incumbent_size : 0;
-    }
+    progress_init(&in->progress, options);
     in->drop = policy->data.missing == FG_MISSING_DROP;
     unsigned char delimiter =
         (unsigned char)(policy->data.delimiter ? policy->data.delimiter : ',');
@@ -2004,89 +1608,28 @@ enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
                             "match rows by their order",
                             options->incumbent_path);
     }
+    bool probability_gate = false;
     status =
         fg_counts_new(policy->data.n_protected, policy->data.incumbent.present, &in->counts, err);
-    if (status != FG_OK)
-        goto failed;
-    /* Scores are kept only for a gated score metric, of the models read from a score column. */
-    bool score_gate = false, probability_gate = false;
-    for (size_t g = 0; g < policy->n_gates; g++) {
-        enum fg_metric metric = policy->gates[g].metric;
-        score_gate = score_gate || fg_metric_is_score(metric);
-        probability_gate =
-            probability_gate || metric == FG_METRIC_BRIER || metric == FG_METRIC_CALIBRATION_GAP;
+    if (status == FG_OK)
+        status = scores_init(in, &probability_gate, err);
+    if (status == FG_OK && incumbent_file)
+        status = read_incumbent_file(in, options->incumbent_path, delimiter, probability_gate, err);
+    if (status == FG_OK)
+        status = read_candidate_file(in, options->candidate_path, delimiter, incumbent_file,
+                                     probability_gate, err);
+    if (status == FG_OK)
+        status = check_result(in, err);
+    if (status == FG_OK) {
+        if (info != NULL) {
+            input_info(&info->candidate, &in->candidate);
+            if (incumbent_file)
+                input_info(&info->incumbent, &in->incumbent);
+            info->has_incumbent_file = incumbent_file;
+        }
+        *out = in->counts;
+        in->counts = NULL;
     }
-    in->keep_scores[0] = score_gate && policy->data.candidate.score != NULL;
-    in->keep_scores[1] =
-        score_gate && policy->data.incumbent.present && policy->data.incumbent.score != NULL;
-    if ((in->keep_scores[0] || in->keep_scores[1]) &&
-        (status = fg_counts_keep_scores(in->counts, in->keep_scores[0], in->keep_scores[1], err)) !=
-            FG_OK)
-        goto failed;
-
-    /* The incumbent file first: its decisions are looked up while the candidate streams. */
-    if (incumbent_file) {
-        struct reader *r = &in->incumbent;
-        reader_init(r, options->incumbent_path, delimiter, incumbent_row, in, err);
-        if (in->join == JOIN_ID)
-            in->incumbent_id_slot = reader_need(r, policy->data.id, NULL);
-        model_init(&in->incumbent_model, policy, &policy->data.incumbent, r, NULL,
-                   probability_gate);
-        in->n_shared = 1 + policy->data.n_protected;
-        in->shared_incumbent[0] = reader_want(r, policy->data.label);
-        for (size_t a = 0; a < policy->data.n_protected; a++)
-            in->shared_incumbent[1 + a] = reader_want(r, policy->data.protected[a]);
-        r->progress = &in->progress;
-        if ((status = reader_read(in, r, false)) != FG_OK)
-            goto failed;
-        in->progress.done_before = file_size(options->incumbent_path);
-        in->progress.rows_before = r->rows;
-    }
-
-    struct reader *r = &in->candidate;
-    reader_init(r, options->candidate_path, delimiter, candidate_row, in, err);
-    if (in->join == JOIN_ID)
-        in->id_slot = reader_need(r, policy->data.id, NULL);
-    in->label_slot = reader_need(r, policy->data.label, NULL);
-    binary_init(&in->label, policy->data.label, policy->data.positive_label, "positive label");
-    for (size_t a = 0; a < policy->data.n_protected; a++)
-        in->protected_slots[a] = reader_need(r, policy->data.protected[a], NULL);
-    in->shared_candidate[0] = in->label_slot;
-    for (size_t a = 0; a < policy->data.n_protected; a++)
-        in->shared_candidate[1 + a] = in->protected_slots[a];
-    model_init(&in->candidate_model, policy, &policy->data.candidate, r, NULL, probability_gate);
-    if (!incumbent_file && policy->data.incumbent.present) {
-        in->incumbent_column = true;
-        model_init(&in->incumbent_model, policy, &policy->data.incumbent, r,
-                   " (or give --incumbent FILE)", probability_gate);
-    }
-    r->progress = &in->progress;
-    if ((status = reader_read(in, r, in->join == JOIN_NONE)) != FG_OK)
-        goto failed;
-    if ((status = check_join(in, err)) != FG_OK)
-        goto failed;
-    /* No row left to judge would make every gate vacuous: that is an input error. */
-    if (fg_counts_total(in->counts) == 0) {
-        status = fg_error_set(err, FG_ERR_INPUT, in->candidate.path, 0, 0,
-                              "no rows to judge (%llu data rows read, %llu dropped)",
-                              (unsigned long long)in->candidate.rows,
-                              (unsigned long long)in->candidate.rows_dropped);
-        goto failed;
-    }
-
-    if (info != NULL) {
-        input_info(&info->candidate, &in->candidate);
-        if (incumbent_file)
-            input_info(&info->incumbent, &in->incumbent);
-        info->has_incumbent_file = incumbent_file;
-    }
-    *out = in->counts;
-    in->counts = NULL;
-    ingest_free(in);
-    free(in);
-    return FG_OK;
-
-failed:
     ingest_free(in);
     free(in);
     return status;

@@ -286,7 +286,7 @@ const double *fg_counts_cell_scores(const struct fg_counts *counts, size_t index
                                     size_t *n);
 
 /* The id of value (len bytes) of attribute attr, when the table holds it: true and *id.
- * Reads only (lib/ingest.c asks before a merge whether it would pass a limit). */
+ * Reads only (lib/ingest_parallel.c asks before a merge whether it would pass a limit). */
 bool fg_counts_find_value(const struct fg_counts *counts, size_t attr, const char *value,
                           size_t len, uint32_t *id);
 

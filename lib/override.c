@@ -216,83 +216,103 @@ static char *unescape(const char *text, size_t len)
     return out;
 }
 
-/* Parses a group label as fg_group_label renders it into a slice of the policy: split at
- * each unescaped " & ", each part at its first unescaped '='; every attribute protected, none
- * twice, and together a protected attribute alone or an intersection. */
-static enum fg_status parse_group_label(const struct fg_policy *policy, const char *label,
-                                        struct slice *sl, struct fg_error *err)
+/* The end of the label part that starts at part: the next unescaped " & " or the label's
+ * end; *eq: its first unescaped '=', or NULL. */
+static const char *label_part_end(const char *part, const char **eq)
 {
-    sl->n = 0;
-    if (strcmp(label, "overall") == 0)
-        return FG_OK;
-    const char *part = label;
-    for (;;) {
-        const char *end = part, *eq = NULL;
-        while (*end != '\0' && strncmp(end, " & ", 3) != 0) {
-            if (*end == '\\' && end[1] != '\0')
-                end++;
-            else if (*end == '=' && eq == NULL)
-                eq = end;
+    const char *end = part;
+    *eq = NULL;
+    while (*end != '\0' && strncmp(end, " & ", 3) != 0) {
+        if (*end == '\\' && end[1] != '\0')
             end++;
-        }
-        /* An unescaped '&' or '=' in a value is never in a label fairgate shows: most often
-         * an intersection written without the spaces of " & ". */
-        const char *bare = NULL;
-        for (const char *q = eq == NULL ? end : eq + 1; q < end && bare == NULL; q++) {
-            if (*q == '\\' && q + 1 < end)
-                q++;
-            else if (*q == '&' || *q == '=')
-                bare = q;
-        }
-        if (bare != NULL) {
-            slice_clear(sl);
-            return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
-                                "--group '%s': an unescaped '%c' inside a value; separate the "
-                                "attributes of an intersection with ' & ' (spaces around it: "
-                                "'sex=Female & race=Black'), or write '\\%c' for the character",
-                                label, *bare, *bare);
-        }
-        if (eq == NULL || sl->n == FG_MAX_PROTECTED) {
-            slice_clear(sl);
-            return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
-                                "--group '%s' is not a group label such as 'sex=Female' or "
-                                "'sex=Female & race=Black' (escape '\\', '&' and '=' inside a "
-                                "name or value with a backslash)",
-                                label);
-        }
-        char *attr = unescape(part, (size_t)(eq - part));
-        char *value = unescape(eq + 1, (size_t)(end - eq - 1));
-        size_t index = SIZE_MAX;
-        for (size_t p = 0; attr != NULL && p < policy->data.n_protected && index == SIZE_MAX; p++)
-            if (strcmp(policy->data.protected[p], attr) == 0)
-                index = p;
-        for (size_t k = 0; k < sl->n && index != SIZE_MAX; k++)
-            if (sl->attrs[k] == index)
-                index = SIZE_MAX - 1;
-        if (attr == NULL || value == NULL || index >= SIZE_MAX - 1) {
-            enum fg_status st =
-                attr == NULL || value == NULL
-                    ? fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
-                                   "--group '%s': a backslash must come before '\\', '&' or '='",
-                                   label)
-                : index == SIZE_MAX
-                    ? fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
-                                   "--group '%s': '%s' is not a protected attribute of the policy",
-                                   label, attr)
-                    : fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
-                                   "--group '%s' names attribute '%s' twice", label, attr);
-            free(attr);
-            free(value);
-            slice_clear(sl);
-            return st;
-        }
-        free(attr);
-        sl->attrs[sl->n] = index;
-        sl->values[sl->n++] = value;
-        if (*end == '\0')
-            break;
-        part = end + 3;
+        else if (*end == '=' && *eq == NULL)
+            *eq = end;
+        end++;
     }
+    return end;
+}
+
+/* The first unescaped '&' or '=' in [from, end), or NULL. */
+static const char *bare_separator(const char *from, const char *end)
+{
+    for (const char *q = from; q < end; q++) {
+        if (*q == '\\' && q + 1 < end)
+            q++;
+        else if (*q == '&' || *q == '=')
+            return q;
+    }
+    return NULL;
+}
+
+/* The index of protected attribute attr in the policy, SIZE_MAX when it is none, or
+ * SIZE_MAX - 1 when the slice names it already. */
+static size_t label_attr_index(const struct fg_policy *policy, const struct slice *sl,
+                               const char *attr)
+{
+    size_t index = SIZE_MAX;
+    for (size_t p = 0; attr != NULL && p < policy->data.n_protected && index == SIZE_MAX; p++)
+        if (strcmp(policy->data.protected[p], attr) == 0)
+            index = p;
+    for (size_t k = 0; k < sl->n && index != SIZE_MAX; k++)
+        if (sl->attrs[k] == index)
+            index = SIZE_MAX - 1;
+    return index;
+}
+
+/* Adds the part "attr=value" in [part, end), '=' at eq, to the slice; on an error the slice
+ * is cleared. */
+static enum fg_status add_label_part(const struct fg_policy *policy, const char *label,
+                                     const char *part, const char *eq, const char *end,
+                                     struct slice *sl, struct fg_error *err)
+{
+    /* An unescaped '&' or '=' in a value is never in a label fairgate shows: most often
+     * an intersection written without the spaces of " & ". */
+    const char *bare = bare_separator(eq == NULL ? end : eq + 1, end);
+    if (bare != NULL) {
+        slice_clear(sl);
+        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                            "--group '%s': an unescaped '%c' inside a value; separate the "
+                            "attributes of an intersection with ' & ' (spaces around it: "
+                            "'sex=Female & race=Black'), or write '\\%c' for the character",
+                            label, *bare, *bare);
+    }
+    if (eq == NULL || sl->n == FG_MAX_PROTECTED) {
+        slice_clear(sl);
+        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                            "--group '%s' is not a group label such as 'sex=Female' or "
+                            "'sex=Female & race=Black' (escape '\\', '&' and '=' inside a "
+                            "name or value with a backslash)",
+                            label);
+    }
+    char *attr = unescape(part, (size_t)(eq - part));
+    char *value = unescape(eq + 1, (size_t)(end - eq - 1));
+    size_t index = label_attr_index(policy, sl, attr);
+    if (attr == NULL || value == NULL || index >= SIZE_MAX - 1) {
+        enum fg_status st =
+            attr == NULL || value == NULL
+                ? fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                               "--group '%s': a backslash must come before '\\', '&' or '='", label)
+            : index == SIZE_MAX
+                ? fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
+                               "--group '%s': '%s' is not a protected attribute of the policy",
+                               label, attr)
+                : fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                               "--group '%s' names attribute '%s' twice", label, attr);
+        free(attr);
+        free(value);
+        slice_clear(sl);
+        return st;
+    }
+    free(attr);
+    sl->attrs[sl->n] = index;
+    sl->values[sl->n++] = value;
+    return FG_OK;
+}
+
+/* When the slice's attributes are one of the policy's gated attribute sets, puts the slice
+ * in that set's order, as its label shows it, and returns true. */
+static bool order_as_attrset(const struct fg_policy *policy, struct slice *sl)
+{
     size_t n_sets = fg_policy_attrset_count(policy);
     for (size_t i = 0; i < n_sets; i++) {
         struct fg_attrset set;
@@ -306,7 +326,6 @@ static enum fg_status parse_group_label(const struct fg_policy *policy, const ch
         }
         if (!same_set)
             continue;
-        /* Put the slice in the attribute set's order, as its label shows it. */
         struct slice ordered = {.n = set.n};
         for (size_t k = 0; k < set.n; k++)
             for (size_t j = 0; j < sl->n; j++)
@@ -315,8 +334,33 @@ static enum fg_status parse_group_label(const struct fg_policy *policy, const ch
                     ordered.values[k] = sl->values[j];
                 }
         *sl = ordered;
-        return FG_OK;
+        return true;
     }
+    return false;
+}
+
+/* Parses a group label as fg_group_label renders it into a slice of the policy: split at
+ * each unescaped " & ", each part at its first unescaped '='; every attribute protected, none
+ * twice, and together a protected attribute alone or an intersection. */
+static enum fg_status parse_group_label(const struct fg_policy *policy, const char *label,
+                                        struct slice *sl, struct fg_error *err)
+{
+    sl->n = 0;
+    if (strcmp(label, "overall") == 0)
+        return FG_OK;
+    const char *part = label;
+    for (;;) {
+        const char *eq;
+        const char *end = label_part_end(part, &eq);
+        enum fg_status status = add_label_part(policy, label, part, eq, end, sl, err);
+        if (status != FG_OK)
+            return status;
+        if (*end == '\0')
+            break;
+        part = end + 3;
+    }
+    if (order_as_attrset(policy, sl))
+        return FG_OK;
     slice_clear(sl);
     return fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
                         "--group '%s': the policy gates no such combination of attributes "
@@ -369,11 +413,12 @@ static bool add_str(cJSON *o, const char *key, const char *value)
     return (value ? cJSON_AddStringToObject(o, key, value) : cJSON_AddNullToObject(o, key)) != NULL;
 }
 
-enum fg_status fg_override_create(const struct fg_policy *policy,
-                                  const struct fg_override_request *req, const struct fg_key *key,
-                                  long long now, char **envelope_line, struct fg_error *err)
+/* The request names an overridable gate, and an approver of the policy with that role
+ * whose listed key is the signing key. */
+static enum fg_status check_request_approver(const struct fg_policy *policy,
+                                             const struct fg_override_request *req,
+                                             const struct fg_key *key, struct fg_error *err)
 {
-    *envelope_line = NULL;
     if (!policy->has_overrides)
         return fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
                             "the policy allows no overrides (it has no 'overrides' section)");
@@ -405,6 +450,15 @@ enum fg_status fg_override_create(const struct fg_policy *policy,
                             "the signing key (%.16s...) is not the key the policy lists for "
                             "approver '%s' (%.16s...)",
                             key_id, req->approver, listed_id);
+    return FG_OK;
+}
+
+/* The request's expiry is a date YYYY-MM-DD, not past at `now`, and within
+ * overrides.max_days. */
+static enum fg_status check_request_expiry(const struct fg_policy *policy,
+                                           const struct fg_override_request *req, long long now,
+                                           struct fg_error *err)
+{
     long long expires_day;
     if (!parse_date(req->expires, &expires_day) || strlen(req->expires) != 10)
         return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
@@ -418,38 +472,59 @@ enum fg_status fg_override_create(const struct fg_policy *policy,
                             "--expires %s is %lld days away; the policy allows at most %llu",
                             req->expires, valid_days,
                             (unsigned long long)policy->overrides.max_days);
-    if (req->reason[0] == '\0')
-        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "--reason must not be empty");
-    char candidate_sha[65], incumbent_sha[65];
+    return FG_OK;
+}
+
+/* The SHA-256 of the candidate (given, or of its file) and of the incumbent file, if any. */
+static enum fg_status request_digests(const struct fg_override_request *req, char candidate_sha[65],
+                                      char incumbent_sha[65], struct fg_error *err)
+{
+    enum fg_status st;
     if (req->candidate_sha256 != NULL)
-        snprintf(candidate_sha, sizeof candidate_sha, "%s", req->candidate_sha256);
+        snprintf(candidate_sha, 65, "%s", req->candidate_sha256);
     else if ((st = fg_file_sha256(req->candidate_path, candidate_sha, err)) != FG_OK)
         return st;
     if (req->incumbent_path != NULL &&
         (st = fg_file_sha256(req->incumbent_path, incumbent_sha, err)) != FG_OK)
         return st;
-    struct slice sl = {0};
-    char *label = NULL;
-    if (req->group != NULL) {
-        if ((st = parse_group_label(policy, req->group, &sl, err)) != FG_OK)
-            return st;
-        const char *attrs[FG_MAX_PROTECTED];
-        for (size_t k = 0; k < sl.n; k++)
-            attrs[k] = policy->data.protected[sl.attrs[k]];
-        if ((label = fg_group_label(attrs, (const char *const *)sl.values, sl.n)) == NULL) {
-            slice_clear(&sl);
-            return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-        }
-    }
+    return FG_OK;
+}
 
+/* The request's group, if any, parsed into *sl and rendered again into *label (NULL for
+ * no group), as the audit shows it. */
+static enum fg_status request_group(const struct fg_policy *policy,
+                                    const struct fg_override_request *req, struct slice *sl,
+                                    char **label, struct fg_error *err)
+{
+    *label = NULL;
+    if (req->group == NULL)
+        return FG_OK;
+    enum fg_status st = parse_group_label(policy, req->group, sl, err);
+    if (st != FG_OK)
+        return st;
+    const char *attrs[FG_MAX_PROTECTED];
+    for (size_t k = 0; k < sl->n; k++)
+        attrs[k] = policy->data.protected[sl->attrs[k]];
+    if ((*label = fg_group_label(attrs, (const char *const *)sl->values, sl->n)) == NULL) {
+        slice_clear(sl);
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    return FG_OK;
+}
+
+/* The override record as unformatted JSON, in its fixed key order; NULL when out of memory. */
+static char *override_payload(const struct fg_policy *policy, const struct fg_override_request *req,
+                              const struct slice *sl, const char *label, const char *candidate_sha,
+                              const char *incumbent_sha, long long now)
+{
     char created[32];
     format_timestamp(now, created);
     cJSON *o = cJSON_CreateObject();
     bool ok = o && add_str(o, "gate", req->gate) && add_str(o, "group", label);
     cJSON *slice = ok && label ? cJSON_AddObjectToObject(o, "slice") : NULL;
     ok = ok && (label ? slice != NULL : cJSON_AddNullToObject(o, "slice") != NULL);
-    for (size_t k = 0; ok && k < sl.n; k++)
-        ok = add_str(slice, policy->data.protected[sl.attrs[k]], sl.values[k]);
+    for (size_t k = 0; ok && k < sl->n; k++)
+        ok = add_str(slice, policy->data.protected[sl->attrs[k]], sl -> values[k]);
     ok = ok && add_str(o, "approver", req->approver) && add_str(o, "role", req->role) &&
          add_str(o, "reason", req->reason) && add_str(o, "ticket", req->ticket) &&
          add_str(o, "created", created) && add_str(o, "expires", req->expires) &&
@@ -458,6 +533,29 @@ enum fg_status fg_override_create(const struct fg_policy *policy,
          add_str(o, "policy_sha256", policy->sha256);
     char *payload = ok ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
+    return payload;
+}
+
+enum fg_status fg_override_create(const struct fg_policy *policy,
+                                  const struct fg_override_request *req, const struct fg_key *key,
+                                  long long now, char **envelope_line, struct fg_error *err)
+{
+    *envelope_line = NULL;
+    enum fg_status st = check_request_approver(policy, req, key, err);
+    if (st != FG_OK)
+        return st;
+    if ((st = check_request_expiry(policy, req, now, err)) != FG_OK)
+        return st;
+    if (req->reason[0] == '\0')
+        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "--reason must not be empty");
+    char candidate_sha[65], incumbent_sha[65];
+    if ((st = request_digests(req, candidate_sha, incumbent_sha, err)) != FG_OK)
+        return st;
+    struct slice sl = {0};
+    char *label = NULL;
+    if ((st = request_group(policy, req, &sl, &label, err)) != FG_OK)
+        return st;
+    char *payload = override_payload(policy, req, &sl, label, candidate_sha, incumbent_sha, now);
     slice_clear(&sl);
     free(label);
     if (payload == NULL)
@@ -644,48 +742,46 @@ static const char *read_scope(const cJSON *payload, struct fg_override_record *r
     return NULL;
 }
 
-/* Reads, verifies and checks one offered override. Returns an error only for problems
- * that are not the offer's fault (an unreadable file, a listed key that cannot be read);
- * everything else rejects the offer with a reason. On return rec->applied means "valid so
- * far"; the approval count is judged afterwards. */
-static enum fg_status judge_offer(const struct fg_policy *policy, const struct fg_metrics *m,
-                                  const struct fg_evaluation *ev, const char *path,
-                                  const struct fg_override_inputs *run, long long now,
-                                  struct fg_override_record *rec, struct fg_error *err)
+/* Reads and parses the envelope at path. *env NULL with FG_OK: the offer is rejected
+ * (unreadable envelope). */
+static enum fg_status read_offer_envelope(const char *path, struct fg_override_record *rec,
+                                          struct fg_dsse_envelope **env, struct fg_error *err)
 {
-    rec->applied = false;
-    if ((rec->path = fg_strdup(path)) == NULL)
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    *env = NULL;
     char *text = NULL;
     size_t len = 0;
     enum fg_status st = fg_file_read_all(path, MAX_OVERRIDE_BYTES, &text, &len, err);
     if (st != FG_OK)
         return st;
-    struct fg_dsse_envelope *env = NULL;
     struct fg_error parse_err = {0};
-    st = fg_dsse_parse(text, len, &env, &parse_err);
+    st = fg_dsse_parse(text, len, env, &parse_err);
     free(text);
     if (st == FG_ERR_NOMEM)
         return fg_error_set(err, st, path, 0, 0, "out of memory");
-    if (st != FG_OK) {
+    if (st != FG_OK)
         reject(rec, "unreadable envelope: %s", parse_err.message);
-        return FG_OK;
-    }
-    cJSON *payload = NULL;
-    struct fg_key *key = NULL;
+    return FG_OK;
+}
+
+/* The envelope's payload as a JSON object, its fields copied into rec; NULL when the offer
+ * is rejected (another payload type, not JSON, not an object). */
+static cJSON *read_offer_payload(const struct fg_dsse_envelope *env, struct fg_override_record *rec)
+{
     if (strcmp(env->payload_type, OVERRIDE_PAYLOAD_TYPE) != 0) {
         reject(rec, "payloadType is '%s', not " OVERRIDE_PAYLOAD_TYPE, env->payload_type);
-        goto done;
+        return NULL;
     }
+    cJSON *payload = NULL;
     struct fg_error json_err = {0};
     if (fg_json_parse_strict((const char *)env->payload, env->payload_len, "the payload", &payload,
                              &json_err) != FG_OK) {
         reject(rec, "%lu:%lu: %s", json_err.line, json_err.column, json_err.message);
-        goto done;
+        return NULL;
     }
     if (!cJSON_IsObject(payload)) {
         reject(rec, "the payload is not a JSON object");
-        goto done;
+        cJSON_Delete(payload);
+        return NULL;
     }
     rec->gate = dup_item(payload, "gate");
     rec->group = dup_item(payload, "group");
@@ -695,10 +791,13 @@ static enum fg_status judge_offer(const struct fg_policy *policy, const struct f
     rec->ticket = dup_item(payload, "ticket");
     rec->created = dup_item(payload, "created");
     rec->expires = dup_item(payload, "expires");
-    char *candidate = dup_item(payload, "candidate_sha256");
-    char *incumbent = dup_item(payload, "incumbent_sha256");
-    char *policy_sha = dup_item(payload, "policy_sha256");
-    struct offer_binding offer = {candidate, incumbent, policy_sha};
+    return payload;
+}
+
+/* Rejects the offer and returns true when the payload lacks a required field or its scope
+ * (gate, group, slice) does not read. */
+static bool reject_incomplete(const cJSON *payload, struct fg_override_record *rec)
+{
     static const char *const required[] = {
         "gate",    "approver",         "role",         "reason", "created",
         "expires", "candidate_sha256", "policy_sha256"};
@@ -707,16 +806,32 @@ static enum fg_status judge_offer(const struct fg_policy *policy, const struct f
         if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(payload, required[i])))
             missing = required[i];
     const cJSON *incumbent_item = cJSON_GetObjectItemCaseSensitive(payload, "incumbent_sha256");
-    const struct fg_approver *approver = NULL;
     const char *scope_problem = NULL;
-    if (missing != NULL) {
+    if (missing != NULL)
         reject(rec, "the payload has no '%s'", missing);
-    } else if (!cJSON_IsString(incumbent_item) && !cJSON_IsNull(incumbent_item)) {
+    else if (!cJSON_IsString(incumbent_item) && !cJSON_IsNull(incumbent_item))
         reject(rec, "the payload has no 'incumbent_sha256' (a digest, or null); an override "
                     "made before it bound the incumbent must be made again");
-    } else if ((scope_problem = read_scope(payload, rec)) != NULL) {
+    else if ((scope_problem = read_scope(payload, rec)) != NULL)
         reject(rec, "%s", scope_problem);
-    } else if (!policy->has_overrides) {
+    else
+        return false;
+    return true;
+}
+
+/* The checks of a complete offer: the policy allows overrides, lists the approver with that
+ * role, and the signature verifies with the key it pins for them; then the binding. */
+static enum fg_status judge_signed_offer(const struct fg_policy *policy, const struct fg_metrics *m,
+                                         const struct fg_evaluation *ev,
+                                         const struct fg_override_inputs *run, long long now,
+                                         const struct fg_dsse_envelope *env,
+                                         const struct offer_binding *offer,
+                                         struct fg_override_record *rec, struct fg_error *err)
+{
+    const struct fg_approver *approver = NULL;
+    struct fg_key *key = NULL;
+    enum fg_status st = FG_OK;
+    if (!policy->has_overrides) {
         reject(rec, "the policy allows no overrides (it has no 'overrides' section)");
     } else if ((approver = find_approver(policy, rec->approver)) == NULL) {
         reject(rec, "approver '%s' is not listed in the policy's overrides.approvers",
@@ -735,13 +850,39 @@ static enum fg_status judge_offer(const struct fg_policy *policy, const struct f
                rec->approver, id);
     } else {
         fg_key_id(key, rec->keyid);
-        judge_binding(policy, m, ev, run, now, &offer, rec);
+        judge_binding(policy, m, ev, run, now, offer, rec);
     }
-    free(incumbent);
-    free(candidate);
-    free(policy_sha);
-done:
     fg_key_free(key);
+    return st;
+}
+
+/* Reads, verifies and checks one offered override. Returns an error only for problems
+ * that are not the offer's fault (an unreadable file, a listed key that cannot be read);
+ * everything else rejects the offer with a reason. On return rec->applied means "valid so
+ * far"; the approval count is judged afterwards. */
+static enum fg_status judge_offer(const struct fg_policy *policy, const struct fg_metrics *m,
+                                  const struct fg_evaluation *ev, const char *path,
+                                  const struct fg_override_inputs *run, long long now,
+                                  struct fg_override_record *rec, struct fg_error *err)
+{
+    rec->applied = false;
+    if ((rec->path = fg_strdup(path)) == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    struct fg_dsse_envelope *env = NULL;
+    enum fg_status st = read_offer_envelope(path, rec, &env, err);
+    if (st != FG_OK || env == NULL)
+        return st;
+    cJSON *payload = read_offer_payload(env, rec);
+    if (payload != NULL && !reject_incomplete(payload, rec)) {
+        char *candidate = dup_item(payload, "candidate_sha256");
+        char *incumbent = dup_item(payload, "incumbent_sha256");
+        char *policy_sha = dup_item(payload, "policy_sha256");
+        struct offer_binding offer = {candidate, incumbent, policy_sha};
+        st = judge_signed_offer(policy, m, ev, run, now, env, &offer, rec, err);
+        free(incumbent);
+        free(candidate);
+        free(policy_sha);
+    }
     cJSON_Delete(payload);
     fg_dsse_envelope_free(env);
     if (st == FG_OK && rec->gate == NULL && rec->why[0] == '\0')
@@ -824,6 +965,86 @@ static void cover_gate(const struct fg_policy *policy, const struct fg_metrics *
         o->status = FG_RESULT_OVERRIDDEN;
 }
 
+/* The same approver twice for the same scope counts once: later copies are rejected. */
+static void reject_repeated_approvers(struct fg_evaluation *ev)
+{
+    for (size_t i = 0; i < ev->n_overrides; i++) {
+        struct fg_override_record *a = &ev->overrides[i];
+        for (size_t j = 0; j < i && a->applied; j++) {
+            const struct fg_override_record *b = &ev->overrides[j];
+            if (b->applied && strcmp(a->gate, b->gate) == 0 && same_scope(a, b) &&
+                same_approver(a, b))
+                reject(a,
+                       "approver '%s' (key %.16s...) already approved this; the same approver "
+                       "or key counts once",
+                       a->approver, a->keyid);
+        }
+    }
+}
+
+/* Rejects each valid offer that covered no result (used[i] 0): it lacks approvals, counted
+ * against the offer's own scope (its group's result, or the whole gate). */
+static void reject_short_of_approvals(const struct fg_policy *policy, const struct fg_metrics *m,
+                                      struct fg_evaluation *ev, const size_t *used)
+{
+    uint64_t required = policy->overrides.required_approvals;
+    for (size_t i = 0; i < ev->n_overrides; i++) {
+        struct fg_override_record *a = &ev->overrides[i];
+        if (!a->applied || used[i] > 0)
+            continue;
+        size_t gate_index = 0, group = SIZE_MAX;
+        const struct fg_gate_result *res =
+            find_gate(policy, a->gate, &gate_index) != NULL && a->has_slice
+                ? group_result(policy, m, &ev->outcomes[gate_index], a)
+                : NULL;
+        if (res != NULL)
+            group = res->group;
+        size_t have = count_approvers(policy, m, ev, a->gate, group);
+        a->applied = false;
+        snprintf(a->why, sizeof a->why,
+                 "%zu of %llu required approvals (distinct approvers and keys) for gate '%s'%s%s",
+                 have, (unsigned long long)required, a->gate, a->group ? ", group " : "",
+                 a->group ? a->group : "");
+    }
+}
+
+/* Says of each applied offer what it was applied to, and, for a whole-gate offer that
+ * counted for only some of the gate's blocking groups, for how many. */
+static void describe_applied(const struct fg_policy *policy, struct fg_evaluation *ev,
+                             const size_t *used, const size_t *blocking)
+{
+    uint64_t required = policy->overrides.required_approvals;
+    for (size_t i = 0; i < ev->n_overrides; i++) {
+        struct fg_override_record *a = &ev->overrides[i];
+        if (!a->applied)
+            continue;
+        size_t gate_index = 0;
+        (void)find_gate(policy, a->gate, &gate_index);
+        size_t of = blocking[gate_index];
+        int n =
+            snprintf(a->why, sizeof a->why, "applied to gate '%s'%s%s by %s (%s)", a->gate,
+                     a->group ? ", group " : "", a->group ? a->group : "", a->approver, a->role);
+        if (!a->has_slice && used[i] < of && n > 0 && (size_t)n < sizeof a->why)
+            snprintf(a->why + n, sizeof a->why - (size_t)n,
+                     ", counted for %zu of its %zu failing groups, whose own approvals make up "
+                     "the %llu required",
+                     used[i], of, (unsigned long long)required);
+    }
+}
+
+/* The verdict from the gates' outcomes after the overrides. */
+static void set_verdict(struct fg_evaluation *ev)
+{
+    bool failing = false, overridden = false;
+    for (size_t g = 0; g < ev->n_outcomes; g++) {
+        failing |= ev->outcomes[g].status == FG_RESULT_FAIL;
+        overridden |= ev->outcomes[g].status == FG_RESULT_OVERRIDDEN;
+    }
+    ev->verdict = failing      ? FG_VERDICT_FAIL
+                  : overridden ? FG_VERDICT_PASS_WITH_OVERRIDE
+                               : FG_VERDICT_PASS;
+}
+
 enum fg_status fg_override_apply(const struct fg_policy *policy, const struct fg_metrics *m,
                                  struct fg_evaluation *ev, const char *const *paths, size_t n_paths,
                                  const struct fg_override_inputs *inputs, long long now,
@@ -841,19 +1062,7 @@ enum fg_status fg_override_apply(const struct fg_policy *policy, const struct fg
         if (st != FG_OK)
             return st;
     }
-    /* The same approver twice for the same scope counts once: later copies are rejected. */
-    for (size_t i = 0; i < n_paths; i++) {
-        struct fg_override_record *a = &ev->overrides[i];
-        for (size_t j = 0; j < i && a->applied; j++) {
-            const struct fg_override_record *b = &ev->overrides[j];
-            if (b->applied && strcmp(a->gate, b->gate) == 0 && same_scope(a, b) &&
-                same_approver(a, b))
-                reject(a,
-                       "approver '%s' (key %.16s...) already approved this; the same approver "
-                       "or key counts once",
-                       a->approver, a->keyid);
-        }
-    }
+    reject_repeated_approvers(ev);
     /* Cover results with the valid offers, then keep applied only the offers that counted. */
     size_t *used = calloc(n_paths, sizeof *used);
     size_t *blocking = calloc(ev->n_outcomes + 1, sizeof *blocking);
@@ -865,52 +1074,11 @@ enum fg_status fg_override_apply(const struct fg_policy *policy, const struct fg
     for (size_t g = 0; g < ev->n_outcomes; g++)
         if (ev->outcomes[g].status == FG_RESULT_FAIL)
             cover_gate(policy, m, ev, &ev->outcomes[g], used, &blocking[g]);
-    uint64_t required = policy->overrides.required_approvals;
-    for (size_t i = 0; i < n_paths; i++) {
-        struct fg_override_record *a = &ev->overrides[i];
-        if (!a->applied || used[i] > 0)
-            continue;
-        /* Judged against the offer's own scope: its group's result, or the whole gate. */
-        size_t gate_index = 0, group = SIZE_MAX;
-        const struct fg_gate_result *res =
-            find_gate(policy, a->gate, &gate_index) != NULL && a->has_slice
-                ? group_result(policy, m, &ev->outcomes[gate_index], a)
-                : NULL;
-        if (res != NULL)
-            group = res->group;
-        size_t have = count_approvers(policy, m, ev, a->gate, group);
-        a->applied = false;
-        snprintf(a->why, sizeof a->why,
-                 "%zu of %llu required approvals (distinct approvers and keys) for gate '%s'%s%s",
-                 have, (unsigned long long)required, a->gate, a->group ? ", group " : "",
-                 a->group ? a->group : "");
-    }
-    for (size_t i = 0; i < n_paths; i++) {
-        struct fg_override_record *a = &ev->overrides[i];
-        if (!a->applied)
-            continue;
-        size_t gate_index = 0;
-        (void)find_gate(policy, a->gate, &gate_index);
-        size_t of = blocking[gate_index];
-        int n =
-            snprintf(a->why, sizeof a->why, "applied to gate '%s'%s%s by %s (%s)", a->gate,
-                     a->group ? ", group " : "", a->group ? a->group : "", a->approver, a->role);
-        if (!a->has_slice && used[i] < of && n > 0 && (size_t)n < sizeof a->why)
-            snprintf(a->why + n, sizeof a->why - (size_t)n,
-                     ", counted for %zu of its %zu failing groups, whose own approvals make up "
-                     "the %llu required",
-                     used[i], of, (unsigned long long)required);
-    }
+    reject_short_of_approvals(policy, m, ev, used);
+    describe_applied(policy, ev, used, blocking);
     free(used);
     free(blocking);
-    bool failing = false, overridden = false;
-    for (size_t g = 0; g < ev->n_outcomes; g++) {
-        failing |= ev->outcomes[g].status == FG_RESULT_FAIL;
-        overridden |= ev->outcomes[g].status == FG_RESULT_OVERRIDDEN;
-    }
-    ev->verdict = failing      ? FG_VERDICT_FAIL
-                  : overridden ? FG_VERDICT_PASS_WITH_OVERRIDE
-                               : FG_VERDICT_PASS;
+    set_verdict(ev);
     return FG_OK;
 }
 

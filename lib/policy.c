@@ -1340,6 +1340,119 @@ static enum fg_status parse_disparity_gate(const struct ctx *c, const struct nod
     return FG_OK;
 }
 
+/* The gate's 'id': present, well formed and not used by an earlier gate. */
+static enum fg_status parse_gate_id(const struct ctx *c, const struct node *gates, size_t index,
+                                    const char *gate_name, struct fg_policy *p)
+{
+    const struct node *gate = gates->items[index];
+    const struct node *id = lookup(gate, "id");
+    if (id == NULL)
+        return fail(c, gate, "%s has no 'id'", gate_name);
+    TRY(want_string(c, id, "id", false));
+    if (!gate_id_ok(id->text, id->len))
+        return fail(c, id,
+                    "gate id '%s' must be 1 to %d characters from A-Z, a-z, 0-9, '.', '_', '-'",
+                    show(id->text).s, MAX_GATE_ID);
+    for (size_t j = 0; j < index; j++)
+        if (strcmp(p->gates[j].id, id->text) == 0)
+            return fail(c, id, "duplicate gate id '%s' (first used at line %lu)", show(id->text).s,
+                        lookup(gates->items[j], "id")->mark.line);
+    if ((p->gates[index].id = fg_strdup(id->text)) == NULL)
+        return nomem(c);
+    return FG_OK;
+}
+
+/* A calibration_gap gate's 'bins': the same in every calibration_gap gate of the policy. */
+static enum fg_status parse_gate_bins(const struct ctx *c, const struct node *gate,
+                                      const struct fg_gate_spec *spec, struct fg_policy *p)
+{
+    const struct node *node = lookup(gate, "bins");
+    if (node == NULL)
+        return FG_OK;
+    if (spec->metric != FG_METRIC_CALIBRATION_GAP)
+        return fail(c, lookup_key(gate, "bins"),
+                    "'bins' applies only to metric 'calibration_gap', not to '%s'",
+                    fg_metric_name(spec->metric));
+    uint64_t bins = 0;
+    TRY(get_uint(c, node, "bins", &bins));
+    if (bins < 1 || bins > FG_MAX_BINS)
+        return fail(c, node, "'bins' is %s, but it must be between 1 and %d", show(node->text).s,
+                    FG_MAX_BINS);
+    if (p->calibration_bins_mark.line != 0 && p->calibration_bins != bins)
+        return fail(c, node,
+                    "'bins' is %s, but the calibration_gap gate at line %lu uses %u; every "
+                    "calibration_gap gate of a policy uses the same bins",
+                    show(node->text).s, p->calibration_bins_mark.line, p->calibration_bins);
+    p->calibration_bins = (unsigned)bins;
+    p->calibration_bins_mark = node->mark;
+    return FG_OK;
+}
+
+/* The gate's 'metric' (a score metric only with the candidate's scores) and its 'bins'. */
+static enum fg_status parse_gate_metric(const struct ctx *c, const struct node *gate,
+                                        const char *gate_name, struct fg_gate_spec *spec,
+                                        struct fg_policy *p)
+{
+    const struct node *node = lookup(gate, "metric");
+    if (node == NULL)
+        return fail(c, gate, "%s has no 'metric'", gate_name);
+    size_t metric = 0;
+    TRY(get_choice(c, node, "metric", "metric", metric_names, FG_METRIC__N, &metric));
+    spec->metric = (enum fg_metric)metric;
+    if (fg_metric_is_score(spec->metric) && p->data.candidate.score == NULL)
+        return fail(c, node,
+                    "metric '%s' needs the candidate's scores: give 'data.candidate' as "
+                    "{score: COLUMN, threshold: T}",
+                    fg_metric_name(spec->metric));
+    return parse_gate_bins(c, gate, spec, p);
+}
+
+/* Which groups the gate compares and how: 'reference', 'min_group_size' and
+ * 'on_small_group', each defaulting to the policy's defaults. */
+static enum fg_status parse_gate_groups(const struct ctx *c, const struct node *gate,
+                                        struct fg_gate_spec *spec, struct fg_policy *p)
+{
+    const struct node *node;
+    if ((node = lookup(gate, "reference")) != NULL)
+        TRY(parse_reference(c, node, p, &spec->reference));
+    else
+        TRY(copy_reference(c, &p->defaults.reference, p->data.n_protected, &spec->reference));
+    spec->min_group_size = p->defaults.min_group_size;
+    if ((node = lookup(gate, "min_group_size")) != NULL)
+        TRY(get_uint(c, node, "min_group_size", &spec->min_group_size));
+    spec->on_small_group = p->defaults.on_small_group;
+    if ((node = lookup(gate, "on_small_group")) != NULL)
+        TRY(get_small_group(c, node, &spec->on_small_group));
+    return FG_OK;
+}
+
+/* The gate's statistical settings (evidence, alpha, correction, resamples, seed), defaulting
+ * to the policy's; an interval only for a rate, 'bootstrap' only with 'vs_incumbent'. */
+static enum fg_status parse_gate_evidence(const struct ctx *c, const struct node *gate,
+                                          const char *gate_name, const char *where,
+                                          struct fg_gate_spec *spec, const struct fg_policy *p)
+{
+    struct stats_settings s = {p->defaults.evidence, p->defaults.alpha, p->defaults.correction,
+                               p->defaults.resamples, p->defaults.seed};
+    TRY(parse_stats_settings(c, gate, where, &s));
+    spec->evidence = s.evidence;
+    spec->alpha = s.alpha;
+    spec->correction = s.correction;
+    spec->resamples = s.resamples;
+    spec->seed = s.seed;
+    if (fg_metric_is_score(spec->metric) && spec->evidence != FG_EVIDENCE_POINT)
+        return fail(c, lookup(gate, "evidence") ? lookup(gate, "evidence") : gate,
+                    "%s: evidence '%s' needs an interval, which fairgate computes for the rates, "
+                    "not for the score metric '%s'; give 'evidence: point' on this gate",
+                    gate_name, fg_evidence_name(spec->evidence), fg_metric_name(spec->metric));
+    const struct node *node = lookup_key(gate, "bootstrap");
+    if (node != NULL && !spec->has_max_worsening)
+        return fail(c, node,
+                    "'bootstrap' applies to a gate with 'vs_incumbent' (the paired bootstrap "
+                    "of the change against the incumbent)");
+    return FG_OK;
+}
+
 static enum fg_status parse_gate(const struct ctx *c, const struct node *gates, size_t index,
                                  struct fg_policy *p)
 {
@@ -1357,87 +1470,18 @@ static enum fg_status parse_gate(const struct ctx *c, const struct node *gates, 
     char where[128];
     snprintf(where, sizeof where, "in %s", gate_name);
     TRY(check_keys(c, gate, gate_keys, N_OF(gate_keys), where));
-
-    if (id == NULL)
-        return fail(c, gate, "%s has no 'id'", gate_name);
-    TRY(want_string(c, id, "id", false));
-    if (!gate_id_ok(id->text, id->len))
-        return fail(c, id,
-                    "gate id '%s' must be 1 to %d characters from A-Z, a-z, 0-9, '.', '_', '-'",
-                    show(id->text).s, MAX_GATE_ID);
-    for (size_t j = 0; j < index; j++)
-        if (strcmp(p->gates[j].id, id->text) == 0)
-            return fail(c, id, "duplicate gate id '%s' (first used at line %lu)", show(id->text).s,
-                        lookup(gates->items[j], "id")->mark.line);
-    if ((spec->id = fg_strdup(id->text)) == NULL)
-        return nomem(c);
-
-    const struct node *node = lookup(gate, "metric");
-    if (node == NULL)
-        return fail(c, gate, "%s has no 'metric'", gate_name);
-    size_t metric = 0;
-    TRY(get_choice(c, node, "metric", "metric", metric_names, FG_METRIC__N, &metric));
-    spec->metric = (enum fg_metric)metric;
-    if (fg_metric_is_score(spec->metric) && p->data.candidate.score == NULL)
-        return fail(c, node,
-                    "metric '%s' needs the candidate's scores: give 'data.candidate' as "
-                    "{score: COLUMN, threshold: T}",
-                    fg_metric_name(spec->metric));
-    if ((node = lookup(gate, "bins")) != NULL) {
-        if (spec->metric != FG_METRIC_CALIBRATION_GAP)
-            return fail(c, lookup_key(gate, "bins"),
-                        "'bins' applies only to metric 'calibration_gap', not to '%s'",
-                        fg_metric_name(spec->metric));
-        uint64_t bins = 0;
-        TRY(get_uint(c, node, "bins", &bins));
-        if (bins < 1 || bins > FG_MAX_BINS)
-            return fail(c, node, "'bins' is %s, but it must be between 1 and %d",
-                        show(node->text).s, FG_MAX_BINS);
-        if (p->calibration_bins_mark.line != 0 && p->calibration_bins != bins)
-            return fail(c, node,
-                        "'bins' is %s, but the calibration_gap gate at line %lu uses %u; every "
-                        "calibration_gap gate of a policy uses the same bins",
-                        show(node->text).s, p->calibration_bins_mark.line, p->calibration_bins);
-        p->calibration_bins = (unsigned)bins;
-        p->calibration_bins_mark = node->mark;
-    }
-    if ((node = lookup(gate, "description")) != NULL) {
+    TRY(parse_gate_id(c, gates, index, gate_name, p));
+    TRY(parse_gate_metric(c, gate, gate_name, spec, p));
+    const struct node *node = lookup(gate, "description");
+    if (node != NULL) {
         TRY(want_string(c, node, "description", true));
         if ((spec->description = fg_strdup(node->text)) == NULL)
             return nomem(c);
     }
-
     TRY(lookup(gate, "overall") != NULL ? parse_overall_gate(c, gate, gate_name, spec)
                                         : parse_disparity_gate(c, gate, gate_name, spec));
-
-    if ((node = lookup(gate, "reference")) != NULL)
-        TRY(parse_reference(c, node, p, &spec->reference));
-    else
-        TRY(copy_reference(c, &p->defaults.reference, p->data.n_protected, &spec->reference));
-    spec->min_group_size = p->defaults.min_group_size;
-    if ((node = lookup(gate, "min_group_size")) != NULL)
-        TRY(get_uint(c, node, "min_group_size", &spec->min_group_size));
-    spec->on_small_group = p->defaults.on_small_group;
-    if ((node = lookup(gate, "on_small_group")) != NULL)
-        TRY(get_small_group(c, node, &spec->on_small_group));
-    struct stats_settings s = {p->defaults.evidence, p->defaults.alpha, p->defaults.correction,
-                               p->defaults.resamples, p->defaults.seed};
-    TRY(parse_stats_settings(c, gate, where, &s));
-    spec->evidence = s.evidence;
-    spec->alpha = s.alpha;
-    spec->correction = s.correction;
-    spec->resamples = s.resamples;
-    spec->seed = s.seed;
-    if (fg_metric_is_score(spec->metric) && spec->evidence != FG_EVIDENCE_POINT)
-        return fail(c, lookup(gate, "evidence") ? lookup(gate, "evidence") : gate,
-                    "%s: evidence '%s' needs an interval, which fairgate computes for the rates, "
-                    "not for the score metric '%s'; give 'evidence: point' on this gate",
-                    gate_name, fg_evidence_name(spec->evidence), fg_metric_name(spec->metric));
-    if ((node = lookup_key(gate, "bootstrap")) != NULL && !spec->has_max_worsening)
-        return fail(c, node,
-                    "'bootstrap' applies to a gate with 'vs_incumbent' (the paired bootstrap "
-                    "of the change against the incumbent)");
-    return FG_OK;
+    TRY(parse_gate_groups(c, gate, spec, p));
+    return parse_gate_evidence(c, gate, gate_name, where, spec, p);
 }
 
 static enum fg_status parse_gates(const struct ctx *c, const struct node *gates,

@@ -357,6 +357,134 @@ static enum fg_status put_table(struct fg_report_text *t, const struct dialect *
     }
 }
 
+/* The name of the i-th column of the counts table: the protected attributes, then y_true,
+ * candidate and incumbent. */
+static const char *cell_column(const struct fg_policy *policy, size_t i)
+{
+    static const char *const fixed[] = {"y_true", "candidate", "incumbent"};
+    size_t n_protected = policy->data.n_protected;
+    return i < n_protected ? policy->data.protected[i] : fixed[i - n_protected];
+}
+
+/* The leading comment: which policy, how to use the result, how missing values are read. */
+static void put_header(struct fg_report_text *t, const struct dialect *d,
+                       const struct fg_policy *policy, bool drop, size_t n_scores)
+{
+    fg_report_text_add(t, "-- fairgate %s: the counts table of policy '", FG_VERSION);
+    put_comment_text(t, policy->name ? policy->name : "");
+    fg_report_text_add(t, "' (sha256 %.64s), dialect %s.\n", policy->sha256, d->name);
+    fg_report_text_puts(t, "-- Export the result as CSV with its header, then gate on it:\n"
+                           "--   fairgate check --policy ");
+    put_comment_text(t, policy->path ? policy->path : "POLICY.yaml");
+    fg_report_text_puts(
+        t, " --counts counts.csv\n"
+           "-- Labels and predictions are compared as text, exactly, as fairgate compares CSV\n"
+           "-- fields; a numeric column is formatted by the engine, which may differ from the\n"
+           "-- CSV fairgate would read. A label other than positive_label counts as negative.\n");
+    if (drop)
+        fg_report_text_puts(t, "-- data.missing: drop: rows with a NULL or empty value in a "
+                               "needed column are left out.\n");
+    else
+        fg_report_text_puts(t, "-- data.missing: error: rows with a NULL or empty value in a "
+                               "needed column get an\n-- empty y_true, which fairgate check "
+                               "--counts refuses (exit 2).\n");
+    if (n_scores > 0)
+        fg_report_text_puts(t, "-- A score that is not a finite decimal number (NaN, infinite, "
+                               "unreadable) gives an\n-- empty y_true in either mode, refused "
+                               "as fairgate refuses it on the rows.\n");
+}
+
+/* The outer SELECT list: every cell column of the inner rows, then the count. */
+static void put_outer_select(struct fg_report_text *t, const struct dialect *d,
+                             const struct fg_policy *policy)
+{
+    fg_report_text_puts(t, "SELECT\n");
+    for (size_t i = 0; i < policy->data.n_protected + 3; i++) {
+        const char *name = cell_column(policy, i);
+        fg_report_text_puts(t, "    ");
+        put_ident(t, d, ROWS);
+        fg_report_text_puts(t, ".");
+        put_ident(t, d, name);
+        fg_report_text_puts(t, " AS ");
+        put_ident(t, d, name);
+        fg_report_text_puts(t, ",\n");
+    }
+    fg_report_text_puts(t, "    COUNT(*) AS ");
+    put_ident(t, d, "count");
+}
+
+/* The inner y_true expression: NULL for a missing value (data.missing: error) or a bad
+ * score, else 1 for positive_label and 0 for any other label. */
+static void put_y_true(struct fg_report_text *t, const struct dialect *d,
+                       const struct fg_policy *policy, bool drop, const char *const *columns,
+                       size_t n_columns, const char *const *scores, size_t n_scores)
+{
+    fg_report_text_puts(t, "        CASE");
+    if (!drop) {
+        fg_report_text_puts(t, " WHEN ");
+        for (size_t i = 0; i < n_columns; i++) {
+            if (i > 0)
+                fg_report_text_puts(t, "\n            OR ");
+            put_missing(t, d, columns[i]);
+        }
+        fg_report_text_puts(t, "\n            THEN NULL\n           ");
+    }
+    for (size_t i = 0; i < n_scores; i++) {
+        fg_report_text_puts(t, i == 0 ? " WHEN " : "\n            OR ");
+        put_bad_score(t, d, scores[i]);
+        if (i + 1 == n_scores)
+            fg_report_text_puts(t, "\n            THEN NULL\n           ");
+    }
+    fg_report_text_puts(t, " WHEN ");
+    put_text(t, d, policy->data.label);
+    fg_report_text_puts(t, " = ");
+    put_literal(t, d, policy->data.positive_label);
+    fg_report_text_puts(t, " THEN 1 ELSE 0 END AS ");
+    put_ident(t, d, "y_true");
+}
+
+/* The inner SELECT list: one row each, read as ingest reads it. */
+static void put_inner_select(struct fg_report_text *t, const struct dialect *d,
+                             const struct fg_policy *policy, bool drop, const char *const *columns,
+                             size_t n_columns, const char *const *scores, size_t n_scores)
+{
+    for (size_t a = 0; a < policy->data.n_protected; a++) {
+        fg_report_text_puts(t, "        ");
+        put_text(t, d, policy->data.protected[a]);
+        fg_report_text_puts(t, " AS ");
+        put_ident(t, d, policy->data.protected[a]);
+        fg_report_text_puts(t, ",\n");
+    }
+    put_y_true(t, d, policy, drop, columns, n_columns, scores, n_scores);
+    fg_report_text_puts(t, ",\n        ");
+    put_decision(t, d, policy, &policy->data.candidate);
+    fg_report_text_puts(t, " AS ");
+    put_ident(t, d, "candidate");
+    fg_report_text_puts(t, ",\n        ");
+    if (policy->data.incumbent.present)
+        put_decision(t, d, policy, &policy->data.incumbent);
+    else
+        fg_report_text_puts(t, "0");
+    fg_report_text_puts(t, " AS ");
+    put_ident(t, d, "incumbent");
+}
+
+/* The GROUP BY and ORDER BY clauses, both over every cell column. */
+static void put_group_order(struct fg_report_text *t, const struct dialect *d,
+                            const struct fg_policy *policy)
+{
+    for (size_t pass = 0; pass < 2; pass++) {
+        fg_report_text_puts(t, pass == 0 ? "\nGROUP BY " : "\nORDER BY ");
+        for (size_t i = 0; i < policy->data.n_protected + 3; i++) {
+            if (i > 0)
+                fg_report_text_puts(t, ", ");
+            put_ident(t, d, ROWS);
+            fg_report_text_puts(t, ".");
+            put_ident(t, d, cell_column(policy, i));
+        }
+    }
+}
+
 enum fg_status fg_sql_render(const struct fg_policy *policy, const char *table,
                              enum fg_sql_dialect dialect, char **out, struct fg_error *err)
 {
@@ -376,91 +504,12 @@ enum fg_status fg_sql_render(const struct fg_policy *policy, const char *table,
     size_t n_columns = needed_columns(policy, columns);
     const char *scores[2];
     size_t n_scores = score_columns(policy, scores);
-    size_t n_protected = policy->data.n_protected;
     bool drop = policy->data.missing == FG_MISSING_DROP;
 
-    fg_report_text_add(&t, "-- fairgate %s: the counts table of policy '", FG_VERSION);
-    put_comment_text(&t, policy->name ? policy->name : "");
-    fg_report_text_add(&t, "' (sha256 %.64s), dialect %s.\n", policy->sha256, d->name);
-    fg_report_text_puts(&t, "-- Export the result as CSV with its header, then gate on it:\n"
-                            "--   fairgate check --policy ");
-    put_comment_text(&t, policy->path ? policy->path : "POLICY.yaml");
-    fg_report_text_puts(
-        &t, " --counts counts.csv\n"
-            "-- Labels and predictions are compared as text, exactly, as fairgate compares CSV\n"
-            "-- fields; a numeric column is formatted by the engine, which may differ from the\n"
-            "-- CSV fairgate would read. A label other than positive_label counts as negative.\n");
-    if (drop)
-        fg_report_text_puts(&t, "-- data.missing: drop: rows with a NULL or empty value in a "
-                                "needed column are left out.\n");
-    else
-        fg_report_text_puts(&t, "-- data.missing: error: rows with a NULL or empty value in a "
-                                "needed column get an\n-- empty y_true, which fairgate check "
-                                "--counts refuses (exit 2).\n");
-    if (n_scores > 0)
-        fg_report_text_puts(&t, "-- A score that is not a finite decimal number (NaN, infinite, "
-                                "unreadable) gives an\n-- empty y_true in either mode, refused "
-                                "as fairgate refuses it on the rows.\n");
-
-    /* outer: the cells */
-    fg_report_text_puts(&t, "SELECT\n");
-    for (size_t i = 0; i < n_protected + 3; i++) {
-        const char *name =
-            i < n_protected ? policy->data.protected[i]
-                            : (const char *[]){"y_true", "candidate", "incumbent"}[i - n_protected];
-        fg_report_text_puts(&t, "    ");
-        put_ident(&t, d, ROWS);
-        fg_report_text_puts(&t, ".");
-        put_ident(&t, d, name);
-        fg_report_text_puts(&t, " AS ");
-        put_ident(&t, d, name);
-        fg_report_text_puts(&t, ",\n");
-    }
-    fg_report_text_puts(&t, "    COUNT(*) AS ");
-    put_ident(&t, d, "count");
+    put_header(&t, d, policy, drop, n_scores);
+    put_outer_select(&t, d, policy);
     fg_report_text_puts(&t, "\nFROM (\n    SELECT\n");
-
-    /* inner: one row each, read as ingest reads it */
-    for (size_t a = 0; a < n_protected; a++) {
-        fg_report_text_puts(&t, "        ");
-        put_text(&t, d, policy->data.protected[a]);
-        fg_report_text_puts(&t, " AS ");
-        put_ident(&t, d, policy->data.protected[a]);
-        fg_report_text_puts(&t, ",\n");
-    }
-    fg_report_text_puts(&t, "        CASE");
-    if (!drop) {
-        fg_report_text_puts(&t, " WHEN ");
-        for (size_t i = 0; i < n_columns; i++) {
-            if (i > 0)
-                fg_report_text_puts(&t, "\n            OR ");
-            put_missing(&t, d, columns[i]);
-        }
-        fg_report_text_puts(&t, "\n            THEN NULL\n           ");
-    }
-    for (size_t i = 0; i < n_scores; i++) {
-        fg_report_text_puts(&t, i == 0 ? " WHEN " : "\n            OR ");
-        put_bad_score(&t, d, scores[i]);
-        if (i + 1 == n_scores)
-            fg_report_text_puts(&t, "\n            THEN NULL\n           ");
-    }
-    fg_report_text_puts(&t, " WHEN ");
-    put_text(&t, d, policy->data.label);
-    fg_report_text_puts(&t, " = ");
-    put_literal(&t, d, policy->data.positive_label);
-    fg_report_text_puts(&t, " THEN 1 ELSE 0 END AS ");
-    put_ident(&t, d, "y_true");
-    fg_report_text_puts(&t, ",\n        ");
-    put_decision(&t, d, policy, &policy->data.candidate);
-    fg_report_text_puts(&t, " AS ");
-    put_ident(&t, d, "candidate");
-    fg_report_text_puts(&t, ",\n        ");
-    if (policy->data.incumbent.present)
-        put_decision(&t, d, policy, &policy->data.incumbent);
-    else
-        fg_report_text_puts(&t, "0");
-    fg_report_text_puts(&t, " AS ");
-    put_ident(&t, d, "incumbent");
+    put_inner_select(&t, d, policy, drop, columns, n_columns, scores, n_scores);
     fg_report_text_puts(&t, "\n    FROM ");
     status = put_table(&t, d, table, err);
     if (status != FG_OK) {
@@ -479,19 +528,7 @@ enum fg_status fg_sql_render(const struct fg_policy *policy, const char *table,
     }
     fg_report_text_puts(&t, ") AS ");
     put_ident(&t, d, ROWS);
-    for (size_t pass = 0; pass < 2; pass++) {
-        fg_report_text_puts(&t, pass == 0 ? "\nGROUP BY " : "\nORDER BY ");
-        for (size_t i = 0; i < n_protected + 3; i++) {
-            const char *name = i < n_protected ? policy->data.protected[i]
-                                               : (const char *[]){"y_true", "candidate",
-                                                                  "incumbent"}[i - n_protected];
-            if (i > 0)
-                fg_report_text_puts(&t, ", ");
-            put_ident(&t, d, ROWS);
-            fg_report_text_puts(&t, ".");
-            put_ident(&t, d, name);
-        }
-    }
+    put_group_order(&t, d, policy);
     fg_report_text_puts(&t, ";\n");
     return fg_report_text_finish(&t, out, err);
 }

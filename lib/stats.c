@@ -244,6 +244,36 @@ static double hyper_tail(const struct hyper *h, uint64_t from, double t0, bool d
     return sum;
 }
 
+/* The last k in [lo, hi] below the mode with log(P(k) / P(a)) <= tol, by bisection; P
+ * rises towards the mode there, and lo is in the tail. */
+static uint64_t hyper_lower_boundary(const struct hyper *h, uint64_t lo, uint64_t hi, uint64_t a,
+                                     double tol)
+{
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo + 1) / 2;
+        if (hyper_log_ratio(h, mid, a) <= tol)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/* The first k in [lo, hi] above the mode with log(P(k) / P(a)) <= tol, by bisection; P
+ * falls away from the mode there, and hi is in the tail. */
+static uint64_t hyper_upper_boundary(const struct hyper *h, uint64_t lo, uint64_t hi, uint64_t a,
+                                     double tol)
+{
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (hyper_log_ratio(h, mid, a) <= tol)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return hi;
+}
+
 /* Fisher's exact test, two-sided (R. A. Fisher, "On the interpretation of chi-square from
  * contingency tables", JRSS 85, 1922), as R's fisher.test and scipy.stats.fisher_exact
  * define it: the sum of P(k) over every table with the observed margins and
@@ -278,49 +308,17 @@ double fg_stats_fisher_two_sided(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
     uint64_t kl = 0, kr = 0;
     if (a < m) {
         has_low = true;
-        uint64_t lo = a, hi = m - 1; /* invariant: lo counts */
-        while (lo < hi) {
-            uint64_t mid = lo + (hi - lo + 1) / 2;
-            if (hyper_log_ratio(&h, mid, a) <= tol)
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        kl = lo;
+        kl = hyper_lower_boundary(&h, a, m - 1, a, tol);
         if (m < h.hi && hyper_log_ratio(&h, h.hi, a) <= tol) {
             has_high = true;
-            lo = m + 1, hi = h.hi; /* invariant: hi counts */
-            while (lo < hi) {
-                uint64_t mid = lo + (hi - lo) / 2;
-                if (hyper_log_ratio(&h, mid, a) <= tol)
-                    hi = mid;
-                else
-                    lo = mid + 1;
-            }
-            kr = hi;
+            kr = hyper_upper_boundary(&h, m + 1, h.hi, a, tol);
         }
     } else {
         has_high = true;
-        uint64_t lo = m + 1, hi = a;
-        while (lo < hi) {
-            uint64_t mid = lo + (hi - lo) / 2;
-            if (hyper_log_ratio(&h, mid, a) <= tol)
-                hi = mid;
-            else
-                lo = mid + 1;
-        }
-        kr = hi;
+        kr = hyper_upper_boundary(&h, m + 1, a, a, tol);
         if (m > h.lo && hyper_log_ratio(&h, h.lo, a) <= tol) {
             has_low = true;
-            lo = h.lo, hi = m - 1;
-            while (lo < hi) {
-                uint64_t mid = lo + (hi - lo + 1) / 2;
-                if (hyper_log_ratio(&h, mid, a) <= tol)
-                    lo = mid;
-                else
-                    hi = mid - 1;
-            }
-            kl = lo;
+            kl = hyper_lower_boundary(&h, h.lo, m - 1, a, tol);
         }
     }
 

@@ -41,7 +41,7 @@ for n in $ROWS; do
     if [ ! -s "$f" ]; then
         "$build/tools/fg_gen" --rows "$n" --seed 1 --scenario loan >"$f.tmp"
         mv "$f.tmp" "$f"
-        sleep 3 # ingest splits only a file left unchanged for 2 s (lib/ingest.c, settled)
+        sleep 3 # ingest splits only a file left unchanged for 2 s (lib/ingest_parallel.c, settled)
     fi
     bytes=$(wc -c <"$f")
     mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')

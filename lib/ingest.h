@@ -1,0 +1,216 @@
+/*
+ * ingest.h - what lib/ingest.c (row decoding) and lib/ingest_parallel.c (the parallel chunk
+ * reader) share; private to the two. The public entry is fg_ingest_run (fairgate.h).
+ *
+ * A struct ingest is one run over one or two files: the policy's columns, a reader per file,
+ * the incumbent's decisions and the cell table being filled. A reader decodes one file's
+ * records into its slots and calls on_row for each data row. ingest_parallel.c copies the
+ * candidate reader and the run once per worker, so both structs are defined here.
+ *
+ * Ownership: struct ingest owns the readers, the id map, the position bits and, until it
+ * is handed to the caller, the counts. Slot names and hints borrow from the policy.
+ */
+#ifndef FAIRGATE_INGEST_H
+#define FAIRGATE_INGEST_H
+
+#include "fastcsv.h"
+#include "internal.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <openssl/evp.h>
+
+#define MAX_SLOTS (FG_MAX_PROTECTED + 4) /* id, label, protected..., candidate, incumbent */
+
+/* ---- the reader ---- */
+
+/* A column the policy needs, and its value in the current record. */
+struct slot {
+    const char *name; /* header name, borrowed from the policy */
+    const char *hint; /* appended to the "no column" message */
+    size_t column;    /* 0-based header index, once the header is read */
+    bool optional;    /* a header without it is fine: absent then, and never read */
+    bool absent;
+    char *value; /* the current record's field, NUL-terminated */
+    size_t len, cap;
+};
+
+struct reader;
+typedef enum fg_status (*row_handler)(struct reader *reader, void *user);
+
+/* Who is told how far ingest is (fg_ingest_options.progress), over both files. */
+struct progress {
+    void (*fn)(uint64_t done, uint64_t total, uint64_t rows, void *user);
+    void *user;
+    uint64_t total;       /* bytes of both files; 0 when unknown */
+    uint64_t done_before; /* bytes of the file read before this one */
+    uint64_t rows_before;
+};
+
+struct row_cache;
+
+struct reader {
+    const char *path;
+    unsigned char delimiter;
+    row_handler on_row;
+    void *user;
+    struct fg_error *err;
+    struct slot slots[MAX_SLOTS];
+    size_t n_slots;
+    /* the header */
+    char **names;
+    size_t n_names, names_cap;
+    int32_t *slot_of; /* header column -> slot, or -1 */
+    bool header_done;
+    struct fg_csv_lines lines; /* where libcsv is */
+    size_t field;              /* fields of the current record seen so far */
+    /* results */
+    uint64_t rows, rows_dropped;
+    char sha256[65];
+    enum fg_status status; /* the first failure inside a callback */
+    /* the quote-free fast path (lib/fastcsv.c) */
+    struct fg_fastcsv fast;
+    struct fg_csv_span *spans; /* one record's fields */
+    size_t spans_cap;
+    bool bailed;                     /* a worker met what only libcsv may read */
+    const struct progress *progress; /* NULL: nobody is told */
+    /* the row cache (lib/ingest.c): NULL when off; on_row offers the cell of a plainly
+     * counted row */
+    struct row_cache *cache;
+    const char *buf_end; /* the end of the bytes the spans point into */
+    bool offer;
+    unsigned offer_bits;
+    uint32_t offer_ids[FG_MAX_PROTECTED];
+};
+
+/* Where a stream's bytes come from: a regular file by offset (pread), or anything else in
+ * order (read). */
+struct source {
+    int fd;
+    bool seekable;
+    uint64_t offset; /* of the next byte, from the start of the file */
+    uint64_t end;    /* read no further; UINT64_MAX: to the end of the file */
+};
+
+/* ---- decisions ---- */
+
+/* A column that holds one of two values: positive (1) and one other (0). */
+struct binary_column {
+    const char *column;   /* borrowed from the policy */
+    const char *positive; /* borrowed from the policy */
+    size_t positive_len;
+    const char *positive_is; /* "positive label" or "favorable prediction" */
+    char *other;             /* the other value, first seen at other_line; NULL before */
+    size_t other_len;
+    unsigned long other_line;
+};
+
+/* How one model's decision is read in one file. */
+struct model_column {
+    const struct fg_model_spec *spec;
+    size_t slot;
+    struct binary_column binary; /* when spec->prediction */
+    bool probability;            /* brier or calibration_gap is gated: a score must lie in [0, 1] */
+};
+
+/* id -> decision (the incumbent file joined by data.id). */
+struct id_entry {
+    uint64_t packed;
+    uint64_t line; /* its incumbent line; once matched, the candidate line that matched it */
+};
+
+struct id_map {
+    char *arena; /* every id, back to back */
+    size_t arena_len, arena_cap;
+    struct id_entry *entries; /* in incumbent file order */
+    size_t n, cap;
+    uint32_t *index; /* entry + 1, or 0 for an empty slot */
+    size_t index_cap;
+};
+
+/* Decisions by position: 2 bits a row (prediction, missing). */
+struct position_bits {
+    unsigned char *bits;
+    uint64_t n;
+    size_t cap; /* bytes */
+};
+
+/* ---- the run ---- */
+
+enum join { JOIN_NONE, JOIN_ID, JOIN_POSITION };
+
+struct ingest {
+    const struct fg_policy *policy;
+    struct fg_counts *counts;
+    bool drop; /* missing: drop */
+    enum join join;
+    /* the candidate file */
+    struct reader candidate;
+    size_t id_slot, label_slot, protected_slots[FG_MAX_PROTECTED];
+    struct binary_column label;
+    struct model_column candidate_model;
+    bool incumbent_column; /* the incumbent's decision is a column of the candidate file */
+    struct model_column incumbent_model; /* in the candidate file or the incumbent file */
+    /* the incumbent file */
+    struct reader incumbent;
+    size_t incumbent_id_slot;
+    struct id_map ids;
+    struct position_bits positions;
+    unsigned long first_extra_line; /* first candidate row past the incumbent's rows */
+    /* The columns both files may carry (label, protected attributes: n_shared of them),
+     * compared row by row: their slots in each file, each value interned per column, and
+     * per incumbent row (in id map or position order) the value ids and its line. */
+    size_t n_shared, shared_incumbent[MAX_SLOTS], shared_candidate[MAX_SLOTS];
+    bool shared_known, shared_any;
+    struct id_map shared_values[MAX_SLOTS];
+    uint32_t *shared_ids;
+    uint64_t *shared_lines;
+    size_t n_shared_rows, shared_rows_cap;
+    uint32_t value_ids[FG_MAX_PROTECTED];
+    /* scores (score metrics gated only): which models' scores the counts keep, and the
+     * incumbent file's scores, one per id map entry or per position, in the same order */
+    bool keep_scores[2];
+    double *file_scores;
+    size_t n_file_scores, file_scores_cap;
+    struct fg_ingest_tuning tuning;
+    struct progress progress;
+};
+
+/* ---- lib/ingest.c, for the parallel reader ---- */
+
+/* Fills r->err with the file and line; returns code. */
+enum fg_status fg_ingest_fail(struct reader *r, enum fg_status code, unsigned long line,
+                              const char *fmt, ...) FG_PRINTF(4, 5);
+
+/* Reads up to want bytes, fewer only at the end (*eof then). -1 on a read error. */
+ssize_t fg_ingest_source_read(struct source *src, char *buf, size_t want, bool *eof);
+
+/* Streams src through the fast path, then libcsv from the first record it gives up on. */
+enum fg_status fg_ingest_stream(struct reader *r, struct source *src, bool file_start,
+                                EVP_MD_CTX *sha, char *buf, size_t cap, bool fast, bool fallback);
+
+/* Reads the header from the file's first block on the fast path; *first: where the data
+ * rows start. *used false: the header is not on the fast path. */
+enum fg_status fg_ingest_fast_header(struct reader *r, int fd, char *buf, size_t cap, bool *used,
+                                     uint64_t *first);
+
+/* The row cache of a reader: counts NULL until fg_ingest_cache_reset names them. */
+struct row_cache *fg_ingest_cache_new(struct fg_counts *counts, size_t n_ids);
+void fg_ingest_cache_free(struct row_cache *cache);
+void fg_ingest_cache_reset(struct row_cache *cache, struct fg_counts *counts);
+
+/* ---- lib/ingest_parallel.c ---- */
+
+/* Whether the candidate file st is worth splitting among workers: big enough, settled
+ * (unchanged for tuning.settle_seconds), and more than one worker. */
+bool fg_ingest_splittable(const struct ingest *in, const struct stat *st);
+
+/* Reads the candidate file with workers; *used false: nothing was read, the caller reads
+ * the file in order. */
+enum fg_status fg_ingest_parallel_run(struct ingest *in, int fd, uint64_t size, EVP_MD_CTX *sha,
+                                      char *buf, bool *used);
+
+#endif
