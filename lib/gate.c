@@ -185,21 +185,25 @@ static enum fg_status pick_reference(const struct fg_policy *policy,
                 return FG_OK;
             }
         }
-        char wanted[512] = "", seen[512] = "";
+        /* Named as the groups are labelled (fg_group_label), escapes included. */
+        const char *attrs[FG_MAX_PROTECTED], *values[FG_MAX_PROTECTED];
+        for (size_t k = 0; k < set.n; k++) {
+            attrs[k] = policy->data.protected[set.attrs[k]];
+            values[k] = spec->reference.values[set.attrs[k]];
+        }
+        char *wanted = fg_group_label(attrs, values, set.n);
+        if (wanted == NULL)
+            return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        char seen[512] = "";
         size_t used = 0;
-        for (size_t k = 0; k < set.n; k++)
-            used +=
-                (size_t)snprintf(wanted + used, used < sizeof wanted ? sizeof wanted - used : 0,
-                                 "%s%s=%s", k ? " & " : "", policy->data.protected[set.attrs[k]],
-                                 spec -> reference.values[set.attrs[k]]);
-        used = 0;
         for (size_t i = first; i < first + count && used < sizeof seen; i++)
             used += (size_t)snprintf(seen + used, sizeof seen - used, "%s%s", i > first ? "; " : "",
                                      m->groups[i].label);
-        return fg_error_set(err, FG_ERR_INPUT, policy->path, spec->mark.line, spec->mark.column,
-                            "gate '%s': reference group %s does not occur in the data "
-                            "(groups: %s)",
-                            spec->id, wanted, count ? seen : "none");
+        fg_error_set(err, FG_ERR_INPUT, policy->path, spec->mark.line, spec->mark.column,
+                     "gate '%s': reference group %s does not occur in the data (groups: %s)",
+                     spec->id, wanted, count ? seen : "none");
+        free(wanted);
+        return FG_ERR_INPUT;
     }
     double best = -INFINITY;
     uint64_t best_n = 0;

@@ -616,6 +616,11 @@ char *fg_strdup(const char *s);
 char *fg_strndup(const char *s, size_t len);
 /* True when len bytes are well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
 bool fg_utf8_valid(const char *text, size_t len);
+/* Length of the well-formed UTF-8 sequence (1..4 bytes, no overlong, surrogate or
+ * > U+10FFFF) at text, of which len bytes may be read, and its code point when code_point is
+ * not NULL; 0 when the sequence is malformed or cut short. For a NUL-terminated text, len may
+ * be SIZE_MAX: the NUL ends a sequence as any byte that is not a continuation does. */
+size_t fg_utf8_sequence(const char *text, size_t len, uint32_t *code_point);
 /* The length of the longest well-formed UTF-8 prefix of text: len when all of it is. */
 size_t fg_utf8_valid_prefix(const char *text, size_t len);
 /* Formats a double for people: "%.4g"-like but stable, or "undefined". */
@@ -642,10 +647,6 @@ void fg_report_text_add(struct fg_report_text *t, const char *fmt, ...) FG_PRINT
 /* Hands the text to the caller (*out), or frees it and reports why it could not be built. */
 FG_MUST_CHECK enum fg_status fg_report_text_finish(struct fg_report_text *t, char **out,
                                                    struct fg_error *err);
-
-/* Length of the well-formed UTF-8 sequence at s (1..4) and, when code_point is not NULL, its
- * code point; 0 when s starts a malformed one. s is NUL-terminated. */
-size_t fg_report_utf8_sequence(const unsigned char *s, uint32_t *code_point);
 
 /* o[key] when o is an object; the string o[key]; the number o[key] (*value NAN if not). */
 const struct cJSON *fg_report_member(const struct cJSON *o, const char *key);

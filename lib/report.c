@@ -104,40 +104,6 @@ enum fg_status fg_report_text_finish(struct fg_report_text *t, char **out, struc
     return FG_OK;
 }
 
-/* ---- UTF-8 ---- */
-
-/* Length of the well-formed UTF-8 sequence at s (1..4) and, when code_point is not NULL,
- * its code point; 0 when s starts a malformed one. s is NUL-terminated, so a truncated
- * sequence stops at the NUL. */
-size_t fg_report_utf8_sequence(const unsigned char *s, uint32_t *code_point)
-{
-    size_t extra;
-    uint32_t cp, min;
-    if (s[0] < 0x80) {
-        if (code_point != NULL)
-            *code_point = s[0];
-        return 1;
-    }
-    if ((s[0] & 0xe0) == 0xc0)
-        extra = 1, cp = s[0] & 0x1fu, min = 0x80;
-    else if ((s[0] & 0xf0) == 0xe0)
-        extra = 2, cp = s[0] & 0x0fu, min = 0x800;
-    else if ((s[0] & 0xf8) == 0xf0)
-        extra = 3, cp = s[0] & 0x07u, min = 0x10000;
-    else
-        return 0;
-    for (size_t k = 1; k <= extra; k++) {
-        if ((s[k] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[k] & 0x3fu);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    if (code_point != NULL)
-        *code_point = cp;
-    return extra + 1;
-}
-
 /* ---- reading the audit ---- */
 
 static const char *const result_statuses[] = {"pass", "fail", "warn", "insufficient_data",

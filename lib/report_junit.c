@@ -51,7 +51,7 @@ static void xml_escape(struct fg_report_text *t, const char *s, enum xml_context
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     while (*p != '\0') {
         uint32_t cp = 0;
-        size_t n = fg_report_utf8_sequence(p, &cp);
+        size_t n = fg_utf8_sequence((const char *)p, SIZE_MAX, &cp);
         if (n == 0) {
             fg_report_text_puts(t, REPLACEMENT_CHAR);
             p++;

@@ -43,7 +43,7 @@ static void md_escape(struct fg_report_text *t, const char *s)
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     while (*p != '\0') {
         unsigned char c = *p;
-        size_t n = fg_report_utf8_sequence(p, NULL);
+        size_t n = fg_utf8_sequence((const char *)p, SIZE_MAX, NULL);
         if (n == 0) {
             fg_report_text_puts(t, REPLACEMENT_CHAR);
             p++;
@@ -108,7 +108,7 @@ static void gh_escape(struct fg_report_text *t, const char *s, bool property)
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     while (*p != '\0') {
         unsigned char c = *p;
-        size_t n = fg_report_utf8_sequence(p, NULL);
+        size_t n = fg_utf8_sequence((const char *)p, SIZE_MAX, NULL);
         if (n == 0) {
             fg_report_text_puts(t, REPLACEMENT_CHAR);
             p++;

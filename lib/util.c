@@ -142,38 +142,46 @@ const char *fg_did_you_mean(const char *word, const char *const *candidates, siz
     return best;
 }
 
-size_t fg_utf8_valid_prefix(const char *text, size_t len)
+size_t fg_utf8_sequence(const char *text, size_t len, uint32_t *code_point)
 {
     const unsigned char *s = (const unsigned char *)text;
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t extra;
-        uint32_t cp, min;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            extra = 1, cp = c & 0x1f, min = 0x80;
-        } else if ((c & 0xf0) == 0xe0) {
-            extra = 2, cp = c & 0x0f, min = 0x800;
-        } else if ((c & 0xf8) == 0xf0) {
-            extra = 3, cp = c & 0x07, min = 0x10000;
-        } else {
-            return i;
-        }
-        if (len - i <= extra)
-            return i;
-        for (size_t k = 1; k <= extra; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return i;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return i;
-        i += extra + 1;
+    size_t extra;
+    uint32_t cp, min;
+    if (len == 0)
+        return 0;
+    if (s[0] < 0x80) {
+        if (code_point != NULL)
+            *code_point = s[0];
+        return 1;
     }
-    return len;
+    if ((s[0] & 0xe0) == 0xc0)
+        extra = 1, cp = s[0] & 0x1fu, min = 0x80;
+    else if ((s[0] & 0xf0) == 0xe0)
+        extra = 2, cp = s[0] & 0x0fu, min = 0x800;
+    else if ((s[0] & 0xf8) == 0xf0)
+        extra = 3, cp = s[0] & 0x07u, min = 0x10000;
+    else
+        return 0;
+    if (len <= extra)
+        return 0;
+    for (size_t k = 1; k <= extra; k++) { /* a NUL, like any non-continuation byte, stops here */
+        if ((s[k] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[k] & 0x3fu);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    if (code_point != NULL)
+        *code_point = cp;
+    return extra + 1;
+}
+
+size_t fg_utf8_valid_prefix(const char *text, size_t len)
+{
+    size_t i = 0, n;
+    while (i < len && (n = fg_utf8_sequence(text + i, len - i, NULL)) > 0)
+        i += n;
+    return i;
 }
 
 bool fg_utf8_valid(const char *text, size_t len)
@@ -773,8 +781,8 @@ enum fg_status fg_outputs_write(const struct fg_output *outputs, size_t n,
     for (size_t i = 0; i < n && st == FG_OK; i++) {
         if (outputs[i].path == NULL)
             continue;
-        st = fg_outputs_add(set, outputs[i].path, outputs[i].data, outputs[i].len,
-                            outputs[i].flags, 0, err);
+        st = fg_outputs_add(set, outputs[i].path, outputs[i].data, outputs[i].len, outputs[i].flags,
+                            0, err);
         if (st != FG_OK && outputs[i].label != NULL && err != NULL) {
             size_t used = strlen(err->message); /* say what names the path */
             snprintf(err->message + used, sizeof err->message - used, " (%s)", outputs[i].label);
