@@ -168,58 +168,51 @@ enum fg_status fg_attest_build(const char *audit_json, const struct fg_subject *
 
 /* ---- verifying ---- */
 
-/* A growable report; on allocation failure it keeps what it has. */
+/* The report verify prints: an fg_report_text, so that an allocation failure or the cap
+ * is an error when it is handed over, never a line left out silently. */
 struct lines {
-    char *text;
-    size_t len;
+    struct fg_report_text text;
 };
 
 static void say(struct lines *r, const char *fmt, ...) FG_PRINTF(2, 3);
 
 static void say(struct lines *r, const char *fmt, ...)
 {
-    char line[1024];
-    va_list ap;
+    va_list ap, again;
     va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0)
+    char *line = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (line != NULL)
+        vsnprintf(line, (size_t)n + 1, fmt, again);
+    va_end(again);
+    if (line == NULL) {
+        r->text.nomem = true;
         return;
+    }
     /* Names come from the attestation: a control byte among them is shown as \xNN, so
      * that no line of the report starts with what follows a line break (a GitHub workflow
      * command, say). */
-    size_t add = 0;
-    for (const char *p = line; *p != '\0'; p++)
-        add += (unsigned char)*p < 0x20 || *p == 0x7f ? 4 : 1;
-    char *grown = realloc(r->text, r->len + add + 2);
-    if (grown == NULL)
-        return;
-    r->text = grown;
-    for (const char *p = line; *p != '\0'; p++) {
+    const char *run = line;
+    for (const char *p = line;; p++) {
         unsigned char c = (unsigned char)*p;
-        if (c < 0x20 || c == 0x7f)
-            r->len += (size_t)snprintf(r->text + r->len, 5, "\\x%02x", c);
-        else
-            r->text[r->len++] = *p;
+        if (c != '\0' && c >= 0x20 && c != 0x7f)
+            continue;
+        fg_report_text_append(&r->text, run, (size_t)(p - run));
+        if (c == '\0')
+            break;
+        fg_report_text_add(&r->text, "\\x%02x", c);
+        run = p + 1;
     }
-    r->text[r->len++] = '\n';
-    r->text[r->len] = '\0';
+    fg_report_text_append(&r->text, "\n", 1);
+    free(line);
 }
 
 static const char *string_item(const cJSON *o, const char *key)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(o, key);
     return cJSON_IsString(item) ? item->valuestring : NULL;
-}
-
-static bool is_hex64(const char *s)
-{
-    if (s == NULL || strlen(s) != 64)
-        return false;
-    for (size_t i = 0; i < 64; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return false;
-    return true;
 }
 
 /* Checks the Statement's shape; returns NULL when fine, else why not. */
@@ -242,7 +235,7 @@ static const char *statement_problem(const cJSON *st)
     cJSON_ArrayForEach(s, subjects)
     {
         const cJSON *digest = cJSON_GetObjectItemCaseSensitive(s, "digest");
-        if (string_item(s, "name") == NULL || !is_hex64(string_item(digest, "sha256")))
+        if (string_item(s, "name") == NULL || !fg_is_hex64(string_item(digest, "sha256")))
             return "a subject lacks a name or a sha256 digest";
     }
     return NULL;
@@ -482,7 +475,7 @@ enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
 {
     *valid = 0;
     *report = NULL;
-    struct lines r = {NULL, 0};
+    struct lines r = {{0}};
     cJSON *statement = NULL;
     const cJSON **matched = NULL;
     enum fg_status st = open_statement(path, key, &statement, &r, err);
@@ -508,11 +501,10 @@ done:
     free(matched);
     cJSON_Delete(statement);
     if (st != FG_OK) {
-        free(r.text);
+        free(r.text.data);
         return st;
     }
-    *report = r.text;
-    return FG_OK;
+    return fg_report_text_finish(&r.text, report, err);
 }
 
 enum fg_status fg_attest_audit(const char *path, const struct fg_key *key, const char *audit_path,
@@ -521,7 +513,7 @@ enum fg_status fg_attest_audit(const char *path, const struct fg_key *key, const
     *audit_json = NULL;
     *valid = 0;
     *report = NULL;
-    struct lines r = {NULL, 0};
+    struct lines r = {{0}};
     cJSON *statement = NULL;
     char *text = NULL;
     size_t len = 0;
@@ -556,9 +548,13 @@ done:
     free(text);
     cJSON_Delete(statement);
     if (st != FG_OK) {
-        free(r.text);
+        free(r.text.data);
         return st;
     }
-    *report = r.text;
-    return FG_OK;
+    if ((st = fg_report_text_finish(&r.text, report, err)) != FG_OK) {
+        free(*audit_json); /* no audit without the report that says why it is the one */
+        *audit_json = NULL;
+        *valid = 0;
+    }
+    return st;
 }

@@ -596,6 +596,9 @@ void fg_override_records_free(struct fg_override_record *records, size_t n);
 
 /* ---- small shared helpers (lib/util.c) ---- */
 
+/* Whether s is 64 lowercase hex digits: a SHA-256 as fairgate writes it (a digest, a key
+ * id). NULL is not. */
+bool fg_is_hex64(const char *s);
 /* Lowercase hex of a 32-byte digest (out: 65 bytes). */
 void fg_digest_hex(const unsigned char digest[32], char out[65]);
 /* Lowercase hex SHA-256 of a memory buffer (out: 65 bytes). On failure (a broken

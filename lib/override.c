@@ -608,17 +608,6 @@ static bool result_blocks(const struct fg_gate_spec *spec, const struct fg_gate_
                                              spec->on_small_group == FG_SMALL_GROUP_FAIL);
 }
 
-/* 64 lowercase hex digits: what every digest an override binds must be, so that no empty
- * or placeholder digest on either side can ever match. */
-static bool sha256_hex(const char *s)
-{
-    size_t n = 0;
-    for (; s != NULL && s[n] != '\0'; n++)
-        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-            return false;
-    return s != NULL && n == 64;
-}
-
 /* The digests an offer was made for, from its payload. */
 struct offer_binding {
     const char *candidate;
@@ -635,12 +624,13 @@ static void judge_binding(const struct fg_policy *policy, const struct fg_metric
     long long created = 0, expires_day = 0;
     size_t gate_index = 0;
     const struct fg_gate_result *res = NULL;
-    if (!sha256_hex(offer->candidate) || !sha256_hex(offer->policy) ||
-        (offer->incumbent != NULL && !sha256_hex(offer->incumbent))) {
+    /* Every digest on both sides is a SHA-256, so no empty or placeholder digest can match. */
+    if (!fg_is_hex64(offer->candidate) || !fg_is_hex64(offer->policy) ||
+        (offer->incumbent != NULL && !fg_is_hex64(offer->incumbent))) {
         reject(rec, "its candidate_sha256, incumbent_sha256 and policy_sha256 must be SHA-256 "
                     "digests (64 lowercase hex digits)");
-    } else if (!sha256_hex(run->candidate_sha256) ||
-               (run->incumbent_sha256 != NULL && !sha256_hex(run->incumbent_sha256))) {
+    } else if (!fg_is_hex64(run->candidate_sha256) ||
+               (run->incumbent_sha256 != NULL && !fg_is_hex64(run->incumbent_sha256))) {
         reject(rec, "this run has no digest of its inputs to compare it with");
     } else if (rec->reason == NULL || rec->reason[0] == '\0') {
         reject(rec, "its reason is empty; an approval says why");

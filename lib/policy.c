@@ -1520,15 +1520,6 @@ bool fg_approver_key_path(const char *policy_path, const char *public_key, char 
     return n >= 0 && (size_t)n < size;
 }
 
-static bool keyid_syntax(const char *text)
-{
-    size_t n = 0;
-    for (; text[n] != '\0'; n++)
-        if (!is_digit(text[n]) && (text[n] < 'a' || text[n] > 'f'))
-            return false;
-    return n == 64;
-}
-
 /* An approver named its key by path and pinned no keyid: the error says how to pin it, and
  * lint, when it can read the key file, gives the exact line to add. */
 static enum fg_status missing_keyid(const struct ctx *c, const struct node *item,
@@ -1583,7 +1574,7 @@ static enum fg_status parse_approver_key(const struct ctx *c, const struct node 
     const struct node *pem = lookup(item, "public_key");
     if (keyid != NULL) {
         TRY(want_string(c, keyid, "keyid", false));
-        if (!keyid_syntax(keyid->text))
+        if (!fg_is_hex64(keyid->text))
             return fail(c, keyid,
                         "'keyid' must be 64 lowercase hex digits (the 'key id' that `fairgate "
                         "keygen` printed), not '%s'",

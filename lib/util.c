@@ -214,6 +214,15 @@ void fg_digest_hex(const unsigned char digest[32], char out[65])
     out[64] = '\0';
 }
 
+bool fg_is_hex64(const char *s)
+{
+    size_t n = 0;
+    for (; s != NULL && s[n] != '\0'; n++)
+        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+            return false;
+    return s != NULL && n == 64;
+}
+
 enum fg_status fg_sha256_hex(const void *data, size_t len, char out[65], struct fg_error *err)
 {
     unsigned char digest[32];

@@ -152,4 +152,15 @@ tamper "not JSON" 2 "$WORK/t8"
 printf '{"a":1}\n' >"$WORK/t9"
 tamper "not an envelope" 2 "$WORK/t9"
 tamper "missing file" 2 "$WORK/nope.jsonl"
+
+# verify's report used to format each line into 1024 bytes: a longer subject name was cut
+# without a sign. The whole name is shown, and the file is checked against it.
+long=$(awk 'BEGIN { for (i = 0; i < 1500; i++) printf "m"; }')
+"$TOOLS/fg_gen" --rows 500 --seed 9 --scenario loan >"$WORK/long.csv"
+run "$FAIRGATE" check --policy "$POLICY" --candidate "$WORK/long.csv" --quiet --sign-key "$WORK/k.pem" \
+    --attestation "$WORK/long.jsonl" --subject "$long=$WORK/k.pub"
+expect_eq "check signs a 1500-byte subject name" "$(cat "$WORK/err")" ""
+run "$FAIRGATE" verify --attestation "$WORK/long.jsonl" --pubkey "$WORK/k.pub" --subject "$long=$WORK/k.pub"
+expect_rc "a 1500-byte subject name verifies" 0
+expect_grep "... and the report shows it whole" "$WORK/out" "^subject: $long sha256:[0-9a-f]{64} \(subject\) matches the file given$"
 finish
