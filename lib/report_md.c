@@ -371,19 +371,24 @@ static void md_reference_kind(struct fg_report_text *t, const cJSON *gate)
 
 static void md_interval(struct fg_report_text *t, const cJSON *ci, bool lead);
 
-static void md_gate_section(struct fg_report_text *t, const cJSON *gate)
+/* The columns a gate's table has; every row follows them. */
+struct md_columns {
+    bool overall;   /* an overall rate: no group rate, no reference */
+    bool incumbent; /* some result has an incumbent side */
+    bool worsening; /* the gate bounds the change against the incumbent */
+    bool uncertain; /* evidence significant or confident: interval and p shown */
+};
+
+/* The heading, the description and the one sentence that states the gate's rule. */
+static void md_gate_heading(struct fg_report_text *t, const cJSON *gate, bool overall)
 {
-    const char *status = fg_report_str(gate, "status");
-    bool overall = fg_report_is(fg_report_str(gate, "scope"), "overall") ||
-                   fg_report_str(gate, "disparity") == NULL;
-    bool worsening = fg_report_member(fg_report_member(gate, "bound"), "max_worsening") != NULL;
     char phrase[160], bound[160];
     fg_report_metric_phrase(phrase, sizeof phrase, gate);
     fg_report_format_bound(bound, sizeof bound, fg_report_member(gate, "bound"), true);
 
     fg_report_text_puts(t, "### ");
     md_escape(t, fg_report_str(gate, "id"));
-    fg_report_text_add(t, ": %s\n\n", status_badge(status));
+    fg_report_text_add(t, ": %s\n\n", status_badge(fg_report_str(gate, "status")));
     if (fg_report_str(gate, "description") != NULL) {
         fg_report_text_puts(t, "*");
         md_escape(t, fg_report_str(gate, "description"));
@@ -409,6 +414,91 @@ static void md_gate_section(struct fg_report_text *t, const cJSON *gate)
         md_escape(t, fg_report_str(gate, "note"));
         fg_report_text_puts(t, "\n\n");
     }
+}
+
+static void md_table_header(struct fg_report_text *t, const struct md_columns *cols)
+{
+    fg_report_text_puts(t, cols->overall ? "| Group | n | Candidate |"
+                                         : "| Group | n | Group rate | Candidate |");
+    fg_report_text_puts(t, cols->incumbent ? " Incumbent |" : "");
+    fg_report_text_puts(t, cols->worsening ? " Worsening |" : "");
+    fg_report_text_puts(t, cols->uncertain ? " Interval | p (adjusted) |" : "");
+    fg_report_text_puts(t, cols->overall ? " Bound | Status |\n|---|--:|--:|"
+                                         : " Reference | Bound | Status |\n|---|--:|--:|--:|");
+    fg_report_text_puts(t, cols->incumbent ? "--:|" : "");
+    fg_report_text_puts(t, cols->worsening ? "--:|" : "");
+    fg_report_text_puts(t, cols->uncertain ? "--:|--:|" : "");
+    fg_report_text_puts(t, cols->overall ? "---|---|\n" : "---|---|---|\n");
+}
+
+/* The worsening cell, with its bootstrap interval when the evidence mode shows one. */
+static void md_worsening_cell(struct fg_report_text *t, const cJSON *r, bool uncertain)
+{
+    double w;
+    char ws[NUMBER_BUF];
+    enum fg_report_value_kind kind =
+        fg_report_num(r, "worsening", &w) ? FG_REPORT_VALUE_NUMBER : FG_REPORT_VALUE_UNDEFINED;
+    fg_report_format_value(ws, sizeof ws, kind, w, true);
+    fg_report_text_add(t, "%s", ws);
+    if (uncertain)
+        md_interval(t, fg_report_member(r, "worsening_ci"), true);
+    fg_report_text_puts(t, " | ");
+}
+
+/* The interval and adjusted p-value cells. */
+static void md_evidence_cells(struct fg_report_text *t, const cJSON *r)
+{
+    md_interval(t, fg_report_member(r, "ci"), false);
+    double p;
+    if (fg_report_num(r, "p_adjusted", &p))
+        fg_report_text_add(t, " | %.4g (%s) | ", p,
+                           fg_report_str(r, "test") ? fg_report_str(r, "test") : "?");
+    else
+        fg_report_text_puts(t, " | – | ");
+}
+
+static void md_result_row(struct fg_report_text *t, const cJSON *gate, const cJSON *r,
+                          const struct md_columns *cols)
+{
+    char n[NUMBER_BUF], rate[NUMBER_BUF], rbound[160];
+    format_count(n, sizeof n, r, "n");
+    fg_report_text_puts(t, "| ");
+    md_escape(t, fg_report_str(r, "label"));
+    fg_report_text_add(t, " | %s | ", n);
+    if (!cols->overall) {
+        format_number(rate, sizeof rate, r, "group_value");
+        fg_report_text_add(t, "%s | ", rate);
+    }
+    md_side_value(t, gate, r, r, true);
+    fg_report_text_puts(t, " | ");
+    if (cols->incumbent) {
+        md_side_value(t, gate, r, fg_report_member(r, "incumbent"), false);
+        fg_report_text_puts(t, " | ");
+    }
+    if (cols->worsening)
+        md_worsening_cell(t, r, cols->uncertain);
+    if (cols->uncertain)
+        md_evidence_cells(t, r);
+    if (!cols->overall) {
+        md_reference(t, r);
+        fg_report_text_puts(t, " | ");
+    }
+    fg_report_format_bound(rbound, sizeof rbound, fg_report_member(r, "bound"), true);
+    fg_report_text_add(t, "%s | %s", rbound, status_badge(fg_report_str(r, "status")));
+    if (fg_report_str(r, "why") != NULL) {
+        fg_report_text_puts(t, ": ");
+        md_escape(t, fg_report_str(r, "why"));
+    }
+    fg_report_text_puts(t, " |\n");
+}
+
+static void md_gate_section(struct fg_report_text *t, const cJSON *gate)
+{
+    struct md_columns cols = {0};
+    cols.overall = fg_report_is(fg_report_str(gate, "scope"), "overall") ||
+                   fg_report_str(gate, "disparity") == NULL;
+    cols.worsening = fg_report_member(fg_report_member(gate, "bound"), "max_worsening") != NULL;
+    md_gate_heading(t, gate, cols.overall);
 
     const cJSON *results = fg_report_member(gate, "results");
     if (results->child == NULL) {
@@ -416,73 +506,15 @@ static void md_gate_section(struct fg_report_text *t, const cJSON *gate)
         return;
     }
     /* The incumbent column only when some result has an incumbent side. */
-    bool incumbent = false;
     for (const cJSON *r = results->child; r != NULL; r = r->next)
-        incumbent = incumbent || cJSON_IsObject(fg_report_member(r, "incumbent"));
-    fg_report_text_puts(t, overall ? "| Group | n | Candidate |"
-                                   : "| Group | n | Group rate | Candidate |");
-    fg_report_text_puts(t, incumbent ? " Incumbent |" : "");
-    fg_report_text_puts(t, worsening ? " Worsening |" : "");
+        cols.incumbent = cols.incumbent || cJSON_IsObject(fg_report_member(r, "incumbent"));
     /* Under evidence significant or confident the interval and the adjusted p-value decide,
      * so they are shown; under point (the default) the table stays as it was. */
     const char *evidence = fg_report_str(gate, "evidence");
-    bool uncertain = evidence != NULL && !fg_report_is(evidence, "point");
-    fg_report_text_puts(t, uncertain ? " Interval | p (adjusted) |" : "");
-    fg_report_text_puts(t, overall ? " Bound | Status |\n|---|--:|--:|"
-                                   : " Reference | Bound | Status |\n|---|--:|--:|--:|");
-    fg_report_text_puts(t, incumbent ? "--:|" : "");
-    fg_report_text_puts(t, worsening ? "--:|" : "");
-    fg_report_text_puts(t, uncertain ? "--:|--:|" : "");
-    fg_report_text_puts(t, overall ? "---|---|\n" : "---|---|---|\n");
-    for (const cJSON *r = results->child; r != NULL; r = r->next) {
-        char n[NUMBER_BUF], rate[NUMBER_BUF], rbound[160];
-        format_count(n, sizeof n, r, "n");
-        fg_report_text_puts(t, "| ");
-        md_escape(t, fg_report_str(r, "label"));
-        fg_report_text_add(t, " | %s | ", n);
-        if (!overall) {
-            format_number(rate, sizeof rate, r, "group_value");
-            fg_report_text_add(t, "%s | ", rate);
-        }
-        md_side_value(t, gate, r, r, true);
-        fg_report_text_puts(t, " | ");
-        if (incumbent) {
-            md_side_value(t, gate, r, fg_report_member(r, "incumbent"), false);
-            fg_report_text_puts(t, " | ");
-        }
-        if (worsening) {
-            double w;
-            char ws[NUMBER_BUF];
-            enum fg_report_value_kind kind = fg_report_num(r, "worsening", &w)
-                                                 ? FG_REPORT_VALUE_NUMBER
-                                                 : FG_REPORT_VALUE_UNDEFINED;
-            fg_report_format_value(ws, sizeof ws, kind, w, true);
-            fg_report_text_add(t, "%s", ws);
-            if (uncertain)
-                md_interval(t, fg_report_member(r, "worsening_ci"), true);
-            fg_report_text_puts(t, " | ");
-        }
-        if (uncertain) {
-            md_interval(t, fg_report_member(r, "ci"), false);
-            double p;
-            if (fg_report_num(r, "p_adjusted", &p))
-                fg_report_text_add(t, " | %.4g (%s) | ", p,
-                                   fg_report_str(r, "test") ? fg_report_str(r, "test") : "?");
-            else
-                fg_report_text_puts(t, " | – | ");
-        }
-        if (!overall) {
-            md_reference(t, r);
-            fg_report_text_puts(t, " | ");
-        }
-        fg_report_format_bound(rbound, sizeof rbound, fg_report_member(r, "bound"), true);
-        fg_report_text_add(t, "%s | %s", rbound, status_badge(fg_report_str(r, "status")));
-        if (fg_report_str(r, "why") != NULL) {
-            fg_report_text_puts(t, ": ");
-            md_escape(t, fg_report_str(r, "why"));
-        }
-        fg_report_text_puts(t, " |\n");
-    }
+    cols.uncertain = evidence != NULL && !fg_report_is(evidence, "point");
+    md_table_header(t, &cols);
+    for (const cJSON *r = results->child; r != NULL; r = r->next)
+        md_result_row(t, gate, r, &cols);
     fg_report_text_puts(t, "\n");
 }
 
