@@ -1174,127 +1174,167 @@ static void format_interval(char *buf, size_t size, double low, double high)
         snprintf(buf, size, "[%.4f, %.4f]", low, high);
 }
 
-/* Re-judges a result evaluated at its point estimate under evidence significant or
- * confident. Results that could not be evaluated keep their status. */
-static void judge_evidence(const struct fg_gate_spec *spec, struct fg_gate_result *res)
+/* What the evidence mode found for one result; the text and the status are written
+ * from it. */
+struct evidence {
+    bool significant; /* evidence significant (else confident) */
+    double alpha;
+    const struct fg_comparison *decisive;  /* the comparison that fails a bound, or NULL */
+    const struct fg_comparison *breaching; /* the first comparison past its bound, or NULL */
+    double value;                          /* the value the text speaks of */
+    char shown[48];                        /* that value as the text shows it */
+    bool worse;                            /* worse than max_worsening at the point */
+    bool worse_fail;                       /* the change fails under the evidence mode */
+};
+
+/* The deciding comparison: a failing breach first, then (confident) an interval that
+ * leaves the bounds. */
+static const struct fg_comparison *deciding_comparison(const struct fg_gate_result *res,
+                                                       bool significant, double alpha)
 {
-    /* A result with a value is re-judged even when it was insufficient for a missing
-     * incumbent or a missing component: confident may still fail it on its interval. */
-    if (spec->evidence == FG_EVIDENCE_POINT || !res->candidate.defined ||
-        (res->status != FG_RESULT_PASS && res->status != FG_RESULT_FAIL &&
-         res->status != FG_RESULT_INSUFFICIENT_DATA))
-        return;
-    const bool significant = spec->evidence == FG_EVIDENCE_SIGNIFICANT;
-    const bool was_insufficient = res->status == FG_RESULT_INSUFFICIENT_DATA;
-    const double alpha = spec->alpha;
-    const double percent = 100.0 * (1.0 - alpha);
-    char v[48], ci[64], text[sizeof res->why] = "";
-    bool bound_fail = false, breach = false;
-    const struct fg_comparison *decisive = NULL, *breaching = NULL;
-    /* The deciding comparison: a failing breach first, then (confident) an interval that
-     * leaves the bounds. */
-    for (int pass = 0; pass < 2 && decisive == NULL; pass++)
-        for (size_t k = 0; k < res->n_comparisons && decisive == NULL; k++) {
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 0; k < res->n_comparisons; k++) {
             const struct fg_comparison *c = &res->comparisons[k];
             bool fails = pass == 0 ? c->breach && (!significant || c->test == FG_TEST_NONE ||
                                                    c->p_adjusted < alpha)
                                    : !significant && c->has_ci && !c->ci_inside;
             if (fails)
-                decisive = c;
+                return c;
         }
-    bound_fail = decisive != NULL;
-    for (size_t k = 0; k < res->n_comparisons; k++) {
-        const struct fg_comparison *c = &res->comparisons[k];
-        if (c->breach && breaching == NULL)
-            breaching = c;
-        breach = breach || c->breach;
+    return NULL;
+}
+
+static const struct fg_comparison *first_breach(const struct fg_gate_result *res)
+{
+    for (size_t k = 0; k < res->n_comparisons; k++)
+        if (res->comparisons[k].breach)
+            return &res->comparisons[k];
+    return NULL;
+}
+
+/* The comparison the text speaks of becomes the one the audit shows. */
+static void show_comparison(const struct fg_gate_spec *spec, struct fg_gate_result *res,
+                            const struct fg_comparison *told)
+{
+    res->candidate = told->side; /* value, rates, reference and component agree */
+    res->group = told->group;
+    res->has_ci = told->has_ci;
+    res->ci_low = told->ci_low;
+    res->ci_high = told->ci_high;
+    if (spec->has_min || spec->has_max) {
+        res->test = told->test;
+        res->p_value = told->p_value;
+        res->p_adjusted = told->p_adjusted;
     }
-    /* The comparison the text speaks of is the one the audit shows. */
-    const struct fg_comparison *told = decisive ? decisive : breaching;
-    double value = res->candidate.value;
-    if (told != NULL) {
-        value = told->value;
-        res->candidate = told->side; /* value, rates, reference and component agree */
-        res->group = told->group;
-        res->has_ci = told->has_ci;
-        res->ci_low = told->ci_low;
-        res->ci_high = told->ci_high;
-        if (spec->has_min || spec->has_max) {
-            res->test = told->test;
-            res->p_value = told->p_value;
-            res->p_adjusted = told->p_adjusted;
-        }
-    }
-    fg_format_number(v, sizeof v, true, value);
-    if (spec->metric == FG_METRIC_EQUALIZED_ODDS && told != NULL) {
-        char num[sizeof v];
-        snprintf(num, sizeof num, "%s", v);
-        snprintf(v, sizeof v, "%s %.32s", fg_metric_name(told->component), num);
-    }
+}
+
+/* Whether the change against the incumbent is past max_worsening at the point (worse)
+ * and whether the evidence mode fails it (worse_fail). */
+static void judge_worsening_evidence(const struct fg_gate_spec *spec,
+                                     const struct fg_gate_result *res, struct evidence *ev)
+{
     const double max_w = spec->max_worsening + FG_BOUND_EPSILON;
-    bool worse = res->has_worsening && res->worsening > max_w;
+    ev->worse = res->has_worsening && res->worsening > max_w;
     bool worse_significant = res->has_worsening_ci && res->worsening_low > max_w &&
-                             (!res->has_worsening_p || res->worsening_p_adjusted < alpha);
-    bool worse_fail;
-    if (significant) /* without an interval (too few resamples defined) as at the point */
-        worse_fail = worse && (!res->has_worsening_ci || worse_significant);
+                             (!res->has_worsening_p || res->worsening_p_adjusted < ev->alpha);
+    if (ev->significant) /* without an interval (too few resamples defined) as at the point */
+        ev->worse_fail = ev->worse && (!res->has_worsening_ci || worse_significant);
     else
-        worse_fail =
-            res->has_worsening && (worse || (res->has_worsening_ci && res->worsening_high > max_w));
-    bool below = spec->has_min && (!spec->has_max || value < spec->max);
-    const char *bound_word = below ? "below the minimum" : "above the maximum";
-    double bound = below ? spec->min : spec->max;
-    if (bound_fail && significant && decisive->test == FG_TEST_NONE) {
-        snprintf(text, sizeof text, "%s is %s %g (judged at its value: no test applies)", v,
+        ev->worse_fail = res->has_worsening &&
+                         (ev->worse || (res->has_worsening_ci && res->worsening_high > max_w));
+}
+
+/* The text of a bound the evidence fails. */
+static void explain_bound_fail(char *text, size_t size, const struct fg_gate_spec *spec,
+                               const struct evidence *ev, const char *bound_word, double bound)
+{
+    const struct fg_comparison *decisive = ev->decisive;
+    char ci[64];
+    if (ev->significant && decisive->test == FG_TEST_NONE) {
+        snprintf(text, size, "%s is %s %g (judged at its value: no test applies)", ev->shown,
                  bound_word, bound);
-    } else if (bound_fail && significant) {
+    } else if (ev->significant) {
         /* The test is of the group against its reference (an overall rate: against the
          * bound), so that is what the text claims. */
-        snprintf(text, sizeof text,
-                 "%s is %s %g, and %s significantly (%s test, p_adjusted %.4g < %g)", v, bound_word,
-                 bound, spec->overall ? "beyond it" : "differs from its reference",
-                 fg_test_name(decisive->test), decisive->p_adjusted, alpha);
-    } else if (bound_fail) {
+        snprintf(text, size, "%s is %s %g, and %s significantly (%s test, p_adjusted %.4g < %g)",
+                 ev->shown, bound_word, bound,
+                 spec->overall ? "beyond it" : "differs from its reference",
+                 fg_test_name(decisive->test), decisive->p_adjusted, ev->alpha);
+    } else {
+        const double percent = 100.0 * (1.0 - ev->alpha);
         format_interval(ci, sizeof ci, decisive->ci_low, decisive->ci_high);
         if (decisive->breach)
-            snprintf(text, sizeof text, "%s is %s %g (%g%% interval %s)", v, bound_word, bound,
+            snprintf(text, size, "%s is %s %g (%g%% interval %s)", ev->shown, bound_word, bound,
                      percent, ci);
         else if (decisive->has_ci)
-            snprintf(text, sizeof text,
+            snprintf(text, size,
                      "%s meets the bound, but its %g%% interval %s does not lie within it "
                      "(evidence: confident)",
-                     v, percent, ci);
-    } else if (worse_fail) {
-        char wci[64] = "";
-        if (res->has_worsening_ci)
-            format_interval(wci, sizeof wci, res->worsening_low, res->worsening_high);
-        snprintf(text, sizeof text,
-                 worse ? "worse than the incumbent by %.4f, more than max_worsening %g%s%s%s"
+                     ev->shown, percent, ci);
+    }
+}
+
+/* The text of a change against the incumbent that the evidence fails. */
+static void explain_worse_fail(char *text, size_t size, const struct fg_gate_spec *spec,
+                               const struct fg_gate_result *res, const struct evidence *ev)
+{
+    char wci[64] = "";
+    if (res->has_worsening_ci)
+        format_interval(wci, sizeof wci, res->worsening_low, res->worsening_high);
+    snprintf(text, size,
+             ev->worse ? "worse than the incumbent by %.4f, more than max_worsening %g%s%s%s"
                        : "worse than the incumbent by %.4f, within max_worsening %g, but the "
                          "paired bootstrap interval%s%s%s reaches past it (evidence: confident)",
-                 res->worsening, spec->max_worsening, res->has_worsening_ci ? " (bootstrap " : "",
-                 wci, res->has_worsening_ci ? ")" : "");
-    } else if (breach && significant) { /* a breach the data do not support */
-        snprintf(text, sizeof text, "%s is %s %g, but %s (%s test, p_adjusted %.4g >= %g)", v,
+             res->worsening, spec->max_worsening, res->has_worsening_ci ? " (bootstrap " : "", wci,
+             res->has_worsening_ci ? ")" : "");
+}
+
+/* The text of a change past max_worsening that is not significant. */
+static void explain_worse_not_significant(char *text, size_t size, const struct fg_gate_spec *spec,
+                                          const struct fg_gate_result *res, double alpha)
+{
+    char ci[64];
+    format_interval(ci, sizeof ci, res->worsening_low, res->worsening_high);
+    if (res->worsening_low > spec->max_worsening + FG_BOUND_EPSILON)
+        snprintf(text, size,
+                 "worse than the incumbent by %.4f, more than max_worsening %g, but not "
+                 "significantly after correction (bootstrap interval %s, p_adjusted %.4g >= "
+                 "%g)",
+                 res->worsening, spec->max_worsening, ci, res->worsening_p_adjusted, alpha);
+    else
+        snprintf(text, size,
+                 "worse than the incumbent by %.4f, more than max_worsening %g, but not "
+                 "significantly: the paired bootstrap interval %s includes it",
+                 res->worsening, spec->max_worsening, ci);
+}
+
+/* Why the result has the status the evidence gives it; empty when nothing is to say. */
+static void explain_evidence(char *text, size_t size, const struct fg_gate_spec *spec,
+                             const struct fg_gate_result *res, const struct evidence *ev)
+{
+    bool below = spec->has_min && (!spec->has_max || ev->value < spec->max);
+    const char *bound_word = below ? "below the minimum" : "above the maximum";
+    double bound = below ? spec->min : spec->max;
+    if (ev->decisive != NULL) {
+        explain_bound_fail(text, size, spec, ev, bound_word, bound);
+    } else if (ev->worse_fail) {
+        explain_worse_fail(text, size, spec, res, ev);
+    } else if (ev->breaching != NULL && ev->significant) { /* a breach the data do not support */
+        snprintf(text, size, "%s is %s %g, but %s (%s test, p_adjusted %.4g >= %g)", ev->shown,
                  bound_word, bound,
                  spec->overall ? "not significantly beyond it"
                                : "does not differ significantly from its reference",
-                 fg_test_name(breaching->test), breaching->p_adjusted, alpha);
-    } else if (worse && significant) {
-        format_interval(ci, sizeof ci, res->worsening_low, res->worsening_high);
-        if (res->worsening_low > max_w)
-            snprintf(text, sizeof text,
-                     "worse than the incumbent by %.4f, more than max_worsening %g, but not "
-                     "significantly after correction (bootstrap interval %s, p_adjusted %.4g >= "
-                     "%g)",
-                     res->worsening, spec->max_worsening, ci, res->worsening_p_adjusted, alpha);
-        else
-            snprintf(text, sizeof text,
-                     "worse than the incumbent by %.4f, more than max_worsening %g, but not "
-                     "significantly: the paired bootstrap interval %s includes it",
-                     res->worsening, spec->max_worsening, ci);
+                 fg_test_name(ev->breaching->test), ev->breaching->p_adjusted, ev->alpha);
+    } else if (ev->worse && ev->significant) {
+        explain_worse_not_significant(text, size, spec, res, ev->alpha);
     }
-    if (bound_fail || worse_fail) {
+}
+
+/* Sets the status the evidence gives and its text as the result's why. */
+static void settle_evidence(const struct fg_gate_spec *spec, struct fg_gate_result *res, bool fail,
+                            bool was_insufficient, const char *text)
+{
+    if (fail) {
         res->status = FG_RESULT_FAIL;
     } else if (res->partial || (spec->has_max_worsening && !res->has_worsening)) {
         /* Judged on what could be, and not failed: still not a pass. The reason it could
@@ -1317,6 +1357,39 @@ static void judge_evidence(const struct fg_gate_spec *spec, struct fg_gate_resul
         snprintf(res->why, sizeof res->why, "%s", text);
     else
         res->why[0] = '\0';
+}
+
+/* Re-judges a result evaluated at its point estimate under evidence significant or
+ * confident. Results that could not be evaluated keep their status. */
+static void judge_evidence(const struct fg_gate_spec *spec, struct fg_gate_result *res)
+{
+    /* A result with a value is re-judged even when it was insufficient for a missing
+     * incumbent or a missing component: confident may still fail it on its interval. */
+    if (spec->evidence == FG_EVIDENCE_POINT || !res->candidate.defined ||
+        (res->status != FG_RESULT_PASS && res->status != FG_RESULT_FAIL &&
+         res->status != FG_RESULT_INSUFFICIENT_DATA))
+        return;
+    const bool was_insufficient = res->status == FG_RESULT_INSUFFICIENT_DATA;
+    struct evidence ev = {.significant = spec->evidence == FG_EVIDENCE_SIGNIFICANT,
+                          .alpha = spec->alpha};
+    ev.decisive = deciding_comparison(res, ev.significant, ev.alpha);
+    ev.breaching = first_breach(res);
+    const struct fg_comparison *told = ev.decisive ? ev.decisive : ev.breaching;
+    ev.value = res->candidate.value;
+    if (told != NULL) {
+        ev.value = told->value;
+        show_comparison(spec, res, told);
+    }
+    fg_format_number(ev.shown, sizeof ev.shown, true, ev.value);
+    if (spec->metric == FG_METRIC_EQUALIZED_ODDS && told != NULL) {
+        char num[sizeof ev.shown];
+        snprintf(num, sizeof num, "%s", ev.shown);
+        snprintf(ev.shown, sizeof ev.shown, "%s %.32s", fg_metric_name(told->component), num);
+    }
+    judge_worsening_evidence(spec, res, &ev);
+    char text[sizeof res->why] = "";
+    explain_evidence(text, sizeof text, spec, res, &ev);
+    settle_evidence(spec, res, ev.decisive != NULL || ev.worse_fail, was_insufficient, text);
 }
 
 /* ---- the deciding limit and the worst result (DESIGN section 5: the audit's `limit`,
