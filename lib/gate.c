@@ -655,13 +655,12 @@ static size_t worst_group(const struct fg_gate_spec *spec, const struct fg_metri
     return worst;
 }
 
-static enum fg_status eval_attrset(const struct fg_policy *policy, const struct fg_gate_spec *spec,
-                                   const struct fg_metrics *m, size_t attrset,
-                                   struct fg_gate_outcome *o, size_t capacity, struct fg_error *err)
+/* Each component's reference group, for the candidate and (with one) the incumbent. */
+static enum fg_status pick_references(const struct fg_policy *policy,
+                                      const struct fg_gate_spec *spec, const struct fg_metrics *m,
+                                      size_t attrset, const enum fg_metric *comps, size_t n_comps,
+                                      size_t cand_refs[2], size_t inc_refs[2], struct fg_error *err)
 {
-    enum fg_metric comps[2];
-    size_t n_comps = components(spec->metric, comps);
-    size_t cand_refs[2] = {SIZE_MAX, SIZE_MAX}, inc_refs[2] = {SIZE_MAX, SIZE_MAX};
     for (size_t c = 0; c < n_comps; c++) {
         enum fg_status st =
             pick_reference(policy, spec, m, attrset, comps[c], false, &cand_refs[c], err);
@@ -670,58 +669,97 @@ static enum fg_status eval_attrset(const struct fg_policy *policy, const struct 
         if (st != FG_OK)
             return st;
     }
-    size_t first = m->attrset_first[attrset], count = m->attrset_count[attrset];
-    if (spec->reference.kind != FG_REFERENCE_BETWEEN_GROUPS) {
-        for (size_t g = first; g < first + count; g++)
-            eval_group(spec, m, g, cand_refs, inc_refs, push_result(o, capacity, g));
-        return FG_OK;
+    return FG_OK;
+}
+
+/* between_groups, one component: the change of the candidate's worst-over-best against
+ * the incumbent's own worst-over-best. */
+static void judge_between_worsening(const struct fg_gate_spec *spec, const struct fg_metrics *m,
+                                    bool inc_ok, const char *inc_why, struct fg_gate_result *res)
+{
+    if (!m->has_incumbent) {
+        if (res->status == FG_RESULT_PASS) {
+            res->status = FG_RESULT_INSUFFICIENT_DATA;
+            snprintf(res->why, sizeof res->why, "not compared: no incumbent predictions given");
+        }
+    } else if (!inc_ok) {
+        if (res->status == FG_RESULT_PASS) {
+            res->status = FG_RESULT_INSUFFICIENT_DATA;
+            snprintf(res->why, sizeof res->why, "incumbent: %.200s", inc_why);
+        }
+    } else {
+        judge_worsening(spec, res, deviation(spec->disparity, res->candidate.value),
+                        deviation(spec->disparity, res->incumbent.value));
     }
-    /* One result: the group that is worst on the worse component, against that
-     * component's best group. Groups without enough data are listed as such. */
+}
+
+/* between_groups, one component: its worst sufficient group against that component's
+ * best, into res. False when no group has enough data. */
+static bool eval_between_component(const struct fg_gate_spec *spec, const struct fg_metrics *m,
+                                   size_t attrset, enum fg_metric comp, size_t cand_ref,
+                                   size_t inc_ref, struct fg_gate_result *res)
+{
+    size_t worst = worst_group(spec, m, attrset, comp, false);
+    if (worst == SIZE_MAX)
+        return false;
+    struct fg_gate_spec one = *spec;
+    one.metric = comp;
+    one.has_max_worsening = false; /* judged below, against the incumbent's own worst */
+    size_t crefs[2] = {cand_ref, SIZE_MAX};
+    *res = (struct fg_gate_result){.group = worst};
+    res->candidate.reference_group = res->incumbent.reference_group = SIZE_MAX;
+    eval_group(&one, m, worst, crefs, crefs, res);
+    /* The incumbent's own worst group over its best, not its value for this group. */
+    size_t inc_worst = m->has_incumbent ? worst_group(spec, m, attrset, comp, true) : SIZE_MAX;
+    char inc_why[sizeof res->why] = "no group has enough data to be compared";
+    memset(&res->incumbent, 0, sizeof res->incumbent);
+    res->incumbent.reference_group = SIZE_MAX;
+    bool inc_ok = inc_worst != SIZE_MAX && eval_component(&one, m, inc_worst, inc_ref, comp, true,
+                                                          &res->incumbent, inc_why, sizeof inc_why);
+    if (spec->has_max_worsening)
+        judge_between_worsening(spec, m, inc_ok, inc_why, res);
+    return true;
+}
+
+/* Worst over best is the largest of the k(k-1)/2 pairwise gaps, chosen after looking at
+ * the data; testing it as if it were one pre-chosen pair would fail equal groups far more
+ * often than alpha. Its p-value is Bonferroni-adjusted for that selection (the simulation
+ * in tests/sim checks the false-fail rate). */
+static void widen_for_selection(const struct fg_gate_spec *spec, const struct fg_metrics *m,
+                                size_t attrset, struct fg_gate_result *res)
+{
+    size_t first = m->attrset_first[attrset], count = m->attrset_count[attrset];
+    for (size_t k = 0; k < res->n_comparisons; k++) {
+        struct fg_comparison *cmp = &res->comparisons[k];
+        uint64_t sufficient = 0;
+        for (size_t g = first; g < first + count; g++) {
+            struct fg_rate r = group_rate(m, g, cmp->component, false);
+            sufficient += enough(&r, spec->min_group_size);
+        }
+        double pairs = (double)sufficient * (double)(sufficient - (sufficient > 0)) / 2.0;
+        if (cmp->test != FG_TEST_NONE && pairs > 1.0)
+            cmp->multiplier = pairs; /* applied in adjust_gate; p_value stays the test's */
+    }
+}
+
+/* One result: the group that is worst on the worse component, against that component's
+ * best group. */
+static void eval_between_groups(const struct fg_gate_spec *spec, const struct fg_metrics *m,
+                                size_t attrset, const enum fg_metric *comps, size_t n_comps,
+                                const size_t cand_refs[2], const size_t inc_refs[2],
+                                struct fg_gate_outcome *o, size_t capacity)
+{
     struct fg_gate_result best_res = {0};
     double best_badness = -INFINITY;
     bool any = false;
     struct fg_comparison cmps[2];
     size_t n_cmps = 0;
     for (size_t c = 0; c < n_comps; c++) {
-        size_t worst = worst_group(spec, m, attrset, comps[c], false);
-        if (worst == SIZE_MAX)
+        struct fg_gate_result res;
+        if (!eval_between_component(spec, m, attrset, comps[c], cand_refs[c], inc_refs[c], &res))
             continue;
-        struct fg_gate_spec one = *spec;
-        one.metric = comps[c];
-        one.has_max_worsening = false; /* judged below, against the incumbent's own worst */
-        size_t crefs[2] = {cand_refs[c], SIZE_MAX};
-        struct fg_gate_result res = {.group = worst};
-        res.candidate.reference_group = res.incumbent.reference_group = SIZE_MAX;
-        eval_group(&one, m, worst, crefs, crefs, &res);
         for (size_t k = 0; k < res.n_comparisons && n_cmps < 2; k++)
             cmps[n_cmps++] = res.comparisons[k];
-        /* The incumbent's own worst group over its best, not its value for this group. */
-        size_t inc_worst =
-            m->has_incumbent ? worst_group(spec, m, attrset, comps[c], true) : SIZE_MAX;
-        char inc_why[sizeof res.why] = "no group has enough data to be compared";
-        memset(&res.incumbent, 0, sizeof res.incumbent);
-        res.incumbent.reference_group = SIZE_MAX;
-        bool inc_ok =
-            inc_worst != SIZE_MAX && eval_component(&one, m, inc_worst, inc_refs[c], comps[c], true,
-                                                    &res.incumbent, inc_why, sizeof inc_why);
-        if (spec->has_max_worsening) {
-            if (!m->has_incumbent) {
-                if (res.status == FG_RESULT_PASS) {
-                    res.status = FG_RESULT_INSUFFICIENT_DATA;
-                    snprintf(res.why, sizeof res.why,
-                             "not compared: no incumbent predictions given");
-                }
-            } else if (!inc_ok) {
-                if (res.status == FG_RESULT_PASS) {
-                    res.status = FG_RESULT_INSUFFICIENT_DATA;
-                    snprintf(res.why, sizeof res.why, "incumbent: %.200s", inc_why);
-                }
-            } else {
-                judge_worsening(spec, &res, deviation(spec->disparity, res.candidate.value),
-                                deviation(spec->disparity, res.incumbent.value));
-            }
-        }
         double badness = res.candidate.defined ? side_badness(spec, res.candidate.value) : 0;
         if (!any || badness > best_badness) {
             best_badness = badness;
@@ -729,27 +767,21 @@ static enum fg_status eval_attrset(const struct fg_policy *policy, const struct 
             any = true;
         }
     }
-    if (any) {
-        struct fg_gate_result *res = push_result(o, capacity, best_res.group);
-        *res = best_res;
-        memcpy(res->comparisons, cmps, n_cmps * sizeof cmps[0]);
-        res->n_comparisons = n_cmps;
-        /* Worst over best is the largest of the k(k-1)/2 pairwise gaps, chosen after
-         * looking at the data; testing it as if it were one pre-chosen pair would fail
-         * equal groups far more often than alpha. Its p-value is Bonferroni-adjusted for
-         * that selection (the simulation in tests/sim checks the false-fail rate). */
-        for (size_t k = 0; k < n_cmps; k++) {
-            struct fg_comparison *cmp = &res->comparisons[k];
-            uint64_t sufficient = 0;
-            for (size_t g = first; g < first + count; g++) {
-                struct fg_rate r = group_rate(m, g, cmp->component, false);
-                sufficient += enough(&r, spec->min_group_size);
-            }
-            double pairs = (double)sufficient * (double)(sufficient - (sufficient > 0)) / 2.0;
-            if (cmp->test != FG_TEST_NONE && pairs > 1.0)
-                cmp->multiplier = pairs; /* applied in adjust_gate; p_value stays the test's */
-        }
-    }
+    if (!any)
+        return;
+    struct fg_gate_result *res = push_result(o, capacity, best_res.group);
+    *res = best_res;
+    memcpy(res->comparisons, cmps, n_cmps * sizeof cmps[0]);
+    res->n_comparisons = n_cmps;
+    widen_for_selection(spec, m, attrset, res);
+}
+
+/* between_groups: groups without enough data on some component are listed as such. */
+static void push_insufficient_groups(const struct fg_gate_spec *spec, const struct fg_metrics *m,
+                                     size_t attrset, const enum fg_metric *comps, size_t n_comps,
+                                     struct fg_gate_outcome *o, size_t capacity)
+{
+    size_t first = m->attrset_first[attrset], count = m->attrset_count[attrset];
     for (size_t g = first; g < first + count; g++) {
         for (size_t c = 0; c < n_comps; c++) {
             struct fg_rate r = group_rate(m, g, comps[c], false);
@@ -763,6 +795,27 @@ static enum fg_status eval_attrset(const struct fg_policy *policy, const struct 
             }
         }
     }
+}
+
+static enum fg_status eval_attrset(const struct fg_policy *policy, const struct fg_gate_spec *spec,
+                                   const struct fg_metrics *m, size_t attrset,
+                                   struct fg_gate_outcome *o, size_t capacity, struct fg_error *err)
+{
+    enum fg_metric comps[2];
+    size_t n_comps = components(spec->metric, comps);
+    size_t cand_refs[2] = {SIZE_MAX, SIZE_MAX}, inc_refs[2] = {SIZE_MAX, SIZE_MAX};
+    enum fg_status st =
+        pick_references(policy, spec, m, attrset, comps, n_comps, cand_refs, inc_refs, err);
+    if (st != FG_OK)
+        return st;
+    if (spec->reference.kind != FG_REFERENCE_BETWEEN_GROUPS) {
+        size_t first = m->attrset_first[attrset], count = m->attrset_count[attrset];
+        for (size_t g = first; g < first + count; g++)
+            eval_group(spec, m, g, cand_refs, inc_refs, push_result(o, capacity, g));
+        return FG_OK;
+    }
+    eval_between_groups(spec, m, attrset, comps, n_comps, cand_refs, inc_refs, o, capacity);
+    push_insufficient_groups(spec, m, attrset, comps, n_comps, o, capacity);
     return FG_OK;
 }
 
