@@ -1020,18 +1020,108 @@ static void bootstrap_draw(struct bootstrap *bs, struct fg_rng *rng, uint64_t to
     }
 }
 
+/* The bootstrap runs for a gate with max_worsening over rows (not scores) whose results
+ * have a worsening. */
+static bool wants_bootstrap(const struct fg_gate_spec *spec, const struct fg_metrics *m,
+                            const struct fg_gate_outcome *o)
+{
+    if (!spec->has_max_worsening || !m->has_incumbent || m->counts == NULL ||
+        fg_metric_is_score(spec->metric))
+        return false;
+    for (size_t i = 0; i < o->n_results; i++)
+        if (o->results[i].has_worsening)
+            return true;
+    return false;
+}
+
+/* Draws B resamples, evaluates the gate at the point on each and keeps each result's
+ * worsening in bs->samples. */
+static enum fg_status bootstrap_resample(const struct fg_policy *policy,
+                                         const struct fg_gate_spec *spec,
+                                         const struct fg_metrics *m,
+                                         const struct fg_gate_outcome *o, struct bootstrap *bs,
+                                         uint64_t B, size_t capacity, struct fg_error *err)
+{
+    struct fg_gate_spec one = *spec;
+    one.evidence = FG_EVIDENCE_POINT;
+    struct fg_rng rng;
+    fg_rng_seed(&rng, spec->seed);
+    const uint64_t total = fg_counts_total(m->counts);
+    for (uint64_t b = 0; b < B; b++) {
+        bootstrap_draw(bs, &rng, total);
+        enum fg_status st = eval_gate(policy, &one, &bs->rm, &bs->scratch, capacity, err);
+        if (st != FG_OK)
+            return st;
+        for (size_t r = 0; r < bs->scratch.n_results; r++) {
+            const struct fg_gate_result *res = &bs->scratch.results[r];
+            if (!res->has_worsening)
+                continue;
+            size_t i = matching_result(spec, m, o, res);
+            if (i != SIZE_MAX)
+                bs->samples[i * B + bs->used[i]++] = res->worsening;
+        }
+    }
+    return FG_OK;
+}
+
+/* The bootstrap standard error of used samples. */
+static double sample_se(const double *x, uint64_t used)
+{
+    double mean = 0, var = 0;
+    for (uint64_t k = 0; k < used; k++)
+        mean += x[k];
+    mean /= (double)used;
+    for (uint64_t k = 0; k < used; k++)
+        var += (x[k] - mean) * (x[k] - mean);
+    return sqrt(var / (double)(used > 1 ? used - 1 : 1));
+}
+
+/* The test of "worsening <= max_worsening": z = (worsening - max) / se with the
+ * bootstrap standard error (Efron and Tibshirani 1993, 16.4), one-sided, doubled to match
+ * the two-sided interval. Unlike counting resamples it has no floor of 2 / (B + 1), which
+ * a correction over many groups would push past alpha. */
+static double worsening_p(const struct fg_gate_spec *spec, const struct fg_gate_result *res,
+                          double se)
+{
+    double excess = res->worsening - spec->max_worsening - FG_BOUND_EPSILON;
+    double p = excess <= 0 ? 1.0 : se > 0 ? 2.0 * fg_stats_normal_sf(excess / se) : 0.0;
+    /* A rate of 0 (or 1) in the reference has no spread in any resample, so the
+     * bootstrap cannot see its uncertainty (every resample agrees, or nearly): then
+     * the change is no more certain than the candidate's own disparity test. */
+    const struct fg_rate *ref = &res->candidate.reference_rate;
+    if (!spec->overall && (ref->num == 0 || ref->num == ref->den))
+        for (size_t k = 0; k < res->n_comparisons; k++)
+            if (res->comparisons[k].test != FG_TEST_NONE && res->comparisons[k].p_value > p)
+                p = res->comparisons[k].p_value;
+    return p < 1.0 ? p : 1.0;
+}
+
+/* The percentile interval (Efron and Tibshirani 1993, 13.3) at level 1 - alpha, from the
+ * used resamples where the worsening was defined, and the test of the change. */
+static void bootstrap_conclude(const struct fg_gate_spec *spec, struct fg_gate_result *res,
+                               double *x, uint64_t used)
+{
+    const double se = sample_se(x, used); /* before the quantiles reorder x */
+    res->has_worsening_ci = true;
+    res->resamples_used = used;
+    res->worsening_low = fg_stats_quantile(x, (size_t)used, spec->alpha / 2);
+    res->worsening_high = fg_stats_quantile(x, (size_t)used, 1 - spec->alpha / 2);
+    /* The reference against itself on every component: nothing is compared. */
+    bool self = !spec->overall && res->n_comparisons > 0;
+    for (size_t k = 0; self && k < res->n_comparisons; k++)
+        self = res->comparisons[k].side.reference_group == res->group;
+    if (self)
+        return;
+    res->has_worsening_p = true;
+    res->worsening_p = res->worsening_p_adjusted = worsening_p(spec, res, se);
+}
+
 static enum fg_status bootstrap_gate(const struct fg_policy *policy,
                                      const struct fg_gate_spec *spec, const struct fg_metrics *m,
                                      struct fg_gate_outcome *o, size_t capacity,
                                      struct fg_error *err)
 {
-    if (!spec->has_max_worsening || !m->has_incumbent || m->counts == NULL ||
-        fg_metric_is_score(spec->metric))
-        return FG_OK;
-    bool any = false;
-    for (size_t i = 0; i < o->n_results && !any; i++)
-        any = o->results[i].has_worsening;
-    if (!any)
+    if (!wants_bootstrap(spec, m, o))
         return FG_OK;
     const uint64_t B = spec->resamples ? spec->resamples : FG_DEFAULT_RESAMPLES;
     struct bootstrap bs = {0};
@@ -1039,68 +1129,16 @@ static enum fg_status bootstrap_gate(const struct fg_policy *policy,
         bootstrap_free(&bs);
         return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
-    struct fg_gate_spec one = *spec;
-    one.evidence = FG_EVIDENCE_POINT;
-    struct fg_rng rng;
-    fg_rng_seed(&rng, spec->seed);
-    const uint64_t total = fg_counts_total(m->counts);
-    for (uint64_t b = 0; b < B; b++) {
-        bootstrap_draw(&bs, &rng, total);
-        enum fg_status st = eval_gate(policy, &one, &bs.rm, &bs.scratch, capacity, err);
-        if (st != FG_OK) {
-            bootstrap_free(&bs);
-            return st;
-        }
-        for (size_t r = 0; r < bs.scratch.n_results; r++) {
-            const struct fg_gate_result *res = &bs.scratch.results[r];
-            if (!res->has_worsening)
-                continue;
-            size_t i = matching_result(spec, m, o, res);
-            if (i != SIZE_MAX)
-                bs.samples[i * B + bs.used[i]++] = res->worsening;
-        }
+    enum fg_status st = bootstrap_resample(policy, spec, m, o, &bs, B, capacity, err);
+    if (st != FG_OK) {
+        bootstrap_free(&bs);
+        return st;
     }
-    /* The percentile interval (Efron and Tibshirani 1993, 13.3) at level 1 - alpha, from
-     * the resamples where the worsening was defined (a group may be empty in a few). */
+    /* A group may be empty in a few resamples; under half defined gives no interval. */
     for (size_t i = 0; i < o->n_results; i++) {
         struct fg_gate_result *res = &o->results[i];
-        uint64_t used = bs.used[i];
-        if (!res->has_worsening || used < B / 2)
-            continue;
-        double *x = &bs.samples[i * B];
-        double mean = 0, var = 0;
-        for (uint64_t k = 0; k < used; k++)
-            mean += x[k];
-        mean /= (double)used;
-        for (uint64_t k = 0; k < used; k++)
-            var += (x[k] - mean) * (x[k] - mean);
-        double se = sqrt(var / (double)(used > 1 ? used - 1 : 1));
-        res->has_worsening_ci = true;
-        res->resamples_used = used;
-        res->worsening_low = fg_stats_quantile(x, (size_t)used, spec->alpha / 2);
-        res->worsening_high = fg_stats_quantile(x, (size_t)used, 1 - spec->alpha / 2);
-        /* The reference against itself on every component: nothing is compared. */
-        bool self = !spec->overall && res->n_comparisons > 0;
-        for (size_t k = 0; self && k < res->n_comparisons; k++)
-            self = res->comparisons[k].side.reference_group == res->group;
-        if (self)
-            continue;
-        /* The test of "worsening <= max_worsening": z = (worsening - max) / se with the
-         * bootstrap standard error (Efron and Tibshirani 1993, 16.4), one-sided, doubled
-         * to match the two-sided interval. Unlike counting resamples it has no floor of
-         * 2 / (B + 1), which a correction over many groups would push past alpha. */
-        double excess = res->worsening - spec->max_worsening - FG_BOUND_EPSILON;
-        double p = excess <= 0 ? 1.0 : se > 0 ? 2.0 * fg_stats_normal_sf(excess / se) : 0.0;
-        /* A rate of 0 (or 1) in the reference has no spread in any resample, so the
-         * bootstrap cannot see its uncertainty (every resample agrees, or nearly): then
-         * the change is no more certain than the candidate's own disparity test. */
-        const struct fg_rate *ref = &res->candidate.reference_rate;
-        if (!spec->overall && (ref->num == 0 || ref->num == ref->den))
-            for (size_t k = 0; k < res->n_comparisons; k++)
-                if (res->comparisons[k].test != FG_TEST_NONE && res->comparisons[k].p_value > p)
-                    p = res->comparisons[k].p_value;
-        res->has_worsening_p = true;
-        res->worsening_p = res->worsening_p_adjusted = p < 1.0 ? p : 1.0;
+        if (res->has_worsening && bs.used[i] >= B / 2)
+            bootstrap_conclude(spec, res, &bs.samples[i * B], bs.used[i]);
     }
     bootstrap_free(&bs);
     return FG_OK;
