@@ -1162,50 +1162,37 @@ static bool adjust(enum fg_correction correction, const double *p, double *out, 
     return true;
 }
 
-/* Two families per gate, each adjusted by the gate's correction: the tests of the min/max
- * bounds (every component of every group of every attribute set, intersections included;
- * both components of equalized odds) and the bootstrap tests of the change against the
- * incumbent (a gate with no min/max bound has only that family). */
-static enum fg_status adjust_gate(const struct fg_gate_spec *spec, const struct fg_metrics *m,
-                                  struct fg_gate_outcome *o, struct fg_error *err)
+/* With reference: highest the reference is chosen by looking at the rates, so "each
+ * group against the highest" is a data-chosen subset of all pairwise comparisons; the
+ * family counts all k(k-1)/2 pairs of each attribute set (the pairs not tested enter as
+ * p = 1), which keeps the false-fail rate at alpha (tests/sim, scenario a). k is counted
+ * per component (TPR and FPR of equalized odds each): the groups where that component is
+ * defined and its denominator reaches min_group_size, the groups that can be compared on
+ * it. The padding is a count; nothing of it is materialised. */
+static size_t pairwise_padding(const struct fg_gate_spec *spec, const struct fg_metrics *m)
 {
-    bool bounds = spec->has_min || spec->has_max;
-    /* With reference: highest the reference is chosen by looking at the rates, so "each
-     * group against the highest" is a data-chosen subset of all pairwise comparisons; the
-     * family counts all k(k-1)/2 pairs of each attribute set (the pairs not tested enter
-     * as p = 1), which keeps the false-fail rate at alpha (tests/sim, scenario a). k is
-     * counted per component (TPR and FPR of equalized odds each): the groups where that
-     * component is defined and its denominator reaches min_group_size, the groups that
-     * can be compared on it. The padding is a count; nothing of it is materialised. */
     size_t padding = 0;
-    if (bounds && !spec->overall && spec->reference.kind == FG_REFERENCE_HIGHEST) {
-        enum fg_metric comps[2];
-        size_t n_comps = components(spec->metric, comps);
-        for (size_t a = 0; a < m->n_attrsets; a++) {
-            size_t first = m->attrset_first[a], count = m->attrset_count[a];
-            for (size_t c = 0; c < n_comps; c++) {
-                size_t k = 0;
-                for (size_t g = first; g < first + count; g++) {
-                    struct fg_rate r = group_rate(m, g, comps[c], false);
-                    k += enough(&r, spec->min_group_size);
-                }
-                if (k > 2)
-                    padding += k * (k - 1) / 2 - (k - 1);
+    enum fg_metric comps[2];
+    size_t n_comps = components(spec->metric, comps);
+    for (size_t a = 0; a < m->n_attrsets; a++) {
+        size_t first = m->attrset_first[a], count = m->attrset_count[a];
+        for (size_t c = 0; c < n_comps; c++) {
+            size_t k = 0;
+            for (size_t g = first; g < first + count; g++) {
+                struct fg_rate r = group_rate(m, g, comps[c], false);
+                k += enough(&r, spec->min_group_size);
             }
+            if (k > 2)
+                padding += k * (k - 1) / 2 - (k - 1);
         }
     }
-    size_t n_bound = 0, n_worse = 0;
-    for (size_t i = 0; i < o->n_results; i++) {
-        const struct fg_gate_result *res = &o->results[i];
-        n_worse += res->has_worsening_p;
-        for (size_t k = 0; bounds && k < res->n_comparisons; k++)
-            n_bound += res->comparisons[k].test != FG_TEST_NONE;
-    }
-    size_t cap = n_bound + n_worse + 1;
-    double *p = malloc(cap * 2 * sizeof *p);
-    if (p == NULL)
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    double *adj = p + cap;
+    return padding;
+}
+
+/* The p-values of the bound tests (each times its selection multiplier, at most 1),
+ * then those of the worsening tests, into p; returns how many are bound tests. */
+static size_t collect_p_values(const struct fg_gate_outcome *o, bool bounds, double *p)
+{
     size_t j = 0;
     for (size_t i = 0; i < o->n_results; i++)
         for (size_t k = 0; bounds && k < o->results[i].n_comparisons; k++) {
@@ -1215,9 +1202,62 @@ static enum fg_status adjust_gate(const struct fg_gate_spec *spec, const struct 
                 p[j++] = x < 1.0 ? x : 1.0;
             }
         }
+    size_t n_bound = j;
     for (size_t i = 0; i < o->n_results; i++)
         if (o->results[i].has_worsening_p)
             p[j++] = o->results[i].worsening_p;
+    return n_bound;
+}
+
+/* The result shows the comparison of the component it reports (judge_evidence switches
+ * to the deciding one when another decides). */
+static void show_component_test(struct fg_gate_result *res, bool bounds)
+{
+    const struct fg_comparison *shown = res->n_comparisons ? &res->comparisons[0] : NULL;
+    for (size_t k = res->n_comparisons; k-- > 0;)
+        if (res->comparisons[k].component == res->candidate.component)
+            shown = &res->comparisons[k];
+    if (shown != NULL && shown->has_ci) {
+        res->has_ci = true;
+        res->ci_low = shown->ci_low;
+        res->ci_high = shown->ci_high;
+    }
+    if (shown != NULL && bounds) {
+        res->test = shown->test;
+        res->p_value = shown->p_value;
+        res->p_adjusted = shown->p_adjusted;
+    } else if (!bounds && res->has_worsening_p) {
+        /* A gate judged only against the incumbent: its test is the bootstrap's. */
+        res->test = FG_TEST_BOOTSTRAP;
+        res->p_value = res->worsening_p;
+        res->p_adjusted = res->worsening_p_adjusted;
+    }
+}
+
+/* Two families per gate, each adjusted by the gate's correction: the tests of the min/max
+ * bounds (every component of every group of every attribute set, intersections included;
+ * both components of equalized odds) and the bootstrap tests of the change against the
+ * incumbent (a gate with no min/max bound has only that family). */
+static enum fg_status adjust_gate(const struct fg_gate_spec *spec, const struct fg_metrics *m,
+                                  struct fg_gate_outcome *o, struct fg_error *err)
+{
+    bool bounds = spec->has_min || spec->has_max;
+    size_t padding = 0;
+    if (bounds && !spec->overall && spec->reference.kind == FG_REFERENCE_HIGHEST)
+        padding = pairwise_padding(spec, m);
+    size_t n_tests = 0;
+    for (size_t i = 0; i < o->n_results; i++) {
+        const struct fg_gate_result *res = &o->results[i];
+        n_tests += res->has_worsening_p;
+        for (size_t k = 0; bounds && k < res->n_comparisons; k++)
+            n_tests += res->comparisons[k].test != FG_TEST_NONE;
+    }
+    size_t cap = n_tests + 1;
+    double *p = malloc(cap * 2 * sizeof *p);
+    if (p == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    double *adj = p + cap;
+    size_t n_bound = collect_p_values(o, bounds, p), n_worse = n_tests - n_bound;
     if (!adjust(spec->correction, p, adj, n_bound, n_bound + padding) ||
         !adjust(spec->correction, p + n_bound, adj + n_bound, n_worse, n_worse)) {
         free(p);
@@ -1231,27 +1271,7 @@ static enum fg_status adjust_gate(const struct fg_gate_spec *spec, const struct 
                 res->comparisons[k].p_adjusted = adj[jb++];
         if (res->has_worsening_p)
             res->worsening_p_adjusted = adj[jw++];
-        /* The result shows the comparison of the component it reports (judge_evidence
-         * switches to the deciding one when another decides). */
-        const struct fg_comparison *shown = res->n_comparisons ? &res->comparisons[0] : NULL;
-        for (size_t k = res->n_comparisons; k-- > 0;)
-            if (res->comparisons[k].component == res->candidate.component)
-                shown = &res->comparisons[k];
-        if (shown != NULL && shown->has_ci) {
-            res->has_ci = true;
-            res->ci_low = shown->ci_low;
-            res->ci_high = shown->ci_high;
-        }
-        if (shown != NULL && bounds) {
-            res->test = shown->test;
-            res->p_value = shown->p_value;
-            res->p_adjusted = shown->p_adjusted;
-        } else if (!bounds && res->has_worsening_p) {
-            /* A gate judged only against the incumbent: its test is the bootstrap's. */
-            res->test = FG_TEST_BOOTSTRAP;
-            res->p_value = res->worsening_p;
-            res->p_adjusted = res->worsening_p_adjusted;
-        }
+        show_component_test(res, bounds);
     }
     free(p);
     return FG_OK;
