@@ -89,7 +89,7 @@ $(BUILD)/libfairgate.a: $(LIB_OBJ)
 $(FAIRGATE): $(CMD_OBJ) $(BUILD)/libfairgate.a
 	$(CC) $(FG_LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libfairgate.a $(DEP_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfairgate.a $(LIB_HDR)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test_util.h $(BUILD)/libfairgate.a $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(FG_CFLAGS) $(CHECK_CFLAGS) -Ilib -o $@ $< $(BUILD)/libfairgate.a $(DEP_LIBS) $(CHECK_LIBS) $(FG_LDFLAGS)
 
@@ -161,7 +161,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/fairgate $(DESTDIR)$(MANDIR)/man1/fairgate.1
 
 format:
-	clang-format -i lib/*.c lib/*.h cmd/*.c tests/unit/*.c tests/tools/*.c
+	clang-format -i lib/*.c lib/*.h cmd/*.c tests/unit/*.c tests/unit/*.h tests/tools/*.c
 	clang-format -i tests/sim/*.c tests/fuzz/*.c tests/fuzz/*.h
 
 clean:

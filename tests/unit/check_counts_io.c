@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "internal.h"
+#include "test_util.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -29,24 +30,13 @@ static const char policy_text[] = "version: 1\n"
                                   "    disparity: ratio\n"
                                   "    min: 0.8\n";
 
-static struct fg_policy *policy_from(const char *text)
-{
-    struct fg_policy *policy = NULL;
-    struct fg_error err;
-    ck_assert_int_eq(fg_policy_parse("unit.yaml", text, strlen(text), &policy, &err), FG_OK);
-    return policy;
-}
-
 static char dir[64];
 
 static const char *write_file(const char *name, const char *content, size_t len)
 {
     static char path[128];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(content, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
+    write_bytes_to(path, content, len);
     return path;
 }
 

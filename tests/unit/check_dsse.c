@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "internal.h"
+#include "test_util.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -72,14 +73,6 @@ static void remove_tmpdir(const char *dir)
     }
     closedir(d);
     ck_assert_int_eq(rmdir(dir), 0);
-}
-
-static void write_bytes(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
 }
 
 static char *read_text(const char *path, size_t *len)
@@ -611,19 +604,19 @@ START_TEST(test_key_load_rejects)
     char *text = NULL;
     switch (load_rejects[_i].content) {
     case CONTENT_TEXT:
-        write_bytes(path, load_rejects[_i].text, strlen(load_rejects[_i].text));
+        write_bytes_to(path, load_rejects[_i].text, strlen(load_rejects[_i].text));
         break;
     case CONTENT_PRIVATE_PEM:
         text = read_text(priv, &len);
-        write_bytes(path, text, len);
+        write_bytes_to(path, text, len);
         break;
     case CONTENT_PUBLIC_PEM:
         text = read_text(pub, &len);
-        write_bytes(path, text, len);
+        write_bytes_to(path, text, len);
         break;
     case CONTENT_HALF_PRIVATE:
         text = read_text(priv, &len);
-        write_bytes(path, text, len / 2);
+        write_bytes_to(path, text, len / 2);
         break;
     }
     free(text);
@@ -653,7 +646,7 @@ START_TEST(test_key_load_io)
     char *junk = malloc(big);
     ck_assert_ptr_nonnull(junk);
     memset(junk, 'A', big);
-    write_bytes(path, junk, big);
+    write_bytes_to(path, junk, big);
     free(junk);
     ck_assert_int_eq(load_key(_i, path, &out, &err), FG_ERR_LIMIT);
     ck_assert_ptr_null(out);
@@ -1172,9 +1165,9 @@ START_TEST(test_openssl_ed25519)
         FG_OK);
     char path[1024];
     join(path, sizeof path, dir, "pae.bin");
-    write_bytes(path, pae, pae_len);
+    write_bytes_to(path, pae, pae_len);
     join(path, sizeof path, dir, "sig.bin");
-    write_bytes(path, env->signatures[0].sig, env->signatures[0].sig_len);
+    write_bytes_to(path, env->signatures[0].sig, env->signatures[0].sig_len);
     ck_assert_int_eq(run("cd '%s' && openssl pkeyutl -verify -pubin -inkey ed.pub.pem -rawin "
                          "-in pae.bin -sigfile sig.bin >/dev/null 2>&1",
                          dir),
@@ -1194,7 +1187,7 @@ START_TEST(test_openssl_ed25519)
     /* and openssl refuses a tampered PAE */
     pae[pae_len - 1] ^= 1;
     join(path, sizeof path, dir, "pae.bin");
-    write_bytes(path, pae, pae_len);
+    write_bytes_to(path, pae, pae_len);
     ck_assert_int_ne(run("cd '%s' && openssl pkeyutl -verify -pubin -inkey ed.pub.pem -rawin "
                          "-in pae.bin -sigfile sig.bin >/dev/null 2>&1",
                          dir),
@@ -1302,7 +1295,7 @@ static void write_attestation(const struct fg_key *key, const char *payload, siz
     ck_assert_int_eq(fg_dsse_sign(key, "application/vnd.in-toto+json",
                                   (const unsigned char *)payload, len, &json, &err),
                      FG_OK);
-    write_bytes(path, json, strlen(json));
+    write_bytes_to(path, json, strlen(json));
     free(json);
 }
 
@@ -1395,7 +1388,7 @@ START_TEST(test_key_file_strict)
         memcpy(buf, cases[i].first, a);
         memcpy(buf + a, cases[i].between, b);
         memcpy(buf + a + b, cases[i].second, c);
-        write_bytes(path, buf, a + b + c);
+        write_bytes_to(path, buf, a + b + c);
         struct fg_key *out = (struct fg_key *)&err;
         ck_assert_int_eq(load_key(cases[i].loader, path, &out, &err), FG_ERR_INPUT);
         ck_assert_ptr_null(out);
@@ -1406,7 +1399,7 @@ START_TEST(test_key_file_strict)
     /* whitespace after the block is fine */
     memcpy(buf, pub_text, pub_len);
     memcpy(buf + pub_len, "\n \r\n", 4);
-    write_bytes(path, buf, pub_len + 4);
+    write_bytes_to(path, buf, pub_len + 4);
     struct fg_key *out = NULL;
     ck_assert_int_eq(fg_key_load_public(path, &out, &err), FG_OK);
     fg_key_free(out);
@@ -1426,7 +1419,7 @@ START_TEST(test_attest_build_digests)
     make_tmpdir(dir, sizeof dir);
     join(path, sizeof path, dir, "a.intoto.jsonl");
     join(model, sizeof model, dir, "model.bin");
-    write_bytes(model, "weights", 7);
+    write_bytes_to(model, "weights", 7);
     struct fg_key *key = new_key();
     struct fg_error err = {0};
     const struct fg_subject subjects[] = {
@@ -1437,7 +1430,7 @@ START_TEST(test_attest_build_digests)
     };
     char *line = NULL;
     ck_assert_int_eq(fg_attest_build(AUDIT_TEXT, subjects, 4, key, &line, &err), FG_OK);
-    write_bytes(path, line, strlen(line));
+    write_bytes_to(path, line, strlen(line));
     struct fg_dsse_envelope *env = parse_text(line);
     cJSON *st = cJSON_ParseWithLength((const char *)env->payload, env->payload_len);
     ck_assert_ptr_nonnull(st);
@@ -1471,9 +1464,10 @@ START_TEST(test_attest_build_digests)
     char audit[1024], forged[1024];
     join(audit, sizeof audit, dir, "audit.json");
     join(forged, sizeof forged, dir, "forged.json");
-    write_bytes(audit, AUDIT_TEXT, strlen(AUDIT_TEXT));
-    write_bytes(forged, "{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"fail\",\"exit_code\":0}\n",
-                strlen(AUDIT_TEXT));
+    write_bytes_to(audit, AUDIT_TEXT, strlen(AUDIT_TEXT));
+    write_bytes_to(forged,
+                   "{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"fail\",\"exit_code\":0}\n",
+                   strlen(AUDIT_TEXT));
     const struct fg_subject good[] = {{NULL, audit, "audit", NULL}};
     const struct fg_subject bad[] = {{NULL, forged, "audit", NULL}};
     int valid = -1;
@@ -1528,7 +1522,7 @@ START_TEST(test_attest_audit_without_subject)
         {"{\"verdict\":\"fail\",\"exit_code\":1}\n{}", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        write_bytes(audit, cases[i].text, strlen(cases[i].text));
+        write_bytes_to(audit, cases[i].text, strlen(cases[i].text));
         int valid = -1;
         char *report = NULL;
         ck_assert_int_eq(fg_attest_verify(path, key, check, 1, &valid, &report, &err), FG_OK);

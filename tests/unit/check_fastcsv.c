@@ -13,6 +13,7 @@
 
 #include "fastcsv.h"
 #include "internal.h"
+#include "test_util.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -38,19 +39,7 @@ static void teardown(void)
 static void write_file(char *path, size_t size, const char *name, const char *bytes, size_t len)
 {
     snprintf(path, size, "%s/%s", workdir, name);
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
-static struct fg_policy *policy_from(const char *yaml)
-{
-    struct fg_policy *policy = NULL;
-    struct fg_error err;
-    ck_assert_msg(fg_policy_parse("p.yaml", yaml, strlen(yaml), &policy, &err) == FG_OK, "%s",
-                  err.message);
-    return policy;
+    write_bytes_to(path, bytes, len);
 }
 
 #define POLICY_HEAD                                                                                \

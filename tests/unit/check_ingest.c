@@ -11,6 +11,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "internal.h"
+#include "test_util.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -28,10 +29,7 @@ static char workdir[512];
 static void write_bytes(char *path, size_t size, const char *name, const char *bytes, size_t len)
 {
     snprintf(path, size, "%s/%s", workdir, name);
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
+    write_bytes_to(path, bytes, len);
 }
 
 static void write_text(char *path, size_t size, const char *name, const char *text)

@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE /* strcasestr */
 #include "internal.h"
+#include "test_util.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -24,19 +25,6 @@
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- helpers ---- */
-
-static char *read_fixture(const char *name)
-{
-    const char *dir = getenv("FAIRGATE_AUDIT_FIXTURES");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "tests/fixtures/audit", name);
-    char *text = NULL;
-    size_t len = 0;
-    struct fg_error err = {0};
-    ck_assert_msg(fg_file_read_all(path, 1u << 24, &text, &len, &err) == FG_OK, "%s: %s", path,
-                  err.message);
-    return text;
-}
 
 static char *render(const char *audit)
 {

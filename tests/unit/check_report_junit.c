@@ -11,6 +11,7 @@
  * built here with cJSON.
  */
 #include "internal.h"
+#include "test_util.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -22,19 +23,6 @@
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- helpers ---- */
-
-static char *read_fixture(const char *name)
-{
-    const char *dir = getenv("FAIRGATE_AUDIT_FIXTURES");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "tests/fixtures/audit", name);
-    char *text = NULL;
-    size_t len = 0;
-    struct fg_error err = {0};
-    ck_assert_msg(fg_file_read_all(path, 1u << 24, &text, &len, &err) == FG_OK, "%s: %s", path,
-                  err.message);
-    return text;
-}
 
 static char *junit_of_fixture(const char *name)
 {
@@ -263,19 +251,6 @@ static const struct fixture_line fixture_lines[] = {
                          "gate: odds (equalized_odds difference)"},
     {"junit-cases.json", "incumbent: 0.0500 (tpr)"},
 };
-
-static bool has_line(const char *text, const char *line)
-{
-    size_t n = strlen(line);
-    for (const char *p = text; p != NULL && *p != '\0';) {
-        const char *end = strchr(p, '\n');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == n && memcmp(p, line, n) == 0)
-            return true;
-        p = end ? end + 1 : NULL;
-    }
-    return false;
-}
 
 START_TEST(test_lines)
 {

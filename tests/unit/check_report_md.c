@@ -16,6 +16,7 @@
  * byte string (malformed UTF-8 too) can be a group value.
  */
 #include "internal.h"
+#include "test_util.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -27,19 +28,6 @@
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- helpers ---- */
-
-static char *read_fixture(const char *name)
-{
-    const char *dir = getenv("FAIRGATE_AUDIT_FIXTURES");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "tests/fixtures/audit", name);
-    char *text = NULL;
-    size_t len = 0;
-    struct fg_error err = {0};
-    ck_assert_msg(fg_file_read_all(path, 1u << 24, &text, &len, &err) == FG_OK, "%s: %s", path,
-                  err.message);
-    return text;
-}
 
 static char *markdown_of_fixture(const char *name)
 {
@@ -53,18 +41,6 @@ static char *markdown_of_fixture(const char *name)
 }
 
 /* True when text has a line equal to line. */
-static bool has_line(const char *text, const char *line)
-{
-    size_t n = strlen(line);
-    for (const char *p = text; p != NULL && *p != '\0';) {
-        const char *end = strchr(p, '\n');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == n && memcmp(p, line, n) == 0)
-            return true;
-        p = end ? end + 1 : NULL;
-    }
-    return false;
-}
 
 /* Cell separators of a table line: '|' not escaped by an odd run of backslashes. */
 static size_t count_pipes(const char *line, size_t len)

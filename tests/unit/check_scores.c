@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "internal.h"
+#include "test_util.h"
 
 #include <check.h>
 #include <math.h>
@@ -343,10 +344,7 @@ static char workdir[512];
 static void write_text(char *path, size_t size, const char *name, const char *text)
 {
     snprintf(path, size, "%s/%s", workdir, name);
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(text, 1, strlen(text), f), strlen(text));
-    ck_assert_int_eq(fclose(f), 0);
+    write_bytes_to(path, text, strlen(text));
 }
 
 #define POLICY_HEAD                                                                                \

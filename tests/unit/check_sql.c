@@ -5,19 +5,12 @@
  * NULL y_true in both modes, per dialect), and the policies it refuses.
  */
 #include "internal.h"
+#include "test_util.h"
 
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static struct fg_policy *policy_from(const char *text)
-{
-    struct fg_policy *policy = NULL;
-    struct fg_error err;
-    ck_assert_int_eq(fg_policy_parse("unit.yaml", text, strlen(text), &policy, &err), FG_OK);
-    return policy;
-}
 
 static const char odd_policy[] = "version: 1\n"
                                  "name: odd\n"
