@@ -13,7 +13,6 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "internal.h"
-#include "stats.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -101,11 +100,11 @@ static cJSON *interval_json(struct builder *b, double low, double high)
     return a;
 }
 
-/* Counts, each rate with its Wilson interval at level 1 - defaults.alpha as
- * "<metric>_ci" (null when the rate is undefined), and the score metrics when the model was
- * read from a score column. */
-static cJSON *model_metrics(struct builder *b, const struct fg_policy *policy,
-                            const struct fg_confusion *c, const struct fg_score_stats *score)
+/* Counts, each rate with its Wilson interval (computed by fg_metrics_compute, at level
+ * 1 - defaults.alpha) as "<metric>_ci" (null when the rate is undefined), and the score
+ * metrics when the model was read from a score column. */
+static cJSON *model_metrics(struct builder *b, const struct fg_confusion *c,
+                            const struct fg_rate_intervals *ci, const struct fg_score_stats *score)
 {
     cJSON *o = cJSON_CreateObject();
     add_count(b, o, "n", fg_confusion_n(c));
@@ -114,17 +113,16 @@ static cJSON *model_metrics(struct builder *b, const struct fg_policy *policy,
     add_count(b, o, "tn", c->tn);
     add_count(b, o, "fn", c->fn);
     for (size_t i = 0; i < sizeof group_metrics / sizeof group_metrics[0]; i++) {
-        struct fg_rate r = fg_metric_rate(group_metrics[i], c);
-        const char *name = fg_metric_name(group_metrics[i]);
+        enum fg_metric metric = group_metrics[i];
+        struct fg_rate r = fg_metric_rate(metric, c);
+        const char *name = fg_metric_name(metric);
         char key[48];
         add_rate(b, o, name, &r);
         snprintf(key, sizeof key, "%s_ci", name);
-        if (r.defined) {
-            struct fg_interval ci = fg_stats_wilson(r.num, r.den, 1.0 - policy->defaults.alpha);
-            add(b, o, key, interval_json(b, ci.low, ci.high));
-        } else {
+        if (r.defined)
+            add(b, o, key, interval_json(b, ci->low[metric], ci->high[metric]));
+        else
             add(b, o, key, cJSON_CreateNull());
-        }
     }
     if (score != NULL && score->present) {
         add(b, o, "auc", score->auc_defined ? cJSON_CreateNumber(score->auc) : cJSON_CreateNull());
@@ -367,6 +365,79 @@ static const char *verdict_name(enum fg_verdict v)
 
 /* ---- public ---- */
 
+/* "inputs": the prediction files read, or the counts files for check --counts. */
+static cJSON *inputs_json(struct builder *b, const struct fg_metrics *m,
+                          const struct fg_audit_inputs *inputs)
+{
+    cJSON *in = cJSON_CreateObject();
+    const struct fg_ingest_result *ing = inputs->ingest;
+    if (inputs->n_counts > 0 || ing == NULL) {
+        /* check --counts: no prediction file was read; the counts files are the input. */
+        add(b, in, "candidate", cJSON_CreateNull());
+        add(b, in, "incumbent", cJSON_CreateNull());
+        cJSON *files = add(b, in, "counts", cJSON_CreateArray());
+        for (size_t i = 0; i < inputs->n_counts; i++) {
+            const struct fg_counts_info *c = &inputs->counts[i];
+            cJSON *f = add(b, files, NULL, cJSON_CreateObject());
+            add_string(b, f, "path", c->path);
+            add_string(b, f, "sha256", c->sha256);
+            add_count(b, f, "rows", c->rows);
+            add_count(b, f, "cells", c->cells);
+        }
+    } else {
+        add(b, in, "candidate", input_info(b, &ing->candidate));
+        if (ing->has_incumbent_file)
+            add(b, in, "incumbent", input_info(b, &ing->incumbent));
+        else if (m->has_incumbent)
+            add(b, in, "incumbent", input_info(b, &ing->candidate)); /* same file, own column */
+        else
+            add(b, in, "incumbent", cJSON_CreateNull());
+    }
+    return in;
+}
+
+/* "groups": every group of the metrics, in their order, with both models' figures. */
+static cJSON *groups_json(struct builder *b, const struct fg_policy *policy,
+                          const struct fg_metrics *m)
+{
+    cJSON *groups = cJSON_CreateArray();
+    for (size_t i = 0; i < m->n_groups; i++) {
+        const struct fg_group *g = &m->groups[i];
+        cJSON *gj = add(b, groups, NULL, cJSON_CreateObject());
+        add(b, gj, "slice", slice_of(b, policy, g));
+        add_string(b, gj, "label", g->label);
+        add(b, gj, "candidate",
+            model_metrics(b, &g->candidate, &g->candidate_ci, &g->candidate_score));
+        add(b, gj, "incumbent",
+            m->has_incumbent
+                ? model_metrics(b, &g->incumbent, &g->incumbent_ci, &g->incumbent_score)
+                : cJSON_CreateNull());
+    }
+    return groups;
+}
+
+/* One entry of "overrides": an offered override and what became of it. */
+static cJSON *override_json(struct builder *b, const struct fg_override_record *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_string(b, o, "gate", r->gate);
+    add_string(b, o, "group", r->group);
+    cJSON *slice = add(b, o, "slice", r->has_slice ? cJSON_CreateObject() : cJSON_CreateNull());
+    for (size_t k = 0; r->has_slice && slice != NULL && k < r->n_slice; k++)
+        add_string(b, slice, r->slice_attrs[k], r->slice_values[k]);
+    add_string(b, o, "approver", r->approver);
+    add_string(b, o, "role", r->role);
+    add_string(b, o, "reason", r->reason);
+    add_string(b, o, "ticket", r->ticket);
+    add_string(b, o, "created", r->created);
+    add_string(b, o, "expires", r->expires);
+    add_string(b, o, "keyid", r->keyid[0] ? r->keyid : NULL);
+    add_string(b, o, "path", r->path);
+    add_string(b, o, "status", r->applied ? "applied" : "rejected");
+    add_string(b, o, "why", r->why);
+    return o;
+}
+
 enum fg_status fg_audit_render(const struct fg_policy *policy, const struct fg_metrics *m,
                                const struct fg_evaluation *ev, const struct fg_audit_inputs *inputs,
                                char **out, struct fg_error *err)
@@ -393,67 +464,15 @@ enum fg_status fg_audit_render(const struct fg_policy *policy, const struct fg_m
     add_string(&b, pol, "path", inputs->policy_path ? inputs->policy_path : policy->path);
     add_string(&b, pol, "sha256", policy->sha256);
 
-    cJSON *in = add(&b, root, "inputs", cJSON_CreateObject());
-    const struct fg_ingest_result *ing = inputs->ingest;
-    if (inputs->n_counts > 0 || ing == NULL) {
-        /* check --counts: no prediction file was read; the counts files are the input. */
-        add(&b, in, "candidate", cJSON_CreateNull());
-        add(&b, in, "incumbent", cJSON_CreateNull());
-        cJSON *files = add(&b, in, "counts", cJSON_CreateArray());
-        for (size_t i = 0; i < inputs->n_counts; i++) {
-            const struct fg_counts_info *c = &inputs->counts[i];
-            cJSON *f = add(&b, files, NULL, cJSON_CreateObject());
-            add_string(&b, f, "path", c->path);
-            add_string(&b, f, "sha256", c->sha256);
-            add_count(&b, f, "rows", c->rows);
-            add_count(&b, f, "cells", c->cells);
-        }
-    } else {
-        add(&b, in, "candidate", input_info(&b, &ing->candidate));
-        if (ing->has_incumbent_file)
-            add(&b, in, "incumbent", input_info(&b, &ing->incumbent));
-        else if (m->has_incumbent)
-            add(&b, in, "incumbent", input_info(&b, &ing->candidate)); /* same file, own column */
-        else
-            add(&b, in, "incumbent", cJSON_CreateNull());
-    }
-
-    cJSON *groups = add(&b, root, "groups", cJSON_CreateArray());
-    for (size_t i = 0; i < m->n_groups; i++) {
-        const struct fg_group *g = &m->groups[i];
-        cJSON *gj = add(&b, groups, NULL, cJSON_CreateObject());
-        add(&b, gj, "slice", slice_of(&b, policy, g));
-        add_string(&b, gj, "label", g->label);
-        add(&b, gj, "candidate", model_metrics(&b, policy, &g->candidate, &g->candidate_score));
-        add(&b, gj, "incumbent",
-            m->has_incumbent ? model_metrics(&b, policy, &g->incumbent, &g->incumbent_score)
-                             : cJSON_CreateNull());
-    }
+    add(&b, root, "inputs", inputs_json(&b, m, inputs));
+    add(&b, root, "groups", groups_json(&b, policy, m));
 
     cJSON *gates = add(&b, root, "gates", cJSON_CreateArray());
     for (size_t i = 0; i < ev->n_outcomes; i++)
         add(&b, gates, NULL, gate_json(&b, policy, m, &ev->outcomes[i]));
     cJSON *overrides = add(&b, root, "overrides", cJSON_CreateArray());
-    for (size_t i = 0; i < ev->n_overrides; i++) {
-        const struct fg_override_record *r = &ev->overrides[i];
-        cJSON *o = add(&b, overrides, NULL, cJSON_CreateObject());
-        add_string(&b, o, "gate", r->gate);
-        add_string(&b, o, "group", r->group);
-        cJSON *slice =
-            add(&b, o, "slice", r->has_slice ? cJSON_CreateObject() : cJSON_CreateNull());
-        for (size_t k = 0; r->has_slice && slice != NULL && k < r->n_slice; k++)
-            add_string(&b, slice, r->slice_attrs[k], r->slice_values[k]);
-        add_string(&b, o, "approver", r->approver);
-        add_string(&b, o, "role", r->role);
-        add_string(&b, o, "reason", r->reason);
-        add_string(&b, o, "ticket", r->ticket);
-        add_string(&b, o, "created", r->created);
-        add_string(&b, o, "expires", r->expires);
-        add_string(&b, o, "keyid", r->keyid[0] ? r->keyid : NULL);
-        add_string(&b, o, "path", r->path);
-        add_string(&b, o, "status", r->applied ? "applied" : "rejected");
-        add_string(&b, o, "why", r->why);
-    }
+    for (size_t i = 0; i < ev->n_overrides; i++)
+        add(&b, overrides, NULL, override_json(&b, &ev->overrides[i]));
     add_string(&b, root, "verdict", verdict_name(ev->verdict));
     add_number(&b, root, "exit_code", fg_evaluation_exit_code(ev));
 

@@ -415,7 +415,7 @@ static int compare_to_bound(const struct fg_gate_spec *spec, const struct fg_sid
     uint64_t p, q;
     bool small = g->num < EXACT_COUNT_LIMIT && g->den < EXACT_COUNT_LIMIT &&
                  r->num < EXACT_COUNT_LIMIT && r->den < EXACT_COUNT_LIMIT;
-    if (!fg_metric_is_rate(side->component) || side->component == FG_METRIC_COUNT || !small ||
+    if (fg_metric_kind(side->component) != FG_METRIC_KIND_RATE || !small ||
         !bound_fraction(bound, &p, &q))
         return compare_double(side->value, bound);
     if (spec->overall) /* num/den vs p/q */
@@ -489,7 +489,7 @@ static void compare_side(const struct fg_gate_spec *spec, const struct fg_side *
     cmp->value = side->value;
     cmp->side = *side;
     cmp->group = group;
-    if (!side->defined || !fg_metric_is_rate(side->component) || side->component == FG_METRIC_COUNT)
+    if (!side->defined || fg_metric_kind(side->component) != FG_METRIC_KIND_RATE)
         return;
     const double level = 1.0 - spec->alpha;
     const struct fg_rate *g = &side->group_rate, *r = &side->reference_rate;
@@ -1696,6 +1696,6 @@ void fg_evaluation_free(struct fg_evaluation *ev)
     for (size_t i = 0; i < ev->n_outcomes; i++)
         free(ev->outcomes[i].results);
     free(ev->outcomes);
-    fg_override_records_free(ev->overrides, ev->n_overrides);
+    fg_override_release(ev);
     free(ev);
 }

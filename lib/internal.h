@@ -9,6 +9,7 @@
 #define FAIRGATE_INTERNAL_H
 
 #include "fairgate.h"
+#include "metric.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -34,27 +35,6 @@ enum fg_status fg_error_set(struct fg_error *err, enum fg_status code, const cha
     FG_PRINTF(6, 7);
 
 /* ---- policy ---- */
-
-enum fg_metric {
-    FG_METRIC_COUNT,
-    FG_METRIC_BASE_RATE,
-    FG_METRIC_SELECTION_RATE,
-    FG_METRIC_TPR,
-    FG_METRIC_FPR,
-    FG_METRIC_FNR,
-    FG_METRIC_TNR,
-    FG_METRIC_PPV,
-    FG_METRIC_NPV,
-    FG_METRIC_FDR,
-    FG_METRIC_FOR,
-    FG_METRIC_ACCURACY,
-    FG_METRIC_ERROR_RATE,
-    FG_METRIC_EQUALIZED_ODDS, /* gates only: the worse of the TPR and FPR disparities */
-    FG_METRIC_AUC,            /* score metrics: named by the language, not yet evaluated */
-    FG_METRIC_CALIBRATION_GAP,
-    FG_METRIC_BRIER,
-    FG_METRIC__N
-};
 
 enum fg_disparity { FG_DISPARITY_NONE, FG_DISPARITY_RATIO, FG_DISPARITY_DIFFERENCE };
 
@@ -205,18 +185,12 @@ bool fg_approver_key_path(const char *policy_path, const char *public_key, char 
 size_t fg_policy_attrset_count(const struct fg_policy *policy);
 void fg_policy_attrset(const struct fg_policy *policy, size_t index, struct fg_attrset *out);
 
-/* Names of metrics, disparities, ... as written in the policy language. */
-const char *fg_metric_name(enum fg_metric metric);
+/* Names of disparities, ... as written in the policy language. */
 const char *fg_disparity_name(enum fg_disparity disparity);
 const char *fg_reference_kind_name(enum fg_reference_kind kind);
 const char *fg_small_group_name(enum fg_small_group mode);
 const char *fg_evidence_name(enum fg_evidence evidence);
 const char *fg_correction_name(enum fg_correction correction);
-/* +1 when higher is better (accuracy, tpr, tnr, ppv, npv, auc), -1 when lower is (error_rate,
- * fpr, fnr, fdr, for, calibration_gap, brier), 0 when neither. */
-int fg_metric_direction(enum fg_metric metric);
-/* True for auc, calibration_gap and brier: metrics computed from a score column. */
-bool fg_metric_is_score(enum fg_metric metric);
 
 /* ---- counts: the cell table (lib/counts.c) ----
  *
@@ -355,17 +329,6 @@ bool fg_csv_feed_lines(struct fg_csv_lines *lines, struct csv_parser *parser, co
 
 /* ---- metrics (lib/metrics.c) ---- */
 
-struct fg_confusion {
-    uint64_t tp, fp, tn, fn;
-};
-
-/* A rate num/den; defined == false when den == 0 (then value is 0 and must not be used). */
-struct fg_rate {
-    bool defined;
-    double value;
-    uint64_t num, den;
-};
-
 /* What the score metrics need of one group and model (filled by fg_metrics_compute when the
  * model is read from a score column). The score's "favourable" direction is respected: with
  * favorable: below a low score is the favourable decision, so auc ranks by -score, and
@@ -385,6 +348,13 @@ struct fg_score_stats {
  * when out of memory. */
 char *fg_group_label(const char *const *attrs, const char *const *values, size_t n);
 
+/* One model's rate intervals for one group, indexed by enum fg_metric from
+ * FG_METRIC_BASE_RATE to FG_METRIC_ERROR_RATE (count's entry is unused); [0, 0] where the
+ * rate is undefined (den == 0). */
+struct fg_rate_intervals {
+    double low[FG_METRIC_N_RATES], high[FG_METRIC_N_RATES];
+};
+
 struct fg_group {
     size_t attrset;  /* index as fg_policy_attrset; SIZE_MAX for the overall population */
     char **values;   /* one owned copy per attribute of the attrset; NULL for overall */
@@ -392,6 +362,10 @@ struct fg_group {
     char *label;     /* "sex=Female & race=Black"; "overall" for the overall population */
     struct fg_confusion candidate;
     struct fg_confusion incumbent; /* all 0 when metrics->has_incumbent is false */
+    /* Each rate's Wilson interval at level 1 - defaults.alpha, computed once by
+     * fg_metrics_compute (the audit writes them as "<metric>_ci"). */
+    struct fg_rate_intervals candidate_ci;
+    struct fg_rate_intervals incumbent_ci; /* all 0 when metrics->has_incumbent is false */
     struct fg_score_stats candidate_score;
     struct fg_score_stats incumbent_score;
 };
@@ -410,16 +384,6 @@ struct fg_metrics {
     size_t n_attrsets;
 };
 
-/* The rate metric of a confusion matrix; for FG_METRIC_COUNT, value = n and den = n.
- * Definitions (Fawcett 2006, "An introduction to ROC analysis"; Fairlearn metrics):
- * selection_rate (tp+fp)/n, base_rate (tp+fn)/n, tpr tp/(tp+fn), fpr fp/(fp+tn),
- * fnr fn/(tp+fn), tnr tn/(fp+tn), ppv tp/(tp+fp), npv tn/(tn+fn), fdr fp/(tp+fp),
- * for fn/(tn+fn), accuracy (tp+tn)/n, error_rate (fp+fn)/n.
- * Not defined for equalized_odds or the score metrics (returns defined == false). */
-struct fg_rate fg_metric_rate(enum fg_metric metric, const struct fg_confusion *confusion);
-uint64_t fg_confusion_n(const struct fg_confusion *confusion);
-/* True for the metrics fg_metric_rate computes (count and the twelve rates). */
-bool fg_metric_is_rate(enum fg_metric metric);
 /* The value of metric for group g and one model, rate-like: the rate metrics as
  * fg_metric_rate; a score metric with num = 0, den = its own denominator for
  * min_group_size (auc: the smaller of actual positives and actual negatives; brier and
@@ -542,7 +506,9 @@ struct fg_evaluation {
     struct fg_gate_outcome *outcomes; /* one per policy gate, in policy order */
     size_t n_outcomes;
     enum fg_verdict verdict;
-    struct fg_override_record *overrides; /* in the order offered */
+    /* In the order offered; owned by the override module (lib/override.c): allocated by
+     * fg_override_apply, freed by fg_override_release. */
+    struct fg_override_record *overrides;
     size_t n_overrides;
 };
 
@@ -592,7 +558,10 @@ FG_MUST_CHECK enum fg_status fg_dsse_parse(const char *text, size_t len,
 bool fg_dsse_verify(const struct fg_dsse_envelope *env, const struct fg_key *key, size_t *which);
 void fg_dsse_envelope_free(struct fg_dsse_envelope *env);
 
-void fg_override_records_free(struct fg_override_record *records, size_t n);
+/* Frees the override records fg_override_apply attached to ev (ev->overrides) and leaves
+ * it with none. The override module owns those records: it alone allocates and frees them;
+ * fg_evaluation_free calls this. */
+void fg_override_release(struct fg_evaluation *ev);
 
 /* ---- small shared helpers (lib/util.c) ---- */
 

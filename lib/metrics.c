@@ -20,6 +20,7 @@
  * groups that occur in the data exist, so every group has n > 0.
  */
 #include "internal.h"
+#include "stats.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -27,62 +28,17 @@
 
 /* ---- rates ---- */
 
-uint64_t fg_confusion_n(const struct fg_confusion *c)
+/* Each rate's Wilson interval at level for one model of a group. */
+static void rate_intervals(const struct fg_confusion *c, double level,
+                           struct fg_rate_intervals *out)
 {
-    return c->tp + c->fp + c->tn + c->fn;
-}
-
-static struct fg_rate rate(uint64_t num, uint64_t den)
-{
-    struct fg_rate r = {.defined = den > 0, .value = 0.0, .num = num, .den = den};
-    if (den > 0)
-        r.value = (double)num / (double)den;
-    return r;
-}
-
-bool fg_metric_is_rate(enum fg_metric metric)
-{
-    return metric <= FG_METRIC_ERROR_RATE;
-}
-
-/* Definitions: Fawcett (2006), "An introduction to ROC analysis", Pattern Recognition
- * Letters 27, table 1; the same as Fairlearn's fairlearn.metrics (selection_rate,
- * true_positive_rate, false_positive_rate, ...) and Aequitas' group metrics (tpr, fpr,
- * fnr, tnr, precision = ppv, npv, fdr, for, prev = base_rate, pprev = selection_rate). */
-struct fg_rate fg_metric_rate(enum fg_metric metric, const struct fg_confusion *c)
-{
-    uint64_t n = fg_confusion_n(c);
-    switch (metric) {
-    case FG_METRIC_COUNT: {
-        struct fg_rate r = {.defined = true, .value = (double)n, .num = n, .den = n};
-        return r;
-    }
-    case FG_METRIC_BASE_RATE:
-        return rate(c->tp + c->fn, n);
-    case FG_METRIC_SELECTION_RATE:
-        return rate(c->tp + c->fp, n);
-    case FG_METRIC_TPR:
-        return rate(c->tp, c->tp + c->fn);
-    case FG_METRIC_FPR:
-        return rate(c->fp, c->fp + c->tn);
-    case FG_METRIC_FNR:
-        return rate(c->fn, c->tp + c->fn);
-    case FG_METRIC_TNR:
-        return rate(c->tn, c->fp + c->tn);
-    case FG_METRIC_PPV:
-        return rate(c->tp, c->tp + c->fp);
-    case FG_METRIC_NPV:
-        return rate(c->tn, c->tn + c->fn);
-    case FG_METRIC_FDR:
-        return rate(c->fp, c->tp + c->fp);
-    case FG_METRIC_FOR:
-        return rate(c->fn, c->tn + c->fn);
-    case FG_METRIC_ACCURACY:
-        return rate(c->tp + c->tn, n);
-    case FG_METRIC_ERROR_RATE:
-        return rate(c->fp + c->fn, n);
-    default:
-        return rate(0, 0);
+    for (int k = FG_METRIC_BASE_RATE; k < FG_METRIC_N_RATES; k++) {
+        struct fg_rate r = fg_metric_rate((enum fg_metric)k, c);
+        struct fg_interval ci = {0.0, 0.0};
+        if (r.defined)
+            ci = fg_stats_wilson(r.num, r.den, level);
+        out->low[k] = ci.low;
+        out->high[k] = ci.high;
     }
 }
 
@@ -433,6 +389,12 @@ enum fg_status fg_metrics_compute(const struct fg_policy *policy, const struct f
     group_scores(&scores, overall, NULL, 0);
     for (size_t a = 0; a < m->n_attrsets && st == FG_OK; a++)
         st = group_attrset(policy, counts, ranks, a, m, scratch, &scores, err);
+    for (size_t i = 0; i < m->n_groups && st == FG_OK; i++) {
+        struct fg_group *g = &m->groups[i];
+        rate_intervals(&g->candidate, 1.0 - policy->defaults.alpha, &g->candidate_ci);
+        if (m->has_incumbent)
+            rate_intervals(&g->incumbent, 1.0 - policy->defaults.alpha, &g->incumbent_ci);
+    }
 
 done:
     free(scores.buffer);

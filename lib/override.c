@@ -24,6 +24,10 @@
  * A result that made a gate fail is covered when overrides.required_approvals distinct
  * approvers, with distinct keys, approved the whole gate or that result's group; a failed gate
  * becomes `overridden` when every such result is covered.
+ *
+ * Ownership: the override records of an evaluation (ev->overrides, one per offer) are
+ * allocated here by fg_override_apply and freed only here, by fg_override_release, which
+ * fg_evaluation_free calls; no other module allocates, frees or resizes them.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -1035,6 +1039,40 @@ static void set_verdict(struct fg_evaluation *ev)
                                : FG_VERDICT_PASS;
 }
 
+/* ---- ownership of the records ---- */
+
+static void records_free(struct fg_override_record *records, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct fg_override_record *r = &records[i];
+        free(r->path);
+        free(r->gate);
+        free(r->group);
+        free(r->approver);
+        free(r->role);
+        free(r->reason);
+        free(r->ticket);
+        free(r->created);
+        free(r->expires);
+        for (size_t k = 0; k < r->n_slice; k++) {
+            free(r->slice_attrs[k]);
+            free(r->slice_values[k]);
+        }
+        free(r->slice_attrs);
+        free(r->slice_values);
+    }
+    free(records);
+}
+
+void fg_override_release(struct fg_evaluation *ev)
+{
+    records_free(ev->overrides, ev->n_overrides);
+    ev->overrides = NULL;
+    ev->n_overrides = 0;
+}
+
+/* ---- applying ---- */
+
 enum fg_status fg_override_apply(const struct fg_policy *policy, const struct fg_metrics *m,
                                  struct fg_evaluation *ev, const char *const *paths, size_t n_paths,
                                  const struct fg_override_inputs *inputs, long long now,
@@ -1070,27 +1108,4 @@ enum fg_status fg_override_apply(const struct fg_policy *policy, const struct fg
     free(blocking);
     set_verdict(ev);
     return FG_OK;
-}
-
-void fg_override_records_free(struct fg_override_record *records, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        struct fg_override_record *r = &records[i];
-        free(r->path);
-        free(r->gate);
-        free(r->group);
-        free(r->approver);
-        free(r->role);
-        free(r->reason);
-        free(r->ticket);
-        free(r->created);
-        free(r->expires);
-        for (size_t k = 0; k < r->n_slice; k++) {
-            free(r->slice_attrs[k]);
-            free(r->slice_values[k]);
-        }
-        free(r->slice_attrs);
-        free(r->slice_values);
-    }
-    free(records);
 }

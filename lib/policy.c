@@ -39,35 +39,6 @@
 
 /* ---- names ---- */
 
-static const char *const metric_names[FG_METRIC__N] = {
-    [FG_METRIC_COUNT] = "count",
-    [FG_METRIC_BASE_RATE] = "base_rate",
-    [FG_METRIC_SELECTION_RATE] = "selection_rate",
-    [FG_METRIC_TPR] = "tpr",
-    [FG_METRIC_FPR] = "fpr",
-    [FG_METRIC_FNR] = "fnr",
-    [FG_METRIC_TNR] = "tnr",
-    [FG_METRIC_PPV] = "ppv",
-    [FG_METRIC_NPV] = "npv",
-    [FG_METRIC_FDR] = "fdr",
-    [FG_METRIC_FOR] = "for",
-    [FG_METRIC_ACCURACY] = "accuracy",
-    [FG_METRIC_ERROR_RATE] = "error_rate",
-    [FG_METRIC_EQUALIZED_ODDS] = "equalized_odds",
-    [FG_METRIC_AUC] = "auc",
-    [FG_METRIC_CALIBRATION_GAP] = "calibration_gap",
-    [FG_METRIC_BRIER] = "brier",
-};
-
-/* +1: higher is better, -1: lower is better, 0: neither (vs_incumbent on an overall gate
- * needs one of the first two). */
-static const signed char metric_direction[FG_METRIC__N] = {
-    [FG_METRIC_ACCURACY] = 1, [FG_METRIC_TPR] = 1,  [FG_METRIC_TNR] = 1,
-    [FG_METRIC_PPV] = 1,      [FG_METRIC_NPV] = 1,  [FG_METRIC_ERROR_RATE] = -1,
-    [FG_METRIC_FPR] = -1,     [FG_METRIC_FNR] = -1, [FG_METRIC_FDR] = -1,
-    [FG_METRIC_FOR] = -1,     [FG_METRIC_AUC] = 1,  [FG_METRIC_CALIBRATION_GAP] = -1,
-    [FG_METRIC_BRIER] = -1};
-
 static const char *const disparity_text[] = {[FG_DISPARITY_NONE] = "none",
                                              [FG_DISPARITY_RATIO] = "ratio",
                                              [FG_DISPARITY_DIFFERENCE] = "difference"};
@@ -98,11 +69,6 @@ static const char *name_in(const char *const *names, size_t n, unsigned index)
     return index < n && names[index] != NULL ? names[index] : "unknown";
 }
 
-const char *fg_metric_name(enum fg_metric metric)
-{
-    return name_in(metric_names, N_OF(metric_names), (unsigned)metric);
-}
-
 const char *fg_disparity_name(enum fg_disparity disparity)
 {
     return name_in(disparity_text, N_OF(disparity_text), (unsigned)disparity);
@@ -126,17 +92,6 @@ const char *fg_evidence_name(enum fg_evidence evidence)
 const char *fg_correction_name(enum fg_correction correction)
 {
     return name_in(correction_text, N_OF(correction_text), (unsigned)correction);
-}
-
-int fg_metric_direction(enum fg_metric metric)
-{
-    return (unsigned)metric < FG_METRIC__N ? metric_direction[metric] : 0;
-}
-
-bool fg_metric_is_score(enum fg_metric metric)
-{
-    return metric == FG_METRIC_AUC || metric == FG_METRIC_CALIBRATION_GAP ||
-           metric == FG_METRIC_BRIER;
 }
 
 /* ---- attribute sets ---- */
@@ -1397,7 +1352,7 @@ static enum fg_status parse_gate_metric(const struct ctx *c, const struct node *
     if (node == NULL)
         return fail(c, gate, "%s has no 'metric'", gate_name);
     size_t metric = 0;
-    TRY(get_choice(c, node, "metric", "metric", metric_names, FG_METRIC__N, &metric));
+    TRY(get_choice(c, node, "metric", "metric", fg_metric_names, FG_METRIC__N, &metric));
     spec->metric = (enum fg_metric)metric;
     if (fg_metric_is_score(spec->metric) && p->data.candidate.score == NULL)
         return fail(c, node,

@@ -9,6 +9,8 @@
  * The incumbent is the same except B = 28/17/33/22 (selection 0.45).
  * Overall: candidate 97/74/129/106 (accuracy 226/406), incumbent 100/76/127/103 (227/406).
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include "internal.h"
 
 #include <check.h>
@@ -466,6 +468,39 @@ START_TEST(test_equalized_odds_family_per_component)
 }
 END_TEST
 
+/* The override records of an evaluation belong to the override module: fg_override_release
+ * frees them and leaves none, a second call is a no-op, and fg_evaluation_free goes through
+ * it (make asan reports a leak or a double free otherwise). */
+START_TEST(test_override_records_released_by_override_module)
+{
+    struct fg_evaluation *ev = calloc(1, sizeof *ev);
+    ck_assert_ptr_nonnull(ev);
+    ev->overrides = calloc(2, sizeof *ev->overrides);
+    ck_assert_ptr_nonnull(ev->overrides);
+    ev->n_overrides = 2;
+    ev->overrides[0].path = strdup("a.dsse");
+    ev->overrides[0].gate = strdup("parity");
+    ev->overrides[1].path = strdup("b.dsse");
+    ev->overrides[1].n_slice = 1;
+    ev->overrides[1].slice_attrs = calloc(1, sizeof(char *));
+    ev->overrides[1].slice_values = calloc(1, sizeof(char *));
+    ck_assert_ptr_nonnull(ev->overrides[1].slice_attrs);
+    ck_assert_ptr_nonnull(ev->overrides[1].slice_values);
+    ev->overrides[1].slice_attrs[0] = strdup("sex");
+    ev->overrides[1].slice_values[0] = strdup("F");
+    fg_override_release(ev);
+    ck_assert_ptr_null(ev->overrides);
+    ck_assert_uint_eq(ev->n_overrides, 0);
+    fg_override_release(ev);
+    ck_assert_ptr_null(ev->overrides);
+    ev->overrides = calloc(1, sizeof *ev->overrides);
+    ck_assert_ptr_nonnull(ev->overrides);
+    ev->n_overrides = 1;
+    ev->overrides[0].reason = strdup("known issue");
+    fg_evaluation_free(ev);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("gate");
@@ -477,6 +512,7 @@ int main(void)
     tcase_add_test(tc, test_four_fifths_is_exact);
     tcase_add_test(tc, test_equalized_odds_partial_data_still_fails);
     tcase_add_test(tc, test_equalized_odds_family_per_component);
+    tcase_add_test(tc, test_override_records_released_by_override_module);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -2,9 +2,10 @@
  * check_metrics.c - unit tests of lib/metrics.c: every rate on hand-computed confusion
  * matrices, undefined rates, grouping of cells into overall / attribute / intersection
  * groups in sorted order, the score metrics per group (their math is checked in
- * check_scores.c) and fg_group_metric.
+ * check_scores.c), the rate intervals stored per group, and fg_group_metric.
  */
 #include "internal.h"
+#include "stats.h"
 
 #include <check.h>
 #include <math.h>
@@ -175,6 +176,57 @@ START_TEST(test_grouping)
     struct fg_rate tpr = fg_metric_rate(FG_METRIC_TPR, &white->candidate);
     ck_assert_double_eq_tol(tpr.value, 6.0 / 9.0, 1e-15);
 
+    fg_metrics_free(m);
+    fg_counts_free(k);
+    fg_policy_free(policy);
+}
+END_TEST
+
+/* Each group's rate intervals are computed once, by fg_metrics_compute, at level
+ * 1 - defaults.alpha: Wilson's interval of the rate, [0, 0] when the rate is undefined. */
+START_TEST(test_rate_intervals)
+{
+    struct fg_error err = {0};
+    struct fg_policy *policy = NULL;
+    struct fg_counts *k = NULL;
+    struct fg_metrics *m = NULL;
+    ck_assert_int_eq(fg_policy_parse("t.yaml", policy_text, strlen(policy_text), &policy, &err),
+                     FG_OK);
+    ck_assert_int_eq(fg_counts_new(2, true, &k, &err), FG_OK);
+    add(k, "M", "W", 1, 1, 0, 6);
+    add(k, "M", "B", 0, 1, 1, 2);
+    add(k, "F", "W", 1, 0, 1, 3);
+    add(k, "F", "B", 0, 0, 0, 7);
+    ck_assert_int_eq(fg_metrics_compute(policy, k, &m, &err), FG_OK);
+    const double level = 1.0 - policy->defaults.alpha;
+    const struct fg_group *white = find(m, "race=W");
+    ck_assert_ptr_nonnull(white);
+    /* candidate tpr 6/9 */
+    struct fg_interval w = fg_stats_wilson(6, 9, level);
+    ck_assert_double_eq(white->candidate_ci.low[FG_METRIC_TPR], w.low);
+    ck_assert_double_eq(white->candidate_ci.high[FG_METRIC_TPR], w.high);
+    ck_assert(w.low < 6.0 / 9.0 && 6.0 / 9.0 < w.high);
+    /* incumbent tpr 3/9 */
+    w = fg_stats_wilson(3, 9, level);
+    ck_assert_double_eq(white->incumbent_ci.low[FG_METRIC_TPR], w.low);
+    ck_assert_double_eq(white->incumbent_ci.high[FG_METRIC_TPR], w.high);
+    /* every rate of every group and model agrees with Wilson on its own num/den */
+    for (size_t i = 0; i < m->n_groups; i++)
+        for (int r = FG_METRIC_BASE_RATE; r < FG_METRIC_N_RATES; r++) {
+            const struct fg_group *g = &m->groups[i];
+            struct fg_rate rate = fg_metric_rate((enum fg_metric)r, &g->candidate);
+            struct fg_interval ci = {0.0, 0.0};
+            if (rate.defined)
+                ci = fg_stats_wilson(rate.num, rate.den, level);
+            ck_assert_double_eq(g->candidate_ci.low[r], ci.low);
+            ck_assert_double_eq(g->candidate_ci.high[r], ci.high);
+        }
+    /* sex=F & race=B has no actual positive: its tpr is undefined, its interval [0, 0] */
+    const struct fg_group *fb = find(m, "sex=F & race=B");
+    ck_assert_ptr_nonnull(fb);
+    ck_assert(!fg_metric_rate(FG_METRIC_TPR, &fb->candidate).defined);
+    ck_assert_double_eq(fb->candidate_ci.low[FG_METRIC_TPR], 0.0);
+    ck_assert_double_eq(fb->candidate_ci.high[FG_METRIC_TPR], 0.0);
     fg_metrics_free(m);
     fg_counts_free(k);
     fg_policy_free(policy);
@@ -388,6 +440,7 @@ int main(void)
                         (int)(sizeof rate_vectors / sizeof rate_vectors[0]));
     tcase_add_test(tc, test_rate_values);
     tcase_add_test(tc, test_grouping);
+    tcase_add_test(tc, test_rate_intervals);
     tcase_add_test(tc, test_attr_mismatch);
     tcase_add_test(tc, test_group_metric);
     tcase_add_test(tc, test_grouping_scores);
