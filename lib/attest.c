@@ -168,15 +168,12 @@ enum fg_status fg_attest_build(const char *audit_json, const struct fg_subject *
 
 /* ---- verifying ---- */
 
-/* The report verify prints: an fg_report_text, so that an allocation failure or the cap
- * is an error when it is handed over, never a line left out silently. */
-struct lines {
-    struct fg_report_text text;
-};
+/* The report verify prints is an fg_buf, so that an allocation failure or the cap is an
+ * error when it is handed over, never a line left out silently. */
 
-static void say(struct lines *r, const char *fmt, ...) FG_PRINTF(2, 3);
+static void say(struct fg_buf *r, const char *fmt, ...) FG_PRINTF(2, 3);
 
-static void say(struct lines *r, const char *fmt, ...)
+static void say(struct fg_buf *r, const char *fmt, ...)
 {
     va_list ap, again;
     va_start(ap, fmt);
@@ -188,7 +185,7 @@ static void say(struct lines *r, const char *fmt, ...)
         vsnprintf(line, (size_t)n + 1, fmt, again);
     va_end(again);
     if (line == NULL) {
-        r->text.nomem = true;
+        r->nomem = true;
         return;
     }
     /* Names come from the attestation: a control byte among them is shown as \xNN, so
@@ -199,13 +196,13 @@ static void say(struct lines *r, const char *fmt, ...)
         unsigned char c = (unsigned char)*p;
         if (c != '\0' && c >= 0x20 && c != 0x7f)
             continue;
-        fg_report_text_append(&r->text, run, (size_t)(p - run));
+        fg_buf_append(r, run, (size_t)(p - run));
         if (c == '\0')
             break;
-        fg_report_text_add(&r->text, "\\x%02x", c);
+        fg_buf_add(r, "\\x%02x", c);
         run = p + 1;
     }
-    fg_report_text_append(&r->text, "\n", 1);
+    fg_buf_append(r, "\n", 1);
     free(line);
 }
 
@@ -284,7 +281,7 @@ static const cJSON *audit_subject(const cJSON *statement)
  * line said why). *subject gets the audit subject when it decided. */
 static enum fg_status audit_matches(const cJSON *statement, const char *path, const char *text,
                                     size_t len, bool *matches, const cJSON **subject,
-                                    struct lines *r, struct fg_error *err)
+                                    struct fg_buf *r, struct fg_error *err)
 {
     *matches = false;
     *subject = audit_subject(statement);
@@ -327,7 +324,7 @@ static enum fg_status audit_matches(const cJSON *statement, const char *path, co
  * and the statement. FG_OK with *statement set when all hold; FG_OK with *statement NULL and
  * a line in r saying why when the attestation is invalid; an error when it cannot be read. */
 static enum fg_status open_statement(const char *path, const struct fg_key *key, cJSON **statement,
-                                     struct lines *r, struct fg_error *err)
+                                     struct fg_buf *r, struct fg_error *err)
 {
     *statement = NULL;
     char *text = NULL;
@@ -389,7 +386,7 @@ done:
 }
 
 /* The verdict and policy lines of a valid statement. */
-static void say_verdict(struct lines *r, const cJSON *statement)
+static void say_verdict(struct fg_buf *r, const cJSON *statement)
 {
     const cJSON *predicate = cJSON_GetObjectItemCaseSensitive(statement, "predicate");
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(predicate, "exit_code");
@@ -406,7 +403,7 @@ static void say_verdict(struct lines *r, const cJSON *statement)
  * its SHA-256 against the subject of its role (and name). *matched: the subject it matched;
  * *ok false (with the reason said) when it does not match. */
 static enum fg_status check_subject(const cJSON *statement, const struct fg_subject *check,
-                                    const cJSON **matched, struct lines *r, bool *ok,
+                                    const cJSON **matched, struct fg_buf *r, bool *ok,
                                     struct fg_error *err)
 {
     *ok = false;
@@ -441,7 +438,7 @@ static enum fg_status check_subject(const cJSON *statement, const struct fg_subj
 
 /* Lists every subject of the statement, each matched by a file given or not checked, and
  * how many were checked when not all. */
-static void say_subjects(struct lines *r, const cJSON *statement, const cJSON **matched,
+static void say_subjects(struct fg_buf *r, const cJSON *statement, const cJSON **matched,
                          size_t n_checks)
 {
     const cJSON *s;
@@ -475,7 +472,7 @@ enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
 {
     *valid = 0;
     *report = NULL;
-    struct lines r = {{0}};
+    struct fg_buf r = fg_buf_new(FG_BUF_CAP_VERIFY, "verify's report");
     cJSON *statement = NULL;
     const cJSON **matched = NULL;
     enum fg_status st = open_statement(path, key, &statement, &r, err);
@@ -501,10 +498,10 @@ done:
     free(matched);
     cJSON_Delete(statement);
     if (st != FG_OK) {
-        free(r.text.data);
+        free(r.data);
         return st;
     }
-    return fg_report_text_finish(&r.text, report, err);
+    return fg_buf_finish(&r, report, err);
 }
 
 enum fg_status fg_attest_audit(const char *path, const struct fg_key *key, const char *audit_path,
@@ -513,7 +510,7 @@ enum fg_status fg_attest_audit(const char *path, const struct fg_key *key, const
     *audit_json = NULL;
     *valid = 0;
     *report = NULL;
-    struct lines r = {{0}};
+    struct fg_buf r = fg_buf_new(FG_BUF_CAP_VERIFY, "verify's report");
     cJSON *statement = NULL;
     char *text = NULL;
     size_t len = 0;
@@ -548,10 +545,10 @@ done:
     free(text);
     cJSON_Delete(statement);
     if (st != FG_OK) {
-        free(r.text.data);
+        free(r.data);
         return st;
     }
-    if ((st = fg_report_text_finish(&r.text, report, err)) != FG_OK) {
+    if ((st = fg_buf_finish(&r, report, err)) != FG_OK) {
         free(*audit_json); /* no audit without the report that says why it is the one */
         *audit_json = NULL;
         *valid = 0;

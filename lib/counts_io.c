@@ -81,22 +81,22 @@ enum fg_status fg_counts_policy_check(const struct fg_policy *policy, struct fg_
 /* ---- writing ---- */
 
 /* A field, quoted when RFC 4180 needs it or when a reader could trim it. */
-static void put_field(struct fg_report_text *t, const char *s)
+static void put_field(struct fg_buf *t, const char *s)
 {
     size_t n = strlen(s);
     bool quote = n > 0 && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t');
     quote = quote || strpbrk(s, ",\"\r\n") != NULL;
     if (!quote) {
-        fg_report_text_append(t, s, n);
+        fg_buf_append(t, s, n);
         return;
     }
-    fg_report_text_append(t, "\"", 1);
+    fg_buf_append(t, "\"", 1);
     for (const char *p = s; *p != '\0'; p++) {
-        fg_report_text_append(t, p, 1);
+        fg_buf_append(t, p, 1);
         if (*p == '"')
-            fg_report_text_append(t, "\"", 1); /* doubled */
+            fg_buf_append(t, "\"", 1); /* doubled */
     }
-    fg_report_text_append(t, "\"", 1);
+    fg_buf_append(t, "\"", 1);
 }
 
 enum fg_status fg_counts_render_csv(const struct fg_policy *policy, const struct fg_counts *counts,
@@ -117,12 +117,12 @@ enum fg_status fg_counts_render_csv(const struct fg_policy *policy, const struct
     if ((status = fg_counts_canonical_order(counts, &order, err)) != FG_OK)
         return status;
 
-    struct fg_report_text t = {0};
+    struct fg_buf t = fg_buf_new(FG_BUF_CAP_COUNTS_CSV, "the counts CSV");
     for (size_t a = 0; a < n_attrs; a++) {
         put_field(&t, policy->data.protected[a]);
-        fg_report_text_append(&t, ",", 1);
+        fg_buf_append(&t, ",", 1);
     }
-    fg_report_text_append(&t, "y_true,candidate,incumbent,count\n", 33);
+    fg_buf_append(&t, "y_true,candidate,incumbent,count\n", 33);
     for (size_t i = 0; i < n_cells; i++) {
         struct fg_cell cell;
         fg_counts_cell(counts, order[i], &cell);
@@ -130,17 +130,17 @@ enum fg_status fg_counts_render_csv(const struct fg_policy *policy, const struct
             continue;
         for (size_t a = 0; a < n_attrs; a++) {
             put_field(&t, fg_counts_value(counts, a, cell.value_ids[a]));
-            fg_report_text_append(&t, ",", 1);
+            fg_buf_append(&t, ",", 1);
         }
         char tail[64];
         int n = snprintf(tail, sizeof tail, "%u,%u,%u,%llu\n", (unsigned)cell.y_true,
                          (unsigned)cell.candidate, (unsigned)cell.incumbent,
                          (unsigned long long)cell.count);
-        fg_report_text_append(&t, tail, (size_t)n);
+        fg_buf_append(&t, tail, (size_t)n);
     }
     free(order);
     size_t written = t.len;
-    if ((status = fg_report_text_finish(&t, out, err)) != FG_OK)
+    if ((status = fg_buf_finish(&t, out, err)) != FG_OK)
         return status;
     *len = written;
     return FG_OK;

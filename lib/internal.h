@@ -8,6 +8,7 @@
 #ifndef FAIRGATE_INTERNAL_H
 #define FAIRGATE_INTERNAL_H
 
+#include "buf.h"
 #include "fairgate.h"
 #include "metric.h"
 
@@ -599,32 +600,19 @@ size_t fg_utf8_valid_prefix(const char *text, size_t len);
 void fg_format_number(char *buf, size_t size, bool defined, double value);
 
 /* ---- report helpers (lib/report.c) ----
- * What the reports rendered from the audit JSON share (report_md.c, report_junit.c). The
- * readers take any node, NULL too, and answer NULL or false when it is not what they want.
+ * What the reports rendered from the audit JSON share (report_md.c, report_junit.c,
+ * report_html.c, report_summary.c). The readers take any node, NULL too, and answer NULL or
+ * false when it is not what they want.
  */
 
 struct cJSON;
 
-/* Text that grows on demand, starting from {0}; on allocation failure or past the cap of one
- * rendered report it stops growing and remembers why. */
-struct fg_report_text {
-    char *data;
-    size_t len, cap;
-    bool nomem, toobig;
-};
-
-void fg_report_text_append(struct fg_report_text *t, const char *s, size_t n);
-void fg_report_text_puts(struct fg_report_text *t, const char *s);
-void fg_report_text_add(struct fg_report_text *t, const char *fmt, ...) FG_PRINTF(2, 3);
-/* Hands the text to the caller (*out), or frees it and reports why it could not be built. */
-FG_MUST_CHECK enum fg_status fg_report_text_finish(struct fg_report_text *t, char **out,
-                                                   struct fg_error *err);
-
-/* o[key] when o is an object; the string o[key]; the number o[key] (*value NAN if not). */
+/* o[key] when o is an object; the string o[key]; the finite number o[key] (*value NAN
+ * if not). */
 const struct cJSON *fg_report_member(const struct cJSON *o, const char *key);
 const char *fg_report_str(const struct cJSON *o, const char *key);
 bool fg_report_num(const struct cJSON *o, const char *key, double *value);
-/* s is not NULL and equals want. */
+/* Neither is NULL and s equals want. */
 bool fg_report_is(const char *s, const char *want);
 /* Parses the audit text and checks the shape the renderers rely on (FG_ERR_INPUT if not);
  * on success *out is a tree the caller frees with cJSON_Delete. */

@@ -1,18 +1,15 @@
 /*
  * report.c - what the reports rendered from the audit JSON (DESIGN section 5) share:
- * report_md.c (Markdown, GitHub annotations) and report_junit.c (JUnit XML). A growable
- * text with a cap, UTF-8 sequences, reading and checking the audit, and its values and
- * bounds as they print. report_html.c keeps its own buffer and reader.
+ * report_md.c (Markdown, GitHub annotations), report_junit.c (JUnit XML), report_html.c
+ * and report_summary.c. UTF-8 sequences, reading and checking the audit, and its values
+ * and bounds as they print; the text itself is built in an fg_buf (buf.h).
  *
  * Invariants:
- *  - A text stops growing on allocation failure or past REPORT_MAX_BYTES and remembers
- *    why; fg_report_text_finish turns that into FG_ERR_NOMEM or FG_ERR_LIMIT.
  *  - fg_report_parse_audit accepts only the shape the renderers walk without further
  *    checks (FG_ERR_INPUT otherwise), so every report accepts the same audits.
  *  - Numbers in the C locale: measured values "%.4f", bounds as the policy wrote them ("%g").
  *
- * Ownership: a text's data is the caller's until fg_report_text_finish hands it on (or
- * frees it); the tree from fg_report_parse_audit is the caller's to cJSON_Delete.
+ * Ownership: the tree from fg_report_parse_audit is the caller's to cJSON_Delete.
  */
 #include "internal.h"
 #include "json.h"
@@ -27,82 +24,6 @@
 
 #define AUDIT_SCHEMA     "fairgate.audit/v1"
 #define REPORT_MAX_INPUT (256u << 20) /* bytes of audit JSON */
-#define REPORT_MAX_BYTES (256u << 20) /* bytes of one rendered report */
-
-/* ---- growable text with a cap ---- */
-
-void fg_report_text_append(struct fg_report_text *t, const char *s, size_t n)
-{
-    if (t->nomem || t->toobig)
-        return;
-    if (n > REPORT_MAX_BYTES - t->len) {
-        t->toobig = true;
-        return;
-    }
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 4096;
-        while (cap < t->len + n + 1)
-            cap *= 2;
-        char *grown = realloc(t->data, cap);
-        if (grown == NULL) {
-            t->nomem = true;
-            return;
-        }
-        t->data = grown;
-        t->cap = cap;
-    }
-    memcpy(t->data + t->len, s, n);
-    t->len += n;
-    t->data[t->len] = '\0';
-}
-
-void fg_report_text_puts(struct fg_report_text *t, const char *s)
-{
-    fg_report_text_append(t, s, strlen(s));
-}
-
-void fg_report_text_add(struct fg_report_text *t, const char *fmt, ...)
-{
-    char small[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        t->nomem = true;
-        return;
-    }
-    if ((size_t)n < sizeof small) {
-        fg_report_text_append(t, small, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (big == NULL) {
-        t->nomem = true;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    fg_report_text_append(t, big, (size_t)n);
-    free(big);
-}
-
-/* Hands the text to the caller, or frees it and reports why it could not be built. */
-enum fg_status fg_report_text_finish(struct fg_report_text *t, char **out, struct fg_error *err)
-{
-    if (t->data == NULL)
-        fg_report_text_append(t, "", 0);
-    if (t->nomem || t->toobig) {
-        free(t->data);
-        return t->nomem ? fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory")
-                        : fg_error_set(err, FG_ERR_LIMIT, NULL, 0, 0,
-                                       "the report is larger than the limit of %u bytes",
-                                       REPORT_MAX_BYTES);
-    }
-    *out = t->data;
-    return FG_OK;
-}
 
 /* ---- reading the audit ---- */
 
@@ -125,7 +46,7 @@ bool fg_report_num(const cJSON *o, const char *key, double *value)
 {
     const cJSON *item = fg_report_member(o, key);
     *value = NAN;
-    if (!cJSON_IsNumber(item))
+    if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble)) /* 1e999 in the text */
         return false;
     *value = item->valuedouble;
     return true;
@@ -133,7 +54,7 @@ bool fg_report_num(const cJSON *o, const char *key, double *value)
 
 bool fg_report_is(const char *s, const char *want)
 {
-    return s != NULL && strcmp(s, want) == 0;
+    return s != NULL && want != NULL && strcmp(s, want) == 0;
 }
 
 static bool one_of(const char *s, const char *const *names, size_t n)

@@ -17,7 +17,9 @@
  *    insufficient-data group is grey *and* says so, with its n.
  *  - A chart's value axis starts at 0 and ends on a round number at or above every value
  *    and bound it shows; a null value draws no bar and reads "undefined".
- *  - The page has a cap (FG_HTML_MAX_BYTES); past it FG_ERR_LIMIT, never a partial page.
+ *  - The page is built in an fg_buf capped at FG_BUF_CAP_HTML; past it FG_ERR_LIMIT, never
+ *    a partial page. The audit is read with report.c's accessors (fg_report_member/str/
+ *    num/is).
  *
  * Ownership: the caller frees *out; everything else is released before returning.
  */
@@ -32,9 +34,8 @@
 
 #include <cjson/cJSON.h>
 
-#define FG_HTML_MAX_BYTES (64u << 20) /* the whole page */
-#define LABEL_MAX_CHARS   36          /* group labels in charts; tables show them whole */
-#define LABEL_NOWRAP      40          /* table labels up to this long stay on one line */
+#define LABEL_MAX_CHARS 36 /* group labels in charts; tables show them whole */
+#define LABEL_NOWRAP    40 /* table labels up to this long stay on one line */
 
 /* Chart geometry, in SVG user units (= CSS px at 100 %). */
 #define CHART_W     1120
@@ -53,70 +54,10 @@
 #define PANEL_VAL_X 774
 #define PANEL_CMP_X 856
 
-/* ---- output buffer ---- */
-
-struct html {
-    char *buf;
-    size_t len, cap;
-    enum fg_status failed; /* FG_OK until an allocation fails or the cap is passed */
-};
-
-static bool reserve(struct html *h, size_t n)
-{
-    if (h->failed != FG_OK)
-        return false;
-    if (n > FG_HTML_MAX_BYTES - h->len) {
-        h->failed = FG_ERR_LIMIT;
-        return false;
-    }
-    if (h->len + n + 1 <= h->cap)
-        return true;
-    size_t cap = h->cap ? h->cap : 1u << 16;
-    while (cap < h->len + n + 1)
-        cap *= 2;
-    char *grown = realloc(h->buf, cap);
-    if (grown == NULL) {
-        h->failed = FG_ERR_NOMEM;
-        return false;
-    }
-    h->buf = grown;
-    h->cap = cap;
-    return true;
-}
-
-static void put_n(struct html *h, const char *s, size_t n)
-{
-    if (!reserve(h, n))
-        return;
-    memcpy(h->buf + h->len, s, n);
-    h->len += n;
-    h->buf[h->len] = '\0';
-}
-
-static void put(struct html *h, const char *s)
-{
-    put_n(h, s, strlen(s));
-}
-
-/* Markup and numbers only; text from the audit goes through put_esc. */
-static void FG_PRINTF(2, 3) putf(struct html *h, const char *fmt, ...)
-{
-    va_list ap, again;
-    va_start(ap, fmt);
-    va_copy(again, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0 && h->failed == FG_OK)
-        h->failed = FG_ERR_USAGE;
-    if (n >= 0 && reserve(h, (size_t)n)) {
-        vsnprintf(h->buf + h->len, (size_t)n + 1, fmt, again);
-        h->len += (size_t)n;
-    }
-    va_end(again);
-}
+/* ---- output ---- */
 
 /* HTML-escapes valid UTF-8 text; at most max_chars code points (0: all), then "…". */
-static void put_esc_max(struct html *h, const char *s, size_t max_chars)
+static void put_esc_max(struct fg_buf *h, const char *s, size_t max_chars)
 {
     if (s == NULL)
         return;
@@ -125,8 +66,8 @@ static void put_esc_max(struct html *h, const char *s, size_t max_chars)
     for (const char *p = s; *p != '\0'; p++) {
         unsigned char c = (unsigned char)*p;
         if ((c & 0xc0) != 0x80 && max_chars != 0 && ++chars > max_chars) {
-            put_n(h, run, (size_t)(p - run));
-            put(h, "\xe2\x80\xa6");
+            fg_buf_append(h, run, (size_t)(p - run));
+            fg_buf_puts(h, "\xe2\x80\xa6");
             return;
         }
         const char *rep = c == '&'    ? "&amp;"
@@ -138,61 +79,36 @@ static void put_esc_max(struct html *h, const char *s, size_t max_chars)
                               ? "\xef\xbf\xbd" /* U+FFFD */
                               : NULL;
         if (rep != NULL) {
-            put_n(h, run, (size_t)(p - run));
-            put(h, rep);
+            fg_buf_append(h, run, (size_t)(p - run));
+            fg_buf_puts(h, rep);
             run = p + 1;
         }
     }
-    put(h, run);
+    fg_buf_puts(h, run);
 }
 
-static void put_esc(struct html *h, const char *s)
+static void put_esc(struct fg_buf *h, const char *s)
 {
     put_esc_max(h, s, 0);
 }
 
 /* before, the escaped text, after. */
-static void wrap(struct html *h, const char *before, const char *text, const char *after)
+static void wrap(struct fg_buf *h, const char *before, const char *text, const char *after)
 {
-    put(h, before);
+    fg_buf_puts(h, before);
     put_esc(h, text);
-    put(h, after);
+    fg_buf_puts(h, after);
 }
 
 /* A measured value: "%.4f", or "undefined" for null. */
-static void put_value(struct html *h, bool defined, double value)
+static void put_value(struct fg_buf *h, bool defined, double value)
 {
     char buf[64];
     fg_format_number(buf, sizeof buf, defined, value);
-    put(h, buf);
+    fg_buf_puts(h, buf);
 }
 
 /* ---- reading the audit ---- */
-
-static const cJSON *get(const cJSON *o, const char *key)
-{
-    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-}
-
-static const char *str(const cJSON *o, const char *key)
-{
-    const cJSON *item = get(o, key);
-    return cJSON_IsString(item) ? item->valuestring : NULL;
-}
-
-static bool num(const cJSON *o, const char *key, double *out)
-{
-    const cJSON *item = get(o, key);
-    if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble))
-        return false;
-    *out = item->valuedouble;
-    return true;
-}
-
-static bool is(const char *a, const char *b)
-{
-    return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
 
 struct bound {
     bool has_min, has_max, has_mw;
@@ -211,19 +127,19 @@ struct gate {
 
 static void read_gate(const cJSON *json, size_t index, struct gate *g)
 {
-    const cJSON *b = get(json, "bound");
+    const cJSON *b = fg_report_member(json, "bound");
     memset(g, 0, sizeof *g);
     g->json = json;
-    g->results = get(json, "results");
+    g->results = fg_report_member(json, "results");
     g->index = index;
-    g->id = str(json, "id");
-    g->metric = str(json, "metric");
-    g->status = str(json, "status");
-    g->overall = is(str(json, "scope"), "overall");
-    g->ratio = !g->overall && is(str(json, "disparity"), "ratio");
-    g->bound.has_min = num(b, "min", &g->bound.min);
-    g->bound.has_max = num(b, "max", &g->bound.max);
-    g->bound.has_mw = num(b, "max_worsening", &g->bound.mw);
+    g->id = fg_report_str(json, "id");
+    g->metric = fg_report_str(json, "metric");
+    g->status = fg_report_str(json, "status");
+    g->overall = fg_report_is(fg_report_str(json, "scope"), "overall");
+    g->ratio = !g->overall && fg_report_is(fg_report_str(json, "disparity"), "ratio");
+    g->bound.has_min = fg_report_num(b, "min", &g->bound.min);
+    g->bound.has_max = fg_report_num(b, "max", &g->bound.max);
+    g->bound.has_mw = fg_report_num(b, "max_worsening", &g->bound.mw);
 }
 
 /* Higher is better (+1), lower is better (-1), or neither (0): fg_metric_direction of the
@@ -231,7 +147,7 @@ static void read_gate(const cJSON *json, size_t index, struct gate *g)
 static int metric_direction(const char *metric)
 {
     for (int m = 0; m < FG_METRIC__N; m++)
-        if (is(metric, fg_metric_name((enum fg_metric)m)))
+        if (fg_report_is(metric, fg_metric_name((enum fg_metric)m)))
             return fg_metric_direction((enum fg_metric)m);
     return 0;
 }
@@ -240,14 +156,14 @@ static int metric_direction(const char *metric)
  * `worsening_limit`). */
 static bool worsening_limit(const struct gate *g, const cJSON *res, double *at)
 {
-    return g != NULL && g->bound.has_mw && num(res, "worsening_limit", at);
+    return g != NULL && g->bound.has_mw && fg_report_num(res, "worsening_limit", at);
 }
 
 /* The gate's worst result as gate.c chose it (`worst_result`), or NULL when it named none. */
 static const cJSON *worst_result(const struct gate *g)
 {
     double index;
-    if (!num(g->json, "worst_result", &index) || index < 0)
+    if (!fg_report_num(g->json, "worst_result", &index) || index < 0)
         return NULL;
     return cJSON_GetArrayItem(g->results, (int)index);
 }
@@ -259,7 +175,7 @@ static bool none_got_worse(const struct gate *g)
     const cJSON *res;
     cJSON_ArrayForEach(res, g->results)
     {
-        if (cJSON_IsObject(get(res, "limit")))
+        if (cJSON_IsObject(fg_report_member(res, "limit")))
             return true;
     }
     return false;
@@ -282,7 +198,7 @@ static const char *const statuses[][3] = {
 static const char *status_field(const char *status, int field)
 {
     for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
-        if (is(status, statuses[i][0]))
+        if (fg_report_is(status, statuses[i][0]))
             return statuses[i][field];
     }
     return NULL;
@@ -294,32 +210,32 @@ static const char *status_class(const char *status)
     return cls ? cls : "unknown";
 }
 
-static void put_status_text(struct html *h, const char *status)
+static void put_status_text(struct fg_buf *h, const char *status)
 {
     const char *text = status_field(status, 2);
     if (text != NULL)
-        put(h, text);
+        fg_buf_puts(h, text);
     else
         put_esc(h, status ? status : "unknown");
 }
 
-static void put_status_span(struct html *h, const char *status)
+static void put_status_span(struct fg_buf *h, const char *status)
 {
-    putf(h, "<span class=\"status %s\">", status_class(status));
+    fg_buf_add(h, "<span class=\"status %s\">", status_class(status));
     put_status_text(h, status);
-    put(h, "</span>");
+    fg_buf_puts(h, "</span>");
 }
 
-static void put_bound_text(struct html *h, const struct bound *b)
+static void put_bound_text(struct fg_buf *h, const struct bound *b)
 {
     if (b->has_min)
-        putf(h, "min&#160;%g", b->min);
+        fg_buf_add(h, "min&#160;%g", b->min);
     if (b->has_max)
-        putf(h, "%smax&#160;%g", b->has_min ? ", " : "", b->max);
+        fg_buf_add(h, "%smax&#160;%g", b->has_min ? ", " : "", b->max);
     if (b->has_mw)
-        putf(h, "%smax_worsening&#160;%g", b->has_min || b->has_max ? ", " : "", b->mw);
+        fg_buf_add(h, "%smax_worsening&#160;%g", b->has_min || b->has_max ? ", " : "", b->mw);
     if (!b->has_min && !b->has_max && !b->has_mw)
-        put(h, "none");
+        fg_buf_puts(h, "none");
 }
 
 /* ---- page frame ---- */
@@ -384,120 +300,124 @@ static const char page_css[] =
     "tr{break-inside:avoid}header.verdict,tr.fail td,tr.overridden td,svg{\n"
     "-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
 
-static void put_head(struct html *h, const cJSON *audit)
+static void put_head(struct fg_buf *h, const cJSON *audit)
 {
-    const char *verdict = str(audit, "verdict");
-    put(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n"
-           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-           "style-src 'unsafe-inline'\" />\n"
-           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n");
-    wrap(h, "<title>fairgate ", is(verdict, "pass_with_override") ? "pass with override" : verdict,
-         ": ");
-    wrap(h, "", str(get(audit, "policy"), "name"), "</title>\n<style>\n");
-    put(h, page_css);
-    put(h, "</style>\n</head>\n<body>\n<main>\n");
+    const char *verdict = fg_report_str(audit, "verdict");
+    fg_buf_puts(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n"
+                   "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+                   "style-src 'unsafe-inline'\" />\n"
+                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n");
+    wrap(h, "<title>fairgate ",
+         fg_report_is(verdict, "pass_with_override") ? "pass with override" : verdict, ": ");
+    wrap(h, "", fg_report_str(fg_report_member(audit, "policy"), "name"), "</title>\n<style>\n");
+    fg_buf_puts(h, page_css);
+    fg_buf_puts(h, "</style>\n</head>\n<body>\n<main>\n");
 }
 
 /* ---- header: the verdict, the policy, the inputs ---- */
 
-static void put_input_row(struct html *h, const char *role, const cJSON *in)
+static void put_input_row(struct fg_buf *h, const char *role, const cJSON *in)
 {
     double rows = 0, dropped = 0;
-    putf(h, "<tr><th>%s</th><td>", role);
+    fg_buf_add(h, "<tr><th>%s</th><td>", role);
     if (!cJSON_IsObject(in)) {
-        put(h, "<span class=\"muted\">none given</span></td></tr>\n");
+        fg_buf_puts(h, "<span class=\"muted\">none given</span></td></tr>\n");
         return;
     }
-    wrap(h, "<code>", str(in, "path"), "</code><span class=\"sub\">sha256 <code>");
-    wrap(h, "", str(in, "sha256"), "</code>");
-    if (num(in, "rows", &rows))
-        putf(h, " &#183; %.0f rows", rows);
-    if (num(in, "rows_dropped", &dropped))
-        putf(h, ", %.0f dropped", dropped);
-    put(h, "</span></td></tr>\n");
+    wrap(h, "<code>", fg_report_str(in, "path"), "</code><span class=\"sub\">sha256 <code>");
+    wrap(h, "", fg_report_str(in, "sha256"), "</code>");
+    if (fg_report_num(in, "rows", &rows))
+        fg_buf_add(h, " &#183; %.0f rows", rows);
+    if (fg_report_num(in, "rows_dropped", &dropped))
+        fg_buf_add(h, ", %.0f dropped", dropped);
+    fg_buf_puts(h, "</span></td></tr>\n");
 }
 
-static void put_header(struct html *h, const cJSON *audit, const struct gate *gates, size_t n)
+static void put_header(struct fg_buf *h, const cJSON *audit, const struct gate *gates, size_t n)
 {
-    const char *verdict = str(audit, "verdict");
-    const cJSON *policy = get(audit, "policy"), *inputs = get(audit, "inputs");
+    const char *verdict = fg_report_str(audit, "verdict");
+    const cJSON *policy = fg_report_member(audit, "policy"),
+                *inputs = fg_report_member(audit, "inputs");
     size_t failed = 0, overridden = 0;
     double code;
     for (size_t i = 0; i < n; i++) {
-        failed += is(gates[i].status, "fail");
-        overridden += is(gates[i].status, "overridden");
+        failed += fg_report_is(gates[i].status, "fail");
+        overridden += fg_report_is(gates[i].status, "overridden");
     }
-    putf(h, "<header class=\"verdict %s\">\n<div class=\"big\">",
-         is(verdict, "pass")                 ? "pass"
-         : is(verdict, "pass_with_override") ? "overridden"
-                                             : "fail");
-    if (is(verdict, "pass") || is(verdict, "fail"))
-        put(h, is(verdict, "pass") ? "\xe2\x9c\x93 PASS" : "\xe2\x9c\x97 FAIL");
+    fg_buf_add(h, "<header class=\"verdict %s\">\n<div class=\"big\">",
+               fg_report_is(verdict, "pass")                 ? "pass"
+               : fg_report_is(verdict, "pass_with_override") ? "overridden"
+                                                             : "fail");
+    if (fg_report_is(verdict, "pass") || fg_report_is(verdict, "fail"))
+        fg_buf_puts(h, fg_report_is(verdict, "pass") ? "\xe2\x9c\x93 PASS" : "\xe2\x9c\x97 FAIL");
     else
         put_status_text(h, verdict);
-    wrap(h, "</div>\n<div><h1>Fairness gate: ", str(policy, "name"), "</h1>\n<p>");
+    wrap(h, "</div>\n<div><h1>Fairness gate: ", fg_report_str(policy, "name"), "</h1>\n<p>");
     if (failed > 0)
-        putf(h, "%zu of %zu gate%s failed", failed, n, n == 1 ? "" : "s");
+        fg_buf_add(h, "%zu of %zu gate%s failed", failed, n, n == 1 ? "" : "s");
     else if (overridden > 0)
-        putf(h, "%zu of %zu gate%s passed only with an override", overridden, n, n == 1 ? "" : "s");
+        fg_buf_add(h, "%zu of %zu gate%s passed only with an override", overridden, n,
+                   n == 1 ? "" : "s");
     else
-        putf(h, "no gate failed (%zu gate%s)", n, n == 1 ? "" : "s");
-    if (num(audit, "exit_code", &code))
-        putf(h, " &#183; exit code %.0f", code);
-    put(h, "</p></div>\n</header>\n");
+        fg_buf_add(h, "no gate failed (%zu gate%s)", n, n == 1 ? "" : "s");
+    if (fg_report_num(audit, "exit_code", &code))
+        fg_buf_add(h, " &#183; exit code %.0f", code);
+    fg_buf_puts(h, "</p></div>\n</header>\n");
 
-    wrap(h, "<table class=\"kv\">\n<tr><th>policy</th><td><b>", str(policy, "name"),
+    wrap(h, "<table class=\"kv\">\n<tr><th>policy</th><td><b>", fg_report_str(policy, "name"),
          "</b> &#183; <code>");
-    wrap(h, "", str(policy, "path"), "</code><span class=\"sub\">sha256 <code>");
-    wrap(h, "", str(policy, "sha256"), "</code></span></td></tr>\n");
-    wrap(h, "<tr><th>created</th><td>", str(audit, "created"), " &#183; ");
-    wrap(h, "", str(get(audit, "tool"), "name"), " ");
-    wrap(h, "", str(get(audit, "tool"), "version"), "</td></tr>\n");
-    put_input_row(h, "candidate", get(inputs, "candidate"));
-    put_input_row(h, "incumbent", get(inputs, "incumbent"));
+    wrap(h, "", fg_report_str(policy, "path"), "</code><span class=\"sub\">sha256 <code>");
+    wrap(h, "", fg_report_str(policy, "sha256"), "</code></span></td></tr>\n");
+    wrap(h, "<tr><th>created</th><td>", fg_report_str(audit, "created"), " &#183; ");
+    wrap(h, "", fg_report_str(fg_report_member(audit, "tool"), "name"), " ");
+    wrap(h, "", fg_report_str(fg_report_member(audit, "tool"), "version"), "</td></tr>\n");
+    put_input_row(h, "candidate", fg_report_member(inputs, "candidate"));
+    put_input_row(h, "incumbent", fg_report_member(inputs, "incumbent"));
     /* check --counts: each counts file (shard) the verdict was reached on. */
-    const cJSON *counts = get(inputs, "counts");
+    const cJSON *counts = fg_report_member(inputs, "counts");
     for (const cJSON *c = cJSON_IsArray(counts) ? counts->child : NULL; c != NULL; c = c->next)
         put_input_row(h, "counts", c);
-    put(h, "</table>\n");
+    fg_buf_puts(h, "</table>\n");
 }
 
 /* ---- gate overview ---- */
 
-static void put_overview(struct html *h, const struct gate *gates, size_t n)
+static void put_overview(struct fg_buf *h, const struct gate *gates, size_t n)
 {
-    put(h, "<h2>Gates</h2>\n<table>\n<tr><th>gate</th><th>metric</th><th>bound</th>"
-           "<th>status</th><th>worst group (candidate)</th></tr>\n");
+    fg_buf_puts(h, "<h2>Gates</h2>\n<table>\n<tr><th>gate</th><th>metric</th><th>bound</th>"
+                   "<th>status</th><th>worst group (candidate)</th></tr>\n");
     for (size_t i = 0; i < n; i++) {
         const struct gate *g = &gates[i];
         const cJSON *worst = worst_result(g);
         double value = 0;
-        putf(h, "<tr class=\"%s\"><td><a href=\"#gate-%zu\">", status_class(g->status), g->index);
+        fg_buf_add(h, "<tr class=\"%s\"><td><a href=\"#gate-%zu\">", status_class(g->status),
+                   g->index);
         wrap(h, "", g->id, "</a></td><td>");
         wrap(h, "", g->metric, " ");
-        wrap(h, "", g->overall ? "(overall)" : str(g->json, "disparity"), "</td><td>");
+        wrap(h, "", g->overall ? "(overall)" : fg_report_str(g->json, "disparity"), "</td><td>");
         put_bound_text(h, &g->bound);
-        put(h, "</td><td>");
+        fg_buf_puts(h, "</td><td>");
         put_status_span(h, g->status);
-        put(h, "</td><td>");
-        const cJSON *limit = get(worst, "limit");
+        fg_buf_puts(h, "</td><td>");
+        const cJSON *limit = fg_report_member(worst, "limit");
         double limit_value = 0;
-        if (worst != NULL && num(worst, "value", &value)) {
-            wrap(h, "", str(worst, "label"), ": <span class=\"mono\">");
+        if (worst != NULL && fg_report_num(worst, "value", &value)) {
+            wrap(h, "", fg_report_str(worst, "label"), ": <span class=\"mono\">");
             put_value(h, true, value);
-            put(h, "</span>");
-            if (str(limit, "name") != NULL && num(limit, "value", &limit_value)) {
-                wrap(h, " <span class=\"muted limit\">(limit ", str(limit, "name"), " ");
-                putf(h, "%g)</span>", limit_value);
+            fg_buf_puts(h, "</span>");
+            if (fg_report_str(limit, "name") != NULL &&
+                fg_report_num(limit, "value", &limit_value)) {
+                wrap(h, " <span class=\"muted limit\">(limit ", fg_report_str(limit, "name"), " ");
+                fg_buf_add(h, "%g)</span>", limit_value);
             }
         } else if (worst == NULL && none_got_worse(g)) {
-            put(h, "<span class=\"muted\">no group got worse than the incumbent</span>");
+            fg_buf_puts(h, "<span class=\"muted\">no group got worse than the incumbent</span>");
         } else {
-            put(h, "<span class=\"muted\">nothing could be evaluated</span>");
+            fg_buf_puts(h, "<span class=\"muted\">nothing could be evaluated</span>");
         }
-        put(h, "</td></tr>\n");
+        fg_buf_puts(h, "</td></tr>\n");
     }
-    put(h, "</table>\n");
+    fg_buf_puts(h, "</table>\n");
 }
 
 /* ---- scales and SVG pieces ---- */
@@ -543,7 +463,7 @@ static bool in_domain(const struct scale *s, double v)
  * only is set), and 1 for ratios (parity) and for overall rates. */
 static double gate_high(const struct gate *g, const cJSON *only)
 {
-    double hi = g->ratio || (g->overall && !is(g->metric, "count")) ? 1.0 : 0.0, v;
+    double hi = g->ratio || (g->overall && !fg_report_is(g->metric, "count")) ? 1.0 : 0.0, v;
     const cJSON *res;
     if (g->bound.has_min && g->bound.min > hi)
         hi = g->bound.min;
@@ -553,9 +473,9 @@ static double gate_high(const struct gate *g, const cJSON *only)
     {
         if (only != NULL && res != only)
             continue;
-        if (num(res, "value", &v) && v > hi)
+        if (fg_report_num(res, "value", &v) && v > hi)
             hi = v;
-        if (num(get(res, "incumbent"), "value", &v) && v > hi)
+        if (fg_report_num(fg_report_member(res, "incumbent"), "value", &v) && v > hi)
             hi = v;
         if (worsening_limit(g, res, &v) && v > hi)
             hi = v;
@@ -563,49 +483,49 @@ static double gate_high(const struct gate *g, const cJSON *only)
     return hi;
 }
 
-static void svg_line(struct html *h, const char *cls, double x1, double y1, double x2, double y2)
+static void svg_line(struct fg_buf *h, const char *cls, double x1, double y1, double x2, double y2)
 {
-    putf(h, "<line class=\"%s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", cls, x1, y1,
-         x2, y2);
+    fg_buf_add(h, "<line class=\"%s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", cls, x1,
+               y1, x2, y2);
 }
 
-static void svg_rect(struct html *h, const char *cls, double x, double y, double w, double height)
+static void svg_rect(struct fg_buf *h, const char *cls, double x, double y, double w, double height)
 {
-    putf(h, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>\n", cls, x,
-         y, w, height);
+    fg_buf_add(h, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>\n",
+               cls, x, y, w, height);
 }
 
 /* A <text> holding raw (trusted markup), or left open for the caller when raw is NULL;
  * anchor NULL is the default (start). */
-static void svg_text(struct html *h, const char *cls, double x, double y, const char *anchor,
+static void svg_text(struct fg_buf *h, const char *cls, double x, double y, const char *anchor,
                      const char *raw)
 {
-    putf(h, "<text class=\"%s\" x=\"%.1f\" y=\"%.1f\"%s%s%s>", cls, x, y,
-         anchor ? " text-anchor=\"" : "", anchor ? anchor : "", anchor ? "\"" : "");
+    fg_buf_add(h, "<text class=\"%s\" x=\"%.1f\" y=\"%.1f\"%s%s%s>", cls, x, y,
+               anchor ? " text-anchor=\"" : "", anchor ? anchor : "", anchor ? "\"" : "");
     if (raw != NULL)
         wrap(h, raw, NULL, "</text>\n");
 }
 
 /* A measured value as SVG text. */
-static void svg_value(struct html *h, const char *cls, double x, double y, bool defined,
+static void svg_value(struct fg_buf *h, const char *cls, double x, double y, bool defined,
                       double value)
 {
     svg_text(h, cls, x, y, NULL, NULL);
     put_value(h, defined, value);
-    put(h, "</text>");
+    fg_buf_puts(h, "</text>");
 }
 
-static void svg_open(struct html *h, const char *cls, double height, const char *title_id)
+static void svg_open(struct fg_buf *h, const char *cls, double height, const char *title_id)
 {
-    putf(h,
-         "<figure class=\"chart\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"%s\" "
-         "width=\"%d\" height=\"%.0f\" viewBox=\"0 0 %d %.0f\" role=\"img\" "
-         "aria-labelledby=\"%s\">\n<title id=\"%s\">",
-         cls, CHART_W, height, CHART_W, height, title_id, title_id);
+    fg_buf_add(h,
+               "<figure class=\"chart\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"%s\" "
+               "width=\"%d\" height=\"%.0f\" viewBox=\"0 0 %d %.0f\" role=\"img\" "
+               "aria-labelledby=\"%s\">\n<title id=\"%s\">",
+               cls, CHART_W, height, CHART_W, height, title_id, title_id);
 }
 
 /* The region outside the bound, shaded, over [top, bottom). */
-static void put_bands(struct html *h, const struct scale *s, const struct bound *b, double top,
+static void put_bands(struct fg_buf *h, const struct scale *s, const struct bound *b, double top,
                       double bottom)
 {
     if (b->has_min && b->min > 0.0)
@@ -615,7 +535,7 @@ static void put_bands(struct html *h, const struct scale *s, const struct bound 
 }
 
 /* The bound as dashed lines, labelled at label_y when it is > 0. */
-static void put_bound_lines(struct html *h, const struct scale *s, const struct bound *b,
+static void put_bound_lines(struct fg_buf *h, const struct scale *s, const struct bound *b,
                             double top, double bottom, double label_y)
 {
     const double values[2] = {b->min, b->max};
@@ -631,20 +551,20 @@ static void put_bound_lines(struct html *h, const struct scale *s, const struct 
                      : x < s->x0 + 32 ? "start"
                                       : "middle",
                      NULL);
-            putf(h, "%s %g</text>\n", k == 0 ? "min" : "max", values[k]);
+            fg_buf_add(h, "%s %g</text>\n", k == 0 ? "min" : "max", values[k]);
         }
     }
 }
 
-static void put_bar(struct html *h, const struct scale *s, const char *cls, double value, double y,
-                    double height)
+static void put_bar(struct fg_buf *h, const struct scale *s, const char *cls, double value,
+                    double y, double height)
 {
     double w = sx(s, value) - s->x0;
     svg_rect(h, cls, s->x0, y, w > 0.0 && w < 1.0 ? 1.0 : w, height); /* tiny values show */
 }
 
 /* The axis under the rows, with ticks, labels and grid lines up to top. */
-static void put_axis(struct html *h, const struct scale *s, double top, double y)
+static void put_axis(struct fg_buf *h, const struct scale *s, double top, double y)
 {
     svg_line(h, "axis", s->x0, y, s->x1, y);
     long ticks = lround(s->hi / s->step);
@@ -654,12 +574,12 @@ static void put_axis(struct html *h, const struct scale *s, double top, double y
             svg_line(h, "grid", x, top, x, y);
         svg_line(h, "axis", x, y, x, y + 4);
         svg_text(h, "tick", x, y + 16, "middle", NULL);
-        putf(h, "%.*f</text>\n", s->decimals, v);
+        fg_buf_add(h, "%.*f</text>\n", s->decimals, v);
     }
 }
 
 /* Legend items in a row; each kind is a letter of kinds. */
-static void put_legend(struct html *h, const char *kinds, double y)
+static void put_legend(struct fg_buf *h, const char *kinds, double y)
 {
     static const struct {
         char kind;
@@ -699,8 +619,8 @@ static void legend_kinds(const struct gate *gates, size_t n, bool has_incumbent,
     for (size_t i = 0; i < n; i++) {
         cJSON_ArrayForEach(res, gates[i].results)
         {
-            fail = fail || is(str(res, "status"), "fail");
-            overridden = overridden || is(str(res, "status"), "overridden");
+            fail = fail || fg_report_is(fg_report_str(res, "status"), "fail");
+            overridden = overridden || fg_report_is(fg_report_str(res, "status"), "overridden");
         }
         bound = bound || gates[i].bound.has_min || gates[i].bound.has_max;
         worsening = worsening || (gates[i].bound.has_mw && has_incumbent);
@@ -713,21 +633,22 @@ static void legend_kinds(const struct gate *gates, size_t n, bool has_incumbent,
 /* ---- per-gate chart ---- */
 
 /* One row per result: label, the candidate's bar over the incumbent's, values, status. */
-static void put_chart_row(struct html *h, const struct gate *g, const struct scale *s,
+static void put_chart_row(struct fg_buf *h, const struct gate *g, const struct scale *s,
                           const cJSON *res, double y)
 {
-    const char *status = str(res, "status"), *st = status_class(status);
-    const cJSON *incumbent = get(res, "incumbent");
+    const char *status = fg_report_str(res, "status"), *st = status_class(status);
+    const cJSON *incumbent = fg_report_member(res, "incumbent");
     double cand = 0, inc = 0, n = 0, limit = 0;
-    bool has_cand = num(res, "value", &cand), has_inc = num(incumbent, "value", &inc);
-    bool dim = is(st, "insufficient");
+    bool has_cand = fg_report_num(res, "value", &cand),
+         has_inc = fg_report_num(incumbent, "value", &inc);
+    bool dim = fg_report_is(st, "insufficient");
     char cls[48];
-    putf(h, "<g class=\"row %s\">", st);
-    wrap(h, "<title>", str(res, "label"), "</title>\n");
+    fg_buf_add(h, "<g class=\"row %s\">", st);
+    wrap(h, "<title>", fg_report_str(res, "label"), "</title>\n");
     snprintf(cls, sizeof cls, "lab %s", st);
     svg_text(h, cls, LABEL_END, y + 19, "end", NULL);
-    put_esc_max(h, str(res, "label"), LABEL_MAX_CHARS);
-    put(h, "</text>\n");
+    put_esc_max(h, fg_report_str(res, "label"), LABEL_MAX_CHARS);
+    fg_buf_puts(h, "</text>\n");
     snprintf(cls, sizeof cls, "c %s%s", st, dim ? " dim" : "");
     if (has_cand)
         put_bar(h, s, cls, cand, y + 5, 12);
@@ -742,12 +663,12 @@ static void put_chart_row(struct html *h, const struct gate *g, const struct sca
     snprintf(cls, sizeof cls, "st %s", st);
     svg_text(h, cls, STATUS_X, y + 19, NULL, NULL);
     put_status_text(h, status);
-    if (dim && num(res, "n", &n))
-        putf(h, " &#183; n=%.0f", n);
-    put(h, "</text></g>\n");
+    if (dim && fg_report_num(res, "n", &n))
+        fg_buf_add(h, " &#183; n=%.0f", n);
+    fg_buf_puts(h, "</text></g>\n");
 }
 
-static void put_gate_chart(struct html *h, const struct gate *g, bool has_incumbent)
+static void put_gate_chart(struct fg_buf *h, const struct gate *g, bool has_incumbent)
 {
     int rows = cJSON_GetArraySize(g->results), r = 0;
     double top = CHART_TOP - 4, bottom = CHART_TOP + (rows > 0 ? rows : 1) * ROW_H;
@@ -766,10 +687,11 @@ static void put_gate_chart(struct html *h, const struct gate *g, bool has_incumb
     /* Under the bars: row backgrounds, the region outside the bound, the grid. */
     cJSON_ArrayForEach(res, g->results)
     {
-        const char *st = status_class(str(res, "status"));
+        const char *st = status_class(fg_report_str(res, "status"));
         double y = CHART_TOP + r * ROW_H;
-        if (is(st, "fail") || is(st, "overridden"))
-            svg_rect(h, is(st, "fail") ? "row-fail" : "row-overridden", 0, y, CHART_W, ROW_H);
+        if (fg_report_is(st, "fail") || fg_report_is(st, "overridden"))
+            svg_rect(h, fg_report_is(st, "fail") ? "row-fail" : "row-overridden", 0, y, CHART_W,
+                     ROW_H);
         else if (r % 2 == 1)
             svg_rect(h, "zebra", 0, y, CHART_W, ROW_H);
         r++;
@@ -789,121 +711,124 @@ static void put_gate_chart(struct html *h, const struct gate *g, bool has_incumb
     put_bound_lines(h, &s, &g->bound, top, bottom, CHART_TOP - 8);
     svg_text(h, "tick", (PLOT_X0 + PLOT_X1) / 2.0, bottom + 36, "middle", NULL);
     put_esc(h, g->metric);
-    put(h, g->overall ? " of the whole population"
-           : g->ratio ? " ratio: group \xc3\xb7 reference group"
-                      : " difference: |group \xe2\x88\x92 reference group|");
-    put(h, "</text>\n</svg>\n</figure>\n");
+    fg_buf_puts(h, g->overall ? " of the whole population"
+                   : g->ratio ? " ratio: group \xc3\xb7 reference group"
+                              : " difference: |group \xe2\x88\x92 reference group|");
+    fg_buf_puts(h, "</text>\n</svg>\n</figure>\n");
 }
 
 /* ---- per-gate table ---- */
 
 /* The group's own rate (and equalized odds' component) under a value. */
-static void put_rate_sub(struct html *h, const cJSON *side)
+static void put_rate_sub(struct fg_buf *h, const cJSON *side)
 {
     double rate = 0;
-    bool has_rate = num(side, "group_value", &rate);
-    put(h, "<span class=\"sub\">rate ");
+    bool has_rate = fg_report_num(side, "group_value", &rate);
+    fg_buf_puts(h, "<span class=\"sub\">rate ");
     put_value(h, has_rate, rate);
-    if (str(side, "component") != NULL)
-        wrap(h, " &#183; ", str(side, "component"), "");
-    put(h, "</span>");
+    if (fg_report_str(side, "component") != NULL)
+        wrap(h, " &#183; ", fg_report_str(side, "component"), "");
+    fg_buf_puts(h, "</span>");
 }
 
 /* Opens a cell for a group label: kept on one line unless it is long. */
-static void open_label_cell(struct html *h, const char *label)
+static void open_label_cell(struct fg_buf *h, const char *label)
 {
-    put(h, label != NULL && strlen(label) <= LABEL_NOWRAP ? "<td class=\"label\">" : "<td>");
+    fg_buf_puts(h,
+                label != NULL && strlen(label) <= LABEL_NOWRAP ? "<td class=\"label\">" : "<td>");
 }
 
-static void put_result_row(struct html *h, const struct gate *g, const cJSON *res,
+static void put_result_row(struct fg_buf *h, const struct gate *g, const cJSON *res,
                            bool has_incumbent)
 {
-    const char *status = str(res, "status"), *why = str(res, "why");
-    const cJSON *inc = get(res, "incumbent"), *ref = get(res, "reference");
-    const char *inc_ref = str(get(inc, "reference"), "label");
+    const char *status = fg_report_str(res, "status"), *why = fg_report_str(res, "why");
+    const cJSON *inc = fg_report_member(res, "incumbent"),
+                *ref = fg_report_member(res, "reference");
+    const char *inc_ref = fg_report_str(fg_report_member(inc, "reference"), "label");
     double value = 0, n = 0;
     bool defined;
-    putf(h, "<tr class=\"%s\">", status_class(status));
-    open_label_cell(h, str(res, "label"));
-    wrap(h, "", str(res, "label"), "</td><td class=\"num\">");
-    if (num(res, "n", &n))
-        putf(h, "%.0f", n);
-    put(h, "</td><td class=\"num\">");
-    defined = num(res, "value", &value);
+    fg_buf_add(h, "<tr class=\"%s\">", status_class(status));
+    open_label_cell(h, fg_report_str(res, "label"));
+    wrap(h, "", fg_report_str(res, "label"), "</td><td class=\"num\">");
+    if (fg_report_num(res, "n", &n))
+        fg_buf_add(h, "%.0f", n);
+    fg_buf_puts(h, "</td><td class=\"num\">");
+    defined = fg_report_num(res, "value", &value);
     put_value(h, defined, value);
     if (!g->overall)
         put_rate_sub(h, res);
-    put(h, "</td>");
+    fg_buf_puts(h, "</td>");
     if (has_incumbent) {
-        put(h, "<td class=\"num\">");
-        defined = num(inc, "value", &value);
+        fg_buf_puts(h, "<td class=\"num\">");
+        defined = fg_report_num(inc, "value", &value);
         put_value(h, defined, value);
         if (!g->overall && cJSON_IsObject(inc))
             put_rate_sub(h, inc);
-        put(h, "</td>");
+        fg_buf_puts(h, "</td>");
     }
     if (!g->overall) {
-        open_label_cell(h, str(ref, "label"));
+        open_label_cell(h, fg_report_str(ref, "label"));
         if (cJSON_IsObject(ref)) {
-            defined = num(ref, "value", &value); /* the reference group's own rate */
-            wrap(h, "", str(ref, "label"), "<span class=\"sub\">rate ");
+            defined = fg_report_num(ref, "value", &value); /* the reference group's own rate */
+            wrap(h, "", fg_report_str(ref, "label"), "<span class=\"sub\">rate ");
             put_value(h, defined, value);
-            put(h, "</span>");
+            fg_buf_puts(h, "</span>");
         } else {
-            put(h, "<span class=\"muted\">none</span>");
+            fg_buf_puts(h, "<span class=\"muted\">none</span>");
         }
-        if (inc_ref != NULL && !is(inc_ref, str(ref, "label")))
+        if (inc_ref != NULL && !fg_report_is(inc_ref, fg_report_str(ref, "label")))
             wrap(h, "<span class=\"sub\">incumbent&#39;s: ", inc_ref, "</span>");
-        put(h, "</td>");
+        fg_buf_puts(h, "</td>");
     }
-    put(h, "<td>");
+    fg_buf_puts(h, "<td>");
     put_bound_text(h, &g->bound);
-    put(h, "</td>");
+    fg_buf_puts(h, "</td>");
     if (g->bound.has_mw) {
-        if (num(res, "worsening", &value))
-            putf(h, "<td class=\"num\">%+.4f</td>", value);
+        if (fg_report_num(res, "worsening", &value))
+            fg_buf_add(h, "<td class=\"num\">%+.4f</td>", value);
         else
-            put(h, "<td class=\"num\">undefined</td>");
+            fg_buf_puts(h, "<td class=\"num\">undefined</td>");
     }
-    put(h, "<td class=\"why\">");
+    fg_buf_puts(h, "<td class=\"why\">");
     put_status_span(h, status);
     if (why != NULL)
         wrap(h, "<span class=\"sub\">", why, "</span>");
-    put(h, "</td></tr>\n");
+    fg_buf_puts(h, "</td></tr>\n");
 }
 
-static void put_gate_table(struct html *h, const struct gate *g, bool has_incumbent)
+static void put_gate_table(struct fg_buf *h, const struct gate *g, bool has_incumbent)
 {
     const cJSON *res;
-    putf(h,
-         "<table class=\"results\">\n<tr><th>group</th><th class=\"num\">n</th>"
-         "<th class=\"num\">candidate</th>%s%s<th>bound</th>%s<th>status and why</th></tr>\n",
-         has_incumbent ? "<th class=\"num\">incumbent</th>" : "",
-         g->overall ? "" : "<th>reference group</th>",
-         g->bound.has_mw ? "<th class=\"num\">worsening</th>" : "");
+    fg_buf_add(h,
+               "<table class=\"results\">\n<tr><th>group</th><th class=\"num\">n</th>"
+               "<th class=\"num\">candidate</th>%s%s<th>bound</th>%s<th>status and why</th></tr>\n",
+               has_incumbent ? "<th class=\"num\">incumbent</th>" : "",
+               g->overall ? "" : "<th>reference group</th>",
+               g->bound.has_mw ? "<th class=\"num\">worsening</th>" : "");
     cJSON_ArrayForEach(res, g->results)
     {
         put_result_row(h, g, res, has_incumbent);
     }
-    put(h, "</table>\n");
+    fg_buf_puts(h, "</table>\n");
 }
 
-static void put_gate_section(struct html *h, const struct gate *g, bool has_incumbent)
+static void put_gate_section(struct fg_buf *h, const struct gate *g, bool has_incumbent)
 {
-    const cJSON *ref = get(g->json, "reference"), *kv;
-    const char *description = str(g->json, "description"), *note = str(g->json, "note");
+    const cJSON *ref = fg_report_member(g->json, "reference"), *kv;
+    const char *description = fg_report_str(g->json, "description"),
+               *note = fg_report_str(g->json, "note");
     double size = 0;
-    putf(h, "<section class=\"gate\" id=\"gate-%zu\">\n", g->index);
+    fg_buf_add(h, "<section class=\"gate\" id=\"gate-%zu\">\n", g->index);
     wrap(h, "<h2>", g->id, " ");
     put_status_span(h, g->status);
-    put(h, "</h2>\n");
+    fg_buf_puts(h, "</h2>\n");
     if (description != NULL)
         wrap(h, "<p>", description, "</p>\n");
     wrap(h, "<p class=\"muted small\"><code>", g->metric, "</code>");
     if (g->overall) {
-        put(h, " of the whole population");
+        fg_buf_puts(h, " of the whole population");
     } else {
-        wrap(h, " ", str(g->json, "disparity"), " to the reference group (");
+        wrap(h, " ", fg_report_str(g->json, "disparity"), " to the reference group (");
         if (cJSON_IsString(ref))
             put_esc(h, ref->valuestring);
         const cJSON *pairs = cJSON_IsObject(ref) ? ref : NULL;
@@ -912,20 +837,20 @@ static void put_gate_section(struct html *h, const struct gate *g, bool has_incu
             wrap(h, kv == ref->child ? "" : " &amp; ", kv->string, "=");
             put_esc(h, cJSON_IsString(kv) ? kv->valuestring : "?");
         }
-        put(h, ")");
+        fg_buf_puts(h, ")");
     }
-    put(h, " &#183; bound: ");
+    fg_buf_puts(h, " &#183; bound: ");
     put_bound_text(h, &g->bound);
-    if (num(g->json, "min_group_size", &size))
-        putf(h, " &#183; min_group_size %.0f", size);
-    if (str(g->json, "on_small_group") != NULL)
-        wrap(h, " (small groups: ", str(g->json, "on_small_group"), ")");
-    put(h, "</p>\n");
+    if (fg_report_num(g->json, "min_group_size", &size))
+        fg_buf_add(h, " &#183; min_group_size %.0f", size);
+    if (fg_report_str(g->json, "on_small_group") != NULL)
+        wrap(h, " (small groups: ", fg_report_str(g->json, "on_small_group"), ")");
+    fg_buf_puts(h, "</p>\n");
     if (note != NULL)
         wrap(h, "<p><b>Note:</b> ", note, "</p>\n");
     put_gate_chart(h, g, has_incumbent);
     put_gate_table(h, g, has_incumbent);
-    put(h, "</section>\n");
+    fg_buf_puts(h, "</section>\n");
 }
 
 /* ---- candidate vs incumbent ---- */
@@ -939,34 +864,35 @@ struct panel_row {
 };
 
 /* "better" or "worse" for the candidate, in words with a glyph. */
-static void put_comparison(struct html *h, const struct panel_row *row, double y)
+static void put_comparison(struct fg_buf *h, const struct panel_row *row, double y)
 {
     bool disparity = row->gate != NULL && !row->gate->overall;
     int dir = row->gate == NULL ? 1 : metric_direction(row->gate->metric);
     double delta = 0;            /* > 0: the candidate is better */
     double gap_c = 0, gap_i = 0; /* gate.c's distance from parity of each model */
-    bool gaps = disparity && num(row->worst, "parity_gap", &gap_c) &&
-                num(get(row->worst, "incumbent"), "parity_gap", &gap_i);
+    bool gaps = disparity && fg_report_num(row->worst, "parity_gap", &gap_c) &&
+                fg_report_num(fg_report_member(row->worst, "incumbent"), "parity_gap", &gap_i);
     if (row->has_c && row->has_i)
         delta = disparity ? gap_i - gap_c : dir * (row->c - row->i);
     if (row->has_c && row->has_i && (gaps || (!disparity && dir != 0)) && fabs(delta) >= 0.00005) {
         svg_text(h, delta > 0 ? "better" : "worse", PANEL_CMP_X, y + 24, NULL,
                  delta > 0 ? "\xe2\x96\xb2 candidate better" : "\xe2\x96\xbc candidate worse");
         svg_text(h, "same", PANEL_CMP_X, y + 40, NULL, NULL);
-        putf(h, "%s %.4f</text>\n",
-             disparity         ? (delta > 0 ? "closer to parity by" : "further from parity by")
-             : row->c > row->i ? "higher by"
-                               : "lower by",
-             fabs(delta));
+        fg_buf_add(h, "%s %.4f</text>\n",
+                   disparity ? (delta > 0 ? "closer to parity by" : "further from parity by")
+                   : row->c > row->i ? "higher by"
+                                     : "lower by",
+                   fabs(delta));
         return;
     }
     svg_text(h, "same", PANEL_CMP_X, y + 32, NULL, NULL);
     if (!row->has_c || !row->has_i)
-        putf(h, "%s</text>\n", row->inc_present ? "not comparable (undefined)" : "no incumbent");
+        fg_buf_add(h, "%s</text>\n",
+                   row->inc_present ? "not comparable (undefined)" : "no incumbent");
     else if (!disparity && dir == 0)
-        putf(h, "changed by %+.4f</text>\n", row->c - row->i);
+        fg_buf_add(h, "changed by %+.4f</text>\n", row->c - row->i);
     else
-        put(h, "= the same</text>\n");
+        fg_buf_puts(h, "= the same</text>\n");
 }
 
 static double panel_high(const struct panel_row *row)
@@ -977,12 +903,12 @@ static double panel_high(const struct panel_row *row)
 }
 
 /* A row on the panel's common scale, unless its values are counts (then its own). */
-static void put_panel_row(struct html *h, const struct panel_row *row, double y,
+static void put_panel_row(struct fg_buf *h, const struct panel_row *row, double y,
                           const struct scale *common)
 {
     static const struct bound no_bound = {false, false, false, 0, 0, 0};
     const struct bound *b = row->gate ? &row->gate->bound : &no_bound;
-    const char *st = row->worst ? status_class(str(row->worst, "status")) : "pass";
+    const char *st = row->worst ? status_class(fg_report_str(row->worst, "status")) : "pass";
     struct scale own;
     const struct scale *s = common;
     double limit, top = y + 4, bottom = y + PANEL_ROW_H - 4;
@@ -1003,48 +929,48 @@ static void put_panel_row(struct html *h, const struct panel_row *row, double y,
         svg_line(h, "limit", sx(s, limit), y + 9, sx(s, limit), y + 31);
     put_bound_lines(h, s, b, top, bottom, 0);
     svg_text(h, "", 0, y + 16, NULL, NULL);
-    put(h, "<tspan font-weight=\"700\">");
+    fg_buf_puts(h, "<tspan font-weight=\"700\">");
     put_esc_max(h, row->title, 44);
-    put(h, "</tspan></text>\n");
+    fg_buf_puts(h, "</tspan></text>\n");
     svg_text(h, "tick", 0, y + 31, NULL, NULL);
     if (row->gate == NULL || row->gate->overall)
-        put(h, "the whole population");
+        fg_buf_puts(h, "the whole population");
     else
-        wrap(h, "worst group: ", row->worst ? str(row->worst, "label") : "none", "");
-    put(h, "</text>\n");
+        wrap(h, "worst group: ", row->worst ? fg_report_str(row->worst, "label") : "none", "");
+    fg_buf_puts(h, "</text>\n");
     svg_text(h, "tick", 0, y + 45, NULL, NULL);
     if (row->gate == NULL) {
-        put(h, "accuracy &#183; higher is better");
+        fg_buf_puts(h, "accuracy &#183; higher is better");
     } else {
         wrap(h, "", row->gate->metric, " ");
-        put_esc(h, row->gate->overall ? "overall" : str(row->gate->json, "disparity"));
+        put_esc(h, row->gate->overall ? "overall" : fg_report_str(row->gate->json, "disparity"));
     }
     if (s != common)
-        putf(h, " (own scale, 0 to %.*f)", s->decimals, s->hi);
-    put(h, "</text>\n");
+        fg_buf_add(h, " (own scale, 0 to %.*f)", s->decimals, s->hi);
+    fg_buf_puts(h, "</text>\n");
     snprintf(cls, sizeof cls, "num cv %s", st);
     svg_value(h, cls, PANEL_VAL_X, y + 24, row->has_c, row->c);
     if (row->inc_present)
         svg_value(h, "num iv", PANEL_VAL_X, y + 40, row->has_i, row->i);
-    put(h, "\n");
+    fg_buf_puts(h, "\n");
     put_comparison(h, row, y);
 }
 
-static void put_panel(struct html *h, const cJSON *audit, const struct gate *gates, size_t n,
+static void put_panel(struct fg_buf *h, const cJSON *audit, const struct gate *gates, size_t n,
                       bool has_incumbent)
 {
-    const cJSON *overall = cJSON_GetArrayItem(get(audit, "groups"), 0);
+    const cJSON *overall = cJSON_GetArrayItem(fg_report_member(audit, "groups"), 0);
     struct panel_row *rows = calloc(n + 1, sizeof *rows);
     struct scale common;
     double hi = 1.0, bottom = PANEL_TOP + (double)(n + 1) * PANEL_ROW_H;
     char legend[10];
     if (rows == NULL) {
-        h->failed = FG_ERR_NOMEM;
+        h->nomem = true;
         return;
     }
     rows[0].title = "overall accuracy";
-    rows[0].has_c = num(get(overall, "candidate"), "accuracy", &rows[0].c);
-    rows[0].has_i = num(get(overall, "incumbent"), "accuracy", &rows[0].i);
+    rows[0].has_c = fg_report_num(fg_report_member(overall, "candidate"), "accuracy", &rows[0].c);
+    rows[0].has_i = fg_report_num(fg_report_member(overall, "incumbent"), "accuracy", &rows[0].i);
     for (size_t i = 0; i <= n; i++) {
         struct panel_row *row = &rows[i];
         row->inc_present = has_incumbent;
@@ -1052,8 +978,8 @@ static void put_panel(struct html *h, const cJSON *audit, const struct gate *gat
             row->title = gates[i - 1].id;
             row->gate = &gates[i - 1];
             row->worst = worst_result(row->gate);
-            row->has_c = num(row->worst, "value", &row->c);
-            row->has_i = num(get(row->worst, "incumbent"), "value", &row->i);
+            row->has_c = fg_report_num(row->worst, "value", &row->c);
+            row->has_i = fg_report_num(fg_report_member(row->worst, "incumbent"), "value", &row->i);
         }
         /* One scale for every row of rates, ratios or differences. */
         if (panel_high(row) > hi && panel_high(row) <= 10.0)
@@ -1061,16 +987,19 @@ static void put_panel(struct html *h, const cJSON *audit, const struct gate *gat
     }
     scale_fit(&common, hi, PANEL_X0, PANEL_X1);
     if (has_incumbent)
-        put(h, "<section class=\"panel\">\n<h2>Candidate vs incumbent</h2>\n<p class=\"muted\">"
+        fg_buf_puts(
+            h, "<section class=\"panel\">\n<h2>Candidate vs incumbent</h2>\n<p class=\"muted\">"
                "Both models on the same rows: overall accuracy first, then each gate at the "
                "candidate&#39;s worst group (and the incumbent on that group). For a disparity, "
                "closer to parity (ratio 1, difference 0) is better.</p>\n");
     else
-        put(h, "<section class=\"panel\">\n<h2>Candidate at a glance</h2>\n<p class=\"muted\">"
-               "No incumbent was given, so nothing is compared: overall accuracy, then each "
-               "gate at the candidate&#39;s worst group.</p>\n");
+        fg_buf_puts(h,
+                    "<section class=\"panel\">\n<h2>Candidate at a glance</h2>\n<p class=\"muted\">"
+                    "No incumbent was given, so nothing is compared: overall accuracy, then each "
+                    "gate at the candidate&#39;s worst group.</p>\n");
     svg_open(h, "panel-chart", bottom + 30, "panel-title");
-    put(h, "candidate against incumbent: accuracy and each gate&#39;s worst group</title>\n");
+    fg_buf_puts(h,
+                "candidate against incumbent: accuracy and each gate&#39;s worst group</title>\n");
     legend_kinds(gates, n, has_incumbent, legend);
     put_legend(h, legend, 16);
     svg_text(h, "head", PANEL_VAL_X, 32, NULL, "value");
@@ -1080,105 +1009,108 @@ static void put_panel(struct html *h, const cJSON *audit, const struct gate *gat
     put_axis(h, &common, PANEL_TOP, bottom);
     for (size_t i = 0; i <= n; i++)
         put_panel_row(h, &rows[i], PANEL_TOP + (double)i * PANEL_ROW_H, &common);
-    put(h, "</svg>\n</figure>\n</section>\n");
+    fg_buf_puts(h, "</svg>\n</figure>\n</section>\n");
     free(rows);
 }
 
 /* ---- overrides ---- */
 
-static void put_overrides(struct html *h, const cJSON *audit)
+static void put_overrides(struct fg_buf *h, const cJSON *audit)
 {
-    const cJSON *overrides = get(audit, "overrides"), *o;
-    put(h, "<section>\n<h2>Overrides</h2>\n");
+    const cJSON *overrides = fg_report_member(audit, "overrides"), *o;
+    fg_buf_puts(h, "<section>\n<h2>Overrides</h2>\n");
     if (cJSON_GetArraySize(overrides) == 0) {
-        put(h, "<p class=\"muted\">No override was offered.</p>\n</section>\n");
+        fg_buf_puts(h, "<p class=\"muted\">No override was offered.</p>\n</section>\n");
         return;
     }
-    put(h, "<table>\n<tr><th>gate</th><th>group</th><th>approver</th><th>reason</th>"
-           "<th>expires</th><th>status</th><th>why</th></tr>\n");
+    fg_buf_puts(h, "<table>\n<tr><th>gate</th><th>group</th><th>approver</th><th>reason</th>"
+                   "<th>expires</th><th>status</th><th>why</th></tr>\n");
     cJSON_ArrayForEach(o, overrides)
     {
-        const char *status = str(o, "status");
-        putf(h, "<tr class=\"%s\">", is(status, "rejected") ? "fail" : "overridden");
-        wrap(h, "<td class=\"label\">", str(o, "gate"), "</td><td>");
-        if (str(o, "group") != NULL)
-            put_esc(h, str(o, "group"));
+        const char *status = fg_report_str(o, "status");
+        fg_buf_add(h, "<tr class=\"%s\">",
+                   fg_report_is(status, "rejected") ? "fail" : "overridden");
+        wrap(h, "<td class=\"label\">", fg_report_str(o, "gate"), "</td><td>");
+        if (fg_report_str(o, "group") != NULL)
+            put_esc(h, fg_report_str(o, "group"));
         else
-            put(h, "<span class=\"muted\">the whole gate</span>");
-        wrap(h, "</td><td>", str(o, "approver"), "<span class=\"sub\">");
-        put_esc(h, str(o, "role"));
-        if (str(o, "keyid") != NULL) {
-            put(h, " &#183; key <code>");
-            put_esc_max(h, str(o, "keyid"), 16);
-            put(h, "</code>");
+            fg_buf_puts(h, "<span class=\"muted\">the whole gate</span>");
+        wrap(h, "</td><td>", fg_report_str(o, "approver"), "<span class=\"sub\">");
+        put_esc(h, fg_report_str(o, "role"));
+        if (fg_report_str(o, "keyid") != NULL) {
+            fg_buf_puts(h, " &#183; key <code>");
+            put_esc_max(h, fg_report_str(o, "keyid"), 16);
+            fg_buf_puts(h, "</code>");
         }
-        wrap(h, "</span></td><td>", str(o, "reason"), "");
-        if (str(o, "ticket") != NULL)
-            wrap(h, "<span class=\"sub\">ticket ", str(o, "ticket"), "</span>");
-        wrap(h, "</td><td class=\"mono label\">", str(o, "expires"), "</td><td>");
+        wrap(h, "</span></td><td>", fg_report_str(o, "reason"), "");
+        if (fg_report_str(o, "ticket") != NULL)
+            wrap(h, "<span class=\"sub\">ticket ", fg_report_str(o, "ticket"), "</span>");
+        wrap(h, "</td><td class=\"mono label\">", fg_report_str(o, "expires"), "</td><td>");
         put_status_span(h, status);
-        wrap(h, "</td><td>", str(o, "why"), "</td></tr>\n");
+        wrap(h, "</td><td>", fg_report_str(o, "why"), "</td></tr>\n");
     }
-    put(h, "</table>\n</section>\n");
+    fg_buf_puts(h, "</table>\n</section>\n");
 }
 
 /* ---- every group's rates ---- */
 
 static bool is_count_key(const char *key)
 {
-    return is(key, "n") || is(key, "tp") || is(key, "fp") || is(key, "tn") || is(key, "fn");
+    return fg_report_is(key, "n") || fg_report_is(key, "tp") || fg_report_is(key, "fp") ||
+           fg_report_is(key, "tn") || fg_report_is(key, "fn");
 }
 
-static void put_rates_row(struct html *h, const cJSON *group, const char *model,
+static void put_rates_row(struct fg_buf *h, const cJSON *group, const char *model,
                           const cJSON *columns, int rowspan)
 {
-    const cJSON *side = get(group, model), *col;
+    const cJSON *side = fg_report_member(group, model), *col;
     double v = 0;
-    put(h, "<tr>");
+    fg_buf_puts(h, "<tr>");
     if (rowspan > 0) {
-        putf(h, "<td rowspan=\"%d\">", rowspan);
-        wrap(h, "", str(group, "label"), "</td>");
+        fg_buf_add(h, "<td rowspan=\"%d\">", rowspan);
+        wrap(h, "", fg_report_str(group, "label"), "</td>");
     }
-    putf(h, "<td>%s</td><td class=\"num\">", model);
-    if (num(side, "n", &v))
-        putf(h, "%.0f", v);
-    put(h, "</td>");
+    fg_buf_add(h, "<td>%s</td><td class=\"num\">", model);
+    if (fg_report_num(side, "n", &v))
+        fg_buf_add(h, "%.0f", v);
+    fg_buf_puts(h, "</td>");
     cJSON_ArrayForEach(col, columns)
     {
         if (is_count_key(col->string))
             continue;
-        bool defined = num(side, col->string, &v);
-        putf(h, "<td class=\"num%s\">", defined ? "" : " undef");
+        bool defined = fg_report_num(side, col->string, &v);
+        fg_buf_add(h, "<td class=\"num%s\">", defined ? "" : " undef");
         put_value(h, defined, v);
-        put(h, "</td>");
+        fg_buf_puts(h, "</td>");
     }
-    put(h, "</tr>\n");
+    fg_buf_puts(h, "</tr>\n");
 }
 
-static void put_group_rates(struct html *h, const cJSON *audit, bool has_incumbent)
+static void put_group_rates(struct fg_buf *h, const cJSON *audit, bool has_incumbent)
 {
-    const cJSON *groups = get(audit, "groups"), *group, *col;
-    const cJSON *columns = get(cJSON_GetArrayItem(groups, 0), "candidate");
-    put(h, "<section>\n<h2>Every group&#39;s rates</h2>\n");
+    const cJSON *groups = fg_report_member(audit, "groups"), *group, *col;
+    const cJSON *columns = fg_report_member(cJSON_GetArrayItem(groups, 0), "candidate");
+    fg_buf_puts(h, "<section>\n<h2>Every group&#39;s rates</h2>\n");
     if (!cJSON_IsObject(columns)) {
-        put(h, "<p class=\"muted\">The audit lists no groups.</p>\n</section>\n");
+        fg_buf_puts(h, "<p class=\"muted\">The audit lists no groups.</p>\n</section>\n");
         return;
     }
-    put(h, "<table class=\"rates\">\n<tr><th>group</th><th>model</th><th class=\"num\">n</th>");
+    fg_buf_puts(
+        h, "<table class=\"rates\">\n<tr><th>group</th><th>model</th><th class=\"num\">n</th>");
     cJSON_ArrayForEach(col, columns)
     {
         if (!is_count_key(col->string))
             wrap(h, "<th class=\"num\">", col->string, "</th>");
     }
-    put(h, "</tr>\n");
+    fg_buf_puts(h, "</tr>\n");
     cJSON_ArrayForEach(group, groups)
     {
-        bool two = has_incumbent && cJSON_IsObject(get(group, "incumbent"));
+        bool two = has_incumbent && cJSON_IsObject(fg_report_member(group, "incumbent"));
         put_rates_row(h, group, "candidate", columns, two ? 2 : 1);
         if (two)
             put_rates_row(h, group, "incumbent", columns, 0);
     }
-    put(h, "</table>\n</section>\n");
+    fg_buf_puts(h, "</table>\n</section>\n");
 }
 
 /* ---- public ---- */
@@ -1190,19 +1122,19 @@ static enum fg_status check_audit(const cJSON *audit, struct fg_error *err)
     const cJSON *gate;
     if (!cJSON_IsObject(audit))
         why = "the top level is not an object";
-    else if (!is(str(audit, "schema"), "fairgate.audit/v1"))
+    else if (!fg_report_is(fg_report_str(audit, "schema"), "fairgate.audit/v1"))
         why = "\"schema\" is not \"fairgate.audit/v1\"";
-    else if (!cJSON_IsString(get(audit, "verdict")))
+    else if (!cJSON_IsString(fg_report_member(audit, "verdict")))
         why = "\"verdict\" is missing";
-    else if (!cJSON_IsArray(get(audit, "groups")))
+    else if (!cJSON_IsArray(fg_report_member(audit, "groups")))
         why = "\"groups\" is not an array";
-    else if (!cJSON_IsArray(get(audit, "gates")))
+    else if (!cJSON_IsArray(fg_report_member(audit, "gates")))
         why = "\"gates\" is not an array";
-    const cJSON *gates = why == NULL ? get(audit, "gates") : NULL;
+    const cJSON *gates = why == NULL ? fg_report_member(audit, "gates") : NULL;
     cJSON_ArrayForEach(gate, gates)
     {
-        if (str(gate, "id") == NULL || str(gate, "metric") == NULL ||
-            !cJSON_IsArray(get(gate, "results")))
+        if (fg_report_str(gate, "id") == NULL || fg_report_str(gate, "metric") == NULL ||
+            !cJSON_IsArray(fg_report_member(gate, "results")))
             why = "a gate lacks \"id\", \"metric\" or \"results\"";
     }
     if (why != NULL)
@@ -1225,7 +1157,7 @@ enum fg_status fg_report_html(const char *audit_json, char **out, struct fg_erro
         cJSON_Delete(audit);
         return st;
     }
-    const cJSON *gates_json = get(audit, "gates"), *gate_json;
+    const cJSON *gates_json = fg_report_member(audit, "gates"), *gate_json;
     size_t n = (size_t)cJSON_GetArraySize(gates_json), i = 0;
     struct gate *gates = calloc(n > 0 ? n : 1, sizeof *gates);
     if (gates == NULL) {
@@ -1237,10 +1169,10 @@ enum fg_status fg_report_html(const char *audit_json, char **out, struct fg_erro
         read_gate(gate_json, i + 1, &gates[i]);
         i++;
     }
-    bool has_incumbent =
-        cJSON_IsObject(get(cJSON_GetArrayItem(get(audit, "groups"), 0), "incumbent"));
+    bool has_incumbent = cJSON_IsObject(
+        fg_report_member(cJSON_GetArrayItem(fg_report_member(audit, "groups"), 0), "incumbent"));
 
-    struct html h = {NULL, 0, 0, FG_OK};
+    struct fg_buf h = fg_buf_new(FG_BUF_CAP_HTML, "the HTML report");
     put_head(&h, audit);
     put_header(&h, audit, gates, n);
     put_overview(&h, gates, n);
@@ -1250,23 +1182,13 @@ enum fg_status fg_report_html(const char *audit_json, char **out, struct fg_erro
     put_overrides(&h, audit);
     put_group_rates(&h, audit, has_incumbent);
     wrap(&h, "<footer>Rendered by fairgate from the audit alone (schema <code>",
-         str(audit, "schema"), "</code>, created ");
-    wrap(&h, "", str(audit, "created"),
+         fg_report_str(audit, "schema"), "</code>, created ");
+    wrap(&h, "", fg_report_str(audit, "created"),
          "). Values are shown to 4 decimals; the audit JSON keeps full precision. "
          "&#8220;undefined&#8221;: the value could not be computed (a rate whose denominator "
          "is 0, a ratio to a reference rate of 0, or a group with too little data).</footer>\n"
          "</main>\n</body>\n</html>\n");
     free(gates);
     cJSON_Delete(audit);
-    if (h.failed == FG_ERR_LIMIT)
-        st = fg_error_set(err, FG_ERR_LIMIT, NULL, 0, 0, "the HTML report would pass %u bytes",
-                          FG_HTML_MAX_BYTES);
-    else if (h.failed != FG_OK)
-        st = fg_error_set(err, h.failed, NULL, 0, 0, "out of memory rendering the HTML report");
-    if (st != FG_OK) {
-        free(h.buf);
-        return st;
-    }
-    *out = h.buf;
-    return FG_OK;
+    return fg_buf_finish(&h, out, err);
 }

@@ -25,12 +25,12 @@
 
 /* ---- escaped text ---- */
 
-static void add(struct fg_report_text *t, const char *fmt, ...) FG_PRINTF(2, 3);
+static void add(struct fg_buf *t, const char *fmt, ...) FG_PRINTF(2, 3);
 
 /* Appends the formatted text with every control byte escaped. */
-static void add(struct fg_report_text *t, const char *fmt, ...)
+static void add(struct fg_buf *t, const char *fmt, ...)
 {
-    struct fg_report_text raw = {0};
+    char *owned = NULL; /* the formatted text when it does not fit in small */
     char small[512];
     va_list ap;
     va_start(ap, fmt);
@@ -51,7 +51,7 @@ static void add(struct fg_report_text *t, const char *fmt, ...)
         }
         vsnprintf(big, (size_t)n + 1, fmt, ap);
         va_end(ap);
-        raw.data = big;
+        owned = big;
         s = big;
     }
     static const char hex[] = "0123456789abcdef";
@@ -60,23 +60,23 @@ static void add(struct fg_report_text *t, const char *fmt, ...)
         char esc[4] = {'\\', 0, 0, 0};
         if (c == '\n' || c == '\r' || c == '\t') {
             esc[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
-            fg_report_text_append(t, esc, 2);
+            fg_buf_append(t, esc, 2);
         } else if (c < 0x20 || c == 0x7f) {
             esc[1] = 'x';
             esc[2] = hex[c >> 4];
             esc[3] = hex[c & 15];
-            fg_report_text_append(t, esc, 4);
+            fg_buf_append(t, esc, 4);
         } else {
-            fg_report_text_append(t, (const char *)&s[i], 1);
+            fg_buf_append(t, (const char *)&s[i], 1);
         }
     }
-    free(raw.data);
+    free(owned);
 }
 
 /* Ends a line: the one way a '\n' enters the summary. */
-static void end_line(struct fg_report_text *t)
+static void end_line(struct fg_buf *t)
 {
-    fg_report_text_puts(t, "\n");
+    fg_buf_puts(t, "\n");
 }
 
 static const char *or_empty(const char *s)
@@ -93,7 +93,7 @@ static size_t array_size(const cJSON *a)
 
 /* "label: metric[component] ratio v (group vs reference for label)", or the overall
  * value, then why it has its status or the limits it was held to. */
-static void summarize_result(struct fg_report_text *t, const cJSON *gate, const cJSON *res)
+static void summarize_result(struct fg_buf *t, const cJSON *gate, const cJSON *res)
 {
     char v[32], gv[32], rv[32];
     const char *metric = or_empty(fg_report_str(gate, "metric"));
@@ -146,7 +146,7 @@ static const cJSON *worst_of(const cJSON *gate)
 
 /* A gate without a worst result: no groups, no group worse than the incumbent (every
  * result was held to a limit and none counted), or the first result's reason. */
-static void summarize_no_worst(struct fg_report_text *t, const cJSON *gate)
+static void summarize_no_worst(struct fg_buf *t, const cJSON *gate)
 {
     const cJSON *results = fg_report_member(gate, "results");
     if (array_size(results) == 0) {
@@ -173,7 +173,7 @@ static const cJSON *group_named(const cJSON *audit, const char *label)
 
 /* Score metrics against an incumbent: the overall change, then the groups whose own value
  * got worse, in the audit's `change.worse_groups` order of `change.worst_first`. */
-static void summarize_tradeoff(struct fg_report_text *t, const cJSON *audit, const cJSON *gate)
+static void summarize_tradeoff(struct fg_buf *t, const cJSON *audit, const cJSON *gate)
 {
     const cJSON *change = fg_report_member(gate, "change");
     const char *metric = or_empty(fg_report_str(gate, "metric"));
@@ -206,8 +206,7 @@ static void summarize_tradeoff(struct fg_report_text *t, const cJSON *audit, con
     end_line(t);
 }
 
-static void summarize_gate(struct fg_report_text *t, const cJSON *audit, const cJSON *gate,
-                           size_t width)
+static void summarize_gate(struct fg_buf *t, const cJSON *audit, const cJSON *gate, size_t width)
 {
     char status[24];
     const char *name = or_empty(fg_report_str(gate, "status"));
@@ -256,7 +255,7 @@ enum fg_status fg_report_summary(const char *audit_json, char **out, struct fg_e
     enum fg_status st = fg_report_parse_audit(audit_json, &audit, err);
     if (st != FG_OK)
         return st;
-    struct fg_report_text t = {0};
+    struct fg_buf t = fg_buf_new(FG_BUF_CAP_REPORT, "the console summary");
     const cJSON *gates = fg_report_member(audit, "gates");
     size_t width = 0, failed = 0, n_gates = array_size(gates);
     for (const cJSON *g = gates->child; g != NULL; g = g->next) {
@@ -289,7 +288,7 @@ enum fg_status fg_report_summary(const char *audit_json, char **out, struct fg_e
         add(&t, "verdict: PASS");
     end_line(&t);
     cJSON_Delete(audit);
-    return fg_report_text_finish(&t, out, err);
+    return fg_buf_finish(&t, out, err);
 }
 
 /* The summary of an evaluation not yet rendered (the audit is rendered for it, with no

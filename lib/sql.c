@@ -101,40 +101,40 @@ static const char *escape_of(unsigned char c, char quote, char buf[8])
 }
 
 /* s between quote characters: the quote doubled, or backslash-escaped when backslash. */
-static void put_quoted(struct fg_report_text *t, const char *s, char quote, bool backslash)
+static void put_quoted(struct fg_buf *t, const char *s, char quote, bool backslash)
 {
-    fg_report_text_append(t, &quote, 1);
+    fg_buf_append(t, &quote, 1);
     for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
         char buf[8];
         const char *esc = backslash ? escape_of(*p, quote, buf) : NULL;
         if (esc != NULL) {
-            fg_report_text_puts(t, esc);
+            fg_buf_puts(t, esc);
             continue;
         }
-        fg_report_text_append(t, (const char *)p, 1);
+        fg_buf_append(t, (const char *)p, 1);
         if (!backslash && *p == (unsigned char)quote)
-            fg_report_text_append(t, &quote, 1);
+            fg_buf_append(t, &quote, 1);
     }
-    fg_report_text_append(t, &quote, 1);
+    fg_buf_append(t, &quote, 1);
 }
 
-static void put_ident(struct fg_report_text *t, const struct dialect *d, const char *name)
+static void put_ident(struct fg_buf *t, const struct dialect *d, const char *name)
 {
     /* spark doubles a backtick; bigquery escapes as in its string literals */
     put_quoted(t, name, d->quote, d->quote == '`' && strcmp(d->name, "bigquery") == 0);
 }
 
-static void put_literal(struct fg_report_text *t, const struct dialect *d, const char *value)
+static void put_literal(struct fg_buf *t, const struct dialect *d, const char *value)
 {
     put_quoted(t, value, '\'', d->backslash);
 }
 
 /* Text for a "-- " comment: no control character can end the comment early. */
-static void put_comment_text(struct fg_report_text *t, const char *s)
+static void put_comment_text(struct fg_buf *t, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
         char c = *p < 0x20 || *p == 0x7f ? '?' : (char)*p;
-        fg_report_text_append(t, &c, 1);
+        fg_buf_append(t, &c, 1);
     }
 }
 
@@ -142,38 +142,38 @@ static void put_comment_text(struct fg_report_text *t, const char *s)
 #define ROWS "fairgate_rows"
 
 /* fairgate_src."column" */
-static void put_column(struct fg_report_text *t, const struct dialect *d, const char *column)
+static void put_column(struct fg_buf *t, const struct dialect *d, const char *column)
 {
     put_ident(t, d, SRC);
-    fg_report_text_puts(t, ".");
+    fg_buf_puts(t, ".");
     put_ident(t, d, column);
 }
 
 /* CAST(fairgate_src."column" AS <text>) */
-static void put_text(struct fg_report_text *t, const struct dialect *d, const char *column)
+static void put_text(struct fg_buf *t, const struct dialect *d, const char *column)
 {
-    fg_report_text_puts(t, "CAST(");
+    fg_buf_puts(t, "CAST(");
     put_column(t, d, column);
-    fg_report_text_add(t, " AS %s)", d->text_type);
+    fg_buf_add(t, " AS %s)", d->text_type);
 }
 
 /* CAST(fairgate_src."column" AS <double>), SAFE_CAST in bigquery (an unreadable value is
  * NULL there, not an error). */
-static void put_number(struct fg_report_text *t, const struct dialect *d, const char *column)
+static void put_number(struct fg_buf *t, const struct dialect *d, const char *column)
 {
-    fg_report_text_puts(t, d->safe_cast ? "SAFE_CAST(" : "CAST(");
+    fg_buf_puts(t, d->safe_cast ? "SAFE_CAST(" : "CAST(");
     put_column(t, d, column);
-    fg_report_text_add(t, " AS %s)", d->double_type);
+    fg_buf_add(t, " AS %s)", d->double_type);
 }
 
 /* (fairgate_src."c" IS NULL OR CAST(fairgate_src."c" AS <text>) = '') */
-static void put_missing(struct fg_report_text *t, const struct dialect *d, const char *column)
+static void put_missing(struct fg_buf *t, const struct dialect *d, const char *column)
 {
-    fg_report_text_puts(t, "(");
+    fg_buf_puts(t, "(");
     put_column(t, d, column);
-    fg_report_text_puts(t, " IS NULL OR ");
+    fg_buf_puts(t, " IS NULL OR ");
     put_text(t, d, column);
-    fg_report_text_puts(t, " = '')");
+    fg_buf_puts(t, " = '')");
 }
 
 /* The decimal numbers fairgate reads as a score (ingest's read_score: strtod's decimal form
@@ -204,13 +204,13 @@ static void put_missing(struct fg_report_text *t, const struct dialect *d, const
  *   and fairgate refuses (" 0.2", "1d", "0x1p0") passes there.
  * Still apart in every dialect: fairgate also refuses a decimal that underflows (1e-400,
  * a subnormal), which the engines read as 0 or a subnormal (PostgreSQL: an error). */
-static void put_bad_score(struct fg_report_text *t, const struct dialect *d, const char *column)
+static void put_bad_score(struct fg_buf *t, const struct dialect *d, const char *column)
 {
-    fg_report_text_puts(t, "(");
+    fg_buf_puts(t, "(");
     switch ((enum fg_sql_dialect)(d - dialects)) {
     case FG_SQL_POSTGRES:
         put_text(t, d, column);
-        fg_report_text_puts(t, " !~ '" DECIMAL_RE "'");
+        fg_buf_puts(t, " !~ '" DECIMAL_RE "'");
         break;
     case FG_SQL_SQLITE: {
         static const char *const invalid[] = {
@@ -219,52 +219,51 @@ static void put_bad_score(struct fg_report_text *t, const struct dialect *d, con
         };
         for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
             put_text(t, d, column);
-            fg_report_text_add(t, " GLOB '%s'\n            OR ", invalid[i]);
+            fg_buf_add(t, " GLOB '%s'\n            OR ", invalid[i]);
         }
         static const char *const starts[] = {"[0-9]*", "[+.-][0-9]*", "[+-].[0-9]*"};
-        fg_report_text_puts(t, "NOT (");
+        fg_buf_puts(t, "NOT (");
         for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++) {
             if (i > 0)
-                fg_report_text_puts(t, " OR ");
+                fg_buf_puts(t, " OR ");
             put_text(t, d, column);
-            fg_report_text_add(t, " GLOB '%s'", starts[i]);
+            fg_buf_add(t, " GLOB '%s'", starts[i]);
         }
-        fg_report_text_puts(t, ")\n            OR abs(CAST(");
+        fg_buf_puts(t, ")\n            OR abs(CAST(");
         put_column(t, d, column);
-        fg_report_text_puts(t, " AS REAL)) >= 9e999");
+        fg_buf_puts(t, " AS REAL)) >= 9e999");
         break;
     }
     case FG_SQL_SPARK:
-        fg_report_text_puts(t, "NOT (");
+        fg_buf_puts(t, "NOT (");
         put_text(t, d, column);
-        fg_report_text_puts(t, " RLIKE '" DECIMAL_RE "') OR ");
+        fg_buf_puts(t, " RLIKE '" DECIMAL_RE "') OR ");
         put_text(t, d, column);
-        fg_report_text_puts(t, " RLIKE '[^0-9.eE+-]'\n            OR ");
+        fg_buf_puts(t, " RLIKE '[^0-9.eE+-]'\n            OR ");
         for (size_t i = 0; i < 3; i++) {
-            fg_report_text_puts(t, (const char *[]){"", "isnan(", "abs("}[i]);
+            fg_buf_puts(t, (const char *[]){"", "isnan(", "abs("}[i]);
             put_number(t, d, column);
-            fg_report_text_puts(
-                t, (const char *[]){" IS NULL OR ", ") OR ", ") = double('Infinity')"}[i]);
+            fg_buf_puts(t, (const char *[]){" IS NULL OR ", ") OR ", ") = double('Infinity')"}[i]);
         }
         break;
     case FG_SQL_BIGQUERY:
-        fg_report_text_puts(t, "NOT REGEXP_CONTAINS(");
+        fg_buf_puts(t, "NOT REGEXP_CONTAINS(");
         put_text(t, d, column);
-        fg_report_text_puts(t, ", '" DECIMAL_RE "')\n            OR ");
+        fg_buf_puts(t, ", '" DECIMAL_RE "')\n            OR ");
         for (size_t i = 0; i < 3; i++) {
-            fg_report_text_puts(t, (const char *[]){"", "IS_NAN(", "IS_INF("}[i]);
+            fg_buf_puts(t, (const char *[]){"", "IS_NAN(", "IS_INF("}[i]);
             put_number(t, d, column);
-            fg_report_text_puts(t, (const char *[]){" IS NULL OR ", ") OR ", ")"}[i]);
+            fg_buf_puts(t, (const char *[]){" IS NULL OR ", ") OR ", ")"}[i]);
         }
         break;
     default:
         put_number(t, d, column);
-        fg_report_text_puts(t, " IS NULL OR NOT (");
+        fg_buf_puts(t, " IS NULL OR NOT (");
         put_number(t, d, column);
-        fg_report_text_puts(t, " BETWEEN -1.7976931348623157e308 AND 1.7976931348623157e308)");
+        fg_buf_puts(t, " BETWEEN -1.7976931348623157e308 AND 1.7976931348623157e308)");
         break;
     }
-    fg_report_text_puts(t, ")");
+    fg_buf_puts(t, ")");
 }
 
 /* The shortest decimal that reads back as value. */
@@ -278,22 +277,21 @@ static void format_threshold(char *buf, size_t size, double value)
 }
 
 /* CASE WHEN <decision> THEN 1 ELSE 0 END for one model. */
-static void put_decision(struct fg_report_text *t, const struct dialect *d,
-                         const struct fg_policy *policy, const struct fg_model_spec *model)
+static void put_decision(struct fg_buf *t, const struct dialect *d, const struct fg_policy *policy,
+                         const struct fg_model_spec *model)
 {
-    fg_report_text_puts(t, "CASE WHEN ");
+    fg_buf_puts(t, "CASE WHEN ");
     if (model->prediction != NULL) {
         put_text(t, d, model->prediction);
-        fg_report_text_puts(t, " = ");
+        fg_buf_puts(t, " = ");
         put_literal(t, d, policy->data.favorable_prediction);
     } else {
         char threshold[64];
         format_threshold(threshold, sizeof threshold, model->threshold);
         put_number(t, d, model->score);
-        fg_report_text_add(t, " %s %s", model->favorable == FG_FAVORABLE_ABOVE ? ">=" : "<",
-                           threshold);
+        fg_buf_add(t, " %s %s", model->favorable == FG_FAVORABLE_ABOVE ? ">=" : "<", threshold);
     }
-    fg_report_text_puts(t, " THEN 1 ELSE 0 END");
+    fg_buf_puts(t, " THEN 1 ELSE 0 END");
 }
 
 /* ---- the query ---- */
@@ -333,8 +331,8 @@ static size_t score_columns(const struct fg_policy *policy, const char **out)
     return n;
 }
 
-static enum fg_status put_table(struct fg_report_text *t, const struct dialect *d,
-                                const char *table, struct fg_error *err)
+static enum fg_status put_table(struct fg_buf *t, const struct dialect *d, const char *table,
+                                struct fg_error *err)
 {
     const char *part = table;
     for (;;) {
@@ -352,7 +350,7 @@ static enum fg_status put_table(struct fg_report_text *t, const struct dialect *
         free(name);
         if (dot == NULL)
             return FG_OK;
-        fg_report_text_puts(t, ".");
+        fg_buf_puts(t, ".");
         part = dot + 1;
     }
 }
@@ -367,119 +365,119 @@ static const char *cell_column(const struct fg_policy *policy, size_t i)
 }
 
 /* The leading comment: which policy, how to use the result, how missing values are read. */
-static void put_header(struct fg_report_text *t, const struct dialect *d,
-                       const struct fg_policy *policy, bool drop, size_t n_scores)
+static void put_header(struct fg_buf *t, const struct dialect *d, const struct fg_policy *policy,
+                       bool drop, size_t n_scores)
 {
-    fg_report_text_add(t, "-- fairgate %s: the counts table of policy '", FG_VERSION);
+    fg_buf_add(t, "-- fairgate %s: the counts table of policy '", FG_VERSION);
     put_comment_text(t, policy->name ? policy->name : "");
-    fg_report_text_add(t, "' (sha256 %.64s), dialect %s.\n", policy->sha256, d->name);
-    fg_report_text_puts(t, "-- Export the result as CSV with its header, then gate on it:\n"
-                           "--   fairgate check --policy ");
+    fg_buf_add(t, "' (sha256 %.64s), dialect %s.\n", policy->sha256, d->name);
+    fg_buf_puts(t, "-- Export the result as CSV with its header, then gate on it:\n"
+                   "--   fairgate check --policy ");
     put_comment_text(t, policy->path ? policy->path : "POLICY.yaml");
-    fg_report_text_puts(
+    fg_buf_puts(
         t, " --counts counts.csv\n"
            "-- Labels and predictions are compared as text, exactly, as fairgate compares CSV\n"
            "-- fields; a numeric column is formatted by the engine, which may differ from the\n"
            "-- CSV fairgate would read. A label other than positive_label counts as negative.\n");
     if (drop)
-        fg_report_text_puts(t, "-- data.missing: drop: rows with a NULL or empty value in a "
-                               "needed column are left out.\n");
+        fg_buf_puts(t, "-- data.missing: drop: rows with a NULL or empty value in a "
+                       "needed column are left out.\n");
     else
-        fg_report_text_puts(t, "-- data.missing: error: rows with a NULL or empty value in a "
-                               "needed column get an\n-- empty y_true, which fairgate check "
-                               "--counts refuses (exit 2).\n");
+        fg_buf_puts(t, "-- data.missing: error: rows with a NULL or empty value in a "
+                       "needed column get an\n-- empty y_true, which fairgate check "
+                       "--counts refuses (exit 2).\n");
     if (n_scores > 0)
-        fg_report_text_puts(t, "-- A score that is not a finite decimal number (NaN, infinite, "
-                               "unreadable) gives an\n-- empty y_true in either mode, refused "
-                               "as fairgate refuses it on the rows.\n");
+        fg_buf_puts(t, "-- A score that is not a finite decimal number (NaN, infinite, "
+                       "unreadable) gives an\n-- empty y_true in either mode, refused "
+                       "as fairgate refuses it on the rows.\n");
 }
 
 /* The outer SELECT list: every cell column of the inner rows, then the count. */
-static void put_outer_select(struct fg_report_text *t, const struct dialect *d,
+static void put_outer_select(struct fg_buf *t, const struct dialect *d,
                              const struct fg_policy *policy)
 {
-    fg_report_text_puts(t, "SELECT\n");
+    fg_buf_puts(t, "SELECT\n");
     for (size_t i = 0; i < policy->data.n_protected + 3; i++) {
         const char *name = cell_column(policy, i);
-        fg_report_text_puts(t, "    ");
+        fg_buf_puts(t, "    ");
         put_ident(t, d, ROWS);
-        fg_report_text_puts(t, ".");
+        fg_buf_puts(t, ".");
         put_ident(t, d, name);
-        fg_report_text_puts(t, " AS ");
+        fg_buf_puts(t, " AS ");
         put_ident(t, d, name);
-        fg_report_text_puts(t, ",\n");
+        fg_buf_puts(t, ",\n");
     }
-    fg_report_text_puts(t, "    COUNT(*) AS ");
+    fg_buf_puts(t, "    COUNT(*) AS ");
     put_ident(t, d, "count");
 }
 
 /* The inner y_true expression: NULL for a missing value (data.missing: error) or a bad
  * score, else 1 for positive_label and 0 for any other label. */
-static void put_y_true(struct fg_report_text *t, const struct dialect *d,
-                       const struct fg_policy *policy, bool drop, const char *const *columns,
-                       size_t n_columns, const char *const *scores, size_t n_scores)
+static void put_y_true(struct fg_buf *t, const struct dialect *d, const struct fg_policy *policy,
+                       bool drop, const char *const *columns, size_t n_columns,
+                       const char *const *scores, size_t n_scores)
 {
-    fg_report_text_puts(t, "        CASE");
+    fg_buf_puts(t, "        CASE");
     if (!drop) {
-        fg_report_text_puts(t, " WHEN ");
+        fg_buf_puts(t, " WHEN ");
         for (size_t i = 0; i < n_columns; i++) {
             if (i > 0)
-                fg_report_text_puts(t, "\n            OR ");
+                fg_buf_puts(t, "\n            OR ");
             put_missing(t, d, columns[i]);
         }
-        fg_report_text_puts(t, "\n            THEN NULL\n           ");
+        fg_buf_puts(t, "\n            THEN NULL\n           ");
     }
     for (size_t i = 0; i < n_scores; i++) {
-        fg_report_text_puts(t, i == 0 ? " WHEN " : "\n            OR ");
+        fg_buf_puts(t, i == 0 ? " WHEN " : "\n            OR ");
         put_bad_score(t, d, scores[i]);
         if (i + 1 == n_scores)
-            fg_report_text_puts(t, "\n            THEN NULL\n           ");
+            fg_buf_puts(t, "\n            THEN NULL\n           ");
     }
-    fg_report_text_puts(t, " WHEN ");
+    fg_buf_puts(t, " WHEN ");
     put_text(t, d, policy->data.label);
-    fg_report_text_puts(t, " = ");
+    fg_buf_puts(t, " = ");
     put_literal(t, d, policy->data.positive_label);
-    fg_report_text_puts(t, " THEN 1 ELSE 0 END AS ");
+    fg_buf_puts(t, " THEN 1 ELSE 0 END AS ");
     put_ident(t, d, "y_true");
 }
 
 /* The inner SELECT list: one row each, read as ingest reads it. */
-static void put_inner_select(struct fg_report_text *t, const struct dialect *d,
+static void put_inner_select(struct fg_buf *t, const struct dialect *d,
                              const struct fg_policy *policy, bool drop, const char *const *columns,
                              size_t n_columns, const char *const *scores, size_t n_scores)
 {
     for (size_t a = 0; a < policy->data.n_protected; a++) {
-        fg_report_text_puts(t, "        ");
+        fg_buf_puts(t, "        ");
         put_text(t, d, policy->data.protected[a]);
-        fg_report_text_puts(t, " AS ");
+        fg_buf_puts(t, " AS ");
         put_ident(t, d, policy->data.protected[a]);
-        fg_report_text_puts(t, ",\n");
+        fg_buf_puts(t, ",\n");
     }
     put_y_true(t, d, policy, drop, columns, n_columns, scores, n_scores);
-    fg_report_text_puts(t, ",\n        ");
+    fg_buf_puts(t, ",\n        ");
     put_decision(t, d, policy, &policy->data.candidate);
-    fg_report_text_puts(t, " AS ");
+    fg_buf_puts(t, " AS ");
     put_ident(t, d, "candidate");
-    fg_report_text_puts(t, ",\n        ");
+    fg_buf_puts(t, ",\n        ");
     if (policy->data.incumbent.present)
         put_decision(t, d, policy, &policy->data.incumbent);
     else
-        fg_report_text_puts(t, "0");
-    fg_report_text_puts(t, " AS ");
+        fg_buf_puts(t, "0");
+    fg_buf_puts(t, " AS ");
     put_ident(t, d, "incumbent");
 }
 
 /* The GROUP BY and ORDER BY clauses, both over every cell column. */
-static void put_group_order(struct fg_report_text *t, const struct dialect *d,
+static void put_group_order(struct fg_buf *t, const struct dialect *d,
                             const struct fg_policy *policy)
 {
     for (size_t pass = 0; pass < 2; pass++) {
-        fg_report_text_puts(t, pass == 0 ? "\nGROUP BY " : "\nORDER BY ");
+        fg_buf_puts(t, pass == 0 ? "\nGROUP BY " : "\nORDER BY ");
         for (size_t i = 0; i < policy->data.n_protected + 3; i++) {
             if (i > 0)
-                fg_report_text_puts(t, ", ");
+                fg_buf_puts(t, ", ");
             put_ident(t, d, ROWS);
-            fg_report_text_puts(t, ".");
+            fg_buf_puts(t, ".");
             put_ident(t, d, cell_column(policy, i));
         }
     }
@@ -499,7 +497,7 @@ enum fg_status fg_sql_render(const struct fg_policy *policy, const char *table,
     if (status != FG_OK)
         return status;
     const struct dialect *d = &dialects[dialect];
-    struct fg_report_text t = {0};
+    struct fg_buf t = fg_buf_new(FG_BUF_CAP_SQL, "the SQL");
     const char *columns[FG_MAX_PROTECTED + 3];
     size_t n_columns = needed_columns(policy, columns);
     const char *scores[2];
@@ -508,27 +506,27 @@ enum fg_status fg_sql_render(const struct fg_policy *policy, const char *table,
 
     put_header(&t, d, policy, drop, n_scores);
     put_outer_select(&t, d, policy);
-    fg_report_text_puts(&t, "\nFROM (\n    SELECT\n");
+    fg_buf_puts(&t, "\nFROM (\n    SELECT\n");
     put_inner_select(&t, d, policy, drop, columns, n_columns, scores, n_scores);
-    fg_report_text_puts(&t, "\n    FROM ");
+    fg_buf_puts(&t, "\n    FROM ");
     status = put_table(&t, d, table, err);
     if (status != FG_OK) {
         free(t.data);
         return status;
     }
-    fg_report_text_puts(&t, " AS ");
+    fg_buf_puts(&t, " AS ");
     put_ident(&t, d, SRC);
-    fg_report_text_puts(&t, "\n");
+    fg_buf_puts(&t, "\n");
     if (drop) {
         for (size_t i = 0; i < n_columns; i++) {
-            fg_report_text_puts(&t, i == 0 ? "    WHERE NOT " : "\n        AND NOT ");
+            fg_buf_puts(&t, i == 0 ? "    WHERE NOT " : "\n        AND NOT ");
             put_missing(&t, d, columns[i]);
         }
-        fg_report_text_puts(&t, "\n");
+        fg_buf_puts(&t, "\n");
     }
-    fg_report_text_puts(&t, ") AS ");
+    fg_buf_puts(&t, ") AS ");
     put_ident(&t, d, ROWS);
     put_group_order(&t, d, policy);
-    fg_report_text_puts(&t, ";\n");
-    return fg_report_text_finish(&t, out, err);
+    fg_buf_puts(&t, ";\n");
+    return fg_buf_finish(&t, out, err);
 }
