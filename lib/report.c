@@ -80,8 +80,10 @@ static enum fg_status not_an_audit(struct fg_error *err, const char *fmt, ...)
 }
 
 /* Parses the text and checks the shape the renderers rely on: the schema, the verdict,
- * the policy's name, each gate's id, metric, status and results (each with a label and a
- * known status). Numbers may be null anywhere (a rate with a zero denominator). */
+ * the policy's name, the groups array, each gate's id, metric, status and results (each
+ * with a label and a known status). Numbers may be null anywhere (a rate with a zero
+ * denominator). The one check for every renderer (Markdown, annotations, JUnit, HTML,
+ * summary): a JSON syntax error keeps its place in err->line and err->column. */
 enum fg_status fg_report_parse_audit(const char *audit_json, cJSON **out, struct fg_error *err)
 {
     *out = NULL;
@@ -92,11 +94,10 @@ enum fg_status fg_report_parse_audit(const char *audit_json, cJSON **out, struct
         return fg_error_set(err, FG_ERR_LIMIT, NULL, 0, 0,
                             "the audit is larger than the limit of %u bytes", REPORT_MAX_INPUT);
     cJSON *root = NULL;
-    struct fg_error json_err = {0};
-    enum fg_status parsed = fg_json_parse_strict(audit_json, len, "the audit", &root, &json_err);
-    if (parsed != FG_OK) /* the place in the message: the caller names the file */
-        return fg_error_set(err, parsed, NULL, 0, 0, "%s (at line %lu, column %lu)",
-                            json_err.message, json_err.line, json_err.column);
+    /* The place of a syntax error in err->line and err->column; the caller names the file. */
+    enum fg_status parsed = fg_json_parse_strict(audit_json, len, "the audit", &root, err);
+    if (parsed != FG_OK)
+        return parsed;
     enum fg_status st = FG_OK;
     const cJSON *gates = fg_report_member(root, "gates");
     const cJSON *overrides = fg_report_member(root, "overrides");
@@ -108,6 +109,8 @@ enum fg_status fg_report_parse_audit(const char *audit_json, cJSON **out, struct
         st = not_an_audit(err, "\"verdict\" is not pass, fail or pass_with_override");
     else if (fg_report_str(fg_report_member(root, "policy"), "name") == NULL)
         st = not_an_audit(err, "\"policy\" has no \"name\"");
+    else if (!cJSON_IsArray(fg_report_member(root, "groups")))
+        st = not_an_audit(err, "\"groups\" is not an array");
     else if (!cJSON_IsArray(gates))
         st = not_an_audit(err, "\"gates\" is not an array");
     else if (overrides != NULL && !cJSON_IsArray(overrides) && !cJSON_IsNull(overrides))

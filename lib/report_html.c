@@ -24,7 +24,6 @@
  * Ownership: the caller frees *out; everything else is released before returning.
  */
 #include "internal.h"
-#include "json.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -118,7 +117,7 @@ struct bound {
 /* What every part of the page needs to know about one gate. */
 struct gate {
     const cJSON *json;
-    const cJSON *results; /* an array (check_audit) */
+    const cJSON *results; /* an array (fg_report_parse_audit) */
     size_t index;         /* 1-based, for anchors */
     const char *id, *metric, *status;
     bool overall, ratio;
@@ -1115,48 +1114,15 @@ static void put_group_rates(struct fg_buf *h, const cJSON *audit, bool has_incum
 
 /* ---- public ---- */
 
-/* Checks the shape the page relies on; the rest is read defensively. */
-static enum fg_status check_audit(const cJSON *audit, struct fg_error *err)
-{
-    const char *why = NULL;
-    const cJSON *gate;
-    if (!cJSON_IsObject(audit))
-        why = "the top level is not an object";
-    else if (!fg_report_is(fg_report_str(audit, "schema"), "fairgate.audit/v1"))
-        why = "\"schema\" is not \"fairgate.audit/v1\"";
-    else if (!cJSON_IsString(fg_report_member(audit, "verdict")))
-        why = "\"verdict\" is missing";
-    else if (!cJSON_IsArray(fg_report_member(audit, "groups")))
-        why = "\"groups\" is not an array";
-    else if (!cJSON_IsArray(fg_report_member(audit, "gates")))
-        why = "\"gates\" is not an array";
-    const cJSON *gates = why == NULL ? fg_report_member(audit, "gates") : NULL;
-    cJSON_ArrayForEach(gate, gates)
-    {
-        if (fg_report_str(gate, "id") == NULL || fg_report_str(gate, "metric") == NULL ||
-            !cJSON_IsArray(fg_report_member(gate, "results")))
-            why = "a gate lacks \"id\", \"metric\" or \"results\"";
-    }
-    if (why != NULL)
-        return fg_error_set(err, FG_ERR_INPUT, NULL, 0, 0, "not a fairgate audit: %s", why);
-    return FG_OK;
-}
-
 enum fg_status fg_report_html(const char *audit_json, char **out, struct fg_error *err)
 {
     if (out == NULL || audit_json == NULL)
         return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "fg_report_html: no audit or output");
     *out = NULL;
     cJSON *audit = NULL;
-    enum fg_status st =
-        fg_json_parse_strict(audit_json, strlen(audit_json), "the audit", &audit, err);
+    enum fg_status st = fg_report_parse_audit(audit_json, &audit, err);
     if (st != FG_OK)
         return st;
-    st = check_audit(audit, err);
-    if (st != FG_OK) {
-        cJSON_Delete(audit);
-        return st;
-    }
     const cJSON *gates_json = fg_report_member(audit, "gates"), *gate_json;
     size_t n = (size_t)cJSON_GetArraySize(gates_json), i = 0;
     struct gate *gates = calloc(n > 0 ? n : 1, sizeof *gates);

@@ -470,6 +470,13 @@ END_TEST
 
 /* ---- not an audit ---- */
 
+/* Each input is an audit but for the one defect named, which must be refused with a
+ * message naming it. The check is the one all renderers share (fg_report_parse_audit), so
+ * the messages are its wording ("has no", "is not"). */
+#define AUDIT_HEAD "{\"schema\": \"fairgate.audit/v1\", \"verdict\": \"fail\", "
+#define POLICY     "\"policy\": {\"name\": \"p\"}, "
+#define GATE_HEAD  "\"gates\": [{\"id\": \"g\", \"metric\": \"tpr\", \"status\": \"fail\""
+
 static const struct {
     const char *text;
     const char *message; /* a part of the error message */
@@ -479,18 +486,22 @@ static const struct {
     {"{\"schema\": \"fairgate.audit/v1\",", "not JSON"},
     {"{} trailing", "not JSON"},
     {"[]", "top level is not an object"},
-    {"{}", "\"schema\""},
-    {"{\"schema\": \"fairgate.audit/v2\"}", "\"schema\""},
-    {"{\"schema\": \"fairgate.audit/v1\", \"verdict\": \"fail\", \"groups\": [{}]}", "\"gates\""},
-    {"{\"schema\": \"fairgate.audit/v1\", \"verdict\": \"fail\", \"groups\": {}, \"gates\": []}",
-     "\"groups\""},
-    {"{\"schema\": \"fairgate.audit/v1\", \"groups\": [{}], \"gates\": []}", "\"verdict\""},
-    {"{\"schema\": \"fairgate.audit/v1\", \"verdict\": \"fail\", \"groups\": [{}], "
-     "\"gates\": [{\"id\": \"g\", \"metric\": \"tpr\"}]}",
-     "lacks"},
-    {"{\"schema\": \"fairgate.audit/v1\", \"verdict\": \"fail\", \"groups\": [{}], "
-     "\"gates\": [{\"id\": \"g\", \"metric\": \"tpr\", \"results\": {}}]}",
-     "lacks"},
+    {"{}", "\"schema\" is not"},
+    {"{\"schema\": \"fairgate.audit/v2\"}", "\"schema\" is not"},
+    {AUDIT_HEAD POLICY "\"groups\": [{}]}", "\"gates\" is not an array"},
+    {AUDIT_HEAD POLICY "\"groups\": {}, \"gates\": []}", "\"groups\" is not an array"},
+    {AUDIT_HEAD POLICY "\"gates\": []}", "\"groups\" is not an array"},
+    {"{\"schema\": \"fairgate.audit/v1\", " POLICY "\"groups\": [{}], \"gates\": []}",
+     "\"verdict\" is not"},
+    {AUDIT_HEAD "\"groups\": [{}], \"gates\": []}", "\"policy\" has no \"name\""},
+    {AUDIT_HEAD POLICY "\"groups\": [{}], " GATE_HEAD "}]}", "gates[0].results is not an array"},
+    {AUDIT_HEAD POLICY "\"groups\": [{}], " GATE_HEAD ", \"results\": {}}]}",
+     "gates[0].results is not an array"},
+    {AUDIT_HEAD POLICY "\"groups\": [{}], \"gates\": [{\"metric\": \"tpr\", \"status\": \"fail\", "
+                       "\"results\": []}]}",
+     "gates[0] has no \"id\""},
+    {AUDIT_HEAD POLICY "\"groups\": [{}], " GATE_HEAD ", \"results\": [{\"status\": \"fail\"}]}]}",
+     "gates[0].results[0] has no \"label\""},
     {"{\"schema\": \"fairgate.audit/v1\", \"verdict\": \"\xff\"}", "UTF-8"},
 };
 
@@ -506,13 +517,28 @@ START_TEST(test_not_an_audit)
 }
 END_TEST
 
+START_TEST(test_bad_inputs_control)
+{
+    /* The pieces of bad_inputs make an audit when none is missing. */
+    char *html =
+        render(AUDIT_HEAD POLICY "\"groups\": [{}], " GATE_HEAD
+                                 ", \"results\": [{\"label\": \"a\", \"status\": \"fail\"}]}]}");
+    ck_assert_ptr_nonnull(strstr(html, "</html>"));
+    free(html);
+}
+END_TEST
+
 START_TEST(test_parse_error_place)
 {
+    /* The place in err.line and err.column, as every renderer reports it; the message
+     * says what is wrong without repeating it. */
     char *html = NULL;
     struct fg_error err = {0};
     ck_assert_int_eq(fg_report_html("{\n  \"schema\": x\n}", &html, &err), FG_ERR_INPUT);
     ck_assert_uint_eq(err.line, 2);
     ck_assert_uint_eq(err.column, 13);
+    ck_assert_ptr_nonnull(strstr(err.message, "the audit is not JSON"));
+    ck_assert_ptr_null(strstr(err.message, "line"));
 }
 END_TEST
 
@@ -585,6 +611,7 @@ int main(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     tcase_add_loop_test(tc, test_not_an_audit, 0, (int)N_OF(bad_inputs));
+    tcase_add_test(tc, test_bad_inputs_control);
     tcase_add_test(tc, test_parse_error_place);
     tcase_add_test(tc, test_truncated_fixture);
     tcase_add_test(tc, test_size_cap);

@@ -123,6 +123,7 @@ static char *one_group_audit(const char *gate_id, const char *label, const char 
     cJSON *a = cJSON_CreateObject();
     cJSON_AddStringToObject(a, "schema", "fairgate.audit/v1");
     cJSON_AddStringToObject(cJSON_AddObjectToObject(a, "policy"), "name", "p");
+    cJSON_AddArrayToObject(a, "groups");
     cJSON *gate = cJSON_CreateObject();
     cJSON_AddItemToArray(cJSON_AddArrayToObject(a, "gates"), gate);
     cJSON_AddStringToObject(gate, "id", gate_id);
@@ -332,13 +333,18 @@ static const struct bad_audit bad_audits[] = {
     {"{}", "\"schema\""},
     {"not JSON", "not JSON"},
     {"[1, 2]", "not an object"},
-    {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{\"name\":\"p\"}}",
-     "\"gates\""},
     {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{\"name\":\"p\"},"
-     "\"gates\":[{\"id\":\"g\",\"metric\":\"tpr\",\"status\":\"pass\"}]}",
-     "gates[0].results"},
+     "\"groups\":[]}",
+     "\"gates\" is not an array"},
     {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{\"name\":\"p\"},"
-     "\"gates\":[{\"id\":\"g\",\"metric\":\"tpr\",\"status\":\"meh\",\"results\":[]}]}",
+     "\"gates\":[]}",
+     "\"groups\" is not an array"},
+    {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{\"name\":\"p\"},"
+     "\"groups\":[],\"gates\":[{\"id\":\"g\",\"metric\":\"tpr\",\"status\":\"pass\"}]}",
+     "gates[0].results is not an array"},
+    {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{\"name\":\"p\"},"
+     "\"groups\":[],\"gates\":[{\"id\":\"g\",\"metric\":\"tpr\",\"status\":\"meh\","
+     "\"results\":[]}]}",
      "gates[0] has no known \"status\""},
     /* The strict JSON gate (lib/json.c): invalid UTF-8 never reaches a renderer (fairgate's
      * own audits are UTF-8: lib/counts.c refuses other group values), nor does an audit

@@ -97,6 +97,7 @@ static char *one_gate_audit(const struct one_gate *spec)
     cJSON *policy = cJSON_AddObjectToObject(a, "policy");
     cJSON_AddStringToObject(policy, "name", "p");
     cJSON_AddStringToObject(policy, "sha256", "00");
+    cJSON_AddArrayToObject(a, "groups");
     cJSON *gate = cJSON_CreateObject();
     cJSON_AddItemToArray(cJSON_AddArrayToObject(a, "gates"), gate);
     cJSON_AddStringToObject(gate, "id", spec->gate_id);
@@ -448,7 +449,8 @@ START_TEST(test_annotations_empty_when_nothing_to_say)
 {
     /* A passing audit without small groups. */
     static const char audit[] =
-        "{\"schema\":\"fairgate.audit/v1\",\"policy\":{\"name\":\"p\"},\"gates\":[{\"id\":\"g\","
+        "{\"schema\":\"fairgate.audit/v1\",\"policy\":{\"name\":\"p\"},\"groups\":[],"
+        "\"gates\":[{\"id\":\"g\","
         "\"metric\":\"accuracy\",\"scope\":\"overall\",\"bound\":{\"min\":0.5},\"status\":\"pass\","
         "\"results\":[{\"label\":\"overall\",\"value\":0.9,\"bound\":{\"min\":0.5},"
         "\"status\":\"pass\"}]}],"
@@ -499,34 +501,39 @@ struct bad_audit {
 static const struct bad_audit bad_audits[] = {
     {"{}", FG_ERR_INPUT, "\"schema\""},
     {"not JSON", FG_ERR_INPUT, "not JSON"},
-    {"{\"schema\": \"fairgate.audit/v1\",\n  \"verdict\": }", FG_ERR_INPUT, "line 2, column 14"},
+    {"{\"schema\": \"fairgate.audit/v1\",\n  \"verdict\": }", FG_ERR_INPUT,
+     "the audit is not JSON"},
     {"", FG_ERR_INPUT, "not JSON"},
     {"[]", FG_ERR_INPUT, "not an object"},
     {"{\"schema\":\"fairgate.audit/v2\"}", FG_ERR_INPUT, "\"schema\""},
     {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"maybe\",\"policy\":{\"name\":\"p\"},"
-     "\"gates\":[]}",
+     "\"groups\":[],\"gates\":[]}",
      FG_ERR_INPUT, "\"verdict\""},
-    {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{},\"gates\":[]}",
+    {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{},"
+     "\"groups\":[],\"gates\":[]}",
      FG_ERR_INPUT, "\"policy\""},
     {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{\"name\":\"p\"},"
-     "\"gates\":{}}",
+     "\"groups\":[],\"gates\":{}}",
      FG_ERR_INPUT, "\"gates\""},
     {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{\"name\":\"p\"},"
-     "\"gates\":[{\"id\":\"g\",\"metric\":\"tpr\",\"status\":\"pass\",\"results\":[{\"status\":"
-     "\"pass\"}]}]}",
+     "\"groups\":{},\"gates\":[]}",
+     FG_ERR_INPUT, "\"groups\" is not an array"},
+    {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{\"name\":\"p\"},"
+     "\"groups\":[],\"gates\":[{\"id\":\"g\",\"metric\":\"tpr\",\"status\":\"pass\","
+     "\"results\":[{\"status\":\"pass\"}]}]}",
      FG_ERR_INPUT, "gates[0].results[0] has no \"label\""},
     {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{\"name\":\"p\"},"
-     "\"gates\":[{\"id\":\"g\",\"metric\":\"tpr\",\"status\":\"pass\",\"results\":[{\"label\":"
-     "\"x\",\"status\":\"great\"}]}]}",
+     "\"groups\":[],\"gates\":[{\"id\":\"g\",\"metric\":\"tpr\",\"status\":\"pass\","
+     "\"results\":[{\"label\":\"x\",\"status\":\"great\"}]}]}",
      FG_ERR_INPUT, "gates[0].results[0] has no known \"status\""},
     {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{\"name\":\"p\"},"
-     "\"gates\":[{\"metric\":\"tpr\",\"status\":\"pass\",\"results\":[]}]}",
+     "\"groups\":[],\"gates\":[{\"metric\":\"tpr\",\"status\":\"pass\",\"results\":[]}]}",
      FG_ERR_INPUT, "gates[0] has no \"id\""},
     {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{\"name\":\"p\"},"
-     "\"gates\":[],\"overrides\":[1]}",
+     "\"groups\":[],\"gates\":[],\"overrides\":[1]}",
      FG_ERR_INPUT, "\"overrides\""},
     {"{\"schema\":\"fairgate.audit/v1\",\"verdict\":\"pass\",\"policy\":{\"name\":\"p\"},"
-     "\"gates\":[]} trailing",
+     "\"groups\":[],\"gates\":[]} trailing",
      FG_ERR_INPUT, "not JSON"},
     /* The strict JSON gate (lib/json.c): invalid UTF-8 never reaches a renderer (fairgate's
      * own audits are UTF-8), nor an audit two JSON readers would read differently. */
@@ -551,6 +558,26 @@ START_TEST(test_bad_audits)
         ck_assert_int_eq(err.code, b->code);
         ck_assert_msg(strstr(err.message, b->message) != NULL, "input %s: message '%s' lacks '%s'",
                       b->text, err.message, b->message);
+    }
+}
+END_TEST
+
+START_TEST(test_parse_error_place)
+{
+    /* A syntax error's place is in err.line and err.column, for every renderer (the one
+     * check, fg_report_parse_audit); the caller adds the file. */
+    enum fg_status (*const renderers[])(const char *, char **, struct fg_error *) = {
+        fg_report_markdown, fg_report_github_annotations, fg_report_junit, fg_report_html};
+    for (size_t k = 0; k < N_OF(renderers); k++) {
+        char *out = (char *)"untouched";
+        struct fg_error err = {0};
+        ck_assert_int_eq(
+            renderers[k]("{\"schema\": \"fairgate.audit/v1\",\n  \"verdict\": }", &out, &err),
+            FG_ERR_INPUT);
+        ck_assert_ptr_null(out);
+        ck_assert_uint_eq(err.line, 2);
+        ck_assert_uint_eq(err.column, 14);
+        ck_assert_str_eq(err.message, "the audit is not JSON: unexpected character '}'");
     }
 }
 END_TEST
@@ -583,6 +610,7 @@ static Suite *report_md_suite(void)
     tcase_add_test(tc, test_annotations_empty_when_nothing_to_say);
     tcase_add_test(tc, test_annotations_small_groups_fail);
     tcase_add_loop_test(tc, test_bad_audits, 0, (int)N_OF(bad_audits));
+    tcase_add_test(tc, test_parse_error_place);
     tcase_add_test(tc, test_null_audit);
     suite_add_tcase(s, tc);
     return s;
