@@ -195,21 +195,7 @@ fi
 # ---- reading: what is accepted ----
 
 NOINC=$WORK/noinc.yaml
-cat >"$NOINC" <<'YAML'
-version: 1
-name: small
-data:
-  label: y
-  positive_label: "1"
-  protected: [grp]
-  candidate: { prediction: p }
-  favorable_prediction: "1"
-gates:
-  - id: parity
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-YAML
+fixture_policy small-parity "$NOINC"
 printf 'grp,y_true,candidate,incumbent,count\na,1,1,0,40\na,0,0,0,60\nb,1,1,0,20\nb,0,0,0,80\n' >"$WORK/base.csv"
 run "$FAIRGATE" check --quiet --policy "$NOINC" --counts "$WORK/base.csv" --out "$WORK/base.json"
 expect_rc "a hand-written counts file: parity 0.5 fails" 1
@@ -338,13 +324,7 @@ expect_grep "counts --help names --out" "$WORK/out" "--out FILE"
 
 mkdir -p "$WORK/keys"
 "$FAIRGATE" keygen --out "$WORK/keys/risk.pem" --pubout "$WORK/keys/risk.pub" >/dev/null
-{ cat "$NOINC"; cat <<'YAML'
-overrides:
-  approvers:
-    - { name: risk@bank.example, role: model-risk, public_key: keys/risk.pub }
-YAML
-} >"$WORK/ov.yaml"
-sed -i "s|public_key: keys/risk.pub }|public_key: keys/risk.pub, keyid: $(keyid "$WORK/keys/risk.pub") }|" "$WORK/ov.yaml"
+fixture_policy small-parity-overrides "$WORK/ov.yaml" RISK_ID="$(keyid "$WORK/keys/risk.pub")"
 T="2025-11-22 00:00:00" # overrides are judged by the real clock, moved here by at (lib.sh)
 at "$T" "$FAIRGATE" override --policy "$WORK/ov.yaml" --candidate "$WORK/base.csv" --gate parity \
     --approver risk@bank.example --role model-risk --reason "pilot" --expires 2025-12-01 \

@@ -58,25 +58,7 @@ expect_eq "two-file join: same groups and gates" \
 expect_eq "two-file join: incumbent input recorded" "$(jq -r .inputs.incumbent.sha256 "$WORK/a3.json")" "$(sha256sum "$WORK/inc.csv" | cut -d' ' -f1)"
 
 # A passing candidate under a lenient policy.
-cat >"$WORK/pass.yaml" <<'YAML'
-version: 1
-name: lenient
-data:
-  label: defaulted
-  positive_label: "0"
-  protected: [sex]
-  candidate: { prediction: approve_new }
-  incumbent: { prediction: approve_old }
-  favorable_prediction: "1"
-gates:
-  - id: accuracy-floor
-    metric: accuracy
-    overall: { min: 0.5 }
-  - id: sex-parity
-    metric: selection_rate
-    disparity: ratio
-    min: 0.5
-YAML
+fixture_policy lenient "$WORK/pass.yaml"
 run "$FAIRGATE" check --policy "$WORK/pass.yaml" --candidate "$WORK/loans.csv" --out "$WORK/pass.json"
 expect_rc "a passing gate exits 0" 0
 expect_grep "verdict PASS" "$WORK/out" '^verdict: PASS$'

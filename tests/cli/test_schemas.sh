@@ -372,25 +372,7 @@ audit fail 1 --policy "$ROOT/policies/loan-approval.yaml" --candidate "$WORK/loa
 jq -r .payload "$WORK/fail.intoto.jsonl" | base64 -d | jq .predicate >"$A/predicate.json"
 expect_eq "the attestation's predicate is the audit" "$(jq -cS . "$A/predicate.json")" "$(jq -cS . "$A/fail.json")"
 
-cat >"$WORK/pass.yaml" <<'YAML'
-version: 1
-name: lenient
-data:
-  label: defaulted
-  positive_label: "0"
-  protected: [sex]
-  candidate: { prediction: approve_new }
-  incumbent: { prediction: approve_old }
-  favorable_prediction: "1"
-gates:
-  - id: accuracy-floor
-    metric: accuracy
-    overall: { min: 0.5 }
-  - id: sex-parity
-    metric: selection_rate
-    disparity: ratio
-    min: 0.5
-YAML
+fixture_policy lenient "$WORK/pass.yaml"
 audit pass 0 --policy "$WORK/pass.yaml" --candidate "$WORK/loans.csv"
 
 cat >"$WORK/noinc.yaml" <<'YAML'
@@ -467,34 +449,9 @@ audit hiring 1 --policy "$ROOT/policies/hiring.yaml" --candidate "$WORK/hiring.c
 
 # Overrides, as in test_override.sh: one applied, one rejected (not an envelope).
 "$FAIRGATE" keygen --out "$WORK/keys/risk.pem" --pubout "$WORK/keys/risk.pub" >/dev/null
-cat >"$WORK/ovr.yaml" <<'YAML'
-version: 1
-name: loans-with-overrides
-data:
-  label: defaulted
-  positive_label: "0"
-  protected: [race]
-  candidate: { prediction: approve_new }
-  favorable_prediction: "1"
-defaults:
-  min_group_size: 30
-  on_small_group: skip
-gates:
-  - id: four-fifths
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-  - id: accuracy-floor
-    metric: accuracy
-    overall: { min: 0.5 }
-overrides:
-  approvers:
-    - { name: risk@bank.example, role: model-risk, public_key: keys/risk.pub }
-  required_approvals: 1
-  max_days: 30
-  not_overridable: [accuracy-floor]
-YAML
-sed -i "s|public_key: keys/risk.pub }|public_key: keys/risk.pub, keyid: $(keyid "$WORK/keys/risk.pub") }|" "$WORK/ovr.yaml"
+# test_one_rule.sh's policy, with accuracy-floor not overridable
+fixture_policy one-rule-overrides "$WORK/ovr.yaml" RISK_ID="$(keyid "$WORK/keys/risk.pub")"
+echo "  not_overridable: [accuracy-floor]" >>"$WORK/ovr.yaml"
 run at "2025-11-22 00:00:00" "$FAIRGATE" override --policy "$WORK/ovr.yaml" --candidate "$WORK/loans.csv" --gate four-fifths \
     --approver risk@bank.example --role model-risk --reason "accepted for Q4" --ticket RISK-1 \
     --expires 2025-12-15 --sign-key "$WORK/keys/risk.pem" --out "$WORK/ok.dsse.json"
