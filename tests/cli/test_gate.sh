@@ -65,23 +65,7 @@ expect_grep "verdict PASS" "$WORK/out" '^verdict: PASS$'
 expect_eq "audit verdict pass" "$(jq -r .verdict "$WORK/pass.json")" "pass"
 
 # No incumbent in the policy: a vs_incumbent gate is not evaluated and does not pass silently.
-cat >"$WORK/noinc.yaml" <<'YAML'
-version: 1
-name: no-incumbent
-data:
-  label: defaulted
-  positive_label: "0"
-  protected: [sex]
-  candidate: { prediction: approve_new }
-  favorable_prediction: "1"
-defaults:
-  on_small_group: fail
-gates:
-  - id: no-regression
-    metric: selection_rate
-    disparity: ratio
-    vs_incumbent: { max_worsening: 0.02 }
-YAML
+fixture_policy gate-no-incumbent "$WORK/noinc.yaml"
 run "$FAIRGATE" check --policy "$WORK/noinc.yaml" --candidate "$WORK/loans.csv" --out "$WORK/noinc.json"
 expect_rc "vs_incumbent without incumbent and on_small_group fail exits 1" 1
 expect_grep "the summary says why" "$WORK/out" 'no incumbent predictions given'

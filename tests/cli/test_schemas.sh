@@ -375,73 +375,13 @@ expect_eq "the attestation's predicate is the audit" "$(jq -cS . "$A/predicate.j
 fixture_policy lenient "$WORK/pass.yaml"
 audit pass 0 --policy "$WORK/pass.yaml" --candidate "$WORK/loans.csv"
 
-cat >"$WORK/noinc.yaml" <<'YAML'
-version: 1
-name: no-incumbent
-data:
-  label: defaulted
-  positive_label: "0"
-  protected: [sex, race]
-  candidate: { prediction: approve_new }
-  favorable_prediction: "1"
-defaults:
-  min_group_size: 30
-gates:
-  - id: four-fifths
-    metric: selection_rate
-    disparity: ratio
-    min: 0.5
-  - id: no-regression
-    metric: selection_rate
-    disparity: ratio
-    vs_incumbent: { max_worsening: 0.02 }
-YAML
+fixture_policy schemas-no-incumbent "$WORK/noinc.yaml"
 audit noinc 0 --policy "$WORK/noinc.yaml" --candidate "$WORK/loans.csv"
 
 # Every reference kind, a score column, count, equalized_odds, vs_incumbent on an overall
 # gate, and two files joined by id.
 "$TOOLS/fg_gen" --rows 5000 --seed 7 --scenario loan --incumbent-out "$WORK/inc.csv" >"$WORK/cand.csv"
-cat >"$WORK/kinds.yaml" <<'YAML'
-version: 1
-name: every-kind
-data:
-  id: applicant_id
-  label: defaulted
-  positive_label: "0"
-  protected: [sex, race]
-  intersections: [[sex, race]]
-  candidate: { score: p_new, threshold: 0.5 }
-  incumbent: { prediction: approve_old }
-  favorable_prediction: "1"
-defaults:
-  reference: { sex: Male, race: White }
-  min_group_size: 30
-  on_small_group: fail
-gates:
-  - id: parity-between
-    metric: selection_rate
-    disparity: difference
-    max: 0.2
-    reference: between_groups
-  - id: tpr-explicit
-    metric: tpr
-    disparity: ratio
-    min: 0.5
-    max: 2
-  - id: eo-largest
-    metric: equalized_odds
-    disparity: ratio
-    min: 0.5
-    reference: largest
-    on_small_group: skip
-  - id: headcount
-    metric: count
-    overall: { min: 100 }
-  - id: error-no-worse
-    metric: error_rate
-    overall: { max: 0.5 }
-    vs_incumbent: { max_worsening: 0.05 }
-YAML
+fixture_policy schemas-kinds "$WORK/kinds.yaml"
 audit kinds 1 --policy "$WORK/kinds.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/inc.csv"
 
 "$TOOLS/fg_gen" --rows 5000 --seed 5 --scenario hiring >"$WORK/hiring.csv"
