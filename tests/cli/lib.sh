@@ -90,6 +90,24 @@ at() {
 # keyid PUB.pem: the key id fairgate pins an approver's key by (as `fairgate keygen` prints).
 keyid() { openssl pkey -pubin -in "$1" -outform DER | sha256sum | cut -d' ' -f1; }
 
+# fixture_policy NAME OUT [VAR=VALUE...]: copies tests/fixtures/policy/NAME.yaml to OUT, or
+# NAME.yaml.in with every @VAR@ replaced by VALUE (for what a run makes: key ids, counts).
+# A placeholder left unreplaced is a failure.
+fixture_policy() {
+    fp_src=$FIXTURES/policy/$1.yaml
+    fp_out=$2
+    shift 2
+    [ -r "$fp_src" ] || fp_src=$fp_src.in
+    awk 'BEGIN { for (i = 1; i < ARGC; i++) { k = ARGV[i]; sub(/=.*/, "", k)
+            val["@" k "@"] = substr(ARGV[i], length(k) + 2); delete ARGV[i] } }
+        { for (k in val) while ((j = index($0, k)) > 0)
+            $0 = substr($0, 1, j - 1) val[k] substr($0, j + length(k))
+          print }' "$@" - <"$fp_src" >"$fp_out" || not_ok "fixture_policy $(basename "$fp_src")" "cannot read or write"
+    if grep -Eq '@[A-Z_]+@' "$fp_out"; then
+        not_ok "fixture_policy $(basename "$fp_src")" "unreplaced: $(grep -Eo '@[A-Z_]+@' "$fp_out" | sort -u | tr '\n' ' ')"
+    fi
+}
+
 finish() { exit "$FAILED"; }
 
 # adult_csv SOURCE OUT: UCI Adult (comma-space separated, no header) as a CSV with a header,

@@ -105,36 +105,7 @@ expect_eq "the audit gives each file's sha256" "$(jq -r '.inputs.counts[0].sha25
 # ---- two files joined by id; a score model; missing: drop ----
 
 "$TOOLS/fg_gen" --rows 8000 --seed 5 --scenario loan --incumbent-out "$WORK/inc.csv" >"$WORK/cand.csv"
-cat >"$WORK/join.yaml" <<'YAML'
-version: 1
-name: join-and-scores
-data:
-  id: applicant_id
-  label: defaulted
-  positive_label: "0"
-  protected: [race, sex]
-  intersections: [[sex, race]]
-  candidate: { score: p_new, threshold: 0.45, favorable: above }
-  incumbent: { prediction: approve_old }
-  favorable_prediction: "1"
-  missing: drop
-defaults:
-  min_group_size: 20
-gates:
-  - id: parity
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-  - id: eo
-    metric: equalized_odds
-    disparity: difference
-    max: 0.15
-    evidence: significant
-  - id: no-regression
-    metric: tpr
-    disparity: difference
-    vs_incumbent: { max_worsening: 0.02 }
-YAML
+fixture_policy counts-join "$WORK/join.yaml"
 # a few missing values, dropped
 awk -F, -v OFS=, 'NR > 1 && NR % 97 == 0 { $3 = "" } { print }' "$WORK/cand.csv" >"$WORK/cand-missing.csv"
 rows_vs_counts join "$WORK/join.yaml" --candidate "$WORK/cand-missing.csv" --incumbent "$WORK/inc.csv"
@@ -162,31 +133,7 @@ expect_eq "Adult: the verdict is a failure (the test compares something)" \
 
 if need_data "COMPAS rows vs counts" compas_for_aequitas.csv; then
     AEQ=$DATA/compas_for_aequitas.csv
-    cat >"$WORK/compas.yaml" <<'YAML'
-version: 1
-name: compas-audit
-data:
-  label: label_value
-  positive_label: "1"
-  protected: [race, sex, age_cat]
-  intersections: [[race, sex]]
-  candidate: { prediction: score }
-  favorable_prediction: "1.0"
-gates:
-  - id: fpr-parity
-    metric: fpr
-    disparity: ratio
-    reference: { race: Caucasian, sex: Male, age_cat: "25 - 45" }
-    max: 1.25
-  - id: fnr-gap
-    metric: fnr
-    disparity: difference
-    max: 0.1
-    evidence: confident
-  - id: accuracy
-    metric: accuracy
-    overall: { min: 0.6 }
-YAML
+    fixture_policy counts-compas "$WORK/compas.yaml"
     rows_vs_counts compas "$WORK/compas.yaml" --candidate "$AEQ"
     expect_eq "COMPAS: 7214 rows in the counts" "$(jq '.inputs.counts[0].rows' "$WORK/compas.counts.json")" "7214"
     expect_grep "COMPAS: a value with spaces is kept as is" "$WORK/compas.counts.csv" '^[^,]*,[^,]*,25 - 45,'
@@ -195,21 +142,7 @@ fi
 # ---- reading: what is accepted ----
 
 NOINC=$WORK/noinc.yaml
-cat >"$NOINC" <<'YAML'
-version: 1
-name: small
-data:
-  label: y
-  positive_label: "1"
-  protected: [grp]
-  candidate: { prediction: p }
-  favorable_prediction: "1"
-gates:
-  - id: parity
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-YAML
+fixture_policy small-parity "$NOINC"
 printf 'grp,y_true,candidate,incumbent,count\na,1,1,0,40\na,0,0,0,60\nb,1,1,0,20\nb,0,0,0,80\n' >"$WORK/base.csv"
 run "$FAIRGATE" check --quiet --policy "$NOINC" --counts "$WORK/base.csv" --out "$WORK/base.json"
 expect_rc "a hand-written counts file: parity 0.5 fails" 1
@@ -286,23 +219,7 @@ run "$FAIRGATE" check --quiet --policy "$NOINC" --counts "$WORK/base.csv" --coun
 expect_rc "refused: one bad shard among good ones" 2
 
 # a policy with a score gate
-cat >"$WORK/auc.yaml" <<'YAML'
-version: 1
-name: scored
-data:
-  label: y
-  positive_label: "1"
-  protected: [grp]
-  candidate: { score: s, threshold: 0.5 }
-gates:
-  - id: parity
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-  - id: ranking
-    metric: auc
-    overall: { min: 0.6 }
-YAML
+fixture_policy counts-auc "$WORK/auc.yaml"
 run "$FAIRGATE" check --quiet --policy "$WORK/auc.yaml" --counts "$WORK/base.csv"
 expect_rc "refused: a score gate on counts" 2
 expect_grep "refused: a score gate on counts: the message names the gate" "$WORK/err" \
@@ -338,13 +255,7 @@ expect_grep "counts --help names --out" "$WORK/out" "--out FILE"
 
 mkdir -p "$WORK/keys"
 "$FAIRGATE" keygen --out "$WORK/keys/risk.pem" --pubout "$WORK/keys/risk.pub" >/dev/null
-{ cat "$NOINC"; cat <<'YAML'
-overrides:
-  approvers:
-    - { name: risk@bank.example, role: model-risk, public_key: keys/risk.pub }
-YAML
-} >"$WORK/ov.yaml"
-sed -i "s|public_key: keys/risk.pub }|public_key: keys/risk.pub, keyid: $(keyid "$WORK/keys/risk.pub") }|" "$WORK/ov.yaml"
+fixture_policy small-parity-overrides "$WORK/ov.yaml" RISK_ID="$(keyid "$WORK/keys/risk.pub")"
 T="2025-11-22 00:00:00" # overrides are judged by the real clock, moved here by at (lib.sh)
 at "$T" "$FAIRGATE" override --policy "$WORK/ov.yaml" --candidate "$WORK/base.csv" --gate parity \
     --approver risk@bank.example --role model-risk --reason "pilot" --expires 2025-12-01 \

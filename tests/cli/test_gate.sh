@@ -58,48 +58,14 @@ expect_eq "two-file join: same groups and gates" \
 expect_eq "two-file join: incumbent input recorded" "$(jq -r .inputs.incumbent.sha256 "$WORK/a3.json")" "$(sha256sum "$WORK/inc.csv" | cut -d' ' -f1)"
 
 # A passing candidate under a lenient policy.
-cat >"$WORK/pass.yaml" <<'YAML'
-version: 1
-name: lenient
-data:
-  label: defaulted
-  positive_label: "0"
-  protected: [sex]
-  candidate: { prediction: approve_new }
-  incumbent: { prediction: approve_old }
-  favorable_prediction: "1"
-gates:
-  - id: accuracy-floor
-    metric: accuracy
-    overall: { min: 0.5 }
-  - id: sex-parity
-    metric: selection_rate
-    disparity: ratio
-    min: 0.5
-YAML
+fixture_policy lenient "$WORK/pass.yaml"
 run "$FAIRGATE" check --policy "$WORK/pass.yaml" --candidate "$WORK/loans.csv" --out "$WORK/pass.json"
 expect_rc "a passing gate exits 0" 0
 expect_grep "verdict PASS" "$WORK/out" '^verdict: PASS$'
 expect_eq "audit verdict pass" "$(jq -r .verdict "$WORK/pass.json")" "pass"
 
 # No incumbent in the policy: a vs_incumbent gate is not evaluated and does not pass silently.
-cat >"$WORK/noinc.yaml" <<'YAML'
-version: 1
-name: no-incumbent
-data:
-  label: defaulted
-  positive_label: "0"
-  protected: [sex]
-  candidate: { prediction: approve_new }
-  favorable_prediction: "1"
-defaults:
-  on_small_group: fail
-gates:
-  - id: no-regression
-    metric: selection_rate
-    disparity: ratio
-    vs_incumbent: { max_worsening: 0.02 }
-YAML
+fixture_policy gate-no-incumbent "$WORK/noinc.yaml"
 run "$FAIRGATE" check --policy "$WORK/noinc.yaml" --candidate "$WORK/loans.csv" --out "$WORK/noinc.json"
 expect_rc "vs_incumbent without incumbent and on_small_group fail exits 1" 1
 expect_grep "the summary says why" "$WORK/out" 'no incumbent predictions given'

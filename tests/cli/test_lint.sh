@@ -33,25 +33,7 @@ done
 [ "$n" -ge 20 ] && ok "at least 20 bad policy fixtures ($n)" || not_ok "bad policy fixtures" "only $n"
 
 # A valid policy with a gate that is never evaluated is accepted with a warning on stderr (exit 0).
-cat >"$WORK/noinc.yaml" <<'YAML'
-version: 1
-name: no-incumbent
-data:
-  label: y
-  positive_label: "1"
-  protected: [g]
-  candidate: { prediction: p }
-  favorable_prediction: "1"
-gates:
-  - id: ff
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-  - id: reg
-    metric: selection_rate
-    disparity: ratio
-    vs_incumbent: { max_worsening: 0.02 }
-YAML
+fixture_policy lint-no-incumbent "$WORK/noinc.yaml"
 run "$FAIRGATE" lint "$WORK/noinc.yaml"
 expect_rc "lint: a vs_incumbent gate without an incumbent is valid" 0
 expect_eq "lint: still says ok" "$(cat "$WORK/out")" ok

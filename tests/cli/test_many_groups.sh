@@ -8,29 +8,7 @@
 # 400 x 302 = 120,800 intersection groups (and 702 single-attribute ones), one row each.
 awk 'BEGIN { print "a,b,y,p"; for (i = 0; i < 400; i++) for (j = 0; j < 302; j++)
     print "a" i ",b" j "," ((i * j) % 2) "," ((i + j) % 2) }' >"$WORK/many.csv"
-cat >"$WORK/many.yaml" <<'YAML'
-version: 1
-name: many
-data:
-  label: y
-  positive_label: "1"
-  protected: [a, b]
-  intersections: [[a, b]]
-  candidate: { prediction: p }
-  favorable_prediction: "1"
-defaults:
-  reference: highest
-  min_group_size: 1
-  evidence: significant
-gates:
-  - id: accuracy-floor
-    metric: accuracy
-    overall: { min: 0.1 }
-  - id: parity-everywhere
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-YAML
+fixture_policy many-groups "$WORK/many.yaml"
 # bounded, so that an implementation without the cap fails here rather than swapping
 # (not under AddressSanitizer, whose shadow memory needs terabytes of address space)
 limit='ulimit -v 4000000;'

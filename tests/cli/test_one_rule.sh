@@ -83,7 +83,7 @@ expect_eq "demo: equalized odds' worst is judged on the component it shows" \
 mkdir -p "$WORK/keys"
 "$FAIRGATE" keygen --out "$WORK/keys/risk.pem" --pubout "$WORK/keys/risk.pub" >/dev/null
 RISK_ID=$(keyid "$WORK/keys/risk.pub")
-sed "s/@RISK_ID@/$RISK_ID/" tests/fixtures/policy/one-rule-overrides.yaml.in >"$WORK/policy.yaml"
+fixture_policy one-rule-overrides "$WORK/policy.yaml" RISK_ID="$RISK_ID"
 run at "$NOW" "$FAIRGATE" override --policy "$WORK/policy.yaml" --candidate "$WORK/loans.csv" \
     --gate four-fifths --approver risk@bank.example --role model-risk \
     --reason "accepted for Q4: ticket RISK-1" --ticket RISK-1 --expires 2025-12-15 \

@@ -21,37 +21,7 @@ MALLORY_ID=$(keyid "$WORK/keys/mallory.pub")
 "$TOOLS/fg_gen" --rows 5000 --seed 8 --scenario loan >"$WORK/other.csv"
 
 write_policy() { # FILE REQUIRED_APPROVALS
-    cat >"$1" <<YAML
-version: 1
-name: loans-with-overrides
-data:
-  label: defaulted
-  positive_label: "0"
-  protected: [race]
-  candidate: { prediction: approve_new }
-  favorable_prediction: "1"
-defaults:
-  min_group_size: 30
-  on_small_group: skip
-gates:
-  - id: four-fifths
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-  - id: selection-floor
-    metric: selection_rate
-    overall: { min: 0.1 }
-  - id: accuracy-floor
-    metric: accuracy
-    overall: { min: 0.5 }
-overrides:
-  approvers:
-    - { name: risk@bank.example, role: model-risk, public_key: keys/risk.pub, keyid: $RISK_ID }
-    - { name: audit@bank.example, role: internal-audit, public_key: keys/audit.pub, keyid: $AUDIT_ID }
-  required_approvals: $2
-  max_days: 30
-  not_overridable: [accuracy-floor]
-YAML
+    fixture_policy loans-overrides "$1" RISK_ID="$RISK_ID" AUDIT_ID="$AUDIT_ID" REQUIRED="$2"
 }
 P=$WORK/policy.yaml
 write_policy "$P" 1
@@ -290,26 +260,7 @@ SHA_P=$(sha256sum <"$P2" | cut -d' ' -f1)
 awk -F, 'BEGIN { OFS = "," } { print $1, $6 }' "$WORK/loans.csv" >"$WORK/inc-a.csv"
 awk -F, 'BEGIN { OFS = "," } NR == 1 { print $1, $6; next } { print $1, ($3 == "White" ? 0 : 1) }' \
     "$WORK/loans.csv" >"$WORK/inc-b.csv"
-cat >"$WORK/reg.yaml" <<YAML
-version: 1
-name: regression-with-overrides
-data:
-  id: applicant_id
-  label: defaulted
-  positive_label: "0"
-  protected: [race]
-  candidate: { prediction: approve_new }
-  incumbent: { prediction: approve_old }
-  favorable_prediction: "1"
-gates:
-  - id: no-regression
-    metric: selection_rate
-    disparity: ratio
-    vs_incumbent: { max_worsening: 0.0 }
-overrides:
-  approvers:
-    - { name: risk@bank.example, role: model-risk, public_key: keys/risk.pub, keyid: $RISK_ID }
-YAML
+fixture_policy regression-overrides "$WORK/reg.yaml" RISK_ID="$RISK_ID"
 failing() { jq -r '[.gates[0].results[] | select(.status == "fail") | .label] | join(",")' "$1"; }
 run fg check --policy "$WORK/reg.yaml" --candidate "$WORK/loans.csv" --incumbent "$WORK/inc-a.csv" --out "$WORK/ra.json"
 expect_rc "incumbent A: the regression gate fails" 1
@@ -351,25 +302,7 @@ awk 'BEGIN {
     for (i = 0; i < 10; i++) print "Female,Black,1," (i < 2)
     for (i = 0; i < 10; i++) print "Female & race=Black,White,1," (i < 2)
 }' >"$WORK/amp.csv"
-cat >"$WORK/amp.yaml" <<YAML
-version: 1
-name: ampersands
-data:
-  label: y
-  positive_label: "1"
-  protected: [sex, race]
-  intersections: [[sex, race]]
-  candidate: { prediction: pred }
-  favorable_prediction: "1"
-gates:
-  - id: parity
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-overrides:
-  approvers:
-    - { name: risk@bank.example, role: model-risk, public_key: keys/risk.pub, keyid: $RISK_ID }
-YAML
+fixture_policy ampersands-overrides "$WORK/amp.yaml" RISK_ID="$RISK_ID"
 status_of() { # SLICE_JSON: the parity result status of the group with that slice
     jq -r --argjson s "$1" '.gates[0].results[] | select(.slice == $s) | .status' "$WORK/audit.json"
 }

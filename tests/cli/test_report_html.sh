@@ -85,27 +85,7 @@ expect_absent "and writes no page" "$WORK/bad.html"
 # ---- a passing gate with an override, and names with markup in them ----
 mkdir -p "$WORK/keys"
 "$FAIRGATE" keygen --out "$WORK/keys/risk.pem" --pubout "$WORK/keys/risk.pub" >/dev/null
-cat >"$WORK/policy.yaml" <<'YAML'
-version: 1
-name: loans <with> "overrides"
-data:
-  label: defaulted
-  positive_label: "0"
-  protected: [race]
-  candidate: { prediction: approve_new }
-  incumbent: { prediction: approve_old }
-  favorable_prediction: "1"
-defaults: { min_group_size: 30, on_small_group: skip }
-gates:
-  - id: four-fifths
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-overrides:
-  approvers:
-    - { name: risk@bank.example, role: model-risk, public_key: keys/risk.pub }
-YAML
-sed -i "s|public_key: keys/risk.pub }|public_key: keys/risk.pub, keyid: $(keyid "$WORK/keys/risk.pub") }|" "$WORK/policy.yaml"
+fixture_policy markup-overrides "$WORK/policy.yaml" RISK_ID="$(keyid "$WORK/keys/risk.pub")"
 run at "2023-11-14 22:13:20" "$FAIRGATE" override --policy "$WORK/policy.yaml" --candidate "$WORK/loans.csv" \
     --gate four-fifths --approver risk@bank.example --role model-risk \
     --reason 'accepted: <b>RISK-1</b> & "co"' --expires 2023-12-01 \

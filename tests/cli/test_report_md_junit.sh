@@ -146,28 +146,7 @@ break'
 
 mkdir -p "$WORK/keys"
 "$FAIRGATE" keygen --out "$WORK/keys/risk.pem" --pubout "$WORK/keys/risk.pub" >/dev/null
-cat >"$WORK/ov.yaml" <<'YAML'
-version: 1
-name: loans-with-overrides
-data:
-  label: defaulted
-  positive_label: "0"
-  protected: [race]
-  candidate: { prediction: approve_new }
-  favorable_prediction: "1"
-defaults:
-  min_group_size: 30
-  on_small_group: skip
-gates:
-  - id: four-fifths
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-overrides:
-  approvers:
-    - { name: risk@bank.example, role: model-risk, public_key: keys/risk.pub }
-YAML
-sed -i "s|public_key: keys/risk.pub }|public_key: keys/risk.pub, keyid: $(keyid "$WORK/keys/risk.pub") }|" "$WORK/ov.yaml"
+fixture_policy four-fifths-overrides "$WORK/ov.yaml" RISK_ID="$(keyid "$WORK/keys/risk.pub")"
 export SOURCE_DATE_EPOCH=1763769600 # 2025-11-22: the audit's created; the clock is moved by at
 run at "2025-11-22 00:00:00" "$FAIRGATE" override --policy "$WORK/ov.yaml" --candidate "$WORK/loans.csv" --gate four-fifths \
     --approver risk@bank.example --role model-risk --reason "accepted for Q4 | RISK-1" \

@@ -372,94 +372,16 @@ audit fail 1 --policy "$ROOT/policies/loan-approval.yaml" --candidate "$WORK/loa
 jq -r .payload "$WORK/fail.intoto.jsonl" | base64 -d | jq .predicate >"$A/predicate.json"
 expect_eq "the attestation's predicate is the audit" "$(jq -cS . "$A/predicate.json")" "$(jq -cS . "$A/fail.json")"
 
-cat >"$WORK/pass.yaml" <<'YAML'
-version: 1
-name: lenient
-data:
-  label: defaulted
-  positive_label: "0"
-  protected: [sex]
-  candidate: { prediction: approve_new }
-  incumbent: { prediction: approve_old }
-  favorable_prediction: "1"
-gates:
-  - id: accuracy-floor
-    metric: accuracy
-    overall: { min: 0.5 }
-  - id: sex-parity
-    metric: selection_rate
-    disparity: ratio
-    min: 0.5
-YAML
+fixture_policy lenient "$WORK/pass.yaml"
 audit pass 0 --policy "$WORK/pass.yaml" --candidate "$WORK/loans.csv"
 
-cat >"$WORK/noinc.yaml" <<'YAML'
-version: 1
-name: no-incumbent
-data:
-  label: defaulted
-  positive_label: "0"
-  protected: [sex, race]
-  candidate: { prediction: approve_new }
-  favorable_prediction: "1"
-defaults:
-  min_group_size: 30
-gates:
-  - id: four-fifths
-    metric: selection_rate
-    disparity: ratio
-    min: 0.5
-  - id: no-regression
-    metric: selection_rate
-    disparity: ratio
-    vs_incumbent: { max_worsening: 0.02 }
-YAML
+fixture_policy schemas-no-incumbent "$WORK/noinc.yaml"
 audit noinc 0 --policy "$WORK/noinc.yaml" --candidate "$WORK/loans.csv"
 
 # Every reference kind, a score column, count, equalized_odds, vs_incumbent on an overall
 # gate, and two files joined by id.
 "$TOOLS/fg_gen" --rows 5000 --seed 7 --scenario loan --incumbent-out "$WORK/inc.csv" >"$WORK/cand.csv"
-cat >"$WORK/kinds.yaml" <<'YAML'
-version: 1
-name: every-kind
-data:
-  id: applicant_id
-  label: defaulted
-  positive_label: "0"
-  protected: [sex, race]
-  intersections: [[sex, race]]
-  candidate: { score: p_new, threshold: 0.5 }
-  incumbent: { prediction: approve_old }
-  favorable_prediction: "1"
-defaults:
-  reference: { sex: Male, race: White }
-  min_group_size: 30
-  on_small_group: fail
-gates:
-  - id: parity-between
-    metric: selection_rate
-    disparity: difference
-    max: 0.2
-    reference: between_groups
-  - id: tpr-explicit
-    metric: tpr
-    disparity: ratio
-    min: 0.5
-    max: 2
-  - id: eo-largest
-    metric: equalized_odds
-    disparity: ratio
-    min: 0.5
-    reference: largest
-    on_small_group: skip
-  - id: headcount
-    metric: count
-    overall: { min: 100 }
-  - id: error-no-worse
-    metric: error_rate
-    overall: { max: 0.5 }
-    vs_incumbent: { max_worsening: 0.05 }
-YAML
+fixture_policy schemas-kinds "$WORK/kinds.yaml"
 audit kinds 1 --policy "$WORK/kinds.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/inc.csv"
 
 "$TOOLS/fg_gen" --rows 5000 --seed 5 --scenario hiring >"$WORK/hiring.csv"
@@ -467,34 +389,9 @@ audit hiring 1 --policy "$ROOT/policies/hiring.yaml" --candidate "$WORK/hiring.c
 
 # Overrides, as in test_override.sh: one applied, one rejected (not an envelope).
 "$FAIRGATE" keygen --out "$WORK/keys/risk.pem" --pubout "$WORK/keys/risk.pub" >/dev/null
-cat >"$WORK/ovr.yaml" <<'YAML'
-version: 1
-name: loans-with-overrides
-data:
-  label: defaulted
-  positive_label: "0"
-  protected: [race]
-  candidate: { prediction: approve_new }
-  favorable_prediction: "1"
-defaults:
-  min_group_size: 30
-  on_small_group: skip
-gates:
-  - id: four-fifths
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-  - id: accuracy-floor
-    metric: accuracy
-    overall: { min: 0.5 }
-overrides:
-  approvers:
-    - { name: risk@bank.example, role: model-risk, public_key: keys/risk.pub }
-  required_approvals: 1
-  max_days: 30
-  not_overridable: [accuracy-floor]
-YAML
-sed -i "s|public_key: keys/risk.pub }|public_key: keys/risk.pub, keyid: $(keyid "$WORK/keys/risk.pub") }|" "$WORK/ovr.yaml"
+# test_one_rule.sh's policy, with accuracy-floor not overridable
+fixture_policy one-rule-overrides "$WORK/ovr.yaml" RISK_ID="$(keyid "$WORK/keys/risk.pub")"
+echo "  not_overridable: [accuracy-floor]" >>"$WORK/ovr.yaml"
 run at "2025-11-22 00:00:00" "$FAIRGATE" override --policy "$WORK/ovr.yaml" --candidate "$WORK/loans.csv" --gate four-fifths \
     --approver risk@bank.example --role model-risk --reason "accepted for Q4" --ticket RISK-1 \
     --expires 2025-12-15 --sign-key "$WORK/keys/risk.pem" --out "$WORK/ok.dsse.json"

@@ -15,29 +15,7 @@ awk 'BEGIN { x = 12345; print "grp,y,sc,si"
         sc = 0.5 + (y ? w : -w) + (u - 0.5) * 0.6; si = 0.5 + (y ? 0.2 : -0.2) + (v - 0.5) * 0.6
         if (sc < 0) sc = 0; if (sc > 1) sc = 1; if (si < 0) si = 0; if (si > 1) si = 1
         printf "%s,%d,%.2f,%.2f\n", g, y, sc, si } }' >"$WORK/s.csv"
-cat >"$WORK/s.yaml" <<'YAML'
-version: 1
-name: scores
-data:
-  label: y
-  positive_label: "1"
-  protected: [grp]
-  candidate: { score: sc, threshold: 0.5 }
-  incumbent: { score: si, threshold: 0.5 }
-gates:
-  - id: auc-gap
-    metric: auc
-    disparity: difference
-    max: 0.1
-  - id: calibration
-    metric: calibration_gap
-    overall: { max: 0.2 }
-    bins: 5
-  - id: brier
-    metric: brier
-    overall: { max: 0.3 }
-    vs_incumbent: { max_worsening: 0.01 }
-YAML
+fixture_policy scores "$WORK/s.yaml"
 run "$FAIRGATE" check --policy "$WORK/s.yaml" --candidate "$WORK/s.csv" --out "$WORK/s.json"
 [ "$RC" -le 1 ] && ok "score gates give a verdict" || not_ok "score gates" "$(cat "$WORK/err")"
 

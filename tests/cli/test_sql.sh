@@ -15,27 +15,7 @@ export SOURCE_DATE_EPOCH=1763769600
 "$TOOLS/fg_gen" --rows 6000 --seed 21 --scenario loan >"$WORK/loans.csv"
 LOAN=$ROOT/policies/loan-approval.yaml
 # with a score model, missing: drop, and some values missing
-cat >"$WORK/drop.yaml" <<'YAML'
-version: 1
-name: scores-and-drop
-data:
-  label: defaulted
-  positive_label: "0"
-  protected: [race, sex]
-  intersections: [[sex, race]]
-  candidate: { score: p_new, threshold: 0.4625, favorable: above }
-  incumbent: { score: p_old, threshold: 0.55, favorable: below }
-  missing: drop
-gates:
-  - id: parity
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-  - id: no-regression
-    metric: selection_rate
-    disparity: difference
-    vs_incumbent: { max_worsening: 0.02 }
-YAML
+fixture_policy sql-drop "$WORK/drop.yaml"
 awk -F, -v OFS=, 'NR > 1 && NR % 53 == 0 { $3 = "" } NR > 1 && NR % 71 == 0 { $7 = "" } { print }' \
     "$WORK/loans.csv" >"$WORK/holes.csv"
 "$TOOLS/fg_gen" --rows 4000 --seed 22 --scenario hiring >"$WORK/hiring.csv"
@@ -289,21 +269,7 @@ fi
 
 # ---- quoting and the text of the query ----
 
-cat >"$WORK/odd.yaml" <<'YAML'
-version: 1
-name: "odd\nnames"
-data:
-  label: "y\"q"
-  positive_label: "it's \\ yes"
-  protected: ["gr`p"]
-  candidate: { prediction: "p" }
-  favorable_prediction: "a'b"
-gates:
-  - id: parity
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-YAML
+fixture_policy sql-odd "$WORK/odd.yaml"
 run "$FAIRGATE" sql --policy "$WORK/odd.yaml" --table 'my"db.sch`ema.t'
 expect_rc "sql on odd names exits 0" 0
 expect_grep "ansi: a double quote in an identifier is doubled" "$WORK/out" 'CAST\("fairgate_src"\."y""q" AS VARCHAR\)'
@@ -341,19 +307,7 @@ expect_rc "an empty table part exits 2" 2
 expect_grep "an empty table part is named" "$WORK/err" "table name 'a..b' has an empty part"
 run "$FAIRGATE" sql --policy "$LOAN"
 expect_rc "sql without --table exits 2" 2
-cat >"$WORK/auc.yaml" <<'YAML'
-version: 1
-name: scored
-data:
-  label: y
-  positive_label: "1"
-  protected: [grp]
-  candidate: { score: s, threshold: 0.5 }
-gates:
-  - id: ranking
-    metric: auc
-    overall: { min: 0.6 }
-YAML
+fixture_policy sql-auc "$WORK/auc.yaml"
 run "$FAIRGATE" sql --policy "$WORK/auc.yaml" --table t
 expect_rc "sql for a policy with a score gate exits 2" 2
 expect_grep "... naming the gate" "$WORK/err" "gate 'ranking' uses auc"
