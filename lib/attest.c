@@ -21,8 +21,11 @@
  * The envelope and the statement pass the strict JSON gate (json.h): the statement is
  * exactly one JSON value, with nothing after it.
  */
-#include "internal.h"
+#include "buf.h"
+#include "dsse.h"
+#include "fairgate.h"
 #include "json.h"
+#include "util.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -12,7 +12,14 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "internal.h"
+#include "fairgate.h"
+#include "gate.h"
+#include "metric.h"
+#include "metrics.h"
+#include "override.h"
+#include "policy.h"
+#include "scores.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdio.h>

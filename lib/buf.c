@@ -6,7 +6,8 @@
  *  - Once nomem or toobig is set nothing more is appended: the text is whole or an error.
  */
 #include "buf.h"
-#include "internal.h" /* fg_error_set */
+#include "fairgate.h"
+#include "util.h"
 
 #include <stdarg.h>
 #include <stdio.h>

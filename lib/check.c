@@ -8,7 +8,8 @@
  * none). Two clocks, as everywhere: the audit's 'created' is fg_now (SOURCE_DATE_EPOCH
  * when set), overrides are judged and made by the real clock (fg_clock_now).
  */
-#include "internal.h"
+#include "fairgate.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -28,7 +28,10 @@
  * fg_counts_add, fg_counts_merge or fg_counts_free on the same table. A failed
  * fg_counts_merge (a limit, out of memory) leaves dst holding part of src: discard dst then.
  */
-#include "internal.h"
+#include "counts.h"
+#include "fairgate.h"
+#include "policy.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -24,7 +24,13 @@
  *
  * Ownership: what fg_counts_render_csv and fg_counts_load return is the caller's to free.
  */
-#include "internal.h"
+#include "buf.h"
+#include "counts.h"
+#include "csvread.h"
+#include "fairgate.h"
+#include "metric.h"
+#include "policy.h"
+#include "util.h"
 
 #include <csv.h>
 #include <errno.h>

@@ -3,7 +3,8 @@
  * counts files) share: the parser set up as fairgate reads CSV, and feeding it one physical
  * line at a time so that every record knows the line it starts on.
  */
-#include "internal.h"
+#include "csvread.h"
+#include "fairgate.h"
 
 #include <csv.h>
 #include <stdlib.h>

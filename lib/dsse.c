@@ -27,8 +27,10 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "internal.h"
+#include "dsse.h"
+#include "fairgate.h"
 #include "json.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -31,8 +31,15 @@
  *    `insufficient_data` only when nothing could be evaluated. The verdict fails when a
  *    gate fails.
  */
-#include "internal.h"
+#include "gate.h"
+#include "counts.h"
+#include "fairgate.h"
+#include "metric.h"
+#include "metrics.h"
+#include "override.h"
+#include "policy.h"
 #include "stats.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -30,6 +30,13 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "ingest.h"
+#include "counts.h"
+#include "csvread.h"
+#include "fairgate.h"
+#include "fastcsv.h"
+#include "metric.h"
+#include "policy.h"
+#include "util.h"
 
 #include <csv.h>
 #include <errno.h>

@@ -13,8 +13,10 @@
 #ifndef FAIRGATE_INGEST_H
 #define FAIRGATE_INGEST_H
 
+#include "csvread.h"
+#include "fairgate.h"
 #include "fastcsv.h"
-#include "internal.h"
+#include "policy.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,6 +24,27 @@
 #include <sys/types.h>
 
 #include <openssl/evp.h>
+
+/* ---- ingest tuning (lib/ingest.c) ----
+ * How ingest reads; fg_ingest_run uses fg_ingest_tuning_default. Tests shrink the sizes to
+ * reach every path (blocks, chunks, workers, the libcsv fallback) with small files. */
+
+#define FG_INGEST_MAX_WORKERS 8
+
+struct fg_ingest_tuning {
+    size_t block_bytes;      /* the read buffer of each reader and worker (at least 64) */
+    uint64_t parallel_min;   /* a regular one-file candidate at least this big is split */
+    uint64_t chunk_bytes;    /* the byte range a worker takes at a time */
+    unsigned workers;        /* 0: one per online CPU (at most FG_INGEST_MAX_WORKERS) */
+    bool libcsv_only;        /* the reference: every byte through libcsv, one thread */
+    unsigned settle_seconds; /* split only a file whose ctime is older than this (ingest.c) */
+};
+
+void fg_ingest_tuning_default(struct fg_ingest_tuning *tuning);
+FG_MUST_CHECK enum fg_status
+fg_ingest_run_tuned(const struct fg_policy *policy, const struct fg_ingest_options *options,
+                    const struct fg_ingest_tuning *tuning, struct fg_counts **out,
+                    struct fg_ingest_result *info, struct fg_error *err);
 
 #define MAX_SLOTS (FG_MAX_PROTECTED + 4) /* id, label, protected..., candidate, incumbent */
 

@@ -17,6 +17,9 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "ingest.h"
+#include "counts.h"
+#include "fairgate.h"
+#include "policy.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -14,6 +14,8 @@
  * characters (cJSON cannot read longer ones).
  */
 #include "json.h"
+#include "fairgate.h"
+#include "util.h"
 
 #include <stdarg.h>
 #include <stdio.h>

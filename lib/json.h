@@ -8,7 +8,7 @@
 #ifndef FAIRGATE_JSON_H
 #define FAIRGATE_JSON_H
 
-#include "internal.h"
+#include "fairgate.h"
 
 struct cJSON;
 

@@ -19,8 +19,14 @@
  * groups[attrset_first[k] .. attrset_first[k] + attrset_count[k]) in sorted order. Only
  * groups that occur in the data exist, so every group has n > 0.
  */
-#include "internal.h"
+#include "metrics.h"
+#include "counts.h"
+#include "fairgate.h"
+#include "metric.h"
+#include "policy.h"
+#include "scores.h"
 #include "stats.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdlib.h>

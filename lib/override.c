@@ -31,8 +31,14 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "internal.h"
+#include "override.h"
+#include "dsse.h"
+#include "fairgate.h"
+#include "gate.h"
 #include "json.h"
+#include "metrics.h"
+#include "policy.h"
+#include "util.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -22,7 +22,10 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "internal.h"
+#include "policy.h"
+#include "fairgate.h"
+#include "metric.h"
+#include "util.h"
 
 #include <errno.h>
 #include <math.h>

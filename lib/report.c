@@ -11,8 +11,10 @@
  *
  * Ownership: the tree from fg_report_parse_audit is the caller's to cJSON_Delete.
  */
-#include "internal.h"
+#include "report.h"
+#include "fairgate.h"
 #include "json.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -23,7 +23,11 @@
  *
  * Ownership: the caller frees *out; everything else is released before returning.
  */
-#include "internal.h"
+#include "buf.h"
+#include "fairgate.h"
+#include "metric.h"
+#include "report.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdarg.h>

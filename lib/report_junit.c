@@ -23,7 +23,10 @@
  * report_md.c (same checks, same numbers), so that every report accepts and prints the
  * same audit alike.
  */
-#include "internal.h"
+#include "buf.h"
+#include "fairgate.h"
+#include "report.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdio.h>

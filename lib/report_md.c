@@ -18,7 +18,10 @@
  *    cJSON_ParseWithOpts and checked for the shape the renderers read (FG_ERR_INPUT). The
  *    text, the audit reading and the value formatting are lib/report.c's.
  */
-#include "internal.h"
+#include "buf.h"
+#include "fairgate.h"
+#include "report.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdio.h>

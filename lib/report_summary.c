@@ -13,7 +13,10 @@
  *
  * Ownership: the caller frees *out; the parsed audit is freed here.
  */
-#include "internal.h"
+#include "buf.h"
+#include "fairgate.h"
+#include "report.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -32,7 +32,8 @@
  * brier and calibration_gap are NaN when a score lies outside [0, 1] (ingest rejects such
  * scores when those metrics are gated).
  */
-#include "internal.h"
+#include "scores.h"
+#include "policy.h"
 
 #include <math.h>
 

@@ -26,7 +26,10 @@
  *
  * Ownership: the query string is the caller's to free.
  */
-#include "internal.h"
+#include "buf.h"
+#include "fairgate.h"
+#include "policy.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdio.h>

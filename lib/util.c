@@ -5,7 +5,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "internal.h"
+#include "util.h"
+#include "fairgate.h"
 
 #include <errno.h>
 #include <fcntl.h>

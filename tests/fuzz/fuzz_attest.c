@@ -18,7 +18,8 @@
  */
 #include "fuzz.h"
 
-#include "internal.h"
+#include "dsse.h"
+#include "fairgate.h"
 
 #define INTOTO_PAYLOAD_TYPE "application/vnd.in-toto+json"
 

@@ -19,7 +19,10 @@
  */
 #include "fuzz.h"
 
-#include "internal.h"
+#include "dsse.h"
+#include "fairgate.h"
+#include "gate.h"
+#include "policy.h"
 
 #define FUZZ_NOW              1763769600LL /* 2025-11-22T00:00:00Z */
 #define OVERRIDE_PAYLOAD_TYPE "application/vnd.fairgate.override+json"

@@ -16,7 +16,10 @@
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 
-#include "internal.h"
+#include "counts.h"
+#include "fairgate.h"
+#include "gate.h"
+#include "metrics.h"
 #include "stats.h"
 
 #include <inttypes.h>

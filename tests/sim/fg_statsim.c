@@ -32,7 +32,12 @@
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 
-#include "internal.h"
+#include "counts.h"
+#include "fairgate.h"
+#include "gate.h"
+#include "metric.h"
+#include "metrics.h"
+#include "policy.h"
 #include "stats.h"
 
 #include <cjson/cJSON.h>

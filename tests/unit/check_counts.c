@@ -3,7 +3,9 @@
  * insertion order, limits, merge, and the scores a table keeps for the score metrics.
  * Tables of vectors; every expected count is worked out by hand in the vector.
  */
-#include "internal.h"
+#include "counts.h"
+#include "fairgate.h"
+#include "policy.h"
 
 #include <check.h>
 #include <math.h>

@@ -6,7 +6,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "internal.h"
+#include "counts.h"
+#include "fairgate.h"
 #include "test_util.h"
 
 #include <check.h>

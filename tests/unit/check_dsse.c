@@ -7,7 +7,9 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "internal.h"
+#include "dsse.h"
+#include "fairgate.h"
+#include "util.h"
 #include "test_util.h"
 
 #include <check.h>

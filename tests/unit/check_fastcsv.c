@@ -12,7 +12,10 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "fastcsv.h"
-#include "internal.h"
+#include "counts.h"
+#include "csvread.h"
+#include "fairgate.h"
+#include "ingest.h"
 #include "test_util.h"
 
 #include <check.h>

@@ -11,7 +11,12 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "internal.h"
+#include "counts.h"
+#include "fairgate.h"
+#include "gate.h"
+#include "metric.h"
+#include "metrics.h"
+#include "override.h"
 
 #include <check.h>
 #include <math.h>

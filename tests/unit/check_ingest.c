@@ -10,7 +10,12 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "internal.h"
+#include "counts.h"
+#include "csvread.h"
+#include "fairgate.h"
+#include "metric.h"
+#include "policy.h"
+#include "util.h"
 #include "test_util.h"
 
 #include <check.h>

@@ -4,7 +4,12 @@
  * groups in sorted order, the score metrics per group (their math is checked in
  * check_scores.c), the rate intervals stored per group, and fg_group_metric.
  */
-#include "internal.h"
+#include "counts.h"
+#include "fairgate.h"
+#include "metric.h"
+#include "metrics.h"
+#include "policy.h"
+#include "scores.h"
 #include "stats.h"
 
 #include <check.h>

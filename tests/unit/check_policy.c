@@ -8,7 +8,10 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "internal.h"
+#include "fairgate.h"
+#include "metric.h"
+#include "policy.h"
+#include "util.h"
 
 #include <check.h>
 #include <dirent.h>

@@ -12,7 +12,7 @@
  * so on a [0, 1] axis a value v is at 262 + 558 v, on [0, 0.25] at 262 + 2232 v.
  */
 #define _GNU_SOURCE /* strcasestr */
-#include "internal.h"
+#include "fairgate.h"
 #include "test_util.h"
 
 #include <check.h>

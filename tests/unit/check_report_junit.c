@@ -10,7 +10,8 @@
  * hold whatever the renderer believes. XML escaping vectors run through a one-group audit
  * built here with cJSON.
  */
-#include "internal.h"
+#include "fairgate.h"
+#include "util.h"
 #include "test_util.h"
 
 #include <check.h>

@@ -15,7 +15,8 @@
  * Escaping vectors are run through a one-gate audit built here with cJSON, so that any
  * byte string (malformed UTF-8 too) can be a group value.
  */
-#include "internal.h"
+#include "fairgate.h"
+#include "util.h"
 #include "test_util.h"
 
 #include <check.h>

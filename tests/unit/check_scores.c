@@ -8,7 +8,12 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "internal.h"
+#include "counts.h"
+#include "fairgate.h"
+#include "metric.h"
+#include "metrics.h"
+#include "policy.h"
+#include "scores.h"
 #include "test_util.h"
 
 #include <check.h>

@@ -4,7 +4,7 @@
  * values (drop: WHERE; error: a NULL y_true), scores that are not finite decimal numbers (a
  * NULL y_true in both modes, per dialect), and the policies it refuses.
  */
-#include "internal.h"
+#include "fairgate.h"
 #include "test_util.h"
 
 #include <check.h>

@@ -5,7 +5,7 @@
 #ifndef FAIRGATE_TEST_UTIL_H
 #define FAIRGATE_TEST_UTIL_H
 
-#include "internal.h"
+#include "fairgate.h"
 
 #include <check.h>
 #include <stdbool.h>
