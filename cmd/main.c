@@ -45,11 +45,6 @@ static const char *usage_main =
     "  fairgate <command> --help   help for one command\n"
     "  fairgate --version          print the version\n";
 
-static const char *usage_lint = "usage: fairgate lint POLICY.yaml\n"
-                                "\n"
-                                "Validates a policy strictly. Prints 'ok' and exits 0, or\n"
-                                "prints the error as file:line:column and exits 2.\n";
-
 /* ---- option tables ----
  * One table per command: the long option, the name of its value in --help (NULL: a flag),
  * whether it may be given more than once (each adds one more file; a single option given
@@ -74,28 +69,23 @@ struct command {
     const char *usage; /* the synopsis and what the command does, before the options */
     const struct opt *options;
     size_t n_options;
-    const char *footer; /* after the options, or NULL */
+    const char *footer;  /* after the options, or NULL */
+    const char *operand; /* the one argument it takes besides options, or NULL: none */
 };
 
 /* Lines several tables share. */
-#define OPT_POLICY                                                                                 \
-    {                                                                                              \
-        "policy", "FILE", REQUIRED, "the YAML policy (required)"                                   \
-    }
-#define OPT_QUIET                                                                                  \
-    {                                                                                              \
-        "quiet", NULL, 0, "print nothing but errors"                                               \
-    }
-#define OPT_FORCE_OUT                                                                              \
-    {                                                                                              \
-        "force", NULL, 0, "replace a symbolic link at --out (see check --help)"                    \
-    }
+// clang-format off
+#define OPT_POLICY    {"policy", "FILE", REQUIRED, "the YAML policy (required)"}
+#define OPT_QUIET     {"quiet", NULL, 0, "print nothing but errors"}
+#define OPT_FORCE_OUT {"force", NULL, 0, "replace a symbolic link at --out (see check --help)"}
+// clang-format on
 
-#define OPTIONS(table) table, sizeof table / sizeof table[0]
+#define OPTIONS(table) .options = table, sizeof table / sizeof table[0]
 
 /* What was given: per option its (last) value, and every option in command-line order. */
 struct parsed {
     const char *value[MAX_OPTIONS]; /* a flag given: "" */
+    const char *operand;
     size_t count[MAX_OPTIONS];
     struct {
         size_t option;
@@ -225,16 +215,18 @@ static int report_error(const struct fg_error *err)
     return EXIT_ERROR;
 }
 
-static int usage_error(const char *command, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static const char *command_name; /* the command run, once it is known */
 
-static int usage_error(const char *command, const char *fmt, ...)
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     error_vmessage(fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry 'fairgate %s%s--help'.\n", command ? command : "", command ? " " : "");
+    fprintf(stderr, "\nTry 'fairgate %s%s--help'.\n", command_name ? command_name : "",
+            command_name ? " " : "");
     return EXIT_ERROR;
 }
 
@@ -295,25 +287,29 @@ static int parse(const struct command *cmd, int argc, char **argv, struct parsed
             return EXIT_PASS;
         }
         if (c == ':')
-            return usage_error(cmd->name, "option '%s' needs a value", argv[optind - 1]);
+            return usage_error("option '%s' needs a value", argv[optind - 1]);
         if (c < 256 || c >= 256 + (int)n)
-            return usage_error(cmd->name, "unknown option '%s'", argv[optind - 1]);
+            return usage_error("unknown option '%s'", argv[optind - 1]);
         size_t k = (size_t)(c - 256);
         const struct opt *o = &cmd->options[k];
         if (o->arg != NULL && !(o->flags & REPEAT) && p->count[k] > 0)
-            return usage_error(cmd->name, "--%s is given twice; give it once", o->name);
+            return usage_error("--%s is given twice; give it once", o->name);
         if (p->count[k] == MAX_REPEATED || p->n_seen == MAX_SEEN)
-            return usage_error(cmd->name, "at most %d --%s options", MAX_REPEATED, o->name);
+            return usage_error("at most %d --%s options", MAX_REPEATED, o->name);
         p->count[k]++;
         p->value[k] = o->arg != NULL ? optarg : "";
         p->seen[p->n_seen].option = k;
         p->seen[p->n_seen++].value = o->arg != NULL ? optarg : "";
     }
+    if (cmd->operand != NULL && optind != argc - 1)
+        return usage_error("expected exactly one %s", cmd->operand);
+    if (cmd->operand != NULL)
+        p->operand = argv[optind++];
     if (optind < argc)
-        return usage_error(cmd->name, "unexpected argument '%s'", argv[optind]);
+        return usage_error("unexpected argument '%s'", argv[optind]);
     for (size_t i = 0; i < n; i++)
         if ((cmd->options[i].flags & REQUIRED) && p->count[i] == 0)
-            return usage_error(cmd->name, "--%s is required", cmd->options[i].name);
+            return usage_error("--%s is required", cmd->options[i].name);
     return PARSED;
 }
 
@@ -328,24 +324,22 @@ static size_t values_of(const struct parsed *p, size_t option, const char **out)
 }
 
 /* Parses NAME=FILE (a --subject) into a subject of role "subject". */
-static int parse_subject(const char *command, char *arg, struct fg_subject *out)
+static int parse_subject(char *arg, struct fg_subject *out)
 {
     char *eq = strchr(arg, '=');
     if (eq == NULL || eq == arg || eq[1] == '\0')
-        return usage_error(command, "--subject wants NAME=FILE, not '%s'", arg);
+        return usage_error("--subject wants NAME=FILE, not '%s'", arg);
     *eq = '\0';
     *out = (struct fg_subject){arg, eq + 1, fg_subject_role_name(FG_ROLE_SUBJECT), NULL};
     return EXIT_PASS;
 }
 
 /* ---- output files under signals ----
- * While a set of outputs has staged files, SIGHUP, SIGINT and SIGTERM remove them (and the
- * backups the set keeps) before the signal takes its default action: the handler calls
- * fg_outputs_abandon, which is async-signal-safe, on the set published here. */
+ * For the whole run, SIGHUP, SIGINT and SIGTERM remove the files a set of outputs has staged
+ * (and the backups it keeps), then take their default action: the handler calls
+ * fg_outputs_abandon, which is async-signal-safe, on the set the library publishes here. */
 
 static struct fg_outputs *volatile signal_outputs;
-static const int cleanup_signals[] = {SIGHUP, SIGINT, SIGTERM};
-static struct sigaction saved_actions[sizeof cleanup_signals / sizeof cleanup_signals[0]];
 
 static void remove_staged_outputs(int sig)
 {
@@ -359,37 +353,14 @@ static void publish_outputs(struct fg_outputs *set)
     signal_outputs = set;
 }
 
-static void catch_signals(bool on)
+static void catch_signals(void)
 {
-    struct sigaction action = {0};
-    action.sa_handler = remove_staged_outputs;
+    static const int cleanup_signals[] = {SIGHUP, SIGINT, SIGTERM};
+    struct sigaction action = {.sa_handler = remove_staged_outputs}, old;
     sigemptyset(&action.sa_mask);
-    signal_outputs = NULL;
-    for (size_t i = 0; i < sizeof cleanup_signals / sizeof cleanup_signals[0]; i++) {
-        if (!on) {
-            sigaction(cleanup_signals[i], &saved_actions[i], NULL);
-            continue;
-        }
-        sigaction(cleanup_signals[i], NULL, &saved_actions[i]);
-        if (saved_actions[i].sa_handler != SIG_IGN) /* nohup: stay ignored */
-            sigaction(cleanup_signals[i], &action, NULL);
-    }
-}
-
-static struct fg_output output(const char *path, const char *text, bool force)
-{
-    return (struct fg_output){path, text, text ? strlen(text) : 0, force ? FG_OUTPUT_FORCE : 0,
-                              NULL};
-}
-
-/* Writes every output or none (fg_outputs_write), the last one moved into place last. */
-static int write_outputs(const struct fg_output *outputs, size_t n)
-{
-    struct fg_error err = {0};
-    catch_signals(true);
-    enum fg_status st = fg_outputs_write(outputs, n, publish_outputs, &err);
-    catch_signals(false);
-    return st == FG_OK ? EXIT_PASS : report_error(&err);
+    for (size_t i = 0; i < sizeof cleanup_signals / sizeof cleanup_signals[0]; i++)
+        if (sigaction(cleanup_signals[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(cleanup_signals[i], &action, NULL); /* nohup: stay ignored */
 }
 
 /* ---- check ---- */
@@ -453,18 +424,20 @@ static const struct command check_command = {
 };
 
 /* Runs the check (fg_check_run), prints the summary and the annotations, then writes the
- * files: the audit, the reports, the attestation last (it vouches for the audit, so it never
- * sits beside another run's audit), with GITHUB_STEP_SUMMARY appended in the same set. */
+ * files all or none (fg_check_write), GITHUB_STEP_SUMMARY appended in the same set. */
 static int run_check(struct fg_check_request *rq, const struct parsed *p)
 {
     const char *step_summary = getenv("GITHUB_STEP_SUMMARY");
     const char *actions = getenv("GITHUB_ACTIONS");
-    bool quiet = p->value[C_QUIET] != NULL, force = p->value[C_FORCE] != NULL;
-    if (step_summary != NULL && step_summary[0] == '\0')
-        step_summary = NULL;
-    rq->markdown = p->value[C_MARKDOWN] != NULL || step_summary != NULL;
-    rq->html = p->value[C_HTML] != NULL;
-    rq->junit = p->value[C_JUNIT] != NULL;
+    const char *const *v = p->value;
+    bool quiet = v[C_QUIET] != NULL;
+    struct fg_check_outputs o = {
+        v[C_OUT],           v[C_MARKDOWN],    v[C_HTML],
+        v[C_JUNIT],         v[C_ATTESTATION], step_summary && *step_summary ? step_summary : NULL,
+        v[C_FORCE] != NULL, publish_outputs};
+    rq->markdown = o.markdown_path != NULL || o.step_summary_path != NULL;
+    rq->html = o.html_path != NULL;
+    rq->junit = o.junit_path != NULL;
     rq->annotations = actions != NULL && strcmp(actions, "true") == 0;
     rq->summary = !quiet;
     if (!quiet && isatty(STDERR_FILENO))
@@ -476,22 +449,12 @@ static int run_check(struct fg_check_request *rq, const struct parsed *p)
     /* What goes to standard output comes first: if it fails, no file is written. */
     fputs(r->summary ? r->summary : "", stdout);
     fputs(r->annotations ? r->annotations : "", stdout);
-    int code = EXIT_ERROR;
+    int code = r->exit_code;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         error_message("cannot write to standard output");
-    } else {
-        const struct fg_output outputs[] = {
-            {step_summary, r->markdown, r->markdown ? strlen(r->markdown) : 0, FG_OUTPUT_APPEND,
-             "GITHUB_STEP_SUMMARY"},
-            output(p->value[C_OUT], r->audit, force),
-            output(p->value[C_MARKDOWN], r->markdown, force),
-            output(p->value[C_HTML], r->html, force),
-            output(p->value[C_JUNIT], r->junit, force),
-            output(p->value[C_ATTESTATION], r->attestation, force),
-        };
-        code = write_outputs(outputs, sizeof outputs / sizeof outputs[0]);
-        if (code == EXIT_PASS)
-            code = r->exit_code;
+        code = EXIT_ERROR;
+    } else if (fg_check_write(r, &o, &err) != FG_OK) {
+        code = report_error(&err);
     }
     fg_check_result_free(r);
     return code;
@@ -503,12 +466,12 @@ static int cmd_check(const struct parsed *p)
     static struct fg_subject subjects[MAX_REPEATED];
     size_t n_subjects = values_of(p, C_SUBJECT, named);
     for (size_t k = 0; k < n_subjects; k++) {
-        if (parse_subject("check", (char *)named[k], &subjects[k]) != EXIT_PASS)
+        if (parse_subject((char *)named[k], &subjects[k]) != EXIT_PASS)
             return EXIT_ERROR;
         /* One name, one file: else `verify --subject NAME=F` would match either. */
         for (size_t i = 0; i < k; i++)
             if (strcmp(subjects[i].name, subjects[k].name) == 0)
-                return usage_error("check", "--subject %s is given twice", subjects[i].name);
+                return usage_error("--subject %s is given twice", subjects[i].name);
     }
     struct fg_check_request rq = {.policy_path = p->value[C_POLICY],
                                   .candidate_path = p->value[C_CANDIDATE],
@@ -522,14 +485,13 @@ static int cmd_check(const struct parsed *p)
                                   .n_subjects = n_subjects,
                                   .audit_path = p->value[C_OUT]};
     if (rq.n_counts > 0 && (rq.candidate_path != NULL || rq.incumbent_path != NULL))
-        return usage_error("check", "%s",
-                           "--counts replaces --candidate and --incumbent: give one or the other");
+        return usage_error("--counts replaces --candidate and --incumbent: give one or the other");
     if (rq.candidate_path == NULL && rq.n_counts == 0)
-        return usage_error("check", "%s", "--candidate (or --counts) is required");
+        return usage_error("--candidate (or --counts) is required");
     if ((rq.sign_key_path == NULL) != (p->value[C_ATTESTATION] == NULL))
-        return usage_error("check", "%s", "--sign-key and --attestation go together");
+        return usage_error("--sign-key and --attestation go together");
     if (n_subjects > 0 && p->value[C_ATTESTATION] == NULL)
-        return usage_error("check", "%s", "--subject needs --attestation");
+        return usage_error("--subject needs --attestation");
     return run_check(&rq, p);
 }
 
@@ -550,7 +512,6 @@ static const struct command keygen_command = {
     "--force replaces existing key files, never a link, device or FIFO. Keys made by\n"
     "`openssl genpkey -algorithm ed25519` work everywhere a fairgate key does.\n",
     OPTIONS(keygen_options),
-    NULL,
 };
 
 static int cmd_keygen(const struct parsed *p)
@@ -558,10 +519,8 @@ static int cmd_keygen(const struct parsed *p)
     const char *out = p->value[K_OUT], *pubout = p->value[K_PUBOUT];
     struct fg_error err = {0};
     char id[65];
-    catch_signals(true);
     enum fg_status st =
         fg_keygen_run(out, pubout, p->value[K_FORCE] != NULL, publish_outputs, id, &err);
-    catch_signals(false);
     if (st != FG_OK)
         return report_error(&err);
     printf("key id %s\nprivate key: %s (keep it secret)\npublic key:  %s\n", id, out, pubout);
@@ -605,7 +564,7 @@ static int cmd_verify(const struct parsed *p)
         struct fg_subject named = {NULL, p->seen[i].value, NULL, NULL};
         if (k == V_ATTESTATION || k == V_PUBKEY)
             continue;
-        if (k == V_SUBJECT && parse_subject("verify", (char *)named.path, &named) != EXIT_PASS)
+        if (k == V_SUBJECT && parse_subject((char *)named.path, &named) != EXIT_PASS)
             return EXIT_ERROR;
         enum fg_subject_role role = FG_ROLE_CANDIDATE; /* the role the option is named after */
         while (role < FG_ROLE_AUDIT && strcmp(fg_subject_role_name(role), verify_options[k].name))
@@ -664,7 +623,6 @@ static const struct command override_command = {
     "`fairgate check --override O.dsse.json`. For a verdict on counts files, give the same\n"
     "--counts files in the same order as to check: the approval binds to all of them.\n",
     OPTIONS(override_options),
-    NULL,
 };
 
 static int cmd_override(const struct parsed *p)
@@ -679,19 +637,19 @@ static int cmd_override(const struct parsed *p)
                                           v[O_REASON], v[O_TICKET], v[O_EXPIRES], v[O_CANDIDATE],
                                           NULL, v[O_INCUMBENT]}};
     if (rq.n_counts > 0 && v[O_CANDIDATE] != NULL)
-        return usage_error("override", "%s", "give --candidate or --counts, not both");
+        return usage_error("give --candidate or --counts, not both");
     if (rq.n_counts > 0 && v[O_INCUMBENT] != NULL)
-        return usage_error("override", "%s",
-                           "--incumbent is for --candidate; counts files hold the incumbent");
+        return usage_error("--incumbent is for --candidate; counts files hold the incumbent");
     if (rq.n_counts == 0 && v[O_CANDIDATE] == NULL)
-        return usage_error("override", "%s", "--candidate (or --counts) is required");
+        return usage_error("--candidate (or --counts) is required");
     struct fg_error err = {0};
     char *envelope = NULL;
-    int code = fg_override_run(&rq, &envelope, &err) != FG_OK
+    int code = fg_override_run(&rq, &envelope, &err) != FG_OK ||
+                       fg_outputs_write(&(struct fg_output){v[O_OUT], envelope, strlen(envelope),
+                                                            v[O_FORCE] ? FG_OUTPUT_FORCE : 0, NULL},
+                                        1, publish_outputs, &err) != FG_OK
                    ? report_error(&err)
-                   : write_outputs(&(struct fg_output){v[O_OUT], envelope, strlen(envelope),
-                                                       v[O_FORCE] ? FG_OUTPUT_FORCE : 0, NULL},
-                                   1);
+                   : EXIT_PASS;
     if (code == EXIT_PASS)
         printf("override for gate '%s'%s%s by %s written to %s (expires %s)\n", v[O_GATE],
                v[O_GROUP] ? ", group " : "", v[O_GROUP] ? v[O_GROUP] : "", v[O_APPROVER], v[O_OUT],
@@ -733,11 +691,11 @@ static int cmd_report(const struct parsed *p)
 {
     const char *const *v = p->value;
     if ((v[R_ATTESTATION] == NULL) != (v[R_PUBKEY] == NULL))
-        return usage_error("report", "%s", "--attestation and --pubkey go together");
+        return usage_error("--attestation and --pubkey go together");
     if (v[R_AUDIT] == NULL && v[R_ATTESTATION] == NULL)
-        return usage_error("report", "%s", "--attestation with --pubkey (or --audit) is required");
+        return usage_error("--attestation with --pubkey (or --audit) is required");
     if (v[R_MARKDOWN] == NULL && v[R_HTML] == NULL && v[R_JUNIT] == NULL)
-        return usage_error("report", "%s", "name at least one of --markdown, --html, --junit");
+        return usage_error("name at least one of --markdown, --html, --junit");
     if (v[R_ATTESTATION] == NULL)
         fprintf(stderr,
                 "fairgate: warning: %s is not verified; give --attestation A --pubkey P to "
@@ -749,9 +707,7 @@ static int cmd_report(const struct parsed *p)
     struct fg_error err = {0};
     char *lines = NULL;
     int valid = 0;
-    catch_signals(true);
     enum fg_status st = fg_report_run(&rq, &valid, &lines, &err);
-    catch_signals(false);
     if (st == FG_OK && !valid) { /* why, then nothing is written */
         fputs(lines ? lines : "", stderr);
         error_message("%s: the attestation is INVALID%s; no report written", v[R_ATTESTATION],
@@ -800,9 +756,7 @@ static int cmd_counts(const struct parsed *p)
         rq.ingest.progress = progress_show;
     struct fg_error err = {0};
     struct fg_ingest_result read;
-    catch_signals(true);
     enum fg_status st = fg_counts_run(&rq, &read, &err);
-    catch_signals(false);
     if (st != FG_OK)
         return report_error(&err);
     if (!quiet)
@@ -842,7 +796,7 @@ static int cmd_sql(const struct parsed *p)
     enum fg_sql_dialect dialect = FG_SQL_ANSI;
     if (fg_sql_dialect_parse(p->value[S_DIALECT] ? p->value[S_DIALECT] : "ansi", &dialect, &err) !=
         FG_OK)
-        return usage_error("sql", "%s", err.message);
+        return usage_error("%s", err.message);
     struct fg_policy *policy = NULL;
     char *query = NULL;
     int code = EXIT_PASS;
@@ -858,17 +812,20 @@ static int cmd_sql(const struct parsed *p)
 
 /* ---- lint ---- */
 
-static int cmd_lint(int argc, char **argv)
+static const struct command lint_command = {
+    "lint",
+    "usage: fairgate lint POLICY.yaml\n"
+    "\n"
+    "Validates a policy strictly. Prints 'ok' and exits 0, or\n"
+    "prints the error as file:line:column and exits 2.\n",
+    .operand = "policy file",
+};
+
+static int cmd_lint(const struct parsed *p)
 {
-    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-        fputs(usage_lint, stdout);
-        return EXIT_PASS;
-    }
-    if (argc != 2 || argv[1][0] == '-')
-        return usage_error("lint", "%s", "expected exactly one policy file");
     struct fg_error err = {0};
     struct fg_policy *policy = NULL;
-    if (fg_policy_lint(argv[1], &policy, &err) != FG_OK)
+    if (fg_policy_lint(p->operand, &policy, &err) != FG_OK)
         return report_error(&err);
     char *warnings = fg_policy_warnings(policy);
     fg_policy_free(policy);
@@ -892,27 +849,27 @@ static int run(int argc, char **argv)
     } commands[] = {{&check_command, cmd_check},   {&keygen_command, cmd_keygen},
                     {&verify_command, cmd_verify}, {&override_command, cmd_override},
                     {&report_command, cmd_report}, {&counts_command, cmd_counts},
-                    {&sql_command, cmd_sql}};
+                    {&sql_command, cmd_sql},       {&lint_command, cmd_lint}};
     static struct parsed p;
     const char *name = argv[1];
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0)
         return fputs(usage_main, stdout) < 0 ? EXIT_ERROR : EXIT_PASS;
     if (strcmp(name, "--version") == 0)
         return printf("fairgate %s\n", FG_VERSION) < 0 ? EXIT_ERROR : EXIT_PASS;
-    if (strcmp(name, "lint") == 0)
-        return cmd_lint(argc - 1, argv + 1);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(name, commands[i].command->name) != 0)
             continue;
+        command_name = name;
         int code = parse(commands[i].command, argc - 1, argv + 1, &p);
         return code == PARSED ? commands[i].run(&p) : code;
     }
-    return usage_error(NULL, "unknown command '%s'", name);
+    return usage_error("unknown command '%s'", name);
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2)
-        return usage_error(NULL, "%s", "no command given");
+        return usage_error("no command given");
+    catch_signals();
     return finish(run(argc, argv));
 }
