@@ -1,12 +1,8 @@
 /*
- * main.c - the command-line interface: parses arguments (one option table per command
- * drives parsing, --help and the usage errors), shows progress, reads the CI environment
- * (GITHUB_STEP_SUMMARY, GITHUB_ACTIONS), prints, and maps a status to an exit code. The
- * use cases themselves are one library call each (fg_check_run, fg_override_run,
- * fg_verify_run); no fairness logic lives here (see lib/).
- *
- * Exit codes (a contract, DESIGN section 3): 0 pass, 1 a gate failed, 2 error (bad usage,
- * invalid policy, unreadable or malformed input, failed I/O: no verdict was reached).
+ * main.c - the command-line interface: parses arguments (one option table per command drives
+ * parsing, --help and the usage errors), shows progress, reads the CI environment, prints and
+ * maps a status to an exit code (DESIGN section 3: 0 pass, 1 a gate failed, 2 error, no
+ * verdict). Each use case is one library call (fg_check_run, ...); no fairness logic here.
  */
 #define _GNU_SOURCE
 
@@ -37,8 +33,7 @@ static const char *usage_main =
     "  keygen    make an Ed25519 key pair for signing\n"
     "  verify    verify a signed attestation (and that an audit file is the attested one)\n"
     "  override  sign an approval to ship despite a failed gate\n"
-    "  report    render the Markdown, HTML and JUnit reports from a verified attestation\n"
-    "            (or, unverified, from an audit file)\n"
+    "  report    render the reports again from a verified attestation (or an audit file)\n"
     "  counts    reduce predictions to the counts table (CSV) that check --counts reads\n"
     "  sql       print the SQL query that computes the counts table inside an engine\n"
     "\n"
@@ -46,10 +41,8 @@ static const char *usage_main =
     "  fairgate --version          print the version\n";
 
 /* ---- option tables ----
- * One table per command: the long option, the name of its value in --help (NULL: a flag),
- * whether it may be given more than once (each adds one more file; a single option given
- * twice is a usage error, never "the last one wins": issue 10, point 10) and its help. A
- * help of several lines is indented under the first. --help itself is every command's. */
+ * One per command. A single option given twice is a usage error, never "the last one wins";
+ * a REPEAT one adds a file each time. --help itself is every command's. */
 
 enum { REPEAT = 1, REQUIRED = 2 };
 
@@ -80,12 +73,13 @@ struct command {
 #define OPT_FORCE_OUT {"force", NULL, 0, "replace a symbolic link at --out (see check --help)"}
 // clang-format on
 
+/* A designator, so that a command may leave out the fields after it. */
 #define OPTIONS(table) .options = table, sizeof table / sizeof table[0]
 
 /* What was given: per option its (last) value, and every option in command-line order. */
 struct parsed {
     const char *value[MAX_OPTIONS]; /* a flag given: "" */
-    const char *operand;
+    const char *operand;            /* of a command that takes one */
     size_t count[MAX_OPTIONS];
     struct {
         size_t option;
@@ -94,63 +88,14 @@ struct parsed {
     size_t n_seen;
 };
 
-/* ---- output helpers ---- */
-
-static void error_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Writes text with control bytes escaped (\n, \r, \t, \xNN): a message quotes names and
- * values from the inputs, and a line break among them would start a line of its own, such
- * as a GitHub workflow command ("::stop-commands::..."), which the runner reads on stderr
- * too. */
-static void put_escaped(const char *text, FILE *stream)
-{
-    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
-        if (*p == '\n' || *p == '\r' || *p == '\t')
-            fprintf(stream, "\\%c", *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't');
-        else if (*p < 0x20 || *p == 0x7f)
-            fprintf(stream, "\\x%02x", *p);
-        else
-            fputc(*p, stream);
-    }
-}
-
-static void error_vmessage(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
-
-static void error_vmessage(const char *fmt, va_list ap)
-{
-    char message[8192];
-    vsnprintf(message, sizeof message, fmt, ap);
-    fputs("fairgate: error: ", stderr);
-    put_escaped(message, stderr);
-}
-
-static void error_message(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    error_vmessage(fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
 /* ---- progress on a terminal (fg_ingest_options.progress) ----
- * One line on stderr, redrawn with '\r' at most 4 times a second, for inputs over 64 MB when
- * stderr is a terminal and --quiet is not given; erased when the input is read or an error
- * is printed. */
-
-#define PROGRESS_MIN_BYTES ((uint64_t)64 << 20)
+ * One line on stderr for inputs over 64 MB, redrawn with '\r' at most 4 times a second
+ * without --quiet; erased when the input is read or an error is printed. */
 
 static struct {
     double start, last; /* seconds (CLOCK_MONOTONIC); start 0: not started */
     int width;          /* of the line on screen; 0: none is */
 } progress_line;
-
-static double progress_clock(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void progress_clear(void)
 {
@@ -161,26 +106,23 @@ static void progress_clear(void)
     }
 }
 
-/* Seconds between redraws: 0.25, or FAIRGATE_PROGRESS_INTERVAL (seconds, 0 to 10) so that a
- * test can see the line on an input read in less than a quarter of a second. */
+/* Seconds between redraws: 0.25, or FAIRGATE_PROGRESS_INTERVAL (0 to 10), for the tests. */
 static double progress_interval(void)
 {
-    static double interval = -1;
-    if (interval < 0) {
-        const char *env = getenv("FAIRGATE_PROGRESS_INTERVAL");
-        char *end = NULL;
-        double v = env != NULL ? strtod(env, &end) : 0.25;
-        interval = env != NULL && end != env && *end == '\0' && v >= 0 && v <= 10 ? v : 0.25;
-    }
-    return interval;
+    const char *env = getenv("FAIRGATE_PROGRESS_INTERVAL");
+    char *end = NULL;
+    double v = env != NULL ? strtod(env, &end) : 0.25;
+    return env != NULL && end != env && *end == '\0' && v >= 0 && v <= 10 ? v : 0.25;
 }
 
 static void progress_show(uint64_t done, uint64_t total, uint64_t rows, void *user)
 {
     (void)user;
-    if (total < PROGRESS_MIN_BYTES)
+    if (total < (uint64_t)64 << 20)
         return;
-    double now = progress_clock();
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
     if (progress_line.start == 0)
         progress_line.start = progress_line.last = now;
     if (done >= total) {
@@ -206,48 +148,53 @@ static void progress_show(uint64_t done, uint64_t total, uint64_t rows, void *us
         progress_line.width = n;
 }
 
-static int report_error(const struct fg_error *err)
-{
-    progress_clear();
-    char line[2048];
-    fg_error_format(err, line, sizeof line);
-    error_message("%s", line);
-    return EXIT_ERROR;
-}
+/* ---- messages ---- */
 
 static const char *command_name; /* the command run, once it is known */
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
+/* Prints "fairgate: error: MESSAGE" on stderr with control bytes escaped (\n, \r, \t, \xNN):
+ * a message quotes the inputs, and a line break there could start a GitHub workflow command
+ * ("::stop-commands::...") that the runner reads on stderr too. Returns EXIT_ERROR. */
+__attribute__((format(printf, 2, 3))) static int print_error(bool usage, const char *fmt, ...)
 {
+    char message[8192];
     va_list ap;
     va_start(ap, fmt);
-    error_vmessage(fmt, ap);
+    vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry 'fairgate %s%s--help'.\n", command_name ? command_name : "",
-            command_name ? " " : "");
+    progress_clear();
+    fputs("fairgate: error: ", stderr);
+    for (const unsigned char *p = (const unsigned char *)message; *p != '\0'; p++) {
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            fprintf(stderr, "\\%c", *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't');
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(stderr, "\\x%02x", *p);
+        else
+            fputc(*p, stderr);
+    }
+    if (usage)
+        fprintf(stderr, "\nTry 'fairgate %s%s--help'.", command_name ? command_name : "",
+                command_name ? " " : "");
+    fputc('\n', stderr);
     return EXIT_ERROR;
 }
+#define error_message(...) print_error(false, __VA_ARGS__)
+#define usage_error(...)   print_error(true, __VA_ARGS__)
 
-/* Flushes and closes stdout; a write error there (a full disk, a closed pipe) is an error. */
-static int finish(int code)
+static int report_error(const struct fg_error *err)
 {
-    if (fclose(stdout) != 0) {
-        error_message("cannot write to standard output");
-        return EXIT_ERROR;
-    }
-    return code;
+    char line[2048];
+    fg_error_format(err, line, sizeof line);
+    return error_message("%s", line);
 }
 
 /* ---- parsing, help and usage errors from a table ---- */
 
 #define PARSED (-1) /* parse: go on with the command */
 
-static void print_help(const struct command *cmd)
+static int print_help(const struct command *cmd)
 {
-    fputs(cmd->usage, stdout);
-    fputc('\n', stdout);
+    printf("%s\n", cmd->usage);
     for (size_t i = 0; i <= cmd->n_options; i++) {
         const struct opt *o =
             i < cmd->n_options ? &cmd->options[i] : &(struct opt){"help", NULL, 0, "this help"};
@@ -263,10 +210,11 @@ static void print_help(const struct command *cmd)
     }
     if (cmd->footer != NULL)
         printf("\n%s", cmd->footer);
+    return EXIT_PASS;
 }
 
-/* Reads argv (argv[0] is the command) by the command's table into p. Returns PARSED, or
- * the exit code when parsing ends the run (--help, a usage error). */
+/* Reads argv (argv[0]: the command) into p. Returns PARSED, or the exit code of --help or
+ * of a usage error. */
 static int parse(const struct command *cmd, int argc, char **argv, struct parsed *p)
 {
     struct option longopts[MAX_OPTIONS + 2];
@@ -282,10 +230,8 @@ static int parse(const struct command *cmd, int argc, char **argv, struct parsed
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
-        if (c == help) {
-            print_help(cmd);
-            return EXIT_PASS;
-        }
+        if (c == help)
+            return print_help(cmd);
         if (c == ':')
             return usage_error("option '%s' needs a value", argv[optind - 1]);
         if (c < 256 || c >= 256 + (int)n)
@@ -303,8 +249,7 @@ static int parse(const struct command *cmd, int argc, char **argv, struct parsed
     }
     if (cmd->operand != NULL && optind != argc - 1)
         return usage_error("expected exactly one %s", cmd->operand);
-    if (cmd->operand != NULL)
-        p->operand = argv[optind++];
+    p->operand = cmd->operand != NULL ? argv[optind++] : NULL;
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
     for (size_t i = 0; i < n; i++)
@@ -335,9 +280,8 @@ static int parse_subject(char *arg, struct fg_subject *out)
 }
 
 /* ---- output files under signals ----
- * For the whole run, SIGHUP, SIGINT and SIGTERM remove the files a set of outputs has staged
- * (and the backups it keeps), then take their default action: the handler calls
- * fg_outputs_abandon, which is async-signal-safe, on the set the library publishes here. */
+ * SIGHUP, SIGINT and SIGTERM remove what a set of outputs staged (fg_outputs_abandon is
+ * async-signal-safe; the library publishes the set here), then take their default action. */
 
 static struct fg_outputs *volatile signal_outputs;
 
@@ -374,17 +318,13 @@ static const struct opt check_options[] = {
     [C_CANDIDATE] = {"candidate", "FILE", 0,
                      "CSV with the label, protected attributes and candidate predictions"},
     [C_INCUMBENT] = {"incumbent", "FILE", 0,
-                     "CSV with the incumbent's predictions, matched by the policy's\n"
-                     "data.id column, or by position only when the policy says\n"
-                     "data.join: position (two files without either are an error);\n"
-                     "without it the incumbent's column, if the policy names one, is\n"
-                     "read from the candidate file"},
+                     "CSV with the incumbent's predictions, matched by data.id (or by\n"
+                     "position with data.join: position); without it, the policy's\n"
+                     "incumbent column, if any, is read from the candidate file"},
     [C_COUNTS] = {"counts", "FILE", REPEAT,
-                  "gate on a counts file instead of predictions (repeatable: shards\n"
-                  "are summed); written by `fairgate counts` or by the query of\n"
-                  "`fairgate sql`. Not with --candidate or --incumbent, nor with a\n"
-                  "policy that gates on a score metric. Overrides bind to every\n"
-                  "counts file, in the order given (make them with the same --counts)"},
+                  "gate on a counts file (of `fairgate counts` or `fairgate sql`)\n"
+                  "instead of predictions; shards are summed. Not with a score metric.\n"
+                  "Overrides bind to every counts file, in the order given"},
     [C_OUT] = {"out", "FILE", 0, "write the audit JSON here"},
     [C_SIGN_KEY] = {"sign-key", "FILE", 0, "Ed25519 private key (PEM) that signs the attestation"},
     [C_ATTESTATION] = {"attestation", "FILE", 0,
@@ -399,9 +339,8 @@ static const struct opt check_options[] = {
     [C_JUNIT] = {"junit", "FILE", 0, "write JUnit XML: a testsuite per gate, a testcase per group"},
     [C_QUIET] = OPT_QUIET,
     [C_FORCE] = {"force", NULL, 0,
-                 "replace a symbolic link at an output path (one that names a\n"
-                 "regular file, or dangles) with the new file; without it such a\n"
-                 "link is an error. Devices and FIFOs are always written in place"},
+                 "replace a symbolic link at an output path with the new file (else\n"
+                 "an error); devices and FIFOs are always written in place"},
 };
 static const struct command check_command = {
     "check",
@@ -411,11 +350,10 @@ static const struct command check_command = {
     "                      [--subject NAME=FILE]... [--override O.dsse.json]...\n"
     "                      [--markdown F] [--html F] [--junit F] [--quiet] [--force]\n"
     "\n"
-    "Reads the policy and the predictions, computes per-group metrics for the candidate\n"
-    "(and the incumbent), evaluates every gate, prints one line per gate and the verdict,\n"
-    "and writes the audit JSON with --out (also when a gate fails). Output files are\n"
-    "written all or none, the attestation moved into place last: after an error (exit 2)\n"
-    "every output path is as it was.\n",
+    "Reads the policy and the predictions, evaluates every gate on per-group metrics of the\n"
+    "candidate (and the incumbent), prints one line per gate and the verdict, and writes the\n"
+    "audit JSON with --out (also when a gate fails). Output files are written all or none,\n"
+    "the attestation last: after an error (exit 2) every output path is as it was.\n",
     OPTIONS(check_options),
     "exit status: 0 every gate passed, 1 a gate failed, 2 error (no verdict)\n"
     "SOURCE_DATE_EPOCH, when set, fixes the audit's 'created' time (overrides are judged\n"
@@ -450,12 +388,10 @@ static int run_check(struct fg_check_request *rq, const struct parsed *p)
     fputs(r->summary ? r->summary : "", stdout);
     fputs(r->annotations ? r->annotations : "", stdout);
     int code = r->exit_code;
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        error_message("cannot write to standard output");
-        code = EXIT_ERROR;
-    } else if (fg_check_write(r, &o, &err) != FG_OK) {
+    if (fflush(stdout) != 0 || ferror(stdout))
+        code = error_message("cannot write to standard output");
+    else if (fg_check_write(r, &o, &err) != FG_OK)
         code = report_error(&err);
-    }
     fg_check_result_free(r);
     return code;
 }
@@ -508,9 +444,8 @@ static const struct command keygen_command = {
     "usage: fairgate keygen --out KEY.pem --pubout PUB.pem [--force]\n"
     "\n"
     "Makes an Ed25519 key pair: the private key as PKCS#8 PEM (created with mode 0600, never\n"
-    "overwritten without --force), the public key as SPKI PEM; both files or neither.\n"
-    "--force replaces existing key files, never a link, device or FIFO. Keys made by\n"
-    "`openssl genpkey -algorithm ed25519` work everywhere a fairgate key does.\n",
+    "overwritten without --force), the public key as SPKI PEM; both files or neither. Keys\n"
+    "made by `openssl genpkey -algorithm ed25519` work everywhere a fairgate key does.\n",
     OPTIONS(keygen_options),
 };
 
@@ -519,9 +454,7 @@ static int cmd_keygen(const struct parsed *p)
     const char *out = p->value[K_OUT], *pubout = p->value[K_PUBOUT];
     struct fg_error err = {0};
     char id[65];
-    enum fg_status st =
-        fg_keygen_run(out, pubout, p->value[K_FORCE] != NULL, publish_outputs, id, &err);
-    if (st != FG_OK)
+    if (fg_keygen_run(out, pubout, p->value[K_FORCE] != NULL, publish_outputs, id, &err) != FG_OK)
         return report_error(&err);
     printf("key id %s\nprivate key: %s (keep it secret)\npublic key:  %s\n", id, out, pubout);
     return EXIT_PASS;
@@ -613,15 +546,12 @@ static const struct command override_command = {
     "                         --expires YYYY-MM-DD --sign-key KEY.pem --out O.dsse.json\n"
     "                         [--force]\n"
     "\n"
-    "Writes a signed approval to ship despite a failed gate, bound to this candidate file,\n"
-    "this incumbent file (give --incumbent exactly when check gets one) and this policy\n"
-    "file. The approver must be listed in the policy's overrides section and the key must\n"
-    "be the one it pins; it is valid through the end of the expiry day (UTC, by the real\n"
-    "clock: SOURCE_DATE_EPOCH does not move it), at most max_days. --group names one group\n"
-    "by its label as check prints it (sex=Female & race=Black; a '\\', '&' or '=' inside\n"
-    "a name or value is escaped with a backslash). Give it to\n"
-    "`fairgate check --override O.dsse.json`. For a verdict on counts files, give the same\n"
-    "--counts files in the same order as to check: the approval binds to all of them.\n",
+    "Writes a signed approval to ship despite a failed gate, for `check --override`, bound to\n"
+    "this policy and these files (give --incumbent exactly when check gets one; --counts in\n"
+    "the order check gets them). The approver and key must be the ones the policy pins; it\n"
+    "is valid through the expiry day (UTC, by the real clock, not SOURCE_DATE_EPOCH), at\n"
+    "most max_days. --group takes a label as check prints it (sex=Female & race=Black; a\n"
+    "'\\', '&' or '=' inside a name or value is escaped with a backslash).\n",
     OPTIONS(override_options),
 };
 
@@ -672,16 +602,12 @@ static const struct opt report_options[] = {
 };
 static const struct command report_command = {
     "report",
-    "usage: fairgate report --attestation F --pubkey PUB.pem [--audit audit.json]\n"
+    "usage: fairgate report (--attestation F --pubkey PUB.pem [--audit A] | --audit A)\n"
     "                       [--markdown F] [--html F] [--junit F] [--force]\n"
-    "       fairgate report --audit audit.json [--markdown F] [--html F] [--junit F]\n"
-    "                       [--force]\n"
     "\n"
-    "Renders the reports again; the files equal what `fairgate check` wrote from the same\n"
-    "audit, all or none. With --attestation and --pubkey the attestation is verified as\n"
-    "`fairgate verify` does and the attested audit is rendered (with --audit too, that file\n"
-    "must be the attested audit). --audit alone renders an unverified file and says so on\n"
-    "stderr.\n",
+    "Renders the reports again, all or none, as `fairgate check` wrote them from the same\n"
+    "audit: the attested audit once the attestation is verified as `fairgate verify` does\n"
+    "(with --audit too, that file must be it), or, unverified, --audit alone (with a warning).\n",
     OPTIONS(report_options),
     "exit status: 0 written, 1 the attestation is invalid or the audit is not the attested\n"
     "one (nothing written), 2 error\n",
@@ -734,11 +660,10 @@ static const struct command counts_command = {
     "usage: fairgate counts --policy P.yaml --candidate C.csv [--incumbent I.csv]\n"
     "                       --out K.csv [--quiet] [--force]\n"
     "\n"
-    "Reads the predictions as check does and writes the counts table: a CSV with one\n"
-    "column per protected attribute of the policy, then y_true, candidate, incumbent\n"
-    "(1 = positive label / favourable decision; incumbent is 0 without an incumbent) and\n"
-    "count; one record per cell, sorted. `fairgate check --counts K.csv` gives the same\n"
-    "groups, gates and verdict as check on the rows. Written atomically.\n",
+    "Reads the predictions as check does and writes the counts table, atomically: a CSV with\n"
+    "a column per protected attribute, then y_true, candidate, incumbent (1 = positive label\n"
+    "or favourable decision; incumbent 0 without one) and count; a record per cell, sorted.\n"
+    "`fairgate check --counts K.csv` gives the same verdict as check on the rows.\n",
     OPTIONS(counts_options),
     "exit status: 0 written, 2 error (nothing written)\n",
 };
@@ -756,8 +681,7 @@ static int cmd_counts(const struct parsed *p)
         rq.ingest.progress = progress_show;
     struct fg_error err = {0};
     struct fg_ingest_result read;
-    enum fg_status st = fg_counts_run(&rq, &read, &err);
-    if (st != FG_OK)
+    if (fg_counts_run(&rq, &read, &err) != FG_OK)
         return report_error(&err);
     if (!quiet)
         printf("counts: %llu rows read (%llu dropped), the table written to %s\n",
@@ -829,10 +753,8 @@ static int cmd_lint(const struct parsed *p)
         return report_error(&err);
     char *warnings = fg_policy_warnings(policy);
     fg_policy_free(policy);
-    if (warnings == NULL) {
-        error_message("out of memory");
-        return EXIT_ERROR;
-    }
+    if (warnings == NULL)
+        return error_message("out of memory");
     fputs(warnings, stderr);
     free(warnings);
     printf("ok\n");
@@ -871,5 +793,7 @@ int main(int argc, char **argv)
     if (argc < 2)
         return usage_error("no command given");
     catch_signals();
-    return finish(run(argc, argv));
+    int code = run(argc, argv);
+    /* A write error on stdout (a full disk, a closed pipe) is an error. */
+    return fclose(stdout) != 0 ? error_message("cannot write to standard output") : code;
 }
