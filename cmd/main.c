@@ -1,12 +1,8 @@
 /*
- * main.c - the command-line interface: parses arguments (one option table per command
- * drives parsing, --help and the usage errors), shows progress, reads the CI environment
- * (GITHUB_STEP_SUMMARY, GITHUB_ACTIONS), prints, and maps a status to an exit code. The
- * use cases themselves are one library call each (fg_check_run, fg_override_run,
- * fg_verify_run); no fairness logic lives here (see lib/).
- *
- * Exit codes (a contract, DESIGN section 3): 0 pass, 1 a gate failed, 2 error (bad usage,
- * invalid policy, unreadable or malformed input, failed I/O: no verdict was reached).
+ * main.c - the command-line interface: parses arguments (one option table per command drives
+ * parsing, --help and the usage errors), shows progress, reads the CI environment, prints and
+ * maps a status to an exit code (DESIGN section 3: 0 pass, 1 a gate failed, 2 error, no
+ * verdict). Each use case is one library call (fg_check_run, ...); no fairness logic here.
  */
 #define _GNU_SOURCE
 
@@ -37,24 +33,16 @@ static const char *usage_main =
     "  keygen    make an Ed25519 key pair for signing\n"
     "  verify    verify a signed attestation (and that an audit file is the attested one)\n"
     "  override  sign an approval to ship despite a failed gate\n"
-    "  report    render the Markdown, HTML and JUnit reports from a verified attestation\n"
-    "            (or, unverified, from an audit file)\n"
+    "  report    render the reports again from a verified attestation (or an audit file)\n"
     "  counts    reduce predictions to the counts table (CSV) that check --counts reads\n"
     "  sql       print the SQL query that computes the counts table inside an engine\n"
     "\n"
     "  fairgate <command> --help   help for one command\n"
     "  fairgate --version          print the version\n";
 
-static const char *usage_lint = "usage: fairgate lint POLICY.yaml\n"
-                                "\n"
-                                "Validates a policy strictly. Prints 'ok' and exits 0, or\n"
-                                "prints the error as file:line:column and exits 2.\n";
-
 /* ---- option tables ----
- * One table per command: the long option, the name of its value in --help (NULL: a flag),
- * whether it may be given more than once (each adds one more file; a single option given
- * twice is a usage error, never "the last one wins": issue 10, point 10) and its help. A
- * help of several lines is indented under the first. --help itself is every command's. */
+ * One per command. A single option given twice is a usage error, never "the last one wins";
+ * a REPEAT one adds a file each time. --help itself is every command's. */
 
 enum { REPEAT = 1, REQUIRED = 2 };
 
@@ -74,28 +62,24 @@ struct command {
     const char *usage; /* the synopsis and what the command does, before the options */
     const struct opt *options;
     size_t n_options;
-    const char *footer; /* after the options, or NULL */
+    const char *footer;  /* after the options, or NULL */
+    const char *operand; /* the one argument it takes besides options, or NULL: none */
 };
 
 /* Lines several tables share. */
-#define OPT_POLICY                                                                                 \
-    {                                                                                              \
-        "policy", "FILE", REQUIRED, "the YAML policy (required)"                                   \
-    }
-#define OPT_QUIET                                                                                  \
-    {                                                                                              \
-        "quiet", NULL, 0, "print nothing but errors"                                               \
-    }
-#define OPT_FORCE_OUT                                                                              \
-    {                                                                                              \
-        "force", NULL, 0, "replace a symbolic link at --out (see check --help)"                    \
-    }
+// clang-format off
+#define OPT_POLICY    {"policy", "FILE", REQUIRED, "the YAML policy (required)"}
+#define OPT_QUIET     {"quiet", NULL, 0, "print nothing but errors"}
+#define OPT_FORCE_OUT {"force", NULL, 0, "replace a symbolic link at --out (see check --help)"}
+// clang-format on
 
-#define OPTIONS(table) table, sizeof table / sizeof table[0]
+/* A designator, so that a command may leave out the fields after it. */
+#define OPTIONS(table) .options = table, sizeof table / sizeof table[0]
 
 /* What was given: per option its (last) value, and every option in command-line order. */
 struct parsed {
     const char *value[MAX_OPTIONS]; /* a flag given: "" */
+    const char *operand;            /* of a command that takes one */
     size_t count[MAX_OPTIONS];
     struct {
         size_t option;
@@ -104,63 +88,14 @@ struct parsed {
     size_t n_seen;
 };
 
-/* ---- output helpers ---- */
-
-static void error_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Writes text with control bytes escaped (\n, \r, \t, \xNN): a message quotes names and
- * values from the inputs, and a line break among them would start a line of its own, such
- * as a GitHub workflow command ("::stop-commands::..."), which the runner reads on stderr
- * too. */
-static void put_escaped(const char *text, FILE *stream)
-{
-    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
-        if (*p == '\n' || *p == '\r' || *p == '\t')
-            fprintf(stream, "\\%c", *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't');
-        else if (*p < 0x20 || *p == 0x7f)
-            fprintf(stream, "\\x%02x", *p);
-        else
-            fputc(*p, stream);
-    }
-}
-
-static void error_vmessage(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
-
-static void error_vmessage(const char *fmt, va_list ap)
-{
-    char message[8192];
-    vsnprintf(message, sizeof message, fmt, ap);
-    fputs("fairgate: error: ", stderr);
-    put_escaped(message, stderr);
-}
-
-static void error_message(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    error_vmessage(fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
 /* ---- progress on a terminal (fg_ingest_options.progress) ----
- * One line on stderr, redrawn with '\r' at most 4 times a second, for inputs over 64 MB when
- * stderr is a terminal and --quiet is not given; erased when the input is read or an error
- * is printed. */
-
-#define PROGRESS_MIN_BYTES ((uint64_t)64 << 20)
+ * One line on stderr for inputs over 64 MB, redrawn with '\r' at most 4 times a second
+ * without --quiet; erased when the input is read or an error is printed. */
 
 static struct {
     double start, last; /* seconds (CLOCK_MONOTONIC); start 0: not started */
     int width;          /* of the line on screen; 0: none is */
 } progress_line;
-
-static double progress_clock(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void progress_clear(void)
 {
@@ -171,26 +106,23 @@ static void progress_clear(void)
     }
 }
 
-/* Seconds between redraws: 0.25, or FAIRGATE_PROGRESS_INTERVAL (seconds, 0 to 10) so that a
- * test can see the line on an input read in less than a quarter of a second. */
+/* Seconds between redraws: 0.25, or FAIRGATE_PROGRESS_INTERVAL (0 to 10), for the tests. */
 static double progress_interval(void)
 {
-    static double interval = -1;
-    if (interval < 0) {
-        const char *env = getenv("FAIRGATE_PROGRESS_INTERVAL");
-        char *end = NULL;
-        double v = env != NULL ? strtod(env, &end) : 0.25;
-        interval = env != NULL && end != env && *end == '\0' && v >= 0 && v <= 10 ? v : 0.25;
-    }
-    return interval;
+    const char *env = getenv("FAIRGATE_PROGRESS_INTERVAL");
+    char *end = NULL;
+    double v = env != NULL ? strtod(env, &end) : 0.25;
+    return env != NULL && end != env && *end == '\0' && v >= 0 && v <= 10 ? v : 0.25;
 }
 
 static void progress_show(uint64_t done, uint64_t total, uint64_t rows, void *user)
 {
     (void)user;
-    if (total < PROGRESS_MIN_BYTES)
+    if (total < (uint64_t)64 << 20)
         return;
-    double now = progress_clock();
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
     if (progress_line.start == 0)
         progress_line.start = progress_line.last = now;
     if (done >= total) {
@@ -216,46 +148,53 @@ static void progress_show(uint64_t done, uint64_t total, uint64_t rows, void *us
         progress_line.width = n;
 }
 
-static int report_error(const struct fg_error *err)
-{
-    progress_clear();
-    char line[2048];
-    fg_error_format(err, line, sizeof line);
-    error_message("%s", line);
-    return EXIT_ERROR;
-}
+/* ---- messages ---- */
 
-static int usage_error(const char *command, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static const char *command_name; /* the command run, once it is known */
 
-static int usage_error(const char *command, const char *fmt, ...)
+/* Prints "fairgate: error: MESSAGE" on stderr with control bytes escaped (\n, \r, \t, \xNN):
+ * a message quotes the inputs, and a line break there could start a GitHub workflow command
+ * ("::stop-commands::...") that the runner reads on stderr too. Returns EXIT_ERROR. */
+__attribute__((format(printf, 2, 3))) static int print_error(bool usage, const char *fmt, ...)
 {
+    char message[8192];
     va_list ap;
     va_start(ap, fmt);
-    error_vmessage(fmt, ap);
+    vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry 'fairgate %s%s--help'.\n", command ? command : "", command ? " " : "");
+    progress_clear();
+    fputs("fairgate: error: ", stderr);
+    for (const unsigned char *p = (const unsigned char *)message; *p != '\0'; p++) {
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            fprintf(stderr, "\\%c", *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't');
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(stderr, "\\x%02x", *p);
+        else
+            fputc(*p, stderr);
+    }
+    if (usage)
+        fprintf(stderr, "\nTry 'fairgate %s%s--help'.", command_name ? command_name : "",
+                command_name ? " " : "");
+    fputc('\n', stderr);
     return EXIT_ERROR;
 }
+#define error_message(...) print_error(false, __VA_ARGS__)
+#define usage_error(...)   print_error(true, __VA_ARGS__)
 
-/* Flushes and closes stdout; a write error there (a full disk, a closed pipe) is an error. */
-static int finish(int code)
+static int report_error(const struct fg_error *err)
 {
-    if (fclose(stdout) != 0) {
-        error_message("cannot write to standard output");
-        return EXIT_ERROR;
-    }
-    return code;
+    char line[2048];
+    fg_error_format(err, line, sizeof line);
+    return error_message("%s", line);
 }
 
 /* ---- parsing, help and usage errors from a table ---- */
 
 #define PARSED (-1) /* parse: go on with the command */
 
-static void print_help(const struct command *cmd)
+static int print_help(const struct command *cmd)
 {
-    fputs(cmd->usage, stdout);
-    fputc('\n', stdout);
+    printf("%s\n", cmd->usage);
     for (size_t i = 0; i <= cmd->n_options; i++) {
         const struct opt *o =
             i < cmd->n_options ? &cmd->options[i] : &(struct opt){"help", NULL, 0, "this help"};
@@ -271,10 +210,11 @@ static void print_help(const struct command *cmd)
     }
     if (cmd->footer != NULL)
         printf("\n%s", cmd->footer);
+    return EXIT_PASS;
 }
 
-/* Reads argv (argv[0] is the command) by the command's table into p. Returns PARSED, or
- * the exit code when parsing ends the run (--help, a usage error). */
+/* Reads argv (argv[0]: the command) into p. Returns PARSED, or the exit code of --help or
+ * of a usage error. */
 static int parse(const struct command *cmd, int argc, char **argv, struct parsed *p)
 {
     struct option longopts[MAX_OPTIONS + 2];
@@ -290,30 +230,31 @@ static int parse(const struct command *cmd, int argc, char **argv, struct parsed
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
-        if (c == help) {
-            print_help(cmd);
-            return EXIT_PASS;
-        }
+        if (c == help)
+            return print_help(cmd);
         if (c == ':')
-            return usage_error(cmd->name, "option '%s' needs a value", argv[optind - 1]);
+            return usage_error("option '%s' needs a value", argv[optind - 1]);
         if (c < 256 || c >= 256 + (int)n)
-            return usage_error(cmd->name, "unknown option '%s'", argv[optind - 1]);
+            return usage_error("unknown option '%s'", argv[optind - 1]);
         size_t k = (size_t)(c - 256);
         const struct opt *o = &cmd->options[k];
         if (o->arg != NULL && !(o->flags & REPEAT) && p->count[k] > 0)
-            return usage_error(cmd->name, "--%s is given twice; give it once", o->name);
+            return usage_error("--%s is given twice; give it once", o->name);
         if (p->count[k] == MAX_REPEATED || p->n_seen == MAX_SEEN)
-            return usage_error(cmd->name, "at most %d --%s options", MAX_REPEATED, o->name);
+            return usage_error("at most %d --%s options", MAX_REPEATED, o->name);
         p->count[k]++;
         p->value[k] = o->arg != NULL ? optarg : "";
         p->seen[p->n_seen].option = k;
         p->seen[p->n_seen++].value = o->arg != NULL ? optarg : "";
     }
+    if (cmd->operand != NULL && optind != argc - 1)
+        return usage_error("expected exactly one %s", cmd->operand);
+    p->operand = cmd->operand != NULL ? argv[optind++] : NULL;
     if (optind < argc)
-        return usage_error(cmd->name, "unexpected argument '%s'", argv[optind]);
+        return usage_error("unexpected argument '%s'", argv[optind]);
     for (size_t i = 0; i < n; i++)
         if ((cmd->options[i].flags & REQUIRED) && p->count[i] == 0)
-            return usage_error(cmd->name, "--%s is required", cmd->options[i].name);
+            return usage_error("--%s is required", cmd->options[i].name);
     return PARSED;
 }
 
@@ -328,24 +269,21 @@ static size_t values_of(const struct parsed *p, size_t option, const char **out)
 }
 
 /* Parses NAME=FILE (a --subject) into a subject of role "subject". */
-static int parse_subject(const char *command, char *arg, struct fg_subject *out)
+static int parse_subject(char *arg, struct fg_subject *out)
 {
     char *eq = strchr(arg, '=');
     if (eq == NULL || eq == arg || eq[1] == '\0')
-        return usage_error(command, "--subject wants NAME=FILE, not '%s'", arg);
+        return usage_error("--subject wants NAME=FILE, not '%s'", arg);
     *eq = '\0';
     *out = (struct fg_subject){arg, eq + 1, fg_subject_role_name(FG_ROLE_SUBJECT), NULL};
     return EXIT_PASS;
 }
 
 /* ---- output files under signals ----
- * While a set of outputs has staged files, SIGHUP, SIGINT and SIGTERM remove them (and the
- * backups the set keeps) before the signal takes its default action: the handler calls
- * fg_outputs_abandon, which is async-signal-safe, on the set published here. */
+ * SIGHUP, SIGINT and SIGTERM remove what a set of outputs staged (fg_outputs_abandon is
+ * async-signal-safe; the library publishes the set here), then take their default action. */
 
 static struct fg_outputs *volatile signal_outputs;
-static const int cleanup_signals[] = {SIGHUP, SIGINT, SIGTERM};
-static struct sigaction saved_actions[sizeof cleanup_signals / sizeof cleanup_signals[0]];
 
 static void remove_staged_outputs(int sig)
 {
@@ -359,37 +297,14 @@ static void publish_outputs(struct fg_outputs *set)
     signal_outputs = set;
 }
 
-static void catch_signals(bool on)
+static void catch_signals(void)
 {
-    struct sigaction action = {0};
-    action.sa_handler = remove_staged_outputs;
+    static const int cleanup_signals[] = {SIGHUP, SIGINT, SIGTERM};
+    struct sigaction action = {.sa_handler = remove_staged_outputs}, old;
     sigemptyset(&action.sa_mask);
-    signal_outputs = NULL;
-    for (size_t i = 0; i < sizeof cleanup_signals / sizeof cleanup_signals[0]; i++) {
-        if (!on) {
-            sigaction(cleanup_signals[i], &saved_actions[i], NULL);
-            continue;
-        }
-        sigaction(cleanup_signals[i], NULL, &saved_actions[i]);
-        if (saved_actions[i].sa_handler != SIG_IGN) /* nohup: stay ignored */
-            sigaction(cleanup_signals[i], &action, NULL);
-    }
-}
-
-static struct fg_output output(const char *path, const char *text, bool force)
-{
-    return (struct fg_output){path, text, text ? strlen(text) : 0, force ? FG_OUTPUT_FORCE : 0,
-                              NULL};
-}
-
-/* Writes every output or none (fg_outputs_write), the last one moved into place last. */
-static int write_outputs(const struct fg_output *outputs, size_t n)
-{
-    struct fg_error err = {0};
-    catch_signals(true);
-    enum fg_status st = fg_outputs_write(outputs, n, publish_outputs, &err);
-    catch_signals(false);
-    return st == FG_OK ? EXIT_PASS : report_error(&err);
+    for (size_t i = 0; i < sizeof cleanup_signals / sizeof cleanup_signals[0]; i++)
+        if (sigaction(cleanup_signals[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(cleanup_signals[i], &action, NULL); /* nohup: stay ignored */
 }
 
 /* ---- check ---- */
@@ -403,17 +318,13 @@ static const struct opt check_options[] = {
     [C_CANDIDATE] = {"candidate", "FILE", 0,
                      "CSV with the label, protected attributes and candidate predictions"},
     [C_INCUMBENT] = {"incumbent", "FILE", 0,
-                     "CSV with the incumbent's predictions, matched by the policy's\n"
-                     "data.id column, or by position only when the policy says\n"
-                     "data.join: position (two files without either are an error);\n"
-                     "without it the incumbent's column, if the policy names one, is\n"
-                     "read from the candidate file"},
+                     "CSV with the incumbent's predictions, matched by data.id (or by\n"
+                     "position with data.join: position); without it, the policy's\n"
+                     "incumbent column, if any, is read from the candidate file"},
     [C_COUNTS] = {"counts", "FILE", REPEAT,
-                  "gate on a counts file instead of predictions (repeatable: shards\n"
-                  "are summed); written by `fairgate counts` or by the query of\n"
-                  "`fairgate sql`. Not with --candidate or --incumbent, nor with a\n"
-                  "policy that gates on a score metric. Overrides bind to every\n"
-                  "counts file, in the order given (make them with the same --counts)"},
+                  "gate on a counts file (of `fairgate counts` or `fairgate sql`)\n"
+                  "instead of predictions; shards are summed. Not with a score metric.\n"
+                  "Overrides bind to every counts file, in the order given"},
     [C_OUT] = {"out", "FILE", 0, "write the audit JSON here"},
     [C_SIGN_KEY] = {"sign-key", "FILE", 0, "Ed25519 private key (PEM) that signs the attestation"},
     [C_ATTESTATION] = {"attestation", "FILE", 0,
@@ -428,9 +339,8 @@ static const struct opt check_options[] = {
     [C_JUNIT] = {"junit", "FILE", 0, "write JUnit XML: a testsuite per gate, a testcase per group"},
     [C_QUIET] = OPT_QUIET,
     [C_FORCE] = {"force", NULL, 0,
-                 "replace a symbolic link at an output path (one that names a\n"
-                 "regular file, or dangles) with the new file; without it such a\n"
-                 "link is an error. Devices and FIFOs are always written in place"},
+                 "replace a symbolic link at an output path with the new file (else\n"
+                 "an error); devices and FIFOs are always written in place"},
 };
 static const struct command check_command = {
     "check",
@@ -440,11 +350,10 @@ static const struct command check_command = {
     "                      [--subject NAME=FILE]... [--override O.dsse.json]...\n"
     "                      [--markdown F] [--html F] [--junit F] [--quiet] [--force]\n"
     "\n"
-    "Reads the policy and the predictions, computes per-group metrics for the candidate\n"
-    "(and the incumbent), evaluates every gate, prints one line per gate and the verdict,\n"
-    "and writes the audit JSON with --out (also when a gate fails). Output files are\n"
-    "written all or none, the attestation moved into place last: after an error (exit 2)\n"
-    "every output path is as it was.\n",
+    "Reads the policy and the predictions, evaluates every gate on per-group metrics of the\n"
+    "candidate (and the incumbent), prints one line per gate and the verdict, and writes the\n"
+    "audit JSON with --out (also when a gate fails). Output files are written all or none,\n"
+    "the attestation last: after an error (exit 2) every output path is as it was.\n",
     OPTIONS(check_options),
     "exit status: 0 every gate passed, 1 a gate failed, 2 error (no verdict)\n"
     "SOURCE_DATE_EPOCH, when set, fixes the audit's 'created' time (overrides are judged\n"
@@ -453,18 +362,20 @@ static const struct command check_command = {
 };
 
 /* Runs the check (fg_check_run), prints the summary and the annotations, then writes the
- * files: the audit, the reports, the attestation last (it vouches for the audit, so it never
- * sits beside another run's audit), with GITHUB_STEP_SUMMARY appended in the same set. */
+ * files all or none (fg_check_write), GITHUB_STEP_SUMMARY appended in the same set. */
 static int run_check(struct fg_check_request *rq, const struct parsed *p)
 {
     const char *step_summary = getenv("GITHUB_STEP_SUMMARY");
     const char *actions = getenv("GITHUB_ACTIONS");
-    bool quiet = p->value[C_QUIET] != NULL, force = p->value[C_FORCE] != NULL;
-    if (step_summary != NULL && step_summary[0] == '\0')
-        step_summary = NULL;
-    rq->markdown = p->value[C_MARKDOWN] != NULL || step_summary != NULL;
-    rq->html = p->value[C_HTML] != NULL;
-    rq->junit = p->value[C_JUNIT] != NULL;
+    const char *const *v = p->value;
+    bool quiet = v[C_QUIET] != NULL;
+    struct fg_check_outputs o = {
+        v[C_OUT],           v[C_MARKDOWN],    v[C_HTML],
+        v[C_JUNIT],         v[C_ATTESTATION], step_summary && *step_summary ? step_summary : NULL,
+        v[C_FORCE] != NULL, publish_outputs};
+    rq->markdown = o.markdown_path != NULL || o.step_summary_path != NULL;
+    rq->html = o.html_path != NULL;
+    rq->junit = o.junit_path != NULL;
     rq->annotations = actions != NULL && strcmp(actions, "true") == 0;
     rq->summary = !quiet;
     if (!quiet && isatty(STDERR_FILENO))
@@ -476,23 +387,11 @@ static int run_check(struct fg_check_request *rq, const struct parsed *p)
     /* What goes to standard output comes first: if it fails, no file is written. */
     fputs(r->summary ? r->summary : "", stdout);
     fputs(r->annotations ? r->annotations : "", stdout);
-    int code = EXIT_ERROR;
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        error_message("cannot write to standard output");
-    } else {
-        const struct fg_output outputs[] = {
-            {step_summary, r->markdown, r->markdown ? strlen(r->markdown) : 0, FG_OUTPUT_APPEND,
-             "GITHUB_STEP_SUMMARY"},
-            output(p->value[C_OUT], r->audit, force),
-            output(p->value[C_MARKDOWN], r->markdown, force),
-            output(p->value[C_HTML], r->html, force),
-            output(p->value[C_JUNIT], r->junit, force),
-            output(p->value[C_ATTESTATION], r->attestation, force),
-        };
-        code = write_outputs(outputs, sizeof outputs / sizeof outputs[0]);
-        if (code == EXIT_PASS)
-            code = r->exit_code;
-    }
+    int code = r->exit_code;
+    if (fflush(stdout) != 0 || ferror(stdout))
+        code = error_message("cannot write to standard output");
+    else if (fg_check_write(r, &o, &err) != FG_OK)
+        code = report_error(&err);
     fg_check_result_free(r);
     return code;
 }
@@ -503,12 +402,12 @@ static int cmd_check(const struct parsed *p)
     static struct fg_subject subjects[MAX_REPEATED];
     size_t n_subjects = values_of(p, C_SUBJECT, named);
     for (size_t k = 0; k < n_subjects; k++) {
-        if (parse_subject("check", (char *)named[k], &subjects[k]) != EXIT_PASS)
+        if (parse_subject((char *)named[k], &subjects[k]) != EXIT_PASS)
             return EXIT_ERROR;
         /* One name, one file: else `verify --subject NAME=F` would match either. */
         for (size_t i = 0; i < k; i++)
             if (strcmp(subjects[i].name, subjects[k].name) == 0)
-                return usage_error("check", "--subject %s is given twice", subjects[i].name);
+                return usage_error("--subject %s is given twice", subjects[i].name);
     }
     struct fg_check_request rq = {.policy_path = p->value[C_POLICY],
                                   .candidate_path = p->value[C_CANDIDATE],
@@ -522,14 +421,13 @@ static int cmd_check(const struct parsed *p)
                                   .n_subjects = n_subjects,
                                   .audit_path = p->value[C_OUT]};
     if (rq.n_counts > 0 && (rq.candidate_path != NULL || rq.incumbent_path != NULL))
-        return usage_error("check", "%s",
-                           "--counts replaces --candidate and --incumbent: give one or the other");
+        return usage_error("--counts replaces --candidate and --incumbent: give one or the other");
     if (rq.candidate_path == NULL && rq.n_counts == 0)
-        return usage_error("check", "%s", "--candidate (or --counts) is required");
+        return usage_error("--candidate (or --counts) is required");
     if ((rq.sign_key_path == NULL) != (p->value[C_ATTESTATION] == NULL))
-        return usage_error("check", "%s", "--sign-key and --attestation go together");
+        return usage_error("--sign-key and --attestation go together");
     if (n_subjects > 0 && p->value[C_ATTESTATION] == NULL)
-        return usage_error("check", "%s", "--subject needs --attestation");
+        return usage_error("--subject needs --attestation");
     return run_check(&rq, p);
 }
 
@@ -546,11 +444,9 @@ static const struct command keygen_command = {
     "usage: fairgate keygen --out KEY.pem --pubout PUB.pem [--force]\n"
     "\n"
     "Makes an Ed25519 key pair: the private key as PKCS#8 PEM (created with mode 0600, never\n"
-    "overwritten without --force), the public key as SPKI PEM; both files or neither.\n"
-    "--force replaces existing key files, never a link, device or FIFO. Keys made by\n"
-    "`openssl genpkey -algorithm ed25519` work everywhere a fairgate key does.\n",
+    "overwritten without --force), the public key as SPKI PEM; both files or neither. Keys\n"
+    "made by `openssl genpkey -algorithm ed25519` work everywhere a fairgate key does.\n",
     OPTIONS(keygen_options),
-    NULL,
 };
 
 static int cmd_keygen(const struct parsed *p)
@@ -558,11 +454,7 @@ static int cmd_keygen(const struct parsed *p)
     const char *out = p->value[K_OUT], *pubout = p->value[K_PUBOUT];
     struct fg_error err = {0};
     char id[65];
-    catch_signals(true);
-    enum fg_status st =
-        fg_keygen_run(out, pubout, p->value[K_FORCE] != NULL, publish_outputs, id, &err);
-    catch_signals(false);
-    if (st != FG_OK)
+    if (fg_keygen_run(out, pubout, p->value[K_FORCE] != NULL, publish_outputs, id, &err) != FG_OK)
         return report_error(&err);
     printf("key id %s\nprivate key: %s (keep it secret)\npublic key:  %s\n", id, out, pubout);
     return EXIT_PASS;
@@ -605,7 +497,7 @@ static int cmd_verify(const struct parsed *p)
         struct fg_subject named = {NULL, p->seen[i].value, NULL, NULL};
         if (k == V_ATTESTATION || k == V_PUBKEY)
             continue;
-        if (k == V_SUBJECT && parse_subject("verify", (char *)named.path, &named) != EXIT_PASS)
+        if (k == V_SUBJECT && parse_subject((char *)named.path, &named) != EXIT_PASS)
             return EXIT_ERROR;
         enum fg_subject_role role = FG_ROLE_CANDIDATE; /* the role the option is named after */
         while (role < FG_ROLE_AUDIT && strcmp(fg_subject_role_name(role), verify_options[k].name))
@@ -654,17 +546,13 @@ static const struct command override_command = {
     "                         --expires YYYY-MM-DD --sign-key KEY.pem --out O.dsse.json\n"
     "                         [--force]\n"
     "\n"
-    "Writes a signed approval to ship despite a failed gate, bound to this candidate file,\n"
-    "this incumbent file (give --incumbent exactly when check gets one) and this policy\n"
-    "file. The approver must be listed in the policy's overrides section and the key must\n"
-    "be the one it pins; it is valid through the end of the expiry day (UTC, by the real\n"
-    "clock: SOURCE_DATE_EPOCH does not move it), at most max_days. --group names one group\n"
-    "by its label as check prints it (sex=Female & race=Black; a '\\', '&' or '=' inside\n"
-    "a name or value is escaped with a backslash). Give it to\n"
-    "`fairgate check --override O.dsse.json`. For a verdict on counts files, give the same\n"
-    "--counts files in the same order as to check: the approval binds to all of them.\n",
+    "Writes a signed approval to ship despite a failed gate, for `check --override`, bound to\n"
+    "this policy and these files (give --incumbent exactly when check gets one; --counts in\n"
+    "the order check gets them). The approver and key must be the ones the policy pins; it\n"
+    "is valid through the expiry day (UTC, by the real clock, not SOURCE_DATE_EPOCH), at\n"
+    "most max_days. --group takes a label as check prints it (sex=Female & race=Black; a\n"
+    "'\\', '&' or '=' inside a name or value is escaped with a backslash).\n",
     OPTIONS(override_options),
-    NULL,
 };
 
 static int cmd_override(const struct parsed *p)
@@ -679,19 +567,19 @@ static int cmd_override(const struct parsed *p)
                                           v[O_REASON], v[O_TICKET], v[O_EXPIRES], v[O_CANDIDATE],
                                           NULL, v[O_INCUMBENT]}};
     if (rq.n_counts > 0 && v[O_CANDIDATE] != NULL)
-        return usage_error("override", "%s", "give --candidate or --counts, not both");
+        return usage_error("give --candidate or --counts, not both");
     if (rq.n_counts > 0 && v[O_INCUMBENT] != NULL)
-        return usage_error("override", "%s",
-                           "--incumbent is for --candidate; counts files hold the incumbent");
+        return usage_error("--incumbent is for --candidate; counts files hold the incumbent");
     if (rq.n_counts == 0 && v[O_CANDIDATE] == NULL)
-        return usage_error("override", "%s", "--candidate (or --counts) is required");
+        return usage_error("--candidate (or --counts) is required");
     struct fg_error err = {0};
     char *envelope = NULL;
-    int code = fg_override_run(&rq, &envelope, &err) != FG_OK
+    int code = fg_override_run(&rq, &envelope, &err) != FG_OK ||
+                       fg_outputs_write(&(struct fg_output){v[O_OUT], envelope, strlen(envelope),
+                                                            v[O_FORCE] ? FG_OUTPUT_FORCE : 0, NULL},
+                                        1, publish_outputs, &err) != FG_OK
                    ? report_error(&err)
-                   : write_outputs(&(struct fg_output){v[O_OUT], envelope, strlen(envelope),
-                                                       v[O_FORCE] ? FG_OUTPUT_FORCE : 0, NULL},
-                                   1);
+                   : EXIT_PASS;
     if (code == EXIT_PASS)
         printf("override for gate '%s'%s%s by %s written to %s (expires %s)\n", v[O_GATE],
                v[O_GROUP] ? ", group " : "", v[O_GROUP] ? v[O_GROUP] : "", v[O_APPROVER], v[O_OUT],
@@ -714,16 +602,12 @@ static const struct opt report_options[] = {
 };
 static const struct command report_command = {
     "report",
-    "usage: fairgate report --attestation F --pubkey PUB.pem [--audit audit.json]\n"
+    "usage: fairgate report (--attestation F --pubkey PUB.pem [--audit A] | --audit A)\n"
     "                       [--markdown F] [--html F] [--junit F] [--force]\n"
-    "       fairgate report --audit audit.json [--markdown F] [--html F] [--junit F]\n"
-    "                       [--force]\n"
     "\n"
-    "Renders the reports again; the files equal what `fairgate check` wrote from the same\n"
-    "audit, all or none. With --attestation and --pubkey the attestation is verified as\n"
-    "`fairgate verify` does and the attested audit is rendered (with --audit too, that file\n"
-    "must be the attested audit). --audit alone renders an unverified file and says so on\n"
-    "stderr.\n",
+    "Renders the reports again, all or none, as `fairgate check` wrote them from the same\n"
+    "audit: the attested audit once the attestation is verified as `fairgate verify` does\n"
+    "(with --audit too, that file must be it), or, unverified, --audit alone (with a warning).\n",
     OPTIONS(report_options),
     "exit status: 0 written, 1 the attestation is invalid or the audit is not the attested\n"
     "one (nothing written), 2 error\n",
@@ -733,11 +617,11 @@ static int cmd_report(const struct parsed *p)
 {
     const char *const *v = p->value;
     if ((v[R_ATTESTATION] == NULL) != (v[R_PUBKEY] == NULL))
-        return usage_error("report", "%s", "--attestation and --pubkey go together");
+        return usage_error("--attestation and --pubkey go together");
     if (v[R_AUDIT] == NULL && v[R_ATTESTATION] == NULL)
-        return usage_error("report", "%s", "--attestation with --pubkey (or --audit) is required");
+        return usage_error("--attestation with --pubkey (or --audit) is required");
     if (v[R_MARKDOWN] == NULL && v[R_HTML] == NULL && v[R_JUNIT] == NULL)
-        return usage_error("report", "%s", "name at least one of --markdown, --html, --junit");
+        return usage_error("name at least one of --markdown, --html, --junit");
     if (v[R_ATTESTATION] == NULL)
         fprintf(stderr,
                 "fairgate: warning: %s is not verified; give --attestation A --pubkey P to "
@@ -749,9 +633,7 @@ static int cmd_report(const struct parsed *p)
     struct fg_error err = {0};
     char *lines = NULL;
     int valid = 0;
-    catch_signals(true);
     enum fg_status st = fg_report_run(&rq, &valid, &lines, &err);
-    catch_signals(false);
     if (st == FG_OK && !valid) { /* why, then nothing is written */
         fputs(lines ? lines : "", stderr);
         error_message("%s: the attestation is INVALID%s; no report written", v[R_ATTESTATION],
@@ -778,11 +660,10 @@ static const struct command counts_command = {
     "usage: fairgate counts --policy P.yaml --candidate C.csv [--incumbent I.csv]\n"
     "                       --out K.csv [--quiet] [--force]\n"
     "\n"
-    "Reads the predictions as check does and writes the counts table: a CSV with one\n"
-    "column per protected attribute of the policy, then y_true, candidate, incumbent\n"
-    "(1 = positive label / favourable decision; incumbent is 0 without an incumbent) and\n"
-    "count; one record per cell, sorted. `fairgate check --counts K.csv` gives the same\n"
-    "groups, gates and verdict as check on the rows. Written atomically.\n",
+    "Reads the predictions as check does and writes the counts table, atomically: a CSV with\n"
+    "a column per protected attribute, then y_true, candidate, incumbent (1 = positive label\n"
+    "or favourable decision; incumbent 0 without one) and count; a record per cell, sorted.\n"
+    "`fairgate check --counts K.csv` gives the same verdict as check on the rows.\n",
     OPTIONS(counts_options),
     "exit status: 0 written, 2 error (nothing written)\n",
 };
@@ -800,10 +681,7 @@ static int cmd_counts(const struct parsed *p)
         rq.ingest.progress = progress_show;
     struct fg_error err = {0};
     struct fg_ingest_result read;
-    catch_signals(true);
-    enum fg_status st = fg_counts_run(&rq, &read, &err);
-    catch_signals(false);
-    if (st != FG_OK)
+    if (fg_counts_run(&rq, &read, &err) != FG_OK)
         return report_error(&err);
     if (!quiet)
         printf("counts: %llu rows read (%llu dropped), the table written to %s\n",
@@ -842,7 +720,7 @@ static int cmd_sql(const struct parsed *p)
     enum fg_sql_dialect dialect = FG_SQL_ANSI;
     if (fg_sql_dialect_parse(p->value[S_DIALECT] ? p->value[S_DIALECT] : "ansi", &dialect, &err) !=
         FG_OK)
-        return usage_error("sql", "%s", err.message);
+        return usage_error("%s", err.message);
     struct fg_policy *policy = NULL;
     char *query = NULL;
     int code = EXIT_PASS;
@@ -858,24 +736,25 @@ static int cmd_sql(const struct parsed *p)
 
 /* ---- lint ---- */
 
-static int cmd_lint(int argc, char **argv)
+static const struct command lint_command = {
+    "lint",
+    "usage: fairgate lint POLICY.yaml\n"
+    "\n"
+    "Validates a policy strictly. Prints 'ok' and exits 0, or\n"
+    "prints the error as file:line:column and exits 2.\n",
+    .operand = "policy file",
+};
+
+static int cmd_lint(const struct parsed *p)
 {
-    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-        fputs(usage_lint, stdout);
-        return EXIT_PASS;
-    }
-    if (argc != 2 || argv[1][0] == '-')
-        return usage_error("lint", "%s", "expected exactly one policy file");
     struct fg_error err = {0};
     struct fg_policy *policy = NULL;
-    if (fg_policy_lint(argv[1], &policy, &err) != FG_OK)
+    if (fg_policy_lint(p->operand, &policy, &err) != FG_OK)
         return report_error(&err);
     char *warnings = fg_policy_warnings(policy);
     fg_policy_free(policy);
-    if (warnings == NULL) {
-        error_message("out of memory");
-        return EXIT_ERROR;
-    }
+    if (warnings == NULL)
+        return error_message("out of memory");
     fputs(warnings, stderr);
     free(warnings);
     printf("ok\n");
@@ -892,27 +771,29 @@ static int run(int argc, char **argv)
     } commands[] = {{&check_command, cmd_check},   {&keygen_command, cmd_keygen},
                     {&verify_command, cmd_verify}, {&override_command, cmd_override},
                     {&report_command, cmd_report}, {&counts_command, cmd_counts},
-                    {&sql_command, cmd_sql}};
+                    {&sql_command, cmd_sql},       {&lint_command, cmd_lint}};
     static struct parsed p;
     const char *name = argv[1];
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0)
         return fputs(usage_main, stdout) < 0 ? EXIT_ERROR : EXIT_PASS;
     if (strcmp(name, "--version") == 0)
         return printf("fairgate %s\n", FG_VERSION) < 0 ? EXIT_ERROR : EXIT_PASS;
-    if (strcmp(name, "lint") == 0)
-        return cmd_lint(argc - 1, argv + 1);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(name, commands[i].command->name) != 0)
             continue;
+        command_name = name;
         int code = parse(commands[i].command, argc - 1, argv + 1, &p);
         return code == PARSED ? commands[i].run(&p) : code;
     }
-    return usage_error(NULL, "unknown command '%s'", name);
+    return usage_error("unknown command '%s'", name);
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2)
-        return usage_error(NULL, "%s", "no command given");
-    return finish(run(argc, argv));
+        return usage_error("no command given");
+    catch_signals();
+    int code = run(argc, argv);
+    /* A write error on stdout (a full disk, a closed pipe) is an error. */
+    return fclose(stdout) != 0 ? error_message("cannot write to standard output") : code;
 }

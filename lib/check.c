@@ -4,8 +4,8 @@
  * signed approval) and fg_verify_run (attestation + key + files -> valid or not).
  *
  * An embedder (the CLI, a binding, a server) calls one of these and gets every text the
- * command produces; it decides where the texts go (fg_outputs_write writes them all or
- * none). Two clocks, as everywhere: the audit's 'created' is fg_now (SOURCE_DATE_EPOCH
+ * command produces; it decides where the texts go (fg_check_write, fg_outputs_write: all
+ * or none). Two clocks, as everywhere: the audit's 'created' is fg_now (SOURCE_DATE_EPOCH
  * when set), overrides are judged and made by the real clock (fg_clock_now).
  */
 #include "fairgate.h"
@@ -14,6 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static struct fg_output output_of(const char *path, const char *text, bool force)
+{
+    return (struct fg_output){path, text, text ? strlen(text) : 0, force ? FG_OUTPUT_FORCE : 0,
+                              NULL};
+}
 
 /* ---- check ---- */
 
@@ -187,6 +193,21 @@ void fg_check_result_free(struct fg_check_result *result)
     free(result);
 }
 
+enum fg_status fg_check_write(const struct fg_check_result *result,
+                              const struct fg_check_outputs *o, struct fg_error *err)
+{
+    const char *md = result->markdown;
+    const struct fg_output outputs[] = {
+        {o->step_summary_path, md, md ? strlen(md) : 0, FG_OUTPUT_APPEND, "GITHUB_STEP_SUMMARY"},
+        output_of(o->audit_path, result->audit, o->force),
+        output_of(o->markdown_path, md, o->force),
+        output_of(o->html_path, result->html, o->force),
+        output_of(o->junit_path, result->junit, o->force),
+        output_of(o->attestation_path, result->attestation, o->force),
+    };
+    return fg_outputs_write(outputs, sizeof outputs / sizeof outputs[0], o->publish, err);
+}
+
 /* ---- override ---- */
 
 enum fg_status fg_override_run(const struct fg_override_run_request *request, char **envelope_line,
@@ -262,12 +283,6 @@ static enum fg_status report_audit(const struct fg_report_request *rq, char **au
         st = fg_attest_audit(rq->attestation_path, key, rq->audit_path, audit, valid, report, err);
     fg_key_free(key);
     return st;
-}
-
-static struct fg_output output_of(const char *path, const char *text, bool force)
-{
-    return (struct fg_output){path, text, text ? strlen(text) : 0, force ? FG_OUTPUT_FORCE : 0,
-                              NULL};
 }
 
 enum fg_status fg_report_run(const struct fg_report_request *request, int *valid, char **report,

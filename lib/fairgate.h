@@ -447,6 +447,21 @@ FG_MUST_CHECK enum fg_status fg_check_run(const struct fg_check_request *request
                                           struct fg_check_result **out, struct fg_error *err);
 void fg_check_result_free(struct fg_check_result *result);
 
+/* Where fg_check_write puts the texts of a check; a NULL path is not written. */
+struct fg_check_outputs {
+    const char *audit_path, *markdown_path, *html_path, *junit_path, *attestation_path;
+    const char *step_summary_path; /* the Markdown is appended to it (GITHUB_STEP_SUMMARY) */
+    bool force;                    /* FG_OUTPUT_FORCE on each but the append */
+    void (*publish)(struct fg_outputs *set); /* as for fg_outputs_write */
+};
+
+/* Writes the texts of a check all or none (fg_outputs_write): the step summary, the audit,
+ * the reports and the attestation last (it vouches for the audit, so it never sits beside
+ * another run's audit). A path whose text was not asked for gets an empty file. */
+FG_MUST_CHECK enum fg_status fg_check_write(const struct fg_check_result *result,
+                                            const struct fg_check_outputs *outputs,
+                                            struct fg_error *err);
+
 /* `fairgate override`: policy + inputs -> a signed approval. */
 struct fg_override_run_request {
     const char *policy_path;

@@ -293,6 +293,21 @@ static char *read_text(const char *path)
     return text;
 }
 
+/* A signed check of the candidate, with the Markdown and JUnit reports. */
+static struct fg_check_result *signed_check(const char *audit_path)
+{
+    struct fg_check_request rq = {.policy_path = policy_path,
+                                  .candidate_path = candidate_path,
+                                  .sign_key_path = key_path,
+                                  .audit_path = audit_path,
+                                  .markdown = true,
+                                  .junit = true};
+    struct fg_check_result *r = NULL;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_check_run(&rq, &r, &err), FG_OK);
+    return r;
+}
+
 /* fg_report_run renders the attested audit as check did, writes every file asked for, and
  * writes nothing when the audit given is not the attested one. */
 START_TEST(test_report_run)
@@ -303,14 +318,8 @@ START_TEST(test_report_run)
     path_in(md_path, sizeof md_path, "summary.md");
     path_in(junit_path, sizeof junit_path, "junit.xml");
     path_in(other_path, sizeof other_path, "other.json");
-    struct fg_check_request crq = {.policy_path = policy_path,
-                                   .candidate_path = candidate_path,
-                                   .sign_key_path = key_path,
-                                   .audit_path = audit_path,
-                                   .markdown = true};
-    struct fg_check_result *r = NULL;
+    struct fg_check_result *r = signed_check(audit_path);
     struct fg_error err = {0};
-    ck_assert_int_eq(fg_check_run(&crq, &r, &err), FG_OK);
     write_text(audit_path, r->audit);
     write_text(att_path, r->attestation);
     struct fg_report_request rq = {.attestation_path = att_path,
@@ -340,6 +349,48 @@ START_TEST(test_report_run)
     rq = (struct fg_report_request){.audit_path = other_path, .markdown_path = md_path};
     ck_assert_int_ne(fg_report_run(&rq, &valid, &report, &err), FG_OK); /* not an audit */
     ck_assert_ptr_nonnull(strstr(err.file, "other.json"));
+    fg_check_result_free(r);
+}
+END_TEST
+
+/* fg_check_write writes every text of a check (the Markdown appended to the step summary,
+ * the attestation too), or, when one path cannot be written, none of them. */
+START_TEST(test_check_write)
+{
+    static const char *const names[] = {"audit.json", "att.jsonl", "summary.md", "step.md",
+                                        "no/such/folder/r.xml"};
+    char path[5][160];
+    for (size_t i = 0; i < 5; i++)
+        path_in(path[i], sizeof path[i], names[i]);
+    const char *audit_path = path[0], *att_path = path[1], *md_path = path[2], *step_path = path[3],
+               *bad_path = path[4];
+    struct fg_check_result *r = signed_check(audit_path);
+    struct fg_error err = {0};
+    write_text(step_path, "before\n");
+    struct fg_check_outputs o = {.audit_path = audit_path,
+                                 .junit_path = bad_path,
+                                 .attestation_path = att_path,
+                                 .step_summary_path = step_path};
+    ck_assert_int_ne(fg_check_write(r, &o, &err), FG_OK); /* none written */
+    ck_assert_ptr_null(fopen(audit_path, "rb"));
+    ck_assert_ptr_null(fopen(att_path, "rb"));
+    char *step = read_text(step_path);
+    ck_assert_str_eq(step, "before\n");
+    free(step);
+    o.junit_path = NULL;
+    o.markdown_path = md_path;
+    ck_assert_int_eq(fg_check_write(r, &o, &err), FG_OK);
+    char *audit = read_text(audit_path), *att = read_text(att_path), *md = read_text(md_path);
+    step = read_text(step_path);
+    ck_assert_str_eq(audit, r->audit);
+    ck_assert_str_eq(att, r->attestation);
+    ck_assert_str_eq(md, r->markdown);
+    ck_assert_int_eq(strncmp(step, "before\n", 7), 0);
+    ck_assert_str_eq(step + 7, r->markdown);
+    free(audit);
+    free(att);
+    free(md);
+    free(step);
     fg_check_result_free(r);
 }
 END_TEST
@@ -428,6 +479,7 @@ static Suite *check_suite(void)
     tcase_add_test(tc, test_override_on_counts_shards);
     tcase_add_test(tc, test_subject_roles);
     tcase_add_test(tc, test_report_run);
+    tcase_add_test(tc, test_check_write);
     tcase_add_test(tc, test_counts_run);
     tcase_add_test(tc, test_keygen_run);
     suite_add_tcase(s, tc);
