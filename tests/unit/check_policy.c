@@ -1172,6 +1172,8 @@ START_TEST(test_fixtures)
                           "%s: expected %lu:%lu: %s, got %s", names[i], line, column,
                           first + consumed, describe(&err));
             bad_seen++;
+        } else { /* a fixture of the CLI tests (tests/fixtures/policy/README.md) */
+            fg_policy_free(policy);
         }
         free(names[i]);
     }
