@@ -230,23 +230,7 @@ expect_eq "a vacuous max leaves the worsening tests as they were" \
     "$(jq -c '[.gates[0].results[] | [.status, .worsening_p_adjusted]]' "$WORK/w99.json")" \
     "$(jq -c '[.gates[0].results[] | [.status, .worsening_p_adjusted]]' "$WORK/w.json")"
 # (3) confident without incumbent predictions still fails on the interval (it used to warn).
-cat >"$WORK/ni.yaml" <<'YAML'
-version: 1
-name: no-incumbent
-data:
-  label: y
-  positive_label: "1"
-  protected: [grp]
-  candidate: { prediction: cand }
-  favorable_prediction: "1"
-gates:
-  - id: ff
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-    vs_incumbent: { max_worsening: 0.02 }
-    evidence: confident
-YAML
+fixture_policy evidence-no-incumbent "$WORK/ni.yaml"
 run "$FAIRGATE" check --policy "$WORK/ni.yaml" --candidate "$WORK/c.csv" --out "$WORK/ni.json"
 expect_rc "confident without an incumbent: the interval still fails it" 1
 expect_grep "and says so" "$WORK/out" "does not lie within it"
@@ -291,21 +275,7 @@ expect_eq "the result is the deciding component's, whole" \
     '["fpr",0.6,[4195,8581],"z"]'
 expect_grep "and so is the reason" "$WORK/out" "grp=B: .*fpr 0.6000 is below the minimum 0.8 \(95% interval \[0.4195, 0.8581\]\)"
 # (7) a bound on count has no test: significant judges it at its value and says so.
-cat >"$WORK/cnt.yaml" <<'YAML'
-version: 1
-name: count
-data:
-  label: y
-  positive_label: "1"
-  protected: [grp]
-  candidate: { prediction: cand }
-  favorable_prediction: "1"
-gates:
-  - id: enough-rows
-    metric: count
-    overall: { min: 500 }
-    evidence: significant
-YAML
+fixture_policy evidence-count "$WORK/cnt.yaml"
 run "$FAIRGATE" check --policy "$WORK/cnt.yaml" --candidate "$WORK/a.csv" --out "$WORK/cnt.json"
 expect_rc "count below its minimum fails in significant mode too" 1
 expect_grep "saying no test applies" "$WORK/out" "is below the minimum 500 \(judged at its value: no test applies\)"
@@ -317,25 +287,7 @@ echo "a,b,c,y,cand,inc" >"$WORK/i.csv"
 awk 'BEGIN { for (a = 0; a < 2; a++) for (b = 0; b < 2; b++) for (c = 0; c < 2; c++) {
     n = 40 + 20 * a + 10 * b; s = int(n * (0.3 + 0.1 * a + 0.05 * c))
     for (k = 0; k < n; k++) print a "," b "," c "," (k % 2) "," (k < s) "," (k < s) } }' >>"$WORK/i.csv"
-cat >"$WORK/i.yaml" <<'YAML'
-version: 1
-name: intersections
-data:
-  label: y
-  positive_label: "1"
-  protected: [a, b, c]
-  intersections: all
-  candidate: { prediction: cand }
-  favorable_prediction: "1"
-gates:
-  - id: ff
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-    min_group_size: 60
-    evidence: significant
-    reference: largest
-YAML
+fixture_policy evidence-intersections "$WORK/i.yaml"
 run "$FAIRGATE" check --policy "$WORK/i.yaml" --candidate "$WORK/i.csv" --out "$WORK/i.json"
 [ "$RC" -le 1 ] && ok "intersections: all gives a verdict" || not_ok "intersections: all" "$(cat "$WORK/err")"
 expect_eq "3 attributes alone, 3 pairs and the triple: 2+2+2 + 4+4+4 + 8 groups" \
