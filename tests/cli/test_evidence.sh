@@ -15,32 +15,8 @@ rows() {
 }
 csv() { echo "grp,y,cand,inc" >"$1"; }
 
-# header NAME: a policy on grp with both models, up to "gates:".
-header() {
-    cat <<YAML
-version: 1
-name: $1
-data:
-  label: y
-  positive_label: "1"
-  protected: [grp]
-  candidate: { prediction: cand }
-  incumbent: { prediction: inc }
-  favorable_prediction: "1"
-gates:
-YAML
-}
-
-policy() { # policy FILE EVIDENCE
-    { header evidence; cat <<YAML
-  - id: ff
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-    evidence: $2
-YAML
-    } >"$1"
-}
+# policy FILE EVIDENCE: one four-fifths gate on grp, both models, judged in EVIDENCE mode.
+policy() { fixture_policy evidence-ff "$1" EVIDENCE="$2"; }
 
 # A: 50/100 selected (the highest), B: 38/100, ratio 0.76 < 0.8.
 # Pooled z test: p = 88/200 = 0.44, se = sqrt(0.44 * 0.56 * (1/100 + 1/100)) = 0.070200,
@@ -157,18 +133,8 @@ expect_eq "correction none: C and D fail" \
 csv "$WORK/v.csv"
 rows "$WORK/v.csv" A 300 150 150
 rows "$WORK/v.csv" B 300 90 105
-vpolicy() { # vpolicy FILE EVIDENCE SEED
-    { header regression; cat <<YAML
-  - id: reg
-    metric: selection_rate
-    disparity: difference
-    reference: { grp: A }
-    vs_incumbent: { max_worsening: 0.02 }
-    evidence: $2
-    bootstrap: { resamples: 1000, seed: $3 }
-YAML
-    } >"$1"
-}
+# vpolicy FILE EVIDENCE SEED: a vs_incumbent gate on B's gap against A, with a bootstrap.
+vpolicy() { fixture_policy evidence-regression "$1" EVIDENCE="$2" SEED="$3"; }
 vpolicy "$WORK/v1.yaml" point 7
 run "$FAIRGATE" check --policy "$WORK/v1.yaml" --candidate "$WORK/v.csv" --out "$WORK/v1.json"
 expect_rc "point: worsening 0.05 > 0.02 fails" 1
