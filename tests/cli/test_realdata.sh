@@ -15,8 +15,8 @@ adult_csv "$(shipped_data adult.test.csv)" "$WORK/adult-test.csv"
 expect_eq "Adult: 32561 training rows" "$(($(wc -l <"$WORK/adult.csv") - 1))" "32561"
 expect_eq "Adult: 16281 test rows" "$(($(wc -l <"$WORK/adult-test.csv") - 1))" "16281"
 
-adult_policy ">50K" >"$WORK/adult.yaml"
-adult_policy ">50K." >"$WORK/adult-test.yaml"
+adult_policy ">50K" "$WORK/adult.yaml"
+adult_policy ">50K." "$WORK/adult-test.yaml"
 
 # awk's table of one model (column 7 candidate, 8 incumbent) of an Adult CSV
 adult_want() { # CSV COLUMN POSITIVE_LABEL
