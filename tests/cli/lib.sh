@@ -118,39 +118,9 @@ adult_csv() {
         NF == 15 { print $1, $5, $9, $10, $13, $15, ($5 >= 13), ($13 >= 45) }' "$1" >"$2"
 }
 
-# adult_policy POSITIVE_LABEL: a policy for adult_csv's file (">50K" in adult.data, ">50K."
-# in adult.test), with a gate of each kind.
-adult_policy() {
-    cat <<YAML
-version: 1
-name: adult-income
-data:
-  label: income
-  positive_label: "$1"
-  protected: [race, sex]
-  intersections: [[race, sex]]
-  candidate: { prediction: pred }
-  incumbent: { prediction: old }
-  favorable_prediction: "1"
-gates:
-  - id: four-fifths
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-  - id: fnr-gap
-    metric: fnr
-    disparity: difference
-    max: 0.1
-    evidence: confident
-  - id: no-regression
-    metric: selection_rate
-    disparity: ratio
-    vs_incumbent: { max_worsening: 0.02 }
-  - id: accuracy
-    metric: accuracy
-    overall: { min: 0.6 }
-YAML
-}
+# adult_policy POSITIVE_LABEL OUT: a policy for adult_csv's file (">50K" in adult.data,
+# ">50K." in adult.test), with a gate of each kind, written to OUT.
+adult_policy() { fixture_policy adult-income "$2" LABEL="$1"; }
 
 # ---- per-group counts and rates, computed independently (real-data tests) ----
 

@@ -14,21 +14,7 @@ value='a%0A
         printf 'A,1,1\nA,0,1\n"%s",1,0\n"%s",0,0\n' "$value" "$value"
     done
 } >"$WORK/rows.csv"
-cat >"$WORK/policy.yaml" <<'YAML'
-version: 1
-name: inject
-data:
-  label: y
-  positive_label: "1"
-  protected: [g]
-  candidate: { prediction: p }
-  favorable_prediction: "1"
-gates:
-  - id: ff
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-YAML
+fixture_policy annotations-inject "$WORK/policy.yaml"
 GITHUB_ACTIONS=true run "$FAIRGATE" check --policy "$WORK/policy.yaml" --candidate "$WORK/rows.csv"
 expect_rc "the gate fails on the group" 1
 # fairgate's own commands only: one ::error for the failed gate, nothing else

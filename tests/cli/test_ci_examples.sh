@@ -90,14 +90,8 @@ sed -e 's/min: 0.8$/min: 0.6/' -e 's/max: 0.10$/max: 0.35/' -e 's/max_worsening:
 REPO_OVR=$(make_repo override)
 mkdir -p "$REPO_OVR/policies/keys" "$REPO_OVR/overrides"
 cp "$WORK/risk.pub.pem" "$REPO_OVR/policies/keys/risk.pub.pem"
-cat >>"$REPO_OVR/policies/loan-approval.yaml" <<YAML
-overrides:
-  approvers:
-    - { name: risk@bank.example, role: model-risk, public_key: keys/risk.pub.pem, keyid: $(keyid "$WORK/risk.pub.pem") }
-  required_approvals: 1
-  max_days: 30
-  not_overridable: [accuracy-floor]
-YAML
+fixture_policy ci-examples-overrides-block "$WORK/overrides-block.yaml" RISK_ID="$(keyid "$WORK/risk.pub.pem")"
+cat "$WORK/overrides-block.yaml" >>"$REPO_OVR/policies/loan-approval.yaml"
 echo "Signed overrides: see ci-examples/README.md" >"$REPO_OVR/overrides/README.md"
 expires=$(date -u -d '+7 days' +%Y-%m-%d)
 for gate in four-fifths equalized-odds no-fairness-regression; do

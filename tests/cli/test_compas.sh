@@ -9,24 +9,7 @@ need_data "COMPAS integration, every test of test_compas" compas_for_aequitas.cs
 AEQ=$DATA/compas_for_aequitas.csv
 RAW=$DATA/compas-scores-two-years.csv
 
-cat >"$WORK/compas.yaml" <<'YAML'
-version: 1
-name: compas-audit
-data:
-  id: entity_id
-  label: label_value
-  positive_label: "1"          # reoffended within two years
-  protected: [race, sex, age_cat]
-  intersections: [[race, sex]]
-  candidate: { prediction: score }
-  favorable_prediction: "1.0"  # "high risk" (decile_score >= 5), as ProPublica
-gates:
-  - id: fpr-parity
-    metric: fpr
-    disparity: ratio
-    reference: { race: Caucasian, sex: Male, age_cat: "25 - 45" }
-    max: 1.25
-YAML
+fixture_policy compas-audit "$WORK/compas.yaml"
 run "$FAIRGATE" check --policy "$WORK/compas.yaml" --candidate "$AEQ" --out "$WORK/a.json"
 expect_rc "COMPAS: a verdict (the FPR disparity fails)" 1
 expect_eq "COMPAS: 7214 rows" "$(jq -r .inputs.candidate.rows "$WORK/a.json")" "7214"
@@ -47,20 +30,7 @@ expect_eq "FPR ratio African-American/Caucasian fails max 1.25" \
     "$(jq -r '.gates[0].results[] | select(.label == "race=African-American") | .status' "$WORK/a.json")" "fail"
 
 # The raw file: decile_score is in the header twice, and the header ends in an empty name.
-cat >"$WORK/raw.yaml" <<'YAML'
-version: 1
-name: compas-raw
-data:
-  label: two_year_recid
-  positive_label: "1"
-  protected: [race]
-  candidate: { score: decile_score, threshold: 5 }
-gates:
-  - id: fpr
-    metric: fpr
-    disparity: difference
-    max: 0.1
-YAML
+fixture_policy compas-raw "$WORK/raw.yaml"
 run "$FAIRGATE" check --policy "$WORK/raw.yaml" --candidate "$RAW" --out "$WORK/raw.json"
 expect_rc "raw COMPAS: a needed duplicated column is an error" 2
 expect_grep "raw COMPAS: the duplicate is named with its place" "$WORK/err" "compas-scores-two-years.csv:1: .*decile_score.*twice"

@@ -123,7 +123,7 @@ expect_eq "hiring without an incumbent: the incumbent column is all 0" \
 # ---- real data: UCI Adult (shipped, tests/data) ----
 
 adult_csv "$(shipped_data adult.data.csv)" "$WORK/adult.csv"
-adult_policy ">50K" >"$WORK/adult.yaml"
+adult_policy ">50K" "$WORK/adult.yaml"
 rows_vs_counts adult "$WORK/adult.yaml" --candidate "$WORK/adult.csv"
 expect_eq "Adult: 32561 rows in the counts" "$(jq '.inputs.counts[0].rows' "$WORK/adult.counts.json")" "32561"
 expect_eq "Adult: the verdict is a failure (the test compares something)" \

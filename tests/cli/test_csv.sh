@@ -3,23 +3,7 @@
 # Well-formed oddities (BOM, CRLF, quoting, drop mode) are read correctly.
 . "$(dirname "$0")/lib.sh"
 
-cat >"$WORK/p.yaml" <<'YAML'
-version: 1
-name: csv-cases
-data:
-  id: id
-  label: y
-  positive_label: "1"
-  protected: [g]
-  candidate: { prediction: p }
-  incumbent: { prediction: q }
-  favorable_prediction: "1"
-gates:
-  - id: parity
-    metric: selection_rate
-    disparity: ratio
-    min: 0.5
-YAML
+fixture_policy csv-cases "$WORK/p.yaml"
 
 # bad NAME LINE REGEX: writes $WORK/c.csv from stdin, expects exit 2 and "c.csv:LINE: ...REGEX".
 bad() {
@@ -42,20 +26,7 @@ printf 'id,y,g,p,q\n1,1,a,1,1\n2,0,caf\351,1,1\n' | bad "a group value that is n
 printf 'id,y,g,p,q\n1,1,"multi\nline",1,1\n2,0,a,1,1\n3,x,a,1,1\n4,y,a,1,1\n' | bad "line count after a quoted newline" 5 "third value 'x'"
 printf 'id,y,p,q,g,p\n1,1,1,1,a,1\n' | bad "needed column twice" 1 "twice"
 
-cat >"$WORK/s.yaml" <<'YAML'
-version: 1
-name: score-cases
-data:
-  label: y
-  positive_label: "1"
-  protected: [g]
-  candidate: { score: s, threshold: 0.5 }
-gates:
-  - id: parity
-    metric: selection_rate
-    disparity: difference
-    max: 0.5
-YAML
+fixture_policy csv-scores "$WORK/s.yaml"
 for v in nan inf abc 0.5x " 0.5" "" 0x1p-1; do
     printf 'y,g,s\n1,a,0.7\n0,a,%s\n' "$v" | POLICY=$WORK/s.yaml bad "score '$v'" 3 ""
 done

@@ -15,32 +15,8 @@ rows() {
 }
 csv() { echo "grp,y,cand,inc" >"$1"; }
 
-# header NAME: a policy on grp with both models, up to "gates:".
-header() {
-    cat <<YAML
-version: 1
-name: $1
-data:
-  label: y
-  positive_label: "1"
-  protected: [grp]
-  candidate: { prediction: cand }
-  incumbent: { prediction: inc }
-  favorable_prediction: "1"
-gates:
-YAML
-}
-
-policy() { # policy FILE EVIDENCE
-    { header evidence; cat <<YAML
-  - id: ff
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-    evidence: $2
-YAML
-    } >"$1"
-}
+# policy FILE EVIDENCE: one four-fifths gate on grp, both models, judged in EVIDENCE mode.
+policy() { fixture_policy evidence-ff "$1" EVIDENCE="$2"; }
 
 # A: 50/100 selected (the highest), B: 38/100, ratio 0.76 < 0.8.
 # Pooled z test: p = 88/200 = 0.44, se = sqrt(0.44 * 0.56 * (1/100 + 1/100)) = 0.070200,
@@ -157,18 +133,8 @@ expect_eq "correction none: C and D fail" \
 csv "$WORK/v.csv"
 rows "$WORK/v.csv" A 300 150 150
 rows "$WORK/v.csv" B 300 90 105
-vpolicy() { # vpolicy FILE EVIDENCE SEED
-    { header regression; cat <<YAML
-  - id: reg
-    metric: selection_rate
-    disparity: difference
-    reference: { grp: A }
-    vs_incumbent: { max_worsening: 0.02 }
-    evidence: $2
-    bootstrap: { resamples: 1000, seed: $3 }
-YAML
-    } >"$1"
-}
+# vpolicy FILE EVIDENCE SEED: a vs_incumbent gate on B's gap against A, with a bootstrap.
+vpolicy() { fixture_policy evidence-regression "$1" EVIDENCE="$2" SEED="$3"; }
 vpolicy "$WORK/v1.yaml" point 7
 run "$FAIRGATE" check --policy "$WORK/v1.yaml" --candidate "$WORK/v.csv" --out "$WORK/v1.json"
 expect_rc "point: worsening 0.05 > 0.02 fails" 1
@@ -230,23 +196,7 @@ expect_eq "a vacuous max leaves the worsening tests as they were" \
     "$(jq -c '[.gates[0].results[] | [.status, .worsening_p_adjusted]]' "$WORK/w99.json")" \
     "$(jq -c '[.gates[0].results[] | [.status, .worsening_p_adjusted]]' "$WORK/w.json")"
 # (3) confident without incumbent predictions still fails on the interval (it used to warn).
-cat >"$WORK/ni.yaml" <<'YAML'
-version: 1
-name: no-incumbent
-data:
-  label: y
-  positive_label: "1"
-  protected: [grp]
-  candidate: { prediction: cand }
-  favorable_prediction: "1"
-gates:
-  - id: ff
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-    vs_incumbent: { max_worsening: 0.02 }
-    evidence: confident
-YAML
+fixture_policy evidence-no-incumbent "$WORK/ni.yaml"
 run "$FAIRGATE" check --policy "$WORK/ni.yaml" --candidate "$WORK/c.csv" --out "$WORK/ni.json"
 expect_rc "confident without an incumbent: the interval still fails it" 1
 expect_grep "and says so" "$WORK/out" "does not lie within it"
@@ -291,21 +241,7 @@ expect_eq "the result is the deciding component's, whole" \
     '["fpr",0.6,[4195,8581],"z"]'
 expect_grep "and so is the reason" "$WORK/out" "grp=B: .*fpr 0.6000 is below the minimum 0.8 \(95% interval \[0.4195, 0.8581\]\)"
 # (7) a bound on count has no test: significant judges it at its value and says so.
-cat >"$WORK/cnt.yaml" <<'YAML'
-version: 1
-name: count
-data:
-  label: y
-  positive_label: "1"
-  protected: [grp]
-  candidate: { prediction: cand }
-  favorable_prediction: "1"
-gates:
-  - id: enough-rows
-    metric: count
-    overall: { min: 500 }
-    evidence: significant
-YAML
+fixture_policy evidence-count "$WORK/cnt.yaml"
 run "$FAIRGATE" check --policy "$WORK/cnt.yaml" --candidate "$WORK/a.csv" --out "$WORK/cnt.json"
 expect_rc "count below its minimum fails in significant mode too" 1
 expect_grep "saying no test applies" "$WORK/out" "is below the minimum 500 \(judged at its value: no test applies\)"
@@ -317,25 +253,7 @@ echo "a,b,c,y,cand,inc" >"$WORK/i.csv"
 awk 'BEGIN { for (a = 0; a < 2; a++) for (b = 0; b < 2; b++) for (c = 0; c < 2; c++) {
     n = 40 + 20 * a + 10 * b; s = int(n * (0.3 + 0.1 * a + 0.05 * c))
     for (k = 0; k < n; k++) print a "," b "," c "," (k % 2) "," (k < s) "," (k < s) } }' >>"$WORK/i.csv"
-cat >"$WORK/i.yaml" <<'YAML'
-version: 1
-name: intersections
-data:
-  label: y
-  positive_label: "1"
-  protected: [a, b, c]
-  intersections: all
-  candidate: { prediction: cand }
-  favorable_prediction: "1"
-gates:
-  - id: ff
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-    min_group_size: 60
-    evidence: significant
-    reference: largest
-YAML
+fixture_policy evidence-intersections "$WORK/i.yaml"
 run "$FAIRGATE" check --policy "$WORK/i.yaml" --candidate "$WORK/i.csv" --out "$WORK/i.json"
 [ "$RC" -le 1 ] && ok "intersections: all gives a verdict" || not_ok "intersections: all" "$(cat "$WORK/err")"
 expect_eq "3 attributes alone, 3 pairs and the triple: 2+2+2 + 4+4+4 + 8 groups" \

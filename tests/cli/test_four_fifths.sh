@@ -4,22 +4,7 @@
 # independent awk computation on generated data and on a hand-made boundary case.
 . "$(dirname "$0")/lib.sh"
 
-cat >"$WORK/ff.yaml" <<'YAML'
-version: 1
-name: four-fifths-only
-data:
-  label: defaulted
-  positive_label: "0"
-  protected: [sex, race]
-  intersections: [[sex, race]]
-  candidate: { prediction: approve_new }
-  favorable_prediction: "1"
-gates:
-  - id: four-fifths
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-YAML
+fixture_policy four-fifths-only "$WORK/ff.yaml"
 for seed in 3 11; do
     "$TOOLS/fg_gen" --rows 30000 --seed $seed --scenario loan >"$WORK/l.csv"
     run "$FAIRGATE" check --policy "$WORK/ff.yaml" --candidate "$WORK/l.csv" --out "$WORK/a.json"
@@ -51,21 +36,7 @@ done
         done
     done
 } >"$WORK/b.csv"
-cat >"$WORK/b.yaml" <<'YAML'
-version: 1
-name: boundary
-data:
-  label: y
-  positive_label: "1"
-  protected: [grp]
-  candidate: { prediction: pred }
-  favorable_prediction: "1"
-gates:
-  - id: four-fifths
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-YAML
+fixture_policy four-fifths-boundary "$WORK/b.yaml"
 run "$FAIRGATE" check --policy "$WORK/b.yaml" --candidate "$WORK/b.csv" --out "$WORK/b.json"
 expect_rc "boundary: a group fails" 1
 expect_eq "boundary: only C fails" "$(jq -r '[.gates[0].results[] | select(.status == "fail") | .label] | join(",")' "$WORK/b.json")" "grp=C"

@@ -15,8 +15,8 @@ adult_csv "$(shipped_data adult.test.csv)" "$WORK/adult-test.csv"
 expect_eq "Adult: 32561 training rows" "$(($(wc -l <"$WORK/adult.csv") - 1))" "32561"
 expect_eq "Adult: 16281 test rows" "$(($(wc -l <"$WORK/adult-test.csv") - 1))" "16281"
 
-adult_policy ">50K" >"$WORK/adult.yaml"
-adult_policy ">50K." >"$WORK/adult-test.yaml"
+adult_policy ">50K" "$WORK/adult.yaml"
+adult_policy ">50K." "$WORK/adult-test.yaml"
 
 # awk's table of one model (column 7 candidate, 8 incumbent) of an Adult CSV
 adult_want() { # CSV COLUMN POSITIVE_LABEL
@@ -58,22 +58,7 @@ GERMAN=$(shipped_data german.data.txt)
     echo "checking duration history purpose amount savings employment rate status debtors residence property age plans housing credits job liable phone foreign class pred"
     awk -v OFS=' ' '{ print $0, (($1 == "A13" || $1 == "A14" || $2 <= 12) ? 1 : 0) }' "$GERMAN"
 } >"$WORK/german.txt"
-cat >"$WORK/german.yaml" <<'YAML'
-version: 1
-name: german-credit
-data:
-  delimiter: " "
-  label: class
-  positive_label: "1"          # good credit
-  protected: [status]          # A91-A95: personal status and sex
-  candidate: { prediction: pred }
-  favorable_prediction: "1"
-gates:
-  - id: tpr-gap
-    metric: tpr
-    disparity: difference
-    max: 0.2
-YAML
+fixture_policy german-credit "$WORK/german.yaml"
 run "$FAIRGATE" check --quiet --policy "$WORK/german.yaml" --candidate "$WORK/german.txt" \
     --out "$WORK/german.json"
 [ "$RC" -le 1 ] && ok "German: a verdict" || not_ok "German: a verdict" "$(cat "$WORK/err")"

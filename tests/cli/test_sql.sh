@@ -62,21 +62,7 @@ expect_eq "the drop case drops rows" \
 # refuses the export; a score fairgate reads gives the same counts. 40 rows A,1,0.9 and 40
 # rows B,1,VALUE, per missing mode.
 for mode in error drop; do
-    cat >"$WORK/score-$mode.yaml" <<YAML
-version: 1
-name: score-$mode
-data:
-  label: y
-  positive_label: "1"
-  protected: [grp]
-  candidate: { score: s, threshold: 0.5 }
-  missing: $mode
-gates:
-  - id: parity
-    metric: selection_rate
-    disparity: ratio
-    min: 0.8
-YAML
+    fixture_policy sql-score "$WORK/score-$mode.yaml" MODE="$mode"
 done
 # score_csv NAME VALUE: the rows, in $WORK/NAME.csv
 score_csv() {
