@@ -174,40 +174,9 @@ enum fg_status fg_attest_build(const char *audit_json, const struct fg_subject *
 /* The report verify prints is an fg_buf, so that an allocation failure or the cap is an
  * error when it is handed over, never a line left out silently. */
 
-static void say(struct fg_buf *r, const char *fmt, ...) FG_PRINTF(2, 3);
-
-static void say(struct fg_buf *r, const char *fmt, ...)
-{
-    va_list ap, again;
-    va_start(ap, fmt);
-    va_copy(again, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *line = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (line != NULL)
-        vsnprintf(line, (size_t)n + 1, fmt, again);
-    va_end(again);
-    if (line == NULL) {
-        r->nomem = true;
-        return;
-    }
-    /* Names come from the attestation: a control byte among them is shown as \xNN, so
-     * that no line of the report starts with what follows a line break (a GitHub workflow
-     * command, say). */
-    const char *run = line;
-    for (const char *p = line;; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c != '\0' && c >= 0x20 && c != 0x7f)
-            continue;
-        fg_buf_append(r, run, (size_t)(p - run));
-        if (c == '\0')
-            break;
-        fg_buf_add(r, "\\x%02x", c);
-        run = p + 1;
-    }
-    fg_buf_append(r, "\n", 1);
-    free(line);
-}
+/* One line of verify's report. Names come from the attestation: their control bytes are
+ * escaped, so that no line starts with what follows a line break in one. */
+#define say(r, ...) (fg_buf_add_escaped((r), __VA_ARGS__), fg_buf_append((r), "\n", 1))
 
 static const char *string_item(const cJSON *o, const char *key)
 {

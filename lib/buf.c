@@ -49,31 +49,68 @@ void fg_buf_puts(struct fg_buf *b, const char *s)
     fg_buf_append(b, s, strlen(s));
 }
 
+/* Appends s[0..n) with every control byte escaped: \n, \r, \t, else \xNN. */
+static void append_escaped(struct fg_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != 0x7f)
+            continue;
+        fg_buf_append(b, s + run, i - run);
+        char esc[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+        if (c == '\n' || c == '\r' || c == '\t') {
+            esc[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+            fg_buf_append(b, esc, 2);
+        } else {
+            fg_buf_append(b, esc, 4);
+        }
+        run = i + 1;
+    }
+    fg_buf_append(b, s + run, n - run);
+}
+
+/* Formats, then appends as it is or escaped; ap is consumed, again is its copy. */
+static void format(struct fg_buf *b, bool escaped, const char *fmt, va_list ap, va_list again)
+    FG_PRINTF(3, 0);
+
+static void format(struct fg_buf *b, bool escaped, const char *fmt, va_list ap, va_list again)
+{
+    char small[512], *big = NULL;
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    if (n >= 0 && (size_t)n >= sizeof small && (big = malloc((size_t)n + 1)) != NULL)
+        vsnprintf(big, (size_t)n + 1, fmt, again);
+    if (n < 0 || ((size_t)n >= sizeof small && big == NULL)) {
+        b->nomem = true;
+        return;
+    }
+    const char *text = big != NULL ? big : small;
+    if (escaped)
+        append_escaped(b, text, (size_t)n);
+    else
+        fg_buf_append(b, text, (size_t)n);
+    free(big);
+}
+
 void fg_buf_add(struct fg_buf *b, const char *fmt, ...)
 {
-    char small[512];
-    va_list ap;
+    va_list ap, again;
     va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_copy(again, ap);
+    format(b, false, fmt, ap, again);
+    va_end(again);
     va_end(ap);
-    if (n < 0) {
-        b->nomem = true;
-        return;
-    }
-    if ((size_t)n < sizeof small) {
-        fg_buf_append(b, small, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (big == NULL) {
-        b->nomem = true;
-        return;
-    }
+}
+
+void fg_buf_add_escaped(struct fg_buf *b, const char *fmt, ...)
+{
+    va_list ap, again;
     va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_copy(again, ap);
+    format(b, true, fmt, ap, again);
+    va_end(again);
     va_end(ap);
-    fg_buf_append(b, big, (size_t)n);
-    free(big);
 }
 
 enum fg_status fg_buf_finish(struct fg_buf *b, char **out, struct fg_error *err)

@@ -34,6 +34,10 @@ struct fg_buf fg_buf_new(size_t cap, const char *what);
 void fg_buf_append(struct fg_buf *b, const char *s, size_t n);
 void fg_buf_puts(struct fg_buf *b, const char *s);
 void fg_buf_add(struct fg_buf *b, const char *fmt, ...) FG_PRINTF(2, 3);
+/* As fg_buf_add, with every control byte of the result escaped (\n, \r, \t, \xNN), so that
+ * a name or value from the inputs never starts a line of its own (a GitHub workflow
+ * command, say): the text gains a line break only where the caller appends one. */
+void fg_buf_add_escaped(struct fg_buf *b, const char *fmt, ...) FG_PRINTF(2, 3);
 /* Hands the text, NUL-terminated, to the caller (*out), or frees it and reports why it
  * could not be built. */
 FG_MUST_CHECK enum fg_status fg_buf_finish(struct fg_buf *b, char **out, struct fg_error *err);

@@ -28,53 +28,7 @@
 
 /* ---- escaped text ---- */
 
-static void add(struct fg_buf *t, const char *fmt, ...) FG_PRINTF(2, 3);
-
-/* Appends the formatted text with every control byte escaped. */
-static void add(struct fg_buf *t, const char *fmt, ...)
-{
-    char *owned = NULL; /* the formatted text when it does not fit in small */
-    char small[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    const char *s = small;
-    if (n < 0) {
-        t->nomem = true;
-        return;
-    }
-    if ((size_t)n >= sizeof small) {
-        va_start(ap, fmt);
-        char *big = malloc((size_t)n + 1);
-        if (big == NULL) {
-            va_end(ap);
-            t->nomem = true;
-            return;
-        }
-        vsnprintf(big, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-        owned = big;
-        s = big;
-    }
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < (size_t)n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        char esc[4] = {'\\', 0, 0, 0};
-        if (c == '\n' || c == '\r' || c == '\t') {
-            esc[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
-            fg_buf_append(t, esc, 2);
-        } else if (c < 0x20 || c == 0x7f) {
-            esc[1] = 'x';
-            esc[2] = hex[c >> 4];
-            esc[3] = hex[c & 15];
-            fg_buf_append(t, esc, 4);
-        } else {
-            fg_buf_append(t, (const char *)&s[i], 1);
-        }
-    }
-    free(owned);
-}
+/* Every text is appended escaped (fg_buf_add_escaped); end_line is the one line break. */
 
 /* Ends a line: the one way a '\n' enters the summary. */
 static void end_line(struct fg_buf *t)
@@ -106,12 +60,12 @@ static void summarize_result(struct fg_buf *t, const cJSON *gate, const cJSON *r
     double value = 0.0, number = 0.0;
     enum fg_report_value_kind kind = fg_report_side_value(gate, res, res, true, &value);
     if (kind == FG_REPORT_VALUE_UNDEFINED) {
-        add(t, "%s: %s", label, or_empty(why));
+        fg_buf_add_escaped(t, "%s: %s", label, or_empty(why));
         return;
     }
     fg_format_number(v, sizeof v, true, kind == FG_REPORT_VALUE_INFINITE ? INFINITY : value);
     if (fg_report_is(fg_report_str(gate, "scope"), "overall")) {
-        add(t, "overall %s %s", metric, v);
+        fg_buf_add_escaped(t, "overall %s %s", metric, v);
     } else {
         const cJSON *ref = fg_report_member(res, "reference");
         bool defined = fg_report_num(res, "group_value", &number);
@@ -119,23 +73,24 @@ static void summarize_result(struct fg_buf *t, const cJSON *gate, const cJSON *r
         defined = fg_report_num(ref, "value", &number);
         fg_format_number(rv, sizeof rv, defined, defined ? number : 0.0);
         const char *ref_label = fg_report_str(ref, "label");
-        add(t, "%s: %s%s%s%s %s %s (%s vs %s for %s)", label, metric, component ? "[" : "",
-            or_empty(component), component ? "]" : "", or_empty(fg_report_str(gate, "disparity")),
-            v, gv, rv, ref_label ? ref_label : "?");
+        fg_buf_add_escaped(t, "%s: %s%s%s%s %s %s (%s vs %s for %s)", label, metric,
+                           component ? "[" : "", or_empty(component), component ? "]" : "",
+                           or_empty(fg_report_str(gate, "disparity")), v, gv, rv,
+                           ref_label ? ref_label : "?");
     }
     if (why != NULL && why[0] != '\0') {
-        add(t, " - %s", why);
+        fg_buf_add_escaped(t, " - %s", why);
         return;
     }
     const cJSON *bound = fg_report_member(gate, "bound");
     double limit, worsening;
     if (fg_report_num(bound, "min", &limit))
-        add(t, ", min %g", limit);
+        fg_buf_add_escaped(t, ", min %g", limit);
     if (fg_report_num(bound, "max", &limit))
-        add(t, ", max %g", limit);
+        fg_buf_add_escaped(t, ", max %g", limit);
     if (fg_report_num(res, "worsening", &worsening) &&
         fg_report_num(bound, "max_worsening", &limit))
-        add(t, ", %+.4f vs incumbent (max_worsening %g)", worsening, limit);
+        fg_buf_add_escaped(t, ", %+.4f vs incumbent (max_worsening %g)", worsening, limit);
 }
 
 /* The audit's worst result of a gate, or NULL when gate.c named none. */
@@ -153,12 +108,12 @@ static void summarize_no_worst(struct fg_buf *t, const cJSON *gate)
 {
     const cJSON *results = fg_report_member(gate, "results");
     if (array_size(results) == 0) {
-        add(t, "no groups");
+        fg_buf_add_escaped(t, "no groups");
         return;
     }
     for (const cJSON *r = results->child; r != NULL; r = r->next)
         if (cJSON_IsObject(fg_report_member(r, "limit"))) {
-            add(t, "no group got worse than the incumbent");
+            fg_buf_add_escaped(t, "no group got worse than the incumbent");
             return;
         }
     summarize_result(t, gate, results->child);
@@ -187,7 +142,7 @@ static void summarize_tradeoff(struct fg_buf *t, const cJSON *audit, const cJSON
         !fg_report_num(fg_report_member(overall, "candidate"), metric, &c0) ||
         !fg_report_num(fg_report_member(overall, "incumbent"), metric, &i0))
         return;
-    add(t, "      %s overall %.4f -> %.4f (%+.4f)", metric, i0, c0, c0 - i0);
+    fg_buf_add_escaped(t, "      %s overall %.4f -> %.4f (%+.4f)", metric, i0, c0, c0 - i0);
     const cJSON *worse = fg_report_member(change, "worse_groups");
     const cJSON *order = fg_report_member(change, "worst_first");
     size_t n_worse = array_size(worse), n_shown = 0;
@@ -199,13 +154,14 @@ static void summarize_tradeoff(struct fg_buf *t, const cJSON *audit, const cJSON
         if (w == NULL || !fg_report_num(fg_report_member(g, "candidate"), metric, &c) ||
             !fg_report_num(fg_report_member(g, "incumbent"), metric, &i))
             continue;
-        add(t, "%s %s %.4f -> %.4f (%+.4f)", n_shown ? "," : "; worse for", label, i, c, c - i);
+        fg_buf_add_escaped(t, "%s %s %.4f -> %.4f (%+.4f)", n_shown ? "," : "; worse for", label, i,
+                           c, c - i);
         n_shown++;
     }
     if (n_worse > n_shown)
-        add(t, " and %zu more", n_worse - n_shown);
+        fg_buf_add_escaped(t, " and %zu more", n_worse - n_shown);
     if (n_worse == 0)
-        add(t, "; no group got worse");
+        fg_buf_add_escaped(t, "; no group got worse");
     end_line(t);
 }
 
@@ -217,7 +173,7 @@ static void summarize_gate(struct fg_buf *t, const cJSON *audit, const cJSON *ga
     for (; name[k] != '\0' && k + 1 < sizeof status; k++)
         status[k] = (char)(name[k] >= 'a' && name[k] <= 'z' ? name[k] - 'a' + 'A' : name[k]);
     status[k] = '\0';
-    add(t, "%-5s %-*s  ", status, (int)width, or_empty(fg_report_str(gate, "id")));
+    fg_buf_add_escaped(t, "%-5s %-*s  ", status, (int)width, or_empty(fg_report_str(gate, "id")));
     const cJSON *worst = worst_of(gate);
     if (worst != NULL)
         summarize_result(t, gate, worst);
@@ -236,15 +192,15 @@ static void summarize_gate(struct fg_buf *t, const cJSON *audit, const cJSON *ga
         }
     }
     if (fails > 1)
-        add(t, "; %zu of %zu results fail", fails, array_size(results));
+        fg_buf_add_escaped(t, "; %zu of %zu results fail", fails, array_size(results));
     if (small > 0 && first_small != worst && !(worst == NULL && first_small == results->child))
-        add(t, "; %zu with insufficient data (%s: %s)", small,
-            or_empty(fg_report_str(first_small, "label")),
-            or_empty(fg_report_str(first_small, "why")));
+        fg_buf_add_escaped(t, "; %zu with insufficient data (%s: %s)", small,
+                           or_empty(fg_report_str(first_small, "label")),
+                           or_empty(fg_report_str(first_small, "why")));
     if (small > 0 && fails == 0 && fg_report_is(name, "fail"))
-        add(t, "; fails because on_small_group is 'fail'");
+        fg_buf_add_escaped(t, "; fails because on_small_group is 'fail'");
     if (fg_report_str(gate, "note") != NULL)
-        add(t, "; %s", fg_report_str(gate, "note"));
+        fg_buf_add_escaped(t, "; %s", fg_report_str(gate, "note"));
     end_line(t);
     summarize_tradeoff(t, audit, gate);
 }
@@ -269,26 +225,27 @@ enum fg_status fg_report_summary(const char *audit_json, char **out, struct fg_e
     const cJSON *overall = fg_report_member(audit, "groups");
     double rows = 0;
     fg_report_num(fg_report_member(overall ? overall->child : NULL, "candidate"), "n", &rows);
-    add(&t, "policy %s: %zu gates, %llu rows",
-        or_empty(fg_report_str(fg_report_member(audit, "policy"), "name")), n_gates,
-        isfinite(rows) && rows > 0 ? (unsigned long long)rows : 0ULL);
+    fg_buf_add_escaped(&t, "policy %s: %zu gates, %llu rows",
+                       or_empty(fg_report_str(fg_report_member(audit, "policy"), "name")), n_gates,
+                       isfinite(rows) && rows > 0 ? (unsigned long long)rows : 0ULL);
     end_line(&t);
     for (const cJSON *g = gates->child; g != NULL; g = g->next)
         summarize_gate(&t, audit, g, width);
     const cJSON *overrides = fg_report_member(audit, "overrides");
     for (const cJSON *o = overrides ? overrides->child : NULL; o != NULL; o = o->next) {
-        add(&t, "override %s: %s - %s", or_empty(fg_report_str(o, "path")),
-            fg_report_is(fg_report_str(o, "status"), "applied") ? "applied" : "REJECTED",
-            or_empty(fg_report_str(o, "why")));
+        fg_buf_add_escaped(&t, "override %s: %s - %s", or_empty(fg_report_str(o, "path")),
+                           fg_report_is(fg_report_str(o, "status"), "applied") ? "applied"
+                                                                               : "REJECTED",
+                           or_empty(fg_report_str(o, "why")));
         end_line(&t);
     }
     const char *verdict = fg_report_str(audit, "verdict");
     if (fg_report_is(verdict, "fail"))
-        add(&t, "verdict: FAIL (%zu of %zu gates failed)", failed, n_gates);
+        fg_buf_add_escaped(&t, "verdict: FAIL (%zu of %zu gates failed)", failed, n_gates);
     else if (fg_report_is(verdict, "pass_with_override"))
-        add(&t, "verdict: PASS WITH OVERRIDE");
+        fg_buf_add_escaped(&t, "verdict: PASS WITH OVERRIDE");
     else
-        add(&t, "verdict: PASS");
+        fg_buf_add_escaped(&t, "verdict: PASS");
     end_line(&t);
     cJSON_Delete(audit);
     return fg_buf_finish(&t, out, err);

@@ -62,6 +62,30 @@ START_TEST(test_cap_is_per_use)
 }
 END_TEST
 
+/* Control bytes from the inputs never reach the text raw: \n \r \t by name, others \xNN;
+ * long results (past the 512-byte stack buffer) are escaped too. */
+START_TEST(test_add_escaped)
+{
+    struct fg_buf b = fg_buf_new(1024 * 1024, "the test text");
+    fg_buf_add_escaped(&b, "group %s|%d", "a%0A\n::stop-commands::tok\r\t\x01\x7f", 7);
+    char *out = NULL;
+    ck_assert_int_eq(fg_buf_finish(&b, &out, NULL), FG_OK);
+    ck_assert_str_eq(out, "group a%0A\\n::stop-commands::tok\\r\\t\\x01\\x7f|7");
+    free(out);
+    char long_value[900];
+    memset(long_value, 'v', sizeof long_value - 1);
+    long_value[sizeof long_value - 1] = '\0';
+    long_value[600] = '\n';
+    b = fg_buf_new(1024 * 1024, "the test text");
+    fg_buf_add_escaped(&b, "%s", long_value);
+    ck_assert_int_eq(fg_buf_finish(&b, &out, NULL), FG_OK);
+    ck_assert_uint_eq(strlen(out), sizeof long_value - 1 + 1);
+    ck_assert(strstr(out, "\n") == NULL);
+    ck_assert(strncmp(out + 600, "\\nv", 3) == 0);
+    free(out);
+}
+END_TEST
+
 START_TEST(test_caps_are_named)
 {
     ck_assert_uint_eq(FG_BUF_CAP_HTML, (size_t)64 << 20);
@@ -80,6 +104,7 @@ static Suite *buf_suite(void)
     tcase_add_test(tc, test_append_puts_add);
     tcase_add_test(tc, test_cap_is_per_use);
     tcase_add_test(tc, test_caps_are_named);
+    tcase_add_test(tc, test_add_escaped);
     suite_add_tcase(s, tc);
     return s;
 }
