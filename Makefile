@@ -10,6 +10,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/fairgate
 ifeq ($(origin CC),default)
 CC      := gcc
 endif
@@ -153,13 +154,18 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh tests/tools/bench.sh $(FAIRGATE) $(BUILD)
 
+# The example policies and their schemas go where the Debian package puts them (DATADIR).
+EXAMPLE_POLICIES := $(wildcard policies/*.yaml policies/*.schema.json)
 install: $(FAIRGATE)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/policies
 	install -m 0755 $(FAIRGATE) $(DESTDIR)$(BINDIR)/fairgate
 	install -m 0644 cmd/fairgate.1 $(DESTDIR)$(MANDIR)/man1/fairgate.1
+	install -m 0644 $(EXAMPLE_POLICIES) $(DESTDIR)$(DATADIR)/policies
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/fairgate $(DESTDIR)$(MANDIR)/man1/fairgate.1
+	rm -f $(EXAMPLE_POLICIES:policies/%=$(DESTDIR)$(DATADIR)/policies/%)
+	-rmdir $(DESTDIR)$(DATADIR)/policies $(DESTDIR)$(DATADIR) 2>/dev/null
 
 # ---- Debian package: .packaging/deb/build-deb.sh says what goes where ----
 # The binary is built apart, in $(BUILD)/deb/, with dpkg-buildflags' flags (hardening=+all:

@@ -7,6 +7,8 @@
 #   - lintian reports no error and no warning;
 #   - it is byte-for-byte reproducible (again under another umask), SOURCE_DATE_EPOCH moves
 #     every date, and build-deb.sh refuses a sanitizer build or a binary of another version;
+#   - make install (PREFIX=/usr) puts the example policies and schemas where the package
+#     does, and make uninstall takes them away;
 #   - as root: dpkg -i installs it, /usr/bin/fairgate --version and `fairgate lint` on the
 #     installed example policies work, man finds the page, and dpkg -r + dpkg -P leave
 #     none of the files dpkg -L listed (nor a folder no other package owns).
@@ -154,6 +156,22 @@ run sh "$SCRIPT" "$WORK/old-fairgate" "$WORK/no"
 expect_rc "build-deb.sh refuses a binary of another version" 1
 expect_grep "saying why" "$WORK/err" "says 'fairgate 0.0.9', lib/fairgate.h says $version"
 expect_absent "and writes no package" "$WORK/no"
+
+# ---- make install puts the policies where the package does ----
+
+(unset MAKEFLAGS MFLAGS MAKELEVEL && make -C "$ROOT" --no-print-directory BUILD="$build" \
+    DESTDIR="$WORK/inst" PREFIX=/usr install) >"$WORK/out" 2>"$WORK/err"
+RC=$?
+expect_rc "make install DESTDIR=... PREFIX=/usr exits 0" 0
+expect_eq "make install: the same files under /usr/share/fairgate as the package" \
+    "$(cd "$WORK/inst" 2>/dev/null && find usr/share/fairgate -type f | sort)" \
+    "$(cd "$WORK/x" && find usr/share/fairgate -type f | sort)"
+(unset MAKEFLAGS MFLAGS MAKELEVEL && make -C "$ROOT" --no-print-directory BUILD="$build" \
+    DESTDIR="$WORK/inst" PREFIX=/usr uninstall) >"$WORK/out" 2>"$WORK/err"
+RC=$?
+expect_rc "make uninstall exits 0" 0
+expect_eq "make uninstall leaves no file" "$(find "$WORK/inst" ! -type d)" ""
+expect_absent "make uninstall removes /usr/share/fairgate" "$WORK/inst/usr/share/fairgate"
 
 # ---- dpkg -i, use, dpkg -r, dpkg -P (root) ----
 
