@@ -170,14 +170,12 @@ uninstall:
 # ---- Debian package: .packaging/deb/build-deb.sh says what goes where ----
 # The binary is built apart, in $(BUILD)/deb/, with dpkg-buildflags' flags (hardening=+all:
 # fortify, stack protector, PIE, full RELRO) and never with a sanitizer.
-# -Wno-error=unused-result: glibc's fortify headers mark ftruncate warn_unused_result, which
-# a (void) cast does not silence in gcc (lib/util.c roll_back); it stays a warning.
 DEB_FLAGS = DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get
 .PHONY: deb
 deb:
 	@sh .ci/ensure-deps deb
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/deb SANITIZE= OPT= \
-	    CFLAGS="$$($(DEB_FLAGS) CFLAGS) -Wno-error=unused-result" \
+	    CFLAGS="$$($(DEB_FLAGS) CFLAGS)" \
 	    CPPFLAGS="$$($(DEB_FLAGS) CPPFLAGS)" LDFLAGS="$$($(DEB_FLAGS) LDFLAGS)" $(BUILD)/deb/fairgate
 	@sh .packaging/deb/build-deb.sh $(BUILD)/deb/fairgate $(BUILD)
 

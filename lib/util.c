@@ -730,8 +730,12 @@ static void roll_back(struct fg_outputs *set, struct fg_error *err)
         struct output_entry *e = &set->entries[k];
         if (!e->attempted)
             continue;
-        if (e->how == HOW_APPEND && e->truncatable && !e->created)
-            (void)ftruncate(e->fd, e->append_from);
+        if (e->how == HOW_APPEND && e->truncatable && !e->created &&
+            ftruncate(e->fd, e->append_from) != 0) { /* say so, after the first error */
+            size_t used = strlen(err->message);
+            snprintf(err->message + used, sizeof err->message - used,
+                     "; %s could not be cut back to its old length: %s", e->path, strerror(errno));
+        }
         if (e->how != HOW_RENAME && e->how != HOW_LINK)
             continue;
         if (!e->has_backup) {
