@@ -94,27 +94,6 @@ static struct fg_rate group_rate(const struct fg_metrics *m, size_t g, enum fg_m
     return fg_group_metric(&m->groups[g], metric, incumbent);
 }
 
-/* What a metric's denominator counts, for messages. */
-static const char *denominator_name(enum fg_metric metric)
-{
-    switch (metric) {
-    case FG_METRIC_TPR:
-    case FG_METRIC_FNR:
-        return "actual positives";
-    case FG_METRIC_FPR:
-    case FG_METRIC_TNR:
-        return "actual negatives";
-    case FG_METRIC_PPV:
-    case FG_METRIC_FDR:
-        return "predicted positives";
-    case FG_METRIC_NPV:
-    case FG_METRIC_FOR:
-        return "predicted negatives";
-    default:
-        return "rows";
-    }
-}
-
 static bool enough(const struct fg_rate *r, uint64_t min_group_size)
 {
     return r->defined && r->den >= min_group_size;
@@ -125,10 +104,10 @@ static void why_not_enough(char *why, size_t size, const char *whose, const stru
 {
     if (!r->defined)
         snprintf(why, size, "%s%s is undefined: no %s", whose, fg_metric_name(metric),
-                 denominator_name(metric));
+                 fg_metric_denominator(metric));
     else
         snprintf(why, size, "%sonly %llu %s (min_group_size %llu)", whose,
-                 (unsigned long long)r->den, denominator_name(metric),
+                 (unsigned long long)r->den, fg_metric_denominator(metric),
                  (unsigned long long)min_group_size);
 }
 

@@ -56,9 +56,28 @@ struct fg_rate {
     uint64_t num, den;
 };
 
-/* Names as written in the policy language and the audit, indexed by enum fg_metric. */
-extern const char *const fg_metric_names[FG_METRIC__N];
+/* ---- the catalogue ----
+ * One entry per metric, indexed by enum fg_metric: every module that names a metric, ranks
+ * it, explains its denominator or lists it (`fairgate metrics`, the README list and the
+ * policy schema's enum, which tests/cli/test_metrics.sh checks against it) reads this
+ * table; none keeps its own. */
+struct fg_metric_info {
+    const char *name;        /* as written in the policy language and the audit */
+    const char *definition;  /* one line, from the per-group counts tp, fp, tn, fn */
+    signed char direction;   /* +1 higher is better, -1 lower is better, 0 neither */
+    const char *denominator; /* what min_group_size is compared with ("actual positives") */
+    bool counts;             /* computable from a counts file (check --counts, sql) */
+    bool groups_only;        /* disparity gates only (not an overall gate) */
+    const char *source;      /* the paper, or the peer's file:line */
+};
+extern const struct fg_metric_info fg_metric_catalog[FG_METRIC__N];
 
+/* The metric's catalogue entry; NULL outside the enum. */
+const struct fg_metric_info *fg_metric_info(enum fg_metric metric);
+/* The metric named name, or FG_METRIC__N when none is. */
+enum fg_metric fg_metric_lookup(const char *name);
+/* What a metric's min_group_size denominator counts ("rows" outside the enum). */
+const char *fg_metric_denominator(enum fg_metric metric);
 /* The metric's name; "unknown" outside the enum. */
 const char *fg_metric_name(enum fg_metric metric);
 /* The kind of a metric of the enum (FG_METRIC_KIND_RATE for none other). */

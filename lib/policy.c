@@ -1355,7 +1355,10 @@ static enum fg_status parse_gate_metric(const struct ctx *c, const struct node *
     if (node == NULL)
         return fail(c, gate, "%s has no 'metric'", gate_name);
     size_t metric = 0;
-    TRY(get_choice(c, node, "metric", "metric", fg_metric_names, FG_METRIC__N, &metric));
+    const char *names[FG_METRIC__N];
+    for (size_t i = 0; i < FG_METRIC__N; i++)
+        names[i] = fg_metric_catalog[i].name;
+    TRY(get_choice(c, node, "metric", "metric", names, FG_METRIC__N, &metric));
     spec->metric = (enum fg_metric)metric;
     if (fg_metric_is_score(spec->metric) && p->data.candidate.score == NULL)
         return fail(c, node,

@@ -42,7 +42,13 @@ START_TEST(test_vocabulary)
     const struct metric_vector *v = &vectors[_i];
     ck_assert_int_eq((int)v->metric, _i); /* the table covers the enum in order */
     ck_assert_str_eq(fg_metric_name(v->metric), v->name);
-    ck_assert_str_eq(fg_metric_names[v->metric], v->name);
+    ck_assert_str_eq(fg_metric_catalog[v->metric].name, v->name);
+    ck_assert_ptr_eq(fg_metric_info(v->metric), &fg_metric_catalog[v->metric]);
+    ck_assert_int_eq(fg_metric_lookup(v->name), v->metric);
+    const struct fg_metric_info *info = fg_metric_info(v->metric);
+    ck_assert(info->definition != NULL && info->definition[0] != '\0');
+    ck_assert(info->denominator != NULL && info->source != NULL && info->source[0] != '\0');
+    ck_assert_int_eq(info->counts, !v->is_score); /* every count-based metric takes --counts */
     ck_assert_int_eq(fg_metric_kind(v->metric), v->kind);
     ck_assert_int_eq(fg_metric_direction(v->metric), v->direction);
     ck_assert_int_eq(fg_metric_is_rate(v->metric), v->is_rate);
@@ -61,6 +67,11 @@ START_TEST(test_outside_enum)
     ck_assert(!fg_metric_is_score(FG_METRIC__N));
     struct fg_confusion c = {1, 1, 1, 1};
     ck_assert(!fg_metric_rate(FG_METRIC__N, &c).defined);
+    ck_assert_ptr_null(fg_metric_info(FG_METRIC__N));
+    ck_assert_int_eq(fg_metric_lookup("tpr_gap"), FG_METRIC__N);
+    ck_assert_str_eq(fg_metric_denominator(FG_METRIC_TPR), "actual positives");
+    ck_assert_str_eq(fg_metric_denominator(FG_METRIC_FOR), "predicted negatives");
+    ck_assert_str_eq(fg_metric_denominator(FG_METRIC__N), "rows");
 }
 END_TEST
 
