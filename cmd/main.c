@@ -36,6 +36,7 @@ static const char *usage_main =
     "  report    render the reports again from a verified attestation (or an audit file)\n"
     "  counts    reduce predictions to the counts table (CSV) that check --counts reads\n"
     "  sql       print the SQL query that computes the counts table inside an engine\n"
+    "  metrics   list the metrics and their AIF360 / Clarify aliases\n"
     "\n"
     "  fairgate <command> --help   help for one command\n"
     "  fairgate --version          print the version\n";
@@ -761,6 +762,33 @@ static int cmd_lint(const struct parsed *p)
     return EXIT_PASS;
 }
 
+/* ---- metrics ---- */
+
+static const struct opt metrics_options[] = {
+    {"json", NULL, 0, "print JSON for tools ({\"metrics\": [...]})"},
+};
+static const struct command metrics_command = {
+    "metrics",
+    "usage: fairgate metrics [--json]\n"
+    "\n"
+    "Prints the metric catalogue: each metric's name, aliases (the AIF360 and SageMaker\n"
+    "Clarify names a policy may use), definition, which direction is better, the\n"
+    "denominator min_group_size applies to, whether --counts supports it, and its source.\n",
+    OPTIONS(metrics_options),
+    "exit status: 0 printed, 2 error\n",
+};
+
+static int cmd_metrics(const struct parsed *p)
+{
+    struct fg_error err = {0};
+    char *text = NULL;
+    if (fg_catalog_run(p->value[0] != NULL, &text, &err) != FG_OK)
+        return report_error(&err);
+    fputs(text, stdout);
+    free(text);
+    return EXIT_PASS;
+}
+
 /* ---- dispatch ---- */
 
 static int run(int argc, char **argv)
@@ -768,10 +796,11 @@ static int run(int argc, char **argv)
     static const struct {
         const struct command *command;
         int (*run)(const struct parsed *p);
-    } commands[] = {{&check_command, cmd_check},   {&keygen_command, cmd_keygen},
-                    {&verify_command, cmd_verify}, {&override_command, cmd_override},
-                    {&report_command, cmd_report}, {&counts_command, cmd_counts},
-                    {&sql_command, cmd_sql},       {&lint_command, cmd_lint}};
+    } commands[] = {{&check_command, cmd_check},    {&keygen_command, cmd_keygen},
+                    {&verify_command, cmd_verify},  {&override_command, cmd_override},
+                    {&report_command, cmd_report},  {&counts_command, cmd_counts},
+                    {&sql_command, cmd_sql},        {&lint_command, cmd_lint},
+                    {&metrics_command, cmd_metrics}};
     static struct parsed p;
     const char *name = argv[1];
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0)

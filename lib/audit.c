@@ -326,11 +326,17 @@ static cJSON *gate_json(struct builder *b, const struct fg_policy *policy,
     if (spec->description != NULL)
         add_string(b, g, "description", spec->description);
     add_string(b, g, "metric", fg_metric_name(spec->metric));
+    if (spec->alias != NULL) /* the peer's name it was asked for; "metric" is what it means */
+        add_string(b, g, "alias", spec->alias->name);
     if (spec->overall) {
         add_string(b, g, "scope", "overall");
     } else {
         add_string(b, g, "scope", "groups");
         add_string(b, g, "disparity", fg_disparity_name(spec->disparity));
+        if (spec->disparity == FG_DISPARITY_SIGNED_DIFFERENCE)
+            add_string(b, g, "order",
+                       spec->reference_minus_group ? "reference_minus_group"
+                                                   : "group_minus_reference");
         add(b, g, "reference", reference_json(b, policy, &spec->reference));
     }
     add(b, g, "bound", bound_json(b, spec));

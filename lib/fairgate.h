@@ -535,6 +535,11 @@ FG_MUST_CHECK enum fg_status fg_keygen_run(const char *private_path, const char 
                                            bool force, void (*publish)(struct fg_outputs *set),
                                            char key_id[65], struct fg_error *err);
 
+/* `fairgate metrics` (lib/catalog.c): every metric of the catalogue with its aliases,
+ * definition, better direction, min_group_size denominator, --counts support and source;
+ * as text, or as JSON ({"metrics": [...]}) when json. *out is malloc'd. */
+FG_MUST_CHECK enum fg_status fg_catalog_run(bool json, char **out, struct fg_error *err);
+
 /* ---- files and time (lib/util.c) ---- */
 
 /* Output files, written all or none. Add every output of a command to one set, then

@@ -94,27 +94,6 @@ static struct fg_rate group_rate(const struct fg_metrics *m, size_t g, enum fg_m
     return fg_group_metric(&m->groups[g], metric, incumbent);
 }
 
-/* What a metric's denominator counts, for messages. */
-static const char *denominator_name(enum fg_metric metric)
-{
-    switch (metric) {
-    case FG_METRIC_TPR:
-    case FG_METRIC_FNR:
-        return "actual positives";
-    case FG_METRIC_FPR:
-    case FG_METRIC_TNR:
-        return "actual negatives";
-    case FG_METRIC_PPV:
-    case FG_METRIC_FDR:
-        return "predicted positives";
-    case FG_METRIC_NPV:
-    case FG_METRIC_FOR:
-        return "predicted negatives";
-    default:
-        return "rows";
-    }
-}
-
 static bool enough(const struct fg_rate *r, uint64_t min_group_size)
 {
     return r->defined && r->den >= min_group_size;
@@ -125,10 +104,10 @@ static void why_not_enough(char *why, size_t size, const char *whose, const stru
 {
     if (!r->defined)
         snprintf(why, size, "%s%s is undefined: no %s", whose, fg_metric_name(metric),
-                 denominator_name(metric));
+                 fg_metric_denominator(metric));
     else
         snprintf(why, size, "%sonly %llu %s (min_group_size %llu)", whose,
-                 (unsigned long long)r->den, denominator_name(metric),
+                 (unsigned long long)r->den, fg_metric_denominator(metric),
                  (unsigned long long)min_group_size);
 }
 
@@ -137,6 +116,8 @@ static double deviation(enum fg_disparity disparity, double value)
 {
     if (disparity == FG_DISPARITY_DIFFERENCE)
         return value;
+    if (disparity == FG_DISPARITY_SIGNED_DIFFERENCE)
+        return fabs(value);
     if (value <= 0.0)
         return 1.0;
     return 1.0 - (value < 1.0 ? value : 1.0 / value);
@@ -262,10 +243,21 @@ static bool eval_component(const struct fg_gate_spec *spec, const struct fg_metr
         return false;
     }
     double v = side->group_rate.value, r = side->reference_rate.value;
+    enum fg_metric parts[2];
     if (spec->disparity == FG_DISPARITY_RATIO) {
         /* A reference rate of 0: both 0 is parity (1); a positive rate over 0 is an
          * infinitely large ratio, which fails any max and passes any min. */
         side->value = r != 0.0 ? v / r : v == 0.0 ? 1.0 : INFINITY;
+    } else if (spec->disparity == FG_DISPARITY_SIGNED_DIFFERENCE) {
+        side->value = spec->reference_minus_group ? r - v : v - r;
+    } else if (fg_metric_average_parts(metric, parts)) {
+        /* AIF360 average_abs_odds_difference (classification_metric.py:571): the mean of
+         * the two absolute differences, not the absolute mean difference. */
+        side->value = 0.0;
+        for (size_t k = 0; k < 2; k++)
+            side->value += fabs(group_rate(m, g, parts[k], incumbent).value -
+                                group_rate(m, ref, parts[k], incumbent).value) /
+                           2.0;
     } else {
         side->value = fabs(v - r);
     }
@@ -414,6 +406,25 @@ static int compare_double(double value, double bound)
     return value < bound - tolerance ? -1 : value > bound + tolerance ? 1 : 0;
 }
 
+__extension__ typedef __int128 s128;
+
+/* signed_difference, exactly: s (ng/dg - nr/dr) vs b = ±p/q  <=>
+ * s (ng*dr - nr*dg) * q vs ±p * dg * dr (every factor below 2^32, p and q below 2^60). */
+static int compare_signed(const struct fg_gate_spec *spec, const struct fg_side *side, double bound)
+{
+    const struct fg_rate *g = &side->group_rate, *r = &side->reference_rate;
+    uint64_t p, q;
+    if (!bound_fraction(fabs(bound), &p, &q))
+        return compare_double(side->value, bound);
+    s128 diff = (s128)g->num * (s128)r->den - (s128)r->num * (s128)g->den;
+    if (spec->reference_minus_group)
+        diff = -diff;
+    s128 lhs = diff * (s128)q, rhs = (s128)p * (s128)g->den * (s128)r->den;
+    if (bound < 0)
+        rhs = -rhs;
+    return lhs < rhs ? -1 : lhs > rhs ? 1 : 0;
+}
+
 /* The sign of (side's value - bound). */
 static int compare_to_bound(const struct fg_gate_spec *spec, const struct fg_side *side,
                             double bound)
@@ -432,6 +443,8 @@ static int compare_to_bound(const struct fg_gate_spec *spec, const struct fg_sid
             return g->num == 0 ? compare_u128((u128)q, (u128)p) : 1;
         return compare_u128((u128)g->num * r->den * q, (u128)p * g->den * r->num);
     }
+    if (spec->disparity == FG_DISPARITY_SIGNED_DIFFERENCE)
+        return compare_signed(spec, side, bound);
     /* |ng/dg - nr/dr| vs p/q  <=>  |ng*dr - nr*dg| * q vs p * dg * dr */
     u128 a = (u128)g->num * r->den, b = (u128)r->num * g->den;
     return compare_u128((a > b ? a - b : b - a) * q, (u128)p * g->den * r->den);
@@ -521,6 +534,9 @@ static void compare_side(const struct fg_gate_spec *spec, const struct fg_side *
     } else {
         if (spec->disparity == FG_DISPARITY_RATIO) {
             ci = fg_stats_katz(g->num, g->den, r->num, r->den, level, NULL);
+        } else if (spec->disparity == FG_DISPARITY_SIGNED_DIFFERENCE) {
+            struct fg_interval d = fg_stats_newcombe(g->num, g->den, r->num, r->den, level);
+            ci = spec->reference_minus_group ? (struct fg_interval){-d.high, -d.low} : d;
         } else { /* the interval of |p1 - p2| from Newcombe's interval of p1 - p2 */
             struct fg_interval d = fg_stats_newcombe(g->num, g->den, r->num, r->den, level);
             if (d.low >= 0)
@@ -1543,6 +1559,8 @@ static bool worsening_limit_at(const struct fg_gate_spec *spec, const struct fg_
     double allowed = deviation(spec->disparity, res->incumbent.value) + spec->max_worsening;
     if (spec->disparity == FG_DISPARITY_DIFFERENCE)
         *at = allowed;
+    else if (spec->disparity == FG_DISPARITY_SIGNED_DIFFERENCE)
+        *at = res->candidate.value < 0.0 ? -allowed : allowed;
     else if (allowed >= 1.0)
         return false;
     else if (res->candidate.value <= 1.0)

@@ -1,44 +1,199 @@
 /*
- * metric.c - the metric vocabulary: names, kinds, directions and the rate function (see
- * metric.h). Tables are indexed by enum fg_metric; a value outside the enum has the name
- * "unknown", direction 0 and an undefined rate.
+ * metric.c - the metric vocabulary: the catalogue (names, definitions, directions,
+ * denominators, sources), kinds and the rate function (see metric.h). Tables are indexed by enum
+ * fg_metric; a value outside the enum has the name "unknown", direction 0 and an undefined rate.
  */
 #include "metric.h"
 
 #include <stddef.h>
+#include <string.h>
 
-const char *const fg_metric_names[FG_METRIC__N] = {
-    [FG_METRIC_COUNT] = "count",
-    [FG_METRIC_BASE_RATE] = "base_rate",
-    [FG_METRIC_SELECTION_RATE] = "selection_rate",
-    [FG_METRIC_TPR] = "tpr",
-    [FG_METRIC_FPR] = "fpr",
-    [FG_METRIC_FNR] = "fnr",
-    [FG_METRIC_TNR] = "tnr",
-    [FG_METRIC_PPV] = "ppv",
-    [FG_METRIC_NPV] = "npv",
-    [FG_METRIC_FDR] = "fdr",
-    [FG_METRIC_FOR] = "for",
-    [FG_METRIC_ACCURACY] = "accuracy",
-    [FG_METRIC_ERROR_RATE] = "error_rate",
-    [FG_METRIC_EQUALIZED_ODDS] = "equalized_odds",
-    [FG_METRIC_AUC] = "auc",
-    [FG_METRIC_CALIBRATION_GAP] = "calibration_gap",
-    [FG_METRIC_BRIER] = "brier",
+/* Sources: Fawcett (2006), "An introduction to ROC analysis", Pattern Recognition Letters 27,
+ * table 1 (the confusion-matrix rates); AIF360 v0.6.1 aif360/metrics/classification_metric.py
+ * (CM) and binary_label_dataset_metric.py (BLDM); smclarify 0.5
+ * src/smclarify/bias/metrics/posttraining.py and common.py. */
+#define FAWCETT "Fawcett 2006, table 1"
+#define ROWS    "rows"
+#define POS     "actual positives"
+#define NEG     "actual negatives"
+#define PPOS    "predicted positives"
+#define PNEG    "predicted negatives"
+
+const struct fg_metric_info fg_metric_catalog[FG_METRIC__N] = {
+    [FG_METRIC_COUNT] = {"count", "n = tp + fp + tn + fn (overall gates only)", 0, ROWS, true,
+                         false, "AIF360 CM num_instances, dataset_metric.py:84"},
+    [FG_METRIC_BASE_RATE] = {"base_rate", "label positive rate (tp + fn) / n", 0, ROWS, true, false,
+                             "AIF360 BLDM base_rate, binary_label_dataset_metric.py:93"},
+    [FG_METRIC_SELECTION_RATE] = {"selection_rate", "predicted positive rate (tp + fp) / n", 0,
+                                  ROWS, true, false,
+                                  "AIF360 CM selection_rate, classification_metric.py:660"},
+    [FG_METRIC_TPR] = {"tpr", "true positive rate (recall) tp / (tp + fn)", 1, POS, true, false,
+                       "AIF360 CM classification_metric.py:278 (TPR); " FAWCETT},
+    [FG_METRIC_FPR] = {"fpr", "false positive rate fp / (fp + tn)", -1, NEG, true, false,
+                       "AIF360 CM classification_metric.py:278 (FPR); " FAWCETT},
+    [FG_METRIC_FNR] = {"fnr", "false negative rate fn / (tp + fn)", -1, POS, true, false,
+                       "AIF360 CM classification_metric.py:278 (FNR); " FAWCETT},
+    [FG_METRIC_TNR] = {"tnr", "true negative rate (specificity) tn / (fp + tn)", 1, NEG, true,
+                       false, "AIF360 CM classification_metric.py:278 (TNR); " FAWCETT},
+    [FG_METRIC_PPV] = {"ppv", "positive predictive value (precision) tp / (tp + fp)", 1, PPOS, true,
+                       false, "AIF360 CM classification_metric.py:280 (PPV); " FAWCETT},
+    [FG_METRIC_NPV] = {"npv", "negative predictive value tn / (tn + fn)", 1, PNEG, true, false,
+                       "AIF360 CM classification_metric.py:281 (NPV); " FAWCETT},
+    [FG_METRIC_FDR] = {"fdr", "false discovery rate fp / (tp + fp)", -1, PPOS, true, false,
+                       "AIF360 CM classification_metric.py:282 (FDR); " FAWCETT},
+    [FG_METRIC_FOR] = {"for", "false omission rate fn / (tn + fn)", -1, PNEG, true, false,
+                       "AIF360 CM classification_metric.py:283 (FOR); " FAWCETT},
+    [FG_METRIC_ACCURACY] = {"accuracy", "(tp + tn) / n", 1, ROWS, true, false,
+                            "AIF360 CM classification_metric.py:284 (ACC); " FAWCETT},
+    [FG_METRIC_ERROR_RATE] = {"error_rate", "(fp + fn) / n", -1, ROWS, true, false,
+                              "AIF360 CM error_rate, classification_metric.py:486"},
+    [FG_METRIC_EQUALIZED_ODDS] = {"equalized_odds",
+                                  "the worse of the tpr and fpr disparities, per group", 0,
+                                  "actual positives (tpr), actual negatives (fpr)", true, true,
+                                  "Hardt, Price, Srebro 2016; AIF360 CM "
+                                  "equalized_odds_difference, classification_metric.py:588"},
+    [FG_METRIC_AUC] = {"auc", "exact Mann-Whitney U / (positives x negatives), ties 1/2", 1,
+                       "the smaller of actual positives and actual negatives", false, false,
+                       "sklearn.metrics.roc_auc_score"},
+    [FG_METRIC_CALIBRATION_GAP] = {"calibration_gap",
+                                   "expected calibration error over equal-width score bins", -1,
+                                   "rows with a score", false, false, "Naeini et al. 2015"},
+    [FG_METRIC_BRIER] = {"brier", "mean of (score - outcome)^2", -1, "rows with a score", false,
+                         false, "Brier 1950"},
+    [FG_METRIC_CONDITIONAL_ACCEPTANCE] = {"conditional_acceptance",
+                                          "observed over predicted positives (tp + fn) / (tp + fp)",
+                                          0, PPOS, true, false,
+                                          "smclarify 0.5 common.py:284 (ca = na1 / na1hat)"},
+    [FG_METRIC_CONDITIONAL_REJECTION] = {"conditional_rejection",
+                                         "observed over predicted negatives (tn + fp) / (tn + fn)",
+                                         0, PNEG, true, false,
+                                         "smclarify 0.5 common.py:281 (rr = na0 / na0hat)"},
+    [FG_METRIC_TREATMENT_EQUALITY] = {"treatment_equality",
+                                      "false negatives per false positive fn / fp", 0,
+                                      "false positives", true, false,
+                                      "Berk et al. 2018; smclarify 0.5 posttraining.py:311"},
+    [FG_METRIC_AVERAGE_ODDS] = {"average_odds",
+                                "(tpr + fpr) / 2; its difference is the mean of the tpr and fpr "
+                                "differences",
+                                0, "the smaller of actual positives and actual negatives", true,
+                                true,
+                                "AIF360 CM average_odds_difference, "
+                                "classification_metric.py:546, :560 (absolute)"},
+    [FG_METRIC_AVERAGE_PREDICTIVE_VALUE] = {"average_predictive_value",
+                                            "(ppv + for) / 2 (false omission rate, not npv, as "
+                                            "AIF360)",
+                                            0,
+                                            "the smaller of predicted positives and predicted "
+                                            "negatives",
+                                            true, true,
+                                            "AIF360 CM average_predictive_value_difference, "
+                                            "classification_metric.py:574"},
 };
 
-/* +1: higher is better, -1: lower is better, 0: neither (vs_incumbent on an overall gate
- * needs one of the first two). */
-static const signed char metric_direction[FG_METRIC__N] = {
-    [FG_METRIC_ACCURACY] = 1, [FG_METRIC_TPR] = 1,  [FG_METRIC_TNR] = 1,
-    [FG_METRIC_PPV] = 1,      [FG_METRIC_NPV] = 1,  [FG_METRIC_ERROR_RATE] = -1,
-    [FG_METRIC_FPR] = -1,     [FG_METRIC_FNR] = -1, [FG_METRIC_FDR] = -1,
-    [FG_METRIC_FOR] = -1,     [FG_METRIC_AUC] = 1,  [FG_METRIC_CALIBRATION_GAP] = -1,
-    [FG_METRIC_BRIER] = -1};
+/* ---- aliases: the peers' names ----
+ * AIF360 v0.6.1: CM = aif360/metrics/classification_metric.py, BLDM =
+ * binary_label_dataset_metric.py; difference = unprivileged - privileged, ratio =
+ * unprivileged / privileged (dataset_metric.py:77, :82). smclarify 0.5: post =
+ * src/smclarify/bias/metrics/posttraining.py, common = .../common.py; a is the rest, d the
+ * facet. */
+#define GR    FG_ALIAS_GROUP_MINUS_REFERENCE
+#define RG    FG_ALIAS_REFERENCE_MINUS_GROUP
+#define RATIO FG_ALIAS_RATIO
+const struct fg_metric_alias fg_metric_aliases[] = {
+    {"aif360.statistical_parity_difference", FG_METRIC_SELECTION_RATE, GR, "SR_unpriv - SR_priv",
+     "classification_metric.py:684"},
+    {"aif360.disparate_impact", FG_METRIC_SELECTION_RATE, RATIO, "SR_unpriv / SR_priv",
+     "classification_metric.py:676"},
+    {"aif360.dataset.statistical_parity_difference", FG_METRIC_BASE_RATE, GR,
+     "BR_unpriv - BR_priv (labels)", "binary_label_dataset_metric.py:116"},
+    {"aif360.dataset.disparate_impact", FG_METRIC_BASE_RATE, RATIO, "BR_unpriv / BR_priv (labels)",
+     "binary_label_dataset_metric.py:108"},
+    {"aif360.equal_opportunity_difference", FG_METRIC_TPR, GR, "TPR_unpriv - TPR_priv",
+     "classification_metric.py:866"},
+    {"aif360.true_positive_rate_difference", FG_METRIC_TPR, GR, "TPR_unpriv - TPR_priv",
+     "classification_metric.py:501"},
+    {"aif360.false_positive_rate_difference", FG_METRIC_FPR, GR, "FPR_unpriv - FPR_priv",
+     "classification_metric.py:506"},
+    {"aif360.false_negative_rate_difference", FG_METRIC_FNR, GR, "FNR_unpriv - FNR_priv",
+     "classification_metric.py:511"},
+    {"aif360.false_omission_rate_difference", FG_METRIC_FOR, GR, "FOR_unpriv - FOR_priv",
+     "classification_metric.py:516"},
+    {"aif360.false_discovery_rate_difference", FG_METRIC_FDR, GR, "FDR_unpriv - FDR_priv",
+     "classification_metric.py:521"},
+    {"aif360.false_positive_rate_ratio", FG_METRIC_FPR, RATIO, "FPR_unpriv / FPR_priv",
+     "classification_metric.py:526"},
+    {"aif360.false_negative_rate_ratio", FG_METRIC_FNR, RATIO, "FNR_unpriv / FNR_priv",
+     "classification_metric.py:531"},
+    {"aif360.false_omission_rate_ratio", FG_METRIC_FOR, RATIO, "FOR_unpriv / FOR_priv",
+     "classification_metric.py:536"},
+    {"aif360.false_discovery_rate_ratio", FG_METRIC_FDR, RATIO, "FDR_unpriv / FDR_priv",
+     "classification_metric.py:541"},
+    {"aif360.average_odds_difference", FG_METRIC_AVERAGE_ODDS, GR,
+     "((FPR_u - FPR_p) + (TPR_u - TPR_p)) / 2", "classification_metric.py:546"},
+    {"aif360.average_abs_odds_difference", FG_METRIC_AVERAGE_ODDS, FG_ALIAS_DIFFERENCE,
+     "(|FPR_u - FPR_p| + |TPR_u - TPR_p|) / 2", "classification_metric.py:560"},
+    {"aif360.average_predictive_value_difference", FG_METRIC_AVERAGE_PREDICTIVE_VALUE, GR,
+     "((PPV_u - PPV_p) + (FOR_u - FOR_p)) / 2", "classification_metric.py:574"},
+    {"aif360.equalized_odds_difference", FG_METRIC_EQUALIZED_ODDS, FG_ALIAS_DIFFERENCE,
+     "max(|FPR_u - FPR_p|, |TPR_u - TPR_p|)", "classification_metric.py:588"},
+    {"aif360.error_rate_difference", FG_METRIC_ERROR_RATE, GR, "ERR_unpriv - ERR_priv",
+     "classification_metric.py:602"},
+    {"aif360.error_rate_ratio", FG_METRIC_ERROR_RATE, RATIO, "ERR_unpriv / ERR_priv",
+     "classification_metric.py:608"},
+    {"clarify.DPPL", FG_METRIC_SELECTION_RATE, RG, "q^_a - q^_d",
+     "posttraining.py:23, common.py:85"},
+    {"clarify.DI", FG_METRIC_SELECTION_RATE, RATIO, "q^_d / q^_a", "posttraining.py:45, :77"},
+    {"clarify.DCA", FG_METRIC_CONDITIONAL_ACCEPTANCE, RG, "c_a - c_d, c = n(1) / n^(1)",
+     "posttraining.py:81, common.py:287"},
+    {"clarify.DCR", FG_METRIC_CONDITIONAL_REJECTION, GR, "r_d - r_a, r = n(0) / n^(0)",
+     "posttraining.py:101, common.py:288"},
+    {"clarify.RD", FG_METRIC_TPR, RG, "recall_a - recall_d", "posttraining.py:121, common.py:392"},
+    {"clarify.SD", FG_METRIC_TNR, GR, "specificity_d - specificity_a",
+     "posttraining.py:142, common.py:393"},
+    {"clarify.DAR", FG_METRIC_PPV, RG, "TP_a / n^_a(1) - TP_d / n^_d(1)",
+     "posttraining.py:163, common.py:341"},
+    {"clarify.DRR", FG_METRIC_NPV, GR, "TN_d / n^_d(0) - TN_a / n^_a(0)",
+     "posttraining.py:184, common.py:342"},
+    {"clarify.AD", FG_METRIC_ACCURACY, RG, "ACC_a - ACC_d", "posttraining.py:204, :252"},
+    {"clarify.TE", FG_METRIC_TREATMENT_EQUALITY, GR, "FN_d / FP_d - FN_a / FP_a",
+     "posttraining.py:281, :314"},
+};
+const size_t fg_metric_n_aliases = sizeof fg_metric_aliases / sizeof fg_metric_aliases[0];
+_Static_assert(sizeof fg_metric_aliases / sizeof fg_metric_aliases[0] <= FG_MAX_ALIASES,
+               "FG_MAX_ALIASES");
+#undef GR
+#undef RG
+#undef RATIO
+
+const struct fg_metric_alias *fg_metric_alias_lookup(const char *name)
+{
+    for (size_t i = 0; i < fg_metric_n_aliases; i++)
+        if (strcmp(fg_metric_aliases[i].name, name) == 0)
+            return &fg_metric_aliases[i];
+    return NULL;
+}
+
+const struct fg_metric_info *fg_metric_info(enum fg_metric metric)
+{
+    return (unsigned)metric < FG_METRIC__N ? &fg_metric_catalog[metric] : NULL;
+}
+
+enum fg_metric fg_metric_lookup(const char *name)
+{
+    for (int m = 0; m < FG_METRIC__N; m++)
+        if (strcmp(fg_metric_catalog[m].name, name) == 0)
+            return (enum fg_metric)m;
+    return FG_METRIC__N;
+}
+
+const char *fg_metric_denominator(enum fg_metric metric)
+{
+    return (unsigned)metric < FG_METRIC__N ? fg_metric_catalog[metric].denominator : ROWS;
+}
 
 const char *fg_metric_name(enum fg_metric metric)
 {
-    return (unsigned)metric < FG_METRIC__N ? fg_metric_names[metric] : "unknown";
+    return (unsigned)metric < FG_METRIC__N ? fg_metric_catalog[metric].name : "unknown";
 }
 
 enum fg_metric_kind fg_metric_kind(enum fg_metric metric)
@@ -52,6 +207,13 @@ enum fg_metric_kind fg_metric_kind(enum fg_metric metric)
     case FG_METRIC_CALIBRATION_GAP:
     case FG_METRIC_BRIER:
         return FG_METRIC_KIND_SCORE;
+    case FG_METRIC_CONDITIONAL_ACCEPTANCE:
+    case FG_METRIC_CONDITIONAL_REJECTION:
+    case FG_METRIC_TREATMENT_EQUALITY:
+        return FG_METRIC_KIND_COUNT_RATIO;
+    case FG_METRIC_AVERAGE_ODDS:
+    case FG_METRIC_AVERAGE_PREDICTIVE_VALUE:
+        return FG_METRIC_KIND_AVERAGE;
     default:
         return FG_METRIC_KIND_RATE;
     }
@@ -59,7 +221,7 @@ enum fg_metric_kind fg_metric_kind(enum fg_metric metric)
 
 int fg_metric_direction(enum fg_metric metric)
 {
-    return (unsigned)metric < FG_METRIC__N ? metric_direction[metric] : 0;
+    return (unsigned)metric < FG_METRIC__N ? fg_metric_catalog[metric].direction : 0;
 }
 
 bool fg_metric_is_rate(enum fg_metric metric)
@@ -86,6 +248,30 @@ static struct fg_rate rate(uint64_t num, uint64_t den)
         r.value = (double)num / (double)den;
     return r;
 }
+bool fg_metric_average_parts(enum fg_metric metric, enum fg_metric parts[2])
+{
+    if (metric != FG_METRIC_AVERAGE_ODDS && metric != FG_METRIC_AVERAGE_PREDICTIVE_VALUE)
+        return false;
+    parts[0] = metric == FG_METRIC_AVERAGE_ODDS ? FG_METRIC_TPR : FG_METRIC_PPV;
+    parts[1] = metric == FG_METRIC_AVERAGE_ODDS ? FG_METRIC_FPR : FG_METRIC_FOR;
+    return true;
+}
+
+/* The mean of an average's two rates; den is the smaller denominator, for min_group_size. */
+static struct fg_rate average(enum fg_metric metric, const struct fg_confusion *c)
+{
+    enum fg_metric parts[2];
+    fg_metric_average_parts(metric, parts);
+    struct fg_rate a = fg_metric_rate(parts[0], c), b = fg_metric_rate(parts[1], c);
+    struct fg_rate r = {.defined = a.defined && b.defined,
+                        .value = 0.0,
+                        .num = 0,
+                        .den = a.den < b.den ? a.den : b.den};
+    if (r.defined)
+        r.value = (a.value + b.value) / 2.0;
+    return r;
+}
+
 /* Definitions: Fawcett (2006), "An introduction to ROC analysis", Pattern Recognition
  * Letters 27, table 1; the same as Fairlearn's fairlearn.metrics (selection_rate,
  * true_positive_rate, false_positive_rate, ...) and Aequitas' group metrics (tpr, fpr,
@@ -122,6 +308,15 @@ struct fg_rate fg_metric_rate(enum fg_metric metric, const struct fg_confusion *
         return rate(c->tp + c->tn, n);
     case FG_METRIC_ERROR_RATE:
         return rate(c->fp + c->fn, n);
+    case FG_METRIC_CONDITIONAL_ACCEPTANCE:
+        return rate(c->tp + c->fn, c->tp + c->fp);
+    case FG_METRIC_CONDITIONAL_REJECTION:
+        return rate(c->tn + c->fp, c->tn + c->fn);
+    case FG_METRIC_TREATMENT_EQUALITY:
+        return rate(c->fn, c->fp);
+    case FG_METRIC_AVERAGE_ODDS:
+    case FG_METRIC_AVERAGE_PREDICTIVE_VALUE:
+        return average(metric, c);
     default:
         return rate(0, 0);
     }

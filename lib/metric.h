@@ -10,6 +10,7 @@
 #define FAIRGATE_METRIC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum fg_metric {
@@ -30,6 +31,11 @@ enum fg_metric {
     FG_METRIC_AUC,            /* score metrics: computed from a score column */
     FG_METRIC_CALIBRATION_GAP,
     FG_METRIC_BRIER,
+    FG_METRIC_CONDITIONAL_ACCEPTANCE, /* count ratios: num/den of counts, not a proportion */
+    FG_METRIC_CONDITIONAL_REJECTION,
+    FG_METRIC_TREATMENT_EQUALITY,
+    FG_METRIC_AVERAGE_ODDS, /* averages: the mean of two rates */
+    FG_METRIC_AVERAGE_PREDICTIVE_VALUE,
     FG_METRIC__N
 };
 
@@ -38,10 +44,15 @@ enum fg_metric {
 #define FG_METRIC_N_RATES (FG_METRIC_ERROR_RATE + 1)
 
 enum fg_metric_kind {
-    FG_METRIC_KIND_COUNT,     /* count: rows in the group */
-    FG_METRIC_KIND_RATE,      /* num/den of one confusion matrix (base_rate .. error_rate) */
-    FG_METRIC_KIND_COMPOSITE, /* equalized_odds: the worse of two rates (tpr, fpr) */
-    FG_METRIC_KIND_SCORE      /* auc, calibration_gap, brier: from a score column */
+    FG_METRIC_KIND_COUNT,       /* count: rows in the group */
+    FG_METRIC_KIND_RATE,        /* num/den of one confusion matrix (base_rate .. error_rate) */
+    FG_METRIC_KIND_COMPOSITE,   /* equalized_odds: the worse of two rates (tpr, fpr) */
+    FG_METRIC_KIND_SCORE,       /* auc, calibration_gap, brier: from a score column */
+    FG_METRIC_KIND_COUNT_RATIO, /* conditional_acceptance, conditional_rejection,
+                                 * treatment_equality: num/den of counts, num may pass den */
+    FG_METRIC_KIND_AVERAGE      /* average_odds, average_predictive_value: the mean of two
+                                 * rates; its absolute difference is the mean of the two
+                                 * absolute differences (AIF360 average_abs_odds_difference) */
 };
 
 /* One model's confusion matrix for one group. */
@@ -49,16 +60,62 @@ struct fg_confusion {
     uint64_t tp, fp, tn, fn;
 };
 
-/* A rate num/den; defined == false when den == 0 (then value is 0 and must not be used). */
+/* A rate num/den; defined == false when den == 0 (then value is 0 and must not be used).
+ * For an average, den is the smaller of its two rates' denominators and num is 0. */
 struct fg_rate {
     bool defined;
     double value;
     uint64_t num, den;
 };
 
-/* Names as written in the policy language and the audit, indexed by enum fg_metric. */
-extern const char *const fg_metric_names[FG_METRIC__N];
+/* ---- the catalogue ----
+ * One entry per metric, indexed by enum fg_metric: every module that names a metric, ranks
+ * it, explains its denominator or lists it (`fairgate metrics`, the README list and the
+ * policy schema's enum, which tests/cli/test_metrics.sh checks against it) reads this
+ * table; none keeps its own. */
+struct fg_metric_info {
+    const char *name;        /* as written in the policy language and the audit */
+    const char *definition;  /* one line, from the per-group counts tp, fp, tn, fn */
+    signed char direction;   /* +1 higher is better, -1 lower is better, 0 neither */
+    const char *denominator; /* what min_group_size is compared with ("actual positives") */
+    bool counts;             /* computable from a counts file (check --counts, sql) */
+    bool groups_only;        /* disparity gates only (not an overall gate) */
+    const char *source;      /* the paper, or the peer's file:line */
+};
+extern const struct fg_metric_info fg_metric_catalog[FG_METRIC__N];
 
+/* A peer's metric under its own name ("aif360.average_odds_difference", "clarify.DPPL"): a
+ * fairgate metric, the disparity that gives the peer's value, and which group is subtracted
+ * from which. AIF360 subtracts the privileged group from the unprivileged one (its
+ * dataset_metric.py:77 difference, :82 ratio); Clarify subtracts the facet d from the rest a
+ * for the acceptance metrics (a - d) and the rest from the facet for the rejection metrics
+ * (d - a). The privileged group (AIF360) or a (Clarify) is the policy's explicit reference,
+ * so "group - reference" is AIF360's order and Clarify's d - a. */
+enum fg_alias_form {
+    FG_ALIAS_RATIO,                 /* group / reference */
+    FG_ALIAS_DIFFERENCE,            /* |group - reference| (average_odds: mean of |diffs|) */
+    FG_ALIAS_GROUP_MINUS_REFERENCE, /* signed_difference, group - reference */
+    FG_ALIAS_REFERENCE_MINUS_GROUP  /* signed_difference, reference - group */
+};
+struct fg_metric_alias {
+    const char *name;
+    enum fg_metric metric;
+    enum fg_alias_form form;
+    const char *definition; /* the peer's formula */
+    const char *source;     /* the peer's file:line */
+};
+#define FG_MAX_ALIASES 64 /* entries of fg_metric_aliases */
+extern const struct fg_metric_alias fg_metric_aliases[];
+extern const size_t fg_metric_n_aliases;
+/* The alias named name, or NULL. */
+const struct fg_metric_alias *fg_metric_alias_lookup(const char *name);
+
+/* The metric's catalogue entry; NULL outside the enum. */
+const struct fg_metric_info *fg_metric_info(enum fg_metric metric);
+/* The metric named name, or FG_METRIC__N when none is. */
+enum fg_metric fg_metric_lookup(const char *name);
+/* What a metric's min_group_size denominator counts ("rows" outside the enum). */
+const char *fg_metric_denominator(enum fg_metric metric);
 /* The metric's name; "unknown" outside the enum. */
 const char *fg_metric_name(enum fg_metric metric);
 /* The kind of a metric of the enum (FG_METRIC_KIND_RATE for none other). */
@@ -76,7 +133,12 @@ bool fg_metric_is_score(enum fg_metric metric);
  * selection_rate (tp+fp)/n, base_rate (tp+fn)/n, tpr tp/(tp+fn), fpr fp/(fp+tn),
  * fnr fn/(tp+fn), tnr tn/(fp+tn), ppv tp/(tp+fp), npv tn/(tn+fn), fdr fp/(tp+fp),
  * for fn/(tn+fn), accuracy (tp+tn)/n, error_rate (fp+fn)/n.
+ * Count ratios: conditional_acceptance (tp+fn)/(tp+fp), conditional_rejection
+ * (tn+fp)/(tn+fn), treatment_equality fn/fp. Averages: average_odds (tpr+fpr)/2,
+ * average_predictive_value (ppv+for)/2, defined when both rates are.
  * Not defined for equalized_odds or the score metrics (returns defined == false). */
+/* The two rates an average is the mean of; false for any other metric. */
+bool fg_metric_average_parts(enum fg_metric metric, enum fg_metric parts[2]);
 struct fg_rate fg_metric_rate(enum fg_metric metric, const struct fg_confusion *confusion);
 uint64_t fg_confusion_n(const struct fg_confusion *confusion);
 

@@ -50,7 +50,9 @@ static void rate_intervals(const struct fg_confusion *c, double level,
 
 struct fg_rate fg_group_metric(const struct fg_group *g, enum fg_metric metric, bool incumbent)
 {
-    if (fg_metric_is_rate(metric))
+    enum fg_metric_kind kind = fg_metric_kind(metric);
+    if (fg_metric_is_rate(metric) || kind == FG_METRIC_KIND_COUNT_RATIO ||
+        kind == FG_METRIC_KIND_AVERAGE)
         return fg_metric_rate(metric, incumbent ? &g->incumbent : &g->candidate);
     struct fg_rate r = {.defined = false, .value = 0.0, .num = 0, .den = 0};
     const struct fg_score_stats *s = incumbent ? &g->incumbent_score : &g->candidate_score;

@@ -44,7 +44,9 @@
 
 static const char *const disparity_text[] = {[FG_DISPARITY_NONE] = "none",
                                              [FG_DISPARITY_RATIO] = "ratio",
-                                             [FG_DISPARITY_DIFFERENCE] = "difference"};
+                                             [FG_DISPARITY_DIFFERENCE] = "difference",
+                                             [FG_DISPARITY_SIGNED_DIFFERENCE] =
+                                                 "signed_difference"};
 static const char *const reference_text[] = {[FG_REFERENCE_HIGHEST] = "highest",
                                              [FG_REFERENCE_LARGEST] = "largest",
                                              [FG_REFERENCE_EXPLICIT] = "explicit",
@@ -1163,7 +1165,7 @@ static const char *const gate_keys[] = {"id",
                                         "correction",
                                         "bootstrap",
                                         "bins"};
-static const char *const disparity_names[] = {"ratio", "difference"};
+static const char *const disparity_names[] = {"ratio", "difference", "signed_difference"};
 static const char *const bound_keys[] = {"min", "max"};
 static const char *const vs_incumbent_keys[] = {"max_worsening"};
 
@@ -1240,10 +1242,10 @@ static enum fg_status parse_overall_gate(const struct ctx *c, const struct node 
             return fail(c, key, "'%s' does not apply to an overall gate%s", not_here[i],
                         i == 1 || i == 2 ? "; put it inside 'overall'" : "");
     }
-    if (spec->metric == FG_METRIC_EQUALIZED_ODDS)
+    if (fg_metric_catalog[spec->metric].groups_only || spec->alias != NULL)
         return fail(c, lookup(gate, "metric"),
-                    "metric 'equalized_odds' compares groups and cannot be used in an overall "
-                    "gate");
+                    "metric '%s' compares groups and cannot be used in an overall gate",
+                    spec->alias != NULL ? spec->alias->name : fg_metric_name(spec->metric));
     spec->overall = true;
     spec->disparity = FG_DISPARITY_NONE;
     const struct node *overall = lookup(gate, "overall");
@@ -1255,6 +1257,9 @@ static enum fg_status parse_overall_gate(const struct ctx *c, const struct node 
     if (spec->metric == FG_METRIC_COUNT) {
         rule.high = HUGE_VAL;
         rule.explain = "an overall bound on count must be at least 0";
+    } else if (fg_metric_kind(spec->metric) == FG_METRIC_KIND_COUNT_RATIO) {
+        rule.high = HUGE_VAL;
+        rule.explain = "an overall bound on a count ratio must be at least 0";
     }
     TRY(parse_bounds(c, overall, &rule, spec));
     const struct node *vs = lookup(gate, "vs_incumbent");
@@ -1272,6 +1277,103 @@ static enum fg_status parse_overall_gate(const struct ctx *c, const struct node 
     return FG_OK;
 }
 
+/* ---- disparities and aliases ---- */
+
+/* The disparity an alias fixes (AIF360: unprivileged - privileged; Clarify: a - d or d - a). */
+static enum fg_disparity alias_disparity(const struct fg_metric_alias *alias)
+{
+    switch (alias->form) {
+    case FG_ALIAS_RATIO:
+        return FG_DISPARITY_RATIO;
+    case FG_ALIAS_DIFFERENCE:
+        return FG_DISPARITY_DIFFERENCE;
+    default:
+        return FG_DISPARITY_SIGNED_DIFFERENCE;
+    }
+}
+
+/* The gate's 'disparity', or the one its alias fixes; a 'disparity' that contradicts the
+ * alias is an error that says what the alias means. */
+static enum fg_status parse_disparity(const struct ctx *c, const struct node *node,
+                                      struct fg_gate_spec *spec)
+{
+    size_t i = 0;
+    if (node != NULL)
+        TRY(get_choice(c, node, "disparity", "disparity", disparity_names, N_OF(disparity_names),
+                       &i));
+    enum fg_disparity given = (enum fg_disparity)(FG_DISPARITY_RATIO + i);
+    if (spec->alias == NULL) {
+        spec->disparity = given;
+        return FG_OK;
+    }
+    spec->disparity = alias_disparity(spec->alias);
+    spec->reference_minus_group = spec->alias->form == FG_ALIAS_REFERENCE_MINUS_GROUP;
+    if (node != NULL && given != spec->disparity)
+        return fail(c, node,
+                    "'disparity: %s' conflicts with metric '%s', which is %s (%s, %s) with the "
+                    "reference as the privileged group: that is disparity %s%s; drop "
+                    "'disparity', or name the metric '%s' to choose the disparity yourself",
+                    disparity_names[i], spec->alias->name, spec->alias->definition,
+                    fg_metric_name(spec->metric), spec->alias->source,
+                    fg_disparity_name(spec->disparity),
+                    spec->reference_minus_group ? " (reference - group)" : "",
+                    fg_metric_name(spec->metric));
+    return FG_OK;
+}
+
+/* The range of a disparity gate's min and max. */
+static const struct bound_rule *disparity_bound_rule(const struct fg_gate_spec *spec)
+{
+    static const struct bound_rule ratio = {0, HUGE_VAL, true,
+                                            "a ratio bound must be greater than 0"};
+    static const struct bound_rule difference = {
+        0, 1, false, "a difference bound (an absolute gap) must be between 0 and 1"};
+    static const struct bound_rule signed_difference = {
+        -1, 1, false, "a signed_difference bound on a rate must be between -1 and 1"};
+    static const struct bound_rule count_difference = {
+        0, HUGE_VAL, false, "a difference bound (an absolute gap) must be at least 0"};
+    static const struct bound_rule count_signed = {-HUGE_VAL, HUGE_VAL, false, "?"};
+    bool count_ratio = fg_metric_kind(spec->metric) == FG_METRIC_KIND_COUNT_RATIO;
+    if (spec->disparity == FG_DISPARITY_RATIO)
+        return &ratio;
+    if (spec->disparity == FG_DISPARITY_DIFFERENCE)
+        return count_ratio ? &count_difference : &difference;
+    return count_ratio ? &count_signed : &signed_difference;
+}
+
+/* What the metric and its alias ask of the rest of the gate: an alias's privileged group is
+ * an explicit reference; an average has no ratio; a signed difference needs one reference
+ * group; a count ratio or an average has no interval (evidence: point). */
+static enum fg_status check_gate_metric(const struct ctx *c, const struct node *gate,
+                                        const char *gate_name, const struct fg_gate_spec *spec)
+{
+    const struct node *at = lookup(gate, "metric");
+    enum fg_metric_kind kind = fg_metric_kind(spec->metric);
+    if (spec->alias != NULL && spec->reference.kind != FG_REFERENCE_EXPLICIT)
+        return fail(c, lookup(gate, "reference") ? lookup(gate, "reference") : at,
+                    "metric '%s' compares each group with the privileged group, which must be an "
+                    "explicit 'reference' (for example reference: {sex: Male}), not '%s'",
+                    spec->alias->name, fg_reference_kind_name(spec->reference.kind));
+    if (kind == FG_METRIC_KIND_AVERAGE && spec->disparity == FG_DISPARITY_RATIO)
+        return fail(c, lookup(gate, "disparity"),
+                    "metric '%s' is compared as a difference or signed_difference (the mean of two "
+                    "rate differences), not as a ratio",
+                    fg_metric_name(spec->metric));
+    if (spec->disparity == FG_DISPARITY_SIGNED_DIFFERENCE &&
+        spec->reference.kind == FG_REFERENCE_BETWEEN_GROUPS)
+        return fail(c, lookup(gate, "reference") ? lookup(gate, "reference") : gate,
+                    "%s: a signed_difference compares each group with one reference group; "
+                    "'between_groups' (worst over best) has no sign",
+                    gate_name);
+    if ((kind == FG_METRIC_KIND_COUNT_RATIO || kind == FG_METRIC_KIND_AVERAGE) &&
+        spec->evidence != FG_EVIDENCE_POINT)
+        return fail(c, lookup(gate, "evidence") ? lookup(gate, "evidence") : gate,
+                    "%s: evidence '%s' needs an interval, which fairgate does not compute for "
+                    "'%s'; give 'evidence: point' on this gate",
+                    gate_name, fg_evidence_name(spec->evidence), fg_metric_name(spec->metric));
+    return FG_OK;
+}
+
 static enum fg_status parse_disparity_gate(const struct ctx *c, const struct node *gate,
                                            const char *gate_name, struct fg_gate_spec *spec)
 {
@@ -1279,18 +1381,13 @@ static enum fg_status parse_disparity_gate(const struct ctx *c, const struct nod
         return fail(c, lookup(gate, "metric"),
                     "metric 'count' is allowed only in an overall gate (overall: {min: N})");
     const struct node *node = lookup(gate, "disparity");
-    if (node == NULL)
+    if (node == NULL && spec->alias == NULL)
         return fail(c, gate,
-                    "%s has no 'disparity' (ratio or difference; or 'overall' for a bound on the "
-                    "whole population)",
+                    "%s has no 'disparity' (ratio, difference or signed_difference; or 'overall' "
+                    "for a bound on the whole population)",
                     gate_name);
-    size_t i = 0;
-    TRY(get_choice(c, node, "disparity", "disparity", disparity_names, N_OF(disparity_names), &i));
-    spec->disparity = i == 0 ? FG_DISPARITY_RATIO : FG_DISPARITY_DIFFERENCE;
-    struct bound_rule ratio = {0, HUGE_VAL, true, "a ratio bound must be greater than 0"};
-    struct bound_rule difference = {0, 1, false,
-                                    "a difference bound (an absolute gap) must be between 0 and 1"};
-    TRY(parse_bounds(c, gate, spec->disparity == FG_DISPARITY_RATIO ? &ratio : &difference, spec));
+    TRY(parse_disparity(c, node, spec));
+    TRY(parse_bounds(c, gate, disparity_bound_rule(spec), spec));
     if ((node = lookup(gate, "vs_incumbent")) != NULL)
         TRY(parse_vs_incumbent(c, node, gate_name, spec));
     if (!spec->has_min && !spec->has_max && !spec->has_max_worsening)
@@ -1355,7 +1452,18 @@ static enum fg_status parse_gate_metric(const struct ctx *c, const struct node *
     if (node == NULL)
         return fail(c, gate, "%s has no 'metric'", gate_name);
     size_t metric = 0;
-    TRY(get_choice(c, node, "metric", "metric", fg_metric_names, FG_METRIC__N, &metric));
+    TRY(want_string(c, node, "metric", false));
+    if ((spec->alias = fg_metric_alias_lookup(node->text)) != NULL) {
+        spec->metric = spec->alias->metric;
+        return FG_OK;
+    }
+    const char *names[FG_METRIC__N + FG_MAX_ALIASES];
+    size_t n = 0;
+    for (size_t i = 0; i < FG_METRIC__N; i++)
+        names[n++] = fg_metric_catalog[i].name;
+    for (size_t i = 0; i < fg_metric_n_aliases && n < N_OF(names); i++)
+        names[n++] = fg_metric_aliases[i].name;
+    TRY(get_choice(c, node, "metric", "metric", names, n, &metric));
     spec->metric = (enum fg_metric)metric;
     if (fg_metric_is_score(spec->metric) && p->data.candidate.score == NULL)
         return fail(c, node,
@@ -1439,7 +1547,8 @@ static enum fg_status parse_gate(const struct ctx *c, const struct node *gates, 
     TRY(lookup(gate, "overall") != NULL ? parse_overall_gate(c, gate, gate_name, spec)
                                         : parse_disparity_gate(c, gate, gate_name, spec));
     TRY(parse_gate_groups(c, gate, spec, p));
-    return parse_gate_evidence(c, gate, gate_name, where, spec, p);
+    TRY(parse_gate_evidence(c, gate, gate_name, where, spec, p));
+    return spec->overall ? FG_OK : check_gate_metric(c, gate, gate_name, spec);
 }
 
 static enum fg_status parse_gates(const struct ctx *c, const struct node *gates,

@@ -26,7 +26,14 @@
 
 /* ---- policy ---- */
 
-enum fg_disparity { FG_DISPARITY_NONE, FG_DISPARITY_RATIO, FG_DISPARITY_DIFFERENCE };
+/* signed_difference: group - reference (reference - group for the Clarify aliases that
+ * subtract the facet from the rest, spec->reference_minus_group). */
+enum fg_disparity {
+    FG_DISPARITY_NONE,
+    FG_DISPARITY_RATIO,
+    FG_DISPARITY_DIFFERENCE,
+    FG_DISPARITY_SIGNED_DIFFERENCE
+};
 
 enum fg_reference_kind {
     FG_REFERENCE_HIGHEST,       /* the group with the highest metric value (29 CFR 1607.4(D)) */
@@ -82,8 +89,10 @@ struct fg_gate_spec {
     char *id;
     char *description; /* free text from the policy, or NULL */
     enum fg_metric metric;
-    bool overall;                /* overall: {min,max} on the whole population */
-    enum fg_disparity disparity; /* NONE exactly when overall */
+    const struct fg_metric_alias *alias; /* the peer's name it was given by, or NULL */
+    bool reference_minus_group;          /* signed_difference as reference - group (alias) */
+    bool overall;                        /* overall: {min,max} on the whole population */
+    enum fg_disparity disparity;         /* NONE exactly when overall */
     bool has_min, has_max;
     double min, max;        /* bounds on the disparity (or the overall value) */
     bool has_max_worsening; /* vs_incumbent: {max_worsening} */

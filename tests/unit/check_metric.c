@@ -33,6 +33,15 @@ static const struct metric_vector vectors[] = {
     {FG_METRIC_AUC, "auc", FG_METRIC_KIND_SCORE, 1, false, true},
     {FG_METRIC_CALIBRATION_GAP, "calibration_gap", FG_METRIC_KIND_SCORE, -1, false, true},
     {FG_METRIC_BRIER, "brier", FG_METRIC_KIND_SCORE, -1, false, true},
+    {FG_METRIC_CONDITIONAL_ACCEPTANCE, "conditional_acceptance", FG_METRIC_KIND_COUNT_RATIO, 0,
+     false, false},
+    {FG_METRIC_CONDITIONAL_REJECTION, "conditional_rejection", FG_METRIC_KIND_COUNT_RATIO, 0, false,
+     false},
+    {FG_METRIC_TREATMENT_EQUALITY, "treatment_equality", FG_METRIC_KIND_COUNT_RATIO, 0, false,
+     false},
+    {FG_METRIC_AVERAGE_ODDS, "average_odds", FG_METRIC_KIND_AVERAGE, 0, false, false},
+    {FG_METRIC_AVERAGE_PREDICTIVE_VALUE, "average_predictive_value", FG_METRIC_KIND_AVERAGE, 0,
+     false, false},
 };
 
 _Static_assert(sizeof vectors / sizeof vectors[0] == FG_METRIC__N, "one vector per metric");
@@ -42,14 +51,22 @@ START_TEST(test_vocabulary)
     const struct metric_vector *v = &vectors[_i];
     ck_assert_int_eq((int)v->metric, _i); /* the table covers the enum in order */
     ck_assert_str_eq(fg_metric_name(v->metric), v->name);
-    ck_assert_str_eq(fg_metric_names[v->metric], v->name);
+    ck_assert_str_eq(fg_metric_catalog[v->metric].name, v->name);
+    ck_assert_ptr_eq(fg_metric_info(v->metric), &fg_metric_catalog[v->metric]);
+    ck_assert_int_eq(fg_metric_lookup(v->name), v->metric);
+    const struct fg_metric_info *info = fg_metric_info(v->metric);
+    ck_assert(info->definition != NULL && info->definition[0] != '\0');
+    ck_assert(info->denominator != NULL && info->source != NULL && info->source[0] != '\0');
+    ck_assert_int_eq(info->counts, !v->is_score); /* every count-based metric takes --counts */
     ck_assert_int_eq(fg_metric_kind(v->metric), v->kind);
     ck_assert_int_eq(fg_metric_direction(v->metric), v->direction);
     ck_assert_int_eq(fg_metric_is_rate(v->metric), v->is_rate);
     ck_assert_int_eq(fg_metric_is_score(v->metric), v->is_score);
-    /* the rate function computes exactly the rate metrics */
+    /* the rate function computes the rate metrics, the count ratios and the averages */
     struct fg_confusion c = {3, 1, 4, 2};
-    ck_assert_int_eq(fg_metric_rate(v->metric, &c).defined, v->is_rate);
+    bool computed =
+        v->is_rate || v->kind == FG_METRIC_KIND_COUNT_RATIO || v->kind == FG_METRIC_KIND_AVERAGE;
+    ck_assert_int_eq(fg_metric_rate(v->metric, &c).defined, computed);
 }
 END_TEST
 
@@ -61,6 +78,69 @@ START_TEST(test_outside_enum)
     ck_assert(!fg_metric_is_score(FG_METRIC__N));
     struct fg_confusion c = {1, 1, 1, 1};
     ck_assert(!fg_metric_rate(FG_METRIC__N, &c).defined);
+    ck_assert_ptr_null(fg_metric_info(FG_METRIC__N));
+    ck_assert_int_eq(fg_metric_lookup("tpr_gap"), FG_METRIC__N);
+    ck_assert_str_eq(fg_metric_denominator(FG_METRIC_TPR), "actual positives");
+    ck_assert_str_eq(fg_metric_denominator(FG_METRIC_FOR), "predicted negatives");
+    ck_assert_str_eq(fg_metric_denominator(FG_METRIC__N), "rows");
+}
+END_TEST
+
+/* The new count-based metrics, by hand, with the peers' formulas. tp, fp, tn, fn = 3, 1, 4, 2:
+ * conditional_acceptance (tp+fn)/(tp+fp) = 5/4 (smclarify 0.5 common.py:284, ca = na1/na1hat);
+ * conditional_rejection (tn+fp)/(tn+fn) = 5/6 (common.py:281, rr = na0/na0hat);
+ * treatment_equality fn/fp = 2/1 (posttraining.py:311, tau = FN/FP);
+ * average_odds (tpr+fpr)/2 = (3/5 + 1/5)/2 = 0.4, den min(5, 5) = 5 (AIF360 v0.6.1
+ * classification_metric.py:557 averages the two differences, so the group's value is the mean);
+ * average_predictive_value (ppv+for)/2 = (3/4 + 2/6)/2 = 13/24, den min(4, 6) = 4
+ * (classification_metric.py:585: PPV and FOR, not NPV). With fp = 0 treatment_equality is
+ * undefined (null), where Clarify's divide (common.py:26) gives +inf, or 0 for 0/0. */
+struct count_vector {
+    enum fg_metric metric;
+    struct fg_confusion c;
+    bool defined;
+    double value;
+    uint64_t den;
+};
+static const struct count_vector count_vectors[] = {
+    {FG_METRIC_CONDITIONAL_ACCEPTANCE, {3, 1, 4, 2}, true, 5.0 / 4.0, 4},
+    {FG_METRIC_CONDITIONAL_REJECTION, {3, 1, 4, 2}, true, 5.0 / 6.0, 6},
+    {FG_METRIC_TREATMENT_EQUALITY, {3, 1, 4, 2}, true, 2.0, 1},
+    {FG_METRIC_AVERAGE_ODDS, {3, 1, 4, 2}, true, 0.4, 5},
+    {FG_METRIC_AVERAGE_PREDICTIVE_VALUE, {3, 1, 4, 2}, true, 13.0 / 24.0, 4},
+    {FG_METRIC_TREATMENT_EQUALITY, {3, 0, 4, 2}, false, 0.0, 0},
+    {FG_METRIC_TREATMENT_EQUALITY, {3, 0, 4, 0}, false, 0.0, 0},
+    {FG_METRIC_CONDITIONAL_ACCEPTANCE, {0, 0, 4, 2}, false, 0.0, 0},
+    {FG_METRIC_AVERAGE_ODDS, {0, 1, 4, 0}, false, 0.0, 0}, /* no actual positives: tpr 0/0 */
+    {FG_METRIC_AVERAGE_PREDICTIVE_VALUE, {3, 1, 0, 0}, false, 0.0, 0}, /* for 0/0 */
+};
+
+START_TEST(test_count_metrics)
+{
+    const struct count_vector *v = &count_vectors[_i];
+    struct fg_rate r = fg_metric_rate(v->metric, &v->c);
+    ck_assert_int_eq(r.defined, v->defined);
+    ck_assert_double_eq_tol(r.value, v->value, 1e-15);
+    ck_assert_uint_eq(r.den, v->den);
+}
+END_TEST
+
+/* Every alias resolves to a metric of the enum, is found by its name, and says its source. */
+START_TEST(test_aliases)
+{
+    ck_assert_uint_ge(fg_metric_n_aliases, 30);
+    for (size_t i = 0; i < fg_metric_n_aliases; i++) {
+        const struct fg_metric_alias *a = &fg_metric_aliases[i];
+        ck_assert_ptr_eq(fg_metric_alias_lookup(a->name), a);
+        ck_assert_int_lt(a->metric, FG_METRIC__N);
+        ck_assert(a->source[0] != '\0' && a->definition[0] != '\0');
+    }
+    const struct fg_metric_alias *te = fg_metric_alias_lookup("clarify.TE");
+    ck_assert_int_eq(te->metric, FG_METRIC_TREATMENT_EQUALITY);
+    ck_assert_int_eq(te->form, FG_ALIAS_GROUP_MINUS_REFERENCE); /* d - a */
+    const struct fg_metric_alias *dppl = fg_metric_alias_lookup("clarify.DPPL");
+    ck_assert_int_eq(dppl->form, FG_ALIAS_REFERENCE_MINUS_GROUP); /* a - d */
+    ck_assert_ptr_null(fg_metric_alias_lookup("clarify.dppl"));
 }
 END_TEST
 
@@ -70,6 +150,9 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_loop_test(tc, test_vocabulary, 0, (int)(sizeof vectors / sizeof vectors[0]));
     tcase_add_test(tc, test_outside_enum);
+    tcase_add_loop_test(tc, test_count_metrics, 0,
+                        (int)(sizeof count_vectors / sizeof count_vectors[0]));
+    tcase_add_test(tc, test_aliases);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

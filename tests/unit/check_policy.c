@@ -1065,7 +1065,12 @@ START_TEST(test_names)
                                           "equalized_odds",
                                           "auc",
                                           "calibration_gap",
-                                          "brier"};
+                                          "brier",
+                                          "conditional_acceptance",
+                                          "conditional_rejection",
+                                          "treatment_equality",
+                                          "average_odds",
+                                          "average_predictive_value"};
     ck_assert_uint_eq(N_OF(metrics), FG_METRIC__N);
     for (size_t i = 0; i < N_OF(metrics); i++)
         ck_assert_str_eq(fg_metric_name((enum fg_metric)i), metrics[i]);
@@ -1073,6 +1078,7 @@ START_TEST(test_names)
     ck_assert_str_eq(fg_disparity_name(FG_DISPARITY_NONE), "none");
     ck_assert_str_eq(fg_disparity_name(FG_DISPARITY_RATIO), "ratio");
     ck_assert_str_eq(fg_disparity_name(FG_DISPARITY_DIFFERENCE), "difference");
+    ck_assert_str_eq(fg_disparity_name(FG_DISPARITY_SIGNED_DIFFERENCE), "signed_difference");
     ck_assert_str_eq(fg_disparity_name((enum fg_disparity)42), "unknown");
     ck_assert_str_eq(fg_reference_kind_name(FG_REFERENCE_HIGHEST), "highest");
     ck_assert_str_eq(fg_reference_kind_name(FG_REFERENCE_LARGEST), "largest");
