@@ -795,14 +795,16 @@ static cJSON *read_offer_payload(const struct fg_dsse_envelope *env, struct fg_o
 }
 
 /* Rejects the offer and returns true when the payload lacks a required field or its scope
- * (gate, group, slice) does not read. */
-static bool reject_incomplete(const cJSON *payload, struct fg_override_record *rec)
+ * (gate, group, slice) does not read. A payload of several gates (multi) has its scopes in
+ * 'gates' instead, read by read_gates. */
+static bool reject_incomplete(const cJSON *payload, struct fg_override_record *rec, bool multi)
 {
     static const char *const required[] = {
         "gate",    "approver",         "role",         "reason", "created",
         "expires", "candidate_sha256", "policy_sha256"};
     const char *missing = NULL;
-    for (size_t i = 0; i < sizeof required / sizeof required[0] && missing == NULL; i++)
+    for (size_t i = multi ? 1 : 0; i < sizeof required / sizeof required[0] && missing == NULL;
+         i++)
         if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(payload, required[i])))
             missing = required[i];
     const cJSON *incumbent_item = cJSON_GetObjectItemCaseSensitive(payload, "incumbent_sha256");
@@ -812,25 +814,24 @@ static bool reject_incomplete(const cJSON *payload, struct fg_override_record *r
     else if (!cJSON_IsString(incumbent_item) && !cJSON_IsNull(incumbent_item))
         reject(rec, "the payload has no 'incumbent_sha256' (a digest, or null); an override "
                     "made before it bound the incumbent must be made again");
-    else if ((scope_problem = read_scope(payload, rec)) != NULL)
+    else if (!multi && (scope_problem = read_scope(payload, rec)) != NULL)
         reject(rec, "%s", scope_problem);
     else
         return false;
     return true;
 }
 
-/* The checks of a complete offer: the policy allows overrides, lists the approver with that
- * role, and the signature verifies with the key it pins for them; then the binding. */
-static enum fg_status judge_signed_offer(const struct fg_policy *policy, const struct fg_metrics *m,
-                                         const struct fg_evaluation *ev,
-                                         const struct fg_override_inputs *run, long long now,
-                                         const struct fg_dsse_envelope *env,
-                                         const struct offer_binding *offer,
-                                         struct fg_override_record *rec, struct fg_error *err)
+/* The checks of the signer: the policy allows overrides, lists the approver with that role,
+ * and the signature verifies with the key it pins for them. On success rec->keyid is set
+ * and true is returned; otherwise the offer is rejected (or, for a key the policy names
+ * that cannot be read, *st is an error). */
+static bool judge_signer(const struct fg_policy *policy, const struct fg_dsse_envelope *env,
+                         struct fg_override_record *rec, enum fg_status *st, struct fg_error *err)
 {
     const struct fg_approver *approver = NULL;
     struct fg_key *key = NULL;
-    enum fg_status st = FG_OK;
+    bool ok = false;
+    *st = FG_OK;
     if (!policy->has_overrides) {
         reject(rec, "the policy allows no overrides (it has no 'overrides' section)");
     } else if ((approver = find_approver(policy, rec->approver)) == NULL) {
@@ -839,7 +840,7 @@ static enum fg_status judge_signed_offer(const struct fg_policy *policy, const s
     } else if (strcmp(approver->role, rec->role) != 0) {
         reject(rec, "approver '%s' has role '%s' in the policy, not '%s'", rec->approver,
                approver->role, rec->role);
-    } else if ((st = load_approver_key(policy, approver, &key, err)) != FG_OK) {
+    } else if ((*st = load_approver_key(policy, approver, &key, err)) != FG_OK) {
         /* the policy names a key that cannot be read, or that is not the pinned one: an
          * error, not a rejection */
     } else if (!fg_dsse_verify(env, key, NULL)) {
@@ -850,43 +851,228 @@ static enum fg_status judge_signed_offer(const struct fg_policy *policy, const s
                rec->approver, id);
     } else {
         fg_key_id(key, rec->keyid);
-        judge_binding(policy, m, ev, run, now, offer, rec);
+        ok = true;
     }
     fg_key_free(key);
+    return ok;
+}
+
+/* The digests an offer binds, from its payload (strings owned by the caller). */
+static void read_offer_binding(const cJSON *payload, struct offer_binding *offer)
+{
+    offer->candidate = dup_item(payload, "candidate_sha256");
+    offer->incumbent = dup_item(payload, "incumbent_sha256");
+    offer->policy = dup_item(payload, "policy_sha256");
+}
+
+static void offer_binding_free(struct offer_binding *offer)
+{
+    free((char *)offer->candidate);
+    free((char *)offer->incumbent);
+    free((char *)offer->policy);
+}
+
+/* ---- the records of an evaluation ---- */
+
+static void record_clear(struct fg_override_record *r)
+{
+    free(r->path);
+    free(r->gate);
+    free(r->group);
+    free(r->approver);
+    free(r->role);
+    free(r->reason);
+    free(r->ticket);
+    free(r->created);
+    free(r->expires);
+    for (size_t k = 0; k < r->n_slice; k++) {
+        free(r->slice_attrs[k]);
+        free(r->slice_values[k]);
+    }
+    free(r->slice_attrs);
+    free(r->slice_values);
+    memset(r, 0, sizeof *r);
+}
+
+/* Moves *rec to the end of ev->overrides (*rec is left empty, also on an error). */
+static enum fg_status append_record(struct fg_evaluation *ev, struct fg_override_record *rec,
+                                    struct fg_error *err)
+{
+    struct fg_override_record *grown =
+        realloc(ev->overrides, (ev->n_overrides + 1) * sizeof *ev->overrides);
+    if (grown == NULL) {
+        record_clear(rec);
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    ev->overrides = grown;
+    ev->overrides[ev->n_overrides++] = *rec;
+    memset(rec, 0, sizeof *rec);
+    return FG_OK;
+}
+
+/* A copy of what every gate of one offer shares (file, approver, times, key), without its
+ * scope; false when out of memory. */
+static bool record_copy_common(struct fg_override_record *dst,
+                               const struct fg_override_record *src)
+{
+    memset(dst, 0, sizeof *dst);
+    const char *const from[] = {src->path,   src->approver, src->role,   src->reason,
+                                src->ticket, src->created,  src->expires};
+    char **to[] = {&dst->path,   &dst->approver, &dst->role,   &dst->reason,
+                   &dst->ticket, &dst->created,  &dst->expires};
+    bool ok = true;
+    for (size_t i = 0; i < sizeof to / sizeof to[0]; i++)
+        ok &= from[i] == NULL || (*to[i] = fg_strdup(from[i])) != NULL;
+    memcpy(dst->keyid, src->keyid, sizeof dst->keyid);
+    memcpy(dst->why, src->why, sizeof dst->why);
+    dst->applied = src->applied;
+    return ok;
+}
+
+/* ---- judging one offer ---- */
+
+/* An offer of one gate (the payload's 'gate', 'group', 'slice'): one record, judged as
+ * always. */
+static enum fg_status judge_single(const struct fg_policy *policy, const struct fg_metrics *m,
+                                   const struct fg_evaluation *ev, const cJSON *payload,
+                                   const struct fg_dsse_envelope *env,
+                                   const struct fg_override_inputs *run, long long now,
+                                   struct fg_override_record *rec, struct fg_error *err)
+{
+    enum fg_status st = FG_OK;
+    if (!reject_incomplete(payload, rec, false) && judge_signer(policy, env, rec, &st, err)) {
+        struct offer_binding offer;
+        read_offer_binding(payload, &offer);
+        judge_binding(policy, m, ev, run, now, &offer, rec);
+        offer_binding_free(&offer);
+    }
     return st;
 }
 
-/* Reads, verifies and checks one offered override. Returns an error only for problems
- * that are not the offer's fault (an unreadable file, a listed key that cannot be read);
- * everything else rejects the offer with a reason. On return rec->applied means "valid so
- * far"; the approval count is judged afterwards. */
-static enum fg_status judge_offer(const struct fg_policy *policy, const struct fg_metrics *m,
-                                  const struct fg_evaluation *ev, const char *path,
-                                  const struct fg_override_inputs *run, long long now,
-                                  struct fg_override_record *rec, struct fg_error *err)
+#define MAX_OFFER_GATES 1024 /* entries of one payload's 'gates' */
+
+/* What is wrong with the 'gates' of a payload, or NULL: a list of 1 to MAX_OFFER_GATES
+ * objects, each with a gate id, and no 'gate', 'group' or 'slice' beside it. */
+static const char *gates_problem(const cJSON *payload, const cJSON *gates)
 {
-    rec->applied = false;
-    if ((rec->path = fg_strdup(path)) == NULL)
+    if (cJSON_GetObjectItemCaseSensitive(payload, "gate") != NULL ||
+        cJSON_GetObjectItemCaseSensitive(payload, "group") != NULL ||
+        cJSON_GetObjectItemCaseSensitive(payload, "slice") != NULL)
+        return "the payload names 'gates' and also a 'gate', 'group' or 'slice' of its own";
+    int n = cJSON_IsArray(gates) ? cJSON_GetArraySize(gates) : 0;
+    if (n < 1 || n > MAX_OFFER_GATES)
+        return "the payload's 'gates' is not a list of 1 to 1024 {gate, group, slice} objects";
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, gates)
+    {
+        if (!cJSON_IsObject(entry) ||
+            !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(entry, "gate")))
+            return "an entry of the payload's 'gates' has no 'gate'";
+    }
+    return NULL;
+}
+
+/* The records of a payload's 'gates', one per entry, each with what the offer shares
+ * (common) and its own scope; *problem says why an entry does not read (then every record
+ * is rejected for it). */
+static enum fg_status read_gates(const cJSON *gates, const struct fg_override_record *common,
+                                 struct fg_override_record **records, size_t *n,
+                                 const char **problem, struct fg_error *err)
+{
+    *n = 0;
+    *problem = NULL;
+    size_t count = (size_t)cJSON_GetArraySize(gates);
+    *records = calloc(count, sizeof **records);
+    if (*records == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, gates)
+    {
+        struct fg_override_record *rec = &(*records)[(*n)++];
+        if (!record_copy_common(rec, common))
+            return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        rec->gate = dup_item(entry, "gate");
+        rec->group = dup_item(entry, "group");
+        const char *scope_problem = read_scope(entry, rec);
+        if (*problem == NULL && scope_problem != NULL)
+            *problem = scope_problem;
+    }
+    return FG_OK;
+}
+
+/* An offer of several gates (the payload's 'gates'): one record per gate, each judged as a
+ * one-gate offer would be, so that check applies it per gate by the same rules. What the
+ * gates share (the fields, the signer) is judged once, on common. */
+static enum fg_status judge_multi(const struct fg_policy *policy, const struct fg_metrics *m,
+                                  struct fg_evaluation *ev, const cJSON *payload,
+                                  const struct fg_dsse_envelope *env,
+                                  const struct fg_override_inputs *run, long long now,
+                                  struct fg_override_record *common, struct fg_error *err)
+{
+    const cJSON *gates = cJSON_GetObjectItemCaseSensitive(payload, "gates");
+    const char *problem = gates_problem(payload, gates);
+    enum fg_status st = FG_OK;
+    if (problem != NULL) {
+        reject(common, "%s", problem);
+        return append_record(ev, common, err);
+    }
+    if (reject_incomplete(payload, common, true))
+        return append_record(ev, common, err);
+    struct fg_override_record *records = NULL;
+    size_t n = 0;
+    st = read_gates(gates, common, &records, &n, &problem, err);
+    bool signer_ok = st == FG_OK && problem == NULL && judge_signer(policy, env, common, &st, err);
+    struct offer_binding offer;
+    read_offer_binding(payload, &offer);
+    for (size_t i = 0; i < n; i++) {
+        if (st == FG_OK && problem != NULL)
+            reject(&records[i], "%s", problem);
+        else if (st == FG_OK && !signer_ok)
+            reject(&records[i], "%s", common->why);
+        else if (st == FG_OK) {
+            memcpy(records[i].keyid, common->keyid, sizeof records[i].keyid);
+            judge_binding(policy, m, ev, run, now, &offer, &records[i]);
+        }
+        if (st == FG_OK)
+            st = append_record(ev, &records[i], err);
+        else
+            record_clear(&records[i]);
+    }
+    offer_binding_free(&offer);
+    free(records);
+    record_clear(common);
+    return st;
+}
+
+/* Reads, verifies and checks one offered override, appending its records to ev->overrides:
+ * one for an offer of one gate (or an unreadable one), one per gate for an offer of several.
+ * Returns an error only for problems that are not the offer's fault (an unreadable file, a
+ * listed key that cannot be read); everything else rejects the offer with a reason. A
+ * record's applied means "valid so far"; the approval count is judged afterwards. */
+static enum fg_status judge_offer(const struct fg_policy *policy, const struct fg_metrics *m,
+                                  struct fg_evaluation *ev, const char *path,
+                                  const struct fg_override_inputs *run, long long now,
+                                  struct fg_error *err)
+{
+    struct fg_override_record rec = {0};
+    if ((rec.path = fg_strdup(path)) == NULL)
         return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     struct fg_dsse_envelope *env = NULL;
-    enum fg_status st = read_offer_envelope(path, rec, &env, err);
-    if (st != FG_OK || env == NULL)
-        return st;
-    cJSON *payload = read_offer_payload(env, rec);
-    if (payload != NULL && !reject_incomplete(payload, rec)) {
-        char *candidate = dup_item(payload, "candidate_sha256");
-        char *incumbent = dup_item(payload, "incumbent_sha256");
-        char *policy_sha = dup_item(payload, "policy_sha256");
-        struct offer_binding offer = {candidate, incumbent, policy_sha};
-        st = judge_signed_offer(policy, m, ev, run, now, env, &offer, rec, err);
-        free(incumbent);
-        free(candidate);
-        free(policy_sha);
+    enum fg_status st = read_offer_envelope(path, &rec, &env, err);
+    cJSON *payload = st == FG_OK && env != NULL ? read_offer_payload(env, &rec) : NULL;
+    if (payload != NULL && cJSON_GetObjectItemCaseSensitive(payload, "gates") != NULL) {
+        st = judge_multi(policy, m, ev, payload, env, run, now, &rec, err);
+    } else {
+        if (payload != NULL)
+            st = judge_single(policy, m, ev, payload, env, run, now, &rec, err);
+        if (st == FG_OK && rec.gate == NULL && rec.why[0] == '\0')
+            reject(&rec, "unreadable override");
+        if (st == FG_OK)
+            st = append_record(ev, &rec, err);
     }
+    record_clear(&rec);
     cJSON_Delete(payload);
     fg_dsse_envelope_free(env);
-    if (st == FG_OK && rec->gate == NULL && rec->why[0] == '\0')
-        reject(rec, "unreadable override");
     return st;
 }
 
@@ -1049,24 +1235,8 @@ static void set_verdict(struct fg_evaluation *ev)
 
 static void records_free(struct fg_override_record *records, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        struct fg_override_record *r = &records[i];
-        free(r->path);
-        free(r->gate);
-        free(r->group);
-        free(r->approver);
-        free(r->role);
-        free(r->reason);
-        free(r->ticket);
-        free(r->created);
-        free(r->expires);
-        for (size_t k = 0; k < r->n_slice; k++) {
-            free(r->slice_attrs[k]);
-            free(r->slice_values[k]);
-        }
-        free(r->slice_attrs);
-        free(r->slice_values);
-    }
+    for (size_t i = 0; i < n; i++)
+        record_clear(&records[i]);
     free(records);
 }
 
@@ -1086,19 +1256,14 @@ enum fg_status fg_override_apply(const struct fg_policy *policy, const struct fg
 {
     if (n_paths == 0)
         return FG_OK;
-    ev->overrides = calloc(n_paths, sizeof *ev->overrides);
-    if (ev->overrides == NULL)
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     for (size_t i = 0; i < n_paths; i++) {
-        ev->n_overrides = i + 1;
-        enum fg_status st =
-            judge_offer(policy, m, ev, paths[i], inputs, now, &ev->overrides[i], err);
+        enum fg_status st = judge_offer(policy, m, ev, paths[i], inputs, now, err);
         if (st != FG_OK)
             return st;
     }
     reject_repeated_approvers(ev);
     /* Cover results with the valid offers, then keep applied only the offers that counted. */
-    size_t *used = calloc(n_paths, sizeof *used);
+    size_t *used = calloc(ev->n_overrides + 1, sizeof *used);
     size_t *blocking = calloc(ev->n_outcomes + 1, sizeof *blocking);
     if (used == NULL || blocking == NULL) {
         free(used);
