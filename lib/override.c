@@ -50,7 +50,6 @@
 
 #define OVERRIDE_PAYLOAD_TYPE "application/vnd.fairgate.override+json"
 #define MAX_OVERRIDE_BYTES    (1u << 20)
-#define SECONDS_PER_DAY       86400LL
 
 /* ---- dates ---- */
 
@@ -78,7 +77,7 @@ static bool digits(const char *s, size_t n, unsigned *out)
 }
 
 /* Strict YYYY-MM-DD (a real calendar date) to days since the epoch. */
-static bool parse_date(const char *s, long long *days)
+bool fg_override_parse_date(const char *s, long long *days)
 {
     unsigned y, m, d;
     if (s == NULL || strlen(s) < 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4, &y) ||
@@ -97,15 +96,15 @@ static bool parse_timestamp(const char *s, long long *seconds)
 {
     long long days;
     unsigned hh, mm, ss;
-    if (s == NULL || strlen(s) != 20 || !parse_date(s, &days) || s[10] != 'T' || s[13] != ':' ||
-        s[16] != ':' || s[19] != 'Z' || !digits(s + 11, 2, &hh) || !digits(s + 14, 2, &mm) ||
-        !digits(s + 17, 2, &ss) || hh > 23 || mm > 59 || ss > 60)
+    if (s == NULL || strlen(s) != 20 || !fg_override_parse_date(s, &days) || s[10] != 'T' ||
+        s[13] != ':' || s[16] != ':' || s[19] != 'Z' || !digits(s + 11, 2, &hh) ||
+        !digits(s + 14, 2, &mm) || !digits(s + 17, 2, &ss) || hh > 23 || mm > 59 || ss > 60)
         return false;
-    *seconds = days * SECONDS_PER_DAY + hh * 3600LL + mm * 60LL + ss;
+    *seconds = days * FG_SECONDS_PER_DAY + hh * 3600LL + mm * 60LL + ss;
     return true;
 }
 
-static void format_timestamp(long long seconds, char out[32])
+void fg_override_format_timestamp(long long seconds, char out[32])
 {
     time_t t = (time_t)seconds;
     struct tm tm;
@@ -113,15 +112,16 @@ static void format_timestamp(long long seconds, char out[32])
         snprintf(out, 32, "1970-01-01T00:00:00Z");
 }
 
-static long long floor_days(long long seconds)
+long long fg_override_day_of(long long seconds)
 {
-    return seconds >= 0 ? seconds / SECONDS_PER_DAY
-                        : -((-seconds + SECONDS_PER_DAY - 1) / SECONDS_PER_DAY);
+    return seconds >= 0 ? seconds / FG_SECONDS_PER_DAY
+                        : -((-seconds + FG_SECONDS_PER_DAY - 1) / FG_SECONDS_PER_DAY);
 }
 
 /* ---- the policy side ---- */
 
-static const struct fg_approver *find_approver(const struct fg_policy *policy, const char *name)
+const struct fg_approver *fg_override_find_approver(const struct fg_policy *policy,
+                                                    const char *name)
 {
     for (size_t i = 0; i < policy->overrides.n_approvers; i++)
         if (strcmp(policy->overrides.approvers[i].name, name) == 0)
@@ -129,8 +129,8 @@ static const struct fg_approver *find_approver(const struct fg_policy *policy, c
     return NULL;
 }
 
-static const struct fg_gate_spec *find_gate(const struct fg_policy *policy, const char *id,
-                                            size_t *index)
+const struct fg_gate_spec *fg_override_find_gate(const struct fg_policy *policy, const char *id,
+                                                 size_t *index)
 {
     for (size_t i = 0; i < policy->n_gates; i++) {
         if (strcmp(policy->gates[i].id, id) == 0) {
@@ -142,7 +142,7 @@ static const struct fg_gate_spec *find_gate(const struct fg_policy *policy, cons
     return NULL;
 }
 
-static bool overridable(const struct fg_policy *policy, const char *gate)
+bool fg_override_gate_overridable(const struct fg_policy *policy, const char *gate)
 {
     for (size_t i = 0; i < policy->overrides.n_not_overridable; i++)
         if (strcmp(policy->overrides.not_overridable[i], gate) == 0)
@@ -152,9 +152,9 @@ static bool overridable(const struct fg_policy *policy, const char *gate)
 
 /* Loads the public key the policy pins for an approver: inline, or the file at its path
  * (relative to the folder of the policy file), which must be the pinned key. */
-static enum fg_status load_approver_key(const struct fg_policy *policy,
-                                        const struct fg_approver *approver, struct fg_key **key,
-                                        struct fg_error *err)
+enum fg_status fg_override_load_approver_key(const struct fg_policy *policy,
+                                             const struct fg_approver *approver,
+                                             struct fg_key **key, struct fg_error *err)
 {
     if (approver->inline_key) {
         char where[600];
@@ -192,14 +192,7 @@ static enum fg_status load_approver_key(const struct fg_policy *policy,
 
 /* ---- groups: slices and their labels ---- */
 
-/* A group named by its attributes (indices into data.protected) and values. */
-struct slice {
-    size_t n;
-    size_t attrs[FG_MAX_PROTECTED];
-    char *values[FG_MAX_PROTECTED];
-};
-
-static void slice_clear(struct slice *sl)
+void fg_slice_clear(struct fg_slice *sl)
 {
     for (size_t k = 0; k < sl->n; k++)
         free(sl->values[k]);
@@ -256,7 +249,7 @@ static const char *bare_separator(const char *from, const char *end)
 
 /* The index of protected attribute attr in the policy, SIZE_MAX when it is none, or
  * SIZE_MAX - 1 when the slice names it already. */
-static size_t label_attr_index(const struct fg_policy *policy, const struct slice *sl,
+static size_t label_attr_index(const struct fg_policy *policy, const struct fg_slice *sl,
                                const char *attr)
 {
     size_t index = SIZE_MAX;
@@ -273,13 +266,13 @@ static size_t label_attr_index(const struct fg_policy *policy, const struct slic
  * is cleared. */
 static enum fg_status add_label_part(const struct fg_policy *policy, const char *label,
                                      const char *part, const char *eq, const char *end,
-                                     struct slice *sl, struct fg_error *err)
+                                     struct fg_slice *sl, struct fg_error *err)
 {
     /* An unescaped '&' or '=' in a value is never in a label fairgate shows: most often
      * an intersection written without the spaces of " & ". */
     const char *bare = bare_separator(eq == NULL ? end : eq + 1, end);
     if (bare != NULL) {
-        slice_clear(sl);
+        fg_slice_clear(sl);
         return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
                             "--group '%s': an unescaped '%c' inside a value; separate the "
                             "attributes of an intersection with ' & ' (spaces around it: "
@@ -287,7 +280,7 @@ static enum fg_status add_label_part(const struct fg_policy *policy, const char 
                             label, *bare, *bare);
     }
     if (eq == NULL || sl->n == FG_MAX_PROTECTED) {
-        slice_clear(sl);
+        fg_slice_clear(sl);
         return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
                             "--group '%s' is not a group label such as 'sex=Female' or "
                             "'sex=Female & race=Black' (escape '\\', '&' and '=' inside a "
@@ -310,7 +303,7 @@ static enum fg_status add_label_part(const struct fg_policy *policy, const char 
                                "--group '%s' names attribute '%s' twice", label, attr);
         free(attr);
         free(value);
-        slice_clear(sl);
+        fg_slice_clear(sl);
         return st;
     }
     free(attr);
@@ -321,7 +314,7 @@ static enum fg_status add_label_part(const struct fg_policy *policy, const char 
 
 /* When the slice's attributes are one of the policy's gated attribute sets, puts the slice
  * in that set's order, as its label shows it, and returns true. */
-static bool order_as_attrset(const struct fg_policy *policy, struct slice *sl)
+static bool order_as_attrset(const struct fg_policy *policy, struct fg_slice *sl)
 {
     size_t n_sets = fg_policy_attrset_count(policy);
     for (size_t i = 0; i < n_sets; i++) {
@@ -336,7 +329,7 @@ static bool order_as_attrset(const struct fg_policy *policy, struct slice *sl)
         }
         if (!same_set)
             continue;
-        struct slice ordered = {.n = set.n};
+        struct fg_slice ordered = {.n = set.n};
         for (size_t k = 0; k < set.n; k++)
             for (size_t j = 0; j < sl->n; j++)
                 if (sl->attrs[j] == set.attrs[k]) {
@@ -352,8 +345,8 @@ static bool order_as_attrset(const struct fg_policy *policy, struct slice *sl)
 /* Parses a group label as fg_group_label renders it into a slice of the policy: split at
  * each unescaped " & ", each part at its first unescaped '='; every attribute protected, none
  * twice, and together a protected attribute alone or an intersection. */
-static enum fg_status parse_group_label(const struct fg_policy *policy, const char *label,
-                                        struct slice *sl, struct fg_error *err)
+enum fg_status fg_override_parse_group(const struct fg_policy *policy, const char *label,
+                                       struct fg_slice *sl, struct fg_error *err)
 {
     sl->n = 0;
     if (strcmp(label, "overall") == 0)
@@ -371,7 +364,7 @@ static enum fg_status parse_group_label(const struct fg_policy *policy, const ch
     }
     if (order_as_attrset(policy, sl))
         return FG_OK;
-    slice_clear(sl);
+    fg_slice_clear(sl);
     return fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
                         "--group '%s': the policy gates no such combination of attributes "
                         "(data.protected and data.intersections)",
@@ -414,171 +407,6 @@ static bool same_scope(const struct fg_override_record *a, const struct fg_overr
             return false;
     }
     return true;
-}
-
-/* ---- creating ---- */
-
-static bool add_str(cJSON *o, const char *key, const char *value)
-{
-    return (value ? cJSON_AddStringToObject(o, key, value) : cJSON_AddNullToObject(o, key)) != NULL;
-}
-
-/* The request names an overridable gate, and an approver of the policy with that role
- * whose listed key is the signing key. */
-static enum fg_status check_request_approver(const struct fg_policy *policy,
-                                             const struct fg_override_request *req,
-                                             const struct fg_key *key, struct fg_error *err)
-{
-    if (!policy->has_overrides)
-        return fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
-                            "the policy allows no overrides (it has no 'overrides' section)");
-    if (find_gate(policy, req->gate, NULL) == NULL)
-        return fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0, "the policy has no gate '%s'",
-                            req->gate);
-    if (!overridable(policy, req->gate))
-        return fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
-                            "gate '%s' is not overridable (overrides.not_overridable)", req->gate);
-    const struct fg_approver *approver = find_approver(policy, req->approver);
-    if (approver == NULL)
-        return fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
-                            "approver '%s' is not listed in the policy's overrides.approvers",
-                            req->approver);
-    if (strcmp(approver->role, req->role) != 0)
-        return fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
-                            "approver '%s' has role '%s' in the policy, not '%s'", req->approver,
-                            approver->role, req->role);
-    struct fg_key *listed = NULL;
-    enum fg_status st = load_approver_key(policy, approver, &listed, err);
-    if (st != FG_OK)
-        return st;
-    char listed_id[65], key_id[65];
-    fg_key_id(listed, listed_id);
-    fg_key_id(key, key_id);
-    fg_key_free(listed);
-    if (strcmp(listed_id, key_id) != 0)
-        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
-                            "the signing key (%.16s...) is not the key the policy lists for "
-                            "approver '%s' (%.16s...)",
-                            key_id, req->approver, listed_id);
-    return FG_OK;
-}
-
-/* The request's expiry is a date YYYY-MM-DD, not past at `now`, and within
- * overrides.max_days. */
-static enum fg_status check_request_expiry(const struct fg_policy *policy,
-                                           const struct fg_override_request *req, long long now,
-                                           struct fg_error *err)
-{
-    long long expires_day;
-    if (!parse_date(req->expires, &expires_day) || strlen(req->expires) != 10)
-        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
-                            "--expires '%s' is not a date YYYY-MM-DD", req->expires);
-    if ((expires_day + 1) * SECONDS_PER_DAY <= now)
-        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "--expires %s is in the past",
-                            req->expires);
-    long long valid_days = expires_day - floor_days(now);
-    if (valid_days > (long long)policy->overrides.max_days)
-        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
-                            "--expires %s is %lld days away; the policy allows at most %llu",
-                            req->expires, valid_days,
-                            (unsigned long long)policy->overrides.max_days);
-    return FG_OK;
-}
-
-/* The SHA-256 of the candidate (given, or of its file) and of the incumbent file, if any. */
-static enum fg_status request_digests(const struct fg_override_request *req, char candidate_sha[65],
-                                      char incumbent_sha[65], struct fg_error *err)
-{
-    enum fg_status st;
-    if (req->candidate_sha256 != NULL)
-        snprintf(candidate_sha, 65, "%s", req->candidate_sha256);
-    else if ((st = fg_file_sha256(req->candidate_path, candidate_sha, err)) != FG_OK)
-        return st;
-    if (req->incumbent_path != NULL &&
-        (st = fg_file_sha256(req->incumbent_path, incumbent_sha, err)) != FG_OK)
-        return st;
-    return FG_OK;
-}
-
-/* The request's group, if any, parsed into *sl and rendered again into *label (NULL for
- * no group), as the audit shows it. */
-static enum fg_status request_group(const struct fg_policy *policy,
-                                    const struct fg_override_request *req, struct slice *sl,
-                                    char **label, struct fg_error *err)
-{
-    *label = NULL;
-    if (req->group == NULL)
-        return FG_OK;
-    enum fg_status st = parse_group_label(policy, req->group, sl, err);
-    if (st != FG_OK)
-        return st;
-    const char *attrs[FG_MAX_PROTECTED];
-    for (size_t k = 0; k < sl->n; k++)
-        attrs[k] = policy->data.protected[sl->attrs[k]];
-    if ((*label = fg_group_label(attrs, (const char *const *)sl->values, sl->n)) == NULL) {
-        slice_clear(sl);
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    }
-    return FG_OK;
-}
-
-/* The override record as unformatted JSON, in its fixed key order; NULL when out of memory. */
-static char *override_payload(const struct fg_policy *policy, const struct fg_override_request *req,
-                              const struct slice *sl, const char *label, const char *candidate_sha,
-                              const char *incumbent_sha, long long now)
-{
-    char created[32];
-    format_timestamp(now, created);
-    cJSON *o = cJSON_CreateObject();
-    bool ok = o && add_str(o, "gate", req->gate) && add_str(o, "group", label);
-    cJSON *slice = ok && label ? cJSON_AddObjectToObject(o, "slice") : NULL;
-    ok = ok && (label ? slice != NULL : cJSON_AddNullToObject(o, "slice") != NULL);
-    for (size_t k = 0; ok && k < sl->n; k++)
-        ok = add_str(slice, policy->data.protected[sl->attrs[k]], sl -> values[k]);
-    ok = ok && add_str(o, "approver", req->approver) && add_str(o, "role", req->role) &&
-         add_str(o, "reason", req->reason) && add_str(o, "ticket", req->ticket) &&
-         add_str(o, "created", created) && add_str(o, "expires", req->expires) &&
-         add_str(o, "candidate_sha256", candidate_sha) &&
-         add_str(o, "incumbent_sha256", req->incumbent_path ? incumbent_sha : NULL) &&
-         add_str(o, "policy_sha256", policy->sha256);
-    char *payload = ok ? cJSON_PrintUnformatted(o) : NULL;
-    cJSON_Delete(o);
-    return payload;
-}
-
-enum fg_status fg_override_create(const struct fg_policy *policy,
-                                  const struct fg_override_request *req, const struct fg_key *key,
-                                  long long now, char **envelope_line, struct fg_error *err)
-{
-    *envelope_line = NULL;
-    enum fg_status st = check_request_approver(policy, req, key, err);
-    if (st != FG_OK)
-        return st;
-    if ((st = check_request_expiry(policy, req, now, err)) != FG_OK)
-        return st;
-    if (req->reason[0] == '\0')
-        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "--reason must not be empty");
-    char candidate_sha[65], incumbent_sha[65];
-    if ((st = request_digests(req, candidate_sha, incumbent_sha, err)) != FG_OK)
-        return st;
-    struct slice sl = {0};
-    char *label = NULL;
-    if ((st = request_group(policy, req, &sl, &label, err)) != FG_OK)
-        return st;
-    char *payload = override_payload(policy, req, &sl, label, candidate_sha, incumbent_sha, now);
-    slice_clear(&sl);
-    free(label);
-    if (payload == NULL)
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    char *envelope = NULL;
-    st = fg_dsse_sign(key, OVERRIDE_PAYLOAD_TYPE, (const unsigned char *)payload, strlen(payload),
-                      &envelope, err);
-    free(payload);
-    if (st != FG_OK)
-        return st;
-    st = fg_text_end_line(&envelope, err);
-    *envelope_line = envelope;
-    return st;
 }
 
 /* ---- judging one offer ---- */
@@ -668,9 +496,9 @@ static void judge_binding(const struct fg_policy *policy, const struct fg_metric
                "it was made for another version of the policy (sha256 %.16s..., this one is "
                "%.16s...)",
                offer->policy, policy->sha256);
-    } else if (find_gate(policy, rec->gate, &gate_index) == NULL) {
+    } else if (fg_override_find_gate(policy, rec->gate, &gate_index) == NULL) {
         reject(rec, "the policy has no gate '%s'", rec->gate);
-    } else if (!overridable(policy, rec->gate)) {
+    } else if (!fg_override_gate_overridable(policy, rec->gate)) {
         reject(rec, "gate '%s' is not overridable (overrides.not_overridable)", rec->gate);
     } else if (ev->outcomes[gate_index].status != FG_RESULT_FAIL) {
         reject(rec, "gate '%s' did not fail; there is nothing to override", rec->gate);
@@ -684,13 +512,13 @@ static void judge_binding(const struct fg_policy *policy, const struct fg_metric
         reject(rec, "group '%s' did not fail gate '%s'; there is nothing to override", rec->group,
                rec->gate);
     } else if (!parse_timestamp(rec->created, &created) ||
-               !parse_date(rec->expires, &expires_day) || strlen(rec->expires) != 10) {
+               !fg_override_parse_date(rec->expires, &expires_day) || strlen(rec->expires) != 10) {
         reject(rec, "created '%s' or expires '%s' is not a valid time", rec->created, rec->expires);
-    } else if (now >= (expires_day + 1) * SECONDS_PER_DAY) {
+    } else if (now >= (expires_day + 1) * FG_SECONDS_PER_DAY) {
         reject(rec, "it expired at the end of %s (UTC)", rec->expires);
-    } else if (expires_day - floor_days(created) > (long long)policy->overrides.max_days) {
+    } else if (expires_day - fg_override_day_of(created) > (long long)policy->overrides.max_days) {
         reject(rec, "it is valid for %lld days (%.10s to %s), more than max_days %llu",
-               expires_day - floor_days(created), rec->created, rec->expires,
+               expires_day - fg_override_day_of(created), rec->created, rec->expires,
                (unsigned long long)policy->overrides.max_days);
     } else if (created > now + 300) {
         reject(rec, "it was created in the future (%s)", rec->created);
@@ -803,8 +631,7 @@ static bool reject_incomplete(const cJSON *payload, struct fg_override_record *r
         "gate",    "approver",         "role",         "reason", "created",
         "expires", "candidate_sha256", "policy_sha256"};
     const char *missing = NULL;
-    for (size_t i = multi ? 1 : 0; i < sizeof required / sizeof required[0] && missing == NULL;
-         i++)
+    for (size_t i = multi ? 1 : 0; i < sizeof required / sizeof required[0] && missing == NULL; i++)
         if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(payload, required[i])))
             missing = required[i];
     const cJSON *incumbent_item = cJSON_GetObjectItemCaseSensitive(payload, "incumbent_sha256");
@@ -834,13 +661,13 @@ static bool judge_signer(const struct fg_policy *policy, const struct fg_dsse_en
     *st = FG_OK;
     if (!policy->has_overrides) {
         reject(rec, "the policy allows no overrides (it has no 'overrides' section)");
-    } else if ((approver = find_approver(policy, rec->approver)) == NULL) {
+    } else if ((approver = fg_override_find_approver(policy, rec->approver)) == NULL) {
         reject(rec, "approver '%s' is not listed in the policy's overrides.approvers",
                rec->approver);
     } else if (strcmp(approver->role, rec->role) != 0) {
         reject(rec, "approver '%s' has role '%s' in the policy, not '%s'", rec->approver,
                approver->role, rec->role);
-    } else if ((*st = load_approver_key(policy, approver, &key, err)) != FG_OK) {
+    } else if ((*st = fg_override_load_approver_key(policy, approver, &key, err)) != FG_OK) {
         /* the policy names a key that cannot be read, or that is not the pinned one: an
          * error, not a rejection */
     } else if (!fg_dsse_verify(env, key, NULL)) {
@@ -912,8 +739,7 @@ static enum fg_status append_record(struct fg_evaluation *ev, struct fg_override
 
 /* A copy of what every gate of one offer shares (file, approver, times, key), without its
  * scope; false when out of memory. */
-static bool record_copy_common(struct fg_override_record *dst,
-                               const struct fg_override_record *src)
+static bool record_copy_common(struct fg_override_record *dst, const struct fg_override_record *src)
 {
     memset(dst, 0, sizeof *dst);
     const char *const from[] = {src->path,   src->approver, src->role,   src->reason,
@@ -1180,7 +1006,7 @@ static void reject_short_of_approvals(const struct fg_policy *policy, const stru
             continue;
         size_t gate_index = 0, group = SIZE_MAX;
         const struct fg_gate_result *res =
-            find_gate(policy, a->gate, &gate_index) != NULL && a->has_slice
+            fg_override_find_gate(policy, a->gate, &gate_index) != NULL && a->has_slice
                 ? group_result(policy, m, &ev->outcomes[gate_index], a)
                 : NULL;
         if (res != NULL)
@@ -1205,7 +1031,7 @@ static void describe_applied(const struct fg_policy *policy, struct fg_evaluatio
         if (!a->applied)
             continue;
         size_t gate_index = 0;
-        (void)find_gate(policy, a->gate, &gate_index);
+        (void)fg_override_find_gate(policy, a->gate, &gate_index);
         size_t of = blocking[gate_index];
         int n =
             snprintf(a->why, sizeof a->why, "applied to gate '%s'%s%s by %s (%s)", a->gate,
