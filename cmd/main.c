@@ -48,7 +48,7 @@ static const char *usage_main =
 enum { REPEAT = 1, REQUIRED = 2 };
 
 #define MAX_REPEATED 64 /* times one repeatable option may be given */
-#define MAX_OPTIONS  16 /* options in one table */
+#define MAX_OPTIONS  24 /* options in one table */
 #define MAX_SEEN     (4 * MAX_REPEATED)
 
 struct opt {
@@ -520,72 +520,162 @@ static int cmd_verify(const struct parsed *p)
 /* ---- override ---- */
 
 // clang-format off
-enum { O_POLICY, O_CANDIDATE, O_INCUMBENT, O_COUNTS, O_GATE, O_GROUP, O_APPROVER, O_ROLE,
-       O_REASON, O_TICKET, O_EXPIRES, O_SIGN_KEY, O_OUT, O_FORCE };
+enum { O_POLICY, O_CANDIDATE, O_INCUMBENT, O_COUNTS, O_ATTESTATION, O_PUBKEY, O_AUDIT, O_GATE,
+       O_GROUP, O_ALL_FAILING, O_APPROVER, O_ROLE, O_REASON, O_TICKET, O_EXPIRES, O_SIGN_KEY,
+       O_OUT, O_DRY_RUN, O_FORCE };
 // clang-format on
 static const struct opt override_options[] = {
     [O_POLICY] = OPT_POLICY,
     [O_CANDIDATE] = {"candidate", "FILE", 0, "the candidate file check will judge"},
     [O_INCUMBENT] = {"incumbent", "FILE", 0, "the incumbent file check will get, if any"},
     [O_COUNTS] = {"counts", "FILE", REPEAT, "the counts files check will judge, in order"},
-    [O_GATE] = {"gate", "ID", REQUIRED, "the gate to override (required)"},
-    [O_GROUP] = {"group", "G", 0, "one group of the gate, by its label"},
+    [O_ATTESTATION] = {"attestation", "FILE", 0,
+                       "approve the run this CI attestation attests (no data needed)"},
+    [O_PUBKEY] = {"pubkey", "FILE", 0, "the CI's public key, with --attestation"},
+    [O_AUDIT] = {"audit", "FILE", 0,
+                 "the attested audit (with --attestation), or alone: an audit\n"
+                 "whose digests are taken on trust (with a warning)"},
+    [O_GATE] = {"gate", "ID[:GROUP]", REPEAT,
+                "a gate to approve, or one group of it (repeatable: one envelope)"},
+    [O_GROUP] = {"group", "G", 0, "one group of the one --gate, by its label"},
+    [O_ALL_FAILING] = {"all-failing", NULL, 0, "approve every gate that failed (whole gates)"},
     [O_APPROVER] = {"approver", "NAME", REQUIRED, "an approver the policy lists (required)"},
     [O_ROLE] = {"role", "ROLE", REQUIRED, "the approver's role (required)"},
     [O_REASON] = {"reason", "TEXT", REQUIRED, "why shipping is approved (required)"},
     [O_TICKET] = {"ticket", "T", 0, "a ticket reference"},
     [O_EXPIRES] = {"expires", "YYYY-MM-DD", REQUIRED, "the last day it is valid, UTC (required)"},
     [O_SIGN_KEY] = {"sign-key", "KEY.pem", REQUIRED, "the approver's private key (required)"},
-    [O_OUT] = {"out", "FILE", REQUIRED, "write the signed override here (required)"},
+    [O_OUT] = {"out", "FILE", 0, "write the signed override here (required but with --dry-run)"},
+    [O_DRY_RUN] = {"dry-run", NULL, 0, "check and print what would be signed; write nothing"},
     [O_FORCE] = OPT_FORCE_OUT,
 };
 static const struct command override_command = {
     "override",
-    "usage: fairgate override --policy P.yaml (--candidate C.csv [--incumbent I.csv] |\n"
-    "                         --counts K.csv...) --gate ID [--group G]\n"
-    "                         --approver NAME --role ROLE --reason TEXT [--ticket T]\n"
-    "                         --expires YYYY-MM-DD --sign-key KEY.pem --out O.dsse.json\n"
-    "                         [--force]\n"
+    "usage: fairgate override --policy P.yaml\n"
+    "           (--attestation A --pubkey CI.pub [--audit audit.json] | --audit audit.json |\n"
+    "            --candidate C.csv [--incumbent I.csv] | --counts K.csv...)\n"
+    "           (--gate ID[:GROUP]... | --gate ID --group G | --all-failing)\n"
+    "           --approver NAME --role ROLE --reason TEXT [--ticket T]\n"
+    "           --expires YYYY-MM-DD --sign-key KEY.pem (--out O.dsse.json | --dry-run)\n"
+    "           [--force]\n"
     "\n"
-    "Writes a signed approval to ship despite a failed gate, for `check --override`, bound to\n"
-    "this policy and these files (give --incumbent exactly when check gets one; --counts in\n"
-    "the order check gets them). The approver and key must be the ones the policy pins; it\n"
-    "is valid through the expiry day (UTC, by the real clock, not SOURCE_DATE_EPOCH), at\n"
-    "most max_days. --group takes a label as check prints it (sex=Female & race=Black; a\n"
-    "'\\', '&' or '=' inside a name or value is escaped with a backslash).\n",
+    "Writes a signed approval to ship despite failed gates, for `check --override`: one\n"
+    "envelope for every gate named, bound to this policy and to the run's files. From an\n"
+    "attestation, verified as `verify` does, it binds the digests the attested audit records\n"
+    "(no data needed); from --candidate/--counts, those files (give --incumbent exactly when\n"
+    "check gets one; --counts in check's order). It prints the failing results approved\n"
+    "first, and refuses (exit 2, nothing written) what check would not apply: a gate that\n"
+    "did not fail, a group not among its failing results, a not_overridable gate, an expiry\n"
+    "past max_days, an approver, role or key the policy does not list, another policy than\n"
+    "the audit's. Valid through the expiry day (UTC, by the real clock, not\n"
+    "SOURCE_DATE_EPOCH). A group is a label as check prints it (sex=Female & race=Black; a\n"
+    "'\\', '&' or '=' inside a name or value is escaped with a backslash): --gate ID:GROUP\n"
+    "(gate ids hold no ':'), or --group G with a single --gate.\n",
     OPTIONS(override_options),
+    "exit status: 0 written (or a dry run passed), 2 error or refused (nothing written)\n",
 };
+
+/* The scopes of --gate ID[:GROUP]... and --group; returns how many, or -1 after a usage
+ * error. */
+static int override_scopes(const struct parsed *p, struct fg_override_scope *scopes)
+{
+    static const char *gates[MAX_REPEATED];
+    static char split[MAX_REPEATED][256];
+    size_t n = values_of(p, O_GATE, gates);
+    if ((n > 0) == (p->value[O_ALL_FAILING] != NULL))
+        return usage_error("give --gate (one or more) or --all-failing"), -1;
+    if (p->value[O_GROUP] != NULL && (n != 1 || strchr(gates[0], ':') != NULL))
+        return usage_error("--group goes with a single --gate; for several, write "
+                           "--gate ID:GROUP"),
+               -1;
+    for (size_t i = 0; i < n; i++) {
+        const char *colon = strchr(gates[i], ':');
+        size_t len = colon ? (size_t)(colon - gates[i]) : strlen(gates[i]);
+        if (len == 0 || len >= sizeof split[i] || (colon != NULL && colon[1] == '\0'))
+            return usage_error("--gate '%s' is not ID or ID:GROUP", gates[i]), -1;
+        memcpy(split[i], gates[i], len);
+        split[i][len] = '\0';
+        scopes[i] = (struct fg_override_scope){split[i], colon ? colon + 1 : p->value[O_GROUP]};
+    }
+    return (int)n;
+}
+
+/* The usage rules between the sources of the run approved. */
+static int override_sources(const char *const *v, size_t n_counts)
+{
+    bool evidence = v[O_ATTESTATION] != NULL || v[O_AUDIT] != NULL;
+    if ((v[O_ATTESTATION] == NULL) != (v[O_PUBKEY] == NULL))
+        return usage_error("--attestation and --pubkey go together");
+    if (evidence && (v[O_CANDIDATE] != NULL || v[O_INCUMBENT] != NULL || n_counts > 0))
+        return usage_error("approve from the attestation or audit, or from --candidate or "
+                           "--counts, not both");
+    if (n_counts > 0 && v[O_CANDIDATE] != NULL)
+        return usage_error("give --candidate or --counts, not both");
+    if (n_counts > 0 && v[O_INCUMBENT] != NULL)
+        return usage_error("--incumbent is for --candidate; counts files hold the incumbent");
+    if (!evidence && n_counts == 0 && v[O_CANDIDATE] == NULL)
+        return usage_error("--attestation with --pubkey, --audit, --candidate or --counts is "
+                           "required");
+    if (v[O_OUT] == NULL && v[O_DRY_RUN] == NULL)
+        return usage_error("--out is required (or --dry-run)");
+    if (v[O_AUDIT] != NULL && v[O_ATTESTATION] == NULL)
+        fprintf(stderr,
+                "fairgate: warning: %s is not verified: the digests the approval binds are "
+                "taken on trust; give --attestation A --pubkey P to approve an attested "
+                "audit\n",
+                v[O_AUDIT]);
+    return EXIT_PASS;
+}
 
 static int cmd_override(const struct parsed *p)
 {
     static const char *counts[MAX_REPEATED];
+    static struct fg_override_scope scopes[MAX_REPEATED];
     const char *const *v = p->value;
+    size_t n_counts = values_of(p, O_COUNTS, counts);
+    int n_scopes = override_scopes(p, scopes);
+    if (n_scopes < 0 || override_sources(v, n_counts) != EXIT_PASS)
+        return EXIT_ERROR;
     struct fg_override_run_request rq = {v[O_POLICY],
                                          v[O_SIGN_KEY],
                                          counts,
-                                         values_of(p, O_COUNTS, counts),
-                                         {v[O_GATE], v[O_GROUP], v[O_APPROVER], v[O_ROLE],
-                                          v[O_REASON], v[O_TICKET], v[O_EXPIRES], v[O_CANDIDATE],
-                                          NULL, v[O_INCUMBENT]}};
-    if (rq.n_counts > 0 && v[O_CANDIDATE] != NULL)
-        return usage_error("give --candidate or --counts, not both");
-    if (rq.n_counts > 0 && v[O_INCUMBENT] != NULL)
-        return usage_error("--incumbent is for --candidate; counts files hold the incumbent");
-    if (rq.n_counts == 0 && v[O_CANDIDATE] == NULL)
-        return usage_error("--candidate (or --counts) is required");
+                                         n_counts,
+                                         {.group = n_scopes == 1 ? scopes[0].group : NULL,
+                                          .gate = n_scopes == 1 ? scopes[0].gate : NULL,
+                                          .approver = v[O_APPROVER],
+                                          .role = v[O_ROLE],
+                                          .reason = v[O_REASON],
+                                          .ticket = v[O_TICKET],
+                                          .expires = v[O_EXPIRES],
+                                          .candidate_path = v[O_CANDIDATE],
+                                          .incumbent_path = v[O_INCUMBENT],
+                                          .scopes = n_scopes > 1 ? scopes : NULL,
+                                          .n_scopes = n_scopes > 1 ? (size_t)n_scopes : 0,
+                                          .all_failing = v[O_ALL_FAILING] != NULL},
+                                         v[O_ATTESTATION],
+                                         v[O_PUBKEY],
+                                         v[O_AUDIT],
+                                         v[O_DRY_RUN] != NULL};
     struct fg_error err = {0};
-    char *envelope = NULL;
-    int code = fg_override_run(&rq, &envelope, &err) != FG_OK ||
-                       fg_outputs_write(&(struct fg_output){v[O_OUT], envelope, strlen(envelope),
-                                                            v[O_FORCE] ? FG_OUTPUT_FORCE : 0, NULL},
-                                        1, publish_outputs, &err) != FG_OK
-                   ? report_error(&err)
-                   : EXIT_PASS;
-    if (code == EXIT_PASS)
-        printf("override for gate '%s'%s%s by %s written to %s (expires %s)\n", v[O_GATE],
-               v[O_GROUP] ? ", group " : "", v[O_GROUP] ? v[O_GROUP] : "", v[O_APPROVER], v[O_OUT],
-               v[O_EXPIRES]);
-    free(envelope);
+    struct fg_override_result *r = NULL;
+    if (fg_override_approve(&rq, &r, &err) != FG_OK)
+        return report_error(&err);
+    int code = EXIT_PASS;
+    if (!r->valid) {
+        fputs(r->report ? r->report : "", stderr);
+        code = error_message("%s: the attestation is INVALID; nothing signed", rq.attestation_path);
+    } else {
+        fputs(r->preview, stdout);
+        if (r->envelope != NULL &&
+            fg_outputs_write(&(struct fg_output){v[O_OUT], r->envelope, strlen(r->envelope),
+                                                 v[O_FORCE] ? FG_OUTPUT_FORCE : 0, NULL},
+                             1, publish_outputs, &err) != FG_OK)
+            code = report_error(&err);
+        else if (r->envelope != NULL)
+            printf("override for %s by %s written to %s (expires %s)\n", r->scope, v[O_APPROVER],
+                   v[O_OUT], v[O_EXPIRES]);
+    }
+    fg_override_result_free(r);
     return code;
 }
 

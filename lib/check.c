@@ -210,16 +210,61 @@ enum fg_status fg_check_write(const struct fg_check_result *result,
 
 /* ---- override ---- */
 
-enum fg_status fg_override_run(const struct fg_override_run_request *request, char **envelope_line,
-                               struct fg_error *err)
+/* The audit to render: the attested one (*valid 0 when it is not), or the file. */
+static enum fg_status report_audit(const struct fg_report_request *rq, char **audit, int *valid,
+                                   char **report, struct fg_error *err)
 {
-    *envelope_line = NULL;
+    *valid = 1;
+    if (rq->attestation_path == NULL)
+        return fg_report_read_audit(rq->audit_path, audit, err);
+    struct fg_key *key = NULL;
+    enum fg_status st = fg_key_load_public(rq->pubkey_path, &key, err);
+    if (st == FG_OK)
+        st = fg_attest_audit(rq->attestation_path, key, rq->audit_path, audit, valid, report, err);
+    fg_key_free(key);
+    return st;
+}
+
+/* The audit of the run approved: the attested one (verified), the file given, or a check of
+ * the candidate or counts files. *valid 0: the attestation is invalid. */
+static enum fg_status approved_audit(const struct fg_override_run_request *rq, char **audit,
+                                     int *valid, char **report, struct fg_error *err)
+{
+    *valid = 1;
+    if (rq->attestation_path != NULL || rq->audit_path != NULL) {
+        struct fg_report_request read = {.audit_path = rq->audit_path,
+                                         .attestation_path = rq->attestation_path,
+                                         .pubkey_path = rq->pubkey_path};
+        return report_audit(&read, audit, valid, report, err);
+    }
+    const struct fg_override_request *a = &rq->approval;
+    struct fg_check_request check = {.policy_path = rq->policy_path,
+                                     .candidate_path = a->candidate_path,
+                                     .incumbent_path = a->incumbent_path,
+                                     .counts_paths = rq->counts_paths,
+                                     .n_counts = rq->n_counts};
+    struct fg_check_result *r = NULL;
+    enum fg_status st = fg_check_run(&check, &r, err);
+    if (st == FG_OK) {
+        *audit = r->audit;
+        r->audit = NULL;
+    }
+    fg_check_result_free(r);
+    return st;
+}
+
+enum fg_status fg_override_approve(const struct fg_override_run_request *request,
+                                   struct fg_override_result **out, struct fg_error *err)
+{
     struct fg_override_request approval = request->approval;
-    char binding[65] = "";
+    char binding[65] = "", *audit = NULL;
     struct fg_policy *policy = NULL;
     struct fg_key *key = NULL;
     long long now = 0;
     enum fg_status st = FG_OK;
+    struct fg_override_result *r = *out = calloc(1, sizeof *r);
+    if (r == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     if (request->n_counts > 0) { /* bind to the counts files as check --counts does */
         st = fg_counts_binding_files(request->counts_paths, request->n_counts, binding, err);
         approval.candidate_path = request->counts_paths[0];
@@ -232,9 +277,34 @@ enum fg_status fg_override_run(const struct fg_override_run_request *request, ch
     if (st == FG_OK)
         st = fg_key_load_private(request->sign_key_path, &key, err);
     if (st == FG_OK)
-        st = fg_override_create(policy, &approval, key, now, envelope_line, err);
+        st = approved_audit(request, &audit, &r->valid, &r->report, err);
+    if (st == FG_OK && r->valid)
+        st = fg_override_create_for_audit(policy, audit, &approval, key, now, !request->dry_run, r,
+                                          err);
+    free(audit);
     fg_key_free(key);
     fg_policy_free(policy);
+    if (st != FG_OK) {
+        fg_override_result_free(r);
+        *out = NULL;
+    }
+    return st;
+}
+
+enum fg_status fg_override_run(const struct fg_override_run_request *request, char **envelope_line,
+                               struct fg_error *err)
+{
+    *envelope_line = NULL;
+    struct fg_override_result *r = NULL;
+    enum fg_status st = fg_override_approve(request, &r, err);
+    if (st == FG_OK && !r->valid)
+        st = fg_error_set(err, FG_ERR_INPUT, request->attestation_path, 0, 0,
+                          "the attestation is INVALID; nothing signed");
+    if (st == FG_OK) {
+        *envelope_line = r->envelope;
+        r->envelope = NULL;
+    }
+    fg_override_result_free(r);
     return st;
 }
 
@@ -269,21 +339,6 @@ enum fg_status fg_verify_run(const struct fg_verify_request *request, int *valid
 }
 
 /* ---- report ---- */
-
-/* The audit to render: the attested one (*valid 0 when it is not), or the file. */
-static enum fg_status report_audit(const struct fg_report_request *rq, char **audit, int *valid,
-                                   char **report, struct fg_error *err)
-{
-    *valid = 1;
-    if (rq->attestation_path == NULL)
-        return fg_report_read_audit(rq->audit_path, audit, err);
-    struct fg_key *key = NULL;
-    enum fg_status st = fg_key_load_public(rq->pubkey_path, &key, err);
-    if (st == FG_OK)
-        st = fg_attest_audit(rq->attestation_path, key, rq->audit_path, audit, valid, report, err);
-    fg_key_free(key);
-    return st;
-}
 
 enum fg_status fg_report_run(const struct fg_report_request *request, int *valid, char **report,
                              struct fg_error *err)

@@ -354,8 +354,15 @@ FG_MUST_CHECK enum fg_status fg_attest_audit(const char *path, const struct fg_k
  *
  * An override is a DSSE envelope (payloadType application/vnd.fairgate.override+json)
  * signed by an approver the policy lists (with the key the policy pins), bound to one gate
- * (optionally one group, by its slice), to the SHA-256 of the candidate file, of the
- * incumbent file (or null) and of the policy file, with a reason and an expiry date. */
+ * (optionally one group, by its slice) or to several, to the SHA-256 of the candidate file,
+ * of the incumbent file (or null) and of the policy file, with a reason and an expiry date. */
+
+/* One gate an approval covers: the whole gate (group NULL) or one group of it (a label as
+ * in fg_override_request.group). */
+struct fg_override_scope {
+    const char *gate;
+    const char *group;
+};
 
 struct fg_override_request {
     const char *gate;
@@ -374,15 +381,47 @@ struct fg_override_request {
     const char *candidate_sha256;
     /* The incumbent file check will be given (--incumbent), or NULL when it gets none. */
     const char *incumbent_path;
+    /* n_scopes > 0: the gates approved, instead of gate and group (one envelope for them
+     * all; a payload of one scope is the one-gate payload, byte for byte). */
+    const struct fg_override_scope *scopes;
+    size_t n_scopes;
+    /* Instead of gate or scopes: every gate that failed in the audit (fg_override_approve). */
+    bool all_failing;
 };
 
 /* Checks the request against the policy (gate overridable, approver and pinned key, group,
  * expiry within max_days) and signs it; *envelope_line ends in a newline. now is the real
- * clock (fg_clock_now), never SOURCE_DATE_EPOCH: it decides validity. */
+ * clock (fg_clock_now), never SOURCE_DATE_EPOCH: it decides validity. Without an audit it
+ * cannot know which gates failed: fg_override_approve checks that too. */
 FG_MUST_CHECK enum fg_status fg_override_create(const struct fg_policy *policy,
                                                 const struct fg_override_request *request,
                                                 const struct fg_key *key, long long now,
                                                 char **envelope_line, struct fg_error *err);
+
+/* What an approval made: see fg_override_create_for_audit and fg_override_approve; free
+ * with fg_override_result_free. */
+struct fg_override_result {
+    int valid;      /* 0: the attestation is invalid (report says why); nothing else is set */
+    char *report;   /* verify's lines for the attestation, or NULL */
+    char *preview;  /* lines for a person: each gate approved and its failing results */
+    char *scope;    /* what is approved, for one line: "gate 'a', group race=B", "gates 'a', 'b'" */
+    char *envelope; /* the signed envelope line; NULL when not signed (a dry run) */
+};
+void fg_override_result_free(struct fg_override_result *result);
+
+/* As fg_override_create, checked also against audit_json (NULL: none), the audit of the run
+ * approved: each gate approved failed in it (its status fail, or overridden), each group
+ * named is one of that gate's failing results, and its policy digest is the policy's. With
+ * neither candidate_path nor candidate_sha256 in the request, the approval binds the
+ * digests the audit records (its inputs and policy). Fills out->preview and out->scope and,
+ * when sign, out->envelope; when not sign, the preview ends with the payload that would be
+ * signed. Nothing is signed after an error. */
+FG_MUST_CHECK enum fg_status fg_override_create_for_audit(const struct fg_policy *policy,
+                                                          const char *audit_json,
+                                                          const struct fg_override_request *request,
+                                                          const struct fg_key *key, long long now,
+                                                          bool sign, struct fg_override_result *out,
+                                                          struct fg_error *err);
 
 /* What a check run judged: an override applies only when it was made for these inputs (and
  * for the policy, whose digest the policy carries). */
@@ -471,10 +510,25 @@ struct fg_override_run_request {
     const char *const *counts_paths;
     size_t n_counts;
     struct fg_override_request approval; /* candidate_sha256 is set by fg_override_run */
+    /* Approve from the evidence instead of the data (no candidate, incumbent or counts):
+     * the audit the CI's attestation attests, verified with pubkey_path as `verify` does
+     * (with audit_path too, that file must be the attested audit), or audit_path alone,
+     * whose digests are then taken on trust. */
+    const char *attestation_path;
+    const char *pubkey_path;
+    const char *audit_path;
+    bool dry_run; /* check and show what would be signed; sign nothing */
 };
 
-/* Loads the policy and key and signs the approval (fg_override_create, by the real clock);
- * *envelope_line is malloc'd and ends in a newline. */
+/* Loads the policy and key, reads the run approved (the check of the candidate or counts
+ * files, or the attested or given audit) and signs the approval (fg_override_create_for_audit,
+ * by the real clock). FG_OK with (*out)->valid 0: the attestation is invalid, nothing signed. */
+FG_MUST_CHECK enum fg_status fg_override_approve(const struct fg_override_run_request *request,
+                                                 struct fg_override_result **out,
+                                                 struct fg_error *err);
+
+/* fg_override_approve for one envelope: *envelope_line is malloc'd and ends in a newline; an
+ * invalid attestation is FG_ERR_INPUT. */
 FG_MUST_CHECK enum fg_status fg_override_run(const struct fg_override_run_request *request,
                                              char **envelope_line, struct fg_error *err);
 

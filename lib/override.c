@@ -50,7 +50,6 @@
 
 #define OVERRIDE_PAYLOAD_TYPE "application/vnd.fairgate.override+json"
 #define MAX_OVERRIDE_BYTES    (1u << 20)
-#define SECONDS_PER_DAY       86400LL
 
 /* ---- dates ---- */
 
@@ -78,7 +77,7 @@ static bool digits(const char *s, size_t n, unsigned *out)
 }
 
 /* Strict YYYY-MM-DD (a real calendar date) to days since the epoch. */
-static bool parse_date(const char *s, long long *days)
+bool fg_override_parse_date(const char *s, long long *days)
 {
     unsigned y, m, d;
     if (s == NULL || strlen(s) < 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4, &y) ||
@@ -97,15 +96,15 @@ static bool parse_timestamp(const char *s, long long *seconds)
 {
     long long days;
     unsigned hh, mm, ss;
-    if (s == NULL || strlen(s) != 20 || !parse_date(s, &days) || s[10] != 'T' || s[13] != ':' ||
-        s[16] != ':' || s[19] != 'Z' || !digits(s + 11, 2, &hh) || !digits(s + 14, 2, &mm) ||
-        !digits(s + 17, 2, &ss) || hh > 23 || mm > 59 || ss > 60)
+    if (s == NULL || strlen(s) != 20 || !fg_override_parse_date(s, &days) || s[10] != 'T' ||
+        s[13] != ':' || s[16] != ':' || s[19] != 'Z' || !digits(s + 11, 2, &hh) ||
+        !digits(s + 14, 2, &mm) || !digits(s + 17, 2, &ss) || hh > 23 || mm > 59 || ss > 60)
         return false;
-    *seconds = days * SECONDS_PER_DAY + hh * 3600LL + mm * 60LL + ss;
+    *seconds = days * FG_SECONDS_PER_DAY + hh * 3600LL + mm * 60LL + ss;
     return true;
 }
 
-static void format_timestamp(long long seconds, char out[32])
+void fg_override_format_timestamp(long long seconds, char out[32])
 {
     time_t t = (time_t)seconds;
     struct tm tm;
@@ -113,15 +112,16 @@ static void format_timestamp(long long seconds, char out[32])
         snprintf(out, 32, "1970-01-01T00:00:00Z");
 }
 
-static long long floor_days(long long seconds)
+long long fg_override_day_of(long long seconds)
 {
-    return seconds >= 0 ? seconds / SECONDS_PER_DAY
-                        : -((-seconds + SECONDS_PER_DAY - 1) / SECONDS_PER_DAY);
+    return seconds >= 0 ? seconds / FG_SECONDS_PER_DAY
+                        : -((-seconds + FG_SECONDS_PER_DAY - 1) / FG_SECONDS_PER_DAY);
 }
 
 /* ---- the policy side ---- */
 
-static const struct fg_approver *find_approver(const struct fg_policy *policy, const char *name)
+const struct fg_approver *fg_override_find_approver(const struct fg_policy *policy,
+                                                    const char *name)
 {
     for (size_t i = 0; i < policy->overrides.n_approvers; i++)
         if (strcmp(policy->overrides.approvers[i].name, name) == 0)
@@ -129,8 +129,8 @@ static const struct fg_approver *find_approver(const struct fg_policy *policy, c
     return NULL;
 }
 
-static const struct fg_gate_spec *find_gate(const struct fg_policy *policy, const char *id,
-                                            size_t *index)
+const struct fg_gate_spec *fg_override_find_gate(const struct fg_policy *policy, const char *id,
+                                                 size_t *index)
 {
     for (size_t i = 0; i < policy->n_gates; i++) {
         if (strcmp(policy->gates[i].id, id) == 0) {
@@ -142,7 +142,7 @@ static const struct fg_gate_spec *find_gate(const struct fg_policy *policy, cons
     return NULL;
 }
 
-static bool overridable(const struct fg_policy *policy, const char *gate)
+bool fg_override_gate_overridable(const struct fg_policy *policy, const char *gate)
 {
     for (size_t i = 0; i < policy->overrides.n_not_overridable; i++)
         if (strcmp(policy->overrides.not_overridable[i], gate) == 0)
@@ -152,9 +152,9 @@ static bool overridable(const struct fg_policy *policy, const char *gate)
 
 /* Loads the public key the policy pins for an approver: inline, or the file at its path
  * (relative to the folder of the policy file), which must be the pinned key. */
-static enum fg_status load_approver_key(const struct fg_policy *policy,
-                                        const struct fg_approver *approver, struct fg_key **key,
-                                        struct fg_error *err)
+enum fg_status fg_override_load_approver_key(const struct fg_policy *policy,
+                                             const struct fg_approver *approver,
+                                             struct fg_key **key, struct fg_error *err)
 {
     if (approver->inline_key) {
         char where[600];
@@ -192,14 +192,7 @@ static enum fg_status load_approver_key(const struct fg_policy *policy,
 
 /* ---- groups: slices and their labels ---- */
 
-/* A group named by its attributes (indices into data.protected) and values. */
-struct slice {
-    size_t n;
-    size_t attrs[FG_MAX_PROTECTED];
-    char *values[FG_MAX_PROTECTED];
-};
-
-static void slice_clear(struct slice *sl)
+void fg_slice_clear(struct fg_slice *sl)
 {
     for (size_t k = 0; k < sl->n; k++)
         free(sl->values[k]);
@@ -256,7 +249,7 @@ static const char *bare_separator(const char *from, const char *end)
 
 /* The index of protected attribute attr in the policy, SIZE_MAX when it is none, or
  * SIZE_MAX - 1 when the slice names it already. */
-static size_t label_attr_index(const struct fg_policy *policy, const struct slice *sl,
+static size_t label_attr_index(const struct fg_policy *policy, const struct fg_slice *sl,
                                const char *attr)
 {
     size_t index = SIZE_MAX;
@@ -273,13 +266,13 @@ static size_t label_attr_index(const struct fg_policy *policy, const struct slic
  * is cleared. */
 static enum fg_status add_label_part(const struct fg_policy *policy, const char *label,
                                      const char *part, const char *eq, const char *end,
-                                     struct slice *sl, struct fg_error *err)
+                                     struct fg_slice *sl, struct fg_error *err)
 {
     /* An unescaped '&' or '=' in a value is never in a label fairgate shows: most often
      * an intersection written without the spaces of " & ". */
     const char *bare = bare_separator(eq == NULL ? end : eq + 1, end);
     if (bare != NULL) {
-        slice_clear(sl);
+        fg_slice_clear(sl);
         return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
                             "--group '%s': an unescaped '%c' inside a value; separate the "
                             "attributes of an intersection with ' & ' (spaces around it: "
@@ -287,7 +280,7 @@ static enum fg_status add_label_part(const struct fg_policy *policy, const char 
                             label, *bare, *bare);
     }
     if (eq == NULL || sl->n == FG_MAX_PROTECTED) {
-        slice_clear(sl);
+        fg_slice_clear(sl);
         return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
                             "--group '%s' is not a group label such as 'sex=Female' or "
                             "'sex=Female & race=Black' (escape '\\', '&' and '=' inside a "
@@ -310,7 +303,7 @@ static enum fg_status add_label_part(const struct fg_policy *policy, const char 
                                "--group '%s' names attribute '%s' twice", label, attr);
         free(attr);
         free(value);
-        slice_clear(sl);
+        fg_slice_clear(sl);
         return st;
     }
     free(attr);
@@ -321,7 +314,7 @@ static enum fg_status add_label_part(const struct fg_policy *policy, const char 
 
 /* When the slice's attributes are one of the policy's gated attribute sets, puts the slice
  * in that set's order, as its label shows it, and returns true. */
-static bool order_as_attrset(const struct fg_policy *policy, struct slice *sl)
+static bool order_as_attrset(const struct fg_policy *policy, struct fg_slice *sl)
 {
     size_t n_sets = fg_policy_attrset_count(policy);
     for (size_t i = 0; i < n_sets; i++) {
@@ -336,7 +329,7 @@ static bool order_as_attrset(const struct fg_policy *policy, struct slice *sl)
         }
         if (!same_set)
             continue;
-        struct slice ordered = {.n = set.n};
+        struct fg_slice ordered = {.n = set.n};
         for (size_t k = 0; k < set.n; k++)
             for (size_t j = 0; j < sl->n; j++)
                 if (sl->attrs[j] == set.attrs[k]) {
@@ -352,8 +345,8 @@ static bool order_as_attrset(const struct fg_policy *policy, struct slice *sl)
 /* Parses a group label as fg_group_label renders it into a slice of the policy: split at
  * each unescaped " & ", each part at its first unescaped '='; every attribute protected, none
  * twice, and together a protected attribute alone or an intersection. */
-static enum fg_status parse_group_label(const struct fg_policy *policy, const char *label,
-                                        struct slice *sl, struct fg_error *err)
+enum fg_status fg_override_parse_group(const struct fg_policy *policy, const char *label,
+                                       struct fg_slice *sl, struct fg_error *err)
 {
     sl->n = 0;
     if (strcmp(label, "overall") == 0)
@@ -371,7 +364,7 @@ static enum fg_status parse_group_label(const struct fg_policy *policy, const ch
     }
     if (order_as_attrset(policy, sl))
         return FG_OK;
-    slice_clear(sl);
+    fg_slice_clear(sl);
     return fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
                         "--group '%s': the policy gates no such combination of attributes "
                         "(data.protected and data.intersections)",
@@ -414,171 +407,6 @@ static bool same_scope(const struct fg_override_record *a, const struct fg_overr
             return false;
     }
     return true;
-}
-
-/* ---- creating ---- */
-
-static bool add_str(cJSON *o, const char *key, const char *value)
-{
-    return (value ? cJSON_AddStringToObject(o, key, value) : cJSON_AddNullToObject(o, key)) != NULL;
-}
-
-/* The request names an overridable gate, and an approver of the policy with that role
- * whose listed key is the signing key. */
-static enum fg_status check_request_approver(const struct fg_policy *policy,
-                                             const struct fg_override_request *req,
-                                             const struct fg_key *key, struct fg_error *err)
-{
-    if (!policy->has_overrides)
-        return fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
-                            "the policy allows no overrides (it has no 'overrides' section)");
-    if (find_gate(policy, req->gate, NULL) == NULL)
-        return fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0, "the policy has no gate '%s'",
-                            req->gate);
-    if (!overridable(policy, req->gate))
-        return fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
-                            "gate '%s' is not overridable (overrides.not_overridable)", req->gate);
-    const struct fg_approver *approver = find_approver(policy, req->approver);
-    if (approver == NULL)
-        return fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
-                            "approver '%s' is not listed in the policy's overrides.approvers",
-                            req->approver);
-    if (strcmp(approver->role, req->role) != 0)
-        return fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
-                            "approver '%s' has role '%s' in the policy, not '%s'", req->approver,
-                            approver->role, req->role);
-    struct fg_key *listed = NULL;
-    enum fg_status st = load_approver_key(policy, approver, &listed, err);
-    if (st != FG_OK)
-        return st;
-    char listed_id[65], key_id[65];
-    fg_key_id(listed, listed_id);
-    fg_key_id(key, key_id);
-    fg_key_free(listed);
-    if (strcmp(listed_id, key_id) != 0)
-        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
-                            "the signing key (%.16s...) is not the key the policy lists for "
-                            "approver '%s' (%.16s...)",
-                            key_id, req->approver, listed_id);
-    return FG_OK;
-}
-
-/* The request's expiry is a date YYYY-MM-DD, not past at `now`, and within
- * overrides.max_days. */
-static enum fg_status check_request_expiry(const struct fg_policy *policy,
-                                           const struct fg_override_request *req, long long now,
-                                           struct fg_error *err)
-{
-    long long expires_day;
-    if (!parse_date(req->expires, &expires_day) || strlen(req->expires) != 10)
-        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
-                            "--expires '%s' is not a date YYYY-MM-DD", req->expires);
-    if ((expires_day + 1) * SECONDS_PER_DAY <= now)
-        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "--expires %s is in the past",
-                            req->expires);
-    long long valid_days = expires_day - floor_days(now);
-    if (valid_days > (long long)policy->overrides.max_days)
-        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
-                            "--expires %s is %lld days away; the policy allows at most %llu",
-                            req->expires, valid_days,
-                            (unsigned long long)policy->overrides.max_days);
-    return FG_OK;
-}
-
-/* The SHA-256 of the candidate (given, or of its file) and of the incumbent file, if any. */
-static enum fg_status request_digests(const struct fg_override_request *req, char candidate_sha[65],
-                                      char incumbent_sha[65], struct fg_error *err)
-{
-    enum fg_status st;
-    if (req->candidate_sha256 != NULL)
-        snprintf(candidate_sha, 65, "%s", req->candidate_sha256);
-    else if ((st = fg_file_sha256(req->candidate_path, candidate_sha, err)) != FG_OK)
-        return st;
-    if (req->incumbent_path != NULL &&
-        (st = fg_file_sha256(req->incumbent_path, incumbent_sha, err)) != FG_OK)
-        return st;
-    return FG_OK;
-}
-
-/* The request's group, if any, parsed into *sl and rendered again into *label (NULL for
- * no group), as the audit shows it. */
-static enum fg_status request_group(const struct fg_policy *policy,
-                                    const struct fg_override_request *req, struct slice *sl,
-                                    char **label, struct fg_error *err)
-{
-    *label = NULL;
-    if (req->group == NULL)
-        return FG_OK;
-    enum fg_status st = parse_group_label(policy, req->group, sl, err);
-    if (st != FG_OK)
-        return st;
-    const char *attrs[FG_MAX_PROTECTED];
-    for (size_t k = 0; k < sl->n; k++)
-        attrs[k] = policy->data.protected[sl->attrs[k]];
-    if ((*label = fg_group_label(attrs, (const char *const *)sl->values, sl->n)) == NULL) {
-        slice_clear(sl);
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    }
-    return FG_OK;
-}
-
-/* The override record as unformatted JSON, in its fixed key order; NULL when out of memory. */
-static char *override_payload(const struct fg_policy *policy, const struct fg_override_request *req,
-                              const struct slice *sl, const char *label, const char *candidate_sha,
-                              const char *incumbent_sha, long long now)
-{
-    char created[32];
-    format_timestamp(now, created);
-    cJSON *o = cJSON_CreateObject();
-    bool ok = o && add_str(o, "gate", req->gate) && add_str(o, "group", label);
-    cJSON *slice = ok && label ? cJSON_AddObjectToObject(o, "slice") : NULL;
-    ok = ok && (label ? slice != NULL : cJSON_AddNullToObject(o, "slice") != NULL);
-    for (size_t k = 0; ok && k < sl->n; k++)
-        ok = add_str(slice, policy->data.protected[sl->attrs[k]], sl -> values[k]);
-    ok = ok && add_str(o, "approver", req->approver) && add_str(o, "role", req->role) &&
-         add_str(o, "reason", req->reason) && add_str(o, "ticket", req->ticket) &&
-         add_str(o, "created", created) && add_str(o, "expires", req->expires) &&
-         add_str(o, "candidate_sha256", candidate_sha) &&
-         add_str(o, "incumbent_sha256", req->incumbent_path ? incumbent_sha : NULL) &&
-         add_str(o, "policy_sha256", policy->sha256);
-    char *payload = ok ? cJSON_PrintUnformatted(o) : NULL;
-    cJSON_Delete(o);
-    return payload;
-}
-
-enum fg_status fg_override_create(const struct fg_policy *policy,
-                                  const struct fg_override_request *req, const struct fg_key *key,
-                                  long long now, char **envelope_line, struct fg_error *err)
-{
-    *envelope_line = NULL;
-    enum fg_status st = check_request_approver(policy, req, key, err);
-    if (st != FG_OK)
-        return st;
-    if ((st = check_request_expiry(policy, req, now, err)) != FG_OK)
-        return st;
-    if (req->reason[0] == '\0')
-        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "--reason must not be empty");
-    char candidate_sha[65], incumbent_sha[65];
-    if ((st = request_digests(req, candidate_sha, incumbent_sha, err)) != FG_OK)
-        return st;
-    struct slice sl = {0};
-    char *label = NULL;
-    if ((st = request_group(policy, req, &sl, &label, err)) != FG_OK)
-        return st;
-    char *payload = override_payload(policy, req, &sl, label, candidate_sha, incumbent_sha, now);
-    slice_clear(&sl);
-    free(label);
-    if (payload == NULL)
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    char *envelope = NULL;
-    st = fg_dsse_sign(key, OVERRIDE_PAYLOAD_TYPE, (const unsigned char *)payload, strlen(payload),
-                      &envelope, err);
-    free(payload);
-    if (st != FG_OK)
-        return st;
-    st = fg_text_end_line(&envelope, err);
-    *envelope_line = envelope;
-    return st;
 }
 
 /* ---- judging one offer ---- */
@@ -668,9 +496,9 @@ static void judge_binding(const struct fg_policy *policy, const struct fg_metric
                "it was made for another version of the policy (sha256 %.16s..., this one is "
                "%.16s...)",
                offer->policy, policy->sha256);
-    } else if (find_gate(policy, rec->gate, &gate_index) == NULL) {
+    } else if (fg_override_find_gate(policy, rec->gate, &gate_index) == NULL) {
         reject(rec, "the policy has no gate '%s'", rec->gate);
-    } else if (!overridable(policy, rec->gate)) {
+    } else if (!fg_override_gate_overridable(policy, rec->gate)) {
         reject(rec, "gate '%s' is not overridable (overrides.not_overridable)", rec->gate);
     } else if (ev->outcomes[gate_index].status != FG_RESULT_FAIL) {
         reject(rec, "gate '%s' did not fail; there is nothing to override", rec->gate);
@@ -684,13 +512,13 @@ static void judge_binding(const struct fg_policy *policy, const struct fg_metric
         reject(rec, "group '%s' did not fail gate '%s'; there is nothing to override", rec->group,
                rec->gate);
     } else if (!parse_timestamp(rec->created, &created) ||
-               !parse_date(rec->expires, &expires_day) || strlen(rec->expires) != 10) {
+               !fg_override_parse_date(rec->expires, &expires_day) || strlen(rec->expires) != 10) {
         reject(rec, "created '%s' or expires '%s' is not a valid time", rec->created, rec->expires);
-    } else if (now >= (expires_day + 1) * SECONDS_PER_DAY) {
+    } else if (now >= (expires_day + 1) * FG_SECONDS_PER_DAY) {
         reject(rec, "it expired at the end of %s (UTC)", rec->expires);
-    } else if (expires_day - floor_days(created) > (long long)policy->overrides.max_days) {
+    } else if (expires_day - fg_override_day_of(created) > (long long)policy->overrides.max_days) {
         reject(rec, "it is valid for %lld days (%.10s to %s), more than max_days %llu",
-               expires_day - floor_days(created), rec->created, rec->expires,
+               expires_day - fg_override_day_of(created), rec->created, rec->expires,
                (unsigned long long)policy->overrides.max_days);
     } else if (created > now + 300) {
         reject(rec, "it was created in the future (%s)", rec->created);
@@ -795,14 +623,15 @@ static cJSON *read_offer_payload(const struct fg_dsse_envelope *env, struct fg_o
 }
 
 /* Rejects the offer and returns true when the payload lacks a required field or its scope
- * (gate, group, slice) does not read. */
-static bool reject_incomplete(const cJSON *payload, struct fg_override_record *rec)
+ * (gate, group, slice) does not read. A payload of several gates (multi) has its scopes in
+ * 'gates' instead, read by read_gates. */
+static bool reject_incomplete(const cJSON *payload, struct fg_override_record *rec, bool multi)
 {
     static const char *const required[] = {
         "gate",    "approver",         "role",         "reason", "created",
         "expires", "candidate_sha256", "policy_sha256"};
     const char *missing = NULL;
-    for (size_t i = 0; i < sizeof required / sizeof required[0] && missing == NULL; i++)
+    for (size_t i = multi ? 1 : 0; i < sizeof required / sizeof required[0] && missing == NULL; i++)
         if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(payload, required[i])))
             missing = required[i];
     const cJSON *incumbent_item = cJSON_GetObjectItemCaseSensitive(payload, "incumbent_sha256");
@@ -812,34 +641,33 @@ static bool reject_incomplete(const cJSON *payload, struct fg_override_record *r
     else if (!cJSON_IsString(incumbent_item) && !cJSON_IsNull(incumbent_item))
         reject(rec, "the payload has no 'incumbent_sha256' (a digest, or null); an override "
                     "made before it bound the incumbent must be made again");
-    else if ((scope_problem = read_scope(payload, rec)) != NULL)
+    else if (!multi && (scope_problem = read_scope(payload, rec)) != NULL)
         reject(rec, "%s", scope_problem);
     else
         return false;
     return true;
 }
 
-/* The checks of a complete offer: the policy allows overrides, lists the approver with that
- * role, and the signature verifies with the key it pins for them; then the binding. */
-static enum fg_status judge_signed_offer(const struct fg_policy *policy, const struct fg_metrics *m,
-                                         const struct fg_evaluation *ev,
-                                         const struct fg_override_inputs *run, long long now,
-                                         const struct fg_dsse_envelope *env,
-                                         const struct offer_binding *offer,
-                                         struct fg_override_record *rec, struct fg_error *err)
+/* The checks of the signer: the policy allows overrides, lists the approver with that role,
+ * and the signature verifies with the key it pins for them. On success rec->keyid is set
+ * and true is returned; otherwise the offer is rejected (or, for a key the policy names
+ * that cannot be read, *st is an error). */
+static bool judge_signer(const struct fg_policy *policy, const struct fg_dsse_envelope *env,
+                         struct fg_override_record *rec, enum fg_status *st, struct fg_error *err)
 {
     const struct fg_approver *approver = NULL;
     struct fg_key *key = NULL;
-    enum fg_status st = FG_OK;
+    bool ok = false;
+    *st = FG_OK;
     if (!policy->has_overrides) {
         reject(rec, "the policy allows no overrides (it has no 'overrides' section)");
-    } else if ((approver = find_approver(policy, rec->approver)) == NULL) {
+    } else if ((approver = fg_override_find_approver(policy, rec->approver)) == NULL) {
         reject(rec, "approver '%s' is not listed in the policy's overrides.approvers",
                rec->approver);
     } else if (strcmp(approver->role, rec->role) != 0) {
         reject(rec, "approver '%s' has role '%s' in the policy, not '%s'", rec->approver,
                approver->role, rec->role);
-    } else if ((st = load_approver_key(policy, approver, &key, err)) != FG_OK) {
+    } else if ((*st = fg_override_load_approver_key(policy, approver, &key, err)) != FG_OK) {
         /* the policy names a key that cannot be read, or that is not the pinned one: an
          * error, not a rejection */
     } else if (!fg_dsse_verify(env, key, NULL)) {
@@ -850,43 +678,227 @@ static enum fg_status judge_signed_offer(const struct fg_policy *policy, const s
                rec->approver, id);
     } else {
         fg_key_id(key, rec->keyid);
-        judge_binding(policy, m, ev, run, now, offer, rec);
+        ok = true;
     }
     fg_key_free(key);
+    return ok;
+}
+
+/* The digests an offer binds, from its payload (strings owned by the caller). */
+static void read_offer_binding(const cJSON *payload, struct offer_binding *offer)
+{
+    offer->candidate = dup_item(payload, "candidate_sha256");
+    offer->incumbent = dup_item(payload, "incumbent_sha256");
+    offer->policy = dup_item(payload, "policy_sha256");
+}
+
+static void offer_binding_free(struct offer_binding *offer)
+{
+    free((char *)offer->candidate);
+    free((char *)offer->incumbent);
+    free((char *)offer->policy);
+}
+
+/* ---- the records of an evaluation ---- */
+
+static void record_clear(struct fg_override_record *r)
+{
+    free(r->path);
+    free(r->gate);
+    free(r->group);
+    free(r->approver);
+    free(r->role);
+    free(r->reason);
+    free(r->ticket);
+    free(r->created);
+    free(r->expires);
+    for (size_t k = 0; k < r->n_slice; k++) {
+        free(r->slice_attrs[k]);
+        free(r->slice_values[k]);
+    }
+    free(r->slice_attrs);
+    free(r->slice_values);
+    memset(r, 0, sizeof *r);
+}
+
+/* Moves *rec to the end of ev->overrides (*rec is left empty, also on an error). */
+static enum fg_status append_record(struct fg_evaluation *ev, struct fg_override_record *rec,
+                                    struct fg_error *err)
+{
+    struct fg_override_record *grown =
+        realloc(ev->overrides, (ev->n_overrides + 1) * sizeof *ev->overrides);
+    if (grown == NULL) {
+        record_clear(rec);
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    ev->overrides = grown;
+    ev->overrides[ev->n_overrides++] = *rec;
+    memset(rec, 0, sizeof *rec);
+    return FG_OK;
+}
+
+/* A copy of what every gate of one offer shares (file, approver, times, key), without its
+ * scope; false when out of memory. */
+static bool record_copy_common(struct fg_override_record *dst, const struct fg_override_record *src)
+{
+    memset(dst, 0, sizeof *dst);
+    const char *const from[] = {src->path,   src->approver, src->role,   src->reason,
+                                src->ticket, src->created,  src->expires};
+    char **to[] = {&dst->path,   &dst->approver, &dst->role,   &dst->reason,
+                   &dst->ticket, &dst->created,  &dst->expires};
+    bool ok = true;
+    for (size_t i = 0; i < sizeof to / sizeof to[0]; i++)
+        ok &= from[i] == NULL || (*to[i] = fg_strdup(from[i])) != NULL;
+    memcpy(dst->keyid, src->keyid, sizeof dst->keyid);
+    memcpy(dst->why, src->why, sizeof dst->why);
+    dst->applied = src->applied;
+    return ok;
+}
+
+/* ---- judging one offer ---- */
+
+/* An offer of one gate (the payload's 'gate', 'group', 'slice'): one record, judged as
+ * always. */
+static enum fg_status judge_single(const struct fg_policy *policy, const struct fg_metrics *m,
+                                   const struct fg_evaluation *ev, const cJSON *payload,
+                                   const struct fg_dsse_envelope *env,
+                                   const struct fg_override_inputs *run, long long now,
+                                   struct fg_override_record *rec, struct fg_error *err)
+{
+    enum fg_status st = FG_OK;
+    if (!reject_incomplete(payload, rec, false) && judge_signer(policy, env, rec, &st, err)) {
+        struct offer_binding offer;
+        read_offer_binding(payload, &offer);
+        judge_binding(policy, m, ev, run, now, &offer, rec);
+        offer_binding_free(&offer);
+    }
     return st;
 }
 
-/* Reads, verifies and checks one offered override. Returns an error only for problems
- * that are not the offer's fault (an unreadable file, a listed key that cannot be read);
- * everything else rejects the offer with a reason. On return rec->applied means "valid so
- * far"; the approval count is judged afterwards. */
-static enum fg_status judge_offer(const struct fg_policy *policy, const struct fg_metrics *m,
-                                  const struct fg_evaluation *ev, const char *path,
-                                  const struct fg_override_inputs *run, long long now,
-                                  struct fg_override_record *rec, struct fg_error *err)
+#define MAX_OFFER_GATES 1024 /* entries of one payload's 'gates' */
+
+/* What is wrong with the 'gates' of a payload, or NULL: a list of 1 to MAX_OFFER_GATES
+ * objects, each with a gate id, and no 'gate', 'group' or 'slice' beside it. */
+static const char *gates_problem(const cJSON *payload, const cJSON *gates)
 {
-    rec->applied = false;
-    if ((rec->path = fg_strdup(path)) == NULL)
+    if (cJSON_GetObjectItemCaseSensitive(payload, "gate") != NULL ||
+        cJSON_GetObjectItemCaseSensitive(payload, "group") != NULL ||
+        cJSON_GetObjectItemCaseSensitive(payload, "slice") != NULL)
+        return "the payload names 'gates' and also a 'gate', 'group' or 'slice' of its own";
+    int n = cJSON_IsArray(gates) ? cJSON_GetArraySize(gates) : 0;
+    if (n < 1 || n > MAX_OFFER_GATES)
+        return "the payload's 'gates' is not a list of 1 to 1024 {gate, group, slice} objects";
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, gates)
+    {
+        if (!cJSON_IsObject(entry) ||
+            !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(entry, "gate")))
+            return "an entry of the payload's 'gates' has no 'gate'";
+    }
+    return NULL;
+}
+
+/* The records of a payload's 'gates', one per entry, each with what the offer shares
+ * (common) and its own scope; *problem says why an entry does not read (then every record
+ * is rejected for it). */
+static enum fg_status read_gates(const cJSON *gates, const struct fg_override_record *common,
+                                 struct fg_override_record **records, size_t *n,
+                                 const char **problem, struct fg_error *err)
+{
+    *n = 0;
+    *problem = NULL;
+    size_t count = (size_t)cJSON_GetArraySize(gates);
+    *records = calloc(count, sizeof **records);
+    if (*records == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, gates)
+    {
+        struct fg_override_record *rec = &(*records)[(*n)++];
+        if (!record_copy_common(rec, common))
+            return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        rec->gate = dup_item(entry, "gate");
+        rec->group = dup_item(entry, "group");
+        const char *scope_problem = read_scope(entry, rec);
+        if (*problem == NULL && scope_problem != NULL)
+            *problem = scope_problem;
+    }
+    return FG_OK;
+}
+
+/* An offer of several gates (the payload's 'gates'): one record per gate, each judged as a
+ * one-gate offer would be, so that check applies it per gate by the same rules. What the
+ * gates share (the fields, the signer) is judged once, on common. */
+static enum fg_status judge_multi(const struct fg_policy *policy, const struct fg_metrics *m,
+                                  struct fg_evaluation *ev, const cJSON *payload,
+                                  const struct fg_dsse_envelope *env,
+                                  const struct fg_override_inputs *run, long long now,
+                                  struct fg_override_record *common, struct fg_error *err)
+{
+    const cJSON *gates = cJSON_GetObjectItemCaseSensitive(payload, "gates");
+    const char *problem = gates_problem(payload, gates);
+    enum fg_status st = FG_OK;
+    if (problem != NULL) {
+        reject(common, "%s", problem);
+        return append_record(ev, common, err);
+    }
+    if (reject_incomplete(payload, common, true))
+        return append_record(ev, common, err);
+    struct fg_override_record *records = NULL;
+    size_t n = 0;
+    st = read_gates(gates, common, &records, &n, &problem, err);
+    bool signer_ok = st == FG_OK && problem == NULL && judge_signer(policy, env, common, &st, err);
+    struct offer_binding offer;
+    read_offer_binding(payload, &offer);
+    for (size_t i = 0; i < n; i++) {
+        if (st == FG_OK && problem != NULL)
+            reject(&records[i], "%s", problem);
+        else if (st == FG_OK && !signer_ok)
+            reject(&records[i], "%s", common->why);
+        else if (st == FG_OK) {
+            memcpy(records[i].keyid, common->keyid, sizeof records[i].keyid);
+            judge_binding(policy, m, ev, run, now, &offer, &records[i]);
+        }
+        if (st == FG_OK)
+            st = append_record(ev, &records[i], err);
+        else
+            record_clear(&records[i]);
+    }
+    offer_binding_free(&offer);
+    free(records);
+    record_clear(common);
+    return st;
+}
+
+/* Reads, verifies and checks one offered override, appending its records to ev->overrides:
+ * one for an offer of one gate (or an unreadable one), one per gate for an offer of several.
+ * Returns an error only for problems that are not the offer's fault (an unreadable file, a
+ * listed key that cannot be read); everything else rejects the offer with a reason. A
+ * record's applied means "valid so far"; the approval count is judged afterwards. */
+static enum fg_status judge_offer(const struct fg_policy *policy, const struct fg_metrics *m,
+                                  struct fg_evaluation *ev, const char *path,
+                                  const struct fg_override_inputs *run, long long now,
+                                  struct fg_error *err)
+{
+    struct fg_override_record rec = {0};
+    if ((rec.path = fg_strdup(path)) == NULL)
         return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     struct fg_dsse_envelope *env = NULL;
-    enum fg_status st = read_offer_envelope(path, rec, &env, err);
-    if (st != FG_OK || env == NULL)
-        return st;
-    cJSON *payload = read_offer_payload(env, rec);
-    if (payload != NULL && !reject_incomplete(payload, rec)) {
-        char *candidate = dup_item(payload, "candidate_sha256");
-        char *incumbent = dup_item(payload, "incumbent_sha256");
-        char *policy_sha = dup_item(payload, "policy_sha256");
-        struct offer_binding offer = {candidate, incumbent, policy_sha};
-        st = judge_signed_offer(policy, m, ev, run, now, env, &offer, rec, err);
-        free(incumbent);
-        free(candidate);
-        free(policy_sha);
+    enum fg_status st = read_offer_envelope(path, &rec, &env, err);
+    cJSON *payload = st == FG_OK && env != NULL ? read_offer_payload(env, &rec) : NULL;
+    if (payload != NULL && cJSON_GetObjectItemCaseSensitive(payload, "gates") != NULL) {
+        st = judge_multi(policy, m, ev, payload, env, run, now, &rec, err);
+    } else {
+        if (payload != NULL)
+            st = judge_single(policy, m, ev, payload, env, run, now, &rec, err);
+        if (st == FG_OK && rec.gate == NULL && rec.why[0] == '\0')
+            reject(&rec, "unreadable override");
+        if (st == FG_OK)
+            st = append_record(ev, &rec, err);
     }
+    record_clear(&rec);
     cJSON_Delete(payload);
     fg_dsse_envelope_free(env);
-    if (st == FG_OK && rec->gate == NULL && rec->why[0] == '\0')
-        reject(rec, "unreadable override");
     return st;
 }
 
@@ -994,7 +1006,7 @@ static void reject_short_of_approvals(const struct fg_policy *policy, const stru
             continue;
         size_t gate_index = 0, group = SIZE_MAX;
         const struct fg_gate_result *res =
-            find_gate(policy, a->gate, &gate_index) != NULL && a->has_slice
+            fg_override_find_gate(policy, a->gate, &gate_index) != NULL && a->has_slice
                 ? group_result(policy, m, &ev->outcomes[gate_index], a)
                 : NULL;
         if (res != NULL)
@@ -1019,7 +1031,7 @@ static void describe_applied(const struct fg_policy *policy, struct fg_evaluatio
         if (!a->applied)
             continue;
         size_t gate_index = 0;
-        (void)find_gate(policy, a->gate, &gate_index);
+        (void)fg_override_find_gate(policy, a->gate, &gate_index);
         size_t of = blocking[gate_index];
         int n =
             snprintf(a->why, sizeof a->why, "applied to gate '%s'%s%s by %s (%s)", a->gate,
@@ -1049,24 +1061,8 @@ static void set_verdict(struct fg_evaluation *ev)
 
 static void records_free(struct fg_override_record *records, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        struct fg_override_record *r = &records[i];
-        free(r->path);
-        free(r->gate);
-        free(r->group);
-        free(r->approver);
-        free(r->role);
-        free(r->reason);
-        free(r->ticket);
-        free(r->created);
-        free(r->expires);
-        for (size_t k = 0; k < r->n_slice; k++) {
-            free(r->slice_attrs[k]);
-            free(r->slice_values[k]);
-        }
-        free(r->slice_attrs);
-        free(r->slice_values);
-    }
+    for (size_t i = 0; i < n; i++)
+        record_clear(&records[i]);
     free(records);
 }
 
@@ -1086,19 +1082,14 @@ enum fg_status fg_override_apply(const struct fg_policy *policy, const struct fg
 {
     if (n_paths == 0)
         return FG_OK;
-    ev->overrides = calloc(n_paths, sizeof *ev->overrides);
-    if (ev->overrides == NULL)
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     for (size_t i = 0; i < n_paths; i++) {
-        ev->n_overrides = i + 1;
-        enum fg_status st =
-            judge_offer(policy, m, ev, paths[i], inputs, now, &ev->overrides[i], err);
+        enum fg_status st = judge_offer(policy, m, ev, paths[i], inputs, now, err);
         if (st != FG_OK)
             return st;
     }
     reject_repeated_approvers(ev);
     /* Cover results with the valid offers, then keep applied only the offers that counted. */
-    size_t *used = calloc(n_paths, sizeof *used);
+    size_t *used = calloc(ev->n_overrides + 1, sizeof *used);
     size_t *blocking = calloc(ev->n_outcomes + 1, sizeof *blocking);
     if (used == NULL || blocking == NULL) {
         free(used);

@@ -257,7 +257,7 @@ mkdir -p "$WORK/keys"
 "$FAIRGATE" keygen --out "$WORK/keys/risk.pem" --pubout "$WORK/keys/risk.pub" >/dev/null
 fixture_policy small-parity-overrides "$WORK/ov.yaml" RISK_ID="$(keyid "$WORK/keys/risk.pub")"
 T="2025-11-22 00:00:00" # overrides are judged by the real clock, moved here by at (lib.sh)
-at "$T" "$FAIRGATE" override --policy "$WORK/ov.yaml" --candidate "$WORK/base.csv" --gate parity \
+at "$T" "$FAIRGATE" override --policy "$WORK/ov.yaml" --counts "$WORK/base.csv" --gate parity \
     --approver risk@bank.example --role model-risk --reason "pilot" --expires 2025-12-01 \
     --sign-key "$WORK/keys/risk.pem" --out "$WORK/parity.dsse.json" >/dev/null
 run at "$T" "$FAIRGATE" check --quiet --policy "$WORK/ov.yaml" --counts "$WORK/base.csv" \

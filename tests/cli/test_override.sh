@@ -138,7 +138,9 @@ check_with "not_overridable gate" 1 rejected "not overridable" "$WORK/hard.json"
 CANDIDATE=$WORK/other.csv check_with "replayed on another candidate" 1 rejected "another candidate file" "$WORK/ok.dsse.json"
 { cat "$P"; echo "# edited"; } >"$WORK/edited.yaml"
 POLICY_FILE=$WORK/edited.yaml check_with "replayed on an edited policy" 1 rejected "another version of the policy" "$WORK/ok.dsse.json"
-mk "$WORK/other-gate.json" selection-floor risk@bank.example model-risk risk 2025-12-01
+# `fairgate override` refuses to sign for a gate that passed (below); one signed anyway is
+# rejected by check.
+craft "$WORK/other-gate.json" "$(payload selection-floor risk@bank.example model-risk 2025-11-22T00:00:00Z 2025-12-01)" risk
 check_with "an override of another (passing) gate" 1 rejected "did not fail" "$WORK/other-gate.json"
 jq -c '.payloadType = "application/vnd.in-toto+json"' "$WORK/ok.dsse.json" >"$WORK/type.json"
 check_with "wrong payloadType" 1 rejected "payloadType" "$WORK/type.json"
@@ -151,9 +153,14 @@ expect_rc "override: a group override is created" 0
 check_with "a group override covering the failing group" 0 applied "group race=Black" "$WORK/black.json"
 expect_eq "group override: that result is overridden" \
     "$(jq -r '.gates[0].results[] | select(.label == "race=Black") | .status' "$WORK/audit.json")" "overridden"
-mk "$WORK/white.json" four-fifths risk@bank.example model-risk risk 2025-12-01 --group race=White
+# What `fairgate override` refuses to sign (test_approve.sh), crafted, check rejects.
+group_payload() { # LABEL SLICE_JSON
+    payload four-fifths risk@bank.example model-risk 2025-11-22T00:00:00Z 2025-12-01 |
+        jq -c --arg l "$1" --argjson s "$2" '.group = $l | .slice = $s'
+}
+craft "$WORK/white.json" "$(group_payload race=White '{"race":"White"}')" risk
 check_with "a group override of a passing group" 1 rejected "group 'race=White' did not fail" "$WORK/white.json"
-mk "$WORK/nogroup.json" four-fifths risk@bank.example model-risk risk 2025-12-01 --group race=Martian
+craft "$WORK/nogroup.json" "$(group_payload race=Martian '{"race":"Martian"}')" risk
 check_with "a group override of an unknown group" 1 rejected "has no group 'race=Martian'" "$WORK/nogroup.json"
 
 # Two approvals required: the same approver twice counts once; two approvers suffice.

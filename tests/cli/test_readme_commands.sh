@@ -74,9 +74,13 @@ expect_grep "... openssl says the signature verifies" "$WORK/out" 'Signature Ver
 # ---- Overrides step 2 and 3: sign, then check with the override (two files, id join) ----
 cut -d, -f1-4,8 rows.csv >C.csv
 cut -d, -f1,6 rows.csv >I.csv
+# The CI's run the approver approves from: its attestation, no data.
+"$FAIRGATE" check --policy P.yaml --candidate C.csv --incumbent I.csv --sign-key ci.pem \
+    --attestation audit.intoto.jsonl --quiet
 block "$README" '^2\. The build fails' | runnable >override.sh
 run sh -e override.sh
-expect_rc "README override (--incumbent, --group): signed" 0
+expect_rc "README override (--attestation, --group): signed" 0
+expect_grep "... after showing the failing results" "$WORK/out" "^  fail +race=Black: "
 run "$FAIRGATE" check --policy P.yaml --candidate C.csv --incumbent I.csv \
     --override overrides/four-fifths.dsse.json
 expect_grep "README override: applied to the group it names" "$WORK/out" \

@@ -26,9 +26,17 @@ twice "check --out twice" check out --policy "$P" --candidate "$WORK/loans.csv" 
 twice "check --policy=, abbreviated" check policy --policy="$P" --pol "$P" --candidate "$WORK/loans.csv" --out "$WORK/o.json"
 twice "check --sign-key twice" check sign-key --policy "$P" --candidate "$WORK/loans.csv" \
     --sign-key "$WORK/k.pem" --sign-key "$WORK/k.pem" --attestation "$WORK/a.jsonl" --out "$WORK/o.json"
-twice "override --gate twice" override gate --policy "$P" --candidate "$WORK/loans.csv" \
-    --gate four-fifths --gate accuracy-floor --approver a --role r --reason x --expires 2099-01-01 \
-    --sign-key "$WORK/k.pem" --out "$WORK/o.json"
+# --gate is repeatable now: one envelope for every gate named (test_approve.sh); every
+# single-value option of override is still refused twice.
+twice "override --group twice" override group --policy "$P" --candidate "$WORK/loans.csv" \
+    --gate four-fifths --group sex=Female --group sex=Male --approver a --role r --reason x \
+    --expires 2099-01-01 --sign-key "$WORK/k.pem" --out "$WORK/o.json"
+twice "override --attestation twice" override attestation --policy "$P" --attestation "$WORK/a.jsonl" \
+    --attestation "$WORK/a.jsonl" --pubkey "$WORK/k.pub" --gate four-fifths --approver a --role r \
+    --reason x --expires 2099-01-01 --sign-key "$WORK/k.pem" --out "$WORK/o.json"
+twice "override --audit twice" override audit --policy "$P" --audit "$WORK/a.json" --audit "$WORK/a.json" \
+    --all-failing --approver a --role r --reason x --expires 2099-01-01 --sign-key "$WORK/k.pem" \
+    --out "$WORK/o.json"
 twice "override --expires twice" override expires --policy "$P" --candidate "$WORK/loans.csv" \
     --gate four-fifths --approver a --role r --reason x --expires 2099-01-01 --expires 2099-01-02 \
     --sign-key "$WORK/k.pem" --out "$WORK/o.json"

@@ -248,7 +248,11 @@ START_TEST(test_override_on_counts_shards)
                                            .approver = "risk@bank.example",
                                            .role = "model-risk",
                                            .reason = "shards",
-                                           .expires = expires}};
+                                           .expires = expires},
+                                          NULL,
+                                          NULL,
+                                          NULL,
+                                          false};
     char *envelope = NULL;
     struct fg_error err = {0};
     ck_assert_int_eq(fg_override_run(&orq, &envelope, &err), FG_OK);
