@@ -736,12 +736,21 @@ static int cmd_sql(const struct parsed *p)
 
 /* ---- lint ---- */
 
+enum { L_CANONICAL };
+static const struct opt lint_options[] = {
+    [L_CANONICAL] = {"canonical", NULL, 0,
+                     "print the policy's canonical serialisation instead of 'ok'"},
+};
 static const struct command lint_command = {
     "lint",
-    "usage: fairgate lint POLICY.yaml\n"
+    "usage: fairgate lint [--canonical] POLICY.yaml\n"
     "\n"
     "Validates a policy strictly. Prints 'ok' and exits 0, or\n"
-    "prints the error as file:line:column and exits 2.\n",
+    "prints the error as file:line:column and exits 2.\n"
+    "--canonical prints, on one line, the JSON text whose SHA-256 is the audit's\n"
+    "policy.canonical_sha256 (the line without its newline): what the policy means,\n"
+    "whatever its comments, formatting or key order.\n",
+    OPTIONS(lint_options),
     .operand = "policy file",
 };
 
@@ -749,15 +758,22 @@ static int cmd_lint(const struct parsed *p)
 {
     struct fg_error err = {0};
     struct fg_policy *policy = NULL;
-    if (fg_policy_lint(p->operand, &policy, &err) != FG_OK)
+    char *canonical = NULL;
+    if (fg_policy_lint(p->operand, &policy, &err) != FG_OK ||
+        (p->value[L_CANONICAL] && fg_policy_canonical(policy, &canonical, &err) != FG_OK)) {
+        fg_policy_free(policy);
         return report_error(&err);
+    }
     char *warnings = fg_policy_warnings(policy);
     fg_policy_free(policy);
-    if (warnings == NULL)
+    if (warnings == NULL) {
+        free(canonical);
         return error_message("out of memory");
+    }
     fputs(warnings, stderr);
     free(warnings);
-    printf("ok\n");
+    printf("%s\n", canonical ? canonical : "ok");
+    free(canonical);
     return EXIT_PASS;
 }
 

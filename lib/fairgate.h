@@ -75,6 +75,14 @@ FG_MUST_CHECK enum fg_status fg_policy_lint(const char *path, struct fg_policy *
 void fg_policy_free(struct fg_policy *policy);
 /* Lowercase hex SHA-256 of the policy bytes that were parsed (borrowed from policy). */
 const char *fg_policy_sha256(const struct fg_policy *policy);
+/* Lowercase hex SHA-256 of the policy's canonical serialisation (fg_policy_canonical;
+ * borrowed from policy): the same for two files that say the same thing with other
+ * comments, formatting or key order, and for a default written out or left out. */
+const char *fg_policy_canonical_sha256(const struct fg_policy *policy);
+/* The canonical serialisation of the parsed policy (README "The policy's canonical digest"):
+ * JSON without whitespace, keys sorted, effective values; a malloc'd string in *out. */
+FG_MUST_CHECK enum fg_status fg_policy_canonical(const struct fg_policy *policy, char **out,
+                                                 struct fg_error *err);
 /* What a person should know about a valid policy: one line per remark,
  * "file:line:col: warning: ...\n" (e.g. a vs_incumbent gate in a policy that names no
  * incumbent, which is never evaluated). Returns a malloc'd string, "" when there is nothing to

@@ -1755,6 +1755,17 @@ char *fg_policy_warnings(const struct fg_policy *policy)
     return out;
 }
 
+/* The SHA-256 of the parsed policy's canonical serialisation (lib/policy_canon.c). */
+static enum fg_status canonical_digest(struct fg_policy *policy, struct fg_error *err)
+{
+    char *text = NULL;
+    enum fg_status st = fg_policy_canonical(policy, &text, err);
+    if (st == FG_OK)
+        st = fg_sha256_hex(text, strlen(text), policy->canonical_sha256, err);
+    free(text);
+    return st;
+}
+
 static enum fg_status policy_parse(const char *name, const char *text, size_t len, bool lint,
                                    struct fg_policy **out, struct fg_error *err)
 {
@@ -1780,6 +1791,8 @@ static enum fg_status policy_parse(const char *name, const char *text, size_t le
     if (st == FG_OK)
         st = parse_policy(&c, root, policy);
     node_free(root);
+    if (st == FG_OK)
+        st = canonical_digest(policy, err);
     if (st != FG_OK) {
         fg_policy_free(policy);
         return st;
@@ -1821,4 +1834,9 @@ enum fg_status fg_policy_lint(const char *path, struct fg_policy **out, struct f
 const char *fg_policy_sha256(const struct fg_policy *policy)
 {
     return policy->sha256;
+}
+
+const char *fg_policy_canonical_sha256(const struct fg_policy *policy)
+{
+    return policy->canonical_sha256;
 }

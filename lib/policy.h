@@ -129,6 +129,8 @@ struct fg_override_policy {
 struct fg_policy {
     char *path;      /* as given to fg_policy_load, or the name given to fg_policy_parse */
     char sha256[65]; /* lowercase hex of the policy file's bytes */
+    /* lowercase hex of its canonical serialisation (lib/policy_canon.c): its meaning */
+    char canonical_sha256[65];
     int version;     /* 1 */
     char *name;
     struct {
