@@ -498,12 +498,29 @@ struct fg_verify_request {
     const char *pubkey_path;
     const struct fg_verify_file *files; /* checked in this order */
     size_t n_files;
+    /* The verdicts a release accepts (--require-verdict), a mask of 1u << enum fg_verdict
+     * (fg_verdict_mask_parse); 0: any verdict. */
+    unsigned require_verdicts;
 };
 
-/* Loads the public key and verifies the attestation (fg_attest_verify): FG_OK with *valid
- * and *report (lines for a person, malloc'd) when a judgement was reached. */
-FG_MUST_CHECK enum fg_status fg_verify_run(const struct fg_verify_request *request, int *valid,
-                                           char **report, struct fg_error *err);
+/* What fg_verify_run found. */
+struct fg_verify_outcome {
+    int valid;        /* the signature, the statement and every file given check out */
+    int accepted;     /* valid, and its verdict is one that require_verdicts accepts */
+    char verdict[32]; /* the attested audit's verdict, once valid; "" otherwise */
+};
+
+/* "pass,pass_with_override" -> (1u << FG_VERDICT_PASS) | (1u << FG_VERDICT_PASS_WITH_OVERRIDE);
+ * FG_ERR_USAGE for a name that is not a verdict (pass, fail, pass_with_override). */
+FG_MUST_CHECK enum fg_status fg_verdict_mask_parse(const char *list, unsigned *mask,
+                                                   struct fg_error *err);
+
+/* Loads the public key and verifies the attestation (fg_attest_verify), then judges its
+ * verdict against require_verdicts: FG_OK with *outcome and *report (lines for a person,
+ * malloc'd) when a judgement was reached. A release job ships only when outcome->accepted. */
+FG_MUST_CHECK enum fg_status fg_verify_run(const struct fg_verify_request *request,
+                                           struct fg_verify_outcome *outcome, char **report,
+                                           struct fg_error *err);
 
 /* `fairgate report`: the reports of an audit, written all or none (fg_outputs_write). */
 struct fg_report_request {
