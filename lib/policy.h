@@ -129,8 +129,6 @@ struct fg_override_policy {
 struct fg_policy {
     char *path;      /* as given to fg_policy_load, or the name given to fg_policy_parse */
     char sha256[65]; /* lowercase hex of the policy file's bytes */
-    /* lowercase hex of its canonical serialisation (lib/policy_canon.c): its meaning */
-    char canonical_sha256[65];
     int version;     /* 1 */
     char *name;
     struct {
@@ -167,6 +165,9 @@ struct fg_policy {
     size_t n_gates;
     bool has_overrides;
     struct fg_override_policy overrides;
+    /* lowercase hex SHA-256 of its canonical serialisation (lib/policy_canon.c): what the
+     * policy means, whatever its comments, formatting or key order */
+    char canonical_sha256[65];
 };
 
 /* The file an approver's public_key path names: relative to the folder of the policy file
