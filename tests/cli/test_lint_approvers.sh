@@ -3,10 +3,7 @@
 # override will: it must exist and hold an Ed25519 public key, else lint fails at the
 # file:line:col of that public_key; and two approvers may not share a key.
 . "$(dirname "$0")/lib.sh"
-mkdir -p "$WORK/keys"
-for who in risk audit; do
-    "$FAIRGATE" keygen --out "$WORK/$who.pem" --pubout "$WORK/keys/$who.pub" >/dev/null
-done
+make_keys risk audit
 RISK_ID=$(keyid "$WORK/keys/risk.pub")
 AUDIT_ID=$(keyid "$WORK/keys/audit.pub")
 P=$WORK/policy.yaml
@@ -29,9 +26,9 @@ bad_key() {
 }
 mv "$WORK/keys/risk.pub" "$WORK/risk.pub.saved"
 bad_key "a missing key file" "cannot open: No such file or directory"
-cp "$WORK/risk.pem" "$WORK/keys/risk.pub"
+cp "$WORK/keys/risk.pem" "$WORK/keys/risk.pub"
 bad_key "a private key in the key file" "holds a private key; give the public key"
-expect_no_grep "... without echoing it" "$WORK/err" "$(sed -n 2p "$WORK/risk.pem" | cut -c1-24)"
+expect_no_grep "... without echoing it" "$WORK/err" "$(sed -n 2p "$WORK/keys/risk.pem" | cut -c1-24)"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 2>/dev/null |
     openssl pkey -pubout -out "$WORK/keys/risk.pub"
 bad_key "an RSA public key" "is an RSA key; fairgate needs Ed25519"
@@ -62,7 +59,7 @@ expect_grep "... at the second approver" "$WORK/err" \
     "shared\.yaml:$((LINE + 1)):7: approver 'audit@bank\.example' has the same key as approver 'risk@bank\.example'"
 # ... and the same file for both, pinned with the other key's id: the pin is not the file.
 sed "s|public_key: keys/audit.pub|public_key: keys/risk.pub|" "$P" >"$WORK/same-file.yaml"
-"$FAIRGATE" keygen --out "$WORK/audit.pem" --pubout "$WORK/keys/audit.pub" --force >/dev/null
+"$FAIRGATE" keygen --out "$WORK/keys/audit.pem" --pubout "$WORK/keys/audit.pub" --force >/dev/null
 sed -i "s/keyid: $AUDIT_ID/keyid: $(keyid "$WORK/keys/audit.pub")/" "$WORK/same-file.yaml"
 run "$FAIRGATE" lint "$WORK/same-file.yaml"
 expect_rc "one key file named by two approvers with different pins: exit 2" 2

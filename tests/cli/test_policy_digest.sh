@@ -7,10 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 export SOURCE_DATE_EPOCH=1763769600 # 2025-11-22T00:00:00Z
 fg() { at "2025-11-22 00:00:00" "$FAIRGATE" "$@"; }
-mkdir -p "$WORK/keys"
-for who in risk audit; do
-    "$FAIRGATE" keygen --out "$WORK/keys/$who.pem" --pubout "$WORK/keys/$who.pub" >/dev/null
-done
+make_keys risk audit
 RISK_ID=$(keyid "$WORK/keys/risk.pub")
 AUDIT_ID=$(keyid "$WORK/keys/audit.pub")
 "$TOOLS/fg_gen" --rows 5000 --seed 7 --scenario loan >"$WORK/loans.csv"

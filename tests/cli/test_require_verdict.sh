@@ -5,10 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 export SOURCE_DATE_EPOCH=1763769600 # 2025-11-22T00:00:00Z
 fg() { at "2025-11-22 00:00:00" "$FAIRGATE" "$@"; }
-mkdir -p "$WORK/keys"
-for who in ci risk audit other; do
-    "$FAIRGATE" keygen --out "$WORK/keys/$who.pem" --pubout "$WORK/keys/$who.pub" >/dev/null
-done
+make_keys ci risk audit other
 "$TOOLS/fg_gen" --rows 5000 --seed 7 --scenario loan >"$WORK/loans.csv"
 P=$WORK/policy.yaml
 fixture_policy loans-overrides "$P" RISK_ID="$(keyid "$WORK/keys/risk.pub")" \
