@@ -463,7 +463,17 @@ static int cmd_keygen(const struct parsed *p)
 
 /* ---- verify ---- */
 
-enum { V_ATTESTATION, V_PUBKEY, V_AUDIT, V_CANDIDATE, V_INCUMBENT, V_POLICY, V_SUBJECT, V_COUNTS };
+enum {
+    V_ATTESTATION,
+    V_PUBKEY,
+    V_AUDIT,
+    V_CANDIDATE,
+    V_INCUMBENT,
+    V_POLICY,
+    V_SUBJECT,
+    V_COUNTS,
+    V_REQUIRE_VERDICT
+};
 static const struct opt verify_options[] = {
     [V_ATTESTATION] = {"attestation", "FILE", REQUIRED, "the attestation to verify (required)"},
     [V_PUBKEY] = {"pubkey", "FILE", REQUIRED, "the signer's Ed25519 public key (PEM) (required)"},
@@ -473,30 +483,42 @@ static const struct opt verify_options[] = {
     [V_POLICY] = {"policy", "FILE", 0, "check the policy file's digest"},
     [V_SUBJECT] = {"subject", "NAME=FILE", REPEAT, "check FILE against the subject NAME"},
     [V_COUNTS] = {"counts", "FILE", REPEAT, "check a counts file (matched by its file name)"},
+    [V_REQUIRE_VERDICT] = {"require-verdict", "LIST", 0,
+                           "exit 1 unless the attested verdict is in LIST\n"
+                           "(pass, fail, pass_with_override; comma-separated)"},
 };
 static const struct command verify_command = {
     "verify",
     "usage: fairgate verify --attestation F --pubkey PUB.pem [--candidate C.csv]\n"
     "                       [--incumbent I.csv] [--policy P.yaml] [--subject NAME=FILE]...\n"
     "                       [--counts K.csv]... [--audit audit.json]\n"
+    "                       [--require-verdict pass[,pass_with_override]]\n"
     "\n"
     "Checks, in order, the signature over the DSSE PAE with the public key, the payloadType,\n"
     "the in-toto Statement, and that each file given has the digest its subject records.\n"
     "--audit: the file is the attested audit (the bytes check --out wrote), so that its\n"
-    "verdict can be read: fairgate verify ... --audit audit.json && jq -r .verdict audit.json\n",
+    "verdict can be read: fairgate verify ... --audit audit.json && jq -r .verdict audit.json\n"
+    "--require-verdict: a valid attestation of another verdict exits 1, so that a release job\n"
+    "asks 'is this a signed pass?' in one command:\n"
+    "  fairgate verify --attestation A --pubkey CI.pub --require-verdict pass,pass_with_override\n",
     OPTIONS(verify_options),
-    "exit status: 0 valid, 1 invalid (bad signature, wrong key, digest mismatch, wrong type),\n"
-    "2 error (unreadable, not JSON, not an envelope)\n",
+    "exit status: 0 valid (and a verdict --require-verdict accepts), 1 invalid (bad signature,\n"
+    "wrong key, digest mismatch, wrong type) or a verdict it does not accept, 2 error\n"
+    "(unreadable, not JSON, not an envelope, an unknown verdict name)\n",
 };
 
 static int cmd_verify(const struct parsed *p)
 {
     static struct fg_verify_file files[MAX_SEEN];
-    struct fg_verify_request rq = {p->value[V_ATTESTATION], p->value[V_PUBKEY], files, 0};
+    struct fg_verify_request rq = {p->value[V_ATTESTATION], p->value[V_PUBKEY], files, 0, 0};
+    struct fg_error err = {0};
+    const char *required = p->value[V_REQUIRE_VERDICT];
+    if (required != NULL && fg_verdict_mask_parse(required, &rq.require_verdicts, &err) != FG_OK)
+        return usage_error("%s", err.message);
     for (size_t i = 0; i < p->n_seen; i++) { /* the files, in the order given */
         size_t k = p->seen[i].option;
         struct fg_subject named = {NULL, p->seen[i].value, NULL, NULL};
-        if (k == V_ATTESTATION || k == V_PUBKEY)
+        if (k == V_ATTESTATION || k == V_PUBKEY || k == V_REQUIRE_VERDICT)
             continue;
         if (k == V_SUBJECT && parse_subject((char *)named.path, &named) != EXIT_PASS)
             return EXIT_ERROR;
@@ -505,16 +527,18 @@ static int cmd_verify(const struct parsed *p)
             role++;
         files[rq.n_files++] = (struct fg_verify_file){role, named.path, named.name};
     }
-    struct fg_error err = {0};
     char *report = NULL;
-    int valid = 0;
-    if (fg_verify_run(&rq, &valid, &report, &err) != FG_OK)
+    struct fg_verify_outcome outcome;
+    if (fg_verify_run(&rq, &outcome, &report, &err) != FG_OK)
         return report_error(&err);
     fputs(report ? report : "", stdout);
     free(report);
-    if (!valid)
+    if (!outcome.valid)
         error_message("%s: the attestation is INVALID", rq.attestation_path);
-    return valid ? EXIT_PASS : EXIT_GATE_FAILED;
+    else if (!outcome.accepted)
+        error_message("%s: the attested verdict is '%s', not one of --require-verdict %s",
+                      rq.attestation_path, outcome.verdict, required);
+    return outcome.accepted ? EXIT_PASS : EXIT_GATE_FAILED;
 }
 
 /* ---- override ---- */
@@ -827,12 +851,21 @@ static int cmd_sql(const struct parsed *p)
 
 /* ---- lint ---- */
 
+enum { L_CANONICAL };
+static const struct opt lint_options[] = {
+    [L_CANONICAL] = {"canonical", NULL, 0,
+                     "print the policy's canonical serialisation instead of 'ok'"},
+};
 static const struct command lint_command = {
     "lint",
-    "usage: fairgate lint POLICY.yaml\n"
+    "usage: fairgate lint [--canonical] POLICY.yaml\n"
     "\n"
     "Validates a policy strictly. Prints 'ok' and exits 0, or\n"
-    "prints the error as file:line:column and exits 2.\n",
+    "prints the error as file:line:column and exits 2.\n"
+    "--canonical prints, on one line, the JSON text whose SHA-256 is the audit's\n"
+    "policy.canonical_sha256 (the line without its newline): what the policy means,\n"
+    "whatever its comments, formatting or key order.\n",
+    OPTIONS(lint_options),
     .operand = "policy file",
 };
 
@@ -840,15 +873,22 @@ static int cmd_lint(const struct parsed *p)
 {
     struct fg_error err = {0};
     struct fg_policy *policy = NULL;
-    if (fg_policy_lint(p->operand, &policy, &err) != FG_OK)
+    char *canonical = NULL;
+    if (fg_policy_lint(p->operand, &policy, &err) != FG_OK ||
+        (p->value[L_CANONICAL] && fg_policy_canonical(policy, &canonical, &err) != FG_OK)) {
+        fg_policy_free(policy);
         return report_error(&err);
+    }
     char *warnings = fg_policy_warnings(policy);
     fg_policy_free(policy);
-    if (warnings == NULL)
+    if (warnings == NULL) {
+        free(canonical);
         return error_message("out of memory");
+    }
     fputs(warnings, stderr);
     free(warnings);
-    printf("ok\n");
+    printf("%s\n", canonical ? canonical : "ok");
+    free(canonical);
     return EXIT_PASS;
 }
 

@@ -8,7 +8,8 @@
  *   one gate:  {"gate","group"|null,"slice"|null, COMMON}
  *   several:   {"gates":[{"gate","group"|null,"slice"|null}, ...], COMMON}
  *   COMMON:    "approver","role","reason","ticket"|null,"created","expires", BINDING
- *   BINDING:   "candidate_sha256","incumbent_sha256"|null,"policy_sha256"
+ *   BINDING:   "candidate_sha256","incumbent_sha256"|null,"policy_sha256",
+ *              "policy_canonical_sha256"
  * What an approval binds is decided in one place, approval_binding (from the files given,
  * or from what the audit records), and written in one, add_binding.
  *
@@ -164,6 +165,7 @@ struct approval_binding {
     char candidate[65];
     char incumbent[65]; /* "": the run read no separate incumbent file */
     char policy[65];
+    char policy_canonical[65]; /* the canonical digest of the policy's meaning */
 };
 
 /* The candidate digest an audit records: its candidate file's, or the binding of its counts
@@ -201,13 +203,17 @@ static enum fg_status binding_from_audit(const struct fg_policy *policy, const c
     const char *policy_sha = string_of(audit_policy, "sha256");
     if (!fg_is_hex64(policy_sha))
         return fg_error_set(err, FG_ERR_INPUT, NULL, 0, 0, "the audit records no policy sha256");
-    if (strcmp(policy_sha, policy->sha256) != 0)
+    /* The same file, or one of the same meaning (reformatted, commented: the canonical
+     * digest, which audits record since approvals bind it). */
+    if (strcmp(policy_sha, policy->sha256) != 0 &&
+        !is(string_of(audit_policy, "canonical_sha256"), policy->canonical_sha256))
         return fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
                             "is not the policy the audit was made with (its sha256 is %.16s..., "
-                            "the audit's %.16s..., from '%s'); give that policy, or check the "
-                            "run again with this one",
+                            "the audit's %.16s..., from '%s', and their meaning differs); give "
+                            "that policy, or check the run again with this one",
                             policy->sha256, policy_sha, string_or(audit_policy, "path", "?"));
     snprintf(b->policy, sizeof b->policy, "%s", policy_sha);
+    snprintf(b->policy_canonical, sizeof b->policy_canonical, "%s", policy->canonical_sha256);
     const cJSON *inputs = item(audit, "inputs");
     enum fg_status st = audit_candidate(inputs, b->candidate, err);
     if (st != FG_OK)
@@ -241,6 +247,7 @@ static enum fg_status approval_binding(const struct fg_policy *policy, const cJS
         return binding_from_audit(policy, audit, b, err);
     }
     snprintf(b->policy, sizeof b->policy, "%s", policy->sha256);
+    snprintf(b->policy_canonical, sizeof b->policy_canonical, "%s", policy->canonical_sha256);
     enum fg_status st = request_digests(req, b->candidate, b->incumbent, err);
     if (req->incumbent_path == NULL)
         b->incumbent[0] = '\0';
@@ -252,7 +259,8 @@ static bool add_binding(cJSON *o, const struct approval_binding *b)
 {
     return add_str(o, "candidate_sha256", b->candidate) &&
            add_str(o, "incumbent_sha256", b->incumbent[0] ? b->incumbent : NULL) &&
-           add_str(o, "policy_sha256", b->policy);
+           add_str(o, "policy_sha256", b->policy) &&
+           add_str(o, "policy_canonical_sha256", b->policy_canonical);
 }
 
 /* ---- the gates approved ---- */

@@ -21,6 +21,7 @@
  * The envelope and the statement pass the strict JSON gate (json.h): the statement is
  * exactly one JSON value, with nothing after it.
  */
+#include "attest.h"
 #include "buf.h"
 #include "dsse.h"
 #include "fairgate.h"
@@ -438,11 +439,85 @@ static void say_subjects(struct fg_buf *r, const cJSON *statement, const cJSON *
             n_checked, n_subjects);
 }
 
+/* ---- verdicts a release accepts (verify --require-verdict) ---- */
+
+static const char *const verdict_names[] = {[FG_VERDICT_PASS] = "pass",
+                                            [FG_VERDICT_FAIL] = "fail",
+                                            [FG_VERDICT_PASS_WITH_OVERRIDE] = "pass_with_override"};
+#define N_VERDICTS (sizeof verdict_names / sizeof verdict_names[0])
+
+enum fg_status fg_verdict_mask_parse(const char *list, unsigned *mask, struct fg_error *err)
+{
+    *mask = 0;
+    for (const char *name = list;; name++) {
+        size_t len = strcspn(name, ",");
+        size_t v = 0;
+        while (v < N_VERDICTS &&
+               !(strlen(verdict_names[v]) == len && strncmp(name, verdict_names[v], len) == 0))
+            v++;
+        if (v == N_VERDICTS)
+            return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                                "--require-verdict: '%.*s' is not a verdict (pass, fail, "
+                                "pass_with_override; separated by commas)",
+                                (int)(len > 64 ? 64 : len), name);
+        *mask |= 1u << v;
+        name += len;
+        if (*name == '\0')
+            return FG_OK;
+    }
+}
+
+/* The verdicts of mask, "pass, pass_with_override", into out. */
+static void verdict_list(unsigned mask, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t v = 0; v < N_VERDICTS; v++)
+        if (mask & (1u << v)) {
+            int n = snprintf(out + used, size - used, "%s%s", used ? ", " : "", verdict_names[v]);
+            used += n > 0 && (size_t)n < size - used ? (size_t)n : 0;
+        }
+}
+
+/* The attested verdict into outcome, and whether it is one that require accepts (any, when
+ * require is 0); a line says so when it is not. */
+static void judge_verdict(const cJSON *statement, unsigned require,
+                          struct fg_verify_outcome *outcome, struct fg_buf *r)
+{
+    const char *verdict =
+        string_item(cJSON_GetObjectItemCaseSensitive(statement, "predicate"), "verdict");
+    snprintf(outcome->verdict, sizeof outcome->verdict, "%s", verdict ? verdict : "");
+    bool listed = false;
+    for (size_t v = 0; verdict != NULL && v < N_VERDICTS; v++)
+        listed |= (require & (1u << v)) && strcmp(verdict, verdict_names[v]) == 0;
+    outcome->accepted = require == 0 || listed;
+    if (outcome->accepted)
+        return;
+    char wanted[64];
+    verdict_list(require, wanted, sizeof wanted);
+    say(r, "REFUSED: the attested verdict is '%s', not one that --require-verdict accepts (%s)",
+        verdict ? verdict : "(none)", wanted);
+}
+
+/* ---- verifying ---- */
+
 enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
                                 const struct fg_subject *checks, size_t n_checks, int *valid,
                                 char **report, struct fg_error *err)
 {
-    *valid = 0;
+    struct fg_verify_outcome outcome;
+    enum fg_status st =
+        fg_attest_verify_outcome(path, key, checks, n_checks, 0, &outcome, report, err);
+    *valid = st == FG_OK && outcome.valid;
+    return st;
+}
+
+enum fg_status fg_attest_verify_outcome(const char *path, const struct fg_key *key,
+                                        const struct fg_subject *checks, size_t n_checks,
+                                        unsigned require, struct fg_verify_outcome *outcome,
+                                        char **report, struct fg_error *err)
+{
+    *outcome = (struct fg_verify_outcome){0};
     *report = NULL;
     struct fg_buf r = fg_buf_new(FG_BUF_CAP_VERIFY, "verify's report");
     cJSON *statement = NULL;
@@ -463,17 +538,20 @@ enum fg_status fg_attest_verify(const char *path, const struct fg_key *key,
             goto done;
     }
     say_subjects(&r, statement, matched, n_checks);
-    *valid = 1;
+    outcome->valid = 1;
     say(&r, "valid");
+    judge_verdict(statement, require, outcome, &r);
 
 done:
     free(matched);
     cJSON_Delete(statement);
-    if (st != FG_OK) {
+    if (st == FG_OK)
+        st = fg_buf_finish(&r, report, err);
+    else
         free(r.data);
-        return st;
-    }
-    return fg_buf_finish(&r, report, err);
+    if (st != FG_OK) /* no judgement without the report that says why */
+        *outcome = (struct fg_verify_outcome){0};
+    return st;
 }
 
 enum fg_status fg_attest_audit(const char *path, const struct fg_key *key, const char *audit_path,

@@ -476,6 +476,7 @@ enum fg_status fg_audit_render(const struct fg_policy *policy, const struct fg_m
     add_string(&b, pol, "name", policy->name);
     add_string(&b, pol, "path", inputs->policy_path ? inputs->policy_path : policy->path);
     add_string(&b, pol, "sha256", policy->sha256);
+    add_string(&b, pol, "canonical_sha256", policy->canonical_sha256);
 
     add(&b, root, "inputs", inputs_json(&b, m, inputs));
     add(&b, root, "groups", groups_json(&b, policy, m));

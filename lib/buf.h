@@ -19,6 +19,7 @@
 #define FG_BUF_CAP_SQL        ((size_t)256 << 20) /* the SQL of `fairgate sql` */
 #define FG_BUF_CAP_COUNTS_CSV ((size_t)256 << 20) /* the counts CSV */
 #define FG_BUF_CAP_VERIFY     ((size_t)256 << 20) /* the report `fairgate verify` prints */
+#define FG_BUF_CAP_POLICY     ((size_t)256 << 20) /* a policy's canonical serialisation */
 
 /* Text that grows on demand; on allocation failure or past its cap it stops growing and
  * remembers why, and fg_buf_finish turns that into FG_ERR_NOMEM or FG_ERR_LIMIT. */

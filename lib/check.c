@@ -8,6 +8,7 @@
  * or none). Two clocks, as everywhere: the audit's 'created' is fg_now (SOURCE_DATE_EPOCH
  * when set), overrides are judged and made by the real clock (fg_clock_now).
  */
+#include "attest.h"
 #include "fairgate.h"
 #include "util.h"
 
@@ -310,10 +311,10 @@ enum fg_status fg_override_run(const struct fg_override_run_request *request, ch
 
 /* ---- verify ---- */
 
-enum fg_status fg_verify_run(const struct fg_verify_request *request, int *valid, char **report,
-                             struct fg_error *err)
+enum fg_status fg_verify_run(const struct fg_verify_request *request,
+                             struct fg_verify_outcome *outcome, char **report, struct fg_error *err)
 {
-    *valid = 0;
+    *outcome = (struct fg_verify_outcome){0};
     *report = NULL;
     struct fg_subject *checks = calloc(request->n_files + 1, sizeof *checks);
     if (checks == NULL)
@@ -331,8 +332,8 @@ enum fg_status fg_verify_run(const struct fg_verify_request *request, int *valid
     struct fg_key *key = NULL;
     enum fg_status st = fg_key_load_public(request->pubkey_path, &key, err);
     if (st == FG_OK)
-        st = fg_attest_verify(request->attestation_path, key, checks, request->n_files, valid,
-                              report, err);
+        st = fg_attest_verify_outcome(request->attestation_path, key, checks, request->n_files,
+                                      request->require_verdicts, outcome, report, err);
     fg_key_free(key);
     free(checks);
     return st;

@@ -75,6 +75,14 @@ FG_MUST_CHECK enum fg_status fg_policy_lint(const char *path, struct fg_policy *
 void fg_policy_free(struct fg_policy *policy);
 /* Lowercase hex SHA-256 of the policy bytes that were parsed (borrowed from policy). */
 const char *fg_policy_sha256(const struct fg_policy *policy);
+/* Lowercase hex SHA-256 of the policy's canonical serialisation (fg_policy_canonical;
+ * borrowed from policy): the same for two files that say the same thing with other
+ * comments, formatting or key order, and for a default written out or left out. */
+const char *fg_policy_canonical_sha256(const struct fg_policy *policy);
+/* The canonical serialisation of the parsed policy (README "The policy's canonical digest"):
+ * JSON without whitespace, keys sorted, effective values; a malloc'd string in *out. */
+FG_MUST_CHECK enum fg_status fg_policy_canonical(const struct fg_policy *policy, char **out,
+                                                 struct fg_error *err);
 /* What a person should know about a valid policy: one line per remark,
  * "file:line:col: warning: ...\n" (e.g. a vs_incumbent gate in a policy that names no
  * incumbent, which is never evaluated). Returns a malloc'd string, "" when there is nothing to
@@ -544,12 +552,29 @@ struct fg_verify_request {
     const char *pubkey_path;
     const struct fg_verify_file *files; /* checked in this order */
     size_t n_files;
+    /* The verdicts a release accepts (--require-verdict), a mask of 1u << enum fg_verdict
+     * (fg_verdict_mask_parse); 0: any verdict. */
+    unsigned require_verdicts;
 };
 
-/* Loads the public key and verifies the attestation (fg_attest_verify): FG_OK with *valid
- * and *report (lines for a person, malloc'd) when a judgement was reached. */
-FG_MUST_CHECK enum fg_status fg_verify_run(const struct fg_verify_request *request, int *valid,
-                                           char **report, struct fg_error *err);
+/* What fg_verify_run found. */
+struct fg_verify_outcome {
+    int valid;        /* the signature, the statement and every file given check out */
+    int accepted;     /* valid, and its verdict is one that require_verdicts accepts */
+    char verdict[32]; /* the attested audit's verdict, once valid; "" otherwise */
+};
+
+/* "pass,pass_with_override" -> (1u << FG_VERDICT_PASS) | (1u << FG_VERDICT_PASS_WITH_OVERRIDE);
+ * FG_ERR_USAGE for a name that is not a verdict (pass, fail, pass_with_override). */
+FG_MUST_CHECK enum fg_status fg_verdict_mask_parse(const char *list, unsigned *mask,
+                                                   struct fg_error *err);
+
+/* Loads the public key and verifies the attestation (fg_attest_verify), then judges its
+ * verdict against require_verdicts: FG_OK with *outcome and *report (lines for a person,
+ * malloc'd) when a judgement was reached. A release job ships only when outcome->accepted. */
+FG_MUST_CHECK enum fg_status fg_verify_run(const struct fg_verify_request *request,
+                                           struct fg_verify_outcome *outcome, char **report,
+                                           struct fg_error *err);
 
 /* `fairgate report`: the reports of an audit, written all or none (fg_outputs_write). */
 struct fg_report_request {

@@ -5,13 +5,17 @@
  * whose payload is, in this key order:
  *   {"gate","group"|null,"slice"|null,"approver","role","reason","ticket"|null,
  *    "created":"YYYY-MM-DDTHH:MM:SSZ","expires":"YYYY-MM-DD",
- *    "candidate_sha256","incumbent_sha256"|null,"policy_sha256"}
+ *    "candidate_sha256","incumbent_sha256"|null,"policy_sha256","policy_canonical_sha256"}
+ * (policy_canonical_sha256, the digest of the policy's meaning (lib/policy_canon.c), is
+ * absent from approvals made before it existed.)
  * `check` applies one only if all hold, in this order (the first that fails is the reason
  * recorded): it is a DSSE envelope of that type; the payload has every field; the policy
  * allows overrides and lists the approver with that role; the signature verifies with the
  * approver's key, the one the policy pins (a key file that is not the pinned key is an
  * error, not a rejection); its digests are SHA-256s (64 lowercase hex digits) and its reason
- * is not empty; the candidate, incumbent and policy digests match this run's;
+ * is not empty; the candidate and incumbent digests match this run's, and the policy
+ * digest or, when the payload has one, the canonical policy digest matches this policy's (so
+ * an approval survives comments and reformatting of the policy, not a change of meaning);
  * the gate exists, is overridable, and failed; the group, when named, is a group of that
  * gate, found by its slice (attribute -> value), never by its label; it is not expired
  * (valid through the end of its expiry day, UTC) and its validity, from the day it was
@@ -451,7 +455,16 @@ struct offer_binding {
     const char *candidate;
     const char *incumbent; /* NULL: made for a run without an incumbent file */
     const char *policy;
+    const char *policy_canonical; /* NULL: made before approvals bound the canonical digest */
 };
+
+/* Whether the offer was made for this policy: its file's bytes, or its meaning. */
+static bool binds_policy(const struct fg_policy *policy, const struct offer_binding *offer)
+{
+    return strcmp(offer->policy, policy->sha256) == 0 ||
+           (offer->policy_canonical != NULL &&
+            strcmp(offer->policy_canonical, policy->canonical_sha256) == 0);
+}
 
 /* The checks after the signature: what the override is bound to, and when. */
 static void judge_binding(const struct fg_policy *policy, const struct fg_metrics *m,
@@ -464,9 +477,10 @@ static void judge_binding(const struct fg_policy *policy, const struct fg_metric
     const struct fg_gate_result *res = NULL;
     /* Every digest on both sides is a SHA-256, so no empty or placeholder digest can match. */
     if (!fg_is_hex64(offer->candidate) || !fg_is_hex64(offer->policy) ||
-        (offer->incumbent != NULL && !fg_is_hex64(offer->incumbent))) {
-        reject(rec, "its candidate_sha256, incumbent_sha256 and policy_sha256 must be SHA-256 "
-                    "digests (64 lowercase hex digits)");
+        (offer->incumbent != NULL && !fg_is_hex64(offer->incumbent)) ||
+        (offer->policy_canonical != NULL && !fg_is_hex64(offer->policy_canonical))) {
+        reject(rec, "its candidate_sha256, incumbent_sha256, policy_sha256 and "
+                    "policy_canonical_sha256 must be SHA-256 digests (64 lowercase hex digits)");
     } else if (!fg_is_hex64(run->candidate_sha256) ||
                (run->incumbent_sha256 != NULL && !fg_is_hex64(run->incumbent_sha256))) {
         reject(rec, "this run has no digest of its inputs to compare it with");
@@ -491,11 +505,12 @@ static void judge_binding(const struct fg_policy *policy, const struct fg_metric
                "it was made comparing with another incumbent file (sha256 %.16s..., this one is "
                "%.16s...)",
                offer->incumbent, run->incumbent_sha256);
-    } else if (strcmp(offer->policy, policy->sha256) != 0) {
+    } else if (!binds_policy(policy, offer)) {
         reject(rec,
-               "it was made for another version of the policy (sha256 %.16s..., this one is "
-               "%.16s...)",
-               offer->policy, policy->sha256);
+               "it was made for another version of the policy (sha256 %.16s..., canonical "
+               "%.16s...; this one is %.16s..., canonical %.16s...)",
+               offer->policy, offer->policy_canonical ? offer->policy_canonical : "(none)",
+               policy->sha256, policy->canonical_sha256);
     } else if (fg_override_find_gate(policy, rec->gate, &gate_index) == NULL) {
         reject(rec, "the policy has no gate '%s'", rec->gate);
     } else if (!fg_override_gate_overridable(policy, rec->gate)) {
@@ -635,12 +650,16 @@ static bool reject_incomplete(const cJSON *payload, struct fg_override_record *r
         if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(payload, required[i])))
             missing = required[i];
     const cJSON *incumbent_item = cJSON_GetObjectItemCaseSensitive(payload, "incumbent_sha256");
+    const cJSON *canonical_item =
+        cJSON_GetObjectItemCaseSensitive(payload, "policy_canonical_sha256");
     const char *scope_problem = NULL;
     if (missing != NULL)
         reject(rec, "the payload has no '%s'", missing);
     else if (!cJSON_IsString(incumbent_item) && !cJSON_IsNull(incumbent_item))
         reject(rec, "the payload has no 'incumbent_sha256' (a digest, or null); an override "
                     "made before it bound the incumbent must be made again");
+    else if (canonical_item != NULL && !cJSON_IsString(canonical_item))
+        reject(rec, "the payload's 'policy_canonical_sha256' is not a digest");
     else if (!multi && (scope_problem = read_scope(payload, rec)) != NULL)
         reject(rec, "%s", scope_problem);
     else
@@ -690,6 +709,7 @@ static void read_offer_binding(const cJSON *payload, struct offer_binding *offer
     offer->candidate = dup_item(payload, "candidate_sha256");
     offer->incumbent = dup_item(payload, "incumbent_sha256");
     offer->policy = dup_item(payload, "policy_sha256");
+    offer->policy_canonical = dup_item(payload, "policy_canonical_sha256");
 }
 
 static void offer_binding_free(struct offer_binding *offer)
@@ -697,6 +717,7 @@ static void offer_binding_free(struct offer_binding *offer)
     free((char *)offer->candidate);
     free((char *)offer->incumbent);
     free((char *)offer->policy);
+    free((char *)offer->policy_canonical);
 }
 
 /* ---- the records of an evaluation ---- */

@@ -1612,17 +1612,26 @@ static enum fg_status missing_keyid(const struct ctx *c, const struct node *item
                 show(approver->name).s, show(approver->public_key).s);
 }
 
-/* lint, when it can read an approver's key file, checks it against the pin as check and
- * override will, so that a policy lint accepts does not stop the pipeline with exit 2. */
-static enum fg_status lint_key_file(const struct ctx *c, const struct node *keyid,
+/* lint reads an approver's key file as check and override will: it must exist, hold an
+ * Ed25519 public key (not a private key, another kind of key or anything else) and be the
+ * key the policy pins, so that a policy lint accepts does not stop the pipeline with exit 2.
+ * Errors at the approver's public_key (a file that does not serve) or keyid (another key). */
+static enum fg_status lint_key_file(const struct ctx *c, const struct node *item,
                                     const struct fg_approver *approver)
 {
+    const struct node *pem = lookup(item, "public_key"), *keyid = lookup(item, "keyid");
     char path[4096], id[65] = "";
+    if (!fg_approver_key_path(c->file, approver->public_key, path, sizeof path))
+        return fail(c, pem, "approver '%s': the path of its public_key is too long",
+                    show(approver->name).s);
     struct fg_key *key = NULL;
-    struct fg_error ignored = {0};
-    if (!c->lint || !fg_approver_key_path(c->file, approver->public_key, path, sizeof path) ||
-        fg_key_load_public(path, &key, &ignored) != FG_OK)
-        return FG_OK;
+    struct fg_error key_err = {0};
+    enum fg_status st = fg_key_load_public(path, &key, &key_err);
+    if (st == FG_ERR_NOMEM)
+        return nomem(c);
+    if (st != FG_OK)
+        return fail(c, pem, "approver '%s': public_key %s: %s", show(approver->name).s,
+                    show(path).s, key_err.message);
     fg_key_id(key, id);
     fg_key_free(key);
     if (strcmp(id, approver->keyid) == 0)
@@ -1656,7 +1665,7 @@ static enum fg_status parse_approver_key(const struct ctx *c, const struct node 
         if (keyid == NULL)
             return missing_keyid(c, item, approver);
         memcpy(approver->keyid, keyid->text, sizeof approver->keyid);
-        return lint_key_file(c, keyid, approver);
+        return FG_OK; /* lint reads the file once the whole policy has parsed */
     }
     char where[64];
     snprintf(where, sizeof where, "%s:%lu:%lu", c->file, pem->mark.line, pem->mark.column);
@@ -1756,6 +1765,18 @@ static enum fg_status parse_not_overridable(const struct ctx *c, const struct no
     return FG_OK;
 }
 
+/* lint: every approver's key file, after the policy's text has passed (so that an error in
+ * the text is reported first, wherever it is). */
+static enum fg_status lint_key_files(const struct ctx *c, const struct node *overrides,
+                                     const struct fg_override_policy *o)
+{
+    const struct node *list = lookup(overrides, "approvers");
+    for (size_t i = 0; i < o->n_approvers; i++)
+        if (!o->approvers[i].inline_key)
+            TRY(lint_key_file(c, list->items[i], &o->approvers[i]));
+    return FG_OK;
+}
+
 static enum fg_status parse_overrides(const struct ctx *c, const struct node *node,
                                       struct fg_policy *p)
 {
@@ -1828,6 +1849,8 @@ static enum fg_status parse_policy(const struct ctx *c, const struct node *root,
     TRY(parse_gates(c, lookup(root, "gates"), p));
     if ((node = lookup(root, "overrides")) != NULL)
         TRY(parse_overrides(c, node, p));
+    if (c->lint && p->has_overrides)
+        TRY(lint_key_files(c, node, &p->overrides));
     return FG_OK;
 }
 
@@ -1864,6 +1887,17 @@ char *fg_policy_warnings(const struct fg_policy *policy)
     return out;
 }
 
+/* The SHA-256 of the parsed policy's canonical serialisation (lib/policy_canon.c). */
+static enum fg_status canonical_digest(struct fg_policy *policy, struct fg_error *err)
+{
+    char *text = NULL;
+    enum fg_status st = fg_policy_canonical(policy, &text, err);
+    if (st == FG_OK)
+        st = fg_sha256_hex(text, strlen(text), policy->canonical_sha256, err);
+    free(text);
+    return st;
+}
+
 static enum fg_status policy_parse(const char *name, const char *text, size_t len, bool lint,
                                    struct fg_policy **out, struct fg_error *err)
 {
@@ -1889,6 +1923,8 @@ static enum fg_status policy_parse(const char *name, const char *text, size_t le
     if (st == FG_OK)
         st = parse_policy(&c, root, policy);
     node_free(root);
+    if (st == FG_OK)
+        st = canonical_digest(policy, err);
     if (st != FG_OK) {
         fg_policy_free(policy);
         return st;
@@ -1930,4 +1966,9 @@ enum fg_status fg_policy_lint(const char *path, struct fg_policy **out, struct f
 const char *fg_policy_sha256(const struct fg_policy *policy)
 {
     return policy->sha256;
+}
+
+const char *fg_policy_canonical_sha256(const struct fg_policy *policy)
+{
+    return policy->canonical_sha256;
 }

@@ -174,6 +174,9 @@ struct fg_policy {
     size_t n_gates;
     bool has_overrides;
     struct fg_override_policy overrides;
+    /* lowercase hex SHA-256 of its canonical serialisation (lib/policy_canon.c): what the
+     * policy means, whatever its comments, formatting or key order */
+    char canonical_sha256[65];
 };
 
 /* The file an approver's public_key path names: relative to the folder of the policy file

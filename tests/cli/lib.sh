@@ -90,6 +90,15 @@ at() {
 # keyid PUB.pem: the key id fairgate pins an approver's key by (as `fairgate keygen` prints).
 keyid() { openssl pkey -pubin -in "$1" -outform DER | sha256sum | cut -d' ' -f1; }
 
+# make_keys WHO...: an Ed25519 key pair per WHO, $WORK/keys/WHO.pem and $WORK/keys/WHO.pub.
+make_keys() {
+    mkdir -p "$WORK/keys"
+    for mk_who in "$@"; do
+        "$FAIRGATE" keygen --out "$WORK/keys/$mk_who.pem" --pubout "$WORK/keys/$mk_who.pub" \
+            >/dev/null || not_ok "keygen $mk_who"
+    done
+}
+
 # fixture_policy NAME OUT [VAR=VALUE...]: copies tests/fixtures/policy/NAME.yaml to OUT, or
 # NAME.yaml.in with every @VAR@ replaced by VALUE (for what a run makes: key ids, counts).
 # A placeholder left unreplaced is a failure.

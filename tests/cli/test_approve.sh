@@ -97,8 +97,9 @@ expect_eq "check applies each gate of it" "$(jq -r '[.gates[] | .id + "=" + .sta
 # One --gate signs the one-gate payload, key for key as before (old checks read it).
 approve risk@bank.example model-risk risk "$WORK/single.dsse.json" --gate four-fifths --group race=Black
 expect_rc "override --gate --group from the attestation" 0
+# ... plus, last, the canonical digest of the policy (an addition old checks ignore).
 expect_eq "... the one-gate payload's keys, in their order" "$(payload_of "$WORK/single.dsse.json" | jq -c keys_unsorted)" \
-    "$(payload_of "$FIXTURES/approvals/old-override.dsse.json" | jq -c keys_unsorted)"
+    "$(payload_of "$FIXTURES/approvals/old-override.dsse.json" | jq -c 'keys_unsorted + ["policy_canonical_sha256"]')"
 expect_grep "... the line names the group" "$WORK/out" "^override for gate 'four-fifths', group race=Black by risk@bank\.example"
 
 # ---- 3: what check would refuse is refused at signing ----
@@ -133,13 +134,28 @@ refused "a gate named twice" "gate 'four-fifths' is named twice" \
     risk@bank.example model-risk risk "$WORK/x.json" --gate four-fifths --gate four-fifths
 refused "a gate the policy lacks" "the policy has no gate 'nope'" \
     risk@bank.example model-risk risk "$WORK/x.json" --gate nope
-# With --attestation the policy must be the one attested.
-{ cat "$P"; echo "# edited"; } >"$WORK/edited.yaml"
+# With --attestation the policy must be the one attested: the same file, or one of the same
+# meaning (a comment added is accepted: test_policy_digest.sh); here a bound changed.
+sed 's/min: 0.8$/min: 0.75/' "$P" >"$WORK/edited.yaml"
+cmp -s "$P" "$WORK/edited.yaml" && not_ok "the edited policy differs from the attested one"
 run fg override --policy "$WORK/edited.yaml" --attestation "$WORK/ci.intoto.jsonl" --pubkey "$WORK/keys/ci.pub" --all-failing \
     --approver risk@bank.example --role model-risk --reason r --expires 2025-12-01 --sign-key "$WORK/keys/risk.pem" --out "$WORK/x.json"
 expect_rc "refused: another policy than the attested one" 2
 expect_grep "... says so" "$WORK/err" "edited\.yaml: is not the policy the audit was made with"
 expect_absent "... nothing written" "$WORK/x.json"
+# The approver's copy of the policy, reformatted and commented, has the attested meaning: the
+# approval binds the attested file's digest and the canonical one, and check applies it.
+{ echo "# the approver's copy"; sed 's/^\(  - id: .*\)$/\n  # a gate\n\1   # its id/' "$P"; } >"$WORK/commented.yaml"
+run fg override --policy "$WORK/commented.yaml" --attestation "$WORK/ci.intoto.jsonl" --pubkey "$WORK/keys/ci.pub" \
+    --gate accuracy-high --approver risk@bank.example --role model-risk --reason r --expires 2025-12-01 \
+    --sign-key "$WORK/keys/risk.pem" --out "$WORK/commented.dsse.json"
+expect_rc "a reformatted, commented copy of the attested policy: approval signed" 0
+expect_eq "... bound to the attested file's digest and to the canonical one" \
+    "$(payload_of "$WORK/commented.dsse.json" | jq -r '.policy_sha256 + " " + .policy_canonical_sha256')" \
+    "$SHA_P $(jq -r .policy.canonical_sha256 "$WORK/ci-audit.json")"
+check_with "$WORK/commented.json" "$WORK/commented.dsse.json" "$WORK/audit.dsse.json"
+expect_eq "... check applies it (with the second approval the policy requires)" \
+    "$(jq -r '.gates[] | select(.id == "accuracy-high") | .status' "$WORK/commented.json")" overridden
 # The attestation is verified: a tampered one, or another key, signs nothing.
 jq -c '.signatures[0].sig = "AAAA"' "$WORK/ci.intoto.jsonl" >"$WORK/bad.jsonl"
 run fg override --policy "$P" --attestation "$WORK/bad.jsonl" --pubkey "$WORK/keys/ci.pub" --all-failing \

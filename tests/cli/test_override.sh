@@ -136,7 +136,8 @@ check_with "right name, wrong key" 1 rejected "signature does not verify" "$WORK
 craft "$WORK/hard.json" "$(payload accuracy-floor risk@bank.example model-risk 2025-11-22T00:00:00Z 2025-12-01)" risk
 check_with "not_overridable gate" 1 rejected "not overridable" "$WORK/hard.json"
 CANDIDATE=$WORK/other.csv check_with "replayed on another candidate" 1 rejected "another candidate file" "$WORK/ok.dsse.json"
-{ cat "$P"; echo "# edited"; } >"$WORK/edited.yaml"
+# A comment alone keeps the policy's meaning (test_policy_digest.sh); a changed bound does not.
+sed 's/^    min: 0\.8$/    min: 0.85/' "$P" >"$WORK/edited.yaml"
 POLICY_FILE=$WORK/edited.yaml check_with "replayed on an edited policy" 1 rejected "another version of the policy" "$WORK/ok.dsse.json"
 # `fairgate override` refuses to sign for a gate that passed (below); one signed anyway is
 # rejected by check.

@@ -64,6 +64,11 @@ block "$README" '^\*\*Which file is evidence' >release.sh
 run sh -e release.sh
 expect_rc "README release recipe: verify --audit && jq" 0
 expect_eq "... reads the verdict" "$(tail -1 "$WORK/out")" "fail"
+block "$README" '^\*\*One command for a release job' >require.sh
+run sh -e require.sh
+expect_rc "README release job: verify --require-verdict refuses the failing audit (exit 1)" 1
+expect_grep "... naming its verdict and the list" "$WORK/err" \
+    "the attested verdict is 'fail', not one of --require-verdict pass,pass_with_override"
 
 # ---- Without fairgate, with OpenSSL alone ----
 block "$README" '^Without fairgate, with OpenSSL alone' >openssl.sh

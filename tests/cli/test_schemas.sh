@@ -204,7 +204,8 @@ done
 # EXPECT NAME JQ-FILTER, where EXPECT is the schema's verdict; lint must refuse every
 # `invalid` one and accept every `valid` one.
 jq . "$WORK/p/good-loan.json" >"$WORK/base.json"
-mkdir -p "$WORK/m"
+mkdir -p "$WORK/m/keys" # lint reads the approver's key file, relative to the policy
+cp "$FIXTURES/policy/keys/risk.pub.pem" "$WORK/m/keys/"
 cat >"$WORK/mutations" <<'EOF'
 valid   unchanged                       .
 valid   positive_label-number           .data.positive_label = 0

@@ -164,17 +164,34 @@ START_TEST(test_check_attestation_verifies)
     const struct fg_verify_file files[] = {{FG_ROLE_CANDIDATE, candidate_path, NULL},
                                            {FG_ROLE_POLICY, policy_path, NULL},
                                            {FG_ROLE_AUDIT, audit_path, NULL}};
-    struct fg_verify_request vr = {att_path, pub_path, files, 3};
-    int valid = 0;
+    struct fg_verify_request vr = {att_path, pub_path, files, 3, 0};
+    struct fg_verify_outcome outcome;
     char *report = NULL;
-    ck_assert_int_eq(fg_verify_run(&vr, &valid, &report, &err), FG_OK);
-    ck_assert_int_eq(valid, 1);
+    ck_assert_int_eq(fg_verify_run(&vr, &outcome, &report, &err), FG_OK);
+    ck_assert_int_eq(outcome.valid, 1);
+    ck_assert_int_eq(outcome.accepted, 1); /* no verdict required */
+    ck_assert_ptr_nonnull(strstr(r->audit, outcome.verdict));
     free(report);
+    /* Required: the attested verdict, accepted; every other verdict, refused. */
+    unsigned attested = 0;
+    ck_assert_int_eq(fg_verdict_mask_parse(outcome.verdict, &attested, &err), FG_OK);
+    vr.require_verdicts = attested;
+    ck_assert_int_eq(fg_verify_run(&vr, &outcome, &report, &err), FG_OK);
+    ck_assert(outcome.valid && outcome.accepted);
+    free(report);
+    vr.require_verdicts = 7u & ~attested;
+    ck_assert_int_eq(fg_verify_run(&vr, &outcome, &report, &err), FG_OK);
+    ck_assert(outcome.valid && !outcome.accepted);
+    ck_assert_ptr_nonnull(strstr(report, "\nREFUSED: the attested verdict is '"));
+    free(report);
+    vr.require_verdicts = 0;
     const struct fg_verify_file wrong[] = {{FG_ROLE_CANDIDATE, policy_path, NULL}};
     vr.files = wrong;
     vr.n_files = 1;
-    ck_assert_int_eq(fg_verify_run(&vr, &valid, &report, &err), FG_OK);
-    ck_assert_int_eq(valid, 0);
+    ck_assert_int_eq(fg_verify_run(&vr, &outcome, &report, &err), FG_OK);
+    ck_assert_int_eq(outcome.valid, 0);
+    ck_assert_int_eq(outcome.accepted, 0);
+    ck_assert_str_eq(outcome.verdict, "");
     free(report);
     fg_check_result_free(r);
 }
