@@ -51,17 +51,55 @@ while [ \$# -gt 0 ]; do case \$1 in -C) dir=\$2; shift ;; esac; shift; done
 [ -f \"\$dir/Makefile\" ] || { echo \"make: \$dir/Makefile: no such file\" >&2; exit 2; }
 mkdir -p \"\$dir/build\" && cp '$WORK/fairgate.built' \"\$dir/build/fairgate\""
 # gh release view: no such release yet; gh release upload: every file must exist, and a
-# copy is kept in $RELEASED for the test to look at.
-stub gh "case \"\$1 \$2\" in
+# copy is kept in $RELEASED for the test to look at. gh api: the comments of pull request 1
+# of example/model, kept in $COMMENTS (a JSON array of {id, body}): GET lists them (through
+# --jq), POST adds one, PATCH edits one; any other call fails, and so does one without
+# GH_TOKEN, as the real gh does.
+COMMENTS=$WORK/comments.json
+cat >"$WORK/gh.body" <<'EOF'
+case "$1 $2" in
 'release view') exit 1 ;;
 'release upload')
     shift 3
-    for a in \"\$@\"; do
-        case \$a in -*) continue ;; esac
-        [ -f \"\$a\" ] || { echo \"gh: \$a: no such file\" >&2; exit 1; }
-        cp \"\$a\" '$RELEASED/'
-    done ;;
-esac"
+    for a in "$@"; do
+        case $a in -*) continue ;; esac
+        [ -f "$a" ] || { echo "gh: $a: no such file" >&2; exit 1; }
+        cp "$a" '@RELEASED@/'
+    done
+    exit 0 ;;
+esac
+[ "$1" = api ] || exit 0
+[ -n "${GH_TOKEN:-}" ] || { echo "gh: set the GH_TOKEN environment variable" >&2; exit 4; }
+shift
+method=GET endpoint="" filter=. body=""
+while [ $# -gt 0 ]; do
+    case $1 in
+    --paginate) ;;
+    --method | -X) method=$2; shift ;;
+    --jq | -q) filter=$2; shift ;;
+    -F | --field)
+        case $2 in body=@*) body=$(cat "${2#body=@}") || exit 1 ;; *) echo "gh stub: field $2" >&2; exit 1 ;; esac
+        shift ;;
+    -*) echo "gh stub: option $1" >&2; exit 1 ;;
+    *) endpoint=$1 ;;
+    esac
+    shift
+done
+db='@COMMENTS@'
+[ -f "$db" ] || echo '[]' >"$db"
+case "$method $endpoint" in
+"GET repos/example/model/issues/1/comments") jq -r "$filter" "$db" ;;
+"POST repos/example/model/issues/1/comments")
+    jq --arg b "$body" '. + [{id: (([100] + map(.id) | max) + 1), body: $b}]' "$db" >"$db.new" && mv "$db.new" "$db" ;;
+"PATCH repos/example/model/issues/comments/"*)
+    id=${endpoint##*/}
+    jq -e --argjson id "$id" 'any(.id == $id)' "$db" >/dev/null || { echo "gh: HTTP 404" >&2; exit 1; }
+    jq --argjson id "$id" --arg b "$body" 'map(if .id == $id then .body = $b else . end)' "$db" >"$db.new" &&
+        mv "$db.new" "$db" ;;
+*) echo "gh stub: $method $endpoint" >&2; exit 1 ;;
+esac
+EOF
+stub gh "$(sed -e "s|@RELEASED@|$RELEASED|" -e "s|@COMMENTS@|$COMMENTS|" "$WORK/gh.body")"
 CI_PATH=$STUBS:/usr/bin:/bin
 
 # ---- the repository a pipeline checks out ----
@@ -114,7 +152,7 @@ pipeline() {
     STATE=$WORK/run$N.$1
     : >"$CALLS"
     rm -f "$RELEASED"/*
-    CI_PATH=$CI_PATH CI_EVENT=$4 CI_TAG=$5 CI_SECRET_FAIRGATE_SIGNING_KEY=$6 \
+    CI_PATH=$CI_PATH CI_CACHE=$WORK/gh-cache CI_EVENT=$4 CI_TAG=$5 CI_SECRET_FAIRGATE_SIGNING_KEY=$6 \
         CI_SECRET_fairgate_signing_key=$6 CI_SECRET_github_token=$GHTOKEN \
         sh "$EMU" "$1" "$2" "$3" "$STATE" >"$WORK/emu.out" 2>&1
     RC=$?
@@ -148,21 +186,43 @@ kept() { # NAME DIR VERDICT: the audit, attestation and reports were kept in DIR
 }
 
 # ================= GitHub Actions =================
+# The workflow uses fairgate's action (ci-examples/github-action): the emulator runs the
+# action's steps from a copy of this checkout, as the runner would download it.
 GH=$EX/github-actions.yml
+# step_output NAME: output NAME of the workflow's step `gate` (the action's outputs).
+step_output() { cat "$STATE/jobs/gate/steps/gate/$1" 2>/dev/null; }
+# comment_count / comment_body: the pull request's comments that carry fairgate's marker.
+comment_count() { jq '[.[] | select(.body | startswith("<!-- fairgate-report -->"))] | length' "$COMMENTS"; }
+comment_body() { jq -r '.[] | select(.body | startswith("<!-- fairgate-report -->")) | .body' "$COMMENTS"; }
+kept_report() { cat "$STATE/artifacts/fairgate-audit/report.md"; }
+
 pipeline github "$GH" "$REPO_FAIL" push v1.0.0 "$KEY"
 expect_pipeline_rc "github, failing gate: the workflow fails" 1
+expect_log "github, failing gate: the action's gate step runs" '^  step gate/Fairness gate/Fairness gate: success$'
+expect_log "github, failing gate: the action exits 1" \
+    "^  step gate/Fairness gate/Exit with the gate's status: failure \\(exit 1\\)$"
 expect_log "github, failing gate: the gate step fails" '^step gate/Fairness gate: failure \(exit 1\)$'
 expect_log "github, failing gate: the upload step still runs" '^step gate/Upload the audit and reports: success$'
 expect_log "github, failing gate: the release job is skipped" '^job release: skipped$'
 expect_no_grep "github, failing gate: gh is never called" "$CALLS" '^gh '
 kept "github, failing gate" "$STATE/artifacts/fairgate-audit" fail
+expect_eq "github, failing gate: output verdict" "$(step_output verdict)" fail
+expect_eq "github, failing gate: output exit-code" "$(step_output exit-code)" 1
+expect_eq "github, failing gate: output paths" \
+    "$(for o in audit attestation markdown html junit; do step_output $o; echo; done | tr '\n' ' ')" \
+    "fairgate-out/audit.json fairgate-out/audit.intoto.jsonl fairgate-out/report.md fairgate-out/report.html fairgate-out/junit.xml "
+expect_grep "github, failing gate: a later step reads the outputs" "$STATE/output" \
+    '^fairness gate: fail \(exit 1\), audit fairgate-out/audit\.json$'
 expect_grep "github, failing gate: ::error annotations" "$STATE/output" '^::error'
-expect_grep "github, failing gate: the job summary has the report" "$STATE/jobs/gate/summary" '.'
-expect_grep "github: the build dependencies are installed" "$CALLS" \
+expect_eq "github, failing gate: the job summary is the Markdown report" \
+    "$(cat "$STATE/jobs/gate/summary")" "$(kept_report)"
+expect_grep "github: the action installs the build dependencies" "$CALLS" \
     '^sudo apt-get install -y -qq --no-install-recommends gcc make pkg-config libyaml-dev libcsv-dev libcjson-dev libssl-dev$'
-expect_grep "github: fairgate is built from the submodule" "$CALLS" '^make -C fairgate '
-if [ -e "$STATE/jobs/gate/tmp/fairgate-signing-key.pem" ]; then
-    not_ok "github: the signing key file is removed after the gate"
+expect_grep "github: the action builds fairgate from its own checkout" "$CALLS" \
+    "^make -C $STATE/actions/fairgate -j[0-9]+ WERROR= build/fairgate\$"
+expect_log "github: the first run misses the cache and saves the binary" '^  cache fairgate-Linux-X64-[a-z]+-[0-9a-f]{32}: saved$'
+if ls "$STATE/jobs/gate/tmp/" | grep -q signing-key; then
+    not_ok "github: the signing key file is removed after the gate" "$(ls "$STATE/jobs/gate/tmp/")"
 else ok "github: the signing key file is removed after the gate"; fi
 
 pipeline github "$GH" "$REPO_PASS" push v1.0.0 "$KEY"
@@ -171,6 +231,11 @@ expect_log "github, passing gate on a tag: the release job runs" '^job release: 
 released_by_gh "github, passing gate on a tag" pass \
     '^gh release upload v1\.0\.0 fairgate-out/audit\.json fairgate-out/audit\.intoto\.jsonl fairgate-out/report\.html --clobber$'
 expect_grep "github, passing gate on a tag: a missing release is created" "$CALLS" '^gh release create v1\.0\.0 --verify-tag '
+expect_eq "github, passing gate: output verdict" "$(step_output verdict)" pass
+expect_eq "github, passing gate: output exit-code" "$(step_output exit-code)" 0
+expect_log "github, second run: the binary comes from the cache" '^  cache fairgate-Linux-X64-[a-z]+-[0-9a-f]{32}: hit$'
+expect_log "github, second run: no build" '^  step gate/Fairness gate/Build fairgate: skipped$'
+expect_no_grep "github, second run: make is not called" "$CALLS" '^make '
 
 pipeline github "$GH" "$REPO_OVR" push v1.0.0 "$KEY"
 expect_pipeline_rc "github, overridden gate on a tag: the workflow succeeds" 0
@@ -178,18 +243,65 @@ released_by_gh "github, overridden gate on a tag" pass_with_override \
     '^gh release upload v1\.0\.0 fairgate-out/audit\.json fairgate-out/audit\.intoto\.jsonl fairgate-out/report\.html --clobber$'
 expect_eq "github, overridden gate: the three committed overrides applied" \
     "$(jq -r '[.overrides[].status] | join(",")' "$RELEASED/audit.json")" "applied,applied,applied"
+expect_eq "github, overridden gate: output verdict" "$(step_output verdict)" pass_with_override
+expect_eq "github, overridden gate: output exit-code" "$(step_output exit-code)" 0
 
+# Pull requests: one sticky comment, created by the first run and edited by the next.
+rm -f "$COMMENTS"
+echo '[{"id": 7, "body": "LGTM"}]' >"$COMMENTS"
 pipeline github "$GH" "$REPO_PASS" pull_request "" ""
 expect_pipeline_rc "github, pull request from a fork (no secret): the gate passes unsigned" 0
 expect_log "github, pull request: no release job" '^job release: skipped$'
-expect_no_grep "github, pull request: gh is never called" "$CALLS" '^gh '
-expect_grep "github, pull request without the key: a warning" "$STATE/output" '^::warning::FAIRGATE_SIGNING_KEY'
+expect_no_grep "github, pull request: no release call" "$CALLS" '^gh release'
+expect_grep "github, pull request without the key: a warning" "$STATE/output" '^::warning::no signing key'
 expect_absent "github, pull request without the key: no attestation" \
     "$STATE/artifacts/fairgate-audit/audit.intoto.jsonl"
+expect_eq "github, pull request: output attestation is empty" "$(step_output attestation)" ""
+expect_grep "github, pull request: the comment is posted" "$CALLS" \
+    '^gh api --method POST repos/example/model/issues/1/comments -F body=@'
+expect_eq "github, pull request: one fairgate comment" "$(comment_count)" 1
+expect_eq "github, pull request: the comment has the report" \
+    "$(comment_body | sed -n 2p)" "$(kept_report | head -n 1)"
+expect_eq "github, pull request: other comments are left alone" \
+    "$(jq -c '.[] | select(.id == 7)' "$COMMENTS")" '{"id":7,"body":"LGTM"}'
+first_body=$(comment_body)
+
+pipeline github "$GH" "$REPO_FAIL" pull_request "" ""
+expect_pipeline_rc "github, pull request, failing gate: the workflow fails" 1
+expect_eq "github, pull request, failing gate: output verdict" "$(step_output verdict)" fail
+expect_grep "github, second pull-request run: the comment is edited" "$CALLS" \
+    '^gh api --method PATCH repos/example/model/issues/comments/101 -F body=@'
+expect_no_grep "github, second pull-request run: no new comment" "$CALLS" '--method POST'
+expect_eq "github, second pull-request run: still one fairgate comment" "$(comment_count)" 1
+expect_eq "github, second pull-request run: the comment has the new report" \
+    "$(comment_body | sed -n 2p)" "$(kept_report | head -n 1)"
+if [ "$(comment_body)" != "$first_body" ]; then ok "github, second pull-request run: the body changed"; else
+    not_ok "github, second pull-request run: the body changed"; fi
+
+# Without a token there is no comment.
+grep -v 'github-token:' "$GH" >"$WORK/no-token.yml"
+pipeline github "$WORK/no-token.yml" "$REPO_PASS" pull_request "" ""
+expect_pipeline_rc "github, pull request without a token: the gate passes" 0
+expect_log "github, pull request without a token: no comment step" \
+    '^  step gate/Fairness gate/Pull-request comment: skipped$'
+expect_no_grep "github, pull request without a token: gh is never called" "$CALLS" '^gh '
 
 pipeline github "$GH" "$REPO_PASS" push v1.0.0 ""
 expect_pipeline_rc "github, tag without the signing key: the workflow fails" 1
 expect_no_grep "github, tag without the signing key: no release" "$CALLS" '^gh '
+expect_eq "github, tag without the signing key: output verdict" "$(step_output verdict)" error
+expect_eq "github, tag without the signing key: output exit-code" "$(step_output exit-code)" 2
+expect_grep "github, tag without the signing key: an error annotation" "$STATE/output" '^::error::the signing-key input is empty'
+
+# Inputs reach the scripts as data: a candidate path with shell in it is a file name.
+sed -e 's|candidate: predictions/candidate.csv.*|candidate: "$(touch pwned).csv"|' "$GH" >"$WORK/inject.yml"
+pipeline github "$WORK/inject.yml" "$REPO_PASS" pull_request "" ""
+expect_pipeline_rc "github, an input with shell syntax: an error, not code" 1
+expect_eq "github, an input with shell syntax: exit-code 2" "$(step_output exit-code)" 2
+expect_grep "github, an input with shell syntax: fairgate names the file" "$STATE/output" \
+    'fairgate: error: \$\(touch pwned\)\.csv'
+if find "$STATE" -name pwned | grep -q .; then not_ok "github, an input with shell syntax: not run"; else
+    ok "github, an input with shell syntax: not run"; fi
 
 # ================= GitLab CI =================
 GL=$EX/gitlab-ci.yml
@@ -275,7 +387,7 @@ run awk -f "$TESTS_DIR/tools/ci_yaml.awk" "$WORK/bad-indent.yml"
 expect_rc "ci_yaml.awk: bad indentation is an error" 2
 # Where a YAML library is at hand, it reads the examples as ci_yaml.awk does.
 if python3 -c 'import yaml' >/dev/null 2>&1; then
-    for f in "$GH" "$GL"; do
+    for f in "$GH" "$GL" "$EX/github-action/action.yml"; do
         python3 - "$f" >"$WORK/py.tsv" <<'PY'
 import sys, yaml
 def flat(n, p):
