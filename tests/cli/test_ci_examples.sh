@@ -3,7 +3,7 @@
 # in order, in the way its CI system runs them (tests/tools/ci_emulate.sh), on a
 # repository holding generated loan predictions and a copy of the loan-approval policy,
 # with stubs for sudo, apt-get, make (whose "build" puts a launcher of $FAIRGATE where the
-# real build puts fairgate), git, gh and release-cli that record their arguments. For GitHub Actions,
+# real build puts fairgate), curl, git, gh and release-cli that record their arguments. For GitHub Actions,
 # GitLab CI and Jenkins:
 #   - a failing gate fails the pipeline, its audit and reports are still kept, and the
 #     release step is never called;
@@ -12,6 +12,11 @@
 #   - a gate whose failures are all overridden by envelopes committed under overrides/
 #     reaches the release step too;
 #   - a pull request does not release.
+# GitHub Actions runs through fairgate's composite action (ci-examples/github-action): its
+# outputs (verdict, exit-code, paths) are set whether the gate passed or not; the binary
+# is built once and then restored from the cache; on a pull request with a token the stub
+# gh keeps the comments in a file: the first run posts one comment, the next edits it. The
+# GitLab and Jenkins pipelines also run with the .deb of a release instead of a build.
 . "$(dirname "$0")/lib.sh"
 EX=$TESTS_DIR/../ci-examples
 EMU=$TESTS_DIR/tools/ci_emulate.sh
@@ -31,7 +36,22 @@ stub() { # NAME BODY
     chmod +x "$STUBS/$1"
 }
 stub sudo 'exec "$@"'
-stub apt-get 'exit 0'
+# apt-get install ./X.deb: X.deb must be the release's .deb (what the curl stub downloads);
+# "installing" it puts fairgate in $SYSBIN, a folder on the pipelines' PATH.
+SYSBIN=$WORK/sysbin
+printf 'fake fairgate_0.1.0_amd64.deb\n' >"$WORK/release.deb"
+DEB_SHA=$(sha256sum "$WORK/release.deb" | cut -d' ' -f1)
+stub apt-get "for a in \"\$@\"; do
+    case \$a in *.deb)
+        cmp -s \"\$a\" '$WORK/release.deb' || { echo \"apt-get: \$a is not the release's .deb\" >&2; exit 100; }
+        mkdir -p '$SYSBIN' && cp '$WORK/fairgate.built' '$SYSBIN/fairgate' ;;
+    esac
+done"
+# curl -fsSL -o FILE URL: URL must name a release's .deb; FILE gets it.
+stub curl "o=
+while [ \$# -gt 0 ]; do case \$1 in -o) o=\$2; shift ;; -*) ;; *) u=\$1 ;; esac; shift; done
+case \$u in https://*/releases/download/v*/fairgate_*_*.deb) ;; *) echo \"curl: 404 \$u\" >&2; exit 22 ;; esac
+cp '$WORK/release.deb' \"\$o\""
 stub git 'exit 0'
 stub release-cli 'exit 0'
 # make -C DIR: the sources must be there (the checkout); what it "builds" is DIR/build/fairgate,
@@ -100,7 +120,7 @@ case "$method $endpoint" in
 esac
 EOF
 stub gh "$(sed -e "s|@RELEASED@|$RELEASED|" -e "s|@COMMENTS@|$COMMENTS|" "$WORK/gh.body")"
-CI_PATH=$STUBS:/usr/bin:/bin
+CI_PATH=$STUBS:$SYSBIN:/usr/bin:/bin
 
 # ---- the repository a pipeline checks out ----
 "$FAIRGATE" keygen --out "$WORK/ci.pem" --pubout "$WORK/ci.pub.pem" >/dev/null
@@ -351,6 +371,28 @@ pipeline gitlab "$GL" "$REPO_PASS" push v1.0.0 ""
 expect_pipeline_rc "gitlab, tag without the signing key: the pipeline fails" 1
 expect_no_grep "gitlab, tag without the signing key: no release" "$CALLS" '^release-cli'
 
+# The alternative to building: the .deb a fairgate release publishes.
+DEB_URL=https://github.com/OWNER/fairgate/releases/download/v0.1.0/fairgate_0.1.0_amd64.deb
+sed -e "s|^  FAIRGATE_DEB_URL: \"\"|  FAIRGATE_DEB_URL: $DEB_URL|" \
+    -e "s|^  FAIRGATE_DEB_SHA256: \"\"|  FAIRGATE_DEB_SHA256: $DEB_SHA|" "$GL" >"$WORK/gitlab-deb.yml"
+expect_grep "gitlab, .deb: the variables are set" "$WORK/gitlab-deb.yml" "^  FAIRGATE_DEB_SHA256: $DEB_SHA"
+pipeline gitlab "$WORK/gitlab-deb.yml" "$REPO_PASS" push v1.0.0 "$KEY"
+expect_pipeline_rc "gitlab, .deb of a release: the pipeline succeeds" 0
+expect_grep "gitlab, .deb: it is downloaded" "$CALLS" "^curl -fsSL -o bin/fairgate\\.deb $DEB_URL\$"
+expect_grep "gitlab, .deb: the gate job installs it" "$CALLS" \
+    '^apt-get install -y -qq --no-install-recommends \./bin/fairgate\.deb$'
+expect_no_grep "gitlab, .deb: nothing is built" "$CALLS" '^make|gcc'
+gitlab_released "gitlab, .deb of a release, passing gate on a tag" pass
+rm -rf "$SYSBIN"
+sed "s|^  FAIRGATE_DEB_SHA256: .*|  FAIRGATE_DEB_SHA256: $(echo "$DEB_SHA" | tr 0-9a-f a-f0-9)|" \
+    "$WORK/gitlab-deb.yml" >"$WORK/gitlab-deb-bad.yml"
+pipeline gitlab "$WORK/gitlab-deb-bad.yml" "$REPO_PASS" push v1.0.0 "$KEY"
+expect_pipeline_rc "gitlab, a .deb with another SHA-256: the pipeline fails" 1
+expect_log "gitlab, a .deb with another SHA-256: the build job fails" '^job build: failure'
+expect_no_grep "gitlab, a .deb with another SHA-256: it is not installed" "$CALLS" '^apt-get install .*\.deb$'
+expect_no_grep "gitlab, a .deb with another SHA-256: no release" "$CALLS" '^release-cli'
+rm -rf "$SYSBIN"
+
 # ================= Jenkins =================
 JF=$EX/Jenkinsfile
 pipeline jenkins "$JF" "$REPO_FAIL" push v1.0.0 "$KEY"
@@ -377,6 +419,18 @@ pipeline jenkins "$JF" "$REPO_PASS" push "" "$KEY"
 expect_pipeline_rc "jenkins, pull request: the build succeeds" 0
 expect_log "jenkins, pull request: the release stage is skipped" '^stage Release: skipped \(when: not building a tag\)$'
 expect_no_grep "jenkins, pull request: gh is never called" "$CALLS" '^gh '
+
+sed -e "s|FAIRGATE_DEB_URL = ''|FAIRGATE_DEB_URL = '$DEB_URL'|" \
+    -e "s|FAIRGATE_DEB_SHA256 = ''|FAIRGATE_DEB_SHA256 = '$DEB_SHA'|" "$JF" >"$WORK/Jenkinsfile.deb"
+expect_grep "jenkins, .deb: the variables are set" "$WORK/Jenkinsfile.deb" "FAIRGATE_DEB_SHA256 = '$DEB_SHA'"
+pipeline jenkins "$WORK/Jenkinsfile.deb" "$REPO_PASS" push v1.0.0 "$KEY"
+expect_pipeline_rc "jenkins, .deb of a release: the build succeeds" 0
+expect_grep "jenkins, .deb: it is downloaded" "$CALLS" "^curl -fsSL -o fairgate\\.deb $DEB_URL\$"
+expect_grep "jenkins, .deb: it is installed" "$CALLS" '^sudo apt-get install -y --no-install-recommends \./fairgate\.deb$'
+expect_no_grep "jenkins, .deb: nothing is built" "$CALLS" '^make'
+released_by_gh "jenkins, .deb of a release, passing gate on a tag" pass \
+    '^gh release upload v1\.0\.0 fairgate-out/audit\.json fairgate-out/audit\.intoto\.jsonl fairgate-out/report\.html --clobber$'
+rm -rf "$SYSBIN"
 
 # ---- the emulator refuses what it does not emulate, rather than passing it ----
 sed 's/uses: actions\/upload-artifact@v4/uses: actions\/cache@v4/' "$GH" >"$WORK/bad.yml"
