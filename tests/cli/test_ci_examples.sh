@@ -436,6 +436,13 @@ rm -rf "$SYSBIN"
 sed 's/uses: actions\/upload-artifact@v4/uses: actions\/cache@v4/' "$GH" >"$WORK/bad.yml"
 pipeline github "$WORK/bad.yml" "$REPO_PASS" push v1.0.0 "$KEY"
 expect_pipeline_rc "emulator: an unknown action is an error" 2
+sed 's/^          policy: /          polcy: /' "$GH" >"$WORK/bad-input.yml"
+pipeline github "$WORK/bad-input.yml" "$REPO_PASS" push v1.0.0 "$KEY"
+expect_pipeline_rc "emulator: an input the action does not declare is an error" 2
+expect_log "emulator: it names the input" 'emulator error: .*the action has no input polcy'
+sed 's/if: always()/if: always() || (github.ref == x)/' "$GH" >"$WORK/bad-if.yml"
+pipeline github "$WORK/bad-if.yml" "$REPO_PASS" push v1.0.0 "$KEY"
+expect_pipeline_rc "emulator: a condition it cannot evaluate is an error" 2
 printf 'a:\n  b: 1\n   c: 2\n' >"$WORK/bad-indent.yml"
 run awk -f "$TESTS_DIR/tools/ci_yaml.awk" "$WORK/bad-indent.yml"
 expect_rc "ci_yaml.awk: bad indentation is an error" 2

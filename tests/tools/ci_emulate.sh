@@ -240,6 +240,10 @@ gh_if() {
     *"always()"* | *"success()"* | *"failure()"* | *"cancelled()"*) ;;
     *) _c="success() && $_c" ;;
     esac
+    # Refuse what the terms below do not read, even where || or && would not reach it.
+    _chk=$(printf '%s' "$_c" | sed -e 's/\(always\|success\|failure\|cancelled\)()//g' \
+        -e "s/startsWith([^(),]*, '[^']*')//g" -e 's/!=//g')
+    case $_chk in *[\(\)!]*) die "unsupported condition: $_c" ;; esac
     _or=$_c
     while :; do
         _and=${_or%%" || "*}
@@ -321,6 +325,7 @@ gh_env() {
 # when it has an id. Returns its exit status.
 gh_run() {
     _st=$1 _en=$2 _pf=$3
+    if [ -n "$G_ACTION" ] && ! get "$_st.shell" >/dev/null; then die "$_st: a composite run step needs shell:"; fi
     _sh=$(get "$_st.shell" || get defaults.run.shell || echo bash)
     [ "$_sh" = bash ] || die "unsupported shell $_sh"
     get "$_st.run" >"$_pf.sh"
@@ -432,16 +437,46 @@ gh_action_dir() {
     *) return 1 ;;
     esac
 }
+# gh_step STEP OK BASEENV PREFIX LABEL: the step at path STEP, OK being whether all before
+# it succeeded: skipped unless its if: holds, else run (run:, a composite action or an
+# action the emulator does itself) with the variables of BASEENV and its own env: (kept in
+# PREFIX.env). Logs "LABEL/NAME: skipped", ": success" or ": failure (exit N)"; returns its
+# status (0 when skipped). A composite action runs in a subshell: its variables stay its
+# own, what it leaves is in files (outputs, log, $GITHUB_PATH).
+gh_step() {
+    _gs=$1 _gp=$4 _grc=0
+    only "$_gs" name id if uses with env run shell working-directory
+    _gl="$5/$(get "$_gs.name" || echo "step ${_gs##*.}")"
+    if ! gh_if "$(get "$_gs.if")" "$2"; then
+        say "$_gl: skipped"
+        return 0
+    fi
+    _ge=$_gp.env
+    cp "$3" "$_ge"
+    for _gk in $(keys "$_gs.env"); do envset "$_ge" "$_gk" "$(gh_expr "$(get "$_gs.env.$_gk")")"; done
+    [ -z "$G_ACTION" ] || envset "$_ge" GITHUB_ACTION_PATH "$G_ACTION"
+    if get "$_gs.run" >/dev/null; then
+        gh_run "$_gs" "$_ge" "$_gp" || _grc=$?
+    else
+        _gu=$(get "$_gs.uses") || die "$_gl: neither run nor uses"
+        if _gd=$(gh_action_dir "$_gu"); then
+            [ -z "$G_ACTION" ] || die "$_gl: an action inside an action is not emulated"
+            (gh_action "$_gs" "$_ge" "$_gd" "${_gl#"${_gl%%[! ]*}"}") || _grc=$?
+        else
+            gh_builtin "$_gs" || _grc=$?
+        fi
+    fi
+    if [ "$_grc" -eq 0 ]; then say "$_gl: success"; else say "$_gl: failure (exit $_grc)"; fi
+    return "$_grc"
+}
 # gh_action STEP ENVFILE DIR NAME: runs the composite action in DIR for the uses: step at
 # path STEP (its with: are the inputs), each of its steps with the variables of ENVFILE
 # and its own env:, logged as NAME/STEP-NAME; sets the caller's step outputs from the
 # action's outputs. Returns 1 if one of its steps failed.
-G_NA=0
 gh_action() {
-    _ast=$1 _aenv=$2 _adir=$3 _aname=$4
-    G_NA=$((G_NA + 1))
-    _ap=A$G_NA
-    _aw=$jd/action$G_NA
+    _ast=$1 _aenv=$2 _adir=$3 _aname=${4#step }
+    _ap=A_$(printf '%s' "$_ast" | tr -c 'A-Za-z0-9\n' '_')
+    _aw=$jd/action.$_ap
     load_yaml "$_adir/action.yml" "$_ap"
     only "$_ap" name description author branding inputs outputs runs
     [ "$(get "$_ap.runs.using")" = composite ] || die "$_adir: not a composite action"
@@ -462,28 +497,7 @@ gh_action() {
     done
     _aok=1
     for _ai in $(keys "$_ap.runs.steps"); do
-        _as=$_ap.runs.steps.$_ai
-        only "$_as" name id if uses with env run shell working-directory
-        _asn=$(get "$_as.name" || echo "step $_ai")
-        if ! gh_if "$(get "$_as.if")" "$_aok"; then
-            say "  step $_aname/$_asn: skipped"
-            continue
-        fi
-        _ae=$_aw/env.$_ai
-        cp "$_aenv" "$_ae"
-        for _k in $(keys "$_as.env"); do envset "$_ae" "$_k" "$(gh_expr "$(get "$_as.env.$_k")")"; done
-        envset "$_ae" GITHUB_ACTION_PATH "$_adir"
-        _arc=0
-        if get "$_as.run" >/dev/null; then
-            get "$_as.shell" >/dev/null || die "$_aname/$_asn: a composite run step needs shell:"
-            gh_run "$_as" "$_ae" "$_aw/step$_ai" || _arc=$?
-        else
-            gh_builtin "$_as" || _arc=$?
-        fi
-        if [ "$_arc" -eq 0 ]; then say "  step $_aname/$_asn: success"; else
-            say "  step $_aname/$_asn: failure (exit $_arc)"
-            _aok=0
-        fi
+        gh_step "$_ap.runs.steps.$_ai" "$_aok" "$_aenv" "$_aw/step$_ai" "  step $_aname" || _aok=0
     done
     for _k in $(keys "$_ap.outputs"); do gh_expr "$(get "$_ap.outputs.$_k.value")" >"$_aw/output.$_k"; done
     G_STEPS=${_saved%%|*} _saved=${_saved#*|}
@@ -524,36 +538,14 @@ github() {
             echo skipped >"$jd/result"
             continue
         fi
+        e=$jd/env
+        : >"$e"
+        for k in $(keys env); do envset "$e" "$k" "$(gh_expr "$(get "env.$k")")"; done
+        for k in $(keys "jobs.$job.env"); do envset "$e" "$k" "$(gh_expr "$(get "jobs.$job.env.$k")")"; done
+        gh_env "$e"
         ok=1
         for i in $(keys "jobs.$job.steps"); do
-            s=jobs.$job.steps.$i
-            only "$s" name id if uses with env run shell working-directory
-            name=$(get "$s.name" || echo "step $i")
-            if ! gh_if "$(get "$s.if")" "$ok"; then
-                say "step $job/$name: skipped"
-                continue
-            fi
-            e=$jd/env.$i
-            : >"$e"
-            for k in $(keys env); do envset "$e" "$k" "$(gh_expr "$(get "env.$k")")"; done
-            for k in $(keys "jobs.$job.env"); do envset "$e" "$k" "$(gh_expr "$(get "jobs.$job.env.$k")")"; done
-            for k in $(keys "$s.env"); do envset "$e" "$k" "$(gh_expr "$(get "$s.env.$k")")"; done
-            gh_env "$e"
-            rc=0
-            if get "$s.run" >/dev/null; then
-                gh_run "$s" "$e" "$jd/step$i" || rc=$?
-            else
-                uses=$(get "$s.uses") || die "$job/$name: neither run nor uses"
-                if adir=$(gh_action_dir "$uses"); then
-                    gh_action "$s" "$e" "$adir" "$job/$name" || rc=$?
-                else
-                    gh_builtin "$s" || rc=$?
-                fi
-            fi
-            if [ "$rc" -eq 0 ]; then say "step $job/$name: success"; else
-                say "step $job/$name: failure (exit $rc)"
-                ok=0
-            fi
+            gh_step "jobs.$job.steps.$i" "$ok" "$e" "$jd/step$i" "step $job" || ok=0
         done
         if [ "$ok" = 1 ]; then echo success >"$jd/result"; else echo failure >"$jd/result"; failed=1; fi
         say "job $job: $(cat "$jd/result")"
