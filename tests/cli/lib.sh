@@ -119,6 +119,53 @@ fixture_policy() {
 
 finish() { exit "$FAILED"; }
 
+# npm_tools NAME DIR PACKAGE.JSON FILE...: the pinned packages of PACKAGE.JSON installed in
+# DIR, a cache outside the repository that later runs reuse (installed again when
+# PACKAGE.JSON changes). FILE... (relative to DIR) must be there once installed. Prints
+# "ok - NAME" or "not ok - NAME" with npm's complaint; false when not installed. Needs node
+# and npm (.ci/ensure-deps test installs them).
+npm_tools() {
+    nt_name=$1 nt_dir=$2 nt_pkg=$3
+    shift 3
+    nt_ok=1
+    for nt_tool in node npm; do
+        if command -v "$nt_tool" >/dev/null 2>&1; then
+            ok "$nt_tool is installed ($("$nt_tool" --version 2>/dev/null | head -n 1))"
+        else
+            not_ok "$nt_tool is installed" "$nt_name needs node and npm: apt-get install nodejs npm" \
+                "(make check installs them through .ci/ensure-deps test)"
+            nt_ok=0
+        fi
+    done
+    [ "$nt_ok" = 1 ] || return 1
+    if ! npm_tools_there "$nt_dir" "$nt_pkg" "$@"; then
+        # Installed beside the cache folder, then moved into place: an interrupted install
+        # never leaves a half-filled cache behind.
+        nt_new="$nt_dir.new.$$"
+        rm -rf "$nt_dir".new.* # left by an interrupted run
+        mkdir -p "$nt_new"
+        cp "$nt_pkg" "$nt_new/package.json"
+        if npm install --prefix "$nt_new" --no-audit --no-fund --loglevel=error >"$WORK/npm.log" 2>&1 &&
+            rm -rf "$nt_dir" && mv -T "$nt_new" "$nt_dir"; then
+            :
+        else
+            rm -rf "$nt_new"
+        fi
+    fi
+    if npm_tools_there "$nt_dir" "$nt_pkg" "$@"; then ok "$nt_name"; else
+        not_ok "$nt_name" "npm install failed:" "$(tail -n 20 "$WORK/npm.log" 2>/dev/null | sed 's/^/    /')"
+        return 1
+    fi
+}
+npm_tools_there() { # DIR PACKAGE.JSON FILE...
+    ntt_dir=$1
+    cmp -s "$2" "$ntt_dir/package.json" || return 1
+    shift 2
+    for ntt_f in "$@"; do [ -e "$ntt_dir/$ntt_f" ] || return 1; done
+}
+# The cache folder npm_tools' callers install into.
+NODE_CACHE=${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}
+
 # adult_csv SOURCE OUT: UCI Adult (comma-space separated, no header) as a CSV with a header,
 # the columns the tests use and two models' decisions: pred, >50K iff education-num >= 13;
 # old, iff hours-per-week >= 45.

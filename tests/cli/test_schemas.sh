@@ -20,17 +20,7 @@ AUDIT_SCHEMA=$ROOT/policies/audit.schema.json
 
 # ---- the validator ----
 
-for tool in node npm; do
-    if command -v "$tool" >/dev/null 2>&1; then
-        ok "$tool is installed ($("$tool" --version 2>/dev/null | head -n 1))"
-    else
-        not_ok "$tool is installed" "the schema tests need node and npm: apt-get install nodejs npm" \
-            "(make check installs them through .ci/ensure-deps test)"
-    fi
-done
-[ "$FAILED" -eq 0 ] || finish
-
-NODE_DIR=${FAIRGATE_NODE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/fairgate-test-node}
+NODE_DIR=${FAIRGATE_NODE_DIR:-$NODE_CACHE/fairgate-test-node}
 cat >"$WORK/package.json" <<'JSON'
 {
   "name": "fairgate-test-node",
@@ -44,29 +34,8 @@ cat >"$WORK/package.json" <<'JSON'
   }
 }
 JSON
-installed() {
-    cmp -s "$WORK/package.json" "$NODE_DIR/package.json" &&
-        [ -x "$NODE_DIR/node_modules/.bin/ajv" ] && [ -f "$NODE_DIR/node_modules/yaml/package.json" ] &&
-        [ -f "$NODE_DIR/node_modules/ajv-formats/package.json" ]
-}
-if ! installed; then
-    # Installed beside the cache folder, then moved into place: an interrupted install
-    # never leaves a half-filled cache behind.
-    new="$NODE_DIR.new.$$"
-    rm -rf "$NODE_DIR".new.* # left by an interrupted run
-    mkdir -p "$new"
-    cp "$WORK/package.json" "$new/package.json"
-    if npm install --prefix "$new" --no-audit --no-fund --loglevel=error >"$WORK/npm.log" 2>&1 &&
-        rm -rf "$NODE_DIR" && mv -T "$new" "$NODE_DIR"; then
-        :
-    else
-        rm -rf "$new"
-    fi
-fi
-if installed; then ok "validator installed in $NODE_DIR"; else
-    not_ok "validator installed in $NODE_DIR" "npm install failed:" "$(tail -n 20 "$WORK/npm.log" 2>/dev/null | sed 's/^/    /')"
-    finish
-fi
+npm_tools "validator installed in $NODE_DIR" "$NODE_DIR" "$WORK/package.json" \
+    node_modules/.bin/ajv node_modules/yaml/package.json node_modules/ajv-formats/package.json || finish
 version_of() { node -p "require(process.argv[1]).version" "$NODE_DIR/node_modules/$1/package.json"; }
 expect_eq "pinned versions" \
     "ajv $(version_of ajv), ajv-cli $(version_of ajv-cli), ajv-formats $(version_of ajv-formats), yaml $(version_of yaml)" \

@@ -69,9 +69,12 @@ run_in() {
 # ci_yaml.awk flattens the file to PATH<TAB>VALUE lines; they are loaded once as shell
 # variables (forks are slow): Y_<path> holds a scalar, K_<path> the keys under a path, in
 # file order, where a path's "." is written "__" and its "-" "_h_".
+# load_yaml [FILE PREFIX]: loads FILE (the pipeline by default) under PREFIX (none by
+# default: a composite action is loaded under a prefix of its own, beside the workflow).
 load_yaml() {
-    awk -f "$here/ci_yaml.awk" "$file" >"$state/flat.tsv" || die "cannot parse $file"
-    awk -F'\t' '
+    _lf=${1:-$file} _lp=${2:-}
+    awk -f "$here/ci_yaml.awk" "$_lf" >"$state/flat.tsv" || die "cannot parse $_lf"
+    awk -F'\t' -v pfx="$_lp" '
         function enc(p) { gsub(/\./, "__", p); gsub(/-/, "_h_", p); return p }
         function q(s,    o, i, c) {
             o = ""
@@ -85,8 +88,9 @@ load_yaml() {
                 if (c == "\\") { c = substr(v, ++i, 1); if (c == "n") c = "\n" }
                 o = o c
             }
-            print "Y_" enc($1) "=" q(o)
-            n = split($1, part, ".")
+            path = pfx == "" ? $1 : pfx "." $1
+            print "Y_" enc(path) "=" q(o)
+            n = split(path, part, ".")
             parent = ""
             for (j = 1; j <= n; j++) {
                 if (!((parent, part[j]) in seen)) {
@@ -97,8 +101,11 @@ load_yaml() {
                 parent = parent == "" ? part[j] : parent "." part[j]
             }
         }
-        END { for (k = 1; k <= np; k++) print "K_" enc(name[k]) "=" q(substr(kids[name[k]], 2)) }
-    ' "$state/flat.tsv" >"$state/flat.sh" || die "cannot load $file"
+        END {
+            for (k = 1; k <= np; k++)
+                if (pfx == "" || name[k] != "") print "K_" enc(name[k]) "=" q(substr(kids[name[k]], 2))
+        }
+    ' "$state/flat.tsv" >"$state/flat.sh" || die "cannot load $_lf"
     # shellcheck disable=SC1091
     . "$state/flat.sh"
 }
@@ -163,7 +170,52 @@ copy_paths() {
 }
 
 # ---- GitHub Actions ----
-# gh_expr VALUE: VALUE with the ${{ }} expressions the examples use replaced.
+# Expressions are evaluated in a scope: a workflow's job, or a composite action that one of
+# its steps uses. G_STEPS is the scope's folder of step outputs (G_STEPS/ID/NAME holds
+# output NAME of step ID), G_INPUTS the action's inputs (G_INPUTS/NAME), G_ACTION the
+# action's folder (github.action_path); the last two are empty in a workflow.
+G_STEPS="" G_INPUTS="" G_ACTION=""
+# gh_val OPERAND: the value of an operand: a 'string', a number, true, false, or a
+# property of a context the examples use.
+gh_val() {
+    case $1 in
+    "'"*"'")
+        _t=${1#"'"}
+        printf '%s' "${_t%"'"}" | sed "s/''/'/g"
+        ;;
+    true | false | [0-9]*) printf '%s' "$1" ;;
+    secrets.*)
+        [ -z "$G_ACTION" ] || die "an action cannot read secrets: $1"
+        secret "${1#secrets.}"
+        ;;
+    inputs.*)
+        [ -n "$G_ACTION" ] || die "inputs outside an action are not emulated: $1"
+        [ -f "$G_INPUTS/${1#inputs.}" ] || die "the action has no input ${1#inputs.}"
+        cat "$G_INPUTS/${1#inputs.}"
+        ;;
+    steps.*.outputs.*)
+        _t=${1#steps.}
+        _f=$G_STEPS/${_t%%.*}/${_t#*.outputs.}
+        [ ! -f "$_f" ] || cat "$_f"
+        ;;
+    github.token) printf ghs_emulated_token ;;
+    github.repository) printf example/model ;;
+    github.ref) printf '%s' "$GITHUB_REF" ;;
+    github.ref_name) printf '%s' "$GITHUB_REF_NAME" ;;
+    github.ref_type) printf '%s' "$GITHUB_REF_TYPE" ;;
+    github.event_name) printf '%s' "$CI_EVENT" ;;
+    github.event.pull_request.number) [ "$CI_EVENT" != pull_request ] || printf 1 ;;
+    github.workspace) printf '%s' "$ws" ;;
+    github.action_path)
+        [ -n "$G_ACTION" ] || die "github.action_path outside an action"
+        printf '%s' "$G_ACTION"
+        ;;
+    runner.temp) printf '%s' "$jd/tmp" ;;
+    runner.os) printf Linux ;;
+    *) die "unsupported expression \${{ $1 }}" ;;
+    esac
+}
+# gh_expr VALUE: VALUE with its ${{ }} expressions (each one operand) replaced.
 gh_expr() {
     _v=$1 _r=""
     while :; do
@@ -173,39 +225,295 @@ gh_expr() {
         _x=${_v%%'}}'*}
         _v=${_v#*'}}'}
         _x=$(printf '%s' "$_x" | sed 's/^ *//; s/ *$//')
-        case $_x in
-        secrets.*) _r=$_r$(secret "${_x#secrets.}") ;;
-        github.token) _r=${_r}ghs_emulated_token ;;
-        github.repository) _r=${_r}example/model ;;
-        github.ref) _r=$_r$GITHUB_REF ;;
-        github.ref_name) _r=$_r$GITHUB_REF_NAME ;;
-        *) die "unsupported expression \${{ $_x }}" ;;
-        esac
+        _r=$_r$(gh_val "$_x")
     done
     printf '%s' "$_r$_v"
 }
 # gh_if CONDITION OK: whether a job or step with if: CONDITION runs, OK being whether all
 # before it succeeded. Without a status function, success() && CONDITION, as in Actions.
+# CONDITION: terms joined by || and && (no parentheses), each a status function,
+# startsWith(A, B), A == B, A != B or A alone (true unless '', false or 0).
 gh_if() {
-    _c=$1 _ok=$2
-    _c=$(printf '%s' "$_c" | sed 's/^\${{ *//; s/ *}}$//')
+    _c=$(printf '%s' "$1" | sed 's/^\${{ *//; s/ *}}$//') _ok=$2
     case $_c in
-    "" | "success()") [ "$_ok" = 1 ] ;;
-    "always()") true ;;
-    "failure()") [ "$_ok" = 0 ] ;;
-    "startsWith(github.ref, '"*"')")
-        _pre=${_c#"startsWith(github.ref, '"}
-        _pre=${_pre%"')"}
-        [ "$_ok" = 1 ] && case $GITHUB_REF in "$_pre"*) true ;; *) false ;; esac
-        ;;
-    *) die "unsupported if: $_c" ;;
+    "") _c="success()" ;;
+    *"always()"* | *"success()"* | *"failure()"* | *"cancelled()"*) ;;
+    *) _c="success() && $_c" ;;
     esac
+    # Refuse what the terms below do not read, even where || or && would not reach it.
+    _chk=$(printf '%s' "$_c" | sed -e 's/\(always\|success\|failure\|cancelled\)()//g' \
+        -e "s/startsWith([^(),]*, '[^']*')//g" -e 's/!=//g')
+    case $_chk in *[\(\)!]*) die "unsupported condition: $_c" ;; esac
+    _or=$_c
+    while :; do
+        _and=${_or%%" || "*}
+        _all=1
+        while :; do
+            gh_term "${_and%%" && "*}" || { _all=0; break; }
+            case $_and in *" && "*) _and=${_and#*" && "} ;; *) break ;; esac
+        done
+        [ "$_all" = 0 ] || return 0
+        case $_or in *" || "*) _or=${_or#*" || "} ;; *) return 1 ;; esac
+    done
+}
+gh_term() {
+    _tm=$(printf '%s' "$1" | sed 's/^ *//; s/ *$//')
+    case $_tm in
+    "always()") true ;;
+    "success()") [ "$_ok" = 1 ] ;;
+    "failure()") [ "$_ok" = 0 ] ;;
+    "cancelled()") false ;;
+    "startsWith("*", "*")")
+        _a=${_tm#startsWith(}
+        _a=${_a%)}
+        _b=$(gh_val "${_a#*, }" | tr '[:upper:]' '[:lower:]')
+        case $(gh_val "${_a%%, *}" | tr '[:upper:]' '[:lower:]') in "$_b"*) true ;; *) false ;; esac
+        ;;
+    "("* | "!"* | *"("*) die "unsupported condition: $_tm" ;;
+    *" == "* | *" != "*)
+        case $_tm in *" == "*) _op="==" ;; *) _op="!=" ;; esac
+        # Actions compares strings ignoring case.
+        _a=$(gh_val "${_tm%%" $_op "*}" | tr '[:upper:]' '[:lower:]')
+        _b=$(gh_val "${_tm#*" $_op "}" | tr '[:upper:]' '[:lower:]')
+        if [ "$_op" = "==" ]; then [ "$_a" = "$_b" ]; else [ "$_a" != "$_b" ]; fi
+        ;;
+    *)
+        _a=$(gh_val "$_tm")
+        [ -n "$_a" ] && [ "$_a" != false ] && [ "$_a" != 0 ]
+        ;;
+    esac
+}
+# gh_with STEP KEY: the step's with: KEY, its expressions replaced (status 1 if not given).
+gh_with() { get "$1.with.$2" >/dev/null && gh_expr "$(get "$1.with.$2")"; }
+# gh_outputs FILE DIR: the outputs a step wrote to $GITHUB_OUTPUT (NAME=VALUE lines and
+# NAME<<DELIMITER blocks) as DIR/NAME files.
+gh_outputs() {
+    [ -s "$1" ] || return 0
+    mkdir -p "$2"
+    awk -v dir="$2" '
+        function fail(m) { print "ci_emulate: GITHUB_OUTPUT: " m > "/dev/stderr"; bad = 1; exit 1 }
+        function put(n, v) { printf "%s", v > (dir "/" n); close(dir "/" n) }
+        delim != "" {
+            if ($0 == delim) { put(name, val); delim = ""; next }
+            val = started ? val "\n" $0 : $0
+            started = 1
+            next
+        }
+        /^[A-Za-z0-9_-]+<</ {
+            name = $0; sub(/<<.*/, "", name); delim = substr($0, length(name) + 3)
+            val = ""; started = 0
+            if (delim == "") fail("empty delimiter")
+            next
+        }
+        /^[A-Za-z0-9_-]+=/ { name = $0; sub(/=.*/, "", name); put(name, substr($0, length(name) + 2)); next }
+        /^$/ { next }
+        { fail("bad line: " $0) }
+        END { if (!bad && delim != "") fail("unterminated " delim) }' "$1" || die "a step wrote a bad \$GITHUB_OUTPUT"
+}
+# gh_env FILE: the variables the runner gives every step.
+gh_env() {
+    for _kv in CI=true GITHUB_ACTIONS=true GITHUB_WORKSPACE="$ws" GITHUB_EVENT_NAME="$CI_EVENT" \
+        GITHUB_REF="$GITHUB_REF" GITHUB_REF_NAME="$GITHUB_REF_NAME" GITHUB_REF_TYPE="$GITHUB_REF_TYPE" \
+        GITHUB_REPOSITORY=example/model GITHUB_JOB="$job" GITHUB_PATH="$jd/path" \
+        GITHUB_SERVER_URL=https://github.com GITHUB_RUN_ID=1 \
+        GITHUB_STEP_SUMMARY="$jd/summary" RUNNER_TEMP="$jd/tmp" RUNNER_OS=Linux RUNNER_ARCH=X64; do
+        envset "$1" "${_kv%%=*}" "${_kv#*=}"
+    done
+}
+# gh_run STEP ENVFILE PREFIX: runs the run: step at path STEP with the variables of
+# ENVFILE, its script in PREFIX.sh and its $GITHUB_OUTPUT in PREFIX.out; keeps its outputs
+# when it has an id. Returns its exit status.
+gh_run() {
+    _st=$1 _en=$2 _pf=$3
+    if [ -n "$G_ACTION" ] && ! get "$_st.shell" >/dev/null; then die "$_st: a composite run step needs shell:"; fi
+    _sh=$(get "$_st.shell" || get defaults.run.shell || echo bash)
+    [ "$_sh" = bash ] || die "unsupported shell $_sh"
+    get "$_st.run" >"$_pf.sh"
+    if grep -q '\${{' "$_pf.sh"; then die "$_st: \${{ }} inside run: is not emulated"; fi
+    : >"$_pf.out"
+    envset "$_en" GITHUB_OUTPUT "$_pf.out"
+    _p=$CI_PATH
+    while IFS= read -r _d; do _p=$_d:$_p; done <"$jd/path"
+    envset "$_en" PATH "$_p"
+    _wd=$ws
+    if _w=$(get "$_st.working-directory"); then
+        _w=$(gh_expr "$_w")
+        case $_w in /*) _wd=$_w ;; *) _wd=$ws/$_w ;; esac
+    fi
+    if [ ! -d "$_wd" ]; then
+        echo "no working directory $_wd" >>"$out"
+        return 1
+    fi
+    _rc=0
+    run_in "$_wd" "$_en" bash --noprofile --norc -eo pipefail "$_pf.sh" || _rc=$?
+    if _id=$(get "$_st.id"); then gh_outputs "$_pf.out" "$G_STEPS/$_id"; fi
+    return "$_rc"
+}
+# gh_builtin STEP: runs the uses: step at path STEP whose action the emulator does itself.
+# actions/cache/restore and actions/cache/save keep entries in $CI_CACHE/KEY (a folder the
+# test keeps between runs: a miss, then a hit).
+gh_builtin() {
+    _st=$1
+    _uses=$(get "$_st.uses")
+    _an=$(gh_with "$_st" name || echo artifact)
+    case $_uses in
+    actions/checkout@*) cp -R "$repo/." "$ws/" ;;
+    actions/upload-artifact@*)
+        only "$_st.with" name path if-no-files-found retention-days
+        _apath=$(gh_with "$_st" path) || die "$_st: upload-artifact without path"
+        mkdir -p "$state/artifacts/$_an"
+        if [ -d "$ws/$_apath" ]; then
+            cp -R "$ws/$_apath/." "$state/artifacts/$_an/"
+        elif [ -e "$ws/$_apath" ]; then
+            cp "$ws/$_apath" "$state/artifacts/$_an/"
+        elif [ "$(gh_with "$_st" if-no-files-found || echo warn)" = error ]; then
+            echo "upload-artifact: no files at $_apath" >>"$out"
+            return 1
+        fi
+        ;;
+    actions/download-artifact@*)
+        only "$_st.with" name path
+        _dest=$ws/$(gh_with "$_st" path || echo .)
+        if [ -d "$state/artifacts/$_an" ]; then
+            mkdir -p "$_dest" && cp -R "$state/artifacts/$_an/." "$_dest/"
+        else
+            echo "download-artifact: no artifact $_an" >>"$out"
+            return 1
+        fi
+        ;;
+    actions/cache/restore@* | actions/cache/save@*)
+        only "$_st.with" path key
+        _cp=$(gh_with "$_st" path) || die "$_st: cache without path"
+        _ck=$(gh_with "$_st" key) || die "$_st: cache without key"
+        case $_cp in /*) ;; *) _cp=$ws/$_cp ;; esac
+        _ce=$CI_CACHE/$(printf '%s' "$_ck" | tr -c 'A-Za-z0-9._-' '_')
+        case $_uses in
+        actions/cache/restore@*)
+            _hit=false
+            if [ -d "$_ce" ]; then
+                mkdir -p "$_cp" && cp -R "$_ce/." "$_cp/" && _hit=true
+            fi
+            say "  cache $_ck: $([ "$_hit" = true ] && echo hit || echo miss)"
+            if _id=$(get "$_st.id"); then
+                mkdir -p "$G_STEPS/$_id"
+                printf '%s' "$_hit" >"$G_STEPS/$_id/cache-hit"
+                printf '%s' "$_ck" >"$G_STEPS/$_id/cache-primary-key"
+            fi
+            ;;
+        *)
+            [ -d "$_cp" ] || { echo "cache save: no folder $_cp" >>"$out"; return 1; }
+            if [ -d "$_ce" ]; then
+                echo "cache save: $_ck exists already" >>"$out"
+            else
+                mkdir -p "$_ce" && cp -R "$_cp/." "$_ce/" && say "  cache $_ck: saved"
+            fi
+            ;;
+        esac
+        ;;
+    *) die "unsupported action $_uses" ;;
+    esac
+}
+# gh_action_dir USES: the folder of a composite action the emulator runs, or status 1.
+# fairgate's own action, OWNER/fairgate/ci-examples/github-action@REF, is this checkout
+# copied (less builds and .git) as the runner would download it; ./PATH is the workspace's.
+gh_action_dir() {
+    case $1 in
+    */fairgate/ci-examples/github-action@*)
+        _src=$(cd "$here/../.." && pwd)
+        _dst=$state/actions/fairgate
+        if [ ! -d "$_dst" ]; then
+            mkdir -p "$_dst"
+            for _f in "$_src"/* "$_src"/.[!.]*; do
+                case ${_f##*/} in build | build-* | .git | '.[!.]*') continue ;; esac
+                cp -R "$_f" "$_dst/" || die "cannot copy the action's sources"
+            done
+        fi
+        echo "$_dst/ci-examples/github-action"
+        ;;
+    ./*)
+        [ -f "$ws/${1#./}/action.yml" ] || die "no action.yml in ${1#./}"
+        echo "$ws/${1#./}"
+        ;;
+    *) return 1 ;;
+    esac
+}
+# gh_step STEP OK BASEENV PREFIX LABEL: the step at path STEP, OK being whether all before
+# it succeeded: skipped unless its if: holds, else run (run:, a composite action or an
+# action the emulator does itself) with the variables of BASEENV and its own env: (kept in
+# PREFIX.env). Logs "LABEL/NAME: skipped", ": success" or ": failure (exit N)"; returns its
+# status (0 when skipped). A composite action runs in a subshell: its variables stay its
+# own, what it leaves is in files (outputs, log, $GITHUB_PATH).
+gh_step() {
+    _gs=$1 _gp=$4 _grc=0
+    only "$_gs" name id if uses with env run shell working-directory
+    _gl="$5/$(get "$_gs.name" || echo "step ${_gs##*.}")"
+    if ! gh_if "$(get "$_gs.if")" "$2"; then
+        say "$_gl: skipped"
+        return 0
+    fi
+    _ge=$_gp.env
+    cp "$3" "$_ge"
+    for _gk in $(keys "$_gs.env"); do envset "$_ge" "$_gk" "$(gh_expr "$(get "$_gs.env.$_gk")")"; done
+    [ -z "$G_ACTION" ] || envset "$_ge" GITHUB_ACTION_PATH "$G_ACTION"
+    if get "$_gs.run" >/dev/null; then
+        gh_run "$_gs" "$_ge" "$_gp" || _grc=$?
+    else
+        _gu=$(get "$_gs.uses") || die "$_gl: neither run nor uses"
+        if _gd=$(gh_action_dir "$_gu"); then
+            [ -z "$G_ACTION" ] || die "$_gl: an action inside an action is not emulated"
+            (gh_action "$_gs" "$_ge" "$_gd" "${_gl#"${_gl%%[! ]*}"}") || _grc=$?
+        else
+            gh_builtin "$_gs" || _grc=$?
+        fi
+    fi
+    if [ "$_grc" -eq 0 ]; then say "$_gl: success"; else say "$_gl: failure (exit $_grc)"; fi
+    return "$_grc"
+}
+# gh_action STEP ENVFILE DIR NAME: runs the composite action in DIR for the uses: step at
+# path STEP (its with: are the inputs), each of its steps with the variables of ENVFILE
+# and its own env:, logged as NAME/STEP-NAME; sets the caller's step outputs from the
+# action's outputs. Returns 1 if one of its steps failed.
+gh_action() {
+    _ast=$1 _aenv=$2 _adir=$3 _aname=${4#step }
+    _ap=A_$(printf '%s' "$_ast" | tr -c 'A-Za-z0-9\n' '_')
+    _aw=$jd/action.$_ap
+    load_yaml "$_adir/action.yml" "$_ap"
+    only "$_ap" name description author branding inputs outputs runs
+    [ "$(get "$_ap.runs.using")" = composite ] || die "$_adir: not a composite action"
+    only "$_ap.runs" using steps
+    mkdir -p "$_aw/inputs" "$_aw/steps"
+    for _k in $(keys "$_ast.with"); do
+        has "$_ap.inputs.$_k" || die "$_aname: the action has no input $_k"
+        gh_with "$_ast" "$_k" >"$_aw/inputs/$_k"
+    done
+    _saved="$G_STEPS|$G_INPUTS|$G_ACTION"
+    G_STEPS=$_aw/steps G_INPUTS=$_aw/inputs G_ACTION=$_adir
+    for _k in $(keys "$_ap.inputs"); do
+        [ ! -f "$_aw/inputs/$_k" ] || continue
+        if [ "$(get "$_ap.inputs.$_k.required")" = true ] && ! get "$_ap.inputs.$_k.default" >/dev/null; then
+            say "  warning: input $_k is required and not given"
+        fi
+        gh_expr "$(get "$_ap.inputs.$_k.default")" >"$_aw/inputs/$_k"
+    done
+    _aok=1
+    for _ai in $(keys "$_ap.runs.steps"); do
+        gh_step "$_ap.runs.steps.$_ai" "$_aok" "$_aenv" "$_aw/step$_ai" "  step $_aname" || _aok=0
+    done
+    for _k in $(keys "$_ap.outputs"); do gh_expr "$(get "$_ap.outputs.$_k.value")" >"$_aw/output.$_k"; done
+    G_STEPS=${_saved%%|*} _saved=${_saved#*|}
+    G_INPUTS=${_saved%%|*} G_ACTION=${_saved#*|}
+    if _id=$(get "$_ast.id"); then
+        mkdir -p "$G_STEPS/$_id"
+        for _k in $(keys "$_ap.outputs"); do cp "$_aw/output.$_k" "$G_STEPS/$_id/$_k"; done
+    fi
+    [ "$_aok" = 1 ]
 }
 github() {
     load_yaml
     only "" name on permissions env defaults jobs concurrency
     shell=$(get defaults.run.shell || echo bash)
     [ "$shell" = bash ] || die "unsupported shell $shell"
+    CI_CACHE=${CI_CACHE:-$state/cache}
     if [ -n "$CI_TAG" ]; then
         GITHUB_REF=refs/tags/$CI_TAG GITHUB_REF_NAME=$CI_TAG GITHUB_REF_TYPE=tag
     else
@@ -216,7 +524,8 @@ github() {
         only "jobs.$job" name runs-on needs if permissions env steps timeout-minutes
         jd=$state/jobs/$job
         ws=$jd/workspace
-        mkdir -p "$ws" "$jd/tmp"
+        G_STEPS=$jd/steps
+        mkdir -p "$ws" "$jd/tmp" "$G_STEPS"
         : >"$jd/path"
         : >"$jd/summary"
         ok=1
@@ -229,68 +538,14 @@ github() {
             echo skipped >"$jd/result"
             continue
         fi
+        e=$jd/env
+        : >"$e"
+        for k in $(keys env); do envset "$e" "$k" "$(gh_expr "$(get "env.$k")")"; done
+        for k in $(keys "jobs.$job.env"); do envset "$e" "$k" "$(gh_expr "$(get "jobs.$job.env.$k")")"; done
+        gh_env "$e"
         ok=1
         for i in $(keys "jobs.$job.steps"); do
-            s=jobs.$job.steps.$i
-            only "$s" name id if uses with env run shell
-            name=$(get "$s.name" || echo "step $i")
-            if ! gh_if "$(get "$s.if")" "$ok"; then
-                say "step $job/$name: skipped"
-                continue
-            fi
-            e=$jd/env.$i
-            : >"$e"
-            for k in $(keys env); do envset "$e" "$k" "$(gh_expr "$(get "env.$k")")"; done
-            for k in $(keys "jobs.$job.env"); do envset "$e" "$k" "$(gh_expr "$(get "jobs.$job.env.$k")")"; done
-            for k in $(keys "$s.env"); do envset "$e" "$k" "$(gh_expr "$(get "$s.env.$k")")"; done
-            for kv in CI=true GITHUB_ACTIONS=true GITHUB_WORKSPACE="$ws" GITHUB_EVENT_NAME="$CI_EVENT" \
-                GITHUB_REF="$GITHUB_REF" GITHUB_REF_NAME="$GITHUB_REF_NAME" GITHUB_REF_TYPE="$GITHUB_REF_TYPE" \
-                GITHUB_REPOSITORY=example/model GITHUB_JOB="$job" GITHUB_PATH="$jd/path" \
-                GITHUB_STEP_SUMMARY="$jd/summary" RUNNER_TEMP="$jd/tmp" RUNNER_OS=Linux; do
-                envset "$e" "${kv%%=*}" "${kv#*=}"
-            done
-            p=$CI_PATH
-            while IFS= read -r d; do p=$d:$p; done <"$jd/path"
-            envset "$e" PATH "$p"
-            rc=0
-            if get "$s.run" >"$jd/step$i.sh"; then
-                if get "$s.run" | grep -q '\${{'; then die "$job/$name: \${{ }} inside run: is not emulated"; fi
-                run_in "$ws" "$e" bash --noprofile --norc -eo pipefail "$jd/step$i.sh" || rc=$?
-            else
-                uses=$(get "$s.uses") || die "$job/$name: neither run nor uses"
-                aname=$(get "$s.with.name" || echo artifact)
-                case $uses in
-                actions/checkout@*) cp -R "$repo/." "$ws/" || rc=1 ;;
-                actions/upload-artifact@*)
-                    only "$s.with" name path if-no-files-found retention-days
-                    apath=$(get "$s.with.path") || die "$job/$name: upload-artifact without path"
-                    mkdir -p "$state/artifacts/$aname"
-                    if [ -d "$ws/$apath" ]; then
-                        cp -R "$ws/$apath/." "$state/artifacts/$aname/" || rc=1
-                    elif [ -e "$ws/$apath" ]; then
-                        cp "$ws/$apath" "$state/artifacts/$aname/" || rc=1
-                    elif [ "$(get "$s.with.if-no-files-found" || echo warn)" = error ]; then
-                        echo "upload-artifact: no files at $apath" >>"$out"
-                        rc=1
-                    fi
-                    ;;
-                actions/download-artifact@*)
-                    only "$s.with" name path
-                    dest=$ws/$(get "$s.with.path" || echo .)
-                    if [ -d "$state/artifacts/$aname" ]; then
-                        mkdir -p "$dest" && cp -R "$state/artifacts/$aname/." "$dest/" || rc=1
-                    else
-                        echo "download-artifact: no artifact $aname" >>"$out"
-                        rc=1
-                    fi
-                    ;;
-                *) die "unsupported action $uses" ;;
-                esac
-            fi
-            if [ "$rc" -eq 0 ]; then say "step $job/$name: success"; else
-                say "step $job/$name: failure (exit $rc)"
-                ok=0
-            fi
+            gh_step "jobs.$job.steps.$i" "$ok" "$e" "$jd/step$i" "step $job" || ok=0
         done
         if [ "$ok" = 1 ]; then echo success >"$jd/result"; else echo failure >"$jd/result"; failed=1; fi
         say "job $job: $(cat "$jd/result")"
