@@ -889,7 +889,7 @@ static void put_interval(struct fg_buf *h, const struct interval *iv)
         fg_buf_puts(h, ", \xe2\x88\x9e]</span>");
 }
 
-/* The whisker of an interval across a bar centred at y. */
+/* The whisker of an interval across a bar centred at y; an end off the axis has no cap. */
 static void put_whisker(struct fg_buf *h, const struct scale *s, const struct interval *iv,
                         double y)
 {
@@ -898,7 +898,7 @@ static void put_whisker(struct fg_buf *h, const struct scale *s, const struct in
     svg_line(h, "w", x0, y, x1, y);
     if (iv->has_low)
         svg_line(h, "w", x0, y - 10, x0, y + 10);
-    if (iv->has_high)
+    if (iv->has_high && in_domain(s, iv->high)) /* past the axis' end: open, no cap */
         svg_line(h, "w", x1, y - 10, x1, y + 10);
     fg_buf_puts(h, "</g>\n");
 }
