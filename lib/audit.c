@@ -22,6 +22,7 @@
 #include "util.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,11 +108,70 @@ static cJSON *interval_json(struct builder *b, double low, double high)
     return a;
 }
 
+/* A column: the double at offset in each of the n items (stride bytes apart), null where
+ * skip says so. */
+static cJSON *number_column(struct builder *b, size_t n, const void *items, size_t stride,
+                            size_t offset, bool (*skip)(const void *item))
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t k = 0; k < n; k++) {
+        const char *item = (const char *)items + k * stride;
+        double value;
+        memcpy(&value, item + offset, sizeof value);
+        add(b, a, NULL,
+            skip != NULL && skip(item) ? cJSON_CreateNull() : cJSON_CreateNumber(value));
+    }
+    return a;
+}
+
+static bool no_threshold(const void *item)
+{
+    return !((const struct fg_roc_point *)item)->has_threshold;
+}
+
+/* A score gate's curves for the report (lib/scores.c): "calibration", the non-empty bins of
+ * calibration_gap as columns, and "roc", the thinned ROC vertices as columns. */
+static void curves_json(struct builder *b, cJSON *o, const struct fg_score_curves *c)
+{
+    if (!c->calibration_defined) {
+        add(b, o, "calibration", cJSON_CreateNull());
+    } else {
+        const struct fg_calibration_bin *bin = c->bin;
+        size_t n = c->n_bins, size = sizeof *bin;
+        cJSON *cal = add(b, o, "calibration", cJSON_CreateObject());
+        add_count(b, cal, "bins", c->bins);
+        add(b, cal, "low",
+            number_column(b, n, bin, size, offsetof(struct fg_calibration_bin, low), NULL));
+        add(b, cal, "high",
+            number_column(b, n, bin, size, offsetof(struct fg_calibration_bin, high), NULL));
+        cJSON *counts = add(b, cal, "n", cJSON_CreateArray());
+        for (size_t k = 0; k < n; k++)
+            add(b, counts, NULL, cJSON_CreateNumber((double)bin[k].n));
+        add(b, cal, "mean_score",
+            number_column(b, n, bin, size, offsetof(struct fg_calibration_bin, mean_score), NULL));
+        add(b, cal, "observed",
+            number_column(b, n, bin, size, offsetof(struct fg_calibration_bin, observed), NULL));
+    }
+    if (!c->roc_defined) {
+        add(b, o, "roc", cJSON_CreateNull());
+        return;
+    }
+    const struct fg_roc_point *p = c->roc;
+    size_t n = c->n_roc, size = sizeof *p;
+    cJSON *roc = add(b, o, "roc", cJSON_CreateObject());
+    add(b, roc, "fpr", number_column(b, n, p, size, offsetof(struct fg_roc_point, fpr), NULL));
+    add(b, roc, "tpr", number_column(b, n, p, size, offsetof(struct fg_roc_point, tpr), NULL));
+    add(b, roc, "threshold",
+        number_column(b, n, p, size, offsetof(struct fg_roc_point, threshold), no_threshold));
+}
+
 /* Counts, each rate with its Wilson interval (computed by fg_metrics_compute, at level
- * 1 - defaults.alpha) as "<metric>_ci" (null when the rate is undefined), and the score
- * metrics when the model was read from a score column. */
+ * 1 - defaults.alpha) as "<metric>_ci" (null when the rate is undefined), the score
+ * metrics when the model was read from a score column, and their curves for the groups a
+ * score gate judges. */
 static cJSON *model_metrics(struct builder *b, const struct fg_confusion *c,
-                            const struct fg_rate_intervals *ci, const struct fg_score_stats *score)
+                            const struct fg_rate_intervals *ci, const struct fg_score_stats *score,
+                            const struct fg_score_curves *curves)
 {
     cJSON *o = cJSON_CreateObject();
     add_count(b, o, "n", fg_confusion_n(c));
@@ -141,6 +201,8 @@ static cJSON *model_metrics(struct builder *b, const struct fg_confusion *c,
             score->n && isfinite(score->calibration_gap)
                 ? cJSON_CreateNumber(score->calibration_gap)
                 : cJSON_CreateNull());
+        if (curves != NULL)
+            curves_json(b, o, curves);
     }
     return o;
 }
@@ -420,11 +482,12 @@ static cJSON *groups_json(struct builder *b, const struct fg_policy *policy,
         add(b, gj, "slice", slice_of(b, policy, g));
         add_string(b, gj, "label", g->label);
         add(b, gj, "candidate",
-            model_metrics(b, &g->candidate, &g->candidate_ci, &g->candidate_score));
+            model_metrics(b, &g->candidate, &g->candidate_ci, &g->candidate_score,
+                          g->candidate_curves));
         add(b, gj, "incumbent",
-            m->has_incumbent
-                ? model_metrics(b, &g->incumbent, &g->incumbent_ci, &g->incumbent_score)
-                : cJSON_CreateNull());
+            m->has_incumbent ? model_metrics(b, &g->incumbent, &g->incumbent_ci,
+                                             &g->incumbent_score, g->incumbent_curves)
+                             : cJSON_CreateNull());
     }
     return groups;
 }

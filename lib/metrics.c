@@ -13,7 +13,9 @@
  * into one buffer (negatives first, then positives), sorted and walked by lib/scores.c.
  * The buffer is allocated once, the size of the overall population, and reused by every
  * group: O(rows) memory beyond the stored scores, and O(rows log rows) time per attribute
- * set and scored model.
+ * set and scored model. For the groups a score gate judges, lib/scores.c also keeps the
+ * report's curves (calibration bins, at most FG_ROC_MAX_POINTS ROC vertices): memory at most
+ * O(min(rows, groups x (bins + 101))) beyond the scores.
  *
  * Invariant: groups[0] is the overall population; the groups of attribute set k are
  * groups[attrset_first[k] .. attrset_first[k] + attrset_count[k]) in sorted order. Only
@@ -241,7 +243,18 @@ struct score_work {
     bool models[2];  /* the counts keep the candidate's / the incumbent's scores */
     double *buffer;  /* room for every row: negatives from the front, positives after */
     size_t capacity; /* doubles in buffer */
+    bool curves[2];  /* keep curves for: [0] the overall population, [1] the other groups */
 };
+
+/* Which groups a score gate judges, so which need curves for the report. */
+static void curves_wanted(const struct fg_policy *policy, bool curves[2])
+{
+    curves[0] = curves[1] = false;
+    for (size_t i = 0; i < policy->n_gates; i++) {
+        if (fg_metric_is_score(policy->gates[i].metric))
+            curves[policy->gates[i].overall ? 0 : 1] = true;
+    }
+}
 
 /* Copies cell's scores of one model into the buffer, behind the negatives or the positives. */
 static void gather_cell(struct score_work *w, size_t cell, bool incumbent, size_t *neg_used,
@@ -259,10 +272,12 @@ static void gather_cell(struct score_work *w, size_t cell, bool incumbent, size_
     *used += n;
 }
 
-/* Fills g's score statistics from the cells cells[0..n_cells) (or every cell when cells is
- * NULL), whose confusion counts g already holds. */
-static void group_scores(struct score_work *w, struct fg_group *g, const struct projection *cells,
-                         size_t n_cells)
+/* Fills g's score statistics (and curves, when a score gate judges g) from the cells
+ * cells[0..n_cells) (or every cell when cells is NULL), whose confusion counts g already
+ * holds. */
+static enum fg_status group_scores(struct score_work *w, struct fg_group *g,
+                                   const struct projection *cells, size_t n_cells,
+                                   struct fg_error *err)
 {
     for (size_t m = 0; m < 2; m++) {
         if (!w->models[m])
@@ -285,7 +300,16 @@ static void group_scores(struct score_work *w, struct fg_group *g, const struct 
         struct fg_score_stats *out = incumbent ? &g->incumbent_score : &g->candidate_score;
         fg_score_stats_compute(w->buffer, neg_used, w->buffer + n_neg, pos_used, spec->favorable,
                                w->policy->calibration_bins, out);
+        if (!w->curves[cells == NULL ? 0 : 1])
+            continue;
+        enum fg_status st =
+            fg_score_curves_compute(w->buffer, neg_used, w->buffer + n_neg, pos_used,
+                                    spec->favorable, w->policy->calibration_bins,
+                                    incumbent ? &g->incumbent_curves : &g->candidate_curves, err);
+        if (st != FG_OK)
+            return st;
     }
+    return FG_OK;
 }
 
 /* Appends the groups of one attribute set to m->groups (grown to fit). */
@@ -336,7 +360,9 @@ static enum fg_status group_attrset(const struct fg_policy *policy, const struct
             confusion_add(&g->candidate, &scratch[k].candidate);
             confusion_add(&g->incumbent, &scratch[k].incumbent);
         }
-        group_scores(scores, g, &scratch[i], j - i);
+        st = group_scores(scores, g, &scratch[i], j - i, err);
+        if (st != FG_OK)
+            return st;
         i = j;
     }
     m->attrset_count[attrset] = m->n_groups - m->attrset_first[attrset];
@@ -366,6 +392,7 @@ enum fg_status fg_metrics_compute(const struct fg_policy *policy, const struct f
     struct score_work scores = {.policy = policy, .counts = counts};
     scores.models[0] = fg_counts_has_scores(counts, false);
     scores.models[1] = m->has_incumbent && fg_counts_has_scores(counts, true);
+    curves_wanted(policy, scores.curves);
     bool scored = scores.models[0] || scores.models[1];
     uint64_t total = fg_counts_total(counts);
     enum fg_status st = FG_OK;
@@ -394,7 +421,7 @@ enum fg_status fg_metrics_compute(const struct fg_policy *policy, const struct f
         if (m->has_incumbent)
             add_cell(&overall->incumbent, &cell, cell.incumbent);
     }
-    group_scores(&scores, overall, NULL, 0);
+    st = group_scores(&scores, overall, NULL, 0, err);
     for (size_t a = 0; a < m->n_attrsets && st == FG_OK; a++)
         st = group_attrset(policy, counts, ranks, a, m, scratch, &scores, err);
     for (size_t i = 0; i < m->n_groups && st == FG_OK; i++) {
@@ -426,6 +453,8 @@ void fg_metrics_free(struct fg_metrics *m)
         for (size_t k = 0; k < g->n_values; k++)
             free(g->values[k]);
         free(g->values);
+        fg_score_curves_free(g->candidate_curves);
+        fg_score_curves_free(g->incumbent_curves);
     }
     free(m->groups);
     free(m->attrset_first);

@@ -44,6 +44,11 @@ struct fg_group {
     struct fg_rate_intervals incumbent_ci; /* all 0 when metrics->has_incumbent is false */
     struct fg_score_stats candidate_score;
     struct fg_score_stats incumbent_score;
+    /* The reliability bins and ROC curve of each scored model, owned; only for the groups a
+     * score gate judges (the overall population for an overall gate, every other group for a
+     * disparity gate), else NULL. */
+    struct fg_score_curves *candidate_curves;
+    struct fg_score_curves *incumbent_curves;
 };
 
 struct fg_metrics {

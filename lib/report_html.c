@@ -1,7 +1,9 @@
 /*
  * report_html.c - the audit JSON (DESIGN section 5) as one self-contained HTML5 page for
- * people: the verdict, the candidate against the incumbent, an SVG bar chart and a table
- * per gate, the overrides, and every group's rates.
+ * people: the verdict, the candidate against the incumbent, per gate a row per group (a bar
+ * with its interval's whisker, the value, the group's own rate, the status; groups that
+ * passed collapsed, the others open with their details and, for a score gate, a reliability
+ * diagram and a ROC curve), the overrides, and every group's rates.
  *
  * Invariants:
  *  - The page is rendered from the audit text alone, so `fairgate check --html` and
@@ -15,11 +17,13 @@
  *    characters become U+FFFD; the input must be valid UTF-8.
  *  - Colour never carries meaning alone: a failing group is red *and* says "FAIL", an
  *    insufficient-data group is grey *and* says so, with its n.
+ *  - Nothing is cut and nothing widens the page at 1280 px: group labels sit in a column that
+ *    wraps (the panel narrows a long one to fit), the rates table scrolls in its own box.
  *  - A chart's value axis starts at 0 and ends on a round number at or above every value
- *    and bound it shows; a null value draws no bar and reads "undefined".
- *  - The page is built in an fg_buf capped at FG_BUF_CAP_HTML; past it FG_ERR_LIMIT, never
- *    a partial page. The audit is read with report.c's accessors (fg_report_member/str/
- *    num/is).
+ *    and bound it shows; a null value draws no bar and reads "n/a".
+ *  - Bounded: curves are drawn for at most CURVES_MAX results of a gate. The page is built in
+ *    an fg_buf capped at FG_BUF_CAP_HTML; past it FG_ERR_LIMIT, never a partial page. The
+ *    audit is read with report.c's accessors (fg_report_member/str/num/is).
  *
  * Ownership: the caller frees *out; everything else is released before returning.
  */
@@ -37,25 +41,15 @@
 
 #include <cjson/cJSON.h>
 
-#define LABEL_MAX_CHARS 36 /* group labels in charts; tables show them whole */
-#define LABEL_NOWRAP    40 /* table labels up to this long stay on one line */
-
 /* Chart geometry, in SVG user units (= CSS px at 100 %). */
-#define CHART_W     1120
-#define LABEL_END   250 /* gate charts: labels are right-aligned here */
-#define PLOT_X0     262
-#define PLOT_X1     820
-#define VALUE_X     834
-#define STATUS_X    912
-#define CHART_TOP   48
-#define ROW_H       30
-#define AXIS_H      46
-#define PANEL_TOP   36 /* the candidate-vs-incumbent panel */
-#define PANEL_ROW_H 56
-#define PANEL_X0    340
-#define PANEL_X1    760
-#define PANEL_VAL_X 774
-#define PANEL_CMP_X 856
+#define CHART_W           1120
+#define PANEL_TOP         36 /* the candidate-vs-incumbent panel */
+#define PANEL_ROW_H       56
+#define PANEL_X0          340
+#define PANEL_X1          760
+#define PANEL_VAL_X       774
+#define PANEL_CMP_X       856
+#define PANEL_LABEL_CHARS 36 /* longer worst-group labels are narrowed to fit */
 
 /* ---- output ---- */
 
@@ -103,12 +97,12 @@ static void wrap(struct fg_buf *h, const char *before, const char *text, const c
     fg_buf_puts(h, after);
 }
 
-/* A measured value: "%.4f", or "undefined" for null. */
+/* A measured value: "%.4f", or "n/a" for null (the footer says why). */
 static void put_value(struct fg_buf *h, bool defined, double value)
 {
     char buf[64];
     fg_format_number(buf, sizeof buf, defined, value);
-    fg_buf_puts(h, buf);
+    fg_buf_puts(h, defined ? buf : "n/a");
 }
 
 /* ---- reading the audit ---- */
@@ -275,8 +269,49 @@ static const char page_css[] =
     ".status.fail{color:var(--fail)}.status.warn{color:var(--warn)}\n"
     ".status.insufficient{color:var(--grey)}.status.overridden{color:var(--ovr)}\n"
     ".sub{display:block;color:var(--muted);font-size:11.5px;font-weight:400}\n"
-    "table.results{font-size:13px}table.results td.why{width:25%}td.undef{color:var(--grey)}\n"
+    "td.undef{color:var(--grey)}\n"
     "table.rates td,table.rates th{padding:2px 6px;font-size:12px}\n"
+    ".scroll{max-width:100%;overflow-x:auto}details.rates>summary{cursor:pointer;margin:4px 0}\n"
+    ".ci{color:var(--muted);font-size:11px;font-weight:400}\n"
+    /* the gate's groups: one grid row each, the label column wraps and never clips */
+    ".grow{display:grid;grid-template-columns:250px minmax(0,1fr) 215px 165px;column-gap:10px;\n"
+    "align-items:center;padding:0 4px}\n"
+    ".ghead{font-size:11px;font-weight:600;color:var(--muted);border-bottom:1px solid "
+    "var(--line)}\n"
+    ".ghead .gplot{min-height:18px}.gaxis .gplot{min-height:20px;border-top:1px solid #57606a}\n"
+    "details.group>summary{list-style:none;cursor:pointer;border-bottom:1px solid #eef0f2}\n"
+    "details.group>summary::-webkit-details-marker{display:none}\n"
+    "details.group.fail>summary{background:var(--fail-bg)}\n"
+    "details.group.overridden>summary{background:var(--ovr-bg)}\n"
+    ".glabel{font-weight:600;overflow-wrap:anywhere;min-width:0;padding:5px 0 5px 14px;\n"
+    "position:relative}td.glabel{padding-left:8px;font-weight:400}\n"
+    "summary .glabel::before{content:\"\\25B8\";position:absolute;left:0;color:var(--muted)}\n"
+    "details[open]>summary .glabel::before{content:\"\\25BE\"}\n"
+    "details.fail .glabel{color:var(--fail)}details.insufficient .glabel{color:var(--grey)}\n"
+    ".gplot{position:relative;align-self:stretch;min-height:36px}\n"
+    ".gplot svg.bars{position:absolute;top:0;left:0;width:100%;height:100%}\n"
+    "svg.bars line{vector-effect:non-scaling-stroke}svg.bars .w{stroke:#111;stroke-width:1.5}\n"
+    ".gplot .tick,.gplot .bl{position:absolute;top:1px;transform:translateX(-50%);\n"
+    "font-size:11px;white-space:nowrap;color:var(--muted)}.gplot .bl{color:var(--fail)}\n"
+    ".gval{font-family:var(--mono);font-size:12.5px;padding:3px 0}.gval .sub{font-size:11px}\n"
+    ".cv{font-weight:700;color:var(--cand)}.cv.fail{color:var(--fail)}\n"
+    ".cv.overridden{color:var(--ovr)}.cv.insufficient{color:var(--grey);font-weight:400}\n"
+    ".gst{white-space:normal}\n"
+    ".gdetail{padding:6px 12px 12px 18px;border-bottom:1px solid var(--line)}\n"
+    ".gdetail table.kv{width:auto;max-width:100%}.caption{margin-top:2px}\n"
+    ".legend{font-size:12px;color:var(--muted);margin:6px 0}.sw{display:inline-block;\n"
+    "width:14px;height:10px;margin:0 5px 0 10px;vertical-align:middle;background:var(--cand)}\n"
+    ".sw.fail{background:var(--fail)}.sw.overridden{background:var(--ovr)}\n"
+    ".sw.i{background:var(--inc)}.sw.band{background:#f5c6c1;border-left:2px dashed var(--fail)}\n"
+    ".sw.limit{width:3px;background:#111}.sw.parity{width:0;border-left:1px dashed #57606a;\n"
+    "background:none}.sw.whisker{height:2px;background:#111}\n"
+    ".sw.diagonal{height:0;border-top:1px dashed #57606a;background:none}\n"
+    ".curves{display:flex;flex-wrap:wrap;gap:4px 18px;align-items:flex-start;margin-top:6px}\n"
+    ".curves figure{margin:0}.curves .legend{flex-basis:100%}\n"
+    "svg .frame{fill:none;stroke:#57606a}svg .diagonal{stroke:#57606a;stroke-dasharray:3 3}\n"
+    "svg polyline.curve{fill:none;stroke-width:2}svg .curve.c{stroke:var(--cand)}\n"
+    "svg .curve.i{stroke:var(--inc)}svg circle.curve.c{fill:var(--cand)}\n"
+    "svg circle.curve.i{fill:var(--inc)}\n"
     "figure.chart{margin:10px 0 8px;break-inside:avoid;page-break-inside:avoid}\n"
     "svg{display:block;max-width:100%;height:auto}\n"
     "svg text{font-family:var(--sans);font-size:12px;fill:var(--ink)}\n"
@@ -582,24 +617,27 @@ static void put_axis(struct fg_buf *h, const struct scale *s, double top, double
 }
 
 /* Legend items in a row; each kind is a letter of kinds. */
+/* The legend's entries: a kind letter, the SVG shape ("rect CLASS" or "line CLASS"), the
+ * HTML swatch's classes, the words. */
+static const struct legend_item {
+    char kind;
+    const char *shape, *swatch, *text;
+} legend_items[] = {
+    {'c', "rect c", "sw c", "candidate"},
+    {'f', "rect c fail", "sw c fail", "candidate, failing"},
+    {'o', "rect c overridden", "sw c overridden", "candidate, overridden"},
+    {'i', "rect i", "sw i", "incumbent"},
+    {'b', "line bound", "sw band", "bound (shaded: outside it)"},
+    {'w', "line limit", "sw limit", "limit: incumbent + max_worsening"},
+    {'p', "line parity", "sw parity", "parity"},
+};
+
 static void put_legend(struct fg_buf *h, const char *kinds, double y)
 {
-    static const struct {
-        char kind;
-        const char *shape; /* "rect CLASS" or "line CLASS" */
-        const char *text;
-    } items[] = {
-        {'c', "rect c", "candidate"},
-        {'f', "rect c fail", "candidate, failing"},
-        {'o', "rect c overridden", "candidate, overridden"},
-        {'i', "rect i", "incumbent"},
-        {'b', "line bound", "bound (shaded: outside it)"},
-        {'w', "line limit", "limit: incumbent + max_worsening"},
-        {'p', "line parity", "parity"},
-    };
+    const struct legend_item *items = legend_items;
     double x = 0;
     for (const char *k = kinds; *k != '\0'; k++) {
-        for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
+        for (size_t i = 0; i < sizeof legend_items / sizeof legend_items[0]; i++) {
             if (items[i].kind != *k)
                 continue;
             if (items[i].kind == 'b')
@@ -633,147 +671,344 @@ static void legend_kinds(const struct gate *gates, size_t n, bool has_incumbent,
              has_incumbent ? "i" : "", bound ? "b" : "", worsening ? "w" : "", parity ? "p" : "");
 }
 
-/* ---- per-gate chart ---- */
+/* ---- score gates: a reliability diagram and a ROC curve per group ---- */
 
-/* One row per result: label, the candidate's bar over the incumbent's, values, status. */
-static void put_chart_row(struct fg_buf *h, const struct gate *g, const struct scale *s,
-                          const cJSON *res, double y)
+/* Each curve chart: a square plot of [0, 1] x [0, 1], in SVG units. */
+#define CURVE_W    268
+#define CURVE_H    262
+#define CURVE_X0   44
+#define CURVE_Y0   10
+#define CURVE_SIZE 212
+
+static double curve_x(double v)
 {
-    const char *status = fg_report_str(res, "status"), *st = status_class(status);
-    const cJSON *incumbent = fg_report_member(res, "incumbent");
-    double cand = 0, inc = 0, n = 0, limit = 0;
-    bool has_cand = fg_report_num(res, "value", &cand),
-         has_inc = fg_report_num(incumbent, "value", &inc);
-    bool dim = fg_report_is(st, "insufficient");
-    char cls[48];
-    fg_buf_add(h, "<g class=\"row %s\">", st);
-    wrap(h, "<title>", fg_report_str(res, "label"), "</title>\n");
-    snprintf(cls, sizeof cls, "lab %s", st);
-    svg_text(h, cls, LABEL_END, y + 19, "end", NULL);
-    put_esc_max(h, fg_report_str(res, "label"), LABEL_MAX_CHARS);
-    fg_buf_puts(h, "</text>\n");
-    snprintf(cls, sizeof cls, "c %s%s", st, dim ? " dim" : "");
-    if (has_cand)
-        put_bar(h, s, cls, cand, y + 5, 12);
-    if (has_inc)
-        put_bar(h, s, dim ? "i dim" : "i", inc, y + 18, 8);
-    if (worsening_limit(g, res, &limit) && in_domain(s, limit))
-        svg_line(h, "limit", sx(s, limit), y + 2, sx(s, limit), y + 20);
-    snprintf(cls, sizeof cls, "num cv %s", st);
-    svg_value(h, cls, VALUE_X, y + 15, has_cand, cand);
-    if (cJSON_IsObject(incumbent))
-        svg_value(h, "num iv", VALUE_X, y + 27, has_inc, inc);
-    snprintf(cls, sizeof cls, "st %s", st);
-    svg_text(h, cls, STATUS_X, y + 19, NULL, NULL);
-    put_status_text(h, status);
-    if (dim && fg_report_num(res, "n", &n))
-        fg_buf_add(h, " &#183; n=%.0f", n);
-    fg_buf_puts(h, "</text></g>\n");
+    return CURVE_X0 + CURVE_SIZE * (v < 0 ? 0 : v > 1 ? 1 : v);
 }
 
-static void put_gate_chart(struct fg_buf *h, const struct gate *g, bool has_incumbent)
+static double curve_y(double v)
 {
-    int rows = cJSON_GetArraySize(g->results), r = 0;
-    double top = CHART_TOP - 4, bottom = CHART_TOP + (rows > 0 ? rows : 1) * ROW_H;
-    struct scale s;
-    char title_id[48], legend[10];
-    const cJSON *res;
-    scale_fit(&s, gate_high(g, NULL), PLOT_X0, PLOT_X1);
-    snprintf(title_id, sizeof title_id, "gate-%zu-chart", g->index);
-    svg_open(h, "gate-chart", bottom + AXIS_H, title_id);
-    wrap(h, "", g->id, ": candidate and incumbent per group against the bound</title>\n");
-    legend_kinds(g, 1, has_incumbent, legend);
-    put_legend(h, legend, 16);
-    svg_text(h, "head", LABEL_END, CHART_TOP - 8, "end", "group");
-    svg_text(h, "head", VALUE_X, CHART_TOP - 8, NULL, "value");
-    svg_text(h, "head", STATUS_X, CHART_TOP - 8, NULL, "status");
-    /* Under the bars: row backgrounds, the region outside the bound, the grid. */
-    cJSON_ArrayForEach(res, g->results)
-    {
-        const char *st = status_class(fg_report_str(res, "status"));
-        double y = CHART_TOP + r * ROW_H;
-        if (fg_report_is(st, "fail") || fg_report_is(st, "overridden"))
-            svg_rect(h, fg_report_is(st, "fail") ? "row-fail" : "row-overridden", 0, y, CHART_W,
-                     ROW_H);
-        else if (r % 2 == 1)
-            svg_rect(h, "zebra", 0, y, CHART_W, ROW_H);
-        r++;
-    }
-    put_bands(h, &s, &g->bound, top, bottom);
-    put_axis(h, &s, top, bottom);
-    if (g->ratio)
-        svg_line(h, "parity", sx(&s, 1.0), top, sx(&s, 1.0), bottom);
-    if (rows == 0)
-        svg_text(h, "tick", PLOT_X0 + 8, CHART_TOP + 19, NULL, "no results");
-    r = 0;
-    cJSON_ArrayForEach(res, g->results)
-    {
-        put_chart_row(h, g, &s, res, CHART_TOP + r * ROW_H);
-        r++;
-    }
-    put_bound_lines(h, &s, &g->bound, top, bottom, CHART_TOP - 8);
-    svg_text(h, "tick", (PLOT_X0 + PLOT_X1) / 2.0, bottom + 36, "middle", NULL);
-    put_esc(h, g->metric);
-    fg_buf_puts(h, g->overall ? " of the whole population"
-                   : g->ratio ? " ratio: group \xc3\xb7 reference group"
-                              : " difference: |group \xe2\x88\x92 reference group|");
-    fg_buf_puts(h, "</text>\n</svg>\n</figure>\n");
+    return CURVE_Y0 + CURVE_SIZE * (1 - (v < 0 ? 0 : v > 1 ? 1 : v));
 }
 
-/* ---- per-gate table ---- */
+static bool is_score_metric(const char *metric)
+{
+    return fg_report_is(metric, "auc") || fg_report_is(metric, "brier") ||
+           fg_report_is(metric, "calibration_gap");
+}
 
-/* The group's own rate (and equalized odds' component) under a value. */
-static void put_rate_sub(struct fg_buf *h, const cJSON *side)
+/* A polyline through the points (xs[k], ys[k]) of two equal columns, with a dot on each
+ * when dots is set; data-points says how many. */
+static void put_polyline(struct fg_buf *h, const char *cls, const cJSON *xs, const cJSON *ys,
+                         bool dots)
+{
+    size_t drawn = 0;
+    if (!cJSON_IsArray(xs) || cJSON_GetArraySize(xs) != cJSON_GetArraySize(ys))
+        return;
+    fg_buf_add(h, "<polyline class=\"%s\" points=\"", cls);
+    for (const cJSON *x = xs->child, *y = ys->child; x != NULL && y != NULL;
+         x = x->next, y = y->next) {
+        if (cJSON_IsNumber(x) && cJSON_IsNumber(y))
+            fg_buf_add(h, "%s%.1f,%.1f", drawn++ ? " " : "", curve_x(x->valuedouble),
+                       curve_y(y->valuedouble));
+    }
+    fg_buf_add(h, "\" data-points=\"%zu\"/>\n", drawn);
+    for (const cJSON *x = xs->child, *y = ys->child; dots && x != NULL && y != NULL;
+         x = x->next, y = y->next) {
+        if (cJSON_IsNumber(x) && cJSON_IsNumber(y))
+            fg_buf_add(h, "<circle class=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\"/>\n", cls,
+                       curve_x(x->valuedouble), curve_y(y->valuedouble));
+    }
+}
+
+/* Opens one curve chart: frame, grid, the diagonal, ticks and axis names. */
+static void put_curve_frame(struct fg_buf *h, const char *kind, const struct gate *g, size_t index,
+                            const char *label, const char *x_name, const char *y_name)
+{
+    fg_buf_add(h,
+               "<figure class=\"curve\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"%s\" "
+               "id=\"gate-%zu-r%zu-%s\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+               "role=\"img\" aria-labelledby=\"gate-%zu-r%zu-%s-t\">\n"
+               "<title id=\"gate-%zu-r%zu-%s-t\">%s of ",
+               kind, g->index, index, kind, CURVE_W, CURVE_H, CURVE_W, CURVE_H, g->index, index,
+               kind, g->index, index, kind,
+               fg_report_is(kind, "roc") ? "ROC curve" : "reliability diagram");
+    wrap(h, "", label, "</title>\n");
+    svg_rect(h, "frame", CURVE_X0, CURVE_Y0, CURVE_SIZE, CURVE_SIZE);
+    for (int t = 0; t <= 4; t++) {
+        double v = t / 4.0;
+        if (t > 0 && t < 4) {
+            svg_line(h, "grid", curve_x(v), curve_y(0), curve_x(v), curve_y(1));
+            svg_line(h, "grid", curve_x(0), curve_y(v), curve_x(1), curve_y(v));
+        }
+        svg_text(h, "tick", curve_x(v), curve_y(0) + 14, "middle", NULL);
+        fg_buf_add(h, "%g</text>\n", v);
+        svg_text(h, "tick", curve_x(0) - 4, curve_y(v) + 4, "end", NULL);
+        fg_buf_add(h, "%g</text>\n", v);
+    }
+    svg_line(h, "diagonal", curve_x(0), curve_y(0), curve_x(1), curve_y(1));
+    svg_text(h, "tick", curve_x(0.5), CURVE_H - 6, "middle", x_name);
+    fg_buf_add(h,
+               "<text class=\"tick\" x=\"12\" y=\"%.1f\" text-anchor=\"middle\" "
+               "transform=\"rotate(-90 12 %.1f)\">%s</text>\n",
+               curve_y(0.5), curve_y(0.5), y_name);
+}
+
+/* One model's curve: kind "reliability" (mean score against observed rate per bin) or
+ * "roc" (fpr against tpr). */
+static void put_model_curve(struct fg_buf *h, const char *kind, const cJSON *side, bool candidate)
+{
+    bool roc = fg_report_is(kind, "roc");
+    const cJSON *data = fg_report_member(side, roc ? "roc" : "calibration");
+    const char *cls = candidate ? (roc ? "curve c roc-line" : "curve c rel-line")
+                                : (roc ? "curve i roc-line" : "curve i rel-line");
+    put_polyline(h, cls, fg_report_member(data, roc ? "fpr" : "mean_score"),
+                 fg_report_member(data, roc ? "tpr" : "observed"), !roc);
+}
+
+static void put_curve_chart(struct fg_buf *h, const char *kind, const struct gate *g, size_t index,
+                            const cJSON *group)
+{
+    bool roc = fg_report_is(kind, "roc");
+    const cJSON *cand = fg_report_member(group, "candidate");
+    const cJSON *inc = fg_report_member(group, "incumbent");
+    const char *key = roc ? "roc" : "calibration";
+    put_curve_frame(h, kind, g, index, fg_report_str(group, "label"),
+                    roc ? "false positive rate" : "mean score in the bin",
+                    roc ? "true positive rate" : "observed rate");
+    if (cJSON_IsObject(fg_report_member(inc, key)))
+        put_model_curve(h, kind, inc, false);
+    if (cJSON_IsObject(fg_report_member(cand, key)))
+        put_model_curve(h, kind, cand, true);
+    else
+        svg_text(h, "tick", curve_x(0.5), curve_y(0.5), "middle",
+                 roc ? "no ROC curve: one class only" : "no bins: a score outside [0, 1]");
+    fg_buf_puts(h, "</svg>\n</figure>\n");
+}
+
+/* The group's reliability diagram and ROC curve, candidate over incumbent, when the audit
+ * holds them (lib/scores.c). */
+static void put_curves(struct fg_buf *h, const struct gate *g, const cJSON *group, size_t index)
+{
+    const cJSON *cand = fg_report_member(group, "candidate");
+    if (fg_report_member(cand, "calibration") == NULL && fg_report_member(cand, "roc") == NULL)
+        return;
+    fg_buf_puts(h, "<div class=\"curves\">\n");
+    put_curve_chart(h, "reliability", g, index, group);
+    put_curve_chart(h, "roc", g, index, group);
+    fg_buf_puts(h, "<p class=\"legend small\"><span class=\"sw c\"></span>candidate ");
+    if (cJSON_IsObject(fg_report_member(group, "incumbent")))
+        fg_buf_puts(h, "<span class=\"sw i\"></span>incumbent ");
+    fg_buf_puts(h, "<span class=\"sw diagonal\"></span>perfect calibration / chance. "
+                   "Reliability: one dot per non-empty bin; ROC: at most 101 points.</p>\n"
+                   "</div>\n");
+}
+
+/* ---- the audit's groups, by label ---- */
+
+/* What the gate sections share: whether there is an incumbent, and the audit's groups
+ * sorted by label (each result's own rates and curves are looked up there). */
+struct page {
+    bool has_incumbent;
+    const cJSON **groups;
+    size_t n_groups;
+};
+
+static int compare_group_label(const void *a, const void *b)
+{
+    const char *la = fg_report_str(*(const cJSON *const *)a, "label");
+    const char *lb = fg_report_str(*(const cJSON *const *)b, "label");
+    return strcmp(la ? la : "", lb ? lb : "");
+}
+
+/* Fills pg->groups; false when out of memory. */
+static bool index_groups(struct page *pg, const cJSON *audit)
+{
+    const cJSON *groups = fg_report_member(audit, "groups"), *group;
+    size_t n = (size_t)cJSON_GetArraySize(groups);
+    pg->groups = calloc(n > 0 ? n : 1, sizeof *pg->groups);
+    if (pg->groups == NULL)
+        return false;
+    cJSON_ArrayForEach(group, groups)
+    {
+        pg->groups[pg->n_groups++] = group;
+    }
+    qsort(pg->groups, pg->n_groups, sizeof *pg->groups, compare_group_label);
+    return true;
+}
+
+/* The group of the audit labelled label, or NULL. */
+static const cJSON *find_group(const struct page *pg, const char *label)
+{
+    size_t lo = 0, hi = pg->n_groups;
+    while (label != NULL && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *at = fg_report_str(pg->groups[mid], "label");
+        int c = strcmp(label, at ? at : "");
+        if (c == 0)
+            return pg->groups[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+/* ---- intervals ---- */
+
+/* [low, high] as the audit writes it (a result's "ci", a rate's "<metric>_ci"); an
+ * infinite end is null. */
+struct interval {
+    bool has_low, has_high;
+    double low, high;
+};
+
+static bool read_interval(const cJSON *array, struct interval *iv)
+{
+    const cJSON *low = cJSON_GetArrayItem(array, 0), *high = cJSON_GetArrayItem(array, 1);
+    if (!cJSON_IsArray(array) || cJSON_GetArraySize(array) != 2)
+        return false;
+    iv->has_low = cJSON_IsNumber(low) && isfinite(low->valuedouble);
+    iv->has_high = cJSON_IsNumber(high) && isfinite(high->valuedouble);
+    iv->low = iv->has_low ? low->valuedouble : 0.0;
+    iv->high = iv->has_high ? high->valuedouble : 0.0;
+    return (iv->has_low || cJSON_IsNull(low)) && (iv->has_high || cJSON_IsNull(high));
+}
+
+/* " [0.6100, 0.7400]" in a muted span; an open end reads "∞". */
+static void put_interval(struct fg_buf *h, const struct interval *iv)
+{
+    fg_buf_puts(h, " <span class=\"ci\">[");
+    if (iv->has_low)
+        fg_buf_add(h, "%.4f", iv->low);
+    else
+        fg_buf_puts(h, "\xe2\x88\x92\xe2\x88\x9e");
+    if (iv->has_high)
+        fg_buf_add(h, ", %.4f]</span>", iv->high);
+    else
+        fg_buf_puts(h, ", \xe2\x88\x9e]</span>");
+}
+
+/* The whisker of an interval across a bar centred at y; an end off the axis has no cap. */
+static void put_whisker(struct fg_buf *h, const struct scale *s, const struct interval *iv,
+                        double y)
+{
+    double x0 = sx(s, iv->has_low ? iv->low : 0.0), x1 = iv->has_high ? sx(s, iv->high) : s->x1;
+    fg_buf_puts(h, "<g class=\"whisker\">");
+    svg_line(h, "w", x0, y, x1, y);
+    if (iv->has_low)
+        svg_line(h, "w", x0, y - 10, x0, y + 10);
+    if (iv->has_high && in_domain(s, iv->high)) /* past the axis' end: open, no cap */
+        svg_line(h, "w", x1, y - 10, x1, y + 10);
+    fg_buf_puts(h, "</g>\n");
+}
+
+/* ---- per-gate rows: one <details> per group, failing ones open ---- */
+
+/* The key of the group's own rate in the audit's groups: the gate's metric, or equalized
+ * odds' component. */
+static const char *rate_key(const struct gate *g, const cJSON *side)
+{
+    const char *component = fg_report_str(side, "component");
+    return component != NULL ? component : g->metric;
+}
+
+/* "rate 0.5000 [0.4500, 0.5500]": a group's own rate (group_value) with its Wilson interval. */
+static void put_group_rate(struct fg_buf *h, const struct gate *g, const cJSON *side,
+                           const cJSON *group_side)
 {
     double rate = 0;
+    char key[64];
+    struct interval iv;
     bool has_rate = fg_report_num(side, "group_value", &rate);
-    fg_buf_puts(h, "<span class=\"sub\">rate ");
+    /* equalized odds names the component it was judged on instead of "rate" */
+    wrap(h, "<span class=\"sub\">",
+         fg_report_str(side, "component") ? fg_report_str(side, "component") : "rate", " ");
     put_value(h, has_rate, rate);
-    if (fg_report_str(side, "component") != NULL)
-        wrap(h, " &#183; ", fg_report_str(side, "component"), "");
+    snprintf(key, sizeof key, "%s_ci", rate_key(g, side));
+    if (has_rate && read_interval(fg_report_member(group_side, key), &iv))
+        put_interval(h, &iv);
     fg_buf_puts(h, "</span>");
 }
 
-/* Opens a cell for a group label: kept on one line unless it is long. */
-static void open_label_cell(struct fg_buf *h, const char *label)
+/* The bar cell: the region outside the bound, the grid, the candidate's bar with its
+ * interval's whisker, the incumbent's bar, the limit, the bound. x in 0..1000, y in
+ * 0..100; the SVG stretches to the cell (strokes keep their width). */
+static void put_row_bars(struct fg_buf *h, const struct gate *g, const struct scale *s,
+                         const cJSON *res, const char *st)
 {
-    fg_buf_puts(h,
-                label != NULL && strlen(label) <= LABEL_NOWRAP ? "<td class=\"label\">" : "<td>");
+    double cand = 0, inc = 0, limit = 0;
+    bool dim = fg_report_is(st, "insufficient");
+    struct interval iv;
+    char cls[48];
+    fg_buf_puts(h, "<span class=\"gplot\"><svg xmlns=\"http://www.w3.org/2000/svg\" class=\"bars\" "
+                   "viewBox=\"0 0 1000 100\" preserveAspectRatio=\"none\" aria-hidden=\"true\">\n");
+    put_bands(h, s, &g->bound, 0, 100);
+    for (long t = 1; t <= lround(s->hi / s->step); t++)
+        svg_line(h, "grid", sx(s, (double)t * s->step), 0, sx(s, (double)t * s->step), 100);
+    if (g->ratio)
+        svg_line(h, "parity", sx(s, 1.0), 0, sx(s, 1.0), 100);
+    snprintf(cls, sizeof cls, "c %s%s", st, dim ? " dim" : "");
+    if (fg_report_num(res, "value", &cand))
+        put_bar(h, s, cls, cand, 20, 38);
+    if (fg_report_num(fg_report_member(res, "incumbent"), "value", &inc))
+        put_bar(h, s, dim ? "i dim" : "i", inc, 64, 20);
+    if (fg_report_num(res, "value", &cand) && read_interval(fg_report_member(res, "ci"), &iv))
+        put_whisker(h, s, &iv, 39);
+    if (worsening_limit(g, res, &limit) && in_domain(s, limit))
+        svg_line(h, "limit", sx(s, limit), 8, sx(s, limit), 92);
+    put_bound_lines(h, s, &g->bound, 0, 100, 0);
+    fg_buf_puts(h, "</svg></span>\n");
 }
 
-static void put_result_row(struct fg_buf *h, const struct gate *g, const cJSON *res,
-                           bool has_incumbent)
+/* The value cell: the candidate's value and interval, the group's own rate, the
+ * incumbent's. */
+static void put_row_values(struct fg_buf *h, const struct gate *g, const struct page *pg,
+                           const cJSON *res, const char *st)
 {
-    const char *status = fg_report_str(res, "status"), *why = fg_report_str(res, "why");
-    const cJSON *inc = fg_report_member(res, "incumbent"),
-                *ref = fg_report_member(res, "reference");
-    const char *inc_ref = fg_report_str(fg_report_member(inc, "reference"), "label");
-    double value = 0, n = 0;
-    bool defined;
-    fg_buf_add(h, "<tr class=\"%s\">", status_class(status));
-    open_label_cell(h, fg_report_str(res, "label"));
-    wrap(h, "", fg_report_str(res, "label"), "</td><td class=\"num\">");
-    if (fg_report_num(res, "n", &n))
-        fg_buf_add(h, "%.0f", n);
-    fg_buf_puts(h, "</td><td class=\"num\">");
-    defined = fg_report_num(res, "value", &value);
+    const cJSON *group = find_group(pg, fg_report_str(res, "label"));
+    const cJSON *inc = fg_report_member(res, "incumbent");
+    double value = 0;
+    struct interval iv;
+    bool defined = fg_report_num(res, "value", &value);
+    fg_buf_add(h, "<span class=\"gval\"><span class=\"cv %s\">", st);
     put_value(h, defined, value);
+    fg_buf_puts(h, "</span>");
+    if (defined && read_interval(fg_report_member(res, "ci"), &iv))
+        put_interval(h, &iv);
     if (!g->overall)
-        put_rate_sub(h, res);
-    fg_buf_puts(h, "</td>");
-    if (has_incumbent) {
-        fg_buf_puts(h, "<td class=\"num\">");
+        put_group_rate(h, g, res, fg_report_member(group, "candidate"));
+    if (cJSON_IsObject(inc)) {
+        fg_buf_puts(h, "<span class=\"sub\">incumbent ");
         defined = fg_report_num(inc, "value", &value);
         put_value(h, defined, value);
-        if (!g->overall && cJSON_IsObject(inc))
-            put_rate_sub(h, inc);
-        fg_buf_puts(h, "</td>");
+        if (!g->overall && fg_report_num(inc, "group_value", &value)) {
+            const char *component = fg_report_str(inc, "component");
+            wrap(h, " &#183; ", component ? component : "rate", "");
+            fg_buf_add(h, " %.4f", value);
+        }
+        fg_buf_puts(h, "</span>");
     }
+    fg_buf_puts(h, "</span>\n");
+}
+
+/* The details of a result: the reference group, the bound, the test, why. */
+static void put_row_details(struct fg_buf *h, const struct gate *g, const cJSON *res)
+{
+    const cJSON *ref = fg_report_member(res, "reference");
+    const char *inc_ref =
+        fg_report_str(fg_report_member(fg_report_member(res, "incumbent"), "reference"), "label");
+    double value = 0, n = 0, p = 0;
+    struct interval iv;
+    fg_buf_puts(h, "<table class=\"kv\">\n<tr><th>n</th><td class=\"mono\">");
+    if (fg_report_num(res, "n", &n))
+        fg_buf_add(h, "%.0f", n);
+    fg_buf_puts(h, "</td></tr>\n");
     if (!g->overall) {
-        open_label_cell(h, fg_report_str(ref, "label"));
+        fg_buf_puts(h, "<tr><th>reference group</th><td>");
         if (cJSON_IsObject(ref)) {
-            defined = fg_report_num(ref, "value", &value); /* the reference group's own rate */
-            wrap(h, "", fg_report_str(ref, "label"), "<span class=\"sub\">rate ");
+            wrap(h, "", fg_report_str(ref, "label"), " <span class=\"mono\">rate ");
+            bool defined = fg_report_num(ref, "value", &value); /* its own rate */
             put_value(h, defined, value);
             fg_buf_puts(h, "</span>");
         } else {
@@ -781,41 +1016,140 @@ static void put_result_row(struct fg_buf *h, const struct gate *g, const cJSON *
         }
         if (inc_ref != NULL && !fg_report_is(inc_ref, fg_report_str(ref, "label")))
             wrap(h, "<span class=\"sub\">incumbent&#39;s: ", inc_ref, "</span>");
-        fg_buf_puts(h, "</td>");
+        fg_buf_puts(h, "</td></tr>\n");
     }
-    fg_buf_puts(h, "<td>");
+    fg_buf_puts(h, "<tr><th>bound</th><td>");
     put_bound_text(h, &g->bound);
-    fg_buf_puts(h, "</td>");
-    if (g->bound.has_mw) {
-        if (fg_report_num(res, "worsening", &value))
-            fg_buf_add(h, "<td class=\"num\">%+.4f</td>", value);
-        else
-            fg_buf_puts(h, "<td class=\"num\">undefined</td>");
-    }
-    fg_buf_puts(h, "<td class=\"why\">");
-    put_status_span(h, status);
-    if (why != NULL)
-        wrap(h, "<span class=\"sub\">", why, "</span>");
     fg_buf_puts(h, "</td></tr>\n");
-}
-
-static void put_gate_table(struct fg_buf *h, const struct gate *g, bool has_incumbent)
-{
-    const cJSON *res;
-    fg_buf_add(h,
-               "<table class=\"results\">\n<tr><th>group</th><th class=\"num\">n</th>"
-               "<th class=\"num\">candidate</th>%s%s<th>bound</th>%s<th>status and why</th></tr>\n",
-               has_incumbent ? "<th class=\"num\">incumbent</th>" : "",
-               g->overall ? "" : "<th>reference group</th>",
-               g->bound.has_mw ? "<th class=\"num\">worsening</th>" : "");
-    cJSON_ArrayForEach(res, g->results)
-    {
-        put_result_row(h, g, res, has_incumbent);
+    if (g->bound.has_mw) {
+        fg_buf_puts(h, "<tr><th>worsening</th><td class=\"mono\">");
+        if (fg_report_num(res, "worsening", &value))
+            fg_buf_add(h, "%+.4f", value);
+        else
+            put_value(h, false, 0);
+        if (read_interval(fg_report_member(res, "worsening_ci"), &iv))
+            put_interval(h, &iv);
+        fg_buf_puts(h, "</td></tr>\n");
     }
+    if (fg_report_str(res, "test") != NULL && fg_report_num(res, "p_value", &p)) {
+        wrap(h, "<tr><th>test</th><td>", fg_report_str(res, "test"), "");
+        fg_buf_add(h, " <span class=\"mono\">p = %.4g", p);
+        if (fg_report_num(res, "p_adjusted", &p))
+            fg_buf_add(h, ", adjusted %.4g", p);
+        fg_buf_puts(h, "</span></td></tr>\n");
+    }
+    if (fg_report_str(res, "why") != NULL)
+        wrap(h, "<tr><th>why</th><td>", fg_report_str(res, "why"), "</td></tr>\n");
     fg_buf_puts(h, "</table>\n");
 }
 
-static void put_gate_section(struct fg_buf *h, const struct gate *g, bool has_incumbent)
+static void put_group_row(struct fg_buf *h, const struct gate *g, const struct page *pg,
+                          const struct scale *s, const cJSON *res, size_t index, bool curves)
+{
+    const char *status = fg_report_str(res, "status"), *st = status_class(status);
+    double n = 0;
+    /* Groups that passed are collapsed; every other status is open. */
+    fg_buf_add(h, "<details class=\"group %s\" id=\"gate-%zu-r%zu\"%s>\n<summary class=\"grow\">",
+               st, g->index, index, fg_report_is(st, "pass") ? "" : " open=\"open\"");
+    wrap(h, "<span class=\"glabel\">", fg_report_str(res, "label"), "</span>\n");
+    put_row_bars(h, g, s, res, st);
+    put_row_values(h, g, pg, res, st);
+    fg_buf_add(h, "<span class=\"gst status %s\">", st);
+    put_status_text(h, status);
+    if (fg_report_is(st, "insufficient") && fg_report_num(res, "n", &n))
+        fg_buf_add(h, " &#183; n=%.0f", n);
+    fg_buf_puts(h, "</span>\n</summary>\n<div class=\"gdetail\">\n");
+    put_row_details(h, g, res);
+    if (curves)
+        put_curves(h, g, find_group(pg, fg_report_str(res, "label")), index);
+    fg_buf_puts(h, "</div>\n</details>\n");
+}
+
+/* The scale's ticks and the bound's labels, placed along the plot column in percent. */
+static void put_plot_labels(struct fg_buf *h, const struct scale *s, const struct bound *b,
+                            bool ticks)
+{
+    fg_buf_puts(h, "<span class=\"gplot\">");
+    for (long t = 0; ticks && t <= lround(s->hi / s->step); t++)
+        fg_buf_add(h, "<span class=\"tick\" style=\"left:%.1f%%\">%.*f</span>",
+                   sx(s, (double)t * s->step) / 10.0, s->decimals, (double)t * s->step);
+    const double values[2] = {b->min, b->max};
+    const bool has[2] = {b->has_min, b->has_max};
+    for (int k = 0; !ticks && k < 2; k++) {
+        if (has[k] && in_domain(s, values[k]))
+            fg_buf_add(h, "<span class=\"bl\" style=\"left:%.1f%%\">%s %g</span>",
+                       sx(s, values[k]) / 10.0, k == 0 ? "min" : "max", values[k]);
+    }
+    fg_buf_puts(h, "</span>");
+}
+
+/* The legend as HTML swatches, each kind a letter of kinds (as put_legend). */
+static void put_html_legend(struct fg_buf *h, const char *kinds)
+{
+    fg_buf_puts(h, "<p class=\"legend\">");
+    for (const char *k = kinds; *k != '\0'; k++) {
+        for (size_t i = 0; i < sizeof legend_items / sizeof legend_items[0]; i++) {
+            if (legend_items[i].kind == *k)
+                fg_buf_add(h, "<span class=\"%s\"></span>%s ", legend_items[i].swatch,
+                           legend_items[i].text);
+        }
+    }
+    fg_buf_puts(h, "<span class=\"sw whisker\"></span>interval at 1 &#8722; alpha</p>\n");
+}
+
+/* Curves are drawn for at most this many results of a gate, the ones that did not pass
+ * first; the audit holds them all. */
+#define CURVES_MAX 200
+
+static void put_gate_rows(struct fg_buf *h, const struct gate *g, const struct page *pg)
+{
+    struct scale s;
+    char legend[10];
+    const cJSON *res;
+    size_t index = 0, not_passed = 0, passed_drawn = 0, drawn_not_passed = 0;
+    bool scored = is_score_metric(g->metric);
+    cJSON_ArrayForEach(res, g->results)
+    {
+        not_passed += !fg_report_is(fg_report_str(res, "status"), "pass");
+    }
+    scale_fit(&s, gate_high(g, NULL), 0, 1000);
+    fg_buf_add(h, "<div class=\"gate-chart\" id=\"gate-%zu-chart\">\n", g->index);
+    legend_kinds(g, 1, pg->has_incumbent, legend);
+    put_html_legend(h, legend);
+    fg_buf_puts(h, "<div class=\"grow ghead\"><span>group</span>");
+    put_plot_labels(h, &s, &g->bound, false);
+    fg_buf_puts(h, "<span>value [interval] &#183; group&#39;s own rate</span><span>status</span>"
+                   "</div>\n");
+    if (cJSON_GetArraySize(g->results) == 0)
+        fg_buf_puts(h, "<p class=\"muted\">no results</p>\n");
+    cJSON_ArrayForEach(res, g->results)
+    {
+        /* curves for the results that did not pass first, then for those that did */
+        bool pass = fg_report_is(fg_report_str(res, "status"), "pass");
+        bool curves =
+            scored &&
+            (pass ? (not_passed < CURVES_MAX ? not_passed : CURVES_MAX) + passed_drawn < CURVES_MAX
+                  : drawn_not_passed < CURVES_MAX);
+        passed_drawn += curves && pass;
+        drawn_not_passed += curves && !pass;
+        put_group_row(h, g, pg, &s, res, index++, curves);
+    }
+    fg_buf_puts(h, "<div class=\"grow gaxis\"><span></span>");
+    put_plot_labels(h, &s, &g->bound, true);
+    fg_buf_puts(h, "<span></span><span></span></div>\n<p class=\"muted small caption\">");
+    put_esc(h, g->metric);
+    fg_buf_puts(h, g->overall ? " of the whole population"
+                   : g->ratio ? " ratio: group \xc3\xb7 reference group"
+                              : " difference: |group \xe2\x88\x92 reference group|");
+    if (passed_drawn + drawn_not_passed < index && scored)
+        fg_buf_add(h,
+                   "; calibration and ROC curves drawn for %zu of %zu groups (all are in the "
+                   "audit)",
+                   passed_drawn + drawn_not_passed, index);
+    fg_buf_puts(h, "</p>\n</div>\n");
+}
+
+static void put_gate_section(struct fg_buf *h, const struct gate *g, const struct page *pg)
 {
     const cJSON *ref = fg_report_member(g->json, "reference"), *kv;
     const char *description = fg_report_str(g->json, "description"),
@@ -851,8 +1185,7 @@ static void put_gate_section(struct fg_buf *h, const struct gate *g, bool has_in
     fg_buf_puts(h, "</p>\n");
     if (note != NULL)
         wrap(h, "<p><b>Note:</b> ", note, "</p>\n");
-    put_gate_chart(h, g, has_incumbent);
-    put_gate_table(h, g, has_incumbent);
+    put_gate_rows(h, g, pg);
     fg_buf_puts(h, "</section>\n");
 }
 
@@ -890,8 +1223,7 @@ static void put_comparison(struct fg_buf *h, const struct panel_row *row, double
     }
     svg_text(h, "same", PANEL_CMP_X, y + 32, NULL, NULL);
     if (!row->has_c || !row->has_i)
-        fg_buf_add(h, "%s</text>\n",
-                   row->inc_present ? "not comparable (undefined)" : "no incumbent");
+        fg_buf_add(h, "%s</text>\n", row->inc_present ? "not comparable (n/a)" : "no incumbent");
     else if (!disparity && dir == 0)
         fg_buf_add(h, "changed by %+.4f</text>\n", row->c - row->i);
     else
@@ -935,11 +1267,17 @@ static void put_panel_row(struct fg_buf *h, const struct panel_row *row, double 
     fg_buf_puts(h, "<tspan font-weight=\"700\">");
     put_esc_max(h, row->title, 44);
     fg_buf_puts(h, "</tspan></text>\n");
-    svg_text(h, "tick", 0, y + 31, NULL, NULL);
+    /* The worst group's label is never cut: a long one is narrowed to fit left of the bars. */
+    const char *worst = row->worst ? fg_report_str(row->worst, "label") : "none";
+    fg_buf_add(h, "<text class=\"tick lab\" x=\"0.0\" y=\"%.1f\"", y + 31);
+    if (row->gate != NULL && !row->gate->overall && worst != NULL &&
+        strlen(worst) > PANEL_LABEL_CHARS)
+        fg_buf_add(h, " textLength=\"%d\" lengthAdjust=\"spacingAndGlyphs\"", PANEL_X0 - 12);
+    fg_buf_puts(h, ">");
     if (row->gate == NULL || row->gate->overall)
         fg_buf_puts(h, "the whole population");
     else
-        wrap(h, "worst group: ", row->worst ? fg_report_str(row->worst, "label") : "none", "");
+        wrap(h, "worst group: ", worst, "");
     fg_buf_puts(h, "</text>\n");
     svg_text(h, "tick", 0, y + 45, NULL, NULL);
     if (row->gate == NULL) {
@@ -1057,33 +1395,39 @@ static void put_overrides(struct fg_buf *h, const cJSON *audit)
 
 /* ---- every group's rates ---- */
 
-static bool is_count_key(const char *key)
-{
-    return fg_report_is(key, "n") || fg_report_is(key, "tp") || fg_report_is(key, "fp") ||
-           fg_report_is(key, "tn") || fg_report_is(key, "fn");
-}
+/* The columns: the rates whose complements are left out (fnr = 1 - tpr, tnr = 1 - fpr,
+ * fdr = 1 - ppv, for = 1 - npv, error_rate = 1 - accuracy; all are in the audit), then the
+ * score metrics when the audit has them. */
+static const char *const rate_columns[] = {
+    "base_rate", "selection_rate", "tpr", "fpr",   "ppv",
+    "npv",       "accuracy",       "auc", "brier", "calibration_gap",
+};
 
-static void put_rates_row(struct fg_buf *h, const cJSON *group, const char *model,
-                          const cJSON *columns, int rowspan)
+static void put_rates_row(struct fg_buf *h, const cJSON *group, const char *model, int rowspan,
+                          size_t n_columns)
 {
-    const cJSON *side = fg_report_member(group, model), *col;
+    const cJSON *side = fg_report_member(group, model);
     double v = 0;
+    struct interval iv;
+    char key[64];
     fg_buf_puts(h, "<tr>");
-    if (rowspan > 0) {
-        fg_buf_add(h, "<td rowspan=\"%d\">", rowspan);
-        wrap(h, "", fg_report_str(group, "label"), "</td>");
-    }
+    if (rowspan > 0)
+        wrap(h, rowspan > 1 ? "<td rowspan=\"2\" class=\"glabel\">" : "<td class=\"glabel\">",
+             fg_report_str(group, "label"), "</td>");
     fg_buf_add(h, "<td>%s</td><td class=\"num\">", model);
     if (fg_report_num(side, "n", &v))
         fg_buf_add(h, "%.0f", v);
     fg_buf_puts(h, "</td>");
-    cJSON_ArrayForEach(col, columns)
-    {
-        if (is_count_key(col->string))
-            continue;
-        bool defined = fg_report_num(side, col->string, &v);
+    for (size_t c = 0; c < n_columns; c++) {
+        bool defined = fg_report_num(side, rate_columns[c], &v);
         fg_buf_add(h, "<td class=\"num%s\">", defined ? "" : " undef");
         put_value(h, defined, v);
+        snprintf(key, sizeof key, "%s_ci", rate_columns[c]);
+        if (defined && read_interval(fg_report_member(side, key), &iv)) {
+            fg_buf_puts(h, "<span class=\"sub\">");
+            put_interval(h, &iv);
+            fg_buf_puts(h, "</span>");
+        }
         fg_buf_puts(h, "</td>");
     }
     fg_buf_puts(h, "</tr>\n");
@@ -1091,29 +1435,31 @@ static void put_rates_row(struct fg_buf *h, const cJSON *group, const char *mode
 
 static void put_group_rates(struct fg_buf *h, const cJSON *audit, bool has_incumbent)
 {
-    const cJSON *groups = fg_report_member(audit, "groups"), *group, *col;
-    const cJSON *columns = fg_report_member(cJSON_GetArrayItem(groups, 0), "candidate");
+    const cJSON *groups = fg_report_member(audit, "groups"), *group;
+    const cJSON *first = fg_report_member(cJSON_GetArrayItem(groups, 0), "candidate");
+    size_t n_columns = fg_report_member(first, "auc") != NULL ? 10 : 7;
     fg_buf_puts(h, "<section>\n<h2>Every group&#39;s rates</h2>\n");
-    if (!cJSON_IsObject(columns)) {
+    if (!cJSON_IsObject(first)) {
         fg_buf_puts(h, "<p class=\"muted\">The audit lists no groups.</p>\n</section>\n");
         return;
     }
-    fg_buf_puts(
-        h, "<table class=\"rates\">\n<tr><th>group</th><th>model</th><th class=\"num\">n</th>");
-    cJSON_ArrayForEach(col, columns)
-    {
-        if (!is_count_key(col->string))
-            wrap(h, "<th class=\"num\">", col->string, "</th>");
-    }
+    fg_buf_add(h,
+               "<details class=\"rates\">\n<summary>%d groups, each rate with its Wilson interval "
+               "(fnr, tnr, fdr, for and error_rate are the complements of tpr, fpr, ppv, npv "
+               "and accuracy; the audit lists them too)</summary>\n<div class=\"scroll\">\n"
+               "<table class=\"rates\">\n<tr><th>group</th><th>model</th><th class=\"num\">n</th>",
+               cJSON_GetArraySize(groups));
+    for (size_t c = 0; c < n_columns; c++)
+        fg_buf_add(h, "<th class=\"num\">%s</th>", rate_columns[c]);
     fg_buf_puts(h, "</tr>\n");
     cJSON_ArrayForEach(group, groups)
     {
         bool two = has_incumbent && cJSON_IsObject(fg_report_member(group, "incumbent"));
-        put_rates_row(h, group, "candidate", columns, two ? 2 : 1);
+        put_rates_row(h, group, "candidate", two ? 2 : 1, n_columns);
         if (two)
-            put_rates_row(h, group, "incumbent", columns, 0);
+            put_rates_row(h, group, "incumbent", 0, n_columns);
     }
-    fg_buf_puts(h, "</table>\n</section>\n");
+    fg_buf_puts(h, "</table>\n</div>\n</details>\n</section>\n");
 }
 
 /* ---- public ---- */
@@ -1142,22 +1488,30 @@ enum fg_status fg_report_html(const char *audit_json, char **out, struct fg_erro
     bool has_incumbent = cJSON_IsObject(
         fg_report_member(cJSON_GetArrayItem(fg_report_member(audit, "groups"), 0), "incumbent"));
 
+    struct page pg = {.has_incumbent = has_incumbent};
+    if (!index_groups(&pg, audit)) {
+        free(gates);
+        cJSON_Delete(audit);
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory rendering HTML");
+    }
+
     struct fg_buf h = fg_buf_new(FG_BUF_CAP_HTML, "the HTML report");
     put_head(&h, audit);
     put_header(&h, audit, gates, n);
     put_overview(&h, gates, n);
     put_panel(&h, audit, gates, n, has_incumbent);
     for (i = 0; i < n; i++)
-        put_gate_section(&h, &gates[i], has_incumbent);
+        put_gate_section(&h, &gates[i], &pg);
     put_overrides(&h, audit);
     put_group_rates(&h, audit, has_incumbent);
     wrap(&h, "<footer>Rendered by fairgate from the audit alone (schema <code>",
          fg_report_str(audit, "schema"), "</code>, created ");
     wrap(&h, "", fg_report_str(audit, "created"),
          "). Values are shown to 4 decimals; the audit JSON keeps full precision. "
-         "&#8220;undefined&#8221;: the value could not be computed (a rate whose denominator "
+         "n/a: the value could not be computed (a rate whose denominator "
          "is 0, a ratio to a reference rate of 0, or a group with too little data).</footer>\n"
          "</main>\n</body>\n</html>\n");
+    free(pg.groups);
     free(gates);
     cJSON_Delete(audit);
     return fg_buf_finish(&h, out, err);

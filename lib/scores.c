@@ -27,15 +27,31 @@
  *   [0.3, 0.4) when B = 10, as a person expects); the last bin also holds 1.0. (Guo et
  *   al. use half-open bins the other way round, (lo, hi]; only scores on an edge differ.)
  *
+ * Curves for the report (fg_score_curves_compute, only for groups of a score gate), from the
+ * same sorted arrays:
+ * - the reliability diagram: calibration_gap's own bins, each non-empty one with its edges,
+ *   row count, mean score and observed rate of t (so the diagram and the gap agree);
+ * - the ROC curve, thinned to at most FG_ROC_MAX_POINTS = 101 vertices: the full curve has a
+ *   vertex per distinct score (walked from the favourable end, ties as one step); (0, 0) and
+ *   (1, 1) are always kept, and in between a vertex is kept when the curve's L1 length
+ *   fpr + tpr (0 to 2) has passed a new multiple of 1/50 since the last vertex kept. So at
+ *   most 99 vertices lie between the ends, and the polyline through the kept vertices stays
+ *   within 0.02 (L1) of the curve except across a single tie step, which is drawn exactly.
+ *
  * Sums use Neumaier's compensated summation over the sorted arrays, so the result does not
  * depend on the order in which rows arrived (determinism of the audit, DESIGN section 5).
  * brier and calibration_gap are NaN when a score lies outside [0, 1] (ingest rejects such
  * scores when those metrics are gated).
+ *
+ * Ownership: fg_score_stats_compute allocates nothing; fg_score_curves_compute returns curves
+ * the caller frees with fg_score_curves_free.
  */
 #include "scores.h"
 #include "policy.h"
+#include "util.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 /* ---- sorting ---- */
 
@@ -195,12 +211,14 @@ static size_t bin_of(double s, unsigned bins)
 }
 
 /* sum over bins of |sum(score) - sum(t)|, n times the expected calibration error. t_neg and
- * t_pos: the outcome t of the negatives and of the positives (0 or 1). */
-static double calibration_sum(const double *neg, size_t n_neg, const double *pos, size_t n_pos,
-                              double t_neg, double t_pos, unsigned bins)
+ * t_pos: the outcome t of the negatives and of the positives (0 or 1). When out is not NULL,
+ * each non-empty bin is also written to out[0..*n_out) (room for min(n, bins) bins). */
+static double calibration_walk(const double *neg, size_t n_neg, const double *pos, size_t n_pos,
+                               double t_neg, double t_pos, unsigned bins,
+                               struct fg_calibration_bin *out, size_t *n_out)
 {
     struct sum gap = {0, 0};
-    size_t i = 0, j = 0;
+    size_t i = 0, j = 0, used = 0;
     while (i < n_neg || j < n_pos) {
         size_t b = bins;
         if (i < n_neg)
@@ -216,8 +234,19 @@ static double calibration_sum(const double *neg, size_t n_neg, const double *pos
         for (; j < n_pos && bin_of(pos[j], bins) == b; j++, in_pos++)
             sum_add(&scores, pos[j]);
         double outcomes = t_neg * (double)in_neg + t_pos * (double)in_pos;
+        double in_bin = (double)(in_neg + in_pos);
         sum_add(&gap, fabs(sum_value(&scores) - outcomes));
+        if (out != NULL)
+            out[used++] = (struct fg_calibration_bin){
+                .low = (double)b / bins,
+                .high = (double)(b + 1) / bins,
+                .n = (uint64_t)(in_neg + in_pos),
+                .mean_score = sum_value(&scores) / in_bin,
+                .observed = outcomes / in_bin,
+            };
     }
+    if (n_out != NULL)
+        *n_out = used;
     return sum_value(&gap);
 }
 
@@ -267,5 +296,104 @@ void fg_score_stats_compute(double *negatives, size_t n_neg, double *positives, 
         sum_add(&squares, (positives[k] - t_pos) * (positives[k] - t_pos));
     out->brier = sum_value(&squares) / (double)n;
     out->calibration_gap =
-        calibration_sum(negatives, n_neg, positives, n_pos, t_neg, t_pos, bins) / (double)n;
+        calibration_walk(negatives, n_neg, positives, n_pos, t_neg, t_pos, bins, NULL, NULL) /
+        (double)n;
+}
+
+/* ---- curves: the reliability diagram's bins and the ROC curve ---- */
+
+/* True when the sorted scores all lie in [0, 1] (else calibration is not defined). */
+static bool in_unit_range(const double *neg, size_t n_neg, const double *pos, size_t n_pos)
+{
+    return (n_neg == 0 || (neg[0] >= 0 && neg[n_neg - 1] <= 1)) &&
+           (n_pos == 0 || (pos[0] >= 0 && pos[n_pos - 1] <= 1));
+}
+
+/* Which 1/50 step of the L1 length along the curve the point (fp, tp) has reached: 0 at
+ * (0, 0), 100 at (1, 1). */
+static unsigned roc_step(uint64_t fp, size_t n_neg, uint64_t tp, size_t n_pos)
+{
+    double length = (double)fp / (double)n_neg + (double)tp / (double)n_pos;
+    double step = floor(length * 50.0 + 1e-9);
+    return step < 0 ? 0 : step > 100 ? 100 : (unsigned)step;
+}
+
+/* The ROC vertices from the favourable end of the sorted scores: after each distinct score s
+ * every row at s or further towards the favourable end is predicted favourable. Thinned as
+ * the header says; out has room for FG_ROC_MAX_POINTS. */
+static size_t roc_walk(const double *neg, size_t n_neg, const double *pos, size_t n_pos, bool above,
+                       struct fg_roc_point *out)
+{
+    size_t used = 0, i = 0, j = 0; /* rows consumed from the favourable end */
+    unsigned last_step = 0;
+    out[used++] = (struct fg_roc_point){0.0, 0.0, false, 0.0};
+    while (i < n_neg || j < n_pos) {
+        /* the next score from the favourable end: the largest (above) or smallest (below) */
+        double s = 0;
+        bool have = false;
+        if (i < n_neg) {
+            s = above ? neg[n_neg - 1 - i] : neg[i];
+            have = true;
+        }
+        if (j < n_pos) {
+            double p = above ? pos[n_pos - 1 - j] : pos[j];
+            s = !have ? p : above ? fmax(s, p) : fmin(s, p);
+        }
+        while (i < n_neg && (above ? neg[n_neg - 1 - i] : neg[i]) == s)
+            i++;
+        while (j < n_pos && (above ? pos[n_pos - 1 - j] : pos[j]) == s)
+            j++;
+        bool last = i == n_neg && j == n_pos;
+        unsigned step = roc_step(i, n_neg, j, n_pos);
+        if (last || (step > last_step && step < 100)) {
+            out[used++] = (struct fg_roc_point){(double)i / (double)n_neg,
+                                                (double)j / (double)n_pos, true, s};
+            last_step = step;
+        }
+    }
+    return used;
+}
+
+enum fg_status fg_score_curves_compute(const double *negatives, size_t n_neg,
+                                       const double *positives, size_t n_pos,
+                                       enum fg_favorable favorable, unsigned bins,
+                                       struct fg_score_curves **out, struct fg_error *err)
+{
+    *out = NULL;
+    if (bins == 0)
+        bins = FG_DEFAULT_BINS;
+    size_t n = n_neg + n_pos;
+    size_t room_bins = n < bins ? n : bins;
+    size_t room_roc = n + 1 < FG_ROC_MAX_POINTS ? n + 1 : FG_ROC_MAX_POINTS;
+    struct fg_score_curves *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    c->bins = bins;
+    c->calibration_defined = n > 0 && in_unit_range(negatives, n_neg, positives, n_pos);
+    c->roc_defined = n_neg > 0 && n_pos > 0;
+    if (c->calibration_defined)
+        c->bin = malloc(room_bins * sizeof *c->bin);
+    if (c->roc_defined)
+        c->roc = malloc(room_roc * sizeof *c->roc);
+    if ((c->calibration_defined && c->bin == NULL) || (c->roc_defined && c->roc == NULL)) {
+        fg_score_curves_free(c);
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    bool above = favorable == FG_FAVORABLE_ABOVE;
+    if (c->calibration_defined)
+        calibration_walk(negatives, n_neg, positives, n_pos, above ? 0.0 : 1.0, above ? 1.0 : 0.0,
+                         bins, c->bin, &c->n_bins);
+    if (c->roc_defined)
+        c->n_roc = roc_walk(negatives, n_neg, positives, n_pos, above, c->roc);
+    *out = c;
+    return FG_OK;
+}
+
+void fg_score_curves_free(struct fg_score_curves *curves)
+{
+    if (curves == NULL)
+        return;
+    free(curves->bin);
+    free(curves->roc);
+    free(curves);
 }

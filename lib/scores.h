@@ -2,11 +2,13 @@
  * scores.h - the score metrics of one group and model (lib/scores.c): AUC, Brier score
  * and calibration gap from the group's sorted scores, and the sort they use.
  *
- * Ownership: nothing here allocates; the score arrays are the caller's (sorted in place).
+ * Ownership: the score arrays are the caller's (sorted in place); only
+ * fg_score_curves_compute allocates (freed with fg_score_curves_free).
  */
 #ifndef FAIRGATE_SCORES_H
 #define FAIRGATE_SCORES_H
 
+#include "fairgate.h"
 #include "policy.h"
 
 #include <stdbool.h>
@@ -35,6 +37,47 @@ struct fg_score_stats {
  * calibration_gap are NaN when a score lies outside [0, 1]. */
 void fg_score_stats_compute(double *negatives, size_t n_neg, double *positives, size_t n_pos,
                             enum fg_favorable favorable, unsigned bins, struct fg_score_stats *out);
+/* ---- curves for the report (lib/scores.c) ---- */
+
+#define FG_ROC_MAX_POINTS 101 /* ROC vertices kept per group and model, (0,0) and (1,1) too */
+
+/* One non-empty bin of calibration_gap: scores in [low, high) (the last bin holds 1.0). */
+struct fg_calibration_bin {
+    double low, high;
+    uint64_t n;
+    double mean_score; /* mean score of the bin's rows */
+    double observed;   /* share of the bin's rows whose outcome t (see above) is 1 */
+};
+
+/* One ROC vertex: rows with a score at threshold or towards the favourable side of it are
+ * predicted favourable (score >= threshold for favorable: above, <= for below). (0, 0) has
+ * no threshold. */
+struct fg_roc_point {
+    double fpr, tpr;
+    bool has_threshold;
+    double threshold;
+};
+
+struct fg_score_curves {
+    unsigned bins;                  /* the policy's calibration bins */
+    bool calibration_defined;       /* rows > 0 and every score in [0, 1] */
+    struct fg_calibration_bin *bin; /* the non-empty bins in order: n_bins <= min(rows, bins) */
+    size_t n_bins;
+    bool roc_defined;         /* both classes present */
+    struct fg_roc_point *roc; /* from (0, 0) to (1, 1): n_roc <= FG_ROC_MAX_POINTS */
+    size_t n_roc;
+};
+
+/* The reliability bins and the thinned ROC curve of one group and model, from the arrays
+ * fg_score_stats_compute sorted (negatives and positives as there). *out is the caller's
+ * (fg_score_curves_free); FG_ERR_NOMEM when out of memory. */
+FG_MUST_CHECK enum fg_status fg_score_curves_compute(const double *negatives, size_t n_neg,
+                                                     const double *positives, size_t n_pos,
+                                                     enum fg_favorable favorable, unsigned bins,
+                                                     struct fg_score_curves **out,
+                                                     struct fg_error *err);
+void fg_score_curves_free(struct fg_score_curves *curves);
+
 /* Sorts n finite doubles ascending, in place (introsort: O(n log n), no extra memory). */
 void fg_scores_sort(double *values, size_t n);
 

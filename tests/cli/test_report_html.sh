@@ -42,21 +42,30 @@ policy_sha=$(sha256sum "$POLICY" | cut -d' ' -f1)
 expect_grep "policy sha256 in the header" "$H" "sha256 <code>$policy_sha</code>"
 expect_grep "created from the audit" "$H" '2023-11-14T22:13:20Z'
 expect_grep "candidate vs incumbent panel" "$H" '<h2>Candidate vs incumbent</h2>'
-expect_grep "a failing group's row in a chart" "$H" '^<g class="row fail">'
-expect_grep "is marked in words" "$H" '<text class="st fail" [^>]*>✗ FAIL</text></g>$'
-expect_grep "an insufficient group shows its n" "$H" '\? insufficient data &#183; n=[0-9]+</text>'
-expect_grep "the four-fifths bound is drawn" "$H" '>min 0\.8</text>'
+expect_grep "a failing group's row is open" "$H" '^<details class="group fail" id="gate-[0-9]+-r[0-9]+" open="open">$'
+expect_grep "a passing group's row is collapsed" "$H" '^<details class="group pass" id="gate-[0-9]+-r[0-9]+">$'
+expect_grep "is marked in words" "$H" '<span class="gst status fail">✗ FAIL</span>'
+expect_grep "an insufficient group shows its n" "$H" '\? insufficient data &#183; n=[0-9]+</span>'
+expect_grep "the four-fifths bound is drawn" "$H" '>min 0\.8</span>'
+expect_grep "with the shaded region below it" "$H" '<rect class="band" x="0\.0" y="0\.0" width="800\.0" height="100\.0"/>'
+expect_grep "a bar's interval is a whisker" "$H" '^<g class="whisker"><line class="w" '
+expect_grep "the group's own rate with its interval" "$H" \
+    '<span class="sub">rate 0\.[0-9]{4} <span class="ci">\[0\.[0-9]{4}, 0\.[0-9]{4}\]</span></span>'
 expect_no_grep "no script" "$H" '<[sS][cC][rR][iI][pP][tT]'
 expect_no_grep "no https" "$H" 'https://'
 expect_eq "the only URL is the SVG namespace" \
     "$(grep -o 'https\{0,1\}://[^"]*' "$H" | sort -u)" "http://www.w3.org/2000/svg"
 gates=$(jq '.gates | length' "$WORK/a.json")
 expect_eq "one chart per gate" "$(grep -o 'class="gate-chart"' "$H" | wc -l | tr -d ' ')" "$gates"
-expect_eq "and the panel: gates + 1 <svg>" "$(grep -o '<svg' "$H" | wc -l | tr -d ' ')" \
-    "$((gates + 1))"
-expect_eq "a table row per result of every gate, and one per gate in the overview" \
-    "$(grep -c '^<tr class="[a-z]*"><td' "$H")" \
-    "$(jq '([.gates[].results | length] | add) + (.gates | length)' "$WORK/a.json")"
+results=$(jq '[.gates[].results | length] | add' "$WORK/a.json")
+expect_eq "a bar plot per result of every gate" "$(grep -o 'class="bars"' "$H" | wc -l | tr -d ' ')" \
+    "$results"
+expect_eq "and the panel: results + 1 <svg>" "$(grep -o '<svg' "$H" | wc -l | tr -d ' ')" \
+    "$((results + 1))"
+expect_eq "a collapsible row per result of every gate" \
+    "$(grep -c '^<details class="group [a-z]*" id="gate-' "$H")" "$results"
+expect_eq "and one table row per gate in the overview" \
+    "$(grep -c '^<tr class="[a-z]*"><td' "$H")" "$gates"
 
 # ---- well-formed ----
 if command -v xmllint >/dev/null 2>&1; then
@@ -101,6 +110,51 @@ expect_grep "its reason is escaped" "$O" 'accepted: &lt;b&gt;RISK-1&lt;/b&gt; &a
 expect_grep "the policy name is escaped" "$O" 'loans &lt;with&gt; &quot;overrides&quot;'
 expect_no_grep "no raw markup from the audit" "$O" '<b>RISK|<with>'
 
+# ---- make demo's audit: nothing undefined ----
+# As tests/tools/demo.sh makes it: 20,000 rows, seed 7.
+"$TOOLS/fg_gen" --rows 20000 --seed 7 --scenario loan >"$WORK/demo.csv"
+D=$WORK/demo.html
+run "$FAIRGATE" check --policy "$POLICY" --candidate "$WORK/demo.csv" --out "$WORK/demo.json" \
+    --html "$D"
+expect_rc "the demo's check exits 1" 1
+expect_no_grep "the demo's page shows no 'undefined'" "$D" 'undefined'
+expect_no_grep "nor NaN" "$D" 'NaN'
+# Every rate's interval is shown as one ("[lo, hi]"), candidate and incumbent, 7 columns.
+expect_eq "every group's rates: an interval per rate cell" \
+    "$(sed -n '/<table class="rates">/,/<\/table>/p' "$D" | grep -o '<span class="ci">\[0\.[0-9]*, [01]\.[0-9]*\]' | wc -l | tr -d ' ')" \
+    "$(jq '[.groups[] | (.candidate, .incumbent) | .base_rate_ci, .selection_rate_ci, .tpr_ci, .fpr_ci, .ppv_ci, .npv_ci, .accuracy_ci | select(. != null)] | length' "$WORK/demo.json")"
+expect_grep "the rates table scrolls inside its box" "$D" '<div class="scroll">'
+
+# ---- a score gate: a reliability diagram and a ROC curve per group ----
+fixture_policy html-scores "$WORK/scores.yaml"
+S=$WORK/scores.html
+run "$FAIRGATE" check --policy "$WORK/scores.yaml" --candidate "$WORK/demo.csv" --out "$WORK/s.json" \
+    --html "$S"
+expect_rc "the score gates fail" 1
+score_results=$(jq '[.gates[] | select(.metric == "auc" or .metric == "brier" or .metric == "calibration_gap") | .results | length] | add' "$WORK/s.json")
+expect_eq "a reliability diagram per result of a score gate" \
+    "$(grep -c '^<svg [^>]*class="reliability" id="gate-[0-9]*-r[0-9]*-reliability"' "$S")" "$score_results"
+expect_eq "and a ROC curve" "$(grep -c '^<svg [^>]*class="roc" id="gate-[0-9]*-r[0-9]*-roc"' "$S")" \
+    "$score_results"
+# race=Native is result 5 of auc-gap (gate 1): its curves have as many points as the audit.
+native() { jq "[.groups[] | select(.label == \"race=Native\") | .$1 | length][0]" "$WORK/s.json"; }
+roc=$(sed -n '/id="gate-1-r5-roc"/,/<\/svg>/p' "$S")
+expect_eq "race=Native's ROC: the candidate's points (data-points and pairs)" \
+    "$(echo "$roc" | grep -o 'class="curve c roc-line" points="[^"]*" data-points="[0-9]*"' |
+        sed 's/.*points="\([^"]*\)" data-points="\([0-9]*\)"/\2 \1/' | awk '{ print $1 "=" NF - 1 }')" \
+    "$(native candidate.roc.fpr)=$(native candidate.roc.fpr)"
+expect_eq "and the incumbent's" \
+    "$(echo "$roc" | grep -o 'class="curve i roc-line" points="[^"]*"' | awk '{ print NF - 3 }')" \
+    "$(native incumbent.roc.fpr)"
+rel=$(sed -n '/id="gate-1-r5-reliability"/,/<\/svg>/p' "$S")
+expect_eq "race=Native's reliability diagram: a dot per non-empty bin" \
+    "$(echo "$rel" | grep -c '<circle class="curve c rel-line"')" "$(native candidate.calibration.n)"
+expect_eq "the overall ROC curve is thinned to 101 points" \
+    "$(jq '.groups[0].candidate.roc.fpr | length' "$WORK/s.json")" 101
+# brier is an overall gate: the overall population's curves (gate 3, result 0).
+expect_grep "an overall score gate draws the overall population's curves" "$S" 'id="gate-3-r0-roc"'
+expect_no_grep "the score page shows no 'undefined'" "$S" 'undefined|NaN'
+
 # ---- rendered by a browser ----
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
@@ -117,6 +171,87 @@ if [ ! -s "$SHOT" ]; then
     finish
 fi
 ok "chromium renders a screenshot"
+# ---- layout at 1280 px: no sideways scroll, no label cut ----
+# A test-only harness (the report itself stays script-free): it loads a report into a
+# 1280 px wide iframe and writes what it measured into its own DOM, which --dump-dom prints.
+cat >"$WORK/measure.html" <<'EOF'
+<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>measure</title></head><body style="margin:0">
+<iframe id="f" src="report.html" style="width:1280px;height:2000px;border:0"></iframe>
+<pre id="out">not measured</pre>
+<script>
+document.getElementById('f').addEventListener('load', function () {
+  var out = [], d = null;
+  try { d = this.contentDocument; } catch (e) { d = null; }
+  if (!d || !d.body) { document.getElementById('out').textContent = 'no access'; return; }
+  /* everything open, so that what a reader can expand is measured too */
+  d.querySelectorAll('details').forEach(function (e) { e.open = true; });
+  var root = d.documentElement, cut = [], outside = [], texts = d.querySelectorAll('svg text');
+  var labels = d.querySelectorAll('.glabel');
+  labels.forEach(function (e) { if (e.scrollWidth > e.clientWidth + 1) cut.push(e.textContent); });
+  texts.forEach(function (t) {
+    var r = t.getBoundingClientRect(), box = t.ownerSVGElement.getBoundingClientRect();
+    if (r.width > 0 && (r.left < box.left - 0.5 || r.right > box.right + 0.5 ||
+                        r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5))
+      outside.push(t.textContent);
+  });
+  out.push('viewport=' + root.clientWidth);
+  out.push('scroll=' + Math.max(root.scrollWidth, d.body.scrollWidth));
+  out.push('labels=' + labels.length);
+  out.push('cut=' + cut.length + ' ' + cut.join(' | '));
+  out.push('svgtexts=' + texts.length);
+  out.push('outside=' + outside.length + ' ' + outside.join(' | '));
+  document.getElementById('out').textContent = out.join('\n');
+});
+</script></body></html>
+EOF
+# measure REPORT: prints the harness's lines for REPORT.
+measure() {
+    cp "$1" "$WORK/report.html"
+    rm -rf "$WORK/chrome-m"
+    timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$WORK/chrome-m" --allow-file-access-from-files --window-size=1400,2200 \
+        --virtual-time-budget=10000 --dump-dom "file://$WORK/measure.html" 2>"$WORK/chrome-m.log" |
+        sed -n '/<pre id="out">/,/<\/pre>/p' | sed 's/<[^>]*>//g'
+}
+# A long label as well: the demo's audit with one group renamed.
+long='sex=Female & race=Asian-Pac-Islander & region=Provence-Alpes-Cote-d-Azur & occupation=very-long-occupation-name-without-spaces-at-all'
+jq --arg l "$long" '(.. | objects | select(.label? == "sex=Female & race=Black") | .label) |= $l' \
+    "$WORK/demo.json" >"$WORK/long.json"
+"$FAIRGATE" report --audit "$WORK/long.json" --html "$WORK/long.html" 2>/dev/null
+for page in demo long scores; do
+    case $page in
+    demo) file=$D json=$WORK/demo.json ;;
+    long) file=$WORK/long.html json=$WORK/long.json ;;
+    *) file=$S json=$WORK/s.json ;;
+    esac
+    m=$(measure "$file")
+    viewport=$(echo "$m" | sed -n 's/^viewport=//p')
+    scroll=$(echo "$m" | sed -n 's/^scroll=//p')
+    if [ -z "$viewport" ]; then
+        not_ok "$page: the harness measured the page" "$m $(tail -3 "$WORK/chrome-m.log")"
+        continue
+    fi
+    expect_true "$page: no horizontal scroll at 1280 px (scrollWidth $scroll, viewport $viewport)" \
+        "$m" test "$scroll" -le "$viewport" -a "$viewport" -le 1280 -a "$viewport" -gt 1200
+    # a label per gate row and per group in the rates table, all measured
+    want=$(jq '([.gates[].results | length] | add) + (.groups | length)' "$json")
+    expect_eq "$page: every group label was measured" "$(echo "$m" | sed -n 's/^labels=//p')" "$want"
+    expect_eq "$page: no group label is cut" "$(echo "$m" | sed -n 's/^cut=//p')" "0 "
+    expect_eq "$page: no SVG text leaves its chart" "$(echo "$m" | sed -n 's/^outside=//p')" "0 "
+done
+expect_grep "the long label is whole in the page" "$WORK/long.html" \
+    'occupation=very-long-occupation-name-without-spaces-at-all</span>'
+
+# The demo report at 1280 px, to look at: $WORK/demo.png.
+timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$WORK/chrome-d" --window-size=1280,4000 --screenshot="$WORK/demo.png" \
+    "file://$D" >"$WORK/chrome-d.log" 2>&1
+expect_true "the demo report's screenshot ($WORK/demo.png)" "$(tail -3 "$WORK/chrome-d.log")" \
+    test -s "$WORK/demo.png"
+
 # ImageMagick's own identify and convert (a stand-in convert may sit earlier on PATH).
 IDENTIFY=$(command -v identify || true)
 CONVERT=/usr/bin/convert

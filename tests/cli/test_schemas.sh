@@ -357,6 +357,10 @@ audit kinds 1 --policy "$WORK/kinds.yaml" --candidate "$WORK/cand.csv" --incumbe
 "$TOOLS/fg_gen" --rows 5000 --seed 5 --scenario hiring >"$WORK/hiring.csv"
 audit hiring 1 --policy "$ROOT/policies/hiring.yaml" --candidate "$WORK/hiring.csv"
 
+# Score gates: each judged group's calibration bins and ROC vertices.
+fixture_policy html-scores "$WORK/scores.yaml"
+audit scores 1 --policy "$WORK/scores.yaml" --candidate "$WORK/loans.csv"
+
 # Overrides, as in test_override.sh: one applied, one rejected (not an envelope).
 "$FAIRGATE" keygen --out "$WORK/keys/risk.pem" --pubout "$WORK/keys/risk.pub" >/dev/null
 # test_one_rule.sh's policy, with accuracy-floor not overridable
@@ -401,12 +405,12 @@ expect_eq "audit override: applied and rejected" "$(jq -r '[.overrides[].status]
 expect_eq "audit override: a rejected record has nulls" "$(jq -c '.overrides[1] | [.gate, .keyid]' "$A/override.json")" "[null,null]"
 
 validate "$AUDIT_SCHEMA" "$A"/*.json
-for name in fail predicate pass noinc kinds hiring override rejected counts; do
+for name in fail predicate pass noinc kinds hiring scores override rejected counts; do
     expect_schema "audit $name is valid" "$A/$name.json" valid
 done
 
 # Broken audits. Each line: EXPECT NAME JQ-FILTER (applied to the override audit or,
-# with a name starting with fail-, to the failing one).
+# with a name starting with fail- or scores-, to the failing or the score-gate one).
 cat >"$WORK/audit-mutations" <<'EOF'
 valid   added-keys                      .new_key = 1 | .gates[0].new_key = {} | .groups[0].candidate.auc = 0.5 | .overrides[0].extra = "x"
 invalid no-schema                       del(.schema)
@@ -451,12 +455,18 @@ invalid pass-with-override-none-applied .overrides[0].status = "rejected"
 invalid fail-exit-code-0                .exit_code = 0
 invalid fail-no-failed-gate             .gates |= map(.status = "pass")
 invalid fail-verdict-pass               .verdict = "pass" | .exit_code = 0
+valid   scores-no-roc                   .groups[1].candidate.roc = null | .groups[1].candidate.calibration = null
+invalid scores-roc-102                  .groups[1].candidate.roc.fpr += [range(101) | 0]
+invalid scores-roc-fpr-above-one        .groups[1].candidate.roc.fpr[1] = 1.5
+invalid scores-roc-no-threshold         del(.groups[1].candidate.roc.threshold)
+invalid scores-bin-empty                .groups[1].candidate.calibration.n[0] = 0
+invalid scores-no-observed              del(.groups[1].candidate.calibration.observed)
 EOF
 mkdir -p "$WORK/am"
 amut=""
 while read -r want name filter; do
     [ -n "$name" ] || continue
-    case $name in fail-*) src=$A/fail.json ;; *) src=$A/override.json ;; esac
+    case $name in fail-*) src=$A/fail.json ;; scores-*) src=$A/scores.json ;; *) src=$A/override.json ;; esac
     if jq "$filter" "$src" >"$WORK/am/$name.json" 2>"$WORK/jq.err"; then
         amut="$amut $WORK/am/$name.json"
     else

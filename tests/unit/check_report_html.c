@@ -8,8 +8,9 @@
  *                      a group named "&', an insufficient-data group with null values,
  *                      HTML in the policy name, the description and an override's reason.
  * Variants (no incumbent, max_worsening, control characters, long labels) are built here
- * from it with cJSON. Geometry that the tests pin: the plot spans x 262..820 (558 units),
- * so on a [0, 1] axis a value v is at 262 + 558 v, on [0, 0.25] at 262 + 2232 v.
+ * from it with cJSON. Geometry that the tests pin: each gate row's bar plot spans x 0..1000
+ * of its viewBox (y 0..100), so on a [0, 1] axis a value v is at 1000 v, on [0, 0.25] at
+ * 4000 v; labels above the plot and ticks under it sit at the same places in percent.
  */
 #define _GNU_SOURCE /* strcasestr */
 #include "fairgate.h"
@@ -96,19 +97,24 @@ START_TEST(test_shape)
     ck_assert_ptr_nonnull(strstr(html, "@media print"));
     ck_assert_ptr_nonnull(strstr(html, "break-inside:avoid"));
     ck_assert_str_eq(html + strlen(html) - 8, "</html>\n");
-    /* One chart per gate, plus the candidate-vs-incumbent panel. */
-    ck_assert_uint_eq(count(html, "<svg"), 4);
+    /* One chart per gate, a bar plot per result (3 + 3 + 1), plus the candidate-vs-incumbent
+     * panel. */
+    ck_assert_uint_eq(count(html, "<svg"), 8);
     ck_assert_uint_eq(count(html, "class=\"gate-chart\""), 3);
+    ck_assert_uint_eq(count(html, "class=\"bars\""), 7);
     ck_assert_uint_eq(count(html, "class=\"panel-chart\""), 1);
-    ck_assert_uint_eq(count(html, "</svg>"), 4);
+    ck_assert_uint_eq(count(html, "</svg>"), 8);
     ck_assert_uint_eq(count(html, "<section class=\"gate\""), 3);
-    /* Every chart's section holds exactly one chart. */
+    /* Every gate's section holds one chart with a row (and a bar plot) per result. */
+    static const size_t results[] = {3, 3, 1};
     for (int i = 1; i <= 3; i++) {
         char from[32], to[32];
         snprintf(from, sizeof from, "id=\"gate-%d\"", i);
         snprintf(to, sizeof to, "id=\"gate-%d\"", i + 1);
         char *section = between(html, from, i < 3 ? to : "<h2>Overrides");
-        ck_assert_uint_eq(count(section, "<svg"), 1);
+        ck_assert_uint_eq(count(section, "class=\"gate-chart\""), 1);
+        ck_assert_uint_eq(count(section, "<details class=\"group "), results[i - 1]);
+        ck_assert_uint_eq(count(section, "<svg"), results[i - 1]);
         free(section);
     }
     ck_assert_ptr_nonnull(strstr(html, "\xe2\x9c\x97 FAIL</div>")); /* the verdict, big */
@@ -129,10 +135,10 @@ START_TEST(test_self_contained)
     ck_assert_ptr_null(strcasestr(html, "javascript:"));
     /* Every tag is one the renderer writes: nothing from the audit became markup. */
     static const char *const tags[] = {
-        "!DOCTYPE", "html", "head", "meta", "title", "style",   "body",   "main",
-        "header",   "div",  "h1",   "h2",   "p",     "table",   "tr",     "th",
-        "td",       "b",    "code", "span", "a",     "section", "figure", "svg",
-        "g",        "rect", "line", "text", "tspan", "footer",
+        "!DOCTYPE", "html", "head", "meta", "title", "style",   "body",    "main",
+        "header",   "div",  "h1",   "h2",   "p",     "table",   "tr",      "th",
+        "td",       "b",    "code", "span", "a",     "section", "figure",  "svg",
+        "g",        "rect", "line", "text", "tspan", "footer",  "details", "summary",
     };
     for (const char *p = strchr(html, '<'); p != NULL; p = strchr(p + 1, '<')) {
         const char *name = p[1] == '/' ? p + 2 : p + 1;
@@ -189,8 +195,11 @@ START_TEST(test_escaping)
         ck_assert_msg(strstr(html, escaped[i]) != NULL, "no escaped '%s'", escaped[i]);
     for (size_t i = 0; i < N_OF(raw); i++)
         ck_assert_msg(strstr(html, raw[i]) == NULL, "raw '%s' in the page", raw[i]);
-    /* The hostile label is escaped in the charts too (title, label) and in the tables. */
-    ck_assert_uint_ge(count(html, "grp=&lt;script&gt;alert(1)&lt;/script&gt;"), 8);
+    /* The hostile label is escaped in every place it shows: a row per gate (2), the
+     * overview (2), the panel (2), the rates table (1). */
+    ck_assert_uint_ge(count(html, "grp=&lt;script&gt;alert(1)&lt;/script&gt;"), 7);
+    ck_assert_uint_eq(
+        count(html, "<span class=\"glabel\">grp=&lt;script&gt;alert(1)&lt;/script&gt;"), 2);
     free(html);
 }
 END_TEST
@@ -226,17 +235,13 @@ static void edit_long_label(cJSON *root)
 START_TEST(test_long_label)
 {
     char *html = render_edited(edit_long_label);
-    char *chart = between(html, "id=\"gate-1\"", "</svg>");
-    /* 36 characters then an ellipsis in the chart (Å counts as one), whole in titles. */
-    ck_assert_ptr_nonnull(
-        strstr(chart, ">region=\xc3\x85land &amp; occupation=very-long-\xe2\x80\xa6</text>"));
-    ck_assert_ptr_nonnull(strstr(
-        chart, "<title>region=\xc3\x85land &amp; occupation=very-long-occupation-name</title>"));
+    char *chart = between(html, "id=\"gate-1\"", "id=\"gate-2\"");
+    /* Whole, in a label cell that wraps rather than cuts (test_report_html.sh measures it). */
+    ck_assert_ptr_nonnull(strstr(chart, "<span class=\"glabel\">region=\xc3\x85land &amp; "
+                                        "occupation=very-long-occupation-name</span>"));
+    ck_assert_ptr_null(strstr(chart, "\xe2\x80\xa6")); /* no ellipsis */
+    ck_assert_ptr_nonnull(strstr(html, ".glabel{font-weight:600;overflow-wrap:anywhere;"));
     free(chart);
-    char *table = between(html, "id=\"gate-1\"", "id=\"gate-2\"");
-    ck_assert_ptr_nonnull(
-        strstr(table, "<td>region=\xc3\x85land &amp; occupation=very-long-occupation-name</td>"));
-    free(table);
     free(html);
 }
 END_TEST
@@ -246,33 +251,37 @@ END_TEST
 START_TEST(test_bound_lines)
 {
     char *html = render_fixture();
-    /* four-fifths: min 0.8 on [0, 1] -> 262 + 558 * 0.8 = 708.4, labelled. */
-    char *chart = between(html, "id=\"gate-1\"", "</svg>");
-    ck_assert_ptr_nonnull(
-        strstr(chart, "<line class=\"bound\" x1=\"708.4\" y1=\"44.0\" x2=\"708.4\""));
-    ck_assert_ptr_nonnull(strstr(chart, ">min 0.8</text>"));
-    ck_assert_uint_eq(count(chart, "<line class=\"bound\" x1=\"708.4\""), 1);
-    ck_assert_uint_eq(count(chart, "<line class=\"bound\""), 2); /* and one in the legend */
+    /* four-fifths: min 0.8 on [0, 1] -> x 800 in every row, labelled above at 80 %. */
+    char *chart = between(html, "id=\"gate-1\"", "id=\"gate-2\"");
+    ck_assert_uint_eq(
+        count(chart, "<line class=\"bound\" x1=\"800.0\" y1=\"0.0\" x2=\"800.0\" y2=\"100.0\"/>"),
+        3);
+    ck_assert_uint_eq(count(chart, "<line class=\"bound\""), 3);
+    ck_assert_ptr_nonnull(strstr(chart, "<span class=\"bl\" style=\"left:80.0%\">min 0.8</span>"));
     /* The region below the minimum is shaded, from the axis to the line. */
-    ck_assert_ptr_nonnull(
-        strstr(chart, "<rect class=\"band\" x=\"262.0\" y=\"44.0\" width=\"446.4\""));
-    ck_assert_ptr_nonnull(strstr(chart, ">1.0</text>")); /* the axis ends on 1 */
+    ck_assert_uint_eq(
+        count(chart, "<rect class=\"band\" x=\"0.0\" y=\"0.0\" width=\"800.0\" height=\"100.0\"/>"),
+        3);
+    /* the axis ends on 1 */
+    ck_assert_ptr_nonnull(strstr(chart, "<span class=\"tick\" style=\"left:100.0%\">1.0</span>"));
     free(chart);
-    /* eo: max 0.1, values up to 0.24 -> axis [0, 0.25], 262 + 2232 * 0.1 = 485.2. */
-    chart = between(html, "id=\"gate-2\"", "</svg>");
-    ck_assert_ptr_nonnull(strstr(chart, "<line class=\"bound\" x1=\"485.2\""));
-    ck_assert_ptr_nonnull(strstr(chart, ">max 0.1</text>"));
-    ck_assert_ptr_nonnull(strstr(chart, ">0.25</text>"));
-    ck_assert_ptr_null(strstr(chart, ">0.30</text>"));
+    /* eo: max 0.1, values up to 0.24 -> axis [0, 0.25], x = 4000 * 0.1 = 400. */
+    chart = between(html, "id=\"gate-2\"", "id=\"gate-3\"");
+    ck_assert_ptr_nonnull(strstr(chart, "<line class=\"bound\" x1=\"400.0\""));
+    ck_assert_ptr_nonnull(strstr(chart, ">max 0.1</span>"));
+    ck_assert_ptr_nonnull(strstr(chart, ">0.25</span>"));
+    ck_assert_ptr_null(strstr(chart, ">0.30</span>"));
+    /* above the maximum is shaded */
+    ck_assert_ptr_nonnull(
+        strstr(chart, "<rect class=\"band\" x=\"400.0\" y=\"0.0\" width=\"600.0\""));
     free(chart);
-    /* accuracy-floor: min 0.7 -> 652.6, and one pair of bars. */
-    chart = between(html, "id=\"gate-3\"", "</svg>");
-    ck_assert_ptr_nonnull(strstr(chart, "<line class=\"bound\" x1=\"652.6\""));
-    ck_assert_uint_eq(count(chart, "<g class=\"row"), 1);
+    /* accuracy-floor: min 0.7 -> 700, and one pair of bars. */
+    chart = between(html, "id=\"gate-3\"", "<h2>Overrides");
+    ck_assert_ptr_nonnull(strstr(chart, "<line class=\"bound\" x1=\"700.0\""));
+    ck_assert_uint_eq(count(chart, "<details class=\"group"), 1);
     ck_assert_ptr_nonnull(
-        strstr(chart, "<rect class=\"c pass\" x=\"262.0\" y=\"53.0\" width=\"446.4\""));
-    ck_assert_ptr_nonnull(
-        strstr(chart, "<rect class=\"i\" x=\"262.0\" y=\"66.0\" width=\"429.7\""));
+        strstr(chart, "<rect class=\"c pass\" x=\"0.0\" y=\"20.0\" width=\"800.0\""));
+    ck_assert_ptr_nonnull(strstr(chart, "<rect class=\"i\" x=\"0.0\" y=\"64.0\" width=\"770.0\""));
     free(chart);
     free(html);
 }
@@ -281,29 +290,26 @@ END_TEST
 START_TEST(test_failing_group_marked)
 {
     char *html = render_fixture();
-    char *chart = between(html, "id=\"gate-1\"", "</svg>");
-    char *row = between(chart, "<g class=\"row fail\">", "</g>");
-    /* Red (classes) and words: the label, the bar, the value, the status. */
-    ck_assert_ptr_nonnull(strstr(row, "class=\"lab fail\""));
+    char *chart = between(html, "id=\"gate-1\"", "id=\"gate-2\"");
+    char *row = between(chart, "<details class=\"group fail\"", "</details>");
+    /* Open, red (classes) and in words: the row, the bar, the value, the status, why. */
+    ck_assert_ptr_nonnull(strstr(row, "id=\"gate-1-r0\" open=\"open\">"));
     ck_assert_ptr_nonnull(
-        strstr(row, "<rect class=\"c fail\" x=\"262.0\" y=\"53.0\" width=\"279.0\""));
-    ck_assert_ptr_nonnull(strstr(row, "<rect class=\"i\" x=\"262.0\" y=\"66.0\" width=\"502.2\""));
-    ck_assert_ptr_nonnull(strstr(row, ">0.5000</text>"));
-    ck_assert_ptr_nonnull(strstr(row, ">0.9000</text>"));
-    ck_assert_ptr_nonnull(
-        strstr(row, "class=\"st fail\" x=\"912.0\" y=\"67.0\">\xe2\x9c\x97 FAIL</text>"));
+        strstr(row, "<rect class=\"c fail\" x=\"0.0\" y=\"20.0\" width=\"500.0\""));
+    ck_assert_ptr_nonnull(strstr(row, "<rect class=\"i\" x=\"0.0\" y=\"64.0\" width=\"900.0\""));
+    ck_assert_ptr_nonnull(strstr(row, "<span class=\"cv fail\">0.5000</span>"));
+    ck_assert_ptr_nonnull(strstr(row, "<span class=\"sub\">incumbent 0.9000 &#183; rate 0.6500"));
+    ck_assert_ptr_nonnull(strstr(row, "<span class=\"gst status fail\">\xe2\x9c\x97 FAIL</span>"));
+    ck_assert_ptr_nonnull(strstr(row, "0.5000 is below the minimum 0.8"));
+    ck_assert_ptr_nonnull(strstr(row, "min&#160;0.8"));
+    /* each group's own rate beside its disparity */
+    ck_assert_ptr_nonnull(strstr(row, "<span class=\"sub\">rate 0.4000</span>"));
     free(row);
-    ck_assert_uint_eq(count(chart, "<g class=\"row fail\">"), 1);
-    ck_assert_uint_eq(count(chart, "<g class=\"row pass\">"), 1);
-    ck_assert_uint_eq(count(chart, "<rect class=\"row-fail\""), 1);
+    ck_assert_uint_eq(count(chart, "<details class=\"group fail\""), 1);
+    /* a group that passed is collapsed */
+    ck_assert_uint_eq(count(chart, "<details class=\"group pass\" id=\"gate-1-r1\">"), 1);
+    ck_assert_ptr_nonnull(strstr(html, "details.group.fail>summary{background:var(--fail-bg)}"));
     free(chart);
-    char *table = between(html, "id=\"gate-1\"", "id=\"gate-2\"");
-    char *tr = between(table, "<tr class=\"fail\">", "</tr>");
-    ck_assert_ptr_nonnull(strstr(tr, "\xe2\x9c\x97 FAIL"));
-    ck_assert_ptr_nonnull(strstr(tr, "0.5000 is below the minimum 0.8"));
-    ck_assert_ptr_nonnull(strstr(tr, "min&#160;0.8"));
-    free(tr);
-    free(table);
     /* The overview and the panel mark it too. */
     ck_assert_ptr_nonnull(
         strstr(html, "grp=&lt;script&gt;alert(1)&lt;/script&gt;: <span class=\"mono\">0.5000"));
@@ -315,17 +321,18 @@ END_TEST
 START_TEST(test_insufficient_group)
 {
     char *html = render_fixture();
-    char *chart = between(html, "id=\"gate-1\"", "</svg>");
-    char *row = between(chart, "<g class=\"row insufficient\">", "</g>");
-    ck_assert_ptr_nonnull(strstr(row, "class=\"lab insufficient\""));
-    ck_assert_ptr_nonnull(strstr(row, "? insufficient data &#183; n=12</text>"));
-    ck_assert_uint_eq(count(row, ">undefined</text>"), 2); /* candidate and incumbent */
-    ck_assert_ptr_null(strstr(row, "<rect"));              /* null: no bar */
+    char *chart = between(html, "id=\"gate-1\"", "id=\"gate-2\"");
+    char *row = between(chart, "<details class=\"group insufficient\"", "</details>");
+    ck_assert_ptr_nonnull(strstr(row, "? insufficient data &#183; n=12</span>"));
+    ck_assert_ptr_nonnull(strstr(row, "<span class=\"cv insufficient\">n/a</span>"));
+    ck_assert_ptr_nonnull(strstr(row, "incumbent n/a")); /* candidate and incumbent */
+    ck_assert_ptr_null(strstr(row, "<rect class=\"c"));  /* null: no bar */
+    ck_assert_ptr_null(strstr(row, "<rect class=\"i"));
     free(row);
     free(chart);
-    /* A defined value with insufficient data is drawn, greyed out. */
-    char *eo = between(html, "id=\"gate-2\"", "</svg>");
-    ck_assert_ptr_nonnull(strstr(eo, "n=0</text>"));
+    /* The insufficient group of the second gate shows its n too. */
+    char *eo = between(html, "id=\"gate-2\"", "id=\"gate-3\"");
+    ck_assert_ptr_nonnull(strstr(eo, "n=0</span>"));
     free(eo);
     free(html);
 }
@@ -334,7 +341,7 @@ END_TEST
 static void edit_worsening(cJSON *root)
 {
     /* four-fifths becomes a vs_incumbent gate: candidate 0.5, incumbent 0.9 -> the
-     * candidate may be 0.1 + 0.02 from parity: a floor at 0.88, x = 262 + 558 * 0.88. */
+     * candidate may be 0.1 + 0.02 from parity: a floor at 0.88, x = 1000 * 0.88. */
     cJSON *gate = gate_at(root, 0), *res;
     cJSON *bound = cJSON_CreateObject();
     cJSON_AddNumberToObject(bound, "max_worsening", 0.02);
@@ -351,16 +358,111 @@ static void edit_worsening(cJSON *root)
 START_TEST(test_worsening_limit)
 {
     char *html = render_edited(edit_worsening);
-    char *chart = between(html, "id=\"gate-1\"", "</svg>");
+    char *chart = between(html, "id=\"gate-1\"", "id=\"gate-2\"");
     ck_assert_ptr_nonnull(
-        strstr(chart, "<line class=\"limit\" x1=\"753.0\" y1=\"50.0\" x2=\"753.0\""));
-    ck_assert_ptr_nonnull(strstr(chart, "limit: incumbent + max_worsening</text>"));
+        strstr(chart, "<line class=\"limit\" x1=\"880.0\" y1=\"8.0\" x2=\"880.0\" y2=\"92.0\"/>"));
+    ck_assert_ptr_nonnull(strstr(chart, "limit: incumbent + max_worsening "));
     ck_assert_ptr_null(strstr(chart, "class=\"bound\""));
+    ck_assert_ptr_nonnull(strstr(chart, "<tr><th>worsening</th>"));
+    ck_assert_ptr_nonnull(strstr(chart, "max_worsening&#160;0.02"));
     free(chart);
-    char *table = between(html, "id=\"gate-1\"", "id=\"gate-2\"");
-    ck_assert_ptr_nonnull(strstr(table, "<th class=\"num\">worsening</th>"));
-    ck_assert_ptr_nonnull(strstr(table, "max_worsening&#160;0.02"));
-    free(table);
+    free(html);
+}
+END_TEST
+
+/* ---- intervals and score curves ---- */
+
+/* Intervals as fairgate writes them: the first result's value [0.4, 0.6], its group's
+ * selection rate [0.35, 0.45] for both models. */
+static void edit_intervals(cJSON *root)
+{
+    cJSON *res = cJSON_GetArrayItem(cJSON_GetObjectItem(gate_at(root, 0), "results"), 0);
+    cJSON_AddItemToObject(res, "ci", cJSON_Parse("[0.4, 0.6]"));
+    cJSON *group = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "groups"), 1);
+    cJSON_AddItemToObject(cJSON_GetObjectItem(group, "candidate"), "selection_rate_ci",
+                          cJSON_Parse("[0.35, 0.45]"));
+    cJSON_AddItemToObject(cJSON_GetObjectItem(group, "incumbent"), "selection_rate_ci",
+                          cJSON_Parse("[0.6, 0.7]"));
+}
+
+START_TEST(test_intervals)
+{
+    char *html = render_edited(edit_intervals);
+    char *row = between(html, "id=\"gate-1-r0\"", "</details>");
+    /* a whisker from 0.4 to 0.6 across the candidate's bar, with end caps */
+    ck_assert_ptr_nonnull(
+        strstr(row, "<g class=\"whisker\"><line class=\"w\" x1=\"400.0\" y1=\"39.0\" "
+                    "x2=\"600.0\" y2=\"39.0\"/>\n<line class=\"w\" x1=\"400.0\" y1=\"29.0\""));
+    ck_assert_ptr_nonnull(strstr(row, "<line class=\"w\" x1=\"600.0\" y1=\"29.0\""));
+    ck_assert_ptr_nonnull(strstr(row, "0.5000</span> <span class=\"ci\">[0.4000, 0.6000]</span>"));
+    /* the group's own rate with its interval */
+    ck_assert_ptr_nonnull(
+        strstr(row, "<span class=\"sub\">rate 0.4000 <span class=\"ci\">[0.3500, 0.4500]</span>"));
+    free(row);
+    /* Every group's rates: intervals as text, never "undefined" (they were arrays). */
+    char *rates = between(html, "<table class=\"rates\">", "</table>");
+    ck_assert_ptr_nonnull(
+        strstr(rates, "<span class=\"sub\"> <span class=\"ci\">[0.3500, 0.4500]"));
+    ck_assert_ptr_nonnull(strstr(rates, "<span class=\"ci\">[0.6000, 0.7000]"));
+    ck_assert_ptr_null(strstr(rates, "undefined"));
+    ck_assert_ptr_null(strstr(rates, "_ci"));                 /* no interval column of its own */
+    ck_assert_uint_eq(count(rates, "<th class=\"num\">"), 8); /* n and 7 rates */
+    free(rates);
+    ck_assert_ptr_nonnull(strstr(html, "<div class=\"scroll\">\n<table class=\"rates\">"));
+    free(html);
+}
+END_TEST
+
+/* The first gate becomes an auc gate whose failing group has curves in the audit. */
+static void edit_score_gate(cJSON *root)
+{
+    cJSON_ReplaceItemInObject(gate_at(root, 0), "metric", cJSON_CreateString("auc"));
+    cJSON *cand = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "groups"), 1),
+                                      "candidate");
+    cJSON_AddItemToObject(cand, "calibration",
+                          cJSON_Parse("{\"bins\": 2, \"low\": [0, 0.5], \"high\": [0.5, 1], "
+                                      "\"n\": [3, 4], \"mean_score\": [0.25, 0.75], "
+                                      "\"observed\": [0.2, 0.8]}"));
+    cJSON_AddItemToObject(cand, "roc",
+                          cJSON_Parse("{\"fpr\": [0, 0.5, 1], \"tpr\": [0, 0.75, 1], "
+                                      "\"threshold\": [null, 0.5, 0.1]}"));
+    /* another group whose ROC is null (one class only) */
+    cJSON *other = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "groups"), 2),
+                                       "candidate");
+    cJSON_AddItemToObject(other, "calibration", cJSON_CreateNull());
+    cJSON_AddItemToObject(other, "roc", cJSON_CreateNull());
+}
+
+START_TEST(test_score_curves)
+{
+    char *html = render_edited(edit_score_gate);
+    /* x = 44 + 212 v, y = 10 + 212 (1 - v) */
+    char *roc = between(html,
+                        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"roc\" "
+                        "id=\"gate-1-r0-roc\"",
+                        "</svg>");
+    ck_assert_ptr_nonnull(strstr(roc, "<title id=\"gate-1-r0-roc-t\">ROC curve of "
+                                      "grp=&lt;script&gt;alert(1)&lt;/script&gt;</title>"));
+    ck_assert_ptr_nonnull(strstr(roc, "<polyline class=\"curve c roc-line\" points=\"44.0,222.0 "
+                                      "150.0,63.0 256.0,10.0\" data-points=\"3\"/>"));
+    ck_assert_uint_eq(count(roc, "<line class=\"diagonal\""), 1);
+    free(roc);
+    char *rel = between(html, "class=\"reliability\" id=\"gate-1-r0-reliability\"", "</svg>");
+    ck_assert_ptr_nonnull(strstr(rel, "points=\"97.0,179.6 203.0,52.4\" data-points=\"2\"/>"));
+    ck_assert_uint_eq(count(rel, "<circle class=\"curve c rel-line\""), 2);
+    free(rel);
+    /* null curves say why; a group without the keys (the insufficient one) draws none */
+    char *other = between(html, "id=\"gate-1-r1\"", "</details>");
+    ck_assert_ptr_nonnull(strstr(other, ">no ROC curve: one class only</text>"));
+    ck_assert_ptr_nonnull(strstr(other, ">no bins: a score outside [0, 1]</text>"));
+    free(other);
+    char *tiny = between(html, "id=\"gate-1-r2\"", "</details>");
+    ck_assert_ptr_null(strstr(tiny, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"roc\""));
+    free(tiny);
+    /* not on a gate of another metric */
+    char *eo = between(html, "id=\"gate-2\"", "id=\"gate-3\"");
+    ck_assert_ptr_null(strstr(eo, "class=\"roc\""));
+    free(eo);
     free(html);
 }
 END_TEST
@@ -391,9 +493,10 @@ START_TEST(test_no_incumbent)
     ck_assert_ptr_nonnull(strstr(html, "<th>incumbent</th><td><span class=\"muted\">none given"));
     ck_assert_ptr_null(strstr(html, "<rect class=\"i\""));
     ck_assert_ptr_null(strstr(html, ">incumbent</text>"));
-    ck_assert_ptr_null(strstr(html, "<th class=\"num\">incumbent</th>"));
+    ck_assert_ptr_null(strstr(html, "<span class=\"sub\">incumbent "));
+    ck_assert_ptr_null(strstr(html, "<span class=\"sw i\">"));
     ck_assert_ptr_nonnull(strstr(html, ">no incumbent</text>"));
-    ck_assert_uint_eq(count(html, "<svg"), 4);
+    ck_assert_uint_eq(count(html, "<svg"), 8);
     free(html);
 }
 END_TEST
@@ -445,7 +548,7 @@ START_TEST(test_no_groups)
     char *html = render_edited(edit_no_groups);
     ck_assert_ptr_nonnull(strstr(html, "The audit lists no groups."));
     ck_assert_ptr_null(strstr(html, "<table class=\"rates\">"));
-    ck_assert_uint_eq(count(html, "<svg"), 4);
+    ck_assert_uint_eq(count(html, "<svg"), 8);
     free(html);
 }
 END_TEST
@@ -604,6 +707,8 @@ int main(void)
     tcase_add_test(tc, test_failing_group_marked);
     tcase_add_test(tc, test_insufficient_group);
     tcase_add_test(tc, test_worsening_limit);
+    tcase_add_test(tc, test_intervals);
+    tcase_add_test(tc, test_score_curves);
     tcase_add_test(tc, test_no_incumbent);
     tcase_add_test(tc, test_pass_with_override);
     tcase_add_test(tc, test_no_gates);

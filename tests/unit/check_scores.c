@@ -674,6 +674,111 @@ END_TEST
 
 /* ---- the suite ---- */
 
+/* ---- curves for the report ---- */
+
+/* Scores 0.9, 0.8, 0.8 (y 1, 1, 0), 0.3 (y 0), 0.05 (y 0), favorable above, 5 bins.
+ * ROC from the top: 0.9 -> (0, 1/2); 0.8 (a tie of a positive and a negative) -> (1/3, 1);
+ * 0.3 -> (2/3, 1); 0.05 -> (1, 1). Bins of width 0.2: [0, 0.2) holds 0.05 (t 0), [0.2, 0.4)
+ * 0.3 (t 0), [0.8, 1] 0.9, 0.8, 0.8 (t 1, 1, 0): mean 2.5/3, observed 2/3. */
+START_TEST(test_curves_by_hand)
+{
+    double neg[] = {0.8, 0.3, 0.05}, pos[] = {0.9, 0.8};
+    struct fg_score_stats s;
+    struct fg_score_curves *c = NULL;
+    struct fg_error err = {0};
+    fg_score_stats_compute(neg, 3, pos, 2, FG_FAVORABLE_ABOVE, 5, &s);
+    ck_assert_int_eq(fg_score_curves_compute(neg, 3, pos, 2, FG_FAVORABLE_ABOVE, 5, &c, &err),
+                     FG_OK);
+    ck_assert(c->roc_defined && c->calibration_defined);
+    const double want_fpr[] = {0, 0, 1.0 / 3, 2.0 / 3, 1}, want_tpr[] = {0, 0.5, 1, 1, 1};
+    const double want_threshold[] = {0, 0.9, 0.8, 0.3, 0.05};
+    ck_assert_uint_eq(c->n_roc, 5);
+    for (size_t k = 0; k < 5; k++) {
+        ck_assert_double_eq_tol(c->roc[k].fpr, want_fpr[k], 1e-15);
+        ck_assert_double_eq_tol(c->roc[k].tpr, want_tpr[k], 1e-15);
+        ck_assert(c->roc[k].has_threshold == (k > 0));
+        if (k > 0)
+            ck_assert_double_eq(c->roc[k].threshold, want_threshold[k]);
+    }
+    ck_assert_uint_eq(c->bins, 5);
+    ck_assert_uint_eq(c->n_bins, 3);
+    ck_assert_double_eq_tol(c->bin[0].low, 0.0, 1e-15);
+    ck_assert_double_eq_tol(c->bin[1].low, 0.2, 1e-15);
+    ck_assert_double_eq_tol(c->bin[2].low, 0.8, 1e-15);
+    ck_assert_double_eq_tol(c->bin[2].high, 1.0, 1e-15);
+    ck_assert_uint_eq(c->bin[2].n, 3);
+    ck_assert_double_eq_tol(c->bin[2].mean_score, 2.5 / 3, 1e-15);
+    ck_assert_double_eq_tol(c->bin[2].observed, 2.0 / 3, 1e-15);
+    ck_assert_double_eq_tol(c->bin[0].observed, 0.0, 1e-15);
+    /* the bins are calibration_gap's: sum n_b/n |mean - observed| is the gap */
+    double gap = 0;
+    for (size_t k = 0; k < c->n_bins; k++)
+        gap += (double)c->bin[k].n / 5 * fabs(c->bin[k].mean_score - c->bin[k].observed);
+    ck_assert_double_eq_tol(gap, s.calibration_gap, 1e-15);
+    fg_score_curves_free(c);
+
+    /* favorable below walks from the low end: 0.05 -> (1/3, 0), ...; t = 1 - y */
+    ck_assert_int_eq(fg_score_curves_compute(neg, 3, pos, 2, FG_FAVORABLE_BELOW, 5, &c, &err),
+                     FG_OK);
+    ck_assert_uint_eq(c->n_roc, 5);
+    ck_assert_double_eq_tol(c->roc[1].fpr, 1.0 / 3, 1e-15);
+    ck_assert_double_eq_tol(c->roc[1].tpr, 0.0, 1e-15);
+    ck_assert_double_eq(c->roc[1].threshold, 0.05);
+    ck_assert_double_eq_tol(c->bin[0].observed, 1.0, 1e-15);
+    fg_score_curves_free(c);
+}
+END_TEST
+
+/* Many distinct scores: at most FG_ROC_MAX_POINTS vertices, from (0, 0) to (1, 1), monotone,
+ * and the trapezoid area under the thinned curve within 0.01 of the exact AUC. One class only:
+ * no ROC; a score outside [0, 1]: no calibration. */
+START_TEST(test_curves_thinned)
+{
+    enum { N = 5000 };
+    double *neg = malloc(N * sizeof *neg), *pos = malloc(N * sizeof *pos);
+    ck_assert(neg != NULL && pos != NULL);
+    unsigned long x = 7;
+    for (size_t i = 0; i < N; i++) {
+        x = (x * 1103515245 + 12345) % 2147483648UL;
+        neg[i] = 0.6 * (double)x / 2147483648.0;
+        x = (x * 1103515245 + 12345) % 2147483648UL;
+        pos[i] = 0.3 + 0.7 * (double)x / 2147483648.0;
+    }
+    struct fg_score_stats s;
+    struct fg_score_curves *c = NULL;
+    struct fg_error err = {0};
+    fg_score_stats_compute(neg, N, pos, N, FG_FAVORABLE_ABOVE, 1000, &s);
+    ck_assert_int_eq(fg_score_curves_compute(neg, N, pos, N, FG_FAVORABLE_ABOVE, 1000, &c, &err),
+                     FG_OK);
+    ck_assert_uint_eq(c->n_roc, FG_ROC_MAX_POINTS);
+    ck_assert(c->n_bins > 990 && c->n_bins <= 1000); /* the non-empty bins only */
+    uint64_t rows = 0;
+    for (size_t k = 0; k < c->n_bins; k++)
+        rows += c->bin[k].n;
+    ck_assert_uint_eq(rows, 2 * N);
+    ck_assert_double_eq(c->roc[0].fpr + c->roc[0].tpr, 0.0);
+    ck_assert_double_eq(c->roc[c->n_roc - 1].fpr + c->roc[c->n_roc - 1].tpr, 2.0);
+    double area = 0;
+    for (size_t k = 1; k < c->n_roc; k++) {
+        ck_assert(c->roc[k].fpr >= c->roc[k - 1].fpr && c->roc[k].tpr >= c->roc[k - 1].tpr);
+        area += (c->roc[k].fpr - c->roc[k - 1].fpr) * (c->roc[k].tpr + c->roc[k - 1].tpr) / 2;
+    }
+    ck_assert_double_eq_tol(area, s.auc, 0.01);
+    fg_score_curves_free(c);
+    ck_assert_int_eq(fg_score_curves_compute(neg, N, pos, 0, FG_FAVORABLE_ABOVE, 10, &c, &err),
+                     FG_OK);
+    ck_assert(!c->roc_defined && c->roc == NULL && c->calibration_defined);
+    fg_score_curves_free(c);
+    neg[0] = -0.5;
+    ck_assert_int_eq(fg_score_curves_compute(neg, N, pos, N, FG_FAVORABLE_ABOVE, 10, &c, &err),
+                     FG_OK);
+    ck_assert(c->roc_defined && !c->calibration_defined && c->n_bins == 0);
+    fg_score_curves_free(c);
+    free(neg);
+    free(pos);
+}
+END_TEST
+
 static Suite *scores_suite(void)
 {
     Suite *s = suite_create("scores");
@@ -681,6 +786,8 @@ static Suite *scores_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_vectors, 0, (int)N_OF(vectors));
     tcase_add_test(tc, test_empty_and_out_of_range);
+    tcase_add_test(tc, test_curves_by_hand);
+    tcase_add_test(tc, test_curves_thinned);
     tcase_add_test(tc, test_sort);
     tcase_add_test(tc, test_auc_brute_force);
     tcase_add_test(tc, test_pipeline_per_group);
