@@ -3,9 +3,14 @@
  * and GitHub workflow-command annotations.
  *
  * Both are rendered from the audit text alone, so `fairgate check` and `fairgate report
- * --audit` give byte-identical files. Order of the Markdown report: the verdict heading and
- * one sentence, a table of every gate, a table per gate (one row per result), the groups
- * with insufficient data, the overrides offered, then the inputs and the policy.
+ * --audit` give byte-identical files. Both are made for a pull request. The Markdown report
+ * (a PR comment, a job summary): the verdict heading and one sentence, one line per gate
+ * (status, gate, worst group, value vs limit), then each failed or overridden gate's
+ * blocking results; collapsed in <details>: every other result, the groups with
+ * insufficient data, the overrides offered, the inputs and the policy. It stays under
+ * MD_LIMIT bytes whatever the audit, cut at a row with a line saying what was left out (see
+ * "the budget"). The annotations: one per gate, failing gates first, at most 10 with the
+ * notice that counts the rest, each at the gate's line in the policy.
  *
  * Invariants:
  *  - Every string that comes from the audit (group values are arbitrary UTF-8, policy
@@ -14,9 +19,10 @@
  *    control characters become U+FFFD.
  *  - Deterministic: no clock, no locale-dependent formatting beyond the C locale the
  *    process runs in; measured values print with "%.4f", bounds as written ("%g").
- *  - Output is capped at REPORT_MAX_BYTES (FG_ERR_LIMIT past it); the input is parsed with
- *    cJSON_ParseWithOpts and checked for the shape the renderers read (FG_ERR_INPUT). The
- *    text, the audit reading and the value formatting are lib/report.c's.
+ *  - The Markdown is cut under MD_LIMIT; any output is capped at FG_BUF_CAP_REPORT
+ *    (FG_ERR_LIMIT past it); the input is parsed with cJSON_ParseWithOpts and checked for
+ *    the shape the renderers read (FG_ERR_INPUT). The text, the audit reading and the value
+ *    formatting are lib/report.c's.
  */
 #include "buf.h"
 #include "fairgate.h"
