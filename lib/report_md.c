@@ -110,21 +110,30 @@ static void md_escape(struct fg_buf *t, const char *s)
     }
 }
 
-/* md_escape of s's first max bytes (cut at a character), with "…" when s is longer. */
-static void md_escape_short(struct fg_buf *t, const char *s, size_t max)
+/* How many of s's len bytes to show in at most max: whole characters (a malformed byte
+ * counts as one). */
+static size_t shown_bytes(const char *s, size_t len, size_t max)
 {
-    s = s ? s : "";
-    size_t len = strlen(s), shown = 0;
-    if (len <= max) {
-        md_escape(t, s);
-        return;
-    }
+    size_t shown = 0;
     while (shown < len) {
         size_t n = fg_utf8_sequence(s + shown, len - shown, NULL);
         if (shown + (n == 0 ? 1 : n) > max)
             break;
         shown += n == 0 ? 1 : n;
     }
+    return shown;
+}
+
+/* md_escape of s's first max bytes (cut at a character), with "…" when s is longer. */
+static void md_escape_short(struct fg_buf *t, const char *s, size_t max)
+{
+    s = s ? s : "";
+    size_t len = strlen(s);
+    if (len <= max) {
+        md_escape(t, s);
+        return;
+    }
+    size_t shown = shown_bytes(s, len, max);
     char *head = fg_strndup(s, shown);
     md_escape(t, head != NULL ? head : "");
     if (head == NULL)
@@ -245,9 +254,10 @@ static const cJSON *first_with_status(const cJSON *gate, const char *status)
  * left out. So a cut never falls inside a row, a tag or a character, and <details> stay
  * balanced. */
 
-#define MD_LIMIT      60000
-#define MD_RESERVE    1024
-#define MD_NAME_SHOWN 200 /* bytes of the policy name in the verdict heading */
+#define MD_LIMIT       60000
+#define MD_RESERVE     1024
+#define MD_NAME_SHOWN  200 /* bytes of the policy name in the verdict heading */
+#define MD_LABEL_SHOWN 300 /* of a worst group's label in the gate table (one line per gate) */
 
 struct md_out {
     struct fg_buf t;
@@ -485,7 +495,7 @@ static void md_gate_row(struct fg_buf *t, const cJSON *g)
         md_value_vs_bound(t, g, NULL, "no groups");
         return;
     }
-    md_escape(t, fg_report_str(worst, "label"));
+    md_escape_short(t, fg_report_str(worst, "label"), MD_LABEL_SHOWN);
     fg_buf_puts(t, " | ");
     double value;
     enum fg_report_value_kind kind = fg_report_side_value(g, worst, worst, true, &value);
@@ -995,6 +1005,7 @@ enum fg_status fg_report_markdown(const char *audit_json, char **out, struct fg_
  * that it shows in a pull request's diff; an audit without them gives neither property. */
 
 #define GH_MAX_ANNOTATIONS 10
+#define GH_MESSAGE_SHOWN   2000 /* bytes of a message before escaping */
 
 /* What the annotations name against what the audit has. */
 struct gh_tally {
@@ -1094,6 +1105,10 @@ static void gh_annotation(struct fg_buf *t, const cJSON *audit, const cJSON *g, 
         gh_failed_message(&msg, g, tally);
     else
         gh_small_message(&msg, g, tally);
+    if (msg.len > GH_MESSAGE_SHOWN) { /* a group value of any length: one readable line */
+        fg_buf_truncate(&msg, shown_bytes(msg.data, msg.len, GH_MESSAGE_SHOWN));
+        fg_buf_puts(&msg, "\xe2\x80\xa6");
+    }
     gh_escape(t, msg.nomem || msg.toobig ? "(message too long)" : msg.data, false);
     free(msg.data);
     fg_buf_puts(t, "\n");

@@ -811,6 +811,49 @@ START_TEST(test_long_policy_name)
 }
 END_TEST
 
+/* A group value of any length: the gate table and each annotation stay one short line of
+ * whole characters; the result's own row shows it whole while it fits, else the report is
+ * cut before that row. */
+START_TEST(test_long_label)
+{
+    static const size_t sizes[] = {10000, 100000};
+    size_t size = sizes[_i];
+    char *label = malloc(size + 1);
+    ck_assert_ptr_nonnull(label);
+    memcpy(label, "g=", 2);
+    for (size_t i = 2; i + 3 <= size; i += 3)
+        memcpy(label + i, "\xe6\x97\xa5", 3);
+    label[2 + (size - 2) / 3 * 3] = '\0';
+    struct one_gate spec = {"g", label, "fail", "0.5000 is below the minimum 0.8", "p.yaml", 9};
+    char *audit = one_gate_audit(&spec);
+
+    char *out = render(fg_report_github_annotations, audit);
+    ck_assert_uint_le(strlen(out), 2100);
+    ck_assert(fg_utf8_valid(out, strlen(out)));
+    ck_assert_int_eq(
+        strncmp(out, "::error file=p.yaml,line=9,title=fairgate g::g=\xe6\x97\xa5", 47), 0);
+    ck_assert_str_eq(out + strlen(out) - 4, "\xe2\x80\xa6\n");
+    ck_assert_ptr_eq(strchr(out, '\n'), out + strlen(out) - 1);
+
+    char *md = render(fg_report_markdown, audit);
+    ck_assert_uint_le(strlen(md), 60000);
+    ck_assert(fg_utf8_valid(md, strlen(md)));
+    check_layout(md);
+    check_tables(md);
+    const char *row = strstr(md, "\n| \xe2\x9d\x8c fail | g | g=");
+    ck_assert_ptr_nonnull(row);
+    const char *eol = strchr(row + 1, '\n');
+    ck_assert_uint_le((size_t)(eol - row), 500);
+    ck_assert_ptr_nonnull(strstr(row, "\xe2\x80\xa6 | selection\\_rate ratio 0.5000 vs"));
+    bool whole = strstr(md, label) != NULL, cut = strstr(md, CUT_LINE) != NULL;
+    ck_assert_msg(_i == 0 ? whole && !cut : !whole && cut, "label of %zu bytes", size);
+    free(md);
+    free(out);
+    free(audit);
+    free(label);
+}
+END_TEST
+
 /* ---- errors ---- */
 
 struct bad_audit {
@@ -935,6 +978,7 @@ static Suite *report_md_suite(void)
     tcase_add_test(tc, test_ten_gates_no_notice);
     tcase_add_test(tc, test_huge_audit_annotations);
     tcase_add_test(tc, test_long_policy_name);
+    tcase_add_loop_test(tc, test_long_label, 0, 2);
     tcase_add_loop_test(tc, test_bad_audits, 0, (int)N_OF(bad_audits));
     tcase_add_test(tc, test_parse_error_place);
     tcase_add_test(tc, test_null_audit);
