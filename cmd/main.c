@@ -359,7 +359,8 @@ static const struct command check_command = {
     "exit status: 0 every gate passed, 1 a gate failed, 2 error (no verdict)\n"
     "SOURCE_DATE_EPOCH, when set, fixes the audit's 'created' time (overrides are judged\n"
     "by the real clock). With GITHUB_ACTIONS=true, failed gates are printed as ::error\n"
-    "annotations; with GITHUB_STEP_SUMMARY set, the Markdown summary is appended to it.\n",
+    "annotations at their line in the policy (one per gate, at most 10, then a notice);\n"
+    "with GITHUB_STEP_SUMMARY set, the Markdown summary is appended to it.\n",
 };
 
 /* Runs the check (fg_check_run), prints the summary and the annotations, then writes the

@@ -385,6 +385,8 @@ static cJSON *gate_json(struct builder *b, const struct fg_policy *policy,
     const struct fg_gate_spec *spec = o->spec;
     cJSON *g = cJSON_CreateObject();
     add_string(b, g, "id", spec->id);
+    if (spec->mark.line > 0) /* where annotations point: the gate's entry in the policy */
+        add_count(b, g, "line", spec->mark.line);
     if (spec->description != NULL)
         add_string(b, g, "description", spec->description);
     add_string(b, g, "metric", fg_metric_name(spec->metric));

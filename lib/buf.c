@@ -49,6 +49,14 @@ void fg_buf_puts(struct fg_buf *b, const char *s)
     fg_buf_append(b, s, strlen(s));
 }
 
+void fg_buf_truncate(struct fg_buf *b, size_t len)
+{
+    if (b->data == NULL || len >= b->len)
+        return;
+    b->len = len;
+    b->data[len] = '\0';
+}
+
 /* Appends s[0..n) with every control byte escaped: \n, \r, \t, else \xNN. */
 static void append_escaped(struct fg_buf *b, const char *s, size_t n)
 {

@@ -39,6 +39,9 @@ void fg_buf_add(struct fg_buf *b, const char *fmt, ...) FG_PRINTF(2, 3);
  * a name or value from the inputs never starts a line of its own (a GitHub workflow
  * command, say): the text gains a line break only where the caller appends one. */
 void fg_buf_add_escaped(struct fg_buf *b, const char *fmt, ...) FG_PRINTF(2, 3);
+/* Drops the text past len (a no-op when len >= b->len): a renderer that keeps output under
+ * a budget takes back the piece that did not fit. */
+void fg_buf_truncate(struct fg_buf *b, size_t len);
 /* Hands the text, NUL-terminated, to the caller (*out), or frees it and reports why it
  * could not be built. */
 FG_MUST_CHECK enum fg_status fg_buf_finish(struct fg_buf *b, char **out, struct fg_error *err);

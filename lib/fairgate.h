@@ -245,7 +245,9 @@ FG_MUST_CHECK enum fg_status fg_audit_render(const struct fg_policy *policy,
  * fg_attest_audit says whether an audit is the attested one. */
 FG_MUST_CHECK enum fg_status fg_report_read_audit(const char *path, char **out,
                                                   struct fg_error *err);
-/* GitHub-flavoured Markdown: the verdict first, a table per gate, small groups, overrides. */
+/* GitHub-flavoured Markdown for a pull request: the verdict and one line per gate first,
+ * the failing groups next, everything else in <details>; under 60,000 bytes for any audit
+ * (cut at a row, with a line pointing at the HTML report). */
 FG_MUST_CHECK enum fg_status fg_report_markdown(const char *audit_json, char **out,
                                                 struct fg_error *err);
 /* One self-contained HTML file with inline SVG charts; no scripts, no external requests. */
@@ -259,8 +261,10 @@ FG_MUST_CHECK enum fg_status fg_report_junit(const char *audit_json, char **out,
  * from the data are escaped, so no line starts with text taken from it. */
 FG_MUST_CHECK enum fg_status fg_report_summary(const char *audit_json, char **out,
                                                struct fg_error *err);
-/* GitHub workflow commands: "::error title=...::..." per failed gate, "::warning ...::"
- * per insufficient-data group, escaped per GitHub's rules; "" when there is nothing. */
+/* GitHub workflow commands: one per gate, "::error file=POLICY,line=N,title=...::..." for a
+ * failed gate (its worst group), then "::warning ...::" for a gate with insufficient data;
+ * at most 10 lines, the last a "::notice" counting what they leave out; escaped per
+ * GitHub's rules; "" when there is nothing. file= and line= need the audit's gate lines. */
 FG_MUST_CHECK enum fg_status fg_report_github_annotations(const char *audit_json, char **out,
                                                           struct fg_error *err);
 

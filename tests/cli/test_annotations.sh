@@ -17,15 +17,18 @@ value='a%0A
 fixture_policy annotations-inject "$WORK/policy.yaml"
 GITHUB_ACTIONS=true run "$FAIRGATE" check --policy "$WORK/policy.yaml" --candidate "$WORK/rows.csv"
 expect_rc "the gate fails on the group" 1
-# fairgate's own commands only: one ::error for the failed gate, nothing else
+# fairgate's own commands only: one ::error for the failed gate (at its line in the
+# policy), nothing else
+line=$(grep -n '^  - id: ff$' "$WORK/policy.yaml" | cut -d: -f1)
+file=$(printf '%s' "$WORK/policy.yaml" | sed 's/%/%25/g; s/:/%3A/g; s/,/%2C/g')
 expect_eq "only fairgate's ::error starts a line of stdout" \
-    "$(grep -c '^::' "$WORK/out") $(grep -c '^::error title=fairgate ff::' "$WORK/out")" "1 1"
+    "$(grep -c '^::' "$WORK/out") $(grep -cF "::error file=$file,line=$line,title=fairgate ff::" "$WORK/out")" "1 1"
 expect_no_grep "no stop-commands line on stdout" "$WORK/out" '^::stop-commands'
 expect_no_grep "no stop-commands line on stderr" "$WORK/err" '^::stop-commands'
 expect_grep "the console summary shows the break escaped" "$WORK/out" \
     '^FAIL  ff  g=a%0A\\n::stop-commands::tok: selection_rate ratio 0\.0000'
 # escapeData, undone in the reverse order (%0D, %0A, then %25), gives back the label
-message=$(grep '^::error' "$WORK/out" | sed 's/^::error title=fairgate ff:://')
+message=$(grep '^::error' "$WORK/out" | sed 's/^::error [^:]*title=fairgate ff:://')
 expect_eq "the annotation escapes %, LF" "${message%%: selection_rate*}" 'g=a%250A%0A::stop-commands::tok'
 unescaped=$(printf '%s' "${message%%: selection_rate*}" | sed 's/%0D/\r/g; s/%0A/\n/g; s/%25/%/g')
 expect_eq "the escaped text round-trips" "$unescaped" "g=$value"

@@ -53,8 +53,15 @@ same_worst() {
         esac
         if printf '%s\n' "$line" | grep -Eq -- "$pat"; then ok "$what: console names the limit"; else
             not_ok "$what: console names the limit" "want /$pat/" "got: $line"; fi
+        # Markdown's gate table: "| STATUS | GATE | GROUP | VALUE vs ≥ MIN |" (≤ MAX,
+        # worsening ≤ MAX_WORSENING): the limit in symbols
+        case $lname in
+        min) sym="≥" ;;
+        max) sym="≤" ;;
+        *) sym="worsening ≤" ;;
+        esac
         case $md in
-        *"| $group: "*"(limit $lname $lvalue) |") ok "$what: Markdown" ;;
+        *"| $id | $group | "*" vs $sym $lvalue |") ok "$what: Markdown" ;;
         *) not_ok "$what: Markdown" "got: $md" ;;
         esac
         case $html in
@@ -115,7 +122,7 @@ expect_eq "all improved: every result was held to max_worsening" \
 expect_grep "all improved: console names no group" "$WORK/same/out" \
     "^[A-Z]*  *$gate  *no group got worse than the incumbent(;|\$)"
 expect_grep "all improved: Markdown names no group" "$WORK/same/r.md" \
-    "^\\| $gate \\| .* \\| no group got worse than the incumbent \\|\$"
+    "^\\| [^|]* \\| $gate \\| — \\| selection\\\\_rate ratio: no group got worse than the incumbent \\(bound worsening ≤ 0\\.02\\) \\|\$"
 expect_grep "all improved: HTML names no group" "$WORK/same/r.html" \
     "#gate-3\">$gate</a>.*no group got worse than the incumbent"
 expect_eq "all improved: JUnit names no group" \

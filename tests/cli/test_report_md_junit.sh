@@ -43,6 +43,10 @@ N_RESULTS=$(jq '[.gates[].results[]] | length' "$A")
 N_FAIL=$(jq '[.gates[].results[] | select(.status == "fail")] | length' "$A")
 N_SMALL=$(jq '[.gates[].results[] | select(.status == "insufficient_data")] | length' "$A")
 N_FAILED_GATES=$(jq '[.gates[] | select(.status == "fail")] | length' "$A")
+# Tables of the Markdown: a gate's blocking results (failed gates) open, its others collapsed.
+N_OPEN=$(jq '[.gates[] | select(.status == "fail" and (.results | length) > 0)] | length' "$A")
+N_COLLAPSED=$(jq '[.gates[] | . as $g | select(any(.results[]; ($g.status != "fail") or
+    (.status != "fail" and (.status != "insufficient_data" or $g.on_small_group != "fail"))))] | length' "$A")
 
 # ---- Markdown, rendered by cmark-gfm ----
 
@@ -52,11 +56,19 @@ expect_grep "Markdown: the verdict comes first" "$WORK/m.html" \
 expect_eq "Markdown: the first line is the verdict" "$(head -n 1 "$WORK/m.md")" \
     "## ❌ fairgate: FAIL — loan-approval"
 expect_grep "Markdown: how many gates failed" "$WORK/m.md" "^$N_FAILED_GATES of $N_GATES gates failed\\.$"
-# Tables: the summary, one per gate, the small groups, the inputs.
-expect_eq "Markdown: tables" "$(grep -c '^<table>$' "$WORK/m.html")" "$((1 + N_GATES + 1 + 1))"
+# Tables: the gate table; each failed gate's failing results (open) and each gate's other
+# results (collapsed); the small groups, the inputs.
+N_TABLES=$((1 + N_OPEN + N_COLLAPSED + 1 + 1))
+expect_eq "Markdown: tables" "$(grep -c '^<table>$' "$WORK/m.html")" "$N_TABLES"
 # Rows: a header per table, a row per gate, per result, per small group, per input file.
 expect_eq "Markdown: a row per gate, result, small group and input" \
-    "$(grep -c '^<tr>$' "$WORK/m.html")" "$((N_GATES + 3 + N_GATES + N_RESULTS + N_SMALL + 2))"
+    "$(grep -c '^<tr>$' "$WORK/m.html")" "$((N_TABLES + N_GATES + N_RESULTS + N_SMALL + 2))"
+expect_eq "Markdown: every failing result open, before the first <details>" \
+    "$(sed '/^<details>/,$d' "$WORK/m.md" | grep -c '| ❌ fail: ')" "$N_FAIL"
+expect_eq "Markdown: the gate table before the failing groups, <details> balanced" \
+    "$(awk '/^\| Status \| Gate \| Worst group \| Value vs bound \|$/ { t = NR }
+        /^### Failing groups$/ { f = NR } /^<details>/ { o++ } /^<\/details>/ { c++ }
+        END { print (t && f > t && o == c && o > 0) ? "yes" : "no" }' "$WORK/m.md")" yes
 expect_eq "Markdown: race=Black has a row in each of the 3 group gates" \
     "$(grep -c '^<td>race=Black</td>$' "$WORK/m.html")" 3
 want_n=$(jq '.gates[0].results[] | select(.label == "race=Black") | .n' "$A")
@@ -115,10 +127,16 @@ printf 'previous step\n' >"$WORK/summary.md"
 run env GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY="$WORK/summary.md" \
     "$FAIRGATE" check --policy "$POLICY" --candidate "$WORK/loans.csv"
 expect_rc "GitHub: still exits 1" 1
-expect_grep "GitHub: ::error for four-fifths" "$WORK/out" \
-    '^::error title=fairgate four-fifths::[^:]+: selection_rate ratio 0\.[0-9]{4}, bound min 0\.8: '
+ff_line=$(grep -n '^  - id: four-fifths$' "$POLICY" | cut -d: -f1)
+expect_grep "GitHub: ::error for four-fifths, at its line in the policy" "$WORK/out" \
+    "^::error file=[^,:]*/loan-approval\\.yaml,line=$ff_line,title=fairgate four-fifths::[^:]+: selection_rate ratio 0\\.[0-9]{4}, bound min 0\\.8: "
 expect_eq "GitHub: an ::error per failed gate" "$(grep -c '^::error ' "$WORK/out")" "$N_FAILED_GATES"
-expect_eq "GitHub: a ::warning per small group" "$(grep -c '^::warning ' "$WORK/out")" "$N_SMALL"
+# Every small group is in a failed gate here: no ::warning; the notice counts them, and the
+# failing results the errors do not name (one per gate).
+N_WARN_GATES=$(jq '[.gates[] | select(.status != "fail" and any(.results[]; .status == "insufficient_data"))] | length' "$A")
+expect_eq "GitHub: a ::warning per other gate with small groups" "$(grep -c '^::warning ' "$WORK/out")" "$N_WARN_GATES"
+expect_eq "GitHub: the notice counts the rest" "$(grep '^::notice ' "$WORK/out")" \
+    "::notice title=fairgate::Not annotated (one annotation per gate, at most 10): $((N_FAIL - N_FAILED_GATES)) more failing results, $N_SMALL more results with insufficient data. The job summary and the HTML report list every result."
 { printf 'previous step\n'; cat "$WORK/m.md"; } >"$WORK/summary.want"
 if cmp -s "$WORK/summary.md" "$WORK/summary.want"; then ok "GitHub: the Markdown is appended to the step summary"; else
     not_ok "GitHub: step summary" "$(diff "$WORK/summary.want" "$WORK/summary.md" | head -5)"; fi

@@ -38,6 +38,26 @@ START_TEST(test_append_puts_add)
 }
 END_TEST
 
+/* Truncating takes back what was appended past a length, and appending goes on from
+ * there; a length past the end changes nothing. */
+START_TEST(test_truncate)
+{
+    struct fg_buf b = fg_buf_new(FG_BUF_CAP_REPORT, "the report");
+    fg_buf_truncate(&b, 0); /* nothing allocated yet */
+    fg_buf_puts(&b, "kept|dropped");
+    fg_buf_truncate(&b, 5);
+    ck_assert_uint_eq(b.len, 5);
+    ck_assert_str_eq(b.data, "kept|");
+    fg_buf_truncate(&b, 99);
+    fg_buf_puts(&b, "next");
+    char *out = NULL;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_buf_finish(&b, &out, &err), FG_OK);
+    ck_assert_str_eq(out, "kept|next");
+    free(out);
+}
+END_TEST
+
 /* Exactly the cap fits; one byte more is FG_ERR_LIMIT naming the use and its cap, and
  * nothing is handed out (never a cut text). */
 START_TEST(test_cap_is_per_use)
@@ -102,6 +122,7 @@ static Suite *buf_suite(void)
     TCase *tc = tcase_create("buf");
     tcase_add_test(tc, test_empty_is_empty_string);
     tcase_add_test(tc, test_append_puts_add);
+    tcase_add_test(tc, test_truncate);
     tcase_add_test(tc, test_cap_is_per_use);
     tcase_add_test(tc, test_caps_are_named);
     tcase_add_test(tc, test_add_escaped);
