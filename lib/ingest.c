@@ -95,7 +95,8 @@ static void reader_init(struct reader *r, const char *path, unsigned char delimi
                         row_handler on_row, void *user, struct fg_error *err)
 {
     memset(r, 0, sizeof *r);
-    r->path = path;
+    r->path = fg_instream_name(path);
+    r->given = path;
     r->delimiter = delimiter;
     r->on_row = on_row;
     r->user = user;
@@ -622,27 +623,22 @@ static enum fg_status fast_block(struct reader *r, const char *buf, size_t len, 
 /* Reads up to want bytes, fewer only at the end (*eof then). -1 on a read error. */
 ssize_t fg_ingest_source_read(struct source *src, char *buf, size_t want, bool *eof)
 {
-    *eof = false;
+    if (src->stream != NULL) {
+        ssize_t got = fg_instream_read(src->stream, buf, want, eof, src->err);
+        src->offset = fg_instream_offset(src->stream);
+        return got;
+    }
+    bool at_end = false;
     if (src->end != UINT64_MAX && want >= src->end - src->offset) {
         want = (size_t)(src->end - src->offset);
-        *eof = true;
+        at_end = true;
     }
-    size_t got = 0;
-    while (got < want) {
-        ssize_t n = src->seekable ? pread(src->fd, buf + got, want - got, (off_t)src->offset)
-                                  : read(src->fd, buf + got, want - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0) {
-            *eof = true;
-            break;
-        }
-        got += (size_t)n;
-        src->offset += (uint64_t)n;
-    }
-    return (ssize_t)got;
+    ssize_t got = fg_read_full(src->fd, buf, want, (off_t)src->offset, eof);
+    if (got < 0)
+        return -1;
+    src->offset += (uint64_t)got;
+    *eof = *eof || at_end;
+    return got;
 }
 
 static bool parser_start(struct reader *r, struct csv_parser *parser)
@@ -661,9 +657,10 @@ static void tell_progress(const struct reader *r, const struct source *src)
  * gives up on (a '"', a field past the limit, a record longer than the buffer) to the end:
  * libcsv then starts on a record boundary, so every record is read as libcsv alone would.
  * fast false: libcsv from the start. fallback false (a worker): stop there, r->bailed.
- * file_start: src starts the file (a byte order mark is skipped). sha: NULL or every byte. */
-enum fg_status fg_ingest_stream(struct reader *r, struct source *src, bool file_start,
-                                EVP_MD_CTX *sha, char *buf, size_t cap, bool fast, bool fallback)
+ * file_start: src starts the file (a byte order mark is skipped). A stream source hashes
+ * the bytes it gives as it gives them. */
+enum fg_status fg_ingest_stream(struct reader *r, struct source *src, bool file_start, char *buf,
+                                size_t cap, bool fast, bool fallback)
 {
     struct csv_parser parser;
     bool parser_ready = false;
@@ -678,11 +675,9 @@ enum fg_status fg_ingest_stream(struct reader *r, struct source *src, bool file_
         bool eof = false;
         ssize_t got = fg_ingest_source_read(src, buf + carry, cap - carry, &eof);
         if (got < 0) {
-            status = fg_ingest_fail(r, FG_ERR_IO, 0, "read error: %s", strerror(errno));
-            goto done;
-        }
-        if (sha != NULL && got > 0 && EVP_DigestUpdate(sha, buf + carry, (size_t)got) != 1) {
-            status = fg_ingest_fail(r, FG_ERR_IO, 0, "SHA-256 failed");
+            status = src->stream != NULL
+                         ? src->err->code
+                         : fg_ingest_fail(r, FG_ERR_IO, 0, "read error: %s", strerror(errno));
             goto done;
         }
         size_t len = carry + (size_t)got, pos = 0;
@@ -1272,7 +1267,7 @@ enum fg_status fg_ingest_fast_header(struct reader *r, int fd, char *buf, size_t
 {
     enum fg_status status;
     *used = false;
-    struct source src = {fd, true, 0, UINT64_MAX};
+    struct source src = {.fd = fd, .offset = 0, .end = UINT64_MAX};
     bool eof = false;
     ssize_t got = fg_ingest_source_read(&src, buf, cap, &eof);
     if (got < 0)
@@ -1302,19 +1297,37 @@ enum fg_status fg_ingest_fast_header(struct reader *r, int fd, char *buf, size_t
     return FG_OK;
 }
 
-/* Reads one file: header, then on_row for every data record, and its SHA-256. may_split:
- * the rows may be read by workers (the candidate file of a one-file run). */
+/* Reads a plain regular candidate file with workers (lib/ingest_parallel.c); *used false:
+ * nothing was read, the caller reads the file in order. */
+static enum fg_status read_split(struct ingest *in, struct reader *r, int fd, const struct stat *st,
+                                 EVP_MD_CTX *sha, char *buf, bool *used)
+{
+    enum fg_status status = fg_ingest_parallel_run(in, fd, (uint64_t)st->st_size, sha, buf, used);
+    /* The workers and the hash read the same offsets apart (and a chunk the fast path gives
+     * up on is read again): only a file nobody wrote meanwhile has a digest of the bytes
+     * judged. A write moves ctime, which no user can set back. */
+    struct stat after;
+    if (status == FG_OK && *used &&
+        (fstat(fd, &after) != 0 || after.st_size != st->st_size ||
+         after.st_mtim.tv_sec != st->st_mtim.tv_sec ||
+         after.st_mtim.tv_nsec != st->st_mtim.tv_nsec ||
+         after.st_ctim.tv_sec != st->st_ctim.tv_sec ||
+         after.st_ctim.tv_nsec != st->st_ctim.tv_nsec))
+        status = fg_ingest_fail(r, FG_ERR_INPUT, 0,
+                                "the file changed while it was read; gate on a file nobody writes");
+    return status;
+}
+
+/* Reads one file (a path, "-" for standard input, plain or gzip): header, then on_row for
+ * every data record, and the SHA-256 of the bytes given. may_split: the rows may be read by
+ * workers (the candidate file of a one-file run, when it is a plain regular file). */
 static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_split)
 {
-    int fd = open(r->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return fg_ingest_fail(r, FG_ERR_IO, 0, "cannot open: %s", strerror(errno));
-    struct stat st;
-    bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     enum fg_status status = FG_OK;
     size_t cap = in->tuning.block_bytes;
     EVP_MD_CTX *sha = EVP_MD_CTX_new();
     char *buf = malloc(cap);
+    struct fg_instream *stream = NULL;
     if (sha == NULL || buf == NULL || spans_reserve(r, 64) != FG_OK) {
         status = fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
         goto done;
@@ -1323,6 +1336,8 @@ static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_
         status = fg_ingest_fail(r, FG_ERR_IO, 0, "cannot start SHA-256");
         goto done;
     }
+    if ((status = fg_instream_open(r->given, sha, &stream, r->err)) != FG_OK)
+        goto done;
     r->lines.line = 1;
     /* the row cache, for a one-file run that keeps no scores */
     if (may_split && !in->keep_scores[0] && !in->keep_scores[1] &&
@@ -1331,25 +1346,13 @@ static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_
         goto done;
     }
     bool used = false;
-    if (may_split && regular && !in->tuning.libcsv_only && fg_ingest_splittable(in, &st)) {
-        status = fg_ingest_parallel_run(in, fd, (uint64_t)st.st_size, sha, buf, &used);
-        /* The workers and the hash read the same offsets apart (and a chunk the fast path
-         * gives up on is read again): only a file nobody wrote meanwhile has a digest of the
-         * bytes judged. A write moves ctime, which no user can set back. */
-        struct stat after;
-        if (status == FG_OK && used &&
-            (fstat(fd, &after) != 0 || after.st_size != st.st_size ||
-             after.st_mtim.tv_sec != st.st_mtim.tv_sec ||
-             after.st_mtim.tv_nsec != st.st_mtim.tv_nsec ||
-             after.st_ctim.tv_sec != st.st_ctim.tv_sec ||
-             after.st_ctim.tv_nsec != st.st_ctim.tv_nsec))
-            status =
-                fg_ingest_fail(r, FG_ERR_INPUT, 0,
-                               "the file changed while it was read; gate on a file nobody writes");
-    }
+    struct stat st;
+    if (may_split && !in->tuning.libcsv_only && fg_instream_plain_file(stream, &st) &&
+        fg_ingest_splittable(in, &st))
+        status = read_split(in, r, fg_instream_fd(stream), &st, sha, buf, &used);
     if (status == FG_OK && !used) {
-        struct source src = {fd, regular, 0, UINT64_MAX};
-        status = fg_ingest_stream(r, &src, true, sha, buf, cap, !in->tuning.libcsv_only, true);
+        struct source src = {.stream = stream, .err = r->err, .end = UINT64_MAX};
+        status = fg_ingest_stream(r, &src, true, buf, cap, !in->tuning.libcsv_only, true);
     }
     if (status != FG_OK)
         goto done;
@@ -1367,9 +1370,9 @@ static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_
 done:
     fg_ingest_cache_free(r->cache);
     r->cache = NULL;
+    fg_instream_close(stream);
     EVP_MD_CTX_free(sha);
     free(buf);
-    close(fd);
     return status;
 }
 
@@ -1416,7 +1419,7 @@ static enum fg_status check_policy(const struct fg_policy *policy, struct fg_err
 
 static void input_info(struct fg_input_info *info, const struct reader *r)
 {
-    snprintf(info->path, sizeof info->path, "%s", r->path);
+    snprintf(info->path, sizeof info->path, "%s", r->given);
     memcpy(info->sha256, r->sha256, sizeof info->sha256);
     info->rows = r->rows;
     info->rows_dropped = r->rows_dropped;

@@ -16,6 +16,7 @@
 #include "csvread.h"
 #include "fairgate.h"
 #include "fastcsv.h"
+#include "instream.h"
 #include "policy.h"
 
 #include <stdbool.h>
@@ -76,7 +77,8 @@ struct progress {
 struct row_cache;
 
 struct reader {
-    const char *path;
+    const char *path;  /* for messages: FG_STDIN_NAME for standard input */
+    const char *given; /* as given: opened, and recorded in the audit ("-": standard input) */
     unsigned char delimiter;
     row_handler on_row;
     void *user;
@@ -109,13 +111,14 @@ struct reader {
     uint32_t offer_ids[FG_MAX_PROTECTED];
 };
 
-/* Where a stream's bytes come from: a regular file by offset (pread), or anything else in
- * order (read). */
+/* Where a stream's bytes come from: a plain regular file by offset (pread), or an input
+ * stream (lib/instream.c: a file, standard input, gzip) in order, which hashes the bytes. */
 struct source {
     int fd;
-    bool seekable;
-    uint64_t offset; /* of the next byte, from the start of the file */
-    uint64_t end;    /* read no further; UINT64_MAX: to the end of the file */
+    uint64_t offset;            /* of the next byte given, from the start of the file */
+    uint64_t end;               /* read no further; UINT64_MAX: to the end of the file */
+    struct fg_instream *stream; /* non-NULL: read from it (fd and end unused) */
+    struct fg_error *err;       /* what a failed stream read says */
 };
 
 /* ---- decisions ---- */
@@ -208,12 +211,13 @@ struct ingest {
 enum fg_status fg_ingest_fail(struct reader *r, enum fg_status code, unsigned long line,
                               const char *fmt, ...) FG_PRINTF(4, 5);
 
-/* Reads up to want bytes, fewer only at the end (*eof then). -1 on a read error. */
+/* Reads up to want bytes, fewer only at the end (*eof then). -1 on a read error (a stream's
+ * fills src->err; else errno says). */
 ssize_t fg_ingest_source_read(struct source *src, char *buf, size_t want, bool *eof);
 
 /* Streams src through the fast path, then libcsv from the first record it gives up on. */
-enum fg_status fg_ingest_stream(struct reader *r, struct source *src, bool file_start,
-                                EVP_MD_CTX *sha, char *buf, size_t cap, bool fast, bool fallback);
+enum fg_status fg_ingest_stream(struct reader *r, struct source *src, bool file_start, char *buf,
+                                size_t cap, bool fast, bool fallback);
 
 /* Reads the header from the file's first block on the fast path; *first: where the data
  * rows start. *used false: the header is not on the fast path. */
