@@ -53,10 +53,12 @@ fg_ingest_run_tuned(const struct fg_policy *policy, const struct fg_ingest_optio
 
 /* A column the policy needs, and its value in the current record. */
 struct slot {
-    const char *name; /* header name, borrowed from the policy */
-    const char *hint; /* appended to the "no column" message */
-    size_t column;    /* 0-based header index, once the header is read */
-    bool optional;    /* a header without it is fine: absent then, and never read */
+    const char *name;    /* header name, borrowed from the policy */
+    const char *key;     /* the policy key naming it ("data.label"), for messages; or NULL */
+    struct fg_mark mark; /* where the policy names it; line 0: unknown */
+    const char *hint;    /* appended to the "no column" message */
+    size_t column;       /* 0-based header index, once the header is read */
+    bool optional;       /* a header without it is fine: absent then, and never read */
     bool absent;
     char *value; /* the current record's field, NUL-terminated */
     size_t len, cap;
@@ -77,8 +79,10 @@ struct progress {
 struct row_cache;
 
 struct reader {
-    const char *path;  /* for messages: FG_STDIN_NAME for standard input */
-    const char *given; /* as given: opened, and recorded in the audit ("-": standard input) */
+    const char *path;        /* for messages: FG_STDIN_NAME for standard input */
+    const char *given;       /* as given: opened, and recorded in the audit ("-": standard input) */
+    const char *role;        /* "candidate file" or "incumbent file", for messages */
+    const char *policy_path; /* where the slots' marks are */
     unsigned char delimiter;
     row_handler on_row;
     void *user;
