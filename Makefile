@@ -1,7 +1,7 @@
 # fairgate - build, test, demo, install.  `make help` lists the targets.
 #
 # Dependencies come from Debian packages (see .ci/ensure-deps); they are found with
-# pkg-config where they ship a .pc file (libyaml, cJSON, libcrypto, Check) and linked
+# pkg-config where they ship a .pc file (libyaml, cJSON, libcrypto, zlib, Check) and linked
 # by name where they do not (libcsv).
 
 .SUFFIXES:
@@ -18,7 +18,7 @@ BUILD   ?= build
 WERROR  ?= -Werror
 SANITIZE ?=
 
-PKGS      := yaml-0.1 libcjson libcrypto
+PKGS      := yaml-0.1 libcjson libcrypto zlib
 DEP_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)

@@ -43,9 +43,11 @@ static const char *usage_main =
 
 /* ---- option tables ----
  * One per command. A single option given twice is a usage error, never "the last one wins";
- * a REPEAT one adds a file each time. --help itself is every command's. */
+ * a REPEAT one adds a file each time. An INPUT one reads a file that may be "-", standard
+ * input: at most one option of a command may be (a NAME=FILE one, "NAME=-"). --help itself is
+ * every command's. */
 
-enum { REPEAT = 1, REQUIRED = 2 };
+enum { REPEAT = 1, REQUIRED = 2, INPUT = 4 };
 
 #define MAX_REPEATED 64 /* times one repeatable option may be given */
 #define MAX_OPTIONS  24 /* options in one table */
@@ -54,7 +56,7 @@ enum { REPEAT = 1, REQUIRED = 2 };
 struct opt {
     const char *name;
     const char *arg; /* NULL: takes no value */
-    unsigned flags;  /* REPEAT: may be given more than once; REQUIRED */
+    unsigned flags;  /* REPEAT: may be given more than once; REQUIRED; INPUT: "-" is stdin */
     const char *help;
 };
 
@@ -214,6 +216,35 @@ static int print_help(const struct command *cmd)
     return EXIT_PASS;
 }
 
+/* Whether an INPUT option's value reads standard input: "-", or "NAME=-". */
+static bool reads_stdin(const char *value)
+{
+    size_t len = strlen(value);
+    return strcmp(value, "-") == 0 || (len >= 2 && strcmp(value + len - 2, "=-") == 0);
+}
+
+/* Standard input can be read once: at most one INPUT option may be "-". PARSED, or the
+ * exit code of the usage error. */
+static int one_stdin(const struct command *cmd, const struct parsed *p)
+{
+    const char *first = NULL;
+    for (size_t i = 0; i < p->n_seen; i++) {
+        const struct opt *o = &cmd->options[p->seen[i].option];
+        if (!(o->flags & INPUT) || !reads_stdin(p->seen[i].value))
+            continue;
+        if (first != NULL && strcmp(first, o->name) == 0)
+            return usage_error("--%s is '-' (standard input) twice; at most one input may be "
+                               "'-'",
+                               first);
+        if (first != NULL)
+            return usage_error("--%s and --%s both read standard input ('-'); at most one "
+                               "input may be '-'",
+                               first, o->name);
+        first = o->name;
+    }
+    return PARSED;
+}
+
 /* Reads argv (argv[0]: the command) into p. Returns PARSED, or the exit code of --help or
  * of a usage error. */
 static int parse(const struct command *cmd, int argc, char **argv, struct parsed *p)
@@ -256,7 +287,7 @@ static int parse(const struct command *cmd, int argc, char **argv, struct parsed
     for (size_t i = 0; i < n; i++)
         if ((cmd->options[i].flags & REQUIRED) && p->count[i] == 0)
             return usage_error("--%s is required", cmd->options[i].name);
-    return PARSED;
+    return one_stdin(cmd, p);
 }
 
 /* The values of a repeatable option, in the order given; returns how many. */
@@ -316,13 +347,14 @@ enum { C_POLICY, C_CANDIDATE, C_INCUMBENT, C_COUNTS, C_OUT, C_SIGN_KEY, C_ATTEST
 // clang-format on
 static const struct opt check_options[] = {
     [C_POLICY] = OPT_POLICY,
-    [C_CANDIDATE] = {"candidate", "FILE", 0,
-                     "CSV with the label, protected attributes and candidate predictions"},
-    [C_INCUMBENT] = {"incumbent", "FILE", 0,
+    [C_CANDIDATE] = {"candidate", "FILE", INPUT,
+                     "CSV with the label, protected attributes and candidate predictions\n"
+                     "('-': standard input; gzip is read as such)"},
+    [C_INCUMBENT] = {"incumbent", "FILE", INPUT,
                      "CSV with the incumbent's predictions, matched by data.id (or by\n"
                      "position with data.join: position); without it, the policy's\n"
                      "incumbent column, if any, is read from the candidate file"},
-    [C_COUNTS] = {"counts", "FILE", REPEAT,
+    [C_COUNTS] = {"counts", "FILE", REPEAT | INPUT,
                   "gate on a counts file (of `fairgate counts` or `fairgate sql`)\n"
                   "instead of predictions; shards are summed. Not with a score metric.\n"
                   "Overrides bind to every counts file, in the order given"},
@@ -330,7 +362,7 @@ static const struct opt check_options[] = {
     [C_SIGN_KEY] = {"sign-key", "FILE", 0, "Ed25519 private key (PEM) that signs the attestation"},
     [C_ATTESTATION] = {"attestation", "FILE", 0,
                        "write the signed in-toto attestation (one DSSE envelope line)"},
-    [C_SUBJECT] = {"subject", "NAME=FILE", REPEAT,
+    [C_SUBJECT] = {"subject", "NAME=FILE", REPEAT | INPUT,
                    "also name FILE (e.g. the model) in the attestation's subjects"},
     [C_OVERRIDE] = {"override", "FILE", REPEAT,
                     "a signed override (repeatable); valid ones turn failed gates\n"
@@ -478,12 +510,12 @@ enum {
 static const struct opt verify_options[] = {
     [V_ATTESTATION] = {"attestation", "FILE", REQUIRED, "the attestation to verify (required)"},
     [V_PUBKEY] = {"pubkey", "FILE", REQUIRED, "the signer's Ed25519 public key (PEM) (required)"},
-    [V_AUDIT] = {"audit", "FILE", 0, "check that FILE is the attested audit"},
-    [V_CANDIDATE] = {"candidate", "FILE", 0, "check the candidate file's digest"},
-    [V_INCUMBENT] = {"incumbent", "FILE", 0, "check the incumbent file's digest"},
-    [V_POLICY] = {"policy", "FILE", 0, "check the policy file's digest"},
-    [V_SUBJECT] = {"subject", "NAME=FILE", REPEAT, "check FILE against the subject NAME"},
-    [V_COUNTS] = {"counts", "FILE", REPEAT, "check a counts file (matched by its file name)"},
+    [V_AUDIT] = {"audit", "FILE", INPUT, "check that FILE is the attested audit"},
+    [V_CANDIDATE] = {"candidate", "FILE", INPUT, "check the candidate file's digest"},
+    [V_INCUMBENT] = {"incumbent", "FILE", INPUT, "check the incumbent file's digest"},
+    [V_POLICY] = {"policy", "FILE", INPUT, "check the policy file's digest"},
+    [V_SUBJECT] = {"subject", "NAME=FILE", REPEAT | INPUT, "check FILE against the subject NAME"},
+    [V_COUNTS] = {"counts", "FILE", REPEAT | INPUT, "check a counts file (matched by its file name)"},
     [V_REQUIRE_VERDICT] = {"require-verdict", "LIST", 0,
                            "exit 1 unless the attested verdict is in LIST\n"
                            "(pass, fail, pass_with_override; comma-separated)"},
@@ -551,9 +583,9 @@ enum { O_POLICY, O_CANDIDATE, O_INCUMBENT, O_COUNTS, O_ATTESTATION, O_PUBKEY, O_
 // clang-format on
 static const struct opt override_options[] = {
     [O_POLICY] = OPT_POLICY,
-    [O_CANDIDATE] = {"candidate", "FILE", 0, "the candidate file check will judge"},
-    [O_INCUMBENT] = {"incumbent", "FILE", 0, "the incumbent file check will get, if any"},
-    [O_COUNTS] = {"counts", "FILE", REPEAT, "the counts files check will judge, in order"},
+    [O_CANDIDATE] = {"candidate", "FILE", INPUT, "the candidate file check will judge"},
+    [O_INCUMBENT] = {"incumbent", "FILE", INPUT, "the incumbent file check will get, if any"},
+    [O_COUNTS] = {"counts", "FILE", REPEAT | INPUT, "the counts files check will judge, in order"},
     [O_ATTESTATION] = {"attestation", "FILE", 0,
                        "approve the run this CI attestation attests (no data needed)"},
     [O_PUBKEY] = {"pubkey", "FILE", 0, "the CI's public key, with --attestation"},
@@ -764,9 +796,11 @@ static int cmd_report(const struct parsed *p)
 enum { N_POLICY, N_CANDIDATE, N_INCUMBENT, N_OUT, N_QUIET, N_FORCE };
 static const struct opt counts_options[] = {
     [N_POLICY] = OPT_POLICY,
-    [N_CANDIDATE] = {"candidate", "FILE", REQUIRED,
-                     "CSV with the label, protected attributes and predictions (required)"},
-    [N_INCUMBENT] = {"incumbent", "FILE", 0, "CSV with the incumbent's predictions, as for check"},
+    [N_CANDIDATE] = {"candidate", "FILE", REQUIRED | INPUT,
+                     "CSV with the label, protected attributes and predictions (required;\n"
+                     "'-': standard input; gzip is read as such)"},
+    [N_INCUMBENT] = {"incumbent", "FILE", INPUT,
+                     "CSV with the incumbent's predictions, as for check"},
     [N_OUT] = {"out", "FILE", REQUIRED, "write the counts file here (required)"},
     [N_QUIET] = OPT_QUIET,
     [N_FORCE] = OPT_FORCE_OUT,

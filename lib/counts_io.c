@@ -28,6 +28,7 @@
 #include "counts.h"
 #include "csvread.h"
 #include "fairgate.h"
+#include "instream.h"
 #include "metric.h"
 #include "policy.h"
 #include "util.h"
@@ -456,15 +457,14 @@ static enum fg_status feed(struct reader *r, struct csv_parser *parser, const ch
     return r->status != FG_OK ? r->status : csv_failure(r, parser, false);
 }
 
-/* Reads the file into r->counts; info gets the digest. */
-static enum fg_status read_file(struct reader *r, struct fg_counts_info *info)
+/* Reads the file (a path, "-" for standard input, plain or gzip) into r->counts; info gets
+ * the digest of the bytes given. */
+static enum fg_status read_file(struct reader *r, const char *path, struct fg_counts_info *info)
 {
-    FILE *file = fopen(r->path, "rb");
-    if (file == NULL)
-        return fail(r, FG_ERR_IO, 0, 0, "cannot open: %s", strerror(errno));
     enum fg_status status = FG_OK;
     struct csv_parser parser;
     bool parser_ready = false;
+    struct fg_instream *stream = NULL;
     EVP_MD_CTX *sha = EVP_MD_CTX_new();
     char *chunk = malloc(CHUNK_SIZE);
     if (sha == NULL || chunk == NULL || EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1 ||
@@ -473,24 +473,18 @@ static enum fg_status read_file(struct reader *r, struct fg_counts_info *info)
         goto done;
     }
     parser_ready = true;
+    if ((status = fg_instream_open(path, sha, &stream, r->err)) != FG_OK)
+        goto done;
     r->lines.line = 1;
-    bool first = true;
-    for (;;) {
-        size_t got = fread(chunk, 1, CHUNK_SIZE, file);
-        if (got == 0)
-            break;
-        if (EVP_DigestUpdate(sha, chunk, got) != 1) {
-            status = fail(r, FG_ERR_IO, 0, 0, "SHA-256 failed");
+    for (bool first = true, eof = false; !eof; first = false) {
+        ssize_t got = fg_instream_read(stream, chunk, CHUNK_SIZE, &eof, r->err);
+        if (got < 0) {
+            status = r->err->code;
             goto done;
         }
         size_t skip = first && got >= 3 && memcmp(chunk, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
-        first = false;
-        if ((status = feed(r, &parser, chunk + skip, got - skip)) != FG_OK)
+        if ((status = feed(r, &parser, chunk + skip, (size_t)got - skip)) != FG_OK)
             goto done;
-    }
-    if (ferror(file)) {
-        status = fail(r, FG_ERR_IO, 0, 0, "read error: %s", strerror(errno));
-        goto done;
     }
     if (csv_fini(&parser, on_field, on_record, r) != 0) {
         status = r->status != FG_OK ? r->status : csv_failure(r, &parser, true);
@@ -512,9 +506,9 @@ static enum fg_status read_file(struct reader *r, struct fg_counts_info *info)
 done:
     if (parser_ready)
         csv_free(&parser);
+    fg_instream_close(stream);
     EVP_MD_CTX_free(sha);
     free(chunk);
-    fclose(file);
     return status;
 }
 
@@ -529,14 +523,14 @@ enum fg_status fg_counts_load(const struct fg_policy *policy, const char *path,
         return status;
     struct reader r;
     memset(&r, 0, sizeof r);
-    r.path = path;
+    r.path = fg_instream_name(path);
     r.policy = policy;
     r.err = err;
     r.n_expected = policy->data.n_protected + N_BITS;
     status =
         fg_counts_new(policy->data.n_protected, policy->data.incumbent.present, &r.counts, err);
     if (status == FG_OK)
-        status = read_file(&r, info);
+        status = read_file(&r, path, info);
     for (size_t i = 0; i < FG_MAX_PROTECTED + N_BITS; i++)
         free(r.fields[i]);
     free(r.role_of);
@@ -567,10 +561,10 @@ enum fg_status fg_counts_load_files(const struct fg_policy *policy, const char *
             break;
         for (size_t j = 0; j < i && status == FG_OK; j++)
             if (strcmp(infos[j].sha256, infos[i].sha256) == 0)
-                status = fg_error_set(err, FG_ERR_USAGE, paths[i], 0, 0,
+                status = fg_error_set(err, FG_ERR_USAGE, fg_instream_name(paths[i]), 0, 0,
                                       "the same counts as %s (sha256 %.12s...): a shard given "
                                       "twice would count its rows twice",
-                                      paths[j], infos[i].sha256);
+                                      fg_instream_name(paths[j]), infos[i].sha256);
         if (status != FG_OK) {
             fg_counts_free(one);
             break;
@@ -583,11 +577,11 @@ enum fg_status fg_counts_load_files(const struct fg_policy *policy, const char *
         status = fg_counts_merge(total, one, &inner);
         fg_counts_free(one);
         if (status != FG_OK)
-            status = fg_error_set(err, status, paths[i], 0, 0, "adding it to the counts before: %s",
-                                  inner.message);
+            status = fg_error_set(err, status, fg_instream_name(paths[i]), 0, 0,
+                                  "adding it to the counts before: %s", inner.message);
     }
     if (status == FG_OK && fg_counts_total(total) == 0)
-        status = fg_error_set(err, FG_ERR_INPUT, paths[0], 0, 0,
+        status = fg_error_set(err, FG_ERR_INPUT, fg_instream_name(paths[0]), 0, 0,
                               "no rows to judge: the counts add up to 0");
     if (status != FG_OK) {
         fg_counts_free(total);
@@ -642,9 +636,9 @@ enum fg_status fg_counts_binding_files(const char *const *paths, size_t n, char 
         st = fg_file_sha256(paths[i], infos[i].sha256, err);
         for (size_t j = 0; j < i && st == FG_OK; j++)
             if (strcmp(infos[i].sha256, infos[j].sha256) == 0)
-                st = fg_error_set(err, FG_ERR_USAGE, paths[i], 0, 0,
+                st = fg_error_set(err, FG_ERR_USAGE, fg_instream_name(paths[i]), 0, 0,
                                   "the same bytes as %s: check refuses a shard given twice",
-                                  paths[j]);
+                                  fg_instream_name(paths[j]));
     }
     if (st == FG_OK)
         fg_counts_binding_of(infos, n, out);

@@ -39,6 +39,7 @@
 #include "util.h"
 
 #include <csv.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -46,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -89,13 +91,44 @@ static const char *show(char *buf, size_t size, const char *value, size_t len)
     return buf;
 }
 
+/* Whether value is how an export writes a missing value (pandas, R, Excel, SQL), ignoring
+ * case: fairgate reads only an empty field as missing. */
+static bool looks_missing(const char *value, size_t len)
+{
+    static const char *const tokens[] = {"na",  "n/a",  "#n/a", "<na>", "nan", "-nan",
+                                         "nat", "null", "none", "nil",  "?"};
+    for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++)
+        if (strlen(tokens[i]) == len && strncasecmp(value, tokens[i], len) == 0)
+            return true;
+    return false;
+}
+
+/* The hint for a value that looks missing ("" when it does not): "; 'NA' looks like ...". */
+static const char *missing_hint(char *buf, size_t size, const char *value, size_t len)
+{
+    if (!looks_missing(value, len))
+        return "";
+    snprintf(buf, size,
+             "; '%.*s' looks like a missing value, but only an empty field is read as missing: "
+             "write missing values as empty fields, and 'missing: drop' in data leaves those "
+             "rows out",
+             (int)len, value);
+    return buf;
+}
+
 /* ---- the reader: one CSV file through libcsv ---- */
 
-static void reader_init(struct reader *r, const char *path, unsigned char delimiter,
-                        row_handler on_row, void *user, struct fg_error *err)
+static void reader_init(struct reader *r, const char *path, const char *role,
+                        const struct fg_policy *policy, row_handler on_row, void *user,
+                        struct fg_error *err)
 {
     memset(r, 0, sizeof *r);
-    r->path = path;
+    r->path = fg_instream_name(path);
+    r->given = path;
+    r->role = role;
+    r->policy_path = policy->path;
+    unsigned char delimiter =
+        (unsigned char)(policy->data.delimiter ? policy->data.delimiter : ',');
     r->delimiter = delimiter;
     r->on_row = on_row;
     r->user = user;
@@ -119,16 +152,24 @@ static void reader_free(struct reader *r)
     r->slot_of = NULL;
 }
 
-/* Registers a needed column and returns its slot; a name needed twice shares one slot. */
-static size_t reader_need(struct reader *r, const char *name, const char *hint)
+/* Registers a needed column, named by the policy's key at mark (NULL: unknown), and returns
+ * its slot; a name needed twice shares one slot (the first key names it in messages). */
+static size_t reader_need(struct reader *r, const char *name, const char *key,
+                          const struct fg_mark *mark, const char *hint)
 {
     for (size_t i = 0; i < r->n_slots; i++)
         if (strcmp(r->slots[i].name, name) == 0) {
+            if (r->slots[i].optional) {
+                r->slots[i].key = key;
+                r->slots[i].mark = mark ? *mark : (struct fg_mark){0, 0};
+            }
             r->slots[i].optional = false;
             return i;
         }
     struct slot *s = &r->slots[r->n_slots];
     s->name = name;
+    s->key = key;
+    s->mark = mark ? *mark : (struct fg_mark){0, 0};
     s->hint = hint ? hint : "";
     s->optional = false;
     return r->n_slots++;
@@ -140,7 +181,7 @@ static size_t reader_want(struct reader *r, const char *name)
     for (size_t i = 0; i < r->n_slots; i++)
         if (strcmp(r->slots[i].name, name) == 0)
             return i;
-    size_t slot = reader_need(r, name, NULL);
+    size_t slot = reader_need(r, name, NULL, NULL, NULL);
     r->slots[slot].optional = true;
     return slot;
 }
@@ -154,6 +195,95 @@ enum fg_status fg_ingest_fail(struct reader *r, enum fg_status code, unsigned lo
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
     return fg_error_set(r->err, code, r->path, line, 0, "%s", message);
+}
+
+/* ---- a needed column the header lacks ---- */
+
+#define COLUMNS_SHOWN 300 /* bytes of the header's names listed in a message */
+
+/* The header name that slot_name was likely meant to be, or NULL: one equal but for case,
+ * else the closest case-blind within an edit distance of a quarter of its length (at least
+ * 1), so that a sibling (pred_lr for pred_gb) is no suggestion; a name of one or two bytes
+ * only by one that starts alike. */
+static const char *suggest_column(const struct reader *r, const char *slot_name)
+{
+    char word[SHOW_MAX + 1], name[SHOW_MAX + 1];
+    size_t len = strlen(slot_name);
+    if (len > SHOW_MAX)
+        return NULL;
+    for (size_t i = 0; i <= len; i++)
+        word[i] = (char)tolower((unsigned char)slot_name[i]);
+    size_t cap = len / 4 > 1 ? len / 4 : 1, best_distance = cap + 1;
+    const char *best = NULL;
+    for (size_t i = 0; i < r->n_names; i++) {
+        size_t n = strlen(r->names[i]);
+        if (n == 0 || n > SHOW_MAX)
+            continue;
+        for (size_t k = 0; k <= n; k++)
+            name[k] = (char)tolower((unsigned char)r->names[i][k]);
+        size_t d = fg_edit_distance(word, name, cap);
+        bool same_start = name[0] == word[0];
+        if (d > cap || (len <= 2 && !same_start))
+            continue; /* 'y' for 'p' is no hint */
+        /* on a tie, a name that starts like the word is the likelier one */
+        if (d < best_distance ||
+            (d == best_distance && same_start && tolower((unsigned char)best[0]) != word[0])) {
+            best_distance = d;
+            best = r->names[i];
+        }
+    }
+    return best;
+}
+
+/* "a, b, c" of the header's names, escaped, cut after COLUMNS_SHOWN bytes ("... and 12
+ * more"). */
+static void list_columns(const struct reader *r, char *out, size_t size)
+{
+    size_t used = 0, i = 0;
+    out[0] = '\0';
+    for (; i < r->n_names && used < COLUMNS_SHOWN; i++) {
+        char shown[SHOW_MAX * 4 + 8];
+        show(shown, sizeof shown, r->names[i], strlen(r->names[i]));
+        int n = snprintf(out + used, size - used, "%s%s", i ? ", " : "", shown[0] ? shown : "''");
+        if (n < 0 || (size_t)n >= size - used)
+            break;
+        used += (size_t)n;
+    }
+    if (i < r->n_names)
+        snprintf(out + used, size - used, "%s... and %zu more", used ? ", " : "", r->n_names - i);
+}
+
+/* The error for a needed column the header lacks: at the place in the policy that names it
+ * (at the header's line when the policy was not read from a file), which file lacks it, a
+ * suggestion, and the columns the file has. */
+static enum fg_status missing_column(struct reader *r, const struct slot *slot)
+{
+    char suggestion[SHOW_MAX * 4 + 32] = "", columns[COLUMNS_SHOWN + SHOW_MAX * 4 + 64];
+    const char *near = suggest_column(r, slot->name);
+    if (near != NULL)
+        snprintf(suggestion, sizeof suggestion, " (did you mean '%s'?)", near);
+    list_columns(r, columns, sizeof columns);
+    if (near == NULL && r->n_names == 1) { /* a header read with the wrong delimiter */
+        static const char *const delimiters[] = {",", ";", "\t", "|"};
+        static const char *const written[] = {",", ";", "\\t", "|"};
+        for (size_t i = 0; i < sizeof delimiters / sizeof delimiters[0]; i++)
+            if ((unsigned char)delimiters[i][0] != r->delimiter &&
+                strchr(r->names[0], delimiters[i][0]) != NULL) {
+                snprintf(suggestion, sizeof suggestion,
+                         " (the header is one column: is data.delimiter \"%s\"?)", written[i]);
+                break;
+            }
+    }
+    const char *plural = r->n_names == 1 ? "" : "s";
+    if (slot->mark.line == 0 || slot->key == NULL || r->policy_path == NULL)
+        return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
+                              "no column '%s'%s%s; the %s has %zu column%s: %s", slot->name,
+                              suggestion, slot->hint, r->role, r->n_names, plural, columns);
+    return fg_error_set(r->err, FG_ERR_INPUT, r->policy_path, slot->mark.line, slot->mark.column,
+                        "%s names column '%s', but the %s %s has no column '%s'%s%s; its %zu "
+                        "column%s (line %lu): %s",
+                        slot->key, slot->name, r->role, r->path, slot->name, suggestion, slot->hint,
+                        r->n_names, plural, r->lines.record_line, columns);
 }
 
 /* Finds every needed column in the header: exactly once each. */
@@ -183,26 +313,8 @@ static enum fg_status match_header(struct reader *r)
             slot->absent = true;
             continue;
         }
-        if (first == NO_SLOT) {
-            /* Suggest a close header name; empty names are no suggestion. */
-            const char *near = NULL;
-            const char **names = malloc((r->n_names ? r->n_names : 1) * sizeof *names);
-            if (names != NULL) {
-                for (size_t i = 0; i < r->n_names; i++)
-                    names[i] = r->names[i][0] ? r->names[i] : NULL;
-                near = fg_did_you_mean(slot->name, names, r->n_names);
-            }
-            enum fg_status status;
-            if (near != NULL)
-                status = fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
-                                        "no column '%s' (did you mean '%s'?)%s", slot->name, near,
-                                        slot->hint);
-            else
-                status = fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line, "no column '%s'%s",
-                                        slot->name, slot->hint);
-            free(names);
-            return status;
-        }
+        if (first == NO_SLOT)
+            return missing_column(r, slot);
         slot->column = first;
         r->slot_of[first] = (int32_t)s;
     }
@@ -622,27 +734,22 @@ static enum fg_status fast_block(struct reader *r, const char *buf, size_t len, 
 /* Reads up to want bytes, fewer only at the end (*eof then). -1 on a read error. */
 ssize_t fg_ingest_source_read(struct source *src, char *buf, size_t want, bool *eof)
 {
-    *eof = false;
+    if (src->stream != NULL) {
+        ssize_t got = fg_instream_read(src->stream, buf, want, eof, src->err);
+        src->offset = fg_instream_offset(src->stream);
+        return got;
+    }
+    bool at_end = false;
     if (src->end != UINT64_MAX && want >= src->end - src->offset) {
         want = (size_t)(src->end - src->offset);
-        *eof = true;
+        at_end = true;
     }
-    size_t got = 0;
-    while (got < want) {
-        ssize_t n = src->seekable ? pread(src->fd, buf + got, want - got, (off_t)src->offset)
-                                  : read(src->fd, buf + got, want - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0) {
-            *eof = true;
-            break;
-        }
-        got += (size_t)n;
-        src->offset += (uint64_t)n;
-    }
-    return (ssize_t)got;
+    ssize_t got = fg_read_full(src->fd, buf, want, (off_t)src->offset, eof);
+    if (got < 0)
+        return -1;
+    src->offset += (uint64_t)got;
+    *eof = *eof || at_end;
+    return got;
 }
 
 static bool parser_start(struct reader *r, struct csv_parser *parser)
@@ -661,9 +768,10 @@ static void tell_progress(const struct reader *r, const struct source *src)
  * gives up on (a '"', a field past the limit, a record longer than the buffer) to the end:
  * libcsv then starts on a record boundary, so every record is read as libcsv alone would.
  * fast false: libcsv from the start. fallback false (a worker): stop there, r->bailed.
- * file_start: src starts the file (a byte order mark is skipped). sha: NULL or every byte. */
-enum fg_status fg_ingest_stream(struct reader *r, struct source *src, bool file_start,
-                                EVP_MD_CTX *sha, char *buf, size_t cap, bool fast, bool fallback)
+ * file_start: src starts the file (a byte order mark is skipped). A stream source hashes
+ * the bytes it gives as it gives them. */
+enum fg_status fg_ingest_stream(struct reader *r, struct source *src, bool file_start, char *buf,
+                                size_t cap, bool fast, bool fallback)
 {
     struct csv_parser parser;
     bool parser_ready = false;
@@ -678,11 +786,9 @@ enum fg_status fg_ingest_stream(struct reader *r, struct source *src, bool file_
         bool eof = false;
         ssize_t got = fg_ingest_source_read(src, buf + carry, cap - carry, &eof);
         if (got < 0) {
-            status = fg_ingest_fail(r, FG_ERR_IO, 0, "read error: %s", strerror(errno));
-            goto done;
-        }
-        if (sha != NULL && got > 0 && EVP_DigestUpdate(sha, buf + carry, (size_t)got) != 1) {
-            status = fg_ingest_fail(r, FG_ERR_IO, 0, "SHA-256 failed");
+            status = src->stream != NULL
+                         ? src->err->code
+                         : fg_ingest_fail(r, FG_ERR_IO, 0, "read error: %s", strerror(errno));
             goto done;
         }
         size_t len = carry + (size_t)got, pos = 0;
@@ -768,13 +874,18 @@ static enum fg_status read_binary(struct reader *r, struct binary_column *b, con
     if (s->len == b->other_len && memcmp(s->value, b->other, s->len) == 0)
         return FG_OK;
     char value[SHOW_MAX * 4 + 8], positive[SHOW_MAX * 4 + 8], other[SHOW_MAX * 4 + 8];
+    char hint[256];
+    /* The third value, or the other value first seen, may be a missing value as exported. */
+    const char *hinted = missing_hint(hint, sizeof hint, s->value, s->len);
+    if (*hinted == '\0')
+        hinted = missing_hint(hint, sizeof hint, b->other, b->other_len);
     return fg_ingest_fail(
         r, FG_ERR_INPUT, r->lines.record_line,
         "column '%s' has a third value '%s' (the %s is '%s'; the other value, first "
-        "seen at line %lu, is '%s')",
+        "seen at line %lu, is '%s')%s",
         b->column, show(value, sizeof value, s->value, s->len), b->positive_is,
         show(positive, sizeof positive, b->positive, b->positive_len), b->other_line,
-        show(other, sizeof other, b->other, b->other_len));
+        show(other, sizeof other, b->other, b->other_len), hinted);
 }
 
 /* The decision from a score column; *score receives the score itself. */
@@ -790,14 +901,17 @@ static enum fg_status read_score(struct reader *r, const struct model_column *m,
     /* strtod also reads hexadecimal ("0x1p-1"); a score column holds decimals only. */
     bool hex = memchr(text, 'x', s->len) != NULL || memchr(text, 'X', s->len) != NULL;
     double score = space || hex ? 0.0 : strtod(text, &end);
+    char hint[256];
     if (space || hex || end != text + s->len)
         return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
-                              "column '%s' has '%s', which is not a number", s->name,
-                              show(value, sizeof value, s->value, s->len));
+                              "column '%s' has '%s', which is not a number%s", s->name,
+                              show(value, sizeof value, s->value, s->len),
+                              missing_hint(hint, sizeof hint, s->value, s->len));
     if (!isfinite(score))
         return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
-                              "column '%s' has '%s', which is not a finite number", s->name,
-                              show(value, sizeof value, s->value, s->len));
+                              "column '%s' has '%s', which is not a finite number%s", s->name,
+                              show(value, sizeof value, s->value, s->len),
+                              missing_hint(hint, sizeof hint, s->value, s->len));
     if (errno != 0)
         return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
                               "column '%s' has '%s', which is out of the range of a double",
@@ -833,18 +947,25 @@ static void model_init(struct model_column *m, const struct fg_policy *policy,
     memset(m, 0, sizeof *m);
     m->spec = spec;
     m->probability = probability && spec->score != NULL;
+    bool candidate = spec == &policy->data.candidate;
     if (spec->prediction != NULL) {
-        m->slot = reader_need(r, spec->prediction, hint);
+        m->slot = reader_need(r, spec->prediction,
+                              candidate ? "data.candidate.prediction" : "data.incumbent.prediction",
+                              &spec->column_mark, hint);
         binary_init(&m->binary, spec->prediction, policy->data.favorable_prediction,
                     "favorable prediction");
     } else {
-        m->slot = reader_need(r, spec->score, hint);
+        m->slot =
+            reader_need(r, spec->score, candidate ? "data.candidate.score" : "data.incumbent.score",
+                        &spec->column_mark, hint);
     }
 }
 
 static enum fg_status empty_value(struct reader *r, const struct slot *s)
 {
-    return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line, "empty value in column '%s'",
+    return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
+                          "empty value in column '%s': a missing value; 'missing: drop' in data "
+                          "leaves such rows out",
                           s->name);
 }
 
@@ -1272,7 +1393,7 @@ enum fg_status fg_ingest_fast_header(struct reader *r, int fd, char *buf, size_t
 {
     enum fg_status status;
     *used = false;
-    struct source src = {fd, true, 0, UINT64_MAX};
+    struct source src = {.fd = fd, .offset = 0, .end = UINT64_MAX};
     bool eof = false;
     ssize_t got = fg_ingest_source_read(&src, buf, cap, &eof);
     if (got < 0)
@@ -1302,19 +1423,37 @@ enum fg_status fg_ingest_fast_header(struct reader *r, int fd, char *buf, size_t
     return FG_OK;
 }
 
-/* Reads one file: header, then on_row for every data record, and its SHA-256. may_split:
- * the rows may be read by workers (the candidate file of a one-file run). */
+/* Reads a plain regular candidate file with workers (lib/ingest_parallel.c); *used false:
+ * nothing was read, the caller reads the file in order. */
+static enum fg_status read_split(struct ingest *in, struct reader *r, int fd, const struct stat *st,
+                                 EVP_MD_CTX *sha, char *buf, bool *used)
+{
+    enum fg_status status = fg_ingest_parallel_run(in, fd, (uint64_t)st->st_size, sha, buf, used);
+    /* The workers and the hash read the same offsets apart (and a chunk the fast path gives
+     * up on is read again): only a file nobody wrote meanwhile has a digest of the bytes
+     * judged. A write moves ctime, which no user can set back. */
+    struct stat after;
+    if (status == FG_OK && *used &&
+        (fstat(fd, &after) != 0 || after.st_size != st->st_size ||
+         after.st_mtim.tv_sec != st->st_mtim.tv_sec ||
+         after.st_mtim.tv_nsec != st->st_mtim.tv_nsec ||
+         after.st_ctim.tv_sec != st->st_ctim.tv_sec ||
+         after.st_ctim.tv_nsec != st->st_ctim.tv_nsec))
+        status = fg_ingest_fail(r, FG_ERR_INPUT, 0,
+                                "the file changed while it was read; gate on a file nobody writes");
+    return status;
+}
+
+/* Reads one file (a path, "-" for standard input, plain or gzip): header, then on_row for
+ * every data record, and the SHA-256 of the bytes given. may_split: the rows may be read by
+ * workers (the candidate file of a one-file run, when it is a plain regular file). */
 static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_split)
 {
-    int fd = open(r->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return fg_ingest_fail(r, FG_ERR_IO, 0, "cannot open: %s", strerror(errno));
-    struct stat st;
-    bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     enum fg_status status = FG_OK;
     size_t cap = in->tuning.block_bytes;
     EVP_MD_CTX *sha = EVP_MD_CTX_new();
     char *buf = malloc(cap);
+    struct fg_instream *stream = NULL;
     if (sha == NULL || buf == NULL || spans_reserve(r, 64) != FG_OK) {
         status = fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
         goto done;
@@ -1323,6 +1462,8 @@ static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_
         status = fg_ingest_fail(r, FG_ERR_IO, 0, "cannot start SHA-256");
         goto done;
     }
+    if ((status = fg_instream_open(r->given, sha, &stream, r->err)) != FG_OK)
+        goto done;
     r->lines.line = 1;
     /* the row cache, for a one-file run that keeps no scores */
     if (may_split && !in->keep_scores[0] && !in->keep_scores[1] &&
@@ -1331,25 +1472,13 @@ static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_
         goto done;
     }
     bool used = false;
-    if (may_split && regular && !in->tuning.libcsv_only && fg_ingest_splittable(in, &st)) {
-        status = fg_ingest_parallel_run(in, fd, (uint64_t)st.st_size, sha, buf, &used);
-        /* The workers and the hash read the same offsets apart (and a chunk the fast path
-         * gives up on is read again): only a file nobody wrote meanwhile has a digest of the
-         * bytes judged. A write moves ctime, which no user can set back. */
-        struct stat after;
-        if (status == FG_OK && used &&
-            (fstat(fd, &after) != 0 || after.st_size != st.st_size ||
-             after.st_mtim.tv_sec != st.st_mtim.tv_sec ||
-             after.st_mtim.tv_nsec != st.st_mtim.tv_nsec ||
-             after.st_ctim.tv_sec != st.st_ctim.tv_sec ||
-             after.st_ctim.tv_nsec != st.st_ctim.tv_nsec))
-            status =
-                fg_ingest_fail(r, FG_ERR_INPUT, 0,
-                               "the file changed while it was read; gate on a file nobody writes");
-    }
+    struct stat st;
+    if (may_split && !in->tuning.libcsv_only && fg_instream_plain_file(stream, &st) &&
+        fg_ingest_splittable(in, &st))
+        status = read_split(in, r, fg_instream_fd(stream), &st, sha, buf, &used);
     if (status == FG_OK && !used) {
-        struct source src = {fd, regular, 0, UINT64_MAX};
-        status = fg_ingest_stream(r, &src, true, sha, buf, cap, !in->tuning.libcsv_only, true);
+        struct source src = {.stream = stream, .err = r->err, .end = UINT64_MAX};
+        status = fg_ingest_stream(r, &src, true, buf, cap, !in->tuning.libcsv_only, true);
     }
     if (status != FG_OK)
         goto done;
@@ -1367,9 +1496,9 @@ static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_
 done:
     fg_ingest_cache_free(r->cache);
     r->cache = NULL;
+    fg_instream_close(stream);
     EVP_MD_CTX_free(sha);
     free(buf);
-    close(fd);
     return status;
 }
 
@@ -1416,7 +1545,7 @@ static enum fg_status check_policy(const struct fg_policy *policy, struct fg_err
 
 static void input_info(struct fg_input_info *info, const struct reader *r)
 {
-    snprintf(info->path, sizeof info->path, "%s", r->path);
+    snprintf(info->path, sizeof info->path, "%s", r->given);
     memcpy(info->sha256, r->sha256, sizeof info->sha256);
     info->rows = r->rows;
     info->rows_dropped = r->rows_dropped;
@@ -1510,14 +1639,14 @@ static enum fg_status scores_init(struct ingest *in, bool *probability_gate, str
 /* Reads the incumbent file, first: its decisions are looked up while the candidate
  * streams. */
 static enum fg_status read_incumbent_file(struct ingest *in, const char *path,
-                                          unsigned char delimiter, bool probability_gate,
-                                          struct fg_error *err)
+                                          bool probability_gate, struct fg_error *err)
 {
     const struct fg_policy *policy = in->policy;
     struct reader *r = &in->incumbent;
-    reader_init(r, path, delimiter, incumbent_row, in, err);
+    reader_init(r, path, "incumbent file", policy, incumbent_row, in, err);
     if (in->join == JOIN_ID)
-        in->incumbent_id_slot = reader_need(r, policy->data.id, NULL);
+        in->incumbent_id_slot =
+            reader_need(r, policy->data.id, "data.id", &policy->data.id_mark, NULL);
     model_init(&in->incumbent_model, policy, &policy->data.incumbent, r, NULL, probability_gate);
     in->n_shared = 1 + policy->data.n_protected;
     in->shared_incumbent[0] = reader_want(r, policy->data.label);
@@ -1534,19 +1663,20 @@ static enum fg_status read_incumbent_file(struct ingest *in, const char *path,
 
 /* Reads the candidate file: label, protected attributes, the candidate's decision and,
  * without an incumbent file, the incumbent's from its column in this file. */
-static enum fg_status read_candidate_file(struct ingest *in, const char *path,
-                                          unsigned char delimiter, bool incumbent_file,
+static enum fg_status read_candidate_file(struct ingest *in, const char *path, bool incumbent_file,
                                           bool probability_gate, struct fg_error *err)
 {
     const struct fg_policy *policy = in->policy;
     struct reader *r = &in->candidate;
-    reader_init(r, path, delimiter, candidate_row, in, err);
+    reader_init(r, path, "candidate file", policy, candidate_row, in, err);
     if (in->join == JOIN_ID)
-        in->id_slot = reader_need(r, policy->data.id, NULL);
-    in->label_slot = reader_need(r, policy->data.label, NULL);
+        in->id_slot = reader_need(r, policy->data.id, "data.id", &policy->data.id_mark, NULL);
+    in->label_slot =
+        reader_need(r, policy->data.label, "data.label", &policy->data.label_mark, NULL);
     binary_init(&in->label, policy->data.label, policy->data.positive_label, "positive label");
     for (size_t a = 0; a < policy->data.n_protected; a++)
-        in->protected_slots[a] = reader_need(r, policy->data.protected[a], NULL);
+        in->protected_slots[a] = reader_need(r, policy->data.protected[a], "data.protected",
+                                             &policy->data.protected_marks[a], NULL);
     in->shared_candidate[0] = in->label_slot;
     for (size_t a = 0; a < policy->data.n_protected; a++)
         in->shared_candidate[1 + a] = in->protected_slots[a];
@@ -1603,8 +1733,6 @@ enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
         in->tuning.block_bytes = MIN_BLOCK_SIZE;
     progress_init(&in->progress, options);
     in->drop = policy->data.missing == FG_MISSING_DROP;
-    unsigned char delimiter =
-        (unsigned char)(policy->data.delimiter ? policy->data.delimiter : ',');
     in->join = !incumbent_file ? JOIN_NONE : policy->data.id ? JOIN_ID : JOIN_POSITION;
     if (in->join == JOIN_POSITION && policy->data.join != FG_JOIN_POSITION) {
         /* Matching rows by their order is right only when both files keep one order. */
@@ -1621,10 +1749,10 @@ enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
     if (status == FG_OK)
         status = scores_init(in, &probability_gate, err);
     if (status == FG_OK && incumbent_file)
-        status = read_incumbent_file(in, options->incumbent_path, delimiter, probability_gate, err);
+        status = read_incumbent_file(in, options->incumbent_path, probability_gate, err);
     if (status == FG_OK)
-        status = read_candidate_file(in, options->candidate_path, delimiter, incumbent_file,
-                                     probability_gate, err);
+        status =
+            read_candidate_file(in, options->candidate_path, incumbent_file, probability_gate, err);
     if (status == FG_OK)
         status = check_result(in, err);
     if (status == FG_OK) {

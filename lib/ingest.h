@@ -16,6 +16,7 @@
 #include "csvread.h"
 #include "fairgate.h"
 #include "fastcsv.h"
+#include "instream.h"
 #include "policy.h"
 
 #include <stdbool.h>
@@ -52,10 +53,12 @@ fg_ingest_run_tuned(const struct fg_policy *policy, const struct fg_ingest_optio
 
 /* A column the policy needs, and its value in the current record. */
 struct slot {
-    const char *name; /* header name, borrowed from the policy */
-    const char *hint; /* appended to the "no column" message */
-    size_t column;    /* 0-based header index, once the header is read */
-    bool optional;    /* a header without it is fine: absent then, and never read */
+    const char *name;    /* header name, borrowed from the policy */
+    const char *key;     /* the policy key naming it ("data.label"), for messages; or NULL */
+    struct fg_mark mark; /* where the policy names it; line 0: unknown */
+    const char *hint;    /* appended to the "no column" message */
+    size_t column;       /* 0-based header index, once the header is read */
+    bool optional;       /* a header without it is fine: absent then, and never read */
     bool absent;
     char *value; /* the current record's field, NUL-terminated */
     size_t len, cap;
@@ -76,7 +79,10 @@ struct progress {
 struct row_cache;
 
 struct reader {
-    const char *path;
+    const char *path;        /* for messages: FG_STDIN_NAME for standard input */
+    const char *given;       /* as given: opened, and recorded in the audit ("-": standard input) */
+    const char *role;        /* "candidate file" or "incumbent file", for messages */
+    const char *policy_path; /* where the slots' marks are */
     unsigned char delimiter;
     row_handler on_row;
     void *user;
@@ -109,13 +115,14 @@ struct reader {
     uint32_t offer_ids[FG_MAX_PROTECTED];
 };
 
-/* Where a stream's bytes come from: a regular file by offset (pread), or anything else in
- * order (read). */
+/* Where a stream's bytes come from: a plain regular file by offset (pread), or an input
+ * stream (lib/instream.c: a file, standard input, gzip) in order, which hashes the bytes. */
 struct source {
     int fd;
-    bool seekable;
-    uint64_t offset; /* of the next byte, from the start of the file */
-    uint64_t end;    /* read no further; UINT64_MAX: to the end of the file */
+    uint64_t offset;            /* of the next byte given, from the start of the file */
+    uint64_t end;               /* read no further; UINT64_MAX: to the end of the file */
+    struct fg_instream *stream; /* non-NULL: read from it (fd and end unused) */
+    struct fg_error *err;       /* what a failed stream read says */
 };
 
 /* ---- decisions ---- */
@@ -208,12 +215,13 @@ struct ingest {
 enum fg_status fg_ingest_fail(struct reader *r, enum fg_status code, unsigned long line,
                               const char *fmt, ...) FG_PRINTF(4, 5);
 
-/* Reads up to want bytes, fewer only at the end (*eof then). -1 on a read error. */
+/* Reads up to want bytes, fewer only at the end (*eof then). -1 on a read error (a stream's
+ * fills src->err; else errno says). */
 ssize_t fg_ingest_source_read(struct source *src, char *buf, size_t want, bool *eof);
 
 /* Streams src through the fast path, then libcsv from the first record it gives up on. */
-enum fg_status fg_ingest_stream(struct reader *r, struct source *src, bool file_start,
-                                EVP_MD_CTX *sha, char *buf, size_t cap, bool fast, bool fallback);
+enum fg_status fg_ingest_stream(struct reader *r, struct source *src, bool file_start, char *buf,
+                                size_t cap, bool fast, bool fallback);
 
 /* Reads the header from the file's first block on the fast path; *first: where the data
  * rows start. *used false: the header is not on the fast path. */

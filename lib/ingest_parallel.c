@@ -107,16 +107,15 @@ static void chunk_read(struct parallel *par, size_t k, struct reader *r, char *b
     r->lines.line = 1;
     r->status = FG_OK;
     r->bailed = false;
-    struct source src = {par->fd, true, c->start, c->end};
-    bool ok =
-        fg_counts_new(in->policy->data.n_protected, fg_counts_has_incumbent(in->counts),
-                      &local.counts, &err) == FG_OK &&
-        (!(in->keep_scores[0] || in->keep_scores[1]) ||
-         fg_counts_keep_scores(local.counts, in->keep_scores[0], in->keep_scores[1], &err) ==
-             FG_OK) &&
-        (r->cache == NULL || (fg_ingest_cache_reset(r->cache, local.counts), true)) &&
-        fg_ingest_stream(r, &src, false, NULL, buf, in->tuning.block_bytes, true, false) == FG_OK &&
-        !r->bailed;
+    struct source src = {.fd = par->fd, .offset = c->start, .end = c->end};
+    bool ok = fg_counts_new(in->policy->data.n_protected, fg_counts_has_incumbent(in->counts),
+                            &local.counts, &err) == FG_OK &&
+              (!(in->keep_scores[0] || in->keep_scores[1]) ||
+               fg_counts_keep_scores(local.counts, in->keep_scores[0], in->keep_scores[1], &err) ==
+                   FG_OK) &&
+              (r->cache == NULL || (fg_ingest_cache_reset(r->cache, local.counts), true)) &&
+              fg_ingest_stream(r, &src, false, buf, in->tuning.block_bytes, true, false) == FG_OK &&
+              !r->bailed;
     c->counts = local.counts;
     for (size_t i = 0; i < N_BINARY; i++) {
         struct binary_column *b = binary_of(&local, i);
@@ -176,7 +175,7 @@ static void *worker_main(void *arg)
 static enum fg_status find_boundary(struct reader *r, int fd, uint64_t from, uint64_t size,
                                     char *buf, size_t cap, uint64_t *out)
 {
-    struct source src = {fd, true, from - 1, size};
+    struct source src = {.fd = fd, .offset = from - 1, .end = size};
     for (;;) {
         uint64_t at = src.offset;
         bool eof = false;
@@ -234,8 +233,8 @@ static enum fg_status chunks_merge(struct parallel *par, char *buf)
     for (size_t k = 0; k < par->n_chunks; k++) {
         struct chunk *c = &par->chunks[k];
         if (c->bad || !chunk_mergeable(in, c)) {
-            struct source src = {par->fd, true, c->start, UINT64_MAX};
-            return fg_ingest_stream(r, &src, false, NULL, buf, in->tuning.block_bytes, true, true);
+            struct source src = {.fd = par->fd, .offset = c->start, .end = UINT64_MAX};
+            return fg_ingest_stream(r, &src, false, buf, in->tuning.block_bytes, true, true);
         }
         if ((status = fg_counts_merge(in->counts, c->counts, r->err)) != FG_OK)
             return status;
@@ -347,7 +346,7 @@ static enum fg_status hash_file(struct parallel *par, uint64_t size, EVP_MD_CTX 
 {
     struct reader *r = &par->in->candidate;
     size_t cap = par->in->tuning.block_bytes;
-    struct source all = {par->fd, true, 0, size};
+    struct source all = {.fd = par->fd, .offset = 0, .end = size};
     enum fg_status hashed = FG_OK;
     for (bool eof = false; !eof && hashed == FG_OK;) {
         ssize_t got = fg_ingest_source_read(&all, buf, cap, &eof);

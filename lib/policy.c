@@ -781,6 +781,7 @@ static enum fg_status parse_model(const struct ctx *c, const struct node *node, 
             return fail(c, lookup_key(node, "favorable"),
                         "'favorable' applies to 'score', not to 'prediction'");
         model->present = true;
+        model->column_mark = prediction->mark;
         return get_string(c, prediction, "prediction", false, &model->prediction);
     }
     if (threshold == NULL)
@@ -794,6 +795,7 @@ static enum fg_status parse_model(const struct ctx *c, const struct node *node, 
         model->favorable = i == 0 ? FG_FAVORABLE_ABOVE : FG_FAVORABLE_BELOW;
     }
     model->present = true;
+    model->column_mark = score->mark;
     return get_string(c, score, "score", false, &model->score);
 }
 
@@ -817,6 +819,7 @@ static enum fg_status parse_protected(const struct ctx *c, const struct node *li
                 return fail(c, item, "'%s' is listed twice in 'protected'", show(item->text).s);
         if ((p->data.protected[i] = fg_strdup(item->text)) == NULL)
             return nomem(c);
+        p->data.protected_marks[i] = item->mark;
         p->data.n_protected = i + 1;
     }
     return FG_OK;
@@ -941,9 +944,13 @@ static enum fg_status parse_data(const struct ctx *c, const struct node *data, s
         if (lookup(data, required[i]) == NULL)
             return fail(c, data, "'data' has no '%s'", required[i]);
     const struct node *node;
-    if ((node = lookup(data, "id")) != NULL)
+    if ((node = lookup(data, "id")) != NULL) {
         TRY(get_string(c, node, "id", false, &p->data.id));
-    TRY(get_string(c, lookup(data, "label"), "label", false, &p->data.label));
+        p->data.id_mark = node->mark;
+    }
+    node = lookup(data, "label");
+    TRY(get_string(c, node, "label", false, &p->data.label));
+    p->data.label_mark = node->mark;
     TRY(get_string(c, lookup(data, "positive_label"), "positive_label", false,
                    &p->data.positive_label));
     TRY(parse_protected(c, lookup(data, "protected"), p));

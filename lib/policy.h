@@ -76,6 +76,7 @@ struct fg_model_spec {
     char *score;      /* column holding a score, compared with threshold */
     double threshold;
     enum fg_favorable favorable; /* above: score >= threshold; below: score < threshold */
+    struct fg_mark column_mark;  /* where prediction or score names the column; line 0: unknown */
 };
 
 struct fg_reference {
@@ -155,6 +156,9 @@ struct fg_policy {
         char *favorable_prediction;     /* required when a model reads a prediction column */
         enum fg_missing missing;
         char delimiter; /* default ',' */
+        /* Where id, label and each protected attribute name their column, for messages
+         * about the CSV (line 0: unknown, as in a policy not read from a file). */
+        struct fg_mark id_mark, label_mark, protected_marks[FG_MAX_PROTECTED];
     } data;
     struct {
         struct fg_reference reference;      /* default highest */

@@ -7,6 +7,7 @@
 
 #include "util.h"
 #include "fairgate.h"
+#include "instream.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -855,14 +856,18 @@ enum fg_status fg_clock_now(long long *seconds, struct fg_error *err)
 
 enum fg_status fg_file_sha256(const char *path, char out[65], struct fg_error *err)
 {
-    FILE *f = fopen(path, "rb");
+    /* "-": the bytes of standard input, as check hashes them (lib/instream.c) */
+    bool is_stdin = strcmp(path, "-") == 0;
+    const char *name = fg_instream_name(path);
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (f == NULL)
-        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+        return fg_error_set(err, FG_ERR_IO, name, 0, 0, "cannot open: %s", strerror(errno));
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
         EVP_MD_CTX_free(ctx);
-        fclose(f);
-        return fg_error_set(err, FG_ERR_NOMEM, path, 0, 0, "cannot start SHA-256");
+        if (!is_stdin)
+            fclose(f);
+        return fg_error_set(err, FG_ERR_NOMEM, name, 0, 0, "cannot start SHA-256");
     }
     unsigned char buf[1 << 16];
     size_t got;
@@ -870,13 +875,14 @@ enum fg_status fg_file_sha256(const char *path, char out[65], struct fg_error *e
     while ((got = fread(buf, 1, sizeof buf, f)) > 0)
         ok &= EVP_DigestUpdate(ctx, buf, got) == 1;
     int failed = ferror(f);
-    fclose(f);
+    if (!is_stdin)
+        fclose(f);
     unsigned char digest[32];
     unsigned int len = 0;
     ok &= EVP_DigestFinal_ex(ctx, digest, &len) == 1 && len == 32;
     EVP_MD_CTX_free(ctx);
     if (failed || !ok)
-        return fg_error_set(err, FG_ERR_IO, path, 0, 0, "read error");
+        return fg_error_set(err, FG_ERR_IO, name, 0, 0, "read error");
     fg_digest_hex(digest, out);
     return FG_OK;
 }

@@ -237,7 +237,7 @@ expect_grep "github, failing gate: ::error annotations" "$STATE/output" '^::erro
 expect_eq "github, failing gate: the job summary is the Markdown report" \
     "$(cat "$STATE/jobs/gate/summary")" "$(kept_report)"
 expect_grep "github: the action installs the build dependencies" "$CALLS" \
-    '^sudo apt-get install -y -qq --no-install-recommends gcc make pkg-config libyaml-dev libcsv-dev libcjson-dev libssl-dev$'
+    '^sudo apt-get install -y -qq --no-install-recommends gcc make pkg-config libyaml-dev libcsv-dev libcjson-dev libssl-dev zlib1g-dev$'
 expect_grep "github: the action builds fairgate from its own checkout" "$CALLS" \
     "^make -C $STATE/actions/fairgate -j[0-9]+ WERROR= build/fairgate\$"
 expect_log "github: the first run misses the cache and saves the binary" '^  cache fairgate-Linux-X64-[a-z]+-[0-9a-f]{32}: saved$'
@@ -348,7 +348,7 @@ expect_no_grep "gitlab, failing gate: release-cli is never called" "$CALLS" '^re
 kept "gitlab, failing gate (artifacts when: always)" "$STATE/artifacts/gate/fairgate-out" fail
 expect_log "gitlab, failing gate: the junit report is there" '^  junit report: fairgate-out/junit\.xml$'
 expect_grep "gitlab: the build dependencies are installed" "$CALLS" \
-    '^apt-get install -y -qq --no-install-recommends gcc make pkg-config libyaml-dev libcsv-dev libcjson-dev libssl-dev$'
+    '^apt-get install -y -qq --no-install-recommends gcc make pkg-config libyaml-dev libcsv-dev libcjson-dev libssl-dev zlib1g-dev$'
 expect_grep "gitlab: fairgate is built from the submodule" "$CALLS" '^make -C fairgate '
 
 pipeline gitlab "$GL" "$REPO_PASS" push v1.0.0 "$KEY"

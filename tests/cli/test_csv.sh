@@ -15,8 +15,17 @@ bad() {
     expect_absent "$1: no audit" "$WORK/audit.json"
 }
 
-printf 'id,y,g,q\n1,1,a,1\n' | bad "missing column" 1 "no column 'p'"
-printf 'id,y,g,pp,q\n1,1,a,1,1\n' | bad "missing column hint" 1 "did you mean 'pp'"
+# A missing column is an error at the place in the policy that names it (tests/cli/test_errors.sh).
+printf 'id,y,g,q\n1,1,a,1\n' >"$WORK/c.csv"
+run "$FAIRGATE" check --policy "$WORK/p.yaml" --candidate "$WORK/c.csv" --out "$WORK/audit.json"
+expect_rc "missing column: exits 2" 2
+expect_grep "missing column: at the policy's line:col, naming c.csv" "$WORK/err" \
+    "^fairgate: error: .*/p\.yaml:8:28: data\.candidate\.prediction names column 'p', but the candidate file .*/c\.csv has no column 'p'; its 4 columns \(line 1\): id, y, g, q$"
+expect_absent "missing column: no audit" "$WORK/audit.json"
+printf 'id,y,g,pp,q\n1,1,a,1,1\n' >"$WORK/c.csv"
+run "$FAIRGATE" check --policy "$WORK/p.yaml" --candidate "$WORK/c.csv" --out "$WORK/audit.json"
+expect_rc "missing column hint: exits 2" 2
+expect_grep "missing column hint" "$WORK/err" "p\.yaml:8:28: .*no column 'p' \(did you mean 'pp'\?\)"
 printf 'id,y,g,p,q\n1,1,a,1,1\n2,0,a,1,1\n3,2,a,1,1\n' | bad "third label value" 4 "third value '2'"
 printf 'id,y,g,p,q\n1,1,a,1,1\n2,0,a,yes,1\n3,0,a,no,1\n' | bad "third prediction value" 4 "third value 'no'"
 printf 'id,y,g,p,q\n1,1,a,1,1\n2,0,a,1\n' | bad "ragged row" 3 "4 fields"
@@ -104,7 +113,8 @@ expect_grep "lint: an unknown join value at its line:col" "$WORK/err" "joinbad\.
 sed 's/^  label: y/  label: y\n  join: id/' "$WORK/p.yaml" >"$WORK/joinid2.yaml"
 run "$FAIRGATE" check --policy "$WORK/joinid2.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/same.csv"
 expect_rc "join: id reads the id column" 2
-expect_grep "join: id: no id column in the incumbent file" "$WORK/err" "same\.csv:1: no column 'id'"
+expect_grep "join: id: no id column in the incumbent file" "$WORK/err" \
+    "joinid2\.yaml:4:7: data\.id names column 'id', but the incumbent file .*/same\.csv has no column 'id'; its 3 columns \(line 1\): y, g, q$"
 
 # Well-formed oddities: BOM, CRLF, quoted delimiters, a ';' delimiter, drop mode.
 printf '\357\273\277id,y,g,p,q\r\n1,1,"a,x",1,1\r\n2,0,"a,x",0,1\r\n3,1,b,1,0\r\n' >"$WORK/bom.csv"

@@ -9,7 +9,8 @@
  *   1  two files joined by id (the rest is split at the first form feed, \f): the
  *      candidate's score with a threshold in one, the incumbent's score in the other
  *   2  as 1, but the policy names no id: the files are joined by position
- * Files that read are judged as check does (metrics, gates, audit).
+ * Files that read are judged as check does (metrics, gates, audit). A file that starts with
+ * the gzip magic bytes is inflated first (lib/instream.c; seeds gzip-*).
  *
  *   make fuzz                   libFuzzer + ASan + UBSan (clang)
  *   fuzz_ingest DIR|FILE...     replays a corpus without libFuzzer (make check does)

@@ -3,7 +3,8 @@
 # file, both models, two protected attributes and their intersection, every rate metric),
 # next to `cat FILE >/dev/null` and `wc -l FILE` on the same file, and, when /usr/bin/python3
 # has pandas, next to pandas `read_csv` alone and `read_csv` + `groupby` computing the same
-# per-group counts. Then the id join of two files of the largest size (--incumbent).
+# per-group counts. Then the id join of two files of the largest size (--incumbent), and the
+# largest file gzip'd (--candidate FILE.gz, next to gzip -dc).
 # Medians of 3 runs. It prints figures and asserts nothing about time.
 set -eu
 fairgate=$1
@@ -102,6 +103,30 @@ if [ -n "${last:-}" ]; then
         if (w <= 0) w = 0.001
         printf "%-10d %-16s %9.3f %12.0f %9.1f %11.1f\n", n, "id-join-2-files", w, n / w,
             b / 1048576 / w, rss / 1024 }'
+fi
+# The largest file gzip'd: read through zlib as it streams (one thread, constant memory),
+# next to `gzip -dc` alone on the same file.
+if [ -n "${last:-}" ]; then
+    g=$dir/loans-$last.csv.gz
+    if [ ! -s "$g" ]; then
+        gzip -c "$dir/loans-$last.csv" >"$g.tmp"
+        mv "$g.tmp" "$g"
+    fi
+    measure gzip -dc "$g"; gz_wall=$WALL; gz_rss=$RSS
+    measure "$fairgate" check --quiet --policy "$policy" --candidate "$g"
+    if [ "$EXIT" -gt 1 ]; then
+        echo "bench: fairgate check exited $EXIT on $g" >&2
+        exit 1
+    fi
+    gb=$(wc -c <"$g")
+    for row in "gzip-dc:$gz_wall:$gz_rss" "check-gz:$WALL:$RSS"; do
+        name=${row%%:*}; rest=${row#*:}; wall=${rest%%:*}; rss=${rest#*:}
+        awk -v n="$last" -v name="$name" -v w="$wall" -v rss="$rss" -v b="$gb" -v gw="$gz_wall" 'BEGIN {
+            if (w <= 0) w = 0.001
+            printf "%-10d %-16s %9.3f %12.0f %9.1f %11.1f %9s %8s  (MB/s of gzip bytes; x_gzip %.2f)\n",
+                n, name, w, n / w, b / 1048576 / w, rss / 1024, "", "", w / (gw > 0 ? gw : 0.001) }'
+    done
+    echo "$last $RSS" >"$dir/rss-gz.txt"
 fi
 if [ -f "$dir/rss.txt.new" ]; then
     mv "$dir/rss.txt.new" "$dir/rss.txt"

@@ -377,7 +377,8 @@ START_TEST(test_first_error_wins)
         if (variant == 0) {
             ck_assert_int_eq(status, FG_ERR_INPUT);
             ck_assert_uint_eq(err.line, 1202);
-            ck_assert_str_eq(err.message, "empty value in column 'y'");
+            ck_assert_str_eq(err.message, "empty value in column 'y': a missing value; 'missing: "
+                                          "drop' in data leaves such rows out");
         } else if (variant == 1) {
             ck_assert_int_eq(status, FG_ERR_INPUT);
             ck_assert_uint_eq(err.line, 4502);

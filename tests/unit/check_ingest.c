@@ -451,7 +451,17 @@ static const struct error_vector error_vectors[] = {
     {"no trimming: '0 ' is a third value", BASIC, "sex,race,label,pred\nF,A,0,1\nF,A,0 ,1\n",
      FG_ERR_INPUT, 3, "third value '0 '", false},
     {"nan score", SCORE_ABOVE, "sex,race,label,p\nF,A,1,0.5\nF,A,1,nan\n", FG_ERR_INPUT, 3,
-     "column 'p' has 'nan', which is not a finite number", true},
+     "column 'p' has 'nan', which is not a finite number"
+     "; 'nan' looks like a missing value, but only an empty field is read as missing: "
+     "write missing values as empty fields, and 'missing: drop' in data leaves those rows out",
+     true},
+    {"NA score", SCORE_ABOVE, "sex,race,label,p\nF,A,1,0.5\nF,A,1,NA\n", FG_ERR_INPUT, 3,
+     "column 'p' has 'NA', which is not a number"
+     "; 'NA' looks like a missing value, but only an empty field is read as missing: "
+     "write missing values as empty fields, and 'missing: drop' in data leaves those rows out",
+     true},
+    {"text score: no missing-value hint", SCORE_ABOVE, "sex,race,label,p\nF,A,1,nab\n",
+     FG_ERR_INPUT, 2, "column 'p' has 'nab', which is not a number", true},
     {"inf score", SCORE_ABOVE, "sex,race,label,p\nF,A,1,-inf\n", FG_ERR_INPUT, 2,
      "column 'p' has '-inf', which is not a finite number", true},
     {"overflowing score", SCORE_BELOW, "sex,race,label,p\nF,A,1,1e999\n", FG_ERR_INPUT, 2,
@@ -463,9 +473,32 @@ static const struct error_vector error_vectors[] = {
     {"trailing junk score", SCORE_ABOVE, "sex,race,label,p\nF,A,1,0.5x\n", FG_ERR_INPUT, 2,
      "'0.5x', which is not a number", false},
     {"missing: error", BASIC, "sex,race,label,pred\nF,A,1,1\nF,,1,1\n", FG_ERR_INPUT, 3,
-     "empty value in column 'race'", true},
+     "empty value in column 'race': a missing value; 'missing: drop' in data leaves such rows out",
+     true},
     {"missing score: error", SCORE_ABOVE, "sex,race,label,p\nF,A,1,\"\"\n", FG_ERR_INPUT, 2,
-     "empty value in column 'p'", true},
+     "empty value in column 'p': a missing value; 'missing: drop' in data leaves such rows out",
+     true},
+    {"NA label: a missing-value hint", BASIC, "sex,race,label,pred\nF,A,1,1\nF,A,0,1\nF,A,NA,1\n",
+     FG_ERR_INPUT, 4,
+     "column 'label' has a third value 'NA' (the positive label is '1'; the other value, first "
+     "seen at line 3, is '0')"
+     "; 'NA' looks like a missing value, but only an empty field is read as missing: "
+     "write missing values as empty fields, and 'missing: drop' in data leaves those rows out",
+     true},
+    {"None prediction after null: the first one hinted", BASIC,
+     "sex,race,label,pred\nF,A,1,1\nF,A,0,null\nF,A,0,None\n", FG_ERR_INPUT, 4,
+     "column 'pred' has a third value 'None' (the favorable prediction is '1'; the other value, "
+     "first seen at line 3, is 'null')"
+     "; 'None' looks like a missing value, but only an empty field is read as missing: "
+     "write missing values as empty fields, and 'missing: drop' in data leaves those rows out",
+     true},
+    {"the other value N/A, then 0", BASIC, "sex,race,label,pred\nF,A,N/A,1\nF,A,0,1\n",
+     FG_ERR_INPUT, 3,
+     "column 'label' has a third value '0' (the positive label is '1'; the other value, first "
+     "seen at line 2, is 'N/A')"
+     "; 'N/A' looks like a missing value, but only an empty field is read as missing: "
+     "write missing values as empty fields, and 'missing: drop' in data leaves those rows out",
+     true},
     {"score above 1 with a brier gate", SCORE_BRIER, "sex,race,label,p\nF,A,1,0.5\nF,A,0,1.7\n",
      FG_ERR_INPUT, 3,
      "column 'p' has score '1.7', which is outside [0, 1]; brier and calibration_gap need "
@@ -475,7 +508,11 @@ static const struct error_vector error_vectors[] = {
      "sex,race,label,p\nF,A,1,0\nF,A,0,1\r\nM,B,0,-1e-9\n", FG_ERR_INPUT, 4,
      "column 'p' has score '-1e-9', which is outside [0, 1]", false},
     {"nan score with an auc gate", SCORE_AUC, "sex,race,label,p\nF,A,1,0.5\nF,A,1,NaN\n",
-     FG_ERR_INPUT, 3, "column 'p' has 'NaN', which is not a finite number", true},
+     FG_ERR_INPUT, 3,
+     "column 'p' has 'NaN', which is not a finite number"
+     "; 'NaN' looks like a missing value, but only an empty field is read as missing: "
+     "write missing values as empty fields, and 'missing: drop' in data leaves those rows out",
+     true},
     {"header only: no rows to judge", BASIC, "sex,race,label,pred\n", FG_ERR_INPUT, 0,
      "no rows to judge (0 data rows read, 0 dropped)", true},
     {"hexadecimal score", SCORE_ABOVE, "sex,race,label,p\nF,A,1,0x1p-1\n", FG_ERR_INPUT, 2,
@@ -499,16 +536,22 @@ static const struct error_vector error_vectors[] = {
     {"needed column twice", BASIC, "sex,race,label,pred,race\nF,A,1,1,A\n", FG_ERR_INPUT, 1,
      "column 'race' appears twice in the header (columns 2 and 5)", true},
     {"no column, with a hint", BASIC, "sex,rase,label,pred\nF,A,1,1\n", FG_ERR_INPUT, 1,
-     "no column 'race' (did you mean 'rase'?)", true},
-    {"no column, no hint", BASIC, "sex,zzzzzz,label,pred\n", FG_ERR_INPUT, 1, "no column 'race'",
+     "no column 'race' (did you mean 'rase'?); the candidate file has 4 columns: sex, rase, "
+     "label, pred",
      true},
+    {"no column, no hint", BASIC, "sex,zzzzzz,label,pred\n", FG_ERR_INPUT, 1,
+     "no column 'race'; the candidate file has 4 columns: sex, zzzzzz, label, pred", true},
     {"no column after blank lines", BASIC, "\n\nsex,label,pred\n", FG_ERR_INPUT, 3,
-     "no column 'race'", true},
+     "no column 'race'; the candidate file has 3 columns: sex, label, pred", true},
     /* the whole header is one name; needed columns are looked up label first */
     {"wrong delimiter", BASIC, "sex;race;label;pred\nF;A;1;1\n", FG_ERR_INPUT, 1,
-     "no column 'label'", true},
+     "no column 'label' (the header is one column: is data.delimiter \";\"?); the candidate "
+     "file has 1 column: sex;race;label;pred",
+     true},
     {"incumbent column absent", INCUMBENT_PRED, "sex,race,label,pred\nF,A,1,1\n", FG_ERR_INPUT, 1,
-     "no column 'old' (or give --incumbent FILE)", true},
+     "no column 'old' (or give --incumbent FILE); the candidate file has 4 columns: sex, race, "
+     "label, pred",
+     true},
     {"empty file", BASIC, "", FG_ERR_INPUT, 0, "the file is empty: no header line", true},
     {"byte order mark only", BASIC, "\xef\xbb\xbf", FG_ERR_INPUT, 0, "empty", false},
     {"blank lines only", BASIC, "\n\r\n\n", FG_ERR_INPUT, 0, "empty", false},
@@ -1277,6 +1320,100 @@ START_TEST(test_compas_raw)
 }
 END_TEST
 
+/* ---- a missing column, at the place in the policy that names it ---- */
+
+static const char marked_policy[] = "version: 1\n"
+                                    "name: marks\n"
+                                    "data:\n"
+                                    "  id: row_id\n"
+                                    "  label: Income\n"
+                                    "  positive_label: \">50K\"\n"
+                                    "  protected: [sex, race_eth]\n"
+                                    "  candidate: { prediction: pred_GB }\n"
+                                    "  incumbent:\n"
+                                    "    score: p_old\n"
+                                    "    threshold: 0.5\n"
+                                    "  favorable_prediction: \"1\"\n"
+                                    "gates:\n"
+                                    "  - { id: parity, metric: selection_rate, disparity: ratio, "
+                                    "min: 0.8 }\n";
+
+struct marked_vector {
+    const char *name;
+    const char *candidate, *incumbent; /* CSV text; incumbent NULL: one file */
+    unsigned long line, column;        /* in the policy */
+    const char *message;               /* exact; %s: the file lacking the column */
+};
+
+static const struct marked_vector marked_vectors[] = {
+    {"prediction, case-blind suggestion over a sibling",
+     "row_id,Income,sex,race_eth,pred_lr,pred_gb,p_old\n", NULL, 8, 28,
+     "data.candidate.prediction names column 'pred_GB', but the candidate file %s has no column "
+     "'pred_GB' (did you mean 'pred_gb'?); its 7 columns (line 1): row_id, Income, sex, "
+     "race_eth, pred_lr, pred_gb, p_old"},
+    {"prediction, only a sibling: no suggestion", "row_id,Income,sex,race_eth,pred_lr,p_old\n",
+     NULL, 8, 28,
+     "data.candidate.prediction names column 'pred_GB', but the candidate file %s has no column "
+     "'pred_GB'; its 6 columns (line 1): row_id, Income, sex, race_eth, pred_lr, p_old"},
+    {"label", "\nrow_id,income,sex,race_eth,pred_GB,p_old\n", NULL, 5, 10,
+     "data.label names column 'Income', but the candidate file %s has no column 'Income' (did you "
+     "mean 'income'?); its 6 columns (line 2): row_id, income, sex, race_eth, pred_GB, p_old"},
+    {"protected attribute, the second", "row_id,Income,sex,race_ethn,pred_GB,p_old\n", NULL, 7, 20,
+     "data.protected names column 'race_eth', but the candidate file %s has no column "
+     "'race_eth' (did you mean 'race_ethn'?); its 6 columns (line 1): row_id, Income, sex, "
+     "race_ethn, pred_GB, p_old"},
+    {"incumbent score in the candidate file", "row_id,Income,sex,race_eth,pred_GB\n", NULL, 10, 12,
+     "data.incumbent.score names column 'p_old', but the candidate file %s has no column 'p_old' "
+     "(or give --incumbent FILE); its 5 columns (line 1): row_id, Income, sex, race_eth, pred_GB"},
+    {"id in the incumbent file", "row_id,Income,sex,race_eth,pred_GB\n", "ID,p_old\n", 4, 7,
+     "data.id names column 'row_id', but the incumbent file %s has no column 'row_id'; its 2 "
+     "columns (line 1): ID, p_old"},
+    {"a long header is cut",
+     "row_id,Income,sex,race_eth,p_old,"
+     "c01_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa,c02_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa,"
+     "c03_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa,c04_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa,"
+     "c05_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa,c06_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa,"
+     "c07_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa,c08_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa,"
+     "c09_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa,c10_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa,"
+     "c11_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa,c12_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+     NULL, 8, 28,
+     "data.candidate.prediction names column 'pred_GB', but the candidate file %s has no column "
+     "'pred_GB'; its 17 columns (line 1): row_id, Income, sex, race_eth, p_old, "
+     "c01_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa, c02_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa, "
+     "c03_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa, c04_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa, "
+     "c05_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa, c06_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa, "
+     "c07_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa, c08_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa, ... and 4 more"},
+};
+
+START_TEST(test_missing_column_marks)
+{
+    const struct marked_vector *v = &marked_vectors[_i];
+    struct fg_policy *policy = NULL;
+    struct fg_error err;
+    ck_assert_int_eq(
+        fg_policy_parse("marks.yaml", marked_policy, strlen(marked_policy), &policy, &err), FG_OK);
+    char candidate[600], incumbent[600], expected[1024];
+    write_text(candidate, sizeof candidate, "marked-candidate.csv", v->candidate);
+    if (v->incumbent != NULL)
+        write_text(incumbent, sizeof incumbent, "marked-incumbent.csv", v->incumbent);
+    struct fg_counts *counts = NULL;
+    ck_assert_int_eq(
+        ingest(policy, candidate, v->incumbent ? incumbent : NULL, &counts, NULL, &err),
+        FG_ERR_INPUT);
+    ck_assert_ptr_null(counts);
+    ck_assert_str_eq(err.file, "marks.yaml");
+    ck_assert_msg(err.line == v->line && err.column == v->column,
+                  "%s: at %lu:%lu, expected %lu:%lu", v->name, err.line, err.column, v->line,
+                  v->column);
+    const char *at = strstr(v->message, "%s"); /* where the file goes */
+    ck_assert_ptr_nonnull(at);
+    snprintf(expected, sizeof expected, "%.*s%s%s", (int)(at - v->message), v->message,
+             v->incumbent ? incumbent : candidate, at + 2);
+    ck_assert_str_eq(err.message, expected);
+    fg_policy_free(policy);
+}
+END_TEST
+
 /* ---- the suite ---- */
 
 /* Adds test when file is in the data folder; otherwise says it is skipped and why. */
@@ -1300,6 +1437,8 @@ static Suite *ingest_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_ok_vectors, 0, sizeof ok_vectors / sizeof ok_vectors[0]);
     tcase_add_loop_test(tc, test_error_vectors, 0, sizeof error_vectors / sizeof error_vectors[0]);
+    tcase_add_loop_test(tc, test_missing_column_marks, 0,
+                        sizeof marked_vectors / sizeof marked_vectors[0]);
     tcase_add_test(tc, test_unreadable);
     tcase_add_test(tc, test_usage);
     tcase_add_test(tc, test_sha256);
