@@ -849,12 +849,12 @@ static const struct opt sql_options[] = {
                  "the table: NAME, SCHEMA.NAME or CATALOG.SCHEMA.NAME (required);\n"
                  "each dot-separated part is quoted"},
     [S_DIALECT] = {"dialect", "D", 0,
-                   "ansi (default; Trino, DuckDB), postgres, sqlite, spark, bigquery"},
+                   "ansi (default; Trino), postgres, sqlite, spark, bigquery, duckdb"},
 };
 static const struct command sql_command = {
     "sql",
     "usage: fairgate sql --policy P.yaml --table T\n"
-    "                    [--dialect ansi|postgres|sqlite|spark|bigquery]\n"
+    "                    [--dialect ansi|postgres|sqlite|spark|bigquery|duckdb]\n"
     "\n"
     "Prints the GROUP BY query whose result, exported as CSV with its header, is the counts\n"
     "file of the table's rows: run it in the warehouse, gate in CI with\n"

@@ -174,10 +174,11 @@ enum fg_sql_dialect {
     FG_SQL_POSTGRES, /* TEXT / DOUBLE PRECISION */
     FG_SQL_SQLITE,   /* TEXT / REAL */
     FG_SQL_SPARK,    /* `...` identifiers, backslash escapes, STRING / DOUBLE */
-    FG_SQL_BIGQUERY  /* `...` identifiers, backslash escapes, STRING / FLOAT64 */
+    FG_SQL_BIGQUERY, /* `...` identifiers, backslash escapes, STRING / FLOAT64 */
+    FG_SQL_DUCKDB    /* "..." identifiers, '' in literals, VARCHAR / DOUBLE, TRY_CAST */
 };
 
-/* "ansi", "postgres", "sqlite", "spark" or "bigquery"; FG_ERR_USAGE otherwise. */
+/* "ansi", "postgres", "sqlite", "spark", "bigquery" or "duckdb"; FG_ERR_USAGE otherwise. */
 FG_MUST_CHECK enum fg_status fg_sql_dialect_parse(const char *name, enum fg_sql_dialect *out,
                                                   struct fg_error *err);
 /* The GROUP BY query over table (dot-separated parts, each quoted) whose result is the

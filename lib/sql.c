@@ -1,15 +1,15 @@
 /*
  * sql.c - the GROUP BY query that computes a policy's counts table inside an engine
- * (PostgreSQL, SQLite, Spark SQL, BigQuery, Trino and other ANSI engines), so that only
- * the small counts file leaves the warehouse (README "Counts: the warehouse path").
+ * (PostgreSQL, SQLite, Spark SQL, BigQuery, DuckDB, Trino and other ANSI engines), so that
+ * only the small counts file leaves the warehouse (README "Counts: the warehouse path").
  *
  * The query reproduces ingest's reading of a row (lib/ingest.c) with the policy's own
  * columns, labels and thresholds:
  * - labels and predictions are compared as text, exactly: CAST(column AS <text>) = 'value',
  *   as fairgate compares a CSV field's bytes (a numeric column is formatted by the engine);
- * - a score is favourable when CAST(score AS <double>) (SAFE_CAST in bigquery) >= threshold
- *   (favorable: above) or < threshold (below); the threshold is written with the fewest
- *   digits that read back as the same double;
+ * - a score is favourable when CAST(score AS <double>) (SAFE_CAST in bigquery, TRY_CAST in
+ *   duckdb) >= threshold (favorable: above) or < threshold (below); the threshold is
+ *   written with the fewest digits that read back as the same double;
  * - a value is missing when it is NULL or empty text. missing: drop leaves such rows out
  *   (WHERE); missing: error gives them an empty (NULL) y_true, which `fairgate check
  *   --counts` refuses with exit 2: SQL cannot raise an error portably;
@@ -19,10 +19,11 @@
  * - every column is read through the table alias (fairgate_src."col"), so that a misspelt
  *   column is an error in every engine (SQLite would take a lone "col" for a string) and a
  *   column never resolves to one of the query's own output names.
- * Quoting per dialect: identifiers "..." with " doubled (ansi, postgres, sqlite), `...` with
- * ` doubled (spark) or backslash-escaped (bigquery); string literals '...' with ' doubled
- * (ansi, postgres, sqlite) or backslash-escaped (spark, bigquery, which also escape
- * backslashes and control characters). Comments carry no control characters.
+ * Quoting per dialect: identifiers "..." with " doubled (ansi, postgres, sqlite, duckdb),
+ * `...` with ` doubled (spark) or backslash-escaped (bigquery); string literals '...' with '
+ * doubled (ansi, postgres, sqlite, duckdb: DuckDB's strings keep a backslash as it is) or
+ * backslash-escaped (spark, bigquery, which also escape backslashes and control
+ * characters). Comments carry no control characters.
  *
  * Ownership: the query string is the caller's to free.
  */
@@ -42,15 +43,18 @@ struct dialect {
     bool backslash; /* backslash escapes in literals (and identifiers, bigquery) */
     const char *text_type;
     const char *double_type;
-    bool safe_cast; /* SAFE_CAST to <double> (bigquery) */
+    /* The cast to <double> that gives NULL for an unreadable value instead of failing:
+     * SAFE_CAST (bigquery), TRY_CAST (duckdb); NULL for a plain CAST. */
+    const char *safe_cast;
 };
 
 static const struct dialect dialects[] = {
-    [FG_SQL_ANSI] = {"ansi", '"', false, "VARCHAR", "DOUBLE PRECISION", false},
-    [FG_SQL_POSTGRES] = {"postgres", '"', false, "TEXT", "DOUBLE PRECISION", false},
-    [FG_SQL_SQLITE] = {"sqlite", '"', false, "TEXT", "REAL", false},
-    [FG_SQL_SPARK] = {"spark", '`', true, "STRING", "DOUBLE", false},
-    [FG_SQL_BIGQUERY] = {"bigquery", '`', true, "STRING", "FLOAT64", true},
+    [FG_SQL_ANSI] = {"ansi", '"', false, "VARCHAR", "DOUBLE PRECISION", NULL},
+    [FG_SQL_POSTGRES] = {"postgres", '"', false, "TEXT", "DOUBLE PRECISION", NULL},
+    [FG_SQL_SQLITE] = {"sqlite", '"', false, "TEXT", "REAL", NULL},
+    [FG_SQL_SPARK] = {"spark", '`', true, "STRING", "DOUBLE", NULL},
+    [FG_SQL_BIGQUERY] = {"bigquery", '`', true, "STRING", "FLOAT64", "SAFE_CAST"},
+    [FG_SQL_DUCKDB] = {"duckdb", '"', false, "VARCHAR", "DOUBLE", "TRY_CAST"},
 };
 
 #define N_DIALECTS (sizeof dialects / sizeof dialects[0])
@@ -59,18 +63,22 @@ enum fg_status fg_sql_dialect_parse(const char *name, enum fg_sql_dialect *out,
                                     struct fg_error *err)
 {
     const char *names[N_DIALECTS];
+    char list[128] = ""; /* "ansi, postgres, ...": the table's names, so it cannot drift */
+    size_t used = 0;
     for (size_t i = 0; i < N_DIALECTS; i++) {
         names[i] = dialects[i].name;
         if (strcmp(name, dialects[i].name) == 0) {
             *out = (enum fg_sql_dialect)i;
             return FG_OK;
         }
+        int n = snprintf(list + used, sizeof list - used, "%s%s", i > 0 ? ", " : "", names[i]);
+        if (n > 0 && (size_t)n < sizeof list - used)
+            used += (size_t)n;
     }
     const char *near = fg_did_you_mean(name, names, N_DIALECTS);
     return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
-                        "unknown SQL dialect '%.64s'%s%s%s (one of ansi, postgres, sqlite, spark, "
-                        "bigquery)",
-                        name, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+                        "unknown SQL dialect '%.64s'%s%s%s (one of %s)", name,
+                        near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "", list);
 }
 
 /* ---- quoting ---- */
@@ -160,11 +168,11 @@ static void put_text(struct fg_buf *t, const struct dialect *d, const char *colu
     fg_buf_add(t, " AS %s)", d->text_type);
 }
 
-/* CAST(fairgate_src."column" AS <double>), SAFE_CAST in bigquery (an unreadable value is
- * NULL there, not an error). */
+/* CAST(fairgate_src."column" AS <double>), SAFE_CAST in bigquery and TRY_CAST in duckdb (an
+ * unreadable value is NULL there, not an error). */
 static void put_number(struct fg_buf *t, const struct dialect *d, const char *column)
 {
-    fg_buf_puts(t, d->safe_cast ? "SAFE_CAST(" : "CAST(");
+    fg_buf_add(t, "%s(", d->safe_cast ? d->safe_cast : "CAST");
     put_column(t, d, column);
     fg_buf_add(t, " AS %s)", d->double_type);
 }
@@ -200,6 +208,9 @@ static void put_missing(struct fg_buf *t, const struct dialect *d, const char *c
  *   (isnan) or infinite (abs = double('Infinity'));
  * - bigquery: NOT REGEXP_CONTAINS DECIMAL_RE, or SAFE_CAST(c AS FLOAT64) is NULL, IS_NAN
  *   or IS_INF (the decision reads SAFE_CAST too, so such a row is not an error);
+ * - duckdb: NOT regexp_matches DECIMAL_RE (RE2, whose $ is the end of the text only),
+ *   or TRY_CAST(c AS DOUBLE) is NULL or not isfinite (the decision reads TRY_CAST too; a
+ *   DOUBLE column's NaN and infinities are "nan", "inf" and "-inf" as text);
  * - ansi: no portable regular expression, so only the double: NULL, or NOT BETWEEN
  *   -1.7976931348623157e308 AND 1.7976931348623157e308, which holds for NaN both where NaN
  *   compares unequal to everything (Trino) and where it sorts above every number (DuckDB,
@@ -250,15 +261,21 @@ static void put_bad_score(struct fg_buf *t, const struct dialect *d, const char 
         }
         break;
     case FG_SQL_BIGQUERY:
-        fg_buf_puts(t, "NOT REGEXP_CONTAINS(");
+    case FG_SQL_DUCKDB: {
+        bool bigquery = d == &dialects[FG_SQL_BIGQUERY];
+        fg_buf_puts(t, bigquery ? "NOT REGEXP_CONTAINS(" : "NOT regexp_matches(");
         put_text(t, d, column);
         fg_buf_puts(t, ", '" DECIMAL_RE "')\n            OR ");
-        for (size_t i = 0; i < 3; i++) {
-            fg_buf_puts(t, (const char *[]){"", "IS_NAN(", "IS_INF("}[i]);
+        put_number(t, d, column);
+        fg_buf_puts(t, bigquery ? " IS NULL OR IS_NAN(" : " IS NULL OR NOT isfinite(");
+        put_number(t, d, column);
+        if (bigquery) {
+            fg_buf_puts(t, ") OR IS_INF(");
             put_number(t, d, column);
-            fg_buf_puts(t, (const char *[]){" IS NULL OR ", ") OR ", ")"}[i]);
         }
+        fg_buf_puts(t, ")");
         break;
+    }
     default:
         put_number(t, d, column);
         fg_buf_puts(t, " IS NULL OR NOT (");

@@ -119,6 +119,17 @@ fixture_policy() {
 
 finish() { exit "$FAILED"; }
 
+# block FILE REGEX: the first ```sh (or ```yaml) block after the first line matching REGEX,
+# without its fences and with the indentation of the fence removed.
+block() {
+    RE=$2 awk '
+        BEGIN { re = ENVIRON["RE"] }
+        !seen && $0 ~ re { seen = 1; next }
+        seen && !in_block && /^ *```(sh|yaml)$/ { in_block = 1; match($0, /^ */); ind = RLENGTH; next }
+        in_block && /^ *```$/ { exit }
+        in_block { print substr($0, ind + 1) }' "$1"
+}
+
 # npm_tools NAME DIR PACKAGE.JSON FILE...: the pinned packages of PACKAGE.JSON installed in
 # DIR, a cache outside the repository that later runs reuse (installed again when
 # PACKAGE.JSON changes). FILE... (relative to DIR) must be there once installed. Prints

@@ -9,16 +9,6 @@ README=$TESTS_DIR/../README.md
 CI_README=$TESTS_DIR/../ci-examples/README.md
 unset SOURCE_DATE_EPOCH
 
-# block FILE REGEX: the first ```sh (or ```yaml) block after the first line matching REGEX,
-# without its fences and with the indentation of the fence removed.
-block() {
-    RE=$2 awk '
-        BEGIN { re = ENVIRON["RE"] }
-        !seen && $0 ~ re { seen = 1; next }
-        seen && !in_block && /^ *```(sh|yaml)$/ { in_block = 1; match($0, /^ */); ind = RLENGTH; next }
-        in_block && /^ *```$/ { exit }
-        in_block { print substr($0, ind + 1) }' "$1"
-}
 # runnable: optional parts "[--x Y]" without their brackets, the README's expiry day moved.
 EXPIRES=$(date -u -d '+10 days' +%F)
 runnable() { sed -e 's/\[\(--[^]]*\)\]/\1/g' -e "s/--expires 2026-12-15/--expires $EXPIRES/"; }

@@ -80,6 +80,17 @@ static const struct sql_vector vectors[] = {
       "OR SAFE_CAST(`fairgate_src`.`s` AS FLOAT64) IS NULL OR IS_NAN(SAFE_CAST(`fairgate_src`.`s` "
       "AS FLOAT64)) OR IS_INF(SAFE_CAST(`fairgate_src`.`s` AS FLOAT64)))\n            THEN NULL",
       NULL}},
+    {FG_SQL_DUCKDB,
+     "main.t",
+     {"FROM \"main\".\"t\" AS \"fairgate_src\"", "CAST(\"fairgate_src\".\"l\"\"b`l\" AS VARCHAR)",
+      /* standard strings: a quote doubled, a backslash and a newline kept as they are */
+      "= 'it''s \\ \n' THEN 1",
+      /* TRY_CAST: an unreadable score is NULL, not an error */
+      "TRY_CAST(\"fairgate_src\".\"s\" AS DOUBLE) < 0.1 THEN 1",
+      "CASE WHEN (NOT regexp_matches(CAST(\"fairgate_src\".\"s\" AS VARCHAR), " DECIMAL_RE ")\n",
+      "OR TRY_CAST(\"fairgate_src\".\"s\" AS DOUBLE) IS NULL OR NOT "
+      "isfinite(TRY_CAST(\"fairgate_src\".\"s\" AS DOUBLE)))\n            THEN NULL",
+      NULL}},
 };
 
 START_TEST(test_dialects)
@@ -107,9 +118,10 @@ END_TEST
 
 START_TEST(test_dialect_names)
 {
-    static const char *const names[] = {"ansi", "postgres", "sqlite", "spark", "bigquery"};
+    static const char *const names[] = {"ansi",  "postgres", "sqlite",
+                                        "spark", "bigquery", "duckdb"};
     struct fg_error err;
-    for (size_t i = 0; i < 5; i++) {
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         enum fg_sql_dialect d = FG_SQL_BIGQUERY;
         ck_assert_int_eq(fg_sql_dialect_parse(names[i], &d, &err), FG_OK);
         ck_assert_int_eq((int)d, (int)i);
@@ -117,6 +129,9 @@ START_TEST(test_dialect_names)
     enum fg_sql_dialect d;
     ck_assert_int_eq(fg_sql_dialect_parse("sqlight", &d, &err), FG_ERR_USAGE);
     ck_assert_ptr_nonnull(strstr(err.message, "did you mean 'sqlite'"));
+    /* the list of dialects comes from the table: every name is in it */
+    ck_assert_ptr_nonnull(
+        strstr(err.message, "(one of ansi, postgres, sqlite, spark, bigquery, duckdb)"));
     ck_assert_int_eq(fg_sql_dialect_parse("", &d, &err), FG_ERR_USAGE);
 }
 END_TEST
