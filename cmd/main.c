@@ -515,7 +515,8 @@ static const struct opt verify_options[] = {
     [V_INCUMBENT] = {"incumbent", "FILE", INPUT, "check the incumbent file's digest"},
     [V_POLICY] = {"policy", "FILE", INPUT, "check the policy file's digest"},
     [V_SUBJECT] = {"subject", "NAME=FILE", REPEAT | INPUT, "check FILE against the subject NAME"},
-    [V_COUNTS] = {"counts", "FILE", REPEAT | INPUT, "check a counts file (matched by its file name)"},
+    [V_COUNTS] = {"counts", "FILE", REPEAT | INPUT,
+                  "check a counts file (matched by its file name)"},
     [V_REQUIRE_VERDICT] = {"require-verdict", "LIST", 0,
                            "exit 1 unless the attested verdict is in LIST\n"
                            "(pass, fail, pass_with_override; comma-separated)"},
@@ -738,7 +739,7 @@ static int cmd_override(const struct parsed *p)
 
 /* ---- report ---- */
 
-enum { R_AUDIT, R_ATTESTATION, R_PUBKEY, R_MARKDOWN, R_HTML, R_JUNIT, R_FORCE };
+enum { R_AUDIT, R_ATTESTATION, R_PUBKEY, R_MARKDOWN, R_HTML, R_JUNIT, R_MODEL_CARD, R_FORCE };
 static const struct opt report_options[] = {
     [R_AUDIT] = {"audit", "FILE", 0, "the audit to render (with --attestation: the attested one)"},
     [R_ATTESTATION] = {"attestation", "FILE", 0, "render the audit this attestation attests"},
@@ -746,12 +747,17 @@ static const struct opt report_options[] = {
     [R_MARKDOWN] = {"markdown", "FILE", 0, "write the Markdown summary"},
     [R_HTML] = {"html", "FILE", 0, "write the HTML report"},
     [R_JUNIT] = {"junit", "FILE", 0, "write the JUnit XML"},
+    [R_MODEL_CARD] = {"model-card", "FILE", 0,
+                      "write a model card: F.json Model Card Toolkit JSON (schema v0.0.2),\n"
+                      "F.md a Hugging Face model card fragment (model-index and a\n"
+                      "\"Fairness evaluation\" section)"},
     [R_FORCE] = {"force", NULL, 0, "replace a symbolic link at an output path (see check --help)"},
 };
 static const struct command report_command = {
     "report",
     "usage: fairgate report (--attestation F --pubkey PUB.pem [--audit A] | --audit A)\n"
-    "                       [--markdown F] [--html F] [--junit F] [--force]\n"
+    "                       [--markdown F] [--html F] [--junit F] [--model-card F.json|F.md]\n"
+    "                       [--force]\n"
     "\n"
     "Renders the reports again, all or none, as `fairgate check` wrote them from the same\n"
     "audit: the attested audit once the attestation is verified as `fairgate verify` does\n"
@@ -768,8 +774,13 @@ static int cmd_report(const struct parsed *p)
         return usage_error("--attestation and --pubkey go together");
     if (v[R_AUDIT] == NULL && v[R_ATTESTATION] == NULL)
         return usage_error("--attestation with --pubkey (or --audit) is required");
-    if (v[R_MARKDOWN] == NULL && v[R_HTML] == NULL && v[R_JUNIT] == NULL)
-        return usage_error("name at least one of --markdown, --html, --junit");
+    if (v[R_MARKDOWN] == NULL && v[R_HTML] == NULL && v[R_JUNIT] == NULL && v[R_MODEL_CARD] == NULL)
+        return usage_error("name at least one of --markdown, --html, --junit, --model-card");
+    if (v[R_MODEL_CARD] != NULL &&
+        fg_model_card_format_of(v[R_MODEL_CARD]) == FG_MODEL_CARD_UNKNOWN)
+        return usage_error("--model-card %s: name a .json file (Model Card Toolkit) or a .md file "
+                           "(Hugging Face)",
+                           v[R_MODEL_CARD]);
     if (v[R_ATTESTATION] == NULL)
         fprintf(stderr,
                 "fairgate: warning: %s is not verified; give --attestation A --pubkey P to "
@@ -777,7 +788,7 @@ static int cmd_report(const struct parsed *p)
                 v[R_AUDIT]);
     struct fg_report_request rq = {v[R_AUDIT],         v[R_ATTESTATION], v[R_PUBKEY],
                                    v[R_MARKDOWN],      v[R_HTML],        v[R_JUNIT],
-                                   v[R_FORCE] != NULL, publish_outputs};
+                                   v[R_FORCE] != NULL, publish_outputs,  v[R_MODEL_CARD]};
     struct fg_error err = {0};
     char *lines = NULL;
     int valid = 0;

@@ -345,7 +345,11 @@ enum fg_status fg_report_run(const struct fg_report_request *request, int *valid
                              struct fg_error *err)
 {
     *report = NULL;
-    char *audit = NULL, *text[3] = {NULL, NULL, NULL};
+    *valid = 0;
+    const char *card_path = request->model_card_path;
+    char *audit = NULL, *text[4] = {NULL, NULL, NULL, NULL};
+    if (card_path != NULL && fg_model_card_format_of(card_path) == FG_MODEL_CARD_UNKNOWN)
+        return fg_report_model_card(NULL, card_path, &text[3], err); /* a usage error: why */
     enum fg_status st = report_audit(request, &audit, valid, report, err);
     if (st == FG_OK && *valid && request->markdown_path != NULL)
         st = fg_report_markdown(audit, &text[0], err);
@@ -353,16 +357,19 @@ enum fg_status fg_report_run(const struct fg_report_request *request, int *valid
         st = fg_report_html(audit, &text[1], err);
     if (st == FG_OK && *valid && request->junit_path != NULL)
         st = fg_report_junit(audit, &text[2], err);
+    if (st == FG_OK && *valid && card_path != NULL)
+        st = fg_report_model_card(audit, card_path, &text[3], err);
     if (audit != NULL && st != FG_OK && err->file[0] == '\0') /* the renderers know no file */
         snprintf(err->file, sizeof err->file, "%s",
                  request->audit_path ? request->audit_path : request->attestation_path);
     const struct fg_output outputs[] = {output_of(request->markdown_path, text[0], request->force),
                                         output_of(request->html_path, text[1], request->force),
-                                        output_of(request->junit_path, text[2], request->force)};
+                                        output_of(request->junit_path, text[2], request->force),
+                                        output_of(card_path, text[3], request->force)};
     if (st == FG_OK && *valid)
-        st = fg_outputs_write(outputs, 3, request->publish, err);
+        st = fg_outputs_write(outputs, 4, request->publish, err);
     free(audit);
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < 4; i++)
         free(text[i]);
     return st;
 }

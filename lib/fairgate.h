@@ -257,6 +257,21 @@ FG_MUST_CHECK enum fg_status fg_report_html(const char *audit_json, char **out,
 /* JUnit XML: a testsuite per gate, a testcase per (gate, group). */
 FG_MUST_CHECK enum fg_status fg_report_junit(const char *audit_json, char **out,
                                              struct fg_error *err);
+/* A model card of the audit's fairness evaluation (lib/report_modelcard.c): Model Card
+ * Toolkit JSON, schema v0.0.2 (quantitative_analysis.performance_metrics: a type, value,
+ * slice and confidence interval per result; the failed gates as ethical considerations), or
+ * a Hugging Face model card fragment: YAML front matter with a model-index (one metric per
+ * gate, its worst result) and a "Fairness evaluation" Markdown section. */
+FG_MUST_CHECK enum fg_status fg_report_model_card_json(const char *audit_json, char **out,
+                                                       struct fg_error *err);
+FG_MUST_CHECK enum fg_status fg_report_model_card_md(const char *audit_json, char **out,
+                                                     struct fg_error *err);
+/* Which of the two a file name asks for, by its extension (.json, .md; any case). */
+enum fg_model_card_format { FG_MODEL_CARD_UNKNOWN, FG_MODEL_CARD_JSON, FG_MODEL_CARD_MARKDOWN };
+enum fg_model_card_format fg_model_card_format_of(const char *path);
+/* The card path asks for; FG_ERR_USAGE when its extension is neither. */
+FG_MUST_CHECK enum fg_status fg_report_model_card(const char *audit_json, const char *path,
+                                                  char **out, struct fg_error *err);
 /* The console summary `check` prints: one line per gate with the worst result the audit
  * names (`worst_result`), score trade-offs, overrides, the verdict. Control bytes quoted
  * from the data are escaped, so no line starts with text taken from it. */
@@ -589,6 +604,8 @@ struct fg_report_request {
     const char *markdown_path, *html_path, *junit_path; /* NULL: not written */
     bool force;                                         /* FG_OUTPUT_FORCE on each */
     void (*publish)(struct fg_outputs *set);            /* as for fg_outputs_write */
+    /* NULL: not written; .json: Model Card Toolkit, .md: Hugging Face (else FG_ERR_USAGE) */
+    const char *model_card_path;
 };
 
 /* Verifies the attestation (as fg_attest_audit) or reads the audit, renders the reports

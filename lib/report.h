@@ -53,4 +53,10 @@ void fg_report_format_bound(char *buf, size_t size, const struct cJSON *bound, b
 /* "selection_rate ratio", "equalized_odds difference", "overall accuracy". */
 void fg_report_metric_phrase(char *buf, size_t size, const struct cJSON *gate);
 
+/* The Markdown report's escaping (lib/report_md.c): s as text that renders as itself in a
+ * table cell, a heading or a list item; nothing in it opens a cell, a tag, a code span, a
+ * link or a new line. The model card's Markdown goes through it too. */
+struct fg_buf;
+void fg_report_md_escape(struct fg_buf *t, const char *s);
+
 #endif /* FAIRGATE_REPORT_H */

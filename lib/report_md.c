@@ -110,6 +110,11 @@ static void md_escape(struct fg_buf *t, const char *s)
     }
 }
 
+void fg_report_md_escape(struct fg_buf *t, const char *s)
+{
+    md_escape(t, s);
+}
+
 /* How many of s's len bytes to show in at most max: whole characters (a malformed byte
  * counts as one). */
 static size_t shown_bytes(const char *s, size_t len, size_t max)

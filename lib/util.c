@@ -784,11 +784,55 @@ enum fg_status fg_outputs_commit(struct fg_outputs *set, struct fg_error *err)
     return st;
 }
 
+/* Whether two output paths name the same file: the same text, the same existing regular
+ * file, or, when neither exists yet, the same name in the same folder. A standard stream
+ * or a device is not a file: writing to it twice is asked for. */
+static bool same_output(const char *a, const char *b)
+{
+    if (standard_stream(a) >= 0 || standard_stream(b) >= 0)
+        return false;
+    struct stat sa, sb;
+    bool has_a = stat(a, &sa) == 0, has_b = stat(b, &sb) == 0;
+    if (has_a || has_b)
+        return has_a && has_b && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino &&
+               S_ISREG(sa.st_mode);
+    if (strcmp(a, b) == 0)
+        return true;
+    const char *slash_a = strrchr(a, '/'), *slash_b = strrchr(b, '/');
+    const char *base_a = slash_a ? slash_a + 1 : a, *base_b = slash_b ? slash_b + 1 : b;
+    if (strcmp(base_a, base_b) != 0 || (size_t)(base_a - a) >= PATH_MAX ||
+        (size_t)(base_b - b) >= PATH_MAX)
+        return false;
+    char dir_a[PATH_MAX], dir_b[PATH_MAX];
+    snprintf(dir_a, sizeof dir_a, "%.*s", (int)(base_a - a), base_a == a ? "./" : a);
+    snprintf(dir_b, sizeof dir_b, "%.*s", (int)(base_b - b), base_b == b ? "./" : b);
+    return stat(base_a == a ? "." : dir_a, &sa) == 0 && stat(base_b == b ? "." : dir_b, &sb) == 0 &&
+           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Two outputs of one command that name the same file would leave only the last one there
+ * (the audit replaced by the Markdown, say): refused before anything is written. */
+static enum fg_status distinct_outputs(const struct fg_output *outputs, size_t n,
+                                       struct fg_error *err)
+{
+    for (size_t j = 1; j < n; j++)
+        for (size_t i = 0; i < j && outputs[j].path != NULL; i++)
+            if (outputs[i].path != NULL && same_output(outputs[i].path, outputs[j].path))
+                return fg_error_set(err, FG_ERR_USAGE, outputs[j].path, 0, 0,
+                                    "is the file another output (%s) is written to; give each "
+                                    "output its own file",
+                                    outputs[i].path);
+    return FG_OK;
+}
+
 enum fg_status fg_outputs_write(const struct fg_output *outputs, size_t n,
                                 void (*publish)(struct fg_outputs *set), struct fg_error *err)
 {
     struct fg_outputs *set = NULL;
-    enum fg_status st = fg_outputs_new(&set, err);
+    enum fg_status st = distinct_outputs(outputs, n, err);
+    if (st != FG_OK)
+        return st;
+    st = fg_outputs_new(&set, err);
     if (st != FG_OK)
         return st;
     if (publish != NULL)

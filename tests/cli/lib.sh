@@ -177,6 +177,29 @@ npm_tools_there() { # DIR PACKAGE.JSON FILE...
 # The cache folder npm_tools' callers install into.
 NODE_CACHE=${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}
 
+# schema_tools: the JSON Schema validator (Ajv, ajv-cli, ajv-formats) and the `yaml` reader,
+# pinned, installed by npm_tools in $SCHEMA_NODE_DIR, one cache for every script that
+# validates (test_schemas.sh, test_model_card.sh): the package.json stays byte-identical, or
+# the cache is installed again. False when they could not be installed.
+SCHEMA_NODE_DIR=${FAIRGATE_NODE_DIR:-$NODE_CACHE/fairgate-test-node}
+schema_tools() {
+    cat >"$WORK/schema-tools.json" <<'JSON'
+{
+  "name": "fairgate-test-node",
+  "private": true,
+  "description": "JSON Schema validator for fairgate's tests/cli/test_schemas.sh (a cache; safe to delete)",
+  "dependencies": {
+    "ajv": "8.17.1",
+    "ajv-cli": "5.0.0",
+    "ajv-formats": "3.0.1",
+    "yaml": "2.8.1"
+  }
+}
+JSON
+    npm_tools "validator installed in $SCHEMA_NODE_DIR" "$SCHEMA_NODE_DIR" "$WORK/schema-tools.json" \
+        node_modules/.bin/ajv node_modules/yaml/package.json node_modules/ajv-formats/package.json
+}
+
 # adult_csv SOURCE OUT: UCI Adult (comma-space separated, no header) as a CSV with a header,
 # the columns the tests use and two models' decisions: pred, >50K iff education-num >= 13;
 # old, iff hours-per-week >= 45.

@@ -6,7 +6,9 @@
 # a regular file, or dangles, is refused unless --force (which replaces the link itself);
 # devices, FIFOs and /dev/stdout are written in place. SIGTERM removes the temporary files.
 # The attestation is moved into place last. A 250-byte file name works. keygen, counts,
-# override and report write through the same sets.
+# override and report write through the same sets. Two outputs of one run that name the
+# same file (the same path, another spelling, a link to it) are refused before anything is
+# written; a device named twice is written twice.
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$TESTS_DIR/.." && pwd)
 P=$ROOT/policies/loan-approval.yaml
@@ -247,4 +249,28 @@ ln -s "$WORK/nowhere.md" "$D/r.md"
 run "$FAIRGATE" report --audit "$WORK/plain.json" --markdown "$D/r.md"
 expect_rc "report --markdown a dangling link: exit 2" 2
 expect_absent "... its target is not created" "$WORK/nowhere.md"
+# ---- two outputs, one file ----
+
+fresh
+state "$D" >"$WORK/before"
+run "$FAIRGATE" check --quiet --policy "$P" --candidate "$WORK/c2.csv" --out "$D/audit.json" \
+    --markdown "$D/./audit.json"
+expect_rc "check --out and --markdown on one file (another spelling): exit 2" 2
+expect_grep "... says which outputs collide" "$WORK/err" \
+    "audit\.json: is the file another output \(.*/d/audit\.json\) is written to; give each output its own file"
+unchanged "... the audit is as it was"
+run "$FAIRGATE" check --quiet --policy "$P" --candidate "$WORK/c2.csv" --out "$D/new.json" \
+    --junit "$D/sub/../new.json"
+expect_rc "check --out and --junit on one new file: exit 2" 2
+expect_absent "... nothing written" "$D/new.json"
+ln -s audit.json "$D/link.md"
+state "$D" >"$WORK/before"
+run "$FAIRGATE" report --audit "$D/audit.json" --markdown "$D/link.md" --html "$D/audit.json" --force
+expect_rc "report: an output and a link to it: exit 2" 2
+unchanged "... both as they were"
+run "$FAIRGATE" report --audit "$D/audit.json" --markdown "$D/r.md" --model-card "$D/r.md"
+expect_rc "report --markdown and --model-card on one file: exit 2" 2
+expect_absent "... nothing written" "$D/r.md"
+run "$FAIRGATE" report --audit "$D/audit.json" --markdown /dev/null --junit /dev/null
+expect_rc "report: /dev/null twice is fine (exit 0)" 0
 finish

@@ -20,22 +20,8 @@ AUDIT_SCHEMA=$ROOT/policies/audit.schema.json
 
 # ---- the validator ----
 
-NODE_DIR=${FAIRGATE_NODE_DIR:-$NODE_CACHE/fairgate-test-node}
-cat >"$WORK/package.json" <<'JSON'
-{
-  "name": "fairgate-test-node",
-  "private": true,
-  "description": "JSON Schema validator for fairgate's tests/cli/test_schemas.sh (a cache; safe to delete)",
-  "dependencies": {
-    "ajv": "8.17.1",
-    "ajv-cli": "5.0.0",
-    "ajv-formats": "3.0.1",
-    "yaml": "2.8.1"
-  }
-}
-JSON
-npm_tools "validator installed in $NODE_DIR" "$NODE_DIR" "$WORK/package.json" \
-    node_modules/.bin/ajv node_modules/yaml/package.json node_modules/ajv-formats/package.json || finish
+schema_tools || finish
+NODE_DIR=$SCHEMA_NODE_DIR
 version_of() { node -p "require(process.argv[1]).version" "$NODE_DIR/node_modules/$1/package.json"; }
 expect_eq "pinned versions" \
     "ajv $(version_of ajv), ajv-cli $(version_of ajv-cli), ajv-formats $(version_of ajv-formats), yaml $(version_of yaml)" \
