@@ -85,8 +85,8 @@ FG_MUST_CHECK enum fg_status fg_policy_canonical(const struct fg_policy *policy,
                                                  struct fg_error *err);
 /* What a person should know about a valid policy: one line per remark,
  * "file:line:col: warning: ...\n" (e.g. a vs_incumbent gate in a policy that names no
- * incumbent, which is never evaluated). Returns a malloc'd string, "" when there is nothing to
- * say, or NULL when out of memory. */
+ * incumbent, which is never evaluated; every gate advisory, so none can fail). Returns a malloc'd
+ * string, "" when there is nothing to say, or NULL when out of memory. */
 char *fg_policy_warnings(const struct fg_policy *policy);
 
 /* ---- counts and ingest (lib/counts.c, lib/ingest.c) ---- */

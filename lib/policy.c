@@ -1889,33 +1889,50 @@ static enum fg_status parse_policy(const struct ctx *c, const struct node *root,
 
 /* ---- entry points ---- */
 
+/* Appends line (cut at size - 1 bytes by snprintf's n) to the malloc'd *out; frees it and
+ * answers false when out of memory. */
+static bool add_warning(char **out, size_t *len, const char *line, int n, size_t size)
+{
+    if (n < 0)
+        return true;
+    size_t add = (size_t)n < size ? (size_t)n : size - 1;
+    char *grown = realloc(*out, *len + add + 1);
+    if (grown == NULL) {
+        free(*out);
+        *out = NULL;
+        return false;
+    }
+    memcpy(grown + *len, line, add + 1);
+    *out = grown;
+    *len += add;
+    return true;
+}
+
 char *fg_policy_warnings(const struct fg_policy *policy)
 {
-    size_t cap = 1, len = 0;
-    char *out = calloc(1, 1);
+    size_t len = 0, advisory = 0;
+    char *out = calloc(1, 1), line[1024];
     for (size_t i = 0; out != NULL && i < policy->n_gates; i++) {
         const struct fg_gate_spec *g = &policy->gates[i];
+        advisory += g->enforce == FG_ENFORCE_WARN;
         if (!g->has_max_worsening || policy->data.incumbent.present)
             continue;
-        char line[1024];
         int n = snprintf(line, sizeof line,
                          "%s:%lu:%lu: warning: gate '%s' compares with the incumbent "
                          "(vs_incumbent), but data names no incumbent: it is never evaluated "
                          "(its results are insufficient_data; on_small_group decides whether "
                          "that fails, warns or is skipped)\n",
                          policy->path, g->mark.line, g->mark.column, g->id);
-        if (n < 0)
-            continue;
-        size_t add = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
-        char *grown = realloc(out, cap + add);
-        if (grown == NULL) {
-            free(out);
-            return NULL;
-        }
-        out = grown;
-        memcpy(out + len, line, add + 1);
-        len += add;
-        cap += add;
+        add_warning(&out, &len, line, n, sizeof line);
+    }
+    if (out != NULL && policy->n_gates > 0 && advisory == policy->n_gates) {
+        const struct fg_gate_spec *g = &policy->gates[0];
+        int n = snprintf(line, sizeof line,
+                         "%s:%lu:%lu: warning: every gate is advisory (enforce: warn): no "
+                         "gate can fail the check; give 'enforce: block' to the gates that "
+                         "must\n",
+                         policy->path, g->mark.line, g->mark.column);
+        add_warning(&out, &len, line, n, sizeof line);
     }
     return out;
 }

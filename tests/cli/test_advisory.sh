@@ -33,6 +33,20 @@ shape() {
             .verdict_summary.blocking_failures, .verdict_summary.advisory_failures]' "$1"
 }
 
+# ---- lint: enforce is checked; a policy where no gate can fail is pointed out ----
+run "$FAIRGATE" lint "$WORK/p/mixed.yaml"
+expect_rc "lint: enforce block and warn are valid" 0
+expect_eq "lint: no warning while a gate blocks" "$(wc -c <"$WORK/err")" 0
+run "$FAIRGATE" lint "$WORK/p/all-warn.yaml"
+expect_rc "lint: every gate advisory is valid" 0
+expect_eq "lint: ... with one warning at the first gate, saying no gate can fail" "$(cat "$WORK/err")" \
+    "$WORK/p/all-warn.yaml:14:5: warning: every gate is advisory (enforce: warn): no gate can fail the check; give 'enforce: block' to the gates that must"
+sed 's/^  enforce: warn$/  enforce: maybe/' "$WORK/p/all-warn.yaml" >"$WORK/p/maybe.yaml"
+run "$FAIRGATE" lint "$WORK/p/maybe.yaml"
+expect_rc "lint: defaults enforce maybe is an error" 2
+expect_eq "... at its file:line:col, naming the choices" "$(cat "$WORK/err")" \
+    "fairgate: error: $WORK/p/maybe.yaml:12:12: unknown 'enforce' value 'maybe' (expected one of: block, warn)"
+
 # ---- a failing advisory gate leaves the exit code 0, and every report says advisory ----
 run env GITHUB_ACTIONS=true "$FAIRGATE" check --policy "$WORK/p/one-warn.yaml" \
     --candidate "$WORK/loans.csv" --out "$A/one.json" --markdown "$A/one.md" \
