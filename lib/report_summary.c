@@ -2,7 +2,9 @@
  * report_summary.c - the console summary `fairgate check` prints, rendered from the audit
  * JSON (DESIGN section 5) like the Markdown, HTML and JUnit reports: one line per gate with
  * its worst result as gate.c chose it (`worst_result`), the score trade-offs, the
- * overrides, then the verdict.
+ * overrides, then the verdict. An advisory gate (enforce: warn) has a '*' after its status,
+ * which a footnote explains; the verdict line counts its failure apart
+ * (`verdict_summary`).
  *
  * Invariants:
  *  - Nothing here decides: the worst result, its limit and every status come from the
