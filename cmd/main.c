@@ -596,7 +596,8 @@ static const struct opt override_options[] = {
     [O_GATE] = {"gate", "ID[:GROUP]", REPEAT,
                 "a gate to approve, or one group of it (repeatable: one envelope)"},
     [O_GROUP] = {"group", "G", 0, "one group of the one --gate, by its label"},
-    [O_ALL_FAILING] = {"all-failing", NULL, 0, "approve every gate that failed (whole gates)"},
+    [O_ALL_FAILING] = {"all-failing", NULL, 0,
+                       "approve every blocking gate that failed (whole gates)"},
     [O_APPROVER] = {"approver", "NAME", REQUIRED, "an approver the policy lists (required)"},
     [O_ROLE] = {"role", "ROLE", REQUIRED, "the approver's role (required)"},
     [O_REASON] = {"reason", "TEXT", REQUIRED, "why shipping is approved (required)"},
@@ -623,12 +624,12 @@ static const struct command override_command = {
     "(no data needed); from --candidate/--counts, those files (give --incumbent exactly when\n"
     "check gets one; --counts in check's order). It prints the failing results approved\n"
     "first, and refuses (exit 2, nothing written) what check would not apply: a gate that\n"
-    "did not fail, a group not among its failing results, a not_overridable gate, an expiry\n"
-    "past max_days, an approver, role or key the policy does not list, another policy than\n"
-    "the audit's. Valid through the expiry day (UTC, by the real clock, not\n"
-    "SOURCE_DATE_EPOCH). A group is a label as check prints it (sex=Female & race=Black; a\n"
-    "'\\', '&' or '=' inside a name or value is escaped with a backslash): --gate ID:GROUP\n"
-    "(gate ids hold no ':'), or --group G with a single --gate.\n",
+    "did not fail, a group not among its failing results, a not_overridable gate, an\n"
+    "advisory gate (enforce: warn), an expiry past max_days, an approver, role or key the\n"
+    "policy does not list, another policy than the audit's. Valid through the expiry day\n"
+    "(UTC, by the real clock, not SOURCE_DATE_EPOCH). A group is a label as check prints it\n"
+    "(sex=Female & race=Black; a '\\', '&' or '=' inside a name or value is escaped with a\n"
+    "backslash): --gate ID:GROUP (gate ids hold no ':'), or --group G with a single --gate.\n",
     OPTIONS(override_options),
     "exit status: 0 written (or a dry run passed), 2 error or refused (nothing written)\n",
 };

@@ -376,6 +376,11 @@ static enum fg_status plan_one(const struct fg_policy *policy, const cJSON *audi
     if (!fg_override_gate_overridable(policy, id))
         return fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
                             "gate '%s' is not overridable (overrides.not_overridable)", id);
+    if (spec->enforce == FG_ENFORCE_WARN)
+        return fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
+                            "gate '%s' is advisory (enforce: warn): its failure never blocks a "
+                            "release, so there is nothing to approve",
+                            id);
     if (audit != NULL && (sc->audit_gate = audit_gate_of(audit, id)) == NULL)
         return fg_error_set(err, FG_ERR_INPUT, NULL, 0, 0, "the audit has no gate '%s'", id);
     if (audit != NULL && !audit_gate_failed(sc->audit_gate))
@@ -420,14 +425,25 @@ static enum fg_status plan_scopes(const struct fg_policy *policy, const cJSON *a
     enum fg_status st = FG_OK;
     if (req->all_failing) {
         const cJSON *gate;
+        size_t advisory = 0;
         cJSON_ArrayForEach(gate, item(audit, "gates"))
         {
-            if (st == FG_OK && is(string_of(gate, "status"), "fail") && p->n < n)
-                st = plan_add(policy, audit, string_of(gate, "id"), NULL, p, err);
+            /* an advisory gate (enforce: warn) never blocks: nothing to approve */
+            const char *id = string_of(gate, "id");
+            const struct fg_gate_spec *spec = id ? fg_override_find_gate(policy, id, NULL) : NULL;
+            bool failed = is(string_of(gate, "status"), "fail");
+            bool advisory_gate = spec != NULL && spec->enforce == FG_ENFORCE_WARN;
+            advisory += failed && advisory_gate;
+            if (st == FG_OK && failed && !advisory_gate && p->n < n)
+                st = plan_add(policy, audit, id, NULL, p, err);
         }
         if (st == FG_OK && p->n == 0)
             st = fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
-                              "no gate failed in the audit; there is nothing to approve");
+                              "no blocking gate failed in the audit%s; there is nothing to "
+                              "approve",
+                              advisory > 0 ? " (only advisory gates, enforce: warn, which "
+                                             "never block)"
+                                           : "");
     } else {
         for (size_t i = 0; i < n && st == FG_OK; i++)
             st = req->n_scopes > 0

@@ -414,6 +414,7 @@ static cJSON *gate_json(struct builder *b, const struct fg_policy *policy,
         add_count(b, bs, "resamples", spec->resamples);
         add_count(b, bs, "seed", spec->seed);
     }
+    add_string(b, g, "enforce", fg_enforce_name(spec->enforce));
     add_string(b, g, "status", fg_result_status_name(o->status));
     if (fg_metric_is_score(spec->metric) && m->has_incumbent)
         add(b, g, "change", score_change_json(b, m, spec->metric));
@@ -554,6 +555,11 @@ enum fg_status fg_audit_render(const struct fg_policy *policy, const struct fg_m
         add(&b, overrides, NULL, override_json(&b, &ev->overrides[i]));
     add_string(&b, root, "verdict", verdict_name(ev->verdict));
     add_number(&b, root, "exit_code", fg_evaluation_exit_code(ev));
+    size_t blocking, advisory;
+    fg_evaluation_failures(ev, &blocking, &advisory);
+    cJSON *summary = add(&b, root, "verdict_summary", cJSON_CreateObject());
+    add_count(&b, summary, "blocking_failures", blocking);
+    add_count(&b, summary, "advisory_failures", advisory);
 
     char *text = b.failed ? NULL : cJSON_Print(root);
     cJSON_Delete(root);

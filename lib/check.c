@@ -172,6 +172,7 @@ enum fg_status fg_check_run(const struct fg_check_request *request, struct fg_ch
     if (st == FG_OK) {
         r->verdict = fg_evaluation_verdict(s.evaluation);
         r->exit_code = fg_evaluation_exit_code(s.evaluation);
+        fg_evaluation_failures(s.evaluation, &r->blocking_failures, &r->advisory_failures);
         *out = r;
     } else {
         fg_check_result_free(r);

@@ -85,8 +85,8 @@ FG_MUST_CHECK enum fg_status fg_policy_canonical(const struct fg_policy *policy,
                                                  struct fg_error *err);
 /* What a person should know about a valid policy: one line per remark,
  * "file:line:col: warning: ...\n" (e.g. a vs_incumbent gate in a policy that names no
- * incumbent, which is never evaluated). Returns a malloc'd string, "" when there is nothing to
- * say, or NULL when out of memory. */
+ * incumbent, which is never evaluated; every gate advisory, so none can fail). Returns a malloc'd
+ * string, "" when there is nothing to say, or NULL when out of memory. */
 char *fg_policy_warnings(const struct fg_policy *policy);
 
 /* ---- counts and ingest (lib/counts.c, lib/ingest.c) ---- */
@@ -206,8 +206,12 @@ FG_MUST_CHECK enum fg_status fg_gate_evaluate(const struct fg_policy *policy,
                                               const struct fg_metrics *metrics,
                                               struct fg_evaluation **out, struct fg_error *err);
 enum fg_verdict fg_evaluation_verdict(const struct fg_evaluation *evaluation);
-/* The process exit code for this verdict: 0 pass, 1 a gate failed. */
+/* The process exit code for this verdict: 0 pass, 1 a blocking gate failed. */
 int fg_evaluation_exit_code(const struct fg_evaluation *evaluation);
+/* The gates left failing: *blocking those that fail the verdict (enforce: block), *advisory
+ * those that do not (enforce: warn). Overridden gates are neither. */
+void fg_evaluation_failures(const struct fg_evaluation *evaluation, size_t *blocking,
+                            size_t *advisory);
 /* A compact human summary: one line per gate and its worst group, then the verdict; the
  * audit rendered with fg_report_summary. Returns a malloc'd string the caller frees, or
  * NULL when out of memory. */
@@ -503,7 +507,8 @@ struct fg_check_result {
     int exit_code; /* fg_evaluation_exit_code: 0 pass (also with overrides), 1 a gate failed */
     char *audit;   /* the audit JSON (DESIGN section 5), always */
     char *markdown, *html, *junit, *annotations, *summary;
-    char *attestation; /* the signed envelope line, with sign_key_path */
+    char *attestation;                           /* the signed envelope line, with sign_key_path */
+    size_t blocking_failures, advisory_failures; /* fg_evaluation_failures */
 };
 
 /* Runs the whole check: policy, rows or counts, metrics, gates, overrides (by the real

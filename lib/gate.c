@@ -29,7 +29,8 @@
  *  - A gate fails when a result fails, or when a result has insufficient data and
  *    on_small_group is `fail`; it warns on insufficient data with `warn`; with `skip` it is
  *    `insufficient_data` only when nothing could be evaluated. The verdict fails when a
- *    gate fails.
+ *    gate with `enforce: block` (the default) fails; a failing `enforce: warn` gate is
+ *    advisory: its status and results are decided the same way, but the verdict ignores it.
  */
 #include "gate.h"
 #include "counts.h"
@@ -1697,7 +1698,7 @@ enum fg_status fg_gate_evaluate(const struct fg_policy *policy, const struct fg_
             snprintf(o->note, sizeof o->note,
                      "not compared with the incumbent: no incumbent predictions given");
         aggregate(spec, o);
-        if (o->status == FG_RESULT_FAIL)
+        if (fg_gate_outcome_blocks(o))
             ev->verdict = FG_VERDICT_FAIL;
     }
     *out = ev;
@@ -1712,6 +1713,21 @@ enum fg_verdict fg_evaluation_verdict(const struct fg_evaluation *ev)
 int fg_evaluation_exit_code(const struct fg_evaluation *ev)
 {
     return ev->verdict == FG_VERDICT_FAIL ? 1 : 0;
+}
+
+bool fg_gate_outcome_blocks(const struct fg_gate_outcome *o)
+{
+    return o->status == FG_RESULT_FAIL && o->spec->enforce == FG_ENFORCE_BLOCK;
+}
+
+void fg_evaluation_failures(const struct fg_evaluation *ev, size_t *blocking, size_t *advisory)
+{
+    *blocking = *advisory = 0;
+    for (size_t i = 0; i < ev->n_outcomes; i++) {
+        const struct fg_gate_outcome *o = &ev->outcomes[i];
+        *blocking += fg_gate_outcome_blocks(o);
+        *advisory += o->status == FG_RESULT_FAIL && !fg_gate_outcome_blocks(o);
+    }
 }
 
 void fg_evaluation_free(struct fg_evaluation *ev)

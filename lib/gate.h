@@ -131,4 +131,8 @@ struct fg_evaluation {
     size_t n_overrides;
 };
 
+/* The gate failed and its policy says enforce: block, so it fails the verdict (an advisory
+ * gate, enforce: warn, that failed is reported and counted, never blocking). */
+bool fg_gate_outcome_blocks(const struct fg_gate_outcome *outcome);
+
 #endif /* FAIRGATE_GATE_H */

@@ -515,6 +515,11 @@ static void judge_binding(const struct fg_policy *policy, const struct fg_metric
         reject(rec, "the policy has no gate '%s'", rec->gate);
     } else if (!fg_override_gate_overridable(policy, rec->gate)) {
         reject(rec, "gate '%s' is not overridable (overrides.not_overridable)", rec->gate);
+    } else if (policy->gates[gate_index].enforce == FG_ENFORCE_WARN) {
+        reject(rec,
+               "gate '%s' is advisory (enforce: warn): its failure does not block, there is "
+               "nothing to override",
+               rec->gate);
     } else if (ev->outcomes[gate_index].status != FG_RESULT_FAIL) {
         reject(rec, "gate '%s' did not fail; there is nothing to override", rec->gate);
     } else if (rec->group != NULL &&
@@ -1070,7 +1075,7 @@ static void set_verdict(struct fg_evaluation *ev)
 {
     bool failing = false, overridden = false;
     for (size_t g = 0; g < ev->n_outcomes; g++) {
-        failing |= ev->outcomes[g].status == FG_RESULT_FAIL;
+        failing |= fg_gate_outcome_blocks(&ev->outcomes[g]);
         overridden |= ev->outcomes[g].status == FG_RESULT_OVERRIDDEN;
     }
     ev->verdict = failing      ? FG_VERDICT_FAIL
@@ -1118,7 +1123,7 @@ enum fg_status fg_override_apply(const struct fg_policy *policy, const struct fg
         return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
     for (size_t g = 0; g < ev->n_outcomes; g++)
-        if (ev->outcomes[g].status == FG_RESULT_FAIL)
+        if (fg_gate_outcome_blocks(&ev->outcomes[g]))
             cover_gate(policy, m, ev, &ev->outcomes[g], used, &blocking[g]);
     reject_short_of_approvals(policy, m, ev, used);
     describe_applied(policy, ev, used, blocking);

@@ -13,7 +13,7 @@
  *
  * Invariants:
  *  - A policy that loads is complete: every gate spec carries its own reference (explicit
- *    values deep-copied), min_group_size and on_small_group, defaults applied.
+ *    values deep-copied), min_group_size, on_small_group and enforce, defaults applied.
  *  - Numbers come only from plain (unquoted) scalars that parse fully; a quoted "0.8" where a
  *    number is expected is a type error, so a typo can never silently weaken a gate.
  *  - Every error names the offending key (unknown key) or value (bad value), or the mapping
@@ -58,6 +58,8 @@ static const char *const evidence_text[] = {[FG_EVIDENCE_POINT] = "point",
                                             [FG_EVIDENCE_CONFIDENT] = "confident"};
 static const char *const correction_text[] = {
     [FG_CORRECTION_HOLM] = "holm", [FG_CORRECTION_BH] = "bh", [FG_CORRECTION_NONE] = "none"};
+static const char *const enforce_text[] = {
+    [FG_ENFORCE_BLOCK] = "block", [FG_ENFORCE_WARN] = "warn"};
 
 #define N_OF(array) (sizeof(array) / sizeof((array)[0]))
 
@@ -97,6 +99,11 @@ const char *fg_evidence_name(enum fg_evidence evidence)
 const char *fg_correction_name(enum fg_correction correction)
 {
     return name_in(correction_text, N_OF(correction_text), (unsigned)correction);
+}
+
+const char *fg_enforce_name(enum fg_enforce enforce)
+{
+    return name_in(enforce_text, N_OF(enforce_text), (unsigned)enforce);
 }
 
 /* ---- attribute sets ---- */
@@ -1072,9 +1079,20 @@ static enum fg_status get_small_group(const struct ctx *c, const struct node *no
     return st;
 }
 
+/* 'enforce': block (a failure fails the verdict) or warn (advisory: reported only). */
+static enum fg_status get_enforce(const struct ctx *c, const struct node *node,
+                                  enum fg_enforce *out)
+{
+    static const char *const names[] = {"block", "warn"};
+    size_t i = 0;
+    TRY(get_choice(c, node, "enforce", "'enforce' value", names, N_OF(names), &i));
+    *out = i == 0 ? FG_ENFORCE_BLOCK : FG_ENFORCE_WARN;
+    return FG_OK;
+}
+
 static const char *const defaults_keys[] = {"reference", "min_group_size", "on_small_group",
                                             "evidence",  "alpha",          "correction",
-                                            "bootstrap"};
+                                            "bootstrap", "enforce"};
 static const char *const evidence_names[] = {"point", "significant", "confident"};
 static const char *const correction_names[] = {"holm", "bh", "none"};
 static const char *const bootstrap_keys[] = {"resamples", "seed"};
@@ -1143,6 +1161,8 @@ static enum fg_status parse_defaults(const struct ctx *c, const struct node *nod
         TRY(get_uint(c, value, "min_group_size", &p->defaults.min_group_size));
     if ((value = lookup(node, "on_small_group")) != NULL)
         TRY(get_small_group(c, value, &p->defaults.on_small_group));
+    if ((value = lookup(node, "enforce")) != NULL)
+        TRY(get_enforce(c, value, &p->defaults.enforce));
     struct stats_settings s = {p->defaults.evidence, p->defaults.alpha, p->defaults.correction,
                                p->defaults.resamples, p->defaults.seed};
     TRY(parse_stats_settings(c, node, "in 'defaults'", &s));
@@ -1171,7 +1191,8 @@ static const char *const gate_keys[] = {"id",
                                         "alpha",
                                         "correction",
                                         "bootstrap",
-                                        "bins"};
+                                        "bins",
+                                        "enforce"};
 static const char *const disparity_names[] = {"ratio", "difference", "signed_difference"};
 static const char *const bound_keys[] = {"min", "max"};
 static const char *const vs_incumbent_keys[] = {"max_worsening"};
@@ -1481,7 +1502,8 @@ static enum fg_status parse_gate_metric(const struct ctx *c, const struct node *
 }
 
 /* Which groups the gate compares and how: 'reference', 'min_group_size' and
- * 'on_small_group', each defaulting to the policy's defaults. */
+ * 'on_small_group', and whether its failure blocks ('enforce'), each defaulting to the
+ * policy's defaults. */
 static enum fg_status parse_gate_groups(const struct ctx *c, const struct node *gate,
                                         struct fg_gate_spec *spec, struct fg_policy *p)
 {
@@ -1496,6 +1518,9 @@ static enum fg_status parse_gate_groups(const struct ctx *c, const struct node *
     spec->on_small_group = p->defaults.on_small_group;
     if ((node = lookup(gate, "on_small_group")) != NULL)
         TRY(get_small_group(c, node, &spec->on_small_group));
+    spec->enforce = p->defaults.enforce;
+    if ((node = lookup(gate, "enforce")) != NULL)
+        TRY(get_enforce(c, node, &spec->enforce));
     return FG_OK;
 }
 
@@ -1850,6 +1875,7 @@ static enum fg_status parse_policy(const struct ctx *c, const struct node *root,
     p->defaults.correction = FG_CORRECTION_HOLM;
     p->defaults.resamples = FG_DEFAULT_RESAMPLES;
     p->defaults.seed = FG_DEFAULT_SEED;
+    p->defaults.enforce = FG_ENFORCE_BLOCK;
     p->calibration_bins = FG_DEFAULT_BINS;
     if ((node = lookup(root, "defaults")) != NULL)
         TRY(parse_defaults(c, node, p));
@@ -1863,33 +1889,50 @@ static enum fg_status parse_policy(const struct ctx *c, const struct node *root,
 
 /* ---- entry points ---- */
 
+/* Appends line (cut at size - 1 bytes by snprintf's n) to the malloc'd *out; frees it and
+ * answers false when out of memory. */
+static bool add_warning(char **out, size_t *len, const char *line, int n, size_t size)
+{
+    if (n < 0)
+        return true;
+    size_t add = (size_t)n < size ? (size_t)n : size - 1;
+    char *grown = realloc(*out, *len + add + 1);
+    if (grown == NULL) {
+        free(*out);
+        *out = NULL;
+        return false;
+    }
+    memcpy(grown + *len, line, add + 1);
+    *out = grown;
+    *len += add;
+    return true;
+}
+
 char *fg_policy_warnings(const struct fg_policy *policy)
 {
-    size_t cap = 1, len = 0;
-    char *out = calloc(1, 1);
+    size_t len = 0, advisory = 0;
+    char *out = calloc(1, 1), line[1024];
     for (size_t i = 0; out != NULL && i < policy->n_gates; i++) {
         const struct fg_gate_spec *g = &policy->gates[i];
+        advisory += g->enforce == FG_ENFORCE_WARN;
         if (!g->has_max_worsening || policy->data.incumbent.present)
             continue;
-        char line[1024];
         int n = snprintf(line, sizeof line,
                          "%s:%lu:%lu: warning: gate '%s' compares with the incumbent "
                          "(vs_incumbent), but data names no incumbent: it is never evaluated "
                          "(its results are insufficient_data; on_small_group decides whether "
                          "that fails, warns or is skipped)\n",
                          policy->path, g->mark.line, g->mark.column, g->id);
-        if (n < 0)
-            continue;
-        size_t add = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
-        char *grown = realloc(out, cap + add);
-        if (grown == NULL) {
-            free(out);
-            return NULL;
-        }
-        out = grown;
-        memcpy(out + len, line, add + 1);
-        len += add;
-        cap += add;
+        add_warning(&out, &len, line, n, sizeof line);
+    }
+    if (out != NULL && policy->n_gates > 0 && advisory == policy->n_gates) {
+        const struct fg_gate_spec *g = &policy->gates[0];
+        int n = snprintf(line, sizeof line,
+                         "%s:%lu:%lu: warning: every gate is advisory (enforce: warn): no "
+                         "gate can fail the check; give 'enforce: block' to the gates that "
+                         "must\n",
+                         policy->path, g->mark.line, g->mark.column);
+        add_warning(&out, &len, line, n, sizeof line);
     }
     return out;
 }

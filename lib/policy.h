@@ -55,6 +55,8 @@ enum fg_evidence {
     FG_EVIDENCE_CONFIDENT    /* pass only where the whole interval satisfies the bound */
 };
 enum fg_correction { FG_CORRECTION_HOLM, FG_CORRECTION_BH, FG_CORRECTION_NONE };
+/* Whether a gate's failure fails the verdict (block) or is only reported (warn: advisory). */
+enum fg_enforce { FG_ENFORCE_BLOCK, FG_ENFORCE_WARN };
 
 #define FG_DEFAULT_ALPHA     0.05
 #define FG_DEFAULT_RESAMPLES 2000
@@ -106,7 +108,8 @@ struct fg_gate_spec {
     enum fg_correction correction; /* across every comparison the gate makes */
     uint64_t resamples;            /* paired bootstrap of vs_incumbent: B */
     uint64_t seed;
-    struct fg_mark mark; /* where the gate starts in the policy file */
+    enum fg_enforce enforce; /* the gate's own, or defaults.enforce */
+    struct fg_mark mark;     /* where the gate starts in the policy file */
 };
 
 /* An attribute set that is gated: one protected attribute alone, or an intersection. */
@@ -169,6 +172,7 @@ struct fg_policy {
         enum fg_correction correction;      /* default holm */
         uint64_t resamples;                 /* default 2000 */
         uint64_t seed;                      /* default FG_DEFAULT_SEED */
+        enum fg_enforce enforce;            /* default block */
     } defaults;
     /* Bins of calibration_gap (expected calibration error), shared by every gate that
      * uses it: default 10. */
@@ -197,5 +201,6 @@ const char *fg_reference_kind_name(enum fg_reference_kind kind);
 const char *fg_small_group_name(enum fg_small_group mode);
 const char *fg_evidence_name(enum fg_evidence evidence);
 const char *fg_correction_name(enum fg_correction correction);
+const char *fg_enforce_name(enum fg_enforce enforce);
 
 #endif /* FAIRGATE_POLICY_H */

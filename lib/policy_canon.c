@@ -7,7 +7,7 @@
  * to a bound, a gate, a group, a setting or an approver gives another.
  *
  * The text is JSON with no whitespace, built from the effective values fg_policy_load
- * settled on (every gate carries the reference, min_group_size, on_small_group and
+ * settled on (every gate carries the reference, min_group_size, on_small_group, enforce and
  * statistical settings it inherits), in this shape:
  *
  *   {"calibration_bins":N,"data":{...},"defaults":{...},"gates":[{...}...],"name":S,
@@ -190,6 +190,7 @@ static cJSON *defaults_json(const struct fg_policy *policy)
     cJSON *o = cJSON_CreateObject();
     bool ok = o != NULL && add_double(o, "alpha", true, policy->defaults.alpha) &&
               add_text(o, "correction", fg_correction_name(policy->defaults.correction)) &&
+              add_text(o, "enforce", fg_enforce_name(policy->defaults.enforce)) &&
               add_text(o, "evidence", fg_evidence_name(policy->defaults.evidence)) &&
               add_uint(o, "min_group_size", policy->defaults.min_group_size) &&
               add_text(o, "on_small_group", fg_small_group_name(policy->defaults.on_small_group)) &&
@@ -217,6 +218,7 @@ static cJSON *gate_json(const struct fg_policy *policy, const struct fg_gate_spe
               add_text(o, "correction", fg_correction_name(g->correction)) &&
               add_text(o, "description", g->description) &&
               add_text(o, "disparity", g->overall ? NULL : fg_disparity_name(g->disparity)) &&
+              add_text(o, "enforce", fg_enforce_name(g->enforce)) &&
               add_text(o, "evidence", fg_evidence_name(g->evidence)) && add_text(o, "id", g->id) &&
               add_double(o, "max", g->has_max, g->max) &&
               add_double(o, "max_worsening", g->has_max_worsening, g->max_worsening) &&

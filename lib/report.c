@@ -32,6 +32,7 @@
 static const char *const result_statuses[] = {"pass", "fail", "warn", "insufficient_data",
                                               "overridden"};
 static const char *const verdicts[] = {"pass", "fail", "pass_with_override"};
+static const char *const enforcements[] = {"block", "warn"};
 
 const cJSON *fg_report_member(const cJSON *o, const char *key)
 {
@@ -82,7 +83,8 @@ static enum fg_status not_an_audit(struct fg_error *err, const char *fmt, ...)
 }
 
 /* Parses the text and checks the shape the renderers rely on: the schema, the verdict,
- * the policy's name, the groups array, each gate's id, metric, status and results (each
+ * the policy's name, the groups array, each gate's id, metric, status, enforce (when
+ * given) and results (each
  * with a label and a known status). Numbers may be null anywhere (a rate with a zero
  * denominator). The one check for every renderer (Markdown, annotations, JUnit, HTML,
  * summary): a JSON syntax error keeps its place in err->line and err->column. */
@@ -125,6 +127,9 @@ enum fg_status fg_report_parse_audit(const char *audit_json, cJSON **out, struct
             st = not_an_audit(err, "gates[%d] has no \"id\" or \"metric\"", gi);
         else if (!one_of(fg_report_str(g, "status"), result_statuses, N_OF(result_statuses)))
             st = not_an_audit(err, "gates[%d] has no known \"status\"", gi);
+        else if (fg_report_member(g, "enforce") != NULL &&
+                 !one_of(fg_report_str(g, "enforce"), enforcements, N_OF(enforcements)))
+            st = not_an_audit(err, "gates[%d].enforce is not block or warn", gi);
         else if (!cJSON_IsArray(results))
             st = not_an_audit(err, "gates[%d].results is not an array", gi);
         int ri = 0;
@@ -245,4 +250,30 @@ void fg_report_metric_phrase(char *buf, size_t size, const cJSON *gate)
         snprintf(buf, size, "overall %s", metric);
     else
         snprintf(buf, size, "%s %s", metric, disparity);
+}
+
+/* ---- advisory gates ---- */
+
+bool fg_report_advisory(const cJSON *gate)
+{
+    return fg_report_is(fg_report_str(gate, "enforce"), "warn");
+}
+
+void fg_report_failures(const cJSON *audit, size_t *blocking, size_t *advisory)
+{
+    const cJSON *summary = fg_report_member(audit, "verdict_summary");
+    double b, a;
+    if (fg_report_num(summary, "blocking_failures", &b) && b >= 0 && b <= 1e15 &&
+        fg_report_num(summary, "advisory_failures", &a) && a >= 0 && a <= 1e15) {
+        *blocking = (size_t)b;
+        *advisory = (size_t)a;
+        return;
+    }
+    /* an audit written before verdict_summary: every failed gate blocked */
+    *blocking = *advisory = 0;
+    const cJSON *gates = fg_report_member(audit, "gates");
+    for (const cJSON *g = cJSON_IsArray(gates) ? gates->child : NULL; g != NULL; g = g->next) {
+        bool failed = fg_report_is(fg_report_str(g, "status"), "fail");
+        *(fg_report_advisory(g) ? advisory : blocking) += failed;
+    }
 }

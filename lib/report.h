@@ -59,4 +59,11 @@ void fg_report_metric_phrase(char *buf, size_t size, const struct cJSON *gate);
 struct fg_buf;
 void fg_report_md_escape(struct fg_buf *t, const char *s);
 
+/* An advisory gate: the audit says enforce: warn (its failure never blocks the verdict);
+ * a gate without "enforce" (audits written before it existed) blocks. */
+bool fg_report_advisory(const struct cJSON *gate);
+/* The failed gates that block the verdict and the advisory ones: the audit's
+ * verdict_summary, or counted from the gates' statuses in an audit written before it. */
+void fg_report_failures(const struct cJSON *audit, size_t *blocking, size_t *advisory);
+
 #endif /* FAIRGATE_REPORT_H */

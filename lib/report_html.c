@@ -119,6 +119,7 @@ struct gate {
     size_t index;         /* 1-based, for anchors */
     const char *id, *metric, *status;
     bool overall, ratio;
+    bool advisory; /* enforce: warn: its failure is reported, never blocks */
     struct bound bound;
 };
 
@@ -132,6 +133,7 @@ static void read_gate(const cJSON *json, size_t index, struct gate *g)
     g->id = fg_report_str(json, "id");
     g->metric = fg_report_str(json, "metric");
     g->status = fg_report_str(json, "status");
+    g->advisory = fg_report_advisory(json);
     g->overall = fg_report_is(fg_report_str(json, "scope"), "overall");
     g->ratio = !g->overall && fg_report_is(fg_report_str(json, "disparity"), "ratio");
     g->bound.has_min = fg_report_num(b, "min", &g->bound.min);
@@ -223,6 +225,20 @@ static void put_status_span(struct fg_buf *h, const char *status)
     fg_buf_puts(h, "</span>");
 }
 
+/* A gate's status; an advisory gate's says so in words. */
+static void put_gate_status(struct fg_buf *h, const struct gate *g)
+{
+    put_status_span(h, g->status);
+    if (g->advisory)
+        fg_buf_puts(h, " <span class=\"advisory\">advisory: does not block</span>");
+}
+
+/* A gate's row class: an advisory gate that failed is not painted as a blocking failure. */
+static const char *gate_class(const struct gate *g)
+{
+    return g->advisory && fg_report_is(g->status, "fail") ? "advisory" : status_class(g->status);
+}
+
 static void put_bound_text(struct fg_buf *h, const struct bound *b)
 {
     if (b->has_min)
@@ -265,6 +281,8 @@ static const char page_css[] =
     "table.kv th{width:150px;background:none;color:var(--muted);font-weight:500}\n"
     "table.kv td{word-break:break-all}tr.insufficient td{color:var(--grey)}\n"
     "tr.fail td{background:var(--fail-bg)}tr.overridden td{background:var(--ovr-bg)}\n"
+    "tr.advisory td{background:#fff8c5}.advisory{color:var(--warn);font-weight:600;\n"
+    "font-size:12px;white-space:nowrap}\n"
     ".status{font-weight:700;white-space:nowrap}.status.pass{color:var(--pass)}\n"
     ".status.fail{color:var(--fail)}.status.warn{color:var(--warn)}\n"
     ".status.insufficient{color:var(--grey)}.status.overridden{color:var(--ovr)}\n"
@@ -376,12 +394,11 @@ static void put_header(struct fg_buf *h, const cJSON *audit, const struct gate *
     const char *verdict = fg_report_str(audit, "verdict");
     const cJSON *policy = fg_report_member(audit, "policy"),
                 *inputs = fg_report_member(audit, "inputs");
-    size_t failed = 0, overridden = 0;
+    size_t failed = 0, advisory = 0, overridden = 0;
     double code;
-    for (size_t i = 0; i < n; i++) {
-        failed += fg_report_is(gates[i].status, "fail");
+    fg_report_failures(audit, &failed, &advisory);
+    for (size_t i = 0; i < n; i++)
         overridden += fg_report_is(gates[i].status, "overridden");
-    }
     fg_buf_add(h, "<header class=\"verdict %s\">\n<div class=\"big\">",
                fg_report_is(verdict, "pass")                 ? "pass"
                : fg_report_is(verdict, "pass_with_override") ? "overridden"
@@ -397,7 +414,11 @@ static void put_header(struct fg_buf *h, const cJSON *audit, const struct gate *
         fg_buf_add(h, "%zu of %zu gate%s passed only with an override", overridden, n,
                    n == 1 ? "" : "s");
     else
-        fg_buf_add(h, "no gate failed (%zu gate%s)", n, n == 1 ? "" : "s");
+        fg_buf_add(h, "no %sgate failed (%zu gate%s)", advisory > 0 ? "blocking " : "", n,
+                   n == 1 ? "" : "s");
+    if (advisory > 0)
+        fg_buf_add(h, " &#183; %zu advisory gate%s failed (enforce: warn; not blocking)", advisory,
+                   advisory == 1 ? "" : "s");
     if (fg_report_num(audit, "exit_code", &code))
         fg_buf_add(h, " &#183; exit code %.0f", code);
     fg_buf_puts(h, "</p></div>\n</header>\n");
@@ -428,14 +449,13 @@ static void put_overview(struct fg_buf *h, const struct gate *gates, size_t n)
         const struct gate *g = &gates[i];
         const cJSON *worst = worst_result(g);
         double value = 0;
-        fg_buf_add(h, "<tr class=\"%s\"><td><a href=\"#gate-%zu\">", status_class(g->status),
-                   g->index);
+        fg_buf_add(h, "<tr class=\"%s\"><td><a href=\"#gate-%zu\">", gate_class(g), g->index);
         wrap(h, "", g->id, "</a></td><td>");
         wrap(h, "", g->metric, " ");
         wrap(h, "", g->overall ? "(overall)" : fg_report_str(g->json, "disparity"), "</td><td>");
         put_bound_text(h, &g->bound);
         fg_buf_puts(h, "</td><td>");
-        put_status_span(h, g->status);
+        put_gate_status(h, g);
         fg_buf_puts(h, "</td><td>");
         const cJSON *limit = fg_report_member(worst, "limit");
         double limit_value = 0;
@@ -1157,7 +1177,7 @@ static void put_gate_section(struct fg_buf *h, const struct gate *g, const struc
     double size = 0;
     fg_buf_add(h, "<section class=\"gate\" id=\"gate-%zu\">\n", g->index);
     wrap(h, "<h2>", g->id, " ");
-    put_status_span(h, g->status);
+    put_gate_status(h, g);
     fg_buf_puts(h, "</h2>\n");
     if (description != NULL)
         wrap(h, "<p>", description, "</p>\n");

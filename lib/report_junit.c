@@ -10,6 +10,9 @@
  *   insufficient_data otherwise           -> <skipped>
  *   overridden, warn                      -> passes, with a <system-out> saying why
  *   pass                                  -> an empty testcase
+ * In an advisory gate (enforce: warn) what would be a <failure> is a <skipped> whose
+ * message says it is advisory, with the failure's details in <system-out>: an advisory
+ * gate never fails a CI's test report. Each suite has the gate's enforce as a property.
  * A gate with no results gets one testcase "(no groups)" so that a failed gate is never an
  * empty, green suite. tests/failures/skipped on every suite and on <testsuites> are
  * counted from exactly the elements written; errors is always 0.
@@ -126,7 +129,8 @@ static void xml_side(struct fg_buf *t, const cJSON *gate, const cJSON *result, c
 
 enum outcome { OUTCOME_PASS, OUTCOME_FAILURE, OUTCOME_SKIPPED };
 
-static enum outcome result_outcome(const cJSON *gate, const cJSON *result)
+/* What the result would be in a blocking gate; see result_outcome. */
+static enum outcome blocking_outcome(const cJSON *gate, const cJSON *result)
 {
     const char *status = fg_report_str(result, "status");
     if (fg_report_is(status, "fail"))
@@ -137,10 +141,19 @@ static enum outcome result_outcome(const cJSON *gate, const cJSON *result)
     return OUTCOME_PASS;
 }
 
+/* An advisory gate's failure is skipped, never a failure. */
+static enum outcome result_outcome(const cJSON *gate, const cJSON *result)
+{
+    enum outcome o = blocking_outcome(gate, result);
+    return o == OUTCOME_FAILURE && fg_report_advisory(gate) ? OUTCOME_SKIPPED : o;
+}
+
 /* The synthetic testcase of a gate without results. */
 static enum outcome empty_gate_outcome(const cJSON *gate)
 {
-    return fg_report_is(fg_report_str(gate, "status"), "fail") ? OUTCOME_FAILURE : OUTCOME_SKIPPED;
+    return fg_report_is(fg_report_str(gate, "status"), "fail") && !fg_report_advisory(gate)
+               ? OUTCOME_FAILURE
+               : OUTCOME_SKIPPED;
 }
 
 struct counts {
@@ -277,6 +290,21 @@ static void override_notes(struct fg_buf *t, const cJSON *audit, const cJSON *ga
     }
 }
 
+/* A result that failed an advisory gate (enforce: warn): skipped, saying so, with the
+ * failure's details as the testcase's output. */
+static void advisory_testcase(struct fg_buf *t, const cJSON *gate, const cJSON *result)
+{
+    const char *why = fg_report_str(result, "why");
+    fg_buf_puts(t, ">\n      <skipped message=\"advisory (enforce: warn), does not block: ");
+    if (fg_report_is(fg_report_str(result, "status"), "fail"))
+        failure_message(t, gate, result);
+    else
+        xml_escape(t, why ? why : "insufficient data (on_small_group is fail)", XML_ONE_LINE);
+    fg_buf_puts(t, "\"/>\n      <system-out>");
+    failure_details(t, gate, result);
+    fg_buf_puts(t, "</system-out>\n    </testcase>\n");
+}
+
 static void testcase(struct fg_buf *t, const cJSON *audit, const cJSON *gate, const cJSON *result)
 {
     const char *status = fg_report_str(result, "status");
@@ -301,6 +329,10 @@ static void testcase(struct fg_buf *t, const cJSON *audit, const cJSON *gate, co
         fg_buf_puts(t, "</failure>\n    </testcase>\n");
         return;
     case OUTCOME_SKIPPED:
+        if (blocking_outcome(gate, result) == OUTCOME_FAILURE) { /* an advisory gate's */
+            advisory_testcase(t, gate, result);
+            return;
+        }
         fg_buf_puts(t, ">\n      <skipped message=\"");
         xml_escape(t, why ? why : "insufficient data", XML_ONE_LINE);
         fg_buf_puts(t, "\"/>\n    </testcase>\n");
@@ -364,6 +396,8 @@ static void testsuite(struct fg_buf *t, const cJSON *audit, const cJSON *gate)
     property(t, "metric", phrase);
     property(t, "bound", bound);
     property(t, "status", fg_report_str(gate, "status"));
+    if (fg_report_str(gate, "enforce") != NULL)
+        property(t, "enforce", fg_report_str(gate, "enforce"));
     if (fg_report_str(gate, "description") != NULL)
         property(t, "description", fg_report_str(gate, "description"));
     if (fg_report_str(gate, "note") != NULL)
@@ -380,6 +414,9 @@ static void testsuite(struct fg_buf *t, const cJSON *audit, const cJSON *gate)
         fg_buf_puts(t, empty_gate_outcome(gate) == OUTCOME_FAILURE
                            ? "      <failure message=\"no groups could be evaluated\" "
                              "type=\"insufficient_data\"/>\n"
+                       : fg_report_is(fg_report_str(gate, "status"), "fail")
+                           ? "      <skipped message=\"advisory (enforce: warn), does not block: "
+                             "no groups could be evaluated\"/>\n"
                            : "      <skipped message=\"no groups could be evaluated\"/>\n");
         fg_buf_puts(t, "    </testcase>\n");
     }

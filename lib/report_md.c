@@ -374,6 +374,19 @@ static const char *status_badge(const char *status)
     return "\xe2\x9a\xa0\xef\xb8\x8f overridden";
 }
 
+/* A gate's status: an advisory gate (enforce: warn) says so, and its failure is a warning. */
+static void md_gate_badge(struct fg_buf *t, const cJSON *gate)
+{
+    const char *status = fg_report_str(gate, "status");
+    if (!fg_report_advisory(gate)) {
+        fg_buf_puts(t, status_badge(status));
+        return;
+    }
+    fg_buf_puts(t, fg_report_is(status, "fail") ? "\xe2\x9a\xa0\xef\xb8\x8f fail"
+                                                : status_badge(status));
+    fg_buf_puts(t, " (advisory)");
+}
+
 /* "label (0.7405)" with the label escaped; "—" when there is no reference. */
 static void md_reference(struct fg_buf *t, const cJSON *side)
 {
@@ -422,18 +435,23 @@ static void md_verdict(struct fg_buf *t, const cJSON *audit)
     fg_buf_puts(t, "\n\n");
 
     const cJSON *gates = fg_report_member(audit, "gates");
-    size_t total = array_size(gates), failed = 0, overridden = 0, warned = 0, insufficient = 0;
+    size_t total = array_size(gates), failed = 0, advisory = 0, overridden = 0, warned = 0,
+           insufficient = 0;
+    fg_report_failures(audit, &failed, &advisory);
     for (const cJSON *g = gates->child; g != NULL; g = g->next) {
         const char *s = fg_report_str(g, "status");
-        failed += fg_report_is(s, "fail");
         overridden += fg_report_is(s, "overridden");
         warned += fg_report_is(s, "warn");
         insufficient += fg_report_is(s, "insufficient_data");
     }
     if (failed == 0)
-        fg_buf_add(t, "No gate failed (%zu %s)", total, total == 1 ? "gate" : "gates");
+        fg_buf_add(t, "No %sgate failed (%zu %s)", advisory > 0 ? "blocking " : "", total,
+                   total == 1 ? "gate" : "gates");
     else
         fg_buf_add(t, "%zu of %zu %s failed", failed, total, total == 1 ? "gate" : "gates");
+    if (advisory > 0)
+        fg_buf_add(t, "; %zu advisory %s failed (enforce: warn; %s not block)", advisory,
+                   advisory == 1 ? "gate" : "gates", advisory == 1 ? "it does" : "they do");
     if (overridden > 0)
         fg_buf_add(t, "; %zu overridden", overridden);
     if (warned > 0)
@@ -484,7 +502,9 @@ static void md_value_vs_bound(struct fg_buf *t, const cJSON *g, const cJSON *wor
 /* One line per gate: status, gate, its worst group (gate.c's worst_result), value vs bound. */
 static void md_gate_row(struct fg_buf *t, const cJSON *g)
 {
-    fg_buf_add(t, "| %s | ", status_badge(fg_report_str(g, "status")));
+    fg_buf_puts(t, "| ");
+    md_gate_badge(t, g);
+    fg_buf_puts(t, " | ");
     md_escape(t, fg_report_str(g, "id"));
     fg_buf_puts(t, " | ");
     const cJSON *worst = worst_result(g, false);
@@ -566,7 +586,9 @@ static void md_gate_heading(struct fg_buf *t, const cJSON *gate, bool overall, b
 
     fg_buf_puts(t, "#### ");
     md_escape(t, fg_report_str(gate, "id"));
-    fg_buf_add(t, ": %s\n\n", status_badge(fg_report_str(gate, "status")));
+    fg_buf_puts(t, ": ");
+    md_gate_badge(t, gate);
+    fg_buf_puts(t, "\n\n");
     if (!full)
         return;
     if (fg_report_str(gate, "description") != NULL) {
@@ -724,20 +746,26 @@ static bool md_has_others(const cJSON *gate)
     return false;
 }
 
-/* Open: every failing (or overridden) gate with the results that block it. */
-static void md_failing(struct md_out *w, const cJSON *audit)
+/* Open: every failing (or overridden) gate with the results that block it; advisory gates
+ * (enforce: warn) apart, after them, when advisory is set. */
+static void md_failing(struct md_out *w, const cJSON *audit, bool advisory)
 {
     const cJSON *gates = fg_report_member(audit, "gates");
     bool any = false, failed = false;
     for (const cJSON *g = gates->child; g != NULL; g = g->next) {
+        if (fg_report_advisory(g) != advisory)
+            continue;
         any = any || md_gate_blocks(g);
         failed = failed || fg_report_is(fg_report_str(g, "status"), "fail");
     }
-    if (!any)
+    if (!any || w->cut)
         return;
-    fg_buf_puts(&w->t, failed ? "### Failing groups\n\n" : "### Overridden groups\n\n");
+    fg_buf_puts(&w->t, advisory ? "### Advisory gates that failed (enforce: warn; they do not "
+                                  "block)\n\n"
+                       : failed ? "### Failing groups\n\n"
+                                : "### Overridden groups\n\n");
     for (const cJSON *g = gates->child; g != NULL && !w->cut; g = g->next)
-        if (md_gate_blocks(g))
+        if (md_gate_blocks(g) && fg_report_advisory(g) == advisory)
             md_gate_section(w, g, true);
 }
 
@@ -990,7 +1018,8 @@ enum fg_status fg_report_markdown(const char *audit_json, char **out, struct fg_
     md_verdict(&w.t, audit);
     md_keep(&w); /* always fits: the policy name is shortened */
     md_gate_table(&w, audit);
-    md_failing(&w, audit);
+    md_failing(&w, audit, false);
+    md_failing(&w, audit, true);
     md_others(&w, audit);
     md_insufficient(&w, audit);
     md_overrides(&w, audit);
@@ -1003,11 +1032,12 @@ enum fg_status fg_report_markdown(const char *audit_json, char **out, struct fg_
 
 /* ---- GitHub annotations ----
  * GitHub shows at most 10 error and 10 warning annotations per step, in the order printed.
- * So: one annotation per gate, failing gates first (policy order), then the gates with
- * insufficient data; at most GH_MAX_ANNOTATIONS lines in all, the closing notice included,
- * which says how many more gates and results failed or lacked data than the annotations
- * name. Each points at the gate's entry in the policy (file=policy.path, line=gate.line) so
- * that it shows in a pull request's diff; an audit without them gives neither property. */
+ * So: one annotation per gate, failing gates first (policy order), then the advisory gates
+ * (enforce: warn) that failed, as warnings, then the gates with insufficient data; at most
+ * GH_MAX_ANNOTATIONS lines in all, the closing notice included, which says how many more gates and
+ * results failed or lacked data than the annotations name. Each points at the gate's entry in the
+ * policy (file=policy.path, line=gate.line) so that it shows in a pull request's diff; an audit
+ * without them gives neither property. */
 
 #define GH_MAX_ANNOTATIONS 10
 #define GH_MESSAGE_SHOWN   2000 /* bytes of a message before escaping */
@@ -1017,6 +1047,7 @@ struct gh_tally {
     size_t fails, small;             /* results failed, with insufficient data, in the audit */
     size_t fails_named, small_named; /* results an annotation names */
     size_t failed_left, warned_left; /* gates left without an annotation */
+    size_t advisory_left;            /* advisory gates that failed, left without one */
 };
 
 /* "file=P,line=N," (escaped as properties) when the audit has both: audits written before
@@ -1084,29 +1115,37 @@ static void gh_small_message(struct fg_buf *msg, const cJSON *g, struct gh_tally
     tally->small_named++;
 }
 
-/* Which annotation a gate gets: 2 an error, 1 a warning, 0 none. */
+/* Which annotation a gate gets, in the order they are printed: GH_ERROR (a blocking gate
+ * failed), GH_ADVISORY (an advisory gate failed: a warning), GH_SMALL (a warning about
+ * insufficient data), 0 none. */
+enum { GH_NONE, GH_SMALL, GH_ADVISORY, GH_ERROR };
+
 static int gh_kind(const cJSON *g)
 {
     const char *s = fg_report_str(g, "status");
     if (fg_report_is(s, "fail"))
-        return 2;
+        return fg_report_advisory(g) ? GH_ADVISORY : GH_ERROR;
     if (count_status(g, "insufficient_data") > 0 ||
         (array_size(fg_report_member(g, "results")) == 0 &&
          (fg_report_is(s, "warn") || fg_report_is(s, "insufficient_data"))))
-        return 1;
-    return 0;
+        return GH_SMALL;
+    return GH_NONE;
 }
 
 static void gh_annotation(struct fg_buf *t, const cJSON *audit, const cJSON *g, int kind,
                           struct gh_tally *tally)
 {
-    fg_buf_puts(t, kind == 2 ? "::error " : "::warning ");
+    fg_buf_puts(t, kind == GH_ERROR ? "::error " : "::warning ");
     gh_location(t, audit, g);
     fg_buf_puts(t, "title=fairgate ");
     gh_escape(t, fg_report_str(g, "id"), true);
+    if (fg_report_advisory(g))
+        fg_buf_puts(t, " (advisory)");
     fg_buf_puts(t, "::");
     struct fg_buf msg = fg_buf_new(FG_BUF_CAP_REPORT, "an annotation");
-    if (kind == 2)
+    if (kind == GH_ADVISORY)
+        fg_buf_puts(&msg, "advisory gate (enforce: warn), does not block: ");
+    if (kind == GH_ERROR || kind == GH_ADVISORY)
         gh_failed_message(&msg, g, tally);
     else
         gh_small_message(&msg, g, tally);
@@ -1139,12 +1178,14 @@ static void gh_annotations(struct fg_buf *t, const cJSON *audit, size_t slots,
         tally->small += count_status(g, "insufficient_data");
     }
     size_t used = 0;
-    for (int kind = 2; kind >= 1; kind--) {
+    for (int kind = GH_ERROR; kind >= GH_SMALL; kind--) {
         for (const cJSON *g = gates->child; g != NULL; g = g->next) {
             if (gh_kind(g) != kind)
                 continue;
             if (used == slots) {
-                *(kind == 2 ? &tally->failed_left : &tally->warned_left) += 1;
+                *(kind == GH_ERROR      ? &tally->failed_left
+                  : kind == GH_ADVISORY ? &tally->advisory_left
+                                        : &tally->warned_left) += 1;
                 continue;
             }
             gh_annotation(t, audit, g, kind, tally);
@@ -1155,8 +1196,8 @@ static void gh_annotations(struct fg_buf *t, const cJSON *audit, size_t slots,
 
 static bool gh_left_out(const struct gh_tally *tally)
 {
-    return tally->failed_left > 0 || tally->warned_left > 0 || tally->fails > tally->fails_named ||
-           tally->small > tally->small_named;
+    return tally->failed_left > 0 || tally->warned_left > 0 || tally->advisory_left > 0 ||
+           tally->fails > tally->fails_named || tally->small > tally->small_named;
 }
 
 static void gh_notice(struct fg_buf *t, const struct gh_tally *tally)
@@ -1165,6 +1206,7 @@ static void gh_notice(struct fg_buf *t, const struct gh_tally *tally)
                 "::notice title=fairgate::Not annotated (one annotation per gate, at most 10): ");
     bool first = true;
     gh_more(t, &first, tally->failed_left, "failed gate", "");
+    gh_more(t, &first, tally->advisory_left, "failed advisory gate", "");
     gh_more(t, &first, tally->warned_left, "gate", " with insufficient data");
     gh_more(t, &first, tally->fails - tally->fails_named, "failing result", "");
     gh_more(t, &first, tally->small - tally->small_named, "result", " with insufficient data");

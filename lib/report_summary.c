@@ -2,7 +2,9 @@
  * report_summary.c - the console summary `fairgate check` prints, rendered from the audit
  * JSON (DESIGN section 5) like the Markdown, HTML and JUnit reports: one line per gate with
  * its worst result as gate.c chose it (`worst_result`), the score trade-offs, the
- * overrides, then the verdict.
+ * overrides, then the verdict. An advisory gate (enforce: warn) has a '*' after its status,
+ * which a footnote explains; the verdict line counts its failure apart
+ * (`verdict_summary`).
  *
  * Invariants:
  *  - Nothing here decides: the worst result, its limit and every status come from the
@@ -170,8 +172,10 @@ static void summarize_gate(struct fg_buf *t, const cJSON *audit, const cJSON *ga
     char status[24];
     const char *name = or_empty(fg_report_str(gate, "status"));
     size_t k = 0;
-    for (; name[k] != '\0' && k + 1 < sizeof status; k++)
+    for (; name[k] != '\0' && k + 2 < sizeof status; k++)
         status[k] = (char)(name[k] >= 'a' && name[k] <= 'z' ? name[k] - 'a' + 'A' : name[k]);
+    if (fg_report_advisory(gate)) /* the footnote under the gates says what '*' means */
+        status[k++] = '*';
     status[k] = '\0';
     fg_buf_add_escaped(t, "%-5s %-*s  ", status, (int)width, or_empty(fg_report_str(gate, "id")));
     const cJSON *worst = worst_of(gate);
@@ -205,6 +209,27 @@ static void summarize_gate(struct fg_buf *t, const cJSON *audit, const cJSON *ga
     summarize_tradeoff(t, audit, gate);
 }
 
+/* "verdict: FAIL (2 of 4 gates failed)", "verdict: PASS (1 advisory gate failed)", ... */
+static void summarize_verdict(struct fg_buf *t, const cJSON *audit, size_t n_gates)
+{
+    size_t failed, advisory;
+    fg_report_failures(audit, &failed, &advisory);
+    const char *verdict = fg_report_str(audit, "verdict");
+    if (fg_report_is(verdict, "fail"))
+        fg_buf_add_escaped(t, "verdict: FAIL (%zu of %zu gates failed", failed, n_gates);
+    else if (fg_report_is(verdict, "pass_with_override"))
+        fg_buf_add_escaped(t, "verdict: PASS WITH OVERRIDE");
+    else
+        fg_buf_add_escaped(t, "verdict: PASS");
+    if (advisory > 0)
+        fg_buf_add_escaped(t, "%s%zu advisory gate%s failed%s",
+                           fg_report_is(verdict, "fail") ? "; " : " (", advisory,
+                           advisory == 1 ? "" : "s", fg_report_is(verdict, "fail") ? " too" : "");
+    if (advisory > 0 || fg_report_is(verdict, "fail"))
+        fg_buf_add_escaped(t, ")");
+    end_line(t);
+}
+
 /* ---- public ---- */
 
 enum fg_status fg_report_summary(const char *audit_json, char **out, struct fg_error *err)
@@ -216,11 +241,11 @@ enum fg_status fg_report_summary(const char *audit_json, char **out, struct fg_e
         return st;
     struct fg_buf t = fg_buf_new(FG_BUF_CAP_REPORT, "the console summary");
     const cJSON *gates = fg_report_member(audit, "gates");
-    size_t width = 0, failed = 0, n_gates = array_size(gates);
+    size_t width = 0, n_gates = array_size(gates), advisory_gates = 0;
     for (const cJSON *g = gates->child; g != NULL; g = g->next) {
         size_t len = strlen(or_empty(fg_report_str(g, "id")));
         width = len > width ? len : width;
-        failed += fg_report_is(fg_report_str(g, "status"), "fail");
+        advisory_gates += fg_report_advisory(g);
     }
     const cJSON *overall = fg_report_member(audit, "groups");
     double rows = 0;
@@ -231,6 +256,10 @@ enum fg_status fg_report_summary(const char *audit_json, char **out, struct fg_e
     end_line(&t);
     for (const cJSON *g = gates->child; g != NULL; g = g->next)
         summarize_gate(&t, audit, g, width);
+    if (advisory_gates > 0) {
+        fg_buf_add_escaped(&t, "* advisory (enforce: warn): reported, never changes the exit code");
+        end_line(&t);
+    }
     const cJSON *overrides = fg_report_member(audit, "overrides");
     for (const cJSON *o = overrides ? overrides->child : NULL; o != NULL; o = o->next) {
         fg_buf_add_escaped(&t, "override %s: %s - %s", or_empty(fg_report_str(o, "path")),
@@ -239,14 +268,7 @@ enum fg_status fg_report_summary(const char *audit_json, char **out, struct fg_e
                            or_empty(fg_report_str(o, "why")));
         end_line(&t);
     }
-    const char *verdict = fg_report_str(audit, "verdict");
-    if (fg_report_is(verdict, "fail"))
-        fg_buf_add_escaped(&t, "verdict: FAIL (%zu of %zu gates failed)", failed, n_gates);
-    else if (fg_report_is(verdict, "pass_with_override"))
-        fg_buf_add_escaped(&t, "verdict: PASS WITH OVERRIDE");
-    else
-        fg_buf_add_escaped(&t, "verdict: PASS");
-    end_line(&t);
+    summarize_verdict(&t, audit, n_gates);
     cJSON_Delete(audit);
     return fg_buf_finish(&t, out, err);
 }

@@ -93,6 +93,54 @@ expect_rc "override --out into a missing folder: an error" 2
 expect_grep "... that names the folder and says to create it" "$WORK/err" \
     "no-such-folder/o\.dsse\.json: cannot create a temporary file in the folder 'no-such-folder': .*create the folder first"
 
+# ---- Overrides: the approval workflow for a non-engineer approver, in five commands ----
+# Command N of that block: its lines from the comment "# N." to the next numbered comment.
+# The CI's command runs in one folder; the approver's in another that holds no predictions,
+# with stubs for gh (it downloads the CI's attestation) and git (it records what it did).
+step() {
+    block "$README" '^#### The approval workflow for a non-engineer approver' | runnable |
+        awk -v n="$1." '/^# [0-9]+\. / { on = ($2 == n) } on'
+}
+F=$D/five
+mkdir -p "$F/ci/keys" "$F/approver/keys" "$F/approver/overrides" "$F/stubs"
+cp P.yaml C.csv I.csv ci.pem "$F/ci/" && cp keys/risk.pub.pem "$F/ci/keys/"
+cp P.yaml ci.pub.pem risk.pem "$F/approver/" && cp keys/risk.pub.pem "$F/approver/keys/"
+printf '#!/bin/sh\ncp "%s"/audit.intoto.jsonl .\n' "$F/ci" >"$F/stubs/gh"
+printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"%s"/git.log\n' "$F" >"$F/stubs/git"
+chmod +x "$F/stubs/gh" "$F/stubs/git"
+for n in 1 2 3 4 5; do step $n >"$F/step$n.sh"; done
+expect_eq "five commands: each numbered step is one command (with its comment)" \
+    "$(for n in 1 2 3 4 5; do grep -vc '^#' "$F/step$n.sh"; done | tr '\n' ' ')" "1 1 3 3 1 "
+cd "$F/ci" || exit 1
+run sh "$F/step1.sh"
+expect_rc "five commands, 1 (CI): the check fails and signs its audit" 1
+expect_grep "... an attestation of the failed verdict" "$F/ci/audit.intoto.jsonl" '"payloadType"'
+cd "$F/approver" || exit 1
+run env PATH="$F/stubs:$PATH" sh -e "$F/step2.sh"
+expect_rc "five commands, 2: the attestation downloaded" 0
+expect_eq "... the approver's folder holds no predictions" "$(find "$F/approver" -name '*.csv' | wc -l)" 0
+run sh -e "$F/step3.sh"
+expect_rc "five commands, 3 (--dry-run): shows what would be approved" 0
+expect_grep "... every failing gate's failing groups" "$WORK/out" "^  fail +race=Black: "
+expect_grep "... and the payload, bound to the attested candidate" "$WORK/out" \
+    "\"candidate_sha256\":[[:space:]]*\"$(sha256sum <"$F/ci/C.csv" | cut -d' ' -f1)\""
+expect_eq "... writing nothing" "$(find "$F/approver/overrides" -type f | wc -l)" 0
+run sh -e "$F/step4.sh"
+expect_rc "five commands, 4: signed" 0
+expect_eq "... one envelope for the failing gates" \
+    "$(jq -r .payload "$F/approver/overrides/q4-pilot.dsse.json" | base64 -d | jq -c '[.gates[].gate]')" \
+    "$(jq -r .payload "$F/ci/audit.intoto.jsonl" | base64 -d | jq -c '[.predicate.gates[] | select(.status == "fail") | .id]')"
+run env PATH="$F/stubs:$PATH" sh -e "$F/step5.sh"
+expect_rc "five commands, 5: committed and pushed" 0
+expect_eq "... git add, commit, push" "$(cut -d' ' -f1 "$F/git.log" | tr '\n' ' ')" "add commit push "
+cd "$F/ci" || exit 1
+run "$FAIRGATE" check --policy P.yaml --candidate C.csv --incumbent I.csv \
+    --override "$F/approver/overrides/q4-pilot.dsse.json" --out audit.json
+expect_rc "five commands: CI's next check applies the approval (exit 0)" 0
+expect_eq "... pass_with_override, the envelope applied" \
+    "$(jq -c '[.verdict, ([.overrides[].status] | unique)]' audit.json)" '["pass_with_override",["applied"]]'
+cd "$D" || exit 1
+
 # ---- ci-examples/README.md: the approver's override, then verifying a release ----
 mkdir -p "$D/ci/policies/keys" "$D/ci/predictions" "$D/ci/keys" "$D/ci/stubs"
 cd "$D/ci" || exit 1

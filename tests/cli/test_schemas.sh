@@ -181,6 +181,10 @@ valid   max-days-3650                   .overrides.max_days = 3650
 valid   difference-bounds-0-1           .gates[1].min = 0 | .gates[1].max = 1
 valid   overall-bounds-0-1              .gates[3].overall = {min: 0, max: 1}
 valid   gate-overrides-defaults         .gates[0] += {reference: "largest", min_group_size: 0, on_small_group: "skip"}
+valid   enforce-warn                    .defaults.enforce = "warn" | .gates[0].enforce = "block" | .gates[1].enforce = "warn"
+invalid enforce-maybe                   .gates[0].enforce = "maybe"
+invalid defaults-enforce-typo           .defaults.enforce = "warning"
+invalid enforce-boolean                 .gates[0].enforce = false
 invalid unknown-top-key                 .extra = 1
 invalid unknown-data-key                .data.labels = "y"
 invalid unknown-model-key               .data.candidate.column = "x"
@@ -363,6 +367,14 @@ audit override 0 --policy "$WORK/ovr.yaml" --candidate "$WORK/loans.csv" \
 audit rejected 1 --policy "$WORK/ovr.yaml" --candidate "$WORK/loans.csv" --override "$WORK/junk.dsse.json"
 AT=""
 
+# Advisory gates: every gate of the failing policy made advisory, so the same failures
+# leave the verdict pass (exit 0) and are counted apart.
+sed 's/^defaults:$/defaults:\n  enforce: warn/' "$ROOT/policies/loan-approval.yaml" >"$WORK/advisory.yaml"
+audit advisory 0 --policy "$WORK/advisory.yaml" --candidate "$WORK/loans.csv"
+expect_eq "audit advisory: failed gates, verdict pass, counted apart" \
+    "$(jq -c '[([.gates[] | select(.status == "fail" and .enforce == "warn")] | length > 0), .verdict, .exit_code, .verdict_summary.blocking_failures, .verdict_summary.advisory_failures == ([.gates[] | select(.status == "fail")] | length)]' "$A/advisory.json")" \
+    '[true,"pass",0,0,true]'
+
 # From counts files (check --counts): inputs.candidate is null, inputs.counts lists them.
 # Two shards: the first 3000 rows and the rest (the same file twice is refused).
 head -n 3001 "$WORK/loans.csv" >"$WORK/loans.a.csv"
@@ -391,7 +403,7 @@ expect_eq "audit override: applied and rejected" "$(jq -r '[.overrides[].status]
 expect_eq "audit override: a rejected record has nulls" "$(jq -c '.overrides[1] | [.gate, .keyid]' "$A/override.json")" "[null,null]"
 
 validate "$AUDIT_SCHEMA" "$A"/*.json
-for name in fail predicate pass noinc kinds hiring scores override rejected counts; do
+for name in fail predicate pass noinc kinds hiring scores override rejected counts advisory; do
     expect_schema "audit $name is valid" "$A/$name.json" valid
 done
 
@@ -447,12 +459,24 @@ invalid scores-roc-fpr-above-one        .groups[1].candidate.roc.fpr[1] = 1.5
 invalid scores-roc-no-threshold         del(.groups[1].candidate.roc.threshold)
 invalid scores-bin-empty                .groups[1].candidate.calibration.n[0] = 0
 invalid scores-no-observed              del(.groups[1].candidate.calibration.observed)
+valid   fail-made-advisory              .gates |= map(.enforce = "warn") | .verdict = "pass" | .exit_code = 0 | .verdict_summary = {blocking_failures: 0, advisory_failures: 3}
+invalid fail-counted-advisory           .verdict_summary.blocking_failures = 0
+invalid advisory-counted-blocking       .verdict_summary.blocking_failures = 1
+invalid advisory-made-blocking          (.gates[] | select(.status == "fail")) |= (.enforce = "block")
+invalid advisory-enforce-typo           .gates[0].enforce = "maybe"
+invalid advisory-verdict-fail           .verdict = "fail" | .exit_code = 1
+invalid advisory-summary-count-string   .verdict_summary.advisory_failures = "3"
 EOF
 mkdir -p "$WORK/am"
 amut=""
 while read -r want name filter; do
     [ -n "$name" ] || continue
-    case $name in fail-*) src=$A/fail.json ;; scores-*) src=$A/scores.json ;; *) src=$A/override.json ;; esac
+    case $name in
+    fail-*) src=$A/fail.json ;;
+    scores-*) src=$A/scores.json ;;
+    advisory-*) src=$A/advisory.json ;;
+    *) src=$A/override.json ;;
+    esac
     if jq "$filter" "$src" >"$WORK/am/$name.json" 2>"$WORK/jq.err"; then
         amut="$amut $WORK/am/$name.json"
     else

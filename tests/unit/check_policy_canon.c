@@ -6,7 +6,7 @@
  * rules in README "The policy's canonical digest"; the same policy written another way
  * (SAME_MEANING: comments, block style, other key order, defaults written out, the same key
  * by path) gives the same text; each edit in changes[] (a bound, a gate, a group, an
- * approver...) gives another digest.
+ * approver, whether a gate blocks...) gives another digest.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -59,6 +59,7 @@ static const char POLICY[] =
     "    bootstrap: {resamples: 500, seed: 7}\n"
     "  - id: floor\n"
     "    metric: accuracy\n"
+    "    enforce: warn\n"
     "    overall: {min: 0.3333333333333333}\n"
     "overrides:\n"
     "  approvers:\n"
@@ -82,22 +83,26 @@ static const char EXPECTED[] =
     "\"incumbent\":{\"prediction\":\"old\"},\"intersections\":[[\"sex\",\"race\"]],"
     "\"join\":\"id\",\"label\":\"y\",\"missing\":\"drop\",\"positive_label\":\"1\","
     "\"protected\":[\"sex\",\"race\"]},"
-    "\"defaults\":{\"alpha\":0.05,\"correction\":\"holm\",\"evidence\":\"point\","
+    "\"defaults\":{\"alpha\":0.05,\"correction\":\"holm\",\"enforce\":\"block\","
+    "\"evidence\":\"point\","
     "\"min_group_size\":30,\"on_small_group\":\"warn\","
     "\"reference\":{\"race\":\"white\",\"sex\":\"male\"},\"resamples\":2000,\"seed\":20261202},"
     "\"gates\":["
     "{\"alpha\":0.05,\"correction\":\"holm\",\"description\":\"four\\nfifths\","
-    "\"disparity\":\"ratio\",\"evidence\":\"point\",\"id\":\"dp\",\"max\":null,"
+    "\"disparity\":\"ratio\",\"enforce\":\"block\",\"evidence\":\"point\",\"id\":\"dp\","
+    "\"max\":null,"
     "\"max_worsening\":null,\"metric\":\"selection_rate\",\"min\":0.8,\"min_group_size\":30,"
     "\"on_small_group\":\"warn\",\"order\":\"group_minus_reference\",\"overall\":false,"
     "\"reference\":{\"race\":\"white\",\"sex\":\"male\"},\"resamples\":2000,\"seed\":20261202},"
     "{\"alpha\":0.05,\"correction\":\"holm\",\"description\":null,\"disparity\":\"difference\","
-    "\"evidence\":\"point\",\"id\":\"reg\",\"max\":0.1,\"max_worsening\":1e-07,\"metric\":\"tpr\","
+    "\"enforce\":\"block\",\"evidence\":\"point\",\"id\":\"reg\",\"max\":0.1,\"max_worsening\":1e-"
+    "07,\"metric\":\"tpr\","
     "\"min\":null,\"min_group_size\":30,\"on_small_group\":\"fail\",\"order\":\"group_minus_"
     "reference\",\"overall\":false,"
     "\"reference\":\"between_groups\",\"resamples\":500,\"seed\":7},"
     "{\"alpha\":0.05,\"correction\":\"holm\",\"description\":null,\"disparity\":null,"
-    "\"evidence\":\"point\",\"id\":\"floor\",\"max\":null,\"max_worsening\":null,"
+    "\"enforce\":\"warn\",\"evidence\":\"point\",\"id\":\"floor\",\"max\":null,\"max_worsening\":"
+    "null,"
     "\"metric\":\"accuracy\",\"min\":0.3333333333333333,\"min_group_size\":30,"
     "\"on_small_group\":\"warn\",\"order\":null,\"overall\":true,"
     "\"reference\":{\"race\":\"white\",\"sex\":\"male\"},\"resamples\":2000,\"seed\":20261202}],"
@@ -134,7 +139,7 @@ static const char SAME_MEANING[] =
     "  max: 0.10\n"
     "  disparity: difference\n"
     "  metric: tpr\n"
-    "- {id: floor, metric: accuracy, overall: {min: 0.33333333333333331}}\n"
+    "- {id: floor, enforce: warn, metric: accuracy, overall: {min: 0.33333333333333331}}\n"
     "overrides:\n"
     "  not_overridable:\n"
     "  - dp\n"
@@ -146,6 +151,7 @@ static const char SAME_MEANING[] =
     "  - {keyid: " K2 ", public_key: k/z.pub, role: r2, name: zed}\n"
     "defaults:\n"
     "  min_group_size: 30\n"
+    "  enforce: block\n"
     "  on_small_group: warn\n"
     "  alpha: 0.050\n"
     "  reference:\n"
@@ -236,6 +242,9 @@ static const struct {
     {"  max_days: 10\n", "  max_days: 10\n  required_approvals: 2\n"},
     {"not_overridable: [floor, dp]", "not_overridable: [floor]"}, /* not_overridable */
     {"name: \"canon", "name: \"Canon"},                           /* the policy's name */
+    {"    enforce: warn\n", ""},                             /* an advisory gate made blocking */
+    {"    max: 0.1\n", "    max: 0.1\n    enforce: warn\n"}, /* a blocking gate made advisory */
+    {"  min_group_size: 30\n", "  min_group_size: 30\n  enforce: warn\n"}, /* defaults' */
 };
 
 START_TEST(test_changes)
