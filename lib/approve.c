@@ -194,7 +194,8 @@ static enum fg_status audit_candidate(const cJSON *inputs, char out[65], struct 
     return FG_OK;
 }
 
-/* The digests an audit records. An incumbent that is the candidate file itself (the same
+/* The candidate and incumbent digests an audit records, once its policy is the one given
+ * (the same file, or the same meaning). An incumbent that is the candidate file itself (the same
  * path and digest: the incumbent's column of the candidate file) is no separate file. */
 static enum fg_status binding_from_audit(const struct fg_policy *policy, const cJSON *audit,
                                          struct approval_binding *b, struct fg_error *err)
@@ -212,8 +213,6 @@ static enum fg_status binding_from_audit(const struct fg_policy *policy, const c
                             "the audit's %.16s..., from '%s', and their meaning differs); give "
                             "that policy, or check the run again with this one",
                             policy->sha256, policy_sha, string_or(audit_policy, "path", "?"));
-    snprintf(b->policy, sizeof b->policy, "%s", policy_sha);
-    snprintf(b->policy_canonical, sizeof b->policy_canonical, "%s", policy->canonical_sha256);
     const cJSON *inputs = item(audit, "inputs");
     enum fg_status st = audit_candidate(inputs, b->candidate, err);
     if (st != FG_OK)
@@ -232,13 +231,17 @@ static enum fg_status binding_from_audit(const struct fg_policy *policy, const c
 }
 
 /* What the approval binds: the files the request names (the candidate or its counts
- * binding, the incumbent) and the policy; or, when it names none, what the audit records.
- * The one place that decides it. */
+ * binding, the incumbent), or, when it names none, what the audit records; and always the
+ * policy the approver gave, by both its digests. Never the audit's policy digest: an audit
+ * taken on trust could name the file digest of another policy (of another meaning) beside
+ * this one's canonical digest, and check accepts either. The one place that decides it. */
 static enum fg_status approval_binding(const struct fg_policy *policy, const cJSON *audit,
                                        const struct fg_override_request *req,
                                        struct approval_binding *b, struct fg_error *err)
 {
     memset(b, 0, sizeof *b);
+    snprintf(b->policy, sizeof b->policy, "%s", policy->sha256);
+    snprintf(b->policy_canonical, sizeof b->policy_canonical, "%s", policy->canonical_sha256);
     if (req->candidate_path == NULL && req->candidate_sha256 == NULL) {
         if (audit == NULL)
             return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
@@ -246,8 +249,6 @@ static enum fg_status approval_binding(const struct fg_policy *policy, const cJS
                                 "audit of the run it approves");
         return binding_from_audit(policy, audit, b, err);
     }
-    snprintf(b->policy, sizeof b->policy, "%s", policy->sha256);
-    snprintf(b->policy_canonical, sizeof b->policy_canonical, "%s", policy->canonical_sha256);
     enum fg_status st = request_digests(req, b->candidate, b->incumbent, err);
     if (req->incumbent_path == NULL)
         b->incumbent[0] = '\0';
