@@ -222,4 +222,189 @@ for list in " pass" "pass " "Pass" "pass,,fail" ",pass" "pass_with_overrides"; d
     run fg verify --attestation "$WORK/ci.intoto.jsonl" --pubkey "$WORK/keys/ci.pub" --require-verdict "$list"
     expect_rc "--require-verdict '$list': a usage error" 2
 done
+# ---- 6. the canonical digest: every key of the policy language is in it ----
+# An approval survives any edit that keeps the canonical text; so each key that can change
+# a verdict, a value, the rows read or who may approve must change the text. A row per key
+# of the policy schema (policies/policy.schema.json): a sed edit of one value of a policy
+# that sets every key, and what must follow: "change" (the digest changes), "same" (the
+# same meaning written otherwise), "refused" (the key is not allowed there: lint exits 2).
+# A schema key with no row fails: a key added to the policy language needs a row here, and
+# a place in the canonical text (lib/policy_canon.c). Rows for keys this version's schema
+# does not have are skipped.
+C=$WORK/canon
+mkdir -p "$C/other"
+cp "$WORK/keys/risk.pub" "$C/risk.pub"
+cp "$WORK/keys/risk.pub" "$C/other/risk.pub"
+cp "$WORK/keys/audit.pub" "$C/audit.pub"
+R_ID=$(keyid "$C/risk.pub")
+A_ID=$(keyid "$C/audit.pub")
+cat >"$C/base.yaml" <<EOF
+version: 1
+name: canon-base
+data:
+  id: row_id
+  label: outcome
+  positive_label: "1"
+  protected: [sex, race]
+  intersections: [[sex, race]]
+  candidate: { score: score_new, threshold: 0.5, favorable: above }
+  incumbent: { prediction: pred_old }
+  favorable_prediction: "1"
+  missing: error
+  join: id
+  delimiter: ","
+defaults:
+  reference: highest
+  min_group_size: 30
+  on_small_group: warn
+  evidence: point
+  alpha: 0.05
+  correction: holm
+  bootstrap: { resamples: 2000, seed: 7 }
+gates:
+  - id: parity
+    metric: selection_rate
+    description: "four fifths"
+    disparity: ratio
+    min: 0.8
+    max: 1.25
+    reference: { sex: Male, race: White }
+    min_group_size: 40
+    on_small_group: fail
+    evidence: significant
+    alpha: 0.1
+    correction: bh
+    bootstrap: { resamples: 500, seed: 9 }
+    vs_incumbent: { max_worsening: 0.02 }
+  - id: accuracy-floor
+    metric: accuracy
+    overall: { min: 0.6, max: 0.99 }
+  - id: calib
+    metric: calibration_gap
+    overall: { max: 0.1 }
+    bins: 10
+  - id: dppl
+    metric: clarify.DPPL
+    min: -0.1
+    max: 0.1
+    reference: {sex: Male, race: White}
+overrides:
+  approvers:
+    - name: risk@bank.example
+      role: model-risk
+      public_key: risk.pub
+      keyid: $R_ID
+  required_approvals: 1
+  max_days: 30
+  not_overridable: [accuracy-floor]
+EOF
+canonical() { "$FAIRGATE" lint --canonical "$1" 2>/dev/null | tr -d '\n' | sha256sum | cut -d' ' -f1; }
+run "$FAIRGATE" lint "$C/base.yaml"
+expect_rc "canonical: the policy that sets every key lints" 0
+BASE=$(canonical "$C/base.yaml")
+APPROVER2="    - { name: audit@bank.example, role: internal-audit, public_key: audit.pub, keyid: $A_ID }"
+T=$(printf '\t')
+cat >"$WORK/rows" <<EOF
+same${T}version${T}s/^version: 1$/version: 1 # the only version/
+change${T}name${T}s/^name: canon-base$/name: canon-other/
+change${T}data${T}s/^  label: outcome$/  label: y/
+change${T}defaults${T}/^defaults:$/,/^  bootstrap:/d
+change${T}gates${T}s/^gates:$/gates:\n  - { id: tpr-gap, metric: tpr, disparity: difference, max: 0.5 }/
+change${T}overrides${T}/^overrides:$/,\$d
+change${T}model.favorable${T}s/favorable: above }/favorable: below }/
+change${T}model.prediction${T}s/prediction: pred_old/prediction: pred_older/
+change${T}model.score${T}s/score: score_new,/score: score_v3,/
+change${T}model.threshold${T}s/threshold: 0.5,/threshold: 0.55,/
+same${T}model.threshold${T}s/threshold: 0.5,/threshold: 5e-1,/
+change${T}data.candidate${T}s/^  candidate: .*$/  candidate: { prediction: pred_new }/; /^  - id: calib$/,/^    bins: 10$/d
+change${T}data.delimiter${T}s/^  delimiter: ","$/  delimiter: ";"/
+same${T}data.delimiter${T}/^  delimiter: ","$/d
+change${T}data.favorable_prediction${T}s/^  favorable_prediction: "1"$/  favorable_prediction: "yes"/
+change${T}data.id${T}s/^  id: row_id$/  id: rid/
+change${T}data.incumbent${T}/^  incumbent: /d; /vs_incumbent/d; /^    bootstrap:/d
+change${T}data.intersections${T}s/^  intersections: .*$/  intersections: [[race, sex]]/
+same${T}data.intersections${T}s/^  intersections: .*$/  intersections: all/
+change${T}data.join${T}/^  id: row_id$/d; s/^  join: id$/  join: position/
+same${T}data.join${T}/^  join: id$/d
+change${T}data.label${T}s/^  label: outcome$/  label: outcome2/
+change${T}data.missing${T}s/^  missing: error$/  missing: drop/
+same${T}data.missing${T}/^  missing: error$/d
+change${T}data.positive_label${T}s/^  positive_label: "1"$/  positive_label: "yes"/
+change${T}data.protected${T}s/^  protected: \[sex, race\]$/  protected: [race, sex]/
+change${T}defaults.alpha${T}s/^  alpha: 0.05$/  alpha: 0.01/
+same${T}defaults.alpha${T}/^  alpha: 0.05$/d
+change${T}defaults.bootstrap${T}s/^  bootstrap: { resamples: 2000, seed: 7 }$/  bootstrap: { resamples: 2000, seed: 8 }/
+change${T}defaults.correction${T}s/^  correction: holm$/  correction: none/
+change${T}defaults.evidence${T}s/^  evidence: point$/  evidence: confident/; s/^    bins: 10$/&\n    evidence: point/
+change${T}defaults.min_group_size${T}s/^  min_group_size: 30$/  min_group_size: 31/
+change${T}defaults.on_small_group${T}s/^  on_small_group: warn$/  on_small_group: skip/
+change${T}defaults.reference${T}s/^  reference: highest$/  reference: largest/
+same${T}defaults.reference${T}/^  reference: highest$/d
+change${T}gate.alpha${T}s/^    alpha: 0.1$/    alpha: 0.2/
+change${T}gate.bins${T}s/^    bins: 10$/    bins: 12/
+same${T}gate.bins${T}/^    bins: 10$/d
+change${T}gate.bootstrap${T}s/^    bootstrap: { resamples: 500, seed: 9 }$/    bootstrap: { resamples: 600, seed: 9 }/
+change${T}gate.correction${T}s/^    correction: bh$/    correction: holm/
+change${T}gate.description${T}s/^    description: "four fifths"$/    description: "four-fifths rule"/
+change${T}gate.disparity${T}s/^    disparity: ratio$/    disparity: difference/; /^    min: 0.8$/d; s/^    max: 1.25$/    max: 0.2/
+change${T}gate.evidence${T}s/^    evidence: significant$/    evidence: confident/
+change${T}gate.id${T}s/^  - id: parity$/  - id: parity-2/
+change${T}gate.max${T}s/^    max: 1.25$/    max: 1.3/
+change${T}gate.metric${T}s/^    metric: selection_rate$/    metric: tpr/
+change${T}gate.min${T}s/^    min: 0.8$/    min: 0.81/
+same${T}gate.min${T}s/^    min: 0.8$/    min: 8.0e-1/
+same${T}gate.min${T}s/^    min: 0.8$/    min: 0.80000000000000004/
+change${T}gate.min${T}s/^    min: 0.8$/    min: 0.80000000000000016/
+change${T}gate.min_group_size${T}s/^    min_group_size: 40$/    min_group_size: 41/
+change${T}gate.on_small_group${T}s/^    on_small_group: fail$/    on_small_group: skip/
+change${T}gate.overall${T}s/overall: { min: 0.6, max: 0.99 }/overall: { min: 0.6 }/
+change${T}gate.reference${T}0,/{ sex: Male, race: White }/s//{ sex: Female, race: White }/
+same${T}gate.reference${T}s/reference: {sex: Male, race: White}/reference: { race: White, sex: Male }/
+change${T}gate.vs_incumbent${T}s/max_worsening: 0.02 }/max_worsening: 0.03 }/
+change${T}overall_gate.metric${T}s/^    metric: accuracy$/    metric: tpr/
+change${T}overall_gate.min${T}s/overall: { min: 0.6, max: 0.99 }/overall: { min: 0.61, max: 0.99 }/
+change${T}overall_gate.max${T}s/overall: { min: 0.6, max: 0.99 }/overall: { min: 0.6, max: 0.98 }/
+refused${T}overall_gate.disparity${T}s/^    overall: { min: 0.6, max: 0.99 }$/&\n    disparity: ratio/
+refused${T}overall_gate.reference${T}s/^    overall: { min: 0.6, max: 0.99 }$/&\n    reference: largest/
+change${T}disparity_gate.metric${T}s/^    metric: clarify.DPPL$/    metric: aif360.statistical_parity_difference/
+change${T}approver.name${T}s/^    - name: risk@bank.example$/    - name: risk2@bank.example/
+change${T}approver.role${T}s/^      role: model-risk$/      role: model-audit/
+change${T}approver.public_key${T}s/^      public_key: risk.pub$/      public_key: audit.pub/; s/^      keyid: .*$/      keyid: $A_ID/
+same${T}approver.public_key${T}s/^      public_key: risk.pub$/      public_key: other\/risk.pub/
+refused${T}approver.keyid${T}s/^      keyid: .*$/      keyid: $A_ID/
+change${T}overrides.approvers${T}s/^  required_approvals: 1$/$APPROVER2\n  required_approvals: 1/
+change${T}overrides.required_approvals${T}s/^  required_approvals: 1$/$APPROVER2\n  required_approvals: 2/
+same${T}overrides.required_approvals${T}/^  required_approvals: 1$/d
+change${T}overrides.max_days${T}s/^  max_days: 30$/  max_days: 31/
+change${T}overrides.not_overridable${T}s/^  not_overridable: \[accuracy-floor\]$/  not_overridable: [calib]/
+change${T}bootstrap.resamples${T}s/resamples: 2000, seed: 7/resamples: 2001, seed: 7/
+change${T}bootstrap.seed${T}s/resamples: 500, seed: 9/resamples: 500, seed: 10/
+change${T}gate.enforce${T}s/^  - id: parity$/&\n    enforce: warn/
+change${T}defaults.enforce${T}s/^defaults:$/&\n  enforce: warn/
+EOF
+jq -r '(.properties | keys[]), (.definitions | to_entries[] | select(.value.properties) | .key as $d |
+    .value.properties | keys[] | "\($d).\(.)")' "$TESTS_DIR/../policies/policy.schema.json" >"$WORK/schema-keys"
+while read -r key; do
+    grep -q "^[a-z]*${T}${key}${T}" "$WORK/rows" || not_ok "canonical: schema key '$key' has no row here" \
+        "add a row that changes it (and give it a place in lib/policy_canon.c's text)"
+done <"$WORK/schema-keys"
+while IFS="$T" read -r mode key script; do
+    if ! grep -qx "$key" "$WORK/schema-keys"; then
+        skip "canonical: $key" "not a key of this version's policy schema"
+        continue
+    fi
+    sed -e "$script" "$C/base.yaml" >"$C/m.yaml"
+    if cmp -s "$C/base.yaml" "$C/m.yaml"; then not_ok "canonical: $mode $key: the edit changed nothing"; continue; fi
+    if [ "$mode" = refused ]; then
+        run "$FAIRGATE" lint "$C/m.yaml"
+        expect_rc "canonical: $key: not allowed there (lint refuses it)" 2
+    elif ! "$FAIRGATE" lint "$C/m.yaml" >/dev/null 2>"$WORK/err"; then
+        not_ok "canonical: $mode $key: the edited policy does not lint" "$(head -c 300 "$WORK/err")"
+    elif [ "$mode" = change ]; then
+        if [ "$(canonical "$C/m.yaml")" != "$BASE" ]; then ok "canonical: $key: changing it changes the digest"; else
+            not_ok "canonical: $key: changing it keeps the digest (an approval would survive it)" "edit: $script"; fi
+    elif [ "$(canonical "$C/m.yaml")" = "$BASE" ]; then ok "canonical: $key: the same meaning written otherwise keeps the digest"; else
+        not_ok "canonical: $key: the same meaning written otherwise changes the digest" "edit: $script"
+    fi
+done <"$WORK/rows"
 finish
