@@ -578,12 +578,17 @@ static enum fg_status sign_payload(const cJSON *payload, const struct fg_key *ke
 
 /* The preview and the scope line; when not signing, the payload that would be signed. */
 static enum fg_status describe(const struct fg_policy *policy, const struct plan *p,
-                               const cJSON *payload, bool sign, struct fg_override_result *out,
-                               struct fg_error *err)
+                               const struct approval_binding *binding, const cJSON *payload,
+                               bool sign, struct fg_override_result *out, struct fg_error *err)
 {
     struct fg_buf b = fg_buf_new(FG_BUF_CAP_REPORT, "the approval's preview");
     for (size_t i = 0; i < p->n; i++)
         describe_scope(&b, policy, &p->scopes[i]);
+    /* The digests signed, so that an approver can compare them with the files released
+     * (from an audit taken on trust, they are only what that audit says). */
+    fg_buf_add(&b, "bound to: candidate sha256 %s, incumbent %s, policy sha256 %s\n",
+               binding->candidate, binding->incumbent[0] ? binding->incumbent : "none",
+               binding->policy);
     char *printed = sign ? NULL : cJSON_Print(payload);
     if (!sign) {
         fg_buf_puts(&b, "dry run: nothing written; the payload that would be signed:\n");
@@ -634,7 +639,7 @@ enum fg_status fg_override_create_for_audit(const struct fg_policy *policy, cons
     if (st == FG_OK && (payload = override_payload(policy, req, &p, &binding, now)) == NULL)
         st = fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     if (st == FG_OK)
-        st = describe(policy, &p, payload, sign, out, err);
+        st = describe(policy, &p, &binding, payload, sign, out, err);
     if (st == FG_OK && sign)
         st = sign_payload(payload, key, &out->envelope, err);
     cJSON_Delete(payload);

@@ -77,6 +77,8 @@ for who in risk audit; do
         --out "$WORK/trust-$who.json"
     expect_rc "on trust: $who signs parity-strict from the forged audit (with a warning)" 0
 done
+expect_grep "... the approver is shown the digests signed, to compare with what is released" "$WORK/out" \
+    "^bound to: candidate sha256 $SHA_C, incumbent none, policy sha256 $SHA_P$"
 expect_eq "... the approval binds the approver's policy file, not the digest the audit names" \
     "$(payload_of "$WORK/trust-risk.json" | jq -r '.policy_sha256 + " " + .policy_canonical_sha256')" "$SHA_P $CANON"
 POLICY=$WORK/loose.yaml judge "the other policy" --override "$WORK/trust-risk.json" --override "$WORK/trust-audit.json"
