@@ -534,12 +534,25 @@ static const struct command verify_command = {
     "verdict can be read: fairgate verify ... --audit audit.json && jq -r .verdict audit.json\n"
     "--require-verdict: a valid attestation of another verdict exits 1, so that a release job\n"
     "asks 'is this a signed pass?' in one command:\n"
-    "  fairgate verify --attestation A --pubkey CI.pub --require-verdict pass,pass_with_override\n",
+    "  fairgate verify --attestation A --pubkey CI.pub --candidate C.csv \\\n"
+    "      --require-verdict pass,pass_with_override\n"
+    "(give the files you release: a verdict says nothing of files not checked)\n",
     OPTIONS(verify_options),
     "exit status: 0 valid (and a verdict --require-verdict accepts), 1 invalid (bad signature,\n"
     "wrong key, digest mismatch, wrong type) or a verdict it does not accept, 2 error\n"
     "(unreadable, not JSON, not an envelope, an unknown verdict name)\n",
 };
+
+/* Whether the files given to verify include what a release ships: the candidate (or its
+ * counts files) or a --subject (the model), so that the verdict is about them. */
+static bool verify_binds_release(const struct fg_verify_request *rq)
+{
+    for (size_t i = 0; i < rq->n_files; i++)
+        if (rq->files[i].role == FG_ROLE_CANDIDATE || rq->files[i].role == FG_ROLE_COUNTS ||
+            rq->files[i].role == FG_ROLE_SUBJECT)
+            return true;
+    return false;
+}
 
 static int cmd_verify(const struct parsed *p)
 {
@@ -567,6 +580,12 @@ static int cmd_verify(const struct parsed *p)
         return report_error(&err);
     fputs(report ? report : "", stdout);
     free(report);
+    if (required != NULL && outcome.valid && !verify_binds_release(&rq))
+        fprintf(stderr,
+                "fairgate: warning: --require-verdict with no --candidate, --counts or "
+                "--subject: this verdict is bound to no file you hold, and a signed %s of "
+                "another model would do as well; give the files you release\n",
+                outcome.verdict[0] ? outcome.verdict : "verdict");
     if (!outcome.valid)
         error_message("%s: the attestation is INVALID", rq.attestation_path);
     else if (!outcome.accepted)

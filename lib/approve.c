@@ -194,7 +194,8 @@ static enum fg_status audit_candidate(const cJSON *inputs, char out[65], struct 
     return FG_OK;
 }
 
-/* The digests an audit records. An incumbent that is the candidate file itself (the same
+/* The candidate and incumbent digests an audit records, once its policy is the one given
+ * (the same file, or the same meaning). An incumbent that is the candidate file itself (the same
  * path and digest: the incumbent's column of the candidate file) is no separate file. */
 static enum fg_status binding_from_audit(const struct fg_policy *policy, const cJSON *audit,
                                          struct approval_binding *b, struct fg_error *err)
@@ -212,8 +213,6 @@ static enum fg_status binding_from_audit(const struct fg_policy *policy, const c
                             "the audit's %.16s..., from '%s', and their meaning differs); give "
                             "that policy, or check the run again with this one",
                             policy->sha256, policy_sha, string_or(audit_policy, "path", "?"));
-    snprintf(b->policy, sizeof b->policy, "%s", policy_sha);
-    snprintf(b->policy_canonical, sizeof b->policy_canonical, "%s", policy->canonical_sha256);
     const cJSON *inputs = item(audit, "inputs");
     enum fg_status st = audit_candidate(inputs, b->candidate, err);
     if (st != FG_OK)
@@ -232,13 +231,17 @@ static enum fg_status binding_from_audit(const struct fg_policy *policy, const c
 }
 
 /* What the approval binds: the files the request names (the candidate or its counts
- * binding, the incumbent) and the policy; or, when it names none, what the audit records.
- * The one place that decides it. */
+ * binding, the incumbent), or, when it names none, what the audit records; and always the
+ * policy the approver gave, by both its digests. Never the audit's policy digest: an audit
+ * taken on trust could name the file digest of another policy (of another meaning) beside
+ * this one's canonical digest, and check accepts either. The one place that decides it. */
 static enum fg_status approval_binding(const struct fg_policy *policy, const cJSON *audit,
                                        const struct fg_override_request *req,
                                        struct approval_binding *b, struct fg_error *err)
 {
     memset(b, 0, sizeof *b);
+    snprintf(b->policy, sizeof b->policy, "%s", policy->sha256);
+    snprintf(b->policy_canonical, sizeof b->policy_canonical, "%s", policy->canonical_sha256);
     if (req->candidate_path == NULL && req->candidate_sha256 == NULL) {
         if (audit == NULL)
             return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
@@ -246,8 +249,6 @@ static enum fg_status approval_binding(const struct fg_policy *policy, const cJS
                                 "audit of the run it approves");
         return binding_from_audit(policy, audit, b, err);
     }
-    snprintf(b->policy, sizeof b->policy, "%s", policy->sha256);
-    snprintf(b->policy_canonical, sizeof b->policy_canonical, "%s", policy->canonical_sha256);
     enum fg_status st = request_digests(req, b->candidate, b->incumbent, err);
     if (req->incumbent_path == NULL)
         b->incumbent[0] = '\0';
@@ -593,12 +594,17 @@ static enum fg_status sign_payload(const cJSON *payload, const struct fg_key *ke
 
 /* The preview and the scope line; when not signing, the payload that would be signed. */
 static enum fg_status describe(const struct fg_policy *policy, const struct plan *p,
-                               const cJSON *payload, bool sign, struct fg_override_result *out,
-                               struct fg_error *err)
+                               const struct approval_binding *binding, const cJSON *payload,
+                               bool sign, struct fg_override_result *out, struct fg_error *err)
 {
     struct fg_buf b = fg_buf_new(FG_BUF_CAP_REPORT, "the approval's preview");
     for (size_t i = 0; i < p->n; i++)
         describe_scope(&b, policy, &p->scopes[i]);
+    /* The digests signed, so that an approver can compare them with the files released
+     * (from an audit taken on trust, they are only what that audit says). */
+    fg_buf_add(&b, "bound to: candidate sha256 %s, incumbent %s, policy sha256 %s\n",
+               binding->candidate, binding->incumbent[0] ? binding->incumbent : "none",
+               binding->policy);
     char *printed = sign ? NULL : cJSON_Print(payload);
     if (!sign) {
         fg_buf_puts(&b, "dry run: nothing written; the payload that would be signed:\n");
@@ -649,7 +655,7 @@ enum fg_status fg_override_create_for_audit(const struct fg_policy *policy, cons
     if (st == FG_OK && (payload = override_payload(policy, req, &p, &binding, now)) == NULL)
         st = fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     if (st == FG_OK)
-        st = describe(policy, &p, payload, sign, out, err);
+        st = describe(policy, &p, &binding, payload, sign, out, err);
     if (st == FG_OK && sign)
         st = sign_payload(payload, key, &out->envelope, err);
     cJSON_Delete(payload);

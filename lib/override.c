@@ -9,7 +9,8 @@
  * (policy_canonical_sha256, the digest of the policy's meaning (lib/policy_canon.c), is
  * absent from approvals made before it existed.)
  * `check` applies one only if all hold, in this order (the first that fails is the reason
- * recorded): it is a DSSE envelope of that type; the payload has every field; the policy
+ * recorded): it is a DSSE envelope of that type; the payload has every field, and no member
+ * an approval does not have, each of its type (an ignored member could widen it); the policy
  * allows overrides and lists the approver with that role; the signature verifies with the
  * approver's key, the one the policy pins (a key file that is not the pinned key is an
  * error, not a rejection); its digests are SHA-256s (64 lowercase hex digits) and its reason
@@ -642,6 +643,90 @@ static cJSON *read_offer_payload(const struct fg_dsse_envelope *env, struct fg_o
     return payload;
 }
 
+/* ---- the payload's shape: every member known, of its type ----
+ *
+ * An approval is read whole or not at all: a member fairgate does not know (a "groups" for
+ * "group", a restriction some other tool added) is never ignored, for ignoring it could
+ * widen what was approved (a group approval read as the whole gate's). */
+
+enum member_type { M_STRING = 1, M_NULL = 2, M_OBJECT = 4, M_ARRAY = 8 };
+
+struct member_rule {
+    const char *name;
+    unsigned types; /* the member_types it may have */
+};
+
+/* The scope of one gate: a one-gate payload's own, or one entry of 'gates'. */
+static const struct member_rule scope_members[] = {
+    {"gate", M_STRING}, {"group", M_STRING | M_NULL}, {"slice", M_OBJECT | M_NULL}};
+/* What every payload has (policy_canonical_sha256 since approvals bind it). */
+static const struct member_rule common_members[] = {
+    {"approver", M_STRING},         {"role", M_STRING},
+    {"reason", M_STRING},           {"ticket", M_STRING | M_NULL},
+    {"created", M_STRING},          {"expires", M_STRING},
+    {"candidate_sha256", M_STRING}, {"incumbent_sha256", M_STRING | M_NULL},
+    {"policy_sha256", M_STRING},    {"policy_canonical_sha256", M_STRING}};
+static const struct member_rule gates_member[] = {{"gates", M_ARRAY}};
+
+/* The members one object may have: two lists of rules. */
+struct shape {
+    const struct member_rule *a, *b;
+    size_t n_a, n_b;
+};
+#define N_RULES(rules) (sizeof(rules) / sizeof(rules)[0])
+static const struct shape one_gate_shape = {common_members, scope_members, N_RULES(common_members),
+                                            N_RULES(scope_members)};
+static const struct shape gates_shape = {common_members, gates_member, N_RULES(common_members),
+                                         N_RULES(gates_member)};
+static const struct shape entry_shape = {scope_members, NULL, N_RULES(scope_members), 0};
+
+static unsigned member_type_of(const cJSON *v)
+{
+    return cJSON_IsString(v)   ? M_STRING
+           : cJSON_IsNull(v)   ? M_NULL
+           : cJSON_IsObject(v) ? M_OBJECT
+           : cJSON_IsArray(v)  ? M_ARRAY
+                               : 0;
+}
+
+static const struct member_rule *shape_rule(const struct shape *shape, const char *name)
+{
+    for (size_t i = 0; name != NULL && i < shape->n_a + shape->n_b; i++) {
+        const struct member_rule *r = i < shape->n_a ? &shape->a[i] : &shape->b[i - shape->n_a];
+        if (strcmp(name, r->name) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+/* Rejects the offer and returns true when o (named where: "the payload", ...) has a
+ * member its shape does not list, or one of a type its rule does not allow. */
+static bool reject_stray_member(const cJSON *o, const struct shape *shape, const char *where,
+                                struct fg_override_record *rec)
+{
+    const cJSON *m;
+    cJSON_ArrayForEach(m, o)
+    {
+        const struct member_rule *rule = shape_rule(shape, m->string);
+        if (rule == NULL) {
+            reject(rec,
+                   "%s has a member '%.64s' that no approval has; an approval is read whole "
+                   "or not at all",
+                   where, m->string ? m->string : "");
+            return true;
+        }
+        if ((member_type_of(m) & rule->types) == 0) {
+            reject(rec, "%s has '%s' of the wrong type (not %s)", where, rule->name,
+                   rule->types & M_OBJECT  ? "an object or null"
+                   : rule->types & M_ARRAY ? "a list"
+                   : rule->types & M_NULL  ? "a string or null"
+                                           : "a string");
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Rejects the offer and returns true when the payload lacks a required field or its scope
  * (gate, group, slice) does not read. A payload of several gates (multi) has its scopes in
  * 'gates' instead, read by read_gates. */
@@ -665,6 +750,9 @@ static bool reject_incomplete(const cJSON *payload, struct fg_override_record *r
                     "made before it bound the incumbent must be made again");
     else if (canonical_item != NULL && !cJSON_IsString(canonical_item))
         reject(rec, "the payload's 'policy_canonical_sha256' is not a digest");
+    else if (reject_stray_member(payload, multi ? &gates_shape : &one_gate_shape, "the payload",
+                                 rec))
+        ; /* rejected: a member no approval has, or of the wrong type */
     else if (!multi && (scope_problem = read_scope(payload, rec)) != NULL)
         reject(rec, "%s", scope_problem);
     else
@@ -824,6 +912,19 @@ static const char *gates_problem(const cJSON *payload, const cJSON *gates)
     return NULL;
 }
 
+/* Rejects the offer and returns true when an entry of 'gates' has a member other than
+ * gate, group and slice, or one of the wrong type. */
+static bool reject_stray_entry(const cJSON *gates, struct fg_override_record *rec)
+{
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, gates)
+    {
+        if (reject_stray_member(entry, &entry_shape, "an entry of the payload's 'gates'", rec))
+            return true;
+    }
+    return false;
+}
+
 /* The records of a payload's 'gates', one per entry, each with what the offer shares
  * (common) and its own scope; *problem says why an entry does not read (then every record
  * is rejected for it). */
@@ -868,7 +969,7 @@ static enum fg_status judge_multi(const struct fg_policy *policy, const struct f
         reject(common, "%s", problem);
         return append_record(ev, common, err);
     }
-    if (reject_incomplete(payload, common, true))
+    if (reject_incomplete(payload, common, true) || reject_stray_entry(gates, common))
         return append_record(ev, common, err);
     struct fg_override_record *records = NULL;
     size_t n = 0;

@@ -144,15 +144,16 @@ expect_rc "refused: another policy than the attested one" 2
 expect_grep "... says so" "$WORK/err" "edited\.yaml: is not the policy the audit was made with"
 expect_absent "... nothing written" "$WORK/x.json"
 # The approver's copy of the policy, reformatted and commented, has the attested meaning: the
-# approval binds the attested file's digest and the canonical one, and check applies it.
+# approval binds that copy's digests (its file's and the canonical one, never a digest the
+# audit names: tests/cli/test_approve_attacks.sh), and check applies it.
 { echo "# the approver's copy"; sed 's/^\(  - id: .*\)$/\n  # a gate\n\1   # its id/' "$P"; } >"$WORK/commented.yaml"
 run fg override --policy "$WORK/commented.yaml" --attestation "$WORK/ci.intoto.jsonl" --pubkey "$WORK/keys/ci.pub" \
     --gate accuracy-high --approver risk@bank.example --role model-risk --reason r --expires 2025-12-01 \
     --sign-key "$WORK/keys/risk.pem" --out "$WORK/commented.dsse.json"
 expect_rc "a reformatted, commented copy of the attested policy: approval signed" 0
-expect_eq "... bound to the attested file's digest and to the canonical one" \
+expect_eq "... bound to the approver's file's digest and to the canonical one" \
     "$(payload_of "$WORK/commented.dsse.json" | jq -r '.policy_sha256 + " " + .policy_canonical_sha256')" \
-    "$SHA_P $(jq -r .policy.canonical_sha256 "$WORK/ci-audit.json")"
+    "$(sha256sum <"$WORK/commented.yaml" | cut -d' ' -f1) $(jq -r .policy.canonical_sha256 "$WORK/ci-audit.json")"
 check_with "$WORK/commented.json" "$WORK/commented.dsse.json" "$WORK/audit.dsse.json"
 expect_eq "... check applies it (with the second approval the policy requires)" \
     "$(jq -r '.gates[] | select(.id == "accuracy-high") | .status' "$WORK/commented.json")" overridden
