@@ -267,14 +267,39 @@ static cJSON *parity_gap_json(const struct fg_side *side)
                                                        : cJSON_CreateNull();
 }
 
+/* An index over an attribute set's groups: no slice of its own (the whole population), its
+ * attribute names as the label ("sex", "sex & race") and as "attributes". */
+static void result_attrset(struct builder *b, cJSON *r, const struct fg_policy *policy,
+                           size_t attrset)
+{
+    struct fg_attrset set;
+    fg_policy_attrset(policy, attrset, &set);
+    char label[FG_MAX_PROTECTED * 80] = "";
+    size_t used = 0;
+    add(b, r, "slice", cJSON_CreateObject());
+    cJSON *attrs = add(b, r, "attributes", cJSON_CreateArray());
+    for (size_t k = 0; k < set.n; k++) {
+        const char *name = policy->data.protected[set.attrs[k]];
+        add_string(b, attrs, NULL, name);
+        if (used < sizeof label)
+            used +=
+                (size_t)snprintf(label + used, sizeof label - used, "%s%s", k ? " & " : "", name);
+    }
+    add_string(b, r, "label", label);
+}
+
 static cJSON *result_json(struct builder *b, const struct fg_policy *policy,
                           const struct fg_metrics *m, const struct fg_gate_outcome *o,
                           const struct fg_gate_result *res)
 {
     const struct fg_gate_spec *spec = o->spec;
     cJSON *r = cJSON_CreateObject();
-    add(b, r, "slice", slice_of(b, policy, &m->groups[res->group]));
-    add_string(b, r, "label", m->groups[res->group].label);
+    if (res->over_attrset) {
+        result_attrset(b, r, policy, res->attrset);
+    } else {
+        add(b, r, "slice", slice_of(b, policy, &m->groups[res->group]));
+        add_string(b, r, "label", m->groups[res->group].label);
+    }
     side_json(b, r, policy, m, spec, &res->candidate);
     add(b, r, "bound", bound_json(b, spec));
     add_count(b, r, "n", res->candidate.group_rate.den);
@@ -392,6 +417,8 @@ static cJSON *gate_json(struct builder *b, const struct fg_policy *policy,
     add_string(b, g, "metric", fg_metric_name(spec->metric));
     if (spec->alias != NULL) /* the peer's name it was asked for; "metric" is what it means */
         add_string(b, g, "alias", spec->alias->name);
+    if (fg_metric_takes_alpha(spec->metric))
+        add_number(b, g, "ge_alpha", spec->ge_alpha);
     if (spec->overall) {
         add_string(b, g, "scope", "overall");
     } else {

@@ -72,6 +72,10 @@ const char *fg_limit_name(enum fg_limit limit);
 
 struct fg_gate_result {
     size_t group; /* index into metrics->groups */
+    /* An inequality index over the groups of one attribute set (between_group_*,
+     * within_group_*): that set's index (fg_policy_attrset), and group is 0 (overall). */
+    bool over_attrset;
+    size_t attrset;
     struct fg_side candidate;
     struct fg_side incumbent; /* evaluated for vs_incumbent gates when an incumbent exists */
     bool has_worsening;

@@ -24,6 +24,7 @@
 
 #include "policy.h"
 #include "fairgate.h"
+#include "inequality.h"
 #include "metric.h"
 #include "util.h"
 
@@ -1171,7 +1172,8 @@ static const char *const gate_keys[] = {"id",
                                         "alpha",
                                         "correction",
                                         "bootstrap",
-                                        "bins"};
+                                        "bins",
+                                        "ge_alpha"};
 static const char *const disparity_names[] = {"ratio", "difference", "signed_difference"};
 static const char *const bound_keys[] = {"min", "max"};
 static const char *const vs_incumbent_keys[] = {"max_worsening"};
@@ -1249,7 +1251,8 @@ static enum fg_status parse_overall_gate(const struct ctx *c, const struct node 
             return fail(c, key, "'%s' does not apply to an overall gate%s", not_here[i],
                         i == 1 || i == 2 ? "; put it inside 'overall'" : "");
     }
-    if (fg_metric_catalog[spec->metric].groups_only || spec->alias != NULL)
+    if (fg_metric_catalog[spec->metric].groups_only ||
+        (spec->alias != NULL && !fg_metric_is_index(spec->metric)))
         return fail(c, lookup(gate, "metric"),
                     "metric '%s' compares groups and cannot be used in an overall gate",
                     spec->alias != NULL ? spec->alias->name : fg_metric_name(spec->metric));
@@ -1267,6 +1270,9 @@ static enum fg_status parse_overall_gate(const struct ctx *c, const struct node 
     } else if (fg_metric_kind(spec->metric) == FG_METRIC_KIND_COUNT_RATIO) {
         rule.high = HUGE_VAL;
         rule.explain = "an overall bound on a count ratio must be at least 0";
+    } else if (fg_metric_is_index(spec->metric)) {
+        rule.high = HUGE_VAL;
+        rule.explain = "an overall bound on an inequality index must be at least 0";
     }
     TRY(parse_bounds(c, overall, &rule, spec));
     const struct node *vs = lookup(gate, "vs_incumbent");
@@ -1387,6 +1393,14 @@ static enum fg_status parse_disparity_gate(const struct ctx *c, const struct nod
     if (spec->metric == FG_METRIC_COUNT)
         return fail(c, lookup(gate, "metric"),
                     "metric 'count' is allowed only in an overall gate (overall: {min: N})");
+    if (fg_metric_is_index(spec->metric))
+        return fail(c, lookup(gate, "metric"),
+                    "metric '%s' is an inequality index, bounded as it is: give "
+                    "'overall: {max: ...}' (%s), not a disparity",
+                    spec->alias != NULL ? spec->alias->name : fg_metric_name(spec->metric),
+                    fg_metric_kind(spec->metric) == FG_METRIC_KIND_INDEX
+                        ? "of the whole population"
+                        : "one value per protected attribute and intersection");
     const struct node *node = lookup(gate, "disparity");
     if (node == NULL && spec->alias == NULL)
         return fail(c, gate,
@@ -1480,6 +1494,44 @@ static enum fg_status parse_gate_metric(const struct ctx *c, const struct node *
     return parse_gate_bins(c, gate, spec, p);
 }
 
+/* The gate's 'ge_alpha': GE's alpha for the metrics that take one (default 2, as AIF360's
+ * generalized_entropy_index, classification_metric.py:692); an alias that fixes alpha
+ * (clarify.GE: 2) refuses another. */
+static enum fg_status parse_gate_alpha(const struct ctx *c, const struct node *gate,
+                                       struct fg_gate_spec *spec)
+{
+    const struct node *node = lookup(gate, "ge_alpha");
+    const char *name = spec->alias != NULL ? spec->alias->name : fg_metric_name(spec->metric);
+    spec->ge_alpha = 0.0;
+    if (!fg_metric_takes_alpha(spec->metric)) {
+        if (node != NULL)
+            return fail(c, lookup_key(gate, "ge_alpha"),
+                        "'ge_alpha' applies to generalized_entropy_index and its between_group_ "
+                        "and within_group_ forms, not to '%s'%s",
+                        name,
+                        fg_metric_is_index(spec->metric) ? " (its alpha is fixed: 1 for Theil, 2 "
+                                                           "for the coefficient of variation)"
+                                                         : "");
+        return FG_OK;
+    }
+    double fixed = spec->alias != NULL && spec->alias->form == FG_ALIAS_INDEX_ALPHA2 ? 2.0 : 0.0;
+    spec->ge_alpha = fixed > 0.0 ? fixed : FG_DEFAULT_GE_ALPHA;
+    if (node == NULL)
+        return FG_OK;
+    double alpha = 0.0;
+    TRY(get_number(c, node, "ge_alpha", &alpha));
+    if (fixed > 0.0 && alpha != fixed)
+        return fail(c, node,
+                    "'ge_alpha' is %s, but metric '%s' is GE with alpha %g (%s); drop "
+                    "'ge_alpha', or name the metric 'generalized_entropy_index'",
+                    show(node->text).s, name, fixed, spec->alias->source);
+    if (fabs(alpha) > FG_MAX_GE_ALPHA)
+        return fail(c, node, "'ge_alpha' is %s, but it must be between -%d and %d",
+                    show(node->text).s, FG_MAX_GE_ALPHA, FG_MAX_GE_ALPHA);
+    spec->ge_alpha = alpha;
+    return FG_OK;
+}
+
 /* Which groups the gate compares and how: 'reference', 'min_group_size' and
  * 'on_small_group', each defaulting to the policy's defaults. */
 static enum fg_status parse_gate_groups(const struct ctx *c, const struct node *gate,
@@ -1513,11 +1565,14 @@ static enum fg_status parse_gate_evidence(const struct ctx *c, const struct node
     spec->correction = s.correction;
     spec->resamples = s.resamples;
     spec->seed = s.seed;
-    if (fg_metric_is_score(spec->metric) && spec->evidence != FG_EVIDENCE_POINT)
+    if ((fg_metric_is_score(spec->metric) || fg_metric_is_index(spec->metric)) &&
+        spec->evidence != FG_EVIDENCE_POINT)
         return fail(c, lookup(gate, "evidence") ? lookup(gate, "evidence") : gate,
                     "%s: evidence '%s' needs an interval, which fairgate computes for the rates, "
-                    "not for the score metric '%s'; give 'evidence: point' on this gate",
-                    gate_name, fg_evidence_name(spec->evidence), fg_metric_name(spec->metric));
+                    "not for the %s metric '%s'; give 'evidence: point' on this gate",
+                    gate_name, fg_evidence_name(spec->evidence),
+                    fg_metric_is_score(spec->metric) ? "score" : "inequality index",
+                    fg_metric_name(spec->metric));
     const struct node *node = lookup_key(gate, "bootstrap");
     if (node != NULL && !spec->has_max_worsening)
         return fail(c, node,
@@ -1545,6 +1600,7 @@ static enum fg_status parse_gate(const struct ctx *c, const struct node *gates, 
     TRY(check_keys(c, gate, gate_keys, N_OF(gate_keys), where));
     TRY(parse_gate_id(c, gates, index, gate_name, p));
     TRY(parse_gate_metric(c, gate, gate_name, spec, p));
+    TRY(parse_gate_alpha(c, gate, spec));
     const struct node *node = lookup(gate, "description");
     if (node != NULL) {
         TRY(want_string(c, node, "description", true));

@@ -62,6 +62,7 @@ enum fg_correction { FG_CORRECTION_HOLM, FG_CORRECTION_BH, FG_CORRECTION_NONE };
 #define FG_DEFAULT_BINS      10
 #define FG_MAX_RESAMPLES     1000000
 #define FG_MAX_BINS          1000
+#define FG_MAX_GE_ALPHA      100 /* |ge_alpha| */
 
 /* 1-based place in the policy file, for messages. */
 struct fg_mark {
@@ -98,6 +99,7 @@ struct fg_gate_spec {
     double min, max;        /* bounds on the disparity (or the overall value) */
     bool has_max_worsening; /* vs_incumbent: {max_worsening} */
     double max_worsening;
+    double ge_alpha; /* GE's alpha for the metrics that take one (ge_alpha, default 2), else 0 */
     struct fg_reference reference; /* the gate's own, or a copy of defaults.reference */
     uint64_t min_group_size;       /* the gate's own, or defaults.min_group_size */
     enum fg_small_group on_small_group;
