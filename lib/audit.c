@@ -243,7 +243,7 @@ static cJSON *bound_json(struct builder *b, const struct fg_gate_spec *spec)
 /* One model's side: value, the group's rate and the reference. */
 static void side_json(struct builder *b, cJSON *o, const struct fg_policy *policy,
                       const struct fg_metrics *m, const struct fg_gate_spec *spec,
-                      const struct fg_side *side)
+                      const struct fg_side *side, size_t group)
 {
     add(b, o, "value", side->defined ? cJSON_CreateNumber(side->value) : cJSON_CreateNull());
     add_rate(b, o, "group_value", &side->group_rate);
@@ -256,8 +256,17 @@ static void side_json(struct builder *b, cJSON *o, const struct fg_policy *polic
         return;
     }
     cJSON *ref = add(b, o, "reference", cJSON_CreateObject());
-    add(b, ref, "slice", slice_of(b, policy, &m->groups[side->reference_group]));
-    add_string(b, ref, "label", m->groups[side->reference_group].label);
+    if (side->reference_group == FG_REST_GROUP) {
+        /* reference: rest, the group's complement: no slice names it; rest_of is the group */
+        char label[600];
+        snprintf(label, sizeof label, "rest (not %s)", m->groups[group].label);
+        add(b, ref, "slice", cJSON_CreateObject());
+        add(b, ref, "rest_of", slice_of(b, policy, &m->groups[group]));
+        add_string(b, ref, "label", label);
+    } else {
+        add(b, ref, "slice", slice_of(b, policy, &m->groups[side->reference_group]));
+        add_string(b, ref, "label", m->groups[side->reference_group].label);
+    }
     add_rate(b, ref, "value", &side->reference_rate);
 }
 
@@ -300,7 +309,7 @@ static cJSON *result_json(struct builder *b, const struct fg_policy *policy,
         add(b, r, "slice", slice_of(b, policy, &m->groups[res->group]));
         add_string(b, r, "label", m->groups[res->group].label);
     }
-    side_json(b, r, policy, m, spec, &res->candidate);
+    side_json(b, r, policy, m, spec, &res->candidate, res->group);
     add(b, r, "bound", bound_json(b, spec));
     add_count(b, r, "n", res->candidate.group_rate.den);
     add_string(b, r, "status", fg_result_status_name(res->status));
@@ -308,7 +317,7 @@ static cJSON *result_json(struct builder *b, const struct fg_policy *policy,
         add_string(b, r, "why", res->why);
     if (m->has_incumbent) {
         cJSON *inc = add(b, r, "incumbent", cJSON_CreateObject());
-        side_json(b, inc, policy, m, spec, &res->incumbent);
+        side_json(b, inc, policy, m, spec, &res->incumbent, res->group);
         if (!spec->overall)
             add(b, inc, "parity_gap", parity_gap_json(&res->incumbent));
     } else {

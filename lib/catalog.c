@@ -20,7 +20,8 @@ static const char *const form_names[] = {
     [FG_ALIAS_INDEX] = "index",
     [FG_ALIAS_INDEX_AIF360] = "index (AIF360's code at alpha 0)",
     [FG_ALIAS_INDEX_TWO_GROUPS] = "index (AIF360's code at alpha 0; two groups only)",
-    [FG_ALIAS_INDEX_ALPHA2] = "index (alpha 2)"};
+    [FG_ALIAS_INDEX_ALPHA2] = "index (alpha 2)",
+    [FG_ALIAS_VALUE] = "value (the metric compares the group with the reference itself)"};
 
 static const char *direction_name(int direction)
 {

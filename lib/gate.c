@@ -33,6 +33,7 @@
  */
 #include "gate.h"
 #include "counts.h"
+#include "divergence.h"
 #include "fairgate.h"
 #include "inequality.h"
 #include "metric.h"
@@ -117,7 +118,7 @@ static double deviation(enum fg_disparity disparity, double value)
 {
     if (disparity == FG_DISPARITY_DIFFERENCE)
         return value;
-    if (disparity == FG_DISPARITY_SIGNED_DIFFERENCE)
+    if (disparity == FG_DISPARITY_SIGNED_DIFFERENCE || disparity == FG_DISPARITY_VALUE)
         return fabs(value);
     if (value <= 0.0)
         return 1.0;
@@ -165,6 +166,10 @@ static enum fg_status pick_reference(const struct fg_policy *policy,
 {
     size_t first = m->attrset_first[attrset], count = m->attrset_count[attrset];
     *out = SIZE_MAX;
+    if (spec->reference.kind == FG_REFERENCE_REST) { /* each group's own complement */
+        *out = FG_REST_GROUP;
+        return FG_OK;
+    }
     if (spec->reference.kind == FG_REFERENCE_EXPLICIT) {
         struct fg_attrset set;
         fg_policy_attrset(policy, attrset, &set);
@@ -216,6 +221,47 @@ static enum fg_status pick_reference(const struct fg_policy *policy,
 
 /* ---- one side (a model) of a disparity result ---- */
 
+/* The reference's confusion matrix for group g: group ref's, or for reference: rest the
+ * rows of g's attribute set outside g (the overall population less g) in *rest. */
+static const struct fg_confusion *reference_confusion(const struct fg_metrics *m, size_t g,
+                                                      size_t ref, bool incumbent,
+                                                      struct fg_confusion *rest)
+{
+    if (ref != FG_REST_GROUP)
+        return confusion_of(&m->groups[ref], incumbent);
+    const struct fg_confusion *all = confusion_of(&m->groups[0], incumbent),
+                              *own = confusion_of(&m->groups[g], incumbent);
+    *rest = (struct fg_confusion){all->tp - own->tp, all->fp - own->fp, all->tn - own->tn,
+                                  all->fn - own->fn};
+    return rest;
+}
+
+/* The reference's metric for group g (see reference_confusion). */
+static struct fg_rate reference_rate(const struct fg_metrics *m, size_t g, size_t ref,
+                                     enum fg_metric metric, bool incumbent)
+{
+    if (ref != FG_REST_GROUP)
+        return group_rate(m, ref, metric, incumbent);
+    struct fg_confusion rest;
+    return fg_metric_rate(metric, reference_confusion(m, g, ref, incumbent, &rest));
+}
+
+/* A pair metric of group g against its reference: false, with why, when it has no value. */
+static bool pair_value(const struct fg_metrics *m, size_t g, size_t ref, enum fg_metric metric,
+                       bool incumbent, struct fg_side *side, char *why, size_t why_size)
+{
+    struct fg_confusion rest;
+    struct fg_index v = fg_divergence(metric, confusion_of(&m->groups[g], incumbent),
+                                      reference_confusion(m, g, ref, incumbent, &rest));
+    if (!v.defined) {
+        snprintf(why, why_size, "%s%s is undefined: %s", incumbent ? "incumbent: " : "",
+                 fg_metric_name(metric), v.why);
+        return false;
+    }
+    side->value = v.value;
+    return true;
+}
+
 /* Evaluates group g against reference ref on one metric for one model. Returns false and
  * writes why when the disparity cannot be computed. */
 static bool eval_component(const struct fg_gate_spec *spec, const struct fg_metrics *m, size_t g,
@@ -235,17 +281,21 @@ static bool eval_component(const struct fg_gate_spec *spec, const struct fg_metr
         snprintf(why, why_size, "%sno group has enough data to be the reference", whose);
         return false;
     }
-    side->reference_rate = group_rate(m, ref, metric, incumbent);
+    side->reference_rate = reference_rate(m, g, ref, metric, incumbent);
     if (!enough(&side->reference_rate, spec->min_group_size)) {
         char inner[160];
         why_not_enough(inner, sizeof inner, "", &side->reference_rate, metric,
                        spec->min_group_size);
-        snprintf(why, why_size, "%sreference group %s has %s", whose, m->groups[ref].label, inner);
+        snprintf(why, why_size, "%sreference %s has %s", whose,
+                 ref == FG_REST_GROUP ? "(the rest of the rows)" : m->groups[ref].label, inner);
         return false;
     }
     double v = side->group_rate.value, r = side->reference_rate.value;
     enum fg_metric parts[2];
-    if (spec->disparity == FG_DISPARITY_RATIO) {
+    if (spec->disparity == FG_DISPARITY_VALUE) {
+        if (!pair_value(m, g, ref, metric, incumbent, side, why, why_size))
+            return false;
+    } else if (spec->disparity == FG_DISPARITY_RATIO) {
         /* A reference rate of 0: both 0 is parity (1); a positive rate over 0 is an
          * infinitely large ratio, which fails any max and passes any min. */
         side->value = r != 0.0 ? v / r : v == 0.0 ? 1.0 : INFINITY;
@@ -257,7 +307,7 @@ static bool eval_component(const struct fg_gate_spec *spec, const struct fg_metr
         side->value = 0.0;
         for (size_t k = 0; k < 2; k++)
             side->value += fabs(group_rate(m, g, parts[k], incumbent).value -
-                                group_rate(m, ref, parts[k], incumbent).value) /
+                                reference_rate(m, g, ref, parts[k], incumbent).value) /
                            2.0;
     } else {
         side->value = fabs(v - r);
@@ -1660,7 +1710,8 @@ static bool worsening_limit_at(const struct fg_gate_spec *spec, const struct fg_
     double allowed = deviation(spec->disparity, res->incumbent.value) + spec->max_worsening;
     if (spec->disparity == FG_DISPARITY_DIFFERENCE)
         *at = allowed;
-    else if (spec->disparity == FG_DISPARITY_SIGNED_DIFFERENCE)
+    else if (spec->disparity == FG_DISPARITY_SIGNED_DIFFERENCE ||
+             spec->disparity == FG_DISPARITY_VALUE)
         *at = res->candidate.value < 0.0 ? -allowed : allowed;
     else if (allowed >= 1.0)
         return false;

@@ -22,6 +22,9 @@
 /* ---- limits ---- */
 
 #define FG_MAX_GATE_GROUPS 100000 /* groups one gate evaluates, over its attribute sets */
+/* fg_side.reference_group of reference: rest, whose reference is the group's complement
+ * (the overall population less the group), not a group of the metrics. */
+#define FG_REST_GROUP (SIZE_MAX - 1)
 
 struct fg_override_record;
 

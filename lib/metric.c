@@ -134,6 +134,29 @@ const struct fg_metric_info fg_metric_catalog[FG_METRIC__N] = {
                                             -1, SMALLEST, true, false,
                                             "Shorrocks 1980, Econometrica 48(3); Speicher et al. "
                                             "2018"},
+    /* Clarify's pre-training label metrics, facet d (the group) against a (the reference, or
+     * the rest of the rows): lib/divergence.c. */
+    [FG_METRIC_CLASS_IMBALANCE] = {"class_imbalance",
+                                   "(n_a - n_d) / (n_a + n_d), n the rows of the reference (a) "
+                                   "and of the group (d)",
+                                   0, ROWS, true, true, "smclarify 0.5 pretraining.py:26, :55"},
+    [FG_METRIC_LABEL_KL_DIVERGENCE] = {"label_kl_divergence",
+                                       "sum Pa ln(Pa / Pd) over the label values both have, P "
+                                       "the label distribution (1 - base_rate, base_rate)",
+                                       0, ROWS, true, true, "smclarify 0.5 pretraining.py:75"},
+    [FG_METRIC_LABEL_JS_DIVERGENCE] = {"label_js_divergence",
+                                       "(KL(Pa, P) + KL(Pd, P)) / 2, P = (Pa + Pd) / 2", 0, ROWS,
+                                       true, true, "smclarify 0.5 pretraining.py:97"},
+    [FG_METRIC_LABEL_LP_NORM] = {"label_lp_norm",
+                                 "sqrt(sum (Pa - Pd)^2) over the label values both have", 0, ROWS,
+                                 true, true, "smclarify 0.5 pretraining.py:119, :135"},
+    [FG_METRIC_LABEL_TOTAL_VARIATION] = {"label_total_variation",
+                                         "sum |Pa - Pd| / 2 over the label values both have", 0,
+                                         ROWS, true, true, "smclarify 0.5 pretraining.py:147"},
+    [FG_METRIC_LABEL_KS_DISTANCE] = {"label_ks_distance",
+                                     "max |Pa - Pd| over the label values both have (|q_a - q_d| "
+                                     "for binary labels)",
+                                     0, ROWS, true, true, "smclarify 0.5 pretraining.py:164"},
 };
 
 /* ---- aliases: the peers' names ----
@@ -233,6 +256,21 @@ const struct fg_metric_alias fg_metric_aliases[] = {
      FG_METRIC_BETWEEN_GROUP_COEFFICIENT_OF_VARIATION, TWO_GROUPS,
      "sqrt(2 GE(2)) of the privileged and unprivileged group means",
      "classification_metric.py:819"},
+    /* Clarify's pre-training metrics (pretraining.py), on the evaluation set's labels. */
+    {"clarify.CI", FG_METRIC_CLASS_IMBALANCE, FG_ALIAS_VALUE, "(n_a - n_d) / (n_a + n_d)",
+     "pretraining.py:26, :55"},
+    {"clarify.DPL", FG_METRIC_BASE_RATE, RG, "q_a - q_d (label positive rates)",
+     "pretraining.py:60, common.py:72, :85"},
+    {"clarify.KL", FG_METRIC_LABEL_KL_DIVERGENCE, FG_ALIAS_VALUE, "sum Pa ln(Pa / Pd)",
+     "pretraining.py:75, :92"},
+    {"clarify.JS", FG_METRIC_LABEL_JS_DIVERGENCE, FG_ALIAS_VALUE,
+     "(sum Pa ln(Pa / P) + sum Pd ln(Pd / P)) / 2", "pretraining.py:97, :115"},
+    {"clarify.LP", FG_METRIC_LABEL_LP_NORM, FG_ALIAS_VALUE, "||Pa - Pd||_2",
+     "pretraining.py:119, :142"},
+    {"clarify.TVD", FG_METRIC_LABEL_TOTAL_VARIATION, FG_ALIAS_VALUE, "||Pa - Pd||_1 / 2",
+     "pretraining.py:147, :159"},
+    {"clarify.KS", FG_METRIC_LABEL_KS_DISTANCE, FG_ALIAS_VALUE, "||Pa - Pd||_inf",
+     "pretraining.py:164, :175"},
     {"clarify.GE", FG_METRIC_GENERALIZED_ENTROPY_INDEX, FG_ALIAS_INDEX_ALPHA2,
      "sum((b/mu)^2 - 1) / (2 n), alpha 2", "posttraining.py:412, :426, common.py:403"},
 };
@@ -305,6 +343,13 @@ enum fg_metric_kind fg_metric_kind(enum fg_metric metric)
     case FG_METRIC_WITHIN_GROUP_GENERALIZED_ENTROPY_INDEX:
     case FG_METRIC_WITHIN_GROUP_THEIL_INDEX:
         return FG_METRIC_KIND_GROUP_INDEX;
+    case FG_METRIC_CLASS_IMBALANCE:
+    case FG_METRIC_LABEL_KL_DIVERGENCE:
+    case FG_METRIC_LABEL_JS_DIVERGENCE:
+    case FG_METRIC_LABEL_LP_NORM:
+    case FG_METRIC_LABEL_TOTAL_VARIATION:
+    case FG_METRIC_LABEL_KS_DISTANCE:
+        return FG_METRIC_KIND_PAIR;
     default:
         return FG_METRIC_KIND_RATE;
     }
@@ -426,6 +471,14 @@ struct fg_rate fg_metric_rate(enum fg_metric metric, const struct fg_confusion *
     case FG_METRIC_AVERAGE_ODDS:
     case FG_METRIC_AVERAGE_PREDICTIVE_VALUE:
         return average(metric, c);
+    case FG_METRIC_CLASS_IMBALANCE: /* a pair metric's own rate: the group's rows ... */
+        return fg_metric_rate(FG_METRIC_COUNT, c);
+    case FG_METRIC_LABEL_KL_DIVERGENCE: /* ... or its label positive rate */
+    case FG_METRIC_LABEL_JS_DIVERGENCE:
+    case FG_METRIC_LABEL_LP_NORM:
+    case FG_METRIC_LABEL_TOTAL_VARIATION:
+    case FG_METRIC_LABEL_KS_DISTANCE:
+        return rate(c->tp + c->fn, n);
     default:
         return rate(0, 0);
     }

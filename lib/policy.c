@@ -46,12 +46,13 @@
 static const char *const disparity_text[] = {[FG_DISPARITY_NONE] = "none",
                                              [FG_DISPARITY_RATIO] = "ratio",
                                              [FG_DISPARITY_DIFFERENCE] = "difference",
-                                             [FG_DISPARITY_SIGNED_DIFFERENCE] =
-                                                 "signed_difference"};
+                                             [FG_DISPARITY_SIGNED_DIFFERENCE] = "signed_difference",
+                                             [FG_DISPARITY_VALUE] = "value"};
 static const char *const reference_text[] = {[FG_REFERENCE_HIGHEST] = "highest",
                                              [FG_REFERENCE_LARGEST] = "largest",
                                              [FG_REFERENCE_EXPLICIT] = "explicit",
-                                             [FG_REFERENCE_BETWEEN_GROUPS] = "between_groups"};
+                                             [FG_REFERENCE_BETWEEN_GROUPS] = "between_groups",
+                                             [FG_REFERENCE_REST] = "rest"};
 static const char *const small_group_text[] = {
     [FG_SMALL_GROUP_FAIL] = "fail", [FG_SMALL_GROUP_WARN] = "warn", [FG_SMALL_GROUP_SKIP] = "skip"};
 static const char *const evidence_text[] = {[FG_EVIDENCE_POINT] = "point",
@@ -1005,7 +1006,7 @@ static enum fg_status parse_data(const struct ctx *c, const struct node *data, s
 
 /* ---- defaults and references ---- */
 
-static const char *const reference_names[] = {"highest", "largest", "between_groups"};
+static const char *const reference_names[] = {"highest", "largest", "between_groups", "rest"};
 static const char *const small_group_names[] = {"fail", "warn", "skip"};
 
 static enum fg_status parse_reference(const struct ctx *c, const struct node *node,
@@ -1016,14 +1017,15 @@ static enum fg_status parse_reference(const struct ctx *c, const struct node *no
         TRY(get_choice(c, node, "reference", "reference", reference_names, N_OF(reference_names),
                        &i));
         static const enum fg_reference_kind kinds[] = {FG_REFERENCE_HIGHEST, FG_REFERENCE_LARGEST,
-                                                       FG_REFERENCE_BETWEEN_GROUPS};
+                                                       FG_REFERENCE_BETWEEN_GROUPS,
+                                                       FG_REFERENCE_REST};
         out->kind = kinds[i];
         return FG_OK;
     }
     if (node->kind != NODE_MAP)
         return fail(c, node,
                     "'reference' must be highest, largest, between_groups or a mapping of each "
-                    "protected attribute to its reference value, not %s",
+                    "protected attribute to its reference value (or rest), not %s",
                     kind_name(node));
     size_t n = p->data.n_protected;
     out->kind = FG_REFERENCE_EXPLICIT;
@@ -1362,11 +1364,19 @@ static enum fg_status check_gate_metric(const struct ctx *c, const struct node *
 {
     const struct node *at = lookup(gate, "metric");
     enum fg_metric_kind kind = fg_metric_kind(spec->metric);
-    if (spec->alias != NULL && spec->reference.kind != FG_REFERENCE_EXPLICIT)
-        return fail(c, lookup(gate, "reference") ? lookup(gate, "reference") : at,
+    const struct node *ref_node = lookup(gate, "reference") ? lookup(gate, "reference") : at;
+    if (spec->alias != NULL && spec->reference.kind != FG_REFERENCE_EXPLICIT &&
+        spec->reference.kind != FG_REFERENCE_REST)
+        return fail(c, ref_node,
                     "metric '%s' compares each group with the privileged group, which must be an "
-                    "explicit 'reference' (for example reference: {sex: Male}), not '%s'",
+                    "explicit 'reference' (for example reference: {sex: Male}), or 'rest' "
+                    "(Clarify's facet against all other rows), not '%s'",
                     spec->alias->name, fg_reference_kind_name(spec->reference.kind));
+    if (spec->reference.kind == FG_REFERENCE_REST && fg_metric_is_score(spec->metric))
+        return fail(c, ref_node,
+                    "reference 'rest' compares a group with the rows outside it, which fairgate "
+                    "counts but does not score: metric '%s' needs another reference",
+                    fg_metric_name(spec->metric));
     if (kind == FG_METRIC_KIND_AVERAGE && spec->disparity == FG_DISPARITY_RATIO)
         return fail(c, lookup(gate, "disparity"),
                     "metric '%s' is compared as a difference or signed_difference (the mean of two "
@@ -1378,12 +1388,40 @@ static enum fg_status check_gate_metric(const struct ctx *c, const struct node *
                     "%s: a signed_difference compares each group with one reference group; "
                     "'between_groups' (worst over best) has no sign",
                     gate_name);
-    if ((kind == FG_METRIC_KIND_COUNT_RATIO || kind == FG_METRIC_KIND_AVERAGE) &&
+    if ((kind == FG_METRIC_KIND_COUNT_RATIO || kind == FG_METRIC_KIND_AVERAGE ||
+         kind == FG_METRIC_KIND_PAIR) &&
         spec->evidence != FG_EVIDENCE_POINT)
         return fail(c, lookup(gate, "evidence") ? lookup(gate, "evidence") : gate,
                     "%s: evidence '%s' needs an interval, which fairgate does not compute for "
                     "'%s'; give 'evidence: point' on this gate",
                     gate_name, fg_evidence_name(spec->evidence), fg_metric_name(spec->metric));
+    return FG_OK;
+}
+
+/* A pair metric (class_imbalance, label_*) is itself a comparison of the group with its
+ * reference: no 'disparity'; bounds on its value (class_imbalance in [-1, 1], the others
+ * at least 0). */
+static enum fg_status parse_pair_gate(const struct ctx *c, const struct node *gate,
+                                      const char *gate_name, struct fg_gate_spec *spec)
+{
+    static const struct bound_rule imbalance = {-1, 1, false,
+                                                "a class_imbalance bound must be between -1 and 1"};
+    static const struct bound_rule divergence = {
+        0, HUGE_VAL, false, "a bound on a label divergence or distance must be at least 0"};
+    const struct node *node = lookup_key(gate, "disparity");
+    const char *name = spec->alias != NULL ? spec->alias->name : fg_metric_name(spec->metric);
+    if (node != NULL)
+        return fail(c, node,
+                    "metric '%s' compares each group with its reference by itself; drop "
+                    "'disparity' and bound its value with 'min'/'max'",
+                    name);
+    spec->disparity = FG_DISPARITY_VALUE;
+    TRY(parse_bounds(c, gate, spec->metric == FG_METRIC_CLASS_IMBALANCE ? &imbalance : &divergence,
+                     spec));
+    if ((node = lookup(gate, "vs_incumbent")) != NULL)
+        TRY(parse_vs_incumbent(c, node, gate_name, spec));
+    if (!spec->has_min && !spec->has_max && !spec->has_max_worsening)
+        return fail(c, gate, "%s sets no bound: give 'min', 'max' or 'vs_incumbent'", gate_name);
     return FG_OK;
 }
 
@@ -1402,6 +1440,8 @@ static enum fg_status parse_disparity_gate(const struct ctx *c, const struct nod
                         ? "of the whole population"
                         : "one value per protected attribute and intersection");
     const struct node *node = lookup(gate, "disparity");
+    if (fg_metric_kind(spec->metric) == FG_METRIC_KIND_PAIR)
+        return parse_pair_gate(c, gate, gate_name, spec);
     if (node == NULL && spec->alias == NULL)
         return fail(c, gate,
                     "%s has no 'disparity' (ratio, difference or signed_difference; or 'overall' "

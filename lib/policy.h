@@ -32,14 +32,18 @@ enum fg_disparity {
     FG_DISPARITY_NONE,
     FG_DISPARITY_RATIO,
     FG_DISPARITY_DIFFERENCE,
-    FG_DISPARITY_SIGNED_DIFFERENCE
+    FG_DISPARITY_SIGNED_DIFFERENCE,
+    FG_DISPARITY_VALUE /* a pair metric (class_imbalance, label_*): its own value, which already
+                        * compares the group with the reference; 0 is parity */
 };
 
 enum fg_reference_kind {
-    FG_REFERENCE_HIGHEST,       /* the group with the highest metric value (29 CFR 1607.4(D)) */
-    FG_REFERENCE_LARGEST,       /* the group with the most rows */
-    FG_REFERENCE_EXPLICIT,      /* a named value per protected attribute */
-    FG_REFERENCE_BETWEEN_GROUPS /* worst group over best group, one result per attribute */
+    FG_REFERENCE_HIGHEST,        /* the group with the highest metric value (29 CFR 1607.4(D)) */
+    FG_REFERENCE_LARGEST,        /* the group with the most rows */
+    FG_REFERENCE_EXPLICIT,       /* a named value per protected attribute */
+    FG_REFERENCE_BETWEEN_GROUPS, /* worst group over best group, one result per attribute */
+    FG_REFERENCE_REST /* all other rows of the attribute set: the group's complement (Clarify's
+                       * a for the facet d) */
 };
 
 enum fg_small_group { FG_SMALL_GROUP_FAIL, FG_SMALL_GROUP_WARN, FG_SMALL_GROUP_SKIP };

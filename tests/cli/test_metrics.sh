@@ -75,7 +75,17 @@ awk -F, 'NR == FNR { if (FNR > 1) { s = ($1 == "Female") ? "d" : "a"
         if (m == "fdr") return fp / (tp + fp); if (m == "for") return fn / (tn + fn)
         if (m == "acc") return (tp + tn) / n; if (m == "err") return 1 - (tp + tn) / n
         if (m == "ca") return (tp + fn) / (tp + fp); if (m == "rr") return (tn + fp) / (tn + fn)
-        if (m == "te") return fn / fp }
+        if (m == "te") return fn / fp; if (m == "n") return n }
+    # Clarify pre-training (pretraining.py :55, :92, :115, :142, :159, :175): a = Male, d =
+    # Female, P = (1 - base_rate, base_rate) over the label values both have (util:51).
+    function dist(which,   i, pa, pd, gap, mid, kl, js, l2, l1, linf) {
+        pa[0] = 1 - r("a", "br"); pa[1] = r("a", "br"); pd[0] = 1 - r("d", "br"); pd[1] = r("d", "br")
+        kl = js = l2 = l1 = linf = 0
+        for (i = 0; i < 2; i++) { if (pa[i] == 0 || pd[i] == 0) continue
+            mid = (pa[i] + pd[i]) / 2; gap = abs(pa[i] - pd[i])
+            kl += pa[i] * log(pa[i] / pd[i]); js += (pa[i] * log(pa[i] / mid) + pd[i] * log(pd[i] / mid)) / 2
+            l2 += gap * gap; l1 += gap; if (gap > linf) linf = gap }
+        return which == "KL" ? kl : which == "JS" ? js : which == "LP" ? sqrt(l2) : which == "TVD" ? l1 / 2 : linf }
     function D(m) { return r("d", m) - r("a", m) }
     function R(m) { return r("d", m) / r("a", m) }
     BEGIN { FS = "," }
@@ -97,12 +107,70 @@ awk -F, 'NR == FNR { if (FNR > 1) { s = ($1 == "Female") ? "d" : "a"
       w["clarify.DCR"] = D("rr"); w["clarify.RD"] = -D("tpr"); w["clarify.SD"] = D("tnr")
       w["clarify.DAR"] = -D("ppv"); w["clarify.DRR"] = D("npv"); w["clarify.AD"] = -D("acc")
       w["clarify.TE"] = D("te")
+      w["clarify.DPL"] = -D("br"); w["clarify.CI"] = (r("a", "n") - r("d", "n")) / (r("a", "n") + r("d", "n"))
+      w["clarify.KL"] = dist("KL"); w["clarify.JS"] = dist("JS"); w["clarify.LP"] = dist("LP")
+      w["clarify.TVD"] = dist("TVD"); w["clarify.KS"] = dist("KS")
       if (!(id in w)) { print id, "no expected value in this test"; next }
       if (abs(got - w[id]) > 1e-12) printf "%s got %s want %.17g\n", id, got, w[id] }' \
     "$WORK/k.csv" "$WORK/got" >"$WORK/mismatch" || echo "awk failed" >>"$WORK/mismatch"
 [ -s "$WORK/got" ] || echo "no values to compare" >>"$WORK/mismatch"
 if [ -s "$WORK/mismatch" ]; then not_ok "every alias equals its peer formula on Adult (1e-12)" "$(cat "$WORK/mismatch")"
 else ok "every alias equals its peer formula on Adult (1e-12)"; fi
+
+# ---- Clarify's facet against the rest (reference: rest), on race (5 groups) ----
+# Each group d of race against a = every other row, from the counts: the pre-training
+# metrics (pretraining.py: CI (n_a - n_d)/(n_a + n_d) :55; DPL q_a - q_d common.py:85; KL
+# sum Pa ln(Pa/Pd) :92; JS :115; LP ||Pa - Pd||_2 :142; TVD ||Pa - Pd||_1 / 2 :159; KS
+# ||Pa - Pd||_inf :175; P over the label values both facets have, util/__init__.py:51) and
+# some post-training ones (DPPL q^_a - q^_d common.py:85, DI q^_d / q^_a posttraining.py:77,
+# TE FN_d/FP_d - FN_a/FP_a :314).
+{
+    printf 'version: 1\nname: adult-rest\ndata:\n  label: income\n  positive_label: ">50K"\n'
+    printf '  protected: [race]\n  candidate: { prediction: pred }\n  favorable_prediction: "1"\n'
+    printf 'defaults:\n  reference: rest\ngates:\n'
+    for alias in clarify.CI clarify.DPL clarify.KL clarify.JS clarify.LP clarify.TVD clarify.KS \
+        clarify.DPPL clarify.TE; do
+        printf '  - id: %s\n    metric: %s\n    max: 1\n' "$alias" "$alias"
+    done
+    printf '  - id: clarify.DI\n    metric: clarify.DI\n    min: 0.01\n'
+} >"$WORK/rest.yaml"
+run "$FAIRGATE" counts --quiet --policy "$WORK/rest.yaml" --candidate "$WORK/adult.csv" --out "$WORK/kr.csv"
+expect_rc "counts of the rest policy" 0
+run "$FAIRGATE" check --quiet --policy "$WORK/rest.yaml" --counts "$WORK/kr.csv" --out "$WORK/r.json"
+expect_rc "check against the rest" 0
+jq -r '.gates[] | .id as $id | .results[] | "\($id)\t\(.label)\t\(.value)\t\(.reference.label)"' \
+    "$WORK/r.json" >"$WORK/rgot"
+awk -F, 'NR == FNR { if (FNR == 1) { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        y = $col["y_true"]; p = $col["candidate"]; cnt = $col["count"]; g = "race=" $1
+        k = (y == 1 ? (p == 1 ? "tp" : "fn") : (p == 1 ? "fp" : "tn")); c[g, k] += cnt; all[k] += cnt
+        next }
+    function abs(x) { return x < 0 ? -x : x }
+    function set(g) { for (k in all) { d[k] = c[g, k]; a[k] = all[k] - c[g, k] } }
+    function rows(x) { return x["tp"] + x["fp"] + x["tn"] + x["fn"] }
+    function q(x) { return (x["tp"] + x["fn"]) / rows(x) }
+    function qhat(x) { return (x["tp"] + x["fp"]) / rows(x) }
+    function dist(which,   i, pa, pd, gap, m, kl, js, l2, l1, linf) {
+        pa[0] = 1 - q(a); pa[1] = q(a); pd[0] = 1 - q(d); pd[1] = q(d); kl = js = l2 = l1 = linf = 0
+        for (i = 0; i < 2; i++) { if (pa[i] == 0 || pd[i] == 0) continue
+            m = (pa[i] + pd[i]) / 2; gap = abs(pa[i] - pd[i])
+            kl += pa[i] * log(pa[i] / pd[i]); js += (pa[i] * log(pa[i] / m) + pd[i] * log(pd[i] / m)) / 2
+            l2 += gap * gap; l1 += gap; if (gap > linf) linf = gap }
+        return which == "KL" ? kl : which == "JS" ? js : which == "LP" ? sqrt(l2) : which == "TVD" ? l1 / 2 : linf }
+    { split($0, f, "\t"); id = f[1]; label = f[2]; got = f[3]; set(label); m = substr(id, 9)
+      if (f[4] != "rest (not " label ")") { printf "%s %s reference %s\n", id, label, f[4]; next }
+      if (m == "CI") want = (rows(a) - rows(d)) / (rows(a) + rows(d))
+      else if (m == "DPL") want = q(a) - q(d)
+      else if (m == "DPPL") want = qhat(a) - qhat(d)
+      else if (m == "DI") want = qhat(d) / qhat(a)
+      else if (m == "TE") want = d["fn"] / d["fp"] - a["fn"] / a["fp"]
+      else want = dist(m)
+      if (abs(got - want) > 1e-12) printf "%s %s got %s want %.17g\n", id, label, got, want
+      checked++ }
+    END { if (checked != 50) print checked + 0, "values compared, not 50" }' \
+    FS=, "$WORK/kr.csv" "$WORK/rgot" >"$WORK/rmismatch" || echo "awk failed" >>"$WORK/rmismatch"
+if [ -s "$WORK/rmismatch" ]; then
+    not_ok "Clarify's metrics against the rest equal smclarify's formulas on Adult race (1e-12)" "$(cat "$WORK/rmismatch")"
+else ok "Clarify's metrics against the rest equal smclarify's formulas on Adult race (1e-12)"; fi
 
 # ---- the inequality indices on Adult ----
 # Protected sex (2 groups) and race (5). Two candidates: pred, and nofn = pred or the label

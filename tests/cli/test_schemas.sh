@@ -304,6 +304,14 @@ invalid index-negative-bound            .gates[3].metric = "coefficient_of_varia
 invalid index-as-disparity              .gates[0].metric = "between_group_theil_index"
 invalid index-alias-as-disparity        .gates[0].metric = "aif360.theil_index"
 invalid overall-average-odds            .gates[3].metric = "average_odds"
+valid   pair-kl                         .gates[0].metric = "label_kl_divergence" | del(.gates[0].disparity) | .gates[0].max = 0.2 | del(.gates[0].min)
+valid   pair-ci-negative                .gates[0].metric = "clarify.CI" | del(.gates[0].disparity) | .gates[0].reference = "rest" | .gates[0].min = -0.5
+valid   pair-dpl-rest                   .gates[0].metric = "clarify.DPL" | del(.gates[0].disparity) | .gates[0].reference = "rest" | .gates[0].min = -0.2
+valid   reference-rest                  .defaults.reference = "rest"
+invalid pair-with-disparity             .gates[0].metric = "label_ks_distance"
+invalid pair-ci-below-minus-one         .gates[0].metric = "class_imbalance" | del(.gates[0].disparity) | .gates[0].min = -1.5
+invalid pair-divergence-negative        .gates[0].metric = "label_total_variation" | del(.gates[0].disparity) | .gates[0].min = -0.1
+invalid pair-overall                    .gates[3].metric = "class_imbalance"
 EOF
 mutations=""
 while read -r want name filter; do
@@ -366,6 +374,13 @@ audit noinc 0 --policy "$WORK/noinc.yaml" --candidate "$WORK/loans.csv"
 fixture_policy schemas-kinds "$WORK/kinds.yaml"
 audit kinds 1 --policy "$WORK/kinds.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/inc.csv"
 
+# Clarify against the rest and signed differences: negative values, rest references.
+fixture_policy schemas-clarify "$WORK/clarify.yaml"
+audit clarify 0 --policy "$WORK/clarify.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/inc.csv"
+expect_eq "audit clarify: negative values and rest references are there to validate" \
+    "$(jq '([.gates[].results[] | select(.value < 0)] | length > 0) and
+        ([.gates[].results[] | select(.reference.rest_of != null)] | length > 0)' "$A/clarify.json")" true
+
 # Inequality indices: whole population, and one result per attribute set ("attributes").
 fixture_policy schemas-indices "$WORK/indices.yaml"
 audit indices 0 --policy "$WORK/indices.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/inc.csv"
@@ -424,7 +439,7 @@ expect_eq "audit override: applied and rejected" "$(jq -r '[.overrides[].status]
 expect_eq "audit override: a rejected record has nulls" "$(jq -c '.overrides[1] | [.gate, .keyid]' "$A/override.json")" "[null,null]"
 
 validate "$AUDIT_SCHEMA" "$A"/*.json
-for name in fail predicate pass noinc kinds indices hiring scores override rejected counts; do
+for name in fail predicate pass noinc kinds indices clarify hiring scores override rejected counts; do
     expect_schema "audit $name is valid" "$A/$name.json" valid
 done
 

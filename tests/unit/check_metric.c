@@ -57,6 +57,13 @@ static const struct metric_vector vectors[] = {
      FG_METRIC_KIND_GROUP_INDEX, -1, false, false},
     {FG_METRIC_WITHIN_GROUP_THEIL_INDEX, "within_group_theil_index", FG_METRIC_KIND_GROUP_INDEX, -1,
      false, false},
+    {FG_METRIC_CLASS_IMBALANCE, "class_imbalance", FG_METRIC_KIND_PAIR, 0, false, false},
+    {FG_METRIC_LABEL_KL_DIVERGENCE, "label_kl_divergence", FG_METRIC_KIND_PAIR, 0, false, false},
+    {FG_METRIC_LABEL_JS_DIVERGENCE, "label_js_divergence", FG_METRIC_KIND_PAIR, 0, false, false},
+    {FG_METRIC_LABEL_LP_NORM, "label_lp_norm", FG_METRIC_KIND_PAIR, 0, false, false},
+    {FG_METRIC_LABEL_TOTAL_VARIATION, "label_total_variation", FG_METRIC_KIND_PAIR, 0, false,
+     false},
+    {FG_METRIC_LABEL_KS_DISTANCE, "label_ks_distance", FG_METRIC_KIND_PAIR, 0, false, false},
 };
 
 _Static_assert(sizeof vectors / sizeof vectors[0] == FG_METRIC__N, "one vector per metric");
@@ -79,8 +86,8 @@ START_TEST(test_vocabulary)
     ck_assert_int_eq(fg_metric_is_score(v->metric), v->is_score);
     /* the rate function computes the rate metrics, the count ratios and the averages */
     struct fg_confusion c = {3, 1, 4, 2};
-    bool computed =
-        v->is_rate || v->kind == FG_METRIC_KIND_COUNT_RATIO || v->kind == FG_METRIC_KIND_AVERAGE;
+    bool computed = v->is_rate || v->kind == FG_METRIC_KIND_COUNT_RATIO ||
+                    v->kind == FG_METRIC_KIND_AVERAGE || v->kind == FG_METRIC_KIND_PAIR;
     ck_assert_int_eq(fg_metric_rate(v->metric, &c).defined, computed);
 }
 END_TEST

@@ -467,6 +467,21 @@ static const struct bad_case bad[] = {
      "metric 'aif360.theil_index' is an inequality index"},
     {"index bound below 0", GATE "    metric: theil_index\n    overall: {max: -1}\n", P, 12, 20,
      "an overall bound on an inequality index must be at least 0"},
+    {"pair metric with a disparity",
+     GATE "    metric: label_kl_divergence\n    disparity: difference\n    max: 0.1\n", P, 12, 5,
+     "metric 'label_kl_divergence' compares each group with its reference by itself"},
+    {"class_imbalance bound", GATE "    metric: clarify.CI\n    reference: rest\n    max: 1.5\n", P,
+     13, 10, "a class_imbalance bound must be between -1 and 1"},
+    {"divergence bound", GATE "    metric: label_js_divergence\n    min: -0.1\n", P, 12, 10,
+     "a bound on a label divergence or distance must be at least 0"},
+    {"clarify alias with highest",
+     GATE "    metric: clarify.KS\n    reference: highest\n    max: 0.1\n", P, 12, 16,
+     "or 'rest' (Clarify's facet against all other rows), not 'highest'"},
+    {"rest for a score metric",
+     HEAD PROT "  candidate: {score: s, threshold: 0.5}\n"
+               "gates:\n  - id: g\n    metric: auc\n    disparity: difference\n    max: 0.1\n"
+               "    reference: rest\n",
+     P, 13, 16, "reference 'rest' compares a group with the rows outside it"},
     {"index with an interval",
      GATE "    metric: theil_index\n    overall: {max: 1}\n    evidence: significant\n", P, 13, 15,
      "not for the inequality index metric 'theil_index'"},
@@ -1124,7 +1139,13 @@ START_TEST(test_names)
                                           "between_group_theil_index",
                                           "between_group_coefficient_of_variation",
                                           "within_group_generalized_entropy_index",
-                                          "within_group_theil_index"};
+                                          "within_group_theil_index",
+                                          "class_imbalance",
+                                          "label_kl_divergence",
+                                          "label_js_divergence",
+                                          "label_lp_norm",
+                                          "label_total_variation",
+                                          "label_ks_distance"};
     ck_assert_uint_eq(N_OF(metrics), FG_METRIC__N);
     for (size_t i = 0; i < N_OF(metrics); i++)
         ck_assert_str_eq(fg_metric_name((enum fg_metric)i), metrics[i]);

@@ -249,6 +249,7 @@ static const struct {
     {"not_overridable: [floor, dp]", "not_overridable: [floor]"}, /* not_overridable */
     {"name: \"canon", "name: \"Canon"},                           /* the policy's name */
     {"ge_alpha: 0.5", "ge_alpha: 0.25"},                          /* GE's alpha */
+    {"reference: between_groups", "reference: rest"}, /* Clarify's facet against the rest */
     {"metric: aif360.between_group_generalized", "metric: between_group_generalized"},
     {"metric: aif360.between_group_generalized", "metric: aif360.between_all_groups_generalized"},
 };
