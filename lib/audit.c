@@ -243,7 +243,7 @@ static cJSON *bound_json(struct builder *b, const struct fg_gate_spec *spec)
 /* One model's side: value, the group's rate and the reference. */
 static void side_json(struct builder *b, cJSON *o, const struct fg_policy *policy,
                       const struct fg_metrics *m, const struct fg_gate_spec *spec,
-                      const struct fg_side *side)
+                      const struct fg_side *side, size_t group)
 {
     add(b, o, "value", side->defined ? cJSON_CreateNumber(side->value) : cJSON_CreateNull());
     add_rate(b, o, "group_value", &side->group_rate);
@@ -256,8 +256,17 @@ static void side_json(struct builder *b, cJSON *o, const struct fg_policy *polic
         return;
     }
     cJSON *ref = add(b, o, "reference", cJSON_CreateObject());
-    add(b, ref, "slice", slice_of(b, policy, &m->groups[side->reference_group]));
-    add_string(b, ref, "label", m->groups[side->reference_group].label);
+    if (side->reference_group == FG_REST_GROUP) {
+        /* reference: rest, the group's complement: no slice names it; rest_of is the group */
+        char label[600];
+        snprintf(label, sizeof label, "rest (not %s)", m->groups[group].label);
+        add(b, ref, "slice", cJSON_CreateObject());
+        add(b, ref, "rest_of", slice_of(b, policy, &m->groups[group]));
+        add_string(b, ref, "label", label);
+    } else {
+        add(b, ref, "slice", slice_of(b, policy, &m->groups[side->reference_group]));
+        add_string(b, ref, "label", m->groups[side->reference_group].label);
+    }
     add_rate(b, ref, "value", &side->reference_rate);
 }
 
@@ -267,15 +276,40 @@ static cJSON *parity_gap_json(const struct fg_side *side)
                                                        : cJSON_CreateNull();
 }
 
+/* An index over an attribute set's groups: no slice of its own (the whole population), its
+ * attribute names as the label ("sex", "sex & race") and as "attributes". */
+static void result_attrset(struct builder *b, cJSON *r, const struct fg_policy *policy,
+                           size_t attrset)
+{
+    struct fg_attrset set;
+    fg_policy_attrset(policy, attrset, &set);
+    char label[FG_MAX_PROTECTED * 80] = "";
+    size_t used = 0;
+    add(b, r, "slice", cJSON_CreateObject());
+    cJSON *attrs = add(b, r, "attributes", cJSON_CreateArray());
+    for (size_t k = 0; k < set.n; k++) {
+        const char *name = policy->data.protected[set.attrs[k]];
+        add_string(b, attrs, NULL, name);
+        if (used < sizeof label)
+            used +=
+                (size_t)snprintf(label + used, sizeof label - used, "%s%s", k ? " & " : "", name);
+    }
+    add_string(b, r, "label", label);
+}
+
 static cJSON *result_json(struct builder *b, const struct fg_policy *policy,
                           const struct fg_metrics *m, const struct fg_gate_outcome *o,
                           const struct fg_gate_result *res)
 {
     const struct fg_gate_spec *spec = o->spec;
     cJSON *r = cJSON_CreateObject();
-    add(b, r, "slice", slice_of(b, policy, &m->groups[res->group]));
-    add_string(b, r, "label", m->groups[res->group].label);
-    side_json(b, r, policy, m, spec, &res->candidate);
+    if (res->over_attrset) {
+        result_attrset(b, r, policy, res->attrset);
+    } else {
+        add(b, r, "slice", slice_of(b, policy, &m->groups[res->group]));
+        add_string(b, r, "label", m->groups[res->group].label);
+    }
+    side_json(b, r, policy, m, spec, &res->candidate, res->group);
     add(b, r, "bound", bound_json(b, spec));
     add_count(b, r, "n", res->candidate.group_rate.den);
     add_string(b, r, "status", fg_result_status_name(res->status));
@@ -283,7 +317,7 @@ static cJSON *result_json(struct builder *b, const struct fg_policy *policy,
         add_string(b, r, "why", res->why);
     if (m->has_incumbent) {
         cJSON *inc = add(b, r, "incumbent", cJSON_CreateObject());
-        side_json(b, inc, policy, m, spec, &res->incumbent);
+        side_json(b, inc, policy, m, spec, &res->incumbent, res->group);
         if (!spec->overall)
             add(b, inc, "parity_gap", parity_gap_json(&res->incumbent));
     } else {
@@ -392,6 +426,8 @@ static cJSON *gate_json(struct builder *b, const struct fg_policy *policy,
     add_string(b, g, "metric", fg_metric_name(spec->metric));
     if (spec->alias != NULL) /* the peer's name it was asked for; "metric" is what it means */
         add_string(b, g, "alias", spec->alias->name);
+    if (fg_metric_takes_alpha(spec->metric))
+        add_number(b, g, "ge_alpha", spec->ge_alpha);
     if (spec->overall) {
         add_string(b, g, "scope", "overall");
     } else {

@@ -16,7 +16,12 @@ static const char *const form_names[] = {
     [FG_ALIAS_RATIO] = "ratio",
     [FG_ALIAS_DIFFERENCE] = "difference",
     [FG_ALIAS_GROUP_MINUS_REFERENCE] = "signed_difference (group - reference)",
-    [FG_ALIAS_REFERENCE_MINUS_GROUP] = "signed_difference (reference - group)"};
+    [FG_ALIAS_REFERENCE_MINUS_GROUP] = "signed_difference (reference - group)",
+    [FG_ALIAS_INDEX] = "index",
+    [FG_ALIAS_INDEX_AIF360] = "index (AIF360's code at alpha 0)",
+    [FG_ALIAS_INDEX_TWO_GROUPS] = "index (AIF360's code at alpha 0; two groups only)",
+    [FG_ALIAS_INDEX_ALPHA2] = "index (alpha 2)",
+    [FG_ALIAS_VALUE] = "value (the metric compares the group with the reference itself)"};
 
 static const char *direction_name(int direction)
 {
@@ -61,6 +66,7 @@ static cJSON *metric_json(enum fg_metric metric)
         !cJSON_AddStringToObject(o, "min_group_size_denominator", info->denominator) ||
         !cJSON_AddBoolToObject(o, "counts", info->counts) ||
         !cJSON_AddBoolToObject(o, "groups_only", info->groups_only) ||
+        !cJSON_AddBoolToObject(o, "overall_only", fg_metric_overall_only(metric)) ||
         !cJSON_AddStringToObject(o, "source", info->source)) {
         cJSON_Delete(o);
         return NULL;
@@ -96,7 +102,10 @@ static void render_text_metric(struct fg_buf *b, enum fg_metric metric)
     const struct fg_metric_info *info = fg_metric_info(metric);
     fg_buf_add(b, "%s\n  %s\n  better: %s; min_group_size counts %s; --counts: %s%s\n", info->name,
                info->definition, direction_name(info->direction), info->denominator,
-               info->counts ? "yes" : "no", info->groups_only ? "; disparity gates only" : "");
+               info->counts ? "yes" : "no",
+               info->groups_only                ? "; disparity gates only"
+               : fg_metric_overall_only(metric) ? "; overall gates only"
+                                                : "");
     fg_buf_add(b, "  source: %s\n", info->source);
     for (size_t i = 0; i < fg_metric_n_aliases; i++) {
         const struct fg_metric_alias *a = &fg_metric_aliases[i];

@@ -34,7 +34,9 @@
  */
 #include "gate.h"
 #include "counts.h"
+#include "divergence.h"
 #include "fairgate.h"
+#include "inequality.h"
 #include "metric.h"
 #include "metrics.h"
 #include "override.h"
@@ -117,7 +119,7 @@ static double deviation(enum fg_disparity disparity, double value)
 {
     if (disparity == FG_DISPARITY_DIFFERENCE)
         return value;
-    if (disparity == FG_DISPARITY_SIGNED_DIFFERENCE)
+    if (disparity == FG_DISPARITY_SIGNED_DIFFERENCE || disparity == FG_DISPARITY_VALUE)
         return fabs(value);
     if (value <= 0.0)
         return 1.0;
@@ -165,6 +167,10 @@ static enum fg_status pick_reference(const struct fg_policy *policy,
 {
     size_t first = m->attrset_first[attrset], count = m->attrset_count[attrset];
     *out = SIZE_MAX;
+    if (spec->reference.kind == FG_REFERENCE_REST) { /* each group's own complement */
+        *out = FG_REST_GROUP;
+        return FG_OK;
+    }
     if (spec->reference.kind == FG_REFERENCE_EXPLICIT) {
         struct fg_attrset set;
         fg_policy_attrset(policy, attrset, &set);
@@ -216,6 +222,47 @@ static enum fg_status pick_reference(const struct fg_policy *policy,
 
 /* ---- one side (a model) of a disparity result ---- */
 
+/* The reference's confusion matrix for group g: group ref's, or for reference: rest the
+ * rows of g's attribute set outside g (the overall population less g) in *rest. */
+static const struct fg_confusion *reference_confusion(const struct fg_metrics *m, size_t g,
+                                                      size_t ref, bool incumbent,
+                                                      struct fg_confusion *rest)
+{
+    if (ref != FG_REST_GROUP)
+        return confusion_of(&m->groups[ref], incumbent);
+    const struct fg_confusion *all = confusion_of(&m->groups[0], incumbent),
+                              *own = confusion_of(&m->groups[g], incumbent);
+    *rest = (struct fg_confusion){all->tp - own->tp, all->fp - own->fp, all->tn - own->tn,
+                                  all->fn - own->fn};
+    return rest;
+}
+
+/* The reference's metric for group g (see reference_confusion). */
+static struct fg_rate reference_rate(const struct fg_metrics *m, size_t g, size_t ref,
+                                     enum fg_metric metric, bool incumbent)
+{
+    if (ref != FG_REST_GROUP)
+        return group_rate(m, ref, metric, incumbent);
+    struct fg_confusion rest;
+    return fg_metric_rate(metric, reference_confusion(m, g, ref, incumbent, &rest));
+}
+
+/* A pair metric of group g against its reference: false, with why, when it has no value. */
+static bool pair_value(const struct fg_metrics *m, size_t g, size_t ref, enum fg_metric metric,
+                       bool incumbent, struct fg_side *side, char *why, size_t why_size)
+{
+    struct fg_confusion rest;
+    struct fg_index v = fg_divergence(metric, confusion_of(&m->groups[g], incumbent),
+                                      reference_confusion(m, g, ref, incumbent, &rest));
+    if (!v.defined) {
+        snprintf(why, why_size, "%s%s is undefined: %s", incumbent ? "incumbent: " : "",
+                 fg_metric_name(metric), v.why);
+        return false;
+    }
+    side->value = v.value;
+    return true;
+}
+
 /* Evaluates group g against reference ref on one metric for one model. Returns false and
  * writes why when the disparity cannot be computed. */
 static bool eval_component(const struct fg_gate_spec *spec, const struct fg_metrics *m, size_t g,
@@ -235,17 +282,21 @@ static bool eval_component(const struct fg_gate_spec *spec, const struct fg_metr
         snprintf(why, why_size, "%sno group has enough data to be the reference", whose);
         return false;
     }
-    side->reference_rate = group_rate(m, ref, metric, incumbent);
+    side->reference_rate = reference_rate(m, g, ref, metric, incumbent);
     if (!enough(&side->reference_rate, spec->min_group_size)) {
         char inner[160];
         why_not_enough(inner, sizeof inner, "", &side->reference_rate, metric,
                        spec->min_group_size);
-        snprintf(why, why_size, "%sreference group %s has %s", whose, m->groups[ref].label, inner);
+        snprintf(why, why_size, "%sreference %s has %s", whose,
+                 ref == FG_REST_GROUP ? "(the rest of the rows)" : m->groups[ref].label, inner);
         return false;
     }
     double v = side->group_rate.value, r = side->reference_rate.value;
     enum fg_metric parts[2];
-    if (spec->disparity == FG_DISPARITY_RATIO) {
+    if (spec->disparity == FG_DISPARITY_VALUE) {
+        if (!pair_value(m, g, ref, metric, incumbent, side, why, why_size))
+            return false;
+    } else if (spec->disparity == FG_DISPARITY_RATIO) {
         /* A reference rate of 0: both 0 is parity (1); a positive rate over 0 is an
          * infinitely large ratio, which fails any max and passes any min. */
         side->value = r != 0.0 ? v / r : v == 0.0 ? 1.0 : INFINITY;
@@ -257,7 +308,7 @@ static bool eval_component(const struct fg_gate_spec *spec, const struct fg_metr
         side->value = 0.0;
         for (size_t k = 0; k < 2; k++)
             side->value += fabs(group_rate(m, g, parts[k], incumbent).value -
-                                group_rate(m, ref, parts[k], incumbent).value) /
+                                reference_rate(m, g, ref, parts[k], incumbent).value) /
                            2.0;
     } else {
         side->value = fabs(v - r);
@@ -575,6 +626,28 @@ static struct fg_gate_result *push_result(struct fg_gate_outcome *o, size_t capa
     return res;
 }
 
+/* An overall result once its candidate (and incumbent) side is set: the bounds, the
+ * comparison and, for vs_incumbent, the change in the metric's better direction. */
+static void judge_overall(const struct fg_gate_spec *spec, const struct fg_metrics *m,
+                          bool incumbent_ok, const char *inc_why, struct fg_gate_result *res)
+{
+    judge_bounds(spec, res);
+    compare_side(spec, &res->candidate, 0, &res->comparisons[res->n_comparisons++]);
+    if (!spec->has_max_worsening)
+        return;
+    if (!m->has_incumbent || !incumbent_ok) {
+        if (res->status != FG_RESULT_PASS)
+            return;
+        res->status = FG_RESULT_INSUFFICIENT_DATA;
+        snprintf(res->why, sizeof res->why, "%s",
+                 m->has_incumbent ? inc_why : "not compared: no incumbent predictions given");
+        return;
+    }
+    /* "Worse" follows the metric's direction: a drop in accuracy, a rise in error rate. */
+    int dir = fg_metric_direction(spec->metric);
+    judge_worsening(spec, res, -dir * res->candidate.value, -dir * res->incumbent.value);
+}
+
 static void eval_overall(const struct fg_gate_spec *spec, const struct fg_metrics *m,
                          struct fg_gate_outcome *o)
 {
@@ -591,31 +664,105 @@ static void eval_overall(const struct fg_gate_spec *spec, const struct fg_metric
     res->candidate.value = res->candidate.group_rate.value;
     /* The incumbent's value is shown whenever there is one; judged for vs_incumbent. */
     bool incumbent_ok = false;
+    char inc_why[sizeof res->why] = "";
     if (m->has_incumbent) {
         res->incumbent.component = spec->metric;
         res->incumbent.group_rate = group_rate(m, 0, spec->metric, true);
         incumbent_ok = enough(&res->incumbent.group_rate, spec->min_group_size);
         res->incumbent.defined = incumbent_ok;
         res->incumbent.value = res->incumbent.group_rate.value;
-    }
-    judge_bounds(spec, res);
-    compare_side(spec, &res->candidate, 0, &res->comparisons[res->n_comparisons++]);
-    if (!spec->has_max_worsening)
-        return;
-    if (!m->has_incumbent || !incumbent_ok) {
-        if (res->status != FG_RESULT_PASS)
-            return;
-        res->status = FG_RESULT_INSUFFICIENT_DATA;
-        if (!m->has_incumbent)
-            snprintf(res->why, sizeof res->why, "not compared: no incumbent predictions given");
-        else
-            why_not_enough(res->why, sizeof res->why, "incumbent: ", &res->incumbent.group_rate,
+        if (!incumbent_ok)
+            why_not_enough(inc_why, sizeof inc_why, "incumbent: ", &res->incumbent.group_rate,
                            spec->metric, spec->min_group_size);
-        return;
     }
-    /* "Worse" follows the metric's direction: a drop in accuracy, a rise in error rate. */
-    int dir = fg_metric_direction(spec->metric);
-    judge_worsening(spec, res, -dir * res->candidate.value, -dir * res->incumbent.value);
+    judge_overall(spec, m, incumbent_ok, inc_why, res);
+}
+
+/* ---- inequality indices (lib/inequality.c) ----
+ * An index gate bounds the index itself, as an overall gate does: the total index of the
+ * whole population is one result; a between_group_ or within_group_ index is one result
+ * per attribute set, from that set's groups. min_group_size is compared with the rows of
+ * the whole population, or of the set's smallest group. */
+
+struct index_groups {
+    const struct fg_metrics *m;
+    size_t first;
+    bool incumbent;
+};
+
+static const struct fg_confusion *index_group_at(const void *data, size_t i)
+{
+    const struct index_groups *ig = data;
+    return confusion_of(&ig->m->groups[ig->first + i], ig->incumbent);
+}
+
+/* One model's index over attribute set a's groups (SIZE_MAX: the whole population). False,
+ * with why, when it has no value. */
+static bool index_side(const struct fg_gate_spec *spec, const struct fg_metrics *m, size_t a,
+                       bool incumbent, struct fg_side *side, char *why, size_t why_size)
+{
+    enum fg_alias_form form = spec->alias != NULL ? spec->alias->form : FG_ALIAS_INDEX;
+    struct fg_index_options options = {spec->ge_alpha, form == FG_ALIAS_INDEX_AIF360 ||
+                                                           form == FG_ALIAS_INDEX_TWO_GROUPS};
+    const char *whose = incumbent ? "incumbent: " : "";
+    struct fg_index v;
+    uint64_t rows = fg_confusion_n(confusion_of(&m->groups[0], incumbent));
+    *side = (struct fg_side){.component = spec->metric, .reference_group = SIZE_MAX};
+    if (a == SIZE_MAX) {
+        v = fg_inequality_total(spec->metric, confusion_of(&m->groups[0], incumbent), &options);
+    } else {
+        struct index_groups ig = {m, m->attrset_first[a], incumbent};
+        size_t count = m->attrset_count[a];
+        for (size_t i = 0; i < count; i++) {
+            uint64_t n = fg_confusion_n(index_group_at(&ig, i));
+            rows = i == 0 || n < rows ? n : rows;
+        }
+        v = fg_inequality_split(spec->metric, index_group_at, &ig, count, &options);
+        if (form == FG_ALIAS_INDEX_TWO_GROUPS && count != 2) {
+            side->group_rate.den = rows;
+            snprintf(why, why_size,
+                     "%sAIF360's %s compares the privileged group with the unprivileged one; "
+                     "this attribute set has %zu groups (aif360.between_all_groups_* takes "
+                     "them all)",
+                     whose, spec->alias->name + strlen("aif360."), count);
+            return false;
+        }
+    }
+    side->group_rate = (struct fg_rate){.defined = v.defined, .value = v.value, .den = rows};
+    if (!v.defined) {
+        snprintf(why, why_size, "%s%s is undefined: %s", whose, fg_metric_name(spec->metric),
+                 v.why);
+        return false;
+    }
+    if (rows < spec->min_group_size) {
+        why_not_enough(why, why_size, whose, &side->group_rate, spec->metric, spec->min_group_size);
+        return false;
+    }
+    side->defined = true;
+    side->value = v.value;
+    return true;
+}
+
+static void eval_index(const struct fg_gate_spec *spec, const struct fg_metrics *m,
+                       struct fg_gate_outcome *o, size_t capacity)
+{
+    bool split = fg_metric_kind(spec->metric) == FG_METRIC_KIND_GROUP_INDEX;
+    for (size_t a = 0; a < (split ? m->n_attrsets : 1); a++) {
+        struct fg_gate_result *res = push_result(o, capacity, 0);
+        if (res == NULL)
+            return;
+        res->over_attrset = split;
+        res->attrset = split ? a : SIZE_MAX;
+        if (!index_side(spec, m, res->attrset, false, &res->candidate, res->why, sizeof res->why)) {
+            res->status = FG_RESULT_INSUFFICIENT_DATA;
+            continue;
+        }
+        char inc_why[sizeof res->why] = "";
+        bool incumbent_ok =
+            m->has_incumbent &&
+            index_side(spec, m, res->attrset, true, &res->incumbent, inc_why, sizeof inc_why);
+        judge_overall(spec, m, incumbent_ok, inc_why, res);
+    }
 }
 
 /* Fills res for group g given the references of both models. The incumbent's side is
@@ -878,6 +1025,10 @@ static enum fg_status eval_gate(const struct fg_policy *policy, const struct fg_
                                 size_t capacity, struct fg_error *err)
 {
     o->n_results = 0;
+    if (fg_metric_is_index(spec->metric)) {
+        eval_index(spec, m, o, capacity);
+        return FG_OK;
+    }
     if (spec->overall) {
         eval_overall(spec, m, o);
         return FG_OK;
@@ -1050,7 +1201,7 @@ static bool wants_bootstrap(const struct fg_gate_spec *spec, const struct fg_met
                             const struct fg_gate_outcome *o)
 {
     if (!spec->has_max_worsening || !m->has_incumbent || m->counts == NULL ||
-        fg_metric_is_score(spec->metric))
+        fg_metric_is_score(spec->metric) || fg_metric_is_index(spec->metric))
         return false;
     for (size_t i = 0; i < o->n_results; i++)
         if (o->results[i].has_worsening)
@@ -1560,7 +1711,8 @@ static bool worsening_limit_at(const struct fg_gate_spec *spec, const struct fg_
     double allowed = deviation(spec->disparity, res->incumbent.value) + spec->max_worsening;
     if (spec->disparity == FG_DISPARITY_DIFFERENCE)
         *at = allowed;
-    else if (spec->disparity == FG_DISPARITY_SIGNED_DIFFERENCE)
+    else if (spec->disparity == FG_DISPARITY_SIGNED_DIFFERENCE ||
+             spec->disparity == FG_DISPARITY_VALUE)
         *at = res->candidate.value < 0.0 ? -allowed : allowed;
     else if (allowed >= 1.0)
         return false;

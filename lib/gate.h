@@ -22,6 +22,9 @@
 /* ---- limits ---- */
 
 #define FG_MAX_GATE_GROUPS 100000 /* groups one gate evaluates, over its attribute sets */
+/* fg_side.reference_group of reference: rest, whose reference is the group's complement
+ * (the overall population less the group), not a group of the metrics. */
+#define FG_REST_GROUP (SIZE_MAX - 1)
 
 struct fg_override_record;
 
@@ -72,6 +75,10 @@ const char *fg_limit_name(enum fg_limit limit);
 
 struct fg_gate_result {
     size_t group; /* index into metrics->groups */
+    /* An inequality index over the groups of one attribute set (between_group_*,
+     * within_group_*): that set's index (fg_policy_attrset), and group is 0 (overall). */
+    bool over_attrset;
+    size_t attrset;
     struct fg_side candidate;
     struct fg_side incumbent; /* evaluated for vs_incumbent gates when an incumbent exists */
     bool has_worsening;

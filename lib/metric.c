@@ -12,12 +12,13 @@
  * table 1 (the confusion-matrix rates); AIF360 v0.6.1 aif360/metrics/classification_metric.py
  * (CM) and binary_label_dataset_metric.py (BLDM); smclarify 0.5
  * src/smclarify/bias/metrics/posttraining.py and common.py. */
-#define FAWCETT "Fawcett 2006, table 1"
-#define ROWS    "rows"
-#define POS     "actual positives"
-#define NEG     "actual negatives"
-#define PPOS    "predicted positives"
-#define PNEG    "predicted negatives"
+#define FAWCETT  "Fawcett 2006, table 1"
+#define ROWS     "rows"
+#define POS      "actual positives"
+#define NEG      "actual negatives"
+#define PPOS     "predicted positives"
+#define PNEG     "predicted negatives"
+#define SMALLEST "rows of the smallest group"
 
 const struct fg_metric_info fg_metric_catalog[FG_METRIC__N] = {
     [FG_METRIC_COUNT] = {"count", "n = tp + fp + tn + fn (overall gates only)", 0, ROWS, true,
@@ -88,6 +89,74 @@ const struct fg_metric_info fg_metric_catalog[FG_METRIC__N] = {
                                             true, true,
                                             "AIF360 CM average_predictive_value_difference, "
                                             "classification_metric.py:574"},
+    /* Inequality indices of the benefit b = prediction - label + 1 (lib/inequality.c). */
+    [FG_METRIC_GENERALIZED_ENTROPY_INDEX] = {"generalized_entropy_index",
+                                             "GE(a) of the benefit b = prediction - label + 1 "
+                                             "(fn 0, tp and tn 1, fp 2): 1/(n a (a - 1)) sum "
+                                             "[(b/mu)^a - 1], a = ge_alpha (default 2); a = 1: "
+                                             "theil_index; a = 0: -1/n sum ln(b/mu)",
+                                             -1, ROWS, true, false,
+                                             "Speicher et al. 2018; AIF360 CM "
+                                             "generalized_entropy_index, "
+                                             "classification_metric.py:692"},
+    [FG_METRIC_THEIL_INDEX] = {"theil_index", "GE(1) = 1/n sum (b/mu) ln(b/mu) of the benefit b",
+                               -1, ROWS, true, false,
+                               "AIF360 CM theil_index, classification_metric.py:801"},
+    [FG_METRIC_COEFFICIENT_OF_VARIATION] = {"coefficient_of_variation",
+                                            "sqrt(2 GE(2)): standard deviation over mean of the "
+                                            "benefit b",
+                                            -1, ROWS, true, false,
+                                            "AIF360 CM coefficient_of_variation, "
+                                            "classification_metric.py:807"},
+    [FG_METRIC_BETWEEN_GROUP_GENERALIZED_ENTROPY_INDEX] =
+        {"between_group_generalized_entropy_index",
+         "GE(ge_alpha) with each row's benefit replaced by its group's mean, one value per "
+         "attribute set",
+         -1, SMALLEST, true, false,
+         "AIF360 CM _between_group_generalized_entropy_index, classification_metric.py:728"},
+    [FG_METRIC_BETWEEN_GROUP_THEIL_INDEX] = {"between_group_theil_index",
+                                             "GE(1) of the group means, one value per attribute "
+                                             "set",
+                                             -1, SMALLEST, true, false,
+                                             "AIF360 CM between_group_theil_index, "
+                                             "classification_metric.py:813"},
+    [FG_METRIC_BETWEEN_GROUP_COEFFICIENT_OF_VARIATION] =
+        {"between_group_coefficient_of_variation",
+         "sqrt(2 GE(2)) of the group means, one value per attribute set", -1, SMALLEST, true, false,
+         "AIF360 CM between_group_coefficient_of_variation, classification_metric.py:819"},
+    [FG_METRIC_WITHIN_GROUP_GENERALIZED_ENTROPY_INDEX] =
+        {"within_group_generalized_entropy_index",
+         "GE(ge_alpha) - between: sum_g (n_g/n) (mu_g/mu)^a GE_g(a), one value per attribute set",
+         -1, SMALLEST, true, false, "Shorrocks 1980, Econometrica 48(3); Speicher et al. 2018"},
+    [FG_METRIC_WITHIN_GROUP_THEIL_INDEX] = {"within_group_theil_index",
+                                            "theil_index - between: sum_g (n_g mu_g / (n mu)) "
+                                            "T_g, one value per attribute set",
+                                            -1, SMALLEST, true, false,
+                                            "Shorrocks 1980, Econometrica 48(3); Speicher et al. "
+                                            "2018"},
+    /* Clarify's pre-training label metrics, facet d (the group) against a (the reference, or
+     * the rest of the rows): lib/divergence.c. */
+    [FG_METRIC_CLASS_IMBALANCE] = {"class_imbalance",
+                                   "(n_a - n_d) / (n_a + n_d), n the rows of the reference (a) "
+                                   "and of the group (d)",
+                                   0, ROWS, true, true, "smclarify 0.5 pretraining.py:26, :55"},
+    [FG_METRIC_LABEL_KL_DIVERGENCE] = {"label_kl_divergence",
+                                       "sum Pa ln(Pa / Pd) over the label values both have, P "
+                                       "the label distribution (1 - base_rate, base_rate)",
+                                       0, ROWS, true, true, "smclarify 0.5 pretraining.py:75"},
+    [FG_METRIC_LABEL_JS_DIVERGENCE] = {"label_js_divergence",
+                                       "(KL(Pa, P) + KL(Pd, P)) / 2, P = (Pa + Pd) / 2", 0, ROWS,
+                                       true, true, "smclarify 0.5 pretraining.py:97"},
+    [FG_METRIC_LABEL_LP_NORM] = {"label_lp_norm",
+                                 "sqrt(sum (Pa - Pd)^2) over the label values both have", 0, ROWS,
+                                 true, true, "smclarify 0.5 pretraining.py:119, :135"},
+    [FG_METRIC_LABEL_TOTAL_VARIATION] = {"label_total_variation",
+                                         "sum |Pa - Pd| / 2 over the label values both have", 0,
+                                         ROWS, true, true, "smclarify 0.5 pretraining.py:147"},
+    [FG_METRIC_LABEL_KS_DISTANCE] = {"label_ks_distance",
+                                     "max |Pa - Pd| over the label values both have (|q_a - q_d| "
+                                     "for binary labels)",
+                                     0, ROWS, true, true, "smclarify 0.5 pretraining.py:164"},
 };
 
 /* ---- aliases: the peers' names ----
@@ -96,9 +165,12 @@ const struct fg_metric_info fg_metric_catalog[FG_METRIC__N] = {
  * unprivileged / privileged (dataset_metric.py:77, :82). smclarify 0.5: post =
  * src/smclarify/bias/metrics/posttraining.py, common = .../common.py; a is the rest, d the
  * facet. */
-#define GR    FG_ALIAS_GROUP_MINUS_REFERENCE
-#define RG    FG_ALIAS_REFERENCE_MINUS_GROUP
-#define RATIO FG_ALIAS_RATIO
+#define GR           FG_ALIAS_GROUP_MINUS_REFERENCE
+#define RG           FG_ALIAS_REFERENCE_MINUS_GROUP
+#define RATIO        FG_ALIAS_RATIO
+#define INDEX        FG_ALIAS_INDEX
+#define INDEX_AIF360 FG_ALIAS_INDEX_AIF360
+#define TWO_GROUPS   FG_ALIAS_INDEX_TWO_GROUPS
 const struct fg_metric_alias fg_metric_aliases[] = {
     {"aif360.statistical_parity_difference", FG_METRIC_SELECTION_RATE, GR, "SR_unpriv - SR_priv",
      "classification_metric.py:684"},
@@ -157,6 +229,50 @@ const struct fg_metric_alias fg_metric_aliases[] = {
     {"clarify.AD", FG_METRIC_ACCURACY, RG, "ACC_a - ACC_d", "posttraining.py:204, :252"},
     {"clarify.TE", FG_METRIC_TREATMENT_EQUALITY, GR, "FN_d / FP_d - FN_a / FP_a",
      "posttraining.py:281, :314"},
+    /* Inequality indices: overall gates, the index's own value (classification_metric.py). */
+    {"aif360.generalized_entropy_index", FG_METRIC_GENERALIZED_ENTROPY_INDEX, INDEX_AIF360,
+     "mean((b/mu)^a - 1) / (a (a - 1)); a = 0: -mean(ln(b/mu) / mu)",
+     "classification_metric.py:692, :724"},
+    {"aif360.theil_index", FG_METRIC_THEIL_INDEX, INDEX, "mean(ln((b/mu)^b) / mu)",
+     "classification_metric.py:801, :722"},
+    {"aif360.coefficient_of_variation", FG_METRIC_COEFFICIENT_OF_VARIATION, INDEX, "sqrt(2 GE(2))",
+     "classification_metric.py:807, :811"},
+    {"aif360.between_all_groups_generalized_entropy_index",
+     FG_METRIC_BETWEEN_GROUP_GENERALIZED_ENTROPY_INDEX, INDEX_AIF360,
+     "GE(a) of the group means over every group of the protected attributes",
+     "classification_metric.py:773, :728"},
+    {"aif360.between_all_groups_theil_index", FG_METRIC_BETWEEN_GROUP_THEIL_INDEX, INDEX_AIF360,
+     "GE(1) of the group means over every group", "classification_metric.py:826"},
+    {"aif360.between_all_groups_coefficient_of_variation",
+     FG_METRIC_BETWEEN_GROUP_COEFFICIENT_OF_VARIATION, INDEX_AIF360,
+     "sqrt(2 GE(2)) of the group means over every group", "classification_metric.py:833"},
+    {"aif360.between_group_generalized_entropy_index",
+     FG_METRIC_BETWEEN_GROUP_GENERALIZED_ENTROPY_INDEX, TWO_GROUPS,
+     "GE(a) of the group means of the privileged and unprivileged groups",
+     "classification_metric.py:789, :728"},
+    {"aif360.between_group_theil_index", FG_METRIC_BETWEEN_GROUP_THEIL_INDEX, TWO_GROUPS,
+     "GE(1) of the privileged and unprivileged group means", "classification_metric.py:813"},
+    {"aif360.between_group_coefficient_of_variation",
+     FG_METRIC_BETWEEN_GROUP_COEFFICIENT_OF_VARIATION, TWO_GROUPS,
+     "sqrt(2 GE(2)) of the privileged and unprivileged group means",
+     "classification_metric.py:819"},
+    /* Clarify's pre-training metrics (pretraining.py), on the evaluation set's labels. */
+    {"clarify.CI", FG_METRIC_CLASS_IMBALANCE, FG_ALIAS_VALUE, "(n_a - n_d) / (n_a + n_d)",
+     "pretraining.py:26, :55"},
+    {"clarify.DPL", FG_METRIC_BASE_RATE, RG, "q_a - q_d (label positive rates)",
+     "pretraining.py:60, common.py:72, :85"},
+    {"clarify.KL", FG_METRIC_LABEL_KL_DIVERGENCE, FG_ALIAS_VALUE, "sum Pa ln(Pa / Pd)",
+     "pretraining.py:75, :92"},
+    {"clarify.JS", FG_METRIC_LABEL_JS_DIVERGENCE, FG_ALIAS_VALUE,
+     "(sum Pa ln(Pa / P) + sum Pd ln(Pd / P)) / 2", "pretraining.py:97, :115"},
+    {"clarify.LP", FG_METRIC_LABEL_LP_NORM, FG_ALIAS_VALUE, "||Pa - Pd||_2",
+     "pretraining.py:119, :142"},
+    {"clarify.TVD", FG_METRIC_LABEL_TOTAL_VARIATION, FG_ALIAS_VALUE, "||Pa - Pd||_1 / 2",
+     "pretraining.py:147, :159"},
+    {"clarify.KS", FG_METRIC_LABEL_KS_DISTANCE, FG_ALIAS_VALUE, "||Pa - Pd||_inf",
+     "pretraining.py:164, :175"},
+    {"clarify.GE", FG_METRIC_GENERALIZED_ENTROPY_INDEX, FG_ALIAS_INDEX_ALPHA2,
+     "sum((b/mu)^2 - 1) / (2 n), alpha 2", "posttraining.py:412, :426, common.py:403"},
 };
 const size_t fg_metric_n_aliases = sizeof fg_metric_aliases / sizeof fg_metric_aliases[0];
 _Static_assert(sizeof fg_metric_aliases / sizeof fg_metric_aliases[0] <= FG_MAX_ALIASES,
@@ -164,6 +280,9 @@ _Static_assert(sizeof fg_metric_aliases / sizeof fg_metric_aliases[0] <= FG_MAX_
 #undef GR
 #undef RG
 #undef RATIO
+#undef INDEX
+#undef INDEX_AIF360
+#undef TWO_GROUPS
 
 const struct fg_metric_alias *fg_metric_alias_lookup(const char *name)
 {
@@ -214,6 +333,23 @@ enum fg_metric_kind fg_metric_kind(enum fg_metric metric)
     case FG_METRIC_AVERAGE_ODDS:
     case FG_METRIC_AVERAGE_PREDICTIVE_VALUE:
         return FG_METRIC_KIND_AVERAGE;
+    case FG_METRIC_GENERALIZED_ENTROPY_INDEX:
+    case FG_METRIC_THEIL_INDEX:
+    case FG_METRIC_COEFFICIENT_OF_VARIATION:
+        return FG_METRIC_KIND_INDEX;
+    case FG_METRIC_BETWEEN_GROUP_GENERALIZED_ENTROPY_INDEX:
+    case FG_METRIC_BETWEEN_GROUP_THEIL_INDEX:
+    case FG_METRIC_BETWEEN_GROUP_COEFFICIENT_OF_VARIATION:
+    case FG_METRIC_WITHIN_GROUP_GENERALIZED_ENTROPY_INDEX:
+    case FG_METRIC_WITHIN_GROUP_THEIL_INDEX:
+        return FG_METRIC_KIND_GROUP_INDEX;
+    case FG_METRIC_CLASS_IMBALANCE:
+    case FG_METRIC_LABEL_KL_DIVERGENCE:
+    case FG_METRIC_LABEL_JS_DIVERGENCE:
+    case FG_METRIC_LABEL_LP_NORM:
+    case FG_METRIC_LABEL_TOTAL_VARIATION:
+    case FG_METRIC_LABEL_KS_DISTANCE:
+        return FG_METRIC_KIND_PAIR;
     default:
         return FG_METRIC_KIND_RATE;
     }
@@ -232,6 +368,24 @@ bool fg_metric_is_rate(enum fg_metric metric)
 bool fg_metric_is_score(enum fg_metric metric)
 {
     return fg_metric_kind(metric) == FG_METRIC_KIND_SCORE;
+}
+
+bool fg_metric_is_index(enum fg_metric metric)
+{
+    enum fg_metric_kind kind = fg_metric_kind(metric);
+    return kind == FG_METRIC_KIND_INDEX || kind == FG_METRIC_KIND_GROUP_INDEX;
+}
+
+bool fg_metric_overall_only(enum fg_metric metric)
+{
+    return metric == FG_METRIC_COUNT || fg_metric_is_index(metric);
+}
+
+bool fg_metric_takes_alpha(enum fg_metric metric)
+{
+    return metric == FG_METRIC_GENERALIZED_ENTROPY_INDEX ||
+           metric == FG_METRIC_BETWEEN_GROUP_GENERALIZED_ENTROPY_INDEX ||
+           metric == FG_METRIC_WITHIN_GROUP_GENERALIZED_ENTROPY_INDEX;
 }
 
 /* ---- rates ---- */
@@ -317,6 +471,14 @@ struct fg_rate fg_metric_rate(enum fg_metric metric, const struct fg_confusion *
     case FG_METRIC_AVERAGE_ODDS:
     case FG_METRIC_AVERAGE_PREDICTIVE_VALUE:
         return average(metric, c);
+    case FG_METRIC_CLASS_IMBALANCE: /* a pair metric's own rate: the group's rows ... */
+        return fg_metric_rate(FG_METRIC_COUNT, c);
+    case FG_METRIC_LABEL_KL_DIVERGENCE: /* ... or its label positive rate */
+    case FG_METRIC_LABEL_JS_DIVERGENCE:
+    case FG_METRIC_LABEL_LP_NORM:
+    case FG_METRIC_LABEL_TOTAL_VARIATION:
+    case FG_METRIC_LABEL_KS_DISTANCE:
+        return rate(c->tp + c->fn, n);
     default:
         return rate(0, 0);
     }

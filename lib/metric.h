@@ -36,6 +36,20 @@ enum fg_metric {
     FG_METRIC_TREATMENT_EQUALITY,
     FG_METRIC_AVERAGE_ODDS, /* averages: the mean of two rates */
     FG_METRIC_AVERAGE_PREDICTIVE_VALUE,
+    FG_METRIC_GENERALIZED_ENTROPY_INDEX, /* inequality indices of the benefit (inequality.h) */
+    FG_METRIC_THEIL_INDEX,
+    FG_METRIC_COEFFICIENT_OF_VARIATION,
+    FG_METRIC_BETWEEN_GROUP_GENERALIZED_ENTROPY_INDEX, /* over an attribute set's groups */
+    FG_METRIC_BETWEEN_GROUP_THEIL_INDEX,
+    FG_METRIC_BETWEEN_GROUP_COEFFICIENT_OF_VARIATION,
+    FG_METRIC_WITHIN_GROUP_GENERALIZED_ENTROPY_INDEX,
+    FG_METRIC_WITHIN_GROUP_THEIL_INDEX,
+    FG_METRIC_CLASS_IMBALANCE, /* Clarify's pre-training label metrics (divergence.h) */
+    FG_METRIC_LABEL_KL_DIVERGENCE,
+    FG_METRIC_LABEL_JS_DIVERGENCE,
+    FG_METRIC_LABEL_LP_NORM,
+    FG_METRIC_LABEL_TOTAL_VARIATION,
+    FG_METRIC_LABEL_KS_DISTANCE,
     FG_METRIC__N
 };
 
@@ -50,9 +64,17 @@ enum fg_metric_kind {
     FG_METRIC_KIND_SCORE,       /* auc, calibration_gap, brier: from a score column */
     FG_METRIC_KIND_COUNT_RATIO, /* conditional_acceptance, conditional_rejection,
                                  * treatment_equality: num/den of counts, num may pass den */
-    FG_METRIC_KIND_AVERAGE      /* average_odds, average_predictive_value: the mean of two
+    FG_METRIC_KIND_AVERAGE,     /* average_odds, average_predictive_value: the mean of two
                                  * rates; its absolute difference is the mean of the two
                                  * absolute differences (AIF360 average_abs_odds_difference) */
+    FG_METRIC_KIND_INDEX,       /* generalized_entropy_index, theil_index,
+                                 * coefficient_of_variation: of the whole population */
+    FG_METRIC_KIND_GROUP_INDEX, /* between_group_*, within_group_*: one value per attribute
+                                 * set, from its groups */
+    FG_METRIC_KIND_PAIR         /* class_imbalance, label_*: itself a comparison of the group
+                                 * with its reference, from both groups' counts; its rate
+                                 * (for min_group_size and the audit) is the group's rows
+                                 * (class_imbalance) or base rate (the label metrics) */
 };
 
 /* One model's confusion matrix for one group. */
@@ -95,7 +117,12 @@ enum fg_alias_form {
     FG_ALIAS_RATIO,                 /* group / reference */
     FG_ALIAS_DIFFERENCE,            /* |group - reference| (average_odds: mean of |diffs|) */
     FG_ALIAS_GROUP_MINUS_REFERENCE, /* signed_difference, group - reference */
-    FG_ALIAS_REFERENCE_MINUS_GROUP  /* signed_difference, reference - group */
+    FG_ALIAS_REFERENCE_MINUS_GROUP, /* signed_difference, reference - group */
+    FG_ALIAS_INDEX,                 /* an inequality index as fairgate computes it */
+    FG_ALIAS_INDEX_AIF360,          /* AIF360's code: alpha = 0 divided by the mean benefit */
+    FG_ALIAS_INDEX_TWO_GROUPS,      /* AIF360 between_group_*: defined for two groups only */
+    FG_ALIAS_INDEX_ALPHA2,          /* Clarify GE: alpha fixed at 2 (common.py:403) */
+    FG_ALIAS_VALUE                  /* the metric's own value (Clarify CI, KL, JS, ...) */
 };
 struct fg_metric_alias {
     const char *name;
@@ -127,6 +154,12 @@ int fg_metric_direction(enum fg_metric metric);
 bool fg_metric_is_rate(enum fg_metric metric);
 /* True for auc, calibration_gap and brier: metrics computed from a score column. */
 bool fg_metric_is_score(enum fg_metric metric);
+/* True for the inequality indices (FG_METRIC_KIND_INDEX and FG_METRIC_KIND_GROUP_INDEX). */
+bool fg_metric_is_index(enum fg_metric metric);
+/* True for the metrics an overall gate only takes: count and the inequality indices. */
+bool fg_metric_overall_only(enum fg_metric metric);
+/* True for the metrics whose value depends on GE's alpha (gate key ge_alpha). */
+bool fg_metric_takes_alpha(enum fg_metric metric);
 
 /* The rate metric of a confusion matrix; for FG_METRIC_COUNT, value = n and den = n.
  * Definitions (Fawcett 2006, "An introduction to ROC analysis"; Fairlearn metrics):
@@ -136,7 +169,10 @@ bool fg_metric_is_score(enum fg_metric metric);
  * Count ratios: conditional_acceptance (tp+fn)/(tp+fp), conditional_rejection
  * (tn+fp)/(tn+fn), treatment_equality fn/fp. Averages: average_odds (tpr+fpr)/2,
  * average_predictive_value (ppv+for)/2, defined when both rates are.
- * Not defined for equalized_odds or the score metrics (returns defined == false). */
+ * The pair metrics' own rate (divergence.h computes their value): class_imbalance's is the
+ * group's rows (as count), the label metrics' its base rate.
+ * Not defined for equalized_odds, the score metrics or the inequality indices (returns
+ * defined == false). */
 /* The two rates an average is the mean of; false for any other metric. */
 bool fg_metric_average_parts(enum fg_metric metric, enum fg_metric parts[2]);
 struct fg_rate fg_metric_rate(enum fg_metric metric, const struct fg_confusion *confusion);

@@ -54,7 +54,7 @@ struct fg_rate fg_group_metric(const struct fg_group *g, enum fg_metric metric, 
 {
     enum fg_metric_kind kind = fg_metric_kind(metric);
     if (fg_metric_is_rate(metric) || kind == FG_METRIC_KIND_COUNT_RATIO ||
-        kind == FG_METRIC_KIND_AVERAGE)
+        kind == FG_METRIC_KIND_AVERAGE || kind == FG_METRIC_KIND_PAIR)
         return fg_metric_rate(metric, incumbent ? &g->incumbent : &g->candidate);
     struct fg_rate r = {.defined = false, .value = 0.0, .num = 0, .den = 0};
     const struct fg_score_stats *s = incumbent ? &g->incumbent_score : &g->candidate_score;

@@ -24,6 +24,7 @@
 
 #include "policy.h"
 #include "fairgate.h"
+#include "inequality.h"
 #include "metric.h"
 #include "util.h"
 
@@ -45,12 +46,13 @@
 static const char *const disparity_text[] = {[FG_DISPARITY_NONE] = "none",
                                              [FG_DISPARITY_RATIO] = "ratio",
                                              [FG_DISPARITY_DIFFERENCE] = "difference",
-                                             [FG_DISPARITY_SIGNED_DIFFERENCE] =
-                                                 "signed_difference"};
+                                             [FG_DISPARITY_SIGNED_DIFFERENCE] = "signed_difference",
+                                             [FG_DISPARITY_VALUE] = "value"};
 static const char *const reference_text[] = {[FG_REFERENCE_HIGHEST] = "highest",
                                              [FG_REFERENCE_LARGEST] = "largest",
                                              [FG_REFERENCE_EXPLICIT] = "explicit",
-                                             [FG_REFERENCE_BETWEEN_GROUPS] = "between_groups"};
+                                             [FG_REFERENCE_BETWEEN_GROUPS] = "between_groups",
+                                             [FG_REFERENCE_REST] = "rest"};
 static const char *const small_group_text[] = {
     [FG_SMALL_GROUP_FAIL] = "fail", [FG_SMALL_GROUP_WARN] = "warn", [FG_SMALL_GROUP_SKIP] = "skip"};
 static const char *const evidence_text[] = {[FG_EVIDENCE_POINT] = "point",
@@ -1011,7 +1013,7 @@ static enum fg_status parse_data(const struct ctx *c, const struct node *data, s
 
 /* ---- defaults and references ---- */
 
-static const char *const reference_names[] = {"highest", "largest", "between_groups"};
+static const char *const reference_names[] = {"highest", "largest", "between_groups", "rest"};
 static const char *const small_group_names[] = {"fail", "warn", "skip"};
 
 static enum fg_status parse_reference(const struct ctx *c, const struct node *node,
@@ -1022,14 +1024,15 @@ static enum fg_status parse_reference(const struct ctx *c, const struct node *no
         TRY(get_choice(c, node, "reference", "reference", reference_names, N_OF(reference_names),
                        &i));
         static const enum fg_reference_kind kinds[] = {FG_REFERENCE_HIGHEST, FG_REFERENCE_LARGEST,
-                                                       FG_REFERENCE_BETWEEN_GROUPS};
+                                                       FG_REFERENCE_BETWEEN_GROUPS,
+                                                       FG_REFERENCE_REST};
         out->kind = kinds[i];
         return FG_OK;
     }
     if (node->kind != NODE_MAP)
         return fail(c, node,
                     "'reference' must be highest, largest, between_groups or a mapping of each "
-                    "protected attribute to its reference value, not %s",
+                    "protected attribute to its reference value (or rest), not %s",
                     kind_name(node));
     size_t n = p->data.n_protected;
     out->kind = FG_REFERENCE_EXPLICIT;
@@ -1192,7 +1195,8 @@ static const char *const gate_keys[] = {"id",
                                         "correction",
                                         "bootstrap",
                                         "bins",
-                                        "enforce"};
+                                        "enforce",
+                                        "ge_alpha"};
 static const char *const disparity_names[] = {"ratio", "difference", "signed_difference"};
 static const char *const bound_keys[] = {"min", "max"};
 static const char *const vs_incumbent_keys[] = {"max_worsening"};
@@ -1270,7 +1274,8 @@ static enum fg_status parse_overall_gate(const struct ctx *c, const struct node 
             return fail(c, key, "'%s' does not apply to an overall gate%s", not_here[i],
                         i == 1 || i == 2 ? "; put it inside 'overall'" : "");
     }
-    if (fg_metric_catalog[spec->metric].groups_only || spec->alias != NULL)
+    if (fg_metric_catalog[spec->metric].groups_only ||
+        (spec->alias != NULL && !fg_metric_is_index(spec->metric)))
         return fail(c, lookup(gate, "metric"),
                     "metric '%s' compares groups and cannot be used in an overall gate",
                     spec->alias != NULL ? spec->alias->name : fg_metric_name(spec->metric));
@@ -1288,6 +1293,9 @@ static enum fg_status parse_overall_gate(const struct ctx *c, const struct node 
     } else if (fg_metric_kind(spec->metric) == FG_METRIC_KIND_COUNT_RATIO) {
         rule.high = HUGE_VAL;
         rule.explain = "an overall bound on a count ratio must be at least 0";
+    } else if (fg_metric_is_index(spec->metric)) {
+        rule.high = HUGE_VAL;
+        rule.explain = "an overall bound on an inequality index must be at least 0";
     }
     TRY(parse_bounds(c, overall, &rule, spec));
     const struct node *vs = lookup(gate, "vs_incumbent");
@@ -1377,11 +1385,19 @@ static enum fg_status check_gate_metric(const struct ctx *c, const struct node *
 {
     const struct node *at = lookup(gate, "metric");
     enum fg_metric_kind kind = fg_metric_kind(spec->metric);
-    if (spec->alias != NULL && spec->reference.kind != FG_REFERENCE_EXPLICIT)
-        return fail(c, lookup(gate, "reference") ? lookup(gate, "reference") : at,
+    const struct node *ref_node = lookup(gate, "reference") ? lookup(gate, "reference") : at;
+    if (spec->alias != NULL && spec->reference.kind != FG_REFERENCE_EXPLICIT &&
+        spec->reference.kind != FG_REFERENCE_REST)
+        return fail(c, ref_node,
                     "metric '%s' compares each group with the privileged group, which must be an "
-                    "explicit 'reference' (for example reference: {sex: Male}), not '%s'",
+                    "explicit 'reference' (for example reference: {sex: Male}), or 'rest' "
+                    "(Clarify's facet against all other rows), not '%s'",
                     spec->alias->name, fg_reference_kind_name(spec->reference.kind));
+    if (spec->reference.kind == FG_REFERENCE_REST && fg_metric_is_score(spec->metric))
+        return fail(c, ref_node,
+                    "reference 'rest' compares a group with the rows outside it, which fairgate "
+                    "counts but does not score: metric '%s' needs another reference",
+                    fg_metric_name(spec->metric));
     if (kind == FG_METRIC_KIND_AVERAGE && spec->disparity == FG_DISPARITY_RATIO)
         return fail(c, lookup(gate, "disparity"),
                     "metric '%s' is compared as a difference or signed_difference (the mean of two "
@@ -1393,12 +1409,40 @@ static enum fg_status check_gate_metric(const struct ctx *c, const struct node *
                     "%s: a signed_difference compares each group with one reference group; "
                     "'between_groups' (worst over best) has no sign",
                     gate_name);
-    if ((kind == FG_METRIC_KIND_COUNT_RATIO || kind == FG_METRIC_KIND_AVERAGE) &&
+    if ((kind == FG_METRIC_KIND_COUNT_RATIO || kind == FG_METRIC_KIND_AVERAGE ||
+         kind == FG_METRIC_KIND_PAIR) &&
         spec->evidence != FG_EVIDENCE_POINT)
         return fail(c, lookup(gate, "evidence") ? lookup(gate, "evidence") : gate,
                     "%s: evidence '%s' needs an interval, which fairgate does not compute for "
                     "'%s'; give 'evidence: point' on this gate",
                     gate_name, fg_evidence_name(spec->evidence), fg_metric_name(spec->metric));
+    return FG_OK;
+}
+
+/* A pair metric (class_imbalance, label_*) is itself a comparison of the group with its
+ * reference: no 'disparity'; bounds on its value (class_imbalance in [-1, 1], the others
+ * at least 0). */
+static enum fg_status parse_pair_gate(const struct ctx *c, const struct node *gate,
+                                      const char *gate_name, struct fg_gate_spec *spec)
+{
+    static const struct bound_rule imbalance = {-1, 1, false,
+                                                "a class_imbalance bound must be between -1 and 1"};
+    static const struct bound_rule divergence = {
+        0, HUGE_VAL, false, "a bound on a label divergence or distance must be at least 0"};
+    const struct node *node = lookup_key(gate, "disparity");
+    const char *name = spec->alias != NULL ? spec->alias->name : fg_metric_name(spec->metric);
+    if (node != NULL)
+        return fail(c, node,
+                    "metric '%s' compares each group with its reference by itself; drop "
+                    "'disparity' and bound its value with 'min'/'max'",
+                    name);
+    spec->disparity = FG_DISPARITY_VALUE;
+    TRY(parse_bounds(c, gate, spec->metric == FG_METRIC_CLASS_IMBALANCE ? &imbalance : &divergence,
+                     spec));
+    if ((node = lookup(gate, "vs_incumbent")) != NULL)
+        TRY(parse_vs_incumbent(c, node, gate_name, spec));
+    if (!spec->has_min && !spec->has_max && !spec->has_max_worsening)
+        return fail(c, gate, "%s sets no bound: give 'min', 'max' or 'vs_incumbent'", gate_name);
     return FG_OK;
 }
 
@@ -1408,7 +1452,17 @@ static enum fg_status parse_disparity_gate(const struct ctx *c, const struct nod
     if (spec->metric == FG_METRIC_COUNT)
         return fail(c, lookup(gate, "metric"),
                     "metric 'count' is allowed only in an overall gate (overall: {min: N})");
+    if (fg_metric_is_index(spec->metric))
+        return fail(c, lookup(gate, "metric"),
+                    "metric '%s' is an inequality index, bounded as it is: give "
+                    "'overall: {max: ...}' (%s), not a disparity",
+                    spec->alias != NULL ? spec->alias->name : fg_metric_name(spec->metric),
+                    fg_metric_kind(spec->metric) == FG_METRIC_KIND_INDEX
+                        ? "of the whole population"
+                        : "one value per protected attribute and intersection");
     const struct node *node = lookup(gate, "disparity");
+    if (fg_metric_kind(spec->metric) == FG_METRIC_KIND_PAIR)
+        return parse_pair_gate(c, gate, gate_name, spec);
     if (node == NULL && spec->alias == NULL)
         return fail(c, gate,
                     "%s has no 'disparity' (ratio, difference or signed_difference; or 'overall' "
@@ -1501,6 +1555,44 @@ static enum fg_status parse_gate_metric(const struct ctx *c, const struct node *
     return parse_gate_bins(c, gate, spec, p);
 }
 
+/* The gate's 'ge_alpha': GE's alpha for the metrics that take one (default 2, as AIF360's
+ * generalized_entropy_index, classification_metric.py:692); an alias that fixes alpha
+ * (clarify.GE: 2) refuses another. */
+static enum fg_status parse_gate_alpha(const struct ctx *c, const struct node *gate,
+                                       struct fg_gate_spec *spec)
+{
+    const struct node *node = lookup(gate, "ge_alpha");
+    const char *name = spec->alias != NULL ? spec->alias->name : fg_metric_name(spec->metric);
+    spec->ge_alpha = 0.0;
+    if (!fg_metric_takes_alpha(spec->metric)) {
+        if (node != NULL)
+            return fail(c, lookup_key(gate, "ge_alpha"),
+                        "'ge_alpha' applies to generalized_entropy_index and its between_group_ "
+                        "and within_group_ forms, not to '%s'%s",
+                        name,
+                        fg_metric_is_index(spec->metric) ? " (its alpha is fixed: 1 for Theil, 2 "
+                                                           "for the coefficient of variation)"
+                                                         : "");
+        return FG_OK;
+    }
+    double fixed = spec->alias != NULL && spec->alias->form == FG_ALIAS_INDEX_ALPHA2 ? 2.0 : 0.0;
+    spec->ge_alpha = fixed > 0.0 ? fixed : FG_DEFAULT_GE_ALPHA;
+    if (node == NULL)
+        return FG_OK;
+    double alpha = 0.0;
+    TRY(get_number(c, node, "ge_alpha", &alpha));
+    if (fixed > 0.0 && alpha != fixed)
+        return fail(c, node,
+                    "'ge_alpha' is %s, but metric '%s' is GE with alpha %g (%s); drop "
+                    "'ge_alpha', or name the metric 'generalized_entropy_index'",
+                    show(node->text).s, name, fixed, spec->alias->source);
+    if (fabs(alpha) > FG_MAX_GE_ALPHA)
+        return fail(c, node, "'ge_alpha' is %s, but it must be between -%d and %d",
+                    show(node->text).s, FG_MAX_GE_ALPHA, FG_MAX_GE_ALPHA);
+    spec->ge_alpha = alpha;
+    return FG_OK;
+}
+
 /* Which groups the gate compares and how: 'reference', 'min_group_size' and
  * 'on_small_group', and whether its failure blocks ('enforce'), each defaulting to the
  * policy's defaults. */
@@ -1538,11 +1630,14 @@ static enum fg_status parse_gate_evidence(const struct ctx *c, const struct node
     spec->correction = s.correction;
     spec->resamples = s.resamples;
     spec->seed = s.seed;
-    if (fg_metric_is_score(spec->metric) && spec->evidence != FG_EVIDENCE_POINT)
+    if ((fg_metric_is_score(spec->metric) || fg_metric_is_index(spec->metric)) &&
+        spec->evidence != FG_EVIDENCE_POINT)
         return fail(c, lookup(gate, "evidence") ? lookup(gate, "evidence") : gate,
                     "%s: evidence '%s' needs an interval, which fairgate computes for the rates, "
-                    "not for the score metric '%s'; give 'evidence: point' on this gate",
-                    gate_name, fg_evidence_name(spec->evidence), fg_metric_name(spec->metric));
+                    "not for the %s metric '%s'; give 'evidence: point' on this gate",
+                    gate_name, fg_evidence_name(spec->evidence),
+                    fg_metric_is_score(spec->metric) ? "score" : "inequality index",
+                    fg_metric_name(spec->metric));
     const struct node *node = lookup_key(gate, "bootstrap");
     if (node != NULL && !spec->has_max_worsening)
         return fail(c, node,
@@ -1570,6 +1665,7 @@ static enum fg_status parse_gate(const struct ctx *c, const struct node *gates, 
     TRY(check_keys(c, gate, gate_keys, N_OF(gate_keys), where));
     TRY(parse_gate_id(c, gates, index, gate_name, p));
     TRY(parse_gate_metric(c, gate, gate_name, spec, p));
+    TRY(parse_gate_alpha(c, gate, spec));
     const struct node *node = lookup(gate, "description");
     if (node != NULL) {
         TRY(want_string(c, node, "description", true));

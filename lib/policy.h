@@ -32,14 +32,18 @@ enum fg_disparity {
     FG_DISPARITY_NONE,
     FG_DISPARITY_RATIO,
     FG_DISPARITY_DIFFERENCE,
-    FG_DISPARITY_SIGNED_DIFFERENCE
+    FG_DISPARITY_SIGNED_DIFFERENCE,
+    FG_DISPARITY_VALUE /* a pair metric (class_imbalance, label_*): its own value, which already
+                        * compares the group with the reference; 0 is parity */
 };
 
 enum fg_reference_kind {
-    FG_REFERENCE_HIGHEST,       /* the group with the highest metric value (29 CFR 1607.4(D)) */
-    FG_REFERENCE_LARGEST,       /* the group with the most rows */
-    FG_REFERENCE_EXPLICIT,      /* a named value per protected attribute */
-    FG_REFERENCE_BETWEEN_GROUPS /* worst group over best group, one result per attribute */
+    FG_REFERENCE_HIGHEST,        /* the group with the highest metric value (29 CFR 1607.4(D)) */
+    FG_REFERENCE_LARGEST,        /* the group with the most rows */
+    FG_REFERENCE_EXPLICIT,       /* a named value per protected attribute */
+    FG_REFERENCE_BETWEEN_GROUPS, /* worst group over best group, one result per attribute */
+    FG_REFERENCE_REST /* all other rows of the attribute set: the group's complement (Clarify's
+                       * a for the facet d) */
 };
 
 enum fg_small_group { FG_SMALL_GROUP_FAIL, FG_SMALL_GROUP_WARN, FG_SMALL_GROUP_SKIP };
@@ -64,6 +68,7 @@ enum fg_enforce { FG_ENFORCE_BLOCK, FG_ENFORCE_WARN };
 #define FG_DEFAULT_BINS      10
 #define FG_MAX_RESAMPLES     1000000
 #define FG_MAX_BINS          1000
+#define FG_MAX_GE_ALPHA      100 /* |ge_alpha| */
 
 /* 1-based place in the policy file, for messages. */
 struct fg_mark {
@@ -100,6 +105,7 @@ struct fg_gate_spec {
     double min, max;        /* bounds on the disparity (or the overall value) */
     bool has_max_worsening; /* vs_incumbent: {max_worsening} */
     double max_worsening;
+    double ge_alpha; /* GE's alpha for the metrics that take one (ge_alpha, default 2), else 0 */
     struct fg_reference reference; /* the gate's own, or a copy of defaults.reference */
     uint64_t min_group_size;       /* the gate's own, or defaults.min_group_size */
     enum fg_small_group on_small_group;

@@ -211,6 +211,26 @@ static const char *gate_order(const struct fg_gate_spec *g)
     return g->reference_minus_group ? "reference_minus_group" : "group_minus_reference";
 }
 
+/* An inequality index computed as AIF360's code does (alpha 0 divided by the mean benefit;
+ * between_group_* of two groups only): "aif360", "aif360_two_groups"; NULL otherwise. */
+static const char *gate_variant(const struct fg_gate_spec *g)
+{
+    if (g->alias == NULL || !fg_metric_is_index(g->metric))
+        return NULL;
+    if (g->alias->form == FG_ALIAS_INDEX_AIF360)
+        return "aif360";
+    return g->alias->form == FG_ALIAS_INDEX_TWO_GROUPS ? "aif360_two_groups" : NULL;
+}
+
+/* The keys only some gates have, absent from the others (so that adding them changed no
+ * existing policy's digest): ge_alpha, variant. */
+static bool add_index_keys(cJSON *o, const struct fg_gate_spec *g)
+{
+    const char *variant = gate_variant(g);
+    return (!fg_metric_takes_alpha(g->metric) || add_double(o, "ge_alpha", true, g->ge_alpha)) &&
+           (variant == NULL || add_text(o, "variant", variant));
+}
+
 static cJSON *gate_json(const struct fg_policy *policy, const struct fg_gate_spec *g)
 {
     cJSON *o = cJSON_CreateObject();
@@ -229,7 +249,8 @@ static cJSON *gate_json(const struct fg_policy *policy, const struct fg_gate_spe
               add_text(o, "order", gate_order(g)) &&
               add_item(o, "overall", cJSON_CreateBool(g->overall)) &&
               add_item(o, "reference", reference_json(policy, &g->reference)) &&
-              add_uint(o, "resamples", g->resamples) && add_uint(o, "seed", g->seed);
+              add_uint(o, "resamples", g->resamples) && add_uint(o, "seed", g->seed) &&
+              add_index_keys(o, g);
     if (!ok)
         cJSON_Delete(o);
     return ok ? o : NULL;

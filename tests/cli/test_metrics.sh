@@ -39,7 +39,7 @@ adult_csv "$(shipped_data adult.data.csv)" "$WORK/adult.csv"
     printf 'version: 1\nname: adult-aliases\ndata:\n  label: income\n  positive_label: ">50K"\n'
     printf '  protected: [sex]\n  candidate: { prediction: pred }\n  favorable_prediction: "1"\n'
     printf 'defaults:\n  reference: { sex: Male }\ngates:\n'
-    jq -r '.metrics[].aliases[] | "  - id: \(.name)\n    metric: \(.name)\n    \(if .disparity == "ratio" then "min: 0.01" else "max: 1" end)"' "$WORK/catalog.json"
+    jq -r '.metrics[].aliases[] | select(.disparity | startswith("index") | not) | "  - id: \(.name)\n    metric: \(.name)\n    \(if .disparity == "ratio" then "min: 0.01" else "max: 1" end)"' "$WORK/catalog.json"
 } >"$WORK/aliases.yaml"
 run "$FAIRGATE" counts --quiet --policy "$WORK/aliases.yaml" --candidate "$WORK/adult.csv" --out "$WORK/k.csv"
 expect_rc "counts of the alias policy" 0
@@ -48,7 +48,7 @@ expect_rc "check of one gate per alias" 0
 jq -r '.gates[] | "\(.id)\t\(.alias)\t\(.results[] | select(.label == "sex=Female") | .value)"' \
     "$WORK/a.json" >"$WORK/got"
 expect_eq "the audit records each alias" "$(awk -F'\t' '$1 != $2' "$WORK/got" | wc -l)" "0"
-expect_eq "one result per alias" "$(wc -l <"$WORK/got")" "$(jq '[.metrics[].aliases[]] | length' "$WORK/catalog.json")"
+expect_eq "one result per alias" "$(wc -l <"$WORK/got")" "$(jq '[.metrics[].aliases[] | select(.disparity | startswith("index") | not)] | length' "$WORK/catalog.json")"
 # Expected values from the counts (d = sex=Female, the unprivileged group / the facet;
 # a = sex=Male, the privileged group / the rest), each with the peer's formula:
 # AIF360 v0.6.1 aif360/metrics/: difference = unpriv - priv, ratio = unpriv / priv
@@ -75,7 +75,17 @@ awk -F, 'NR == FNR { if (FNR > 1) { s = ($1 == "Female") ? "d" : "a"
         if (m == "fdr") return fp / (tp + fp); if (m == "for") return fn / (tn + fn)
         if (m == "acc") return (tp + tn) / n; if (m == "err") return 1 - (tp + tn) / n
         if (m == "ca") return (tp + fn) / (tp + fp); if (m == "rr") return (tn + fp) / (tn + fn)
-        if (m == "te") return fn / fp }
+        if (m == "te") return fn / fp; if (m == "n") return n }
+    # Clarify pre-training (pretraining.py :55, :92, :115, :142, :159, :175): a = Male, d =
+    # Female, P = (1 - base_rate, base_rate) over the label values both have (util:51).
+    function dist(which,   i, pa, pd, gap, mid, kl, js, l2, l1, linf) {
+        pa[0] = 1 - r("a", "br"); pa[1] = r("a", "br"); pd[0] = 1 - r("d", "br"); pd[1] = r("d", "br")
+        kl = js = l2 = l1 = linf = 0
+        for (i = 0; i < 2; i++) { if (pa[i] == 0 || pd[i] == 0) continue
+            mid = (pa[i] + pd[i]) / 2; gap = abs(pa[i] - pd[i])
+            kl += pa[i] * log(pa[i] / pd[i]); js += (pa[i] * log(pa[i] / mid) + pd[i] * log(pd[i] / mid)) / 2
+            l2 += gap * gap; l1 += gap; if (gap > linf) linf = gap }
+        return which == "KL" ? kl : which == "JS" ? js : which == "LP" ? sqrt(l2) : which == "TVD" ? l1 / 2 : linf }
     function D(m) { return r("d", m) - r("a", m) }
     function R(m) { return r("d", m) / r("a", m) }
     BEGIN { FS = "," }
@@ -97,11 +107,184 @@ awk -F, 'NR == FNR { if (FNR > 1) { s = ($1 == "Female") ? "d" : "a"
       w["clarify.DCR"] = D("rr"); w["clarify.RD"] = -D("tpr"); w["clarify.SD"] = D("tnr")
       w["clarify.DAR"] = -D("ppv"); w["clarify.DRR"] = D("npv"); w["clarify.AD"] = -D("acc")
       w["clarify.TE"] = D("te")
+      w["clarify.DPL"] = -D("br"); w["clarify.CI"] = (r("a", "n") - r("d", "n")) / (r("a", "n") + r("d", "n"))
+      w["clarify.KL"] = dist("KL"); w["clarify.JS"] = dist("JS"); w["clarify.LP"] = dist("LP")
+      w["clarify.TVD"] = dist("TVD"); w["clarify.KS"] = dist("KS")
       if (!(id in w)) { print id, "no expected value in this test"; next }
       if (abs(got - w[id]) > 1e-12) printf "%s got %s want %.17g\n", id, got, w[id] }' \
-    "$WORK/k.csv" "$WORK/got" >"$WORK/mismatch"
+    "$WORK/k.csv" "$WORK/got" >"$WORK/mismatch" || echo "awk failed" >>"$WORK/mismatch"
+[ -s "$WORK/got" ] || echo "no values to compare" >>"$WORK/mismatch"
 if [ -s "$WORK/mismatch" ]; then not_ok "every alias equals its peer formula on Adult (1e-12)" "$(cat "$WORK/mismatch")"
 else ok "every alias equals its peer formula on Adult (1e-12)"; fi
+
+# ---- Clarify's facet against the rest (reference: rest), on race (5 groups) ----
+# Each group d of race against a = every other row, from the counts: the pre-training
+# metrics (pretraining.py: CI (n_a - n_d)/(n_a + n_d) :55; DPL q_a - q_d common.py:85; KL
+# sum Pa ln(Pa/Pd) :92; JS :115; LP ||Pa - Pd||_2 :142; TVD ||Pa - Pd||_1 / 2 :159; KS
+# ||Pa - Pd||_inf :175; P over the label values both facets have, util/__init__.py:51) and
+# some post-training ones (DPPL q^_a - q^_d common.py:85, DI q^_d / q^_a posttraining.py:77,
+# TE FN_d/FP_d - FN_a/FP_a :314).
+{
+    printf 'version: 1\nname: adult-rest\ndata:\n  label: income\n  positive_label: ">50K"\n'
+    printf '  protected: [race]\n  candidate: { prediction: pred }\n  favorable_prediction: "1"\n'
+    printf 'defaults:\n  reference: rest\ngates:\n'
+    for alias in clarify.CI clarify.DPL clarify.KL clarify.JS clarify.LP clarify.TVD clarify.KS \
+        clarify.DPPL clarify.TE; do
+        printf '  - id: %s\n    metric: %s\n    max: 1\n' "$alias" "$alias"
+    done
+    printf '  - id: clarify.DI\n    metric: clarify.DI\n    min: 0.01\n'
+} >"$WORK/rest.yaml"
+run "$FAIRGATE" counts --quiet --policy "$WORK/rest.yaml" --candidate "$WORK/adult.csv" --out "$WORK/kr.csv"
+expect_rc "counts of the rest policy" 0
+run "$FAIRGATE" check --quiet --policy "$WORK/rest.yaml" --counts "$WORK/kr.csv" --out "$WORK/r.json"
+expect_rc "check against the rest" 0
+jq -r '.gates[] | .id as $id | .results[] | "\($id)\t\(.label)\t\(.value)\t\(.reference.label)"' \
+    "$WORK/r.json" >"$WORK/rgot"
+awk -F, 'NR == FNR { if (FNR == 1) { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        y = $col["y_true"]; p = $col["candidate"]; cnt = $col["count"]; g = "race=" $1
+        k = (y == 1 ? (p == 1 ? "tp" : "fn") : (p == 1 ? "fp" : "tn")); c[g, k] += cnt; all[k] += cnt
+        next }
+    function abs(x) { return x < 0 ? -x : x }
+    function set(g) { for (k in all) { d[k] = c[g, k]; a[k] = all[k] - c[g, k] } }
+    function rows(x) { return x["tp"] + x["fp"] + x["tn"] + x["fn"] }
+    function q(x) { return (x["tp"] + x["fn"]) / rows(x) }
+    function qhat(x) { return (x["tp"] + x["fp"]) / rows(x) }
+    function dist(which,   i, pa, pd, gap, m, kl, js, l2, l1, linf) {
+        pa[0] = 1 - q(a); pa[1] = q(a); pd[0] = 1 - q(d); pd[1] = q(d); kl = js = l2 = l1 = linf = 0
+        for (i = 0; i < 2; i++) { if (pa[i] == 0 || pd[i] == 0) continue
+            m = (pa[i] + pd[i]) / 2; gap = abs(pa[i] - pd[i])
+            kl += pa[i] * log(pa[i] / pd[i]); js += (pa[i] * log(pa[i] / m) + pd[i] * log(pd[i] / m)) / 2
+            l2 += gap * gap; l1 += gap; if (gap > linf) linf = gap }
+        return which == "KL" ? kl : which == "JS" ? js : which == "LP" ? sqrt(l2) : which == "TVD" ? l1 / 2 : linf }
+    { split($0, f, "\t"); id = f[1]; label = f[2]; got = f[3]; set(label); m = substr(id, 9)
+      if (f[4] != "rest (not " label ")") { printf "%s %s reference %s\n", id, label, f[4]; next }
+      if (m == "CI") want = (rows(a) - rows(d)) / (rows(a) + rows(d))
+      else if (m == "DPL") want = q(a) - q(d)
+      else if (m == "DPPL") want = qhat(a) - qhat(d)
+      else if (m == "DI") want = qhat(d) / qhat(a)
+      else if (m == "TE") want = d["fn"] / d["fp"] - a["fn"] / a["fp"]
+      else want = dist(m)
+      if (abs(got - want) > 1e-12) printf "%s %s got %s want %.17g\n", id, label, got, want
+      checked++ }
+    END { if (checked != 50) print checked + 0, "values compared, not 50" }' \
+    FS=, "$WORK/kr.csv" "$WORK/rgot" >"$WORK/rmismatch" || echo "awk failed" >>"$WORK/rmismatch"
+if [ -s "$WORK/rmismatch" ]; then
+    not_ok "Clarify's metrics against the rest equal smclarify's formulas on Adult race (1e-12)" "$(cat "$WORK/rmismatch")"
+else ok "Clarify's metrics against the rest equal smclarify's formulas on Adult race (1e-12)"; fi
+
+# ---- the inequality indices on Adult ----
+# Protected sex (2 groups) and race (5). Two candidates: pred, and nofn = pred or the label
+# (no false negatives, so that GE at alpha <= 0 has a value). Each line of index-gates: gate
+# id, metric, ge_alpha ("-": none). The expected values are AIF360 v0.6.1's code applied to
+# the benefit histogram of the counts (aif360/metrics/classification_metric.py:
+# b = 1 + y_pred - y_true :717; alpha = 1: mean(log((b/mu)^b) / mu) :722; alpha = 0:
+# -mean(log(b/mu) / mu) :724; else mean((b/mu)^alpha - 1) / (alpha (alpha - 1)) :726;
+# between groups: every row's b replaced by its group's mean :764; theil alpha 1 :805;
+# coefficient of variation sqrt(2 GE(2)) :811, :824, :838) and smclarify 0.5's
+# (src/smclarify/bias/metrics/common.py:403, GE at alpha 2, posttraining.py:426).
+awk -F, -v OFS=, 'NR == 1 { print $0, "nofn"; next } { print $0, ($7 == 1 || $6 == ">50K") }' \
+    "$WORK/adult.csv" >"$WORK/adult2.csv"
+printf '%s\n' "ge2 aif360.generalized_entropy_index -" \
+    "ge05 aif360.generalized_entropy_index 0.5" "ge3 aif360.generalized_entropy_index 3" \
+    "ge0 aif360.generalized_entropy_index 0" "gem1 aif360.generalized_entropy_index -1" \
+    "theil aif360.theil_index -" "cv aif360.coefficient_of_variation -" "cge clarify.GE -" \
+    "bag2 aif360.between_all_groups_generalized_entropy_index -" \
+    "bag0 aif360.between_all_groups_generalized_entropy_index 0" \
+    "bat aif360.between_all_groups_theil_index -" \
+    "bacv aif360.between_all_groups_coefficient_of_variation -" \
+    "bg2 aif360.between_group_generalized_entropy_index -" \
+    "bgt aif360.between_group_theil_index -" "bgcv aif360.between_group_coefficient_of_variation -" \
+    "nge3 generalized_entropy_index 3" "nbg3 between_group_generalized_entropy_index 3" \
+    "nwg3 within_group_generalized_entropy_index 3" "ntheil theil_index -" \
+    "nbt between_group_theil_index -" "nwt within_group_theil_index -" \
+    "nge0 generalized_entropy_index 0" >"$WORK/index-gates"
+for model in pred nofn; do
+    {
+        printf 'version: 1\nname: adult-indices\ndata:\n  label: income\n  positive_label: ">50K"\n'
+        printf '  protected: [sex, race]\n  candidate: { prediction: %s }\n' "$model"
+        printf '  favorable_prediction: "1"\ngates:\n'
+        while read -r id metric alpha; do
+            printf '  - id: %s\n    metric: %s\n    overall: { max: 100 }\n' "$id" "$metric"
+            [ "$alpha" = - ] || printf '    ge_alpha: %s\n' "$alpha"
+        done <"$WORK/index-gates"
+    } >"$WORK/indices-$model.yaml"
+    run "$FAIRGATE" counts --quiet --policy "$WORK/indices-$model.yaml" \
+        --candidate "$WORK/adult2.csv" --out "$WORK/ki-$model.csv"
+    expect_rc "counts of the index policy ($model)" 0 >&2
+    run "$FAIRGATE" check --quiet --policy "$WORK/indices-$model.yaml" \
+        --counts "$WORK/ki-$model.csv" --out "$WORK/i-$model.json"
+    expect_rc "check of the index gates ($model)" 0 >&2
+    jq -r --arg m "$model" \
+        '.gates[] | .id as $id | .results[] | "\($m)\t\($id)\t\(.label)\t\(.value)"' \
+        "$WORK/i-$model.json"
+done >"$WORK/igot" 2>"$WORK/ilog"
+cat "$WORK/ilog"
+grep -q '^not ok' "$WORK/ilog" && FAILED=1
+# 11 whole-population gates and 11 per attribute set (sex, race), for each model
+expect_eq "index gates: one result per gate, or per attribute set for between/within" \
+    "$(wc -l <"$WORK/igot" | tr -d ' ')" "$((2 * (11 + 2 * 11)))"
+# Counts columns: sex, race, then y_true, candidate, ..., count by the header's names.
+awk -F, 'FILENAME ~ /index-gates$/ { split($0, f, " "); alpha[f[1]] = f[3]; metric[f[1]] = f[2]; next }
+    FILENAME ~ /ki-/ && FNR == 1 { m = FILENAME ~ /nofn/ ? "nofn" : "pred"
+        for (i = 1; i <= NF; i++) col[$i] = i; next }
+    FILENAME ~ /ki-/ { b = $col["candidate"] - $col["y_true"] + 1; n = $col["count"]; h[m, b] += n
+        g[m, "sex", $1] += n; s[m, "sex", $1] += n * b; names["sex", $1] = 1
+        g[m, "race", $2] += n; s[m, "race", $2] += n * b; names["race", $2] = 1; next }
+    function abs(x) { return x < 0 ? -x : x }
+    # AIF360 GE of k values v[i] on w[i] rows (aif: alpha 0 divided by mu, as its code)
+    function ge(k, a, aif,   i, n, t, mu, sum) { n = 0; t = 0
+        for (i = 1; i <= k; i++) { n += w[i]; t += w[i] * v[i] }
+        mu = t / n; sum = 0
+        for (i = 1; i <= k; i++) {
+            if (w[i] == 0) continue
+            if (v[i] == 0 && a <= 0) return "null"    # log(0) or 0^a: infinite
+            if (a == 1) sum += w[i] * (v[i] > 0 ? log((v[i] / mu) ^ v[i]) / mu : 0)
+            else if (a == 0) sum += w[i] * log(v[i] / mu) / (aif ? mu : 1)
+            else sum += w[i] * ((v[i] / mu) ^ a - 1) }
+        return a == 1 ? sum / n : a == 0 ? -sum / n : sum / n / (a * (a - 1)) }
+    function total(m, a, aif) { split("", v); split("", w)
+        v[1] = 0; w[1] = h[m, 0]; v[2] = 1; w[2] = h[m, 1]; v[3] = 2; w[3] = h[m, 2]
+        return ge(3, a, aif) }
+    function between(m, attr, a, aif,   k, key, p) { split("", v); split("", w); k = 0
+        for (key in names) { split(key, p, SUBSEP)
+            if (p[1] != attr || !((m, attr, p[2]) in g)) continue
+            k++; w[k] = g[m, attr, p[2]]; v[k] = s[m, attr, p[2]] / w[k] }
+        return ge(k, a, aif) }
+    function cv(x) { return x == "null" ? x : sqrt(2 * x) }
+    { FS = "\t"; $0 = $0; m = $1; id = $2; label = $3; got = $4; a = alpha[id]; mt = metric[id]
+      if (mt !~ /^(aif360|clarify)[.]/) next   # the native split: the identity below
+      aif = mt ~ /^aif360[.]/; if (a == "-") a = (mt ~ /theil/ ? 1 : 2)
+      if (label == "overall") want = mt ~ /coefficient/ ? cv(total(m, 2, aif)) : total(m, a, aif)
+      else if (mt ~ /[.]between_group_/ && label == "race") want = "null" # not two groups
+      else want = mt ~ /coefficient/ ? cv(between(m, label, 2, aif)) : between(m, label, a, aif)
+      if (want == "null" || got == "null") {
+          if (want != got) printf "%s %s %s got %s want %s\n", m, id, label, got, want; next }
+      if (abs(got - want) > 1e-12) printf "%s %s %s got %s want %.17g\n", m, id, label, got, want
+      checked++ }
+    END { if (checked != 36) print checked + 0, "values compared, not 36" }' \
+    "$WORK/index-gates" "$WORK/ki-pred.csv" "$WORK/ki-nofn.csv" "$WORK/igot" >"$WORK/imismatch" ||
+    echo "awk failed" >>"$WORK/imismatch"
+if [ -s "$WORK/imismatch" ]; then
+    not_ok "every index alias equals AIF360's / Clarify's code on Adult (1e-12)" "$(cat "$WORK/imismatch")"
+else ok "every index alias equals AIF360's / Clarify's code on Adult (1e-12)"; fi
+expect_eq "GE(0) of a model with false negatives is null, with the reason" \
+    "$(jq -r '.gates[] | select(.id == "ge0") | .results[0] | "\(.value) \(.status) \(.why)"' "$WORK/i-pred.json")" \
+    "null insufficient_data generalized_entropy_index is undefined: infinite: alpha <= 0 and some rows have benefit 0 (false negatives, or a group of only false negatives)"
+expect_grep "AIF360's between_group_* of race (5 groups) is null, with the reason" "$WORK/igot" \
+    "^pred	bg2	race	null$"
+# Between + within = total, per attribute set (Shorrocks 1980), from the audit's values.
+for model in pred nofn; do
+    jq -r '[.gates[] | {key: .id, value: [.results[] | .value]}] | from_entries |
+        "\(.nge3[0]) \(.nbg3[0]) \(.nwg3[0]) \(.nbg3[1]) \(.nwg3[1]) \(.ntheil[0]) \(.nbt[0]) \(.nwt[0]) \(.nbt[1]) \(.nwt[1])"' \
+        "$WORK/i-$model.json"
+done | awk 'function abs(x) { return x < 0 ? -x : x }
+    { n++; if (NF != 10 || abs($2 + $3 - $1) > 1e-12 || abs($4 + $5 - $1) > 1e-12 ||
+          abs($7 + $8 - $6) > 1e-12 || abs($9 + $10 - $6) > 1e-12 || $2 <= 0 || $3 <= 0 ||
+          $7 <= 0 || $8 <= 0) print "line", NR, $0 }
+    END { if (n != 2) print "got", n + 0, "lines" }' >"$WORK/identity"
+if [ -s "$WORK/identity" ]; then
+    not_ok "between + within = total on Adult (GE(3), Theil; sex and race)" "$(cat "$WORK/identity")"
+else ok "between + within = total on Adult (GE(3), Theil; sex and race)"; fi
 
 # ---- lint explains misuse ----
 

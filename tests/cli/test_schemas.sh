@@ -282,6 +282,26 @@ invalid max-days-3651                   .overrides.max_days = 3651
 invalid max-days-quoted                 .overrides.max_days = "30"
 invalid not-overridable-twice           .overrides.not_overridable = ["accuracy-floor", "accuracy-floor"]
 invalid not-overridable-mapping         .overrides.not_overridable = {"accuracy-floor": true}
+valid   index-overall                   .gates[3].metric = "theil_index" | .gates[3].overall = {max: 2.5}
+valid   index-ge-alpha                  .gates[3].metric = "generalized_entropy_index" | .gates[3].overall = {max: 2} | .gates[3].ge_alpha = -0.5
+valid   index-alias-vs-incumbent        .gates[3].metric = "aif360.between_group_theil_index" | .gates[3].overall = {} | .gates[3].vs_incumbent = {max_worsening: 0.01}
+valid   index-clarify-ge-alpha-2        .gates[3].metric = "clarify.GE" | .gates[3].ge_alpha = 2
+invalid index-ge-alpha-on-theil         .gates[3].metric = "theil_index" | .gates[3].ge_alpha = 1
+invalid index-ge-alpha-on-rate          .gates[3].ge_alpha = 2
+invalid index-clarify-ge-alpha-3        .gates[3].metric = "clarify.GE" | .gates[3].ge_alpha = 3
+invalid index-ge-alpha-101              .gates[3].metric = "generalized_entropy_index" | .gates[3].ge_alpha = 101
+invalid index-negative-bound            .gates[3].metric = "coefficient_of_variation" | .gates[3].overall = {max: -0.1}
+invalid index-as-disparity              .gates[0].metric = "between_group_theil_index"
+invalid index-alias-as-disparity        .gates[0].metric = "aif360.theil_index"
+invalid overall-average-odds            .gates[3].metric = "average_odds"
+valid   pair-kl                         .gates[0].metric = "label_kl_divergence" | del(.gates[0].disparity) | .gates[0].max = 0.2 | del(.gates[0].min)
+valid   pair-ci-negative                .gates[0].metric = "clarify.CI" | del(.gates[0].disparity) | .gates[0].reference = "rest" | .gates[0].min = -0.5
+valid   pair-dpl-rest                   .gates[0].metric = "clarify.DPL" | del(.gates[0].disparity) | .gates[0].reference = "rest" | .gates[0].min = -0.2
+valid   reference-rest                  .defaults.reference = "rest"
+invalid pair-with-disparity             .gates[0].metric = "label_ks_distance"
+invalid pair-ci-below-minus-one         .gates[0].metric = "class_imbalance" | del(.gates[0].disparity) | .gates[0].min = -1.5
+invalid pair-divergence-negative        .gates[0].metric = "label_total_variation" | del(.gates[0].disparity) | .gates[0].min = -0.1
+invalid pair-overall                    .gates[3].metric = "class_imbalance"
 EOF
 mutations=""
 while read -r want name filter; do
@@ -344,6 +364,20 @@ audit noinc 0 --policy "$WORK/noinc.yaml" --candidate "$WORK/loans.csv"
 fixture_policy schemas-kinds "$WORK/kinds.yaml"
 audit kinds 1 --policy "$WORK/kinds.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/inc.csv"
 
+# Clarify against the rest and signed differences: negative values, rest references.
+fixture_policy schemas-clarify "$WORK/clarify.yaml"
+audit clarify 0 --policy "$WORK/clarify.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/inc.csv"
+expect_eq "audit clarify: negative values and rest references are there to validate" \
+    "$(jq '([.gates[].results[] | select(.value < 0)] | length > 0) and
+        ([.gates[].results[] | select(.reference.rest_of != null)] | length > 0)' "$A/clarify.json")" true
+
+# Inequality indices: whole population, and one result per attribute set ("attributes").
+fixture_policy schemas-indices "$WORK/indices.yaml"
+audit indices 0 --policy "$WORK/indices.yaml" --candidate "$WORK/cand.csv" --incumbent "$WORK/inc.csv"
+expect_eq "audit indices: between/within results name their attribute sets" \
+    "$(jq -c '[.gates[] | select(.id == "within") | .results[] | .attributes]' "$A/indices.json")" \
+    '[["sex"],["race"],["sex","race"]]'
+
 "$TOOLS/fg_gen" --rows 5000 --seed 5 --scenario hiring >"$WORK/hiring.csv"
 audit hiring 1 --policy "$ROOT/policies/hiring.yaml" --candidate "$WORK/hiring.csv"
 
@@ -403,7 +437,7 @@ expect_eq "audit override: applied and rejected" "$(jq -r '[.overrides[].status]
 expect_eq "audit override: a rejected record has nulls" "$(jq -c '.overrides[1] | [.gate, .keyid]' "$A/override.json")" "[null,null]"
 
 validate "$AUDIT_SCHEMA" "$A"/*.json
-for name in fail predicate pass noinc kinds hiring scores override rejected counts advisory; do
+for name in fail predicate pass noinc kinds indices clarify hiring scores override rejected counts advisory; do
     expect_schema "audit $name is valid" "$A/$name.json" valid
 done
 

@@ -42,6 +42,28 @@ static const struct metric_vector vectors[] = {
     {FG_METRIC_AVERAGE_ODDS, "average_odds", FG_METRIC_KIND_AVERAGE, 0, false, false},
     {FG_METRIC_AVERAGE_PREDICTIVE_VALUE, "average_predictive_value", FG_METRIC_KIND_AVERAGE, 0,
      false, false},
+    {FG_METRIC_GENERALIZED_ENTROPY_INDEX, "generalized_entropy_index", FG_METRIC_KIND_INDEX, -1,
+     false, false},
+    {FG_METRIC_THEIL_INDEX, "theil_index", FG_METRIC_KIND_INDEX, -1, false, false},
+    {FG_METRIC_COEFFICIENT_OF_VARIATION, "coefficient_of_variation", FG_METRIC_KIND_INDEX, -1,
+     false, false},
+    {FG_METRIC_BETWEEN_GROUP_GENERALIZED_ENTROPY_INDEX, "between_group_generalized_entropy_index",
+     FG_METRIC_KIND_GROUP_INDEX, -1, false, false},
+    {FG_METRIC_BETWEEN_GROUP_THEIL_INDEX, "between_group_theil_index", FG_METRIC_KIND_GROUP_INDEX,
+     -1, false, false},
+    {FG_METRIC_BETWEEN_GROUP_COEFFICIENT_OF_VARIATION, "between_group_coefficient_of_variation",
+     FG_METRIC_KIND_GROUP_INDEX, -1, false, false},
+    {FG_METRIC_WITHIN_GROUP_GENERALIZED_ENTROPY_INDEX, "within_group_generalized_entropy_index",
+     FG_METRIC_KIND_GROUP_INDEX, -1, false, false},
+    {FG_METRIC_WITHIN_GROUP_THEIL_INDEX, "within_group_theil_index", FG_METRIC_KIND_GROUP_INDEX, -1,
+     false, false},
+    {FG_METRIC_CLASS_IMBALANCE, "class_imbalance", FG_METRIC_KIND_PAIR, 0, false, false},
+    {FG_METRIC_LABEL_KL_DIVERGENCE, "label_kl_divergence", FG_METRIC_KIND_PAIR, 0, false, false},
+    {FG_METRIC_LABEL_JS_DIVERGENCE, "label_js_divergence", FG_METRIC_KIND_PAIR, 0, false, false},
+    {FG_METRIC_LABEL_LP_NORM, "label_lp_norm", FG_METRIC_KIND_PAIR, 0, false, false},
+    {FG_METRIC_LABEL_TOTAL_VARIATION, "label_total_variation", FG_METRIC_KIND_PAIR, 0, false,
+     false},
+    {FG_METRIC_LABEL_KS_DISTANCE, "label_ks_distance", FG_METRIC_KIND_PAIR, 0, false, false},
 };
 
 _Static_assert(sizeof vectors / sizeof vectors[0] == FG_METRIC__N, "one vector per metric");
@@ -64,8 +86,8 @@ START_TEST(test_vocabulary)
     ck_assert_int_eq(fg_metric_is_score(v->metric), v->is_score);
     /* the rate function computes the rate metrics, the count ratios and the averages */
     struct fg_confusion c = {3, 1, 4, 2};
-    bool computed =
-        v->is_rate || v->kind == FG_METRIC_KIND_COUNT_RATIO || v->kind == FG_METRIC_KIND_AVERAGE;
+    bool computed = v->is_rate || v->kind == FG_METRIC_KIND_COUNT_RATIO ||
+                    v->kind == FG_METRIC_KIND_AVERAGE || v->kind == FG_METRIC_KIND_PAIR;
     ck_assert_int_eq(fg_metric_rate(v->metric, &c).defined, computed);
 }
 END_TEST
@@ -141,6 +163,19 @@ START_TEST(test_aliases)
     const struct fg_metric_alias *dppl = fg_metric_alias_lookup("clarify.DPPL");
     ck_assert_int_eq(dppl->form, FG_ALIAS_REFERENCE_MINUS_GROUP); /* a - d */
     ck_assert_ptr_null(fg_metric_alias_lookup("clarify.dppl"));
+    /* the inequality indices: overall gates only, alpha where GE takes one */
+    const struct fg_metric_alias *ge = fg_metric_alias_lookup("clarify.GE");
+    ck_assert_int_eq(ge->metric, FG_METRIC_GENERALIZED_ENTROPY_INDEX);
+    ck_assert_int_eq(ge->form, FG_ALIAS_INDEX_ALPHA2);
+    ck_assert_int_eq(fg_metric_alias_lookup("aif360.between_group_theil_index")->form,
+                     FG_ALIAS_INDEX_TWO_GROUPS);
+    ck_assert_int_eq(fg_metric_alias_lookup("aif360.between_all_groups_theil_index")->metric,
+                     FG_METRIC_BETWEEN_GROUP_THEIL_INDEX);
+    ck_assert(fg_metric_overall_only(FG_METRIC_COUNT));
+    ck_assert(fg_metric_overall_only(FG_METRIC_WITHIN_GROUP_THEIL_INDEX));
+    ck_assert(!fg_metric_overall_only(FG_METRIC_TPR));
+    ck_assert(fg_metric_takes_alpha(FG_METRIC_BETWEEN_GROUP_GENERALIZED_ENTROPY_INDEX));
+    ck_assert(!fg_metric_takes_alpha(FG_METRIC_THEIL_INDEX));
 }
 END_TEST
 

@@ -451,6 +451,40 @@ static const struct bad_case bad[] = {
      "gate 'dp' is listed twice in 'not_overridable'"},
     {"not_overridable scalar", DATA GATES OVR "  not_overridable: dp\n", P, 16, 20,
      "'not_overridable' must be a list, not a scalar"},
+    /* -- inequality indices -- */
+    {"ge_alpha on theil", GATE "    metric: theil_index\n    ge_alpha: 2\n    overall: {max: 1}\n",
+     P, 12, 5, "'ge_alpha' applies to generalized_entropy_index and its between_group_ and"},
+    {"clarify.GE at another alpha",
+     GATE "    metric: clarify.GE\n    ge_alpha: 3\n    overall: {max: 1}\n", P, 12, 15,
+     "'ge_alpha' is 3, but metric 'clarify.GE' is GE with alpha 2"},
+    {"ge_alpha out of range",
+     GATE "    metric: generalized_entropy_index\n    ge_alpha: 101\n    overall: {max: 1}\n", P,
+     12, 15, "'ge_alpha' is 101, but it must be between -100 and 100"},
+    {"index as a disparity", GATE "    metric: between_group_theil_index\n    max: 0.1\n", P, 11,
+     13, "is an inequality index, bounded as it is: give 'overall: {max: ...}' (one value per"},
+    {"index alias as a disparity",
+     GATE "    metric: aif360.theil_index\n    reference: {sex: M}\n    max: 0.1\n", P, 11, 13,
+     "metric 'aif360.theil_index' is an inequality index"},
+    {"index bound below 0", GATE "    metric: theil_index\n    overall: {max: -1}\n", P, 12, 20,
+     "an overall bound on an inequality index must be at least 0"},
+    {"pair metric with a disparity",
+     GATE "    metric: label_kl_divergence\n    disparity: difference\n    max: 0.1\n", P, 12, 5,
+     "metric 'label_kl_divergence' compares each group with its reference by itself"},
+    {"class_imbalance bound", GATE "    metric: clarify.CI\n    reference: rest\n    max: 1.5\n", P,
+     13, 10, "a class_imbalance bound must be between -1 and 1"},
+    {"divergence bound", GATE "    metric: label_js_divergence\n    min: -0.1\n", P, 12, 10,
+     "a bound on a label divergence or distance must be at least 0"},
+    {"clarify alias with highest",
+     GATE "    metric: clarify.KS\n    reference: highest\n    max: 0.1\n", P, 12, 16,
+     "or 'rest' (Clarify's facet against all other rows), not 'highest'"},
+    {"rest for a score metric",
+     HEAD PROT "  candidate: {score: s, threshold: 0.5}\n"
+               "gates:\n  - id: g\n    metric: auc\n    disparity: difference\n    max: 0.1\n"
+               "    reference: rest\n",
+     P, 13, 16, "reference 'rest' compares a group with the rows outside it"},
+    {"index with an interval",
+     GATE "    metric: theil_index\n    overall: {max: 1}\n    evidence: significant\n", P, 13, 15,
+     "not for the inequality index metric 'theil_index'"},
 };
 
 /* ---- helpers ---- */
@@ -1047,6 +1081,33 @@ START_TEST(test_document_markers)
 }
 END_TEST
 
+/* ge_alpha: 2 by default, as given, fixed at 2 by clarify.GE, 0 where GE takes none; an index
+ * gate is an overall gate, and a between-group alias keeps its AIF360 form. */
+START_TEST(test_index_gates)
+{
+    static const char text[] =
+        DATA "gates:\n"
+             "  - {id: a, metric: generalized_entropy_index, overall: {max: 1}}\n"
+             "  - {id: b, metric: between_group_generalized_entropy_index,\n"
+             "     ge_alpha: -0.5, overall: {max: 1}}\n"
+             "  - {id: c, metric: clarify.GE, ge_alpha: 2, overall: {max: 1}}\n"
+             "  - {id: d, metric: aif360.between_group_theil_index,\n"
+             "     overall: {max: 2}, vs_incumbent: {max_worsening: 0.01}}\n";
+    struct fg_policy *policy = parse_ok(text);
+    ck_assert_double_eq(gate_named(policy, "a")->ge_alpha, 2.0);
+    ck_assert(gate_named(policy, "a")->overall);
+    ck_assert_double_eq(gate_named(policy, "b")->ge_alpha, -0.5);
+    ck_assert_double_eq(gate_named(policy, "c")->ge_alpha, 2.0);
+    ck_assert_int_eq(gate_named(policy, "c")->metric, FG_METRIC_GENERALIZED_ENTROPY_INDEX);
+    const struct fg_gate_spec *d = gate_named(policy, "d");
+    ck_assert_double_eq(d->ge_alpha, 0.0);
+    ck_assert_int_eq(d->metric, FG_METRIC_BETWEEN_GROUP_THEIL_INDEX);
+    ck_assert_int_eq(d->alias->form, FG_ALIAS_INDEX_TWO_GROUPS);
+    ck_assert(d->has_max_worsening && d->overall);
+    fg_policy_free(policy);
+}
+END_TEST
+
 START_TEST(test_names)
 {
     static const char *const metrics[] = {"count",
@@ -1070,7 +1131,21 @@ START_TEST(test_names)
                                           "conditional_rejection",
                                           "treatment_equality",
                                           "average_odds",
-                                          "average_predictive_value"};
+                                          "average_predictive_value",
+                                          "generalized_entropy_index",
+                                          "theil_index",
+                                          "coefficient_of_variation",
+                                          "between_group_generalized_entropy_index",
+                                          "between_group_theil_index",
+                                          "between_group_coefficient_of_variation",
+                                          "within_group_generalized_entropy_index",
+                                          "within_group_theil_index",
+                                          "class_imbalance",
+                                          "label_kl_divergence",
+                                          "label_js_divergence",
+                                          "label_lp_norm",
+                                          "label_total_variation",
+                                          "label_ks_distance"};
     ck_assert_uint_eq(N_OF(metrics), FG_METRIC__N);
     for (size_t i = 0; i < N_OF(metrics); i++)
         ck_assert_str_eq(fg_metric_name((enum fg_metric)i), metrics[i]);
@@ -1211,6 +1286,7 @@ static Suite *policy_suite(void)
     tcase_add_test(tc, test_numbers);
     tcase_add_test(tc, test_document_markers);
     tcase_add_test(tc, test_names);
+    tcase_add_test(tc, test_index_gates);
     tcase_add_test(tc, test_gate_id_limits);
     suite_add_tcase(s, tc);
     tc = tcase_create("fixtures");

@@ -61,6 +61,10 @@ static const char POLICY[] =
     "    metric: accuracy\n"
     "    enforce: warn\n"
     "    overall: {min: 0.3333333333333333}\n"
+    "  - id: ge\n"
+    "    metric: aif360.between_group_generalized_entropy_index\n"
+    "    ge_alpha: 0.5\n"
+    "    overall: {max: 0.01}\n"
     "overrides:\n"
     "  approvers:\n"
     "    - {name: zed, role: r2, public_key: k/z.pub, keyid: " K2 "}\n"
@@ -105,7 +109,14 @@ static const char EXPECTED[] =
     "null,"
     "\"metric\":\"accuracy\",\"min\":0.3333333333333333,\"min_group_size\":30,"
     "\"on_small_group\":\"warn\",\"order\":null,\"overall\":true,"
-    "\"reference\":{\"race\":\"white\",\"sex\":\"male\"},\"resamples\":2000,\"seed\":20261202}],"
+    "\"reference\":{\"race\":\"white\",\"sex\":\"male\"},\"resamples\":2000,\"seed\":20261202},"
+    "{\"alpha\":0.05,\"correction\":\"holm\",\"description\":null,\"disparity\":null,"
+    "\"enforce\":\"block\",\"evidence\":\"point\",\"ge_alpha\":0.5,\"id\":\"ge\",\"max\":0.01,"
+    "\"max_worsening\":null,"
+    "\"metric\":\"between_group_generalized_entropy_index\",\"min\":null,\"min_group_size\":30,"
+    "\"on_small_group\":\"warn\",\"order\":null,\"overall\":true,"
+    "\"reference\":{\"race\":\"white\",\"sex\":\"male\"},\"resamples\":2000,\"seed\":20261202,"
+    "\"variant\":\"aif360_two_groups\"}],"
     "\"name\":\"canon \\\"test\\\"\\t\xcf\x80\\u0001\","
     "\"overrides\":{\"approvers\":[{\"keyid\":\"" RFC8410_ID "\",\"name\":\"amy\",\"role\":\"r1\"},"
     "{\"keyid\":\"" K2 "\",\"name\":\"zed\",\"role\":\"r2\"}],\"max_days\":10,"
@@ -140,6 +151,8 @@ static const char SAME_MEANING[] =
     "  disparity: difference\n"
     "  metric: tpr\n"
     "- {id: floor, enforce: warn, metric: accuracy, overall: {min: 0.33333333333333331}}\n"
+    "- {overall: {max: 1e-2}, ge_alpha: 5e-1, id: ge,\n"
+    "   metric: aif360.between_group_generalized_entropy_index}\n"
     "overrides:\n"
     "  not_overridable:\n"
     "  - dp\n"
@@ -245,6 +258,10 @@ static const struct {
     {"    enforce: warn\n", ""},                             /* an advisory gate made blocking */
     {"    max: 0.1\n", "    max: 0.1\n    enforce: warn\n"}, /* a blocking gate made advisory */
     {"  min_group_size: 30\n", "  min_group_size: 30\n  enforce: warn\n"}, /* defaults' */
+    {"ge_alpha: 0.5", "ge_alpha: 0.25"},                                   /* GE's alpha */
+    {"reference: between_groups", "reference: rest"}, /* Clarify's facet against the rest */
+    {"metric: aif360.between_group_generalized", "metric: between_group_generalized"},
+    {"metric: aif360.between_group_generalized", "metric: aif360.between_all_groups_generalized"},
 };
 
 START_TEST(test_changes)
