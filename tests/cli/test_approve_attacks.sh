@@ -290,6 +290,11 @@ gates:
     min: -0.1
     max: 0.1
     reference: {sex: Male, race: White}
+  - id: inequality
+    metric: generalized_entropy_index
+    ge_alpha: 2
+    evidence: point
+    overall: { max: 0.5 }
 overrides:
   approvers:
     - name: risk@bank.example
@@ -383,6 +388,9 @@ change${T}bootstrap.resamples${T}s/resamples: 2000, seed: 7/resamples: 2001, see
 change${T}bootstrap.seed${T}s/resamples: 500, seed: 9/resamples: 500, seed: 10/
 change${T}gate.enforce${T}s/^  - id: parity$/&\n    enforce: warn/
 change${T}defaults.enforce${T}s/^defaults:$/&\n  enforce: warn/
+change${T}gate.ge_alpha${T}s/^    ge_alpha: 2$/    ge_alpha: 3/
+same${T}gate.ge_alpha${T}/^    ge_alpha: 2$/d
+change${T}gate.reference${T}s/^    reference: {sex: Male, race: White}$/    reference: rest/
 EOF
 jq -r '(.properties | keys[]), (.definitions | to_entries[] | select(.value.properties) | .key as $d |
     .value.properties | keys[] | "\($d).\(.)")' "$TESTS_DIR/../policies/policy.schema.json" >"$WORK/schema-keys"
