@@ -687,20 +687,12 @@ static enum fg_status binned_curves(const struct fg_binned *b, uint64_t n_neg, u
                                     bool in_range, const int t_of[2], bool above, unsigned bins,
                                     struct fg_score_curves **out, struct fg_error *err)
 {
-    struct fg_score_curves *c = calloc(1, sizeof *c);
-    if (c == NULL)
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    c->bins = bins;
-    c->calibration_defined = n_neg + n_pos > 0 && in_range;
-    c->roc_defined = n_neg > 0 && n_pos > 0;
-    if (c->calibration_defined)
-        c->bin = malloc(bins * sizeof *c->bin);
-    if (c->roc_defined)
-        c->roc = malloc(FG_ROC_MAX_POINTS * sizeof *c->roc);
-    if ((c->calibration_defined && c->bin == NULL) || (c->roc_defined && c->roc == NULL)) {
-        fg_score_curves_free(c);
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    }
+    struct fg_score_curves *c = NULL;
+    enum fg_status st =
+        fg_score_curves_new(bins, n_neg + n_pos > 0 && in_range, n_neg > 0 && n_pos > 0, bins,
+                            FG_ROC_MAX_POINTS, &c, err);
+    if (st != FG_OK)
+        return st;
     if (c->calibration_defined)
         binned_calibration(b, n_neg + n_pos, t_of, bins, c->bin, &c->n_bins);
     if (c->roc_defined)

@@ -357,6 +357,29 @@ static size_t roc_walk(const double *neg, size_t n_neg, const double *pos, size_
     return used;
 }
 
+enum fg_status fg_score_curves_new(unsigned bins, bool calibration_defined, bool roc_defined,
+                                   size_t room_bins, size_t room_roc, struct fg_score_curves **out,
+                                   struct fg_error *err)
+{
+    *out = NULL;
+    struct fg_score_curves *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    c->bins = bins;
+    c->calibration_defined = calibration_defined;
+    c->roc_defined = roc_defined;
+    if (c->calibration_defined)
+        c->bin = malloc(room_bins * sizeof *c->bin);
+    if (c->roc_defined)
+        c->roc = malloc(room_roc * sizeof *c->roc);
+    if ((c->calibration_defined && c->bin == NULL) || (c->roc_defined && c->roc == NULL)) {
+        fg_score_curves_free(c);
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    *out = c;
+    return FG_OK;
+}
+
 enum fg_status fg_score_curves_compute(const double *negatives, size_t n_neg,
                                        const double *positives, size_t n_pos,
                                        enum fg_favorable favorable, unsigned bins,
@@ -368,20 +391,12 @@ enum fg_status fg_score_curves_compute(const double *negatives, size_t n_neg,
     size_t n = n_neg + n_pos;
     size_t room_bins = n < bins ? n : bins;
     size_t room_roc = n + 1 < FG_ROC_MAX_POINTS ? n + 1 : FG_ROC_MAX_POINTS;
-    struct fg_score_curves *c = calloc(1, sizeof *c);
-    if (c == NULL)
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    c->bins = bins;
-    c->calibration_defined = n > 0 && in_unit_range(negatives, n_neg, positives, n_pos);
-    c->roc_defined = n_neg > 0 && n_pos > 0;
-    if (c->calibration_defined)
-        c->bin = malloc(room_bins * sizeof *c->bin);
-    if (c->roc_defined)
-        c->roc = malloc(room_roc * sizeof *c->roc);
-    if ((c->calibration_defined && c->bin == NULL) || (c->roc_defined && c->roc == NULL)) {
-        fg_score_curves_free(c);
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    }
+    struct fg_score_curves *c = NULL;
+    enum fg_status st =
+        fg_score_curves_new(bins, n > 0 && in_unit_range(negatives, n_neg, positives, n_pos),
+                            n_neg > 0 && n_pos > 0, room_bins, room_roc, &c, err);
+    if (st != FG_OK)
+        return st;
     bool above = favorable == FG_FAVORABLE_ABOVE;
     if (c->calibration_defined)
         calibration_walk(negatives, n_neg, positives, n_pos, above ? 0.0 : 1.0, above ? 1.0 : 0.0,

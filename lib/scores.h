@@ -82,6 +82,12 @@ FG_MUST_CHECK enum fg_status fg_score_curves_compute(const double *negatives, si
                                                      struct fg_score_curves **out,
                                                      struct fg_error *err);
 void fg_score_curves_free(struct fg_score_curves *curves);
+/* Empty curves with room for room_bins calibration bins (when calibration_defined) and
+ * room_roc ROC vertices (when roc_defined), for a walk to fill (lib/scores.c, scorebins.c). */
+FG_MUST_CHECK enum fg_status fg_score_curves_new(unsigned bins, bool calibration_defined,
+                                                 bool roc_defined, size_t room_bins,
+                                                 size_t room_roc, struct fg_score_curves **out,
+                                                 struct fg_error *err);
 
 /* Whether the ROC vertex after (fp, tp) of (n_neg, n_pos) is kept by the thinning the
  * report uses (see scores.c): always the last, else when it reaches a new 1/50 step of the

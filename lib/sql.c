@@ -522,17 +522,24 @@ static enum fg_status put_from_where(struct fg_buf *t, const struct dialect *d, 
     return FG_OK;
 }
 
-enum fg_status fg_sql_render(const struct fg_policy *policy, const char *table,
-                             enum fg_sql_dialect dialect, char **out, struct fg_error *err)
+/* What any query needs: a known dialect, a table, and a policy a counts table can serve (a
+ * protected attribute called "count", calibration bins off the score grid...), refused here
+ * already, not when the engine has run. */
+static enum fg_status render_check(const struct fg_policy *policy, const char *table,
+                                   enum fg_sql_dialect dialect, struct fg_error *err)
 {
-    *out = NULL;
     if ((size_t)dialect >= N_DIALECTS)
         return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "unknown SQL dialect %d", (int)dialect);
     if (table == NULL || table[0] == '\0')
         return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "no table name");
-    /* What a counts table cannot serve (score gates, a protected attribute called "count")
-     * is refused here already, not when the engine has run. */
-    enum fg_status status = fg_counts_policy_check(policy, err);
+    return fg_counts_policy_check(policy, err);
+}
+
+enum fg_status fg_sql_render(const struct fg_policy *policy, const char *table,
+                             enum fg_sql_dialect dialect, char **out, struct fg_error *err)
+{
+    *out = NULL;
+    enum fg_status status = render_check(policy, table, dialect, err);
     if (status != FG_OK)
         return status;
     const struct dialect *d = &dialects[dialect];
@@ -769,11 +776,7 @@ enum fg_status fg_sql_render_bins(const struct fg_policy *policy, const char *ta
                                   enum fg_sql_dialect dialect, char **out, struct fg_error *err)
 {
     *out = NULL;
-    if ((size_t)dialect >= N_DIALECTS)
-        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "unknown SQL dialect %d", (int)dialect);
-    if (table == NULL || table[0] == '\0')
-        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "no table name");
-    enum fg_status status = fg_counts_policy_check(policy, err);
+    enum fg_status status = render_check(policy, table, dialect, err);
     if (status != FG_OK)
         return status;
     if (!fg_score_bins_needed(policy))

@@ -31,18 +31,22 @@ static void bin_rows(const double *scores, const int *y, size_t n, struct fg_bin
     }
 }
 
+/* The rows' scores split by y into neg and pos (room for n each). */
+static void split_rows(const double *scores, const int *y, size_t n, double *neg, size_t *n_neg,
+                       double *pos, size_t *n_pos)
+{
+    *n_neg = *n_pos = 0;
+    for (size_t i = 0; i < n; i++)
+        *(y[i] ? &pos[(*n_pos)++] : &neg[(*n_neg)++]) = scores[i];
+}
+
 /* The exact statistics of lib/scores.c for the same rows. */
 static struct fg_score_stats exact_of(const double *scores, const int *y, size_t n,
                                       enum fg_favorable favorable, unsigned bins)
 {
     static double neg[MAX_ROWS], pos[MAX_ROWS];
-    size_t n_neg = 0, n_pos = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (y[i])
-            pos[n_pos++] = scores[i];
-        else
-            neg[n_neg++] = scores[i];
-    }
+    size_t n_neg, n_pos;
+    split_rows(scores, y, n, neg, &n_neg, pos, &n_pos);
     struct fg_score_stats s;
     fg_score_stats_compute(neg, n_neg, pos, n_pos, favorable, bins, &s);
     return s;
@@ -139,9 +143,8 @@ START_TEST(test_random_against_exact)
             ck_assert(s.auc_error_bound < 0.01);
             struct fg_score_curves *exact = NULL;
             static double neg[MAX_ROWS], pos[MAX_ROWS];
-            size_t n_neg = 0, n_pos = 0;
-            for (size_t i = 0; i < n; i++)
-                *(y[i] ? &pos[n_pos++] : &neg[n_neg++]) = scores[i];
+            size_t n_neg, n_pos;
+            split_rows(scores, y, n, neg, &n_neg, pos, &n_pos);
             fg_scores_sort(neg, n_neg);
             fg_scores_sort(pos, n_pos);
             ck_assert_int_eq(fg_score_curves_compute(neg, n_neg, pos, n_pos, favorable,
