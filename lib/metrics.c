@@ -296,6 +296,21 @@ static enum fg_status group_binned(struct score_work *w, const struct projection
     return st;
 }
 
+/* When the counts keep no scores: which models have score bins instead, and the scratch their
+ * groups need (NULL when out of memory, which the caller reports). True when any has. */
+static bool binned_init(struct score_work *w, bool has_incumbent, size_t n_cells)
+{
+    for (size_t k = 0; k < 2; k++)
+        w->models[k] = w->binned[k] =
+            fg_score_bins_has_model(fg_counts_bins(w->counts), k == 1) && (k == 0 || has_incumbent);
+    if (!w->binned[0] && !w->binned[1])
+        return false;
+    if (fg_binned_new(&w->bins, NULL) != FG_OK)
+        w->bins = NULL;
+    w->cell_list = malloc((n_cells + 1) * sizeof *w->cell_list);
+    return true;
+}
+
 /* Fills g's score statistics (and curves, when a score gate judges g) from the cells
  * cells[0..n_cells) (or every cell when cells is NULL), whose confusion counts g already
  * holds. */
@@ -426,14 +441,7 @@ enum fg_status fg_metrics_compute(const struct fg_policy *policy, const struct f
     scores.models[1] = m->has_incumbent && fg_counts_has_scores(counts, true);
     curves_wanted(policy, scores.curves);
     bool scored = scores.models[0] || scores.models[1]; /* the scores themselves are kept */
-    for (size_t k = 0; k < 2 && !scored; k++)           /* no scores kept: the bins read, if any */
-        scores.models[k] = scores.binned[k] =
-            fg_score_bins_has_model(fg_counts_bins(counts), k == 1) && (k == 0 || m->has_incumbent);
-    bool binned = scores.binned[0] || scores.binned[1];
-    if (binned && fg_binned_new(&scores.bins, NULL) != FG_OK)
-        scores.bins = NULL; /* out of memory, said below */
-    if (binned)
-        scores.cell_list = malloc((n_cells + 1) * sizeof *scores.cell_list);
+    bool binned = !scored && binned_init(&scores, m->has_incumbent, n_cells);
     uint64_t total = fg_counts_total(counts);
     enum fg_status st = FG_OK;
     if (scored && total > SIZE_MAX / sizeof *scores.buffer) {
