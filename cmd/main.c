@@ -824,7 +824,7 @@ static int cmd_report(const struct parsed *p)
 
 /* ---- counts ---- */
 
-enum { N_POLICY, N_CANDIDATE, N_INCUMBENT, N_OUT, N_QUIET, N_FORCE };
+enum { N_POLICY, N_CANDIDATE, N_INCUMBENT, N_OUT, N_BINS_OUT, N_QUIET, N_FORCE };
 static const struct opt counts_options[] = {
     [N_POLICY] = OPT_POLICY,
     [N_CANDIDATE] = {"candidate", "FILE", REQUIRED | INPUT,
@@ -833,18 +833,25 @@ static const struct opt counts_options[] = {
     [N_INCUMBENT] = {"incumbent", "FILE", INPUT,
                      "CSV with the incumbent's predictions, as for check"},
     [N_OUT] = {"out", "FILE", REQUIRED, "write the counts file here (required)"},
+    [N_BINS_OUT] = {"bins-out", "FILE", 0,
+                    "write the score bins file here (required when the policy gates on\n"
+                    "auc, brier or calibration_gap; give it to check --counts too)"},
     [N_QUIET] = OPT_QUIET,
     [N_FORCE] = OPT_FORCE_OUT,
 };
 static const struct command counts_command = {
     "counts",
     "usage: fairgate counts --policy P.yaml --candidate C.csv [--incumbent I.csv]\n"
-    "                       --out K.csv [--quiet] [--force]\n"
+    "                       --out K.csv [--bins-out B.csv] [--quiet] [--force]\n"
     "\n"
     "Reads the predictions as check does and writes the counts table, atomically: a CSV with\n"
     "a column per protected attribute, then y_true, candidate, incumbent (1 = positive label\n"
     "or favourable decision; incumbent 0 without one) and count; a record per cell, sorted.\n"
-    "`fairgate check --counts K.csv` gives the same verdict as check on the rows.\n",
+    "`fairgate check --counts K.csv` gives the same verdict as check on the rows.\n"
+    "A policy that gates on a score metric also needs --bins-out B.csv: per group, label and\n"
+    "model, the count, sum and sum of squares of the scores in each non-empty bin of width\n"
+    "1e-4 (and below 0, above 1); `check --counts K.csv --counts B.csv` then computes brier\n"
+    "and calibration_gap exactly and auc within a bound the audit reports.\n",
     OPTIONS(counts_options),
     "exit status: 0 written, 2 error (nothing written)\n",
 };
@@ -857,7 +864,8 @@ static int cmd_counts(const struct parsed *p)
         {.candidate_path = p->value[N_CANDIDATE], .incumbent_path = p->value[N_INCUMBENT]},
         p->value[N_OUT],
         p->value[N_FORCE] != NULL,
-        publish_outputs};
+        publish_outputs,
+        p->value[N_BINS_OUT]};
     if (!quiet && isatty(STDERR_FILENO)) /* the biggest inputs go through this command */
         rq.ingest.progress = progress_show;
     struct fg_error err = {0};
@@ -865,15 +873,17 @@ static int cmd_counts(const struct parsed *p)
     if (fg_counts_run(&rq, &read, &err) != FG_OK)
         return report_error(&err);
     if (!quiet)
-        printf("counts: %llu rows read (%llu dropped), the table written to %s\n",
+        printf("counts: %llu rows read (%llu dropped), the table written to %s%s%s\n",
                (unsigned long long)read.candidate.rows,
-               (unsigned long long)read.candidate.rows_dropped, rq.out_path);
+               (unsigned long long)read.candidate.rows_dropped, rq.out_path,
+               rq.bins_out_path ? ", the score bins to " : "",
+               rq.bins_out_path ? rq.bins_out_path : "");
     return EXIT_PASS;
 }
 
 /* ---- sql ---- */
 
-enum { S_POLICY, S_TABLE, S_DIALECT };
+enum { S_POLICY, S_TABLE, S_DIALECT, S_BINS };
 static const struct opt sql_options[] = {
     [S_POLICY] = OPT_POLICY,
     [S_TABLE] = {"table", "NAME", REQUIRED,
@@ -881,16 +891,22 @@ static const struct opt sql_options[] = {
                  "each dot-separated part is quoted"},
     [S_DIALECT] = {"dialect", "D", 0,
                    "ansi (default; Trino), postgres, sqlite, spark, bigquery, duckdb"},
+    [S_BINS] = {"bins", NULL, 0,
+                "print the query of the score bins file instead (for a policy that\n"
+                "gates on auc, brier or calibration_gap)"},
 };
 static const struct command sql_command = {
     "sql",
     "usage: fairgate sql --policy P.yaml --table T\n"
     "                    [--dialect ansi|postgres|sqlite|spark|bigquery|duckdb]\n"
+    "                    [--bins]\n"
     "\n"
     "Prints the GROUP BY query whose result, exported as CSV with its header, is the counts\n"
     "file of the table's rows: run it in the warehouse, gate in CI with\n"
     "`fairgate check --counts`. The table (or view) holds every column the policy names;\n"
-    "labels and predictions are compared as text, scores with the policy's threshold.\n",
+    "labels and predictions are compared as text, scores with the policy's threshold.\n"
+    "A policy with a score gate needs the score bins too: export the result of --bins as a\n"
+    "second CSV and give both to check --counts.\n",
     OPTIONS(sql_options),
     "exit status: 0 printed, 2 error\n",
 };
@@ -906,7 +922,9 @@ static int cmd_sql(const struct parsed *p)
     char *query = NULL;
     int code = EXIT_PASS;
     if (fg_policy_load(p->value[S_POLICY], &policy, &err) != FG_OK ||
-        fg_sql_render(policy, p->value[S_TABLE], dialect, &query, &err) != FG_OK)
+        (p->value[S_BINS] != NULL
+             ? fg_sql_render_bins(policy, p->value[S_TABLE], dialect, &query, &err)
+             : fg_sql_render(policy, p->value[S_TABLE], dialect, &query, &err)) != FG_OK)
         code = report_error(&err);
     else
         fputs(query, stdout);

@@ -18,6 +18,7 @@
 #include "metrics.h"
 #include "override.h"
 #include "policy.h"
+#include "scorebins.h"
 #include "scores.h"
 #include "util.h"
 
@@ -201,6 +202,12 @@ static cJSON *model_metrics(struct builder *b, const struct fg_confusion *c,
             score->n && isfinite(score->calibration_gap)
                 ? cJSON_CreateNumber(score->calibration_gap)
                 : cJSON_CreateNull());
+        if (score->binned) { /* from score bins (check --counts): auc is within the bound */
+            add(b, o, "auc_error_bound",
+                score->auc_defined ? cJSON_CreateNumber(score->auc_error_bound)
+                                   : cJSON_CreateNull());
+            add(b, o, "score_bin_width", cJSON_CreateNumber(1.0 / FG_SCORE_GRID));
+        }
         if (curves != NULL)
             curves_json(b, o, curves);
     }
@@ -497,6 +504,7 @@ static cJSON *inputs_json(struct builder *b, const struct fg_metrics *m,
             add_string(b, f, "sha256", c->sha256);
             add_count(b, f, "rows", c->rows);
             add_count(b, f, "cells", c->cells);
+            add_string(b, f, "kind", c->score_bins ? "score_bins" : "cells");
         }
     } else {
         add(b, in, "candidate", input_info(b, &ing->candidate));

@@ -10,6 +10,7 @@
  */
 #include "attest.h"
 #include "fairgate.h"
+#include "scorebins.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -377,26 +378,56 @@ enum fg_status fg_report_run(const struct fg_report_request *request, int *valid
 
 /* ---- counts ---- */
 
+/* With a score gate, the bins file's text (fg_counts_render_bins_csv) of the scores read. */
+static enum fg_status render_bins(const struct fg_policy *policy, struct fg_counts *counts,
+                                  const char *bins_out_path, char **bins_csv, size_t *len,
+                                  struct fg_error *err)
+{
+    *bins_csv = NULL;
+    *len = 0;
+    if (!fg_score_bins_needed(policy) && bins_out_path != NULL)
+        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                            "--bins-out: policy %s gates on no score metric (auc, brier, "
+                            "calibration_gap), so it has no score bins",
+                            policy->path ? policy->path : "");
+    if (!fg_score_bins_needed(policy))
+        return FG_OK;
+    enum fg_status st = fg_score_bins_from_scores(counts, err);
+    if (st == FG_OK)
+        st = fg_counts_render_bins_csv(policy, counts, bins_csv, len, err);
+    return st;
+}
+
 enum fg_status fg_counts_run(const struct fg_counts_run_request *request,
                              struct fg_ingest_result *read, struct fg_error *err)
 {
     struct fg_policy *policy = NULL;
     struct fg_counts *counts = NULL;
-    char *csv = NULL;
-    size_t len = 0;
+    char *csv = NULL, *bins_csv = NULL;
+    size_t len = 0, bins_len = 0;
     *read = (struct fg_ingest_result){0};
     enum fg_status st = fg_policy_load(request->policy_path, &policy, err);
     if (st == FG_OK)
         st = fg_counts_policy_check(policy, err);
+    if (st == FG_OK && fg_score_bins_needed(policy) && request->bins_out_path == NULL)
+        st = fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                          "policy %s gates on a score metric: give --bins-out FILE for the "
+                          "score bins that check --counts judges it from, beside --out",
+                          policy->path ? policy->path : "");
     if (st == FG_OK)
         st = fg_ingest_run(policy, &request->ingest, &counts, read, err);
     if (st == FG_OK)
         st = fg_counts_render_csv(policy, counts, &csv, &len, err);
-    struct fg_output out = output_of(request->out_path, csv, request->force);
-    out.len = len;
     if (st == FG_OK)
-        st = fg_outputs_write(&out, 1, request->publish, err);
+        st = render_bins(policy, counts, request->bins_out_path, &bins_csv, &bins_len, err);
+    struct fg_output out[2] = {output_of(request->out_path, csv, request->force),
+                               output_of(request->bins_out_path, bins_csv, request->force)};
+    out[0].len = len;
+    out[1].len = bins_len;
+    if (st == FG_OK) /* both files or neither */
+        st = fg_outputs_write(out, 2, request->publish, err);
     free(csv);
+    free(bins_csv);
     fg_counts_free(counts);
     fg_policy_free(policy);
     return st;

@@ -23,14 +23,18 @@
  *   half their size. A table that keeps none allocates nothing for them; its hot path
  *   (fg_counts_add) pays one branch.
  *
- * Ownership: the table owns every string and array; fg_counts_value and the value_ids of
- * fg_counts_cell borrow from it and stay valid until the next fg_counts_intern,
+ * - Score bins (lib/scorebins.c), when a bins file was read or fg_score_bins_from_scores ran:
+ *   records keyed by the same value ids as the cells; fg_counts_merge adds them up too.
+ *
+ * Ownership: the table owns every string and array (and its score bins); fg_counts_value and the
+ * value_ids of fg_counts_cell borrow from it and stay valid until the next fg_counts_intern,
  * fg_counts_add, fg_counts_merge or fg_counts_free on the same table. A failed
  * fg_counts_merge (a limit, out of memory) leaves dst holding part of src: discard dst then.
  */
 #include "counts.h"
 #include "fairgate.h"
 #include "policy.h"
+#include "scorebins.h"
 #include "util.h"
 
 #include <math.h>
@@ -96,6 +100,8 @@ struct fg_counts {
     /* scores[model][cell] (model 0 the candidate, 1 the incumbent); NULL when not kept */
     bool keep_scores[2];
     struct score_list *scores[2];
+    /* score bins (lib/scorebins.c): read from a bins file or made from the scores; NULL */
+    struct fg_score_bins *bins;
 };
 
 /* One cell's scores of one model. */
@@ -150,7 +156,20 @@ void fg_counts_free(struct fg_counts *counts)
                 free(counts->scores[m][cell].values);
         free(counts->scores[m]);
     }
+    fg_score_bins_free(counts->bins);
     free(counts);
+}
+
+struct fg_score_bins *fg_counts_bins(const struct fg_counts *counts)
+{
+    return counts->bins;
+}
+
+void fg_counts_set_bins(struct fg_counts *counts, struct fg_score_bins *bins)
+{
+    if (counts->bins != bins)
+        fg_score_bins_free(counts->bins);
+    counts->bins = bins;
 }
 
 size_t fg_counts_attr_count(const struct fg_counts *counts)
@@ -635,6 +654,10 @@ enum fg_status fg_counts_merge(struct fg_counts *dst, const struct fg_counts *sr
             dst->total += n;
         }
     }
+    if (status == FG_OK && src->bins != NULL && dst->bins == NULL)
+        status = fg_score_bins_new(n_attrs, &dst->bins, err);
+    if (status == FG_OK && src->bins != NULL)
+        status = fg_score_bins_merge(dst->bins, src->bins, maps, err);
     for (size_t a = 0; a < n_attrs; a++)
         free(maps[a]);
     return status;

@@ -11,6 +11,8 @@
 
 #include "fairgate.h"
 
+struct fg_score_bins;
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -86,6 +88,11 @@ FG_MUST_CHECK enum fg_status fg_counts_add_scored(struct fg_counts *counts,
  * count); NULL with *n = 0 when that model's scores are not kept. Borrowed like value_ids. */
 const double *fg_counts_cell_scores(const struct fg_counts *counts, size_t index, bool incumbent,
                                     size_t *n);
+
+/* The score bins the table holds (lib/scorebins.h), finished; NULL when it holds none. */
+struct fg_score_bins *fg_counts_bins(const struct fg_counts *counts);
+/* Gives bins to the table, which frees them (and any it held before) from then on. */
+void fg_counts_set_bins(struct fg_counts *counts, struct fg_score_bins *bins);
 
 /* The id of value (len bytes) of attribute attr, when the table holds it: true and *id.
  * Reads only (lib/ingest_parallel.c asks before a merge whether it would pass a limit). */

@@ -31,10 +31,12 @@
 #include "instream.h"
 #include "metric.h"
 #include "policy.h"
+#include "scorebins.h"
 #include "util.h"
 
 #include <csv.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,26 +46,45 @@
 
 #define CHUNK_SIZE        (64u * 1024u)
 #define FIELD_BUFFER_STEP ((size_t)16 * 1024)
-#define N_BITS            4 /* y_true, candidate, incumbent, count */
+#define N_BITS            4 /* a cells file: y_true, candidate, incumbent, count */
 
-static const char *const bit_names[N_BITS] = {"y_true", "candidate", "incumbent", "count"};
+/* The fixed columns of both kinds of file; a column's index in a reader is n_protected + its
+ * position here. The first N_BITS are a cells file's. */
+enum { COL_Y, COL_CANDIDATE, COL_INCUMBENT, COL_COUNT, COL_MODEL, COL_BIN, COL_SUM, COL_SQUARES };
+#define N_FIXED 8
+static const char *const bit_names[N_FIXED] = {"y_true", "candidate", "incumbent", "count",
+                                               "model",  "bin",       "sum",       "sum_squares"};
+/* Which fixed columns each kind has: bit k for column k. */
+#define CELLS_COLUMNS 0x0fu /* y_true, candidate, incumbent, count */
+#define BINS_COLUMNS  0xf9u /* y_true, count, model, bin, sum, sum_squares */
 
 /* ---- the policy's side ---- */
 
-/* A protected attribute named like a fixed column would make the header ambiguous. */
+/* Whether the policy gates on a score metric (auc, brier, calibration_gap). */
+static bool has_score_gate(const struct fg_policy *policy)
+{
+    for (size_t g = 0; g < policy->n_gates; g++)
+        if (fg_metric_is_score(policy->gates[g].metric))
+            return true;
+    return false;
+}
+
+/* A protected attribute named like a fixed column would make the header ambiguous (the
+ * columns of a score bins file count only for a policy that needs one). */
 static enum fg_status check_names(const struct fg_policy *policy, struct fg_error *err)
 {
     if (policy->data.n_protected > FG_MAX_PROTECTED)
         return fg_error_set(err, FG_ERR_LIMIT, policy->path, 0, 0,
                             "%zu protected attributes; the limit is %d", policy->data.n_protected,
                             FG_MAX_PROTECTED);
+    size_t n_fixed = has_score_gate(policy) ? N_FIXED : N_BITS;
     for (size_t a = 0; a < policy->data.n_protected; a++)
-        for (size_t b = 0; b < N_BITS; b++)
+        for (size_t b = 0; b < n_fixed; b++)
             if (strcmp(policy->data.protected[a], bit_names[b]) == 0)
                 return fg_error_set(err, FG_ERR_POLICY, policy->path, 0, 0,
                                     "protected attribute '%s' has the name of a column of the "
-                                    "counts file; a counts table cannot hold it",
-                                    bit_names[b]);
+                                    "%s file; a counts table cannot hold it",
+                                    bit_names[b], b < N_BITS ? "counts" : "score bins");
     return FG_OK;
 }
 
@@ -72,17 +93,7 @@ enum fg_status fg_counts_policy_check(const struct fg_policy *policy, struct fg_
     enum fg_status status = check_names(policy, err);
     if (status != FG_OK)
         return status;
-    for (size_t g = 0; g < policy->n_gates; g++) {
-        const struct fg_gate_spec *spec = &policy->gates[g];
-        if (fg_metric_is_score(spec->metric))
-            return fg_error_set(err, FG_ERR_POLICY, policy->path, spec->mark.line,
-                                spec->mark.column,
-                                "gate '%s' uses %s, a score metric, which cannot be computed "
-                                "from counts (they hold decisions, not scores); gate on the "
-                                "rows (--candidate) or use a policy without score gates",
-                                spec->id, fg_metric_name(spec->metric));
-    }
-    return FG_OK;
+    return fg_score_bins_policy_check(policy, err);
 }
 
 /* ---- writing ---- */
@@ -106,6 +117,25 @@ static void put_field(struct fg_buf *t, const char *s)
     fg_buf_append(t, "\"", 1);
 }
 
+/* Each of values[0..n), then a comma. */
+static void put_values(struct fg_buf *t, const char *const *values, size_t n)
+{
+    for (size_t a = 0; a < n; a++) {
+        put_field(t, values[a]);
+        fg_buf_append(t, ",", 1);
+    }
+}
+
+/* The values of value_ids, each then a comma. */
+static void put_cell_values(struct fg_buf *t, const struct fg_counts *counts,
+                            const uint32_t *value_ids)
+{
+    for (size_t a = 0; a < fg_counts_attr_count(counts); a++) {
+        put_field(t, fg_counts_value(counts, a, value_ids[a]));
+        fg_buf_append(t, ",", 1);
+    }
+}
+
 enum fg_status fg_counts_render_csv(const struct fg_policy *policy, const struct fg_counts *counts,
                                     char **out, size_t *len, struct fg_error *err)
 {
@@ -125,20 +155,14 @@ enum fg_status fg_counts_render_csv(const struct fg_policy *policy, const struct
         return status;
 
     struct fg_buf t = fg_buf_new(FG_BUF_CAP_COUNTS_CSV, "the counts CSV");
-    for (size_t a = 0; a < n_attrs; a++) {
-        put_field(&t, policy->data.protected[a]);
-        fg_buf_append(&t, ",", 1);
-    }
-    fg_buf_append(&t, "y_true,candidate,incumbent,count\n", 33);
+    put_values(&t, (const char *const *)policy->data.protected, n_attrs);
+    fg_buf_puts(&t, "y_true,candidate,incumbent,count\n");
     for (size_t i = 0; i < n_cells; i++) {
         struct fg_cell cell;
         fg_counts_cell(counts, order[i], &cell);
         if (cell.count == 0)
             continue;
-        for (size_t a = 0; a < n_attrs; a++) {
-            put_field(&t, fg_counts_value(counts, a, cell.value_ids[a]));
-            fg_buf_append(&t, ",", 1);
-        }
+        put_cell_values(&t, counts, cell.value_ids);
         char tail[64];
         int n = snprintf(tail, sizeof tail, "%u,%u,%u,%llu\n", (unsigned)cell.y_true,
                          (unsigned)cell.candidate, (unsigned)cell.incumbent,
@@ -153,24 +177,106 @@ enum fg_status fg_counts_render_csv(const struct fg_policy *policy, const struct
     return FG_OK;
 }
 
+/* ---- writing score bins ---- */
+
+/* The shortest of %.15g, %.16g and %.17g that reads back as value. */
+static void put_number(struct fg_buf *t, double value)
+{
+    char text[64];
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(text, sizeof text, "%.*g", digits, value);
+        if (strtod(text, NULL) == value)
+            break;
+    }
+    fg_buf_puts(t, text);
+}
+
+/* The records of one (values, y_true, model), in bin order. */
+static void put_bin_records(struct fg_buf *t, const struct fg_counts *counts,
+                            const struct fg_bin_record *first, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        const struct fg_bin_record *r = &first[k];
+        put_cell_values(t, counts, r->value_ids);
+        fg_buf_add(t, "%u,%s,%d,%llu,", (unsigned)r->y_true,
+                   r->incumbent ? "incumbent" : "candidate", r->bin, (unsigned long long)r->n);
+        put_number(t, r->sum == 0 ? 0.0 : r->sum); /* never -0 */
+        fg_buf_puts(t, ",");
+        put_number(t, r->sum_squares);
+        fg_buf_puts(t, "\n");
+    }
+}
+
+enum fg_status fg_counts_render_bins_csv(const struct fg_policy *policy,
+                                         const struct fg_counts *counts, char **out, size_t *len,
+                                         struct fg_error *err)
+{
+    *out = NULL;
+    *len = 0;
+    const struct fg_score_bins *bins = fg_counts_bins(counts);
+    enum fg_status status = check_names(policy, err);
+    if (status == FG_OK && bins == NULL)
+        status = fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "the table holds no score bins");
+    if (status == FG_OK && fg_counts_attr_count(counts) != policy->data.n_protected)
+        status = fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                              "the table has %zu attributes, the "
+                              "policy %zu",
+                              fg_counts_attr_count(counts), policy->data.n_protected);
+    size_t *order = NULL;
+    if (status == FG_OK)
+        status = fg_counts_canonical_order(counts, &order, err);
+    if (status != FG_OK)
+        return status;
+    struct fg_buf t = fg_buf_new(FG_BUF_CAP_COUNTS_CSV, "the score bins CSV");
+    put_values(&t, (const char *const *)policy->data.protected, policy->data.n_protected);
+    fg_buf_puts(&t, "y_true,model,bin,count,sum,sum_squares\n");
+    /* in the cells' canonical order: by values, then y_true; each (values, y_true) once */
+    const struct fg_bin_record *last[2] = {NULL, NULL};
+    for (size_t i = 0; i < fg_counts_cell_count(counts); i++) {
+        struct fg_cell cell;
+        fg_counts_cell(counts, order[i], &cell);
+        for (size_t m = 0; m < 2; m++) {
+            size_t n = 0;
+            const struct fg_bin_record *first =
+                fg_score_bins_find(bins, cell.value_ids, cell.y_true, m == 1, &n);
+            if (first != NULL && first != last[m])
+                put_bin_records(&t, counts, first, n);
+            last[m] = first != NULL ? first : last[m];
+        }
+    }
+    free(order);
+    size_t written = t.len;
+    if ((status = fg_buf_finish(&t, out, err)) != FG_OK)
+        return status;
+    *len = written;
+    return FG_OK;
+}
+
 /* ---- reading ---- */
+
+/* What a file is, from its header: the cells, or score bins (a column only they have). */
+enum kind { KIND_UNKNOWN, KIND_CELLS, KIND_BINS };
+
+#define N_INDEX (FG_MAX_PROTECTED + N_FIXED)
 
 struct reader {
     const char *path;
     const struct fg_policy *policy;
     struct fg_counts *counts;
     struct fg_error *err;
-    size_t n_expected; /* protected attributes + N_BITS */
-    /* the header: column -> expected index (protected a, or n_protected + bit) */
+    enum kind kind;    /* settled by the first column only one kind has; cells at the end */
+    size_t n_expected; /* protected attributes + the kind's fixed columns */
+    /* the header: column -> expected index (protected a, or n_protected + fixed column) */
     size_t *role_of;
     size_t n_columns, columns_cap;
-    bool seen[FG_MAX_PROTECTED + N_BITS];
-    size_t column_of[FG_MAX_PROTECTED + N_BITS]; /* expected index -> 0-based column */
+    bool seen[N_INDEX];
+    size_t column_of[N_INDEX]; /* expected index -> 0-based column */
     bool header_done;
     /* the record being read */
-    char *fields[FG_MAX_PROTECTED + N_BITS]; /* by expected index */
-    size_t lengths[FG_MAX_PROTECTED + N_BITS];
-    size_t caps[FG_MAX_PROTECTED + N_BITS];
+    char *fields[N_INDEX]; /* by expected index */
+    size_t lengths[N_INDEX];
+    size_t caps[N_INDEX];
+    uint64_t model_rows[2];    /* score bins: the rows of each model's bins */
     size_t field;              /* fields of the current record so far */
     struct fg_csv_lines lines; /* where libcsv is */
     uint64_t records;
@@ -197,17 +303,67 @@ static const char *expected_name(const struct reader *r, size_t index)
     return index < n_protected ? r->policy->data.protected[index] : bit_names[index - n_protected];
 }
 
-/* "sex,race,y_true,candidate,incumbent,count" for messages. */
+/* Whether expected index belongs in a file of the reader's kind (either, while unknown). */
+static bool member(const struct reader *r, size_t index)
+{
+    size_t n_protected = r->policy->data.n_protected;
+    if (index < n_protected)
+        return true;
+    unsigned bit = 1u << (index - n_protected);
+    unsigned columns = r->kind == KIND_BINS    ? BINS_COLUMNS
+                       : r->kind == KIND_CELLS ? CELLS_COLUMNS
+                                               : CELLS_COLUMNS | BINS_COLUMNS;
+    return (columns & bit) != 0;
+}
+
+/* "sex,race,y_true,candidate,incumbent,count" for messages (a cells file's while unknown). */
 static void expected_header(const struct reader *r, char *buf, size_t size)
 {
     size_t used = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < r->n_expected && used < size; i++) {
-        int n = snprintf(buf + used, size - used, "%s%s", i ? "," : "", expected_name(r, i));
+    unsigned columns = r->kind == KIND_BINS ? BINS_COLUMNS : CELLS_COLUMNS;
+    size_t n_protected = r->policy->data.n_protected;
+    for (size_t i = 0; i < n_protected + N_FIXED && used < size; i++) {
+        if (i >= n_protected && (columns & (1u << (i - n_protected))) == 0)
+            continue;
+        int n = snprintf(buf + used, size - used, "%s%s", used ? "," : "", expected_name(r, i));
         if (n < 0)
             break;
         used += (size_t)n;
     }
+}
+
+/* The first column only one kind has settles the kind (and how many columns to expect). */
+static void settle_kind(struct reader *r, size_t index)
+{
+    size_t n_protected = r->policy->data.n_protected;
+    if (r->kind != KIND_UNKNOWN || index < n_protected)
+        return;
+    unsigned bit = 1u << (index - n_protected);
+    if ((bit & CELLS_COLUMNS & BINS_COLUMNS) != 0)
+        return;
+    r->kind = (bit & BINS_COLUMNS) != 0 ? KIND_BINS : KIND_CELLS;
+    r->n_expected = n_protected + (r->kind == KIND_BINS ? 6 : N_BITS);
+}
+
+static enum fg_status unexpected_column(struct reader *r, const char *name, size_t len,
+                                        unsigned long column)
+{
+    char header[1024];
+    const char *missing[N_INDEX];
+    size_t n_index = r->policy->data.n_protected + N_FIXED;
+    for (size_t i = 0; i < n_index; i++)
+        missing[i] = r->seen[i] || !member(r, i) ? NULL : expected_name(r, i);
+    char *copy = fg_strndup(name, len);
+    const char *near = copy ? fg_did_you_mean(copy, missing, n_index) : NULL;
+    expected_header(r, header, sizeof header);
+    enum fg_status st =
+        fail(r, FG_ERR_INPUT, r->lines.record_line, column,
+             "unexpected column '%.200s'%s%s%s (a %s file has exactly: %s)", copy ? copy : "?",
+             near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "",
+             r->kind == KIND_BINS ? "score bins" : "counts", header);
+    free(copy);
+    return st;
 }
 
 static enum fg_status header_field(struct reader *r, const char *name, size_t len)
@@ -217,34 +373,23 @@ static enum fg_status header_field(struct reader *r, const char *name, size_t le
     if (r->n_columns >= r->n_expected) {
         expected_header(r, header, sizeof header);
         return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
-                    "the header has more than the %zu expected columns (a counts file has "
+                    "the header has more than the %zu expected columns (a %s file has "
                     "exactly: %s)",
-                    r->n_expected, header);
+                    r->n_expected, r->kind == KIND_BINS ? "score bins" : "counts", header);
     }
     size_t found = SIZE_MAX;
-    for (size_t i = 0; i < r->n_expected && found == SIZE_MAX; i++) {
+    for (size_t i = 0; i < r->policy->data.n_protected + N_FIXED && found == SIZE_MAX; i++) {
         const char *want = expected_name(r, i);
-        if (strlen(want) == len && memcmp(want, name, len) == 0)
+        if (member(r, i) && strlen(want) == len && memcmp(want, name, len) == 0)
             found = i;
     }
-    if (found == SIZE_MAX) {
-        const char *missing[FG_MAX_PROTECTED + N_BITS];
-        for (size_t i = 0; i < r->n_expected; i++)
-            missing[i] = r->seen[i] ? NULL : expected_name(r, i);
-        char *copy = fg_strndup(name, len);
-        const char *near = copy ? fg_did_you_mean(copy, missing, r->n_expected) : NULL;
-        expected_header(r, header, sizeof header);
-        enum fg_status st = fail(r, FG_ERR_INPUT, r->lines.record_line, column,
-                                 "unexpected column '%.200s'%s%s%s (a counts file has exactly: %s)",
-                                 copy ? copy : "?", near ? " (did you mean '" : "",
-                                 near ? near : "", near ? "'?)" : "", header);
-        free(copy);
-        return st;
-    }
+    if (found == SIZE_MAX)
+        return unexpected_column(r, name, len, column);
     if (r->seen[found])
         return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
                     "column '%s' appears twice in the header (columns %zu and %lu)",
                     expected_name(r, found), r->column_of[found] + 1, column);
+    settle_kind(r, found);
     r->seen[found] = true;
     r->column_of[found] = r->n_columns;
     r->role_of[r->n_columns++] = found;
@@ -254,14 +399,16 @@ static enum fg_status header_field(struct reader *r, const char *name, size_t le
 static enum fg_status header_done(struct reader *r)
 {
     char header[1024];
-    for (size_t i = 0; i < r->n_expected; i++) {
-        if (r->seen[i])
+    if (r->kind == KIND_UNKNOWN)
+        r->kind = KIND_CELLS;
+    for (size_t i = 0; i < r->policy->data.n_protected + N_FIXED; i++) {
+        if (r->seen[i] || !member(r, i))
             continue;
         expected_header(r, header, sizeof header);
         return fail(r, FG_ERR_INPUT, r->lines.record_line, 0,
-                    "no column '%s' in the header (a counts file has exactly: %s; it must come "
+                    "no column '%s' in the header (a %s file has exactly: %s; it must come "
                     "from this policy's `fairgate counts` or `fairgate sql`)",
-                    expected_name(r, i), header);
+                    expected_name(r, i), r->kind == KIND_BINS ? "score bins" : "counts", header);
     }
     r->header_done = true;
     return FG_OK;
@@ -368,29 +515,11 @@ static enum fg_status read_count(struct reader *r, uint64_t *out)
     return FG_OK;
 }
 
-static enum fg_status data_record(struct reader *r)
+/* The record's group values: interned into ids when n > 0, else only checked. */
+static enum fg_status read_values(struct reader *r, uint64_t n, uint32_t *ids)
 {
     const struct fg_policy *policy = r->policy;
-    size_t n_protected = policy->data.n_protected;
-    int bits[3] = {0, 0, 0};
-    uint64_t n = 0;
-    enum fg_status status;
-    r->records++;
-    if (r->field != r->n_columns)
-        return fail(r, FG_ERR_INPUT, r->lines.record_line, 0,
-                    "the record has %zu field%s, the header %zu", r->field,
-                    r->field == 1 ? "" : "s", r->n_columns);
-    for (size_t b = 0; b < 3; b++)
-        if ((status = read_bit(r, b, &bits[b])) != FG_OK)
-            return status;
-    if ((status = read_count(r, &n)) != FG_OK)
-        return status;
-    if (bits[2] && !policy->data.incumbent.present)
-        return fail(r, FG_ERR_INPUT, r->lines.record_line,
-                    (unsigned long)r->column_of[n_protected + 2] + 1,
-                    "incumbent is 1, but the policy names no incumbent model (data.incumbent)");
-    uint32_t ids[FG_MAX_PROTECTED];
-    for (size_t a = 0; a < n_protected; a++) {
+    for (size_t a = 0; a < policy->data.n_protected; a++) {
         unsigned long column = (unsigned long)r->column_of[a] + 1;
         if (r->lengths[a] == 0)
             return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
@@ -404,18 +533,190 @@ static enum fg_status data_record(struct reader *r)
             continue;
         }
         struct fg_error inner;
-        status = fg_counts_intern(r->counts, a, r->fields[a], r->lengths[a], &ids[a], &inner);
+        enum fg_status status =
+            fg_counts_intern(r->counts, a, r->fields[a], r->lengths[a], &ids[a], &inner);
         if (status != FG_OK)
             return fail(r, status, r->lines.record_line, column, "column '%s': %s",
                         policy->data.protected[a], inner.message);
     }
+    return FG_OK;
+}
+
+/* ---- reading score bins ---- */
+
+/* The field of fixed column col: its text, length and 1-based column number. */
+static const char *fixed_field(const struct reader *r, size_t col, size_t *len,
+                               unsigned long *column)
+{
+    size_t index = r->policy->data.n_protected + col;
+    *len = r->lengths[index];
+    *column = (unsigned long)r->column_of[index] + 1;
+    return r->fields[index];
+}
+
+static enum fg_status read_model_name(struct reader *r, bool *incumbent)
+{
+    size_t len;
+    unsigned long column;
+    const char *v = fixed_field(r, COL_MODEL, &len, &column);
+    *incumbent = strcmp(v, "incumbent") == 0;
+    if (!*incumbent && strcmp(v, "candidate") != 0)
+        return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
+                    "model is '%.64s'; it must be candidate or incumbent", v);
+    if (*incumbent && !r->policy->data.incumbent.present)
+        return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
+                    "model is incumbent, but the policy names no incumbent model "
+                    "(data.incumbent)");
+    return FG_OK;
+}
+
+/* bin: an integer from FG_SCORE_BIN_BELOW to FG_SCORE_BIN_ABOVE, digits and a leading '-'. */
+static enum fg_status read_bin(struct reader *r, int *bin)
+{
+    size_t len;
+    unsigned long column;
+    const char *v = fixed_field(r, COL_BIN, &len, &column);
+    bool negative = len > 0 && v[0] == '-';
+    long value = 0;
+    bool ok = len > (size_t)negative && len <= 6;
+    for (size_t i = negative; ok && i < len; i++) {
+        ok = v[i] >= '0' && v[i] <= '9';
+        value = value * 10 + (v[i] - '0');
+    }
+    value = negative ? -value : value;
+    if (!ok || value < FG_SCORE_BIN_BELOW || value > FG_SCORE_BIN_ABOVE)
+        return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
+                    "bin is '%.64s'; it must be an integer from %d (scores below 0) to %d "
+                    "(above 1)",
+                    v, FG_SCORE_BIN_BELOW, FG_SCORE_BIN_ABOVE);
+    *bin = (int)value;
+    return FG_OK;
+}
+
+/* sum or sum_squares: a finite decimal number (no blank, hexadecimal, inf or nan). */
+static enum fg_status read_sum(struct reader *r, size_t col, double *out)
+{
+    size_t len;
+    unsigned long column;
+    const char *v = fixed_field(r, col, &len, &column);
+    char *end = NULL;
+    bool plain = len > 0 && strchr(" \t\n\v\f\r", v[0]) == NULL && strpbrk(v, "xX") == NULL;
+    double value = plain ? strtod(v, &end) : 0.0;
+    if (!plain || end != v + len || !isfinite(value))
+        return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
+                    "%s is '%.64s'; it must be a finite decimal number", bit_names[col], v);
+    *out = value;
+    return FG_OK;
+}
+
+/* A record's sums must be those of n scores in its bin: catches swapped or shifted columns
+ * (the slack allows for an engine's rounding). */
+static enum fg_status check_sums(struct reader *r, int bin, uint64_t n, double sum, double squares)
+{
+    size_t len;
+    unsigned long column;
+    if (squares < 0) {
+        fixed_field(r, COL_SQUARES, &len, &column);
+        return fail(r, FG_ERR_INPUT, r->lines.record_line, column, "sum_squares is negative");
+    }
     if (n == 0)
-        return FG_OK; /* checked, adds nothing: its values are no group */
+        return FG_OK;
+    double mean = sum / (double)n, slack = 1e-9;
+    double low = bin == FG_SCORE_BIN_BELOW   ? -HUGE_VAL
+                 : bin == FG_SCORE_BIN_ABOVE ? 1.0
+                                             : fg_score_edge(bin);
+    double high = bin == FG_SCORE_BIN_BELOW   ? 0.0
+                  : bin == FG_SCORE_BIN_ABOVE ? HUGE_VAL
+                                              : fg_score_edge(bin + 1);
+    if (mean >= low - slack && mean <= high + slack)
+        return FG_OK;
+    fixed_field(r, COL_SUM, &len, &column);
+    return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
+                "sum is %.17g: the mean of the %llu scores of bin %d would be %.17g, outside the "
+                "bin [%g, %g]",
+                sum, (unsigned long long)n, bin, mean, low, high);
+}
+
+static enum fg_status bins_record(struct reader *r)
+{
+    int y_true = 0, bin = 0;
+    bool incumbent = false;
+    uint64_t n = 0;
+    double sum = 0, squares = 0;
+    enum fg_status status = read_bit(r, 0, &y_true);
+    if (status == FG_OK)
+        status = read_model_name(r, &incumbent);
+    if (status == FG_OK)
+        status = read_bin(r, &bin);
+    if (status == FG_OK)
+        status = read_count(r, &n);
+    if (status == FG_OK)
+        status = read_sum(r, COL_SUM, &sum);
+    if (status == FG_OK)
+        status = read_sum(r, COL_SQUARES, &squares);
+    if (status == FG_OK)
+        status = check_sums(r, bin, n, sum, squares);
+    struct fg_bin_record record;
+    memset(&record, 0, sizeof record);
+    if (status == FG_OK)
+        status = read_values(r, n, record.value_ids);
+    if (status != FG_OK || n == 0)
+        return status; /* a count of 0 is checked and adds nothing */
+    if (r->model_rows[incumbent] > UINT64_MAX - n)
+        return fail(r, FG_ERR_LIMIT, r->lines.record_line, 0,
+                    "the %s's score bins would count more than 2^64 - 1 rows",
+                    incumbent ? "incumbent" : "candidate");
+    r->model_rows[incumbent] += n;
+    record.y_true = y_true != 0;
+    record.incumbent = incumbent;
+    record.bin = bin;
+    record.n = n;
+    record.sum = sum;
+    record.sum_squares = squares;
+    struct fg_error inner;
+    struct fg_score_bins *bins = fg_counts_bins(r->counts);
+    if (bins == NULL &&
+        (status = fg_score_bins_new(fg_counts_attr_count(r->counts), &bins, &inner)) == FG_OK)
+        fg_counts_set_bins(r->counts, bins);
+    if (status == FG_OK)
+        status = fg_score_bins_add(bins, &record, &inner);
+    return status == FG_OK ? FG_OK : fail(r, status, r->lines.record_line, 0, "%s", inner.message);
+}
+
+static enum fg_status cells_record(struct reader *r)
+{
+    const struct fg_policy *policy = r->policy;
+    size_t n_protected = policy->data.n_protected;
+    int bits[3] = {0, 0, 0};
+    uint64_t n = 0;
+    enum fg_status status;
+    for (size_t b = 0; b < 3; b++)
+        if ((status = read_bit(r, b, &bits[b])) != FG_OK)
+            return status;
+    if ((status = read_count(r, &n)) != FG_OK)
+        return status;
+    if (bits[2] && !policy->data.incumbent.present)
+        return fail(r, FG_ERR_INPUT, r->lines.record_line,
+                    (unsigned long)r->column_of[n_protected + 2] + 1,
+                    "incumbent is 1, but the policy names no incumbent model (data.incumbent)");
+    uint32_t ids[FG_MAX_PROTECTED];
+    if ((status = read_values(r, n, ids)) != FG_OK || n == 0)
+        return status; /* a count of 0 is checked and adds nothing: its values are no group */
     struct fg_error inner;
     status = fg_counts_add(r->counts, ids, bits[0], bits[1], bits[2], n, &inner);
     if (status != FG_OK)
         return fail(r, status, r->lines.record_line, 0, "%s", inner.message);
     return FG_OK;
+}
+
+static enum fg_status data_record(struct reader *r)
+{
+    r->records++;
+    if (r->field != r->n_columns)
+        return fail(r, FG_ERR_INPUT, r->lines.record_line, 0,
+                    "the record has %zu field%s, the header %zu", r->field,
+                    r->field == 1 ? "" : "s", r->n_columns);
+    return r->kind == KIND_BINS ? bins_record(r) : cells_record(r);
 }
 
 static void on_record(int terminator, void *data)
@@ -531,15 +832,21 @@ enum fg_status fg_counts_load(const struct fg_policy *policy, const char *path,
         fg_counts_new(policy->data.n_protected, policy->data.incumbent.present, &r.counts, err);
     if (status == FG_OK)
         status = read_file(&r, path, info);
-    for (size_t i = 0; i < FG_MAX_PROTECTED + N_BITS; i++)
+    for (size_t i = 0; i < N_INDEX; i++)
         free(r.fields[i]);
     free(r.role_of);
+    if (status == FG_OK && fg_counts_bins(r.counts) != NULL)
+        status = fg_score_bins_finish(fg_counts_bins(r.counts), err);
     if (status != FG_OK) {
         fg_counts_free(r.counts);
         return status;
     }
     snprintf(info->path, sizeof info->path, "%s", path);
-    info->rows = fg_counts_total(r.counts);
+    info->score_bins = r.kind == KIND_BINS;
+    /* a bins file stands for the rows whose scores it bins: one model's count */
+    info->rows = info->score_bins
+                     ? (r.model_rows[0] > r.model_rows[1] ? r.model_rows[0] : r.model_rows[1])
+                     : fg_counts_total(r.counts);
     info->cells = r.records;
     *out = r.counts;
     return FG_OK;
@@ -582,7 +889,12 @@ enum fg_status fg_counts_load_files(const struct fg_policy *policy, const char *
     }
     if (status == FG_OK && fg_counts_total(total) == 0)
         status = fg_error_set(err, FG_ERR_INPUT, fg_instream_name(paths[0]), 0, 0,
-                              "no rows to judge: the counts add up to 0");
+                              "no rows to judge: the counts add up to 0%s",
+                              fg_counts_bins(total) != NULL
+                                  ? " (score bins alone are not enough: give the counts file too)"
+                                  : "");
+    if (status == FG_OK)
+        status = fg_score_bins_validate(policy, total, err);
     if (status != FG_OK) {
         fg_counts_free(total);
         return status;

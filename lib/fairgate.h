@@ -132,8 +132,10 @@ void fg_counts_free(struct fg_counts *counts);
 struct fg_counts_info {
     char path[512];
     char sha256[65]; /* lowercase hex of the whole file's bytes */
-    uint64_t rows;   /* the sum of its counts: the rows it stands for */
+    uint64_t rows;   /* the sum of its counts: the rows it stands for (score bins: one
+                        model's count, the rows whose scores they bin) */
     uint64_t cells;  /* its data records */
+    int score_bins;  /* 1: a score bins file (header ...,y_true,model,bin,count,sum,sum_squares) */
 };
 
 /* Renders counts as a counts file, records sorted by values then bits, into a malloc'd
@@ -141,17 +143,27 @@ struct fg_counts_info {
 FG_MUST_CHECK enum fg_status fg_counts_render_csv(const struct fg_policy *policy,
                                                   const struct fg_counts *counts, char **out,
                                                   size_t *len, struct fg_error *err);
-/* FG_OK when the policy can be judged on counts: no gate on a score metric (auc,
- * calibration_gap, brier) and no protected attribute named like a counts column. */
+/* Renders the score bins the table holds (fg_score_bins_from_scores, lib/scorebins.h) as a
+ * score bins file: a header of the policy's protected attributes, then y_true, model, bin,
+ * count, sum, sum_squares; records sorted by values, y_true, model, bin (README "Score
+ * bins"). Sums with the fewest digits (15 to 17) that read back exactly. */
+FG_MUST_CHECK enum fg_status fg_counts_render_bins_csv(const struct fg_policy *policy,
+                                                       const struct fg_counts *counts, char **out,
+                                                       size_t *len, struct fg_error *err);
+/* FG_OK when the policy can be judged on counts (with score bins for its score gates): no
+ * protected attribute named like a column of the files it needs, and calibration_gap's bins,
+ * when gated, divide the score grid (fg_score_bins_policy_check). */
 FG_MUST_CHECK enum fg_status fg_counts_policy_check(const struct fg_policy *policy,
                                                     struct fg_error *err);
-/* Reads one counts file strictly (errors at file:line:field). */
+/* Reads one counts or score bins file (told apart by the header) strictly (errors at
+ * file:line:field). */
 FG_MUST_CHECK enum fg_status fg_counts_load(const struct fg_policy *policy, const char *path,
                                             struct fg_counts **out, struct fg_counts_info *info,
                                             struct fg_error *err);
 /* Reads n_paths (>= 1) counts files and sums them (shards); infos[i] describes paths[i].
  * A total of 0 rows is an input error, and so is the same file (the same bytes) given twice:
- * its rows would be counted twice. */
+ * its rows would be counted twice. Score bins files among them are summed too and must fit
+ * the policy and the cells (fg_score_bins_validate). */
 FG_MUST_CHECK enum fg_status
 fg_counts_load_files(const struct fg_policy *policy, const char *const *paths, size_t n_paths,
                      struct fg_counts **out, struct fg_counts_info *infos, struct fg_error *err);
@@ -186,6 +198,12 @@ FG_MUST_CHECK enum fg_status fg_sql_dialect_parse(const char *name, enum fg_sql_
 FG_MUST_CHECK enum fg_status fg_sql_render(const struct fg_policy *policy, const char *table,
                                            enum fg_sql_dialect dialect, char **out,
                                            struct fg_error *err);
+
+/* The query whose result is the score bins file of the same rows (fg_counts_render_bins_csv),
+ * for a policy that gates on a score metric (FG_ERR_POLICY otherwise); as fg_sql_render. */
+FG_MUST_CHECK enum fg_status fg_sql_render_bins(const struct fg_policy *policy, const char *table,
+                                                enum fg_sql_dialect dialect, char **out,
+                                                struct fg_error *err);
 
 /* ---- metrics (lib/metrics.c) ---- */
 
@@ -627,10 +645,14 @@ struct fg_counts_run_request {
     const char *out_path;
     bool force;                              /* FG_OUTPUT_FORCE */
     void (*publish)(struct fg_outputs *set); /* as for fg_outputs_write */
+    /* The score bins file (fg_counts_render_bins_csv): required when the policy gates on a
+     * score metric, refused otherwise. */
+    const char *bins_out_path;
 };
 
 /* Loads the policy (fg_counts_policy_check), reads the rows (fg_ingest_run), renders the
- * table (fg_counts_render_csv) and writes it to out_path; *read says what was read. */
+ * table (fg_counts_render_csv) and, for a policy with score gates, its score bins, and
+ * writes out_path and bins_out_path, both or neither; *read says what was read. */
 FG_MUST_CHECK enum fg_status fg_counts_run(const struct fg_counts_run_request *request,
                                            struct fg_ingest_result *read, struct fg_error *err);
 

@@ -16,6 +16,8 @@
  * set and scored model. For the groups a score gate judges, lib/scores.c also keeps the
  * report's curves (calibration bins, at most FG_ROC_MAX_POINTS ROC vertices): memory at most
  * O(min(rows, groups x (bins + 101))) beyond the scores.
+ * A table read from counts files holds score bins instead (lib/scorebins.c): a group's bins
+ * are gathered from the same cells and the score metrics computed from them.
  *
  * Invariant: groups[0] is the overall population; the groups of attribute set k are
  * groups[attrset_first[k] .. attrset_first[k] + attrset_count[k]) in sorted order. Only
@@ -26,6 +28,7 @@
 #include "fairgate.h"
 #include "metric.h"
 #include "policy.h"
+#include "scorebins.h"
 #include "scores.h"
 #include "stats.h"
 #include "util.h"
@@ -244,6 +247,10 @@ struct score_work {
     double *buffer;  /* room for every row: negatives from the front, positives after */
     size_t capacity; /* doubles in buffer */
     bool curves[2];  /* keep curves for: [0] the overall population, [1] the other groups */
+    /* Score bins instead of scores (check --counts, lib/scorebins.c): per model */
+    bool binned[2];
+    struct fg_binned *bins; /* one group's bins, reused */
+    size_t *cell_list;      /* a group's cell indices, room for every cell */
 };
 
 /* Which groups a score gate judges, so which need curves for the report. */
@@ -272,6 +279,38 @@ static void gather_cell(struct score_work *w, size_t cell, bool incumbent, size_
     *used += n;
 }
 
+/* One group's score statistics (and curves, when curves is not NULL) from the score bins of
+ * the cells cells[0..n_cells) (every cell when cells is NULL). */
+static enum fg_status group_binned(struct score_work *w, const struct projection *cells,
+                                   size_t n_cells, bool incumbent, const struct fg_model_spec *spec,
+                                   struct fg_score_stats *out, struct fg_score_curves **curves,
+                                   struct fg_error *err)
+{
+    for (size_t i = 0; cells != NULL && i < n_cells; i++)
+        w->cell_list[i] = cells[i].cell;
+    enum fg_status st = fg_score_bins_gather(w->counts, cells != NULL ? w->cell_list : NULL,
+                                             n_cells, incumbent, w->bins, err);
+    if (st == FG_OK)
+        st = fg_binned_stats(w->bins, spec->favorable, w->policy->calibration_bins, out, curves,
+                             err);
+    return st;
+}
+
+/* When the counts keep no scores: which models have score bins instead, and the scratch their
+ * groups need (NULL when out of memory, which the caller reports). True when any has. */
+static bool binned_init(struct score_work *w, bool has_incumbent, size_t n_cells)
+{
+    for (size_t k = 0; k < 2; k++)
+        w->models[k] = w->binned[k] =
+            fg_score_bins_has_model(fg_counts_bins(w->counts), k == 1) && (k == 0 || has_incumbent);
+    if (!w->binned[0] && !w->binned[1])
+        return false;
+    if (fg_binned_new(&w->bins, NULL) != FG_OK)
+        w->bins = NULL;
+    w->cell_list = malloc((n_cells + 1) * sizeof *w->cell_list);
+    return true;
+}
+
 /* Fills g's score statistics (and curves, when a score gate judges g) from the cells
  * cells[0..n_cells) (or every cell when cells is NULL), whose confusion counts g already
  * holds. */
@@ -285,6 +324,16 @@ static enum fg_status group_scores(struct score_work *w, struct fg_group *g,
         bool incumbent = m == 1;
         const struct fg_model_spec *spec =
             incumbent ? &w->policy->data.incumbent : &w->policy->data.candidate;
+        struct fg_score_stats *out = incumbent ? &g->incumbent_score : &g->candidate_score;
+        struct fg_score_curves **curves = incumbent ? &g->incumbent_curves : &g->candidate_curves;
+        bool want_curves = w->curves[cells == NULL ? 0 : 1];
+        if (w->binned[m]) {
+            enum fg_status st = group_binned(w, cells, n_cells, incumbent, spec, out,
+                                             want_curves ? curves : NULL, err);
+            if (st != FG_OK)
+                return st;
+            continue;
+        }
         /* The confusion counts split the rows by y_true; each row has one score. */
         const struct fg_confusion *c = &g->candidate;
         size_t n_neg = (size_t)(c->fp + c->tn);
@@ -297,15 +346,13 @@ static enum fg_status group_scores(struct score_work *w, struct fg_group *g,
             for (size_t i = 0; i < n_cells; i++)
                 gather_cell(w, cells[i].cell, incumbent, &neg_used, n_neg, &pos_used);
         }
-        struct fg_score_stats *out = incumbent ? &g->incumbent_score : &g->candidate_score;
         fg_score_stats_compute(w->buffer, neg_used, w->buffer + n_neg, pos_used, spec->favorable,
                                w->policy->calibration_bins, out);
-        if (!w->curves[cells == NULL ? 0 : 1])
+        if (!want_curves)
             continue;
         enum fg_status st =
             fg_score_curves_compute(w->buffer, neg_used, w->buffer + n_neg, pos_used,
-                                    spec->favorable, w->policy->calibration_bins,
-                                    incumbent ? &g->incumbent_curves : &g->candidate_curves, err);
+                                    spec->favorable, w->policy->calibration_bins, curves, err);
         if (st != FG_OK)
             return st;
     }
@@ -393,7 +440,8 @@ enum fg_status fg_metrics_compute(const struct fg_policy *policy, const struct f
     scores.models[0] = fg_counts_has_scores(counts, false);
     scores.models[1] = m->has_incumbent && fg_counts_has_scores(counts, true);
     curves_wanted(policy, scores.curves);
-    bool scored = scores.models[0] || scores.models[1];
+    bool scored = scores.models[0] || scores.models[1]; /* the scores themselves are kept */
+    bool binned = !scored && binned_init(&scores, m->has_incumbent, n_cells);
     uint64_t total = fg_counts_total(counts);
     enum fg_status st = FG_OK;
     if (scored && total > SIZE_MAX / sizeof *scores.buffer) {
@@ -405,7 +453,8 @@ enum fg_status fg_metrics_compute(const struct fg_policy *policy, const struct f
         scores.buffer = malloc((scores.capacity + 1) * sizeof *scores.buffer);
     }
     if (m->groups == NULL || m->attrset_first == NULL || m->attrset_count == NULL ||
-        scratch == NULL || ranks == NULL || (scored && scores.buffer == NULL)) {
+        scratch == NULL || ranks == NULL || (scored && scores.buffer == NULL) ||
+        (binned && (scores.cell_list == NULL || scores.bins == NULL))) {
         st = fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
         goto done;
     }
@@ -433,6 +482,8 @@ enum fg_status fg_metrics_compute(const struct fg_policy *policy, const struct f
 
 done:
     free(scores.buffer);
+    fg_binned_free(scores.bins);
+    free(scores.cell_list);
     free(scratch);
     free_ranks(ranks, fg_counts_attr_count(counts));
     if (st != FG_OK) {

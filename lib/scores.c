@@ -153,11 +153,7 @@ void fg_scores_sort(double *values, size_t n)
 
 /* ---- compensated sums ---- */
 
-struct sum {
-    double s, c;
-};
-
-static void sum_add(struct sum *sum, double x)
+void fg_ksum_add(struct fg_ksum *sum, double x)
 {
     /* Neumaier (1974): the rounding error of each addition is kept in c. */
     double t = sum->s + x;
@@ -168,7 +164,7 @@ static void sum_add(struct sum *sum, double x)
     sum->s = t;
 }
 
-static double sum_value(const struct sum *sum)
+double fg_ksum_value(const struct fg_ksum *sum)
 {
     return sum->s + sum->c;
 }
@@ -217,7 +213,7 @@ static double calibration_walk(const double *neg, size_t n_neg, const double *po
                                double t_neg, double t_pos, unsigned bins,
                                struct fg_calibration_bin *out, size_t *n_out)
 {
-    struct sum gap = {0, 0};
+    struct fg_ksum gap = {0, 0};
     size_t i = 0, j = 0, used = 0;
     while (i < n_neg || j < n_pos) {
         size_t b = bins;
@@ -227,27 +223,27 @@ static double calibration_walk(const double *neg, size_t n_neg, const double *po
             size_t bp = bin_of(pos[j], bins);
             b = bp < b ? bp : b;
         }
-        struct sum scores = {0, 0};
+        struct fg_ksum scores = {0, 0};
         size_t in_neg = 0, in_pos = 0;
         for (; i < n_neg && bin_of(neg[i], bins) == b; i++, in_neg++)
-            sum_add(&scores, neg[i]);
+            fg_ksum_add(&scores, neg[i]);
         for (; j < n_pos && bin_of(pos[j], bins) == b; j++, in_pos++)
-            sum_add(&scores, pos[j]);
+            fg_ksum_add(&scores, pos[j]);
         double outcomes = t_neg * (double)in_neg + t_pos * (double)in_pos;
         double in_bin = (double)(in_neg + in_pos);
-        sum_add(&gap, fabs(sum_value(&scores) - outcomes));
+        fg_ksum_add(&gap, fabs(fg_ksum_value(&scores) - outcomes));
         if (out != NULL)
             out[used++] = (struct fg_calibration_bin){
                 .low = (double)b / bins,
                 .high = (double)(b + 1) / bins,
                 .n = (uint64_t)(in_neg + in_pos),
-                .mean_score = sum_value(&scores) / in_bin,
+                .mean_score = fg_ksum_value(&scores) / in_bin,
                 .observed = outcomes / in_bin,
             };
     }
     if (n_out != NULL)
         *n_out = used;
-    return sum_value(&gap);
+    return fg_ksum_value(&gap);
 }
 
 void fg_score_stats_compute(double *negatives, size_t n_neg, double *positives, size_t n_pos,
@@ -289,12 +285,12 @@ void fg_score_stats_compute(double *negatives, size_t n_neg, double *positives, 
         return;
     }
     double t_neg = above ? 0.0 : 1.0, t_pos = above ? 1.0 : 0.0;
-    struct sum squares = {0, 0};
+    struct fg_ksum squares = {0, 0};
     for (size_t k = 0; k < n_neg; k++)
-        sum_add(&squares, (negatives[k] - t_neg) * (negatives[k] - t_neg));
+        fg_ksum_add(&squares, (negatives[k] - t_neg) * (negatives[k] - t_neg));
     for (size_t k = 0; k < n_pos; k++)
-        sum_add(&squares, (positives[k] - t_pos) * (positives[k] - t_pos));
-    out->brier = sum_value(&squares) / (double)n;
+        fg_ksum_add(&squares, (positives[k] - t_pos) * (positives[k] - t_pos));
+    out->brier = fg_ksum_value(&squares) / (double)n;
     out->calibration_gap =
         calibration_walk(negatives, n_neg, positives, n_pos, t_neg, t_pos, bins, NULL, NULL) /
         (double)n;
@@ -311,11 +307,21 @@ static bool in_unit_range(const double *neg, size_t n_neg, const double *pos, si
 
 /* Which 1/50 step of the L1 length along the curve the point (fp, tp) has reached: 0 at
  * (0, 0), 100 at (1, 1). */
-static unsigned roc_step(uint64_t fp, size_t n_neg, uint64_t tp, size_t n_pos)
+static unsigned roc_step(uint64_t fp, uint64_t n_neg, uint64_t tp, uint64_t n_pos)
 {
     double length = (double)fp / (double)n_neg + (double)tp / (double)n_pos;
     double step = floor(length * 50.0 + 1e-9);
     return step < 0 ? 0 : step > 100 ? 100 : (unsigned)step;
+}
+
+bool fg_roc_keep(uint64_t fp, uint64_t n_neg, uint64_t tp, uint64_t n_pos, bool last,
+                 unsigned *last_step)
+{
+    unsigned step = roc_step(fp, n_neg, tp, n_pos);
+    if (!last && !(step > *last_step && step < 100))
+        return false;
+    *last_step = step;
+    return true;
 }
 
 /* The ROC vertices from the favourable end of the sorted scores: after each distinct score s
@@ -344,14 +350,34 @@ static size_t roc_walk(const double *neg, size_t n_neg, const double *pos, size_
         while (j < n_pos && (above ? pos[n_pos - 1 - j] : pos[j]) == s)
             j++;
         bool last = i == n_neg && j == n_pos;
-        unsigned step = roc_step(i, n_neg, j, n_pos);
-        if (last || (step > last_step && step < 100)) {
+        if (fg_roc_keep(i, n_neg, j, n_pos, last, &last_step))
             out[used++] = (struct fg_roc_point){(double)i / (double)n_neg,
                                                 (double)j / (double)n_pos, true, s};
-            last_step = step;
-        }
     }
     return used;
+}
+
+enum fg_status fg_score_curves_new(unsigned bins, bool calibration_defined, bool roc_defined,
+                                   size_t room_bins, size_t room_roc, struct fg_score_curves **out,
+                                   struct fg_error *err)
+{
+    *out = NULL;
+    struct fg_score_curves *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    c->bins = bins;
+    c->calibration_defined = calibration_defined;
+    c->roc_defined = roc_defined;
+    if (c->calibration_defined)
+        c->bin = malloc(room_bins * sizeof *c->bin);
+    if (c->roc_defined)
+        c->roc = malloc(room_roc * sizeof *c->roc);
+    if ((c->calibration_defined && c->bin == NULL) || (c->roc_defined && c->roc == NULL)) {
+        fg_score_curves_free(c);
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    *out = c;
+    return FG_OK;
 }
 
 enum fg_status fg_score_curves_compute(const double *negatives, size_t n_neg,
@@ -365,20 +391,12 @@ enum fg_status fg_score_curves_compute(const double *negatives, size_t n_neg,
     size_t n = n_neg + n_pos;
     size_t room_bins = n < bins ? n : bins;
     size_t room_roc = n + 1 < FG_ROC_MAX_POINTS ? n + 1 : FG_ROC_MAX_POINTS;
-    struct fg_score_curves *c = calloc(1, sizeof *c);
-    if (c == NULL)
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    c->bins = bins;
-    c->calibration_defined = n > 0 && in_unit_range(negatives, n_neg, positives, n_pos);
-    c->roc_defined = n_neg > 0 && n_pos > 0;
-    if (c->calibration_defined)
-        c->bin = malloc(room_bins * sizeof *c->bin);
-    if (c->roc_defined)
-        c->roc = malloc(room_roc * sizeof *c->roc);
-    if ((c->calibration_defined && c->bin == NULL) || (c->roc_defined && c->roc == NULL)) {
-        fg_score_curves_free(c);
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    }
+    struct fg_score_curves *c = NULL;
+    enum fg_status st =
+        fg_score_curves_new(bins, n > 0 && in_unit_range(negatives, n_neg, positives, n_pos),
+                            n_neg > 0 && n_pos > 0, room_bins, room_roc, &c, err);
+    if (st != FG_OK)
+        return st;
     bool above = favorable == FG_FAVORABLE_ABOVE;
     if (c->calibration_defined)
         calibration_walk(negatives, n_neg, positives, n_pos, above ? 0.0 : 1.0, above ? 1.0 : 0.0,

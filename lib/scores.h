@@ -28,6 +28,11 @@ struct fg_score_stats {
     double auc;             /* exact Mann-Whitney with ties counted 1/2 */
     double brier;           /* mean (score - outcome)^2 */
     double calibration_gap; /* expected calibration error over policy->calibration_bins */
+    /* From score bins (check --counts, lib/scorebins.c) rather than the scores themselves:
+     * auc then counts the pairs inside one bin 1/2 and lies within auc_error_bound of the
+     * exact auc; brier and calibration_gap are exact but for rounding. */
+    bool binned;
+    double auc_error_bound; /* 0 unless binned */
 };
 
 /* Fills out (present = true) from one group's scores for one model: negatives[0..n_neg) of
@@ -77,6 +82,26 @@ FG_MUST_CHECK enum fg_status fg_score_curves_compute(const double *negatives, si
                                                      struct fg_score_curves **out,
                                                      struct fg_error *err);
 void fg_score_curves_free(struct fg_score_curves *curves);
+/* Empty curves with room for room_bins calibration bins (when calibration_defined) and
+ * room_roc ROC vertices (when roc_defined), for a walk to fill (lib/scores.c, scorebins.c). */
+FG_MUST_CHECK enum fg_status fg_score_curves_new(unsigned bins, bool calibration_defined,
+                                                 bool roc_defined, size_t room_bins,
+                                                 size_t room_roc, struct fg_score_curves **out,
+                                                 struct fg_error *err);
+
+/* Whether the ROC vertex after (fp, tp) of (n_neg, n_pos) is kept by the thinning the
+ * report uses (see scores.c): always the last, else when it reaches a new 1/50 step of the
+ * curve's L1 length (*last_step, updated when kept). */
+bool fg_roc_keep(uint64_t fp, uint64_t n_neg, uint64_t tp, uint64_t n_pos, bool last,
+                 unsigned *last_step);
+
+/* ---- compensated sums (Neumaier 1974): order-robust sums of doubles ---- */
+
+struct fg_ksum {
+    double s, c; /* the running sum and the rounding errors it dropped */
+};
+void fg_ksum_add(struct fg_ksum *sum, double x);
+double fg_ksum_value(const struct fg_ksum *sum);
 
 /* Sorts n finite doubles ascending, in place (introsort: O(n log n), no extra memory). */
 void fg_scores_sort(double *values, size_t n);

@@ -30,6 +30,7 @@
 #include "buf.h"
 #include "fairgate.h"
 #include "policy.h"
+#include "scorebins.h"
 #include "util.h"
 
 #include <math.h>
@@ -410,6 +411,10 @@ static void put_header(struct fg_buf *t, const struct dialect *d, const struct f
         fg_buf_puts(t, "-- A score that is not a finite decimal number (NaN, infinite, "
                        "unreadable) gives an\n-- empty y_true in either mode, refused "
                        "as fairgate refuses it on the rows.\n");
+    if (fg_score_bins_needed(policy))
+        fg_buf_puts(t, "-- The policy gates on a score metric: also export the result of "
+                       "`fairgate sql --bins`\n-- and give both files: --counts counts.csv "
+                       "--counts bins.csv.\n");
 }
 
 /* The outer SELECT list: every cell column of the inner rows, then the count. */
@@ -461,8 +466,8 @@ static void put_y_true(struct fg_buf *t, const struct dialect *d, const struct f
     put_ident(t, d, "y_true");
 }
 
-/* The inner SELECT list: one row each, read as ingest reads it. */
-static void put_inner_select(struct fg_buf *t, const struct dialect *d,
+/* The inner SELECT list's group columns, each protected attribute as text and y_true. */
+static void put_inner_groups(struct fg_buf *t, const struct dialect *d,
                              const struct fg_policy *policy, bool drop, const char *const *columns,
                              size_t n_columns, const char *const *scores, size_t n_scores)
 {
@@ -474,6 +479,14 @@ static void put_inner_select(struct fg_buf *t, const struct dialect *d,
         fg_buf_puts(t, ",\n");
     }
     put_y_true(t, d, policy, drop, columns, n_columns, scores, n_scores);
+}
+
+/* The inner SELECT list: one row each, read as ingest reads it. */
+static void put_inner_select(struct fg_buf *t, const struct dialect *d,
+                             const struct fg_policy *policy, bool drop, const char *const *columns,
+                             size_t n_columns, const char *const *scores, size_t n_scores)
+{
+    put_inner_groups(t, d, policy, drop, columns, n_columns, scores, n_scores);
     fg_buf_puts(t, ",\n        ");
     put_decision(t, d, policy, &policy->data.candidate);
     fg_buf_puts(t, " AS ");
@@ -503,17 +516,47 @@ static void put_group_order(struct fg_buf *t, const struct dialect *d,
     }
 }
 
-enum fg_status fg_sql_render(const struct fg_policy *policy, const char *table,
-                             enum fg_sql_dialect dialect, char **out, struct fg_error *err)
+/* "\n    FROM <table> AS fairgate_src\n", and with missing: drop the WHERE that leaves out
+ * rows with a missing value in a needed column. */
+static enum fg_status put_from_where(struct fg_buf *t, const struct dialect *d, const char *table,
+                                     bool drop, const char *const *columns, size_t n_columns,
+                                     struct fg_error *err)
 {
-    *out = NULL;
+    fg_buf_puts(t, "\n    FROM ");
+    enum fg_status status = put_table(t, d, table, err);
+    if (status != FG_OK)
+        return status;
+    fg_buf_puts(t, " AS ");
+    put_ident(t, d, SRC);
+    fg_buf_puts(t, "\n");
+    if (drop) {
+        for (size_t i = 0; i < n_columns; i++) {
+            fg_buf_puts(t, i == 0 ? "    WHERE NOT " : "\n        AND NOT ");
+            put_missing(t, d, columns[i]);
+        }
+        fg_buf_puts(t, "\n");
+    }
+    return FG_OK;
+}
+
+/* What any query needs: a known dialect, a table, and a policy a counts table can serve (a
+ * protected attribute called "count", calibration bins off the score grid...), refused here
+ * already, not when the engine has run. */
+static enum fg_status render_check(const struct fg_policy *policy, const char *table,
+                                   enum fg_sql_dialect dialect, struct fg_error *err)
+{
     if ((size_t)dialect >= N_DIALECTS)
         return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "unknown SQL dialect %d", (int)dialect);
     if (table == NULL || table[0] == '\0')
         return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "no table name");
-    /* What a counts table cannot serve (score gates, a protected attribute called "count")
-     * is refused here already, not when the engine has run. */
-    enum fg_status status = fg_counts_policy_check(policy, err);
+    return fg_counts_policy_check(policy, err);
+}
+
+enum fg_status fg_sql_render(const struct fg_policy *policy, const char *table,
+                             enum fg_sql_dialect dialect, char **out, struct fg_error *err)
+{
+    *out = NULL;
+    enum fg_status status = render_check(policy, table, dialect, err);
     if (status != FG_OK)
         return status;
     const struct dialect *d = &dialects[dialect];
@@ -528,25 +571,250 @@ enum fg_status fg_sql_render(const struct fg_policy *policy, const char *table,
     put_outer_select(&t, d, policy);
     fg_buf_puts(&t, "\nFROM (\n    SELECT\n");
     put_inner_select(&t, d, policy, drop, columns, n_columns, scores, n_scores);
-    fg_buf_puts(&t, "\n    FROM ");
-    status = put_table(&t, d, table, err);
+    status = put_from_where(&t, d, table, drop, columns, n_columns, err);
     if (status != FG_OK) {
         free(t.data);
         return status;
-    }
-    fg_buf_puts(&t, " AS ");
-    put_ident(&t, d, SRC);
-    fg_buf_puts(&t, "\n");
-    if (drop) {
-        for (size_t i = 0; i < n_columns; i++) {
-            fg_buf_puts(&t, i == 0 ? "    WHERE NOT " : "\n        AND NOT ");
-            put_missing(&t, d, columns[i]);
-        }
-        fg_buf_puts(&t, "\n");
     }
     fg_buf_puts(&t, ") AS ");
     put_ident(&t, d, ROWS);
     put_group_order(&t, d, policy);
     fg_buf_puts(&t, ";\n");
+    return fg_buf_finish(&t, out, err);
+}
+
+/* ---- the score bins query ----
+ *
+ * The score bins file (README "Score bins") of the same rows, read as the counts query reads
+ * them (the same y_true, missing values and bad scores): three common table expressions,
+ *   fairgate_rows:   each row's group values, y_true and each scored model's score as a double;
+ *   fairgate_scores: one row per (row, scored model) (UNION ALL), with a first guess of the
+ *                    bin, floor(score x 10000), only for scores in [0, 1) (elsewhere the
+ *                    cast to an integer could fail);
+ *   fairgate_bins:   the bin, as lib/scorebins.c fg_score_bin puts it: -1 below 0, 10000
+ *                    above 1, 9999 for 1.0, else the guess moved by one where the score lies
+ *                    below its lower edge E_k = CAST(k AS <double>) / 10000 or at or above
+ *                    the next (a product and a division round; the guess is off by one at
+ *                    most, next to an edge), IEEE division being correctly rounded in every
+ *                    engine as in C;
+ * then COUNT(*), SUM(score), SUM(score * score) per group values, y_true, model and bin.
+ * floor is CAST(x AS INTEGER) in sqlite (which truncates: the same for x >= 0, and needs no
+ * math functions) and CAST(FLOOR(x) AS BIGINT) elsewhere (INT64 in bigquery). */
+
+#define BINS_ROWS   "fairgate_rows"
+#define BINS_SCORES "fairgate_scores"
+#define BINS_BINS   "fairgate_bins"
+#define BINS_SCORE  "fairgate_score"
+#define BINS_GUESS  "fairgate_guess"
+
+static const char *int_type(const struct dialect *d)
+{
+    enum fg_sql_dialect which = (enum fg_sql_dialect)(d - dialects);
+    return which == FG_SQL_SQLITE ? "INTEGER" : which == FG_SQL_BIGQUERY ? "INT64" : "BIGINT";
+}
+
+/* "relation"."column" */
+static void put_member(struct fg_buf *t, const struct dialect *d, const char *relation,
+                       const char *column)
+{
+    put_ident(t, d, relation);
+    fg_buf_puts(t, ".");
+    put_ident(t, d, column);
+}
+
+/* The group columns of relation (protected attributes, y_true[, model, bin]) as a SELECT list
+ * "    r.c AS c,\n" each, or as GROUP BY / ORDER BY items when list_only. */
+static void put_group_list(struct fg_buf *t, const struct dialect *d,
+                           const struct fg_policy *policy, const char *relation, size_t n_extra,
+                           bool list_only)
+{
+    static const char *const extra[] = {"y_true", "model", "bin"};
+    size_t n_protected = policy->data.n_protected;
+    for (size_t i = 0; i < n_protected + n_extra; i++) {
+        const char *name = i < n_protected ? policy->data.protected[i] : extra[i - n_protected];
+        fg_buf_puts(t, list_only ? (i > 0 ? ", " : "") : "        ");
+        put_member(t, d, relation, name);
+        if (list_only)
+            continue;
+        fg_buf_puts(t, " AS ");
+        put_ident(t, d, name);
+        fg_buf_puts(t, ",\n");
+    }
+}
+
+/* The name of a model's score column in fairgate_rows. */
+static const char *bins_score_name(size_t model)
+{
+    return model == 0 ? "fairgate_candidate" : "fairgate_incumbent";
+}
+
+/* fairgate_rows: group values, y_true and each scored model's score as a double. */
+static enum fg_status put_bins_rows(struct fg_buf *t, const struct dialect *d,
+                                    const struct fg_policy *policy, const char *table,
+                                    const bool scored[2], struct fg_error *err)
+{
+    const char *columns[FG_MAX_PROTECTED + 3];
+    size_t n_columns = needed_columns(policy, columns);
+    const char *scores[2];
+    size_t n_scores = score_columns(policy, scores);
+    bool drop = policy->data.missing == FG_MISSING_DROP;
+    const struct fg_model_spec *models[2] = {&policy->data.candidate, &policy->data.incumbent};
+    fg_buf_puts(t, "WITH ");
+    put_ident(t, d, BINS_ROWS);
+    fg_buf_puts(t, " AS (\n    SELECT\n");
+    put_inner_groups(t, d, policy, drop, columns, n_columns, scores, n_scores);
+    for (size_t m = 0; m < 2; m++) {
+        if (!scored[m])
+            continue;
+        fg_buf_puts(t, ",\n        ");
+        put_number(t, d, models[m]->score);
+        fg_buf_puts(t, " AS ");
+        put_ident(t, d, bins_score_name(m));
+    }
+    enum fg_status status = put_from_where(t, d, table, drop, columns, n_columns, err);
+    fg_buf_puts(t, ")");
+    return status;
+}
+
+/* fairgate_scores: a row per (row, scored model), with the score and the bin's first guess. */
+static void put_bins_scores(struct fg_buf *t, const struct dialect *d,
+                            const struct fg_policy *policy, const bool scored[2])
+{
+    static const char *const model_names[2] = {"candidate", "incumbent"};
+    bool sqlite = d == &dialects[FG_SQL_SQLITE];
+    fg_buf_puts(t, ",\n");
+    put_ident(t, d, BINS_SCORES);
+    fg_buf_puts(t, " AS (\n");
+    bool first = true;
+    for (size_t m = 0; m < 2; m++) {
+        if (!scored[m])
+            continue;
+        fg_buf_puts(t, first ? "    SELECT\n" : "\n    UNION ALL\n    SELECT\n");
+        first = false;
+        put_group_list(t, d, policy, BINS_ROWS, 1, false);
+        fg_buf_add(t, "        '%s' AS ", model_names[m]);
+        put_ident(t, d, "model");
+        fg_buf_puts(t, ",\n        ");
+        put_member(t, d, BINS_ROWS, bins_score_name(m));
+        fg_buf_puts(t, " AS ");
+        put_ident(t, d, BINS_SCORE);
+        fg_buf_puts(t, ",\n        CASE WHEN ");
+        put_member(t, d, BINS_ROWS, bins_score_name(m));
+        fg_buf_puts(t, " >= 0 AND ");
+        put_member(t, d, BINS_ROWS, bins_score_name(m));
+        fg_buf_add(t, " < 1\n            THEN CAST(%s", sqlite ? "" : "FLOOR(");
+        put_member(t, d, BINS_ROWS, bins_score_name(m));
+        fg_buf_add(t, " * %d%s AS %s) END AS ", FG_SCORE_GRID, sqlite ? "" : ")", int_type(d));
+        put_ident(t, d, BINS_GUESS);
+        fg_buf_puts(t, "\n    FROM ");
+        put_ident(t, d, BINS_ROWS);
+    }
+    fg_buf_puts(t, ")");
+}
+
+/* fairgate_bins: the bin of each score (see the top of this section). */
+static void put_bins_bins(struct fg_buf *t, const struct dialect *d, const struct fg_policy *policy)
+{
+    fg_buf_puts(t, ",\n");
+    put_ident(t, d, BINS_BINS);
+    fg_buf_puts(t, " AS (\n    SELECT\n");
+    put_group_list(t, d, policy, BINS_SCORES, 2, false);
+    fg_buf_puts(t, "        ");
+    put_member(t, d, BINS_SCORES, BINS_SCORE);
+    fg_buf_puts(t, " AS ");
+    put_ident(t, d, BINS_SCORE);
+    const char *parts[] = {" < 0 THEN -1", " > 1 THEN 10000", " >= 1 THEN 9999",
+                           " < CAST(",     " >= CAST(",       NULL};
+    fg_buf_puts(t, ",\n        CASE");
+    for (size_t i = 0; parts[i] != NULL; i++) {
+        fg_buf_puts(t, i == 0 ? " WHEN " : "\n            WHEN ");
+        put_member(t, d, BINS_SCORES, BINS_SCORE);
+        fg_buf_puts(t, parts[i]);
+        if (i < 3)
+            continue;
+        put_member(t, d, BINS_SCORES, BINS_GUESS);
+        fg_buf_add(t, "%s AS %s) / %d THEN ", i == 3 ? "" : " + 1", d->double_type, FG_SCORE_GRID);
+        put_member(t, d, BINS_SCORES, BINS_GUESS);
+        fg_buf_puts(t, i == 3 ? " - 1" : " + 1");
+    }
+    fg_buf_puts(t, "\n            ELSE ");
+    put_member(t, d, BINS_SCORES, BINS_GUESS);
+    fg_buf_puts(t, " END AS ");
+    put_ident(t, d, "bin");
+    fg_buf_puts(t, "\n    FROM ");
+    put_ident(t, d, BINS_SCORES);
+    fg_buf_puts(t, ")\n");
+}
+
+/* The final SELECT: count, sum and sum of squares per group values, y_true, model and bin. */
+static void put_bins_select(struct fg_buf *t, const struct dialect *d,
+                            const struct fg_policy *policy)
+{
+    fg_buf_puts(t, "SELECT\n");
+    put_group_list(t, d, policy, BINS_BINS, 3, false);
+    fg_buf_puts(t, "        COUNT(*) AS ");
+    put_ident(t, d, "count");
+    fg_buf_puts(t, ",\n        SUM(");
+    put_member(t, d, BINS_BINS, BINS_SCORE);
+    fg_buf_puts(t, ") AS ");
+    put_ident(t, d, "sum");
+    fg_buf_puts(t, ",\n        SUM(");
+    put_member(t, d, BINS_BINS, BINS_SCORE);
+    fg_buf_puts(t, " * ");
+    put_member(t, d, BINS_BINS, BINS_SCORE);
+    fg_buf_puts(t, ") AS ");
+    put_ident(t, d, "sum_squares");
+    fg_buf_puts(t, "\nFROM ");
+    put_ident(t, d, BINS_BINS);
+    for (size_t pass = 0; pass < 2; pass++) {
+        fg_buf_puts(t, pass == 0 ? "\nGROUP BY " : "\nORDER BY ");
+        put_group_list(t, d, policy, BINS_BINS, 3, true);
+    }
+    fg_buf_puts(t, ";\n");
+}
+
+static void put_bins_header(struct fg_buf *t, const struct dialect *d,
+                            const struct fg_policy *policy)
+{
+    fg_buf_add(t, "-- fairgate %s: the score bins of policy '", FG_VERSION);
+    put_comment_text(t, policy->name ? policy->name : "");
+    fg_buf_add(t, "' (sha256 %.64s), dialect %s.\n", policy->sha256, d->name);
+    fg_buf_puts(t, "-- Per group values, y_true and model: the count, sum and sum of squares of "
+                   "the scores\n-- in each non-empty bin: bin k holds [k/10000, (k+1)/10000) "
+                   "(9999 also 1.0),\n-- -1 the scores below 0, 10000 those above 1. Export "
+                   "the result as CSV with its\n-- header and give it with the counts:\n"
+                   "--   fairgate check --policy ");
+    put_comment_text(t, policy->path ? policy->path : "POLICY.yaml");
+    fg_buf_puts(t, " --counts counts.csv --counts bins.csv\n"
+                   "-- Rows are read as by the counts query (`fairgate sql` without --bins).\n");
+}
+
+enum fg_status fg_sql_render_bins(const struct fg_policy *policy, const char *table,
+                                  enum fg_sql_dialect dialect, char **out, struct fg_error *err)
+{
+    *out = NULL;
+    enum fg_status status = render_check(policy, table, dialect, err);
+    if (status != FG_OK)
+        return status;
+    if (!fg_score_bins_needed(policy))
+        return fg_error_set(err, FG_ERR_POLICY, policy->path, 0, 0,
+                            "the policy gates on no score metric (auc, brier, calibration_gap): "
+                            "it needs no score bins, only the counts (`fairgate sql` without "
+                            "--bins)");
+    const struct fg_model_spec *models[2] = {&policy->data.candidate, &policy->data.incumbent};
+    bool scored[2];
+    for (size_t m = 0; m < 2; m++)
+        scored[m] = models[m]->present && models[m]->score != NULL;
+    const struct dialect *d = &dialects[dialect];
+    struct fg_buf t = fg_buf_new(FG_BUF_CAP_SQL, "the SQL");
+    put_bins_header(&t, d, policy);
+    status = put_bins_rows(&t, d, policy, table, scored, err);
+    if (status != FG_OK) {
+        free(t.data);
+        return status;
+    }
+    put_bins_scores(&t, d, policy, scored);
+    put_bins_bins(&t, d, policy);
+    put_bins_select(&t, d, policy);
     return fg_buf_finish(&t, out, err);
 }

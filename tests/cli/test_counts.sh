@@ -7,6 +7,7 @@
 # gate and misuse exit 2 without leaving an output file; overrides bind to all the counts
 # files in order and attestations name the counts files.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/scorebins.sh"
 ROOT=$(cd "$TESTS_DIR/.." && pwd)
 export SOURCE_DATE_EPOCH=1763769600
 
@@ -229,6 +230,144 @@ rm -f "$WORK/scored.counts.csv"
 run "$FAIRGATE" counts --policy "$WORK/auc.yaml" --candidate "$WORK/scored.csv" --out "$WORK/scored.counts.csv"
 expect_rc "refused: counts for a policy with a score gate" 2
 expect_absent "refused: counts for a score policy: no file" "$WORK/scored.counts.csv"
+
+# ---- score bins: the score metrics from counts ----
+
+# Every score-metric policy of the fixtures, as written and with favorable: below: the
+# counts and score bins give the rows' verdict; brier and calibration_gap to 1e-12; auc within
+# the bound the audit reports, a small one.
+score_rows 20000 7 >"$WORK/scored-rows.csv"
+mkdir -p "$WORK/sp"
+score_policies "$WORK/sp" >"$WORK/score-policies"
+expect_eq "the score-metric fixtures are found (and their favorable: below copies)" \
+    "$(grep -c . "$WORK/score-policies")" "8"
+while read -r policy; do
+    name=$(basename "$policy" .yaml)
+    run "$FAIRGATE" check --quiet --policy "$policy" --candidate "$WORK/scored-rows.csv" --out "$WORK/$name.rows.json"
+    rc_rows=$RC
+    [ "$rc_rows" -le 1 ] || not_ok "$name: check on the rows reaches a verdict" "$(cat "$WORK/err")"
+    echo "$rc_rows" >>"$WORK/score-verdicts"
+    run "$FAIRGATE" counts --quiet --policy "$policy" --candidate "$WORK/scored-rows.csv" \
+        --out "$WORK/$name.k.csv" --bins-out "$WORK/$name.b.csv"
+    expect_rc "$name: counts --bins-out exits 0" 0
+    run "$FAIRGATE" check --quiet --policy "$policy" --counts "$WORK/$name.k.csv" --counts "$WORK/$name.b.csv" \
+        --out "$WORK/$name.counts.json"
+    expect_rc "$name: check --counts with the score bins exits as on the rows ($rc_rows)" "$rc_rows"
+    bins_vs_rows "$name" "$WORK/$name.rows.json" "$WORK/$name.counts.json"
+    expect_eq "$name: the auc error bound is small (< 1e-3) and not 0 (bins hold several scores)" \
+        "$(max_bound "$WORK/$name.counts.json" | awk '{ print ($1 < 1e-3 && $1 > 0) }')" "1"
+done <"$WORK/score-policies"
+expect_eq "the loop judged some failing policies too" \
+    "$(sort -u "$WORK/score-verdicts" | tr '\n' ' ')" "0 1 "
+
+# The bins file itself: header, sorted records, sums that are those of the rows' scores.
+B=$WORK/scores.b.csv
+expect_eq "bins header" "$(head -n 1 "$B")" "grp,y_true,model,bin,count,sum,sum_squares"
+tail -n +2 "$B" >"$WORK/bbody"
+LC_ALL=C sort -t, -k1,1 -k2,2n -k3,3 -k4,4n "$WORK/bbody" >"$WORK/bbody.sorted"
+if cmp -s "$WORK/bbody" "$WORK/bbody.sorted"; then ok "bins sorted by values, y_true, model, bin"; else
+    not_ok "bins sorted by values, y_true, model, bin"; fi
+expect_eq "each model's bins count every row" \
+    "$(awk -F, '{ n[$3] += $5 } END { print n["candidate"], n["incumbent"] }' "$WORK/bbody")" "20000 20000"
+# independent: awk bins the rows (sc, six decimals: bin = the first four decimals, 1.0 in 9999)
+awk -F, 'NR > 1 { b = int(substr($10, 1, 1)) == 1 ? 9999 : substr($10, 3, 4) + 0
+    k = $7 "," $8 ",candidate," b; n[k]++; s[k] += $10 }
+    END { for (k in n) printf "%s,%d,%.6f\n", k, n[k], s[k] }' "$WORK/scored-rows.csv" | LC_ALL=C sort >"$WORK/awk-bins"
+awk -F, '$3 == "candidate" { printf "%s,%s,%s,%s,%d,%.6f\n", $1, $2, $3, $4, $5, $6 }' "$WORK/bbody" |
+    LC_ALL=C sort >"$WORK/our-bins"
+if [ -s "$WORK/awk-bins" ] && cmp -s "$WORK/awk-bins" "$WORK/our-bins"; then
+    ok "every candidate bin equals awk's count and sum of the rows ($(wc -l <"$WORK/awk-bins") bins)"
+else
+    not_ok "every candidate bin equals awk's count and sum of the rows" "$(diff "$WORK/awk-bins" "$WORK/our-bins" | head -n 6)"
+fi
+{ head -n 1 "$WORK/scored-rows.csv"; tail -n +2 "$WORK/scored-rows.csv" | sort -r; } >"$WORK/scored-rev.csv"
+"$FAIRGATE" counts --quiet --policy "$WORK/sp/scores.yaml" --candidate "$WORK/scored-rev.csv" \
+    --out "$WORK/rev.k.csv" --bins-out "$WORK/rev.b.csv"
+if cmp -s "$B" "$WORK/rev.b.csv"; then ok "row order does not change the bins (byte for byte)"; else
+    not_ok "row order does not change the bins (byte for byte)"; fi
+
+# Shards: the bins of two halves, summed, judge as the whole.
+SP=$WORK/sp/html-scores.yaml
+head -n 10001 "$WORK/scored-rows.csv" >"$WORK/half0.csv"
+{ head -n 1 "$WORK/scored-rows.csv"; tail -n +10002 "$WORK/scored-rows.csv"; } >"$WORK/half1.csv"
+for i in 0 1; do
+    "$FAIRGATE" counts --quiet --policy "$SP" --candidate "$WORK/half$i.csv" \
+        --out "$WORK/half$i.k.csv" --bins-out "$WORK/half$i.b.csv"
+done
+run "$FAIRGATE" check --quiet --policy "$SP" --counts "$WORK/half0.k.csv" --counts "$WORK/half1.b.csv" \
+    --counts "$WORK/half1.k.csv" --counts "$WORK/half0.b.csv" --out "$WORK/halves.json"
+expect_rc "two shards of counts and bins, in any order, exit as the whole" "$(
+    "$FAIRGATE" check --quiet --policy "$SP" --candidate "$WORK/scored-rows.csv" >/dev/null; echo $?)"
+bins_vs_rows "shards" "$WORK/html-scores.rows.json" "$WORK/halves.json"
+expect_eq "the audit says which file is which" \
+    "$(jq -c '[.inputs.counts[] | [.kind, .rows]]' "$WORK/halves.json")" \
+    '[["cells",10000],["score_bins",10000],["cells",10000],["score_bins",10000]]'
+
+# What is refused: bins that do not fit the counts or the policy, malformed bins (exit 2).
+SC=$WORK/sp/scores.yaml
+run "$FAIRGATE" check --quiet --policy "$SP" --counts "$WORK/half0.k.csv" --counts "$WORK/half1.b.csv"
+expect_rc "refused: the bins of other rows" 2
+expect_grep "... saying which group does not fit" "$WORK/err" \
+    "the score bins do not fit the counts: sex=[A-Za-z]* & race=[A-Za-z]*, y_true [01] has [0-9]* rows in the counts and [0-9]* in the candidate's score bins"
+run "$FAIRGATE" check --quiet --policy "$SC" --counts "$WORK/scores.k.csv"
+expect_rc "refused: a score policy's counts without bins" 2
+expect_grep "... naming the gate and what to give" "$WORK/err" \
+    "scores.yaml:1[0-9]:[0-9]*: gate 'auc-gap' uses auc, .*give the candidate's score bins file too"
+run "$FAIRGATE" check --quiet --policy "$SC" --counts "$WORK/scores.b.csv"
+expect_rc "refused: bins alone" 2
+expect_grep "... saying the counts are missing" "$WORK/err" "score bins alone are not enough"
+run "$FAIRGATE" check --quiet --policy "$NOINC" --counts "$WORK/base.csv" --counts "$WORK/counts-auc.b.csv"
+expect_rc "refused: bins for a policy without score gates" 2
+expect_grep "... saying so" "$WORK/err" "score bins were given, but policy .* gates on no score metric"
+run "$FAIRGATE" counts --quiet --policy "$NOINC" --candidate "$WORK/odd.csv" --out "$WORK/x.csv" --bins-out "$WORK/x.b.csv"
+expect_rc "counts --bins-out for a policy without score gates exits 2" 2
+expect_absent "... and writes neither file" "$WORK/x.csv"
+run "$FAIRGATE" counts --quiet --policy "$SC" --candidate "$WORK/scored-rows.csv" --out "$WORK/nob.csv"
+expect_rc "counts for a score policy without --bins-out exits 2" 2
+expect_grep "... naming the option" "$WORK/err" "give --bins-out FILE"
+expect_absent "... and writes nothing" "$WORK/nob.csv"
+sed 's/bins: 5/bins: 7/' "$SC" >"$WORK/bins7.yaml"
+run "$FAIRGATE" counts --quiet --policy "$WORK/bins7.yaml" --candidate "$WORK/scored-rows.csv" \
+    --out "$WORK/b7.csv" --bins-out "$WORK/b7.b.csv"
+expect_rc "calibration_gap over 7 bins (edges off the grid) is refused" 2
+expect_grep "... saying why" "$WORK/err" "bins7.yaml:[0-9]*:[0-9]*: gate 'calibration': calibration_gap over 7 bins cannot be computed from score bins"
+# badbins NAME WANT_REGEX RECORD: the scores.yaml bins with one more record
+badbins() {
+    { cat "$B"; printf '%s\n' "$3"; } >"$WORK/badbins-$1.csv"
+    run "$FAIRGATE" check --quiet --policy "$SC" --counts "$WORK/scores.k.csv" --counts "$WORK/badbins-$1.csv"
+    expect_rc "refused bins: $1" 2
+    expect_grep "refused bins: $1: the message" "$WORK/err" "$2"
+}
+L=$(($(wc -l <"$B") + 1))
+badbins model "badbins-model.csv:$L:3: model is 'champion'; it must be candidate or incumbent" a,1,champion,5,1,0.0005,0.00000025
+badbins bin "badbins-bin.csv:$L:4: bin is '10001'; it must be an integer from -1" a,1,candidate,10001,1,2,4
+badbins bin-text "badbins-bin-text.csv:$L:4: bin is '0.5'" a,1,candidate,0.5,1,0.5,0.25
+badbins sum "badbins-sum.csv:$L:6: sum is 'nan'; it must be a finite decimal number" a,1,candidate,5,1,nan,0
+badbins swapped "badbins-swapped.csv:$L:6: sum is .*outside the bin" a,1,candidate,5000,2,0.5,1.0
+badbins squares "badbins-squares.csv:$L:7: sum_squares is negative" a,1,candidate,5,1,0.0005,-1
+badbins empty-y "badbins-empty-y.csv:$L:2: y_true is empty" a,,candidate,5,1,0.0005,0.00000025
+badbins extra "the score bins do not fit the counts: grp=a, y_true 1 has [0-9]* rows in the counts and [0-9]* in the candidate's score bins" a,1,candidate,5,1,0.0005,0.00000025
+printf 'grp,y_true,model,bin,candidate,count,sum,sum_squares\n' >"$WORK/badbins-mixed.csv"
+run "$FAIRGATE" check --quiet --policy "$SC" --counts "$WORK/scores.k.csv" --counts "$WORK/badbins-mixed.csv"
+expect_grep "refused bins: a cells column in a bins header" "$WORK/err" \
+    "badbins-mixed.csv:1:5: unexpected column 'candidate' \\(a score bins file has exactly: grp,y_true,count,model,bin,sum,sum_squares\\)"
+# scores outside [0, 1]: with brier or calibration_gap gated, refused as on the rows; with auc
+# alone, binned below 0 and above 1 (exact ranks between them and the grid)
+awk -F, -v OFS=, 'NR > 1 && NR % 50 == 0 { $9 = -0.5 } NR > 1 && NR % 70 == 0 { $9 = 1.5 } { print }' \
+    "$WORK/scored-rows.csv" >"$WORK/outside.csv"
+AUC=$WORK/sp/counts-auc.yaml
+run "$FAIRGATE" counts --quiet --policy "$AUC" --candidate "$WORK/outside.csv" --out "$WORK/o.k.csv" --bins-out "$WORK/o.b.csv"
+expect_rc "auc alone: scores outside [0, 1] are counted" 0
+expect_eq "... in bins -1 and 10000" "$(awk -F, '$4 == -1 || $4 == 10000 { n[$4] += $5 } END { print n[-1], n[10000] }' "$WORK/o.b.csv")" "343 285"
+"$FAIRGATE" check --quiet --policy "$AUC" --candidate "$WORK/outside.csv" --out "$WORK/o.rows.json"
+"$FAIRGATE" check --quiet --policy "$AUC" --counts "$WORK/o.k.csv" --counts "$WORK/o.b.csv" --out "$WORK/o.counts.json"
+bins_vs_rows "auc with scores outside [0, 1]" "$WORK/o.rows.json" "$WORK/o.counts.json"
+{ head -n 1 "$WORK/scores.b.csv"; printf 'a,1,candidate,-1,1,-0.5,0.25\n'; } >"$WORK/neg.b.csv"
+printf 'grp,y_true,candidate,incumbent,count\na,1,0,0,1\n' >"$WORK/neg.k.csv"
+sed '/^  incumbent:/d; /vs_incumbent/d' "$SC" >"$WORK/noinc-scores.yaml"
+run "$FAIRGATE" check --quiet --policy "$WORK/noinc-scores.yaml" --counts "$WORK/neg.k.csv" --counts "$WORK/neg.b.csv"
+expect_rc "brier gated: a score below 0 in the bins is refused" 2
+expect_grep "... as on the rows" "$WORK/err" "hold 1 score below 0 \\(bin -1\\); brier and calibration_gap need probabilities"
 
 # misuse
 run "$FAIRGATE" check --policy "$NOINC" --counts "$WORK/base.csv" --candidate "$WORK/odd.csv"

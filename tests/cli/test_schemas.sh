@@ -421,6 +421,13 @@ audit counts 1 --policy "$ROOT/policies/loan-approval.yaml" --counts "$WORK/loan
     --counts "$WORK/loans.b.counts.csv"
 expect_eq "audit counts: inputs" "$(jq -c '[.inputs.candidate, (.inputs.counts | length), .inputs.counts[1].rows]' "$A/counts.json")" \
     "[null,2,2000]"
+# Score gates from counts and score bins: inputs.counts[].kind, auc_error_bound, score_bin_width.
+"$FAIRGATE" counts --quiet --policy "$WORK/scores.yaml" --candidate "$WORK/loans.csv" \
+    --out "$WORK/scores.k.csv" --bins-out "$WORK/scores.b.csv"
+audit bins 1 --policy "$WORK/scores.yaml" --counts "$WORK/scores.k.csv" --counts "$WORK/scores.b.csv"
+expect_eq "audit bins: kinds, bound and bin width" \
+    "$(jq -c '[[.inputs.counts[].kind], (.groups[0].candidate | (.auc_error_bound | type), .score_bin_width)]' "$A/bins.json")" \
+    '[["cells","score_bins"],"number",0.0001]'
 
 # The audits really show what they are meant to.
 expect_eq "audit fail: verdict" "$(jq -r .verdict "$A/fail.json")" "fail"
@@ -437,7 +444,7 @@ expect_eq "audit override: applied and rejected" "$(jq -r '[.overrides[].status]
 expect_eq "audit override: a rejected record has nulls" "$(jq -c '.overrides[1] | [.gate, .keyid]' "$A/override.json")" "[null,null]"
 
 validate "$AUDIT_SCHEMA" "$A"/*.json
-for name in fail predicate pass noinc kinds indices clarify hiring scores override rejected counts advisory; do
+for name in fail predicate pass noinc kinds indices clarify hiring scores override rejected counts advisory bins; do
     expect_schema "audit $name is valid" "$A/$name.json" valid
 done
 
@@ -446,6 +453,8 @@ done
 cat >"$WORK/audit-mutations" <<'EOF'
 valid   added-keys                      .new_key = 1 | .gates[0].new_key = {} | .groups[0].candidate.auc = 0.5 | .overrides[0].extra = "x"
 invalid no-schema                       del(.schema)
+invalid bins-kind-unknown               .inputs = {"candidate": null, "incumbent": null, "counts": [{"path": "k.csv", "sha256": "0000000000000000000000000000000000000000000000000000000000000000", "rows": 1, "cells": 1, "kind": "scores"}]}
+invalid bins-bound-negative             .groups[0].candidate.auc_error_bound = -0.1
 invalid schema-v2                       .schema = "fairgate.audit/v2"
 invalid no-tool-version                 del(.tool.version)
 invalid created-local-time              .created = "2025-11-22 00:00:00"

@@ -7,6 +7,7 @@
 # Also: quoting per dialect, missing values (drop leaves rows out, error makes the export
 # refused), a score threshold, and misuse (exit 2).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/scorebins.sh"
 ROOT=$(cd "$TESTS_DIR/.." && pwd)
 export SOURCE_DATE_EPOCH=1763769600
 
@@ -92,6 +93,38 @@ score_judge() {
         compare "$1" "$4" "$WORK/$2.want" "$3" "$WORK/$2.csv"
     fi
 }
+# Score bins (`fairgate sql --bins`): both models (html-scores), and favorable: below with
+# missing: drop on rows with holes; the export of each query equals fairgate's files row for
+# row, and check --counts on both exports gives the rows' verdict, brier and calibration_gap
+# to 1e-12, auc within its bound.
+score_rows 6000 23 >"$WORK/scored.csv"
+fixture_policy html-scores "$WORK/hs.yaml"
+sed 's/threshold: \([0-9.]*\) }/threshold: \1, favorable: below }/
+/^  positive_label/a\
+  missing: drop' "$WORK/hs.yaml" >"$WORK/hs-below.yaml"
+awk -F, -v OFS=, 'NR > 1 && NR % 61 == 0 { $6 = "" } NR > 1 && NR % 83 == 0 { $2 = "" } { print }' \
+    "$WORK/scored.csv" >"$WORK/scored-holes.csv"
+# bins_want NAME POLICY CSV: fairgate's counts and bins of the rows, and check on the rows
+bins_want() {
+    "$FAIRGATE" counts --quiet --policy "$2" --candidate "$3" --out "$WORK/$1.want.k.csv" \
+        --bins-out "$WORK/$1.want.b.csv"
+    "$FAIRGATE" check --quiet --policy "$2" --candidate "$3" --out "$WORK/$1.rows.json"
+    echo $? >"$WORK/$1.rows.rc"
+}
+bins_want hs "$WORK/hs.yaml" "$WORK/scored.csv"
+bins_want below "$WORK/hs-below.yaml" "$WORK/scored-holes.csv"
+expect_eq "the below+drop case drops rows and fails" \
+    "$(jq '.inputs.candidate.rows_dropped > 0' "$WORK/below.rows.json") $(cat "$WORK/below.rows.rc")" "true 1"
+# bins_judge LABEL NAME POLICY CELLS_EXPORT BINS_EXPORT
+bins_judge() {
+    expect_eq "$1: the counts export equals fairgate counts" \
+        "$(tr -d '\r' <"$4" | LC_ALL=C sort)" "$(LC_ALL=C sort "$WORK/$2.want.k.csv")"
+    same_bins "$1" "$5" "$WORK/$2.want.b.csv"
+    run "$FAIRGATE" check --quiet --policy "$3" --counts "$4" --counts "$5" --out "$WORK/$2.engine.json"
+    expect_rc "$1: check --counts on both exports exits as on the rows" "$(cat "$WORK/$2.rows.rc")"
+    bins_vs_rows "$1" "$WORK/$2.rows.json" "$WORK/$2.engine.json"
+}
+
 # the scores fairgate refuses, and odd ones it reads
 BAD_SCORES='NaN nan inf -Infinity x 0x1 1e400 1d 1e 1.2.3 --1 .'
 GOOD_SCORES='0.2 1. .5 +0.7 5E-1 1e-1 -0 007'
@@ -103,7 +136,7 @@ if command -v sqlite3 >/dev/null 2>&1; then
     # sqlite_run NAME CSV POLICY: import CSV as table t, run the query, export CSV
     # (SQLITE_SCHEMA, when set, declares the table's columns first)
     sqlite_run() {
-        "$FAIRGATE" sql --policy "$3" --table main.t --dialect sqlite >"$WORK/$1.sql"
+        "$FAIRGATE" sql --policy "$3" --table main.t --dialect sqlite ${SQL_BINS:+--bins} >"$WORK/$1.sql"
         rm -f "$WORK/$1.db"
         { if [ -n "${SQLITE_SCHEMA:-}" ]; then
               printf 'CREATE TABLE t (%s);\n.import --csv --skip 1 %s t\n' "$SQLITE_SCHEMA" "$2"
@@ -118,6 +151,20 @@ if command -v sqlite3 >/dev/null 2>&1; then
     compare "sqlite scores+drop" "$WORK/drop.sqlite.csv" "$WORK/want-drop" "$WORK/drop.yaml" "$WORK/holes.csv"
     sqlite_run hiring "$WORK/hiring.csv" "$HIRING"
     compare "sqlite hiring" "$WORK/hiring.sqlite.csv" "$WORK/want-hiring" "$HIRING" "$WORK/hiring.csv"
+    # score bins
+    sqlite_run hs-cells "$WORK/scored.csv" "$WORK/hs.yaml"
+    SQL_BINS=1 sqlite_run hs-bins "$WORK/scored.csv" "$WORK/hs.yaml"
+    bins_judge "sqlite score bins" hs "$WORK/hs.yaml" "$WORK/hs-cells.sqlite.csv" "$WORK/hs-bins.sqlite.csv"
+    sqlite_run below-cells "$WORK/scored-holes.csv" "$WORK/hs-below.yaml"
+    SQL_BINS=1 sqlite_run below-bins "$WORK/scored-holes.csv" "$WORK/hs-below.yaml"
+    bins_judge "sqlite score bins, favorable: below, missing: drop" below "$WORK/hs-below.yaml" \
+        "$WORK/below-cells.sqlite.csv" "$WORK/below-bins.sqlite.csv"
+    SQL_BINS=1 sqlite_run holes-bins "$WORK/scored-holes.csv" "$WORK/hs.yaml"
+    run "$FAIRGATE" check --quiet --policy "$WORK/hs.yaml" --counts "$WORK/holes-bins.sqlite.csv" \
+        --counts "$WORK/hs-cells.sqlite.csv"
+    expect_rc "sqlite score bins, missing: error with missing values: check --counts refuses them" 2
+    expect_grep "... at the bins export, for the empty y_true" "$WORK/err" \
+        "holes-bins.sqlite.csv:[0-9]*:3: y_true is empty"
     # missing: error on data with holes: the export carries an empty y_true, refused
     sqlite_run holes-error "$WORK/holes.csv" "$LOAN"
     run "$FAIRGATE" check --quiet --policy "$LOAN" --counts "$WORK/holes-error.sqlite.csv"
@@ -195,7 +242,7 @@ if [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/pg_ctl" ] && comman
     pg_run() {
         cp "$2" "$PGDIR/$1.csv"
         chmod 644 "$PGDIR/$1.csv"
-        "$FAIRGATE" sql --policy "$3" --table fg.t --dialect postgres >"$PGDIR/$1.sql"
+        "$FAIRGATE" sql --policy "$3" --table fg.t --dialect postgres ${SQL_BINS:+--bins} >"$PGDIR/$1.sql"
         chmod 644 "$PGDIR/$1.sql"
         if pg -c "DROP SCHEMA IF EXISTS fg CASCADE; CREATE SCHEMA fg; CREATE TABLE fg.t ($4)" \
             -c "\\copy fg.t FROM '$PGDIR/$1.csv' WITH (FORMAT csv, HEADER true)" >"$WORK/$1.pg.log" 2>&1 &&
@@ -214,6 +261,15 @@ if [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/pg_ctl" ] && comman
     pg_run hiring "$WORK/hiring.csv" "$HIRING" \
         'candidate_id TEXT, gender TEXT, ethnicity TEXT, qualified TEXT, advance_old TEXT, score_new DOUBLE PRECISION, advance_new TEXT'
     compare "postgres hiring" "$WORK/hiring.pg.csv" "$WORK/want-hiring" "$HIRING" "$WORK/hiring.csv"
+    # score bins, in DOUBLE PRECISION and INTEGER columns
+    SCORED_COLS='applicant_id TEXT, sex TEXT, race TEXT, defaulted INTEGER, p_new DOUBLE PRECISION, p_old DOUBLE PRECISION, grp TEXT, y INTEGER, s DOUBLE PRECISION, sc DOUBLE PRECISION, si DOUBLE PRECISION'
+    pg_run hs-cells "$WORK/scored.csv" "$WORK/hs.yaml" "$SCORED_COLS"
+    SQL_BINS=1 pg_run hs-bins "$WORK/scored.csv" "$WORK/hs.yaml" "$SCORED_COLS"
+    bins_judge "postgres score bins" hs "$WORK/hs.yaml" "$WORK/hs-cells.pg.csv" "$WORK/hs-bins.pg.csv"
+    pg_run below-cells "$WORK/scored-holes.csv" "$WORK/hs-below.yaml" "$SCORED_COLS"
+    SQL_BINS=1 pg_run below-bins "$WORK/scored-holes.csv" "$WORK/hs-below.yaml" "$SCORED_COLS"
+    bins_judge "postgres score bins, favorable: below, missing: drop" below "$WORK/hs-below.yaml" \
+        "$WORK/below-cells.pg.csv" "$WORK/below-bins.pg.csv"
     pg_run holes-error "$WORK/holes.csv" "$LOAN" "$LOAN_COLS"
     run "$FAIRGATE" check --quiet --policy "$LOAN" --counts "$WORK/holes-error.pg.csv"
     expect_rc "postgres, missing: error with missing values: check --counts refuses the export" 2
@@ -295,8 +351,20 @@ run "$FAIRGATE" sql --policy "$LOAN"
 expect_rc "sql without --table exits 2" 2
 fixture_policy sql-auc "$WORK/auc.yaml"
 run "$FAIRGATE" sql --policy "$WORK/auc.yaml" --table t
-expect_rc "sql for a policy with a score gate exits 2" 2
-expect_grep "... naming the gate" "$WORK/err" "gate 'ranking' uses auc"
+expect_rc "sql for a policy with a score gate prints the counts query" 0
+expect_grep "... saying that the score bins are needed too" "$WORK/out" "^-- and give both files: --counts counts.csv --counts bins.csv"
+run "$FAIRGATE" sql --policy "$WORK/auc.yaml" --table t --bins --dialect bigquery
+expect_grep "bigquery bins: the first guess of the bin cast to INT64" "$WORK/out" \
+    'THEN CAST\(FLOOR\(`fairgate_rows`\.`fairgate_candidate` \* 10000\) AS INT64\) END AS `fairgate_guess`'
+expect_grep "bigquery bins: each edge a FLOAT64 division" "$WORK/out" \
+    '< CAST\(`fairgate_scores`\.`fairgate_guess` AS FLOAT64\) / 10000 THEN'
+expect_no_grep "bigquery bins: no incumbent, no incumbent's bins" "$WORK/out" "'incumbent'"
+run "$FAIRGATE" sql --policy "$LOAN" --table t --bins
+expect_rc "sql --bins for a policy without score gates exits 2" 2
+expect_grep "... saying why" "$WORK/err" "gates on no score metric"
+sed 's/bins: 5/bins: 3/' "$TESTS_DIR/fixtures/policy/scores.yaml" >"$WORK/bins3.yaml"
+run "$FAIRGATE" sql --policy "$WORK/bins3.yaml" --table t --bins
+expect_rc "sql --bins: calibration over bins off the grid exits 2" 2
 expect_eq "... and prints nothing" "$(cat "$WORK/out")" ""
 run "$FAIRGATE" sql --help
 expect_rc "sql --help exits 0" 0

@@ -198,15 +198,33 @@ START_TEST(test_policies_refused)
 {
     struct fg_error err;
     char text[2048];
-    /* a score gate */
+    /* a score gate is judged from score bins (lib/scorebins.c): accepted */
     snprintf(text, sizeof text,
              "version: 1\nname: u\ndata:\n  label: y\n  positive_label: \"1\"\n"
              "  protected: [sex]\n  candidate: { score: s, threshold: 0.5 }\n"
              "gates:\n  - id: rank\n    metric: auc\n    overall: { min: 0.6 }\n");
     struct fg_policy *policy = policy_from(text);
+    ck_assert_int_eq(fg_counts_policy_check(policy, &err), FG_OK);
+    fg_policy_free(policy);
+    /* ... but not calibration_gap over bins whose edges are not grid edges (7 bins) */
+    snprintf(text, sizeof text,
+             "version: 1\nname: u\ndata:\n  label: y\n  positive_label: \"1\"\n"
+             "  protected: [sex]\n  candidate: { score: s, threshold: 0.5 }\n"
+             "gates:\n  - id: cal\n    metric: calibration_gap\n    overall: { max: 0.1 }\n"
+             "    bins: 7\n");
+    policy = policy_from(text);
     ck_assert_int_eq(fg_counts_policy_check(policy, &err), FG_ERR_POLICY);
-    ck_assert_ptr_nonnull(strstr(err.message, "gate 'rank' uses auc"));
+    ck_assert_ptr_nonnull(strstr(err.message, "gate 'cal': calibration_gap over 7 bins cannot"));
     ck_assert_uint_eq(err.line, 9);
+    fg_policy_free(policy);
+    /* a score policy's protected attribute named like a score bins column */
+    snprintf(text, sizeof text,
+             "version: 1\nname: u\ndata:\n  label: y\n  positive_label: \"1\"\n"
+             "  protected: [model]\n  candidate: { score: s, threshold: 0.5 }\n"
+             "gates:\n  - id: rank\n    metric: auc\n    overall: { min: 0.6 }\n");
+    policy = policy_from(text);
+    ck_assert_int_eq(fg_counts_policy_check(policy, &err), FG_ERR_POLICY);
+    ck_assert_ptr_nonnull(strstr(err.message, "'model' has the name of a column of the score"));
     fg_policy_free(policy);
     /* a protected attribute named like a counts column */
     snprintf(text, sizeof text,
