@@ -418,6 +418,8 @@ static int run_check(struct fg_check_request *rq, const struct parsed *p)
     struct fg_check_result *r = NULL;
     if (fg_check_run(rq, &r, &err) != FG_OK)
         return report_error(&err);
+    if (r->note != NULL && !quiet)
+        fprintf(stderr, "fairgate: note: %s\n", r->note);
     /* What goes to standard output comes first: if it fails, no file is written. */
     fputs(r->summary ? r->summary : "", stdout);
     fputs(r->annotations ? r->annotations : "", stdout);
@@ -515,7 +517,8 @@ static const struct opt verify_options[] = {
     [V_INCUMBENT] = {"incumbent", "FILE", INPUT, "check the incumbent file's digest"},
     [V_POLICY] = {"policy", "FILE", INPUT, "check the policy file's digest"},
     [V_SUBJECT] = {"subject", "NAME=FILE", REPEAT | INPUT, "check FILE against the subject NAME"},
-    [V_COUNTS] = {"counts", "FILE", REPEAT | INPUT, "check a counts file (matched by its file name)"},
+    [V_COUNTS] = {"counts", "FILE", REPEAT | INPUT,
+                  "check a counts file (matched by its file name)"},
     [V_REQUIRE_VERDICT] = {"require-verdict", "LIST", 0,
                            "exit 1 unless the attested verdict is in LIST\n"
                            "(pass, fail, pass_with_override; comma-separated)"},

@@ -133,6 +133,7 @@ static void reader_init(struct reader *r, const char *path, const char *role,
     r->on_row = on_row;
     r->user = user;
     r->err = err;
+    r->key_skip = NO_SLOT;
     fg_fastcsv_init(&r->fast, delimiter, FG_MAX_FIELD);
 }
 
@@ -525,13 +526,17 @@ static uint64_t key_hash(const char *key, size_t len)
     return h;
 }
 
-/* The key of the current record: each needed field's length (one byte) and bytes, then
- * zero bytes to the next whole word. false: too long to cache. Bytes are copied 8 at a time
- * where the buffer has them (past len they are overwritten or zeroed). */
-static bool cache_key(const struct reader *r, char key[CACHE_MAX_KEY + 8], size_t *len)
+/* The key of the current record: each needed field's length (one byte) and bytes (but the
+ * key_skip slot's), then the hook's extra byte when there is a hook, then zero bytes to the
+ * next whole word. false: too long to cache. Bytes are copied 8 at a time where the buffer
+ * has them (past len they are overwritten or zeroed). */
+static bool cache_key(const struct reader *r, unsigned extra, char key[CACHE_MAX_KEY + 8],
+                      size_t *len)
 {
     size_t n = 0;
     for (size_t s = 0; s < r->n_slots; s++) {
+        if (s == r->key_skip)
+            continue;
         const struct fg_csv_span *field = &r->spans[r->slots[s].column];
         /* n <= CACHE_MAX_KEY here: room for the length byte and the bytes, without the
          * unsigned wrap of CACHE_MAX_KEY - 1 - n when a key filled it exactly (fuzz_ingest) */
@@ -543,6 +548,11 @@ static bool cache_key(const struct reader *r, char key[CACHE_MAX_KEY + 8], size_
         else
             memcpy(key + n, field->bytes, field->len);
         n += field->len;
+    }
+    if (r->before_row != NULL) {
+        if (n >= CACHE_MAX_KEY)
+            return false;
+        key[n++] = (char)extra;
     }
     memset(key + n, 0, 8);
     *len = n;
@@ -667,7 +677,11 @@ static enum fg_status fast_record(struct reader *r, const struct fg_fastcsv_reco
     char key[CACHE_MAX_KEY + 8];
     size_t key_len = 0, cache_slot = 0;
     uint64_t hash = 0;
-    bool keyed = r->cache != NULL && cache_key(r, key, &key_len);
+    unsigned extra = 0;
+    bool cacheable = true;
+    if (r->before_row != NULL && (status = r->before_row(r, r->user, &extra, &cacheable)) != FG_OK)
+        return status;
+    bool keyed = r->cache != NULL && cacheable && cache_key(r, extra, key, &key_len);
     if (keyed) {
         hash = key_hash(key, key_len);
         struct cache_entry *e = cache_find(r->cache, key, key_len, hash, &cache_slot);
@@ -1212,17 +1226,23 @@ static enum fg_status shared_compare(struct ingest *in, struct reader *r, uint64
         size_t their_len = entry_len(e);
         if (their_len == s->len && memcmp(theirs, s->value, s->len) == 0)
             continue;
-        char here[SHOW_MAX * 4 + 8], there[SHOW_MAX * 4 + 8];
-        return fg_ingest_fail(
-            r, FG_ERR_INPUT, r->lines.record_line,
-            "column '%s' is '%s' here but '%s' at line %llu of the incumbent file %s, "
-            "the row it is joined with %s: the files do not describe the same rows",
-            s->name, show(here, sizeof here, s->value, s->len),
-            show(there, sizeof there, theirs, their_len),
-            (unsigned long long)in->shared_lines[index], in->incumbent.path,
-            in->join == JOIN_ID ? "by id" : "by position (data.join: position)");
+        return fg_ingest_shared_mismatch(in, r, s, theirs, their_len, in->shared_lines[index]);
     }
     return FG_OK;
+}
+
+enum fg_status fg_ingest_shared_mismatch(struct ingest *in, struct reader *r, const struct slot *s,
+                                         const char *theirs, size_t their_len, uint64_t line)
+{
+    char here[SHOW_MAX * 4 + 8], there[SHOW_MAX * 4 + 8];
+    return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
+                          "column '%s' is '%s' here but '%s' at line %llu of the incumbent file "
+                          "%s, the row it is joined with %s: the files do not describe the same "
+                          "rows",
+                          s->name, show(here, sizeof here, s->value, s->len),
+                          show(there, sizeof there, theirs, their_len), (unsigned long long)line,
+                          in->incumbent.path,
+                          in->join == JOIN_ID ? "by id" : "by position (data.join: position)");
 }
 
 static enum fg_status incumbent_row(struct reader *r, void *user)
@@ -1241,7 +1261,8 @@ static enum fg_status incumbent_row(struct reader *r, void *user)
             r->rows_dropped++; /* nothing to match it with: both sides drop their own */
             return FG_OK;
         }
-        const struct id_entry *seen = id_map_find(&in->ids, id->value, id->len);
+        const struct id_entry *seen =
+            in->aligned ? NULL : id_map_find(&in->ids, id->value, id->len);
         if (seen != NULL) {
             char shown[SHOW_MAX * 4 + 8];
             return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
@@ -1258,6 +1279,8 @@ static enum fg_status incumbent_row(struct reader *r, void *user)
     } else if ((status = read_model(r, &in->incumbent_model, &prediction, &score)) != FG_OK) {
         return status;
     }
+    if (in->aligned)
+        return fg_ingest_pair_push(in, r, prediction, missing, score);
     if (in->join == JOIN_ID) {
         const struct slot *id = &r->slots[in->incumbent_id_slot];
         status = id_map_add(r, &in->ids, id->value, id->len,
@@ -1332,13 +1355,15 @@ static enum fg_status candidate_row(struct reader *r, void *user)
             r->rows_dropped++;
             return FG_OK;
         }
-        bool skip;
+        bool skip = false;
         uint64_t matched = 0;
-        status = match_incumbent(in, r, &incumbent, &incumbent_score, &incumbent_missing, &skip,
-                                 &matched);
+        if (in->aligned)
+            status = fg_ingest_pair_match(in, r, &incumbent, &incumbent_score, &incumbent_missing);
+        else if ((status = match_incumbent(in, r, &incumbent, &incumbent_score, &incumbent_missing,
+                                           &skip, &matched)) == FG_OK &&
+                 !skip)
+            status = shared_compare(in, r, matched);
         if (status != FG_OK || skip)
-            return status;
-        if ((status = shared_compare(in, r, matched)) != FG_OK)
             return status;
     }
     for (size_t s = 0; s < r->n_slots; s++) {
@@ -1429,12 +1454,19 @@ static enum fg_status read_split(struct ingest *in, struct reader *r, int fd, co
                                  EVP_MD_CTX *sha, char *buf, bool *used)
 {
     enum fg_status status = fg_ingest_parallel_run(in, fd, (uint64_t)st->st_size, sha, buf, used);
-    /* The workers and the hash read the same offsets apart (and a chunk the fast path gives
-     * up on is read again): only a file nobody wrote meanwhile has a digest of the bytes
-     * judged. A write moves ctime, which no user can set back. */
+    if (status == FG_OK && *used)
+        status = fg_ingest_unchanged(r, fd, st);
+    return status;
+}
+
+/* The workers and the hash read the same offsets apart (and a chunk the fast path gives up
+ * on is read again): only a file nobody wrote meanwhile has a digest of the bytes judged. A
+ * write moves ctime, which no user can set back. */
+enum fg_status fg_ingest_unchanged(struct reader *r, int fd, const struct stat *st)
+{
+    enum fg_status status = FG_OK;
     struct stat after;
-    if (status == FG_OK && *used &&
-        (fstat(fd, &after) != 0 || after.st_size != st->st_size ||
+    if ((fstat(fd, &after) != 0 || after.st_size != st->st_size ||
          after.st_mtim.tv_sec != st->st_mtim.tv_sec ||
          after.st_mtim.tv_nsec != st->st_mtim.tv_nsec ||
          after.st_ctim.tv_sec != st->st_ctim.tv_sec ||
@@ -1447,7 +1479,7 @@ static enum fg_status read_split(struct ingest *in, struct reader *r, int fd, co
 /* Reads one file (a path, "-" for standard input, plain or gzip): header, then on_row for
  * every data record, and the SHA-256 of the bytes given. may_split: the rows may be read by
  * workers (the candidate file of a one-file run, when it is a plain regular file). */
-static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_split)
+enum fg_status fg_ingest_read_file(struct ingest *in, struct reader *r, bool may_split)
 {
     enum fg_status status = FG_OK;
     size_t cap = in->tuning.block_bytes;
@@ -1465,8 +1497,10 @@ static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_
     if ((status = fg_instream_open(r->given, sha, &stream, r->err)) != FG_OK)
         goto done;
     r->lines.line = 1;
-    /* the row cache, for a one-file run that keeps no scores */
-    if (may_split && !in->keep_scores[0] && !in->keep_scores[1] &&
+    /* the row cache, for a one-file run (or the candidate of an aligned join) that keeps no
+     * scores */
+    bool aligned_candidate = in->aligned && r == &in->candidate;
+    if ((may_split || aligned_candidate) && !in->keep_scores[0] && !in->keep_scores[1] &&
         (r->cache = fg_ingest_cache_new(in->counts, in->policy->data.n_protected)) == NULL) {
         status = fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
         goto done;
@@ -1476,6 +1510,9 @@ static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_
     if (may_split && !in->tuning.libcsv_only && fg_instream_plain_file(stream, &st) &&
         fg_ingest_splittable(in, &st))
         status = read_split(in, r, fg_instream_fd(stream), &st, sha, buf, &used);
+    else if (aligned_candidate && !in->tuning.libcsv_only && fg_instream_plain_file(stream, &st) &&
+             fg_ingest_splittable(in, &st))
+        status = fg_ingest_aligned_read(in, r, fg_instream_fd(stream), &st, sha, buf, &used);
     if (status == FG_OK && !used) {
         struct source src = {.stream = stream, .err = r->err, .end = UINT64_MAX};
         status = fg_ingest_stream(r, &src, true, buf, cap, !in->tuning.libcsv_only, true);
@@ -1636,10 +1673,9 @@ static enum fg_status scores_init(struct ingest *in, bool *probability_gate, str
     return FG_OK;
 }
 
-/* Reads the incumbent file, first: its decisions are looked up while the candidate
- * streams. */
-static enum fg_status read_incumbent_file(struct ingest *in, const char *path,
-                                          bool probability_gate, struct fg_error *err)
+/* Sets up the incumbent file's reader: its id, its decision, the shared columns. */
+static void incumbent_setup(struct ingest *in, const char *path, bool probability_gate,
+                            struct fg_error *err)
 {
     const struct fg_policy *policy = in->policy;
     struct reader *r = &in->incumbent;
@@ -1652,8 +1688,17 @@ static enum fg_status read_incumbent_file(struct ingest *in, const char *path,
     in->shared_incumbent[0] = reader_want(r, policy->data.label);
     for (size_t a = 0; a < policy->data.n_protected; a++)
         in->shared_incumbent[1 + a] = reader_want(r, policy->data.protected[a]);
+}
+
+/* Reads the incumbent file, first: its decisions are looked up while the candidate
+ * streams. */
+static enum fg_status read_incumbent_file(struct ingest *in, const char *path,
+                                          bool probability_gate, struct fg_error *err)
+{
+    struct reader *r = &in->incumbent;
+    incumbent_setup(in, path, probability_gate, err);
     r->progress = &in->progress;
-    enum fg_status status = reader_read(in, r, false);
+    enum fg_status status = fg_ingest_read_file(in, r, false);
     if (status != FG_OK)
         return status;
     in->progress.done_before = file_size(path);
@@ -1671,6 +1716,10 @@ static enum fg_status read_candidate_file(struct ingest *in, const char *path, b
     reader_init(r, path, "candidate file", policy, candidate_row, in, err);
     if (in->join == JOIN_ID)
         in->id_slot = reader_need(r, policy->data.id, "data.id", &policy->data.id_mark, NULL);
+    if (in->aligned) { /* pairs each record before the row cache, which leaves out its id */
+        r->before_row = fg_ingest_pair_hook;
+        r->key_skip = in->id_slot;
+    }
     in->label_slot =
         reader_need(r, policy->data.label, "data.label", &policy->data.label_mark, NULL);
     binary_init(&in->label, policy->data.label, policy->data.positive_label, "positive label");
@@ -1687,7 +1736,7 @@ static enum fg_status read_candidate_file(struct ingest *in, const char *path, b
                    " (or give --incumbent FILE)", probability_gate);
     }
     r->progress = &in->progress;
-    return reader_read(in, r, in->join == JOIN_NONE);
+    return fg_ingest_read_file(in, r, in->join == JOIN_NONE);
 }
 
 /* After both files: the joins held, and some row is left to judge (none would make every
@@ -1703,6 +1752,77 @@ static enum fg_status check_result(struct ingest *in, struct fg_error *err)
                             (unsigned long long)in->candidate.rows,
                             (unsigned long long)in->candidate.rows_dropped);
     return FG_OK;
+}
+
+/* What read_candidate_file needs, through fg_ingest_aligned_run. */
+struct candidate_args {
+    const char *path;
+    bool probability_gate;
+    struct fg_error *err;
+};
+
+static enum fg_status aligned_candidate(struct ingest *in, void *arg)
+{
+    const struct candidate_args *a = arg;
+    return read_candidate_file(in, a->path, true, a->probability_gate, a->err);
+}
+
+/* One pass over the inputs into in->counts: the incumbent file first (or, aligned, beside
+ * the candidate file), then the candidate file, then the joins checked. */
+static enum fg_status ingest_pass(struct ingest *in, const struct fg_ingest_options *options,
+                                  struct fg_error *err)
+{
+    const struct fg_policy *policy = in->policy;
+    bool incumbent_file = options->incumbent_path != NULL, probability_gate = false;
+    enum fg_status status =
+        fg_counts_new(policy->data.n_protected, policy->data.incumbent.present, &in->counts, err);
+    if (status == FG_OK)
+        status = scores_init(in, &probability_gate, err);
+    if (status == FG_OK && in->aligned) {
+        struct candidate_args args = {options->candidate_path, probability_gate, err};
+        incumbent_setup(in, options->incumbent_path, probability_gate, err);
+        in->progress.total = file_size(options->candidate_path);
+        status = fg_ingest_aligned_run(in, aligned_candidate, &args);
+        if (in->diverged[0] != '\0')
+            return FG_OK;
+    } else {
+        if (status == FG_OK && incumbent_file)
+            status = read_incumbent_file(in, options->incumbent_path, probability_gate, err);
+        if (status == FG_OK)
+            status = read_candidate_file(in, options->candidate_path, incumbent_file,
+                                         probability_gate, err);
+    }
+    if (status == FG_OK)
+        status = check_result(in, err);
+    return status;
+}
+
+/* A fresh run of policy over options: no file read yet. */
+static struct ingest *ingest_new(const struct fg_policy *policy,
+                                 const struct fg_ingest_options *options,
+                                 const struct fg_ingest_tuning *tuning)
+{
+    struct ingest *in = calloc(1, sizeof *in);
+    if (in == NULL)
+        return NULL;
+    in->policy = policy;
+    in->tuning = *tuning;
+    if (in->tuning.block_bytes < MIN_BLOCK_SIZE)
+        in->tuning.block_bytes = MIN_BLOCK_SIZE;
+    progress_init(&in->progress, options);
+    in->drop = policy->data.missing == FG_MISSING_DROP;
+    in->join = options->incumbent_path == NULL ? JOIN_NONE
+               : policy->data.id               ? JOIN_ID
+                                               : JOIN_POSITION;
+    return in;
+}
+
+/* Whether two files joined by id are first read side by side: both can be read again from
+ * the start should the ids not pair up (a file, not standard input). */
+static bool try_aligned(const struct ingest *in, const struct fg_ingest_options *options)
+{
+    return in->join == JOIN_ID && !in->tuning.no_aligned && !in->tuning.libcsv_only &&
+           strcmp(options->candidate_path, "-") != 0 && strcmp(options->incumbent_path, "-") != 0;
 }
 
 enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
@@ -1723,44 +1843,38 @@ enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
         return fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
                             "an incumbent file was given, but the policy names no incumbent "
                             "model (data.incumbent)");
-
-    struct ingest *in = calloc(1, sizeof *in);
-    if (in == NULL)
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    in->policy = policy;
-    in->tuning = *tuning;
-    if (in->tuning.block_bytes < MIN_BLOCK_SIZE)
-        in->tuning.block_bytes = MIN_BLOCK_SIZE;
-    progress_init(&in->progress, options);
-    in->drop = policy->data.missing == FG_MISSING_DROP;
-    in->join = !incumbent_file ? JOIN_NONE : policy->data.id ? JOIN_ID : JOIN_POSITION;
-    if (in->join == JOIN_POSITION && policy->data.join != FG_JOIN_POSITION) {
+    if (incumbent_file && !policy->data.id && policy->data.join != FG_JOIN_POSITION)
         /* Matching rows by their order is right only when both files keep one order. */
-        free(in);
         return fg_error_set(err, FG_ERR_POLICY, policy->path, 0, 0,
                             "two files (--incumbent %s) and no data.id: add data.id, a column "
                             "that identifies a row in both files, or data.join: position to "
                             "match rows by their order",
                             options->incumbent_path);
+    struct ingest *in = ingest_new(policy, options, tuning);
+    if (in == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    in->aligned = try_aligned(in, options);
+    status = ingest_pass(in, options, err);
+    char note[sizeof in->diverged] = "";
+    if (in->diverged[0] != '\0') { /* the ids do not pair up: again, by hash */
+        snprintf(note, sizeof note, "%s", in->diverged);
+        ingest_free(in);
+        free(in);
+        if ((in = ingest_new(policy, options, tuning)) == NULL)
+            return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        status = ingest_pass(in, options, err);
     }
-    bool probability_gate = false;
-    status =
-        fg_counts_new(policy->data.n_protected, policy->data.incumbent.present, &in->counts, err);
-    if (status == FG_OK)
-        status = scores_init(in, &probability_gate, err);
-    if (status == FG_OK && incumbent_file)
-        status = read_incumbent_file(in, options->incumbent_path, probability_gate, err);
-    if (status == FG_OK)
-        status =
-            read_candidate_file(in, options->candidate_path, incumbent_file, probability_gate, err);
-    if (status == FG_OK)
-        status = check_result(in, err);
     if (status == FG_OK) {
         if (info != NULL) {
             input_info(&info->candidate, &in->candidate);
             if (incumbent_file)
                 input_info(&info->incumbent, &in->incumbent);
             info->has_incumbent_file = incumbent_file;
+            info->join = in->join == JOIN_POSITION ? "position"
+                         : in->join == JOIN_NONE   ? NULL
+                         : in->aligned             ? "aligned"
+                                                   : "hash";
+            snprintf(info->join_note, sizeof info->join_note, "%s", note);
         }
         *out = in->counts;
         in->counts = NULL;

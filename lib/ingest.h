@@ -38,6 +38,7 @@ struct fg_ingest_tuning {
     uint64_t chunk_bytes;    /* the byte range a worker takes at a time */
     unsigned workers;        /* 0: one per online CPU (at most FG_INGEST_MAX_WORKERS) */
     bool libcsv_only;        /* the reference: every byte through libcsv, one thread */
+    bool no_aligned;         /* two files by id: straight to the hash join (tests, bench) */
     unsigned settle_seconds; /* split only a file whose ctime is older than this (ingest.c) */
 };
 
@@ -66,6 +67,11 @@ struct slot {
 
 struct reader;
 typedef enum fg_status (*row_handler)(struct reader *reader, void *user);
+/* Called on the fast path before a record is looked up in the row cache (the aligned join
+ * pairs it there): *extra is one more byte of its cache key; *cacheable false keeps the
+ * record out of the cache. */
+typedef enum fg_status (*row_hook)(struct reader *reader, void *user, unsigned *extra,
+                                   bool *cacheable);
 
 /* Who is told how far ingest is (fg_ingest_options.progress), over both files. */
 struct progress {
@@ -113,6 +119,8 @@ struct reader {
     bool offer;
     unsigned offer_bits;
     uint32_t offer_ids[FG_MAX_PROTECTED];
+    row_hook before_row; /* NULL: none */
+    size_t key_skip;     /* a slot left out of the cache key (the id), or (size_t)-1 */
 };
 
 /* Where a stream's bytes come from: a plain regular file by offset (pread), or an input
@@ -172,11 +180,18 @@ struct position_bits {
 
 enum join { JOIN_NONE, JOIN_ID, JOIN_POSITION };
 
+struct pairing; /* the aligned join (lib/ingest_aligned.c) */
+
 struct ingest {
     const struct fg_policy *policy;
     struct fg_counts *counts;
     bool drop; /* missing: drop */
     enum join join;
+    /* JOIN_ID read side by side (lib/ingest_aligned.c): the pairing, and why it was given
+     * up ("" while it holds) */
+    bool aligned;
+    struct pairing *pairing;
+    char diverged[512];
     /* the candidate file */
     struct reader candidate;
     size_t id_slot, label_slot, protected_slots[FG_MAX_PROTECTED];
@@ -232,6 +247,46 @@ enum fg_status fg_ingest_fast_header(struct reader *r, int fd, char *buf, size_t
 struct row_cache *fg_ingest_cache_new(struct fg_counts *counts, size_t n_ids);
 void fg_ingest_cache_free(struct row_cache *cache);
 void fg_ingest_cache_reset(struct row_cache *cache, struct fg_counts *counts);
+
+/* The error for a shared column whose value differs from the incumbent row's (theirs, at
+ * line of the incumbent file). */
+enum fg_status fg_ingest_shared_mismatch(struct ingest *in, struct reader *r, const struct slot *s,
+                                         const char *theirs, size_t their_len, uint64_t line);
+
+/* Reads one file in order (or, may_split, with workers): the header, on_row for every data
+ * record, and its SHA-256. */
+enum fg_status fg_ingest_read_file(struct ingest *in, struct reader *r, bool may_split);
+
+/* Whether the file at fd still has the size, mtime and ctime of st; if not, the error. */
+enum fg_status fg_ingest_unchanged(struct reader *r, int fd, const struct stat *st);
+
+/* ---- lib/ingest_aligned.c ---- */
+
+/* Reads the two files side by side (the incumbent file on a thread of its own): the
+ * incumbent reader must be set up, the candidate's is set up by read_candidate. On return
+ * with in->diverged set, the files do not pair up row by row: the caller starts again with
+ * the hash join (the status then says nothing). */
+enum fg_status fg_ingest_aligned_run(struct ingest *in,
+                                     enum fg_status (*read_candidate)(struct ingest *in, void *arg),
+                                     void *arg);
+
+/* From incumbent_row: the incumbent row just read, queued for the candidate row it pairs. */
+enum fg_status fg_ingest_pair_push(struct ingest *in, struct reader *r, int prediction,
+                                   bool missing, double score);
+
+/* The candidate reader's before_row in an aligned join: pairs the record on the fast path. */
+enum fg_status fg_ingest_pair_hook(struct reader *r, void *user, unsigned *extra, bool *cacheable);
+
+/* From candidate_row: the incumbent row paired with this candidate row (same id), its
+ * shared columns compared. *diverged-style stops set in->diverged. */
+enum fg_status fg_ingest_pair_match(struct ingest *in, struct reader *r, int *prediction,
+                                    double *score, bool *missing);
+
+/* The candidate file of an aligned join, when it is a plain settled file: read in order on
+ * this thread while another hashes it. *used false: nothing read. */
+enum fg_status fg_ingest_aligned_read(struct ingest *in, struct reader *r, int fd,
+                                      const struct stat *st, EVP_MD_CTX *sha, char *buf,
+                                      bool *used);
 
 /* ---- lib/ingest_parallel.c ---- */
 
