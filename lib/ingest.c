@@ -34,6 +34,7 @@
 #include "csvread.h"
 #include "fairgate.h"
 #include "fastcsv.h"
+#include "idset.h"
 #include "metric.h"
 #include "policy.h"
 #include "util.h"
@@ -985,117 +986,65 @@ static enum fg_status empty_value(struct reader *r, const struct slot *s)
 
 /* ---- the incumbent file's decisions ---- */
 
-/* id -> decision. An entry packs offset (40 bits) | length (21 bits) | 3 flags. */
-#define ID_PREDICTION   1u
-#define ID_MISSING      2u
-#define ID_MATCHED      4u
-#define ID_LEN_BITS     21
-#define ID_OFFSET_LIMIT ((uint64_t)1 << 40)
+/* id -> decision: the incumbent's ids interned (lib/idset.h), each with three flags. */
+#define ID_PREDICTION 1u
+#define ID_MISSING    2u
+#define ID_MATCHED    4u
 
-static uint64_t entry_offset(const struct id_entry *e)
+/* Keeps the line of the id just added as index n: a new breakpoint when its line is not n
+ * plus the last breakpoint's difference. */
+static enum fg_status line_map_push(struct reader *r, struct line_map *map, uint64_t index,
+                                    uint64_t line)
 {
-    return e->packed >> (ID_LEN_BITS + 3);
-}
-
-static size_t entry_len(const struct id_entry *e)
-{
-    return (size_t)(e->packed >> 3) & (((uint64_t)1 << ID_LEN_BITS) - 1);
-}
-
-static uint64_t hash_id(const char *bytes, size_t len)
-{
-    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a with a final mix */
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)bytes[i];
-        h *= 0x100000001b3ULL;
+    if (map->n > 0 && line - index == map->delta[map->n - 1])
+        return FG_OK;
+    if (map->n == map->cap) {
+        size_t cap = map->cap ? map->cap * 2 : 16;
+        uint64_t *from = realloc(map->from, cap * sizeof *from);
+        if (from != NULL)
+            map->from = from;
+        uint64_t *delta = from != NULL ? realloc(map->delta, cap * sizeof *delta) : NULL;
+        if (delta == NULL)
+            return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
+        map->delta = delta;
+        map->cap = cap;
     }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    return h;
+    map->from[map->n] = index;
+    map->delta[map->n++] = line - index;
+    return FG_OK;
 }
 
-static void id_map_free(struct id_map *map)
+/* The line of the id added as index. */
+static uint64_t line_map_get(const struct line_map *map, uint64_t index)
 {
-    free(map->arena);
-    free(map->entries);
-    free(map->index);
+    size_t lo = 0, hi = map->n; /* the last breakpoint at or before index: in [lo, hi) */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (map->from[mid] <= index)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return map->n > 0 ? index + map->delta[lo] : 0;
+}
+
+static void line_map_free(struct line_map *map)
+{
+    free(map->from);
+    free(map->delta);
     memset(map, 0, sizeof *map);
 }
 
-/* The entry holding id, or NULL. */
-static struct id_entry *id_map_find(const struct id_map *map, const char *id, size_t len)
+/* Adds a new value (not already in set); *ref: its ref. */
+static enum fg_status set_add(struct reader *r, struct fg_idset *set, const char *value, size_t len,
+                              unsigned flags, uint32_t *ref)
 {
-    if (map->index_cap == 0)
-        return NULL;
-    size_t mask = map->index_cap - 1;
-    for (size_t pos = (size_t)hash_id(id, len) & mask; map->index[pos] != 0;
-         pos = (pos + 1) & mask) {
-        struct id_entry *e = &map->entries[map->index[pos] - 1];
-        if (entry_len(e) == len && memcmp(map->arena + entry_offset(e), id, len) == 0)
-            return e;
-    }
-    return NULL;
-}
-
-static bool id_index_grow(struct id_map *map, size_t new_cap)
-{
-    uint32_t *index = calloc(new_cap, sizeof *index);
-    if (index == NULL)
-        return false;
-    for (size_t i = 0; i < map->n; i++) {
-        const struct id_entry *e = &map->entries[i];
-        size_t pos = (size_t)hash_id(map->arena + entry_offset(e), entry_len(e)) & (new_cap - 1);
-        while (index[pos] != 0)
-            pos = (pos + 1) & (new_cap - 1);
-        index[pos] = (uint32_t)i + 1;
-    }
-    free(map->index);
-    map->index = index;
-    map->index_cap = new_cap;
-    return true;
-}
-
-/* Adds a new id (not already in the map). */
-static enum fg_status id_map_add(struct reader *r, struct id_map *map, const char *id, size_t len,
-                                 unsigned flags)
-{
-    if (map->n >= UINT32_MAX - 1 || map->arena_len + len >= ID_OFFSET_LIMIT)
+    enum fg_status status = fg_idset_add(set, value, len, flags, ref);
+    if (status == FG_ERR_LIMIT)
         return fg_ingest_fail(r, FG_ERR_LIMIT, r->lines.record_line,
                               "too many ids to join the two files");
-    if (map->arena_len + len > map->arena_cap) {
-        size_t cap = map->arena_cap ? map->arena_cap : 4096;
-        while (cap < map->arena_len + len)
-            cap *= 2;
-        char *arena = realloc(map->arena, cap);
-        if (arena == NULL)
-            return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
-        map->arena = arena;
-        map->arena_cap = cap;
-    }
-    if (map->n == map->cap) {
-        size_t cap = map->cap ? map->cap * 2 : 1024;
-        struct id_entry *entries = realloc(map->entries, cap * sizeof *entries);
-        if (entries == NULL)
-            return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
-        map->entries = entries;
-        map->cap = cap;
-    }
-    /* at most 70% full */
-    if ((map->n + 1) * 10 > map->index_cap * 7 &&
-        !id_index_grow(map, map->index_cap ? map->index_cap * 2 : 2048))
+    if (status != FG_OK)
         return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
-    memcpy(map->arena + map->arena_len, id, len);
-    struct id_entry *e = &map->entries[map->n];
-    e->packed = ((uint64_t)map->arena_len << (ID_LEN_BITS + 3)) | ((uint64_t)len << 3) | flags;
-    e->line = r->lines.record_line;
-    map->arena_len += len;
-    size_t mask = map->index_cap - 1;
-    size_t pos = (size_t)hash_id(id, len) & mask;
-    while (map->index[pos] != 0)
-        pos = (pos + 1) & mask;
-    map->index[pos] = (uint32_t)map->n + 1;
-    map->n++;
     return FG_OK;
 }
 
@@ -1153,57 +1102,64 @@ static void ingest_free(struct ingest *in)
     free(in->label.other);
     free(in->candidate_model.binary.other);
     free(in->incumbent_model.binary.other);
-    id_map_free(&in->ids);
+    fg_idset_free(&in->ids);
+    line_map_free(&in->id_lines);
     for (size_t k = 0; k < in->n_shared; k++)
-        id_map_free(&in->shared_values[k]);
-    free(in->shared_ids);
+        fg_idset_free(&in->shared_values[k]);
+    free(in->shared_refs);
     free(in->shared_lines);
     free(in->positions.bits);
     free(in->file_scores);
     fg_counts_free(in->counts);
 }
 
+/* Whether the incumbent file has any column the candidate's has too (label, protected
+ * attributes): known once its header is read. The id set then numbers its ids, so that
+ * their shared values (and scores) are found by index. */
+static void shared_settle(struct ingest *in, struct reader *r)
+{
+    if (in->shared_known)
+        return;
+    in->shared_known = true;
+    for (size_t k = 0; k < in->n_shared; k++)
+        in->shared_any = in->shared_any || !r->slots[in->shared_incumbent[k]].absent;
+    in->ids.indexed = in->shared_any || in->keep_scores[1];
+}
+
 /* Keeps the shared columns' values of the incumbent row just added (same index as its id
- * map entry or position). */
+ * or position): each value's ref in its column's set. */
 static enum fg_status shared_push(struct ingest *in, struct reader *r)
 {
-    if (!in->shared_known) {
-        in->shared_known = true;
-        for (size_t k = 0; k < in->n_shared; k++)
-            in->shared_any = in->shared_any || !r->slots[in->shared_incumbent[k]].absent;
-    }
+    shared_settle(in, r);
     if (!in->shared_any)
         return FG_OK;
     if (in->n_shared_rows == in->shared_rows_cap) {
         size_t cap = in->shared_rows_cap ? in->shared_rows_cap * 2 : 4096;
-        if (cap > SIZE_MAX / (in->n_shared * sizeof *in->shared_ids))
+        if (cap > SIZE_MAX / (in->n_shared * sizeof *in->shared_refs))
             return fg_ingest_fail(r, FG_ERR_LIMIT, r->lines.record_line,
                                   "too many rows to compare");
-        uint32_t *ids = realloc(in->shared_ids, cap * in->n_shared * sizeof *ids);
-        if (ids == NULL)
+        uint32_t *refs = realloc(in->shared_refs, cap * in->n_shared * sizeof *refs);
+        if (refs == NULL)
             return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
-        in->shared_ids = ids;
+        in->shared_refs = refs;
         uint64_t *lines = realloc(in->shared_lines, cap * sizeof *lines);
         if (lines == NULL)
             return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
         in->shared_lines = lines;
         in->shared_rows_cap = cap;
     }
-    uint32_t *row = in->shared_ids + in->n_shared_rows * in->n_shared;
+    uint32_t *row = in->shared_refs + in->n_shared_rows * in->n_shared;
     for (size_t k = 0; k < in->n_shared; k++) {
         const struct slot *s = &r->slots[in->shared_incumbent[k]];
         row[k] = 0;
         if (s->absent)
             continue;
-        struct id_map *values = &in->shared_values[k];
-        const struct id_entry *e = id_map_find(values, s->value, s->len);
-        if (e == NULL) {
-            enum fg_status status = id_map_add(r, values, s->value, s->len, 0);
-            if (status != FG_OK)
-                return status;
-            e = &values->entries[values->n - 1];
-        }
-        row[k] = (uint32_t)(e - values->entries);
+        struct fg_idset *values = &in->shared_values[k];
+        row[k] = fg_idset_find(values, s->value, s->len);
+        enum fg_status status;
+        if (row[k] == FG_IDSET_NONE &&
+            (status = set_add(r, values, s->value, s->len, 0, &row[k])) != FG_OK)
+            return status;
     }
     in->shared_lines[in->n_shared_rows++] = r->lines.record_line;
     return FG_OK;
@@ -1215,15 +1171,13 @@ static enum fg_status shared_compare(struct ingest *in, struct reader *r, uint64
 {
     if (!in->shared_any || index >= in->n_shared_rows)
         return FG_OK;
-    const uint32_t *row = in->shared_ids + index * in->n_shared;
+    const uint32_t *row = in->shared_refs + index * in->n_shared;
     for (size_t k = 0; k < in->n_shared; k++) {
         if (in->incumbent.slots[in->shared_incumbent[k]].absent)
             continue;
         const struct slot *s = &r->slots[in->shared_candidate[k]];
-        const struct id_map *values = &in->shared_values[k];
-        const struct id_entry *e = &values->entries[row[k]];
-        const char *theirs = values->arena + entry_offset(e);
-        size_t their_len = entry_len(e);
+        size_t their_len;
+        const char *theirs = fg_idset_bytes(&in->shared_values[k], row[k], &their_len);
         if (their_len == s->len && memcmp(theirs, s->value, s->len) == 0)
             continue;
         return fg_ingest_shared_mismatch(in, r, s, theirs, their_len, in->shared_lines[index]);
@@ -1261,14 +1215,14 @@ static enum fg_status incumbent_row(struct reader *r, void *user)
             r->rows_dropped++; /* nothing to match it with: both sides drop their own */
             return FG_OK;
         }
-        const struct id_entry *seen =
-            in->aligned ? NULL : id_map_find(&in->ids, id->value, id->len);
-        if (seen != NULL) {
+        uint32_t seen = in->aligned ? FG_IDSET_NONE : fg_idset_find(&in->ids, id->value, id->len);
+        if (seen != FG_IDSET_NONE) {
             char shown[SHOW_MAX * 4 + 8];
+            uint64_t first = line_map_get(&in->id_lines, fg_idset_index(&in->ids, seen));
             return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
                                   "id '%s' appears twice in column '%s' (lines %llu and %lu)",
                                   show(shown, sizeof shown, id->value, id->len), id->name,
-                                  (unsigned long long)seen->line, r->lines.record_line);
+                                  (unsigned long long)first, r->lines.record_line);
         }
     }
     if (decision->len == 0) {
@@ -1283,8 +1237,12 @@ static enum fg_status incumbent_row(struct reader *r, void *user)
         return fg_ingest_pair_push(in, r, prediction, missing, score);
     if (in->join == JOIN_ID) {
         const struct slot *id = &r->slots[in->incumbent_id_slot];
-        status = id_map_add(r, &in->ids, id->value, id->len,
-                            (prediction ? ID_PREDICTION : 0u) | (missing ? ID_MISSING : 0u));
+        uint32_t ref;
+        shared_settle(in, r);
+        status = line_map_push(r, &in->id_lines, in->ids.n, r->lines.record_line);
+        if (status == FG_OK)
+            status = set_add(r, &in->ids, id->value, id->len,
+                             (prediction ? ID_PREDICTION : 0u) | (missing ? ID_MISSING : 0u), &ref);
     } else {
         status = position_push(r, &in->positions, prediction, missing);
     }
@@ -1294,6 +1252,67 @@ static enum fg_status incumbent_row(struct reader *r, void *user)
     if (status == FG_OK)
         status = shared_push(in, r);
     return status;
+}
+
+/* Finding the line where the candidate file first has an id: the file read again, its id
+ * column only, up to the row that has it. */
+struct first_row {
+    const char *id;
+    size_t len;
+    unsigned long line;
+};
+
+static enum fg_status first_row_seen(struct reader *r, void *user)
+{
+    struct first_row *find = user;
+    const struct slot *id = &r->slots[0];
+    if (id->len != find->len || memcmp(id->value, find->id, id->len) != 0)
+        return FG_OK;
+    find->line = r->lines.record_line;
+    return FG_ERR_INPUT; /* found: stop */
+}
+
+/* The line of the first row of the candidate file with id, or 0 (standard input, which
+ * cannot be read again, or a read that failed). The rows read so far only say it matched,
+ * so that the id set keeps no line per id. */
+static unsigned long candidate_first_line(struct ingest *in, const char *id, size_t len)
+{
+    const struct reader *c = &in->candidate;
+    struct first_row find = {id, len, 0};
+    if (strcmp(c->given, "-") == 0)
+        return 0;
+    struct fg_error err;
+    struct reader r;
+    reader_init(&r, c->given, c->role, in->policy, first_row_seen, &find, &err);
+    reader_need(&r, in->policy->data.id, NULL, NULL, NULL);
+    struct fg_instream *stream = NULL;
+    size_t cap = in->tuning.block_bytes;
+    char *buf = malloc(cap);
+    if (buf != NULL && spans_reserve(&r, 64) == FG_OK &&
+        fg_instream_open(c->given, NULL, &stream, &err) == FG_OK) {
+        struct source src = {.stream = stream, .err = &err, .end = UINT64_MAX};
+        r.lines.line = 1;
+        (void)fg_ingest_stream(&r, &src, true, buf, cap, !in->tuning.libcsv_only, true);
+    }
+    fg_instream_close(stream);
+    free(buf);
+    reader_free(&r);
+    return find.line;
+}
+
+/* The error for a candidate row whose id matched an earlier row. */
+static enum fg_status twice_in_candidate(struct ingest *in, struct reader *r, const struct slot *id)
+{
+    char shown[SHOW_MAX * 4 + 8];
+    show(shown, sizeof shown, id->value, id->len);
+    unsigned long first = candidate_first_line(in, id->value, id->len);
+    if (first == 0 || first >= r->lines.record_line)
+        return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
+                              "id '%s' appears twice in column '%s' (here and on an earlier line)",
+                              shown, id->name);
+    return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
+                          "id '%s' appears twice in column '%s' (lines %lu and %lu)", shown,
+                          id->name, first, r->lines.record_line);
 }
 
 /* The incumbent's decision (and its score, when kept) for this candidate row, from the
@@ -1319,24 +1338,21 @@ static enum fg_status match_incumbent(struct ingest *in, struct reader *r, int *
     }
     const struct slot *id = &r->slots[in->id_slot];
     char shown[SHOW_MAX * 4 + 8];
-    struct id_entry *e = id_map_find(&in->ids, id->value, id->len);
-    if (e == NULL)
+    uint32_t ref = fg_idset_find(&in->ids, id->value, id->len);
+    if (ref == FG_IDSET_NONE)
         return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
                               "id '%s' (column '%s') is not in the incumbent file %s",
                               show(shown, sizeof shown, id->value, id->len), id->name,
                               in->incumbent.path);
-    if (e->packed & ID_MATCHED)
-        return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
-                              "id '%s' appears twice in column '%s' (lines %llu and %lu)",
-                              show(shown, sizeof shown, id->value, id->len), id->name,
-                              (unsigned long long)e->line, r->lines.record_line);
-    e->packed |= ID_MATCHED;
-    e->line = r->lines.record_line;
-    *matched = (uint64_t)(e - in->ids.entries);
-    *prediction = (e->packed & ID_PREDICTION) != 0;
-    *missing = (e->packed & ID_MISSING) != 0;
+    unsigned flags = fg_idset_flags(&in->ids, ref);
+    if (flags & ID_MATCHED)
+        return twice_in_candidate(in, r, id);
+    fg_idset_set_flags(&in->ids, ref, ID_MATCHED);
+    *matched = in->ids.indexed ? fg_idset_index(&in->ids, ref) : 0;
+    *prediction = (flags & ID_PREDICTION) != 0;
+    *missing = (flags & ID_MISSING) != 0;
     if (in->keep_scores[1])
-        *score = in->file_scores[e - in->ids.entries];
+        *score = in->file_scores[*matched];
     return FG_OK;
 }
 
@@ -1598,16 +1614,19 @@ static enum fg_status check_join(struct ingest *in, struct fg_error *err)
                             (unsigned long long)in->candidate.rows, in->incumbent.path,
                             (unsigned long long)in->positions.n);
     if (in->join == JOIN_ID) {
-        for (size_t i = 0; i < in->ids.n; i++) {
-            const struct id_entry *e = &in->ids.entries[i];
-            if (e->packed & ID_MATCHED)
+        uint64_t index = 0;
+        for (uint32_t ref = fg_idset_first(&in->ids); ref != FG_IDSET_NONE;
+             ref = fg_idset_next(&in->ids, ref), index++) {
+            if (fg_idset_flags(&in->ids, ref) & ID_MATCHED)
                 continue;
             char shown[SHOW_MAX * 4 + 8];
-            return fg_error_set(
-                err, FG_ERR_INPUT, in->incumbent.path, (unsigned long)e->line, 0,
-                "id '%s' (column '%s') has no row in the candidate file %s",
-                show(shown, sizeof shown, in->ids.arena + entry_offset(e), entry_len(e)),
-                in->policy->data.id, in->candidate.path);
+            size_t len;
+            const char *id = fg_idset_bytes(&in->ids, ref, &len);
+            return fg_error_set(err, FG_ERR_INPUT, in->incumbent.path,
+                                (unsigned long)line_map_get(&in->id_lines, index), 0,
+                                "id '%s' (column '%s') has no row in the candidate file %s",
+                                show(shown, sizeof shown, id, len), in->policy->data.id,
+                                in->candidate.path);
         }
     }
     return FG_OK;

@@ -16,6 +16,7 @@
 #include "csvread.h"
 #include "fairgate.h"
 #include "fastcsv.h"
+#include "idset.h"
 #include "instream.h"
 #include "policy.h"
 
@@ -154,19 +155,11 @@ struct model_column {
     bool probability;            /* brier or calibration_gap is gated: a score must lie in [0, 1] */
 };
 
-/* id -> decision (the incumbent file joined by data.id). */
-struct id_entry {
-    uint64_t packed;
-    uint64_t line; /* its incumbent line; once matched, the candidate line that matched it */
-};
-
-struct id_map {
-    char *arena; /* every id, back to back */
-    size_t arena_len, arena_cap;
-    struct id_entry *entries; /* in incumbent file order */
+/* The line of each id of the hash join, by its index: from[i] on, line = index + delta[i]
+ * (a new breakpoint only where a row is skipped or spans lines). */
+struct line_map {
+    uint64_t *from, *delta;
     size_t n, cap;
-    uint32_t *index; /* entry + 1, or 0 for an empty slot */
-    size_t index_cap;
 };
 
 /* Decisions by position: 2 bits a row (prediction, missing). */
@@ -202,21 +195,22 @@ struct ingest {
     /* the incumbent file */
     struct reader incumbent;
     size_t incumbent_id_slot;
-    struct id_map ids;
+    struct fg_idset ids; /* the incumbent's ids (lib/idset.h), flagged ID_* in lib/ingest.c */
+    struct line_map id_lines;
     struct position_bits positions;
     unsigned long first_extra_line; /* first candidate row past the incumbent's rows */
     /* The columns both files may carry (label, protected attributes: n_shared of them),
      * compared row by row: their slots in each file, each value interned per column, and
-     * per incumbent row (in id map or position order) the value ids and its line. */
+     * per incumbent row (in id or position order) the values' refs and its line. */
     size_t n_shared, shared_incumbent[MAX_SLOTS], shared_candidate[MAX_SLOTS];
     bool shared_known, shared_any;
-    struct id_map shared_values[MAX_SLOTS];
-    uint32_t *shared_ids;
+    struct fg_idset shared_values[MAX_SLOTS];
+    uint32_t *shared_refs;
     uint64_t *shared_lines;
     size_t n_shared_rows, shared_rows_cap;
     uint32_t value_ids[FG_MAX_PROTECTED];
     /* scores (score metrics gated only): which models' scores the counts keep, and the
-     * incumbent file's scores, one per id map entry or per position, in the same order */
+     * incumbent file's scores, one per id or per position, in the same order */
     bool keep_scores[2];
     double *file_scores;
     size_t n_file_scores, file_scores_cap;
