@@ -43,6 +43,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -135,6 +136,7 @@ static void reader_init(struct reader *r, const char *path, const char *role,
     r->user = user;
     r->err = err;
     r->key_skip = NO_SLOT;
+    r->spool_fd = -1;
     fg_fastcsv_init(&r->fast, delimiter, FG_MAX_FIELD);
 }
 
@@ -1279,17 +1281,18 @@ static unsigned long candidate_first_line(struct ingest *in, const char *id, siz
 {
     const struct reader *c = &in->candidate;
     struct first_row find = {id, len, 0};
-    if (strcmp(c->given, "-") == 0)
+    const char *path = c->open_path ? c->open_path : c->given;
+    if (strcmp(path, "-") == 0)
         return 0;
     struct fg_error err;
     struct reader r;
-    reader_init(&r, c->given, c->role, in->policy, first_row_seen, &find, &err);
+    reader_init(&r, path, c->role, in->policy, first_row_seen, &find, &err);
     reader_need(&r, in->policy->data.id, NULL, NULL, NULL);
     struct fg_instream *stream = NULL;
     size_t cap = in->tuning.block_bytes;
     char *buf = malloc(cap);
     if (buf != NULL && spans_reserve(&r, 64) == FG_OK &&
-        fg_instream_open(c->given, NULL, &stream, &err) == FG_OK) {
+        fg_instream_open(path, NULL, &stream, &err) == FG_OK) {
         struct source src = {.stream = stream, .err = &err, .end = UINT64_MAX};
         r.lines.line = 1;
         (void)fg_ingest_stream(&r, &src, true, buf, cap, !in->tuning.libcsv_only, true);
@@ -1510,8 +1513,11 @@ enum fg_status fg_ingest_read_file(struct ingest *in, struct reader *r, bool may
         status = fg_ingest_fail(r, FG_ERR_IO, 0, "cannot start SHA-256");
         goto done;
     }
-    if ((status = fg_instream_open(r->given, sha, &stream, r->err)) != FG_OK)
+    if ((status = fg_instream_open(r->open_path ? r->open_path : r->given, sha, &stream, r->err)) !=
+        FG_OK)
         goto done;
+    if (r->spool_fd >= 0)
+        fg_instream_tee(stream, r->spool_fd);
     r->lines.line = 1;
     /* the row cache, for a one-file run (or the candidate of an aligned join) that keeps no
      * scores */
@@ -1547,6 +1553,12 @@ enum fg_status fg_ingest_read_file(struct ingest *in, struct reader *r, bool may
     }
     fg_digest_hex(digest, r->sha256);
 done:
+    if (status != FG_OK && stream != NULL && r->spool_fd >= 0) {
+        /* the aligned join stopped early: the hash join reads all of the copy again */
+        struct fg_error ignored;
+        enum fg_status drained = fg_instream_drain(stream, &ignored);
+        (void)drained; /* a copy cut short: the hash join meets the same error */
+    }
     fg_ingest_cache_free(r->cache);
     r->cache = NULL;
     fg_instream_close(stream);
@@ -1692,6 +1704,16 @@ static enum fg_status scores_init(struct ingest *in, bool *probability_gate, str
     return FG_OK;
 }
 
+/* Standard input in a two-file run: copied while the aligned join reads it, read from
+ * the copy when the hash join reads it again. */
+static void reader_stdin(const struct ingest *in, struct reader *r)
+{
+    if (strcmp(r->given, "-") != 0)
+        return;
+    r->spool_fd = in->spool_fd;
+    r->open_path = in->stdin_from;
+}
+
 /* Sets up the incumbent file's reader: its id, its decision, the shared columns. */
 static void incumbent_setup(struct ingest *in, const char *path, bool probability_gate,
                             struct fg_error *err)
@@ -1699,6 +1721,7 @@ static void incumbent_setup(struct ingest *in, const char *path, bool probabilit
     const struct fg_policy *policy = in->policy;
     struct reader *r = &in->incumbent;
     reader_init(r, path, "incumbent file", policy, incumbent_row, in, err);
+    reader_stdin(in, r);
     if (in->join == JOIN_ID)
         in->incumbent_id_slot =
             reader_need(r, policy->data.id, "data.id", &policy->data.id_mark, NULL);
@@ -1733,6 +1756,8 @@ static enum fg_status read_candidate_file(struct ingest *in, const char *path, b
     const struct fg_policy *policy = in->policy;
     struct reader *r = &in->candidate;
     reader_init(r, path, "candidate file", policy, candidate_row, in, err);
+    if (incumbent_file)
+        reader_stdin(in, r);
     if (in->join == JOIN_ID)
         in->id_slot = reader_need(r, policy->data.id, "data.id", &policy->data.id_mark, NULL);
     if (in->aligned) { /* pairs each record before the row cache, which leaves out its id */
@@ -1829,6 +1854,7 @@ static struct ingest *ingest_new(const struct fg_policy *policy,
     if (in->tuning.block_bytes < MIN_BLOCK_SIZE)
         in->tuning.block_bytes = MIN_BLOCK_SIZE;
     progress_init(&in->progress, options);
+    in->spool_fd = -1;
     in->drop = policy->data.missing == FG_MISSING_DROP;
     in->join = options->incumbent_path == NULL ? JOIN_NONE
                : policy->data.id               ? JOIN_ID
@@ -1836,12 +1862,36 @@ static struct ingest *ingest_new(const struct fg_policy *policy,
     return in;
 }
 
-/* Whether two files joined by id are first read side by side: both can be read again from
- * the start should the ids not pair up (a file, not standard input). */
-static bool try_aligned(const struct ingest *in, const struct fg_ingest_options *options)
+/* Whether two files joined by id are first read side by side. */
+static bool try_aligned(const struct ingest *in)
 {
-    return in->join == JOIN_ID && !in->tuning.no_aligned && !in->tuning.libcsv_only &&
-           strcmp(options->candidate_path, "-") != 0 && strcmp(options->incumbent_path, "-") != 0;
+    return in->join == JOIN_ID && !in->tuning.no_aligned && !in->tuning.libcsv_only;
+}
+
+/* The copy of standard input an aligned join makes, so that the hash join can read it
+ * again: a temporary file ($TMPDIR or /tmp), removed by spool_end. -1: none needed. */
+static enum fg_status spool_start(const struct fg_ingest_options *options, char path[PATH_MAX],
+                                  int *fd, struct fg_error *err)
+{
+    *fd = -1;
+    if (strcmp(options->candidate_path, "-") != 0 && strcmp(options->incumbent_path, "-") != 0)
+        return FG_OK;
+    const char *dir = getenv("TMPDIR");
+    int n = snprintf(path, PATH_MAX, "%s/fairgate-stdin-XXXXXX", dir && *dir ? dir : "/tmp");
+    *fd = n > 0 && n < PATH_MAX ? mkstemp(path) : -1;
+    if (*fd < 0)
+        return fg_error_set(err, FG_ERR_IO, path, 0, 0,
+                            "cannot create the copy of standard input two files need: %s",
+                            strerror(errno));
+    return FG_OK;
+}
+
+static void spool_end(int fd, const char *path)
+{
+    if (fd < 0)
+        return;
+    close(fd);
+    unlink(path);
 }
 
 enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
@@ -1872,17 +1922,27 @@ enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
     struct ingest *in = ingest_new(policy, options, tuning);
     if (in == NULL)
         return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    in->aligned = try_aligned(in, options);
+    in->aligned = try_aligned(in);
+    char spool[PATH_MAX], note[sizeof in->diverged] = "";
+    int spool_fd = -1;
+    if (in->aligned && (status = spool_start(options, spool, &spool_fd, err)) != FG_OK) {
+        free(in);
+        return status;
+    }
+    in->spool_fd = spool_fd;
     status = ingest_pass(in, options, err);
-    char note[sizeof in->diverged] = "";
     if (in->diverged[0] != '\0') { /* the ids do not pair up: again, by hash */
         snprintf(note, sizeof note, "%s", in->diverged);
         ingest_free(in);
         free(in);
-        if ((in = ingest_new(policy, options, tuning)) == NULL)
+        if ((in = ingest_new(policy, options, tuning)) == NULL) {
+            spool_end(spool_fd, spool);
             return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        }
+        in->stdin_from = spool_fd >= 0 ? spool : NULL;
         status = ingest_pass(in, options, err);
     }
+    spool_end(spool_fd, spool);
     if (status == FG_OK) {
         if (info != NULL) {
             input_info(&info->candidate, &in->candidate);

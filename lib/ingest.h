@@ -121,7 +121,11 @@ struct reader {
     unsigned offer_bits;
     uint32_t offer_ids[FG_MAX_PROTECTED];
     row_hook before_row; /* NULL: none */
-    size_t key_skip;     /* a slot left out of the cache key (the id), or (size_t)-1 */
+    /* standard input ("-") in a two-file run: copied to spool_fd as it is read (>= 0), or
+     * read from the copy at open_path (non-NULL) when the hash join reads it again */
+    int spool_fd;
+    const char *open_path;
+    size_t key_skip; /* a slot left out of the cache key (the id), or (size_t)-1 */
 };
 
 /* Where a stream's bytes come from: a plain regular file by offset (pread), or an input
@@ -184,6 +188,8 @@ struct ingest {
      * up ("" while it holds) */
     bool aligned;
     struct pairing *pairing;
+    int spool_fd;           /* the copy of standard input being made, or -1 */
+    const char *stdin_from; /* the copy standard input is read from, or NULL */
     char diverged[512];
     /* the candidate file */
     struct reader candidate;
