@@ -418,6 +418,8 @@ static int run_check(struct fg_check_request *rq, const struct parsed *p)
     struct fg_check_result *r = NULL;
     if (fg_check_run(rq, &r, &err) != FG_OK)
         return report_error(&err);
+    if (r->note != NULL && !quiet)
+        fprintf(stderr, "fairgate: note: %s\n", r->note);
     /* What goes to standard output comes first: if it fails, no file is written. */
     fputs(r->summary ? r->summary : "", stdout);
     fputs(r->annotations ? r->annotations : "", stdout);

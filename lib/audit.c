@@ -514,6 +514,8 @@ static cJSON *inputs_json(struct builder *b, const struct fg_metrics *m,
             add(b, in, "incumbent", input_info(b, &ing->candidate)); /* same file, own column */
         else
             add(b, in, "incumbent", cJSON_CreateNull());
+        if (ing->has_incumbent_file && ing->join != NULL)
+            add_string(b, in, "join", ing->join);
     }
     return in;
 }

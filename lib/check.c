@@ -170,6 +170,9 @@ enum fg_status fg_check_run(const struct fg_check_request *request, struct fg_ch
         st = render(&s, r, err);
     if (st == FG_OK && request->sign_key_path != NULL)
         st = attest(&s, r, err);
+    if (st == FG_OK && s.ingest.join_note[0] != '\0' &&
+        (r->note = fg_strndup(s.ingest.join_note, strlen(s.ingest.join_note))) == NULL)
+        st = fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     if (st == FG_OK) {
         r->verdict = fg_evaluation_verdict(s.evaluation);
         r->exit_code = fg_evaluation_exit_code(s.evaluation);
@@ -193,6 +196,7 @@ void fg_check_result_free(struct fg_check_result *result)
     free(result->annotations);
     free(result->summary);
     free(result->attestation);
+    free(result->note);
     free(result);
 }
 

@@ -115,6 +115,12 @@ struct fg_ingest_result {
     struct fg_input_info candidate;
     struct fg_input_info incumbent;
     int has_incumbent_file; /* incumbent came from its own file */
+    /* With an incumbent file, how its rows were matched with the candidate's (the audit's
+     * inputs.join): "aligned" (both files list the same ids in the same order, read side by
+     * side), "hash" (by id through a table of the incumbent's ids) or "position"
+     * (data.join: position); NULL for one file. */
+    const char *join;
+    char join_note[512]; /* "", or why the aligned join was given up for the hash join */
 };
 
 FG_MUST_CHECK enum fg_status fg_ingest_run(const struct fg_policy *policy,
@@ -527,6 +533,7 @@ struct fg_check_result {
     char *markdown, *html, *junit, *annotations, *summary;
     char *attestation;                           /* the signed envelope line, with sign_key_path */
     size_t blocking_failures, advisory_failures; /* fg_evaluation_failures */
+    char *note; /* NULL, or a note for the user (why the aligned join was given up) */
 };
 
 /* Runs the whole check: policy, rows or counts, metrics, gates, overrides (by the real

@@ -34,6 +34,7 @@
 #include "csvread.h"
 #include "fairgate.h"
 #include "fastcsv.h"
+#include "idset.h"
 #include "metric.h"
 #include "policy.h"
 #include "util.h"
@@ -42,6 +43,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -133,6 +135,8 @@ static void reader_init(struct reader *r, const char *path, const char *role,
     r->on_row = on_row;
     r->user = user;
     r->err = err;
+    r->key_skip = NO_SLOT;
+    r->spool_fd = -1;
     fg_fastcsv_init(&r->fast, delimiter, FG_MAX_FIELD);
 }
 
@@ -525,13 +529,17 @@ static uint64_t key_hash(const char *key, size_t len)
     return h;
 }
 
-/* The key of the current record: each needed field's length (one byte) and bytes, then
- * zero bytes to the next whole word. false: too long to cache. Bytes are copied 8 at a time
- * where the buffer has them (past len they are overwritten or zeroed). */
-static bool cache_key(const struct reader *r, char key[CACHE_MAX_KEY + 8], size_t *len)
+/* The key of the current record: each needed field's length (one byte) and bytes (but the
+ * key_skip slot's), then the hook's extra byte when there is a hook, then zero bytes to the
+ * next whole word. false: too long to cache. Bytes are copied 8 at a time where the buffer
+ * has them (past len they are overwritten or zeroed). */
+static bool cache_key(const struct reader *r, unsigned extra, char key[CACHE_MAX_KEY + 8],
+                      size_t *len)
 {
     size_t n = 0;
     for (size_t s = 0; s < r->n_slots; s++) {
+        if (s == r->key_skip)
+            continue;
         const struct fg_csv_span *field = &r->spans[r->slots[s].column];
         /* n <= CACHE_MAX_KEY here: room for the length byte and the bytes, without the
          * unsigned wrap of CACHE_MAX_KEY - 1 - n when a key filled it exactly (fuzz_ingest) */
@@ -543,6 +551,11 @@ static bool cache_key(const struct reader *r, char key[CACHE_MAX_KEY + 8], size_
         else
             memcpy(key + n, field->bytes, field->len);
         n += field->len;
+    }
+    if (r->before_row != NULL) {
+        if (n >= CACHE_MAX_KEY)
+            return false;
+        key[n++] = (char)extra;
     }
     memset(key + n, 0, 8);
     *len = n;
@@ -667,7 +680,11 @@ static enum fg_status fast_record(struct reader *r, const struct fg_fastcsv_reco
     char key[CACHE_MAX_KEY + 8];
     size_t key_len = 0, cache_slot = 0;
     uint64_t hash = 0;
-    bool keyed = r->cache != NULL && cache_key(r, key, &key_len);
+    unsigned extra = 0;
+    bool cacheable = true;
+    if (r->before_row != NULL && (status = r->before_row(r, r->user, &extra, &cacheable)) != FG_OK)
+        return status;
+    bool keyed = r->cache != NULL && cacheable && cache_key(r, extra, key, &key_len);
     if (keyed) {
         hash = key_hash(key, key_len);
         struct cache_entry *e = cache_find(r->cache, key, key_len, hash, &cache_slot);
@@ -971,117 +988,65 @@ static enum fg_status empty_value(struct reader *r, const struct slot *s)
 
 /* ---- the incumbent file's decisions ---- */
 
-/* id -> decision. An entry packs offset (40 bits) | length (21 bits) | 3 flags. */
-#define ID_PREDICTION   1u
-#define ID_MISSING      2u
-#define ID_MATCHED      4u
-#define ID_LEN_BITS     21
-#define ID_OFFSET_LIMIT ((uint64_t)1 << 40)
+/* id -> decision: the incumbent's ids interned (lib/idset.h), each with three flags. */
+#define ID_PREDICTION 1u
+#define ID_MISSING    2u
+#define ID_MATCHED    4u
 
-static uint64_t entry_offset(const struct id_entry *e)
+/* Keeps the line of the id just added as index n: a new breakpoint when its line is not n
+ * plus the last breakpoint's difference. */
+static enum fg_status line_map_push(struct reader *r, struct line_map *map, uint64_t index,
+                                    uint64_t line)
 {
-    return e->packed >> (ID_LEN_BITS + 3);
-}
-
-static size_t entry_len(const struct id_entry *e)
-{
-    return (size_t)(e->packed >> 3) & (((uint64_t)1 << ID_LEN_BITS) - 1);
-}
-
-static uint64_t hash_id(const char *bytes, size_t len)
-{
-    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a with a final mix */
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)bytes[i];
-        h *= 0x100000001b3ULL;
+    if (map->n > 0 && line - index == map->delta[map->n - 1])
+        return FG_OK;
+    if (map->n == map->cap) {
+        size_t cap = map->cap ? map->cap * 2 : 16;
+        uint64_t *from = realloc(map->from, cap * sizeof *from);
+        if (from != NULL)
+            map->from = from;
+        uint64_t *delta = from != NULL ? realloc(map->delta, cap * sizeof *delta) : NULL;
+        if (delta == NULL)
+            return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
+        map->delta = delta;
+        map->cap = cap;
     }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    return h;
+    map->from[map->n] = index;
+    map->delta[map->n++] = line - index;
+    return FG_OK;
 }
 
-static void id_map_free(struct id_map *map)
+/* The line of the id added as index. */
+static uint64_t line_map_get(const struct line_map *map, uint64_t index)
 {
-    free(map->arena);
-    free(map->entries);
-    free(map->index);
+    size_t lo = 0, hi = map->n; /* the last breakpoint at or before index: in [lo, hi) */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (map->from[mid] <= index)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return map->n > 0 ? index + map->delta[lo] : 0;
+}
+
+static void line_map_free(struct line_map *map)
+{
+    free(map->from);
+    free(map->delta);
     memset(map, 0, sizeof *map);
 }
 
-/* The entry holding id, or NULL. */
-static struct id_entry *id_map_find(const struct id_map *map, const char *id, size_t len)
+/* Adds a new value (not already in set); *ref: its ref. */
+static enum fg_status set_add(struct reader *r, struct fg_idset *set, const char *value, size_t len,
+                              unsigned flags, uint32_t *ref)
 {
-    if (map->index_cap == 0)
-        return NULL;
-    size_t mask = map->index_cap - 1;
-    for (size_t pos = (size_t)hash_id(id, len) & mask; map->index[pos] != 0;
-         pos = (pos + 1) & mask) {
-        struct id_entry *e = &map->entries[map->index[pos] - 1];
-        if (entry_len(e) == len && memcmp(map->arena + entry_offset(e), id, len) == 0)
-            return e;
-    }
-    return NULL;
-}
-
-static bool id_index_grow(struct id_map *map, size_t new_cap)
-{
-    uint32_t *index = calloc(new_cap, sizeof *index);
-    if (index == NULL)
-        return false;
-    for (size_t i = 0; i < map->n; i++) {
-        const struct id_entry *e = &map->entries[i];
-        size_t pos = (size_t)hash_id(map->arena + entry_offset(e), entry_len(e)) & (new_cap - 1);
-        while (index[pos] != 0)
-            pos = (pos + 1) & (new_cap - 1);
-        index[pos] = (uint32_t)i + 1;
-    }
-    free(map->index);
-    map->index = index;
-    map->index_cap = new_cap;
-    return true;
-}
-
-/* Adds a new id (not already in the map). */
-static enum fg_status id_map_add(struct reader *r, struct id_map *map, const char *id, size_t len,
-                                 unsigned flags)
-{
-    if (map->n >= UINT32_MAX - 1 || map->arena_len + len >= ID_OFFSET_LIMIT)
+    enum fg_status status = fg_idset_add(set, value, len, flags, ref);
+    if (status == FG_ERR_LIMIT)
         return fg_ingest_fail(r, FG_ERR_LIMIT, r->lines.record_line,
                               "too many ids to join the two files");
-    if (map->arena_len + len > map->arena_cap) {
-        size_t cap = map->arena_cap ? map->arena_cap : 4096;
-        while (cap < map->arena_len + len)
-            cap *= 2;
-        char *arena = realloc(map->arena, cap);
-        if (arena == NULL)
-            return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
-        map->arena = arena;
-        map->arena_cap = cap;
-    }
-    if (map->n == map->cap) {
-        size_t cap = map->cap ? map->cap * 2 : 1024;
-        struct id_entry *entries = realloc(map->entries, cap * sizeof *entries);
-        if (entries == NULL)
-            return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
-        map->entries = entries;
-        map->cap = cap;
-    }
-    /* at most 70% full */
-    if ((map->n + 1) * 10 > map->index_cap * 7 &&
-        !id_index_grow(map, map->index_cap ? map->index_cap * 2 : 2048))
+    if (status != FG_OK)
         return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
-    memcpy(map->arena + map->arena_len, id, len);
-    struct id_entry *e = &map->entries[map->n];
-    e->packed = ((uint64_t)map->arena_len << (ID_LEN_BITS + 3)) | ((uint64_t)len << 3) | flags;
-    e->line = r->lines.record_line;
-    map->arena_len += len;
-    size_t mask = map->index_cap - 1;
-    size_t pos = (size_t)hash_id(id, len) & mask;
-    while (map->index[pos] != 0)
-        pos = (pos + 1) & mask;
-    map->index[pos] = (uint32_t)map->n + 1;
-    map->n++;
     return FG_OK;
 }
 
@@ -1139,57 +1104,64 @@ static void ingest_free(struct ingest *in)
     free(in->label.other);
     free(in->candidate_model.binary.other);
     free(in->incumbent_model.binary.other);
-    id_map_free(&in->ids);
+    fg_idset_free(&in->ids);
+    line_map_free(&in->id_lines);
     for (size_t k = 0; k < in->n_shared; k++)
-        id_map_free(&in->shared_values[k]);
-    free(in->shared_ids);
+        fg_idset_free(&in->shared_values[k]);
+    free(in->shared_refs);
     free(in->shared_lines);
     free(in->positions.bits);
     free(in->file_scores);
     fg_counts_free(in->counts);
 }
 
+/* Whether the incumbent file has any column the candidate's has too (label, protected
+ * attributes): known once its header is read. The id set then numbers its ids, so that
+ * their shared values (and scores) are found by index. */
+static void shared_settle(struct ingest *in, struct reader *r)
+{
+    if (in->shared_known)
+        return;
+    in->shared_known = true;
+    for (size_t k = 0; k < in->n_shared; k++)
+        in->shared_any = in->shared_any || !r->slots[in->shared_incumbent[k]].absent;
+    in->ids.indexed = in->shared_any || in->keep_scores[1];
+}
+
 /* Keeps the shared columns' values of the incumbent row just added (same index as its id
- * map entry or position). */
+ * or position): each value's ref in its column's set. */
 static enum fg_status shared_push(struct ingest *in, struct reader *r)
 {
-    if (!in->shared_known) {
-        in->shared_known = true;
-        for (size_t k = 0; k < in->n_shared; k++)
-            in->shared_any = in->shared_any || !r->slots[in->shared_incumbent[k]].absent;
-    }
+    shared_settle(in, r);
     if (!in->shared_any)
         return FG_OK;
     if (in->n_shared_rows == in->shared_rows_cap) {
         size_t cap = in->shared_rows_cap ? in->shared_rows_cap * 2 : 4096;
-        if (cap > SIZE_MAX / (in->n_shared * sizeof *in->shared_ids))
+        if (cap > SIZE_MAX / (in->n_shared * sizeof *in->shared_refs))
             return fg_ingest_fail(r, FG_ERR_LIMIT, r->lines.record_line,
                                   "too many rows to compare");
-        uint32_t *ids = realloc(in->shared_ids, cap * in->n_shared * sizeof *ids);
-        if (ids == NULL)
+        uint32_t *refs = realloc(in->shared_refs, cap * in->n_shared * sizeof *refs);
+        if (refs == NULL)
             return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
-        in->shared_ids = ids;
+        in->shared_refs = refs;
         uint64_t *lines = realloc(in->shared_lines, cap * sizeof *lines);
         if (lines == NULL)
             return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
         in->shared_lines = lines;
         in->shared_rows_cap = cap;
     }
-    uint32_t *row = in->shared_ids + in->n_shared_rows * in->n_shared;
+    uint32_t *row = in->shared_refs + in->n_shared_rows * in->n_shared;
     for (size_t k = 0; k < in->n_shared; k++) {
         const struct slot *s = &r->slots[in->shared_incumbent[k]];
         row[k] = 0;
         if (s->absent)
             continue;
-        struct id_map *values = &in->shared_values[k];
-        const struct id_entry *e = id_map_find(values, s->value, s->len);
-        if (e == NULL) {
-            enum fg_status status = id_map_add(r, values, s->value, s->len, 0);
-            if (status != FG_OK)
-                return status;
-            e = &values->entries[values->n - 1];
-        }
-        row[k] = (uint32_t)(e - values->entries);
+        struct fg_idset *values = &in->shared_values[k];
+        row[k] = fg_idset_find(values, s->value, s->len);
+        enum fg_status status;
+        if (row[k] == FG_IDSET_NONE &&
+            (status = set_add(r, values, s->value, s->len, 0, &row[k])) != FG_OK)
+            return status;
     }
     in->shared_lines[in->n_shared_rows++] = r->lines.record_line;
     return FG_OK;
@@ -1201,28 +1173,32 @@ static enum fg_status shared_compare(struct ingest *in, struct reader *r, uint64
 {
     if (!in->shared_any || index >= in->n_shared_rows)
         return FG_OK;
-    const uint32_t *row = in->shared_ids + index * in->n_shared;
+    const uint32_t *row = in->shared_refs + index * in->n_shared;
     for (size_t k = 0; k < in->n_shared; k++) {
         if (in->incumbent.slots[in->shared_incumbent[k]].absent)
             continue;
         const struct slot *s = &r->slots[in->shared_candidate[k]];
-        const struct id_map *values = &in->shared_values[k];
-        const struct id_entry *e = &values->entries[row[k]];
-        const char *theirs = values->arena + entry_offset(e);
-        size_t their_len = entry_len(e);
+        size_t their_len;
+        const char *theirs = fg_idset_bytes(&in->shared_values[k], row[k], &their_len);
         if (their_len == s->len && memcmp(theirs, s->value, s->len) == 0)
             continue;
-        char here[SHOW_MAX * 4 + 8], there[SHOW_MAX * 4 + 8];
-        return fg_ingest_fail(
-            r, FG_ERR_INPUT, r->lines.record_line,
-            "column '%s' is '%s' here but '%s' at line %llu of the incumbent file %s, "
-            "the row it is joined with %s: the files do not describe the same rows",
-            s->name, show(here, sizeof here, s->value, s->len),
-            show(there, sizeof there, theirs, their_len),
-            (unsigned long long)in->shared_lines[index], in->incumbent.path,
-            in->join == JOIN_ID ? "by id" : "by position (data.join: position)");
+        return fg_ingest_shared_mismatch(in, r, s, theirs, their_len, in->shared_lines[index]);
     }
     return FG_OK;
+}
+
+enum fg_status fg_ingest_shared_mismatch(struct ingest *in, struct reader *r, const struct slot *s,
+                                         const char *theirs, size_t their_len, uint64_t line)
+{
+    char here[SHOW_MAX * 4 + 8], there[SHOW_MAX * 4 + 8];
+    return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
+                          "column '%s' is '%s' here but '%s' at line %llu of the incumbent file "
+                          "%s, the row it is joined with %s: the files do not describe the same "
+                          "rows",
+                          s->name, show(here, sizeof here, s->value, s->len),
+                          show(there, sizeof there, theirs, their_len), (unsigned long long)line,
+                          in->incumbent.path,
+                          in->join == JOIN_ID ? "by id" : "by position (data.join: position)");
 }
 
 static enum fg_status incumbent_row(struct reader *r, void *user)
@@ -1241,13 +1217,14 @@ static enum fg_status incumbent_row(struct reader *r, void *user)
             r->rows_dropped++; /* nothing to match it with: both sides drop their own */
             return FG_OK;
         }
-        const struct id_entry *seen = id_map_find(&in->ids, id->value, id->len);
-        if (seen != NULL) {
+        uint32_t seen = in->aligned ? FG_IDSET_NONE : fg_idset_find(&in->ids, id->value, id->len);
+        if (seen != FG_IDSET_NONE) {
             char shown[SHOW_MAX * 4 + 8];
+            uint64_t first = line_map_get(&in->id_lines, fg_idset_index(&in->ids, seen));
             return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
                                   "id '%s' appears twice in column '%s' (lines %llu and %lu)",
                                   show(shown, sizeof shown, id->value, id->len), id->name,
-                                  (unsigned long long)seen->line, r->lines.record_line);
+                                  (unsigned long long)first, r->lines.record_line);
         }
     }
     if (decision->len == 0) {
@@ -1258,10 +1235,16 @@ static enum fg_status incumbent_row(struct reader *r, void *user)
     } else if ((status = read_model(r, &in->incumbent_model, &prediction, &score)) != FG_OK) {
         return status;
     }
+    if (in->aligned)
+        return fg_ingest_pair_push(in, r, prediction, missing, score);
     if (in->join == JOIN_ID) {
         const struct slot *id = &r->slots[in->incumbent_id_slot];
-        status = id_map_add(r, &in->ids, id->value, id->len,
-                            (prediction ? ID_PREDICTION : 0u) | (missing ? ID_MISSING : 0u));
+        uint32_t ref;
+        shared_settle(in, r);
+        status = line_map_push(r, &in->id_lines, in->ids.n, r->lines.record_line);
+        if (status == FG_OK)
+            status = set_add(r, &in->ids, id->value, id->len,
+                             (prediction ? ID_PREDICTION : 0u) | (missing ? ID_MISSING : 0u), &ref);
     } else {
         status = position_push(r, &in->positions, prediction, missing);
     }
@@ -1271,6 +1254,68 @@ static enum fg_status incumbent_row(struct reader *r, void *user)
     if (status == FG_OK)
         status = shared_push(in, r);
     return status;
+}
+
+/* Finding the line where the candidate file first has an id: the file read again, its id
+ * column only, up to the row that has it. */
+struct first_row {
+    const char *id;
+    size_t len;
+    unsigned long line;
+};
+
+static enum fg_status first_row_seen(struct reader *r, void *user)
+{
+    struct first_row *find = user;
+    const struct slot *id = &r->slots[0];
+    if (id->len != find->len || memcmp(id->value, find->id, id->len) != 0)
+        return FG_OK;
+    find->line = r->lines.record_line;
+    return FG_ERR_INPUT; /* found: stop */
+}
+
+/* The line of the first row of the candidate file with id, or 0 (standard input, which
+ * cannot be read again, or a read that failed). The rows read so far only say it matched,
+ * so that the id set keeps no line per id. */
+static unsigned long candidate_first_line(struct ingest *in, const char *id, size_t len)
+{
+    const struct reader *c = &in->candidate;
+    struct first_row find = {id, len, 0};
+    const char *path = c->open_path ? c->open_path : c->given;
+    if (strcmp(path, "-") == 0)
+        return 0;
+    struct fg_error err;
+    struct reader r;
+    reader_init(&r, path, c->role, in->policy, first_row_seen, &find, &err);
+    reader_need(&r, in->policy->data.id, NULL, NULL, NULL);
+    struct fg_instream *stream = NULL;
+    size_t cap = in->tuning.block_bytes;
+    char *buf = malloc(cap);
+    if (buf != NULL && spans_reserve(&r, 64) == FG_OK &&
+        fg_instream_open(path, NULL, &stream, &err) == FG_OK) {
+        struct source src = {.stream = stream, .err = &err, .end = UINT64_MAX};
+        r.lines.line = 1;
+        (void)fg_ingest_stream(&r, &src, true, buf, cap, !in->tuning.libcsv_only, true);
+    }
+    fg_instream_close(stream);
+    free(buf);
+    reader_free(&r);
+    return find.line;
+}
+
+/* The error for a candidate row whose id matched an earlier row. */
+static enum fg_status twice_in_candidate(struct ingest *in, struct reader *r, const struct slot *id)
+{
+    char shown[SHOW_MAX * 4 + 8];
+    show(shown, sizeof shown, id->value, id->len);
+    unsigned long first = candidate_first_line(in, id->value, id->len);
+    if (first == 0 || first >= r->lines.record_line)
+        return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
+                              "id '%s' appears twice in column '%s' (here and on an earlier line)",
+                              shown, id->name);
+    return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
+                          "id '%s' appears twice in column '%s' (lines %lu and %lu)", shown,
+                          id->name, first, r->lines.record_line);
 }
 
 /* The incumbent's decision (and its score, when kept) for this candidate row, from the
@@ -1296,24 +1341,21 @@ static enum fg_status match_incumbent(struct ingest *in, struct reader *r, int *
     }
     const struct slot *id = &r->slots[in->id_slot];
     char shown[SHOW_MAX * 4 + 8];
-    struct id_entry *e = id_map_find(&in->ids, id->value, id->len);
-    if (e == NULL)
+    uint32_t ref = fg_idset_find(&in->ids, id->value, id->len);
+    if (ref == FG_IDSET_NONE)
         return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
                               "id '%s' (column '%s') is not in the incumbent file %s",
                               show(shown, sizeof shown, id->value, id->len), id->name,
                               in->incumbent.path);
-    if (e->packed & ID_MATCHED)
-        return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
-                              "id '%s' appears twice in column '%s' (lines %llu and %lu)",
-                              show(shown, sizeof shown, id->value, id->len), id->name,
-                              (unsigned long long)e->line, r->lines.record_line);
-    e->packed |= ID_MATCHED;
-    e->line = r->lines.record_line;
-    *matched = (uint64_t)(e - in->ids.entries);
-    *prediction = (e->packed & ID_PREDICTION) != 0;
-    *missing = (e->packed & ID_MISSING) != 0;
+    unsigned flags = fg_idset_flags(&in->ids, ref);
+    if (flags & ID_MATCHED)
+        return twice_in_candidate(in, r, id);
+    fg_idset_set_flags(&in->ids, ref, ID_MATCHED);
+    *matched = in->ids.indexed ? fg_idset_index(&in->ids, ref) : 0;
+    *prediction = (flags & ID_PREDICTION) != 0;
+    *missing = (flags & ID_MISSING) != 0;
     if (in->keep_scores[1])
-        *score = in->file_scores[e - in->ids.entries];
+        *score = in->file_scores[*matched];
     return FG_OK;
 }
 
@@ -1332,13 +1374,15 @@ static enum fg_status candidate_row(struct reader *r, void *user)
             r->rows_dropped++;
             return FG_OK;
         }
-        bool skip;
+        bool skip = false;
         uint64_t matched = 0;
-        status = match_incumbent(in, r, &incumbent, &incumbent_score, &incumbent_missing, &skip,
-                                 &matched);
+        if (in->aligned)
+            status = fg_ingest_pair_match(in, r, &incumbent, &incumbent_score, &incumbent_missing);
+        else if ((status = match_incumbent(in, r, &incumbent, &incumbent_score, &incumbent_missing,
+                                           &skip, &matched)) == FG_OK &&
+                 !skip)
+            status = shared_compare(in, r, matched);
         if (status != FG_OK || skip)
-            return status;
-        if ((status = shared_compare(in, r, matched)) != FG_OK)
             return status;
     }
     for (size_t s = 0; s < r->n_slots; s++) {
@@ -1429,12 +1473,19 @@ static enum fg_status read_split(struct ingest *in, struct reader *r, int fd, co
                                  EVP_MD_CTX *sha, char *buf, bool *used)
 {
     enum fg_status status = fg_ingest_parallel_run(in, fd, (uint64_t)st->st_size, sha, buf, used);
-    /* The workers and the hash read the same offsets apart (and a chunk the fast path gives
-     * up on is read again): only a file nobody wrote meanwhile has a digest of the bytes
-     * judged. A write moves ctime, which no user can set back. */
+    if (status == FG_OK && *used)
+        status = fg_ingest_unchanged(r, fd, st);
+    return status;
+}
+
+/* The workers and the hash read the same offsets apart (and a chunk the fast path gives up
+ * on is read again): only a file nobody wrote meanwhile has a digest of the bytes judged. A
+ * write moves ctime, which no user can set back. */
+enum fg_status fg_ingest_unchanged(struct reader *r, int fd, const struct stat *st)
+{
+    enum fg_status status = FG_OK;
     struct stat after;
-    if (status == FG_OK && *used &&
-        (fstat(fd, &after) != 0 || after.st_size != st->st_size ||
+    if ((fstat(fd, &after) != 0 || after.st_size != st->st_size ||
          after.st_mtim.tv_sec != st->st_mtim.tv_sec ||
          after.st_mtim.tv_nsec != st->st_mtim.tv_nsec ||
          after.st_ctim.tv_sec != st->st_ctim.tv_sec ||
@@ -1447,7 +1498,7 @@ static enum fg_status read_split(struct ingest *in, struct reader *r, int fd, co
 /* Reads one file (a path, "-" for standard input, plain or gzip): header, then on_row for
  * every data record, and the SHA-256 of the bytes given. may_split: the rows may be read by
  * workers (the candidate file of a one-file run, when it is a plain regular file). */
-static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_split)
+enum fg_status fg_ingest_read_file(struct ingest *in, struct reader *r, bool may_split)
 {
     enum fg_status status = FG_OK;
     size_t cap = in->tuning.block_bytes;
@@ -1462,11 +1513,16 @@ static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_
         status = fg_ingest_fail(r, FG_ERR_IO, 0, "cannot start SHA-256");
         goto done;
     }
-    if ((status = fg_instream_open(r->given, sha, &stream, r->err)) != FG_OK)
+    if ((status = fg_instream_open(r->open_path ? r->open_path : r->given, sha, &stream, r->err)) !=
+        FG_OK)
         goto done;
+    if (r->spool_fd >= 0)
+        fg_instream_tee(stream, r->spool_fd);
     r->lines.line = 1;
-    /* the row cache, for a one-file run that keeps no scores */
-    if (may_split && !in->keep_scores[0] && !in->keep_scores[1] &&
+    /* the row cache, for a one-file run (or the candidate of an aligned join) that keeps no
+     * scores */
+    bool aligned_candidate = in->aligned && r == &in->candidate;
+    if ((may_split || aligned_candidate) && !in->keep_scores[0] && !in->keep_scores[1] &&
         (r->cache = fg_ingest_cache_new(in->counts, in->policy->data.n_protected)) == NULL) {
         status = fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
         goto done;
@@ -1476,6 +1532,9 @@ static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_
     if (may_split && !in->tuning.libcsv_only && fg_instream_plain_file(stream, &st) &&
         fg_ingest_splittable(in, &st))
         status = read_split(in, r, fg_instream_fd(stream), &st, sha, buf, &used);
+    else if (aligned_candidate && !in->tuning.libcsv_only && fg_instream_plain_file(stream, &st) &&
+             fg_ingest_splittable(in, &st))
+        status = fg_ingest_aligned_read(in, r, fg_instream_fd(stream), &st, sha, buf, &used);
     if (status == FG_OK && !used) {
         struct source src = {.stream = stream, .err = r->err, .end = UINT64_MAX};
         status = fg_ingest_stream(r, &src, true, buf, cap, !in->tuning.libcsv_only, true);
@@ -1494,6 +1553,12 @@ static enum fg_status reader_read(struct ingest *in, struct reader *r, bool may_
     }
     fg_digest_hex(digest, r->sha256);
 done:
+    if (status != FG_OK && stream != NULL && r->spool_fd >= 0) {
+        /* the aligned join stopped early: the hash join reads all of the copy again */
+        struct fg_error ignored;
+        enum fg_status drained = fg_instream_drain(stream, &ignored);
+        (void)drained; /* a copy cut short: the hash join meets the same error */
+    }
     fg_ingest_cache_free(r->cache);
     r->cache = NULL;
     fg_instream_close(stream);
@@ -1561,16 +1626,19 @@ static enum fg_status check_join(struct ingest *in, struct fg_error *err)
                             (unsigned long long)in->candidate.rows, in->incumbent.path,
                             (unsigned long long)in->positions.n);
     if (in->join == JOIN_ID) {
-        for (size_t i = 0; i < in->ids.n; i++) {
-            const struct id_entry *e = &in->ids.entries[i];
-            if (e->packed & ID_MATCHED)
+        uint64_t index = 0;
+        for (uint32_t ref = fg_idset_first(&in->ids); ref != FG_IDSET_NONE;
+             ref = fg_idset_next(&in->ids, ref), index++) {
+            if (fg_idset_flags(&in->ids, ref) & ID_MATCHED)
                 continue;
             char shown[SHOW_MAX * 4 + 8];
-            return fg_error_set(
-                err, FG_ERR_INPUT, in->incumbent.path, (unsigned long)e->line, 0,
-                "id '%s' (column '%s') has no row in the candidate file %s",
-                show(shown, sizeof shown, in->ids.arena + entry_offset(e), entry_len(e)),
-                in->policy->data.id, in->candidate.path);
+            size_t len;
+            const char *id = fg_idset_bytes(&in->ids, ref, &len);
+            return fg_error_set(err, FG_ERR_INPUT, in->incumbent.path,
+                                (unsigned long)line_map_get(&in->id_lines, index), 0,
+                                "id '%s' (column '%s') has no row in the candidate file %s",
+                                show(shown, sizeof shown, id, len), in->policy->data.id,
+                                in->candidate.path);
         }
     }
     return FG_OK;
@@ -1636,14 +1704,24 @@ static enum fg_status scores_init(struct ingest *in, bool *probability_gate, str
     return FG_OK;
 }
 
-/* Reads the incumbent file, first: its decisions are looked up while the candidate
- * streams. */
-static enum fg_status read_incumbent_file(struct ingest *in, const char *path,
-                                          bool probability_gate, struct fg_error *err)
+/* Standard input in a two-file run: copied while the aligned join reads it, read from
+ * the copy when the hash join reads it again. */
+static void reader_stdin(const struct ingest *in, struct reader *r)
+{
+    if (strcmp(r->given, "-") != 0)
+        return;
+    r->spool_fd = in->spool_fd;
+    r->open_path = in->stdin_from;
+}
+
+/* Sets up the incumbent file's reader: its id, its decision, the shared columns. */
+static void incumbent_setup(struct ingest *in, const char *path, bool probability_gate,
+                            struct fg_error *err)
 {
     const struct fg_policy *policy = in->policy;
     struct reader *r = &in->incumbent;
     reader_init(r, path, "incumbent file", policy, incumbent_row, in, err);
+    reader_stdin(in, r);
     if (in->join == JOIN_ID)
         in->incumbent_id_slot =
             reader_need(r, policy->data.id, "data.id", &policy->data.id_mark, NULL);
@@ -1652,8 +1730,17 @@ static enum fg_status read_incumbent_file(struct ingest *in, const char *path,
     in->shared_incumbent[0] = reader_want(r, policy->data.label);
     for (size_t a = 0; a < policy->data.n_protected; a++)
         in->shared_incumbent[1 + a] = reader_want(r, policy->data.protected[a]);
+}
+
+/* Reads the incumbent file, first: its decisions are looked up while the candidate
+ * streams. */
+static enum fg_status read_incumbent_file(struct ingest *in, const char *path,
+                                          bool probability_gate, struct fg_error *err)
+{
+    struct reader *r = &in->incumbent;
+    incumbent_setup(in, path, probability_gate, err);
     r->progress = &in->progress;
-    enum fg_status status = reader_read(in, r, false);
+    enum fg_status status = fg_ingest_read_file(in, r, false);
     if (status != FG_OK)
         return status;
     in->progress.done_before = file_size(path);
@@ -1669,8 +1756,14 @@ static enum fg_status read_candidate_file(struct ingest *in, const char *path, b
     const struct fg_policy *policy = in->policy;
     struct reader *r = &in->candidate;
     reader_init(r, path, "candidate file", policy, candidate_row, in, err);
+    if (incumbent_file)
+        reader_stdin(in, r);
     if (in->join == JOIN_ID)
         in->id_slot = reader_need(r, policy->data.id, "data.id", &policy->data.id_mark, NULL);
+    if (in->aligned) { /* pairs each record before the row cache, which leaves out its id */
+        r->before_row = fg_ingest_pair_hook;
+        r->key_skip = in->id_slot;
+    }
     in->label_slot =
         reader_need(r, policy->data.label, "data.label", &policy->data.label_mark, NULL);
     binary_init(&in->label, policy->data.label, policy->data.positive_label, "positive label");
@@ -1687,7 +1780,7 @@ static enum fg_status read_candidate_file(struct ingest *in, const char *path, b
                    " (or give --incumbent FILE)", probability_gate);
     }
     r->progress = &in->progress;
-    return reader_read(in, r, in->join == JOIN_NONE);
+    return fg_ingest_read_file(in, r, in->join == JOIN_NONE);
 }
 
 /* After both files: the joins held, and some row is left to judge (none would make every
@@ -1703,6 +1796,102 @@ static enum fg_status check_result(struct ingest *in, struct fg_error *err)
                             (unsigned long long)in->candidate.rows,
                             (unsigned long long)in->candidate.rows_dropped);
     return FG_OK;
+}
+
+/* What read_candidate_file needs, through fg_ingest_aligned_run. */
+struct candidate_args {
+    const char *path;
+    bool probability_gate;
+    struct fg_error *err;
+};
+
+static enum fg_status aligned_candidate(struct ingest *in, void *arg)
+{
+    const struct candidate_args *a = arg;
+    return read_candidate_file(in, a->path, true, a->probability_gate, a->err);
+}
+
+/* One pass over the inputs into in->counts: the incumbent file first (or, aligned, beside
+ * the candidate file), then the candidate file, then the joins checked. */
+static enum fg_status ingest_pass(struct ingest *in, const struct fg_ingest_options *options,
+                                  struct fg_error *err)
+{
+    const struct fg_policy *policy = in->policy;
+    bool incumbent_file = options->incumbent_path != NULL, probability_gate = false;
+    enum fg_status status =
+        fg_counts_new(policy->data.n_protected, policy->data.incumbent.present, &in->counts, err);
+    if (status == FG_OK)
+        status = scores_init(in, &probability_gate, err);
+    if (status == FG_OK && in->aligned) {
+        struct candidate_args args = {options->candidate_path, probability_gate, err};
+        incumbent_setup(in, options->incumbent_path, probability_gate, err);
+        in->progress.total = file_size(options->candidate_path);
+        status = fg_ingest_aligned_run(in, aligned_candidate, &args);
+        if (in->diverged[0] != '\0')
+            return FG_OK;
+    } else {
+        if (status == FG_OK && incumbent_file)
+            status = read_incumbent_file(in, options->incumbent_path, probability_gate, err);
+        if (status == FG_OK)
+            status = read_candidate_file(in, options->candidate_path, incumbent_file,
+                                         probability_gate, err);
+    }
+    if (status == FG_OK)
+        status = check_result(in, err);
+    return status;
+}
+
+/* A fresh run of policy over options: no file read yet. */
+static struct ingest *ingest_new(const struct fg_policy *policy,
+                                 const struct fg_ingest_options *options,
+                                 const struct fg_ingest_tuning *tuning)
+{
+    struct ingest *in = calloc(1, sizeof *in);
+    if (in == NULL)
+        return NULL;
+    in->policy = policy;
+    in->tuning = *tuning;
+    if (in->tuning.block_bytes < MIN_BLOCK_SIZE)
+        in->tuning.block_bytes = MIN_BLOCK_SIZE;
+    progress_init(&in->progress, options);
+    in->spool_fd = -1;
+    in->drop = policy->data.missing == FG_MISSING_DROP;
+    in->join = options->incumbent_path == NULL ? JOIN_NONE
+               : policy->data.id               ? JOIN_ID
+                                               : JOIN_POSITION;
+    return in;
+}
+
+/* Whether two files joined by id are first read side by side. */
+static bool try_aligned(const struct ingest *in)
+{
+    return in->join == JOIN_ID && !in->tuning.no_aligned && !in->tuning.libcsv_only;
+}
+
+/* The copy of standard input an aligned join makes, so that the hash join can read it
+ * again: a temporary file ($TMPDIR or /tmp), removed by spool_end. -1: none needed. */
+static enum fg_status spool_start(const struct fg_ingest_options *options, char path[PATH_MAX],
+                                  int *fd, struct fg_error *err)
+{
+    *fd = -1;
+    if (strcmp(options->candidate_path, "-") != 0 && strcmp(options->incumbent_path, "-") != 0)
+        return FG_OK;
+    const char *dir = getenv("TMPDIR");
+    int n = snprintf(path, PATH_MAX, "%s/fairgate-stdin-XXXXXX", dir && *dir ? dir : "/tmp");
+    *fd = n > 0 && n < PATH_MAX ? mkstemp(path) : -1;
+    if (*fd < 0)
+        return fg_error_set(err, FG_ERR_IO, path, 0, 0,
+                            "cannot create the copy of standard input two files need: %s",
+                            strerror(errno));
+    return FG_OK;
+}
+
+static void spool_end(int fd, const char *path)
+{
+    if (fd < 0)
+        return;
+    close(fd);
+    unlink(path);
 }
 
 enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
@@ -1723,44 +1912,48 @@ enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
         return fg_error_set(err, FG_ERR_USAGE, policy->path, 0, 0,
                             "an incumbent file was given, but the policy names no incumbent "
                             "model (data.incumbent)");
-
-    struct ingest *in = calloc(1, sizeof *in);
-    if (in == NULL)
-        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    in->policy = policy;
-    in->tuning = *tuning;
-    if (in->tuning.block_bytes < MIN_BLOCK_SIZE)
-        in->tuning.block_bytes = MIN_BLOCK_SIZE;
-    progress_init(&in->progress, options);
-    in->drop = policy->data.missing == FG_MISSING_DROP;
-    in->join = !incumbent_file ? JOIN_NONE : policy->data.id ? JOIN_ID : JOIN_POSITION;
-    if (in->join == JOIN_POSITION && policy->data.join != FG_JOIN_POSITION) {
+    if (incumbent_file && !policy->data.id && policy->data.join != FG_JOIN_POSITION)
         /* Matching rows by their order is right only when both files keep one order. */
-        free(in);
         return fg_error_set(err, FG_ERR_POLICY, policy->path, 0, 0,
                             "two files (--incumbent %s) and no data.id: add data.id, a column "
                             "that identifies a row in both files, or data.join: position to "
                             "match rows by their order",
                             options->incumbent_path);
+    struct ingest *in = ingest_new(policy, options, tuning);
+    if (in == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    in->aligned = try_aligned(in);
+    char spool[PATH_MAX], note[sizeof in->diverged] = "";
+    int spool_fd = -1;
+    if (in->aligned && (status = spool_start(options, spool, &spool_fd, err)) != FG_OK) {
+        free(in);
+        return status;
     }
-    bool probability_gate = false;
-    status =
-        fg_counts_new(policy->data.n_protected, policy->data.incumbent.present, &in->counts, err);
-    if (status == FG_OK)
-        status = scores_init(in, &probability_gate, err);
-    if (status == FG_OK && incumbent_file)
-        status = read_incumbent_file(in, options->incumbent_path, probability_gate, err);
-    if (status == FG_OK)
-        status =
-            read_candidate_file(in, options->candidate_path, incumbent_file, probability_gate, err);
-    if (status == FG_OK)
-        status = check_result(in, err);
+    in->spool_fd = spool_fd;
+    status = ingest_pass(in, options, err);
+    if (in->diverged[0] != '\0') { /* the ids do not pair up: again, by hash */
+        snprintf(note, sizeof note, "%s", in->diverged);
+        ingest_free(in);
+        free(in);
+        if ((in = ingest_new(policy, options, tuning)) == NULL) {
+            spool_end(spool_fd, spool);
+            return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        }
+        in->stdin_from = spool_fd >= 0 ? spool : NULL;
+        status = ingest_pass(in, options, err);
+    }
+    spool_end(spool_fd, spool);
     if (status == FG_OK) {
         if (info != NULL) {
             input_info(&info->candidate, &in->candidate);
             if (incumbent_file)
                 input_info(&info->incumbent, &in->incumbent);
             info->has_incumbent_file = incumbent_file;
+            info->join = in->join == JOIN_POSITION ? "position"
+                         : in->join == JOIN_NONE   ? NULL
+                         : in->aligned             ? "aligned"
+                                                   : "hash";
+            snprintf(info->join_note, sizeof info->join_note, "%s", note);
         }
         *out = in->counts;
         in->counts = NULL;

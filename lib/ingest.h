@@ -16,6 +16,7 @@
 #include "csvread.h"
 #include "fairgate.h"
 #include "fastcsv.h"
+#include "idset.h"
 #include "instream.h"
 #include "policy.h"
 
@@ -38,6 +39,7 @@ struct fg_ingest_tuning {
     uint64_t chunk_bytes;    /* the byte range a worker takes at a time */
     unsigned workers;        /* 0: one per online CPU (at most FG_INGEST_MAX_WORKERS) */
     bool libcsv_only;        /* the reference: every byte through libcsv, one thread */
+    bool no_aligned;         /* two files by id: straight to the hash join (tests, bench) */
     unsigned settle_seconds; /* split only a file whose ctime is older than this (ingest.c) */
 };
 
@@ -66,6 +68,11 @@ struct slot {
 
 struct reader;
 typedef enum fg_status (*row_handler)(struct reader *reader, void *user);
+/* Called on the fast path before a record is looked up in the row cache (the aligned join
+ * pairs it there): *extra is one more byte of its cache key; *cacheable false keeps the
+ * record out of the cache. */
+typedef enum fg_status (*row_hook)(struct reader *reader, void *user, unsigned *extra,
+                                   bool *cacheable);
 
 /* Who is told how far ingest is (fg_ingest_options.progress), over both files. */
 struct progress {
@@ -113,6 +120,12 @@ struct reader {
     bool offer;
     unsigned offer_bits;
     uint32_t offer_ids[FG_MAX_PROTECTED];
+    row_hook before_row; /* NULL: none */
+    /* standard input ("-") in a two-file run: copied to spool_fd as it is read (>= 0), or
+     * read from the copy at open_path (non-NULL) when the hash join reads it again */
+    int spool_fd;
+    const char *open_path;
+    size_t key_skip; /* a slot left out of the cache key (the id), or (size_t)-1 */
 };
 
 /* Where a stream's bytes come from: a plain regular file by offset (pread), or an input
@@ -146,19 +159,11 @@ struct model_column {
     bool probability;            /* brier or calibration_gap is gated: a score must lie in [0, 1] */
 };
 
-/* id -> decision (the incumbent file joined by data.id). */
-struct id_entry {
-    uint64_t packed;
-    uint64_t line; /* its incumbent line; once matched, the candidate line that matched it */
-};
-
-struct id_map {
-    char *arena; /* every id, back to back */
-    size_t arena_len, arena_cap;
-    struct id_entry *entries; /* in incumbent file order */
+/* The line of each id of the hash join, by its index: from[i] on, line = index + delta[i]
+ * (a new breakpoint only where a row is skipped or spans lines). */
+struct line_map {
+    uint64_t *from, *delta;
     size_t n, cap;
-    uint32_t *index; /* entry + 1, or 0 for an empty slot */
-    size_t index_cap;
 };
 
 /* Decisions by position: 2 bits a row (prediction, missing). */
@@ -172,11 +177,20 @@ struct position_bits {
 
 enum join { JOIN_NONE, JOIN_ID, JOIN_POSITION };
 
+struct pairing; /* the aligned join (lib/ingest_aligned.c) */
+
 struct ingest {
     const struct fg_policy *policy;
     struct fg_counts *counts;
     bool drop; /* missing: drop */
     enum join join;
+    /* JOIN_ID read side by side (lib/ingest_aligned.c): the pairing, and why it was given
+     * up ("" while it holds) */
+    bool aligned;
+    struct pairing *pairing;
+    int spool_fd;           /* the copy of standard input being made, or -1 */
+    const char *stdin_from; /* the copy standard input is read from, or NULL */
+    char diverged[512];
     /* the candidate file */
     struct reader candidate;
     size_t id_slot, label_slot, protected_slots[FG_MAX_PROTECTED];
@@ -187,21 +201,22 @@ struct ingest {
     /* the incumbent file */
     struct reader incumbent;
     size_t incumbent_id_slot;
-    struct id_map ids;
+    struct fg_idset ids; /* the incumbent's ids (lib/idset.h), flagged ID_* in lib/ingest.c */
+    struct line_map id_lines;
     struct position_bits positions;
     unsigned long first_extra_line; /* first candidate row past the incumbent's rows */
     /* The columns both files may carry (label, protected attributes: n_shared of them),
      * compared row by row: their slots in each file, each value interned per column, and
-     * per incumbent row (in id map or position order) the value ids and its line. */
+     * per incumbent row (in id or position order) the values' refs and its line. */
     size_t n_shared, shared_incumbent[MAX_SLOTS], shared_candidate[MAX_SLOTS];
     bool shared_known, shared_any;
-    struct id_map shared_values[MAX_SLOTS];
-    uint32_t *shared_ids;
+    struct fg_idset shared_values[MAX_SLOTS];
+    uint32_t *shared_refs;
     uint64_t *shared_lines;
     size_t n_shared_rows, shared_rows_cap;
     uint32_t value_ids[FG_MAX_PROTECTED];
     /* scores (score metrics gated only): which models' scores the counts keep, and the
-     * incumbent file's scores, one per id map entry or per position, in the same order */
+     * incumbent file's scores, one per id or per position, in the same order */
     bool keep_scores[2];
     double *file_scores;
     size_t n_file_scores, file_scores_cap;
@@ -232,6 +247,46 @@ enum fg_status fg_ingest_fast_header(struct reader *r, int fd, char *buf, size_t
 struct row_cache *fg_ingest_cache_new(struct fg_counts *counts, size_t n_ids);
 void fg_ingest_cache_free(struct row_cache *cache);
 void fg_ingest_cache_reset(struct row_cache *cache, struct fg_counts *counts);
+
+/* The error for a shared column whose value differs from the incumbent row's (theirs, at
+ * line of the incumbent file). */
+enum fg_status fg_ingest_shared_mismatch(struct ingest *in, struct reader *r, const struct slot *s,
+                                         const char *theirs, size_t their_len, uint64_t line);
+
+/* Reads one file in order (or, may_split, with workers): the header, on_row for every data
+ * record, and its SHA-256. */
+enum fg_status fg_ingest_read_file(struct ingest *in, struct reader *r, bool may_split);
+
+/* Whether the file at fd still has the size, mtime and ctime of st; if not, the error. */
+enum fg_status fg_ingest_unchanged(struct reader *r, int fd, const struct stat *st);
+
+/* ---- lib/ingest_aligned.c ---- */
+
+/* Reads the two files side by side (the incumbent file on a thread of its own): the
+ * incumbent reader must be set up, the candidate's is set up by read_candidate. On return
+ * with in->diverged set, the files do not pair up row by row: the caller starts again with
+ * the hash join (the status then says nothing). */
+enum fg_status fg_ingest_aligned_run(struct ingest *in,
+                                     enum fg_status (*read_candidate)(struct ingest *in, void *arg),
+                                     void *arg);
+
+/* From incumbent_row: the incumbent row just read, queued for the candidate row it pairs. */
+enum fg_status fg_ingest_pair_push(struct ingest *in, struct reader *r, int prediction,
+                                   bool missing, double score);
+
+/* The candidate reader's before_row in an aligned join: pairs the record on the fast path. */
+enum fg_status fg_ingest_pair_hook(struct reader *r, void *user, unsigned *extra, bool *cacheable);
+
+/* From candidate_row: the incumbent row paired with this candidate row (same id), its
+ * shared columns compared. *diverged-style stops set in->diverged. */
+enum fg_status fg_ingest_pair_match(struct ingest *in, struct reader *r, int *prediction,
+                                    double *score, bool *missing);
+
+/* The candidate file of an aligned join, when it is a plain settled file: read in order on
+ * this thread while another hashes it. *used false: nothing read. */
+enum fg_status fg_ingest_aligned_read(struct ingest *in, struct reader *r, int fd,
+                                      const struct stat *st, EVP_MD_CTX *sha, char *buf,
+                                      bool *used);
 
 /* ---- lib/ingest_parallel.c ---- */
 

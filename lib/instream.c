@@ -43,6 +43,8 @@ struct fg_instream {
     bool z_ready;     /* inflateInit2 succeeded */
     bool in_member;   /* inside a gzip member: its end has not been seen */
     unsigned members; /* gzip members read to their end */
+    int tee_fd;       /* >= 0: every byte given is also written there */
+    int tee_errno;    /* the failed write's errno, or 0 */
 };
 
 const char *fg_instream_name(const char *path)
@@ -84,10 +86,38 @@ static ssize_t fail(const struct fg_instream *in, struct fg_error *err, enum fg_
     return -1;
 }
 
+/* Writes all of bytes to the copy; false: a write failed (tee_errno says why). */
+static bool tee(struct fg_instream *in, const unsigned char *bytes, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(in->tee_fd, bytes, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            in->tee_errno = n < 0 ? errno : EIO;
+            return false;
+        }
+        bytes += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
 static bool hash(struct fg_instream *in, const void *bytes, size_t len)
 {
     in->offset += len;
+    if (in->tee_fd >= 0 && len > 0 && !tee(in, bytes, len))
+        return false;
     return in->sha == NULL || len == 0 || EVP_DigestUpdate(in->sha, bytes, len) == 1;
+}
+
+/* The message for hash() failing: the copy, or the digest. */
+static ssize_t hash_failed(const struct fg_instream *in, struct fg_error *err)
+{
+    if (in->tee_errno != 0)
+        return fail(in, err, FG_ERR_IO, "cannot write the copy of standard input: %s",
+                    strerror(in->tee_errno));
+    return fail(in, err, FG_ERR_IO, "SHA-256 failed");
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -134,6 +164,7 @@ enum fg_status fg_instream_open(const char *path, EVP_MD_CTX *sha, struct fg_ins
     in->path = path;
     in->name = fg_instream_name(path);
     in->sha = sha;
+    in->tee_fd = -1;
     in->is_stdin = strcmp(path, "-") == 0;
     in->fd = in->is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
     if (in->fd < 0) {
@@ -174,7 +205,7 @@ static ssize_t plain_read(struct fg_instream *in, char *buf, size_t want, bool *
         got += (size_t)n;
     }
     if (!ok)
-        return fail(in, err, FG_ERR_IO, "SHA-256 failed");
+        return hash_failed(in, err);
     return (ssize_t)got;
 }
 
@@ -193,7 +224,7 @@ static ssize_t gzip_refill(struct fg_instream *in, struct fg_error *err)
     }
     size_t len = in->raw_len - in->raw_pos;
     if (!hash(in, in->raw + in->raw_pos, len))
-        return fail(in, err, FG_ERR_IO, "SHA-256 failed");
+        return hash_failed(in, err);
     in->z.next_in = in->raw + in->raw_pos;
     in->z.avail_in = (uInt)len;
     in->raw_pos = in->raw_len;
@@ -249,6 +280,20 @@ ssize_t fg_instream_read(struct fg_instream *in, char *buf, size_t want, bool *e
     if (want > UINT32_MAX)
         return fail(in, err, FG_ERR_USAGE, "a read of over 4 GB at once"); /* zlib's uInt */
     return in->gzip ? gzip_read(in, buf, want, eof, err) : plain_read(in, buf, want, eof, err);
+}
+
+void fg_instream_tee(struct fg_instream *in, int fd)
+{
+    in->tee_fd = fd;
+}
+
+enum fg_status fg_instream_drain(struct fg_instream *in, struct fg_error *err)
+{
+    char buf[16384];
+    for (bool eof = false; !eof;)
+        if (fg_instream_read(in, buf, sizeof buf, &eof, err) < 0)
+            return err->code;
+    return FG_OK;
 }
 
 bool fg_instream_plain_file(const struct fg_instream *in, struct stat *st)

@@ -47,6 +47,14 @@ FG_MUST_CHECK enum fg_status fg_instream_open(const char *path, EVP_MD_CTX *sha,
 ssize_t fg_instream_read(struct fg_instream *in, char *buf, size_t want, bool *eof,
                          struct fg_error *err);
 
+/* From now on, every byte given (what is hashed: the compressed bytes of gzip) is also
+ * written to fd, so that standard input can be read again from that copy (lib/ingest.c,
+ * the aligned join). A failed write fails the read. */
+void fg_instream_tee(struct fg_instream *in, int fd);
+
+/* Reads the rest of the stream (hashed, copied), discarding it. */
+FG_MUST_CHECK enum fg_status fg_instream_drain(struct fg_instream *in, struct fg_error *err);
+
 /* Whether the stream is a plain regular file (not gzip, not a pipe), which a caller may
  * read apart by offset; *st: its status then. */
 bool fg_instream_plain_file(const struct fg_instream *in, struct stat *st);

@@ -9,10 +9,15 @@
  * small, so minimum-group-size rules have something to do.
  *
  *   fg_gen --rows N [--seed S] [--scenario loan|hiring] [--incumbent-out FILE]
+ *          [--incumbent-order reverse|same|shuffled] [--narrow]
  *
  * The CSV goes to standard output. With --incumbent-out, the incumbent's predictions go
- * to FILE (id + prediction, in reverse order, to exercise the id join) and are left out
- * of the main file. Same arguments, same bytes: the PRNG is splitmix64.
+ * to FILE (id + prediction; in reverse order by default, to exercise the id join; in the
+ * same order as the main file for the aligned join; or shuffled) and are left out of the
+ * main file. --narrow (loan only) writes just the columns a gate reads,
+ * applicant_id,sex,race,defaulted,approve_new[,approve_old]: the two files of a team that
+ * scores each model in its own job, and the one file they join to. Same arguments, same
+ * bytes: the PRNG is splitmix64 (the shuffle has its own, so the rows do not change).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -92,7 +97,8 @@ static const struct category hire_ethnicity[] = {
 
 static int usage(void)
 {
-    fputs("usage: fg_gen --rows N [--seed S] [--scenario loan|hiring] [--incumbent-out FILE]\n",
+    fputs("usage: fg_gen --rows N [--seed S] [--scenario loan|hiring] [--incumbent-out FILE]\n"
+          "              [--incumbent-order reverse|same|shuffled] [--narrow]\n",
           stderr);
     return 2;
 }
@@ -108,15 +114,70 @@ static int parse_u64(const char *s, uint64_t *out)
     return 0;
 }
 
+/* The order the incumbent file lists the rows in: order[k] is the 0-based row of line k. */
+static uint32_t *incumbent_order(uint64_t rows, const char *how, uint64_t seed)
+{
+    uint32_t *order = malloc((rows ? rows : 1) * sizeof *order);
+    if (order == NULL)
+        return NULL;
+    for (uint64_t k = 0; k < rows; k++)
+        order[k] = (uint32_t)(strcmp(how, "reverse") == 0 ? rows - 1 - k : k);
+    if (strcmp(how, "shuffled") == 0) {
+        uint64_t saved = rng_state;
+        rng_state = seed ^ 0x5deece66dULL;
+        for (uint64_t k = rows; k > 1; k--) { /* Fisher-Yates */
+            uint64_t j = next_u64() % k;
+            uint32_t t = order[k - 1];
+            order[k - 1] = order[j];
+            order[j] = t;
+        }
+        rng_state = saved;
+    }
+    return order;
+}
+
+/* Writes the incumbent file: id and prediction, in the order asked for. */
+static int write_incumbent(const char *path, const char *incumbent, uint64_t rows, const char *how,
+                           uint64_t seed)
+{
+    uint32_t *order = incumbent_order(rows, how, seed);
+    FILE *f = order != NULL ? fopen(path, "w") : NULL;
+    if (f == NULL) {
+        fprintf(stderr, "fg_gen: cannot write %s: %s\n", path, strerror(errno));
+        free(order);
+        return 1;
+    }
+    static char fbuf[1 << 16];
+    setvbuf(f, fbuf, _IOFBF, sizeof fbuf);
+    fprintf(f, "applicant_id,approve_old\n");
+    for (uint64_t k = 0; k < rows; k++)
+        fprintf(f, "A%07" PRIu32 ",%d\n", order[k] + 1, incumbent[order[k]]);
+    free(order);
+    if (fclose(f) != 0) {
+        fprintf(stderr, "fg_gen: write error on %s\n", path);
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     uint64_t rows = 0, seed = 42;
-    const char *scenario = "loan", *incumbent_out = NULL;
-    int have_rows = 0;
+    const char *scenario = "loan", *incumbent_out = NULL, *order = "reverse";
+    int have_rows = 0, narrow = 0;
     for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--narrow") == 0) {
+            narrow = 1;
+            continue;
+        }
         if (i + 1 >= argc)
             return usage();
-        if (strcmp(argv[i], "--rows") == 0) {
+        if (strcmp(argv[i], "--incumbent-order") == 0) {
+            order = argv[++i];
+            if (strcmp(order, "reverse") != 0 && strcmp(order, "same") != 0 &&
+                strcmp(order, "shuffled") != 0)
+                return usage();
+        } else if (strcmp(argv[i], "--rows") == 0) {
             if (parse_u64(argv[++i], &rows) != 0)
                 return usage();
             have_rows = 1;
@@ -132,7 +193,8 @@ int main(int argc, char **argv)
         }
     }
     int loan = strcmp(scenario, "loan") == 0;
-    if (!have_rows || (!loan && strcmp(scenario, "hiring") != 0))
+    if (!have_rows || (!loan && strcmp(scenario, "hiring") != 0) || (narrow && !loan) ||
+        rows > UINT32_MAX)
         return usage();
     rng_state = seed;
 
@@ -151,7 +213,9 @@ int main(int argc, char **argv)
     }
     static char buf[1 << 16];
     setvbuf(stdout, buf, _IOFBF, sizeof buf);
-    if (loan)
+    if (narrow)
+        printf("applicant_id,sex,race,defaulted,approve_new%s\n", incumbent ? "" : ",approve_old");
+    else if (loan)
         printf("applicant_id,sex,race,defaulted,p_old,approve_old,p_new,approve_new\n");
     else
         printf("candidate_id,gender,ethnicity,qualified,advance_old,score_new,advance_new\n");
@@ -164,7 +228,12 @@ int main(int argc, char **argv)
         int old_yes = p_old >= 0.5, new_yes = p_new >= 0.5;
         if (loan) {
             int defaulted = uniform() < sigmoid(-1.6 - 1.3 * q);
-            if (incumbent)
+            if (narrow && incumbent)
+                printf("A%07" PRIu64 ",%s,%s,%d,%d\n", r + 1, va, vb, defaulted, new_yes);
+            else if (narrow)
+                printf("A%07" PRIu64 ",%s,%s,%d,%d,%d\n", r + 1, va, vb, defaulted, new_yes,
+                       old_yes);
+            else if (incumbent)
                 printf("A%07" PRIu64 ",%s,%s,%d,,,%.4f,%d\n", r + 1, va, vb, defaulted, p_new,
                        new_yes);
             else
@@ -183,20 +252,9 @@ int main(int argc, char **argv)
         return 1;
     }
     if (incumbent != NULL) {
-        FILE *f = fopen(incumbent_out, "w");
-        if (f == NULL) {
-            fprintf(stderr, "fg_gen: cannot write %s: %s\n", incumbent_out, strerror(errno));
-            free(incumbent);
-            return 1;
-        }
-        fprintf(f, "applicant_id,approve_old\n");
-        for (uint64_t r = rows; r > 0; r--)
-            fprintf(f, "A%07" PRIu64 ",%d\n", r, incumbent[r - 1]);
+        int rc = write_incumbent(incumbent_out, incumbent, rows, order, seed);
         free(incumbent);
-        if (fclose(f) != 0) {
-            fprintf(stderr, "fg_gen: write error on %s\n", incumbent_out);
-            return 1;
-        }
+        return rc;
     }
     return 0;
 }

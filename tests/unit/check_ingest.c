@@ -13,6 +13,7 @@
 #include "counts.h"
 #include "csvread.h"
 #include "fairgate.h"
+#include "ingest.h"
 #include "metric.h"
 #include "policy.h"
 #include "util.h"
@@ -1430,6 +1431,113 @@ static void add_data_test(TCase *tc, const TTest *test, const char *file)
     fflush(stdout); /* before Check forks */
 }
 
+/* ---- the aligned join ---- */
+
+/* The counts as one comparable text: values, then cells with their counts. */
+static char *counts_text(const struct fg_counts *counts)
+{
+    size_t cap = 1 << 16, len = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    text[0] = '\0';
+    for (size_t c = 0; c < fg_counts_cell_count(counts) && len + 200 < cap; c++) {
+        struct fg_cell cell;
+        fg_counts_cell(counts, c, &cell);
+        len += (size_t)snprintf(text + len, cap - len, "%s %s %u %u %u %llu\n",
+                                fg_counts_value(counts, 0, cell.value_ids[0]),
+                                fg_counts_value(counts, 1, cell.value_ids[1]), cell.y_true,
+                                cell.candidate, cell.incumbent, (unsigned long long)cell.count);
+    }
+    return text;
+}
+
+/* Two files by id, read every way (side by side with the candidate hashed in the same read
+ * or by a thread of its own, tiny blocks, or the hash join alone): the same counts, rows
+ * and digests, and inputs.join says which ran. Row 2000 of the candidate is quoted (libcsv
+ * reads it and the rest: pairing without the fast path's hook). The incumbent file in the
+ * same order, then with rows 1500 and 1501 swapped (the hash join, with a note). */
+START_TEST(test_aligned_join_ways)
+{
+    enum { N = 3000 };
+    size_t cap = 1 << 20, clen = 0, ilen = 0;
+    char *cand = malloc(cap), *inc = malloc(cap), *swapped = malloc(cap);
+    ck_assert(cand != NULL && inc != NULL && swapped != NULL);
+    clen += (size_t)snprintf(cand, cap, "id,sex,race,label,new\n");
+    ilen += (size_t)snprintf(inc, cap, "id,old\n");
+    for (int row = 1; row <= N; row++) {
+        clen += (size_t)snprintf(cand + clen, cap - clen, "r%05d,%s,%c,%d,%d\n", row,
+                                 row == 2000 ? "\"F\""
+                                 : row % 3   ? "F"
+                                             : "M",
+                                 'A' + row % 4, row % 2, row % 5 != 0);
+        ilen += (size_t)snprintf(inc + ilen, cap - ilen, "r%05d,%d\n", row, row % 7 != 0);
+    }
+    memcpy(swapped, inc, ilen + 1);
+    char *a = strstr(swapped, "r01500,"), *b = strstr(swapped, "r01501,");
+    char line_a[16], line_b[16];
+    memcpy(line_a, a, 9);
+    memcpy(line_b, b, 9);
+    memcpy(a, line_b, 9); /* each line is 9 bytes: "r01500,1\n" */
+    memcpy(b, line_a, 9);
+    char cpath[600], ipath[600], spath[600];
+    write_text(cpath, sizeof cpath, "aligned-c.csv", cand);
+    write_text(ipath, sizeof ipath, "aligned-i.csv", inc);
+    write_text(spath, sizeof spath, "aligned-s.csv", swapped);
+    struct fg_policy policy;
+    make_policy(&policy, JOIN);
+    char *want = NULL;
+    char want_sha[2][65];
+    for (int file = 0; file < 2; file++)
+        for (int way = 0; way < 4; way++) {
+            struct fg_ingest_tuning tuning;
+            fg_ingest_tuning_default(&tuning);
+            tuning.no_aligned = way == 0;
+            if (way == 2) {
+                tuning.parallel_min = 0; /* the candidate hashed by a thread of its own */
+                tuning.settle_seconds = 0;
+                tuning.workers = 2;
+            }
+            if (way == 3)
+                tuning.block_bytes = 100;
+            struct fg_ingest_options options = {.candidate_path = cpath,
+                                                .incumbent_path = file ? spath : ipath};
+            struct fg_counts *counts = NULL;
+            struct fg_ingest_result info;
+            struct fg_error err;
+            ck_assert_msg(fg_ingest_run_tuned(&policy, &options, &tuning, &counts, &info, &err) ==
+                              FG_OK,
+                          "file %d way %d: %s", file, way, err.message);
+            char *got = counts_text(counts);
+            if (want == NULL) {
+                want = got;
+                memcpy(want_sha[0], info.candidate.sha256, 65);
+            } else {
+                ck_assert_msg(strcmp(got, want) == 0, "file %d way %d:\n%s\nwant:\n%s", file, way,
+                              got, want);
+                free(got);
+            }
+            if (way == 0)
+                memcpy(want_sha[1], info.incumbent.sha256, 65);
+            ck_assert_str_eq(info.candidate.sha256, want_sha[0]);
+            ck_assert_str_eq(info.incumbent.sha256, want_sha[1]);
+            ck_assert_uint_eq(info.candidate.rows, N);
+            ck_assert_uint_eq(info.incumbent.rows, N);
+            ck_assert_str_eq(info.join, way == 0 || file == 1 ? "hash" : "aligned");
+            if (way != 0 && file == 1)
+                ck_assert_msg(strstr(info.join_note, "the ids differ at line 1501 of the "
+                                                     "candidate file ('r01500')") != NULL,
+                              "%s", info.join_note);
+            else
+                ck_assert_str_eq(info.join_note, "");
+            fg_counts_free(counts);
+        }
+    free(want);
+    free(cand);
+    free(inc);
+    free(swapped);
+}
+END_TEST
+
 static Suite *ingest_suite(void)
 {
     Suite *s = suite_create("ingest");
@@ -1452,6 +1560,7 @@ static Suite *ingest_suite(void)
     tcase_add_loop_test(tc, test_join_error_vectors, 0,
                         sizeof join_error_vectors / sizeof join_error_vectors[0]);
     tcase_add_test(tc, test_join_drop);
+    tcase_add_test(tc, test_aligned_join_ways);
     tcase_add_test(tc, test_merge_equals_both);
     tcase_add_test(tc, test_scores_kept);
     tcase_add_test(tc, test_join_scores);
