@@ -29,6 +29,35 @@ hint "-v" "unknown command '-v' \(did you mean '--version'\?\)"
 hint "metric" "unknown command 'metric' \(did you mean 'metrics'\?\)"
 hint "sign" "unknown command 'sign'"
 
+# ---- a small group's reason reads as a sentence, whatever the metric's denominator ----
+cat >"$WORK/auc.yaml" <<'YAML'
+version: 1
+name: auc
+data:
+  label: y
+  positive_label: "1"
+  protected: [g]
+  candidate: { score: s, threshold: 0.5 }
+defaults: { min_group_size: 3 }
+gates:
+  - id: ranking
+    metric: auc
+    disparity: difference
+    max: 0.5
+  - id: recall
+    metric: tpr
+    disparity: difference
+    max: 0.5
+YAML
+printf 'y,g,s\n1,a,0.9\n1,a,0.8\n1,a,0.7\n0,a,0.1\n0,a,0.2\n0,a,0.3\n1,b,0.9\n1,b,0.6\n0,b,0.5\n0,b,0.4\n0,b,0.1\n' >"$WORK/auc.csv"
+run "$FAIRGATE" check --policy "$WORK/auc.yaml" --candidate "$WORK/auc.csv" --out "$WORK/auc.json"
+expect_eq "auc: too few of the smaller class, said as a sentence" \
+    "$(jq -r '.gates[0].results[] | select(.label == "g=b") | .why' "$WORK/auc.json")" \
+    "the smaller of actual positives and actual negatives is only 2 (min_group_size 3)"
+expect_eq "tpr: too few actual positives, as before" \
+    "$(jq -r '.gates[1].results[] | select(.label == "g=b") | .why' "$WORK/auc.json")" \
+    "only 2 actual positives (min_group_size 3)"
+
 # ---- make demo's last lines: the line to paste puts this fairgate on PATH ----
 mkdir -p "$WORK/build-demo"
 ln -s "$TOOLS" "$WORK/build-demo/tools"
