@@ -128,6 +128,13 @@ expect_rc "NaN as an empty field: exit 2 under missing: error" 2
 expect_grep "... at its line, with the way out" "$WORK/err" \
     "nan\.csv:6: empty value in column 'pred': a missing value; 'missing: drop'"
 
+sed 's/^data:/data:\n  missing: drop/' "$WORK/p.yaml" >"$WORK/p-drop.yaml"
+run "$FAIRGATE" check --policy "$WORK/p-drop.yaml" --candidate "$WORK/nan.csv" --out "$WORK/d.json"
+expect_rc "NaN under missing: drop: the gate runs" 0
+expect_eq "... on the 5 rows left" "$(jq -c '[.inputs.candidate.rows, .inputs.candidate.rows_dropped, .groups[0].candidate.n]' "$WORK/d.json")" '[6,1,5]'
+expect_grep "... and the console says a row was dropped, not only '5 rows'" "$WORK/out" \
+    "^policy pandas: 2 gates, 5 rows; candidate .*nan\.csv: 1 of 6 rows dropped for a missing value \(missing: drop\)$"
+
 # ---- Excel's European CSV: BOM, CRLF, ';', decimal comma ----
 run "$FAIRGATE" check --policy "$WORK/p.yaml" --candidate "$WORK/excel.csv"
 expect_rc "';' file without data.delimiter: exit 2" 2
