@@ -245,6 +245,33 @@ static int one_stdin(const struct command *cmd, const struct parsed *p)
     return PARSED;
 }
 
+/* The usage error of an unknown option, with the option it was likely meant to be: the
+ * closest name, one that the word extends (--output for --out), -h for --help, or, for
+ * lint's --policy, that the policy is lint's argument. */
+static int unknown_option(const struct command *cmd, const char *given)
+{
+    const char *names[MAX_OPTIONS + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < cmd->n_options; i++)
+        names[n++] = cmd->options[i].name;
+    names[n++] = "help";
+    const char *word = given + strspn(given, "-");
+    size_t len = strcspn(word, "=");
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), word);
+    const char *hint = strcmp(given, "-h") == 0 ? "help" : fg_did_you_mean(name, names, n);
+    for (size_t i = 0; hint == NULL && i < n; i++)
+        if (strlen(names[i]) >= 3 && strncmp(name, names[i], strlen(names[i])) == 0)
+            hint = names[i];
+    if (hint != NULL)
+        return usage_error("unknown option '%s' (did you mean '--%s'?)", given, hint);
+    if (cmd->operand != NULL && strcmp(name, "policy") == 0)
+        return usage_error("unknown option '%s': the %s is the argument itself (fairgate %s "
+                           "P.yaml)",
+                           given, cmd->operand, cmd->name);
+    return usage_error("unknown option '%s'", given);
+}
+
 /* Reads argv (argv[0]: the command) into p. Returns PARSED, or the exit code of --help or
  * of a usage error. */
 static int parse(const struct command *cmd, int argc, char **argv, struct parsed *p)
@@ -267,7 +294,7 @@ static int parse(const struct command *cmd, int argc, char **argv, struct parsed
         if (c == ':')
             return usage_error("option '%s' needs a value", argv[optind - 1]);
         if (c < 256 || c >= 256 + (int)n)
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+            return unknown_option(cmd, argv[optind - 1]);
         size_t k = (size_t)(c - 256);
         const struct opt *o = &cmd->options[k];
         if (o->arg != NULL && !(o->flags & REPEAT) && p->count[k] > 0)
@@ -1030,6 +1057,15 @@ static int run(int argc, char **argv)
         int code = parse(commands[i].command, argc - 1, argv + 1, &p);
         return code == PARSED ? commands[i].run(&p) : code;
     }
+    const char *names[sizeof commands / sizeof commands[0]];
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        names[i] = commands[i].command->name;
+    const char *bare = name + strspn(name, "-"), *version = "version";
+    if (strcmp(bare, "v") == 0 || strcmp(bare, "V") == 0 || fg_did_you_mean(bare, &version, 1))
+        return usage_error("unknown command '%s' (did you mean '--version'?)", name);
+    const char *hint = fg_did_you_mean(name, names, sizeof names / sizeof names[0]);
+    if (hint != NULL)
+        return usage_error("unknown command '%s' (did you mean '%s'?)", name, hint);
     return usage_error("unknown command '%s'", name);
 }
 

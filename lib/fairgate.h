@@ -58,6 +58,10 @@ struct fg_error {
 /* "file:line:col: message" (parts that are unset are left out) into buf. */
 void fg_error_format(const struct fg_error *err, char *buf, size_t size);
 
+/* The closest of candidates[0..n) to word within a small distance, or NULL: the hint of a
+ * "did you mean" (a metric, a column, an option of the CLI). */
+const char *fg_did_you_mean(const char *word, const char *const *candidates, size_t n);
+
 /* ---- policy (lib/policy.c) ---- */
 
 struct fg_policy;

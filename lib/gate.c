@@ -108,6 +108,10 @@ static void why_not_enough(char *why, size_t size, const char *whose, const stru
     if (!r->defined)
         snprintf(why, size, "%s%s is undefined: no %s", whose, fg_metric_name(metric),
                  fg_metric_denominator(metric));
+    else if (strncmp(fg_metric_denominator(metric), "the ", 4) == 0) /* "the smaller of ..." */
+        snprintf(why, size, "%s%s is only %llu (min_group_size %llu)", whose,
+                 fg_metric_denominator(metric), (unsigned long long)r->den,
+                 (unsigned long long)min_group_size);
     else
         snprintf(why, size, "%sonly %llu %s (min_group_size %llu)", whose,
                  (unsigned long long)r->den, fg_metric_denominator(metric),

@@ -118,6 +118,68 @@ static const char *missing_hint(char *buf, size_t size, const char *value, size_
     return buf;
 }
 
+/* Whether text (len bytes, no NUL needed) is a finite decimal number: *value receives it. */
+static bool decimal_number(const char *text, size_t len, double *value)
+{
+    char buf[64];
+    if (len == 0 || len >= sizeof buf || memchr(text, 'x', len) || memchr(text, 'X', len))
+        return false;
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    if (!isdigit((unsigned char)buf[0]) && !strchr("+-.", buf[0]))
+        return false;
+    char *end = NULL;
+    errno = 0;
+    *value = strtod(buf, &end);
+    return end == buf + len && errno == 0 && isfinite(*value);
+}
+
+/* Whether text is a decimal number written with one decimal comma ("0,25", as a European
+ * locale's export writes it): *value receives it. */
+static bool comma_decimal(const char *text, size_t len, double *value)
+{
+    char buf[64];
+    const char *comma = memchr(text, ',', len);
+    if (comma == NULL || len >= sizeof buf)
+        return false;
+    memcpy(buf, text, len);
+    buf[comma - text] = '.';
+    return memchr(buf, ',', len) == NULL && decimal_number(buf, len, value);
+}
+
+/* The hint for a score written with a decimal comma, "" for any other text. */
+static const char *decimal_comma_hint(const char *value, size_t len)
+{
+    double number;
+    if (!comma_decimal(value, len, &number))
+        return "";
+    return "; it has a decimal comma, and a score's decimal point is '.': write the file with "
+           "'.' (pandas: to_csv(decimal='.'), the default)";
+}
+
+/* How value, which is not the positive value, is yet that value written another way: ""
+ * when it is not, else what differs. Counted as the other value, such a value ('1.0' for
+ * '1', 'True' for 'true', ' >50K' for '>50K') would silently make positive rows negative. */
+static const char *written_otherwise(const char *positive, size_t positive_len, const char *value,
+                                     size_t len)
+{
+    if (len == positive_len && strncasecmp(value, positive, len) == 0)
+        return "letter case";
+    size_t lead = 0, tail = len;
+    while (lead < len && (value[lead] == ' ' || value[lead] == '\t'))
+        lead++;
+    while (tail > lead && (value[tail - 1] == ' ' || value[tail - 1] == '\t'))
+        tail--;
+    if (tail - lead < len && tail - lead == positive_len &&
+        memcmp(value + lead, positive, positive_len) == 0)
+        return "the spaces around it";
+    double a, b;
+    if ((decimal_number(value, len, &a) || comma_decimal(value, len, &a)) &&
+        decimal_number(positive, positive_len, &b) && a == b)
+        return "how the number is written";
+    return "";
+}
+
 /* ---- the reader: one CSV file through libcsv ---- */
 
 static void reader_init(struct reader *r, const char *path, const char *role,
@@ -863,13 +925,36 @@ done:
 /* ---- reading decisions ---- */
 
 static void binary_init(struct binary_column *b, const char *column, const char *positive,
-                        const char *positive_is)
+                        const char *positive_is, const char *policy_key)
 {
     memset(b, 0, sizeof *b);
     b->column = column;
     b->positive = positive;
     b->positive_len = strlen(positive);
     b->positive_is = positive_is;
+    b->policy_key = policy_key;
+}
+
+/* A value of a binary column that is the positive value written otherwise is an error:
+ * read as the other value, it would turn every positive row negative without a word. */
+static enum fg_status check_written_otherwise(struct reader *r, const struct binary_column *b,
+                                              const struct slot *s)
+{
+    const char *what = written_otherwise(b->positive, b->positive_len, s->value, s->len);
+    if (*what == '\0')
+        return FG_OK;
+    char value[SHOW_MAX * 4 + 8], positive[SHOW_MAX * 4 + 8];
+    bool number = strcmp(what, "how the number is written") == 0;
+    show(value, sizeof value, s->value, s->len);
+    return fg_ingest_fail(
+        r, FG_ERR_INPUT, r->lines.record_line,
+        "column '%s' has '%s', which differs from the %s '%s' only in %s: values are compared "
+        "as text, exactly, so it would count as the other value; if it is the %s, write "
+        "data.%s: \"%s\" in the policy, or write the column as the policy does%s%s%s",
+        b->column, value, b->positive_is,
+        show(positive, sizeof positive, b->positive, b->positive_len), what, b->positive_is,
+        b->policy_key, value, number ? " (pandas writes a float column's 1 as '1.0'; df['" : "",
+        number ? b->column : "", number ? "'].astype(int) writes 1)" : "");
 }
 
 static enum fg_status read_binary(struct reader *r, struct binary_column *b, const struct slot *s,
@@ -881,6 +966,9 @@ static enum fg_status read_binary(struct reader *r, struct binary_column *b, con
     }
     *bit = 0;
     if (b->other == NULL) {
+        enum fg_status status = check_written_otherwise(r, b, s);
+        if (status != FG_OK)
+            return status;
         b->other = fg_strndup(s->value, s->len);
         if (b->other == NULL)
             return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
@@ -890,6 +978,9 @@ static enum fg_status read_binary(struct reader *r, struct binary_column *b, con
     }
     if (s->len == b->other_len && memcmp(s->value, b->other, s->len) == 0)
         return FG_OK;
+    enum fg_status status = check_written_otherwise(r, b, s);
+    if (status != FG_OK)
+        return status;
     char value[SHOW_MAX * 4 + 8], positive[SHOW_MAX * 4 + 8], other[SHOW_MAX * 4 + 8];
     char hint[256];
     /* The third value, or the other value first seen, may be a missing value as exported. */
@@ -921,9 +1012,10 @@ static enum fg_status read_score(struct reader *r, const struct model_column *m,
     char hint[256];
     if (space || hex || end != text + s->len)
         return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
-                              "column '%s' has '%s', which is not a number%s", s->name,
+                              "column '%s' has '%s', which is not a number%s%s", s->name,
                               show(value, sizeof value, s->value, s->len),
-                              missing_hint(hint, sizeof hint, s->value, s->len));
+                              missing_hint(hint, sizeof hint, s->value, s->len),
+                              decimal_comma_hint(s->value, s->len));
     if (!isfinite(score))
         return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
                               "column '%s' has '%s', which is not a finite number%s", s->name,
@@ -970,7 +1062,7 @@ static void model_init(struct model_column *m, const struct fg_policy *policy,
                               candidate ? "data.candidate.prediction" : "data.incumbent.prediction",
                               &spec->column_mark, hint);
         binary_init(&m->binary, spec->prediction, policy->data.favorable_prediction,
-                    "favorable prediction");
+                    "favorable prediction", "favorable_prediction");
     } else {
         m->slot =
             reader_need(r, spec->score, candidate ? "data.candidate.score" : "data.incumbent.score",
@@ -1766,7 +1858,8 @@ static enum fg_status read_candidate_file(struct ingest *in, const char *path, b
     }
     in->label_slot =
         reader_need(r, policy->data.label, "data.label", &policy->data.label_mark, NULL);
-    binary_init(&in->label, policy->data.label, policy->data.positive_label, "positive label");
+    binary_init(&in->label, policy->data.label, policy->data.positive_label, "positive label",
+                "positive_label");
     for (size_t a = 0; a < policy->data.n_protected; a++)
         in->protected_slots[a] = reader_need(r, policy->data.protected[a], "data.protected",
                                              &policy->data.protected_marks[a], NULL);

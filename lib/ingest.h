@@ -146,6 +146,7 @@ struct binary_column {
     const char *positive; /* borrowed from the policy */
     size_t positive_len;
     const char *positive_is; /* "positive label" or "favorable prediction" */
+    const char *policy_key;  /* "positive_label" or "favorable_prediction" */
     char *other;             /* the other value, first seen at other_line; NULL before */
     size_t other_len;
     unsigned long other_line;

@@ -230,6 +230,24 @@ static void summarize_verdict(struct fg_buf *t, const cJSON *audit, size_t n_gat
     end_line(t);
 }
 
+/* "; candidate.csv: 2 of 3 rows dropped ...": rows left out under missing: drop, which the
+ * row count alone would hide. */
+static void summarize_dropped(struct fg_buf *t, const cJSON *inputs)
+{
+    static const char *const roles[] = {"candidate", "incumbent"};
+    for (size_t i = 0; i < 2; i++) {
+        const cJSON *in = fg_report_member(inputs, roles[i]);
+        double read = 0, dropped = 0;
+        if (!fg_report_num(in, "rows_dropped", &dropped) || !isfinite(dropped) || dropped < 1 ||
+            !fg_report_num(in, "rows", &read) || !isfinite(read))
+            continue;
+        fg_buf_add_escaped(t,
+                           "; %s %s: %llu of %llu rows dropped for a missing value (missing: drop)",
+                           roles[i], or_empty(fg_report_str(in, "path")),
+                           (unsigned long long)dropped, (unsigned long long)read);
+    }
+}
+
 /* ---- public ---- */
 
 enum fg_status fg_report_summary(const char *audit_json, char **out, struct fg_error *err)
@@ -250,9 +268,11 @@ enum fg_status fg_report_summary(const char *audit_json, char **out, struct fg_e
     const cJSON *overall = fg_report_member(audit, "groups");
     double rows = 0;
     fg_report_num(fg_report_member(overall ? overall->child : NULL, "candidate"), "n", &rows);
-    fg_buf_add_escaped(&t, "policy %s: %zu gates, %llu rows",
+    unsigned long long judged = isfinite(rows) && rows > 0 ? (unsigned long long)rows : 0ULL;
+    fg_buf_add_escaped(&t, "policy %s: %zu gate%s, %llu row%s",
                        or_empty(fg_report_str(fg_report_member(audit, "policy"), "name")), n_gates,
-                       isfinite(rows) && rows > 0 ? (unsigned long long)rows : 0ULL);
+                       n_gates == 1 ? "" : "s", judged, judged == 1 ? "" : "s");
+    summarize_dropped(&t, fg_report_member(audit, "inputs"));
     end_line(&t);
     for (const cJSON *g = gates->child; g != NULL; g = g->next)
         summarize_gate(&t, audit, g, width);

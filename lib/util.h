@@ -40,8 +40,6 @@ FG_MUST_CHECK enum fg_status fg_fd_write_all(int fd, const char *data, size_t le
 FG_MUST_CHECK enum fg_status fg_text_end_line(char **text, struct fg_error *err);
 /* Levenshtein distance, capped: returns cap + 1 when the distance exceeds cap. */
 size_t fg_edit_distance(const char *a, const char *b, size_t cap);
-/* The closest of candidates[0..n) to word within a small distance, or NULL. */
-const char *fg_did_you_mean(const char *word, const char *const *candidates, size_t n);
 /* strdup that returns NULL on allocation failure (portable C11). */
 char *fg_strdup(const char *s);
 char *fg_strndup(const char *s, size_t len);

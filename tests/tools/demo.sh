@@ -24,3 +24,8 @@ case $rc in
    echo "      the audit with every group's numbers is in $out/audit.json" ;;
 *) echo "demo: fairgate reported an error (exit $rc)" >&2; exit "$rc" ;;
 esac
+# The README's commands say `fairgate`: where it is, until it is installed.
+echo
+echo "next: the README's commands call it 'fairgate'; until it is installed (sudo make install,"
+echo "      or make deb), put $fairgate on PATH:"
+echo "      export PATH=\"$(cd "$(dirname "$fairgate")" && pwd):\$PATH\""
