@@ -86,6 +86,42 @@ static unsigned cell_outcome(const struct fg_cell *cell, enum fg_cdd_outcome out
                                          : cell->incumbent;
 }
 
+struct stratum_value {
+    const char *value;
+    uint32_t id;
+};
+
+static int by_value(const void *a, const void *b)
+{
+    return strcmp(((const struct stratum_value *)a)->value,
+                  ((const struct stratum_value *)b)->value);
+}
+
+/* CDD of the strata (indexed by value id) summed in the order of their values, bytewise (as
+ * Clarify's np.unique), not of first sight: the same rows in any order, or their counts file,
+ * give the same bits. *bad is a value id. */
+static struct fg_index cdd_in_value_order(const struct fg_counts *counts, size_t attr,
+                                          const struct fg_cdd_stratum *strata, size_t n,
+                                          size_t *bad)
+{
+    struct stratum_value *order = calloc(n + 1, sizeof *order);
+    struct fg_cdd_stratum *sorted = calloc(n + 1, sizeof *sorted);
+    struct fg_index r = {.defined = false, .value = 0.0, .why = "out of memory"};
+    if (order != NULL && sorted != NULL) {
+        for (uint32_t id = 0; id < n; id++)
+            order[id] = (struct stratum_value){fg_counts_value(counts, attr, id), id};
+        qsort(order, n, sizeof *order, by_value);
+        for (size_t i = 0; i < n; i++)
+            sorted[i] = strata[order[i].id];
+        r = fg_cdd(sorted, n, bad);
+        if (*bad != SIZE_MAX)
+            *bad = order[*bad].id;
+    }
+    free(order);
+    free(sorted);
+    return r;
+}
+
 struct fg_index fg_cdd_of_counts(const struct fg_cdd_query *q, size_t *bad)
 {
     *bad = SIZE_MAX;
@@ -113,7 +149,7 @@ struct fg_index fg_cdd_of_counts(const struct fg_cdd_query *q, size_t *bad)
         if (in_facet)
             s->facet[accepted] += cell.count;
     }
-    struct fg_index r = fg_cdd(strata, n, bad);
+    struct fg_index r = cdd_in_value_order(q->counts, q->strata_attr, strata, n, bad);
     free(strata);
     return r;
 }
