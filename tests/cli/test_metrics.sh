@@ -9,6 +9,7 @@
 #  - lint explains an alias with a conflicting disparity, or without an explicit reference.
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$TESTS_DIR/.." && pwd)
+PEERS=$(cat "$TESTS_DIR/cli/peers.awk") # the peers' formulas, prepended to the awk programs
 
 run "$FAIRGATE" metrics --json
 expect_rc "metrics --json exits 0" 0
@@ -64,29 +65,12 @@ expect_eq "one result per alias" "$(wc -l <"$WORK/got")" "$(jq '[.metrics[].alia
 #   rr = n(0)/n^(0) (:288), DAR PPV_a-PPV_d (:341), DRR NPV_d-NPV_a (:342), RD TPR_a-TPR_d
 #   (:392), SD TNR_d-TNR_a (:393), AD ACC_a-ACC_d (posttraining.py:252), TE FN_d/FP_d -
 #   FN_a/FP_a (:314).
-awk -F, 'NR == FNR { if (FNR > 1) { s = ($1 == "Female") ? "d" : "a"
+awk -F, "$PEERS"'NR == FNR { if (FNR > 1) { s = ($1 == "Female") ? "d" : "a"
         k = ($2 == 1 ? ($3 == 1 ? "tp" : "fn") : ($3 == 1 ? "fp" : "tn")); c[s, k] += $5 }; next }
-    function abs(x) { return x < 0 ? -x : x }
-    function r(s, m,   tp, fp, tn, fn, n) { tp = c[s, "tp"]; fp = c[s, "fp"]; tn = c[s, "tn"]
-        fn = c[s, "fn"]; n = tp + fp + tn + fn
-        if (m == "sr") return (tp + fp) / n; if (m == "br") return (tp + fn) / n
-        if (m == "tpr") return tp / (tp + fn); if (m == "fpr") return fp / (fp + tn)
-        if (m == "fnr") return fn / (tp + fn); if (m == "tnr") return tn / (fp + tn)
-        if (m == "ppv") return tp / (tp + fp); if (m == "npv") return tn / (tn + fn)
-        if (m == "fdr") return fp / (tp + fp); if (m == "for") return fn / (tn + fn)
-        if (m == "acc") return (tp + tn) / n; if (m == "err") return 1 - (tp + tn) / n
-        if (m == "ca") return (tp + fn) / (tp + fp); if (m == "rr") return (tn + fp) / (tn + fn)
-        if (m == "te") return fn / fp; if (m == "n") return n }
+    function r(s, m) { return rate(c[s, "tp"], c[s, "fp"], c[s, "tn"], c[s, "fn"], m) }
     # Clarify pre-training (pretraining.py :55, :92, :115, :142, :159, :175): a = Male, d =
     # Female, P = (1 - base_rate, base_rate) over the label values both have (util:51).
-    function dist(which,   i, pa, pd, gap, mid, kl, js, l2, l1, linf) {
-        pa[0] = 1 - r("a", "br"); pa[1] = r("a", "br"); pd[0] = 1 - r("d", "br"); pd[1] = r("d", "br")
-        kl = js = l2 = l1 = linf = 0
-        for (i = 0; i < 2; i++) { if (pa[i] == 0 || pd[i] == 0) continue
-            mid = (pa[i] + pd[i]) / 2; gap = abs(pa[i] - pd[i])
-            kl += pa[i] * log(pa[i] / pd[i]); js += (pa[i] * log(pa[i] / mid) + pd[i] * log(pd[i] / mid)) / 2
-            l2 += gap * gap; l1 += gap; if (gap > linf) linf = gap }
-        return which == "KL" ? kl : which == "JS" ? js : which == "LP" ? sqrt(l2) : which == "TVD" ? l1 / 2 : linf }
+    function dist(which) { return label_dist(r("a", "br"), r("d", "br"), which) }
     function D(m) { return r("d", m) - r("a", m) }
     function R(m) { return r("d", m) / r("a", m) }
     BEGIN { FS = "," }
@@ -141,22 +125,15 @@ run "$FAIRGATE" check --quiet --policy "$WORK/rest.yaml" --counts "$WORK/kr.csv"
 expect_rc "check against the rest" 0
 jq -r '.gates[] | .id as $id | .results[] | "\($id)\t\(.label)\t\(.value)\t\(.reference.label)"' \
     "$WORK/r.json" >"$WORK/rgot"
-awk -F, 'NR == FNR { if (FNR == 1) { for (i = 1; i <= NF; i++) col[$i] = i; next }
+awk -F, "$PEERS"'NR == FNR { if (FNR == 1) { for (i = 1; i <= NF; i++) col[$i] = i; next }
         y = $col["y_true"]; p = $col["candidate"]; cnt = $col["count"]; g = "race=" $1
         k = (y == 1 ? (p == 1 ? "tp" : "fn") : (p == 1 ? "fp" : "tn")); c[g, k] += cnt; all[k] += cnt
         next }
-    function abs(x) { return x < 0 ? -x : x }
     function set(g) { for (k in all) { d[k] = c[g, k]; a[k] = all[k] - c[g, k] } }
     function rows(x) { return x["tp"] + x["fp"] + x["tn"] + x["fn"] }
     function q(x) { return (x["tp"] + x["fn"]) / rows(x) }
     function qhat(x) { return (x["tp"] + x["fp"]) / rows(x) }
-    function dist(which,   i, pa, pd, gap, m, kl, js, l2, l1, linf) {
-        pa[0] = 1 - q(a); pa[1] = q(a); pd[0] = 1 - q(d); pd[1] = q(d); kl = js = l2 = l1 = linf = 0
-        for (i = 0; i < 2; i++) { if (pa[i] == 0 || pd[i] == 0) continue
-            m = (pa[i] + pd[i]) / 2; gap = abs(pa[i] - pd[i])
-            kl += pa[i] * log(pa[i] / pd[i]); js += (pa[i] * log(pa[i] / m) + pd[i] * log(pd[i] / m)) / 2
-            l2 += gap * gap; l1 += gap; if (gap > linf) linf = gap }
-        return which == "KL" ? kl : which == "JS" ? js : which == "LP" ? sqrt(l2) : which == "TVD" ? l1 / 2 : linf }
+    function dist(which) { return label_dist(q(a), q(d), which) }
     { split($0, f, "\t"); id = f[1]; label = f[2]; got = f[3]; set(label); m = substr(id, 9)
       if (f[4] != "rest (not " label ")") { printf "%s %s reference %s\n", id, label, f[4]; next }
       if (m == "CI") want = (rows(a) - rows(d)) / (rows(a) + rows(d))
@@ -208,10 +185,9 @@ expect_eq "CDD: the audit names each gate's strata" "$(jq -c '[.gates[].strata]'
 jq -r '.gates[] | .id as $id | .results[] | "\($id)\t\(.label)\t\(.value)\t\(.incumbent.value)\t\(.reference.label)"' \
     "$WORK/c.json" >"$WORK/cgot"
 expect_eq "CDD: results for sex (2 x 2) and race (5 x 2) only" "$(wc -l <"$WORK/cgot" | tr -d ' ')" 14
-awk -F, 'NR == FNR { if (FNR == 1) { for (i = 1; i <= NF; i++) col[$i] = i; next }
+awk -F, "$PEERS"'NR == FNR { if (FNR == 1) { for (i = 1; i <= NF; i++) col[$i] = i; next }
         n++; sex[n] = $col["sex"]; race[n] = $col["race"]; y[n] = $col["y_true"]
         cand[n] = $col["candidate"]; inc[n] = $col["incumbent"]; cnt[n] = $col["count"]; next }
-    function abs(x) { return x < 0 ? -x : x }
     function attr(k, which) { return which == "sex" ? sex[k] : race[k] }
     # CDD of facet fa=fv against reference value rv (rv "": every row), strata attribute st,
     # outcome out (y, cand, inc): smclarify common.py:89-:131, null where fairgate is.

@@ -76,7 +76,7 @@ jq -r '.gates[] | .id as $id | .alias as $alias | .results[] |
 #   CDDL (pretraining.py:179) and CDDPL (posttraining.py:259) are common.py:89 CDD:
 #   sum_i n_i (n_d(0)_i/n(0)_i - n_d(1)_i/n(1)_i) / n over the strata i (:120-:129), over
 #   the rows of d and a (here every row: each attribute has two values).
-awk -F, 'NR == FNR { if (FNR == 1) { for (i = 1; i <= NF; i++) col[$i] = i; next }
+awk -F, "$(cat "$TESTS_DIR/cli/peers.awk")"'NR == FNR { if (FNR == 1) { for (i = 1; i <= NF; i++) col[$i] = i; next }
         n++; sx[n] = $col["sex"]; ag[n] = $col["age"]; y[n] = $col["y_true"]
         p[n] = $col["candidate"]; w[n] = $col["count"]
         k = (y[n] == 1 ? (p[n] == 1 ? "tp" : "fn") : (p[n] == 1 ? "fp" : "tn"))
@@ -84,27 +84,10 @@ awk -F, 'NR == FNR { if (FNR == 1) { for (i = 1; i <= NF; i++) col[$i] = i; next
         g["sex", sx[n]] += w[n]; s["sex", sx[n]] += w[n] * b
         g["age", ag[n]] += w[n]; s["age", ag[n]] += w[n] * b
         next }
-    function abs(x) { return x < 0 ? -x : x }
-    function r(at, v, m,   tp, fp, tn, fn, N) { tp = c[at, v, "tp"]; fp = c[at, v, "fp"]
-        tn = c[at, v, "tn"]; fn = c[at, v, "fn"]; N = tp + fp + tn + fn
-        if (m == "sr") return (tp + fp) / N; if (m == "br") return (tp + fn) / N
-        if (m == "tpr") return tp / (tp + fn); if (m == "fpr") return fp / (fp + tn)
-        if (m == "fnr") return fn / (tp + fn); if (m == "tnr") return tn / (fp + tn)
-        if (m == "ppv") return tp / (tp + fp); if (m == "npv") return tn / (tn + fn)
-        if (m == "fdr") return fp / (tp + fp); if (m == "for") return fn / (tn + fn)
-        if (m == "acc") return (tp + tn) / N; if (m == "err") return 1 - (tp + tn) / N
-        if (m == "ca") return (tp + fn) / (tp + fp); if (m == "rr") return (tn + fp) / (tn + fn)
-        if (m == "te") return fn / fp; if (m == "n") return N }
+    function r(at, v, m) { return rate(c[at, v, "tp"], c[at, v, "fp"], c[at, v, "tn"], c[at, v, "fn"], m) }
     function D(m) { return r(at, dv, m) - r(at, av, m) }
     function R(m) { return r(at, dv, m) / r(at, av, m) }
-    function dist(which,   i, pa, pd, gap, mid, kl, js, l2, l1, linf) {
-        pa[0] = 1 - r(at, av, "br"); pa[1] = r(at, av, "br"); pd[0] = 1 - r(at, dv, "br"); pd[1] = r(at, dv, "br")
-        kl = js = l2 = l1 = linf = 0
-        for (i = 0; i < 2; i++) { if (pa[i] == 0 || pd[i] == 0) continue
-            mid = (pa[i] + pd[i]) / 2; gap = abs(pa[i] - pd[i])
-            kl += pa[i] * log(pa[i] / pd[i]); js += (pa[i] * log(pa[i] / mid) + pd[i] * log(pd[i] / mid)) / 2
-            l2 += gap * gap; l1 += gap; if (gap > linf) linf = gap }
-        return which == "KL" ? kl : which == "JS" ? js : which == "LP" ? sqrt(l2) : which == "TVD" ? l1 / 2 : linf }
+    function dist(which) { return label_dist(r(at, av, "br"), r(at, dv, "br"), which) }
     # GE(alpha) of k values v[i] on m[i] rows, as AIF360 code (alpha 0 divided by mu)
     function ge(k, a,   i, N, t, mu, sum) { N = t = sum = 0
         for (i = 1; i <= k; i++) { N += m[i]; t += m[i] * v[i] }
