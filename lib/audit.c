@@ -435,6 +435,8 @@ static cJSON *gate_json(struct builder *b, const struct fg_policy *policy,
         add_string(b, g, "alias", spec->alias->name);
     if (fg_metric_takes_alpha(spec->metric))
         add_number(b, g, "ge_alpha", spec->ge_alpha);
+    if (fg_metric_takes_strata(spec->metric))
+        add_string(b, g, "strata", policy->data.protected[spec->strata]);
     if (spec->overall) {
         add_string(b, g, "scope", "overall");
     } else {

@@ -33,6 +33,7 @@
  *    advisory: its status and results are decided the same way, but the verdict ignores it.
  */
 #include "gate.h"
+#include "cdd.h"
 #include "counts.h"
 #include "divergence.h"
 #include "fairgate.h"
@@ -251,16 +252,54 @@ static struct fg_rate reference_rate(const struct fg_metrics *m, size_t g, size_
     return fg_metric_rate(metric, reference_confusion(m, g, ref, incumbent, &rest));
 }
 
+/* Conditional demographic disparity of group g against its reference (every row for
+ * reference: rest), per stratum of the gate's strata attribute, from the cells (lib/cdd.c).
+ * The reference against itself is 0. Undefined with why (naming a stratum when one is why). */
+static struct fg_index cdd_value(const struct fg_gate_spec *spec, const struct fg_metrics *m,
+                                 size_t g, size_t ref, bool incumbent, char *stratum, size_t size)
+{
+    struct fg_index v = {.defined = ref == g, .value = 0.0, .why = NULL};
+    if (ref == g)
+        return v;
+    if (m->counts == NULL) { /* a bootstrap resample redraws no cells */
+        v.why = "the cells are not at hand";
+        return v;
+    }
+    const struct fg_group *group = &m->groups[g];
+    struct fg_attrset set;
+    fg_policy_attrset(m->policy, group->attrset, &set);
+    struct fg_cdd_query q = {
+        .counts = m->counts,
+        .attrs = set.attrs,
+        .n_attrs = set.n,
+        .facet = (const char *const *)group->values,
+        .reference = ref == FG_REST_GROUP ? NULL : (const char *const *)m->groups[ref].values,
+        .strata_attr = spec->strata,
+        .outcome = spec->metric == FG_METRIC_CONDITIONAL_DEMOGRAPHIC_DISPARITY ? FG_CDD_LABEL
+                   : incumbent                                                 ? FG_CDD_INCUMBENT
+                                                                               : FG_CDD_CANDIDATE};
+    size_t bad = SIZE_MAX;
+    v = fg_cdd_of_counts(&q, &bad);
+    if (bad != SIZE_MAX)
+        snprintf(stratum, size, "stratum %s=%s ", m->policy->data.protected[spec->strata],
+                 fg_counts_value(m->counts, spec->strata, (uint32_t)bad));
+    return v;
+}
+
 /* A pair metric of group g against its reference: false, with why, when it has no value. */
-static bool pair_value(const struct fg_metrics *m, size_t g, size_t ref, enum fg_metric metric,
-                       bool incumbent, struct fg_side *side, char *why, size_t why_size)
+static bool pair_value(const struct fg_gate_spec *spec, const struct fg_metrics *m, size_t g,
+                       size_t ref, enum fg_metric metric, bool incumbent, struct fg_side *side,
+                       char *why, size_t why_size)
 {
     struct fg_confusion rest;
-    struct fg_index v = fg_divergence(metric, confusion_of(&m->groups[g], incumbent),
-                                      reference_confusion(m, g, ref, incumbent, &rest));
+    char stratum[160] = "";
+    struct fg_index v = fg_metric_takes_strata(metric)
+                            ? cdd_value(spec, m, g, ref, incumbent, stratum, sizeof stratum)
+                            : fg_divergence(metric, confusion_of(&m->groups[g], incumbent),
+                                            reference_confusion(m, g, ref, incumbent, &rest));
     if (!v.defined) {
-        snprintf(why, why_size, "%s%s is undefined: %s", incumbent ? "incumbent: " : "",
-                 fg_metric_name(metric), v.why);
+        snprintf(why, why_size, "%s%s is undefined: %s%s", incumbent ? "incumbent: " : "",
+                 fg_metric_name(metric), stratum, v.why);
         return false;
     }
     side->value = v.value;
@@ -298,7 +337,7 @@ static bool eval_component(const struct fg_gate_spec *spec, const struct fg_metr
     double v = side->group_rate.value, r = side->reference_rate.value;
     enum fg_metric parts[2];
     if (spec->disparity == FG_DISPARITY_VALUE) {
-        if (!pair_value(m, g, ref, metric, incumbent, side, why, why_size))
+        if (!pair_value(spec, m, g, ref, metric, incumbent, side, why, why_size))
             return false;
     } else if (spec->disparity == FG_DISPARITY_RATIO) {
         /* A reference rate of 0: both 0 is parity (1); a positive rate over 0 is an
@@ -972,6 +1011,16 @@ static void push_insufficient_groups(const struct fg_gate_spec *spec, const stru
     }
 }
 
+static bool attrset_has(const struct fg_policy *policy, size_t attrset, size_t attr)
+{
+    struct fg_attrset set;
+    fg_policy_attrset(policy, attrset, &set);
+    for (size_t k = 0; k < set.n; k++)
+        if (set.attrs[k] == attr)
+            return true;
+    return false;
+}
+
 static enum fg_status eval_attrset(const struct fg_policy *policy, const struct fg_gate_spec *spec,
                                    const struct fg_metrics *m, size_t attrset,
                                    struct fg_gate_outcome *o, size_t capacity, struct fg_error *err)
@@ -979,6 +1028,8 @@ static enum fg_status eval_attrset(const struct fg_policy *policy, const struct 
     enum fg_metric comps[2];
     size_t n_comps = components(spec->metric, comps);
     size_t cand_refs[2] = {SIZE_MAX, SIZE_MAX}, inc_refs[2] = {SIZE_MAX, SIZE_MAX};
+    if (fg_metric_takes_strata(spec->metric) && attrset_has(policy, attrset, spec->strata))
+        return FG_OK; /* a facet within strata of its own attribute: nothing to compare */
     enum fg_status st =
         pick_references(policy, spec, m, attrset, comps, n_comps, cand_refs, inc_refs, err);
     if (st != FG_OK)
@@ -1204,8 +1255,10 @@ static void bootstrap_draw(struct bootstrap *bs, struct fg_rng *rng, uint64_t to
 static bool wants_bootstrap(const struct fg_gate_spec *spec, const struct fg_metrics *m,
                             const struct fg_gate_outcome *o)
 {
+    /* the strata metrics read the cells themselves, which a resample does not redraw */
     if (!spec->has_max_worsening || !m->has_incumbent || m->counts == NULL ||
-        fg_metric_is_score(spec->metric) || fg_metric_is_index(spec->metric))
+        fg_metric_is_score(spec->metric) || fg_metric_is_index(spec->metric) ||
+        fg_metric_takes_strata(spec->metric))
         return false;
     for (size_t i = 0; i < o->n_results; i++)
         if (o->results[i].has_worsening)

@@ -157,6 +157,18 @@ const struct fg_metric_info fg_metric_catalog[FG_METRIC__N] = {
                                      "max |Pa - Pd| over the label values both have (|q_a - q_d| "
                                      "for binary labels)",
                                      0, ROWS, true, true, "smclarify 0.5 pretraining.py:164"},
+    /* Conditional demographic disparity over the strata of the gate's strata attribute, facet
+     * d (the group) within the rows of d and its reference a (every row with reference: rest):
+     * lib/cdd.c. Positive: d's share of the rejected rows passes its share of the accepted. */
+    [FG_METRIC_CONDITIONAL_DEMOGRAPHIC_DISPARITY] =
+        {"conditional_demographic_disparity",
+         "sum_i n_i (n_d(0)_i / n(0)_i - n_d(1)_i / n(1)_i) / n over the strata i, from the labels "
+         "(0 rejected, 1 accepted)",
+         0, ROWS, true, true, "smclarify 0.5 pretraining.py:179, common.py:89"},
+    [FG_METRIC_CONDITIONAL_DEMOGRAPHIC_DISPARITY_PREDICTED] =
+        {"conditional_demographic_disparity_predicted",
+         "conditional_demographic_disparity of the predictions instead of the labels", 0, ROWS,
+         true, true, "smclarify 0.5 posttraining.py:259, common.py:89"},
 };
 
 /* ---- aliases: the peers' names ----
@@ -271,6 +283,12 @@ const struct fg_metric_alias fg_metric_aliases[] = {
      "pretraining.py:147, :159"},
     {"clarify.KS", FG_METRIC_LABEL_KS_DISTANCE, FG_ALIAS_VALUE, "||Pa - Pd||_inf",
      "pretraining.py:164, :175"},
+    {"clarify.CDDL", FG_METRIC_CONDITIONAL_DEMOGRAPHIC_DISPARITY, FG_ALIAS_VALUE,
+     "sum_i n_i DD_i / n, DD_i = n_d(0)_i / n(0)_i - n_d(1)_i / n(1)_i (labels)",
+     "pretraining.py:179, :195, common.py:89, :123-:129"},
+    {"clarify.CDDPL", FG_METRIC_CONDITIONAL_DEMOGRAPHIC_DISPARITY_PREDICTED, FG_ALIAS_VALUE,
+     "sum_i n_i DD_i / n, DD_i = n^_d(0)_i / n^(0)_i - n^_d(1)_i / n^(1)_i (predictions)",
+     "posttraining.py:259, :277, common.py:89, :123-:129"},
     {"clarify.GE", FG_METRIC_GENERALIZED_ENTROPY_INDEX, FG_ALIAS_INDEX_ALPHA2,
      "sum((b/mu)^2 - 1) / (2 n), alpha 2", "posttraining.py:412, :426, common.py:403"},
 };
@@ -349,6 +367,8 @@ enum fg_metric_kind fg_metric_kind(enum fg_metric metric)
     case FG_METRIC_LABEL_LP_NORM:
     case FG_METRIC_LABEL_TOTAL_VARIATION:
     case FG_METRIC_LABEL_KS_DISTANCE:
+    case FG_METRIC_CONDITIONAL_DEMOGRAPHIC_DISPARITY:
+    case FG_METRIC_CONDITIONAL_DEMOGRAPHIC_DISPARITY_PREDICTED:
         return FG_METRIC_KIND_PAIR;
     default:
         return FG_METRIC_KIND_RATE;
@@ -386,6 +406,12 @@ bool fg_metric_takes_alpha(enum fg_metric metric)
     return metric == FG_METRIC_GENERALIZED_ENTROPY_INDEX ||
            metric == FG_METRIC_BETWEEN_GROUP_GENERALIZED_ENTROPY_INDEX ||
            metric == FG_METRIC_WITHIN_GROUP_GENERALIZED_ENTROPY_INDEX;
+}
+
+bool fg_metric_takes_strata(enum fg_metric metric)
+{
+    return metric == FG_METRIC_CONDITIONAL_DEMOGRAPHIC_DISPARITY ||
+           metric == FG_METRIC_CONDITIONAL_DEMOGRAPHIC_DISPARITY_PREDICTED;
 }
 
 /* ---- rates ---- */
@@ -478,7 +504,10 @@ struct fg_rate fg_metric_rate(enum fg_metric metric, const struct fg_confusion *
     case FG_METRIC_LABEL_LP_NORM:
     case FG_METRIC_LABEL_TOTAL_VARIATION:
     case FG_METRIC_LABEL_KS_DISTANCE:
+    case FG_METRIC_CONDITIONAL_DEMOGRAPHIC_DISPARITY:
         return rate(c->tp + c->fn, n);
+    case FG_METRIC_CONDITIONAL_DEMOGRAPHIC_DISPARITY_PREDICTED: /* ... or selection rate */
+        return rate(c->tp + c->fp, n);
     default:
         return rate(0, 0);
     }

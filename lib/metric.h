@@ -50,6 +50,8 @@ enum fg_metric {
     FG_METRIC_LABEL_LP_NORM,
     FG_METRIC_LABEL_TOTAL_VARIATION,
     FG_METRIC_LABEL_KS_DISTANCE,
+    FG_METRIC_CONDITIONAL_DEMOGRAPHIC_DISPARITY, /* Clarify CDDL and CDDPL, over a gate's strata */
+    FG_METRIC_CONDITIONAL_DEMOGRAPHIC_DISPARITY_PREDICTED,
     FG_METRIC__N
 };
 
@@ -71,10 +73,13 @@ enum fg_metric_kind {
                                  * coefficient_of_variation: of the whole population */
     FG_METRIC_KIND_GROUP_INDEX, /* between_group_*, within_group_*: one value per attribute
                                  * set, from its groups */
-    FG_METRIC_KIND_PAIR         /* class_imbalance, label_*: itself a comparison of the group
-                                 * with its reference, from both groups' counts; its rate
+    FG_METRIC_KIND_PAIR         /* class_imbalance, label_*, conditional_demographic_disparity*:
+                                 * itself a comparison of the group with its reference, from
+                                 * both groups' counts (per stratum for the last two); its rate
                                  * (for min_group_size and the audit) is the group's rows
-                                 * (class_imbalance) or base rate (the label metrics) */
+                                 * (class_imbalance), base rate (the label metrics,
+                                 * conditional_demographic_disparity) or selection rate
+                                 * (conditional_demographic_disparity_predicted) */
 };
 
 /* One model's confusion matrix for one group. */
@@ -160,6 +165,9 @@ bool fg_metric_is_index(enum fg_metric metric);
 bool fg_metric_overall_only(enum fg_metric metric);
 /* True for the metrics whose value depends on GE's alpha (gate key ge_alpha). */
 bool fg_metric_takes_alpha(enum fg_metric metric);
+/* True for the metrics computed per stratum of an attribute (gate key strata): the
+ * conditional demographic disparities (lib/cdd.c). */
+bool fg_metric_takes_strata(enum fg_metric metric);
 
 /* The rate metric of a confusion matrix; for FG_METRIC_COUNT, value = n and den = n.
  * Definitions (Fawcett 2006, "An introduction to ROC analysis"; Fairlearn metrics):
@@ -169,8 +177,9 @@ bool fg_metric_takes_alpha(enum fg_metric metric);
  * Count ratios: conditional_acceptance (tp+fn)/(tp+fp), conditional_rejection
  * (tn+fp)/(tn+fn), treatment_equality fn/fp. Averages: average_odds (tpr+fpr)/2,
  * average_predictive_value (ppv+for)/2, defined when both rates are.
- * The pair metrics' own rate (divergence.h computes their value): class_imbalance's is the
- * group's rows (as count), the label metrics' its base rate.
+ * The pair metrics' own rate (divergence.h and cdd.h compute their value): class_imbalance's
+ * is the group's rows (as count), the label metrics' and conditional_demographic_disparity's
+ * its base rate, conditional_demographic_disparity_predicted's its selection rate.
  * Not defined for equalized_odds, the score metrics or the inequality indices (returns
  * defined == false). */
 /* The two rates an average is the mean of; false for any other metric. */

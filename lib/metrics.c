@@ -429,6 +429,7 @@ enum fg_status fg_metrics_compute(const struct fg_policy *policy, const struct f
         return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     m->has_incumbent = fg_counts_has_incumbent(counts);
     m->counts = counts;
+    m->policy = policy;
     m->n_attrsets = fg_policy_attrset_count(policy);
     size_t n_cells = fg_counts_cell_count(counts);
     m->groups = calloc(1, sizeof *m->groups); /* the overall population; the rest grows */

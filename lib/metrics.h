@@ -4,7 +4,7 @@
  * and the score metrics, for the candidate and the incumbent.
  *
  * Ownership: struct fg_metrics owns its groups and their values and labels
- * (fg_metrics_free); it borrows the counts table it was computed from.
+ * (fg_metrics_free); it borrows the counts table and the policy it was computed from.
  */
 #ifndef FAIRGATE_METRICS_H
 #define FAIRGATE_METRICS_H
@@ -56,6 +56,9 @@ struct fg_metrics {
     /* The table these were computed from, borrowed (it must outlive the metrics): the
      * paired bootstrap resamples its cells. */
     const struct fg_counts *counts;
+    /* The policy they were computed for, borrowed: its attribute sets name the groups'
+     * attributes (the conditional demographic disparities read the cells by them). */
+    const struct fg_policy *policy;
     /* groups[0] is the overall population; then, for each attrset in order, its groups
      * sorted by their values (bytewise, attribute by attribute). */
     struct fg_group *groups;

@@ -1196,7 +1196,8 @@ static const char *const gate_keys[] = {"id",
                                         "bootstrap",
                                         "bins",
                                         "enforce",
-                                        "ge_alpha"};
+                                        "ge_alpha",
+                                        "strata"};
 static const char *const disparity_names[] = {"ratio", "difference", "signed_difference"};
 static const char *const bound_keys[] = {"min", "max"};
 static const char *const vs_incumbent_keys[] = {"max_worsening"};
@@ -1419,14 +1420,16 @@ static enum fg_status check_gate_metric(const struct ctx *c, const struct node *
     return FG_OK;
 }
 
-/* A pair metric (class_imbalance, label_*) is itself a comparison of the group with its
- * reference: no 'disparity'; bounds on its value (class_imbalance in [-1, 1], the others
- * at least 0). */
+/* A pair metric (class_imbalance, label_*, conditional_demographic_disparity*) is itself a
+ * comparison of the group with its reference: no 'disparity'; bounds on its value
+ * (class_imbalance and the demographic disparities in [-1, 1], the others at least 0). */
 static enum fg_status parse_pair_gate(const struct ctx *c, const struct node *gate,
                                       const char *gate_name, struct fg_gate_spec *spec)
 {
     static const struct bound_rule imbalance = {-1, 1, false,
                                                 "a class_imbalance bound must be between -1 and 1"};
+    static const struct bound_rule disparity = {
+        -1, 1, false, "a bound on a conditional demographic disparity must be between -1 and 1"};
     static const struct bound_rule divergence = {
         0, HUGE_VAL, false, "a bound on a label divergence or distance must be at least 0"};
     const struct node *node = lookup_key(gate, "disparity");
@@ -1437,7 +1440,10 @@ static enum fg_status parse_pair_gate(const struct ctx *c, const struct node *ga
                     "'disparity' and bound its value with 'min'/'max'",
                     name);
     spec->disparity = FG_DISPARITY_VALUE;
-    TRY(parse_bounds(c, gate, spec->metric == FG_METRIC_CLASS_IMBALANCE ? &imbalance : &divergence,
+    TRY(parse_bounds(c, gate,
+                     spec->metric == FG_METRIC_CLASS_IMBALANCE ? &imbalance
+                     : fg_metric_takes_strata(spec->metric)    ? &disparity
+                                                               : &divergence,
                      spec));
     if ((node = lookup(gate, "vs_incumbent")) != NULL)
         TRY(parse_vs_incumbent(c, node, gate_name, spec));
@@ -1593,6 +1599,49 @@ static enum fg_status parse_gate_alpha(const struct ctx *c, const struct node *g
     return FG_OK;
 }
 
+/* The gate's 'strata', which the conditional demographic disparities need and no other metric
+ * takes: a protected attribute (so the counts carry it), not the only one (the facets are the
+ * groups of the attribute sets without it). */
+static enum fg_status parse_gate_strata(const struct ctx *c, const struct node *gate,
+                                        struct fg_gate_spec *spec, const struct fg_policy *p)
+{
+    const struct node *node = lookup(gate, "strata");
+    const char *name = spec->alias != NULL ? spec->alias->name : fg_metric_name(spec->metric);
+    spec->strata = 0;
+    if (!fg_metric_takes_strata(spec->metric)) {
+        if (node != NULL)
+            return fail(c, lookup_key(gate, "strata"),
+                        "'strata' applies to the conditional demographic disparities "
+                        "(clarify.CDDL, clarify.CDDPL), not to '%s'",
+                        name);
+        return FG_OK;
+    }
+    if (node == NULL)
+        return fail(c, lookup(gate, "metric"),
+                    "metric '%s' is computed within strata: give 'strata', the protected "
+                    "attribute whose values are the strata (for example strata: %s)",
+                    name, p->data.protected[p->data.n_protected - 1]);
+    TRY(want_string(c, node, "strata", false));
+    for (size_t i = 0; i < p->data.n_protected; i++) {
+        if (strcmp(node->text, p->data.protected[i]) != 0)
+            continue;
+        if (p->data.n_protected < 2)
+            return fail(c, node,
+                        "strata '%s' is the only protected attribute, so there is no facet to "
+                        "compare within it: declare the facet's attribute in data.protected too",
+                        show(node->text).s);
+        spec->strata = i;
+        return FG_OK;
+    }
+    char tip[400];
+    hint(tip, sizeof tip, node->text, (const char *const *)p->data.protected, p->data.n_protected,
+         true);
+    return fail(c, node,
+                "strata '%s' is not a protected attribute: declare it in data.protected (the "
+                "counts carry only those columns)%s",
+                show(node->text).s, tip);
+}
+
 /* Which groups the gate compares and how: 'reference', 'min_group_size' and
  * 'on_small_group', and whether its failure blocks ('enforce'), each defaulting to the
  * policy's defaults. */
@@ -1666,6 +1715,7 @@ static enum fg_status parse_gate(const struct ctx *c, const struct node *gates, 
     TRY(parse_gate_id(c, gates, index, gate_name, p));
     TRY(parse_gate_metric(c, gate, gate_name, spec, p));
     TRY(parse_gate_alpha(c, gate, spec));
+    TRY(parse_gate_strata(c, gate, spec, p));
     const struct node *node = lookup(gate, "description");
     if (node != NULL) {
         TRY(want_string(c, node, "description", true));

@@ -106,6 +106,9 @@ struct fg_gate_spec {
     bool has_max_worsening; /* vs_incumbent: {max_worsening} */
     double max_worsening;
     double ge_alpha; /* GE's alpha for the metrics that take one (ge_alpha, default 2), else 0 */
+    size_t strata;   /* the metrics that take strata (fg_metric_takes_strata): the protected
+                      * attribute (index into data.protected) whose values are the strata;
+                      * 0 and unused for the others */
     struct fg_reference reference; /* the gate's own, or a copy of defaults.reference */
     uint64_t min_group_size;       /* the gate's own, or defaults.min_group_size */
     enum fg_small_group on_small_group;

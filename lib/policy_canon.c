@@ -223,11 +223,13 @@ static const char *gate_variant(const struct fg_gate_spec *g)
 }
 
 /* The keys only some gates have, absent from the others (so that adding them changed no
- * existing policy's digest): ge_alpha, variant. */
-static bool add_index_keys(cJSON *o, const struct fg_gate_spec *g)
+ * existing policy's digest): ge_alpha, strata, variant. */
+static bool add_own_keys(cJSON *o, const struct fg_policy *policy, const struct fg_gate_spec *g)
 {
     const char *variant = gate_variant(g);
     return (!fg_metric_takes_alpha(g->metric) || add_double(o, "ge_alpha", true, g->ge_alpha)) &&
+           (!fg_metric_takes_strata(g->metric) ||
+            add_text(o, "strata", policy->data.protected[g->strata])) &&
            (variant == NULL || add_text(o, "variant", variant));
 }
 
@@ -250,7 +252,7 @@ static cJSON *gate_json(const struct fg_policy *policy, const struct fg_gate_spe
               add_item(o, "overall", cJSON_CreateBool(g->overall)) &&
               add_item(o, "reference", reference_json(policy, &g->reference)) &&
               add_uint(o, "resamples", g->resamples) && add_uint(o, "seed", g->seed) &&
-              add_index_keys(o, g);
+              add_own_keys(o, policy, g);
     if (!ok)
         cJSON_Delete(o);
     return ok ? o : NULL;

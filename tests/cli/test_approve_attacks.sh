@@ -295,6 +295,12 @@ gates:
     ge_alpha: 2
     evidence: point
     overall: { max: 0.5 }
+  - id: cdd
+    metric: clarify.CDDL
+    strata: race
+    reference: rest
+    evidence: point
+    max: 0.5
 overrides:
   approvers:
     - name: risk@bank.example
@@ -391,6 +397,8 @@ change${T}defaults.enforce${T}s/^defaults:$/&\n  enforce: warn/
 change${T}gate.ge_alpha${T}s/^    ge_alpha: 2$/    ge_alpha: 3/
 same${T}gate.ge_alpha${T}/^    ge_alpha: 2$/d
 change${T}gate.reference${T}s/^    reference: {sex: Male, race: White}$/    reference: rest/
+change${T}gate.strata${T}s/^    strata: race$/    strata: sex/
+same${T}gate.strata${T}s/^    strata: race$/    strata: "race"/
 EOF
 jq -r '(.properties | keys[]), (.definitions | to_entries[] | select(.value.properties) | .key as $d |
     .value.properties | keys[] | "\($d).\(.)")' "$TESTS_DIR/../policies/policy.schema.json" >"$WORK/schema-keys"

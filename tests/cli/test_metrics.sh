@@ -9,6 +9,7 @@
 #  - lint explains an alias with a conflicting disparity, or without an explicit reference.
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$TESTS_DIR/.." && pwd)
+PEERS=$(cat "$TESTS_DIR/cli/peers.awk") # the peers' formulas, prepended to the awk programs
 
 run "$FAIRGATE" metrics --json
 expect_rc "metrics --json exits 0" 0
@@ -39,7 +40,7 @@ adult_csv "$(shipped_data adult.data.csv)" "$WORK/adult.csv"
     printf 'version: 1\nname: adult-aliases\ndata:\n  label: income\n  positive_label: ">50K"\n'
     printf '  protected: [sex]\n  candidate: { prediction: pred }\n  favorable_prediction: "1"\n'
     printf 'defaults:\n  reference: { sex: Male }\ngates:\n'
-    jq -r '.metrics[].aliases[] | select(.disparity | startswith("index") | not) | "  - id: \(.name)\n    metric: \(.name)\n    \(if .disparity == "ratio" then "min: 0.01" else "max: 1" end)"' "$WORK/catalog.json"
+    jq -r '.metrics[].aliases[] | select(.disparity | startswith("index") | not) | select(.name | startswith("clarify.CDD") | not) | "  - id: \(.name)\n    metric: \(.name)\n    \(if .disparity == "ratio" then "min: 0.01" else "max: 1" end)"' "$WORK/catalog.json"
 } >"$WORK/aliases.yaml"
 run "$FAIRGATE" counts --quiet --policy "$WORK/aliases.yaml" --candidate "$WORK/adult.csv" --out "$WORK/k.csv"
 expect_rc "counts of the alias policy" 0
@@ -48,7 +49,8 @@ expect_rc "check of one gate per alias" 0
 jq -r '.gates[] | "\(.id)\t\(.alias)\t\(.results[] | select(.label == "sex=Female") | .value)"' \
     "$WORK/a.json" >"$WORK/got"
 expect_eq "the audit records each alias" "$(awk -F'\t' '$1 != $2' "$WORK/got" | wc -l)" "0"
-expect_eq "one result per alias" "$(wc -l <"$WORK/got")" "$(jq '[.metrics[].aliases[] | select(.disparity | startswith("index") | not)] | length' "$WORK/catalog.json")"
+# (clarify.CDDL and clarify.CDDPL need a strata attribute: tested on their own below)
+expect_eq "one result per alias" "$(wc -l <"$WORK/got")" "$(jq '[.metrics[].aliases[] | select(.disparity | startswith("index") | not) | select(.name | startswith("clarify.CDD") | not)] | length' "$WORK/catalog.json")"
 # Expected values from the counts (d = sex=Female, the unprivileged group / the facet;
 # a = sex=Male, the privileged group / the rest), each with the peer's formula:
 # AIF360 v0.6.1 aif360/metrics/: difference = unpriv - priv, ratio = unpriv / priv
@@ -63,29 +65,12 @@ expect_eq "one result per alias" "$(wc -l <"$WORK/got")" "$(jq '[.metrics[].alia
 #   rr = n(0)/n^(0) (:288), DAR PPV_a-PPV_d (:341), DRR NPV_d-NPV_a (:342), RD TPR_a-TPR_d
 #   (:392), SD TNR_d-TNR_a (:393), AD ACC_a-ACC_d (posttraining.py:252), TE FN_d/FP_d -
 #   FN_a/FP_a (:314).
-awk -F, 'NR == FNR { if (FNR > 1) { s = ($1 == "Female") ? "d" : "a"
+awk -F, "$PEERS"'NR == FNR { if (FNR > 1) { s = ($1 == "Female") ? "d" : "a"
         k = ($2 == 1 ? ($3 == 1 ? "tp" : "fn") : ($3 == 1 ? "fp" : "tn")); c[s, k] += $5 }; next }
-    function abs(x) { return x < 0 ? -x : x }
-    function r(s, m,   tp, fp, tn, fn, n) { tp = c[s, "tp"]; fp = c[s, "fp"]; tn = c[s, "tn"]
-        fn = c[s, "fn"]; n = tp + fp + tn + fn
-        if (m == "sr") return (tp + fp) / n; if (m == "br") return (tp + fn) / n
-        if (m == "tpr") return tp / (tp + fn); if (m == "fpr") return fp / (fp + tn)
-        if (m == "fnr") return fn / (tp + fn); if (m == "tnr") return tn / (fp + tn)
-        if (m == "ppv") return tp / (tp + fp); if (m == "npv") return tn / (tn + fn)
-        if (m == "fdr") return fp / (tp + fp); if (m == "for") return fn / (tn + fn)
-        if (m == "acc") return (tp + tn) / n; if (m == "err") return 1 - (tp + tn) / n
-        if (m == "ca") return (tp + fn) / (tp + fp); if (m == "rr") return (tn + fp) / (tn + fn)
-        if (m == "te") return fn / fp; if (m == "n") return n }
+    function r(s, m) { return rate(c[s, "tp"], c[s, "fp"], c[s, "tn"], c[s, "fn"], m) }
     # Clarify pre-training (pretraining.py :55, :92, :115, :142, :159, :175): a = Male, d =
     # Female, P = (1 - base_rate, base_rate) over the label values both have (util:51).
-    function dist(which,   i, pa, pd, gap, mid, kl, js, l2, l1, linf) {
-        pa[0] = 1 - r("a", "br"); pa[1] = r("a", "br"); pd[0] = 1 - r("d", "br"); pd[1] = r("d", "br")
-        kl = js = l2 = l1 = linf = 0
-        for (i = 0; i < 2; i++) { if (pa[i] == 0 || pd[i] == 0) continue
-            mid = (pa[i] + pd[i]) / 2; gap = abs(pa[i] - pd[i])
-            kl += pa[i] * log(pa[i] / pd[i]); js += (pa[i] * log(pa[i] / mid) + pd[i] * log(pd[i] / mid)) / 2
-            l2 += gap * gap; l1 += gap; if (gap > linf) linf = gap }
-        return which == "KL" ? kl : which == "JS" ? js : which == "LP" ? sqrt(l2) : which == "TVD" ? l1 / 2 : linf }
+    function dist(which) { return label_dist(r("a", "br"), r("d", "br"), which) }
     function D(m) { return r("d", m) - r("a", m) }
     function R(m) { return r("d", m) / r("a", m) }
     BEGIN { FS = "," }
@@ -140,22 +125,15 @@ run "$FAIRGATE" check --quiet --policy "$WORK/rest.yaml" --counts "$WORK/kr.csv"
 expect_rc "check against the rest" 0
 jq -r '.gates[] | .id as $id | .results[] | "\($id)\t\(.label)\t\(.value)\t\(.reference.label)"' \
     "$WORK/r.json" >"$WORK/rgot"
-awk -F, 'NR == FNR { if (FNR == 1) { for (i = 1; i <= NF; i++) col[$i] = i; next }
+awk -F, "$PEERS"'NR == FNR { if (FNR == 1) { for (i = 1; i <= NF; i++) col[$i] = i; next }
         y = $col["y_true"]; p = $col["candidate"]; cnt = $col["count"]; g = "race=" $1
         k = (y == 1 ? (p == 1 ? "tp" : "fn") : (p == 1 ? "fp" : "tn")); c[g, k] += cnt; all[k] += cnt
         next }
-    function abs(x) { return x < 0 ? -x : x }
     function set(g) { for (k in all) { d[k] = c[g, k]; a[k] = all[k] - c[g, k] } }
     function rows(x) { return x["tp"] + x["fp"] + x["tn"] + x["fn"] }
     function q(x) { return (x["tp"] + x["fn"]) / rows(x) }
     function qhat(x) { return (x["tp"] + x["fp"]) / rows(x) }
-    function dist(which,   i, pa, pd, gap, m, kl, js, l2, l1, linf) {
-        pa[0] = 1 - q(a); pa[1] = q(a); pd[0] = 1 - q(d); pd[1] = q(d); kl = js = l2 = l1 = linf = 0
-        for (i = 0; i < 2; i++) { if (pa[i] == 0 || pd[i] == 0) continue
-            m = (pa[i] + pd[i]) / 2; gap = abs(pa[i] - pd[i])
-            kl += pa[i] * log(pa[i] / pd[i]); js += (pa[i] * log(pa[i] / m) + pd[i] * log(pd[i] / m)) / 2
-            l2 += gap * gap; l1 += gap; if (gap > linf) linf = gap }
-        return which == "KL" ? kl : which == "JS" ? js : which == "LP" ? sqrt(l2) : which == "TVD" ? l1 / 2 : linf }
+    function dist(which) { return label_dist(q(a), q(d), which) }
     { split($0, f, "\t"); id = f[1]; label = f[2]; got = f[3]; set(label); m = substr(id, 9)
       if (f[4] != "rest (not " label ")") { printf "%s %s reference %s\n", id, label, f[4]; next }
       if (m == "CI") want = (rows(a) - rows(d)) / (rows(a) + rows(d))
@@ -171,6 +149,97 @@ awk -F, 'NR == FNR { if (FNR == 1) { for (i = 1; i <= NF; i++) col[$i] = i; next
 if [ -s "$WORK/rmismatch" ]; then
     not_ok "Clarify's metrics against the rest equal smclarify's formulas on Adult race (1e-12)" "$(cat "$WORK/rmismatch")"
 else ok "Clarify's metrics against the rest equal smclarify's formulas on Adult race (1e-12)"; fi
+
+# ---- conditional demographic disparity within strata (CDDL, CDDPL), on Adult ----
+# smclarify 0.5 src/smclarify/bias/metrics/common.py:89 CDD (pretraining.py:179 CDDL on the
+# labels, posttraining.py:259 CDDPL on the predicted labels), over the rows of the facet d and
+# its reference (all rows with reference: rest):
+#   A_i = n_d(1)_i / n(1)_i (:123), D_i = n_d(0)_i / n(0)_i (:126), CDD = sum_i n_i (D_i - A_i)
+#   / sum_i n_i (:120, :127, :129), i over the strata present;
+# null where the rows have no accepted or no rejected row (Clarify raises, :106-:113) or a
+# stratum has none (Clarify's 0/0 = 0). Strata race (facets: the groups of sex) and sex
+# (facets: race), each against the rest and against an explicit group; the candidate and
+# the incumbent (old: hours-per-week >= 45) read from the same rows.
+{
+    printf 'version: 1\nname: adult-cdd\ndata:\n  label: income\n  positive_label: ">50K"\n'
+    printf '  protected: [sex, race]\n  intersections: all\n  candidate: { prediction: pred }\n'
+    printf '  incumbent: { prediction: old }\n  favorable_prediction: "1"\ngates:\n'
+    printf '  - {id: cddl-race-rest, metric: clarify.CDDL, strata: race, reference: rest, max: 1}\n'
+    printf '  - {id: cddpl-race-male, metric: clarify.CDDPL, strata: race, max: 1,\n'
+    printf '     reference: {sex: Male, race: White}}\n'
+    printf '  - {id: cddl-sex-white, metric: conditional_demographic_disparity, strata: sex,\n'
+    printf '     reference: {sex: Male, race: White}, min: -1}\n'
+    printf '  - {id: cddpl-sex-rest, metric: conditional_demographic_disparity_predicted,\n'
+    printf '     strata: sex, reference: rest, min: -1, vs_incumbent: {max_worsening: 0.5}}\n'
+} >"$WORK/cdd.yaml"
+run "$FAIRGATE" counts --quiet --policy "$WORK/cdd.yaml" --candidate "$WORK/adult.csv" --out "$WORK/kc.csv"
+expect_rc "counts of the CDD policy" 0
+run "$FAIRGATE" check --quiet --policy "$WORK/cdd.yaml" --counts "$WORK/kc.csv" --out "$WORK/c.json"
+expect_rc "check of the CDD gates from counts" 0
+run "$FAIRGATE" check --quiet --policy "$WORK/cdd.yaml" --candidate "$WORK/adult.csv" --out "$WORK/c-rows.json"
+expect_rc "check of the CDD gates from rows" 0
+expect_eq "CDD: --counts gives the rows' gates" "$(jq -c .gates "$WORK/c.json")" "$(jq -c .gates "$WORK/c-rows.json")"
+expect_eq "CDD: the audit names each gate's strata" "$(jq -c '[.gates[].strata]' "$WORK/c.json")" \
+    '["race","race","sex","sex"]'
+# one result per group of the attribute sets without the strata (the intersection has both)
+jq -r '.gates[] | .id as $id | .results[] | "\($id)\t\(.label)\t\(.value)\t\(.incumbent.value)\t\(.reference.label)"' \
+    "$WORK/c.json" >"$WORK/cgot"
+expect_eq "CDD: results for sex (2 x 2) and race (5 x 2) only" "$(wc -l <"$WORK/cgot" | tr -d ' ')" 14
+awk -F, "$PEERS"'NR == FNR { if (FNR == 1) { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        n++; sex[n] = $col["sex"]; race[n] = $col["race"]; y[n] = $col["y_true"]
+        cand[n] = $col["candidate"]; inc[n] = $col["incumbent"]; cnt[n] = $col["count"]; next }
+    function attr(k, which) { return which == "sex" ? sex[k] : race[k] }
+    # CDD of facet fa=fv against reference value rv (rv "": every row), strata attribute st,
+    # outcome out (y, cand, inc): smclarify common.py:89-:131, null where fairgate is.
+    function cdd(fa, fv, rv, st, out,   k, s, o, in_f, tot, acc, rej, sum, seen, rows, fac) {
+        split("", rows); split("", fac); split("", seen); acc = rej = 0
+        for (k = 1; k <= n; k++) {
+            in_f = attr(k, fa) == fv
+            if (!in_f && rv != "" && attr(k, fa) != rv) continue
+            o = out == "y" ? y[k] : out == "cand" ? cand[k] : inc[k]; s = attr(k, st)
+            rows[s, o] += cnt[k]; seen[s] = 1; if (in_f) fac[s, o] += cnt[k]
+            if (o == 1) acc += cnt[k]; else rej += cnt[k] }
+        if (acc == 0 || rej == 0) return "null"
+        sum = 0
+        for (s in seen) {
+            if (rows[s, 0] == 0 || rows[s, 1] == 0) return "null"
+            sum += (rows[s, 0] + rows[s, 1]) * (fac[s, 0] / rows[s, 0] - fac[s, 1] / rows[s, 1]) }
+        return sum / (acc + rej) }
+    { split($0, f, "\t"); id = f[1]; split(f[2], fv, "="); st = id ~ /-race-/ ? "race" : "sex"
+      rv = f[5] ~ /^rest / ? "" : substr(f[5], index(f[5], "=") + 1)
+      for (m = 0; m < 2; m++) {
+          got = m == 0 ? f[3] : f[4]
+          out = id ~ /^cddl-/ ? "y" : m == 0 ? "cand" : "inc"
+          want = cdd(fv[1], fv[2], rv, st, out)
+          if (want == "null" || got == "null") { if (want != got) printf "%s %s got %s want %s\n", id, f[2], got, want }
+          else if (abs(got - want) > 1e-12) printf "%s %s (%s) got %s want %.17g\n", id, f[2], out, got, want
+          checked++ } }
+    END { if (checked != 28) print checked + 0, "values compared, not 28" }' \
+    FS=, "$WORK/kc.csv" "$WORK/cgot" >"$WORK/cmismatch" || echo "awk failed" >>"$WORK/cmismatch"
+if [ -s "$WORK/cmismatch" ]; then
+    not_ok "CDDL and CDDPL equal smclarify's formula on Adult, both models (1e-12)" "$(cat "$WORK/cmismatch")"
+else ok "CDDL and CDDPL equal smclarify's formula on Adult, both models (1e-12)"; fi
+expect_eq "CDD: the values awk checked (sex=Female within race, against the rest)" \
+    "$(awk -F'\t' '$1 == "cddl-race-rest" && $2 == "sex=Female" { printf "%.12f", $3 }' "$WORK/cgot")" \
+    "0.229607617667"
+# A model that accepts no one of race=Other leaves stratum race=Other without accepted rows:
+# CDDPL within race is null, naming it (Clarify would take the group's share of them, 0/0, as 0).
+awk -F, -v OFS=, 'NR == 1 { print; next } { if ($3 == "Other") $7 = 0; print }' "$WORK/adult.csv" >"$WORK/adult-other.csv"
+run "$FAIRGATE" check --quiet --policy "$WORK/cdd.yaml" --candidate "$WORK/adult-other.csv" --out "$WORK/c-null.json"
+expect_eq "CDDPL: null with the stratum named where a stratum has no accepted row" \
+    "$(jq -r '.gates[] | select(.id == "cddpl-race-male") | .results[] | select(.label == "sex=Female") | "\(.value) \(.status) \(.why)"' "$WORK/c-null.json")" \
+    "null insufficient_data conditional_demographic_disparity_predicted is undefined: stratum race=Other has no accepted row (Clarify takes the facet's share of them, 0/0, as 0)"
+# fairgate sql: the engine's counts give the same gates (SQLite).
+if command -v sqlite3 >/dev/null 2>&1; then
+    "$FAIRGATE" sql --policy "$WORK/cdd.yaml" --table main.t --dialect sqlite >"$WORK/cdd.sql"
+    { printf '.import --csv %s t\n.headers on\n.mode csv\n.output %s\n' "$WORK/adult.csv" "$WORK/kc-sql.csv"
+      cat "$WORK/cdd.sql"; } | sqlite3 "$WORK/cdd.db" 2>"$WORK/sqlite.err"
+    run "$FAIRGATE" check --quiet --policy "$WORK/cdd.yaml" --counts "$WORK/kc-sql.csv" --out "$WORK/c-sql.json"
+    expect_rc "CDD: check --counts on SQLite's export" 0
+    expect_eq "CDD: fairgate sql (SQLite) gives the rows' gates" "$(jq -c .gates "$WORK/c-sql.json")" "$(jq -c .gates "$WORK/c-rows.json")"
+else
+    not_ok "sqlite3 is installed" "apt-get install sqlite3 (make check installs it through .ci/ensure-deps test)"
+fi
 
 # ---- the inequality indices on Adult ----
 # Protected sex (2 groups) and race (5). Two candidates: pred, and nofn = pred or the label

@@ -120,7 +120,7 @@ done
 # not (policy.schema.json's description lists these rules). Any other bad fixture must be
 # refused by the YAML reader or by the schema.
 beyond_schema="bad-tag bad-duplicate-gate-id bad-min-over-max bad-intersection-attr"
-beyond_schema="$beyond_schema bad-reference-missing-attr bad-not-overridable"
+beyond_schema="$beyond_schema bad-reference-missing-attr bad-not-overridable bad-strata-undeclared"
 # Refused by the YAML reader before a schema sees anything.
 yaml_level="bad-syntax bad-two-documents bad-duplicate-key"
 n=0
@@ -302,6 +302,14 @@ invalid pair-with-disparity             .gates[0].metric = "label_ks_distance"
 invalid pair-ci-below-minus-one         .gates[0].metric = "class_imbalance" | del(.gates[0].disparity) | .gates[0].min = -1.5
 invalid pair-divergence-negative        .gates[0].metric = "label_total_variation" | del(.gates[0].disparity) | .gates[0].min = -0.1
 invalid pair-overall                    .gates[3].metric = "class_imbalance"
+valid   cddl-strata                     .gates[0].metric = "clarify.CDDL" | del(.gates[0].disparity) | .gates[0].reference = "rest" | .gates[0].strata = "race" | .gates[0].min = -0.2
+valid   cdd-native-strata               .gates[0].metric = "conditional_demographic_disparity_predicted" | del(.gates[0].disparity) | .gates[0].strata = "sex" | .gates[0].min = -1
+invalid cddpl-no-strata                 .gates[0].metric = "clarify.CDDPL" | del(.gates[0].disparity) | .gates[0].reference = "rest" | .gates[0].min = -0.2
+invalid cdd-strata-list                 .gates[0].metric = "conditional_demographic_disparity" | del(.gates[0].disparity) | .gates[0].strata = ["race"] | .gates[0].min = -0.2
+invalid cdd-bound-below-minus-one       .gates[0].metric = "conditional_demographic_disparity" | del(.gates[0].disparity) | .gates[0].strata = "race" | .gates[0].min = -1.5
+invalid cdd-with-disparity              .gates[0].metric = "conditional_demographic_disparity" | .gates[0].strata = "race"
+invalid cdd-overall                     .gates[3].metric = "clarify.CDDL" | .gates[3].strata = "race"
+invalid strata-on-rate                  .gates[0].strata = "race"
 EOF
 mutations=""
 while read -r want name filter; do
@@ -370,6 +378,9 @@ audit clarify 0 --policy "$WORK/clarify.yaml" --candidate "$WORK/cand.csv" --inc
 expect_eq "audit clarify: negative values and rest references are there to validate" \
     "$(jq '([.gates[].results[] | select(.value < 0)] | length > 0) and
         ([.gates[].results[] | select(.reference.rest_of != null)] | length > 0)' "$A/clarify.json")" true
+expect_eq "audit clarify: the CDD gates name their strata, with values" \
+    "$(jq -c '[.gates[] | select(.strata != null) | [.strata, ([.results[] | select(.value != null)] | length > 0)]]' "$A/clarify.json")" \
+    '[["race",true],["sex",true]]'
 
 # Inequality indices: whole population, and one result per attribute set ("attributes").
 fixture_policy schemas-indices "$WORK/indices.yaml"

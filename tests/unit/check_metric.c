@@ -64,6 +64,10 @@ static const struct metric_vector vectors[] = {
     {FG_METRIC_LABEL_TOTAL_VARIATION, "label_total_variation", FG_METRIC_KIND_PAIR, 0, false,
      false},
     {FG_METRIC_LABEL_KS_DISTANCE, "label_ks_distance", FG_METRIC_KIND_PAIR, 0, false, false},
+    {FG_METRIC_CONDITIONAL_DEMOGRAPHIC_DISPARITY, "conditional_demographic_disparity",
+     FG_METRIC_KIND_PAIR, 0, false, false},
+    {FG_METRIC_CONDITIONAL_DEMOGRAPHIC_DISPARITY_PREDICTED,
+     "conditional_demographic_disparity_predicted", FG_METRIC_KIND_PAIR, 0, false, false},
 };
 
 _Static_assert(sizeof vectors / sizeof vectors[0] == FG_METRIC__N, "one vector per metric");
@@ -89,6 +93,9 @@ START_TEST(test_vocabulary)
     bool computed = v->is_rate || v->kind == FG_METRIC_KIND_COUNT_RATIO ||
                     v->kind == FG_METRIC_KIND_AVERAGE || v->kind == FG_METRIC_KIND_PAIR;
     ck_assert_int_eq(fg_metric_rate(v->metric, &c).defined, computed);
+    ck_assert_int_eq(fg_metric_takes_strata(v->metric),
+                     v->metric == FG_METRIC_CONDITIONAL_DEMOGRAPHIC_DISPARITY ||
+                         v->metric == FG_METRIC_CONDITIONAL_DEMOGRAPHIC_DISPARITY_PREDICTED);
 }
 END_TEST
 

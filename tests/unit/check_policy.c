@@ -482,6 +482,29 @@ static const struct bad_case bad[] = {
                "gates:\n  - id: g\n    metric: auc\n    disparity: difference\n    max: 0.1\n"
                "    reference: rest\n",
      P, 13, 16, "reference 'rest' compares a group with the rows outside it"},
+    /* -- conditional demographic disparity: strata -- */
+    {"cdd without strata", GATE "    metric: clarify.CDDL\n    reference: rest\n    max: 0.1\n", P,
+     11, 13, "metric 'clarify.CDDL' is computed within strata: give 'strata'"},
+    {"cdd strata not protected",
+     GATE "    metric: clarify.CDDPL\n    strata: rase\n    reference: rest\n    max: 0.1\n", P, 12,
+     13,
+     "strata 'rase' is not a protected attribute: declare it in data.protected (the counts "
+     "carry only those columns) (did you mean 'race'?)"},
+    {"cdd strata a list",
+     GATE "    metric: conditional_demographic_disparity\n    strata: [race]\n    max: 0.1\n", P,
+     12, 13, "'strata' must be a string"},
+    {"strata on a rate",
+     GATE "    metric: tpr\n    strata: race\n    disparity: difference\n    max: 0.1\n", P, 12, 5,
+     "'strata' applies to the conditional demographic disparities (clarify.CDDL, clarify.CDDPL), "
+     "not to 'tpr'"},
+    {"cdd strata the only protected",
+     HEAD "  protected: [race]\n" CAND FAV
+          "gates:\n  - id: g\n    metric: clarify.CDDL\n    strata: race\n    reference: rest\n"
+          "    max: 0.1\n",
+     P, 12, 13, "strata 'race' is the only protected attribute"},
+    {"cdd bound",
+     GATE "    metric: conditional_demographic_disparity\n    strata: race\n    min: -1.5\n", P, 13,
+     10, "a bound on a conditional demographic disparity must be between -1 and 1"},
     {"index with an interval",
      GATE "    metric: theil_index\n    overall: {max: 1}\n    evidence: significant\n", P, 13, 15,
      "not for the inequality index metric 'theil_index'"},
@@ -1145,7 +1168,9 @@ START_TEST(test_names)
                                           "label_js_divergence",
                                           "label_lp_norm",
                                           "label_total_variation",
-                                          "label_ks_distance"};
+                                          "label_ks_distance",
+                                          "conditional_demographic_disparity",
+                                          "conditional_demographic_disparity_predicted"};
     ck_assert_uint_eq(N_OF(metrics), FG_METRIC__N);
     for (size_t i = 0; i < N_OF(metrics); i++)
         ck_assert_str_eq(fg_metric_name((enum fg_metric)i), metrics[i]);

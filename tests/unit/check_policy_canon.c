@@ -65,6 +65,11 @@ static const char POLICY[] =
     "    metric: aif360.between_group_generalized_entropy_index\n"
     "    ge_alpha: 0.5\n"
     "    overall: {max: 0.01}\n"
+    "  - id: cdd\n"
+    "    metric: clarify.CDDPL\n"
+    "    strata: race\n"
+    "    reference: rest\n"
+    "    max: 0.2\n"
     "overrides:\n"
     "  approvers:\n"
     "    - {name: zed, role: r2, public_key: k/z.pub, keyid: " K2 "}\n"
@@ -116,7 +121,13 @@ static const char EXPECTED[] =
     "\"metric\":\"between_group_generalized_entropy_index\",\"min\":null,\"min_group_size\":30,"
     "\"on_small_group\":\"warn\",\"order\":null,\"overall\":true,"
     "\"reference\":{\"race\":\"white\",\"sex\":\"male\"},\"resamples\":2000,\"seed\":20261202,"
-    "\"variant\":\"aif360_two_groups\"}],"
+    "\"variant\":\"aif360_two_groups\"},"
+    "{\"alpha\":0.05,\"correction\":\"holm\",\"description\":null,\"disparity\":\"value\","
+    "\"enforce\":\"block\",\"evidence\":\"point\",\"id\":\"cdd\",\"max\":0.2,"
+    "\"max_worsening\":null,\"metric\":\"conditional_demographic_disparity_predicted\","
+    "\"min\":null,\"min_group_size\":30,\"on_small_group\":\"warn\","
+    "\"order\":\"group_minus_reference\",\"overall\":false,\"reference\":\"rest\","
+    "\"resamples\":2000,\"seed\":20261202,\"strata\":\"race\"}],"
     "\"name\":\"canon \\\"test\\\"\\t\xcf\x80\\u0001\","
     "\"overrides\":{\"approvers\":[{\"keyid\":\"" RFC8410_ID "\",\"name\":\"amy\",\"role\":\"r1\"},"
     "{\"keyid\":\"" K2 "\",\"name\":\"zed\",\"role\":\"r2\"}],\"max_days\":10,"
@@ -153,6 +164,8 @@ static const char SAME_MEANING[] =
     "- {id: floor, enforce: warn, metric: accuracy, overall: {min: 0.33333333333333331}}\n"
     "- {overall: {max: 1e-2}, ge_alpha: 5e-1, id: ge,\n"
     "   metric: aif360.between_group_generalized_entropy_index}\n"
+    "- {strata: race, max: 2e-1, reference: rest,\n"
+    "   metric: conditional_demographic_disparity_predicted, id: cdd}\n"
     "overrides:\n"
     "  not_overridable:\n"
     "  - dp\n"
@@ -262,6 +275,8 @@ static const struct {
     {"reference: between_groups", "reference: rest"}, /* Clarify's facet against the rest */
     {"metric: aif360.between_group_generalized", "metric: between_group_generalized"},
     {"metric: aif360.between_group_generalized", "metric: aif360.between_all_groups_generalized"},
+    {"strata: race", "strata: sex"},                   /* CDD's strata */
+    {"metric: clarify.CDDPL", "metric: clarify.CDDL"}, /* of the labels, not predictions */
 };
 
 START_TEST(test_changes)
