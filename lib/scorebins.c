@@ -221,6 +221,13 @@ static enum fg_status bin_sorted(struct fg_score_bins *bins, struct fg_bin_recor
         key.n = j - i;
         key.sum = fg_ksum_value(&sum);
         key.sum_squares = fg_ksum_value(&squares);
+        if (!isfinite(key.sum) || !isfinite(key.sum_squares)) /* a score past +-1.3e154 */
+            return fg_error_set(err, FG_ERR_INPUT, NULL, 0, 0,
+                                "score %g is too large for the score bins: the sum of the "
+                                "squares of its bin (%d) overflows a double; rescale the "
+                                "scores, or gate on the rows (--candidate)",
+                                fabs(scores[i]) > fabs(scores[j - 1]) ? scores[i] : scores[j - 1],
+                                bin);
         status = fg_score_bins_add(bins, &key, err);
         i = j;
     }

@@ -14,8 +14,8 @@
  *   (WHERE); missing: error gives them an empty (NULL) y_true, which `fairgate check
  *   --counts` refuses with exit 2: SQL cannot raise an error portably;
  * - a score that is not a finite decimal number (NaN, infinite, unreadable, blanks,
- *   hexadecimal) gives a NULL y_true in both modes, as fairgate refuses it on the rows in
- *   both (put_bad_score says how each dialect tells);
+ *   hexadecimal, underflowing) gives a NULL y_true in both modes, as fairgate refuses it on
+ *   the rows in both (put_bad_score says how each dialect tells);
  * - every column is read through the table alias (fairgate_src."col"), so that a misspelt
  *   column is an error in every engine (SQLite would take a lone "col" for a string) and a
  *   column never resolves to one of the query's own output names.
@@ -193,6 +193,46 @@ static void put_missing(struct fg_buf *t, const struct dialect *d, const char *c
  * backslashes (so that no dialect's literal escaping changes it). */
 #define DECIMAL_RE "^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$"
 
+/* The smallest normal double (DBL_MIN), as a literal every engine reads as a double. */
+#define SMALLEST_NORMAL "2.2250738585072014e-308"
+
+/* A decimal that underflows: strtod reads it with ERANGE, so fairgate refuses it on the
+ * rows, while the engines read it as 0 ("1e-400") or a subnormal ("5e-324"; PostgreSQL: an
+ * error for the first only). Its double is below SMALLEST_NORMAL in magnitude (a decimal
+ * that rounds up to it is fine, as for strtod) and its digits before the exponent are not
+ * all zeros ("0e-999" is 0); a DOUBLE column's subnormal prints as such a decimal. Appends,
+ * on a line of its own, OR (abs(<double>) < SMALLEST_NORMAL AND <a digit 1-9 before any e>);
+ * nothing in ansi (no portable pattern). */
+static void put_underflow(struct fg_buf *t, const struct dialect *d, const char *column)
+{
+    enum fg_sql_dialect which = (enum fg_sql_dialect)(d - dialects);
+    if (which == FG_SQL_ANSI)
+        return;
+    fg_buf_puts(t, "\n            OR (abs(");
+    put_number(t, d, column);
+    fg_buf_puts(t, ") < " SMALLEST_NORMAL " AND ");
+    if (which == FG_SQL_SQLITE) { /* a digit 1-9 before the e, or anywhere without one */
+        static const char *const globs[] = {" GLOB '*[1-9]*[eE]*' OR (", " NOT GLOB '*[eE]*' AND ",
+                                            " GLOB '*[1-9]*'))"};
+        fg_buf_puts(t, "(");
+        for (size_t i = 0; i < 3; i++) {
+            put_text(t, d, column);
+            fg_buf_puts(t, globs[i]);
+        }
+    } else {
+        static const char *const match[][2] = {
+            [FG_SQL_POSTGRES] = {"", " ~ "},
+            [FG_SQL_SPARK] = {"", " RLIKE "},
+            [FG_SQL_BIGQUERY] = {"REGEXP_CONTAINS(", ", "},
+            [FG_SQL_DUCKDB] = {"regexp_matches(", ", "},
+        };
+        fg_buf_puts(t, match[which][0]);
+        put_text(t, d, column);
+        fg_buf_add(t, "%s'^[^eE]*[1-9]'%s", match[which][1], *match[which][0] ? ")" : "");
+    }
+    fg_buf_puts(t, ")");
+}
+
 /* A condition that holds when a (non-missing) score is not a finite decimal number, as
  * fairgate on the rows refuses it in either missing mode (exit 2). It reads the column as
  * the engine formats it as text (a DOUBLE column's NaN and infinities are "NaN",
@@ -217,8 +257,7 @@ static void put_missing(struct fg_buf *t, const struct dialect *d, const char *c
  *   compares unequal to everything (Trino) and where it sorts above every number (DuckDB,
  *   PostgreSQL), and for both infinities. Text that the engine reads as a finite number
  *   and fairgate refuses (" 0.2", "1d", "0x1p0") passes there.
- * Still apart in every dialect: fairgate also refuses a decimal that underflows (1e-400,
- * a subnormal), which the engines read as 0 or a subnormal (PostgreSQL: an error). */
+ * Every dialect but ansi also tells a decimal that underflows (put_underflow). */
 static void put_bad_score(struct fg_buf *t, const struct dialect *d, const char *column)
 {
     fg_buf_puts(t, "(");
@@ -284,6 +323,7 @@ static void put_bad_score(struct fg_buf *t, const struct dialect *d, const char 
         fg_buf_puts(t, " BETWEEN -1.7976931348623157e308 AND 1.7976931348623157e308)");
         break;
     }
+    put_underflow(t, d, column);
     fg_buf_puts(t, ")");
 }
 

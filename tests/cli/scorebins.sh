@@ -24,6 +24,10 @@ score_rows() {
         } }'
 }
 
+# score_gated POLICY: true when POLICY gates on a score metric (auc, brier, calibration_gap),
+# so that its counts need the score bins too.
+score_gated() { grep -qE '^ +metric: *(auc|brier|calibration_gap) *$' "$1"; }
+
 # score_policies DIR: the score-metric policies of tests/fixtures/policy (every non-bad one
 # that gates on auc, brier or calibration_gap), copied into DIR, and each once more with its
 # scores read with favorable: below (NAME-below.yaml). Prints the copies' paths.
@@ -31,7 +35,7 @@ score_policies() {
     for f in "$TESTS_DIR"/fixtures/policy/*.yaml; do
         name=$(basename "$f" .yaml)
         case $name in bad-*) continue ;; esac
-        grep -qE '^ +metric: *(auc|brier|calibration_gap) *$' "$f" || continue
+        score_gated "$f" || continue
         fixture_policy "$name" "$1/$name.yaml"
         sed 's/threshold: \([0-9.]*\) }/threshold: \1, favorable: below }/' "$f" >"$1/$name-below.yaml"
         echo "$1/$name.yaml"

@@ -7,11 +7,17 @@
 # writes from that, and a Parquet file of the types DuckDB detects (integer labels, DOUBLE
 # scores). Cases: intersections with the incumbent in the same file; a separate incumbent
 # file joined by id with a score model and missing values dropped; text labels; real data
-# (UCI Adult). Also: missing: error, scores fairgate refuses (NaN, inf, 1e400, ' 0.2' ...),
-# odd names, and the README's Parquet workflow run as written.
+# (UCI Adult). Score policies also get the score bins (`fairgate sql --bins`): the export
+# equals `fairgate counts --bins-out` (counts exactly, sums to 1e-12) and check --counts on
+# both exports gives the rows' verdict, brier and calibration_gap (1e-12), auc within its
+# bound: favorable: below on both models; missing: drop with holes in the incumbent's score;
+# calibration over 5 bins; and scores on, just below and just above every bin edge, 0, 1 and
+# out of [0, 1]. Also: missing: error, scores fairgate refuses (NaN, inf, 1e400, 1e-400,
+# 5e-324, ' 0.2' ...), odd names, and the README's Parquet workflows run as written.
 # Without node or npm, or when npm cannot install the package, this test fails; when the
 # package installs but its native binary cannot load here, it says "skip" with the reason.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/scorebins.sh"
 ROOT=$(cd "$TESTS_DIR/.." && pwd)
 export SOURCE_DATE_EPOCH=1763769600
 
@@ -52,15 +58,28 @@ expect_eq "DuckDB runs SQL and writes CSV with a header" \
 # ---- the tables compared ----
 
 # The tables of each case: `fairgate counts` and `fairgate sql` write each kind (a new kind
-# is one more word here and one more branch in fairgate_table and engine_query).
-TABLES="counts"
+# is one more word here and one more branch in tables_of, fairgate_table, engine_query and
+# same_kind): the counts, and the score bins of a policy that gates on a score metric.
+TABLES="counts bins"
 
-# fairgate_table KIND POLICY OUT FAIRGATE-INPUT-ARGS...: fairgate's own table of KIND.
+# tables_of POLICY: the kinds of TABLES that POLICY's counts are made of.
+tables_of() {
+    for to_kind in $TABLES; do
+        [ "$to_kind" != bins ] || score_gated "$1" || continue
+        printf '%s ' "$to_kind"
+    done
+}
+
+# fairgate_table KIND POLICY OUT FAIRGATE-INPUT-ARGS...: fairgate's own table of KIND (for a
+# score policy, fairgate counts writes the counts and the bins together: the other one aside).
 fairgate_table() {
     ft_kind=$1 ft_policy=$2 ft_out=$3
     shift 3
     case $ft_kind in
-    counts) "$FAIRGATE" counts --quiet --policy "$ft_policy" "$@" --out "$ft_out" ;;
+    counts) if score_gated "$ft_policy"; then set -- "$@" --bins-out "$ft_out.bins"; fi
+        "$FAIRGATE" counts --quiet --policy "$ft_policy" "$@" --out "$ft_out" ;;
+    bins) "$FAIRGATE" counts --quiet --policy "$ft_policy" "$@" --out "$ft_out.counts" \
+        --bins-out "$ft_out" ;;
     *) not_ok "fairgate_table: unknown kind $ft_kind" ;;
     esac
 }
@@ -69,6 +88,7 @@ fairgate_table() {
 engine_query() {
     case $1 in
     counts) "$FAIRGATE" sql --policy "$2" --table preds --dialect duckdb ;;
+    bins) "$FAIRGATE" sql --policy "$2" --table preds --dialect duckdb --bins ;;
     *) not_ok "engine_query: unknown kind $1" ;;
     esac
 }
@@ -129,6 +149,17 @@ same_table() {
     fi
 }
 
+# same_kind KIND NAME GOT WANT: DuckDB's table of KIND holds fairgate's records: the counts
+# exactly; the score bins' keys and counts exactly, their sums to 1e-12 (DuckDB adds in its
+# own order).
+same_kind() {
+    case $1 in
+    counts) same_table "$2" "$3" "$4" ;;
+    bins) same_bins "$2" "$3" "$4" ;;
+    *) not_ok "same_kind: unknown kind $1" ;;
+    esac
+}
+
 # same_verdict NAME POLICY EXPORT FAIRGATE-INPUT-ARGS...: check --counts on DuckDB's export
 # exits as check on the rows, with the same audit but for its inputs.
 same_verdict() {
@@ -146,6 +177,20 @@ same_verdict() {
     fi
 }
 
+# same_score_verdict NAME POLICY COUNTS-EXPORT BINS-EXPORT FAIRGATE-INPUT-ARGS...: check
+# --counts on both DuckDB exports exits as check on the rows, with the same verdict and
+# statuses, brier and calibration_gap to 1e-12 and auc within the audit's auc_error_bound.
+same_score_verdict() {
+    ss_name=$1 ss_policy=$2 ss_counts=$3 ss_bins=$4
+    shift 4
+    "$FAIRGATE" check --quiet --policy "$ss_policy" "$@" --out "$WORK/rows.json" 2>/dev/null
+    ss_rc=$?
+    run "$FAIRGATE" check --quiet --policy "$ss_policy" --counts "$ss_counts" --counts "$ss_bins" \
+        --out "$WORK/engine.json"
+    expect_rc "$ss_name: check --counts on both exports exits as check on the rows ($ss_rc)" "$ss_rc"
+    bins_vs_rows "$ss_name" "$WORK/rows.json" "$WORK/engine.json"
+}
+
 # duck NAME KIND POLICY SOURCE CSV [INCUMBENT-CSV ID]: runs the query of KIND in DuckDB over
 # the view of SOURCE; the export in $WORK/NAME.duck.csv; true when it ran.
 duck() {
@@ -161,24 +206,34 @@ duck() {
     return 1
 }
 
-# agree NAME POLICY CSV [INCUMBENT-CSV ID]: for every source and table, DuckDB's export equals
-# fairgate's table; check --counts on the counts export judges as check on the rows.
+# agree NAME POLICY CSV [INCUMBENT-CSV ID]: for every source and every table of POLICY,
+# DuckDB's export equals fairgate's table; check --counts on the exports judges as check on
+# the rows.
 agree() {
     ag_name=$1 ag_policy=$2 ag_csv=$3 ag_inc=${4:-} ag_id=${5:-}
     set -- --candidate "$ag_csv"
     [ -z "$ag_inc" ] || set -- "$@" --incumbent "$ag_inc"
-    for ag_kind in $TABLES; do
+    ag_tables=$(tables_of "$ag_policy")
+    for ag_kind in $ag_tables; do
         fairgate_table "$ag_kind" "$ag_policy" "$WORK/$ag_name.$ag_kind.want.csv" "$@" ||
             not_ok "$ag_name: fairgate $ag_kind"
-        for ag_source in csv parquet typed; do
-            ag_label="$ag_name, $ag_source, $ag_kind"
+    done
+    for ag_source in csv parquet typed; do
+        ag_ran=true
+        for ag_kind in $ag_tables; do
+            ag_export=$WORK/$ag_name-$ag_source-$ag_kind.duck.csv
             duck "$ag_name-$ag_source-$ag_kind" "$ag_kind" "$ag_policy" "$ag_source" "$ag_csv" \
-                "$ag_inc" "$ag_id" || continue
-            same_table "$ag_label" "$WORK/$ag_name-$ag_source-$ag_kind.duck.csv" \
+                "$ag_inc" "$ag_id" || { ag_ran=false; continue; }
+            same_kind "$ag_kind" "$ag_name, $ag_source, $ag_kind" "$ag_export" \
                 "$WORK/$ag_name.$ag_kind.want.csv"
-            [ "$ag_kind" != counts ] ||
-                same_verdict "$ag_label" "$ag_policy" "$WORK/$ag_name-$ag_source-$ag_kind.duck.csv" "$@"
         done
+        $ag_ran || continue
+        ag_counts=$WORK/$ag_name-$ag_source-counts.duck.csv
+        case $ag_tables in
+        *bins*) same_score_verdict "$ag_name, $ag_source, counts and bins" "$ag_policy" \
+            "$ag_counts" "$WORK/$ag_name-$ag_source-bins.duck.csv" "$@" ;;
+        *) same_verdict "$ag_name, $ag_source, counts" "$ag_policy" "$ag_counts" "$@" ;;
+        esac
     done
 }
 
@@ -214,6 +269,80 @@ agree hiring "$ROOT/policies/hiring.yaml" "$WORK/hiring.csv"
 adult_csv "$(shipped_data adult.data.csv)" "$WORK/adult.csv"
 adult_policy ">50K" "$WORK/adult.yaml"
 agree adult "$WORK/adult.yaml" "$WORK/adult.csv"
+
+# ---- score policies: the counts and the score bins ----
+
+# both models scored, favorable: below (rows with six-decimal scores, ties, 0 and 1)
+score_rows 6000 23 >"$WORK/scored.csv"
+fixture_policy html-scores "$WORK/hs.yaml"
+sed 's/threshold: \([0-9.]*\) }/threshold: \1, favorable: below }/' "$WORK/hs.yaml" >"$WORK/hs-below.yaml"
+expect_eq "hs-below: both models read favorable: below" "$(grep -c 'favorable: below' "$WORK/hs-below.yaml")" 2
+agree hs-below "$WORK/hs-below.yaml" "$WORK/scored.csv"
+# missing: drop, with holes in the incumbent's score and in a protected attribute
+sed '/^  positive_label/a\
+  missing: drop' "$WORK/hs.yaml" >"$WORK/hs-drop.yaml"
+awk -F, -v OFS=, 'NR > 1 && NR % 61 == 0 { $6 = "" } NR > 1 && NR % 83 == 0 { $2 = "" } { print }' \
+    "$WORK/scored.csv" >"$WORK/scored-holes.csv"
+agree hs-drop "$WORK/hs-drop.yaml" "$WORK/scored-holes.csv"
+expect_eq "hs-drop: the case drops rows, and passes" \
+    "$(jq -c '[.inputs.candidate.rows_dropped > 0, .verdict]' "$WORK/rows.json")" '[true,"pass"]'
+# calibration over 5 bins (runs of grid bins), brier against the incumbent
+fixture_policy scores "$WORK/scores.yaml"
+agree scores "$WORK/scores.yaml" "$WORK/scored.csv"
+
+# Scores on every bin edge k/10000 (the double nearest it), the double just below it and
+# the one just above (but subnormals, which fairgate refuses), and -0, 1, the largest double
+# below 1, decimals that round to 1, and scores out of [0, 1] (bins -1 and 10000): where a
+# product and a division round, the bin must still be fairgate's.
+node -e '
+const f = new Float64Array(1), b = new BigInt64Array(f.buffer);
+const step = (x, d) => { f[0] = x; b[0] += BigInt(d * (x < 0 ? -1 : 1)); return f[0]; };
+const rows = ["grp,y,s"];
+const row = (s) => rows.push(`${"abc"[rows.length % 3]},${rows.length % 2},${s}`);
+for (let k = 0; k <= 10000; k++) {
+    const e = k / 10000;
+    row(String(e));
+    if (k === 0) continue; /* 0 has subnormals on either side */
+    row(String(step(e, -1)));
+    row(String(step(e, 1)));
+}
+for (const s of ["-0", "0.0", "1.0", "0.9999999999999999", "0.99999999999999995", "0.00005",
+    "0.99995", "0.29999999999999998", "1.0000000000000002", "-2.2250738585072014e-308",
+    "-0.5", "7", "1e150", "-1e150"]) row(s);
+process.stdout.write(rows.join("\n") + "\n");' >"$WORK/edges.csv"
+expect_eq "edges: every edge, either side, and 14 more scores" "$(($(wc -l <"$WORK/edges.csv") - 1))" \
+    $((1 + 3 * 10000 + 14))
+fixture_policy sql-auc "$WORK/auc.yaml"
+agree edges "$WORK/auc.yaml" "$WORK/edges.csv"
+expect_eq "edges: fairgate's bins are the grid's: 10000 bins and both out-of-range ones" \
+    "$(awk -F, 'NR > 1 { print $4 }' "$WORK/edges.bins.want.csv" | sort -u | wc -l | tr -d ' ')" 10002
+# a score whose square overflows a double (past 1.3e154; only out of [0, 1]) cannot be
+# binned: fairgate counts says so (it wrote "-nan"), and check --counts refuses DuckDB's
+# "Infinity"; both tell to gate on the rows
+{ cat "$WORK/edges.csv"; echo "a,1,-2e154"; } >"$WORK/huge.csv"
+run "$FAIRGATE" counts --quiet --policy "$WORK/auc.yaml" --candidate "$WORK/huge.csv" \
+    --out "$WORK/huge.k.csv" --bins-out "$WORK/huge.b.csv"
+expect_rc "a score of -2e154: fairgate counts refuses to bin it" 2
+expect_grep "... saying why" "$WORK/err" "score -2e.154 is too large for the score bins: the sum of the squares of its bin .-1. overflows"
+if duck huge bins "$WORK/auc.yaml" typed "$WORK/huge.csv" && duck huge-k counts "$WORK/auc.yaml" typed "$WORK/huge.csv"; then
+    run "$FAIRGATE" check --quiet --policy "$WORK/auc.yaml" --counts "$WORK/huge-k.duck.csv" \
+        --counts "$WORK/huge.duck.csv"
+    expect_rc "... and check --counts refuses DuckDB's bins" 2
+    expect_grep "... for the infinite sum of squares" "$WORK/err" "sum_squares is '[-]*Inf"
+fi
+# with brier gated, a score outside [0, 1] is refused, on the rows and in DuckDB's bins
+sed 's/metric: auc/metric: brier/; s/overall: { min: 0.6 }/overall: { max: 0.3 }/' \
+    "$WORK/auc.yaml" >"$WORK/brier.yaml"
+run "$FAIRGATE" check --quiet --policy "$WORK/brier.yaml" --candidate "$WORK/edges.csv"
+expect_rc "edges, brier: check on the rows refuses scores outside [0, 1]" 2
+for source in csv typed; do
+    duck "edges-brier-$source" counts "$WORK/brier.yaml" "$source" "$WORK/edges.csv" &&
+        duck "edges-brier-$source-bins" bins "$WORK/brier.yaml" "$source" "$WORK/edges.csv" || continue
+    run "$FAIRGATE" check --quiet --policy "$WORK/brier.yaml" --counts "$WORK/edges-brier-$source.duck.csv" \
+        --counts "$WORK/edges-brier-$source-bins.duck.csv"
+    expect_rc "edges, brier, $source: check --counts refuses DuckDB's bins outside [0, 1]" 2
+    expect_grep "... saying why" "$WORK/err" "brier and calibration_gap need probabilities"
+done
 
 # missing: error with missing values: the export carries an empty y_true, which check
 # --counts refuses, as check refuses the rows
@@ -259,20 +388,45 @@ score_case() { # NAME VALUE MODE SOURCE
     fi
 }
 i=0
+# (decimals that underflow, to 0 or to a subnormal, are refused; those that round up to the
+# smallest normal double are read)
 for v in NaN nan inf -Infinity x 0x1 1e400 1d 1e 1.2.3 --1 . ' 0.2' '0.2 ' \
-    0.2 1. .5 +0.7 5E-1 1e-1 -0 007; do
+    1e-400 -1e-400 5e-324 2.2250738585072011e-308 0.2 1. .5 +0.7 5E-1 1e-1 -0 007 \
+    2.2250738585072013e-308 0e-500 0.000e-999; do
     i=$((i + 1))
     score_case "score-$i" "$v" error csv
 done
 # missing: drop leaves out missing values only, never a score fairgate refuses
-for v in NaN x ' 0.2' 0.2; do
+for v in NaN x ' 0.2' 1e-400 5e-324 0.2; do
     i=$((i + 1))
     score_case "score-$i" "$v" drop csv
 done
-for v in NaN inf -inf 0.2 .5 -0; do
+for v in NaN inf -inf 5e-324 -1e-310 0.2 .5 -0 2.2250738585072014e-308; do
     i=$((i + 1))
     score_case "score-$i" "$v" error double
 done
+
+# The bins query reads a row as the counts query does: a score fairgate refuses gives the
+# row's bin an empty y_true, which check --counts refuses, in text and in a DOUBLE column
+# (where 1e-400 is 0 before the query runs: a value converted on loading, as README says).
+for v in NaN x 1e-400 5e-324; do
+    for source in csv typed; do
+        [ "$source $v" != "typed 1e-400" ] || continue
+        i=$((i + 1))
+        awk -v v="$v" 'BEGIN { print "grp,y,s"; for (i = 0; i < 20; i++) print "A,1,0.9\nA,0,0.2"
+            for (i = 0; i < 20; i++) print "B,1," v "\nB,0,0.3" }' >"$WORK/score-$i.csv"
+        duck "score-$i-k" counts "$WORK/auc.yaml" "$source" "$WORK/score-$i.csv" &&
+            duck "score-$i-b" bins "$WORK/auc.yaml" "$source" "$WORK/score-$i.csv" || continue
+        expect_eq "duckdb bins, $source score '$v': the row's bin has an empty y_true" \
+            "$(grep -c '^B,,candidate,' "$WORK/score-$i-b.duck.csv")" 1
+        run "$FAIRGATE" check --quiet --policy "$WORK/auc.yaml" --counts "$WORK/score-$i-b.duck.csv" \
+            --counts "$WORK/score-$i-k.duck.csv"
+        expect_rc "... check --counts refuses the exports" 2
+        expect_grep "... for the empty y_true" "$WORK/err" "score-$i-b.duck.csv:[0-9]*:2: y_true is empty"
+    done
+done
+run "$FAIRGATE" check --quiet --policy "$WORK/auc.yaml" --candidate "$WORK/score-$i.csv"
+expect_rc "... as check on the rows refuses them" 2
 
 # ---- odd names: quotes in identifiers and literals ----
 
@@ -295,5 +449,26 @@ expect_grep "README Parquet workflow: check gives the verdict" "$WORK/out" '^ver
 fairgate_table counts "$LOAN" "$WORK/readme.want.csv" --candidate "$WORK/loans.csv"
 same_table "README Parquet workflow: counts.csv" "$WORK/readme/counts.csv" "$WORK/readme.want.csv"
 expect_eq "README Parquet workflow: the audit's verdict" "$(jq -r .verdict "$WORK/readme/audit.json" 2>&1)" fail
+
+# ... and with score gates: the first two commands, then the bins' three
+score_block=$(block "$ROOT/README.md" '^\*\*With score gates')
+expect_eq "README: the score bins' Parquet workflow is three commands" \
+    "$(printf '%s\n' "$score_block" | grep -c '^[a-z]')" 3
+mkdir -p "$WORK/readme-scores"
+cp "$WORK/hs-below.yaml" "$WORK/readme-scores/P.yaml"
+"$DUCKDB" -c "COPY (FROM $(typed_csv "$WORK/scored.csv")) TO '$WORK/readme-scores/preds.parquet' (FORMAT PARQUET)"
+(cd "$WORK/readme-scores" && PATH=$WORK/bin:$(dirname "$FAIRGATE"):$PATH sh -c \
+    "$(printf '%s\n' "$block" | head -n 2)
+$score_block") >"$WORK/out" 2>"$WORK/err"
+expect_grep "README score Parquet workflow: check gives the verdict" "$WORK/out" '^verdict: FAIL'
+fairgate_table bins "$WORK/hs-below.yaml" "$WORK/readme-scores.want.csv" --candidate "$WORK/scored.csv"
+same_table "README score Parquet workflow: counts.csv" "$WORK/readme-scores/counts.csv" \
+    "$WORK/readme-scores.want.csv.counts"
+same_bins "README score Parquet workflow: bins.csv" "$WORK/readme-scores/bins.csv" \
+    "$WORK/readme-scores.want.csv"
+"$FAIRGATE" check --quiet --policy "$WORK/hs-below.yaml" --candidate "$WORK/scored.csv" \
+    --out "$WORK/readme-rows.json" 2>/dev/null
+bins_vs_rows "README score Parquet workflow: audit.json" "$WORK/readme-rows.json" \
+    "$WORK/readme-scores/audit.json"
 
 finish

@@ -125,9 +125,10 @@ bins_judge() {
     bins_vs_rows "$1" "$WORK/$2.rows.json" "$WORK/$2.engine.json"
 }
 
-# the scores fairgate refuses, and odd ones it reads
-BAD_SCORES='NaN nan inf -Infinity x 0x1 1e400 1d 1e 1.2.3 --1 .'
-GOOD_SCORES='0.2 1. .5 +0.7 5E-1 1e-1 -0 007'
+# the scores fairgate refuses, and odd ones it reads; decimals that underflow (to 0 or to a
+# subnormal) are refused, those that round up to the smallest normal double are read
+BAD_SCORES='NaN nan inf -Infinity x 0x1 1e400 1d 1e 1.2.3 --1 . 1e-400 -1e-400 5e-324 2.2250738585072011e-308'
+GOOD_SCORES='0.2 1. .5 +0.7 5E-1 1e-1 -0 007 2.2250738585072013e-308 0e-500 0.000e-999'
 
 # ---- SQLite ----
 
@@ -184,7 +185,7 @@ if command -v sqlite3 >/dev/null 2>&1; then
                 "$WORK/sq-$mode-$i.sqlite.csv" 0
         done
         i=0
-        for v in NaN inf x 0x1 1e400 -1e400 $GOOD_SCORES; do
+        for v in NaN inf x 0x1 1e400 -1e400 5e-324 $GOOD_SCORES; do
             i=$((i + 1))
             score_csv "sqr-$mode-$i" "$v"
             SQLITE_SCHEMA='grp TEXT, y TEXT, s REAL' sqlite_run "sqr-$mode-$i" "$WORK/sqr-$mode-$i.csv" "$WORK/score-$mode.yaml"
@@ -293,7 +294,7 @@ if [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/pg_ctl" ] && comman
     }
     for mode in error drop; do
         i=0
-        for v in NaN nan Infinity inf -Infinity -inf 0.2 1. .5 +0.7 5E-1 -0; do
+        for v in NaN nan Infinity inf -Infinity -inf 0.2 1. .5 +0.7 5E-1 -0 5e-324 -1e-310; do
             i=$((i + 1))
             pg_score "postgres DOUBLE PRECISION score '$v', missing: $mode" "pgd-$mode-$i" "$v" \
                 "$WORK/score-$mode.yaml" 'DOUBLE PRECISION'

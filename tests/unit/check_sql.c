@@ -2,7 +2,8 @@
  * check_sql.c - unit tests of the counts query (lib/sql.c): dialect names, identifier and
  * literal quoting per dialect, qualified tables, the threshold's shortest form, missing
  * values (drop: WHERE; error: a NULL y_true), scores that are not finite decimal numbers (a
- * NULL y_true in both modes, per dialect), and the policies it refuses.
+ * NULL y_true in both modes, per dialect, decimals that underflow included), and the policies
+ * it refuses; the score bins query's text per dialect (its guess, edges and fixed bins).
  */
 #include "fairgate.h"
 #include "test_util.h"
@@ -36,6 +37,10 @@ struct sql_vector {
 
 /* The anchored decimal pattern of the score check */
 #define DECIMAL_RE "'^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$'"
+/* A decimal that underflows (fairgate refuses it): below the smallest normal double, with a
+ * digit 1-9 before any exponent */
+#define MIN_NORMAL  "2.2250738585072014e-308"
+#define MANTISSA_RE "'^[^eE]*[1-9]'"
 
 static const struct sql_vector vectors[] = {
     {FG_SQL_ANSI,
@@ -50,7 +55,9 @@ static const struct sql_vector vectors[] = {
     {FG_SQL_POSTGRES,
      "t",
      {"FROM \"t\" AS", "AS TEXT)", "AS DOUBLE PRECISION) < 0.1", "'it''s \\ \n'", ";\n",
-      "CASE WHEN (CAST(\"fairgate_src\".\"s\" AS TEXT) !~ " DECIMAL_RE ")\n            THEN NULL",
+      "CASE WHEN (CAST(\"fairgate_src\".\"s\" AS TEXT) !~ " DECIMAL_RE "\n"
+      "            OR (abs(CAST(\"fairgate_src\".\"s\" AS DOUBLE PRECISION)) < " MIN_NORMAL
+      " AND CAST(\"fairgate_src\".\"s\" AS TEXT) ~ " MANTISSA_RE "))\n            THEN NULL",
       NULL}},
     {FG_SQL_SQLITE,
      "main.t",
@@ -61,7 +68,12 @@ static const struct sql_vector vectors[] = {
       "OR NOT (CAST(\"fairgate_src\".\"s\" AS TEXT) GLOB '[0-9]*' OR CAST(\"fairgate_src\".\"s\" "
       "AS "
       "TEXT) GLOB '[+.-][0-9]*' OR CAST(\"fairgate_src\".\"s\" AS TEXT) GLOB '[+-].[0-9]*')\n",
-      "OR abs(CAST(\"fairgate_src\".\"s\" AS REAL)) >= 9e999)\n            THEN NULL", NULL}},
+      "OR abs(CAST(\"fairgate_src\".\"s\" AS REAL)) >= 9e999\n",
+      /* underflow: a digit 1-9 before the e, or anywhere without an e */
+      "OR (abs(CAST(\"fairgate_src\".\"s\" AS REAL)) < " MIN_NORMAL
+      " AND (CAST(\"fairgate_src\".\"s\" AS TEXT) GLOB '*[1-9]*[eE]*' OR "
+      "(CAST(\"fairgate_src\".\"s\" AS TEXT) NOT GLOB '*[eE]*' AND "
+      "CAST(\"fairgate_src\".\"s\" AS TEXT) GLOB '*[1-9]*'))))\n            THEN NULL"}},
     {FG_SQL_SPARK,
      "c.s.t",
      {"FROM `c`.`s`.`t` AS `fairgate_src`", "`fairgate_src`.`l\"b``l` AS STRING)",
@@ -69,7 +81,9 @@ static const struct sql_vector vectors[] = {
       "CASE WHEN (NOT (CAST(`fairgate_src`.`s` AS STRING) RLIKE " DECIMAL_RE
       ") OR CAST(`fairgate_src`.`s` AS STRING) RLIKE '[^0-9.eE+-]'\n",
       "OR CAST(`fairgate_src`.`s` AS DOUBLE) IS NULL OR isnan(CAST(`fairgate_src`.`s` AS DOUBLE)) "
-      "OR abs(CAST(`fairgate_src`.`s` AS DOUBLE)) = double('Infinity'))\n            THEN NULL",
+      "OR abs(CAST(`fairgate_src`.`s` AS DOUBLE)) = double('Infinity')\n"
+      "            OR (abs(CAST(`fairgate_src`.`s` AS DOUBLE)) < " MIN_NORMAL
+      " AND CAST(`fairgate_src`.`s` AS STRING) RLIKE " MANTISSA_RE "))\n            THEN NULL",
       NULL}},
     {FG_SQL_BIGQUERY,
      "p-1.d.t",
@@ -78,7 +92,10 @@ static const struct sql_vector vectors[] = {
       "SAFE_CAST(`fairgate_src`.`s` AS FLOAT64) < 0.1 THEN 1",
       "CASE WHEN (NOT REGEXP_CONTAINS(CAST(`fairgate_src`.`s` AS STRING), " DECIMAL_RE ")\n",
       "OR SAFE_CAST(`fairgate_src`.`s` AS FLOAT64) IS NULL OR IS_NAN(SAFE_CAST(`fairgate_src`.`s` "
-      "AS FLOAT64)) OR IS_INF(SAFE_CAST(`fairgate_src`.`s` AS FLOAT64)))\n            THEN NULL",
+      "AS FLOAT64)) OR IS_INF(SAFE_CAST(`fairgate_src`.`s` AS FLOAT64))\n"
+      "            OR (abs(SAFE_CAST(`fairgate_src`.`s` AS FLOAT64)) < " MIN_NORMAL
+      " AND REGEXP_CONTAINS(CAST(`fairgate_src`.`s` AS STRING), " MANTISSA_RE ")))\n"
+      "            THEN NULL",
       NULL}},
     {FG_SQL_DUCKDB,
      "main.t",
@@ -89,7 +106,10 @@ static const struct sql_vector vectors[] = {
       "TRY_CAST(\"fairgate_src\".\"s\" AS DOUBLE) < 0.1 THEN 1",
       "CASE WHEN (NOT regexp_matches(CAST(\"fairgate_src\".\"s\" AS VARCHAR), " DECIMAL_RE ")\n",
       "OR TRY_CAST(\"fairgate_src\".\"s\" AS DOUBLE) IS NULL OR NOT "
-      "isfinite(TRY_CAST(\"fairgate_src\".\"s\" AS DOUBLE)))\n            THEN NULL",
+      "isfinite(TRY_CAST(\"fairgate_src\".\"s\" AS DOUBLE))\n"
+      "            OR (abs(TRY_CAST(\"fairgate_src\".\"s\" AS DOUBLE)) < " MIN_NORMAL
+      " AND regexp_matches(CAST(\"fairgate_src\".\"s\" AS VARCHAR), " MANTISSA_RE ")))\n"
+      "            THEN NULL",
       NULL}},
 };
 
@@ -200,7 +220,8 @@ START_TEST(test_score_columns)
                           checks[i][1]);
         ck_assert_uint_eq(count_of(query, "-- A score that is not a finite"), n_scores > 0);
         if (n_scores == 2) /* one WHEN, the columns ORed */
-            ck_assert_ptr_nonnull(strstr(query, "!~ " DECIMAL_RE ")\n            OR (CAST("));
+            ck_assert_ptr_nonnull(
+                strstr(query, "AS TEXT) ~ " MANTISSA_RE "))\n            OR (CAST("));
         free(query);
         fg_policy_free(policy);
     }
@@ -225,6 +246,111 @@ START_TEST(test_comment_cannot_break_out)
 }
 END_TEST
 
+/* ---- the score bins query ---- */
+
+static const char bins_policy[] = "version: 1\n"
+                                  "name: bins\n"
+                                  "data:\n"
+                                  "  label: y\n"
+                                  "  positive_label: \"1\"\n"
+                                  "  protected: [g]\n"
+                                  "  candidate: { score: s, threshold: 0.5, favorable: below }\n"
+                                  "  incumbent: { score: s2, threshold: 0.5 }\n"
+                                  "  missing: drop\n"
+                                  "gates:\n"
+                                  "  - id: ranking\n"
+                                  "    metric: auc\n"
+                                  "    overall: { min: 0.6 }\n";
+
+struct bins_vector {
+    enum fg_sql_dialect dialect;
+    const char *want[8]; /* parts the bins query must hold */
+};
+
+/* Per dialect: the score as a double, the first guess of the bin (floor: a truncating CAST in
+ * sqlite), the edges as a double division, the fixed bins. */
+static const struct bins_vector bins_vectors[] = {
+    {FG_SQL_ANSI,
+     {"CAST(\"fairgate_src\".\"s\" AS DOUBLE PRECISION) AS \"fairgate_candidate\"",
+      "CASE WHEN \"fairgate_rows\".\"fairgate_candidate\" >= 0 AND "
+      "\"fairgate_rows\".\"fairgate_candidate\" < 1\n            THEN "
+      "CAST(FLOOR(\"fairgate_rows\".\"fairgate_candidate\" * 10000) AS BIGINT) END AS "
+      "\"fairgate_guess\"",
+      "CASE WHEN \"fairgate_scores\".\"fairgate_score\" < 0 THEN -1\n            WHEN "
+      "\"fairgate_scores\".\"fairgate_score\" > 1 THEN 10000\n            WHEN "
+      "\"fairgate_scores\".\"fairgate_score\" >= 1 THEN 9999\n",
+      "WHEN \"fairgate_scores\".\"fairgate_score\" < CAST(\"fairgate_scores\".\"fairgate_guess\" "
+      "AS DOUBLE PRECISION) / 10000 THEN \"fairgate_scores\".\"fairgate_guess\" - 1\n",
+      "WHEN \"fairgate_scores\".\"fairgate_score\" >= CAST(\"fairgate_scores\".\"fairgate_guess\" "
+      "+ 1 AS DOUBLE PRECISION) / 10000 THEN \"fairgate_scores\".\"fairgate_guess\" + 1\n"
+      "            ELSE \"fairgate_scores\".\"fairgate_guess\" END AS \"bin\"",
+      "SUM(\"fairgate_bins\".\"fairgate_score\" * \"fairgate_bins\".\"fairgate_score\") AS "
+      "\"sum_squares\"",
+      "GROUP BY \"fairgate_bins\".\"g\", \"fairgate_bins\".\"y_true\", "
+      "\"fairgate_bins\".\"model\", \"fairgate_bins\".\"bin\"\nORDER BY",
+      NULL}},
+    {FG_SQL_BIGQUERY,
+     {"FROM `p-1`.`d`.`t` AS `fairgate_src`",
+      "SAFE_CAST(`fairgate_src`.`s` AS FLOAT64) AS `fairgate_candidate`",
+      "SAFE_CAST(`fairgate_src`.`s2` AS FLOAT64) AS `fairgate_incumbent`",
+      "THEN CAST(FLOOR(`fairgate_rows`.`fairgate_incumbent` * 10000) AS INT64) END AS "
+      "`fairgate_guess`",
+      "< CAST(`fairgate_scores`.`fairgate_guess` AS FLOAT64) / 10000 THEN",
+      ">= CAST(`fairgate_scores`.`fairgate_guess` + 1 AS FLOAT64) / 10000 THEN",
+      "WHERE NOT (`fairgate_src`.`g` IS NULL OR", NULL}},
+    {FG_SQL_DUCKDB,
+     {"TRY_CAST(\"fairgate_src\".\"s\" AS DOUBLE) AS \"fairgate_candidate\"",
+      "THEN CAST(FLOOR(\"fairgate_rows\".\"fairgate_candidate\" * 10000) AS BIGINT) END",
+      "< CAST(\"fairgate_scores\".\"fairgate_guess\" AS DOUBLE) / 10000 THEN", NULL}},
+    {FG_SQL_SQLITE,
+     {"CAST(\"fairgate_src\".\"s\" AS REAL) AS \"fairgate_candidate\"",
+      "THEN CAST(\"fairgate_rows\".\"fairgate_candidate\" * 10000 AS INTEGER) END", NULL}},
+    {FG_SQL_SPARK,
+     {"THEN CAST(FLOOR(`fairgate_rows`.`fairgate_candidate` * 10000) AS BIGINT) END",
+      "< CAST(`fairgate_scores`.`fairgate_guess` AS DOUBLE) / 10000 THEN", NULL}},
+    {FG_SQL_POSTGRES,
+     {"< CAST(\"fairgate_scores\".\"fairgate_guess\" AS DOUBLE PRECISION) / 10000 THEN", NULL}},
+};
+
+START_TEST(test_bins_dialects)
+{
+    const struct bins_vector *v = &bins_vectors[_i];
+    struct fg_policy *policy = policy_from(bins_policy);
+    char *query = NULL;
+    struct fg_error err;
+    ck_assert_int_eq(fg_sql_render_bins(policy, v->dialect == FG_SQL_BIGQUERY ? "p-1.d.t" : "t",
+                                        v->dialect, &query, &err),
+                     FG_OK);
+    for (size_t k = 0; k < 8 && v->want[k] != NULL; k++)
+        ck_assert_msg(strstr(query, v->want[k]) != NULL, "dialect %d: no '%s' in\n%s",
+                      (int)v->dialect, v->want[k], query);
+    /* both models, one score each, a row read as the counts query reads it */
+    ck_assert_uint_eq(count_of(query, "UNION ALL"), 1);
+    ck_assert_uint_eq(count_of(query, "'candidate' AS "), 1);
+    ck_assert_uint_eq(count_of(query, "'incumbent' AS "), 1);
+    ck_assert_uint_eq(count_of(query, "THEN NULL"), 1); /* missing: drop: the bad scores' */
+    ck_assert_uint_eq(count_of(query, " < 2.2250738585072014e-308 AND "),
+                      v->dialect == FG_SQL_ANSI ? 0 : 2); /* underflow, per score column */
+    size_t len = strlen(query);
+    ck_assert(len > 2 && strcmp(query + len - 2, ";\n") == 0);
+    free(query);
+    fg_policy_free(policy);
+}
+END_TEST
+
+/* The bins query needs a score gate. */
+START_TEST(test_bins_refused)
+{
+    struct fg_policy *policy = policy_from(odd_policy);
+    char *query = NULL;
+    struct fg_error err;
+    ck_assert_int_eq(fg_sql_render_bins(policy, "t", FG_SQL_DUCKDB, &query, &err), FG_ERR_POLICY);
+    ck_assert_ptr_null(query);
+    ck_assert_ptr_nonnull(strstr(err.message, "gates on no score metric"));
+    fg_policy_free(policy);
+}
+END_TEST
+
 static Suite *sql_suite(void)
 {
     Suite *s = suite_create("sql");
@@ -234,6 +360,9 @@ static Suite *sql_suite(void)
     tcase_add_test(tc, test_missing_error_and_threshold);
     tcase_add_test(tc, test_score_columns);
     tcase_add_test(tc, test_comment_cannot_break_out);
+    tcase_add_loop_test(tc, test_bins_dialects, 0,
+                        (int)(sizeof bins_vectors / sizeof bins_vectors[0]));
+    tcase_add_test(tc, test_bins_refused);
     suite_add_tcase(s, tc);
     return s;
 }
