@@ -25,7 +25,9 @@
  *    policy: a group at exactly 0.8 x the highest rate passes the four-fifths rule and one
  *    a hair below it fails. max_worsening is compared with a tolerance of 1e-12.
  *  - A ratio whose reference rate is 0 is 1 (parity) when the group's rate is 0 too, and
- *    infinite otherwise (JSON null, with the reason).
+ *    infinite otherwise (JSON null, with the reason). A peer's alias has no value at 0/0
+ *    (AIF360 NaN, Clarify DI 0), nor aif360.equalized_odds_difference with a rate
+ *    undefined: null, insufficient_data.
  *  - A gate fails when a result fails, or when a result has insufficient data and
  *    on_small_group is `fail`; it warns on insufficient data with `warn`; with `skip` it is
  *    `insufficient_data` only when nothing could be evaluated. The verdict fails when a
@@ -341,7 +343,14 @@ static bool eval_component(const struct fg_gate_spec *spec, const struct fg_metr
             return false;
     } else if (spec->disparity == FG_DISPARITY_RATIO) {
         /* A reference rate of 0: both 0 is parity (1); a positive rate over 0 is an
-         * infinitely large ratio, which fails any max and passes any min. */
+         * infinitely large ratio, which fails any max and passes any min. A peer's ratio
+         * has no value at 0/0: AIF360's ratio (dataset_metric.py:82) is NaN and Clarify's DI
+         * divide (common.py:27) 0, so an alias gives null there, never 1. */
+        if (r == 0.0 && v == 0.0 && spec->alias != NULL) {
+            snprintf(why, why_size, "%s%s is 0/0: %s is 0 in the group and the reference", whose,
+                     spec->alias->name, fg_metric_name(metric));
+            return false;
+        }
         side->value = r != 0.0 ? v / r : v == 0.0 ? 1.0 : INFINITY;
     } else if (spec->disparity == FG_DISPARITY_SIGNED_DIFFERENCE) {
         side->value = spec->reference_minus_group ? r - v : v - r;
@@ -391,6 +400,7 @@ static enum side_state eval_side(const struct fg_gate_spec *spec, const struct f
     struct fg_side best = {0};
     double best_badness = -INFINITY;
     char missing[256] = "";
+    size_t comparisons_before = res != NULL ? res->n_comparisons : 0;
     for (size_t c = 0; c < n; c++) {
         struct fg_side s = {0};
         if (!eval_component(spec, m, g, refs[c], comps[c], incumbent, &s, missing,
@@ -411,6 +421,14 @@ static enum side_state eval_side(const struct fg_gate_spec *spec, const struct f
     *side = best;
     if (missing[0] != '\0')
         snprintf(why, why_size, "%s", missing);
+    if (evaluated > 0 && evaluated < n && spec->alias != NULL) {
+        /* AIF360's equalized_odds_difference, max(|dFPR|, |dTPR|) (classification_metric.py
+         * :592), has no value when a component has none (NaN there): no partial result. */
+        side->defined = false;
+        if (res != NULL)
+            res->n_comparisons = comparisons_before;
+        return SIDE_NONE;
+    }
     return evaluated == 0 ? SIDE_NONE : evaluated < n ? SIDE_PARTIAL : SIDE_COMPLETE;
 }
 

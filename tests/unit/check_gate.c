@@ -473,6 +473,88 @@ START_TEST(test_equalized_odds_family_per_component)
 }
 END_TEST
 
+/* evaluate_cells with one gate, its bound and the explicit reference g=R (an alias needs one). */
+static struct fg_evaluation *evaluate_against_r(const char *gate, const char *bound,
+                                                const struct cell_spec *cells, size_t n_cells,
+                                                struct fg_policy **policy, struct fg_counts **k,
+                                                struct fg_metrics **m)
+{
+    char yaml[256];
+    snprintf(yaml, sizeof yaml, "%s    %s\n    reference: { g: R }\n", gate, bound);
+    return evaluate_cells(yaml, cells, n_cells, policy, k, m);
+}
+
+START_TEST(test_alias_ratio_zero_over_zero_is_null)
+{
+    /* Selection rates: R 0/25, A 0/12, B 4/16. AIF360's disparate_impact is
+     * SR_A / SR_R = 0/0 = NaN (dataset_metric.py:82, numpy division) and Clarify's DI
+     * divide(0, 0) = 0 (common.py:27): an alias gives null for A, never fairgate's parity 1.
+     * B: 0.25 / 0 is infinite (AIF360 inf, Clarify inf), as for the fairgate metric. The
+     * native selection_rate ratio keeps 1 for A. */
+    static const struct cell_spec cells[] = {{"R", 0, 0, 20}, {"R", 1, 0, 5}, {"A", 0, 0, 9},
+                                             {"A", 1, 0, 3},  {"B", 1, 1, 3}, {"B", 0, 1, 1},
+                                             {"B", 0, 0, 9},  {"B", 1, 0, 3}};
+    static const char *const gates[] = {"    metric: aif360.disparate_impact\n",
+                                        "    metric: clarify.DI\n",
+                                        "    metric: selection_rate\n    disparity: ratio\n"};
+    for (size_t i = 0; i < 3; i++) {
+        struct fg_policy *policy;
+        struct fg_counts *k;
+        struct fg_metrics *m;
+        struct fg_evaluation *ev = evaluate_against_r(
+            gates[i], "min: 0.8", cells, sizeof cells / sizeof cells[0], &policy, &k, &m);
+        const struct fg_gate_result *a = result_for(m, ev, "g=A"), *b = result_for(m, ev, "g=B");
+        if (i < 2) {
+            ck_assert_msg(!a->candidate.defined, "%s: A is %g, want null", gates[i],
+                          a->candidate.value);
+            ck_assert_int_eq(a->status, FG_RESULT_INSUFFICIENT_DATA);
+            ck_assert_ptr_nonnull(strstr(a->why, "0/0"));
+        } else {
+            ck_assert(a->candidate.defined);
+            ck_assert_double_eq(a->candidate.value, 1.0);
+        }
+        ck_assert(isinf(b->candidate.value));
+        free_all(ev, m, k, policy);
+    }
+}
+END_TEST
+
+START_TEST(test_alias_equalized_odds_needs_both_rates)
+{
+    /* R: tpr 20/30, fpr 5/35. P has no actual negatives (FPR 0/0): AIF360's
+     * equalized_odds_difference max(|dFPR|, |dTPR|) (classification_metric.py:592) is
+     * max(nan, .) = NaN; N has no actual positives (TPR 0/0): max(|dFPR|, nan) is |dFPR| in
+     * Python, NaN in the definition. The alias is null for both; the fairgate metric keeps
+     * judging the rate it has (|8/11 - 2/3| = 2/33 for P). */
+    static const struct cell_spec cells[] = {{"R", 1, 1, 20}, {"R", 1, 0, 10}, {"R", 0, 1, 5},
+                                             {"R", 0, 0, 30}, {"P", 1, 1, 8},  {"P", 1, 0, 3},
+                                             {"N", 0, 1, 3},  {"N", 0, 0, 11}};
+    static const char *const gates[] = {"    metric: aif360.equalized_odds_difference\n",
+                                        "    metric: equalized_odds\n    disparity: difference\n"};
+    for (size_t i = 0; i < 2; i++) {
+        struct fg_policy *policy;
+        struct fg_counts *k;
+        struct fg_metrics *m;
+        struct fg_evaluation *ev = evaluate_against_r(
+            gates[i], "max: 0.5", cells, sizeof cells / sizeof cells[0], &policy, &k, &m);
+        const struct fg_gate_result *p = result_for(m, ev, "g=P"), *n = result_for(m, ev, "g=N");
+        ck_assert_int_eq(p->status, FG_RESULT_INSUFFICIENT_DATA);
+        ck_assert_int_eq(n->status, FG_RESULT_INSUFFICIENT_DATA);
+        if (i == 0) {
+            ck_assert_msg(!p->candidate.defined, "P is %.17g, want null", p->candidate.value);
+            ck_assert_msg(!n->candidate.defined, "N is %.17g, want null", n->candidate.value);
+            ck_assert_ptr_nonnull(strstr(p->why, "fpr is undefined"));
+            ck_assert_ptr_nonnull(strstr(n->why, "tpr is undefined"));
+            ck_assert_uint_eq(p->n_comparisons, 0);
+        } else {
+            ck_assert(p->candidate.defined);
+            ck_assert_double_eq_tol(p->candidate.value, 2.0 / 33.0, 1e-15);
+        }
+        free_all(ev, m, k, policy);
+    }
+}
+END_TEST
+
 /* The override records of an evaluation belong to the override module: fg_override_release
  * frees them and leaves none, a second call is a no-op, and fg_evaluation_free goes through
  * it (make asan reports a leak or a double free otherwise). */
@@ -518,6 +600,8 @@ int main(void)
     tcase_add_test(tc, test_equalized_odds_partial_data_still_fails);
     tcase_add_test(tc, test_equalized_odds_family_per_component);
     tcase_add_test(tc, test_override_records_released_by_override_module);
+    tcase_add_test(tc, test_alias_ratio_zero_over_zero_is_null);
+    tcase_add_test(tc, test_alias_equalized_odds_needs_both_rates);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
