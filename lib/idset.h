@@ -5,8 +5,9 @@
  * Each string is stored once, in insertion order, in one arena: a head byte (3 bits of
  * flags the caller owns, and the length when under 31), a 4-byte length for longer ones,
  * the bytes, and, in an indexed set, the 4-byte insertion index. An open-addressing table
- * (linear probing, at most 3/4 full) holds arena offsets + 1. Nothing is allocated per
- * string: an 8-byte id costs 9 bytes of arena and, at most, 4 / (3/8) bytes of table.
+ * (linear probing, at most 4/5 full) holds arena offsets + 1, with bits of the hash above
+ * them. Nothing is allocated per string: an 8-byte id costs 9 bytes of arena and, at most,
+ * 4 / (2/5) bytes of table when the table doubles, 5 bytes when fg_idset_reserve sized it.
  * A string is named by its arena offset (a "ref"), which stays valid as the set grows.
  *
  * Limits: the arena stays under 4 GiB (FG_ERR_LIMIT past it); any bytes, NUL and empty
@@ -27,14 +28,19 @@
 struct fg_idset {
     unsigned char *arena;
     size_t len, cap;
-    uint32_t *slots; /* arena offset + 1; 0: empty */
-    size_t n_slots;  /* a power of two, or 0 */
-    size_t n;        /* strings */
-    bool indexed;    /* each string carries its insertion index */
+    uint32_t *slots;   /* (arena offset + 1) | the hash's high bits; 0: empty */
+    size_t n_slots;    /* any size, or 0 */
+    unsigned ref_bits; /* the low bits of a slot that hold offset + 1 */
+    size_t n;          /* strings */
+    bool indexed;      /* each string carries its insertion index */
 };
 
 void fg_idset_init(struct fg_idset *set, bool indexed);
 void fg_idset_free(struct fg_idset *set);
+
+/* Sizes the table for n strings in all (at most 4/5 full then), so that it never doubles
+ * on the way: FG_ERR_NOMEM (the set as it was) or FG_ERR_LIMIT past 2^31 strings. */
+FG_MUST_CHECK enum fg_status fg_idset_reserve(struct fg_idset *set, size_t n);
 
 /* The ref of the string, or FG_IDSET_NONE. */
 uint32_t fg_idset_find(const struct fg_idset *set, const char *bytes, size_t len);

@@ -735,6 +735,7 @@ static enum fg_status fast_record(struct reader *r, const struct fg_fastcsv_reco
         return spans_reserve(r, r->n_names ? r->n_names : 1);
     }
     r->rows++;
+    r->fast_bytes += rec->next - rec->start;
     if (rec->n_fields != r->n_names)
         return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
                               "the row has %zu field%s, the header has %zu", rec->n_fields,
@@ -1293,6 +1294,26 @@ enum fg_status fg_ingest_shared_mismatch(struct ingest *in, struct reader *r, co
                           in->join == JOIN_ID ? "by id" : "by position (data.join: position)");
 }
 
+/* After RESERVE_AFTER ids, the id table is sized once for the rows the file's size
+ * foretells at their length so far (and 1/64 more), so it never doubles again: the largest
+ * table is not held twice, nor a power of two's slack (with ids of even length, 5 bytes a
+ * row where doubling leaves 4 to 8). Rows longer later only make it a little fuller; shorter
+ * ones make it double as before. */
+#define RESERVE_AFTER 65536u
+
+static enum fg_status ids_reserve(struct ingest *in, struct reader *r)
+{
+    if (r->size == 0 || r->fast_bytes == 0)
+        return FG_OK; /* a stream, or libcsv: no length to go by */
+    double rows = (double)r->size / (double)r->fast_bytes * (double)r->rows;
+    rows += rows / 64;
+    if (rows >= (double)(UINT32_MAX / 2))
+        return FG_OK; /* past the set's limit: it says so as it grows */
+    if (fg_idset_reserve(&in->ids, (size_t)rows) == FG_ERR_NOMEM)
+        return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
+    return FG_OK;
+}
+
 static enum fg_status incumbent_row(struct reader *r, void *user)
 {
     struct ingest *in = user;
@@ -1332,6 +1353,8 @@ static enum fg_status incumbent_row(struct reader *r, void *user)
     if (in->join == JOIN_ID) {
         const struct slot *id = &r->slots[in->incumbent_id_slot];
         uint32_t ref;
+        if (in->ids.n == RESERVE_AFTER && (status = ids_reserve(in, r)) != FG_OK)
+            return status;
         shared_settle(in, r);
         status = line_map_push(r, &in->id_lines, in->ids.n, r->lines.record_line);
         if (status == FG_OK)
@@ -1611,6 +1634,8 @@ enum fg_status fg_ingest_read_file(struct ingest *in, struct reader *r, bool may
     if (r->spool_fd >= 0)
         fg_instream_tee(stream, r->spool_fd);
     r->lines.line = 1;
+    struct stat st;
+    r->size = fg_instream_plain_file(stream, &st) ? (uint64_t)st.st_size : 0;
     /* the row cache, for a one-file run (or the candidate of an aligned join) that keeps no
      * scores */
     bool aligned_candidate = in->aligned && r == &in->candidate;
@@ -1620,7 +1645,6 @@ enum fg_status fg_ingest_read_file(struct ingest *in, struct reader *r, bool may
         goto done;
     }
     bool used = false;
-    struct stat st;
     if (may_split && !in->tuning.libcsv_only && fg_instream_plain_file(stream, &st) &&
         fg_ingest_splittable(in, &st))
         status = read_split(in, r, fg_instream_fd(stream), &st, sha, buf, &used);

@@ -105,6 +105,8 @@ struct reader {
     size_t field;              /* fields of the current record seen so far */
     /* results */
     uint64_t rows, rows_dropped;
+    uint64_t size;       /* of a plain file, from its first stat; 0: unknown (a stream) */
+    uint64_t fast_bytes; /* of the data records read on the fast path, terminators included */
     char sha256[65];
     enum fg_status status; /* the first failure inside a callback */
     /* the quote-free fast path (lib/fastcsv.c) */

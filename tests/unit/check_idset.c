@@ -93,7 +93,7 @@ START_TEST(test_growth_and_collisions)
         ck_assert_uint_eq(fg_idset_index(&set, ref), i);
     }
     ck_assert_uint_eq(set.n, N);
-    ck_assert_uint_ge(set.n_slots * 3, set.n * 4); /* at most 3/4 full */
+    ck_assert_uint_ge(set.n_slots * 4, set.n * 5); /* at most 4/5 full */
     for (unsigned i = 0; i < N; i++) {
         int len = snprintf(id, sizeof id, "%.*s%u", (int)(i % 40),
                            "0000000000000000000000000000000000000000", i);
@@ -108,22 +108,23 @@ START_TEST(test_growth_and_collisions)
 }
 END_TEST
 
-/* Home slots that collide: 768 ids fill the first table (1024 slots) to its 3/4 limit
+/* Home slots that collide: 819 ids fill the first table (1024 slots) to its 4/5 limit
  * without growing it, so probe runs are long and wrap around the end; each id must still
- * be found, each absent one not. The 769th grows the table. */
+ * be found, each absent one not. The 820th grows the table. */
 START_TEST(test_collisions)
 {
     struct fg_idset set;
     fg_idset_init(&set, false);
     char id[32];
-    for (unsigned i = 0; i < 768; i++)
+    for (unsigned i = 0; i < 819; i++)
         add(&set, id, (size_t)snprintf(id, sizeof id, "r%u", i), 1);
     ck_assert_uint_eq(set.n_slots, 1024);
-    size_t runs = 0;
+    size_t runs = 0, wrapped = set.slots[0] != 0 && set.slots[set.n_slots - 1] != 0;
     for (size_t pos = 0; pos < set.n_slots; pos++)
         runs += set.slots[pos] != 0 && set.slots[(pos + 1) % set.n_slots] != 0;
-    ck_assert_uint_gt(runs, 300); /* many neighbours: probing is exercised */
-    for (unsigned i = 0; i < 768; i++) {
+    ck_assert_uint_gt(runs, 400); /* many neighbours: probing is exercised */
+    ck_assert_uint_eq(wrapped, 1);
+    for (unsigned i = 0; i < 819; i++) {
         int len = snprintf(id, sizeof id, "r%u", i);
         uint32_t ref = fg_idset_find(&set, id, (size_t)len);
         ck_assert_uint_ne(ref, FG_IDSET_NONE);
@@ -131,9 +132,46 @@ START_TEST(test_collisions)
         len = snprintf(id, sizeof id, "s%u", i);
         ck_assert_uint_eq(fg_idset_find(&set, id, (size_t)len), FG_IDSET_NONE);
     }
-    add(&set, "r768", 4, 0);
+    add(&set, "r819", 4, 0);
     ck_assert_uint_eq(set.n_slots, 2048);
     ck_assert_uint_ne(fg_idset_find(&set, "r0", 2), FG_IDSET_NONE);
+    fg_idset_free(&set);
+}
+END_TEST
+
+/* fg_idset_reserve sizes the table once, to no power of two: 400,000 ids then fit
+ * without the table growing (the hash join's peak memory: no last doubling, no two tables
+ * at once), 4/5 full at most. Meanwhile the arena grows from 4 KiB to 4 MiB, so the bits
+ * of a slot that hold an offset widen 10 times and the tags are cut in place: every id is
+ * still found, none that was not added. */
+START_TEST(test_reserve)
+{
+    enum { N = 400000 };
+    struct fg_idset set;
+    fg_idset_init(&set, false);
+    ck_assert_int_eq(fg_idset_reserve(&set, N), FG_OK);
+    size_t n_slots = set.n_slots;
+    ck_assert_uint_eq(n_slots, N + N / 4 + 1);
+    char id[32];
+    for (unsigned i = 0; i < N; i++) {
+        int len = snprintf(id, sizeof id, "A%07u", i);
+        ck_assert_uint_eq(fg_idset_find(&set, id, (size_t)len), FG_IDSET_NONE);
+        add(&set, id, (size_t)len, i % 8);
+    }
+    ck_assert_uint_eq(set.n_slots, n_slots); /* never grew */
+    ck_assert_uint_eq(set.ref_bits, 23);     /* 3.6 MB of arena in 4 MiB: offsets of 23 bits */
+    for (unsigned i = 0; i < N; i++) {
+        int len = snprintf(id, sizeof id, "A%07u", i);
+        uint32_t ref = fg_idset_find(&set, id, (size_t)len);
+        ck_assert_msg(ref != FG_IDSET_NONE, "id %u lost", i);
+        ck_assert_uint_eq(fg_idset_flags(&set, ref), i % 8);
+        len = snprintf(id, sizeof id, "B%07u", i);
+        ck_assert_uint_eq(fg_idset_find(&set, id, (size_t)len), FG_IDSET_NONE);
+    }
+    /* a smaller reservation changes nothing; the next id past 4/5 doubles the table */
+    ck_assert_int_eq(fg_idset_reserve(&set, 10), FG_OK);
+    ck_assert_uint_eq(set.n_slots, n_slots);
+    ck_assert_int_eq(fg_idset_reserve(&set, (size_t)UINT32_MAX), FG_ERR_LIMIT);
     fg_idset_free(&set);
 }
 END_TEST
@@ -189,6 +227,7 @@ static Suite *idset_suite(void)
     tcase_add_test(tc, test_vectors);
     tcase_add_test(tc, test_growth_and_collisions);
     tcase_add_test(tc, test_collisions);
+    tcase_add_test(tc, test_reserve);
     tcase_add_test(tc, test_long_ids);
     tcase_add_test(tc, test_empty_id);
     suite_add_tcase(s, tc);

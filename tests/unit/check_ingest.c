@@ -1455,11 +1455,13 @@ static char *counts_text(const struct fg_counts *counts)
  * or by a thread of its own, tiny blocks, or the hash join alone): the same counts, rows
  * and digests, and inputs.join says which ran. Row 2000 of the candidate is quoted (libcsv
  * reads it and the rest: pairing without the fast path's hook). The incumbent file in the
- * same order, then with rows 1500 and 1501 swapped (the hash join, with a note). */
+ * same order, then with rows 1500 and 1501 swapped (the hash join, with a note). 70,000
+ * rows: past the 65,536 ids after which the hash join sizes its table from the file's size
+ * (lib/ingest.c, ids_reserve), so ids are added and found again after that. */
 START_TEST(test_aligned_join_ways)
 {
-    enum { N = 3000 };
-    size_t cap = 1 << 20, clen = 0, ilen = 0;
+    enum { N = 70000 };
+    size_t cap = 4 << 20, clen = 0, ilen = 0;
     char *cand = malloc(cap), *inc = malloc(cap), *swapped = malloc(cap);
     ck_assert(cand != NULL && inc != NULL && swapped != NULL);
     clen += (size_t)snprintf(cand, cap, "id,sex,race,label,new\n");
