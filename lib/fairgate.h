@@ -209,7 +209,8 @@ FG_MUST_CHECK enum fg_status fg_sql_render(const struct fg_policy *policy, const
                                            struct fg_error *err);
 
 /* The query whose result is the score bins file of the same rows (fg_counts_render_bins_csv),
- * for a policy that gates on a score metric (FG_ERR_POLICY otherwise); as fg_sql_render. */
+ * for a policy that gates on a score metric, or of the candidate's scores alone for one whose
+ * candidate reads a score (`fairgate sweep`); FG_ERR_POLICY otherwise; as fg_sql_render. */
 FG_MUST_CHECK enum fg_status fg_sql_render_bins(const struct fg_policy *policy, const char *table,
                                                 enum fg_sql_dialect dialect, char **out,
                                                 struct fg_error *err);

@@ -334,13 +334,17 @@ static void put_gate(struct fg_buf *h, const struct fg_sweep_table *t, size_t i,
         sr.bounds[sr.n_bounds] = g->max_worsening, sr.bound_names[sr.n_bounds++] = "max_worsening";
     char title[400], id[64];
     snprintf(title, sizeof title, "%s: %s%s", g->id, g->metric,
-             worsening ? " (worsening against the incumbent)" : " (worst group)");
+             worsening    ? " (worsening against the incumbent)"
+             : g->overall ? ""
+                          : " (worst group)");
     sr.title = title;
     snprintf(id, sizeof id, "gate-%zu", i + 1);
     fg_buf_puts(h, "<h2>");
     put_text(h, g->id);
     fg_buf_add(h, " <span class=\"muted\">%s%s</span>%s</h2>\n", g->metric,
-               worsening ? ": worsening against the incumbent" : ": the worst group's value",
+               worsening    ? ": worsening against the incumbent"
+               : g->overall ? ": the overall value"
+                            : ": the worst group's value",
                g->blocking ? "" : " <span class=\"advisory\">advisory (never blocks)</span>");
     put_chart(h, t, &sr, id);
 }
