@@ -358,7 +358,8 @@ static const struct opt check_options[] = {
                      "incumbent column, if any, is read from the candidate file"},
     [C_COUNTS] = {"counts", "FILE", REPEAT | INPUT,
                   "gate on a counts file (of `fairgate counts` or `fairgate sql`)\n"
-                  "instead of predictions; shards are summed. Not with a score metric.\n"
+                  "instead of predictions; shards are summed. A score metric needs the\n"
+                  "score bins file too (counts --bins-out, sql --bins) as another --counts.\n"
                   "Overrides bind to every counts file, in the order given"},
     [C_OUT] = {"out", "FILE", 0, "write the audit JSON here"},
     [C_SIGN_KEY] = {"sign-key", "FILE", 0, "Ed25519 private key (PEM) that signs the attestation"},
@@ -839,7 +840,8 @@ static const struct opt counts_options[] = {
     [N_OUT] = {"out", "FILE", REQUIRED, "write the counts file here (required)"},
     [N_BINS_OUT] = {"bins-out", "FILE", 0,
                     "write the score bins file here (required when the policy gates on\n"
-                    "auc, brier or calibration_gap; give it to check --counts too)"},
+                    "auc, brier or calibration_gap; give it to check --counts too; for a\n"
+                    "score candidate without such a gate, its bins for sweep --counts)"},
     [N_QUIET] = OPT_QUIET,
     [N_FORCE] = OPT_FORCE_OUT,
 };
