@@ -260,7 +260,7 @@ if [ -n "$PY" ]; then
     expect_grep "... the policy's threshold fails two gates" "$WORK/err" \
         "^the policy's threshold 0.5: fails equal-opportunity, no-tpr-regression; accuracy 0.8725$"
     grep -E '^(threshold|0.5|0.93|0.94),' "$WORK/adult.sweep" | cut -d, -f1-7,12 >"$WORK/excerpt"
-    awk '/^## Threshold sweep/ { s = 1 } s && /^(threshold|0\.5|0\.93|0\.94),/ { print } /^## Not yet/ { s = 0 }' \
+    awk '/^## Threshold sweep/ { s = 1 } s && /^(threshold,accuracy|0\.5|0\.93|0\.94),/ { print } /^## Not yet/ { s = 0 }' \
         "$ROOT/README.md" >"$WORK/readme-excerpt"
     same_bytes "Adult: the README's excerpt of the CSV is this run's" "$WORK/excerpt" "$WORK/readme-excerpt"
     run "$FAIRGATE" counts --quiet --policy "$AP" --candidate "$WORK/adult.csv" --out "$WORK/ak.csv" --bins-out "$WORK/ab.csv"
