@@ -8,6 +8,7 @@
 
 #include "fairgate.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -36,6 +37,7 @@ static const char *usage_main =
     "  report    render the reports again from a verified attestation (or an audit file)\n"
     "  counts    reduce predictions to the counts table (CSV) that check --counts reads\n"
     "  sql       print the SQL query that computes the counts table inside an engine\n"
+    "  sweep     every gate's value and status at each threshold of a score (CSV, HTML)\n"
     "  metrics   list the metrics and their AIF360 / Clarify aliases\n"
     "\n"
     "  fairgate <command> --help   help for one command\n"
@@ -383,7 +385,8 @@ static const struct opt check_options[] = {
                      "incumbent column, if any, is read from the candidate file"},
     [C_COUNTS] = {"counts", "FILE", REPEAT | INPUT,
                   "gate on a counts file (of `fairgate counts` or `fairgate sql`)\n"
-                  "instead of predictions; shards are summed. Not with a score metric.\n"
+                  "instead of predictions; shards are summed. A score metric needs the\n"
+                  "score bins file too (counts --bins-out, sql --bins) as another --counts.\n"
                   "Overrides bind to every counts file, in the order given"},
     [C_OUT] = {"out", "FILE", 0, "write the audit JSON here"},
     [C_SIGN_KEY] = {"sign-key", "FILE", 0, "Ed25519 private key (PEM) that signs the attestation"},
@@ -864,7 +867,8 @@ static const struct opt counts_options[] = {
     [N_OUT] = {"out", "FILE", REQUIRED, "write the counts file here (required)"},
     [N_BINS_OUT] = {"bins-out", "FILE", 0,
                     "write the score bins file here (required when the policy gates on\n"
-                    "auc, brier or calibration_gap; give it to check --counts too)"},
+                    "auc, brier or calibration_gap; give it to check --counts too; for a\n"
+                    "score candidate without such a gate, its bins for sweep --counts)"},
     [N_QUIET] = OPT_QUIET,
     [N_FORCE] = OPT_FORCE_OUT,
 };
@@ -962,6 +966,106 @@ static int cmd_sql(const struct parsed *p)
     return code;
 }
 
+/* ---- sweep ---- */
+
+enum { W_POLICY, W_CANDIDATE, W_INCUMBENT, W_COUNTS, W_GRID, W_OUT, W_HTML, W_QUIET, W_FORCE };
+static const struct opt sweep_options[] = {
+    [W_POLICY] = {"policy", "FILE", REQUIRED,
+                  "the YAML policy (required); its candidate reads a score:\n"
+                  "data.candidate: { score: COLUMN, threshold: T }"},
+    [W_CANDIDATE] = {"candidate", "FILE", INPUT, "the rows, as for check ('-': standard input)"},
+    [W_INCUMBENT] = {"incumbent", "FILE", INPUT, "the incumbent's predictions, as for check"},
+    [W_COUNTS] = {"counts", "FILE", REPEAT | INPUT,
+                  "instead of the rows: the counts file and the score bins file\n"
+                  "(`fairgate counts --out K --bins-out B`; shards are summed)"},
+    [W_GRID] = {"grid", "STEP", 0,
+                "the step between thresholds, a multiple of the bins' width 0.0001\n"
+                "(default 0.01: 0, 0.01, ..., 0.99)"},
+    [W_OUT] = {"out", "FILE", 0, "write the CSV here instead of standard output"},
+    [W_HTML] = {"html", "FILE", 0,
+                "write a self-contained HTML page: a chart per gate and of accuracy,\n"
+                "the passing band shaded, the policy's threshold marked"},
+    [W_QUIET] = {"quiet", NULL, 0, "print no summary on standard error"},
+    [W_FORCE] = {"force", NULL, 0, "replace a symbolic link at --out or --html"},
+};
+static const struct command sweep_command = {
+    "sweep",
+    "usage: fairgate sweep --policy P.yaml (--candidate C.csv [--incumbent I.csv] |\n"
+    "                      --counts K.csv --counts B.csv) [--grid STEP] [--out F.csv]\n"
+    "                      [--html F.html] [--quiet] [--force]\n"
+    "\n"
+    "For a candidate that reads a score, judges every gate as check does at each threshold\n"
+    "of a grid (the incumbent's decisions as given) and prints a CSV: threshold, overall\n"
+    "accuracy, per gate the worst group's value and the gate's status (and, vs_incumbent,\n"
+    "the worsening), and all_blocking_pass (advisory gates never block). Rows are reduced to\n"
+    "the score bins `fairgate counts --bins-out` writes, so rows and counts give the same\n"
+    "bytes. The policy's own threshold is swept too when it is a multiple of 0.0001; there\n"
+    "every value and status is check's (auc: check --counts's, from the same bins).\n"
+    "A summary goes to standard error. Output files are written all or none.\n",
+    OPTIONS(sweep_options),
+    "exit status: 0 some threshold passes every blocking gate, 1 none does, 2 error\n"
+    "(nothing written)\n",
+};
+
+/* The grid step: a number, strictly (the library says whether it is on the bins' grid). */
+static int parse_grid(const char *text, double *grid)
+{
+    char *end = NULL;
+    errno = 0;
+    *grid = text != NULL ? strtod(text, &end) : 0.0;
+    if (text != NULL && (end == text || *end != '\0' || errno != 0 || !(*grid > 0)))
+        return usage_error("--grid %s: give a step such as 0.01 (a multiple of 0.0001)", text);
+    return PARSED;
+}
+
+/* The CSV on standard output (unless --out), then the files all or none. */
+static int write_sweep(const struct fg_sweep_result *r, const struct parsed *p)
+{
+    const char *const *v = p->value;
+    int code = r->exit_code;
+    struct fg_error err = {0};
+    if (v[W_OUT] == NULL && (fputs(r->csv, stdout) < 0 || fflush(stdout) != 0))
+        return error_message("cannot write to standard output"); /* then no file is written */
+    unsigned flags = v[W_FORCE] != NULL ? FG_OUTPUT_FORCE : 0;
+    const struct fg_output outputs[] = {
+        {v[W_OUT], r->csv, strlen(r->csv), flags, NULL},
+        {v[W_HTML], r->html, r->html ? strlen(r->html) : 0, flags, NULL}};
+    if (fg_outputs_write(outputs, 2, publish_outputs, &err) != FG_OK)
+        return report_error(&err);
+    if (v[W_QUIET] == NULL)
+        fputs(r->summary, stderr);
+    return code;
+}
+
+static int cmd_sweep(const struct parsed *p)
+{
+    static const char *counts[MAX_REPEATED];
+    const char *const *v = p->value;
+    struct fg_sweep_request rq = {.policy_path = v[W_POLICY],
+                                  .candidate_path = v[W_CANDIDATE],
+                                  .incumbent_path = v[W_INCUMBENT],
+                                  .counts_paths = counts,
+                                  .n_counts = values_of(p, W_COUNTS, counts),
+                                  .html = v[W_HTML] != NULL};
+    if (rq.n_counts > 0 && (rq.candidate_path != NULL || rq.incumbent_path != NULL))
+        return usage_error("--counts replaces --candidate and --incumbent: give one or the other");
+    if (rq.candidate_path == NULL && rq.n_counts == 0)
+        return usage_error("--candidate (or --counts) is required");
+    if (parse_grid(v[W_GRID], &rq.grid) != PARSED)
+        return EXIT_ERROR;
+    if (v[W_QUIET] == NULL && isatty(STDERR_FILENO))
+        rq.progress = progress_show;
+    struct fg_error err = {0};
+    struct fg_sweep_result *r = NULL;
+    if (fg_sweep_run(&rq, &r, &err) != FG_OK)
+        return err.code == FG_ERR_USAGE && strncmp(err.message, "--grid", 6) == 0
+                   ? usage_error("%s", err.message)
+                   : report_error(&err);
+    int code = write_sweep(r, p);
+    fg_sweep_result_free(r);
+    return code;
+}
+
 /* ---- lint ---- */
 
 enum { L_CANONICAL };
@@ -1039,11 +1143,11 @@ static int run(int argc, char **argv)
     static const struct {
         const struct command *command;
         int (*run)(const struct parsed *p);
-    } commands[] = {{&check_command, cmd_check},    {&keygen_command, cmd_keygen},
-                    {&verify_command, cmd_verify},  {&override_command, cmd_override},
-                    {&report_command, cmd_report},  {&counts_command, cmd_counts},
-                    {&sql_command, cmd_sql},        {&lint_command, cmd_lint},
-                    {&metrics_command, cmd_metrics}};
+    } commands[] = {{&check_command, cmd_check},   {&keygen_command, cmd_keygen},
+                    {&verify_command, cmd_verify}, {&override_command, cmd_override},
+                    {&report_command, cmd_report}, {&counts_command, cmd_counts},
+                    {&sql_command, cmd_sql},       {&sweep_command, cmd_sweep},
+                    {&lint_command, cmd_lint},     {&metrics_command, cmd_metrics}};
     static struct parsed p;
     const char *name = argv[1];
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0)

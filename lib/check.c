@@ -382,19 +382,40 @@ enum fg_status fg_report_run(const struct fg_report_request *request, int *valid
 
 /* ---- counts ---- */
 
-/* With a score gate, the bins file's text (fg_counts_render_bins_csv) of the scores read. */
+/* Whether the policy has score bins to write: it gates on a score metric, or its candidate
+ * reads a score (its bins alone, for `fairgate sweep`). */
+static bool has_bins(const struct fg_policy *policy)
+{
+    return fg_score_bins_needed(policy) || policy->data.candidate.score != NULL;
+}
+
+/* Before reading: a score policy needs --bins-out, a policy without score bins refuses it. */
+static enum fg_status bins_wanted(const struct fg_policy *policy, const char *bins_out_path,
+                                  struct fg_error *err)
+{
+    const char *path = policy->path ? policy->path : "";
+    if (fg_score_bins_needed(policy) && bins_out_path == NULL)
+        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                            "policy %s gates on a score metric: give --bins-out FILE for the "
+                            "score bins that check --counts judges it from, beside --out",
+                            path);
+    if (!has_bins(policy) && bins_out_path != NULL)
+        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                            "--bins-out: policy %s gates on no score metric (auc, brier, "
+                            "calibration_gap) and its candidate reads no score, so it has no "
+                            "score bins",
+                            path);
+    return FG_OK;
+}
+
+/* With --bins-out, the bins file's text (fg_counts_render_bins_csv) of the scores read. */
 static enum fg_status render_bins(const struct fg_policy *policy, struct fg_counts *counts,
                                   const char *bins_out_path, char **bins_csv, size_t *len,
                                   struct fg_error *err)
 {
     *bins_csv = NULL;
     *len = 0;
-    if (!fg_score_bins_needed(policy) && bins_out_path != NULL)
-        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
-                            "--bins-out: policy %s gates on no score metric (auc, brier, "
-                            "calibration_gap), so it has no score bins",
-                            policy->path ? policy->path : "");
-    if (!fg_score_bins_needed(policy))
+    if (bins_out_path == NULL)
         return FG_OK;
     enum fg_status st = fg_score_bins_from_scores(counts, err);
     if (st == FG_OK)
@@ -410,16 +431,15 @@ enum fg_status fg_counts_run(const struct fg_counts_run_request *request,
     char *csv = NULL, *bins_csv = NULL;
     size_t len = 0, bins_len = 0;
     *read = (struct fg_ingest_result){0};
+    struct fg_ingest_options ingest = request->ingest;
+    ingest.keep_candidate_scores = ingest.keep_candidate_scores || request->bins_out_path != NULL;
     enum fg_status st = fg_policy_load(request->policy_path, &policy, err);
     if (st == FG_OK)
         st = fg_counts_policy_check(policy, err);
-    if (st == FG_OK && fg_score_bins_needed(policy) && request->bins_out_path == NULL)
-        st = fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
-                          "policy %s gates on a score metric: give --bins-out FILE for the "
-                          "score bins that check --counts judges it from, beside --out",
-                          policy->path ? policy->path : "");
     if (st == FG_OK)
-        st = fg_ingest_run(policy, &request->ingest, &counts, read, err);
+        st = bins_wanted(policy, request->bins_out_path, err);
+    if (st == FG_OK)
+        st = fg_ingest_run(policy, &ingest, &counts, read, err);
     if (st == FG_OK)
         st = fg_counts_render_csv(policy, counts, &csv, &len, err);
     if (st == FG_OK)

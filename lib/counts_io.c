@@ -183,11 +183,7 @@ enum fg_status fg_counts_render_csv(const struct fg_policy *policy, const struct
 static void put_number(struct fg_buf *t, double value)
 {
     char text[64];
-    for (int digits = 15; digits <= 17; digits++) {
-        snprintf(text, sizeof text, "%.*g", digits, value);
-        if (strtod(text, NULL) == value)
-            break;
-    }
+    fg_format_exact(text, sizeof text, value);
     fg_buf_puts(t, text);
 }
 

@@ -113,6 +113,9 @@ struct fg_ingest_options {
      * data rows seen. It must not call back into libfairgate. */
     void (*progress)(uint64_t done, uint64_t total, uint64_t rows, void *user);
     void *progress_user;
+    /* Keep the candidate's scores (a score column) even when no gate needs them, for its
+     * score bins (fg_score_bins_from_scores): `fairgate counts --bins-out`, `fairgate sweep`. */
+    bool keep_candidate_scores;
 };
 
 struct fg_ingest_result {
@@ -210,7 +213,8 @@ FG_MUST_CHECK enum fg_status fg_sql_render(const struct fg_policy *policy, const
                                            struct fg_error *err);
 
 /* The query whose result is the score bins file of the same rows (fg_counts_render_bins_csv),
- * for a policy that gates on a score metric (FG_ERR_POLICY otherwise); as fg_sql_render. */
+ * for a policy that gates on a score metric, or of the candidate's scores alone for one whose
+ * candidate reads a score (`fairgate sweep`); FG_ERR_POLICY otherwise; as fg_sql_render. */
 FG_MUST_CHECK enum fg_status fg_sql_render_bins(const struct fg_policy *policy, const char *table,
                                                 enum fg_sql_dialect dialect, char **out,
                                                 struct fg_error *err);
@@ -666,6 +670,46 @@ struct fg_counts_run_request {
  * writes out_path and bins_out_path, both or neither; *read says what was read. */
 FG_MUST_CHECK enum fg_status fg_counts_run(const struct fg_counts_run_request *request,
                                            struct fg_ingest_result *read, struct fg_error *err);
+
+/* `fairgate sweep` (lib/sweep.c): for a candidate read from a score column, every gate's
+ * value and status and the overall accuracy at each threshold of a grid, from the candidate's
+ * score bins (lib/scorebins.h: rows are binned as `fairgate counts --bins-out` bins them, so
+ * rows and counts give the same bytes). Each threshold's confusion counts go through the
+ * gates as check's do; the incumbent is as given (its decisions do not move). */
+#define FG_SWEEP_DEFAULT_GRID 0.01
+struct fg_sweep_request {
+    const char *policy_path;         /* required; data.candidate: {score, threshold} */
+    const char *candidate_path;      /* the rows, or NULL with counts files */
+    const char *incumbent_path;      /* as for check */
+    const char *const *counts_paths; /* n_counts > 0: counts and score bins files (summed) */
+    size_t n_counts;
+    /* The step between thresholds 0, grid, 2 grid, ... below 1: a multiple of the bin width
+     * 1e-4 in (0, 1), else FG_ERR_USAGE; 0 is FG_SWEEP_DEFAULT_GRID. The policy's own
+     * threshold is swept too when it is a bin edge. */
+    double grid;
+    bool html; /* render the page (fg_sweep_result.html) */
+    /* As fg_ingest_options.progress, while rows are read. */
+    void (*progress)(uint64_t done, uint64_t total, uint64_t rows, void *user);
+    void *progress_user;
+};
+
+/* What a sweep found; the texts malloc'd and NUL-terminated. */
+struct fg_sweep_result {
+    char *csv;     /* threshold, accuracy, per gate value and status, all_blocking_pass */
+    char *html;    /* with request->html, else NULL */
+    char *summary; /* lines for a person: how many thresholds pass, where, at what accuracy */
+    size_t n_thresholds;
+    size_t n_passing; /* thresholds where no blocking gate (enforce: block) fails */
+    int exit_code;    /* 0: some threshold passes; 1: none does */
+};
+
+/* Loads the policy (FG_ERR_POLICY when its candidate reads no score, or a vs_incumbent gate
+ * asks for evidence the paired bootstrap gives, which bins cannot: their candidate and
+ * incumbent decisions are not paired row by row), reads the rows (keeping the candidate's
+ * scores) or the counts files (which must hold the candidate's score bins) and sweeps. */
+FG_MUST_CHECK enum fg_status fg_sweep_run(const struct fg_sweep_request *request,
+                                          struct fg_sweep_result **out, struct fg_error *err);
+void fg_sweep_result_free(struct fg_sweep_result *result);
 
 /* `fairgate keygen`: a new Ed25519 key pair, the private key as PKCS#8 PEM (mode 0600) and
  * the public key as SPKI PEM, both files or neither (fg_key_add_outputs). force replaces

@@ -1799,9 +1799,11 @@ static void progress_init(struct progress *progress, const struct fg_ingest_opti
     }
 }
 
-/* Scores are kept only for a gated score metric, of the models read from a score column.
+/* Scores are kept only for a gated score metric, of the models read from a score column, and
+ * the candidate's when options ask for them (score bins without a score gate: sweep).
  * *probability_gate: whether a gate reads scores as probabilities (brier, calibration_gap). */
-static enum fg_status scores_init(struct ingest *in, bool *probability_gate, struct fg_error *err)
+static enum fg_status scores_init(struct ingest *in, const struct fg_ingest_options *options,
+                                  bool *probability_gate, struct fg_error *err)
 {
     const struct fg_policy *policy = in->policy;
     bool score_gate = false;
@@ -1812,7 +1814,8 @@ static enum fg_status scores_init(struct ingest *in, bool *probability_gate, str
         *probability_gate =
             *probability_gate || metric == FG_METRIC_BRIER || metric == FG_METRIC_CALIBRATION_GAP;
     }
-    in->keep_scores[0] = score_gate && policy->data.candidate.score != NULL;
+    in->keep_scores[0] =
+        (score_gate || options->keep_candidate_scores) && policy->data.candidate.score != NULL;
     in->keep_scores[1] =
         score_gate && policy->data.incumbent.present && policy->data.incumbent.score != NULL;
     if (in->keep_scores[0] || in->keep_scores[1])
@@ -1938,7 +1941,7 @@ static enum fg_status ingest_pass(struct ingest *in, const struct fg_ingest_opti
     enum fg_status status =
         fg_counts_new(policy->data.n_protected, policy->data.incumbent.present, &in->counts, err);
     if (status == FG_OK)
-        status = scores_init(in, &probability_gate, err);
+        status = scores_init(in, options, &probability_gate, err);
     if (status == FG_OK && in->aligned) {
         struct candidate_args args = {options->candidate_path, probability_gate, err};
         incumbent_setup(in, options->incumbent_path, probability_gate, err);

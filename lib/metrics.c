@@ -39,9 +39,8 @@
 
 /* ---- rates ---- */
 
-/* Each rate's Wilson interval at level for one model of a group. */
-static void rate_intervals(const struct fg_confusion *c, double level,
-                           struct fg_rate_intervals *out)
+void fg_rate_intervals_compute(const struct fg_confusion *c, double level,
+                               struct fg_rate_intervals *out)
 {
     for (int k = FG_METRIC_BASE_RATE; k < FG_METRIC_N_RATES; k++) {
         struct fg_rate r = fg_metric_rate((enum fg_metric)k, c);
@@ -297,12 +296,16 @@ static enum fg_status group_binned(struct score_work *w, const struct projection
 }
 
 /* When the counts keep no scores: which models have score bins instead, and the scratch their
- * groups need (NULL when out of memory, which the caller reports). True when any has. */
+ * groups need (NULL when out of memory, which the caller reports). True when any has. Bins
+ * of a policy without a score gate (the candidate's, for sweep) give no score metric, as
+ * its rows would not. */
 static bool binned_init(struct score_work *w, bool has_incumbent, size_t n_cells)
 {
+    bool gated = fg_score_bins_needed(w->policy);
     for (size_t k = 0; k < 2; k++)
-        w->models[k] = w->binned[k] =
-            fg_score_bins_has_model(fg_counts_bins(w->counts), k == 1) && (k == 0 || has_incumbent);
+        w->models[k] = w->binned[k] = gated &&
+                                      fg_score_bins_has_model(fg_counts_bins(w->counts), k == 1) &&
+                                      (k == 0 || has_incumbent);
     if (!w->binned[0] && !w->binned[1])
         return false;
     if (fg_binned_new(&w->bins, NULL) != FG_OK)
@@ -476,9 +479,10 @@ enum fg_status fg_metrics_compute(const struct fg_policy *policy, const struct f
         st = group_attrset(policy, counts, ranks, a, m, scratch, &scores, err);
     for (size_t i = 0; i < m->n_groups && st == FG_OK; i++) {
         struct fg_group *g = &m->groups[i];
-        rate_intervals(&g->candidate, 1.0 - policy->defaults.alpha, &g->candidate_ci);
+        fg_rate_intervals_compute(&g->candidate, 1.0 - policy->defaults.alpha, &g->candidate_ci);
         if (m->has_incumbent)
-            rate_intervals(&g->incumbent, 1.0 - policy->defaults.alpha, &g->incumbent_ci);
+            fg_rate_intervals_compute(&g->incumbent, 1.0 - policy->defaults.alpha,
+                                      &g->incumbent_ci);
     }
 
 done:

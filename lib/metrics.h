@@ -31,6 +31,11 @@ struct fg_rate_intervals {
     double low[FG_METRIC_N_RATES], high[FG_METRIC_N_RATES];
 };
 
+/* Each rate's Wilson interval at level for one model's confusion counts (fg_metrics_compute
+ * fills candidate_ci and incumbent_ci so; sweep again at each threshold). */
+void fg_rate_intervals_compute(const struct fg_confusion *c, double level,
+                               struct fg_rate_intervals *out);
+
 struct fg_group {
     size_t attrset;  /* index as fg_policy_attrset; SIZE_MAX for the overall population */
     char **values;   /* one owned copy per attribute of the attrset; NULL for overall */

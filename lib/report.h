@@ -59,6 +59,10 @@ void fg_report_metric_phrase(char *buf, size_t size, const struct cJSON *gate);
 struct fg_buf;
 void fg_report_md_escape(struct fg_buf *t, const char *s);
 
+/* The HTML page's escaping (lib/report_html.c): valid UTF-8 text with & < > " ' as entities
+ * and control characters as U+FFFD; for the sweep's page (lib/report_sweep.c) too. */
+void fg_report_html_escape(struct fg_buf *h, const char *s);
+
 /* An advisory gate: the audit says enforce: warn (its failure never blocks the verdict);
  * a gate without "enforce" (audits written before it existed) blocks. */
 bool fg_report_advisory(const struct cJSON *gate);

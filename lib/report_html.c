@@ -89,6 +89,11 @@ static void put_esc(struct fg_buf *h, const char *s)
     put_esc_max(h, s, 0);
 }
 
+void fg_report_html_escape(struct fg_buf *h, const char *s)
+{
+    put_esc_max(h, s, 0);
+}
+
 /* before, the escaped text, after. */
 static void wrap(struct fg_buf *h, const char *before, const char *text, const char *after)
 {

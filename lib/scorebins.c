@@ -450,19 +450,34 @@ static enum fg_status check_range(const struct fg_policy *policy, const struct f
     return FG_OK;
 }
 
+/* A policy without a score gate: no bins, or the candidate's alone when it reads a score (the
+ * bins `fairgate sweep` moves the threshold over; check reads them only to test that they fit). */
+static enum fg_status sweep_bins(const struct fg_policy *policy, const struct fg_counts *counts,
+                                 struct fg_error *err)
+{
+    const struct fg_score_bins *bins = fg_counts_bins(counts);
+    if (fg_score_bins_count(bins) == 0)
+        return FG_OK;
+    if (policy->data.candidate.score == NULL || fg_score_bins_has_model(bins, true))
+        return fg_error_set(err, FG_ERR_INPUT, NULL, 0, 0,
+                            "score bins were given, but policy %s gates on no score metric "
+                            "(auc, brier, calibration_gap)%s: give its counts file alone",
+                            policy->path ? policy->path : "",
+                            policy->data.candidate.score != NULL
+                                ? " and reads only the candidate's bins (fairgate sweep)"
+                                : "");
+    const bool scored[2] = {true, false};
+    return check_rows(policy, counts, scored, err);
+}
+
 enum fg_status fg_score_bins_validate(const struct fg_policy *policy,
                                       const struct fg_counts *counts, struct fg_error *err)
 {
     bool probability = false;
     const struct fg_gate_spec *gate = first_score_gate(policy, &probability);
     const struct fg_score_bins *bins = fg_counts_bins(counts);
-    if (gate == NULL && fg_score_bins_count(bins) > 0)
-        return fg_error_set(err, FG_ERR_INPUT, NULL, 0, 0,
-                            "score bins were given, but policy %s gates on no score metric "
-                            "(auc, brier, calibration_gap): give its counts file alone",
-                            policy->path ? policy->path : "");
     if (gate == NULL)
-        return FG_OK;
+        return sweep_bins(policy, counts, err);
     const struct fg_model_spec *models[2] = {&policy->data.candidate, &policy->data.incumbent};
     static const char *const names[2] = {"candidate", "incumbent"};
     bool scored[2];

@@ -102,9 +102,11 @@ FG_MUST_CHECK enum fg_status fg_score_bins_policy_check(const struct fg_policy *
                                                         struct fg_error *err);
 /* After reading counts files: the table's bins (fg_counts_bins) fit the policy and the cells:
  * a policy with a score gate has bins of each model it reads from a score column and no
- * other; one without has none; every (values, y_true) has as many rows in each model's bins
- * as in the cells; with brier or calibration_gap gated, no score lies outside [0, 1] (as
- * ingest refuses such a row). FG_ERR_POLICY or FG_ERR_INPUT otherwise, naming the group. */
+ * other; one without has none, or the candidate's alone when it reads a score (`fairgate
+ * sweep`; check only tests that they fit, fg_metrics_compute ignores them); every (values, y_true)
+ * has as many rows in each model's bins as in the cells; with brier or calibration_gap gated, no
+ * score lies outside [0, 1] (as ingest refuses such a row). FG_ERR_POLICY or FG_ERR_INPUT
+ * otherwise, naming the group. */
 FG_MUST_CHECK enum fg_status fg_score_bins_validate(const struct fg_policy *policy,
                                                     const struct fg_counts *counts,
                                                     struct fg_error *err);

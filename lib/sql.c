@@ -836,15 +836,17 @@ enum fg_status fg_sql_render_bins(const struct fg_policy *policy, const char *ta
     enum fg_status status = render_check(policy, table, dialect, err);
     if (status != FG_OK)
         return status;
-    if (!fg_score_bins_needed(policy))
+    /* Without a score gate, the candidate's bins alone, for `fairgate sweep`. */
+    bool gated = fg_score_bins_needed(policy);
+    if (!gated && policy->data.candidate.score == NULL)
         return fg_error_set(err, FG_ERR_POLICY, policy->path, 0, 0,
-                            "the policy gates on no score metric (auc, brier, calibration_gap): "
-                            "it needs no score bins, only the counts (`fairgate sql` without "
-                            "--bins)");
+                            "the policy gates on no score metric (auc, brier, calibration_gap) "
+                            "and its candidate reads no score: it needs no score bins, only the "
+                            "counts (`fairgate sql` without --bins)");
     const struct fg_model_spec *models[2] = {&policy->data.candidate, &policy->data.incumbent};
     bool scored[2];
     for (size_t m = 0; m < 2; m++)
-        scored[m] = models[m]->present && models[m]->score != NULL;
+        scored[m] = models[m]->present && models[m]->score != NULL && (gated || m == 0);
     const struct dialect *d = &dialects[dialect];
     struct fg_buf t = fg_buf_new(FG_BUF_CAP_SQL, "the SQL");
     put_bins_header(&t, d, policy);

@@ -191,6 +191,15 @@ bool fg_utf8_valid(const char *text, size_t len)
     return fg_utf8_valid_prefix(text, len) == len;
 }
 
+void fg_format_exact(char *buf, size_t size, double value)
+{
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, size, "%.*g", digits, value);
+        if (strtod(buf, NULL) == value)
+            break;
+    }
+}
+
 void fg_format_number(char *buf, size_t size, bool defined, double value)
 {
     if (!defined || isnan(value)) {

@@ -52,6 +52,8 @@ bool fg_utf8_valid(const char *text, size_t len);
 size_t fg_utf8_sequence(const char *text, size_t len, uint32_t *code_point);
 /* The length of the longest well-formed UTF-8 prefix of text: len when all of it is. */
 size_t fg_utf8_valid_prefix(const char *text, size_t len);
+/* A finite double with the fewest digits (%.15g to %.17g) that read back as the same value. */
+void fg_format_exact(char *buf, size_t size, double value);
 /* Formats a double for people: "%.4g"-like but stable, or "undefined". */
 void fg_format_number(char *buf, size_t size, bool defined, double value);
 

@@ -319,6 +319,9 @@ expect_grep "... saying the counts are missing" "$WORK/err" "score bins alone ar
 run "$FAIRGATE" check --quiet --policy "$NOINC" --counts "$WORK/base.csv" --counts "$WORK/counts-auc.b.csv"
 expect_rc "refused: bins for a policy without score gates" 2
 expect_grep "... saying so" "$WORK/err" "score bins were given, but policy .* gates on no score metric"
+run "$FAIRGATE" check --help
+expect_grep "check --help: --counts takes a score metric's bins too" "$WORK/out" "A score metric needs the"
+expect_no_grep "... and no longer says it cannot" "$WORK/out" "Not with a score metric"
 run "$FAIRGATE" counts --quiet --policy "$NOINC" --candidate "$WORK/odd.csv" --out "$WORK/x.csv" --bins-out "$WORK/x.b.csv"
 expect_rc "counts --bins-out for a policy without score gates exits 2" 2
 expect_absent "... and writes neither file" "$WORK/x.csv"
