@@ -248,7 +248,7 @@ for p in /usr/bin/python3 python3; do
     if "$p" -c 'import sklearn, pandas' 2>/dev/null; then PY=$p; break; fi
 done
 if [ -n "$PY" ]; then
-    "$PY" "$ROOT/ci-examples/adult-walkthrough/train.py" "$SHIPPED/adult.data.csv.gz" \
+    OMP_NUM_THREADS=1 "$PY" "$ROOT/ci-examples/adult-walkthrough/train.py" "$SHIPPED/adult.data.csv.gz" \
         "$SHIPPED/adult.test.csv.gz" "$WORK/adult.csv" >/dev/null
     run "$FAIRGATE" sweep --policy "$AP" --candidate "$WORK/adult.csv"
     cp "$WORK/out" "$WORK/adult.sweep"
