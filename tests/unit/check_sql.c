@@ -338,15 +338,25 @@ START_TEST(test_bins_dialects)
 }
 END_TEST
 
-/* The bins query needs a score gate. */
+/* The bins query needs a score gate or a candidate that reads a score (for `fairgate sweep`):
+ * a policy of prediction columns only is refused; odd_policy's score candidate is not. */
 START_TEST(test_bins_refused)
 {
-    struct fg_policy *policy = policy_from(odd_policy);
+    struct fg_policy *policy = policy_from(
+        "version: 1\nname: e\ndata:\n  label: y\n  positive_label: \"1\"\n"
+        "  protected: [g]\n  candidate: { prediction: p }\n  favorable_prediction: \"1\"\n"
+        "gates:\n  - id: a\n    metric: accuracy\n    overall: { min: 0.5 }\n");
     char *query = NULL;
     struct fg_error err;
     ck_assert_int_eq(fg_sql_render_bins(policy, "t", FG_SQL_DUCKDB, &query, &err), FG_ERR_POLICY);
     ck_assert_ptr_null(query);
     ck_assert_ptr_nonnull(strstr(err.message, "gates on no score metric"));
+    ck_assert_ptr_nonnull(strstr(err.message, "its candidate reads no score"));
+    fg_policy_free(policy);
+    policy = policy_from(odd_policy);
+    ck_assert_int_eq(fg_sql_render_bins(policy, "t", FG_SQL_DUCKDB, &query, &err), FG_OK);
+    ck_assert_ptr_nonnull(strstr(query, "'candidate'"));
+    free(query);
     fg_policy_free(policy);
 }
 END_TEST
