@@ -16,11 +16,15 @@
  *      = within                              +  between,
  * and the same weights hold at a = 1 (n_g mu_g / (n mu)) and a = 0 (n_g / n). A group whose
  * mean is 0 (all false negatives) has weight 0 for a > 0 and no GE_g of its own.
+ *
+ * Also here, as they too are one value per attribute set from its groups' counts: Foulds et
+ * al.'s smoothed empirical differential fairness and its bias amplification.
  */
 #include "inequality.h"
 #include "metric.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 static struct fg_index undefined(const char *why)
@@ -206,6 +210,51 @@ static struct fg_index within(const struct groups *groups, size_t n,
     return value_of(sum);
 }
 
+/* ---- differential fairness (Foulds et al. 2020) ----
+ * AIF360 v0.6.1 binary_label_dataset_metric.py:159 _smoothed_base_rates: per group present
+ * (np.unique of the protected attributes :170), p = (positives + c / 2) / (n + c) with
+ * concentration c = 1.0 (:167, :188); :190 smoothed_empirical_differential_fairness: the
+ * largest |ln p_i - ln p_j| or |ln(1 - p_i) - ln(1 - p_j)| over pairs i != j (:223-:232),
+ * which is the largest log minus the smallest; classification_metric.py:841
+ * differential_fairness_bias_amplification: that of the predictions minus that of the labels
+ * (:850-:864). Undefined with fewer than two groups that have rows (AIF360: max() of an
+ * empty sequence raises). */
+
+#define FG_DF_CONCENTRATION 1.0
+
+static struct fg_index edf(const struct groups *groups, size_t n, bool predicted)
+{
+    double lo[2] = {HUGE_VAL, HUGE_VAL}, hi[2] = {-HUGE_VAL, -HUGE_VAL};
+    size_t present = 0;
+    for (size_t g = 0; g < n; g++) {
+        const struct fg_confusion *c = groups->at(groups->data, g);
+        uint64_t rows = fg_confusion_n(c);
+        if (rows == 0)
+            continue;
+        present++;
+        double pos = (double)(predicted ? c->tp + c->fp : c->tp + c->fn);
+        double p = (pos + FG_DF_CONCENTRATION / 2.0) / ((double)rows + FG_DF_CONCENTRATION);
+        double logs[2] = {log(p), log(1.0 - p)};
+        for (int k = 0; k < 2; k++) {
+            lo[k] = logs[k] < lo[k] ? logs[k] : lo[k];
+            hi[k] = logs[k] > hi[k] ? logs[k] : hi[k];
+        }
+    }
+    if (present < 2)
+        return undefined("fewer than two groups with rows (differential fairness compares "
+                         "pairs of groups)");
+    double pos_gap = hi[0] - lo[0], neg_gap = hi[1] - lo[1];
+    return value_of(pos_gap > neg_gap ? pos_gap : neg_gap);
+}
+
+static struct fg_index bias_amplification(const struct groups *groups, size_t n)
+{
+    struct fg_index of_labels = edf(groups, n, false);
+    if (!of_labels.defined)
+        return of_labels;
+    return value_of(edf(groups, n, true).value - of_labels.value);
+}
+
 struct fg_index fg_inequality_split(enum fg_metric metric, fg_confusion_at group, const void *data,
                                     size_t n, const struct fg_index_options *options)
 {
@@ -216,6 +265,10 @@ struct fg_index fg_inequality_split(enum fg_metric metric, fg_confusion_at group
     case FG_METRIC_WITHIN_GROUP_GENERALIZED_ENTROPY_INDEX:
     case FG_METRIC_WITHIN_GROUP_THEIL_INDEX:
         return within(groups, n, &o);
+    case FG_METRIC_SMOOTHED_EMPIRICAL_DIFFERENTIAL_FAIRNESS:
+        return edf(groups, n, false);
+    case FG_METRIC_DIFFERENTIAL_FAIRNESS_BIAS_AMPLIFICATION:
+        return bias_amplification(groups, n);
     default:
         return finish(metric, between(groups, n, &o));
     }

@@ -52,6 +52,8 @@ struct fg_index fg_inequality_total(enum fg_metric metric, const struct fg_confu
 /* A between_group_* or within_group_* metric over n groups that partition a population:
  * between is the index of the benefits with each row's replaced by its group's mean; within
  * is sum_g (n_g / n) (mu_g / mu)^alpha GE_g(alpha), so that within + between = total.
+ * smoothed_empirical_differential_fairness and differential_fairness_bias_amplification
+ * (Foulds et al. 2020, concentration 1, as AIF360) are from the same groups, options unused.
  * Group i's confusion matrix is group(data, i). */
 typedef const struct fg_confusion *(*fg_confusion_at)(const void *data, size_t i);
 struct fg_index fg_inequality_split(enum fg_metric metric, fg_confusion_at group, const void *data,

@@ -134,6 +134,23 @@ const struct fg_metric_info fg_metric_catalog[FG_METRIC__N] = {
                                             -1, SMALLEST, true, false,
                                             "Shorrocks 1980, Econometrica 48(3); Speicher et al. "
                                             "2018"},
+    /* Differential fairness (Foulds, Islam, Keya, Pan 2020, "An Intersectional Definition of
+     * Fairness", ICDE): the largest log ratio of two groups' Dirichlet-smoothed positive (or
+     * negative) rates, concentration 1 as AIF360's default; lib/inequality.c. */
+    [FG_METRIC_SMOOTHED_EMPIRICAL_DIFFERENTIAL_FAIRNESS] =
+        {"smoothed_empirical_differential_fairness",
+         "max over pairs of groups g, h of |ln p_g - ln p_h| and |ln(1 - p_g) - ln(1 - p_h)|, "
+         "p = (label positives + 1/2) / (n + 1), one value per attribute set",
+         -1, SMALLEST, true, false,
+         "Foulds et al. 2020; AIF360 BLDM smoothed_empirical_differential_fairness, "
+         "binary_label_dataset_metric.py:190, :159"},
+    [FG_METRIC_DIFFERENTIAL_FAIRNESS_BIAS_AMPLIFICATION] =
+        {"differential_fairness_bias_amplification",
+         "smoothed_empirical_differential_fairness of the predictions minus that of the labels, "
+         "one value per attribute set",
+         -1, SMALLEST, true, false,
+         "Foulds et al. 2020; AIF360 CM differential_fairness_bias_amplification, "
+         "classification_metric.py:841"},
     /* Clarify's pre-training label metrics, facet d (the group) against a (the reference, or
      * the rest of the rows): lib/divergence.c. */
     [FG_METRIC_CLASS_IMBALANCE] = {"class_imbalance",
@@ -188,10 +205,16 @@ const struct fg_metric_alias fg_metric_aliases[] = {
      "classification_metric.py:684"},
     {"aif360.disparate_impact", FG_METRIC_SELECTION_RATE, RATIO, "SR_unpriv / SR_priv",
      "classification_metric.py:676"},
+    {"aif360.mean_difference", FG_METRIC_SELECTION_RATE, GR,
+     "SR_unpriv - SR_priv (BLDM's alias, resolved to CM statistical_parity_difference)",
+     "binary_label_dataset_metric.py:234, classification_metric.py:684"},
     {"aif360.dataset.statistical_parity_difference", FG_METRIC_BASE_RATE, GR,
      "BR_unpriv - BR_priv (labels)", "binary_label_dataset_metric.py:116"},
     {"aif360.dataset.disparate_impact", FG_METRIC_BASE_RATE, RATIO, "BR_unpriv / BR_priv (labels)",
      "binary_label_dataset_metric.py:108"},
+    {"aif360.dataset.mean_difference", FG_METRIC_BASE_RATE, GR,
+     "BR_unpriv - BR_priv (labels; alias of statistical_parity_difference)",
+     "binary_label_dataset_metric.py:234, :116"},
     {"aif360.equal_opportunity_difference", FG_METRIC_TPR, GR, "TPR_unpriv - TPR_priv",
      "classification_metric.py:866"},
     {"aif360.true_positive_rate_difference", FG_METRIC_TPR, GR, "TPR_unpriv - TPR_priv",
@@ -268,6 +291,15 @@ const struct fg_metric_alias fg_metric_aliases[] = {
      FG_METRIC_BETWEEN_GROUP_COEFFICIENT_OF_VARIATION, TWO_GROUPS,
      "sqrt(2 GE(2)) of the privileged and unprivileged group means",
      "classification_metric.py:819"},
+    {"aif360.smoothed_empirical_differential_fairness",
+     FG_METRIC_SMOOTHED_EMPIRICAL_DIFFERENTIAL_FAIRNESS, INDEX,
+     "max_{i != j} max(|ln sbr_i - ln sbr_j|, |ln(1 - sbr_i) - ln(1 - sbr_j)|), sbr = (n_pos + "
+     "0.5) / (n + 1) per group of the attribute set (labels)",
+     "binary_label_dataset_metric.py:190, :221-:232, :159-:188"},
+    {"aif360.differential_fairness_bias_amplification",
+     FG_METRIC_DIFFERENTIAL_FAIRNESS_BIAS_AMPLIFICATION, INDEX,
+     "EDF of the predictions - EDF of the labels, concentration 1",
+     "classification_metric.py:841, :850-:864"},
     /* Clarify's pre-training metrics (pretraining.py), on the evaluation set's labels. */
     {"clarify.CI", FG_METRIC_CLASS_IMBALANCE, FG_ALIAS_VALUE, "(n_a - n_d) / (n_a + n_d)",
      "pretraining.py:26, :55"},
@@ -360,6 +392,8 @@ enum fg_metric_kind fg_metric_kind(enum fg_metric metric)
     case FG_METRIC_BETWEEN_GROUP_COEFFICIENT_OF_VARIATION:
     case FG_METRIC_WITHIN_GROUP_GENERALIZED_ENTROPY_INDEX:
     case FG_METRIC_WITHIN_GROUP_THEIL_INDEX:
+    case FG_METRIC_SMOOTHED_EMPIRICAL_DIFFERENTIAL_FAIRNESS:
+    case FG_METRIC_DIFFERENTIAL_FAIRNESS_BIAS_AMPLIFICATION:
         return FG_METRIC_KIND_GROUP_INDEX;
     case FG_METRIC_CLASS_IMBALANCE:
     case FG_METRIC_LABEL_KL_DIVERGENCE:

@@ -44,6 +44,8 @@ enum fg_metric {
     FG_METRIC_BETWEEN_GROUP_COEFFICIENT_OF_VARIATION,
     FG_METRIC_WITHIN_GROUP_GENERALIZED_ENTROPY_INDEX,
     FG_METRIC_WITHIN_GROUP_THEIL_INDEX,
+    FG_METRIC_SMOOTHED_EMPIRICAL_DIFFERENTIAL_FAIRNESS, /* Foulds et al.: over a set's groups */
+    FG_METRIC_DIFFERENTIAL_FAIRNESS_BIAS_AMPLIFICATION,
     FG_METRIC_CLASS_IMBALANCE, /* Clarify's pre-training label metrics (divergence.h) */
     FG_METRIC_LABEL_KL_DIVERGENCE,
     FG_METRIC_LABEL_JS_DIVERGENCE,
@@ -71,8 +73,9 @@ enum fg_metric_kind {
                                  * absolute differences (AIF360 average_abs_odds_difference) */
     FG_METRIC_KIND_INDEX,       /* generalized_entropy_index, theil_index,
                                  * coefficient_of_variation: of the whole population */
-    FG_METRIC_KIND_GROUP_INDEX, /* between_group_*, within_group_*: one value per attribute
-                                 * set, from its groups */
+    FG_METRIC_KIND_GROUP_INDEX, /* between_group_*, within_group_*, the differential
+                                 * fairness metrics: one value per attribute set, from its
+                                 * groups */
     FG_METRIC_KIND_PAIR         /* class_imbalance, label_*, conditional_demographic_disparity*:
                                  * itself a comparison of the group with its reference, from
                                  * both groups' counts (per stratum for the last two); its rate

@@ -1564,6 +1564,14 @@ static enum fg_status parse_gate_metric(const struct ctx *c, const struct node *
 /* The gate's 'ge_alpha': GE's alpha for the metrics that take one (default 2, as AIF360's
  * generalized_entropy_index, classification_metric.py:692); an alias that fixes alpha
  * (clarify.GE: 2) refuses another. */
+/* Foulds et al.'s differential fairness metrics: one value per attribute set like the
+ * between_group_ indices, but no alpha of their own. */
+static bool differential_fairness(enum fg_metric metric)
+{
+    return metric == FG_METRIC_SMOOTHED_EMPIRICAL_DIFFERENTIAL_FAIRNESS ||
+           metric == FG_METRIC_DIFFERENTIAL_FAIRNESS_BIAS_AMPLIFICATION;
+}
+
 static enum fg_status parse_gate_alpha(const struct ctx *c, const struct node *gate,
                                        struct fg_gate_spec *spec)
 {
@@ -1576,9 +1584,10 @@ static enum fg_status parse_gate_alpha(const struct ctx *c, const struct node *g
                         "'ge_alpha' applies to generalized_entropy_index and its between_group_ "
                         "and within_group_ forms, not to '%s'%s",
                         name,
-                        fg_metric_is_index(spec->metric) ? " (its alpha is fixed: 1 for Theil, 2 "
-                                                           "for the coefficient of variation)"
-                                                         : "");
+                        fg_metric_is_index(spec->metric) && !differential_fairness(spec->metric)
+                            ? " (its alpha is fixed: 1 for Theil, 2 for the coefficient of "
+                              "variation)"
+                            : "");
         return FG_OK;
     }
     double fixed = spec->alias != NULL && spec->alias->form == FG_ALIAS_INDEX_ALPHA2 ? 2.0 : 0.0;

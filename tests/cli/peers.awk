@@ -33,3 +33,23 @@ function label_dist(qa, qd, which,   i, pa, pd, gap, mid, kl, js, l2, l1, linf) 
     }
     return which == "KL" ? kl : which == "JS" ? js : which == "LP" ? sqrt(l2) : which == "TVD" ? l1 / 2 : linf
 }
+
+# Smoothed empirical differential fairness (Foulds et al. 2020) of k groups, pos[i] positives
+# of n[i] rows: AIF360 v0.6.1 binary_label_dataset_metric.py:159 _smoothed_base_rates, p =
+# (pos + c/2) / (n + c) with concentration c = 1.0 (:167, :188), over the groups present
+# (np.unique, :170); :221-:232 the largest |ln p_i - ln p_j| or |ln(1 - p_i) - ln(1 - p_j)|
+# over pairs i != j; "null" without a pair (AIF360: max() of nothing raises). Bias
+# amplification (classification_metric.py:841-:864) is edf of the predictions minus edf of
+# the labels.
+function edf(pos, n, k,   i, j, p, best, found, x) {
+    found = 0
+    for (i = 1; i <= k; i++) p[i] = (pos[i] + 0.5) / (n[i] + 1)
+    for (i = 1; i <= k; i++)
+        for (j = 1; j <= k; j++) {
+            if (i == j) continue
+            x = abs(log(p[i]) - log(p[j])); if (!found || x > best) best = x
+            x = abs(log(1 - p[i]) - log(1 - p[j])); if (x > best) best = x
+            found = 1
+        }
+    return found ? best : "null"
+}

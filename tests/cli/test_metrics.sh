@@ -33,6 +33,19 @@ sed -n '/<!-- metrics: begin -->/,/<!-- metrics: end -->/p' "$ROOT/README.md" |
 if diff -u "$WORK/names" "$WORK/readme" >"$WORK/diff"; then ok "README's metric list = the catalogue"; else
     not_ok "README's metric list = the catalogue" "$(cat "$WORK/diff")"; fi
 
+# check_both WHAT POLICY COUNTS AUDIT ROWS_AUDIT: `fairgate counts` of adult.csv into COUNTS,
+# `check --counts` of them into AUDIT and `check` of the rows into ROWS_AUDIT, each exiting 0,
+# with the same gates.
+check_both() {
+    run "$FAIRGATE" counts --quiet --policy "$2" --candidate "$WORK/adult.csv" --out "$3"
+    expect_rc "counts of the $1 policy" 0
+    run "$FAIRGATE" check --quiet --policy "$2" --counts "$3" --out "$4"
+    expect_rc "check of the $1 gates from counts" 0
+    run "$FAIRGATE" check --quiet --policy "$2" --candidate "$WORK/adult.csv" --out "$5"
+    expect_rc "check of the $1 gates from rows" 0
+    expect_eq "$1: --counts gives the rows' gates" "$(jq -c .gates "$4")" "$(jq -c .gates "$5")"
+}
+
 # ---- every alias on Adult ----
 
 adult_csv "$(shipped_data adult.data.csv)" "$WORK/adult.csv"
@@ -56,7 +69,8 @@ expect_eq "one result per alias" "$(wc -l <"$WORK/got")" "$(jq '[.metrics[].alia
 # AIF360 v0.6.1 aif360/metrics/: difference = unpriv - priv, ratio = unpriv / priv
 #   (dataset_metric.py:77, :82); rates at classification_metric.py:278-284; error_rate
 #   1 - ACC (:499); statistical_parity_difference / disparate_impact on selection rates
-#   (:684, :676), on base rates in binary_label_dataset_metric.py:116, :108;
+#   (:684, :676), on base rates in binary_label_dataset_metric.py:116, :108; mean_difference
+#   their alias (binary_label_dataset_metric.py:234);
 #   average_odds_difference ((FPR_d-FPR_a)+(TPR_d-TPR_a))/2 (:557),
 #   average_abs_odds_difference (|..| + |..|)/2 (:571), average_predictive_value_difference
 #   ((PPV_d-PPV_a)+(FOR_d-FOR_a))/2 (:585), equalized_odds_difference max(|..|, |..|) (:592).
@@ -78,6 +92,8 @@ awk -F, "$PEERS"'NR == FNR { if (FNR > 1) { s = ($1 == "Female") ? "d" : "a"
       w["aif360.statistical_parity_difference"] = D("sr"); w["aif360.disparate_impact"] = R("sr")
       w["aif360.dataset.statistical_parity_difference"] = D("br")
       w["aif360.dataset.disparate_impact"] = R("br")
+      w["aif360.mean_difference"] = D("sr")            # binary_label_dataset_metric.py:234 -> CM :684
+      w["aif360.dataset.mean_difference"] = D("br")    # binary_label_dataset_metric.py:234 -> :116
       w["aif360.equal_opportunity_difference"] = D("tpr"); w["aif360.true_positive_rate_difference"] = D("tpr")
       w["aif360.false_positive_rate_difference"] = D("fpr"); w["aif360.false_negative_rate_difference"] = D("fnr")
       w["aif360.false_omission_rate_difference"] = D("for"); w["aif360.false_discovery_rate_difference"] = D("fdr")
@@ -172,13 +188,7 @@ else ok "Clarify's metrics against the rest equal smclarify's formulas on Adult 
     printf '  - {id: cddpl-sex-rest, metric: conditional_demographic_disparity_predicted,\n'
     printf '     strata: sex, reference: rest, min: -1, vs_incumbent: {max_worsening: 0.5}}\n'
 } >"$WORK/cdd.yaml"
-run "$FAIRGATE" counts --quiet --policy "$WORK/cdd.yaml" --candidate "$WORK/adult.csv" --out "$WORK/kc.csv"
-expect_rc "counts of the CDD policy" 0
-run "$FAIRGATE" check --quiet --policy "$WORK/cdd.yaml" --counts "$WORK/kc.csv" --out "$WORK/c.json"
-expect_rc "check of the CDD gates from counts" 0
-run "$FAIRGATE" check --quiet --policy "$WORK/cdd.yaml" --candidate "$WORK/adult.csv" --out "$WORK/c-rows.json"
-expect_rc "check of the CDD gates from rows" 0
-expect_eq "CDD: --counts gives the rows' gates" "$(jq -c .gates "$WORK/c.json")" "$(jq -c .gates "$WORK/c-rows.json")"
+check_both CDD "$WORK/cdd.yaml" "$WORK/kc.csv" "$WORK/c.json" "$WORK/c-rows.json"
 expect_eq "CDD: the audit names each gate's strata" "$(jq -c '[.gates[].strata]' "$WORK/c.json")" \
     '["race","race","sex","sex"]'
 # one result per group of the attribute sets without the strata (the intersection has both)
@@ -354,6 +364,55 @@ done | awk 'function abs(x) { return x < 0 ? -x : x }
 if [ -s "$WORK/identity" ]; then
     not_ok "between + within = total on Adult (GE(3), Theil; sex and race)" "$(cat "$WORK/identity")"
 else ok "between + within = total on Adult (GE(3), Theil; sex and race)"; fi
+
+# ---- differential fairness on Adult ----
+# Foulds et al.'s smoothed EDF and its bias amplification, one value per attribute set: sex,
+# race and their intersection (AIF360 takes the intersections of the protected attributes it
+# is given: binary_label_dataset_metric.py:170), for the candidate (pred) and the incumbent
+# (old); expected values by edf() in peers.awk from the counts (AIF360 v0.6.1
+# binary_label_dataset_metric.py:159-:232, classification_metric.py:841-:864).
+{
+    printf 'version: 1\nname: adult-df\ndata:\n  label: income\n  positive_label: ">50K"\n'
+    printf '  protected: [sex, race]\n  intersections: [[sex, race]]\n'
+    printf '  candidate: { prediction: pred }\n  incumbent: { prediction: old }\n'
+    printf '  favorable_prediction: "1"\ngates:\n'
+    printf '  - {id: sedf, metric: aif360.smoothed_empirical_differential_fairness, overall: {max: 10}}\n'
+    printf '  - {id: dfba, metric: aif360.differential_fairness_bias_amplification, overall: {max: 10}}\n'
+    printf '  - {id: nsedf, metric: smoothed_empirical_differential_fairness, overall: {max: 10}}\n'
+    printf '  - {id: ndfba, metric: differential_fairness_bias_amplification, overall: {max: 10}}\n'
+} >"$WORK/df.yaml"
+check_both "differential fairness" "$WORK/df.yaml" "$WORK/kd.csv" "$WORK/d.json" "$WORK/d-rows.json"
+jq -r '.gates[] | .id as $id | .results[] | "\($id)\t\(.attributes | join("&"))\t\(.value)\t\(.incumbent.value)"' \
+    "$WORK/d.json" >"$WORK/dgot"
+awk -F, "$PEERS"'NR == FNR { if (FNR == 1) { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        nr++; sx[nr] = $col["sex"]; rc[nr] = $col["race"]; y[nr] = $col["y_true"]
+        cand[nr] = $col["candidate"]; inc[nr] = $col["incumbent"]; cnt[nr] = $col["count"]; next }
+    # edf over the groups of attribute set set (sex, race, sex&race) of outcome out
+    function df(set, out,   i, key, idx, pos, n, k, o) { split("", idx); split("", pos); split("", n); k = 0
+        for (i = 1; i <= nr; i++) {
+            key = set == "sex" ? sx[i] : set == "race" ? rc[i] : sx[i] "/" rc[i]
+            if (!(key in idx)) idx[key] = ++k
+            o = out == "y" ? y[i] : out == "cand" ? cand[i] : inc[i]
+            n[idx[key]] += cnt[i]; if (o == 1) pos[idx[key]] += cnt[i] }
+        return edf(pos, n, k) }
+    { split($0, f, "\t"); id = f[1]; set = f[2]
+      for (m = 0; m < 2; m++) {
+          got = f[3 + m]; model = m == 0 ? "cand" : "inc"
+          want = id ~ /sedf$/ ? df(set, "y") : df(set, model) - df(set, "y")
+          if (abs(got - want) > 1e-12) printf "%s %s (%s) got %s want %.17g\n", id, set, model, got, want
+          checked++ } }
+    END { if (checked != 24) print checked + 0, "values compared, not 24" }' \
+    FS=, "$WORK/kd.csv" "$WORK/dgot" >"$WORK/dmismatch" || echo "awk failed" >>"$WORK/dmismatch"
+expect_eq "differential fairness equals AIF360's formula on Adult, both models (1e-12)" \
+    "$(cat "$WORK/dmismatch")" ""
+expect_eq "differential fairness: sex & race's EDF of the labels (checked above)" \
+    "$(awk -F'\t' '$1 == "sedf" && $2 == "sex&race" { printf "%.12f", $3 }' "$WORK/dgot")" "1.755233970635"
+# One group (only the Male rows): no pair to compare, null with the reason (AIF360 raises).
+awk -F, 'NR == 1 || $4 == "Male"' "$WORK/adult.csv" >"$WORK/adult-male.csv"
+run "$FAIRGATE" check --quiet --policy "$WORK/df.yaml" --candidate "$WORK/adult-male.csv" --out "$WORK/d-one.json"
+expect_eq "differential fairness: null with the reason for an attribute set of one group" \
+    "$(jq -r '.gates[] | select(.id == "dfba") | .results[] | select(.attributes == ["sex"]) | "\(.value) \(.status) \(.why)"' "$WORK/d-one.json")" \
+    "null insufficient_data differential_fairness_bias_amplification is undefined: fewer than two groups with rows (differential fairness compares pairs of groups)"
 
 # ---- lint explains misuse ----
 

@@ -65,7 +65,11 @@ jq -r '.gates[] | .id as $id | .alias as $alias | .results[] |
 #   mean((b/mu)^alpha - 1) / (alpha (alpha - 1)) (:726), default alpha 2 (:692); between
 #   groups: each row's b replaced by its group's mean (:764), theil alpha 1 (:805, :826),
 #   coefficient of variation sqrt(2 GE(2)) (:811, :824, :838); between_group_* of the
-#   privileged and the unprivileged group (:789, :813, :819; two groups here, so every row).
+#   privileged and the unprivileged group (:789, :813, :819; two groups here, so every row);
+#   mean_difference the alias of statistical_parity_difference (binary_label_dataset_metric.py
+#   :234); smoothed_empirical_differential_fairness (:190, smoothing :159-:188) and
+#   differential_fairness_bias_amplification (classification_metric.py:841): edf() in
+#   peers.awk, over each attribute's groups.
 # smclarify 0.5 src/smclarify/bias/metrics/: DPPL qa-qd (common.py:85), DI qd/qa
 #   (posttraining.py:77), DCA ca-cd, c = n(1)/n^(1) (common.py:287), DCR rr_d-rr_a,
 #   rr = n(0)/n^(0) (:288), DAR PPV_a-PPV_d (:341), DRR NPV_d-NPV_a (:342), RD TPR_a-TPR_d
@@ -105,6 +109,13 @@ awk -F, "$(cat "$TESTS_DIR/cli/peers.awk")"'NR == FNR { if (FNR == 1) { for (i =
             k++; m[k] = g[x]; v[k] = s[x] / g[x] }
         return ge(k, a) }
     function cv(x) { return x == "null" ? x : sqrt(2 * x) }
+    # smoothed EDF (peers.awk edf: binary_label_dataset_metric.py:159-:232) over the groups of attr,
+    # of the labels (pred 0) or the predictions (pred 1)
+    function df(attr, pred,   x, k, pos, cnt) { split("", pos); split("", cnt); k = 0
+        for (x in g) { split(x, q, SUBSEP); if (q[1] != attr) continue
+            k++; cnt[k] = g[x]
+            pos[k] = c[attr, q[2], "tp"] + c[attr, q[2], pred ? "fp" : "fn"] }
+        return edf(pos, cnt, k) }
     # CDD of facet fa = fv (every row in the population), strata attribute st, of the labels
     # (pred 0) or the predictions (pred 1)
     function cdd(fa, fv, st, pred,   i, o, z, fac, rows, seen, acc, rej, sum) {
@@ -119,7 +130,9 @@ awk -F, "$(cat "$TESTS_DIR/cli/peers.awk")"'NR == FNR { if (FNR == 1) { for (i =
     { FS = "\t"; $0 = $0; id = $1; alias = $2; label = $3; got = $4; want = ""
       if (label == "overall" || label == "sex" || label == "age") {
           a = id == "ge05" ? 0.5 : id ~ /^(ge3|bag3)$/ ? 3 : alias ~ /theil/ ? 1 : 2
-          if (label == "overall") want = alias ~ /coefficient/ ? cv(total(2)) : total(a)
+          if (alias == "aif360.smoothed_empirical_differential_fairness") want = df(label, 0)
+          else if (alias == "aif360.differential_fairness_bias_amplification") want = df(label, 1) - df(label, 0)
+          else if (label == "overall") want = alias ~ /coefficient/ ? cv(total(2)) : total(a)
           else want = alias ~ /coefficient/ ? cv(between(label, 2)) : between(label, a)
       } else {
           split(label, lv, "="); at = lv[1]; dv = lv[2]; av = at == "sex" ? "male" : "old"
@@ -128,6 +141,8 @@ awk -F, "$(cat "$TESTS_DIR/cli/peers.awk")"'NR == FNR { if (FNR == 1) { for (i =
           else if (alias == "aif360.disparate_impact") want = R("sr")
           else if (alias == "aif360.dataset.statistical_parity_difference") want = D("br")
           else if (alias == "aif360.dataset.disparate_impact") want = R("br")
+          else if (alias == "aif360.mean_difference") want = D("sr")
+          else if (alias == "aif360.dataset.mean_difference") want = D("br")
           else if (alias == "aif360.equal_opportunity_difference") want = D("tpr")
           else if (alias == "aif360.true_positive_rate_difference") want = D("tpr")
           else if (alias == "aif360.false_positive_rate_difference") want = D("fpr")
@@ -170,9 +185,9 @@ sort -u "$WORK/checked" >"$WORK/checked-aliases"
 if diff -u "$WORK/aliases" "$WORK/checked-aliases" >"$WORK/diff"; then ok "German: every alias was compared"; else
     not_ok "German: every alias was compared" "$(cat "$WORK/diff")"; fi
 # results compared: the facets of both attributes for the comparisons (and for each CDD
-# alias, one facet per strata), one per index of the whole population, two per between index
+# alias, one facet per strata), one per index of the whole population, two per between or differential fairness index
 expect_eq "German: values compared" "$(wc -l <"$WORK/checked" | tr -d ' ')" \
-    "$(jq '[.metrics[].aliases[] | if (.disparity | startswith("index")) then (if (.name | test("between")) then 2 else 1 end) else 2 end] | add + 2 + 2' "$WORK/catalog.json")"
+    "$(jq '[.metrics[].aliases[] | if (.disparity | startswith("index")) then (if (.name | test("between|differential")) then 2 else 1 end) else 2 end] | add + 2 + 2' "$WORK/catalog.json")"
 expect_eq "German: sex=female's CDDL within age, as awk computes it (checked above)" \
     "$(awk -F'\t' '$1 == "clarify.CDDL.age" && $3 == "sex=female" { printf "%.12f", $4 }' "$WORK/got")" \
     "$(awk -F, 'NR > 1 { n[$2]++; o[$2, $3]++; if ($1 == "female") f[$2, $3]++ }

@@ -57,6 +57,10 @@ static const struct metric_vector vectors[] = {
      FG_METRIC_KIND_GROUP_INDEX, -1, false, false},
     {FG_METRIC_WITHIN_GROUP_THEIL_INDEX, "within_group_theil_index", FG_METRIC_KIND_GROUP_INDEX, -1,
      false, false},
+    {FG_METRIC_SMOOTHED_EMPIRICAL_DIFFERENTIAL_FAIRNESS, "smoothed_empirical_differential_fairness",
+     FG_METRIC_KIND_GROUP_INDEX, -1, false, false},
+    {FG_METRIC_DIFFERENTIAL_FAIRNESS_BIAS_AMPLIFICATION, "differential_fairness_bias_amplification",
+     FG_METRIC_KIND_GROUP_INDEX, -1, false, false},
     {FG_METRIC_CLASS_IMBALANCE, "class_imbalance", FG_METRIC_KIND_PAIR, 0, false, false},
     {FG_METRIC_LABEL_KL_DIVERGENCE, "label_kl_divergence", FG_METRIC_KIND_PAIR, 0, false, false},
     {FG_METRIC_LABEL_JS_DIVERGENCE, "label_js_divergence", FG_METRIC_KIND_PAIR, 0, false, false},
@@ -183,6 +187,21 @@ START_TEST(test_aliases)
     ck_assert(!fg_metric_overall_only(FG_METRIC_TPR));
     ck_assert(fg_metric_takes_alpha(FG_METRIC_BETWEEN_GROUP_GENERALIZED_ENTROPY_INDEX));
     ck_assert(!fg_metric_takes_alpha(FG_METRIC_THEIL_INDEX));
+    /* mean_difference: AIF360's alias of statistical_parity_difference
+     * (binary_label_dataset_metric.py:234), base rates on the dataset, selection rates on
+     * ClassificationMetric (its statistical_parity_difference, classification_metric.py:684) */
+    const struct fg_metric_alias *md = fg_metric_alias_lookup("aif360.dataset.mean_difference");
+    ck_assert_int_eq(md->metric, FG_METRIC_BASE_RATE);
+    ck_assert_int_eq(md->form, FG_ALIAS_GROUP_MINUS_REFERENCE);
+    md = fg_metric_alias_lookup("aif360.mean_difference");
+    ck_assert_int_eq(md->metric, FG_METRIC_SELECTION_RATE);
+    ck_assert_int_eq(md->form, FG_ALIAS_GROUP_MINUS_REFERENCE);
+    /* differential fairness: one value per attribute set, without an alpha */
+    ck_assert_int_eq(
+        fg_metric_alias_lookup("aif360.differential_fairness_bias_amplification")->metric,
+        FG_METRIC_DIFFERENTIAL_FAIRNESS_BIAS_AMPLIFICATION);
+    ck_assert(fg_metric_overall_only(FG_METRIC_SMOOTHED_EMPIRICAL_DIFFERENTIAL_FAIRNESS));
+    ck_assert(!fg_metric_takes_alpha(FG_METRIC_SMOOTHED_EMPIRICAL_DIFFERENTIAL_FAIRNESS));
 }
 END_TEST
 

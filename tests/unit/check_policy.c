@@ -1163,6 +1163,8 @@ START_TEST(test_names)
                                           "between_group_coefficient_of_variation",
                                           "within_group_generalized_entropy_index",
                                           "within_group_theil_index",
+                                          "smoothed_empirical_differential_fairness",
+                                          "differential_fairness_bias_amplification",
                                           "class_imbalance",
                                           "label_kl_divergence",
                                           "label_js_divergence",
