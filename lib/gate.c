@@ -409,7 +409,7 @@ static enum side_state eval_side(const struct fg_gate_spec *spec, const struct f
                 best = s; /* keeps the rates for the audit */
             continue;
         }
-        if (res != NULL && res->n_comparisons < 2)
+        if (res != NULL && !res->resample && res->n_comparisons < 2)
             compare_side(spec, &s, g, &res->comparisons[res->n_comparisons++]);
         double badness = side_badness(spec, s.value);
         if (evaluated == 0 || badness > best_badness) {
@@ -684,6 +684,7 @@ static struct fg_gate_result *push_result(struct fg_gate_outcome *o, size_t capa
     struct fg_gate_result *res = &o->results[o->n_results++];
     memset(res, 0, sizeof *res);
     res->group = g;
+    res->resample = o->resample;
     res->candidate.reference_group = SIZE_MAX;
     res->incumbent.reference_group = SIZE_MAX;
     return res;
@@ -695,7 +696,8 @@ static void judge_overall(const struct fg_gate_spec *spec, const struct fg_metri
                           bool incumbent_ok, const char *inc_why, struct fg_gate_result *res)
 {
     judge_bounds(spec, res);
-    compare_side(spec, &res->candidate, 0, &res->comparisons[res->n_comparisons++]);
+    if (!res->resample)
+        compare_side(spec, &res->candidate, 0, &res->comparisons[res->n_comparisons++]);
     if (!spec->has_max_worsening)
         return;
     if (!m->has_incumbent || !incumbent_ok) {
@@ -1218,6 +1220,7 @@ static enum fg_status bootstrap_prepare(const struct fg_policy *policy, const st
     bs->cell_groups = calloc(n * (bs->n_sets ? bs->n_sets : 1), sizeof *bs->cell_groups);
     bs->groups = calloc(m->n_groups ? m->n_groups : 1, sizeof *bs->groups);
     bs->scratch.results = calloc(capacity, sizeof *bs->scratch.results);
+    bs->scratch.resample = true;
     bs->samples = calloc(n_results * (size_t)resamples + 1, sizeof *bs->samples);
     bs->used = calloc(n_results + 1, sizeof *bs->used);
     if (!bs->weights || !bs->drawn || !bs->bits || !bs->cell_groups || !bs->groups ||
