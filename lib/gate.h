@@ -102,7 +102,8 @@ struct fg_gate_result {
     double worsening_p, worsening_p_adjusted;
     struct fg_comparison comparisons[2];
     size_t n_comparisons;
-    bool partial; /* equalized odds judged on one component: the other lacks data */
+    bool partial;  /* equalized odds judged on one component: the other lacks data */
+    bool resample; /* of a bootstrap resample's scratch outcome (fg_gate_outcome.resample) */
     enum fg_result_status status;
     char why[256]; /* why this status, for a person; "" when it passed plainly */
     /* The limit that decides this result and how far past it the result is (lib/gate.c,
@@ -126,6 +127,9 @@ struct fg_gate_outcome {
      * override, which leaves it alone): index into results, SIZE_MAX when none. */
     size_t worst;
     char note[256]; /* gate-level remark (e.g. "no incumbent predictions given") */
+    /* A bootstrap resample's scratch (lib/gate.c): only each result's worsening is read, so
+     * its results make no comparisons (n_comparisons stays 0: no interval, no test). */
+    bool resample;
 };
 
 struct fg_evaluation {

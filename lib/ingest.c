@@ -544,6 +544,9 @@ struct row_cache {
     uint32_t index[CACHE_SLOTS]; /* entry + 1, or 0 */
     char *arena;
     size_t arena_len, arena_cap;
+    size_t keyed[MAX_SLOTS]; /* the header columns of the key (cache_columns) */
+    size_t n_keyed;
+    bool keyed_set;
 };
 
 struct row_cache *fg_ingest_cache_new(struct fg_counts *counts, size_t n_ids)
@@ -591,18 +594,41 @@ static uint64_t key_hash(const char *key, size_t len)
     return h;
 }
 
+/* The columns of the cache key, in slot order but the key_skip slot: set on the first key
+ * (a cache serves one reader, whose header is read by then). */
+static void cache_columns(struct row_cache *cache, const struct reader *r)
+{
+    cache->n_keyed = 0;
+    for (size_t s = 0; s < r->n_slots; s++)
+        if (s != r->key_skip)
+            cache->keyed[cache->n_keyed++] = r->slots[s].column;
+    cache->keyed_set = true;
+}
+
 /* The key of the current record: each needed field's length (one byte) and bytes (but the
  * key_skip slot's), then the hook's extra byte when there is a hook, then zero bytes to the
  * next whole word. false: too long to cache. Bytes are copied 8 at a time where the buffer
- * has them (past len they are overwritten or zeroed). */
-static bool cache_key(const struct reader *r, unsigned extra, char key[CACHE_MAX_KEY + 8],
-                      size_t *len)
+ * has them (past len they are overwritten or zeroed): fields of at most 8 bytes, nearly all,
+ * take a loop without the length check, as MAX_SLOTS of them fill at most 9 * MAX_SLOTS
+ * bytes, under CACHE_MAX_KEY. */
+static bool cache_key(const struct reader *r, struct row_cache *cache, unsigned extra,
+                      const char *record_end, char key[CACHE_MAX_KEY + 8], size_t *len)
 {
-    size_t n = 0;
-    for (size_t s = 0; s < r->n_slots; s++) {
-        if (s == r->key_skip)
-            continue;
-        const struct fg_csv_span *field = &r->spans[r->slots[s].column];
+    if (!cache->keyed_set)
+        cache_columns(cache, r);
+    size_t n = 0, k = 0;
+    /* locals, which the stores to key (a char array, so aliasing anything) do not reload */
+    const struct fg_csv_span *spans = r->spans;
+    const size_t *keyed = cache->keyed, n_keyed = cache->n_keyed;
+    /* every field starts at most at the record's end: 8 bytes from each are in the buffer */
+    if (record_end + 8 <= r->buf_end)
+        for (; k < n_keyed && spans[keyed[k]].len <= 8; k++) {
+            key[n] = (char)spans[keyed[k]].len;
+            memcpy(key + n + 1, spans[keyed[k]].bytes, 8);
+            n += spans[keyed[k]].len + 1;
+        }
+    for (; k < cache->n_keyed; k++) {
+        const struct fg_csv_span *field = &r->spans[cache->keyed[k]];
         /* n <= CACHE_MAX_KEY here: room for the length byte and the bytes, without the
          * unsigned wrap of CACHE_MAX_KEY - 1 - n when a key filled it exactly (fuzz_ingest) */
         if (field->len >= CACHE_MAX_KEY - n)
@@ -747,7 +773,9 @@ static enum fg_status fast_record(struct reader *r, const struct fg_fastcsv_reco
     bool cacheable = true;
     if (r->before_row != NULL && (status = r->before_row(r, r->user, &extra, &cacheable)) != FG_OK)
         return status;
-    bool keyed = r->cache != NULL && cacheable && cache_key(r, extra, key, &key_len);
+    bool keyed =
+        r->cache != NULL && cacheable &&
+        cache_key(r, r->cache, extra, r->spans[0].bytes + (rec->next - rec->start), key, &key_len);
     if (keyed) {
         hash = key_hash(key, key_len);
         struct cache_entry *e = cache_find(r->cache, key, key_len, hash, &cache_slot);

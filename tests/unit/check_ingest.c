@@ -1540,6 +1540,64 @@ START_TEST(test_aligned_join_ways)
 }
 END_TEST
 
+/* The row cache copies fields of up to 8 bytes 8 at a time (one check for the whole record
+ * that its bytes are in the buffer): values sharing their first 8 bytes, of 7, 8, 9 and 17
+ * bytes, in every column and at every place in a read buffer of 64 bytes, are counted as
+ * libcsv alone counts them, also by two workers. */
+START_TEST(test_cache_short_fields)
+{
+    static const char *const sexes[] = {"Femalexx", "Femalexxy", "Femalex", "Femalexxyyyyyyyyy",
+                                        "F"};
+    static const char *const races[] = {"Whiteabc", "Whiteab", "Whiteabcd", "W"};
+    char text[16384];
+    size_t len = (size_t)snprintf(text, sizeof text, "sex,race,label,pred\n");
+    uint64_t named = 0; /* rows of Femalexxy, Whiteab, label 0 and pred 0 */
+    for (unsigned row = 0; row < 300; row++) {
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s,%s,%u,%s\n", sexes[row % 5],
+                                races[(row / 5 + row) % 4], row % 3 == 0, row % 7 == 0 ? "1" : "0");
+        named += row % 5 == 1 && (row / 5 + row) % 4 == 1 && row % 3 != 0 && row % 7 != 0;
+    }
+    char path[600];
+    write_bytes(path, sizeof path, "short-fields.csv", text, len);
+    struct fg_policy policy;
+    make_policy(&policy, BASIC);
+    char *want = NULL;
+    for (int way = 0; way < 4; way++) {
+        struct fg_ingest_tuning tuning;
+        fg_ingest_tuning_default(&tuning);
+        tuning.libcsv_only = way == 0;
+        tuning.block_bytes = way == 2 ? 64 : tuning.block_bytes;
+        if (way == 3) {
+            tuning.parallel_min = 0;
+            tuning.settle_seconds = 0;
+            tuning.workers = 2;
+            tuning.chunk_bytes = 1000;
+            tuning.block_bytes = 64;
+        }
+        struct fg_ingest_options options = {.candidate_path = path};
+        struct fg_counts *counts = NULL;
+        struct fg_ingest_result info;
+        struct fg_error err;
+        ck_assert_msg(fg_ingest_run_tuned(&policy, &options, &tuning, &counts, &info, &err) ==
+                          FG_OK,
+                      "way %d: %s", way, err.message);
+        ck_assert_uint_eq(info.candidate.rows, 300);
+        char *got = counts_text(counts);
+        if (want == NULL)
+            want = got;
+        else {
+            ck_assert_msg(strcmp(got, want) == 0, "way %d:\n%s\nwant:\n%s", way, got, want);
+            free(got);
+        }
+        const char *a[] = {"Femalexxy", "Whiteab"};
+        ck_assert_uint_gt(named, 0);
+        ck_assert_uint_eq(cell_named(counts, a, 0, 0, 0), named);
+        fg_counts_free(counts);
+    }
+    free(want);
+}
+END_TEST
+
 static Suite *ingest_suite(void)
 {
     Suite *s = suite_create("ingest");
@@ -1556,6 +1614,7 @@ static Suite *ingest_suite(void)
     tcase_add_test(tc, test_group_value_limit);
     tcase_add_test(tc, test_chunk_boundary);
     tcase_add_loop_test(tc, test_cache_key_exact_fit, 0, 16);
+    tcase_add_test(tc, test_cache_short_fields);
     tcase_add_test(tc, test_join_equals_one_file);
     tcase_add_test(tc, test_position_join_needs_saying);
     tcase_add_test(tc, test_shared_columns_agree);
