@@ -9,6 +9,7 @@
  * when set), overrides are judged and made by the real clock (fg_clock_now).
  */
 #include "attest.h"
+#include "counts.h"
 #include "fairgate.h"
 #include "scorebins.h"
 #include "util.h"
@@ -53,6 +54,42 @@ static bool on_counts(const struct check_state *s)
     return s->request->n_counts > 0;
 }
 
+/* A counts table in which no row has the positive label, or no row a model's favourable
+ * prediction column value, is what a warehouse gives for a number column printed as "1.0"
+ * (the query of `fairgate sql` compares text: every row reads negative, every rate is 0,
+ * and a ratio of 0/0 reads as parity: a silent pass). Refused with the likely cause; on
+ * rows, "1.0" for "1" is refused where it is read. */
+static enum fg_status counts_plausible(const struct fg_policy *policy,
+                                       const struct fg_counts *counts, const char *path,
+                                       struct fg_error *err)
+{
+    uint64_t positive = 0, favourable[2] = {0, 0};
+    size_t cells = fg_counts_cell_count(counts);
+    for (size_t i = 0; i < cells; i++) {
+        struct fg_cell cell;
+        fg_counts_cell(counts, i, &cell);
+        positive += cell.y_true ? cell.count : 0;
+        favourable[0] += cell.candidate ? cell.count : 0;
+        favourable[1] += cell.incumbent ? cell.count : 0;
+    }
+    const struct fg_model_spec *models[2] = {&policy->data.candidate, &policy->data.incumbent};
+    static const char *const names[2] = {"candidate", "incumbent"};
+    if (cells > 0 && positive == 0)
+        return fg_error_set(err, FG_ERR_INPUT, path, 0, 0,
+                            "no row has the positive label '%s' (y_true is 0 throughout): if "
+                            "the engine's label column is a number, it prints 1 as '1.0'; "
+                            "cast it to text as the CSV writes it, or set positive_label",
+                            policy->data.positive_label);
+    for (int k = 0; k < 2; k++)
+        if (cells > 0 && models[k]->present && models[k]->prediction != NULL && favourable[k] == 0)
+            return fg_error_set(err, FG_ERR_INPUT, path, 0, 0,
+                                "no row has the %s's favourable prediction '%s' (its column is "
+                                "0 throughout): if the engine's column '%s' is a number, it "
+                                "prints 1 as '1.0'; cast it to text as the CSV writes it",
+                                names[k], policy->data.favorable_prediction, models[k]->prediction);
+    return FG_OK;
+}
+
 /* Reads the rows or the counts files into s->counts. */
 static enum fg_status read_inputs(struct check_state *s, struct fg_error *err)
 {
@@ -61,8 +98,9 @@ static enum fg_status read_inputs(struct check_state *s, struct fg_error *err)
         s->counts_info = calloc(rq->n_counts, sizeof *s->counts_info);
         if (s->counts_info == NULL)
             return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-        return fg_counts_load_files(s->policy, rq->counts_paths, rq->n_counts, &s->counts,
-                                    s->counts_info, err);
+        enum fg_status st = fg_counts_load_files(s->policy, rq->counts_paths, rq->n_counts,
+                                                 &s->counts, s->counts_info, err);
+        return st == FG_OK ? counts_plausible(s->policy, s->counts, rq->counts_paths[0], err) : st;
     }
     struct fg_ingest_options options = {.candidate_path = rq->candidate_path,
                                         .incumbent_path = rq->incumbent_path,

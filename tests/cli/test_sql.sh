@@ -367,6 +367,34 @@ sed 's/bins: 5/bins: 3/' "$TESTS_DIR/fixtures/policy/scores.yaml" >"$WORK/bins3.
 run "$FAIRGATE" sql --policy "$WORK/bins3.yaml" --table t --bins
 expect_rc "sql --bins: calibration over bins off the grid exits 2" 2
 expect_eq "... and prints nothing" "$(cat "$WORK/out")" ""
+# A warehouse column of numbers prints 1 as "1.0": the query, comparing text, reads every row
+# as negative, every selection rate is 0 and a ratio of 0/0 reads as parity. check --counts
+# used to pass such a table silently (exit 0); it refuses it, naming the likely cause.
+if command -v sqlite3 >/dev/null 2>&1; then
+    R=$WORK/real
+    mkdir -p "$R"
+    printf '%s\n' 'version: 1' 'name: sql-real' 'data:' '  label: y' '  positive_label: "1"' \
+        '  protected: [g]' '  candidate: { prediction: p }' '  favorable_prediction: "1"' 'gates:' \
+        '  - id: sr' '    metric: selection_rate' '    disparity: ratio' '    min: 0.8' \
+        '    min_group_size: 1' >"$R/p.yaml"
+    sqlite3 "$R/t.db" "create table t(g text, y real, p real);
+        insert into t values('a',1,1),('a',0,0),('b',1,1),('b',0,0);"
+    "$FAIRGATE" sql --policy "$R/p.yaml" --table t --dialect sqlite | sqlite3 -header -csv "$R/t.db" >"$R/k.csv"
+    expect_eq "REAL columns: the engine's counts read every row as negative" "$(tail -n +2 "$R/k.csv" | tr '\n' ' ')" \
+        "a,0,0,0,2 b,0,0,0,2 "
+    run "$FAIRGATE" check --policy "$R/p.yaml" --counts "$R/k.csv"
+    expect_rc "REAL columns: check --counts refuses the table (no silent pass)" 2
+    expect_grep "... naming the likely cause" "$WORK/err" \
+        "k\.csv: no row has the positive label '1' \(y_true is 0 throughout\): if the engine's label column is a number, it prints 1 as '1\.0'"
+    # The label as text, the prediction still REAL: the prediction column is named.
+    sqlite3 "$R/t2.db" "create table t(g text, y text, p real);
+        insert into t values('a','1',1),('a','0',0),('b','1',1),('b','0',0);"
+    "$FAIRGATE" sql --policy "$R/p.yaml" --table t --dialect sqlite | sqlite3 -header -csv "$R/t2.db" >"$R/k2.csv"
+    run "$FAIRGATE" check --policy "$R/p.yaml" --counts "$R/k2.csv"
+    expect_rc "REAL prediction column: refused" 2
+    expect_grep "... naming the column" "$WORK/err" "no row has the candidate's favourable prediction '1' \(its column is 0 throughout\): if the engine's column 'p' is a number"
+fi
+
 run "$FAIRGATE" sql --help
 expect_rc "sql --help exits 0" 0
 expect_grep "sql --help names the dialects" "$WORK/out" "ansi\|postgres\|sqlite\|spark\|bigquery"
