@@ -9,16 +9,6 @@
 README=$TESTS_DIR/../README.md
 ROOT=$(cd "$TESTS_DIR/.." && pwd)
 
-# block REGEX: the first ```sh block after the first README line matching REGEX.
-block() {
-    RE=$1 awk '
-        BEGIN { re = ENVIRON["RE"] }
-        !seen && $0 ~ re { seen = 1; next }
-        seen && !in_block && /^```sh$/ { in_block = 1; next }
-        in_block && /^```$/ { exit }
-        in_block { print }' "$README"
-}
-
 # Debian's python3 has the packages even where another python3 comes first on PATH.
 PY=
 for p in /usr/bin/python3 python3; do
@@ -29,8 +19,8 @@ if [ -z "$PY" ]; then
     exit 0
 fi
 
-block '^\*\*1\. Score a held-out set' >"$WORK/score.sh"
-block '^\*\*3\. Run the gate' >"$WORK/gate.sh"
+block "$README" '^\*\*1\. Score a held-out set' >"$WORK/score.sh"
+block "$README" '^\*\*3\. Run the gate' >"$WORK/gate.sh"
 expect_grep "README step 1 runs train.py" "$WORK/score.sh" '^python3 ci-examples/adult-walkthrough/train.py '
 expect_grep "README step 3 runs the gate" "$WORK/gate.sh" '^fairgate check --policy ci-examples/adult-walkthrough/policy.yaml '
 
