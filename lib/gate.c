@@ -930,7 +930,7 @@ static void judge_between_worsening(const struct fg_gate_spec *spec, const struc
 }
 
 /* between_groups, one component: its worst sufficient group against that component's
- * best, into res. False when no group has enough data. */
+ * best, into res (whose resample flag it keeps). False when no group has enough data. */
 static bool eval_between_component(const struct fg_gate_spec *spec, const struct fg_metrics *m,
                                    size_t attrset, enum fg_metric comp, size_t cand_ref,
                                    size_t inc_ref, struct fg_gate_result *res)
@@ -942,7 +942,7 @@ static bool eval_between_component(const struct fg_gate_spec *spec, const struct
     one.metric = comp;
     one.has_max_worsening = false; /* judged below, against the incumbent's own worst */
     size_t crefs[2] = {cand_ref, SIZE_MAX};
-    *res = (struct fg_gate_result){.group = worst};
+    *res = (struct fg_gate_result){.group = worst, .resample = res->resample};
     res->candidate.reference_group = res->incumbent.reference_group = SIZE_MAX;
     eval_group(&one, m, worst, crefs, crefs, res);
     /* The incumbent's own worst group over its best, not its value for this group. */
@@ -991,7 +991,7 @@ static void eval_between_groups(const struct fg_gate_spec *spec, const struct fg
     struct fg_comparison cmps[2];
     size_t n_cmps = 0;
     for (size_t c = 0; c < n_comps; c++) {
-        struct fg_gate_result res;
+        struct fg_gate_result res = {.resample = o->resample}; /* kept by the copies below */
         if (!eval_between_component(spec, m, attrset, comps[c], cand_refs[c], inc_refs[c], &res))
             continue;
         for (size_t k = 0; k < res.n_comparisons && n_cmps < 2; k++)
