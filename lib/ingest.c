@@ -58,7 +58,7 @@
 #define BLOCK_SIZE        ((size_t)256 << 10) /* read buffer of a reader or a worker: stays in L2 */
 #define MIN_BLOCK_SIZE    ((size_t)64)
 #define PARALLEL_MIN      ((uint64_t)32 << 20) /* candidate files this big are split */
-#define CHUNK_BYTES       ((uint64_t)8 << 20)  /* the byte range a worker takes at a time */
+#define CHUNK_BYTES       ((uint64_t)1 << 20)  /* the byte range a worker takes at a time */
 #define NO_SLOT           ((size_t)-1)
 #define FIELD_BUFFER_STEP ((size_t)64 * 1024)
 #define SHOW_MAX          64 /* bytes of a value quoted in a message */
@@ -835,6 +835,18 @@ static enum fg_status fast_block(struct reader *r, const char *buf, size_t len, 
             r->lines.line++;
         *pos = rec.next;
     }
+}
+
+enum fg_status fg_ingest_records(struct reader *r, const char *bytes, size_t len)
+{
+    size_t pos = 0;
+    bool bail = false;
+    enum fg_status status = fast_block(r, bytes, len, &pos, true, &bail);
+    if (status == FG_OK && bail)
+        r->bailed = true;
+    else if (status == FG_OK && r->cache != NULL)
+        status = cache_flush(r, r->cache);
+    return status;
 }
 
 /* ---- reading bytes ---- */

@@ -241,6 +241,11 @@ ssize_t fg_ingest_source_read(struct source *src, char *buf, size_t want, bool *
 enum fg_status fg_ingest_stream(struct reader *r, struct source *src, bool file_start, char *buf,
                                 size_t cap, bool fast, bool fallback);
 
+/* A worker's chunk: the whole records of bytes[0, len) (it ends the file or just past a
+ * '\n') on the fast path; r->bailed when the fast path gives up (the caller reads them
+ * again in order). The row cache is flushed. */
+enum fg_status fg_ingest_records(struct reader *r, const char *bytes, size_t len);
+
 /* Reads the header from the file's first block on the fast path; *first: where the data
  * rows start. *used false: the header is not on the fast path. */
 enum fg_status fg_ingest_fast_header(struct reader *r, int fd, char *buf, size_t cap, bool *used,
