@@ -128,6 +128,9 @@ struct fg_ingest_result {
      * (data.join: position); NULL for one file. */
     const char *join;
     char join_note[512]; /* "", or why the aligned join was given up for the hash join */
+    /* The rows were read once, in chunks, by workers beside the hash (one file, or two
+     * aligned files); false: in order (a stream, a small or fresh file, a quote...). */
+    int chunked;
 };
 
 FG_MUST_CHECK enum fg_status fg_ingest_run(const struct fg_policy *policy,

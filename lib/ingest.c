@@ -849,6 +849,25 @@ enum fg_status fg_ingest_records(struct reader *r, const char *bytes, size_t len
     return status;
 }
 
+enum fg_status fg_ingest_record_read(struct reader *r, const char *bytes, size_t len, size_t pos,
+                                     struct fg_fastcsv_record *rec, bool *end)
+{
+    r->buf_end = bytes + len;
+    enum fg_fastcsv_result result =
+        fg_fastcsv_next(&r->fast, bytes, len, pos, true, r->spans, r->spans_cap, rec);
+    r->lines.line += rec->newlines_before;
+    *end = result == FG_FASTCSV_END;
+    if (*end || result == FG_FASTCSV_RECORD)
+        return FG_OK;
+    r->bailed = true;
+    return FG_ERR_INPUT; /* only libcsv may read it: the caller reads the file in order */
+}
+
+enum fg_status fg_ingest_record_decode(struct reader *r, const struct fg_fastcsv_record *rec)
+{
+    return fast_record(r, rec);
+}
+
 /* ---- reading bytes ---- */
 
 /* Reads up to want bytes, fewer only at the end (*eof then). -1 on a read error. */
@@ -1001,7 +1020,7 @@ static enum fg_status check_written_otherwise(struct reader *r, const struct bin
 static enum fg_status read_binary(struct reader *r, struct binary_column *b, const struct slot *s,
                                   int *bit)
 {
-    if (s->len == b->positive_len && memcmp(s->value, b->positive, s->len) == 0) {
+    if (s->len == b->positive_len && fg_short_cmp(s->value, b->positive, s->len) == 0) {
         *bit = 1;
         return FG_OK;
     }
@@ -1017,7 +1036,7 @@ static enum fg_status read_binary(struct reader *r, struct binary_column *b, con
         b->other_line = r->lines.record_line;
         return FG_OK;
     }
-    if (s->len == b->other_len && memcmp(s->value, b->other, s->len) == 0)
+    if (s->len == b->other_len && fg_short_cmp(s->value, b->other, s->len) == 0)
         return FG_OK;
     enum fg_status status = check_written_otherwise(r, b, s);
     if (status != FG_OK)
@@ -1688,8 +1707,17 @@ enum fg_status fg_ingest_read_file(struct ingest *in, struct reader *r, bool may
     if (may_split && !in->tuning.libcsv_only && fg_instream_plain_file(stream, &st) &&
         fg_ingest_splittable(in, &st))
         status = read_split(in, r, fg_instream_fd(stream), &st, sha, buf, &used);
-    else if (aligned_candidate && !in->tuning.libcsv_only && fg_instream_plain_file(stream, &st) &&
-             fg_ingest_splittable(in, &st))
+    else if (aligned_candidate && in->zipped) {
+        bool whole = false;
+        used = true;
+        if (fg_instream_plain_file(stream, &st) && fg_ingest_splittable(in, &st))
+            status = fg_ingest_zip_read(in, fg_instream_fd(stream), &st, sha, buf, &whole);
+        if (!whole) { /* both files again, side by side in order (fg_ingest_run_tuned) */
+            in->unzipped = true;
+            status = FG_ERR_INPUT;
+        }
+    } else if (aligned_candidate && !in->tuning.libcsv_only &&
+               fg_instream_plain_file(stream, &st) && fg_ingest_splittable(in, &st))
         status = fg_ingest_aligned_read(in, r, fg_instream_fd(stream), &st, sha, buf, &used);
     if (status == FG_OK && !used) {
         struct source src = {.stream = stream, .err = r->err, .end = UINT64_MAX};
@@ -1986,8 +2014,9 @@ static enum fg_status ingest_pass(struct ingest *in, const struct fg_ingest_opti
         struct candidate_args args = {options->candidate_path, probability_gate, err};
         incumbent_setup(in, options->incumbent_path, probability_gate, err);
         in->progress.total = file_size(options->candidate_path);
-        status = fg_ingest_aligned_run(in, aligned_candidate, &args);
-        if (in->diverged[0] != '\0')
+        status = in->zipped ? aligned_candidate(in, &args)
+                            : fg_ingest_aligned_run(in, aligned_candidate, &args);
+        if (in->diverged[0] != '\0' || in->unzipped)
             return FG_OK;
     } else {
         if (status == FG_OK && incumbent_file)
@@ -2090,7 +2119,16 @@ enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
         return status;
     }
     in->spool_fd = spool_fd;
+    in->zipped = in->aligned && spool_fd < 0 && !in->tuning.no_zip;
     status = ingest_pass(in, options, err);
+    if (in->unzipped) { /* not in chunks: again, side by side in order */
+        ingest_free(in);
+        free(in);
+        if ((in = ingest_new(policy, options, tuning)) == NULL)
+            return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        in->aligned = true;
+        status = ingest_pass(in, options, err);
+    }
     if (in->diverged[0] != '\0') { /* the ids do not pair up: again, by hash */
         snprintf(note, sizeof note, "%s", in->diverged);
         ingest_free(in);
@@ -2114,6 +2152,7 @@ enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
                          : in->aligned             ? "aligned"
                                                    : "hash";
             snprintf(info->join_note, sizeof info->join_note, "%s", note);
+            info->chunked = in->chunked;
         }
         *out = in->counts;
         in->counts = NULL;

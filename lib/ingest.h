@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -40,6 +41,7 @@ struct fg_ingest_tuning {
     unsigned workers;        /* 0: one per online CPU (at most FG_INGEST_MAX_WORKERS) */
     bool libcsv_only;        /* the reference: every byte through libcsv, one thread */
     bool no_aligned;         /* two files by id: straight to the hash join (tests, bench) */
+    bool no_zip;             /* two aligned files: never in chunks, side by side in order */
     unsigned settle_seconds; /* split only a file whose ctime is older than this (ingest.c) */
 };
 
@@ -191,6 +193,10 @@ struct ingest {
      * up ("" while it holds) */
     bool aligned;
     struct pairing *pairing;
+    /* JOIN_ID aligned, read in chunks by workers (lib/ingest_parallel.c), and whether that
+     * was given up (both files are then read again, side by side in order) */
+    bool zipped, unzipped;
+    bool chunked;           /* the rows were read in chunks by workers, none again in order */
     int spool_fd;           /* the copy of standard input being made, or -1 */
     const char *stdin_from; /* the copy standard input is read from, or NULL */
     char diverged[512];
@@ -227,6 +233,30 @@ struct ingest {
     struct progress progress;
 };
 
+/* memcmp for the short values a row holds (ids, decisions), without a call per value: 8
+ * bytes at a time; in the first word that differs, its first byte that differs. */
+static inline int fg_short_cmp(const char *a, const char *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x == y)
+            continue;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        i += (size_t)__builtin_ctzll(x ^ y) / 8;
+        return (unsigned char)a[i] < (unsigned char)b[i] ? -1 : 1;
+#else
+        break;
+#endif
+    }
+    for (; i < n; i++)
+        if (a[i] != b[i])
+            return (unsigned char)a[i] < (unsigned char)b[i] ? -1 : 1;
+    return 0;
+}
+
 /* ---- lib/ingest.c, for the parallel reader ---- */
 
 /* Fills r->err with the file and line; returns code. */
@@ -245,6 +275,14 @@ enum fg_status fg_ingest_stream(struct reader *r, struct source *src, bool file_
  * '\n') on the fast path; r->bailed when the fast path gives up (the caller reads them
  * again in order). The row cache is flushed. */
 enum fg_status fg_ingest_records(struct reader *r, const char *bytes, size_t len);
+
+/* The next record of bytes[pos, len) (whole records) on the fast path, its fields in
+ * r->spans, its line in r->lines.line (the caller adds rec->newline_ended once it is
+ * through); *end: none is left. FG_ERR_INPUT with r->bailed: only libcsv may read it. */
+enum fg_status fg_ingest_record_read(struct reader *r, const char *bytes, size_t len, size_t pos,
+                                     struct fg_fastcsv_record *rec, bool *end);
+/* That record decoded by the reader: checks, slots, on_row. */
+enum fg_status fg_ingest_record_decode(struct reader *r, const struct fg_fastcsv_record *rec);
 
 /* Reads the header from the file's first block on the fast path; *first: where the data
  * rows start. *used false: the header is not on the fast path. */
@@ -296,6 +334,28 @@ enum fg_status fg_ingest_aligned_read(struct ingest *in, struct reader *r, int f
                                       const struct stat *st, EVP_MD_CTX *sha, char *buf,
                                       bool *used);
 
+/* Lockstep pairing, for a worker of the chunked join (lib/ingest_parallel.c): set as the
+ * worker's local run's pairing, it pairs each candidate row with the next row that inc (the
+ * worker's incumbent reader, whose errors it takes) reads from the chunk's incumbent part.
+ * Any doubt (ids that differ or do not rise, a row left over, an error) fails the chunk,
+ * and the caller reads both files again side by side in order. */
+struct fg_id_order {
+    bool any, lex, shortlex; /* ids seen; they rise as text / by length then text */
+    const char *first, *last;
+    size_t first_len, last_len;
+};
+struct pairing *fg_ingest_lockstep_new(struct ingest *local, struct reader *inc);
+void fg_ingest_lockstep_chunk(struct pairing *p, struct ingest *local, const char *bytes,
+                              size_t len);
+/* After the chunk's candidate rows: FG_OK when no incumbent row is left. */
+enum fg_status fg_ingest_lockstep_end(struct pairing *p);
+/* The chunk's ids, borrowed until the next chunk. */
+void fg_ingest_lockstep_order(const struct pairing *p, struct fg_id_order *order);
+void fg_ingest_lockstep_free(struct pairing *p);
+/* Drops from *lex / *shortlex the order in which id does not rise strictly after before. */
+void fg_ingest_order_step(const char *before, size_t before_len, const char *id, size_t len,
+                          bool *lex, bool *shortlex);
+
 /* ---- lib/ingest_parallel.c ---- */
 
 /* Whether the candidate file st is worth splitting among workers: big enough, settled
@@ -306,5 +366,17 @@ bool fg_ingest_splittable(const struct ingest *in, const struct stat *st);
  * the file in order. */
 enum fg_status fg_ingest_parallel_run(struct ingest *in, int fd, uint64_t size, EVP_MD_CTX *sha,
                                       char *buf, bool *used);
+
+/* Just past the *n-th '\n' of b[0, len), *n then 0; else len, *n lowered by the '\n' seen.
+ * fastest: with AVX2 and POPCNT when the CPU has them (the chunked join's); else SSE2. */
+size_t fg_ingest_after_newlines(const char *b, size_t len, size_t *n, bool fastest);
+
+/* The chunked join (in->zipped): the candidate file fd (st, hashed into sha) and the
+ * incumbent file (opened here) read once, side by side, by workers; the incumbent reader
+ * must be set up. *whole false: it was given up (files not plain, settled and big enough,
+ * not on the fast path, not in the same order, or an error), and the caller reads both
+ * files again, in order, side by side; the status then says nothing. */
+enum fg_status fg_ingest_zip_read(struct ingest *in, int fd, const struct stat *st, EVP_MD_CTX *sha,
+                                  char *buf, bool *whole);
 
 #endif

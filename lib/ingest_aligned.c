@@ -82,6 +82,22 @@ struct pairing {
     char *last;                     /* the previous id */
     size_t last_len, last_cap;
     bool any, lex, shortlex; /* ids so far rise strictly as text / by length then text */
+    /* lockstep (a worker of the chunked join, lib/ingest_parallel.c): no thread; the
+     * incumbent rows come one at a time from `inc` reading the chunk's incumbent part
+     * inc_bytes[inc_pos, inc_len) into batches[0]; the chunk's first id is kept */
+    struct reader *inc;
+    struct ingest *local; /* the worker's run for this chunk */
+    const char *inc_bytes;
+    size_t inc_len, inc_pos;
+    /* lockstep: the current incumbent row's id, and the chunk's first and previous ids,
+     * all in the chunks' buffers (which outlive the chunk's reading) */
+    const char *id_at, *first_at, *last_at;
+    size_t id_at_len, first_at_len, last_at_len;
+    /* lean (a prediction, no score kept, no shared column in the incumbent file): a row is
+     * decoded from its fields here, without its reader's row handler, when its id is not
+     * empty and its decision is the favourable or the known other value */
+    bool lean;
+    size_t lean_id, lean_decision; /* their fields */
 };
 
 /* ---- the incumbent side ---- */
@@ -182,10 +198,70 @@ static void *incumbent_main(void *arg)
 
 /* ---- the candidate side ---- */
 
+/* Lean: the decision bits of an incumbent record whose fields are in p->inc->spans, when
+ * it is plain (every field, an id, the favourable or the known other value); false: its
+ * reader must decode it. */
+static bool lean_bits(const struct pairing *p, size_t n_fields, unsigned char *bits)
+{
+    const struct reader *inc = p->inc;
+    const struct binary_column *b = &p->local->incumbent_model.binary;
+    const struct fg_csv_span *id = &inc->spans[p->lean_id], *d = &inc->spans[p->lean_decision];
+    if (n_fields != inc->n_names || id->len == 0)
+        return false;
+    if (d->len == b->positive_len && fg_short_cmp(d->bytes, b->positive, d->len) == 0)
+        *bits = PAIR_PREDICTION;
+    else if (b->other != NULL && d->len == b->other_len &&
+             fg_short_cmp(d->bytes, b->other, d->len) == 0)
+        *bits = 0;
+    else
+        return false;
+    return true;
+}
+
+/* Lockstep: the next incumbent row of the chunk, read now; NULL at the chunk's end (*status
+ * FG_OK) or on its error (*status, in p->err). */
+static const struct pair_row *lockstep_next(struct pairing *p, enum fg_status *status)
+{
+    struct pair_batch *b = &p->batches[0];
+    struct reader *inc = p->inc;
+    b->n = 0;
+    b->len = 0;
+    p->current = b;
+    *status = FG_OK;
+    while (b->n == 0) {
+        struct fg_fastcsv_record rec;
+        bool end = false;
+        *status = fg_ingest_record_read(inc, p->inc_bytes, p->inc_len, p->inc_pos, &rec, &end);
+        if (*status != FG_OK || end)
+            return NULL;
+        unsigned char bits = 0;
+        if (p->lean && lean_bits(p, rec.n_fields, &bits)) {
+            struct pair_row *row = &b->rows[0];
+            inc->rows++;
+            row->line = inc->lines.line;
+            row->score = 0.0;
+            row->bits = bits;
+            row->id_len = (uint32_t)inc->spans[p->lean_id].len;
+            p->id_at = inc->spans[p->lean_id].bytes;
+            b->n = 1;
+        } else if ((*status = fg_ingest_record_decode(inc, &rec)) != FG_OK) {
+            return NULL;
+        } else if (b->n == 1) {
+            p->id_at = b->arena + b->rows[0].offset;
+        }
+        if (rec.newline_ended)
+            inc->lines.line++;
+        p->inc_pos = rec.next;
+    }
+    return &b->rows[0];
+}
+
 /* The next incumbent row; NULL at its end (*status FG_OK) or on its error (*status). */
 static const struct pair_row *pair_next(struct pairing *p, enum fg_status *status)
 {
     *status = FG_OK;
+    if (p->inc != NULL)
+        return lockstep_next(p, status);
     for (;;) {
         if (p->holding && p->next_row < p->current->n)
             return &p->current->rows[p->next_row++];
@@ -238,34 +314,66 @@ static enum fg_status diverge(struct ingest *in, const char *fmt, ...)
     return FG_ERR_INPUT;
 }
 
+static inline void order_step(const char *before, size_t before_len, const char *id, size_t len,
+                              bool *lex, bool *shortlex)
+{
+    size_t common = before_len < len ? before_len : len;
+    int c = fg_short_cmp(before, id, common);
+    *lex = *lex && (c < 0 || (c == 0 && before_len < len));
+    *shortlex = *shortlex && (before_len < len || (before_len == len && c < 0));
+}
+
+void fg_ingest_order_step(const char *before, size_t before_len, const char *id, size_t len,
+                          bool *lex, bool *shortlex)
+{
+    order_step(before, before_len, id, len, lex, shortlex);
+}
+
 /* Whether id rises strictly after the previous one as text or by length then text (each
  * order is dropped once it fails). */
 static bool order_rises(struct pairing *p, const char *id, size_t len)
 {
     if (!p->any)
         return true;
-    size_t common = p->last_len < len ? p->last_len : len;
-    int c = memcmp(p->last, id, common);
-    p->lex = p->lex && (c < 0 || (c == 0 && p->last_len < len));
-    p->shortlex = p->shortlex && (p->last_len < len || (p->last_len == len && c < 0));
+    if (p->inc != NULL)
+        order_step(p->last_at, p->last_at_len, id, len, &p->lex, &p->shortlex);
+    else
+        order_step(p->last, p->last_len, id, len, &p->lex, &p->shortlex);
     return p->lex || p->shortlex;
 }
 
-/* Keeps id as the previous one; false: out of memory. */
+/* Copies (id, len) into *to (capacity *cap); false: out of memory. */
+static bool id_copy(char **to, size_t *to_len, size_t *cap, const char *id, size_t len)
+{
+    if (len > *cap) {
+        size_t want = len < 64 ? 64 : len;
+        char *grown = realloc(*to, want);
+        if (grown == NULL)
+            return false;
+        *to = grown;
+        *cap = want;
+    }
+    memcpy(*to, id, len);
+    *to_len = len;
+    return true;
+}
+
+/* Keeps id as the previous one (and, lockstep, the first of the chunk); false: out of
+ * memory. */
 static bool order_keep(struct pairing *p, const char *id, size_t len)
 {
-    if (len > p->last_cap) {
-        size_t cap = len < 64 ? 64 : len;
-        char *last = realloc(p->last, cap);
-        if (last == NULL)
-            return false;
-        p->last = last;
-        p->last_cap = cap;
+    if (p->inc != NULL) { /* id is in the candidate chunk's buffer, which outlives the chunk */
+        if (!p->any) {
+            p->first_at = id;
+            p->first_at_len = len;
+        }
+        p->last_at = id;
+        p->last_at_len = len;
+        p->any = true;
+        return true;
     }
-    memcpy(p->last, id, len);
-    p->last_len = len;
     p->any = true;
-    return true;
+    return id_copy(&p->last, &p->last_len, &p->last_cap, id, len);
 }
 
 /* Pairs the candidate row with id (id, len) with the next incumbent row, *out; on anything
@@ -286,8 +394,8 @@ static enum fg_status pair_take(struct ingest *in, struct reader *r, const char 
                        "the candidate file has more rows than the incumbent file %s (from "
                        "line %lu)",
                        in->incumbent.path, r->lines.record_line);
-    const char *their_id = p->current->arena + row->offset;
-    if (row->id_len != len || memcmp(their_id, id, len) != 0)
+    const char *their_id = p->inc != NULL ? p->id_at : p->current->arena + row->offset;
+    if (row->id_len != len || fg_short_cmp(their_id, id, len) != 0)
         return diverge(in,
                        "the ids differ at line %lu of the candidate file ('%s') and line %llu "
                        "of the incumbent file %s ('%s')",
@@ -299,7 +407,8 @@ static enum fg_status pair_take(struct ingest *in, struct reader *r, const char 
                        "the ids do not rise at line %lu of the candidate file ('%s' after "
                        "'%s'), so side by side a repeated id could go unseen",
                        r->lines.record_line, id_text(mine, sizeof mine, id, len),
-                       id_text(theirs, sizeof theirs, p->last, p->last_len));
+                       p->inc != NULL ? id_text(theirs, sizeof theirs, p->last_at, p->last_at_len)
+                                      : id_text(theirs, sizeof theirs, p->last, p->last_len));
     if (!order_keep(p, id, len))
         return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
     *out = row;
@@ -310,7 +419,7 @@ static enum fg_status pair_take(struct ingest *in, struct reader *r, const char 
 static const char *shared_value(const struct ingest *in, const struct pairing *p,
                                 const struct pair_row *row, size_t k, size_t *len, bool *present)
 {
-    const char *at = p->current->arena + row->offset + row->id_len;
+    const char *at = NULL; /* a lean row has no bytes in the arena: every column is absent */
     for (size_t j = 0; j <= k; j++) {
         if (in->incumbent.slots[in->shared_incumbent[j]].absent) {
             if (j == k) {
@@ -319,6 +428,8 @@ static const char *shared_value(const struct ingest *in, const struct pairing *p
             }
             continue;
         }
+        if (at == NULL)
+            at = p->current->arena + row->offset + row->id_len;
         uint32_t n;
         memcpy(&n, at, sizeof n);
         if (j == k) {
@@ -331,6 +442,50 @@ static const char *shared_value(const struct ingest *in, const struct pairing *p
     return NULL;
 }
 
+/* Lean lockstep, in one step: the next incumbent record, when it is plain (lean_bits), has
+ * the candidate's id and the ids still rise, is paired with the candidate row (id, len) as
+ * *row. false: nothing was taken, and pair_take takes the record the long way (its reader,
+ * and every message). */
+static bool lean_take(struct pairing *p, const char *id, size_t len, const struct pair_row **row)
+{
+    struct reader *inc = p->inc;
+    struct fg_fastcsv_record rec;
+    unsigned char bits = 0;
+    if (fg_fastcsv_next(&inc->fast, p->inc_bytes, p->inc_len, p->inc_pos, true, inc->spans,
+                        inc->spans_cap, &rec) != FG_FASTCSV_RECORD ||
+        !lean_bits(p, rec.n_fields, &bits))
+        return false;
+    const struct fg_csv_span *theirs = &inc->spans[p->lean_id];
+    bool lex = p->lex, shortlex = p->shortlex;
+    if (theirs->len != len || fg_short_cmp(theirs->bytes, id, len) != 0)
+        return false;
+    if (p->any) {
+        order_step(p->last_at, p->last_at_len, id, len, &lex, &shortlex);
+        if (!lex && !shortlex)
+            return false;
+    } else {
+        p->first_at = id;
+        p->first_at_len = len;
+    }
+    p->lex = lex;
+    p->shortlex = shortlex;
+    p->last_at = id;
+    p->last_at_len = len;
+    p->any = true;
+    struct pair_row *taken = &p->batches[0].rows[0];
+    inc->lines.line += rec.newlines_before;
+    inc->rows++;
+    taken->line = inc->lines.line;
+    taken->score = 0.0;
+    taken->bits = bits;
+    taken->id_len = (uint32_t)len;
+    if (rec.newline_ended)
+        inc->lines.line++;
+    p->inc_pos = rec.next;
+    *row = taken;
+    return true;
+}
+
 enum fg_status fg_ingest_pair_hook(struct reader *r, void *user, unsigned *extra, bool *cacheable)
 {
     struct ingest *in = user;
@@ -340,6 +495,13 @@ enum fg_status fg_ingest_pair_hook(struct reader *r, void *user, unsigned *extra
     if (id->len == 0)
         return FG_OK; /* candidate_row drops it or says so; it pairs with nothing */
     const struct pair_row *row;
+    if (p->lean && lean_take(p, id->bytes, id->len, &row)) {
+        p->pending = row;
+        p->pending_row = r->rows;
+        *extra = row->bits;
+        *cacheable = true; /* lean: no shared column to compare */
+        return FG_OK;
+    }
     enum fg_status status = pair_take(in, r, id->bytes, id->len, &row);
     if (status != FG_OK)
         return status;
@@ -353,7 +515,7 @@ enum fg_status fg_ingest_pair_hook(struct reader *r, void *user, unsigned *extra
         bool present;
         const char *theirs = shared_value(in, p, row, k, &len, &present);
         const struct fg_csv_span *mine = &r->spans[r->slots[in->shared_candidate[k]].column];
-        if (present && (len != mine->len || memcmp(theirs, mine->bytes, len) != 0))
+        if (present && (len != mine->len || fg_short_cmp(theirs, mine->bytes, len) != 0))
             return FG_OK; /* candidate_row says so */
     }
     *cacheable = true;
@@ -380,7 +542,7 @@ enum fg_status fg_ingest_pair_match(struct ingest *in, struct reader *r, int *pr
         bool present;
         const char *theirs = shared_value(in, p, row, k, &len, &present);
         const struct slot *s = &r->slots[in->shared_candidate[k]];
-        if (present && (len != s->len || memcmp(theirs, s->value, len) != 0))
+        if (present && (len != s->len || fg_short_cmp(theirs, s->value, len) != 0))
             return fg_ingest_shared_mismatch(in, r, s, theirs, len, row->line);
     }
     return FG_OK;
@@ -527,4 +689,65 @@ enum fg_status fg_ingest_aligned_run(struct ingest *in,
     pthread_mutex_destroy(&p->lock);
     pairing_free(p);
     return in->diverged[0] != '\0' ? FG_OK : status;
+}
+
+/* ---- lockstep: a worker of the chunked join ---- */
+
+struct pairing *fg_ingest_lockstep_new(struct ingest *local, struct reader *inc)
+{
+    struct pairing *p = calloc(1, sizeof *p);
+    if (p == NULL)
+        return NULL;
+    p->in = local;
+    p->inc = inc;
+    inc->err = &p->err;
+    p->filling = true; /* incumbent_row pushes into batches[0] (tail 0), never published */
+    if ((p->batches[0].rows = malloc(sizeof *p->batches[0].rows)) == NULL) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void fg_ingest_lockstep_chunk(struct pairing *p, struct ingest *local, const char *bytes,
+                              size_t len)
+{
+    const struct reader *inc = p->inc;
+    p->local = local;
+    p->lean = local->join == JOIN_ID && local->incumbent_model.spec->prediction != NULL &&
+              !local->keep_scores[1];
+    for (size_t k = 0; k < local->n_shared && p->lean; k++)
+        p->lean = inc->slots[local->shared_incumbent[k]].absent;
+    p->lean_id = inc->slots[local->incumbent_id_slot].column;
+    p->lean_decision = inc->slots[local->incumbent_model.slot].column;
+    p->inc_bytes = bytes;
+    p->inc_len = len;
+    p->inc_pos = 0;
+    p->any = false;
+    p->lex = p->shortlex = true;
+    p->pending = NULL;
+}
+
+enum fg_status fg_ingest_lockstep_end(struct pairing *p)
+{
+    enum fg_status status;
+    const struct pair_row *row = lockstep_next(p, &status);
+    return row != NULL ? FG_ERR_INPUT : status; /* a row left: the files do not pair here */
+}
+
+void fg_ingest_lockstep_order(const struct pairing *p, struct fg_id_order *order)
+{
+    order->any = p->any;
+    order->lex = p->lex;
+    order->shortlex = p->shortlex;
+    order->first = p->first_at;
+    order->first_len = p->first_at_len;
+    order->last = p->last_at;
+    order->last_len = p->last_at_len;
+}
+
+void fg_ingest_lockstep_free(struct pairing *p)
+{
+    if (p != NULL)
+        pairing_free(p);
 }

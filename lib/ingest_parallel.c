@@ -27,6 +27,7 @@
 #include "counts.h"
 #include "fairgate.h"
 #include "policy.h"
+#include "util.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -35,6 +36,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#endif
 
 /* The binary columns of a run whose "other" value is state carried from row to row. */
 #define N_BINARY 3
@@ -56,6 +61,13 @@ struct chunk {
     struct fg_counts *counts;
     uint64_t rows, rows_dropped;
     unsigned long newlines;
+    /* the chunked join: the incumbent file's rows for the same ids, what its reader found
+     * there, and the chunk's ids (first and last copied) */
+    const char *inc_bytes;
+    size_t inc_len;
+    uint64_t inc_rows, inc_dropped;
+    unsigned long inc_newlines;
+    struct fg_id_order order;
     struct {
         char *value;
         size_t len;
@@ -63,8 +75,25 @@ struct chunk {
     } seen[N_BINARY];
 };
 
+/* The chunked join: the incumbent file, read beside the candidate file into a ring of its
+ * own, each chunk cut after as many '\n' as the candidate's part has, so that both parts
+ * hold the same ids when the files are aligned (any doubt gives the chunked join up). */
+struct zip {
+    int fd;
+    uint64_t size, first; /* the file's size; where its data rows start */
+    EVP_MD_CTX *sha;
+    size_t (*count)(const char *b, size_t len, size_t *n); /* after_newlines, or faster */
+    size_t cap;                                            /* each buffer's bytes */
+    char **ring; /* chunk k's incumbent part is in ring[k % n_ring] */
+    /* the ids merged so far: whether they rise in either order, and the last one */
+    bool any, lex, shortlex;
+    char *last;
+    size_t last_len, last_cap;
+};
+
 struct parallel {
     struct ingest *in;
+    struct zip *zip; /* NULL: one file */
     /* what workers copy, taken before they start (the run itself changes as chunks merge):
      * the run with no table and no binary column's other value */
     struct ingest base;
@@ -86,36 +115,89 @@ struct parallel {
     unsigned running;
 };
 
+/* A reader of chunks: a copy of the candidate reader (the header's names and columns
+ * borrowed) with buffers and a row cache of its own; for the chunked join, a copy of the
+ * incumbent reader too, and the lockstep pairing between them. */
+struct worker {
+    struct reader r, inc;
+    struct pairing *lockstep;
+    bool ready;
+};
+
 static void chunk_clear(struct chunk *c)
 {
     fg_counts_free(c->counts);
     c->counts = NULL;
+    free((char *)c->order.first);
+    free((char *)c->order.last);
+    c->order.first = c->order.last = NULL;
     for (size_t i = 0; i < N_BINARY; i++) {
         free(c->seen[i].value);
         c->seen[i].value = NULL;
     }
 }
 
-/* Reads chunk c with a copy of the run whose state starts empty: its own reader (the
- * header's columns shared), cell table and binary columns. */
-static void chunk_read(struct parallel *par, struct chunk *c, struct reader *r)
+static char *bytes_copy(const char *bytes, size_t len)
 {
-    const struct ingest *in = &par->base;
-    struct ingest local = *in;
-    struct fg_error err;
-    r->err = &err;
-    r->user = &local;
+    char *copy = malloc(len ? len : 1);
+    if (copy != NULL)
+        memcpy(copy, bytes, len);
+    return copy;
+}
+
+static void reader_restart(struct reader *r, struct ingest *local, struct fg_error *err)
+{
+    r->err = err;
+    r->user = local;
     r->rows = r->rows_dropped = 0;
     r->lines.line = 1;
     r->status = FG_OK;
     r->bailed = false;
+}
+
+/* The chunked join: after the candidate part, no incumbent row may be left, the ids must
+ * have paired and risen; the part's ids and rows are kept for the merge (false: out of
+ * memory, or the chunk does not pair). */
+static bool zip_finish(struct chunk *c, struct worker *w, const struct ingest *local)
+{
+    struct fg_id_order o;
+    if (local->diverged[0] != '\0' || fg_ingest_lockstep_end(w->lockstep) != FG_OK)
+        return false;
+    fg_ingest_lockstep_order(w->lockstep, &o);
+    c->order = o;
+    c->order.first = c->order.last = NULL;
+    if (o.any && ((c->order.first = bytes_copy(o.first, o.first_len)) == NULL ||
+                  (c->order.last = bytes_copy(o.last, o.last_len)) == NULL))
+        return false;
+    c->inc_rows = w->inc.rows;
+    c->inc_dropped = w->inc.rows_dropped;
+    c->inc_newlines = w->inc.lines.line - 1;
+    return true;
+}
+
+/* Reads chunk c with a copy of the run whose state starts empty: its own reader (the
+ * header's columns shared), cell table and binary columns; for the chunked join, each
+ * candidate row paired with the next row of the chunk's incumbent part. */
+static void chunk_read(struct parallel *par, struct chunk *c, struct worker *w)
+{
+    const struct ingest *in = &par->base;
+    struct ingest local = *in;
+    struct fg_error err;
+    struct reader *r = &w->r;
+    reader_restart(r, &local, &err);
+    if (par->zip != NULL) {
+        reader_restart(&w->inc, &local, &err);
+        local.pairing = w->lockstep;
+        fg_ingest_lockstep_chunk(w->lockstep, &local, c->inc_bytes, c->inc_len);
+    }
     bool ok = fg_counts_new(in->policy->data.n_protected, par->has_incumbent, &local.counts,
                             &err) == FG_OK &&
               (!(in->keep_scores[0] || in->keep_scores[1]) ||
                fg_counts_keep_scores(local.counts, in->keep_scores[0], in->keep_scores[1], &err) ==
                    FG_OK) &&
               (r->cache == NULL || (fg_ingest_cache_reset(r->cache, local.counts), true)) &&
-              fg_ingest_records(r, c->bytes, c->len) == FG_OK && !r->bailed;
+              fg_ingest_records(r, c->bytes, c->len) == FG_OK && !r->bailed &&
+              (par->zip == NULL || zip_finish(c, w, &local));
     c->counts = local.counts;
     for (size_t i = 0; i < N_BINARY; i++) {
         struct binary_column *b = binary_of(&local, i);
@@ -137,10 +219,17 @@ static void chunk_read(struct parallel *par, struct chunk *c, struct reader *r)
 /* Whether chunk c can be added to the run as it stands: it must agree with the binary
  * columns' other values so far and keep the table within its limits. Otherwise the file is
  * read on from c's start, one record after another, and meets the error where it is. */
-static bool chunk_mergeable(struct ingest *in, const struct chunk *c)
+static bool chunk_mergeable(struct ingest *in, const struct zip *zip, const struct chunk *c)
 {
     if (c->bad)
         return false;
+    if (zip != NULL && zip->any && c->order.any) { /* the ids rise across chunks too */
+        bool lex = zip->lex && c->order.lex, shortlex = zip->shortlex && c->order.shortlex;
+        fg_ingest_order_step(zip->last, zip->last_len, c->order.first, c->order.first_len, &lex,
+                             &shortlex);
+        if (!lex && !shortlex)
+            return false;
+    }
     for (size_t i = 0; i < N_BINARY; i++) {
         const struct binary_column *b = binary_of(in, i);
         if (b->other != NULL && c->seen[i].value != NULL &&
@@ -165,8 +254,35 @@ static bool chunk_mergeable(struct ingest *in, const struct chunk *c)
     return true;
 }
 
+/* The chunked join: chunk c's ids follow those merged; its incumbent rows are added. */
+static enum fg_status zip_merge(struct ingest *in, struct zip *zip, const struct chunk *c)
+{
+    struct reader *inc = &in->incumbent;
+    inc->rows += c->inc_rows;
+    inc->rows_dropped += c->inc_dropped;
+    inc->lines.line += c->inc_newlines;
+    if (!c->order.any)
+        return FG_OK;
+    if (zip->any)
+        fg_ingest_order_step(zip->last, zip->last_len, c->order.first, c->order.first_len,
+                             &zip->lex, &zip->shortlex);
+    zip->lex = zip->lex && c->order.lex;
+    zip->shortlex = zip->shortlex && c->order.shortlex;
+    if (c->order.last_len > zip->last_cap) {
+        char *last = realloc(zip->last, c->order.last_len);
+        if (last == NULL)
+            return fg_ingest_fail(&in->candidate, FG_ERR_NOMEM, 0, "out of memory");
+        zip->last = last;
+        zip->last_cap = c->order.last_len;
+    }
+    memcpy(zip->last, c->order.last, c->order.last_len);
+    zip->last_len = c->order.last_len;
+    zip->any = true;
+    return FG_OK;
+}
+
 /* Adds chunk c to the run (it is mergeable). */
-static enum fg_status chunk_merge(struct ingest *in, struct chunk *c)
+static enum fg_status chunk_merge(struct ingest *in, struct zip *zip, struct chunk *c)
 {
     struct reader *r = &in->candidate;
     enum fg_status status = fg_counts_merge(in->counts, c->counts, r->err);
@@ -184,7 +300,7 @@ static enum fg_status chunk_merge(struct ingest *in, struct chunk *c)
     r->rows += c->rows;
     r->rows_dropped += c->rows_dropped;
     r->lines.line += c->newlines;
-    return FG_OK;
+    return zip != NULL ? zip_merge(in, zip, c) : FG_OK;
 }
 
 /* Under the lock: merges the parsed chunks that come next in file order, up to the first
@@ -195,10 +311,10 @@ static void merge_ready(struct parallel *par)
         struct chunk *c = &par->chunks[par->merged % par->n_ring];
         if (!c->parsed)
             return;
-        if (!chunk_mergeable(par->in, c)) {
+        if (!chunk_mergeable(par->in, par->zip, c)) {
             par->stopped = true;
             par->resume_at = c->start;
-        } else if ((par->status = chunk_merge(par->in, c)) != FG_OK) {
+        } else if ((par->status = chunk_merge(par->in, par->zip, c)) != FG_OK) {
             par->stopped = true;
         } else {
             par->merged++;
@@ -207,34 +323,47 @@ static void merge_ready(struct parallel *par)
     }
 }
 
-/* A reader of chunks: a copy of the candidate reader (the header's names and columns
- * borrowed) with buffers and a row cache of its own. */
-struct worker {
-    struct reader r;
-    bool ready;
-};
+/* *copy: reader r with buffers of its own (no values yet, no cache, nobody told). */
+static bool reader_copy(struct reader *copy, const struct reader *r)
+{
+    *copy = *r;
+    for (size_t s = 0; s < copy->n_slots; s++) {
+        copy->slots[s].value = NULL;
+        copy->slots[s].len = copy->slots[s].cap = 0;
+    }
+    copy->progress = NULL;
+    copy->cache = NULL;
+    copy->spans = malloc((copy->spans_cap ? copy->spans_cap : 1) * sizeof *copy->spans);
+    return copy->spans != NULL;
+}
+
+static void reader_copy_free(struct reader *copy)
+{
+    free(copy->spans);
+    fg_ingest_cache_free(copy->cache);
+    for (size_t s = 0; s < copy->n_slots; s++)
+        free(copy->slots[s].value);
+}
 
 static void worker_init(struct parallel *par, struct worker *w)
 {
     const struct ingest *in = &par->base;
-    w->r = in->candidate;
-    for (size_t s = 0; s < w->r.n_slots; s++) {
-        w->r.slots[s].value = NULL;
-        w->r.slots[s].len = w->r.slots[s].cap = 0;
-    }
-    w->r.progress = NULL;
-    w->r.spans = malloc(w->r.spans_cap * sizeof *w->r.spans);
-    bool cached = in->candidate.cache != NULL;
-    w->r.cache = cached ? fg_ingest_cache_new(NULL, in->policy->data.n_protected) : NULL;
-    w->ready = w->r.spans != NULL && (!cached || w->r.cache != NULL);
+    memset(w, 0, sizeof *w);
+    w->ready = reader_copy(&w->r, &in->candidate);
+    if (w->ready && in->candidate.cache != NULL)
+        w->ready = (w->r.cache = fg_ingest_cache_new(NULL, in->policy->data.n_protected)) != NULL;
+    if (par->zip != NULL)
+        w->ready = reader_copy(&w->inc, &in->incumbent) && w->ready &&
+                   (w->lockstep = fg_ingest_lockstep_new(NULL, &w->inc)) != NULL;
 }
 
-static void worker_free(struct worker *w)
+static void worker_free(struct parallel *par, struct worker *w)
 {
-    free(w->r.spans);
-    fg_ingest_cache_free(w->r.cache);
-    for (size_t s = 0; s < w->r.n_slots; s++)
-        free(w->r.slots[s].value);
+    reader_copy_free(&w->r);
+    if (par->zip != NULL) {
+        reader_copy_free(&w->inc);
+        fg_ingest_lockstep_free(w->lockstep);
+    }
 }
 
 /* Under the lock, with a chunk handed out and not taken: takes it, reads it without the
@@ -247,7 +376,7 @@ static void take_chunk(struct parallel *par, struct worker *w)
     if (skip)
         c->bad = true; /* read in order by the caller, if it is reached */
     else
-        chunk_read(par, c, &w->r);
+        chunk_read(par, c, w);
     pthread_mutex_lock(&par->lock);
     c->parsed = true;
     merge_ready(par);
@@ -270,7 +399,7 @@ static void *worker_main(void *arg)
     par->running--;
     pthread_cond_broadcast(&par->changed);
     pthread_mutex_unlock(&par->lock);
-    worker_free(&w);
+    worker_free(par, &w);
     return NULL;
 }
 
@@ -316,15 +445,17 @@ static bool slot_wait(struct parallel *par, struct worker *helper, size_t k)
     return !par->stopped;
 }
 
-/* Under the lock: hands chunk k out. */
+/* Under the lock: hands chunk k out (its incumbent part, for the chunked join). */
 static void publish(struct parallel *par, size_t k, uint64_t start, const char *bytes, size_t len,
-                    bool bad)
+                    const char *inc_bytes, size_t inc_len, bool bad)
 {
     struct chunk *c = &par->chunks[k % par->n_ring];
     memset(c, 0, sizeof *c);
     c->start = start;
     c->bytes = bytes;
     c->len = len;
+    c->inc_bytes = inc_bytes;
+    c->inc_len = inc_len;
     c->bad = bad;
     par->published = k + 1;
     pthread_cond_broadcast(&par->changed);
@@ -339,55 +470,226 @@ static size_t last_newline(const char *b, size_t from, size_t len)
     return len;
 }
 
-/* Reads bytes [0, size) of the file in order into the ring, hashing them, and hands each
- * buffer's whole records from `first` on to the workers; once merging stopped (or a record
- * does not fit half a buffer) it only hashes, into spare. While the ring is full it reads
- * chunks too, as helper (a worker like the others). sync: the lock exists. */
+/* The bits set in x (no call: without -mpopcnt the builtin is one). */
+static inline unsigned bits_set(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    return (unsigned)((x * 0x0101010101010101ULL) >> 56);
+}
+
+/* Just past the *n-th '\n' of b[0, len), *n then 0; else len, *n lowered by the '\n' seen.
+ * 64 bytes at a time where SSE2 is (as lib/fastcsv.c); with AVX2 and POPCNT when the CPU
+ * has them (after_newlines_avx2, chosen once by newline_counter). */
+static size_t after_newlines(const char *b, size_t len, size_t *n)
+{
+    size_t i = 0;
+    if (*n == 0)
+        return 0;
+#if defined(__SSE2__) && defined(__GNUC__)
+    const __m128i lf = _mm_set1_epi8('\n');
+    for (; i + 64 <= len; i += 64) {
+        uint64_t mask = 0;
+        for (unsigned q = 0; q < 4; q++) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i + 16 * q));
+            mask |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf)) << (16 * q);
+        }
+        size_t found = bits_set(mask);
+        if (found < *n) {
+            *n -= found;
+            continue;
+        }
+        while (--*n > 0) /* the *n-th set bit: drop the ones before it */
+            mask &= mask - 1;
+        return i + (size_t)__builtin_ctzll(mask) + 1;
+    }
+#endif
+    for (; i < len; i++)
+        if (b[i] == '\n' && --*n == 0)
+            return i + 1;
+    return len;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define NEWLINES_AVX2 1
+
+__attribute__((target("avx2,popcnt"))) static size_t after_newlines_avx2(const char *b, size_t len,
+                                                                         size_t *n)
+{
+    size_t i = 0;
+    if (*n == 0)
+        return 0;
+    const __m256i lf = _mm256_set1_epi8('\n');
+    for (; i + 64 <= len; i += 64) {
+        __m256i lo = _mm256_loadu_si256((const __m256i *)(const void *)(b + i));
+        __m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)(b + i + 32));
+        uint64_t mask = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, lf)) |
+                        (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, lf)) << 32;
+        size_t found = (size_t)__builtin_popcountll(mask);
+        if (found < *n) {
+            *n -= found;
+            continue;
+        }
+        while (--*n > 0)
+            mask &= mask - 1;
+        return i + (size_t)__builtin_ctzll(mask) + 1;
+    }
+    size_t rest = after_newlines(b + i, len - i, n);
+    return i + rest;
+}
+#else
+#define NEWLINES_AVX2 0
+#endif
+
+typedef size_t (*newline_fn)(const char *b, size_t len, size_t *n);
+
+size_t fg_ingest_after_newlines(const char *b, size_t len, size_t *n, bool fastest)
+{
+#if NEWLINES_AVX2
+    if (fastest && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt"))
+        return after_newlines_avx2(b, len, n);
+#else
+    (void)fastest;
+#endif
+    return after_newlines(b, len, n);
+}
+
+/* The fastest after_newlines this CPU runs (the same answers). */
+static newline_fn newline_counter(void)
+{
+#if NEWLINES_AVX2
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt"))
+        return after_newlines_avx2;
+#endif
+    return after_newlines;
+}
+
+/* Where the reader is in each file. */
+struct cursor {
+    struct source src;
+    const char *carry_from; /* the partial record after the last cut, carried on */
+    size_t carry, skip;     /* skip: the header, at the head of the first buffer */
+    uint64_t start;         /* the file offset of the next chunk */
+    bool eof;
+};
+
+/* Reads on into b[*len, cap) what the file gives, hashed; *len: bytes in b. */
+static enum fg_status cursor_read(struct reader *r, struct cursor *cur, EVP_MD_CTX *sha, char *b,
+                                  size_t cap, size_t *len)
+{
+    ssize_t got = fg_ingest_source_read(&cur->src, b + *len, cap - *len, &cur->eof);
+    if (got < 0)
+        return fg_ingest_fail(r, FG_ERR_IO, 0, "read error: %s", strerror(errno));
+    if (got > 0 && EVP_DigestUpdate(sha, b + *len, (size_t)got) != 1)
+        return fg_ingest_fail(r, FG_ERR_IO, 0, "SHA-256 failed");
+    *len += (size_t)got;
+    return FG_OK;
+}
+
+/* Fills b (cap bytes): the carry, then what the file gives; *len: bytes in b. */
+static enum fg_status cursor_fill(struct reader *r, struct cursor *cur, EVP_MD_CTX *sha, char *b,
+                                  size_t cap, size_t *len)
+{
+    memmove(b, cur->carry_from, cur->carry);
+    *len = cur->carry;
+    return cursor_read(r, cur, sha, b, cap, len);
+}
+
+/* Cuts b[0, len) at cut: the chunk is b[skip, cut), the rest carried on. */
+static void cursor_cut(struct cursor *cur, const char *b, size_t len, size_t cut)
+{
+    cur->start += cut - cur->skip;
+    cur->carry_from = b + cut;
+    cur->carry = len - cut;
+    cur->skip = 0;
+}
+
+/* The chunked join: reads into the incumbent ring buffer of chunk k the incumbent rows of
+ * the candidate part b[from, to) (as many '\n'; at the candidate's end, the rest of the
+ * file). *fits false: they do not fit a buffer (the chunked join is given up). */
+static enum fg_status zip_fill(struct parallel *par, struct cursor *cur, size_t k, const char *b,
+                               size_t from, size_t to, bool last, bool *fits, struct chunk *part)
+{
+    struct zip *zip = par->zip;
+    struct reader *r = &par->in->incumbent;
+    char *ib = zip->ring[k % par->n_ring];
+    size_t rows = SIZE_MAX, len = 0, cut = 0;
+    if (!last) {
+        zip->count(b + from, to - from, &rows);
+        rows = SIZE_MAX - rows;
+    }
+    size_t need = rows;
+    enum fg_status status = cursor_fill(r, cur, zip->sha, ib, zip->cap, &len);
+    *fits = cur->skip <= len;
+    if (status != FG_OK || !*fits)
+        return status;
+    cut = last ? len : cur->skip + zip->count(ib + cur->skip, len - cur->skip, &need);
+    while (status == FG_OK && (last || need > 0) && !cur->eof && len < zip->cap) {
+        size_t had = len;
+        status = cursor_read(r, cur, zip->sha, ib, zip->cap, &len);
+        cut = last ? len : had + zip->count(ib + had, len - had, &need);
+    }
+    *fits = status == FG_OK && (last ? cur->eof : need == 0);
+    if (*fits) {
+        part->inc_bytes = ib + cur->skip;
+        part->inc_len = cut - cur->skip;
+        cursor_cut(cur, ib, len, cut);
+    }
+    return status;
+}
+
+/* Reads bytes [0, size) of the candidate file in order into the ring, hashing them, and
+ * hands each buffer's whole records on to the workers (for the chunked join, with the
+ * incumbent's rows for them); once merging stopped (or a record does not fit half a
+ * buffer) it only hashes, into spare (the chunked join just stops). While the ring is full
+ * it reads chunks too, as helper (a worker like the others). sync: the lock exists. */
 static enum fg_status read_ring(struct parallel *par, struct worker *helper, bool sync,
                                 uint64_t first, uint64_t size, EVP_MD_CTX *sha, char *spare,
                                 size_t spare_cap)
 {
     struct reader *r = &par->in->candidate;
-    struct source all = {.fd = par->fd, .offset = 0, .end = size};
+    struct cursor cur = {
+        .src = {.fd = par->fd, .end = size}, .skip = (size_t)first, .start = first};
+    struct cursor icur = {0};
+    if (par->zip != NULL) {
+        icur.src.fd = par->zip->fd;
+        icur.src.end = par->zip->size;
+        icur.skip = (size_t)par->zip->first;
+    }
     enum fg_status status = FG_OK;
-    const char *carry_from = NULL;
-    size_t carry = 0, skip = (size_t)first; /* the header, at the head of the first buffer */
-    uint64_t start = first;
-    bool handing = !par->stopped, eof = false;
-    for (size_t k = 0; !eof && status == FG_OK; k++) {
-        char *b = spare;
-        size_t cap = spare_cap;
+    bool handing = !par->stopped;
+    for (size_t k = 0; !cur.eof && status == FG_OK && (handing || par->zip == NULL); k++) {
+        size_t len = 0;
         if (handing) {
             pthread_mutex_lock(&par->lock);
             handing = slot_wait(par, helper, k);
             pthread_mutex_unlock(&par->lock);
         }
-        if (handing) {
-            b = par->ring[k % par->n_ring];
-            cap = par->cap;
-            memmove(b, carry_from, carry);
-        } else {
-            carry = skip = 0;
-        }
-        ssize_t got = fg_ingest_source_read(&all, b + carry, cap - carry, &eof);
-        if (got < 0)
-            status = fg_ingest_fail(r, FG_ERR_IO, 0, "read error: %s", strerror(errno));
-        else if (got > 0 && EVP_DigestUpdate(sha, b + carry, (size_t)got) != 1)
-            status = fg_ingest_fail(r, FG_ERR_IO, 0, "SHA-256 failed");
-        workers_progress(r->progress, par);
-        if (status != FG_OK || !handing)
+        if (!handing) {
+            cur.carry = cur.skip = 0;
+            status = cursor_fill(r, &cur, sha, spare, spare_cap, &len);
+            workers_progress(r->progress, par);
             continue;
-        size_t len = carry + (size_t)got;
-        size_t cut = eof ? len : last_newline(b, skip, len) + 1;
-        bool fits = skip <= len && cut <= len && (eof || len - cut <= par->cap / 2);
+        }
+        char *b = par->ring[k % par->n_ring];
+        if ((status = cursor_fill(r, &cur, sha, b, par->cap, &len)) != FG_OK)
+            break;
+        workers_progress(r->progress, par);
+        size_t cut = cur.eof ? len : last_newline(b, cur.skip, len) + 1;
+        bool fits = cur.skip <= len && cut <= len && (cur.eof || len - cut <= par->cap / 2);
+        struct chunk part = {0}; /* the incumbent's part of the chunked join */
+        if (fits && par->zip != NULL)
+            status = zip_fill(par, &icur, k, b, cur.skip, cut, cur.eof, &fits, &part);
         pthread_mutex_lock(&par->lock);
-        publish(par, k, start, b + skip, fits ? cut - skip : 0, !fits);
+        publish(par, k, cur.start, b + cur.skip, fits ? cut - cur.skip : 0, part.inc_bytes,
+                part.inc_len, !fits);
         pthread_mutex_unlock(&par->lock);
         handing = fits;
-        start += fits ? cut - skip : 0;
-        carry_from = b + cut;
-        carry = fits ? len - cut : 0;
-        skip = 0;
+        if (fits)
+            cursor_cut(&cur, b, len, cut);
     }
     if (sync) {
         pthread_mutex_lock(&par->lock);
@@ -449,6 +751,10 @@ static void ring_free(struct parallel *par)
     for (size_t i = 0; par->ring != NULL && i < par->n_ring; i++)
         free(par->ring[i]);
     free(par->ring);
+    for (size_t i = 0; par->zip != NULL && par->zip->ring != NULL && i < par->n_ring; i++)
+        free(par->zip->ring[i]);
+    if (par->zip != NULL)
+        free(par->zip->ring);
     for (size_t i = 0; par->chunks != NULL && i < par->n_ring; i++)
         chunk_clear(&par->chunks[i]);
     free(par->chunks);
@@ -468,13 +774,78 @@ static bool ring_new(struct parallel *par, unsigned workers)
     for (size_t i = 0; i < par->n_ring; i++)
         if ((par->ring[i] = malloc(par->cap)) == NULL)
             return false;
+    if (par->zip == NULL)
+        return true;
+    if ((par->zip->ring = calloc(par->n_ring, sizeof *par->zip->ring)) == NULL)
+        return false;
+    for (size_t i = 0; i < par->n_ring; i++)
+        if ((par->zip->ring[i] = malloc(par->zip->cap)) == NULL)
+            return false;
     return true;
 }
 
-/* Reads the candidate file with workers: the header here, then the rest once, in order,
- * hashed here and decoded by the workers, chunk by chunk, each into its own table, merged in
- * file order. *used false: the header is not on the fast path, and nothing was read (the
- * caller reads the file in order). */
+/* The workers' copy of the run: no table, no binary column's other value yet. */
+static void base_take(struct parallel *par)
+{
+    par->base = *par->in;
+    par->base.counts = NULL;
+    for (size_t i = 0; i < N_BINARY; i++) {
+        struct binary_column *b = binary_of(&par->base, i);
+        b->other = NULL;
+        b->other_len = 0;
+        b->other_line = 0;
+    }
+    par->has_incumbent = fg_counts_has_incumbent(par->in->counts);
+}
+
+/* The headers are read (candidate data from `first`): reads the file(s) once, in order,
+ * hashed here and decoded by the workers chunk by chunk, each into its own table, merged in
+ * file order. On return par->stopped says whether (and par->resume_at where) merging stopped. */
+static enum fg_status parallel_go(struct parallel *par, uint64_t first, uint64_t size,
+                                  EVP_MD_CTX *sha, char *buf)
+{
+    struct ingest *in = par->in;
+    base_take(par);
+    atomic_init(&par->bytes_done, first);
+    atomic_init(&par->rows_done, 0);
+    /* this thread reads and hashes, and reads chunks too while the ring is full: one
+     * thread fewer than there are workers */
+    unsigned wanted = worker_count(&in->tuning);
+    pthread_t threads[FG_INGEST_MAX_WORKERS];
+    unsigned started = 0;
+    if (!ring_new(par, wanted))
+        return fg_ingest_fail(&in->candidate, FG_ERR_NOMEM, 0, "out of memory");
+    struct worker helper;
+    worker_init(par, &helper);
+    bool sync = workers_start(par, wanted - 1, threads, &started);
+    if (!sync || first > par->cap) {
+        par->stopped = true; /* the reader only hashes; the rows are read in order after */
+        par->resume_at = first;
+    }
+    enum fg_status status =
+        read_ring(par, &helper, sync, first, size, sha, buf, in->tuning.block_bytes);
+    if (sync) {
+        pthread_mutex_lock(&par->lock); /* what no worker took yet */
+        while (par->next < par->published)
+            take_chunk(par, &helper);
+        pthread_mutex_unlock(&par->lock);
+        workers_wait(par, threads, started);
+    }
+    worker_free(par, &helper);
+    return status == FG_OK ? par->status : status;
+}
+
+/* Tells the progress callback, if any, that size bytes are read. */
+static void progress_end(const struct reader *r, uint64_t size)
+{
+    const struct progress *p = r->progress;
+    if (p != NULL && p->fn != NULL)
+        p->fn(p->done_before + size, p->total, p->rows_before + r->rows, p->user);
+}
+
+/* Reads the candidate file with workers: the header here, then the rest as parallel_go
+ * says; from a chunk that could not be merged, in order. *used false: the header is not on
+ * the fast path, and nothing was read (the caller reads the file in order). */
 enum fg_status fg_ingest_parallel_run(struct ingest *in, int fd, uint64_t size, EVP_MD_CTX *sha,
                                       char *buf, bool *used)
 {
@@ -483,57 +854,68 @@ enum fg_status fg_ingest_parallel_run(struct ingest *in, int fd, uint64_t size, 
     enum fg_status status = fg_ingest_fast_header(r, fd, buf, in->tuning.block_bytes, used, &first);
     if (status != FG_OK || !*used)
         return status;
-
     struct parallel par;
     memset(&par, 0, sizeof par);
     par.in = in;
     par.fd = fd;
-    par.base = *in;
-    par.base.counts = NULL;
-    for (size_t i = 0; i < N_BINARY; i++) {
-        struct binary_column *b = binary_of(&par.base, i);
-        b->other = NULL;
-        b->other_len = 0;
-        b->other_line = 0;
-    }
-    par.has_incumbent = fg_counts_has_incumbent(in->counts);
-    atomic_init(&par.bytes_done, first);
-    atomic_init(&par.rows_done, 0);
-    /* this thread reads and hashes, and reads chunks too while the ring is full: one
-     * thread fewer than there are workers */
-    unsigned wanted = worker_count(&in->tuning);
-    pthread_t threads[FG_INGEST_MAX_WORKERS];
-    unsigned started = 0;
-    if (!ring_new(&par, wanted)) {
-        ring_free(&par);
-        return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
-    }
-    struct worker helper;
-    worker_init(&par, &helper);
-    bool sync = workers_start(&par, wanted - 1, threads, &started);
-    if (!sync || first > par.cap) {
-        par.stopped = true; /* the reader only hashes; the rows are read in order below */
-        par.resume_at = first;
-    }
-    status = read_ring(&par, &helper, sync, first, size, sha, buf, in->tuning.block_bytes);
-    if (sync) {
-        pthread_mutex_lock(&par.lock); /* what no worker took yet */
-        while (par.next < par.published)
-            take_chunk(&par, &helper);
-        pthread_mutex_unlock(&par.lock);
-        workers_wait(&par, threads, started);
-    }
-    worker_free(&helper);
-    if (status == FG_OK)
-        status = par.status;
-    if (status == FG_OK && par.stopped && par.status == FG_OK) {
+    status = parallel_go(&par, first, size, sha, buf);
+    in->chunked = status == FG_OK && !par.stopped;
+    if (status == FG_OK && par.stopped) {
         struct source src = {.fd = fd, .offset = par.resume_at, .end = UINT64_MAX};
         status = fg_ingest_stream(r, &src, false, buf, in->tuning.block_bytes, true, true);
     }
-    const struct progress *p = r->progress;
-    if (status == FG_OK && p != NULL && p->fn != NULL)
-        p->fn(p->done_before + size, p->total, p->rows_before + r->rows, p->user);
+    if (status == FG_OK)
+        progress_end(r, size);
     ring_free(&par);
+    return status;
+}
+
+/* The incumbent buffers: room for the incumbent rows of a candidate buffer's rows at twice
+ * the files' ratio of sizes (at least a candidate buffer, at most 16). */
+static size_t zip_cap(size_t cap, uint64_t candidate_size, uint64_t incumbent_size)
+{
+    double want = candidate_size == 0
+                      ? (double)cap
+                      : 2.0 * (double)cap * ((double)incumbent_size / (double)candidate_size);
+    return want < (double)cap ? cap : want > 16.0 * (double)cap ? 16 * cap : (size_t)want;
+}
+
+/* Both files read once, side by side, by workers (see struct zip). false in *whole: the
+ * chunked join was given up (nothing to report: the caller reads both files again). */
+static enum fg_status zip_run(struct ingest *in, int fd, uint64_t size, int ifd, uint64_t isize,
+                              EVP_MD_CTX *sha, EVP_MD_CTX *isha, char *buf, bool *whole)
+{
+    struct reader *r = &in->candidate, *inc = &in->incumbent;
+    uint64_t first = 0;
+    struct zip zip = {.fd = ifd, .size = isize, .sha = isha, .lex = true, .shortlex = true};
+    bool used = false;
+    *whole = false;
+    inc->lines.line = 1;
+    inc->size = isize;
+    enum fg_status status =
+        fg_ingest_fast_header(inc, ifd, buf, in->tuning.block_bytes, &used, &zip.first);
+    if (status != FG_OK || !used)
+        return status;
+    status = fg_ingest_fast_header(r, fd, buf, in->tuning.block_bytes, &used, &first);
+    if (status != FG_OK || !used)
+        return status;
+    struct parallel par;
+    memset(&par, 0, sizeof par);
+    par.in = in;
+    par.fd = fd;
+    par.zip = &zip;
+    size_t cap = in->tuning.chunk_bytes > in->tuning.block_bytes ? (size_t)in->tuning.chunk_bytes
+                                                                 : in->tuning.block_bytes;
+    zip.cap = zip_cap(cap, size, isize);
+    zip.count = newline_counter();
+    status = parallel_go(&par, first, size, sha, buf);
+    *whole = status == FG_OK && !par.stopped && par.merged == par.published;
+    in->chunked = *whole;
+    if (*whole) {
+        progress_end(r, size);
+    }
+    ring_free(&par);
+    free(zip.last);
     return status;
 }
 
@@ -541,4 +923,36 @@ bool fg_ingest_splittable(const struct ingest *in, const struct stat *st)
 {
     return settled(st, in->tuning.settle_seconds) &&
            (uint64_t)st->st_size >= in->tuning.parallel_min && worker_count(&in->tuning) > 1;
+}
+
+enum fg_status fg_ingest_zip_read(struct ingest *in, int fd, const struct stat *st, EVP_MD_CTX *sha,
+                                  char *buf, bool *whole)
+{
+    struct reader *inc = &in->incumbent;
+    struct fg_instream *stream = NULL;
+    struct stat ist;
+    EVP_MD_CTX *isha = EVP_MD_CTX_new();
+    enum fg_status status = FG_OK;
+    *whole = false;
+    if (isha == NULL || EVP_DigestInit_ex(isha, EVP_sha256(), NULL) != 1 ||
+        fg_instream_open(inc->given, NULL, &stream, inc->err) != FG_OK ||
+        !fg_instream_plain_file(stream, &ist) || !fg_ingest_splittable(in, &ist))
+        goto done; /* read side by side in order instead */
+    status = zip_run(in, fd, (uint64_t)st->st_size, fg_instream_fd(stream), (uint64_t)ist.st_size,
+                     sha, isha, buf, whole);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_len = 0;
+    if (status == FG_OK && *whole &&
+        (EVP_DigestFinal_ex(isha, digest, &digest_len) != 1 || digest_len != 32))
+        status = fg_ingest_fail(inc, FG_ERR_IO, 0, "SHA-256 failed");
+    if (status == FG_OK && *whole) {
+        fg_digest_hex(digest, inc->sha256);
+        status = fg_ingest_unchanged(&in->candidate, fd, st);
+    }
+    if (status == FG_OK && *whole)
+        status = fg_ingest_unchanged(inc, fg_instream_fd(stream), &ist);
+done:
+    fg_instream_close(stream);
+    EVP_MD_CTX_free(isha);
+    return status;
 }

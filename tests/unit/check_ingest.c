@@ -1540,6 +1540,250 @@ START_TEST(test_aligned_join_ways)
 }
 END_TEST
 
+/* ---- the chunked join (lib/ingest_parallel.c, struct zip) ---- */
+
+static uint64_t zip_rng;
+
+static unsigned zip_next(unsigned n)
+{
+    zip_rng = zip_rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned)((zip_rng >> 33) % n);
+}
+
+/* One run of the two files; its outcome (status and message, or counts, rows, digests,
+ * join and note) as one text, and whether it read them in chunks. */
+static char *zip_outcome(const struct fg_policy *policy, const char *cpath, const char *ipath,
+                         const struct fg_ingest_tuning *tuning, int *chunked)
+{
+    struct fg_ingest_options options = {.candidate_path = cpath, .incumbent_path = ipath};
+    struct fg_counts *counts = NULL;
+    struct fg_ingest_result info;
+    struct fg_error err;
+    memset(&err, 0, sizeof err);
+    enum fg_status status = fg_ingest_run_tuned(policy, &options, tuning, &counts, &info, &err);
+    size_t cap = 1 << 17;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    if (status != FG_OK) {
+        char line[2048];
+        fg_error_format(&err, line, sizeof line);
+        snprintf(text, cap, "status %d %s\n", (int)status, line);
+        *chunked = 0;
+        return text;
+    }
+    char *cells = counts_text(counts);
+    snprintf(
+        text, cap, "rows %llu/%llu %llu/%llu sha %s %s join %s note %s\n%s",
+        (unsigned long long)info.candidate.rows, (unsigned long long)info.candidate.rows_dropped,
+        (unsigned long long)info.incumbent.rows, (unsigned long long)info.incumbent.rows_dropped,
+        info.candidate.sha256, info.incumbent.sha256, info.join, info.join_note, cells);
+    *chunked = info.chunked;
+    free(cells);
+    fg_counts_free(counts);
+    return text;
+}
+
+/* Side by side in order (order) and in chunks (chunks), both on workers for fresh files. */
+static void zip_tunings(struct fg_ingest_tuning *order, struct fg_ingest_tuning *chunks)
+{
+    fg_ingest_tuning_default(order);
+    order->parallel_min = 0;
+    order->settle_seconds = 0;
+    order->workers = 2;
+    *chunks = *order;
+    order->no_zip = true;
+}
+
+/* What a seed's pair of files holds: 0 two clean aligned files; else one quirk. */
+enum zip_quirk {
+    ZQ_CLEAN,
+    ZQ_CRLF,       /* both files end lines with \r\n: still chunked */
+    ZQ_WIDE,       /* ids 1..n without padding (they rise by length then text): chunked */
+    ZQ_SHARED,     /* the incumbent file carries sex too (not lean): chunked */
+    ZQ_EMPTY_OLD,  /* an empty incumbent decision (missing: drop) */
+    ZQ_THIRD,      /* a third value in the incumbent's decision: an error */
+    ZQ_SHARED_BAD, /* sex differs in one row: an error */
+    ZQ_SWAP,       /* two incumbent rows swapped: the hash join, with a note */
+    ZQ_SORTED_OFF, /* an id in both files repeats the one before: the hash join's error */
+    ZQ_EXTRA,      /* the incumbent file has one row more: the hash join's error */
+    ZQ_BLANK,      /* a blank line in the incumbent file: not chunked, same counts */
+    ZQ_QUOTE,      /* a quoted field in the incumbent file: not chunked, same counts */
+    ZQ_N
+};
+
+/* Writes the candidate and incumbent files of seed's quirk, n rows. */
+static void zip_files(unsigned seed, enum zip_quirk q, unsigned n, char *cpath, char *ipath)
+{
+    size_t cap = 1 << 20, clen = 0, ilen = 0;
+    char *c = malloc(cap), *i = malloc(cap);
+    ck_assert(c != NULL && i != NULL);
+    const char *nl = q == ZQ_CRLF ? "\r\n" : "\n";
+    clen += (size_t)snprintf(c, cap, "id,sex,race,label,new%s", nl);
+    ilen += (size_t)snprintf(
+        i, cap, q == ZQ_SHARED || q == ZQ_SHARED_BAD ? "id,sex,old%s" : "id,old%s", nl);
+    unsigned odd = 1 + zip_next(n - 2); /* the row a quirk lands on */
+    unsigned id = 0, before = 0;
+    for (unsigned row = 0; row < n; row++) {
+        id += 1 + zip_next(3);
+        unsigned shown = q == ZQ_SORTED_OFF && row == odd ? before : id; /* falls back */
+        before = id;
+        char key[32];
+        snprintf(key, sizeof key, q == ZQ_WIDE ? "%u" : "k%07u", shown);
+        const char *sex = zip_next(3) ? "F" : "M";
+        clen += (size_t)snprintf(c + clen, cap - clen, "%s,%s,%c,%u,%u%s", key, sex,
+                                 'A' + (int)zip_next(3), zip_next(2), zip_next(3) != 0, nl);
+        const char *old = zip_next(4) ? "1" : "0";
+        if (row == odd && q == ZQ_EMPTY_OLD)
+            old = "";
+        if (row == odd && q == ZQ_THIRD)
+            old = "2";
+        char ikey[40];
+        snprintf(ikey, sizeof ikey, "%s%s", q == ZQ_QUOTE && row == odd ? "\"" : "", key);
+        if (q == ZQ_QUOTE && row == odd)
+            strcat(ikey, "\"");
+        if (q == ZQ_SHARED || q == ZQ_SHARED_BAD)
+            ilen += (size_t)snprintf(
+                i + ilen, cap - ilen, "%s,%s,%s%s", ikey,
+                q == ZQ_SHARED_BAD && row == odd ? (*sex == 'F' ? "M" : "F") : sex, old, nl);
+        else
+            ilen += (size_t)snprintf(i + ilen, cap - ilen, "%s,%s%s", ikey, old, nl);
+        if (q == ZQ_BLANK && row == odd)
+            ilen += (size_t)snprintf(i + ilen, cap - ilen, "%s", nl);
+    }
+    if (q == ZQ_EXTRA)
+        ilen += (size_t)snprintf(i + ilen, cap - ilen, "k9999999,1%s", nl);
+    if (q == ZQ_SWAP) { /* swap the rows after the header at lines odd+2 and odd+3 */
+        char *a = i;
+        for (unsigned line = 0; line < odd + 1; line++)
+            a = strchr(a, '\n') + 1;
+        char *b = strchr(a, '\n') + 1, *e = strchr(b, '\n') + 1;
+        char tmp[64];
+        size_t la = (size_t)(b - a), lb = (size_t)(e - b);
+        memcpy(tmp, a, la);
+        memmove(a, b, lb);
+        memcpy(a + lb, tmp, la);
+    }
+    char cname[64], iname[64];
+    snprintf(cname, sizeof cname, "zip-%u-c.csv", seed);
+    snprintf(iname, sizeof iname, "zip-%u-i.csv", seed);
+    write_text(cpath, 600, cname, c);
+    write_text(ipath, 600, iname, i);
+    free(c);
+    free(i);
+}
+
+/* Two files by id, read in chunks by workers (tiny chunks, two or three workers) and side by
+ * side in order: the same outcome every time (counts, rows, digests, join and note, or the
+ * same error at the same line); clean aligned files (also with \r\n, ids by length, a
+ * shared column) are read in chunks, and equal the hash join's counts; anything else is
+ * read again in order (so it is judged exactly as before). */
+START_TEST(test_zip_join)
+{
+    for (unsigned seed = 0; seed < 3 * ZQ_N; seed++) {
+        enum zip_quirk q = (enum zip_quirk)(seed % ZQ_N);
+        zip_rng = 0x5eed0000u + seed;
+        char cpath[600], ipath[600];
+        zip_files(seed, q, 200 + zip_next(1500), cpath, ipath);
+        struct fg_policy policy;
+        make_policy(&policy, q == ZQ_EMPTY_OLD ? JOIN_DROP : JOIN);
+        struct fg_ingest_tuning order, chunks, hash;
+        zip_tunings(&order, &chunks);
+        chunks.chunk_bytes = 64 + zip_next(2000);
+        chunks.block_bytes = 64 + zip_next(200);
+        chunks.workers = 2 + seed % 2;
+        fg_ingest_tuning_default(&hash);
+        hash.no_aligned = true;
+        int in_chunks = 0, unused = 0;
+        char *want = zip_outcome(&policy, cpath, ipath, &order, &unused);
+        char *got = zip_outcome(&policy, cpath, ipath, &chunks, &in_chunks);
+        ck_assert_msg(strcmp(want, got) == 0,
+                      "seed %u quirk %d:\nin order:\n%.2000s\nchunks:\n%.2000s", seed, (int)q, want,
+                      got);
+        bool clean =
+            q == ZQ_CLEAN || q == ZQ_CRLF || q == ZQ_WIDE || q == ZQ_SHARED || q == ZQ_EMPTY_OLD;
+        ck_assert_msg(in_chunks == clean, "seed %u quirk %d: chunked %d", seed, (int)q, in_chunks);
+        if (clean || q == ZQ_BLANK || q == ZQ_QUOTE) {
+            ck_assert_msg(strstr(got, "join aligned note \n") != NULL, "seed %u: %.300s", seed,
+                          got);
+            char *by_hash = zip_outcome(&policy, cpath, ipath, &hash, &unused);
+            ck_assert_str_eq(strchr(by_hash, '\n'), strchr(got, '\n')); /* the same cells */
+            free(by_hash);
+        }
+        if (q == ZQ_SWAP)
+            ck_assert_msg(strstr(got, "join hash note the ") != NULL, "seed %u: %.300s", seed, got);
+        if (q == ZQ_THIRD || q == ZQ_SHARED_BAD || q == ZQ_EXTRA || q == ZQ_SORTED_OFF)
+            ck_assert_msg(strncmp(got, "status ", 7) == 0, "seed %u: %.300s", seed, got);
+        free(want);
+        free(got);
+    }
+}
+END_TEST
+
+/* An id repeated at every place of a small pair of files, with chunks of a few rows: where
+ * the repeat falls on a chunk's first row, only the check across chunks sees it. Every
+ * place: the same error as side by side in order ("appears twice", from the hash join). */
+START_TEST(test_zip_join_repeat_at_every_row)
+{
+    struct fg_policy policy;
+    make_policy(&policy, JOIN);
+    for (unsigned odd = 1; odd < 40; odd++) {
+        char c[4096], i[4096];
+        size_t clen = (size_t)snprintf(c, sizeof c, "id,sex,race,label,new\n");
+        size_t ilen = (size_t)snprintf(i, sizeof i, "id,old\n");
+        for (unsigned row = 0; row < 40; row++) {
+            unsigned id = row == odd ? row - 1 : row;
+            clen += (size_t)snprintf(c + clen, sizeof c - clen, "k%04u,F,A,%u,1\n", id, row % 2);
+            ilen += (size_t)snprintf(i + ilen, sizeof i - ilen, "k%04u,%u\n", id, row % 3 != 0);
+        }
+        char cpath[600], ipath[600];
+        write_text(cpath, sizeof cpath, "repeat-c.csv", c);
+        write_text(ipath, sizeof ipath, "repeat-i.csv", i);
+        struct fg_ingest_tuning order, chunks;
+        zip_tunings(&order, &chunks);
+        chunks.chunk_bytes = 64 + odd % 5 * 16; /* 3 to 7 rows a chunk */
+        chunks.block_bytes = 64;
+        int chunked = 0;
+        char *want = zip_outcome(&policy, cpath, ipath, &order, &chunked);
+        char *got = zip_outcome(&policy, cpath, ipath, &chunks, &chunked);
+        ck_assert_msg(strstr(want, "appears twice") != NULL, "row %u: %s", odd, want);
+        ck_assert_msg(strcmp(want, got) == 0, "row %u:\nin order: %s\nchunks: %s", odd, want, got);
+        ck_assert_int_eq(chunked, 0);
+        free(want);
+        free(got);
+    }
+}
+END_TEST
+
+/* The chunked join cuts the incumbent file after as many '\n' as the candidate's part has:
+ * both ways of finding the n-th '\n' (SSE2, and AVX2 where the CPU has it) agree with a
+ * byte loop, at every n, over buffers with runs of '\n', none, and every length. */
+START_TEST(test_after_newlines)
+{
+    static char text[700];
+    uint64_t x = 12345;
+    for (size_t i = 0; i < sizeof text; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        unsigned roll = (unsigned)(x >> 60);
+        text[i] = i > 400 && i < 500 ? 'a' : roll < 3 ? '\n' : (char)('a' + roll);
+    }
+    for (size_t len = 0; len < sizeof text; len += 1 + len / 8)
+        for (size_t want = 0; want < 120; want++)
+            for (int fastest = 0; fastest < 2; fastest++) {
+                size_t n = want, seen = 0, expect = len;
+                for (size_t i = 0; i < len && want > 0; i++)
+                    if (text[i] == '\n' && ++seen == want) {
+                        expect = i + 1;
+                        break;
+                    }
+                size_t left = want == 0 ? 0 : seen == want ? 0 : want - seen;
+                size_t got = fg_ingest_after_newlines(text, len, &n, fastest);
+                ck_assert_msg(got == (want == 0 ? 0 : expect) && n == left,
+                              "len %zu n %zu fastest %d: %zu (left %zu), want %zu (left %zu)", len,
+                              want, fastest, got, n, expect, left);
+            }
+}
+END_TEST
+
 /* The row cache copies fields of up to 8 bytes 8 at a time (one check for the whole record
  * that its bytes are in the buffer): values sharing their first 8 bytes, of 7, 8, 9 and 17
  * bytes, in every column and at every place in a read buffer of 64 bytes, are counted as
@@ -1622,6 +1866,9 @@ static Suite *ingest_suite(void)
                         sizeof join_error_vectors / sizeof join_error_vectors[0]);
     tcase_add_test(tc, test_join_drop);
     tcase_add_test(tc, test_aligned_join_ways);
+    tcase_add_test(tc, test_zip_join);
+    tcase_add_test(tc, test_after_newlines);
+    tcase_add_test(tc, test_zip_join_repeat_at_every_row);
     tcase_add_test(tc, test_merge_equals_both);
     tcase_add_test(tc, test_scores_kept);
     tcase_add_test(tc, test_join_scores);
