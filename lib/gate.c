@@ -477,8 +477,8 @@ __extension__ typedef unsigned __int128 u128;
 static bool bound_fraction(double bound, uint64_t *p, uint64_t *q)
 {
     char text[40];
-    snprintf(text, sizeof text, "%.15g", bound);
-    if (strtod(text, NULL) != bound || bound < 0)
+    fg_snprintf_c(text, sizeof text, "%.15g", bound);
+    if (fg_strtod(text, NULL) != bound || bound < 0)
         return false;
     uint64_t mant = 0, den = 1;
     int exponent = 0;
@@ -577,11 +577,11 @@ static void judge_bounds(const struct fg_gate_spec *spec, struct fg_gate_result 
     if (spec->has_min && compare_to_bound(spec, side, spec->min) < 0) {
         res->status = FG_RESULT_FAIL;
         fg_format_number(v, sizeof v, true, side->value);
-        snprintf(res->why, sizeof res->why, "%s is below the minimum %g", v, spec->min);
+        fg_snprintf_c(res->why, sizeof res->why, "%s is below the minimum %g", v, spec->min);
     } else if (spec->has_max && compare_to_bound(spec, side, spec->max) > 0) {
         res->status = FG_RESULT_FAIL;
         fg_format_number(v, sizeof v, true, side->value);
-        snprintf(res->why, sizeof res->why, "%s is above the maximum %g", v, spec->max);
+        fg_snprintf_c(res->why, sizeof res->why, "%s is above the maximum %g", v, spec->max);
     } else {
         res->status = FG_RESULT_PASS;
     }
@@ -594,9 +594,9 @@ static void judge_worsening(const struct fg_gate_spec *spec, struct fg_gate_resu
     res->worsening = candidate_dev - incumbent_dev;
     if (res->status == FG_RESULT_PASS && res->worsening > spec->max_worsening + FG_BOUND_EPSILON) {
         res->status = FG_RESULT_FAIL;
-        snprintf(res->why, sizeof res->why,
-                 "worse than the incumbent by %.4f (%.4f vs %.4f), more than max_worsening %g",
-                 res->worsening, candidate_dev, incumbent_dev, spec->max_worsening);
+        fg_snprintf_c(res->why, sizeof res->why,
+                      "worse than the incumbent by %.4f (%.4f vs %.4f), more than max_worsening %g",
+                      res->worsening, candidate_dev, incumbent_dev, spec->max_worsening);
     }
 }
 
@@ -1553,9 +1553,9 @@ static enum fg_status adjust_gate(const struct fg_gate_spec *spec, const struct 
 static void format_interval(char *buf, size_t size, double low, double high)
 {
     if (isinf(high))
-        snprintf(buf, size, "[%.4f, inf)", low);
+        fg_snprintf_c(buf, size, "[%.4f, inf)", low);
     else
-        snprintf(buf, size, "[%.4f, %.4f]", low, high);
+        fg_snprintf_c(buf, size, "[%.4f, %.4f]", low, high);
 }
 
 /* What the evidence mode found for one result; the text and the status are written
@@ -1635,26 +1635,27 @@ static void explain_bound_fail(char *text, size_t size, const struct fg_gate_spe
     const struct fg_comparison *decisive = ev->decisive;
     char ci[64];
     if (ev->significant && decisive->test == FG_TEST_NONE) {
-        snprintf(text, size, "%s is %s %g (judged at its value: no test applies)", ev->shown,
-                 bound_word, bound);
+        fg_snprintf_c(text, size, "%s is %s %g (judged at its value: no test applies)", ev->shown,
+                      bound_word, bound);
     } else if (ev->significant) {
         /* The test is of the group against its reference (an overall rate: against the
          * bound), so that is what the text claims. */
-        snprintf(text, size, "%s is %s %g, and %s significantly (%s test, p_adjusted %.4g < %g)",
-                 ev->shown, bound_word, bound,
-                 spec->overall ? "beyond it" : "differs from its reference",
-                 fg_test_name(decisive->test), decisive->p_adjusted, ev->alpha);
+        fg_snprintf_c(text, size,
+                      "%s is %s %g, and %s significantly (%s test, p_adjusted %.4g < %g)",
+                      ev->shown, bound_word, bound,
+                      spec->overall ? "beyond it" : "differs from its reference",
+                      fg_test_name(decisive->test), decisive->p_adjusted, ev->alpha);
     } else {
         const double percent = 100.0 * (1.0 - ev->alpha);
         format_interval(ci, sizeof ci, decisive->ci_low, decisive->ci_high);
         if (decisive->breach)
-            snprintf(text, size, "%s is %s %g (%g%% interval %s)", ev->shown, bound_word, bound,
-                     percent, ci);
+            fg_snprintf_c(text, size, "%s is %s %g (%g%% interval %s)", ev->shown, bound_word,
+                          bound, percent, ci);
         else if (decisive->has_ci)
-            snprintf(text, size,
-                     "%s meets the bound, but its %g%% interval %s does not lie within it "
-                     "(evidence: confident)",
-                     ev->shown, percent, ci);
+            fg_snprintf_c(text, size,
+                          "%s meets the bound, but its %g%% interval %s does not lie within it "
+                          "(evidence: confident)",
+                          ev->shown, percent, ci);
     }
 }
 
@@ -1665,12 +1666,13 @@ static void explain_worse_fail(char *text, size_t size, const struct fg_gate_spe
     char wci[64] = "";
     if (res->has_worsening_ci)
         format_interval(wci, sizeof wci, res->worsening_low, res->worsening_high);
-    snprintf(text, size,
-             ev->worse ? "worse than the incumbent by %.4f, more than max_worsening %g%s%s%s"
-                       : "worse than the incumbent by %.4f, within max_worsening %g, but the "
-                         "paired bootstrap interval%s%s%s reaches past it (evidence: confident)",
-             res->worsening, spec->max_worsening, res->has_worsening_ci ? " (bootstrap " : "", wci,
-             res->has_worsening_ci ? ")" : "");
+    fg_snprintf_c(text, size,
+                  ev->worse
+                      ? "worse than the incumbent by %.4f, more than max_worsening %g%s%s%s"
+                      : "worse than the incumbent by %.4f, within max_worsening %g, but the "
+                        "paired bootstrap interval%s%s%s reaches past it (evidence: confident)",
+                  res->worsening, spec->max_worsening, res->has_worsening_ci ? " (bootstrap " : "",
+                  wci, res->has_worsening_ci ? ")" : "");
 }
 
 /* The text of a change past max_worsening that is not significant. */
@@ -1680,16 +1682,16 @@ static void explain_worse_not_significant(char *text, size_t size, const struct 
     char ci[64];
     format_interval(ci, sizeof ci, res->worsening_low, res->worsening_high);
     if (res->worsening_low > spec->max_worsening + FG_BOUND_EPSILON)
-        snprintf(text, size,
-                 "worse than the incumbent by %.4f, more than max_worsening %g, but not "
-                 "significantly after correction (bootstrap interval %s, p_adjusted %.4g >= "
-                 "%g)",
-                 res->worsening, spec->max_worsening, ci, res->worsening_p_adjusted, alpha);
+        fg_snprintf_c(text, size,
+                      "worse than the incumbent by %.4f, more than max_worsening %g, but not "
+                      "significantly after correction (bootstrap interval %s, p_adjusted %.4g >= "
+                      "%g)",
+                      res->worsening, spec->max_worsening, ci, res->worsening_p_adjusted, alpha);
     else
-        snprintf(text, size,
-                 "worse than the incumbent by %.4f, more than max_worsening %g, but not "
-                 "significantly: the paired bootstrap interval %s includes it",
-                 res->worsening, spec->max_worsening, ci);
+        fg_snprintf_c(text, size,
+                      "worse than the incumbent by %.4f, more than max_worsening %g, but not "
+                      "significantly: the paired bootstrap interval %s includes it",
+                      res->worsening, spec->max_worsening, ci);
 }
 
 /* Why the result has the status the evidence gives it; empty when nothing is to say. */
@@ -1704,11 +1706,11 @@ static void explain_evidence(char *text, size_t size, const struct fg_gate_spec 
     } else if (ev->worse_fail) {
         explain_worse_fail(text, size, spec, res, ev);
     } else if (ev->breaching != NULL && ev->significant) { /* a breach the data do not support */
-        snprintf(text, size, "%s is %s %g, but %s (%s test, p_adjusted %.4g >= %g)", ev->shown,
-                 bound_word, bound,
-                 spec->overall ? "not significantly beyond it"
-                               : "does not differ significantly from its reference",
-                 fg_test_name(ev->breaching->test), ev->breaching->p_adjusted, ev->alpha);
+        fg_snprintf_c(text, size, "%s is %s %g, but %s (%s test, p_adjusted %.4g >= %g)", ev->shown,
+                      bound_word, bound,
+                      spec->overall ? "not significantly beyond it"
+                                    : "does not differ significantly from its reference",
+                      fg_test_name(ev->breaching->test), ev->breaching->p_adjusted, ev->alpha);
     } else if (ev->worse && ev->significant) {
         explain_worse_not_significant(text, size, spec, res, ev->alpha);
     }

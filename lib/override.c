@@ -428,7 +428,7 @@ static void reject(struct fg_override_record *rec, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(rec->why, sizeof rec->why, fmt, ap);
+    fg_vsnprintf_c(rec->why, sizeof rec->why, fmt, ap);
     va_end(ap);
     rec->applied = false;
 }
