@@ -93,7 +93,11 @@ $(FAIRGATE): $(CMD_OBJ) $(BUILD)/libfairgate.a
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/test_util.h $(BUILD)/libfairgate.a $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(FG_CFLAGS) $(CHECK_CFLAGS) -Ilib -o $@ $< $(BUILD)/libfairgate.a $(DEP_LIBS) $(CHECK_LIBS) $(FG_LDFLAGS)
+	$(CC) $(FG_CFLAGS) $(CHECK_CFLAGS) -Ilib -o $@ $< $(BUILD)/libfairgate.a $(DEP_LIBS) $(CHECK_LIBS) $(FG_LDFLAGS) $(UNIT_LDFLAGS)
+
+# A unit test that fails the library's allocations links the library's calls to a wrapper of
+# its own (GNU ld and lld --wrap): nothing of it is in the library or the binary.
+$(BUILD)/tests/check_cdd: UNIT_LDFLAGS = -Wl,--wrap=calloc
 
 $(BUILD)/tools/%: tests/tools/%.c
 	@mkdir -p $(@D)

@@ -395,17 +395,28 @@ static enum fg_status plan_one(const struct fg_policy *policy, const cJSON *audi
     return st;
 }
 
-/* Adds one scope to the plan, refusing one named twice. */
+/* Adds one scope to the plan, refusing one named twice, and a gate approved whole and for a
+ * group (the group approval would say less than the whole one beside it; check refuses such a
+ * payload). Groups compare by their labels as rendered again, so two spellings of one group
+ * are one group. */
 static enum fg_status plan_add(const struct fg_policy *policy, const cJSON *audit, const char *id,
                                const char *group, struct plan *p, struct fg_error *err)
 {
     struct planned_scope *sc = &p->scopes[p->n++];
     enum fg_status st = plan_one(policy, audit, id, group, sc, err);
-    for (size_t i = 0; st == FG_OK && i + 1 < p->n; i++)
-        if (strcmp(p->scopes[i].gate, sc->gate) == 0 &&
-            (sc->label == NULL ? p->scopes[i].label == NULL : is(p->scopes[i].label, sc->label)))
+    for (size_t i = 0; st == FG_OK && i + 1 < p->n; i++) {
+        const struct planned_scope *before = &p->scopes[i];
+        if (strcmp(before->gate, sc->gate) != 0)
+            continue;
+        if (sc->label == NULL ? before->label == NULL : is(before->label, sc->label))
             st = fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0, "gate '%s'%s%s is named twice",
                               sc->gate, sc->label ? ", group " : "", sc->label ? sc->label : "");
+        else if (sc->label == NULL || before->label == NULL)
+            st = fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                              "gate '%s' is named as a whole and for group %s: approve the whole "
+                              "gate or its groups, not both",
+                              sc->gate, sc->label ? sc->label : before->label);
+    }
     return st;
 }
 

@@ -86,9 +86,9 @@ static void format(struct fg_buf *b, bool escaped, const char *fmt, va_list ap, 
 static void format(struct fg_buf *b, bool escaped, const char *fmt, va_list ap, va_list again)
 {
     char small[512], *big = NULL;
-    int n = vsnprintf(small, sizeof small, fmt, ap);
+    int n = fg_vsnprintf_c(small, sizeof small, fmt, ap); /* numbers as C writes them */
     if (n >= 0 && (size_t)n >= sizeof small && (big = malloc((size_t)n + 1)) != NULL)
-        vsnprintf(big, (size_t)n + 1, fmt, again);
+        fg_vsnprintf_c(big, (size_t)n + 1, fmt, again);
     if (n < 0 || ((size_t)n >= sizeof small && big == NULL)) {
         b->nomem = true;
         return;

@@ -6,6 +6,7 @@
 #include "cdd.h"
 #include "counts.h"
 #include "policy.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -100,41 +101,47 @@ static int by_value(const void *a, const void *b)
 /* CDD of the strata (indexed by value id) summed in the order of their values, bytewise (as
  * Clarify's np.unique), not of first sight: the same rows in any order, or their counts file,
  * give the same bits. *bad is a value id. */
-static struct fg_index cdd_in_value_order(const struct fg_counts *counts, size_t attr,
-                                          const struct fg_cdd_stratum *strata, size_t n,
-                                          size_t *bad)
+static enum fg_status cdd_in_value_order(const struct fg_counts *counts, size_t attr,
+                                         const struct fg_cdd_stratum *strata, size_t n,
+                                         struct fg_index *out, size_t *bad, struct fg_error *err)
 {
     struct stratum_value *order = calloc(n + 1, sizeof *order);
     struct fg_cdd_stratum *sorted = calloc(n + 1, sizeof *sorted);
-    struct fg_index r = {.defined = false, .value = 0.0, .why = "out of memory"};
-    if (order != NULL && sorted != NULL) {
+    enum fg_status st = FG_OK;
+    if (order == NULL || sorted == NULL) {
+        st = fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    } else {
         for (uint32_t id = 0; id < n; id++)
             order[id] = (struct stratum_value){fg_counts_value(counts, attr, id), id};
         qsort(order, n, sizeof *order, by_value);
         for (size_t i = 0; i < n; i++)
             sorted[i] = strata[order[i].id];
-        r = fg_cdd(sorted, n, bad);
+        *out = fg_cdd(sorted, n, bad);
         if (*bad != SIZE_MAX)
             *bad = order[*bad].id;
     }
     free(order);
     free(sorted);
-    return r;
+    return st;
 }
 
-struct fg_index fg_cdd_of_counts(const struct fg_cdd_query *q, size_t *bad)
+enum fg_status fg_cdd_of_counts(const struct fg_cdd_query *q, struct fg_index *out, size_t *bad,
+                                struct fg_error *err)
 {
     *bad = SIZE_MAX;
+    *out = none("not computed");
     uint32_t facet[FG_MAX_PROTECTED], reference[FG_MAX_PROTECTED];
     if (q->n_attrs > FG_MAX_PROTECTED)
-        return none("too many attributes");
+        return fg_error_set(err, FG_ERR_USAGE, NULL, 0, 0,
+                            "conditional demographic disparity of %zu attributes; the limit is %d",
+                            q->n_attrs, FG_MAX_PROTECTED);
     bool has_facet = value_ids(q->counts, q->attrs, q->n_attrs, q->facet, facet);
     bool has_reference =
         q->reference == NULL || value_ids(q->counts, q->attrs, q->n_attrs, q->reference, reference);
     size_t n = fg_counts_value_count(q->counts, q->strata_attr);
     struct fg_cdd_stratum *strata = calloc(n + 1, sizeof *strata);
     if (strata == NULL)
-        return none("out of memory");
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
     size_t cells = fg_counts_cell_count(q->counts);
     for (size_t i = 0; i < cells; i++) {
         struct fg_cell cell;
@@ -149,7 +156,7 @@ struct fg_index fg_cdd_of_counts(const struct fg_cdd_query *q, size_t *bad)
         if (in_facet)
             s->facet[accepted] += cell.count;
     }
-    struct fg_index r = cdd_in_value_order(q->counts, q->strata_attr, strata, n, bad);
+    enum fg_status st = cdd_in_value_order(q->counts, q->strata_attr, strata, n, out, bad, err);
     free(strata);
-    return r;
+    return st;
 }

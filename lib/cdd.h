@@ -55,8 +55,12 @@ struct fg_cdd_query {
     enum fg_cdd_outcome outcome;
 };
 
-/* CDD of a query from the counts' cells. Undefined as fg_cdd (*bad the stratum's value id of
- * strata_attr), or when memory for the strata runs out (why says so). */
-struct fg_index fg_cdd_of_counts(const struct fg_cdd_query *query, size_t *bad);
+/* CDD of a query from the counts' cells into *out. Undefined as fg_cdd (*bad the stratum's
+ * value id of strata_attr). FG_ERR_NOMEM when memory for the strata runs out, FG_ERR_USAGE
+ * for more than FG_MAX_PROTECTED attributes: an error, never a value that reads as too
+ * little data. */
+FG_MUST_CHECK enum fg_status fg_cdd_of_counts(const struct fg_cdd_query *query,
+                                              struct fg_index *out, size_t *bad,
+                                              struct fg_error *err);
 
 #endif /* FAIRGATE_CDD_H */

@@ -288,7 +288,7 @@ static enum fg_status fail(struct reader *r, enum fg_status code, unsigned long 
     char message[sizeof r->err->message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    fg_vsnprintf_c(message, sizeof message, fmt, ap);
     va_end(ap);
     return fg_error_set(r->err, code, r->path, line, column, "%s", message);
 }
@@ -597,7 +597,7 @@ static enum fg_status read_sum(struct reader *r, size_t col, double *out)
     const char *v = fixed_field(r, col, &len, &column);
     char *end = NULL;
     bool plain = len > 0 && strchr(" \t\n\v\f\r", v[0]) == NULL && strpbrk(v, "xX") == NULL;
-    double value = plain ? strtod(v, &end) : 0.0;
+    double value = plain ? fg_strtod(v, &end) : 0.0;
     if (!plain || end != v + len || !isfinite(value))
         return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
                     "%s is '%.64s'; it must be a finite decimal number", bit_names[col], v);

@@ -256,9 +256,11 @@ static struct fg_rate reference_rate(const struct fg_metrics *m, size_t g, size_
 
 /* Conditional demographic disparity of group g against its reference (every row for
  * reference: rest), per stratum of the gate's strata attribute, from the cells (lib/cdd.c).
- * The reference against itself is 0. Undefined with why (naming a stratum when one is why). */
+ * The reference against itself is 0. Undefined with why (naming a stratum when one is why);
+ * when memory runs out, undefined with err set (see eval_attrset). */
 static struct fg_index cdd_value(const struct fg_gate_spec *spec, const struct fg_metrics *m,
-                                 size_t g, size_t ref, bool incumbent, char *stratum, size_t size)
+                                 size_t g, size_t ref, bool incumbent, char *stratum, size_t size,
+                                 struct fg_error *err)
 {
     struct fg_index v = {.defined = ref == g, .value = 0.0, .why = NULL};
     if (ref == g)
@@ -281,7 +283,8 @@ static struct fg_index cdd_value(const struct fg_gate_spec *spec, const struct f
                    : incumbent                                                 ? FG_CDD_INCUMBENT
                                                                                : FG_CDD_CANDIDATE};
     size_t bad = SIZE_MAX;
-    v = fg_cdd_of_counts(&q, &bad);
+    if (fg_cdd_of_counts(&q, &v, &bad, err) != FG_OK)
+        return v; /* err says why; the evaluation stops (eval_attrset) */
     if (bad != SIZE_MAX)
         snprintf(stratum, size, "stratum %s=%s ", m->policy->data.protected[spec->strata],
                  fg_counts_value(m->counts, spec->strata, (uint32_t)bad));
@@ -291,12 +294,12 @@ static struct fg_index cdd_value(const struct fg_gate_spec *spec, const struct f
 /* A pair metric of group g against its reference: false, with why, when it has no value. */
 static bool pair_value(const struct fg_gate_spec *spec, const struct fg_metrics *m, size_t g,
                        size_t ref, enum fg_metric metric, bool incumbent, struct fg_side *side,
-                       char *why, size_t why_size)
+                       char *why, size_t why_size, struct fg_error *err)
 {
     struct fg_confusion rest;
     char stratum[160] = "";
     struct fg_index v = fg_metric_takes_strata(metric)
-                            ? cdd_value(spec, m, g, ref, incumbent, stratum, sizeof stratum)
+                            ? cdd_value(spec, m, g, ref, incumbent, stratum, sizeof stratum, err)
                             : fg_divergence(metric, confusion_of(&m->groups[g], incumbent),
                                             reference_confusion(m, g, ref, incumbent, &rest));
     if (!v.defined) {
@@ -309,10 +312,12 @@ static bool pair_value(const struct fg_gate_spec *spec, const struct fg_metrics 
 }
 
 /* Evaluates group g against reference ref on one metric for one model. Returns false and
- * writes why when the disparity cannot be computed. */
+ * writes why when the disparity cannot be computed. An error (out of memory) is not a why:
+ * it is set in err, sticky, and the caller that returns a status reports it (eval_attrset);
+ * the functions between only pass err on. */
 static bool eval_component(const struct fg_gate_spec *spec, const struct fg_metrics *m, size_t g,
                            size_t ref, enum fg_metric metric, bool incumbent, struct fg_side *side,
-                           char *why, size_t why_size)
+                           char *why, size_t why_size, struct fg_error *err)
 {
     const char *whose = incumbent ? "incumbent: " : "";
     side->component = metric;
@@ -339,7 +344,7 @@ static bool eval_component(const struct fg_gate_spec *spec, const struct fg_metr
     double v = side->group_rate.value, r = side->reference_rate.value;
     enum fg_metric parts[2];
     if (spec->disparity == FG_DISPARITY_VALUE) {
-        if (!pair_value(spec, m, g, ref, metric, incumbent, side, why, why_size))
+        if (!pair_value(spec, m, g, ref, metric, incumbent, side, why, why_size, err))
             return false;
     } else if (spec->disparity == FG_DISPARITY_RATIO) {
         /* A reference rate of 0: both 0 is parity (1); a positive rate over 0 is an
@@ -393,7 +398,7 @@ enum side_state { SIDE_NONE, SIDE_PARTIAL, SIDE_COMPLETE };
 static enum side_state eval_side(const struct fg_gate_spec *spec, const struct fg_metrics *m,
                                  size_t g, const size_t refs[2], bool incumbent,
                                  struct fg_side *side, char *why, size_t why_size,
-                                 struct fg_gate_result *res)
+                                 struct fg_gate_result *res, struct fg_error *err)
 {
     enum fg_metric comps[2];
     size_t n = components(spec->metric, comps), evaluated = 0;
@@ -403,8 +408,8 @@ static enum side_state eval_side(const struct fg_gate_spec *spec, const struct f
     size_t comparisons_before = res != NULL ? res->n_comparisons : 0;
     for (size_t c = 0; c < n; c++) {
         struct fg_side s = {0};
-        if (!eval_component(spec, m, g, refs[c], comps[c], incumbent, &s, missing,
-                            sizeof missing)) {
+        if (!eval_component(spec, m, g, refs[c], comps[c], incumbent, &s, missing, sizeof missing,
+                            err)) {
             if (evaluated == 0)
                 best = s; /* keeps the rates for the audit */
             continue;
@@ -434,7 +439,8 @@ static enum side_state eval_side(const struct fg_gate_spec *spec, const struct f
 
 /* Deviation of a side from parity; for equalized odds the larger of the two components. */
 static double side_deviation(const struct fg_gate_spec *spec, const struct fg_metrics *m, size_t g,
-                             const size_t refs[2], bool incumbent, const struct fg_side *side)
+                             const size_t refs[2], bool incumbent, const struct fg_side *side,
+                             struct fg_error *err)
 {
     if (spec->metric != FG_METRIC_EQUALIZED_ODDS)
         return deviation(spec->disparity, side->value);
@@ -444,7 +450,7 @@ static double side_deviation(const struct fg_gate_spec *spec, const struct fg_me
     char why[8];
     for (size_t c = 0; c < n; c++) {
         struct fg_side s = {0};
-        if (eval_component(spec, m, g, refs[c], comps[c], incumbent, &s, why, sizeof why)) {
+        if (eval_component(spec, m, g, refs[c], comps[c], incumbent, &s, why, sizeof why, err)) {
             double d = deviation(spec->disparity, s.value);
             if (d > worst)
                 worst = d;
@@ -471,8 +477,8 @@ __extension__ typedef unsigned __int128 u128;
 static bool bound_fraction(double bound, uint64_t *p, uint64_t *q)
 {
     char text[40];
-    snprintf(text, sizeof text, "%.15g", bound);
-    if (strtod(text, NULL) != bound || bound < 0)
+    fg_snprintf_c(text, sizeof text, "%.15g", bound);
+    if (fg_strtod(text, NULL) != bound || bound < 0)
         return false;
     uint64_t mant = 0, den = 1;
     int exponent = 0;
@@ -571,11 +577,11 @@ static void judge_bounds(const struct fg_gate_spec *spec, struct fg_gate_result 
     if (spec->has_min && compare_to_bound(spec, side, spec->min) < 0) {
         res->status = FG_RESULT_FAIL;
         fg_format_number(v, sizeof v, true, side->value);
-        snprintf(res->why, sizeof res->why, "%s is below the minimum %g", v, spec->min);
+        fg_snprintf_c(res->why, sizeof res->why, "%s is below the minimum %g", v, spec->min);
     } else if (spec->has_max && compare_to_bound(spec, side, spec->max) > 0) {
         res->status = FG_RESULT_FAIL;
         fg_format_number(v, sizeof v, true, side->value);
-        snprintf(res->why, sizeof res->why, "%s is above the maximum %g", v, spec->max);
+        fg_snprintf_c(res->why, sizeof res->why, "%s is above the maximum %g", v, spec->max);
     } else {
         res->status = FG_RESULT_PASS;
     }
@@ -588,9 +594,9 @@ static void judge_worsening(const struct fg_gate_spec *spec, struct fg_gate_resu
     res->worsening = candidate_dev - incumbent_dev;
     if (res->status == FG_RESULT_PASS && res->worsening > spec->max_worsening + FG_BOUND_EPSILON) {
         res->status = FG_RESULT_FAIL;
-        snprintf(res->why, sizeof res->why,
-                 "worse than the incumbent by %.4f (%.4f vs %.4f), more than max_worsening %g",
-                 res->worsening, candidate_dev, incumbent_dev, spec->max_worsening);
+        fg_snprintf_c(res->why, sizeof res->why,
+                      "worse than the incumbent by %.4f (%.4f vs %.4f), more than max_worsening %g",
+                      res->worsening, candidate_dev, incumbent_dev, spec->max_worsening);
     }
 }
 
@@ -835,17 +841,17 @@ static void eval_index(const struct fg_gate_spec *spec, const struct fg_metrics 
  * vs_incumbent gates. */
 static void eval_group(const struct fg_gate_spec *spec, const struct fg_metrics *m, size_t g,
                        const size_t cand_refs[2], const size_t inc_refs[2],
-                       struct fg_gate_result *res)
+                       struct fg_gate_result *res, struct fg_error *err)
 {
     char inc_why[sizeof res->why] = "";
     enum side_state inc_state = SIDE_NONE;
     if (m->has_incumbent)
-        inc_state =
-            eval_side(spec, m, g, inc_refs, true, &res->incumbent, inc_why, sizeof inc_why, NULL);
+        inc_state = eval_side(spec, m, g, inc_refs, true, &res->incumbent, inc_why, sizeof inc_why,
+                              NULL, err);
     if (inc_state != SIDE_COMPLETE)
         res->incumbent.defined = false;
-    enum side_state state =
-        eval_side(spec, m, g, cand_refs, false, &res->candidate, res->why, sizeof res->why, res);
+    enum side_state state = eval_side(spec, m, g, cand_refs, false, &res->candidate, res->why,
+                                      sizeof res->why, res, err);
     if (state == SIDE_NONE) {
         res->status = FG_RESULT_INSUFFICIENT_DATA;
         return;
@@ -870,8 +876,8 @@ static void eval_group(const struct fg_gate_spec *spec, const struct fg_metrics 
         }
         return;
     }
-    judge_worsening(spec, res, side_deviation(spec, m, g, cand_refs, false, &res->candidate),
-                    side_deviation(spec, m, g, inc_refs, true, &res->incumbent));
+    judge_worsening(spec, res, side_deviation(spec, m, g, cand_refs, false, &res->candidate, err),
+                    side_deviation(spec, m, g, inc_refs, true, &res->incumbent, err));
 }
 
 /* between_groups: the worst sufficient group against the best, per component. */
@@ -933,7 +939,7 @@ static void judge_between_worsening(const struct fg_gate_spec *spec, const struc
  * best, into res (whose resample flag it keeps). False when no group has enough data. */
 static bool eval_between_component(const struct fg_gate_spec *spec, const struct fg_metrics *m,
                                    size_t attrset, enum fg_metric comp, size_t cand_ref,
-                                   size_t inc_ref, struct fg_gate_result *res)
+                                   size_t inc_ref, struct fg_gate_result *res, struct fg_error *err)
 {
     size_t worst = worst_group(spec, m, attrset, comp, false);
     if (worst == SIZE_MAX)
@@ -944,14 +950,15 @@ static bool eval_between_component(const struct fg_gate_spec *spec, const struct
     size_t crefs[2] = {cand_ref, SIZE_MAX};
     *res = (struct fg_gate_result){.group = worst, .resample = res->resample};
     res->candidate.reference_group = res->incumbent.reference_group = SIZE_MAX;
-    eval_group(&one, m, worst, crefs, crefs, res);
+    eval_group(&one, m, worst, crefs, crefs, res, err);
     /* The incumbent's own worst group over its best, not its value for this group. */
     size_t inc_worst = m->has_incumbent ? worst_group(spec, m, attrset, comp, true) : SIZE_MAX;
     char inc_why[sizeof res->why] = "no group has enough data to be compared";
     memset(&res->incumbent, 0, sizeof res->incumbent);
     res->incumbent.reference_group = SIZE_MAX;
-    bool inc_ok = inc_worst != SIZE_MAX && eval_component(&one, m, inc_worst, inc_ref, comp, true,
-                                                          &res->incumbent, inc_why, sizeof inc_why);
+    bool inc_ok =
+        inc_worst != SIZE_MAX && eval_component(&one, m, inc_worst, inc_ref, comp, true,
+                                                &res->incumbent, inc_why, sizeof inc_why, err);
     if (spec->has_max_worsening)
         judge_between_worsening(spec, m, inc_ok, inc_why, res);
     return true;
@@ -983,7 +990,7 @@ static void widen_for_selection(const struct fg_gate_spec *spec, const struct fg
 static void eval_between_groups(const struct fg_gate_spec *spec, const struct fg_metrics *m,
                                 size_t attrset, const enum fg_metric *comps, size_t n_comps,
                                 const size_t cand_refs[2], const size_t inc_refs[2],
-                                struct fg_gate_outcome *o, size_t capacity)
+                                struct fg_gate_outcome *o, size_t capacity, struct fg_error *err)
 {
     struct fg_gate_result best_res = {0};
     double best_badness = -INFINITY;
@@ -992,7 +999,8 @@ static void eval_between_groups(const struct fg_gate_spec *spec, const struct fg
     size_t n_cmps = 0;
     for (size_t c = 0; c < n_comps; c++) {
         struct fg_gate_result res = {.resample = o->resample}; /* kept by the copies below */
-        if (!eval_between_component(spec, m, attrset, comps[c], cand_refs[c], inc_refs[c], &res))
+        if (!eval_between_component(spec, m, attrset, comps[c], cand_refs[c], inc_refs[c], &res,
+                                    err))
             continue;
         for (size_t k = 0; k < res.n_comparisons && n_cmps < 2; k++)
             cmps[n_cmps++] = res.comparisons[k];
@@ -1056,15 +1064,21 @@ static enum fg_status eval_attrset(const struct fg_policy *policy, const struct 
         pick_references(policy, spec, m, attrset, comps, n_comps, cand_refs, inc_refs, err);
     if (st != FG_OK)
         return st;
+    /* An error below is sticky in failed (see eval_component), reported here: a value that
+     * memory ran out for is an error (exit 2), never a result without enough data. */
+    struct fg_error failed = {0};
     if (spec->reference.kind != FG_REFERENCE_BETWEEN_GROUPS) {
         size_t first = m->attrset_first[attrset], count = m->attrset_count[attrset];
-        for (size_t g = first; g < first + count; g++)
-            eval_group(spec, m, g, cand_refs, inc_refs, push_result(o, capacity, g));
-        return FG_OK;
+        for (size_t g = first; g < first + count && failed.code == FG_OK; g++)
+            eval_group(spec, m, g, cand_refs, inc_refs, push_result(o, capacity, g), &failed);
+    } else {
+        eval_between_groups(spec, m, attrset, comps, n_comps, cand_refs, inc_refs, o, capacity,
+                            &failed);
+        push_insufficient_groups(spec, m, attrset, comps, n_comps, o, capacity);
     }
-    eval_between_groups(spec, m, attrset, comps, n_comps, cand_refs, inc_refs, o, capacity);
-    push_insufficient_groups(spec, m, attrset, comps, n_comps, o, capacity);
-    return FG_OK;
+    if (failed.code != FG_OK)
+        *err = failed;
+    return failed.code;
 }
 
 static void aggregate(const struct fg_gate_spec *spec, struct fg_gate_outcome *o)
@@ -1539,9 +1553,9 @@ static enum fg_status adjust_gate(const struct fg_gate_spec *spec, const struct 
 static void format_interval(char *buf, size_t size, double low, double high)
 {
     if (isinf(high))
-        snprintf(buf, size, "[%.4f, inf)", low);
+        fg_snprintf_c(buf, size, "[%.4f, inf)", low);
     else
-        snprintf(buf, size, "[%.4f, %.4f]", low, high);
+        fg_snprintf_c(buf, size, "[%.4f, %.4f]", low, high);
 }
 
 /* What the evidence mode found for one result; the text and the status are written
@@ -1621,26 +1635,27 @@ static void explain_bound_fail(char *text, size_t size, const struct fg_gate_spe
     const struct fg_comparison *decisive = ev->decisive;
     char ci[64];
     if (ev->significant && decisive->test == FG_TEST_NONE) {
-        snprintf(text, size, "%s is %s %g (judged at its value: no test applies)", ev->shown,
-                 bound_word, bound);
+        fg_snprintf_c(text, size, "%s is %s %g (judged at its value: no test applies)", ev->shown,
+                      bound_word, bound);
     } else if (ev->significant) {
         /* The test is of the group against its reference (an overall rate: against the
          * bound), so that is what the text claims. */
-        snprintf(text, size, "%s is %s %g, and %s significantly (%s test, p_adjusted %.4g < %g)",
-                 ev->shown, bound_word, bound,
-                 spec->overall ? "beyond it" : "differs from its reference",
-                 fg_test_name(decisive->test), decisive->p_adjusted, ev->alpha);
+        fg_snprintf_c(text, size,
+                      "%s is %s %g, and %s significantly (%s test, p_adjusted %.4g < %g)",
+                      ev->shown, bound_word, bound,
+                      spec->overall ? "beyond it" : "differs from its reference",
+                      fg_test_name(decisive->test), decisive->p_adjusted, ev->alpha);
     } else {
         const double percent = 100.0 * (1.0 - ev->alpha);
         format_interval(ci, sizeof ci, decisive->ci_low, decisive->ci_high);
         if (decisive->breach)
-            snprintf(text, size, "%s is %s %g (%g%% interval %s)", ev->shown, bound_word, bound,
-                     percent, ci);
+            fg_snprintf_c(text, size, "%s is %s %g (%g%% interval %s)", ev->shown, bound_word,
+                          bound, percent, ci);
         else if (decisive->has_ci)
-            snprintf(text, size,
-                     "%s meets the bound, but its %g%% interval %s does not lie within it "
-                     "(evidence: confident)",
-                     ev->shown, percent, ci);
+            fg_snprintf_c(text, size,
+                          "%s meets the bound, but its %g%% interval %s does not lie within it "
+                          "(evidence: confident)",
+                          ev->shown, percent, ci);
     }
 }
 
@@ -1651,12 +1666,13 @@ static void explain_worse_fail(char *text, size_t size, const struct fg_gate_spe
     char wci[64] = "";
     if (res->has_worsening_ci)
         format_interval(wci, sizeof wci, res->worsening_low, res->worsening_high);
-    snprintf(text, size,
-             ev->worse ? "worse than the incumbent by %.4f, more than max_worsening %g%s%s%s"
-                       : "worse than the incumbent by %.4f, within max_worsening %g, but the "
-                         "paired bootstrap interval%s%s%s reaches past it (evidence: confident)",
-             res->worsening, spec->max_worsening, res->has_worsening_ci ? " (bootstrap " : "", wci,
-             res->has_worsening_ci ? ")" : "");
+    fg_snprintf_c(text, size,
+                  ev->worse
+                      ? "worse than the incumbent by %.4f, more than max_worsening %g%s%s%s"
+                      : "worse than the incumbent by %.4f, within max_worsening %g, but the "
+                        "paired bootstrap interval%s%s%s reaches past it (evidence: confident)",
+                  res->worsening, spec->max_worsening, res->has_worsening_ci ? " (bootstrap " : "",
+                  wci, res->has_worsening_ci ? ")" : "");
 }
 
 /* The text of a change past max_worsening that is not significant. */
@@ -1666,16 +1682,16 @@ static void explain_worse_not_significant(char *text, size_t size, const struct 
     char ci[64];
     format_interval(ci, sizeof ci, res->worsening_low, res->worsening_high);
     if (res->worsening_low > spec->max_worsening + FG_BOUND_EPSILON)
-        snprintf(text, size,
-                 "worse than the incumbent by %.4f, more than max_worsening %g, but not "
-                 "significantly after correction (bootstrap interval %s, p_adjusted %.4g >= "
-                 "%g)",
-                 res->worsening, spec->max_worsening, ci, res->worsening_p_adjusted, alpha);
+        fg_snprintf_c(text, size,
+                      "worse than the incumbent by %.4f, more than max_worsening %g, but not "
+                      "significantly after correction (bootstrap interval %s, p_adjusted %.4g >= "
+                      "%g)",
+                      res->worsening, spec->max_worsening, ci, res->worsening_p_adjusted, alpha);
     else
-        snprintf(text, size,
-                 "worse than the incumbent by %.4f, more than max_worsening %g, but not "
-                 "significantly: the paired bootstrap interval %s includes it",
-                 res->worsening, spec->max_worsening, ci);
+        fg_snprintf_c(text, size,
+                      "worse than the incumbent by %.4f, more than max_worsening %g, but not "
+                      "significantly: the paired bootstrap interval %s includes it",
+                      res->worsening, spec->max_worsening, ci);
 }
 
 /* Why the result has the status the evidence gives it; empty when nothing is to say. */
@@ -1690,11 +1706,11 @@ static void explain_evidence(char *text, size_t size, const struct fg_gate_spec 
     } else if (ev->worse_fail) {
         explain_worse_fail(text, size, spec, res, ev);
     } else if (ev->breaching != NULL && ev->significant) { /* a breach the data do not support */
-        snprintf(text, size, "%s is %s %g, but %s (%s test, p_adjusted %.4g >= %g)", ev->shown,
-                 bound_word, bound,
-                 spec->overall ? "not significantly beyond it"
-                               : "does not differ significantly from its reference",
-                 fg_test_name(ev->breaching->test), ev->breaching->p_adjusted, ev->alpha);
+        fg_snprintf_c(text, size, "%s is %s %g, but %s (%s test, p_adjusted %.4g >= %g)", ev->shown,
+                      bound_word, bound,
+                      spec->overall ? "not significantly beyond it"
+                                    : "does not differ significantly from its reference",
+                      fg_test_name(ev->breaching->test), ev->breaching->p_adjusted, ev->alpha);
     } else if (ev->worse && ev->significant) {
         explain_worse_not_significant(text, size, spec, res, ev->alpha);
     }

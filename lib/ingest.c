@@ -130,7 +130,7 @@ static bool decimal_number(const char *text, size_t len, double *value)
         return false;
     char *end = NULL;
     errno = 0;
-    *value = strtod(buf, &end);
+    *value = fg_strtod(buf, &end);
     return end == buf + len && errno == 0 && isfinite(*value);
 }
 
@@ -258,7 +258,7 @@ enum fg_status fg_ingest_fail(struct reader *r, enum fg_status code, unsigned lo
     char message[sizeof r->err->message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    fg_vsnprintf_c(message, sizeof message, fmt, ap);
     va_end(ap);
     return fg_error_set(r->err, code, r->path, line, 0, "%s", message);
 }
@@ -1068,7 +1068,7 @@ static enum fg_status read_score(struct reader *r, const struct model_column *m,
     errno = 0;
     /* strtod also reads hexadecimal ("0x1p-1"); a score column holds decimals only. */
     bool hex = memchr(text, 'x', s->len) != NULL || memchr(text, 'X', s->len) != NULL;
-    double score = space || hex ? 0.0 : strtod(text, &end);
+    double score = space || hex ? 0.0 : fg_strtod(text, &end);
     char hint[256];
     if (space || hex || end != text + s->len)
         return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,

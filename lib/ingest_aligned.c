@@ -29,6 +29,7 @@
 
 #include "ingest.h"
 #include "fairgate.h"
+#include "util.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -308,7 +309,7 @@ static enum fg_status diverge(struct ingest *in, const char *fmt, ...)
     char why[sizeof in->diverged - 64];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
+    fg_vsnprintf_c(why, sizeof why, fmt, ap);
     va_end(ap);
     snprintf(in->diverged, sizeof in->diverged, "%s; the files were joined by hash instead", why);
     return FG_ERR_INPUT;

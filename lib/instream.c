@@ -80,7 +80,7 @@ static ssize_t fail(const struct fg_instream *in, struct fg_error *err, enum fg_
     char message[sizeof err->message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    fg_vsnprintf_c(message, sizeof message, fmt, ap);
     va_end(ap);
     fg_error_set(err, code, in->name, 0, 0, "%s", message);
     return -1;

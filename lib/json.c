@@ -79,7 +79,7 @@ static enum fg_status refuse(const struct scan *s, enum fg_status code, size_t a
     char why[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
+    fg_vsnprintf_c(why, sizeof why, fmt, ap);
     va_end(ap);
     unsigned long line, column;
     place_of(s->text, at, &line, &column);

@@ -428,7 +428,7 @@ static void reject(struct fg_override_record *rec, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(rec->why, sizeof rec->why, fmt, ap);
+    fg_vsnprintf_c(rec->why, sizeof rec->why, fmt, ap);
     va_end(ap);
     rec->applied = false;
 }
@@ -953,6 +953,32 @@ static enum fg_status read_gates(const cJSON *gates, const struct fg_override_re
     return FG_OK;
 }
 
+/* Why the records of one payload's 'gates' do not go together, into why, or NULL: a gate named
+ * twice, whole or for the same group (by slice, as check finds a group), or named as a whole
+ * and for a group (override refuses to sign either; a payload made by hand has them). */
+static const char *repeated_scope_problem(const struct fg_override_record *records, size_t n,
+                                          char *why, size_t size)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < i; j++) {
+            const struct fg_override_record *a = &records[j], *b = &records[i];
+            if (strcmp(a->gate, b->gate) != 0)
+                continue;
+            if (same_scope(a, b))
+                snprintf(why, size, "the payload's 'gates' names gate '%.128s'%s%.128s twice",
+                         a->gate, a->group ? ", group " : "", a->group ? a->group : "");
+            else if (!a->has_slice || !b->has_slice)
+                snprintf(why, size,
+                         "the payload's 'gates' names gate '%.128s' as a whole and for group "
+                         "%.128s; an approval is of the whole gate or of its groups",
+                         a->gate, a->has_slice ? a->group : b->group);
+            else
+                continue;
+            return why;
+        }
+    return NULL;
+}
+
 /* An offer of several gates (the payload's 'gates'): one record per gate, each judged as a
  * one-gate offer would be, so that check applies it per gate by the same rules. What the
  * gates share (the fields, the signer) is judged once, on common. */
@@ -974,6 +1000,9 @@ static enum fg_status judge_multi(const struct fg_policy *policy, const struct f
     struct fg_override_record *records = NULL;
     size_t n = 0;
     st = read_gates(gates, common, &records, &n, &problem, err);
+    char repeated[sizeof common->why];
+    if (st == FG_OK && problem == NULL)
+        problem = repeated_scope_problem(records, n, repeated, sizeof repeated);
     bool signer_ok = st == FG_OK && problem == NULL && judge_signer(policy, env, common, &st, err);
     struct offer_binding offer;
     read_offer_binding(payload, &offer);

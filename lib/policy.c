@@ -303,7 +303,7 @@ static enum fg_status vfail(const struct ctx *c, enum fg_status code, unsigned l
                             unsigned long column, const char *fmt, va_list ap)
 {
     char message[sizeof c->err->message];
-    vsnprintf(message, sizeof message, fmt, ap);
+    fg_vsnprintf_c(message, sizeof message, fmt, ap);
     for (char *ch = message; *ch != '\0'; ch++) /* one line, whatever the policy holds */
         if ((unsigned char)*ch < 0x20 || *ch == 0x7f)
             *ch = '?';
@@ -701,7 +701,7 @@ static enum fg_status get_number(const struct ctx *c, const struct node *node, c
         return fail(c, node, "'%s' must be a number, not '%s'", what, show(node->text).s);
     char *end = NULL;
     errno = 0;
-    double value = strtod(node->text, &end);
+    double value = fg_strtod(node->text, &end);
     if (errno != 0 || end != node->text + node->len || !isfinite(value))
         return fail(c, node, "'%s' is out of range: %s", what, show(node->text).s);
     *out = value;

@@ -62,8 +62,8 @@ static void format_double(double value, char out[32])
         return;
     }
     for (int precision = 1; precision <= 17; precision++) {
-        snprintf(out, 32, "%.*g", precision, value);
-        if (strtod(out, NULL) == value)
+        fg_snprintf_c(out, 32, "%.*g", precision, value);
+        if (fg_strtod(out, NULL) == value)
             return;
     }
 }

@@ -77,7 +77,7 @@ static enum fg_status not_an_audit(struct fg_error *err, const char *fmt, ...)
     char what[600];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    fg_vsnprintf_c(what, sizeof what, fmt, ap);
     va_end(ap);
     return fg_error_set(err, FG_ERR_INPUT, NULL, 0, 0, "not a fairgate audit: %s", what);
 }
@@ -213,7 +213,7 @@ void fg_report_format_value(char *buf, size_t size, enum fg_report_value_kind ki
         snprintf(buf, size, "undefined");
         return;
     }
-    snprintf(buf, size, sign ? "%+.4f" : "%.4f", value);
+    fg_snprintf_c(buf, size, sign ? "%+.4f" : "%.4f", value);
     if (strcmp(buf, "-0.0000") == 0 || strcmp(buf, "+0.0000") == 0)
         snprintf(buf, size, "0.0000");
 }
@@ -231,8 +231,8 @@ void fg_report_format_bound(char *buf, size_t size, const cJSON *bound, bool sym
         double v;
         if (!fg_report_num(bound, keys[i], &v))
             continue;
-        int n = snprintf(buf + used, size - used, "%s%s%s%g", used ? ", " : "",
-                         symbols ? symbol[i] : keys[i], symbols ? "" : " ", v);
+        int n = fg_snprintf_c(buf + used, size - used, "%s%s%s%g", used ? ", " : "",
+                              symbols ? symbol[i] : keys[i], symbols ? "" : " ", v);
         if (n < 0 || (size_t)n >= size - used)
             break;
         used += (size_t)n;

@@ -210,7 +210,7 @@ static void failure_details(struct fg_buf *t, const cJSON *gate, const cJSON *re
     fg_buf_puts(t, ")\ngroup: ");
     xml_escape(t, fg_report_str(result, "label"), XML_TEXT);
     if (fg_report_num(result, "n", &value) && isfinite(value))
-        snprintf(n, sizeof n, "%.0f", value);
+        fg_snprintf_c(n, sizeof n, "%.0f", value);
     else
         snprintf(n, sizeof n, "unknown");
     fg_buf_add(t, " (n %s)\n", n);
@@ -377,7 +377,7 @@ static void worst_properties(struct fg_buf *t, const cJSON *gate)
     const cJSON *limit = fg_report_member(worst, "limit");
     if (fg_report_str(limit, "name") != NULL && fg_report_num(limit, "value", &value)) {
         char text[96];
-        snprintf(text, sizeof text, "%.40s %g", fg_report_str(limit, "name"), value);
+        fg_snprintf_c(text, sizeof text, "%.40s %g", fg_report_str(limit, "name"), value);
         property(t, "limit", text);
     }
 }

@@ -198,7 +198,7 @@ static void format_count(char *buf, size_t size, const cJSON *o, const char *key
 {
     double v;
     if (fg_report_num(o, key, &v) && isfinite(v))
-        snprintf(buf, size, "%.0f", v);
+        fg_snprintf_c(buf, size, "%.0f", v);
     else
         snprintf(buf, size, "\xe2\x80\x94");
 }

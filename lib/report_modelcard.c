@@ -60,8 +60,8 @@ static void exact_number(char *buf, size_t size, double v)
         return;
     }
     for (int digits = 15; digits <= 17; digits++) {
-        snprintf(buf, size, "%.*g", digits, v == 0 ? 0.0 : v);
-        if (strtod(buf, NULL) == v)
+        fg_snprintf_c(buf, size, "%.*g", digits, v == 0 ? 0.0 : v);
+        if (fg_strtod(buf, NULL) == v)
             break;
     }
 }

@@ -331,8 +331,8 @@ static void put_bad_score(struct fg_buf *t, const struct dialect *d, const char 
 static void format_threshold(char *buf, size_t size, double value)
 {
     for (int digits = 1; digits <= 17; digits++) {
-        snprintf(buf, size, "%.*g", digits, value);
-        if (strtod(buf, NULL) == value)
+        fg_snprintf_c(buf, size, "%.*g", digits, value);
+        if (fg_strtod(buf, NULL) == value)
             return;
     }
 }

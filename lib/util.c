@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <locale.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -24,6 +25,68 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+
+/* ---- numbers in the C locale ----
+ * An embedder may set LC_NUMERIC ("de_DE.UTF-8" writes 0.8 as "0,8" and reads "0.8" as 0);
+ * what fairgate writes and reads (policies, canonical digests, audits, reports, messages)
+ * never follows it: the calling thread is switched to the C locale for the call (POSIX 2008
+ * uselocale; other threads are untouched) and switched back. */
+
+struct c_locale {
+    locale_t c, before;
+};
+
+/* The C locale object, made once (glibc and musl hand out a static one) and kept. */
+static locale_t c_locale_object;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void c_locale_make(void)
+{
+    c_locale_object = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+static struct c_locale c_locale_enter(void)
+{
+    pthread_once(&c_locale_once, c_locale_make);
+    struct c_locale l = {c_locale_object, (locale_t)0};
+    if (l.c != (locale_t)0)
+        l.before = uselocale(l.c);
+    return l;
+}
+
+static void c_locale_leave(struct c_locale l)
+{
+    if (l.c != (locale_t)0 && l.before != (locale_t)0)
+        uselocale(l.before);
+}
+
+int fg_vsnprintf_c(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    struct c_locale l = c_locale_enter();
+    int n = vsnprintf(buf, size, fmt, ap);
+    c_locale_leave(l);
+    return n;
+}
+
+int fg_snprintf_c(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = fg_vsnprintf_c(buf, size, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+double fg_strtod(const char *text, char **end)
+{
+    struct c_locale l = c_locale_enter();
+    errno = 0;
+    double value = strtod(text, end);
+    int saved = errno;
+    c_locale_leave(l);
+    errno = saved;
+    return value;
+}
 
 /* ---- errors ---- */
 
@@ -38,7 +101,7 @@ enum fg_status fg_error_set(struct fg_error *err, enum fg_status code, const cha
     err->column = column;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    fg_vsnprintf_c(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
     return code;
 }
@@ -194,8 +257,8 @@ bool fg_utf8_valid(const char *text, size_t len)
 void fg_format_exact(char *buf, size_t size, double value)
 {
     for (int digits = 15; digits <= 17; digits++) {
-        snprintf(buf, size, "%.*g", digits, value);
-        if (strtod(buf, NULL) == value)
+        fg_snprintf_c(buf, size, "%.*g", digits, value);
+        if (fg_strtod(buf, NULL) == value)
             break;
     }
 }
@@ -210,7 +273,7 @@ void fg_format_number(char *buf, size_t size, bool defined, double value)
         snprintf(buf, size, value > 0 ? "infinite" : "-infinite");
         return;
     }
-    snprintf(buf, size, "%.4f", value);
+    fg_snprintf_c(buf, size, "%.4f", value);
 }
 
 /* ---- digests and files ---- */

@@ -12,8 +12,17 @@
 #include "fairgate.h"
 
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* ---- numbers in the C locale (whatever LC_NUMERIC an embedder set) ---- */
+
+/* vsnprintf and snprintf with the calling thread in the C locale: "0.8", never "0,8". */
+int fg_vsnprintf_c(char *buf, size_t size, const char *fmt, va_list ap) FG_PRINTF(3, 0);
+int fg_snprintf_c(char *buf, size_t size, const char *fmt, ...) FG_PRINTF(3, 4);
+/* strtod in the C locale ("0.8" is 0.8, "0,8" stops at the comma); errno as strtod's. */
+double fg_strtod(const char *text, char **end);
 
 /* ---- errors ---- */
 

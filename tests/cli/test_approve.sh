@@ -132,6 +132,15 @@ refused "a listed approver with another role" "has role 'model-risk' in the poli
     risk@bank.example ceo risk "$WORK/x.json" --all-failing
 refused "a gate named twice" "gate 'four-fifths' is named twice" \
     risk@bank.example model-risk risk "$WORK/x.json" --gate four-fifths --gate four-fifths
+# A gate approved whole and for a group says two things of one gate; a group twice is twice.
+refused "a gate whole, then a group of it" \
+    "gate 'four-fifths' is named as a whole and for group race=Black: approve the whole gate or its groups, not both" \
+    risk@bank.example model-risk risk "$WORK/x.json" --gate four-fifths --gate four-fifths:race=Black
+refused "a group of a gate, then the gate whole" \
+    "gate 'four-fifths' is named as a whole and for group race=Black" \
+    risk@bank.example model-risk risk "$WORK/x.json" --gate four-fifths:race=Black --gate accuracy-high --gate four-fifths
+refused "a group named twice" "gate 'four-fifths', group race=Black is named twice" \
+    risk@bank.example model-risk risk "$WORK/x.json" --gate four-fifths:race=Black --gate four-fifths:race=Black
 refused "a gate the policy lacks" "the policy has no gate 'nope'" \
     risk@bank.example model-risk risk "$WORK/x.json" --gate nope
 # With --attestation the policy must be the one attested: the same file, or one of the same

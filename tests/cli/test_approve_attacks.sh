@@ -132,19 +132,37 @@ expect_eq "payload: the form made before the canonical digest still applies" "$(
 G_WHOLE='[{gate: "four-fifths", group: null, slice: null}]'
 G_TWICE='[{gate: "four-fifths", group: null, slice: null}, {gate: "four-fifths", group: null, slice: null}]'
 G_GROUP='[{gate: "four-fifths", group: null, slice: null}, {gate: "four-fifths", group: "race=Black", slice: {race: "Black"}}]'
+G_GROUP_TWICE='[{gate: "four-fifths", group: "race=Black", slice: {race: "Black"}}, {gate: "four-fifths", group: "race=Black", slice: {race: "Black"}}]'
 craft "$WORK/twice.json" "$(several "$G_TWICE" $RISK)" risk
 judge "one gate twice in one envelope" --override "$WORK/twice.json"
 expect_eq "several: a gate listed twice by one approver is one approval" "$(status_of four-fifths)" fail
-expect_grep "... the copy says so" "$WORK/a.json" "already approved this; the same approver or key counts once"
 craft "$WORK/group.json" "$(several "$G_GROUP" $RISK)" risk
 judge "a gate and its group" --override "$WORK/group.json"
 expect_eq "several: a gate and one of its groups by one approver is one approval" "$(status_of four-fifths)" fail
+# override refuses to sign a gate twice, whole and for a group, or a group twice; such a
+# payload made by hand is refused whole at check, every entry, even beside a second approver.
+for dup in TWICE GROUP GROUP_TWICE; do
+    eval "gates=\$G_$dup"
+    craft "$WORK/dup.json" "$(several "$gates" $RISK)" risk
+    judge "$dup" --override "$WORK/dup.json" --override "$WORK/audit.json"
+    expect_eq "several: $dup with a second approver: four-fifths still fails" "$(status_of four-fifths)" fail
+    expect_eq "... each entry of it rejected, the other approval short of approvals" \
+        "$(jq -r '[.overrides[].status] | join(",")' "$WORK/a.json")" "rejected,rejected,rejected"
+    case $dup in
+    GROUP) want="names gate 'four-fifths' as a whole and for group race=Black; an approval is of the whole gate or of its groups" ;;
+    GROUP_TWICE) want="names gate 'four-fifths', group race=Black twice" ;;
+    *) want="names gate 'four-fifths' twice" ;;
+    esac
+    expect_eq "... saying why" "$(jq -r '[.overrides[0:2][].why] | unique | join(" | ")' "$WORK/a.json")" \
+        "the payload's 'gates' $want"
+done
 craft "$WORK/multi.json" "$(several "$G_WHOLE" $RISK)" risk
 cp "$WORK/multi.json" "$WORK/copy.json"
 judge "one approver, two envelopes" --override "$WORK/multi.json" --override "$WORK/risk.json" \
     --override "$WORK/copy.json" --override "$WORK/multi.json"
 expect_eq "several: the same approver's envelopes, copies and the same file twice count once" "$(status_of four-fifths)" fail
 expect_eq "... every one rejected" "$(jq -r '[.overrides[] | select(.status == "applied")] | length' "$WORK/a.json")" 0
+expect_grep "... the copies say so" "$WORK/a.json" "already approved this; the same approver or key counts once"
 judge "two approvers, several forms" --override "$WORK/multi.json" --override "$WORK/audit.json"
 expect_eq "several: with a second approver it is covered" "$(status_of four-fifths)" overridden
 craft "$WORK/floor.json" "$(several '[{gate: "four-fifths", group: null, slice: null}, {gate: "accuracy-floor", group: null, slice: null}]' $RISK)" risk

@@ -10,11 +10,13 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "buf.h"
 #include "fairgate.h"
 #include "test_util.h"
 #include "util.h"
 
 #include <check.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -326,6 +328,86 @@ START_TEST(test_numbers)
 }
 END_TEST
 
+/* Sets LC_NUMERIC to a locale whose decimal point is a comma (as an embedder may), true; else
+ * false with why. Tries de_DE and fr_FR as installed, then builds de_DE.UTF-8 with localedef
+ * (Debian's locales package has its source) into a directory named by LOCPATH. */
+static bool comma_locale(char *why, size_t size)
+{
+    static const char *const names[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8",
+                                        "fr_FR.utf8",  "de_DE",      "fr_FR"};
+    char dir[] = "/tmp/fg-locale-XXXXXX", command[256];
+    for (int built = 0; built < 2; built++) {
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (setlocale(LC_NUMERIC, names[i]) != NULL &&
+                strcmp(localeconv()->decimal_point, ",") == 0) {
+                /* loaded: the files it was built into are no longer needed */
+                snprintf(command, sizeof command, "rm -rf %s", dir);
+                if (built == 1 && system(command) != 0)
+                    fprintf(stderr, "could not remove %s\n", dir);
+                return true;
+            }
+        if (built == 1 || mkdtemp(dir) == NULL)
+            break;
+        snprintf(command, sizeof command,
+                 "localedef -i de_DE -f UTF-8 %s/de_DE.UTF-8 >/dev/null 2>&1", dir);
+        int rc = system(command);
+        if (rc != 0) {
+            snprintf(why, size,
+                     "no de_DE or fr_FR locale, and localedef -i de_DE -f UTF-8 failed (%d): "
+                     "install Debian's locales (.ci/ensure-deps test)",
+                     rc);
+            setlocale(LC_NUMERIC, "C");
+            return false;
+        }
+        setenv("LOCPATH", dir, 1);
+    }
+    snprintf(why, size, "no locale with a decimal comma could be set, even one built");
+    setlocale(LC_NUMERIC, "C");
+    return false;
+}
+
+/* An embedder's LC_NUMERIC with a decimal comma changes nothing fairgate reads or writes:
+ * the policy's numbers ("0.8" read as 0.8, not 0), the canonical text and digest, numbers
+ * formatted for reports and messages, and read back. */
+START_TEST(test_comma_locale)
+{
+    char c_digest[65], comma_digest[65], why[256];
+    char *c_text = canonical_of(POLICY, c_digest);
+    if (!comma_locale(why, sizeof why)) {
+        printf("skip - policy_canon: a decimal comma locale (%s)\n", why);
+        free(c_text);
+        return;
+    }
+    char probe[16];
+    snprintf(probe, sizeof probe, "%.1f", 0.5);
+    ck_assert_str_eq(probe, "0,5"); /* the locale is in force for plain snprintf */
+    char *comma_text = canonical_of(POLICY, comma_digest);
+    ck_assert_str_eq(comma_text, c_text);
+    ck_assert_str_eq(comma_digest, c_digest);
+    ck_assert_ptr_nonnull(strstr(comma_text, "\"threshold\":0.5"));
+    char number[32];
+    fg_format_number(number, sizeof number, true, 0.8);
+    ck_assert_str_eq(number, "0.8000");
+    fg_format_exact(number, sizeof number, 0.1);
+    ck_assert_str_eq(number, "0.1");
+    char *end = NULL;
+    ck_assert_double_eq(fg_strtod("0.25", &end), 0.25);
+    ck_assert_str_eq(end, "");
+    struct fg_error err = {0};
+    fg_error_set(&err, FG_ERR_POLICY, NULL, 0, 0, "min %g", 0.8);
+    ck_assert_str_eq(err.message, "min 0.8");
+    struct fg_buf b = fg_buf_new(64, "the text");
+    fg_buf_add(&b, "%.4f|%g", 0.5, 1.25);
+    char *text = NULL;
+    ck_assert(fg_buf_finish(&b, &text, &err) == FG_OK);
+    ck_assert_str_eq(text, "0.5000|1.25");
+    setlocale(LC_NUMERIC, "C");
+    free(text);
+    free(comma_text);
+    free(c_text);
+}
+END_TEST
+
 static Suite *policy_canon_suite(void)
 {
     Suite *s = suite_create("policy_canon");
@@ -334,6 +416,7 @@ static Suite *policy_canon_suite(void)
     tcase_add_test(tc, test_same_meaning);
     tcase_add_loop_test(tc, test_changes, 0, (int)N_OF(changes));
     tcase_add_test(tc, test_numbers);
+    tcase_add_test(tc, test_comma_locale);
     suite_add_tcase(s, tc);
     return s;
 }
