@@ -292,6 +292,37 @@ if [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/pg_ctl" ] && comman
         fi
         score_judge "$1" "$2" "$4" "$WORK/$2.pg.csv" "$pg_rc"
     }
+    # A NUMERIC column keeps how each value was written ('1' and '1.0' both): the rows of
+    # 1.0 are marked and check --counts refuses the export (main: a silent pass, exit 0); in
+    # a DOUBLE PRECISION column PostgreSQL prints 1.0 as "1": nothing to mark, the counts are
+    # those of the rows with 1; a TEXT column with ' 1' and 'True' for 'true' is refused.
+    printf '%s\n' 'g,y,p' a,1,1 a,0,0 a,1,0 a,0,0 b,1,1 b,1,1.0 b,0,1.0 b,0,0 >"$WORK/pgmix.csv"
+    sed 's/,1\.0$/,1/' "$WORK/pgmix.csv" >"$WORK/pgmix-as-1.csv"
+    printf '%s\n' 'version: 1' \
+        'name: sql-mixed' 'data:' '  label: y' '  positive_label: "1"' '  protected: [g]' \
+        '  candidate: { prediction: p }' '  favorable_prediction: "1"' 'gates:' '  - id: sr' \
+        '    metric: selection_rate' '    disparity: ratio' '    min: 0.8' '    min_group_size: 1' \
+        >"$WORK/pgmix.yaml"
+    pg_run pgmix-numeric "$WORK/pgmix.csv" "$WORK/pgmix.yaml" 'g TEXT, y NUMERIC, p NUMERIC'
+    run "$FAIRGATE" check --quiet --policy "$WORK/pgmix.yaml" --counts "$WORK/pgmix-numeric.pg.csv"
+    expect_rc "postgres NUMERIC column mixing 1 and 1.0: check --counts exits 2 (main: a silent pass)" 2
+    expect_grep "... naming the column" "$WORK/err" \
+        "candidate marks rows whose column 'p' has '1\.0', which differs from the favorable prediction '1' only in how the number is written"
+    pg_run pgmix-double "$WORK/pgmix.csv" "$WORK/pgmix.yaml" 'g TEXT, y DOUBLE PRECISION, p DOUBLE PRECISION'
+    counts_of "$WORK/pgmix.yaml" "$WORK/pgmix-as-1.csv" "$WORK/want-pgmix"
+    compare "postgres DOUBLE PRECISION column of 1 and 1.0: read as 1" "$WORK/pgmix-double.pg.csv" \
+        "$WORK/want-pgmix" "$WORK/pgmix.yaml" "$WORK/pgmix-as-1.csv"
+    printf '%s\n' 'g,y,p' a,1,1 a,0,0 b,1,1 'b,0, 1' >"$WORK/pgspace.csv"
+    pg_run pgspace "$WORK/pgspace.csv" "$WORK/pgmix.yaml" 'g TEXT, y TEXT, p TEXT'
+    run "$FAIRGATE" check --quiet --policy "$WORK/pgmix.yaml" --counts "$WORK/pgspace.pg.csv"
+    expect_rc "postgres TEXT column with ' 1' for '1': refused" 2
+    expect_grep "... for the spaces" "$WORK/err" "column 'p' has ' 1', which differs from the favorable prediction '1' only in the spaces around it"
+    sed 's/favorable_prediction: "1"/favorable_prediction: "true"/' "$WORK/pgmix.yaml" >"$WORK/pgbool.yaml"
+    printf '%s\n' 'g,y,p' a,1,true a,0,false b,1,True b,0,false >"$WORK/pgbool.csv"
+    pg_run pgbool "$WORK/pgbool.csv" "$WORK/pgbool.yaml" 'g TEXT, y TEXT, p TEXT'
+    run "$FAIRGATE" check --quiet --policy "$WORK/pgbool.yaml" --counts "$WORK/pgbool.pg.csv"
+    expect_rc "postgres TEXT column with 'True' for 'true': refused" 2
+    expect_grep "... for the letter case" "$WORK/err" "column 'p' has 'True', which differs from the favorable prediction 'true' only in letter case"
     for mode in error drop; do
         i=0
         for v in NaN nan Infinity inf -Infinity -inf 0.2 1. .5 +0.7 5E-1 -0 5e-324 -1e-310; do
