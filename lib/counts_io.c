@@ -6,7 +6,9 @@
  * record per cell. The header names each protected attribute of the policy (in policy order
  * when fairgate writes it; any order is read), then y_true, candidate, incumbent, count.
  * y_true is 1 when the label equals data.positive_label, candidate and incumbent are 1 for a
- * favourable decision, all exactly "0" or "1"; incumbent is always present and 0 when the
+ * favourable decision, all exactly "0" or "1" (the query of `fairgate sql` puts
+ * FG_COUNTS_OTHERWISE and the value there for a positive value written otherwise: refused,
+ * naming the column); incumbent is always present and 0 when the
  * policy names no incumbent. count is a decimal integer (digits only, no sign, no point).
  * Fields are quoted per RFC 4180 when they hold a comma, a quote, CR or LF, or start or end
  * with a space or tab.

@@ -6,7 +6,11 @@
  * The query reproduces ingest's reading of a row (lib/ingest.c) with the policy's own
  * columns, labels and thresholds:
  * - labels and predictions are compared as text, exactly: CAST(column AS <text>) = 'value',
- *   as fairgate compares a CSV field's bytes (a numeric column is formatted by the engine);
+ *   as fairgate compares a CSV field's bytes (a numeric column is formatted by the engine),
+ *   giving '1' or '0' (text); a value that is the positive one written otherwise, by the
+ *   rows' rule (fg_written_otherwise: case, spaces around, a number written otherwise),
+ *   gives FG_COUNTS_OTHERWISE || value instead, which `fairgate check --counts` refuses, as
+ *   fairgate refuses the value on the rows (put_otherwise says how each dialect tells);
  * - a score is favourable when CAST(score AS <double>) (SAFE_CAST in bigquery, TRY_CAST in
  *   duckdb) >= threshold (favorable: above) or < threshold (below); the threshold is
  *   written with the fewest digits that read back as the same double;
@@ -597,7 +601,9 @@ static void put_header(struct fg_buf *t, const struct dialect *d, const struct f
         t, " --counts counts.csv\n"
            "-- Labels and predictions are compared as text, exactly, as fairgate compares CSV\n"
            "-- fields; a numeric column is formatted by the engine, which may differ from the\n"
-           "-- CSV fairgate would read. A label other than positive_label counts as negative.\n");
+           "-- CSV fairgate would read. A label other than positive_label counts as negative;\n"
+           "-- one that is it written otherwise (1.0 for 1, True for true, ' 1') is marked\n"
+           "-- 'written otherwise: ...', which fairgate check --counts refuses, as on the rows.\n");
     if (drop)
         fg_buf_puts(t, "-- data.missing: drop: rows with a NULL or empty value in a "
                        "needed column are left out.\n");
