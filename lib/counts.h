@@ -22,6 +22,14 @@ struct fg_score_bins;
 #define FG_MAX_GROUP_VALUES 4096       /* distinct values of one protected attribute */
 #define FG_MAX_CELLS        (1u << 22) /* cells in one counts table */
 
+/* ---- the counts file (lib/counts_io.c) ---- */
+
+/* The text that starts a y_true, candidate or incumbent field in place of 0 or 1, followed
+ * by the value as the engine wrote it, where the query of `fairgate sql` (lib/sql.c) found
+ * the positive label or the favourable prediction written otherwise (fg_written_otherwise):
+ * as on the rows, such a value is refused, never counted as the other value. */
+#define FG_COUNTS_OTHERWISE "written otherwise: "
+
 /* ---- counts: the cell table (lib/counts.c) ----
  *
  * A cell is (value id of each protected attribute, y_true, candidate, incumbent) with a

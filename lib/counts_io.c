@@ -6,7 +6,9 @@
  * record per cell. The header names each protected attribute of the policy (in policy order
  * when fairgate writes it; any order is read), then y_true, candidate, incumbent, count.
  * y_true is 1 when the label equals data.positive_label, candidate and incumbent are 1 for a
- * favourable decision, all exactly "0" or "1"; incumbent is always present and 0 when the
+ * favourable decision, all exactly "0" or "1" (the query of `fairgate sql` puts
+ * FG_COUNTS_OTHERWISE and the value there for a positive value written otherwise: refused,
+ * naming the column); incumbent is always present and 0 when the
  * policy names no incumbent. count is a decimal integer (digits only, no sign, no point).
  * Fields are quoted per RFC 4180 when they hold a comma, a quote, CR or LF, or start or end
  * with a space or tab.
@@ -465,6 +467,35 @@ static void on_field(void *field, size_t len, void *data)
         r->status = store(r, r->role_of[index], field, len);
 }
 
+/* The mark of `fairgate sql` (FG_COUNTS_OTHERWISE) in a y_true, candidate or incumbent
+ * field: the engine's rows of this cell have the positive label, or the favourable
+ * prediction, written otherwise. Refused, naming the column, as the rows refuse the value. */
+static enum fg_status otherwise_marked(struct reader *r, size_t bit, const char *value,
+                                       unsigned long column)
+{
+    const struct fg_policy *policy = r->policy;
+    const struct fg_model_spec *model = bit == 1   ? &policy->data.candidate
+                                        : bit == 2 ? &policy->data.incumbent
+                                                   : NULL;
+    const char *source = model ? model->prediction : policy->data.label;
+    const char *positive = model ? policy->data.favorable_prediction : policy->data.positive_label;
+    const char *key = model ? "favorable_prediction" : "positive_label";
+    const char *positive_is = model ? "favorable prediction" : "positive label";
+    const char *what = fg_written_otherwise(positive, strlen(positive), value, strlen(value));
+    char differs[128];
+    snprintf(differs, sizeof differs, "which differs from the %s '%.32s' only in %s", positive_is,
+             positive, *what ? what : "how the engine writes it");
+    return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
+                "%s marks rows whose column '%.64s' has '%.64s', %s: the query compares text, "
+                "exactly, so they would count as the other value (on the rows, fairgate refuses "
+                "such a value too); give the column one spelling in the engine (a number column "
+                "as integers: CAST(\"%.64s\" AS INTEGER), or text as the CSV writes it) and run "
+                "the query again, or, if every row has '%.64s', write data.%s: \"%.64s\" in the "
+                "policy",
+                bit_names[bit], source ? source : "?", value, differs, source ? source : "?", value,
+                key, value);
+}
+
 /* A field that must be "0" or "1". */
 static enum fg_status read_bit(struct reader *r, size_t bit, int *out)
 {
@@ -475,6 +506,9 @@ static enum fg_status read_bit(struct reader *r, size_t bit, int *out)
         *out = v[0] == '1';
         return FG_OK;
     }
+    size_t mark = strlen(FG_COUNTS_OTHERWISE);
+    if (bit < 3 && r->lengths[index] >= mark && memcmp(v, FG_COUNTS_OTHERWISE, mark) == 0)
+        return otherwise_marked(r, bit, v + mark, column);
     if (r->lengths[index] == 0 && bit == 0)
         return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
                     "y_true is empty: the rows of this cell have a missing value (with "

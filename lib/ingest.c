@@ -118,66 +118,14 @@ static const char *missing_hint(char *buf, size_t size, const char *value, size_
     return buf;
 }
 
-/* Whether text (len bytes, no NUL needed) is a finite decimal number: *value receives it. */
-static bool decimal_number(const char *text, size_t len, double *value)
-{
-    char buf[64];
-    if (len == 0 || len >= sizeof buf || memchr(text, 'x', len) || memchr(text, 'X', len))
-        return false;
-    memcpy(buf, text, len);
-    buf[len] = '\0';
-    if (!isdigit((unsigned char)buf[0]) && !strchr("+-.", buf[0]))
-        return false;
-    char *end = NULL;
-    errno = 0;
-    *value = fg_strtod(buf, &end);
-    return end == buf + len && errno == 0 && isfinite(*value);
-}
-
-/* Whether text is a decimal number written with one decimal comma ("0,25", as a European
- * locale's export writes it): *value receives it. */
-static bool comma_decimal(const char *text, size_t len, double *value)
-{
-    char buf[64];
-    const char *comma = memchr(text, ',', len);
-    if (comma == NULL || len >= sizeof buf)
-        return false;
-    memcpy(buf, text, len);
-    buf[comma - text] = '.';
-    return memchr(buf, ',', len) == NULL && decimal_number(buf, len, value);
-}
-
 /* The hint for a score written with a decimal comma, "" for any other text. */
 static const char *decimal_comma_hint(const char *value, size_t len)
 {
     double number;
-    if (!comma_decimal(value, len, &number))
+    if (!fg_comma_decimal(value, len, &number))
         return "";
     return "; it has a decimal comma, and a score's decimal point is '.': write the file with "
            "'.' (pandas: to_csv(decimal='.'), the default)";
-}
-
-/* How value, which is not the positive value, is yet that value written another way: ""
- * when it is not, else what differs. Counted as the other value, such a value ('1.0' for
- * '1', 'True' for 'true', ' >50K' for '>50K') would silently make positive rows negative. */
-static const char *written_otherwise(const char *positive, size_t positive_len, const char *value,
-                                     size_t len)
-{
-    if (len == positive_len && strncasecmp(value, positive, len) == 0)
-        return "letter case";
-    size_t lead = 0, tail = len;
-    while (lead < len && (value[lead] == ' ' || value[lead] == '\t'))
-        lead++;
-    while (tail > lead && (value[tail - 1] == ' ' || value[tail - 1] == '\t'))
-        tail--;
-    if (tail - lead < len && tail - lead == positive_len &&
-        memcmp(value + lead, positive, positive_len) == 0)
-        return "the spaces around it";
-    double a, b;
-    if ((decimal_number(value, len, &a) || comma_decimal(value, len, &a)) &&
-        decimal_number(positive, positive_len, &b) && a == b)
-        return "how the number is written";
-    return "";
 }
 
 /* ---- the reader: one CSV file through libcsv ---- */
@@ -1000,7 +948,7 @@ static void binary_init(struct binary_column *b, const char *column, const char 
 static enum fg_status check_written_otherwise(struct reader *r, const struct binary_column *b,
                                               const struct slot *s)
 {
-    const char *what = written_otherwise(b->positive, b->positive_len, s->value, s->len);
+    const char *what = fg_written_otherwise(b->positive, b->positive_len, s->value, s->len);
     if (*what == '\0')
         return FG_OK;
     char value[SHOW_MAX * 4 + 8], positive[SHOW_MAX * 4 + 8];

@@ -6,7 +6,11 @@
  * The query reproduces ingest's reading of a row (lib/ingest.c) with the policy's own
  * columns, labels and thresholds:
  * - labels and predictions are compared as text, exactly: CAST(column AS <text>) = 'value',
- *   as fairgate compares a CSV field's bytes (a numeric column is formatted by the engine);
+ *   as fairgate compares a CSV field's bytes (a numeric column is formatted by the engine),
+ *   giving '1' or '0' (text); a value that is the positive one written otherwise, by the
+ *   rows' rule (fg_written_otherwise: case, spaces around, a number written otherwise),
+ *   gives FG_COUNTS_OTHERWISE || value instead, which `fairgate check --counts` refuses, as
+ *   fairgate refuses the value on the rows (put_otherwise says how each dialect tells);
  * - a score is favourable when CAST(score AS <double>) (SAFE_CAST in bigquery, TRY_CAST in
  *   duckdb) >= threshold (favorable: above) or < threshold (below); the threshold is
  *   written with the fewest digits that read back as the same double;
@@ -28,6 +32,7 @@
  * Ownership: the query string is the caller's to free.
  */
 #include "buf.h"
+#include "counts.h"
 #include "fairgate.h"
 #include "policy.h"
 #include "scorebins.h"
@@ -233,6 +238,34 @@ static void put_underflow(struct fg_buf *t, const struct dialect *d, const char 
     fg_buf_puts(t, ")");
 }
 
+/* How a condition reads a column's value as text: put_text, or put_point_text. */
+typedef void (*put_value_fn)(struct fg_buf *t, const struct dialect *d, const char *column);
+
+/* SQLite, which has no regular expressions: a condition that holds when value(column) does
+ * not match DECIMAL_RE, as ten GLOBs that together spell it (only [0-9.eE+-]; at most one e
+ * and one point, no point after the e; a sign first or right after the e; a digit before
+ * the e and after it). */
+static void put_sqlite_not_decimal(struct fg_buf *t, const struct dialect *d, const char *column,
+                                   put_value_fn value)
+{
+    static const char *const invalid[] = {
+        "*[^0-9.eE+-]*", "*[eE]*[eE]*", "*.*.*", "*[eE]*.*", "*[^eE][+-]*", "*[eE]", "*[eE][+-]",
+    };
+    for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
+        value(t, d, column);
+        fg_buf_add(t, " GLOB '%s'\n            OR ", invalid[i]);
+    }
+    static const char *const starts[] = {"[0-9]*", "[+.-][0-9]*", "[+-].[0-9]*"};
+    fg_buf_puts(t, "NOT (");
+    for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++) {
+        if (i > 0)
+            fg_buf_puts(t, " OR ");
+        value(t, d, column);
+        fg_buf_add(t, " GLOB '%s'", starts[i]);
+    }
+    fg_buf_puts(t, ")");
+}
+
 /* A condition that holds when a (non-missing) score is not a finite decimal number, as
  * fairgate on the rows refuses it in either missing mode (exit 2). It reads the column as
  * the engine formats it as text (a DOUBLE column's NaN and infinities are "NaN",
@@ -266,28 +299,12 @@ static void put_bad_score(struct fg_buf *t, const struct dialect *d, const char 
         put_text(t, d, column);
         fg_buf_puts(t, " !~ '" DECIMAL_RE "'");
         break;
-    case FG_SQL_SQLITE: {
-        static const char *const invalid[] = {
-            "*[^0-9.eE+-]*", "*[eE]*[eE]*", "*.*.*",     "*[eE]*.*",
-            "*[^eE][+-]*",   "*[eE]",       "*[eE][+-]",
-        };
-        for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
-            put_text(t, d, column);
-            fg_buf_add(t, " GLOB '%s'\n            OR ", invalid[i]);
-        }
-        static const char *const starts[] = {"[0-9]*", "[+.-][0-9]*", "[+-].[0-9]*"};
-        fg_buf_puts(t, "NOT (");
-        for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++) {
-            if (i > 0)
-                fg_buf_puts(t, " OR ");
-            put_text(t, d, column);
-            fg_buf_add(t, " GLOB '%s'", starts[i]);
-        }
-        fg_buf_puts(t, ")\n            OR abs(CAST(");
+    case FG_SQL_SQLITE:
+        put_sqlite_not_decimal(t, d, column, put_text);
+        fg_buf_puts(t, "\n            OR abs(CAST(");
         put_column(t, d, column);
         fg_buf_puts(t, " AS REAL)) >= 9e999");
         break;
-    }
     case FG_SQL_SPARK:
         fg_buf_puts(t, "NOT (");
         put_text(t, d, column);
@@ -337,21 +354,166 @@ static void format_threshold(char *buf, size_t size, double value)
     }
 }
 
-/* CASE WHEN <decision> THEN 1 ELSE 0 END for one model. */
+/* ---- a value written otherwise ---- */
+
+/* REPLACE(CAST(fairgate_src."c" AS <text>), ',', '.'): the text with a decimal comma read as
+ * a point, as fg_comma_decimal reads one (with two commas, or a comma and a point, the text
+ * is then no decimal number). */
+static void put_point_text(struct fg_buf *t, const struct dialect *d, const char *column)
+{
+    fg_buf_puts(t, "REPLACE(");
+    put_text(t, d, column);
+    fg_buf_puts(t, ", ',', '.')");
+}
+
+/* A condition that holds when value(column) matches DECIMAL_RE, so that reading it as a
+ * double cannot fail. ansi has no regular expressions: there, when the text is not empty and
+ * made of digits, points, e, E, + and - only (a word is never cast; garbage such as "e" or
+ * "1e" makes the engine's cast fail: an error, never a count). */
+static void put_decimal_text(struct fg_buf *t, const struct dialect *d, const char *column,
+                             put_value_fn value)
+{
+    static const char ansi_chars[] = "0123456789.eE+-";
+    fg_buf_puts(t, "(");
+    switch ((enum fg_sql_dialect)(d - dialects)) {
+    case FG_SQL_POSTGRES:
+        value(t, d, column);
+        fg_buf_puts(t, " ~ '" DECIMAL_RE "'");
+        break;
+    case FG_SQL_SQLITE:
+        fg_buf_puts(t, "NOT (");
+        put_sqlite_not_decimal(t, d, column, value);
+        fg_buf_puts(t, ")");
+        break;
+    case FG_SQL_SPARK:
+        value(t, d, column);
+        fg_buf_puts(t, " RLIKE '" DECIMAL_RE "' AND NOT ");
+        value(t, d, column);
+        fg_buf_puts(t, " RLIKE '[^0-9.eE+-]'");
+        break;
+    case FG_SQL_BIGQUERY:
+    case FG_SQL_DUCKDB:
+        fg_buf_puts(t, d == &dialects[FG_SQL_BIGQUERY] ? "REGEXP_CONTAINS(" : "regexp_matches(");
+        value(t, d, column);
+        fg_buf_puts(t, ", '" DECIMAL_RE "')");
+        break;
+    default:
+        value(t, d, column);
+        fg_buf_puts(t, " <> '' AND ");
+        for (size_t i = 0; ansi_chars[i] != '\0'; i++)
+            fg_buf_puts(t, "REPLACE(");
+        value(t, d, column);
+        for (size_t i = 0; ansi_chars[i] != '\0'; i++)
+            fg_buf_add(t, ", '%c', '')", ansi_chars[i]);
+        fg_buf_puts(t, " = ''");
+        break;
+    }
+    fg_buf_puts(t, ")");
+}
+
+/* The text of column without the spaces and tabs around it (ansi: spaces, tabs, spaces;
+ * standard TRIM takes one character). */
+static void put_trimmed(struct fg_buf *t, const struct dialect *d, const char *column)
+{
+    enum fg_sql_dialect which = (enum fg_sql_dialect)(d - dialects);
+    static const char *const open[] = {
+        [FG_SQL_ANSI] = "TRIM(BOTH ' ' FROM TRIM(BOTH ",
+        [FG_SQL_POSTGRES] = "btrim(",
+        [FG_SQL_SQLITE] = "trim(",
+        [FG_SQL_SPARK] = "trim(BOTH ",
+        [FG_SQL_BIGQUERY] = "TRIM(",
+        [FG_SQL_DUCKDB] = "trim(",
+    };
+    fg_buf_puts(t, open[which]);
+    if (which == FG_SQL_ANSI || which == FG_SQL_SPARK) {
+        put_literal(t, d, which == FG_SQL_ANSI ? "\t" : " \t");
+        fg_buf_puts(t, which == FG_SQL_ANSI ? " FROM TRIM(BOTH ' ' FROM " : " FROM ");
+    }
+    put_text(t, d, column);
+    if (which == FG_SQL_BIGQUERY) {
+        fg_buf_puts(t, ", ");
+        put_literal(t, d, " \t");
+    }
+    static const char *const close[] = {
+        [FG_SQL_ANSI] = ")))",
+        [FG_SQL_POSTGRES] = ", ' ' || chr(9))",
+        [FG_SQL_SQLITE] = ", ' ' || char(9))",
+        [FG_SQL_SPARK] = ")",
+        [FG_SQL_BIGQUERY] = ")",
+        [FG_SQL_DUCKDB] = ", ' ' || chr(9))",
+    };
+    fg_buf_puts(t, close[which]);
+}
+
+/* A condition that holds when column's value, which is not positive (the CASE has tested
+ * that already), is positive written otherwise, by the rule of the rows
+ * (fg_written_otherwise): the same letters but for case (lower(); only when positive has a
+ * letter), the same text but for spaces and tabs around it, or, when positive is a decimal
+ * number, a decimal number (a decimal comma read as a point) equal to it as a double. */
+static void put_otherwise(struct fg_buf *t, const struct dialect *d, const char *column,
+                          const char *positive)
+{
+    bool letters = false;
+    for (const char *p = positive; *p != '\0'; p++)
+        letters |= (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');
+    fg_buf_puts(t, "(");
+    if (letters) {
+        fg_buf_puts(t, "lower(");
+        put_text(t, d, column);
+        fg_buf_puts(t, ") = lower(");
+        put_literal(t, d, positive);
+        fg_buf_puts(t, ")\n                OR ");
+    }
+    put_trimmed(t, d, column);
+    fg_buf_puts(t, " = ");
+    put_literal(t, d, positive);
+    double number;
+    if (fg_decimal_number(positive, strlen(positive), &number)) {
+        char literal[64];
+        format_threshold(literal, sizeof literal, number);
+        fg_buf_puts(t, "\n                OR CASE WHEN ");
+        put_decimal_text(t, d, column, put_point_text);
+        fg_buf_add(t, "\n                    THEN %s(", d->safe_cast ? d->safe_cast : "CAST");
+        put_point_text(t, d, column);
+        fg_buf_add(t, " AS %s) END = %s", d->double_type, literal);
+    }
+    fg_buf_puts(t, ")");
+}
+
+/* " WHEN <text> = 'positive' THEN '1' WHEN <written otherwise> THEN 'written otherwise: ' ||
+ * <text>": the branches of a CASE that reads a label or a prediction column; the caller
+ * ends it with ELSE '0' END. */
+static void put_binary(struct fg_buf *t, const struct dialect *d, const char *column,
+                       const char *positive)
+{
+    fg_buf_puts(t, " WHEN ");
+    put_text(t, d, column);
+    fg_buf_puts(t, " = ");
+    put_literal(t, d, positive);
+    fg_buf_puts(t, " THEN '1'\n            WHEN ");
+    put_otherwise(t, d, column, positive);
+    fg_buf_puts(t, "\n            THEN ");
+    put_literal(t, d, FG_COUNTS_OTHERWISE);
+    fg_buf_puts(t, " || ");
+    put_text(t, d, column);
+}
+
+/* CASE WHEN <decision> THEN 1 ELSE 0 END for one model: a prediction column as put_binary
+ * reads it ('1', '0' or the mark), a score as 1 or 0. */
 static void put_decision(struct fg_buf *t, const struct dialect *d, const struct fg_policy *policy,
                          const struct fg_model_spec *model)
 {
-    fg_buf_puts(t, "CASE WHEN ");
     if (model->prediction != NULL) {
-        put_text(t, d, model->prediction);
-        fg_buf_puts(t, " = ");
-        put_literal(t, d, policy->data.favorable_prediction);
-    } else {
-        char threshold[64];
-        format_threshold(threshold, sizeof threshold, model->threshold);
-        put_number(t, d, model->score);
-        fg_buf_add(t, " %s %s", model->favorable == FG_FAVORABLE_ABOVE ? ">=" : "<", threshold);
+        fg_buf_puts(t, "CASE");
+        put_binary(t, d, model->prediction, policy->data.favorable_prediction);
+        fg_buf_puts(t, "\n            ELSE '0' END");
+        return;
     }
+    char threshold[64];
+    format_threshold(threshold, sizeof threshold, model->threshold);
+    fg_buf_puts(t, "CASE WHEN ");
+    put_number(t, d, model->score);
+    fg_buf_add(t, " %s %s", model->favorable == FG_FAVORABLE_ABOVE ? ">=" : "<", threshold);
     fg_buf_puts(t, " THEN 1 ELSE 0 END");
 }
 
@@ -439,7 +601,9 @@ static void put_header(struct fg_buf *t, const struct dialect *d, const struct f
         t, " --counts counts.csv\n"
            "-- Labels and predictions are compared as text, exactly, as fairgate compares CSV\n"
            "-- fields; a numeric column is formatted by the engine, which may differ from the\n"
-           "-- CSV fairgate would read. A label other than positive_label counts as negative.\n");
+           "-- CSV fairgate would read. A label other than positive_label counts as negative;\n"
+           "-- one that is it written otherwise (1.0 for 1, True for true, ' 1') is marked\n"
+           "-- 'written otherwise: ...', which fairgate check --counts refuses, as on the rows.\n");
     if (drop)
         fg_buf_puts(t, "-- data.missing: drop: rows with a NULL or empty value in a "
                        "needed column are left out.\n");
@@ -498,11 +662,8 @@ static void put_y_true(struct fg_buf *t, const struct dialect *d, const struct f
         if (i + 1 == n_scores)
             fg_buf_puts(t, "\n            THEN NULL\n           ");
     }
-    fg_buf_puts(t, " WHEN ");
-    put_text(t, d, policy->data.label);
-    fg_buf_puts(t, " = ");
-    put_literal(t, d, policy->data.positive_label);
-    fg_buf_puts(t, " THEN 1 ELSE 0 END AS ");
+    put_binary(t, d, policy->data.label, policy->data.positive_label);
+    fg_buf_puts(t, "\n            ELSE '0' END AS ");
     put_ident(t, d, "y_true");
 }
 

@@ -1,7 +1,8 @@
 /*
  * util.c - small helpers every module shares: error filling, SHA-256 in hex, whole-file
  * reads with a cap, output files written all or none, did-you-mean hints, the clock, number
- * formatting. Nothing here keeps state between calls.
+ * formatting, and the rule for a value that is the positive one written otherwise. Nothing here
+ * keeps state between calls.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -9,6 +10,7 @@
 #include "fairgate.h"
 #include "instream.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -1001,4 +1004,59 @@ enum fg_status fg_file_sha256(const char *path, char out[65], struct fg_error *e
         return fg_error_set(err, FG_ERR_IO, name, 0, 0, "read error");
     fg_digest_hex(digest, out);
     return FG_OK;
+}
+
+/* ---- values written otherwise (ingest reads them on the rows, counts_io in an engine's
+ * export) ---- */
+
+/* Whether text (len bytes, no NUL needed) is a finite decimal number: *value receives it. */
+bool fg_decimal_number(const char *text, size_t len, double *value)
+{
+    char buf[64];
+    if (len == 0 || len >= sizeof buf || memchr(text, 'x', len) || memchr(text, 'X', len))
+        return false;
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    if (!isdigit((unsigned char)buf[0]) && !strchr("+-.", buf[0]))
+        return false;
+    char *end = NULL;
+    errno = 0;
+    *value = fg_strtod(buf, &end);
+    return end == buf + len && errno == 0 && isfinite(*value);
+}
+
+/* Whether text is a decimal number written with one decimal comma ("0,25", as a European
+ * locale's export writes it): *value receives it. */
+bool fg_comma_decimal(const char *text, size_t len, double *value)
+{
+    char buf[64];
+    const char *comma = memchr(text, ',', len);
+    if (comma == NULL || len >= sizeof buf)
+        return false;
+    memcpy(buf, text, len);
+    buf[comma - text] = '.';
+    return memchr(buf, ',', len) == NULL && fg_decimal_number(buf, len, value);
+}
+
+/* How value, which is not the positive value, is yet that value written another way: ""
+ * when it is not, else what differs. Counted as the other value, such a value ('1.0' for
+ * '1', 'True' for 'true', ' >50K' for '>50K') would silently make positive rows negative. */
+const char *fg_written_otherwise(const char *positive, size_t positive_len, const char *value,
+                                 size_t len)
+{
+    if (len == positive_len && strncasecmp(value, positive, len) == 0)
+        return "letter case";
+    size_t lead = 0, tail = len;
+    while (lead < len && (value[lead] == ' ' || value[lead] == '\t'))
+        lead++;
+    while (tail > lead && (value[tail - 1] == ' ' || value[tail - 1] == '\t'))
+        tail--;
+    if (tail - lead < len && tail - lead == positive_len &&
+        memcmp(value + lead, positive, positive_len) == 0)
+        return "the spaces around it";
+    double a, b;
+    if ((fg_decimal_number(value, len, &a) || fg_comma_decimal(value, len, &a)) &&
+        fg_decimal_number(positive, positive_len, &b) && a == b)
+        return "how the number is written";
+    return "";
 }

@@ -66,4 +66,21 @@ void fg_format_exact(char *buf, size_t size, double value);
 /* Formats a double for people: "%.4g"-like but stable, or "undefined". */
 void fg_format_number(char *buf, size_t size, bool defined, double value);
 
+
+/* ---- values written otherwise ---- */
+
+/* Whether text (len bytes, no NUL needed) is a finite decimal number as fairgate reads a
+ * score (strtod's decimal form alone: no blank, hexadecimal, inf or nan; under 64 bytes; no
+ * underflow): *value receives it. */
+bool fg_decimal_number(const char *text, size_t len, double *value);
+/* Whether text is a decimal number written with one decimal comma ("0,25"). */
+bool fg_comma_decimal(const char *text, size_t len, double *value);
+/* How value (len bytes), which is not positive, is yet positive written another way: "" when
+ * it is not, else what differs: "letter case" (ASCII, the same length), "the spaces around
+ * it" (spaces and tabs), "how the number is written" (both decimal numbers, value maybe
+ * with a decimal comma, equal as doubles). The one rule for the rows (lib/ingest.c) and for
+ * the engine's rows (lib/sql.c marks them, lib/counts_io.c refuses the mark). */
+const char *fg_written_otherwise(const char *positive, size_t positive_len, const char *value,
+                                 size_t len);
+
 #endif /* FAIRGATE_UTIL_H */

@@ -355,6 +355,27 @@ done
 run "$FAIRGATE" check --quiet --policy "$LOAN" --candidate "$WORK/holes.csv"
 expect_rc "... as check on the rows refuses them" 2
 
+# ---- the favourable prediction written otherwise ----
+
+# A prediction column mixing '1' and '1.0' (as text: csv, parquet) or of 1.0 (DOUBLE, which
+# DuckDB prints as "1.0": typed): the rows of 1.0 are marked and check --counts refuses the
+# export naming the column, as check on the rows refuses the CSV (main passed the text
+# sources silently, exit 0: the 1.0 rows read as negative, both groups select 1 of 4).
+printf '%s\n' 'version: 1' 'name: duck-mixed' 'data:' '  label: y' '  positive_label: "1"' \
+    '  protected: [g]' '  candidate: { prediction: p }' '  favorable_prediction: "1"' 'gates:' \
+    '  - id: sr' '    metric: selection_rate' '    disparity: ratio' '    min: 0.8' \
+    '    min_group_size: 1' >"$WORK/mixed.yaml"
+printf '%s\n' 'g,y,p' a,1,1 a,0,0 a,1,0 a,0,0 b,1,1 b,1,1.0 b,0,1.0 b,0,0 >"$WORK/mixed.csv"
+run "$FAIRGATE" check --quiet --policy "$WORK/mixed.yaml" --candidate "$WORK/mixed.csv"
+expect_rc "mixed 1 and 1.0: check on the rows refuses them" 2
+for source in csv parquet typed; do
+    duck "mixed-$source" counts "$WORK/mixed.yaml" "$source" "$WORK/mixed.csv" || continue
+    run "$FAIRGATE" check --quiet --policy "$WORK/mixed.yaml" --counts "$WORK/mixed-$source.duck.csv"
+    expect_rc "mixed 1 and 1.0, $source: check --counts refuses the export" 2
+    expect_grep "... naming the column" "$WORK/err" \
+        "candidate marks rows whose column 'p' has '1\.0', which differs from the favorable prediction '1' only in how the number is written"
+done
+
 # ---- scores fairgate refuses ----
 
 # 40 rows A,1,0.9 and 40 rows B,1,VALUE. Where check on the rows refuses VALUE (exit 2),

@@ -292,6 +292,37 @@ if [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/pg_ctl" ] && comman
         fi
         score_judge "$1" "$2" "$4" "$WORK/$2.pg.csv" "$pg_rc"
     }
+    # A NUMERIC column keeps how each value was written ('1' and '1.0' both): the rows of
+    # 1.0 are marked and check --counts refuses the export (main: a silent pass, exit 0); in
+    # a DOUBLE PRECISION column PostgreSQL prints 1.0 as "1": nothing to mark, the counts are
+    # those of the rows with 1; a TEXT column with ' 1' and 'True' for 'true' is refused.
+    printf '%s\n' 'g,y,p' a,1,1 a,0,0 a,1,0 a,0,0 b,1,1 b,1,1.0 b,0,1.0 b,0,0 >"$WORK/pgmix.csv"
+    sed 's/,1\.0$/,1/' "$WORK/pgmix.csv" >"$WORK/pgmix-as-1.csv"
+    printf '%s\n' 'version: 1' \
+        'name: sql-mixed' 'data:' '  label: y' '  positive_label: "1"' '  protected: [g]' \
+        '  candidate: { prediction: p }' '  favorable_prediction: "1"' 'gates:' '  - id: sr' \
+        '    metric: selection_rate' '    disparity: ratio' '    min: 0.8' '    min_group_size: 1' \
+        >"$WORK/pgmix.yaml"
+    pg_run pgmix-numeric "$WORK/pgmix.csv" "$WORK/pgmix.yaml" 'g TEXT, y NUMERIC, p NUMERIC'
+    run "$FAIRGATE" check --quiet --policy "$WORK/pgmix.yaml" --counts "$WORK/pgmix-numeric.pg.csv"
+    expect_rc "postgres NUMERIC column mixing 1 and 1.0: check --counts exits 2 (main: a silent pass)" 2
+    expect_grep "... naming the column" "$WORK/err" \
+        "candidate marks rows whose column 'p' has '1\.0', which differs from the favorable prediction '1' only in how the number is written"
+    pg_run pgmix-double "$WORK/pgmix.csv" "$WORK/pgmix.yaml" 'g TEXT, y DOUBLE PRECISION, p DOUBLE PRECISION'
+    counts_of "$WORK/pgmix.yaml" "$WORK/pgmix-as-1.csv" "$WORK/want-pgmix"
+    compare "postgres DOUBLE PRECISION column of 1 and 1.0: read as 1" "$WORK/pgmix-double.pg.csv" \
+        "$WORK/want-pgmix" "$WORK/pgmix.yaml" "$WORK/pgmix-as-1.csv"
+    printf '%s\n' 'g,y,p' a,1,1 a,0,0 b,1,1 'b,0, 1' >"$WORK/pgspace.csv"
+    pg_run pgspace "$WORK/pgspace.csv" "$WORK/pgmix.yaml" 'g TEXT, y TEXT, p TEXT'
+    run "$FAIRGATE" check --quiet --policy "$WORK/pgmix.yaml" --counts "$WORK/pgspace.pg.csv"
+    expect_rc "postgres TEXT column with ' 1' for '1': refused" 2
+    expect_grep "... for the spaces" "$WORK/err" "column 'p' has ' 1', which differs from the favorable prediction '1' only in the spaces around it"
+    sed 's/favorable_prediction: "1"/favorable_prediction: "true"/' "$WORK/pgmix.yaml" >"$WORK/pgbool.yaml"
+    printf '%s\n' 'g,y,p' a,1,true a,0,false b,1,True b,0,false >"$WORK/pgbool.csv"
+    pg_run pgbool "$WORK/pgbool.csv" "$WORK/pgbool.yaml" 'g TEXT, y TEXT, p TEXT'
+    run "$FAIRGATE" check --quiet --policy "$WORK/pgbool.yaml" --counts "$WORK/pgbool.pg.csv"
+    expect_rc "postgres TEXT column with 'True' for 'true': refused" 2
+    expect_grep "... for the letter case" "$WORK/err" "column 'p' has 'True', which differs from the favorable prediction 'true' only in letter case"
     for mode in error drop; do
         i=0
         for v in NaN nan Infinity inf -Infinity -inf 0.2 1. .5 +0.7 5E-1 -0 5e-324 -1e-310; do
@@ -316,13 +347,13 @@ fixture_policy sql-odd "$WORK/odd.yaml"
 run "$FAIRGATE" sql --policy "$WORK/odd.yaml" --table 'my"db.sch`ema.t'
 expect_rc "sql on odd names exits 0" 0
 expect_grep "ansi: a double quote in an identifier is doubled" "$WORK/out" 'CAST\("fairgate_src"\."y""q" AS VARCHAR\)'
-expect_grep "ansi: a quote in a literal is doubled, a backslash kept" "$WORK/out" "= 'it''s \\\\ yes' THEN 1"
+expect_grep "ansi: a quote in a literal is doubled, a backslash kept" "$WORK/out" "= 'it''s \\\\ yes' THEN '1'"
 expect_grep "ansi: a qualified table, each part quoted" "$WORK/out" 'FROM "my""db"\."sch`ema"\."t" AS "fairgate_src"'
 expect_no_grep "a newline in the policy name cannot end a comment" "$WORK/out" '^names'
 expect_eq "the query ends with ';' and a newline" "$(tail -c 2 "$WORK/out" | od -An -c | tr -d ' ')" ';\n'
 run "$FAIRGATE" sql --policy "$WORK/odd.yaml" --table 'sch`ema.t' --dialect spark
 expect_grep "spark: a backtick in an identifier is doubled" "$WORK/out" 'CAST\(`fairgate_src`\.`gr``p` AS STRING\)'
-expect_grep "spark: quote and backslash escaped in a literal" "$WORK/out" "= 'it\\\\'s \\\\\\\\ yes' THEN 1"
+expect_grep "spark: quote and backslash escaped in a literal" "$WORK/out" "= 'it\\\\'s \\\\\\\\ yes' THEN '1'"
 expect_grep "spark: the table" "$WORK/out" 'FROM `sch``ema`\.`t`'
 run "$FAIRGATE" sql --policy "$WORK/odd.yaml" --table 'proj-1.sch`ema.t' --dialect bigquery
 expect_grep "bigquery: a backtick in an identifier is backslash-escaped" "$WORK/out" '`gr\\`p` AS STRING'
@@ -367,32 +398,117 @@ sed 's/bins: 5/bins: 3/' "$TESTS_DIR/fixtures/policy/scores.yaml" >"$WORK/bins3.
 run "$FAIRGATE" sql --policy "$WORK/bins3.yaml" --table t --bins
 expect_rc "sql --bins: calibration over bins off the grid exits 2" 2
 expect_eq "... and prints nothing" "$(cat "$WORK/out")" ""
-# A warehouse column of numbers prints 1 as "1.0": the query, comparing text, reads every row
-# as negative, every selection rate is 0 and a ratio of 0/0 reads as parity. check --counts
-# used to pass such a table silently (exit 0); it refuses it, naming the likely cause.
+# A warehouse column of numbers prints 1 as "1.0": compared as text, such rows read as
+# negative, every selection rate could be 0 and a ratio of 0/0 read as parity. The query
+# marks each row whose label or prediction is the positive value written otherwise, by the
+# rule of the rows (README "Counts: the warehouse path"), and check --counts refuses the
+# mark, naming the column: a column of 1.0 only (a REAL column), and one that mixes 1 and
+# 1.0, which the guard "no row is positive" cannot see (it passed silently: exit 0).
 if command -v sqlite3 >/dev/null 2>&1; then
     R=$WORK/real
     mkdir -p "$R"
     printf '%s\n' 'version: 1' 'name: sql-real' 'data:' '  label: y' '  positive_label: "1"' \
         '  protected: [g]' '  candidate: { prediction: p }' '  favorable_prediction: "1"' 'gates:' \
         '  - id: sr' '    metric: selection_rate' '    disparity: ratio' '    min: 0.8' \
-        '    min_group_size: 1' >"$R/p.yaml"
-    sqlite3 "$R/t.db" "create table t(g text, y real, p real);
-        insert into t values('a',1,1),('a',0,0),('b',1,1),('b',0,0);"
-    "$FAIRGATE" sql --policy "$R/p.yaml" --table t --dialect sqlite | sqlite3 -header -csv "$R/t.db" >"$R/k.csv"
-    expect_eq "REAL columns: the engine's counts read every row as negative" "$(tail -n +2 "$R/k.csv" | tr '\n' ' ')" \
-        "a,0,0,0,2 b,0,0,0,2 "
+        '    min_group_size: 1' '  - id: tpr' '    metric: tpr' '    disparity: ratio' \
+        '    min: 0.8' '    min_group_size: 1' >"$R/p.yaml"
+    # real_run NAME SQL: a table t made by SQL, the query's export in $R/NAME.csv
+    real_run() {
+        rm -f "$R/$1.db"
+        sqlite3 "$R/$1.db" "$2"
+        "$FAIRGATE" sql --policy "${3:-$R/p.yaml}" --table t --dialect sqlite |
+            sqlite3 -header -csv "$R/$1.db" >"$R/$1.csv"
+    }
+    real_run k 'create table t(g text, y real, p real);
+        insert into t values('"'a',1,1),('a',0,0),('b',1,1),('b',0,0);"
+    expect_eq "REAL columns: the export marks the rows of 1.0, 0.0 reads 0" \
+        "$(tail -n +2 "$R/k.csv" | tr '\n' ' ')" \
+        "a,0,0,0,1 a,\"written otherwise: 1.0\",\"written otherwise: 1.0\",0,1 b,0,0,0,1 b,\"written otherwise: 1.0\",\"written otherwise: 1.0\",0,1 "
     run "$FAIRGATE" check --policy "$R/p.yaml" --counts "$R/k.csv"
     expect_rc "REAL columns: check --counts refuses the table (no silent pass)" 2
-    expect_grep "... naming the likely cause" "$WORK/err" \
-        "k\.csv: no row has the positive label '1' \(y_true is 0 throughout\): if the engine's label column is a number, it prints 1 as '1\.0'"
-    # The label as text, the prediction still REAL: the prediction column is named.
-    sqlite3 "$R/t2.db" "create table t(g text, y text, p real);
-        insert into t values('a','1',1),('a','0',0),('b','1',1),('b','0',0);"
-    "$FAIRGATE" sql --policy "$R/p.yaml" --table t --dialect sqlite | sqlite3 -header -csv "$R/t2.db" >"$R/k2.csv"
+    expect_grep "... naming the column, what differs and the fix" "$WORK/err" \
+        "k\.csv:3:2: y_true marks rows whose column 'y' has '1\.0', which differs from the positive label '1' only in how the number is written: the query compares text, exactly, .*CAST.\"y\" AS INTEGER.*if every row has '1\.0', write data\.positive_label: \"1\.0\""
+    # the label as text, the prediction still REAL: the prediction column is named
+    real_run k2 'create table t(g text, y text, p real);
+        insert into t values('"'a','1',1),('a','0',0),('b','1',1),('b','0',0);"
     run "$FAIRGATE" check --policy "$R/p.yaml" --counts "$R/k2.csv"
     expect_rc "REAL prediction column: refused" 2
-    expect_grep "... naming the column" "$WORK/err" "no row has the candidate's favourable prediction '1' \(its column is 0 throughout\): if the engine's column 'p' is a number"
+    expect_grep "... naming the column" "$WORK/err" "candidate marks rows whose column 'p' has '1\.0', which differs from the favorable prediction '1' only in how the number is written"
+    # An INTEGER column stores 1.0 as the integer 1 (SQLite's affinity), which prints "1":
+    # nothing to mark, the counts are the rows' (a: 1 of 2 selected, b: 2 of 2).
+    real_run int 'create table t(g text, y integer, p integer);
+        insert into t values('"'a',1.0,1.0),('a',0,0.0),('b','1',1),('b',0.0,1.0);"
+    expect_eq "INTEGER columns: 1.0 stored as 1 reads as 1" "$(tail -n +2 "$R/int.csv" | tr '\n' ' ')" \
+        "a,0,0,0,1 a,1,1,0,1 b,0,1,0,1 b,1,1,0,1 "
+    # A column without a type mixing the text '1', the integer 1 and the real 1.0: where 1.0
+    # read as negative the gates passed (selection rate and tpr 0.25 and 0.5 in both
+    # groups); read as 1, b selects 3 of 4 and the gate fails. Refused, at the row of 1.0.
+    real_run mixp 'create table t(g text, y text, p);
+        insert into t values('"'a','1','1'),('a','0','0'),('a','1','0'),('a','0','0'),
+        ('b','1','1'),('b','1',1.0),('b','0',1.0),('b','0',0);"
+    run "$FAIRGATE" check --policy "$R/p.yaml" --counts "$R/mixp.csv"
+    expect_rc "a prediction column mixing '1' and 1.0: check --counts exits 2 (main: a silent pass)" 2
+    expect_grep "... naming the column and the value" "$WORK/err" \
+        "mixp\.csv:[0-9]*:3: candidate marks rows whose column 'p' has '1\.0', which differs from the favorable prediction '1' only in how the number is written"
+    real_run mixy 'create table t(g text, y, p text);
+        insert into t values('"'a','1','1'),('a','1','0'),('a','0','0'),('a','0','0'),
+        ('b',1,'1'),('b','1','0'),('b',1.0,'0'),('b',1.0,'0');"
+    expect_eq "a label column mixing 1, '1' and 1.0: 1 and '1' read alike, 1.0 is marked" \
+        "$(grep -c '^b,1,\|^b,"written otherwise: 1\.0",0,0,2$' "$R/mixy.csv")" 3
+    run "$FAIRGATE" check --policy "$R/p.yaml" --counts "$R/mixy.csv"
+    expect_rc "a label column mixing 1 and 1.0: check --counts exits 2 (main: a silent pass)" 2
+    expect_grep "... naming the label column" "$WORK/err" "y_true marks rows whose column 'y' has '1\.0'"
+    # Group values are the engine's text: the integer 1 and the text '1' are one group, the
+    # real 1.0 another (as in a CSV, where they are different text).
+    printf '%s\n' 'version: 1' 'name: sql-groups' 'data:' '  label: y' '  positive_label: "1"' \
+        '  protected: [g]' '  candidate: { prediction: p }' '  favorable_prediction: "1"' 'gates:' \
+        '  - id: sr' '    metric: selection_rate' '    disparity: ratio' '    min: 0.8' \
+        '    min_group_size: 1' >"$R/g.yaml"
+    real_run grp 'create table t(g, y text, p text);
+        insert into t values(1,'"'1','1'),('1','0','0'),(1.0,'1','1');" "$R/g.yaml"
+    expect_eq "group values: 1 and '1' one group, 1.0 another" "$(tail -n +2 "$R/grp.csv" | tr '\n' ' ')" \
+        "1,0,0,0,1 1,1,1,0,1 1.0,1,1,0,1 "
+
+    # Every spelling the rows refuse (check on a CSV exits 2: "written otherwise") is marked
+    # in the export and refused by check --counts with the same reason; every value the rows
+    # read as the other value is counted as the rows count it.
+    # otherwise_case NAME VALUE POSITIVE: rows g,y,p where p is POSITIVE or VALUE
+    otherwise_case() {
+        sed "s/favorable_prediction: \"1\"/favorable_prediction: \"$3\"/" "$R/p.yaml" >"$R/$1.yaml"
+        { echo 'g,y,p'
+          for grp in a b; do
+              printf '%s,1,%s\n%s,0,"%s"\n%s,1,"%s"\n%s,0,%s\n' "$grp" "$3" "$grp" "$2" "$grp" "$2" "$grp" "$3"
+          done; } >"$R/$1.rows.csv"
+        "$FAIRGATE" check --quiet --policy "$R/$1.yaml" --candidate "$R/$1.rows.csv" 2>"$R/$1.rows.err" >/dev/null
+        oc_rows=$?
+        sqlite_run "$1" "$R/$1.rows.csv" "$R/$1.yaml"
+        if [ "$oc_rows" -eq 2 ]; then
+            what=$(sed -n "s/.* only in \([^:]*\): values are compared.*/\1/p" "$R/$1.rows.err")
+            [ -n "$what" ] || not_ok "sqlite '$2' for '$3': the rows refuse it as written otherwise" "$(cat "$R/$1.rows.err")"
+            run "$FAIRGATE" check --quiet --policy "$R/$1.yaml" --counts "$WORK/$1.sqlite.csv"
+            expect_rc "sqlite '$2' for '$3': check --counts refuses the export, as check on the rows" 2
+            # (fairgate shows a tab in a message as \t)
+            oc_want="candidate marks rows whose column 'p' has '$(printf '%s' "$2" | sed 's/\t/\\t/g')', which differs from the favorable prediction '$3' only in $what:"
+            if grep -qF -- "$oc_want" "$WORK/err"; then ok "... for the same reason: $what"; else
+                not_ok "... for the same reason: $what" "want: $oc_want" "got: $(head -c 300 "$WORK/err")"
+            fi
+        else
+            counts_of "$R/$1.yaml" "$R/$1.rows.csv" "$R/$1.want"
+            compare "sqlite '$2' for '$3': the other value, counted as on the rows" \
+                "$WORK/$1.sqlite.csv" "$R/$1.want" "$R/$1.yaml" "$R/$1.rows.csv"
+        fi
+    }
+    i=0
+    for v in 1.0 1. 01 +1 1e0 10e-1 1,0 ' 1' '1 ' '	1' 0 2 1.5 -1 0x1 inf 1e400 1,5 1.0.0 1,0,0 one .; do
+        i=$((i + 1))
+        otherwise_case "wo-$i" "$v" 1
+    done
+    for v in Yes YES ' yes' no yess; do
+        i=$((i + 1))
+        otherwise_case "wo-$i" "$v" yes
+    done
+else
+    skip "SQL run in SQLite on values written otherwise" "no sqlite3 (make check installs it through .ci/ensure-deps test)"
 fi
 
 run "$FAIRGATE" sql --help

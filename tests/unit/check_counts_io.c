@@ -132,6 +132,21 @@ static const struct read_vector read_vectors[] = {
     {"duplicate column", "sex,sex,race\n", FG_ERR_INPUT, 0, 1, 2, "appears twice"},
     {"bit 2", HEADER "F,a,2,1,0,1\n", FG_ERR_INPUT, 0, 2, 3, "y_true is '2'"},
     {"empty y_true", HEADER "F,a,,1,0,1\n", FG_ERR_INPUT, 0, 2, 3, "y_true is empty"},
+    /* the mark of `fairgate sql` for the positive value written otherwise: the column named,
+     * what differs by the rows' rule, and the fix */
+    {"label written otherwise", HEADER "F,a,written otherwise: 1.0,1,0,1\n", FG_ERR_INPUT, 0, 2, 3,
+     "y_true marks rows whose column 'y' has '1.0', which differs from the positive label '1' "
+     "only in how the number is written: the query compares text, exactly"},
+    {"candidate written otherwise", HEADER "F,a,1,written otherwise:  1,0,1\n", FG_ERR_INPUT, 0, 2,
+     4,
+     "candidate marks rows whose column 'c' has ' 1', which differs from the favorable "
+     "prediction '1' only in the spaces around it"},
+    {"incumbent written otherwise", HEADER "F,a,1,1,\"written otherwise: 1,0\",1\n", FG_ERR_INPUT,
+     0, 2, 5,
+     "column 'i' has '1,0', which differs from the favorable prediction '1' only in how "
+     "the number is written"},
+    {"marked even with count 0", HEADER "F,a,0,written otherwise: 1e0,0,0\n", FG_ERR_INPUT, 0, 2, 4,
+     "CAST(\"c\" AS INTEGER)"},
     {"signed count", HEADER "F,a,1,1,0,+1\n", FG_ERR_INPUT, 0, 2, 6, "count is '+1'"},
     {"decimal count", HEADER "F,a,1,1,0,2.0\n", FG_ERR_INPUT, 0, 2, 6, "count is '2.0'"},
     {"count past 2^64", HEADER "F,a,1,1,0,18446744073709551616\n", FG_ERR_LIMIT, 0, 2, 6,

@@ -46,7 +46,7 @@ static const struct sql_vector vectors[] = {
     {FG_SQL_ANSI,
      "a.b",
      {"FROM \"a\".\"b\" AS \"fairgate_src\"", "CAST(\"fairgate_src\".\"l\"\"b`l\" AS VARCHAR)",
-      "= 'it''s \\ \n' THEN 1", "AS DOUBLE PRECISION) < 0.1 THEN 1",
+      "= 'it''s \\ \n' THEN '1'", "AS DOUBLE PRECISION) < 0.1 THEN 1",
       "WHERE NOT (\"fairgate_src\".\"grp\" IS NULL OR", "COUNT(*) AS \"count\"",
       /* a score that is not a finite number: NULL, or outside [-max, max] (NaN either way) */
       "CASE WHEN (CAST(\"fairgate_src\".\"s\" AS DOUBLE PRECISION) IS NULL OR NOT "
@@ -77,7 +77,7 @@ static const struct sql_vector vectors[] = {
     {FG_SQL_SPARK,
      "c.s.t",
      {"FROM `c`.`s`.`t` AS `fairgate_src`", "`fairgate_src`.`l\"b``l` AS STRING)",
-      "= 'it\\'s \\\\ \\n' THEN 1", "AS DOUBLE) < 0.1",
+      "= 'it\\'s \\\\ \\n' THEN '1'", "AS DOUBLE) < 0.1",
       "CASE WHEN (NOT (CAST(`fairgate_src`.`s` AS STRING) RLIKE " DECIMAL_RE
       ") OR CAST(`fairgate_src`.`s` AS STRING) RLIKE '[^0-9.eE+-]'\n",
       "OR CAST(`fairgate_src`.`s` AS DOUBLE) IS NULL OR isnan(CAST(`fairgate_src`.`s` AS DOUBLE)) "
@@ -87,7 +87,7 @@ static const struct sql_vector vectors[] = {
       NULL}},
     {FG_SQL_BIGQUERY,
      "p-1.d.t",
-     {"FROM `p-1`.`d`.`t`", "`fairgate_src`.`l\"b\\`l` AS STRING)", "= 'it\\'s \\\\ \\n' THEN 1",
+     {"FROM `p-1`.`d`.`t`", "`fairgate_src`.`l\"b\\`l` AS STRING)", "= 'it\\'s \\\\ \\n' THEN '1'",
       /* SAFE_CAST: an unreadable score is NULL, not an error */
       "SAFE_CAST(`fairgate_src`.`s` AS FLOAT64) < 0.1 THEN 1",
       "CASE WHEN (NOT REGEXP_CONTAINS(CAST(`fairgate_src`.`s` AS STRING), " DECIMAL_RE ")\n",
@@ -101,7 +101,7 @@ static const struct sql_vector vectors[] = {
      "main.t",
      {"FROM \"main\".\"t\" AS \"fairgate_src\"", "CAST(\"fairgate_src\".\"l\"\"b`l\" AS VARCHAR)",
       /* standard strings: a quote doubled, a backslash and a newline kept as they are */
-      "= 'it''s \\ \n' THEN 1",
+      "= 'it''s \\ \n' THEN '1'",
       /* TRY_CAST: an unreadable score is NULL, not an error */
       "TRY_CAST(\"fairgate_src\".\"s\" AS DOUBLE) < 0.1 THEN 1",
       "CASE WHEN (NOT regexp_matches(CAST(\"fairgate_src\".\"s\" AS VARCHAR), " DECIMAL_RE ")\n",
@@ -113,16 +113,23 @@ static const struct sql_vector vectors[] = {
       NULL}},
 };
 
-START_TEST(test_dialects)
+/* The counts query of policy_text for v's dialect and table, holding each of v's parts. */
+static char *render_holding(const char *policy_text, const struct sql_vector *v)
 {
-    const struct sql_vector *v = &vectors[_i];
-    struct fg_policy *policy = policy_from(odd_policy);
+    struct fg_policy *policy = policy_from(policy_text);
     char *query = NULL;
     struct fg_error err;
     ck_assert_int_eq(fg_sql_render(policy, v->table, v->dialect, &query, &err), FG_OK);
     for (size_t k = 0; k < 10 && v->want[k] != NULL; k++)
         ck_assert_msg(strstr(query, v->want[k]) != NULL, "dialect %d: no '%s' in\n%s",
                       (int)v->dialect, v->want[k], query);
+    fg_policy_free(policy);
+    return query;
+}
+
+START_TEST(test_dialects)
+{
+    char *query = render_holding(odd_policy, &vectors[_i]);
     size_t len = strlen(query);
     ck_assert(len > 2 && strcmp(query + len - 2, ";\n") == 0);
     /* missing: drop: the one NULL y_true is the score check's; no missing value reaches it */
@@ -132,7 +139,6 @@ START_TEST(test_dialects)
     const char *missing = strstr(strstr(query, "CASE WHEN"), " IS NULL OR CAST(");
     ck_assert(missing == NULL || missing > null); /* only in the WHERE */
     free(query);
-    fg_policy_free(policy);
 }
 END_TEST
 
@@ -188,6 +194,85 @@ static size_t count_of(const char *haystack, const char *needle)
         n++;
     return n;
 }
+
+/* The positive value written otherwise (fg_written_otherwise's rule): per dialect, the
+ * branch that marks such a row instead of counting it as the other value: letter case only
+ * for a positive value with letters, the number test only for a decimal one, its cast
+ * guarded by the text's shape (a word is never cast). */
+static const char wo_policy[] =
+    "version: 1\nname: wo\ndata:\n  label: y\n  positive_label: \"Yes\"\n"
+    "  protected: [g]\n  candidate: { prediction: p }\n"
+    "  favorable_prediction: \"1\"\ngates:\n  - id: sr\n"
+    "    metric: selection_rate\n    disparity: ratio\n    min: 0.8\n";
+
+static const struct sql_vector wo_vectors[] = {
+    {FG_SQL_ANSI,
+     "t",
+     {"WHEN CAST(\"fairgate_src\".\"y\" AS VARCHAR) = 'Yes' THEN '1'\n"
+      "            WHEN (lower(CAST(\"fairgate_src\".\"y\" AS VARCHAR)) = lower('Yes')\n"
+      "                OR TRIM(BOTH ' ' FROM TRIM(BOTH '\t' FROM TRIM(BOTH ' ' FROM "
+      "CAST(\"fairgate_src\".\"y\" AS VARCHAR)))) = 'Yes')\n"
+      "            THEN 'written otherwise: ' || CAST(\"fairgate_src\".\"y\" AS VARCHAR)\n"
+      "            ELSE '0' END AS \"y_true\"",
+      "OR CASE WHEN (REPLACE(CAST(\"fairgate_src\".\"p\" AS VARCHAR), ',', '.') <> '' AND "
+      "REPLACE(REPLACE(",
+      ", '.'), '0', ''), '1', ''), '2', ''), '3', ''), '4', ''), '5', ''), '6', ''), '7', ''), "
+      "'8', ''), '9', ''), '.', ''), 'e', ''), 'E', ''), '+', ''), '-', '') = '')\n"
+      "                    THEN CAST(REPLACE(CAST(\"fairgate_src\".\"p\" AS VARCHAR), ',', '.') AS "
+      "DOUBLE PRECISION) END = 1)\n"
+      "            THEN 'written otherwise: ' || CAST(\"fairgate_src\".\"p\" AS VARCHAR)\n"
+      "            ELSE '0' END AS \"candidate\"",
+      NULL}},
+    {FG_SQL_POSTGRES,
+     "t",
+     {"OR btrim(CAST(\"fairgate_src\".\"y\" AS TEXT), ' ' || chr(9)) = 'Yes')",
+      "CASE WHEN (REPLACE(CAST(\"fairgate_src\".\"p\" AS TEXT), ',', '.') ~ " DECIMAL_RE ")\n"
+      "                    THEN CAST(REPLACE(CAST(\"fairgate_src\".\"p\" AS TEXT), ',', '.') AS "
+      "DOUBLE PRECISION) END = 1)",
+      NULL}},
+    {FG_SQL_SQLITE,
+     "t",
+     {"OR trim(CAST(\"fairgate_src\".\"y\" AS TEXT), ' ' || char(9)) = 'Yes')",
+      "CASE WHEN (NOT (REPLACE(CAST(\"fairgate_src\".\"p\" AS TEXT), ',', '.') GLOB "
+      "'*[^0-9.eE+-]*'\n",
+      "THEN CAST(REPLACE(CAST(\"fairgate_src\".\"p\" AS TEXT), ',', '.') AS REAL) END = 1)", NULL}},
+    {FG_SQL_SPARK,
+     "t",
+     {"OR trim(BOTH ' \\t' FROM CAST(`fairgate_src`.`y` AS STRING)) = 'Yes')",
+      "CASE WHEN (REPLACE(CAST(`fairgate_src`.`p` AS STRING), ',', '.') RLIKE " DECIMAL_RE
+      " AND NOT REPLACE(CAST(`fairgate_src`.`p` AS STRING), ',', '.') RLIKE '[^0-9.eE+-]')\n"
+      "                    THEN CAST(REPLACE(CAST(`fairgate_src`.`p` AS STRING), ',', '.') AS "
+      "DOUBLE) END = 1)",
+      NULL}},
+    {FG_SQL_BIGQUERY,
+     "t",
+     {"OR TRIM(CAST(`fairgate_src`.`y` AS STRING), ' \\t') = 'Yes')",
+      "CASE WHEN (REGEXP_CONTAINS(REPLACE(CAST(`fairgate_src`.`p` AS STRING), ',', "
+      "'.'), " DECIMAL_RE "))\n                    THEN SAFE_CAST(REPLACE(CAST(`fairgate_src`.`p` "
+      "AS STRING), ',', '.') "
+      "AS FLOAT64) END = 1)",
+      NULL}},
+    {FG_SQL_DUCKDB,
+     "t",
+     {"OR trim(CAST(\"fairgate_src\".\"y\" AS VARCHAR), ' ' || chr(9)) = 'Yes')",
+      "CASE WHEN (regexp_matches(REPLACE(CAST(\"fairgate_src\".\"p\" AS VARCHAR), ',', "
+      "'.'), " DECIMAL_RE
+      "))\n                    THEN TRY_CAST(REPLACE(CAST(\"fairgate_src\".\"p\" AS VARCHAR), ',', "
+      "'.') AS DOUBLE) END = 1)",
+      NULL}},
+};
+
+START_TEST(test_written_otherwise)
+{
+    char *query = render_holding(wo_policy, &wo_vectors[_i]);
+    /* both columns marked; "Yes" is no number, "1" has no letter */
+    ck_assert_uint_eq(count_of(query, "THEN 'written otherwise: ' || CAST("), 2);
+    ck_assert_uint_eq(count_of(query, "lower("), 2);
+    ck_assert_ptr_null(strstr(query, "REPLACE(CAST(\"fairgate_src\".\"y\""));
+    ck_assert_ptr_null(strstr(query, "REPLACE(CAST(`fairgate_src`.`y`"));
+    free(query);
+}
+END_TEST
 
 /* missing: error: the missing values' NULL, then the scores' (each score column once); a
  * model read from a prediction column has no score check. */
@@ -369,6 +454,8 @@ static Suite *sql_suite(void)
     tcase_add_test(tc, test_dialect_names);
     tcase_add_test(tc, test_missing_error_and_threshold);
     tcase_add_test(tc, test_score_columns);
+    tcase_add_loop_test(tc, test_written_otherwise, 0,
+                        (int)(sizeof wo_vectors / sizeof wo_vectors[0]));
     tcase_add_test(tc, test_comment_cannot_break_out);
     tcase_add_loop_test(tc, test_bins_dialects, 0,
                         (int)(sizeof bins_vectors / sizeof bins_vectors[0]));
