@@ -202,7 +202,7 @@ static void *incumbent_main(void *arg)
 /* Lean: the decision bits of an incumbent record whose fields are in p->inc->spans, when
  * it is plain (every field, an id, the favourable or the known other value); false: its
  * reader must decode it. */
-static bool lean_bits(const struct pairing *p, size_t n_fields, unsigned char *bits)
+static inline bool lean_bits(const struct pairing *p, size_t n_fields, unsigned char *bits)
 {
     const struct reader *inc = p->inc;
     const struct binary_column *b = &p->local->incumbent_model.binary;
