@@ -22,6 +22,12 @@
  * - Memory is constant: PAIR_BATCHES batches of PAIR_BATCH_ROWS rows, each batch's bytes
  *   growing only with the longest values.
  *
+ * - Lockstep (a worker of the chunked join, lib/ingest_parallel.c): no thread and one
+ *   batch of one row; each candidate row pairs with the next record of the chunk's
+ *   incumbent part, read there and then (lean_take: from its fields alone when it is
+ *   plain), ids compared in place in the chunks' buffers. Anything else fails the chunk,
+ *   and the caller reads both files again side by side in order.
+ *
  * Ownership: struct pairing (in->pairing while the files are read) owns the batches; the
  * incumbent thread owns the batch it fills, the candidate side the one it reads.
  */
