@@ -593,7 +593,8 @@ static enum fg_status cursor_read(struct reader *r, struct cursor *cur, EVP_MD_C
 static enum fg_status cursor_fill(struct reader *r, struct cursor *cur, EVP_MD_CTX *sha, char *b,
                                   size_t cap, size_t *len)
 {
-    memmove(b, cur->carry_from, cur->carry);
+    if (cur->carry > 0) /* carry_from is NULL before the first cut */
+        memmove(b, cur->carry_from, cur->carry);
     *len = cur->carry;
     return cursor_read(r, cur, sha, b, cap, len);
 }
