@@ -45,7 +45,7 @@ SIM_ARGS ?=
 
 FAIRGATE := $(BUILD)/fairgate
 
-.PHONY: all deps deps-test check unit cli asan demo bench install uninstall clean format help tools
+.PHONY: all deps deps-test check unit cli asan tsan demo bench install uninstall clean format help tools
 
 all: $(FAIRGATE) tools
 all: sim
@@ -55,6 +55,7 @@ help:
 	@echo 'make demo       install what is missing, build, run a real gate on generated data'
 	@echo 'make check      install what is missing, build, run every test'
 	@echo 'make asan       the tests again under AddressSanitizer + UBSan (in build-asan/)'
+	@echo 'make tsan       the threaded readers'\'' tests under ThreadSanitizer (in build-tsan/)'
 	@echo 'make fuzz       each fuzz target under libFuzzer for FUZZ_TIME s (clang; tests/fuzz/)'
 	@echo 'make stats-sim  Monte Carlo checks of the statistics (make check runs the fast variant)'
 	@echo 'make sim-fast   the fast variant alone (fg_statsim --fast; SIM_ARGS adds options)'
@@ -150,6 +151,15 @@ asan: deps-test
 	 $(MAKE) --no-print-directory CC=$(ASAN_CC) BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
 	    SANITIZE='-fsanitize=address,undefined -fno-sanitize-recover=all' check-steps
 
+# ThreadSanitizer on the tests of the threaded readers (the chunk ring, the chunked and the
+# aligned join, lib/ingest_parallel.c and lib/ingest_aligned.c); clang where installed.
+TSAN_TESTS := check_ingest check_fastcsv
+tsan: deps-test
+	@$(MAKE) --no-print-directory CC=$(ASAN_CC) BUILD=build-tsan OPT='-O1 -g' \
+	    SANITIZE='-fsanitize=thread' $(TSAN_TESTS:%=build-tsan/tests/%)
+	@for t in $(TSAN_TESTS); do echo "== build-tsan/tests/$$t"; \
+	    TSAN_OPTIONS=halt_on_error=1:exitcode=86 CK_FORK=no build-tsan/tests/$$t || exit 1; done
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh tests/tools/demo.sh $(FAIRGATE) $(BUILD)
@@ -188,7 +198,7 @@ format:
 	clang-format -i tests/sim/*.c tests/fuzz/*.c tests/fuzz/*.h
 
 clean:
-	rm -rf build build-asan build-clang build-fuzz
+	rm -rf build build-asan build-clang build-fuzz build-tsan
 
 # ---- fuzz targets (tests/fuzz/): one per parser ----
 # fuzz_csv is differential (lib/fastcsv.c against libcsv); the others feed the policy parser,
