@@ -373,9 +373,10 @@ size_t fg_ingest_after_newlines(const char *b, size_t len, size_t *n, bool faste
 
 /* The chunked join (in->zipped): the candidate file fd (st, hashed into sha) and the
  * incumbent file (opened here) read once, side by side, by workers; the incumbent reader
- * must be set up. *whole false: it was given up (files not plain, settled and big enough,
- * not on the fast path, not in the same order, or an error), and the caller reads both
- * files again, in order, side by side; the status then says nothing. */
+ * must be set up. *whole false: it was given up (a file not plain or not settled, not on
+ * the fast path, not in the same order, or an error), and the caller reads both files
+ * again, in order, side by side; the status then says nothing. The incumbent file may be
+ * of any size (the candidate file is big enough to split, fg_ingest_splittable). */
 enum fg_status fg_ingest_zip_read(struct ingest *in, int fd, const struct stat *st, EVP_MD_CTX *sha,
                                   char *buf, bool *whole);
 

@@ -937,7 +937,7 @@ enum fg_status fg_ingest_zip_read(struct ingest *in, int fd, const struct stat *
     *whole = false;
     if (isha == NULL || EVP_DigestInit_ex(isha, EVP_sha256(), NULL) != 1 ||
         fg_instream_open(inc->given, NULL, &stream, inc->err) != FG_OK ||
-        !fg_instream_plain_file(stream, &ist) || !fg_ingest_splittable(in, &ist))
+        !fg_instream_plain_file(stream, &ist) || !settled(&ist, in->tuning.settle_seconds))
         goto done; /* read side by side in order instead */
     status = zip_run(in, fd, (uint64_t)st->st_size, fg_instream_fd(stream), (uint64_t)ist.st_size,
                      sha, isha, buf, whole);

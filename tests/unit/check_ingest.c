@@ -1691,6 +1691,11 @@ START_TEST(test_zip_join)
         chunks.chunk_bytes = 64 + zip_next(2000);
         chunks.block_bytes = 64 + zip_next(200);
         chunks.workers = 2 + seed % 2;
+        if (q == ZQ_CLEAN) { /* only the candidate file need be big enough to split */
+            struct stat st;
+            ck_assert_int_eq(stat(ipath, &st), 0);
+            chunks.parallel_min = (uint64_t)st.st_size + 1;
+        }
         fg_ingest_tuning_default(&hash);
         hash.no_aligned = true;
         int in_chunks = 0, unused = 0;
