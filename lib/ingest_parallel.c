@@ -1,5 +1,6 @@
 /*
- * ingest_parallel.c - the candidate file of a one-file run, read by workers (pthreads).
+ * ingest_parallel.c - a big candidate file read once, in chunks, by workers (pthreads);
+ * for the chunked join, with the incumbent file beside it (struct zip).
  *
  * The header is read here (lib/ingest.c decodes it). Then this thread reads the file once,
  * in order, into a ring of buffers: it hashes each buffer's bytes as they arrive and hands
@@ -16,10 +17,13 @@
  * which is why lib/ingest.c refuses the result if the file changed meanwhile).
  *
  * Invariants: only a settled regular file is split (fg_ingest_splittable); the reader stops
- * at the size seen at the start. Memory is constant: n_ring buffers of `cap` bytes and as
- * many chunk slots. Ownership: struct parallel owns the ring and the chunks' tables until
- * they are merged; a worker owns its reader's buffers and its row cache. Everything in
- * struct parallel but the atomics is read and written under its lock.
+ * at the size seen at the start. Memory is constant: n_ring buffers of `cap` bytes (and,
+ * joined, as many incumbent buffers) and as many chunk slots. Ownership: struct parallel
+ * owns the ring and the chunks' tables until they are merged; a worker owns its readers'
+ * buffers and its row cache. Locking: par->lock guards struct parallel and the run's
+ * merged state (in->counts, the readers' totals, struct zip's ids); a chunk's own fields
+ * are written by the one thread that took it, between taking it and marking it parsed
+ * (both under the lock); base is read-only once workers start.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -67,7 +71,11 @@ struct chunk {
     size_t inc_len;
     uint64_t inc_rows, inc_dropped;
     unsigned long inc_newlines;
-    struct fg_id_order order;
+    struct {
+        bool any, lex, shortlex;
+        char *first, *last;
+        size_t first_len, last_len;
+    } order;
     struct {
         char *value;
         size_t len;
@@ -128,8 +136,8 @@ static void chunk_clear(struct chunk *c)
 {
     fg_counts_free(c->counts);
     c->counts = NULL;
-    free((char *)c->order.first);
-    free((char *)c->order.last);
+    free(c->order.first);
+    free(c->order.last);
     c->order.first = c->order.last = NULL;
     for (size_t i = 0; i < N_BINARY; i++) {
         free(c->seen[i].value);
@@ -164,8 +172,11 @@ static bool zip_finish(struct chunk *c, struct worker *w, const struct ingest *l
     if (local->diverged[0] != '\0' || fg_ingest_lockstep_end(w->lockstep) != FG_OK)
         return false;
     fg_ingest_lockstep_order(w->lockstep, &o);
-    c->order = o;
-    c->order.first = c->order.last = NULL;
+    c->order.any = o.any;
+    c->order.lex = o.lex;
+    c->order.shortlex = o.shortlex;
+    c->order.first_len = o.first_len;
+    c->order.last_len = o.last_len;
     if (o.any && ((c->order.first = bytes_copy(o.first, o.first_len)) == NULL ||
                   (c->order.last = bytes_copy(o.last, o.last_len)) == NULL))
         return false;
