@@ -1801,6 +1801,13 @@ static uint64_t file_size(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
 }
 
+/* Whether path is a regular file, which may be opened and read again. */
+static bool regular_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* The progress callback and the bytes of both files it is told of (0: a size unknown). */
 static void progress_init(struct progress *progress, const struct fg_ingest_options *options)
 {
@@ -2067,7 +2074,11 @@ enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
         return status;
     }
     in->spool_fd = spool_fd;
-    in->zipped = in->aligned && spool_fd < 0 && !in->tuning.no_zip;
+    /* The chunked join, when given up, opens both files again: only regular files may be
+     * (opening a named pipe, such as <(zcat x.gz), reads its first bytes, which a second
+     * open would not see again). */
+    in->zipped = in->aligned && spool_fd < 0 && !in->tuning.no_zip &&
+                 regular_file(options->candidate_path) && regular_file(options->incumbent_path);
     status = ingest_pass(in, options, err);
     if (in->unzipped) { /* not in chunks: again, side by side in order */
         ingest_free(in);

@@ -21,10 +21,17 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- helpers ---- */
@@ -1759,6 +1766,103 @@ START_TEST(test_zip_join_repeat_at_every_row)
 }
 END_TEST
 
+/* A named pipe's writer: the bytes once, to the first reader; then, until done, any later
+ * open for reading is let through to an empty end of file (instead of waiting forever for
+ * a writer), as a pipe whose writer is gone gives nothing more. */
+struct pipe_feed {
+    const char *path, *bytes;
+    size_t len;
+    atomic_bool done;
+};
+
+static void *pipe_writer(void *arg)
+{
+    struct pipe_feed *f = arg;
+    sigset_t pipe_signal; /* a reader gone: EPIPE, not the signal */
+    sigemptyset(&pipe_signal);
+    sigaddset(&pipe_signal, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_signal, NULL);
+    int fd = open(f->path, O_WRONLY);
+    for (size_t at = 0; fd >= 0 && at < f->len;) {
+        ssize_t n = write(fd, f->bytes + at, f->len - at);
+        if (n <= 0 && errno != EINTR)
+            break;
+        at += n > 0 ? (size_t)n : 0;
+    }
+    if (fd >= 0)
+        close(fd);
+    while (!atomic_load(&f->done)) {
+        int again = open(f->path, O_WRONLY | O_NONBLOCK);
+        if (again >= 0)
+            close(again);
+        struct timespec pause = {0, 2 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    return NULL;
+}
+
+/* Two files by id given as named pipes (what <(zcat x.gz) gives), with workers on: each is
+ * opened once and read side by side, the same outcome as the regular files read in order.
+ * On main the chunked join opened them first (reading a pipe's first bytes to sniff gzip)
+ * and, given up, opened them again: a header cut short, or an empty file. */
+START_TEST(test_zip_named_pipes)
+{
+    struct fg_policy policy;
+    make_policy(&policy, JOIN);
+    zip_rng = 77;
+    char cpath[600], ipath[600];
+    zip_files(9001, ZQ_CLEAN, 3000, cpath, ipath);
+    char *bytes[2] = {NULL, NULL};
+    size_t lens[2] = {0, 0};
+    const char *regular[2] = {cpath, ipath};
+    for (int f = 0; f < 2; f++) {
+        struct fg_error err;
+        ck_assert(fg_file_read_all(regular[f], 1u << 24, &bytes[f], &lens[f], &err) == FG_OK);
+    }
+    struct fg_ingest_tuning order, chunks;
+    zip_tunings(&order, &chunks);
+    chunks.chunk_bytes = 4096;
+    int chunked = 0;
+    char *want = zip_outcome(&policy, cpath, ipath, &order, &chunked);
+    ck_assert_msg(strstr(want, "join aligned note \n") != NULL, "%.300s", want);
+    for (int piped = 1; piped <= 3; piped++) { /* bit 0: the incumbent file; bit 1: the candidate */
+        char pipes[2][600];
+        struct pipe_feed feeds[2];
+        pthread_t writers[2];
+        const char *given[2] = {cpath, ipath};
+        for (int f = 0; f < 2; f++) {
+            if (!(piped & (f == 0 ? 2 : 1)))
+                continue;
+            snprintf(pipes[f], sizeof pipes[f], "%s/pipe-%d", workdir, f);
+            unlink(pipes[f]);
+            ck_assert_int_eq(mkfifo(pipes[f], 0600), 0);
+            feeds[f] = (struct pipe_feed){.path = pipes[f], .bytes = bytes[f], .len = lens[f]};
+            atomic_init(&feeds[f].done, false);
+            ck_assert_int_eq(pthread_create(&writers[f], NULL, pipe_writer, &feeds[f]), 0);
+            given[f] = pipes[f];
+        }
+        char *got = zip_outcome(&policy, given[0], given[1], &chunks, &chunked);
+        for (int f = 0; f < 2; f++) {
+            if (!(piped & (f == 0 ? 2 : 1)))
+                continue;
+            atomic_store(&feeds[f].done, true);
+            int unblock = open(pipes[f], O_RDONLY | O_NONBLOCK); /* a writer never read from */
+            if (unblock >= 0)
+                close(unblock);
+            pthread_join(writers[f], NULL);
+            unlink(pipes[f]);
+        }
+        ck_assert_msg(strcmp(want, got) == 0, "pipes %d:\nregular files:\n%.500s\npipes:\n%.500s",
+                      piped, want, got);
+        ck_assert_int_eq(chunked, 0);
+        free(got);
+    }
+    free(want);
+    free(bytes[0]);
+    free(bytes[1]);
+}
+END_TEST
+
 /* The chunked join cuts the incumbent file after as many '\n' as the candidate's part has:
  * both ways of finding the n-th '\n' (SSE2, and AVX2 where the CPU has it) agree with a
  * byte loop, at every n, over buffers with runs of '\n', none, and every length. */
@@ -1874,6 +1978,7 @@ static Suite *ingest_suite(void)
     tcase_add_test(tc, test_zip_join);
     tcase_add_test(tc, test_after_newlines);
     tcase_add_test(tc, test_zip_join_repeat_at_every_row);
+    tcase_add_test(tc, test_zip_named_pipes);
     tcase_add_test(tc, test_merge_equals_both);
     tcase_add_test(tc, test_scores_kept);
     tcase_add_test(tc, test_join_scores);
