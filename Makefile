@@ -153,7 +153,7 @@ asan: deps-test
 
 # ThreadSanitizer on the tests of the threaded readers (the chunk ring, the chunked and the
 # aligned join, lib/ingest_parallel.c and lib/ingest_aligned.c); clang where installed.
-TSAN_TESTS := check_ingest check_fastcsv
+TSAN_TESTS := check_ingest check_ingest_diff check_fastcsv
 tsan: deps-test
 	@$(MAKE) --no-print-directory CC=$(ASAN_CC) BUILD=build-tsan OPT='-O1 -g' \
 	    SANITIZE='-fsanitize=thread' $(TSAN_TESTS:%=build-tsan/tests/%)

@@ -883,13 +883,39 @@ enum fg_status fg_ingest_parallel_run(struct ingest *in, int fd, uint64_t size, 
 }
 
 /* The incumbent buffers: room for the incumbent rows of a candidate buffer's rows at twice
- * the files' ratio of sizes (at least a candidate buffer, at most 16). */
-static size_t zip_cap(size_t cap, uint64_t candidate_size, uint64_t incumbent_size)
+ * the files' ratio of sizes (at least a candidate buffer; at most 16 of them, and all
+ * n_ring of them at most ZIP_RING_MAX bytes, unless one candidate buffer is more). */
+#define ZIP_RING_MAX ((size_t)48 << 20)
+
+static size_t zip_cap(size_t cap, size_t n_ring, uint64_t candidate_size, uint64_t incumbent_size)
 {
     double want = candidate_size == 0
                       ? (double)cap
                       : 2.0 * (double)cap * ((double)incumbent_size / (double)candidate_size);
-    return want < (double)cap ? cap : want > 16.0 * (double)cap ? 16 * cap : (size_t)want;
+    double most = 16.0 * (double)cap;
+    if (most > (double)(ZIP_RING_MAX / n_ring))
+        most = (double)(ZIP_RING_MAX / n_ring);
+    return want > most ? (size_t)most : want < (double)cap ? cap : (size_t)want;
+}
+
+/* Moves *first past the blank bytes ('\r', '\n') that follow the header, counting its
+ * lines: a header ended by "\r\n" leaves a '\n' there, which the chunked join would count
+ * as a row in one file and not in the other (ended by "\n"). The fast path skips the same
+ * bytes the same way. */
+static void past_blank(struct reader *r, int fd, uint64_t size, uint64_t *first)
+{
+    char peek[64];
+    for (bool eof = false; !eof && *first < size;) {
+        struct source src = {.fd = fd, .offset = *first, .end = size};
+        ssize_t got = fg_ingest_source_read(&src, peek, sizeof peek, &eof);
+        if (got <= 0)
+            return; /* the reader meets it again */
+        for (ssize_t i = 0; i < got; i++, (*first)++) {
+            if (peek[i] != '\r' && peek[i] != '\n')
+                return;
+            r->lines.line += peek[i] == '\n';
+        }
+    }
 }
 
 /* Both files read once, side by side, by workers (see struct zip). false in *whole: the
@@ -911,6 +937,8 @@ static enum fg_status zip_run(struct ingest *in, int fd, uint64_t size, int ifd,
     status = fg_ingest_fast_header(r, fd, buf, in->tuning.block_bytes, &used, &first);
     if (status != FG_OK || !used)
         return status;
+    past_blank(inc, ifd, isize, &zip.first);
+    past_blank(r, fd, size, &first);
     struct parallel par;
     memset(&par, 0, sizeof par);
     par.in = in;
@@ -918,14 +946,13 @@ static enum fg_status zip_run(struct ingest *in, int fd, uint64_t size, int ifd,
     par.zip = &zip;
     size_t cap = in->tuning.chunk_bytes > in->tuning.block_bytes ? (size_t)in->tuning.chunk_bytes
                                                                  : in->tuning.block_bytes;
-    zip.cap = zip_cap(cap, size, isize);
+    zip.cap = zip_cap(cap, 2 * (size_t)worker_count(&in->tuning) + 1, size, isize);
     zip.count = newline_counter();
     status = parallel_go(&par, first, size, sha, buf);
     *whole = status == FG_OK && !par.stopped && par.merged == par.published;
     in->chunked = *whole;
-    if (*whole) {
+    if (*whole)
         progress_end(r, size);
-    }
     ring_free(&par);
     free(zip.last);
     return status;

@@ -1893,6 +1893,40 @@ START_TEST(test_after_newlines)
 }
 END_TEST
 
+/* A header ended by "\r\n" in one file and by "\n" in the other (a file saved on Windows
+ * beside one that was not; data rows either way): still read in chunks, as in order. */
+START_TEST(test_zip_join_crlf_header)
+{
+    struct fg_policy policy;
+    make_policy(&policy, JOIN);
+    for (int way = 0; way < 4; way++) {
+        static char c[8192], i[8192];
+        size_t clen =
+            (size_t)snprintf(c, sizeof c, "id,sex,race,label,new%s", way & 1 ? "\r\n" : "\n");
+        size_t ilen = (size_t)snprintf(i, sizeof i, "id,old%s", way & 1 ? "\n" : "\r\n\r\n");
+        for (unsigned row = 0; row < 300; row++) {
+            clen += (size_t)snprintf(c + clen, sizeof c - clen, "k%04u,%s,A,%u,1%s", row,
+                                     row % 3 ? "F" : "M", row % 2, way & 2 ? "\r\n" : "\n");
+            ilen += (size_t)snprintf(i + ilen, sizeof i - ilen, "k%04u,%u\n", row, row % 5 != 0);
+        }
+        char cpath[600], ipath[600];
+        write_text(cpath, sizeof cpath, "crlf-c.csv", c);
+        write_text(ipath, sizeof ipath, "crlf-i.csv", i);
+        struct fg_ingest_tuning order, chunks;
+        zip_tunings(&order, &chunks);
+        chunks.chunk_bytes = 256;
+        chunks.block_bytes = 64;
+        int chunked = 0;
+        char *want = zip_outcome(&policy, cpath, ipath, &order, &chunked);
+        char *got = zip_outcome(&policy, cpath, ipath, &chunks, &chunked);
+        ck_assert_msg(strcmp(want, got) == 0, "way %d:\nin order: %s\nchunks: %s", way, want, got);
+        ck_assert_msg(chunked == 1, "way %d: not read in chunks", way);
+        free(want);
+        free(got);
+    }
+}
+END_TEST
+
 /* The row cache copies fields of up to 8 bytes 8 at a time (one check for the whole record
  * that its bytes are in the buffer): values sharing their first 8 bytes, of 7, 8, 9 and 17
  * bytes, in every column and at every place in a read buffer of 64 bytes, are counted as
@@ -1976,6 +2010,7 @@ static Suite *ingest_suite(void)
     tcase_add_test(tc, test_join_drop);
     tcase_add_test(tc, test_aligned_join_ways);
     tcase_add_test(tc, test_zip_join);
+    tcase_add_test(tc, test_zip_join_crlf_header);
     tcase_add_test(tc, test_after_newlines);
     tcase_add_test(tc, test_zip_join_repeat_at_every_row);
     tcase_add_test(tc, test_zip_named_pipes);
