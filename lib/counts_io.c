@@ -527,13 +527,17 @@ static enum fg_status third_marked(struct reader *r, size_t bit, const char *mar
         other = p + strlen(FG_COUNTS_THIRD_OTHER);
         other_len = (int)(marked + len - 1 - other);
     }
+    /* the third value, or the other one, may be a missing value as an export writes it */
     char hint[256] = "";
-    if (fg_looks_missing(marked, value_len))
+    const char *missing = fg_looks_missing(marked, value_len)          ? marked
+                          : fg_looks_missing(other, (size_t)other_len) ? other
+                                                                       : NULL;
+    if (missing != NULL)
         snprintf(hint, sizeof hint,
                  "; '%.*s' looks like a missing value, but only NULL or empty text is read as "
                  "missing: store missing values as NULL, and 'missing: drop' in data leaves those "
                  "rows out",
-                 (int)value_len, marked);
+                 missing == marked ? (int)value_len : other_len, missing);
     return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
                 "%s marks rows whose column '%.64s' has a third value '%.*s' (the %s is '%.64s'; "
                 "the other value, the least in the engine's order, is '%.*s'): a label or "

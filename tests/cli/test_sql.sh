@@ -150,14 +150,18 @@ counts_of "$WORK/third-drop.yaml" "$WORK/third-drop.csv" "$WORK/want-third-drop"
 # third_judge LABEL EXPORT ROWS FIELD COLUMN THIRD POSITIVE-IS: check on the rows and check
 # --counts on the engine's export both refuse the third value, naming the same values
 third_judge() {
-    run "$FAIRGATE" check --quiet --policy "$WORK/third.yaml" --candidate "$3"
-    expect_rc "$1: check on the rows refuses the third value" 2
-    expect_grep "... naming the column, the values" "$WORK/err" \
-        "column '$5' has a third value '$6' \\(the $7 is '1'; the other value, first seen at line 3, is '0'\\)"
-    run "$FAIRGATE" check --quiet --policy "$WORK/third.yaml" --counts "$2"
-    expect_rc "$1: check --counts refuses the export (main: counted as the other value, exit 0)" 2
-    expect_grep "... in the rows' words" "$WORK/err" \
-        "$4 marks rows whose column '$5' has a third value '$6' \\(the $7 is '1'; the other value, the least in the engine's order, is '0'\\)"
+    for tj_input in --candidate --counts; do
+        if [ "$tj_input" = --candidate ]; then
+            tj_file=$3 tj_who="check on the rows"
+            tj_want="column '$5' has a third value '$6' \\(the $7 is '1'; the other value, first seen at line 3, is '0'\\)"
+        else
+            tj_file=$2 tj_who="check --counts on the export (main: counted as the other value, exit 0)"
+            tj_want="$4 marks rows whose column '$5' has a third value '$6' \\(the $7 is '1'; the other value, the least in the engine's order, is '0'\\)"
+        fi
+        run "$FAIRGATE" check --quiet --policy "$WORK/third.yaml" "$tj_input" "$tj_file"
+        expect_rc "$1: $tj_who refuses the third value" 2
+        expect_grep "... naming the column and the values" "$WORK/err" "$tj_want"
+    done
 }
 
 # ---- SQLite ----

@@ -168,6 +168,13 @@ static const struct read_vector read_vectors[] = {
      "refuses a third too; give the column two values in the engine (say, a view that maps "
      "each value to the positive label or the other one) and run the query again; 'NA' looks "
      "like a missing value, but only NULL or empty text is read as missing"},
+    {"other value that looks missing", HEADER "F,a,third value: 0 (other: NULL),1,0,1\n",
+     FG_ERR_INPUT, 0, 2, 3,
+     "third value '0' (the positive label is '1'; the other value, the least in the engine's "
+     "order, is 'NULL'): a label or prediction column has two values, and on the rows fairgate "
+     "refuses a third too; give the column two values in the engine (say, a view that maps "
+     "each value to the positive label or the other one) and run the query again; 'NULL' looks "
+     "like a missing value"},
     {"third value mark cut short", HEADER "F,a,third value: x,1,0,1\n", FG_ERR_INPUT, 0, 2, 3,
      "has a third value 'x' (the positive label is '1'; the other value, the least in the "
      "engine's order, is '?')"},
