@@ -30,6 +30,13 @@ struct fg_score_bins;
  * as on the rows, such a value is refused, never counted as the other value. */
 #define FG_COUNTS_OTHERWISE "written otherwise: "
 
+/* The text that starts such a field where the query found a third value in the label or
+ * prediction column: FG_COUNTS_THIRD <value> FG_COUNTS_THIRD_OTHER <other value> ")", the
+ * other value being the column's least value that is neither positive nor missing. As on
+ * the rows, a column has two values: refused, never counted as the other value. */
+#define FG_COUNTS_THIRD       "third value: "
+#define FG_COUNTS_THIRD_OTHER " (other: "
+
 /* ---- counts: the cell table (lib/counts.c) ----
  *
  * A cell is (value id of each protected attribute, y_true, candidate, incumbent) with a

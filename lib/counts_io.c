@@ -7,8 +7,9 @@
  * when fairgate writes it; any order is read), then y_true, candidate, incumbent, count.
  * y_true is 1 when the label equals data.positive_label, candidate and incumbent are 1 for a
  * favourable decision, all exactly "0" or "1" (the query of `fairgate sql` puts
- * FG_COUNTS_OTHERWISE and the value there for a positive value written otherwise: refused,
- * naming the column); incumbent is always present and 0 when the
+ * FG_COUNTS_OTHERWISE and the value there for a positive value written otherwise, and
+ * FG_COUNTS_THIRD, the value and the other value for a third value: refused, naming the
+ * column, as the rows refuse such values); incumbent is always present and 0 when the
  * policy names no incumbent. count is a decimal integer (digits only, no sign, no point).
  * Fields are quoted per RFC 4180 when they hold a comma, a quote, CR or LF, or start or end
  * with a space or tab.
@@ -467,24 +468,38 @@ static void on_field(void *field, size_t len, void *data)
         r->status = store(r, r->role_of[index], field, len);
 }
 
+/* The column a y_true, candidate or incumbent field reads, its positive value, the policy's
+ * key for that value and what the value is called. */
+struct binary_source {
+    const char *column, *positive, *key, *positive_is;
+};
+
+static struct binary_source binary_source(const struct fg_policy *policy, size_t bit)
+{
+    const struct fg_model_spec *model = bit == 1   ? &policy->data.candidate
+                                        : bit == 2 ? &policy->data.incumbent
+                                                   : NULL;
+    struct binary_source s = {model ? model->prediction : policy->data.label,
+                              model ? policy->data.favorable_prediction
+                                    : policy->data.positive_label,
+                              model ? "favorable_prediction" : "positive_label",
+                              model ? "favorable prediction" : "positive label"};
+    if (s.column == NULL)
+        s.column = "?";
+    return s;
+}
+
 /* The mark of `fairgate sql` (FG_COUNTS_OTHERWISE) in a y_true, candidate or incumbent
  * field: the engine's rows of this cell have the positive label, or the favourable
  * prediction, written otherwise. Refused, naming the column, as the rows refuse the value. */
 static enum fg_status otherwise_marked(struct reader *r, size_t bit, const char *value,
                                        unsigned long column)
 {
-    const struct fg_policy *policy = r->policy;
-    const struct fg_model_spec *model = bit == 1   ? &policy->data.candidate
-                                        : bit == 2 ? &policy->data.incumbent
-                                                   : NULL;
-    const char *source = model ? model->prediction : policy->data.label;
-    const char *positive = model ? policy->data.favorable_prediction : policy->data.positive_label;
-    const char *key = model ? "favorable_prediction" : "positive_label";
-    const char *positive_is = model ? "favorable prediction" : "positive label";
-    const char *what = fg_written_otherwise(positive, strlen(positive), value, strlen(value));
+    struct binary_source s = binary_source(r->policy, bit);
+    const char *what = fg_written_otherwise(s.positive, strlen(s.positive), value, strlen(value));
     char differs[128];
-    snprintf(differs, sizeof differs, "which differs from the %s '%.32s' only in %s", positive_is,
-             positive, *what ? what : "how the engine writes it");
+    snprintf(differs, sizeof differs, "which differs from the %s '%.32s' only in %s", s.positive_is,
+             s.positive, *what ? what : "how the engine writes it");
     return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
                 "%s marks rows whose column '%.64s' has '%.64s', %s: the query compares text, "
                 "exactly, so they would count as the other value (on the rows, fairgate refuses "
@@ -492,8 +507,46 @@ static enum fg_status otherwise_marked(struct reader *r, size_t bit, const char 
                 "as integers: CAST(\"%.64s\" AS INTEGER), or text as the CSV writes it) and run "
                 "the query again, or, if every row has '%.64s', write data.%s: \"%.64s\" in the "
                 "policy",
-                bit_names[bit], source ? source : "?", value, differs, source ? source : "?", value,
-                key, value);
+                bit_names[bit], s.column, value, differs, s.column, value, s.key, value);
+}
+
+/* The mark of `fairgate sql` (FG_COUNTS_THIRD) in a y_true, candidate or incumbent field:
+ * the engine's rows of this cell have a third value in the column, "<value> (other:
+ * <other>)" after the mark (split at the last FG_COUNTS_THIRD_OTHER). Refused as the rows
+ * refuse a third value (lib/ingest.c read_binary), in the same words. */
+static enum fg_status third_marked(struct reader *r, size_t bit, const char *marked,
+                                   unsigned long column)
+{
+    struct binary_source s = binary_source(r->policy, bit);
+    size_t len = strlen(marked), value_len = len;
+    const char *other = "?";
+    int other_len = 1;
+    for (const char *p = strstr(marked, FG_COUNTS_THIRD_OTHER); p != NULL && marked[len - 1] == ')';
+         p = strstr(p + 1, FG_COUNTS_THIRD_OTHER)) {
+        value_len = (size_t)(p - marked);
+        other = p + strlen(FG_COUNTS_THIRD_OTHER);
+        other_len = (int)(marked + len - 1 - other);
+    }
+    /* the third value, or the other one, may be a missing value as an export writes it */
+    char hint[256] = "";
+    const char *missing = fg_looks_missing(marked, value_len)          ? marked
+                          : fg_looks_missing(other, (size_t)other_len) ? other
+                                                                       : NULL;
+    if (missing != NULL)
+        snprintf(hint, sizeof hint,
+                 "; '%.*s' looks like a missing value, but only NULL or empty text is read as "
+                 "missing: store missing values as NULL, and 'missing: drop' in data leaves those "
+                 "rows out",
+                 missing == marked ? (int)value_len : other_len, missing);
+    return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
+                "%s marks rows whose column '%.64s' has a third value '%.*s' (the %s is '%.64s'; "
+                "the other value, the least in the engine's order, is '%.*s'): a label or "
+                "prediction column has two values, and on the rows fairgate refuses a third "
+                "too; give the column two values in the engine (say, a view that maps each "
+                "value to the %s or the other one) and run the query again%s",
+                bit_names[bit], s.column, (int)(value_len < 64 ? value_len : 64), marked,
+                s.positive_is, s.positive, other_len < 64 ? other_len : 64, other, s.positive_is,
+                hint);
 }
 
 /* A field that must be "0" or "1". */
@@ -509,6 +562,9 @@ static enum fg_status read_bit(struct reader *r, size_t bit, int *out)
     size_t mark = strlen(FG_COUNTS_OTHERWISE);
     if (bit < 3 && r->lengths[index] >= mark && memcmp(v, FG_COUNTS_OTHERWISE, mark) == 0)
         return otherwise_marked(r, bit, v + mark, column);
+    size_t third = strlen(FG_COUNTS_THIRD);
+    if (bit < 3 && r->lengths[index] > third && memcmp(v, FG_COUNTS_THIRD, third) == 0)
+        return third_marked(r, bit, v + third, column);
     if (r->lengths[index] == 0 && bit == 0)
         return fail(r, FG_ERR_INPUT, r->lines.record_line, column,
                     "y_true is empty: the rows of this cell have a missing value (with "

@@ -49,7 +49,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -93,22 +92,10 @@ static const char *show(char *buf, size_t size, const char *value, size_t len)
     return buf;
 }
 
-/* Whether value is how an export writes a missing value (pandas, R, Excel, SQL), ignoring
- * case: fairgate reads only an empty field as missing. */
-static bool looks_missing(const char *value, size_t len)
-{
-    static const char *const tokens[] = {"na",  "n/a",  "#n/a", "<na>", "nan", "-nan",
-                                         "nat", "null", "none", "nil",  "?"};
-    for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++)
-        if (strlen(tokens[i]) == len && strncasecmp(value, tokens[i], len) == 0)
-            return true;
-    return false;
-}
-
 /* The hint for a value that looks missing ("" when it does not): "; 'NA' looks like ...". */
 static const char *missing_hint(char *buf, size_t size, const char *value, size_t len)
 {
-    if (!looks_missing(value, len))
+    if (!fg_looks_missing(value, len))
         return "";
     snprintf(buf, size,
              "; '%.*s' looks like a missing value, but only an empty field is read as missing: "

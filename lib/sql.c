@@ -11,6 +11,11 @@
  *   rows' rule (fg_written_otherwise: case, spaces around, a number written otherwise),
  *   gives FG_COUNTS_OTHERWISE || value instead, which `fairgate check --counts` refuses, as
  *   fairgate refuses the value on the rows (put_otherwise says how each dialect tells);
+ * - a column has two values, as on the rows: the positive one and one other, the least (in
+ *   the engine's order) of its values that are neither positive, nor it written otherwise,
+ *   nor missing, from one more scan of the table; any third value gives FG_COUNTS_THIRD ||
+ *   value || FG_COUNTS_THIRD_OTHER || other || ')', which `fairgate check --counts` refuses,
+ *   as fairgate refuses a third value on the rows (section "a third value");
  * - a score is favourable when CAST(score AS <double>) (SAFE_CAST in bigquery, TRY_CAST in
  *   duckdb) >= threshold (favorable: above) or < threshold (below); the threshold is
  *   written with the fewest digits that read back as the same double;
@@ -480,22 +485,85 @@ static void put_otherwise(struct fg_buf *t, const struct dialect *d, const char 
     fg_buf_puts(t, ")");
 }
 
-/* " WHEN <text> = 'positive' THEN '1' WHEN <written otherwise> THEN 'written otherwise: ' ||
- * <text>": the branches of a CASE that reads a label or a prediction column; the caller
- * ends it with ELSE '0' END. */
-static void put_binary(struct fg_buf *t, const struct dialect *d, const char *column,
-                       const char *positive)
+/* ---- a third value ----
+ *
+ * On the rows, a label or prediction column holds the positive value and one other value
+ * (the first other one seen); a third is refused (lib/ingest.c read_binary). The query
+ * names the column's other value as the least (MIN, in the engine's order) of its values
+ * that are neither positive, nor positive written otherwise, nor missing, among the rows the
+ * query counts (missing: drop leaves the same rows out), and marks every row whose value is
+ * none of those: FG_COUNTS_THIRD || value || FG_COUNTS_THIRD_OTHER || other || ')', which
+ * `fairgate check --counts` refuses. The least values of every such column come from one
+ * more scan of the table, an uncorrelated derived table of one row (OTHERS) joined to every
+ * row (CROSS JOIN), which every engine computes once. */
+
+#define OTHERS "fairgate_others"
+
+/* "fairgate_others"."name": the other value of the column read into the counts column name
+ * (y_true, candidate or incumbent). */
+static void put_other(struct fg_buf *t, const struct dialect *d, const char *name)
 {
-    fg_buf_puts(t, " WHEN ");
+    put_ident(t, d, OTHERS);
+    fg_buf_puts(t, ".");
+    put_ident(t, d, name);
+}
+
+/* "<text> = 'positive'<joint><written otherwise>": the column's value is positive, then (after
+ * joint: THEN, or OR) it is positive written otherwise. */
+static void put_positive_then_otherwise(struct fg_buf *t, const struct dialect *d,
+                                        const char *column, const char *positive, const char *joint)
+{
     put_text(t, d, column);
     fg_buf_puts(t, " = ");
     put_literal(t, d, positive);
-    fg_buf_puts(t, " THEN '1'\n            WHEN ");
+    fg_buf_puts(t, joint);
     put_otherwise(t, d, column, positive);
-    fg_buf_puts(t, "\n            THEN ");
-    put_literal(t, d, FG_COUNTS_OTHERWISE);
-    fg_buf_puts(t, " || ");
+}
+
+/* MIN(NULLIF(CASE WHEN <text> = 'positive' OR <written otherwise> THEN '' ELSE <text> END,
+ * '')) AS "name": the column's least value that is not positive, not positive written
+ * otherwise (a NULL test there is no: the ELSE) and not empty; NULL when there is none. */
+static void put_least_other(struct fg_buf *t, const struct dialect *d, const char *column,
+                            const char *positive, const char *name)
+{
+    fg_buf_puts(t, "            MIN(NULLIF(CASE WHEN ");
+    put_positive_then_otherwise(t, d, column, positive, "\n                OR ");
+    fg_buf_puts(t, "\n                THEN '' ELSE ");
     put_text(t, d, column);
+    fg_buf_puts(t, " END, '')) AS ");
+    put_ident(t, d, name);
+}
+
+/* " WHEN <text> = 'positive' THEN '1' WHEN <written otherwise> THEN 'written otherwise: ' ||
+ * <text> WHEN <text> <> <other> AND <text> <> '' THEN 'third value: ' || ...": the branches
+ * of a CASE that reads a label or a prediction column into the counts column name; the caller
+ * ends it with ELSE '0' END (the other value, and a missing value: with missing: error the
+ * row's y_true is empty already). */
+static void put_binary(struct fg_buf *t, const struct dialect *d, const char *column,
+                       const char *positive, const char *name)
+{
+    fg_buf_puts(t, " WHEN ");
+    put_positive_then_otherwise(t, d, column, positive, " THEN '1'\n            WHEN ");
+    /* the marks' literals hold no quote or backslash: the same in every dialect */
+    static const struct {
+        const char *before;
+        bool other; /* then the other value, else the column's text */
+    } parts[] = {
+        {"\n            THEN '" FG_COUNTS_OTHERWISE "' || ", false},
+        {"\n            WHEN ", false},
+        {" <> ", true},
+        {" AND ", false},
+        {" <> ''\n            THEN '" FG_COUNTS_THIRD "' || ", false},
+        {" || '" FG_COUNTS_THIRD_OTHER "' || ", true},
+    };
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        fg_buf_puts(t, parts[i].before);
+        if (parts[i].other)
+            put_other(t, d, name);
+        else
+            put_text(t, d, column);
+    }
+    fg_buf_puts(t, " || ')'");
 }
 
 /* CASE WHEN <decision> THEN 1 ELSE 0 END for one model: a prediction column as put_binary
@@ -505,7 +573,8 @@ static void put_decision(struct fg_buf *t, const struct dialect *d, const struct
 {
     if (model->prediction != NULL) {
         fg_buf_puts(t, "CASE");
-        put_binary(t, d, model->prediction, policy->data.favorable_prediction);
+        put_binary(t, d, model->prediction, policy->data.favorable_prediction,
+                   model == &policy->data.candidate ? "candidate" : "incumbent");
         fg_buf_puts(t, "\n            ELSE '0' END");
         return;
     }
@@ -603,7 +672,9 @@ static void put_header(struct fg_buf *t, const struct dialect *d, const struct f
            "-- fields; a numeric column is formatted by the engine, which may differ from the\n"
            "-- CSV fairgate would read. A label other than positive_label counts as negative;\n"
            "-- one that is it written otherwise (1.0 for 1, True for true, ' 1') is marked\n"
-           "-- 'written otherwise: ...', which fairgate check --counts refuses, as on the rows.\n");
+           "-- 'written otherwise: ...', which fairgate check --counts refuses, as on the rows;\n"
+           "-- so is a third value ('third value: ...'): a column has the positive value and\n"
+           "-- one other, its least (fairgate_others: one more scan of the table).\n");
     if (drop)
         fg_buf_puts(t, "-- data.missing: drop: rows with a NULL or empty value in a "
                        "needed column are left out.\n");
@@ -662,7 +733,7 @@ static void put_y_true(struct fg_buf *t, const struct dialect *d, const struct f
         if (i + 1 == n_scores)
             fg_buf_puts(t, "\n            THEN NULL\n           ");
     }
-    put_binary(t, d, policy->data.label, policy->data.positive_label);
+    put_binary(t, d, policy->data.label, policy->data.positive_label, "y_true");
     fg_buf_puts(t, "\n            ELSE '0' END AS ");
     put_ident(t, d, "y_true");
 }
@@ -717,27 +788,75 @@ static void put_group_order(struct fg_buf *t, const struct dialect *d,
     }
 }
 
-/* "\n    FROM <table> AS fairgate_src\n", and with missing: drop the WHERE that leaves out
- * rows with a missing value in a needed column. */
-static enum fg_status put_from_where(struct fg_buf *t, const struct dialect *d, const char *table,
-                                     bool drop, const char *const *columns, size_t n_columns,
-                                     struct fg_error *err)
+/* With missing: drop, the WHERE that leaves out rows with a missing value in a needed
+ * column, indented by indent, each line ending "\n". */
+static void put_drop_where(struct fg_buf *t, const struct dialect *d, const char *indent,
+                           const char *const *columns, size_t n_columns)
 {
-    fg_buf_puts(t, "\n    FROM ");
+    for (size_t i = 0; i < n_columns; i++) {
+        fg_buf_add(t, "%s%s", indent, i == 0 ? "WHERE NOT " : "    AND NOT ");
+        put_missing(t, d, columns[i]);
+        fg_buf_puts(t, "\n");
+    }
+}
+
+/* "<from><table> AS fairgate_src\n" */
+static enum fg_status put_source(struct fg_buf *t, const struct dialect *d, const char *from,
+                                 const char *table, struct fg_error *err)
+{
+    fg_buf_puts(t, from);
     enum fg_status status = put_table(t, d, table, err);
     if (status != FG_OK)
         return status;
     fg_buf_puts(t, " AS ");
     put_ident(t, d, SRC);
     fg_buf_puts(t, "\n");
-    if (drop) {
-        for (size_t i = 0; i < n_columns; i++) {
-            fg_buf_puts(t, i == 0 ? "    WHERE NOT " : "\n        AND NOT ");
-            put_missing(t, d, columns[i]);
-        }
-        fg_buf_puts(t, "\n");
-    }
     return FG_OK;
+}
+
+/* " CROSS JOIN (SELECT <least other values> FROM <table> ...) AS fairgate_others": the other
+ * value of the label and, when decisions, of each model's prediction column (see "a third
+ * value"). */
+static enum fg_status put_others(struct fg_buf *t, const struct dialect *d,
+                                 const struct fg_policy *policy, const char *table, bool drop,
+                                 const char *const *columns, size_t n_columns, bool decisions,
+                                 struct fg_error *err)
+{
+    fg_buf_puts(t, "    CROSS JOIN (\n        SELECT\n");
+    put_least_other(t, d, policy->data.label, policy->data.positive_label, "y_true");
+    const struct fg_model_spec *models[2] = {&policy->data.candidate, &policy->data.incumbent};
+    static const char *const names[2] = {"candidate", "incumbent"};
+    for (size_t m = 0; m < 2 && decisions; m++) {
+        if (!models[m]->present || models[m]->prediction == NULL)
+            continue;
+        fg_buf_puts(t, ",\n");
+        put_least_other(t, d, models[m]->prediction, policy->data.favorable_prediction, names[m]);
+    }
+    enum fg_status status = put_source(t, d, "\n        FROM ", table, err);
+    if (status != FG_OK)
+        return status;
+    if (drop)
+        put_drop_where(t, d, "        ", columns, n_columns);
+    fg_buf_puts(t, "    ) AS ");
+    put_ident(t, d, OTHERS);
+    fg_buf_puts(t, "\n");
+    return FG_OK;
+}
+
+/* "\n    FROM <table> AS fairgate_src\n", the other values joined (put_others), and with
+ * missing: drop the WHERE that leaves out rows with a missing value in a needed column. */
+static enum fg_status put_from_where(struct fg_buf *t, const struct dialect *d,
+                                     const struct fg_policy *policy, const char *table, bool drop,
+                                     const char *const *columns, size_t n_columns, bool decisions,
+                                     struct fg_error *err)
+{
+    enum fg_status status = put_source(t, d, "\n    FROM ", table, err);
+    if (status != FG_OK)
+        return status;
+    status = put_others(t, d, policy, table, drop, columns, n_columns, decisions, err);
+    if (status == FG_OK && drop)
+        put_drop_where(t, d, "    ", columns, n_columns);
+    return status;
 }
 
 /* What any query needs: a known dialect, a table, and a policy a counts table can serve (a
@@ -772,7 +891,7 @@ enum fg_status fg_sql_render(const struct fg_policy *policy, const char *table,
     put_outer_select(&t, d, policy);
     fg_buf_puts(&t, "\nFROM (\n    SELECT\n");
     put_inner_select(&t, d, policy, drop, columns, n_columns, scores, n_scores);
-    status = put_from_where(&t, d, table, drop, columns, n_columns, err);
+    status = put_from_where(&t, d, policy, table, drop, columns, n_columns, true, err);
     if (status != FG_OK) {
         free(t.data);
         return status;
@@ -872,7 +991,8 @@ static enum fg_status put_bins_rows(struct fg_buf *t, const struct dialect *d,
         fg_buf_puts(t, " AS ");
         put_ident(t, d, bins_score_name(m));
     }
-    enum fg_status status = put_from_where(t, d, table, drop, columns, n_columns, err);
+    enum fg_status status =
+        put_from_where(t, d, policy, table, drop, columns, n_columns, false, err);
     fg_buf_puts(t, ")");
     return status;
 }

@@ -1060,3 +1060,13 @@ const char *fg_written_otherwise(const char *positive, size_t positive_len, cons
         return "how the number is written";
     return "";
 }
+
+bool fg_looks_missing(const char *value, size_t len)
+{
+    static const char *const tokens[] = {"na",  "n/a",  "#n/a", "<na>", "nan", "-nan",
+                                         "nat", "null", "none", "nil",  "?"};
+    for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++)
+        if (strlen(tokens[i]) == len && strncasecmp(value, tokens[i], len) == 0)
+            return true;
+    return false;
+}

@@ -66,7 +66,6 @@ void fg_format_exact(char *buf, size_t size, double value);
 /* Formats a double for people: "%.4g"-like but stable, or "undefined". */
 void fg_format_number(char *buf, size_t size, bool defined, double value);
 
-
 /* ---- values written otherwise ---- */
 
 /* Whether text (len bytes, no NUL needed) is a finite decimal number as fairgate reads a
@@ -82,5 +81,9 @@ bool fg_comma_decimal(const char *text, size_t len, double *value);
  * the engine's rows (lib/sql.c marks them, lib/counts_io.c refuses the mark). */
 const char *fg_written_otherwise(const char *positive, size_t positive_len, const char *value,
                                  size_t len);
+/* Whether value (len bytes) is how an export writes a missing value (pandas, R, Excel, SQL:
+ * NA, NaN, null, None, N/A, <NA>...), ignoring case: fairgate reads only an empty field (in
+ * an engine: NULL or empty text) as missing. */
+bool fg_looks_missing(const char *value, size_t len);
 
 #endif /* FAIRGATE_UTIL_H */

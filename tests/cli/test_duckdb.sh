@@ -376,6 +376,38 @@ for source in csv parquet typed; do
         "candidate marks rows whose column 'p' has '1\.0', which differs from the favorable prediction '1' only in how the number is written"
 done
 
+# ---- a third value ----
+
+# 'yes' among '1' and '0' in the label, 2 among 1 and 0 in the prediction (text: csv,
+# parquet; typed: the label stays VARCHAR, the prediction is BIGINT): check on the rows
+# refuses the third value, and check --counts refuses DuckDB's export naming the column, the
+# third value, the positive value and the other value (main counted it as the other value:
+# both groups select 1 of 4, exit 0). With missing: drop, a row left out (no group) whose
+# label '-' sorts before '0' is no third value: the export equals fairgate counts.
+sed 's/name: duck-mixed/name: duck-third/' "$WORK/mixed.yaml" >"$WORK/third.yaml"
+sed '/^  protected/a\
+  missing: drop' "$WORK/third.yaml" >"$WORK/third-drop.yaml"
+printf '%s\n' g,y,p a,1,1 a,0,0 a,yes,0 a,0,0 b,1,1 b,0,0 b,1,0 b,0,0 >"$WORK/third-y.csv"
+printf '%s\n' g,y,p a,1,1 a,0,0 a,1,2 a,0,0 b,1,1 b,0,0 b,1,0 b,0,0 >"$WORK/third-p.csv"
+{ sed '/yes/d' "$WORK/third-y.csv"; echo ',-,0'; } >"$WORK/third-drop.csv"
+for case in "y y_true yes positive label" "p candidate 2 favorable prediction"; do
+    set -- $case
+    tc_column=$1 tc_field=$2 tc_value=$3
+    shift 3
+    run "$FAIRGATE" check --quiet --policy "$WORK/third.yaml" --candidate "$WORK/third-$tc_column.csv"
+    expect_rc "third value '$tc_value' in '$tc_column': check on the rows refuses it" 2
+    for source in csv parquet typed; do
+        duck "third-$tc_column-$source" counts "$WORK/third.yaml" "$source" \
+            "$WORK/third-$tc_column.csv" || continue
+        run "$FAIRGATE" check --quiet --policy "$WORK/third.yaml" --counts \
+            "$WORK/third-$tc_column-$source.duck.csv"
+        expect_rc "third value '$tc_value' in '$tc_column', $source: check --counts refuses the export (main: exit 0)" 2
+        expect_grep "... naming the column, the third, the positive and the other value" "$WORK/err" \
+            "$tc_field marks rows whose column '$tc_column' has a third value '$tc_value' \\(the $* is '1'; the other value, the least in the engine's order, is '0'\\)"
+    done
+done
+agree third-drop "$WORK/third-drop.yaml" "$WORK/third-drop.csv"
+
 # ---- scores fairgate refuses ----
 
 # 40 rows A,1,0.9 and 40 rows B,1,VALUE. Where check on the rows refuses VALUE (exit 2),

@@ -130,6 +130,40 @@ bins_judge() {
 BAD_SCORES='NaN nan inf -Infinity x 0x1 1e400 1d 1e 1.2.3 --1 . 1e-400 -1e-400 5e-324 2.2250738585072011e-308'
 GOOD_SCORES='0.2 1. .5 +0.7 5E-1 1e-1 -0 007 2.2250738585072013e-308 0e-500 0.000e-999'
 
+# A third value in a label or prediction column ('yes' among '1' and '0', or 2): fairgate on
+# the rows refuses it, naming the column, the third value, the positive value and the other
+# value; the query names the column's other value (its least) and marks the rows of any
+# third, and check --counts refuses the mark in the rows' words. Counted as the other value
+# (main), both groups selected 1 of 4 and the gate passed without a word: exit 0.
+printf '%s\n' 'version: 1' 'name: sql-third' 'data:' '  label: y' '  positive_label: "1"' \
+    '  protected: [g]' '  candidate: { prediction: p }' '  favorable_prediction: "1"' 'gates:' \
+    '  - id: sr' '    metric: selection_rate' '    disparity: ratio' '    min: 0.8' \
+    '    min_group_size: 1' >"$WORK/third.yaml"
+printf '%s\n' g,y,p a,1,1 a,0,0 a,yes,0 a,0,0 b,1,1 b,0,0 b,1,0 b,0,0 >"$WORK/third-y.csv"
+printf '%s\n' g,y,p a,1,1 a,0,0 a,1,2 a,0,0 b,1,1 b,0,0 b,1,0 b,0,0 >"$WORK/third-p.csv"
+# missing: drop, and a row left out (no group) whose label '-' sorts before '0': the other
+# value comes from the rows the query counts, so nothing is marked (the rows drop it too)
+sed '/^  protected/a\
+  missing: drop' "$WORK/third.yaml" >"$WORK/third-drop.yaml"
+{ sed '/yes/d' "$WORK/third-y.csv"; echo ',-,0'; } >"$WORK/third-drop.csv"
+counts_of "$WORK/third-drop.yaml" "$WORK/third-drop.csv" "$WORK/want-third-drop"
+# third_judge LABEL EXPORT ROWS FIELD COLUMN THIRD POSITIVE-IS: check on the rows and check
+# --counts on the engine's export both refuse the third value, naming the same values
+third_judge() {
+    for tj_input in --candidate --counts; do
+        if [ "$tj_input" = --candidate ]; then
+            tj_file=$3 tj_who="check on the rows"
+            tj_want="column '$5' has a third value '$6' \\(the $7 is '1'; the other value, first seen at line 3, is '0'\\)"
+        else
+            tj_file=$2 tj_who="check --counts on the export (main: counted as the other value, exit 0)"
+            tj_want="$4 marks rows whose column '$5' has a third value '$6' \\(the $7 is '1'; the other value, the least in the engine's order, is '0'\\)"
+        fi
+        run "$FAIRGATE" check --quiet --policy "$WORK/third.yaml" "$tj_input" "$tj_file"
+        expect_rc "$1: $tj_who refuses the third value" 2
+        expect_grep "... naming the column and the values" "$WORK/err" "$tj_want"
+    done
+}
+
 # ---- SQLite ----
 
 if command -v sqlite3 >/dev/null 2>&1; then
@@ -173,6 +207,16 @@ if command -v sqlite3 >/dev/null 2>&1; then
     expect_grep "... saying why" "$WORK/err" "y_true is empty: the rows of this cell have a missing value"
     run "$FAIRGATE" check --quiet --policy "$LOAN" --candidate "$WORK/holes.csv"
     expect_rc "... as check on the rows refuses them" 2
+    # a third value: as text, and in INTEGER columns (2 stored as an integer)
+    sqlite_run third-y "$WORK/third-y.csv" "$WORK/third.yaml"
+    third_judge "sqlite label 'yes' among '1' and '0'" "$WORK/third-y.sqlite.csv" "$WORK/third-y.csv" \
+        y_true y yes "positive label"
+    SQLITE_SCHEMA='g TEXT, y INTEGER, p INTEGER' sqlite_run third-p "$WORK/third-p.csv" "$WORK/third.yaml"
+    third_judge "sqlite INTEGER prediction 2 among 1 and 0" "$WORK/third-p.sqlite.csv" \
+        "$WORK/third-p.csv" candidate p 2 "favorable prediction"
+    sqlite_run third-drop "$WORK/third-drop.csv" "$WORK/third-drop.yaml"
+    compare "sqlite, missing: drop: a value of a row left out is no third value" \
+        "$WORK/third-drop.sqlite.csv" "$WORK/want-third-drop" "$WORK/third-drop.yaml" "$WORK/third-drop.csv"
     # scores: as text (what .import makes), and in a REAL column (where ' 0.2' would read
     # as 0.2 on loading, before the query: only values SQLite keeps apart are tried)
     for mode in error drop; do
@@ -323,6 +367,16 @@ if [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/pg_ctl" ] && comman
     run "$FAIRGATE" check --quiet --policy "$WORK/pgbool.yaml" --counts "$WORK/pgbool.pg.csv"
     expect_rc "postgres TEXT column with 'True' for 'true': refused" 2
     expect_grep "... for the letter case" "$WORK/err" "column 'p' has 'True', which differs from the favorable prediction 'true' only in letter case"
+    # a third value: in TEXT columns, and in INTEGER columns
+    pg_run third-y "$WORK/third-y.csv" "$WORK/third.yaml" 'g TEXT, y TEXT, p TEXT'
+    third_judge "postgres TEXT label 'yes' among '1' and '0'" "$WORK/third-y.pg.csv" "$WORK/third-y.csv" \
+        y_true y yes "positive label"
+    pg_run third-p "$WORK/third-p.csv" "$WORK/third.yaml" 'g TEXT, y INTEGER, p INTEGER'
+    third_judge "postgres INTEGER prediction 2 among 1 and 0" "$WORK/third-p.pg.csv" \
+        "$WORK/third-p.csv" candidate p 2 "favorable prediction"
+    pg_run third-drop "$WORK/third-drop.csv" "$WORK/third-drop.yaml" 'g TEXT, y TEXT, p INTEGER'
+    compare "postgres, missing: drop: a value of a row left out is no third value" \
+        "$WORK/third-drop.pg.csv" "$WORK/want-third-drop" "$WORK/third-drop.yaml" "$WORK/third-drop.csv"
     for mode in error drop; do
         i=0
         for v in NaN nan Infinity inf -Infinity -inf 0.2 1. .5 +0.7 5E-1 -0 5e-324 -1e-310; do

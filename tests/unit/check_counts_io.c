@@ -147,6 +147,37 @@ static const struct read_vector read_vectors[] = {
      "the number is written"},
     {"marked even with count 0", HEADER "F,a,0,written otherwise: 1e0,0,0\n", FG_ERR_INPUT, 0, 2, 4,
      "CAST(\"c\" AS INTEGER)"},
+    /* the mark of `fairgate sql` for a third value: the column, the third value, the
+     * positive value and the other value, in the words of the rows (lib/ingest.c) */
+    {"third label", HEADER "F,a,third value: yes (other: 0),1,0,1\n", FG_ERR_INPUT, 0, 2, 3,
+     "y_true marks rows whose column 'y' has a third value 'yes' (the positive label is '1'; "
+     "the other value, the least in the engine's order, is '0'): a label or prediction column "
+     "has two values"},
+    {"third candidate", HEADER "F,a,1,third value: 2 (other: 0),0,1\n", FG_ERR_INPUT, 0, 2, 4,
+     "candidate marks rows whose column 'c' has a third value '2' (the favorable prediction is "
+     "'1'; the other value, the least in the engine's order, is '0')"},
+    /* split at the last " (other: ", so a value holding it is shown whole */
+    {"third incumbent", HEADER "F,a,1,1,\"third value: a (other: b) (other: -1)\",1\n",
+     FG_ERR_INPUT, 0, 2, 5,
+     "column 'i' has a third value 'a (other: b)' (the favorable prediction is '1'; the other "
+     "value, the least in the engine's order, is '-1')"},
+    {"third value that looks missing", HEADER "F,a,third value: NA (other: 0),1,0,0\n",
+     FG_ERR_INPUT, 0, 2, 3,
+     "third value 'NA' (the positive label is '1'; the other value, the least in the engine's "
+     "order, is '0'): a label or prediction column has two values, and on the rows fairgate "
+     "refuses a third too; give the column two values in the engine (say, a view that maps "
+     "each value to the positive label or the other one) and run the query again; 'NA' looks "
+     "like a missing value, but only NULL or empty text is read as missing"},
+    {"other value that looks missing", HEADER "F,a,third value: 0 (other: NULL),1,0,1\n",
+     FG_ERR_INPUT, 0, 2, 3,
+     "third value '0' (the positive label is '1'; the other value, the least in the engine's "
+     "order, is 'NULL'): a label or prediction column has two values, and on the rows fairgate "
+     "refuses a third too; give the column two values in the engine (say, a view that maps "
+     "each value to the positive label or the other one) and run the query again; 'NULL' looks "
+     "like a missing value"},
+    {"third value mark cut short", HEADER "F,a,third value: x,1,0,1\n", FG_ERR_INPUT, 0, 2, 3,
+     "has a third value 'x' (the positive label is '1'; the other value, the least in the "
+     "engine's order, is '?')"},
     {"signed count", HEADER "F,a,1,1,0,+1\n", FG_ERR_INPUT, 0, 2, 6, "count is '+1'"},
     {"decimal count", HEADER "F,a,1,1,0,2.0\n", FG_ERR_INPUT, 0, 2, 6, "count is '2.0'"},
     {"count past 2^64", HEADER "F,a,1,1,0,18446744073709551616\n", FG_ERR_LIMIT, 0, 2, 6,

@@ -213,6 +213,11 @@ static const struct sql_vector wo_vectors[] = {
       "                OR TRIM(BOTH ' ' FROM TRIM(BOTH '\t' FROM TRIM(BOTH ' ' FROM "
       "CAST(\"fairgate_src\".\"y\" AS VARCHAR)))) = 'Yes')\n"
       "            THEN 'written otherwise: ' || CAST(\"fairgate_src\".\"y\" AS VARCHAR)\n"
+      "            WHEN CAST(\"fairgate_src\".\"y\" AS VARCHAR) <> \"fairgate_others\".\"y_true\" "
+      "AND CAST(\"fairgate_src\".\"y\" AS VARCHAR) <> ''\n"
+      "            THEN 'third value: ' || CAST(\"fairgate_src\".\"y\" AS VARCHAR) || ' (other: ' "
+      "|| "
+      "\"fairgate_others\".\"y_true\" || ')'\n"
       "            ELSE '0' END AS \"y_true\"",
       "OR CASE WHEN (REPLACE(CAST(\"fairgate_src\".\"p\" AS VARCHAR), ',', '.') <> '' AND "
       "REPLACE(REPLACE(",
@@ -221,6 +226,12 @@ static const struct sql_vector wo_vectors[] = {
       "                    THEN CAST(REPLACE(CAST(\"fairgate_src\".\"p\" AS VARCHAR), ',', '.') AS "
       "DOUBLE PRECISION) END = 1)\n"
       "            THEN 'written otherwise: ' || CAST(\"fairgate_src\".\"p\" AS VARCHAR)\n"
+      "            WHEN CAST(\"fairgate_src\".\"p\" AS VARCHAR) <> "
+      "\"fairgate_others\".\"candidate\" "
+      "AND CAST(\"fairgate_src\".\"p\" AS VARCHAR) <> ''\n"
+      "            THEN 'third value: ' || CAST(\"fairgate_src\".\"p\" AS VARCHAR) || ' (other: ' "
+      "|| "
+      "\"fairgate_others\".\"candidate\" || ')'\n"
       "            ELSE '0' END AS \"candidate\"",
       NULL}},
     {FG_SQL_POSTGRES,
@@ -265,12 +276,109 @@ static const struct sql_vector wo_vectors[] = {
 START_TEST(test_written_otherwise)
 {
     char *query = render_holding(wo_policy, &wo_vectors[_i]);
-    /* both columns marked; "Yes" is no number, "1" has no letter */
+    /* both columns marked; "Yes" is no number, "1" has no letter; each test twice: in the
+     * CASE, and where the column's other value leaves such values out */
     ck_assert_uint_eq(count_of(query, "THEN 'written otherwise: ' || CAST("), 2);
-    ck_assert_uint_eq(count_of(query, "lower("), 2);
+    ck_assert_uint_eq(count_of(query, "lower("), 4);
     ck_assert_ptr_null(strstr(query, "REPLACE(CAST(\"fairgate_src\".\"y\""));
     ck_assert_ptr_null(strstr(query, "REPLACE(CAST(`fairgate_src`.`y`"));
     free(query);
+}
+END_TEST
+
+/* A third value in a label or prediction column (the rows refuse it): per dialect, each
+ * such column's other value, the least of its values neither positive, nor written otherwise,
+ * nor empty, from one derived table over the same rows (missing: drop, its own WHERE) joined
+ * to every row, and the branch that marks any other value with it. The bins query reads the
+ * label only. */
+static const char third_policy[] =
+    "version: 1\nname: third\ndata:\n  label: y\n  positive_label: \"1\"\n"
+    "  protected: [g]\n  candidate: { prediction: p }\n  incumbent: { prediction: q }\n"
+    "  favorable_prediction: \"1\"\n  missing: drop\ngates:\n  - id: sr\n"
+    "    metric: selection_rate\n    disparity: ratio\n    min: 0.8\n";
+
+static const char third_bins_policy[] =
+    "version: 1\nname: third\ndata:\n  label: y\n  positive_label: \"1\"\n"
+    "  protected: [g]\n  candidate: { score: s, threshold: 0.5 }\n"
+    "  incumbent: { prediction: q }\n  favorable_prediction: \"1\"\ngates:\n  - id: r\n"
+    "    metric: auc\n    overall: { min: 0.6 }\n";
+
+/* the query's part "s" with each ` replaced by the dialect's identifier quote q */
+static const char *quoted(char *buf, size_t size, const char *s, char q)
+{
+    size_t i = 0;
+    for (; s[i] != '\0' && i + 1 < size; i++)
+        buf[i] = s[i] == '`' ? q : s[i];
+    buf[i] = '\0';
+    return buf;
+}
+
+START_TEST(test_third_value)
+{
+    static const struct {
+        enum fg_sql_dialect dialect;
+        char quote;
+        const char *text;
+    } dialects[] = {
+        {FG_SQL_ANSI, '"', "VARCHAR"},    {FG_SQL_POSTGRES, '"', "TEXT"},
+        {FG_SQL_SQLITE, '"', "TEXT"},     {FG_SQL_SPARK, '`', "STRING"},
+        {FG_SQL_BIGQUERY, '`', "STRING"}, {FG_SQL_DUCKDB, '"', "VARCHAR"},
+    };
+    static const char *const columns[][2] = {
+        {"y", "y_true"}, {"p", "candidate"}, {"q", "incumbent"}};
+    char want[512], part[512];
+    for (size_t i = 0; i < sizeof dialects / sizeof dialects[0]; i++) {
+        char q = dialects[i].quote;
+        for (int bins = 0; bins < 2; bins++) {
+            struct fg_policy *policy = policy_from(bins ? third_bins_policy : third_policy);
+            char *query = NULL;
+            struct fg_error err;
+            ck_assert_int_eq(
+                bins ? fg_sql_render_bins(policy, "t", dialects[i].dialect, &query, &err)
+                     : fg_sql_render(policy, "t", dialects[i].dialect, &query, &err),
+                FG_OK);
+            size_t n_columns = bins ? 1 : 3;
+            for (size_t c = 0; c < n_columns; c++) {
+                snprintf(part, sizeof part,
+                         "THEN 'third value: ' || CAST(`fairgate_src`.`%s` AS %s) || ' (other: ' "
+                         "|| `fairgate_others`.`%s` || ')'\n            ELSE '0' END AS `%s`",
+                         columns[c][0], dialects[i].text, columns[c][1], columns[c][1]);
+                ck_assert_msg(strstr(query, quoted(want, sizeof want, part, q)) != NULL,
+                              "no '%s' in\n%s", want, query);
+                snprintf(part, sizeof part,
+                         "            MIN(NULLIF(CASE WHEN CAST(`fairgate_src`.`%s` AS %s) = '1'\n"
+                         "                OR (",
+                         columns[c][0], dialects[i].text);
+                ck_assert_msg(strstr(query, quoted(want, sizeof want, part, q)) != NULL,
+                              "no '%s' in\n%s", want, query);
+                snprintf(part, sizeof part,
+                         "THEN '' ELSE CAST(`fairgate_src`.`%s` AS %s) END, '')) AS `%s`",
+                         columns[c][0], dialects[i].text, columns[c][1]);
+                ck_assert_msg(strstr(query, quoted(want, sizeof want, part, q)) != NULL,
+                              "no '%s' in\n%s", want, query);
+            }
+            ck_assert_uint_eq(count_of(query, "MIN(NULLIF(CASE WHEN "), n_columns);
+            ck_assert_uint_eq(count_of(query, "THEN 'third value: ' || "), n_columns);
+            /* one derived table, over the table again, uncorrelated, joined to every row */
+            ck_assert_uint_eq(count_of(query, "CROSS JOIN ("), 1);
+            snprintf(part, sizeof part,
+                     "    FROM `t` AS `fairgate_src`\n    CROSS JOIN (\n        SELECT\n"
+                     "            MIN(NULLIF(");
+            ck_assert_ptr_nonnull(strstr(query, quoted(want, sizeof want, part, q)));
+            ck_assert_uint_eq(count_of(query, quoted(want, sizeof want, "FROM `t` AS ", q)), 2);
+            /* missing: drop leaves out the same rows from both (error: no WHERE) */
+            snprintf(part, sizeof part,
+                     "        FROM `t` AS `fairgate_src`\n        WHERE NOT (`fairgate_src`.`g` IS "
+                     "NULL");
+            ck_assert_uint_eq(count_of(query, quoted(want, sizeof want, part, q)), !bins);
+            ck_assert_uint_eq(count_of(query, "WHERE NOT "), bins ? 0 : 2);
+            snprintf(part, sizeof part, "    ) AS `fairgate_others`\n%s",
+                     bins ? ")" : "    WHERE NOT (");
+            ck_assert_ptr_nonnull(strstr(query, quoted(want, sizeof want, part, q)));
+            free(query);
+            fg_policy_free(policy);
+        }
+    }
 }
 END_TEST
 
@@ -456,6 +564,7 @@ static Suite *sql_suite(void)
     tcase_add_test(tc, test_score_columns);
     tcase_add_loop_test(tc, test_written_otherwise, 0,
                         (int)(sizeof wo_vectors / sizeof wo_vectors[0]));
+    tcase_add_test(tc, test_third_value);
     tcase_add_test(tc, test_comment_cannot_break_out);
     tcase_add_loop_test(tc, test_bins_dialects, 0,
                         (int)(sizeof bins_vectors / sizeof bins_vectors[0]));
