@@ -835,7 +835,7 @@ static enum fg_status csv_failure(struct reader *r, struct csv_parser *parser, b
     return fail(r, FG_ERR_INPUT, r->lines.line, 0, "CSV error: %s", csv_strerror(code));
 }
 
-/* Feeds bytes to libcsv one physical line at a time, so that records know their line. */
+/* Feeds bytes to libcsv, so that records know their line (lib/csvread.c). */
 static enum fg_status feed(struct reader *r, struct csv_parser *parser, const char *bytes,
                            size_t len)
 {

@@ -1,7 +1,11 @@
 /*
  * csvread.c - what the two libcsv readers (lib/ingest.c for predictions, lib/counts_io.c for
- * counts files) share: the parser set up as fairgate reads CSV, and feeding it one physical
- * line at a time so that every record knows the line it starts on.
+ * counts files) share: the parser set up as fairgate reads CSV, and feeding it piece by piece
+ * so that every record knows the line it starts on.
+ *
+ * Lines are counted as lib/fastcsv.c counts them: a line ends at '\n' only; a lone '\r' ends a
+ * record but not a line. A record's line is the line of its first byte, whichever byte ends
+ * the record before it, and however the input is cut into blocks.
  */
 #include "csvread.h"
 #include "fairgate.h"
@@ -56,12 +60,11 @@ unsigned long fg_csv_lines_open_record(const struct fg_csv_lines *l)
     return l->pending_line ? l->pending_line : l->line;
 }
 
-static bool blank(const char *bytes, const char *end)
+/* A piece ends past the first '\r' or '\n' and the run of them it opens: libcsv can end a
+ * record only at that first byte, and every record starts at the first byte of a piece. */
+static bool terminator(char byte)
 {
-    for (; bytes < end; bytes++)
-        if (*bytes != '\n' && *bytes != '\r')
-            return false;
-    return true;
+    return byte == '\n' || byte == '\r';
 }
 
 bool fg_csv_feed_lines(struct fg_csv_lines *l, struct csv_parser *parser, const char *bytes,
@@ -70,16 +73,20 @@ bool fg_csv_feed_lines(struct fg_csv_lines *l, struct csv_parser *parser, const 
 {
     const char *end = bytes + len;
     while (bytes < end) {
-        const char *newline = memchr(bytes, '\n', (size_t)(end - bytes));
-        const char *stop = newline ? newline + 1 : end;
-        if (!l->in_record && l->pending_line == 0 && !blank(bytes, stop))
+        const char *stop = bytes;
+        while (stop < end && !terminator(*stop))
+            stop++;
+        /* a record starts here unless a record is open or the piece is blank */
+        if (stop > bytes && !l->in_record && l->pending_line == 0)
             l->pending_line = l->line;
+        unsigned long newlines = 0;
+        for (; stop < end && terminator(*stop); stop++)
+            newlines += *stop == '\n';
         size_t n = (size_t)(stop - bytes);
         size_t done = csv_parse(parser, bytes, n, on_field, on_record, data);
         if (*status != FG_OK || done != n)
             return false;
-        if (newline)
-            l->line++;
+        l->line += newlines;
         bytes = stop;
     }
     return true;

@@ -21,7 +21,7 @@ struct csv_parser;
 
 /* Where a libcsv reader is, for messages. */
 struct fg_csv_lines {
-    unsigned long line;         /* the physical line being fed, 1-based */
+    unsigned long line;         /* the line being fed, 1-based; '\n' ends a line */
     unsigned long pending_line; /* first line of a record no callback has seen yet, or 0 */
     unsigned long record_line;  /* first line of the current record */
     bool in_record;
@@ -36,8 +36,8 @@ bool fg_csv_field_too_long(struct csv_parser *parser, size_t step);
 void fg_csv_lines_begin_record(struct fg_csv_lines *lines);
 /* The first line of the record libcsv is in, even before its first field is complete. */
 unsigned long fg_csv_lines_open_record(const struct fg_csv_lines *lines);
-/* Feeds bytes to libcsv one physical line at a time, so that records know their line.
- * True when every byte was parsed; false when a callback set *status or libcsv stopped
+/* Feeds bytes to libcsv in pieces that end past a run of '\r' and '\n', so that every record
+ * knows the line of its first byte (lines end at '\n' only; bytes may be cut anywhere). True when every byte was parsed; false when a callback set *status or libcsv stopped
  * (then csv_error says why). */
 bool fg_csv_feed_lines(struct fg_csv_lines *lines, struct csv_parser *parser, const char *bytes,
                        size_t len, void (*on_field)(void *, size_t, void *),

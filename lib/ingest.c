@@ -4,9 +4,10 @@
  * A file is read in CHUNK_SIZE fread chunks; every byte goes through SHA-256 (the digest
  * the audit and the attestation record) in the same read that parses it (a large file
  * split among workers is hashed apart, and refused if it changed meanwhile), a UTF-8 byte
- * order mark at the start is skipped, and each chunk is fed to libcsv one physical line at
- * a time so that every record knows the line it starts on (a quoted field may span lines; "\n" and
- * "\r\n" both end a line). The first record is the header; blank lines are ignored.
+ * order mark at the start is skipped, and each chunk is fed to libcsv piece by piece so that
+ * every record knows the line it starts on (a quoted field may span lines; a line ends at
+ * '\n', so "\n" and "\r\n" end one, and a lone '\r' ends a record but not a line, as on the
+ * fast path). The first record is the header; blank lines are ignored.
  *
  * Invariants:
  * - Only the columns the policy needs ("slots") are copied, each into its own reusable
@@ -439,7 +440,7 @@ static enum fg_status csv_failure(struct reader *r, struct csv_parser *parser, b
     }
 }
 
-/* Feeds bytes to libcsv one physical line at a time, counting lines. */
+/* Feeds bytes to libcsv, counting lines (lib/csvread.c). */
 static enum fg_status feed(struct reader *r, struct csv_parser *parser, const char *bytes,
                            size_t len)
 {

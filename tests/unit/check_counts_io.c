@@ -188,6 +188,15 @@ static const struct read_vector read_vectors[] = {
     {"short record", HEADER "F,a,1,1,0\n", FG_ERR_INPUT, 0, 2, 0, "has 5 fields, the header 6"},
     {"multi-line value, error after it", HEADER "\"F\nG\",a,1,1,0,1\nF,a,1,1,0,x\n", FG_ERR_INPUT,
      0, 4, 6, "count is 'x'"},
+    /* a line ends at '\n' only: a lone '\r' ends a record, not a line (as for predictions) */
+    {"lone CR, unclosed quote after it",
+     "sex,race,y_true,candidate,incumbent,count\rF,a,1,1,0,3\r\"F,a\n", FG_ERR_INPUT, 0, 1, 0,
+     "a quoted field is not closed before the end of the file"},
+    {"lone CR, multi-line value, error in it", HEADER "F,a,1,1,0,3\r\"F\nG\",a,1,1,0,x\n",
+     FG_ERR_INPUT, 0, 2, 6, "count is 'x'"},
+    {"CR inside quotes, short record after",
+     HEADER "\"F\r\",a,1,1,0,1\n\r\nF,a,1,1,0,2\r\"M\r\n\",a\n", FG_ERR_INPUT, 0, 4, 0,
+     "has 2 fields, the header 6"},
 };
 
 START_TEST(test_read_vectors)

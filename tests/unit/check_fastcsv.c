@@ -397,6 +397,151 @@ START_TEST(test_first_error_wins)
 }
 END_TEST
 
+/* ---- line numbers ----
+ *
+ * A line ends at '\n' only: a lone '\r' ends a record but not a line, as lib/fastcsv.c counts.
+ * Each file below holds one faulty record after records ended by '\n', "\r\n", a lone '\r' or
+ * runs of them, some with quoted fields holding '\r' or '\n'; every reader, libcsv alone
+ * included, must name the line the faulty record starts on (the physical line of the bad
+ * byte for malformed quoting), whatever the block size. */
+
+/* Records that read well; quotes in some, so that the fast path hands the rest to libcsv. */
+static const char *const good_records[] = {
+    "F,A,1,1,0,n",
+    "M,B,1,0,1,",
+    "\"F\",A,1,1,0,q",
+    "M,\"B\",1,1,1,\"n\r\nn\"",
+    "F,A,1,1,0,\"\r\"",
+    "M,B,1,0,0,\"\n\"",
+    "\"M\",B,1,0,1,\"\r\r\n\n\"",
+};
+
+/* Records that read well, without quotes: those after an unclosed quote. */
+static const char *const plain_records[] = {"F,A,1,1,0,n", "M,B,1,0,1,", "F,B,1,1,1,x"};
+
+/* The first record with the label's other value (for the third value's message). */
+static const char *const other_records[] = {"M,B,0,1,1,n", "\"M\",B,0,1,1,\"\r\"",
+                                            "M,B,0,1,1,\"a\nb\"", "M,B,0,1,1,x"};
+
+static const char *const record_ends[] = {"\n", "\r\n", "\r", "\n\r", "\r\r", "\n\n\r\n"};
+
+static const struct {
+    const char *record;
+    const char *message; /* NULL: THIRD_VALUE */
+    bool unclosed;       /* no '"' may follow */
+} line_faults[] = {
+    {"F,\"unclosed,1,1,0,n", "a quoted field is not closed before the end of the file", true},
+    {"\"un\rclosed", "a quoted field is not closed before the end of the file", true},
+    {"\"F\nG\",A,1,1", "the row has 4 fields, the header has 6", false},
+    {"\"F\r\n\",A,1,1,0,x,y", "the row has 7 fields, the header has 6", false},
+    {"F,A\"x,1,1,0,n",
+     "malformed quoting: a '\"' inside an unquoted field, or text after a closing '\"' (double "
+     "a quote inside a quoted field)",
+     false},
+    {"\"F\r\nF\",A,7,1,0,n", NULL, false}, /* THIRD_VALUE */
+};
+
+#define THIRD_VALUE                                                                                \
+    "column 'y' has a third value '7' (the positive label is '1'; the other value, first seen "    \
+    "at line %lu, is '0')"
+
+static unsigned long line_at(const char *text, size_t len)
+{
+    unsigned long line = 1;
+    for (size_t i = 0; i < len; i++)
+        line += text[i] == '\n';
+    return line;
+}
+
+static size_t put(char *text, size_t len, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(text + len, s, n);
+    return len + n;
+}
+
+/* A file with line_faults[fault]; *line, *message: the error every reader must give. */
+static size_t generate_fault(char *text, size_t fault, unsigned long *line, char *message,
+                             size_t message_size)
+{
+    size_t len = put(text, 0, "a,b,y,new,old,");
+    if (next(2) == 0) {
+        memset(text + len, 'n', 70); /* a header longer than the smallest block */
+        len += 70;
+    } else {
+        len = put(text, len, "note");
+    }
+    unsigned before = next(5), after = next(4);
+    unsigned long other_line = 0;
+    for (unsigned i = 0; i < before; i++) {
+        len = put(text, len, record_ends[next(6)]);
+        len = put(text, len, good_records[next(7)]);
+    }
+    if (line_faults[fault].message == NULL) {
+        len = put(text, len, record_ends[next(6)]);
+        other_line = line_at(text, len);
+        len = put(text, len, other_records[next(4)]);
+    }
+    len = put(text, len, record_ends[next(6)]);
+    *line = line_at(text, len);
+    len = put(text, len, line_faults[fault].record);
+    for (unsigned i = 0; i < after; i++) {
+        len = put(text, len, record_ends[next(6)]);
+        len = put(text, len,
+                  line_faults[fault].unclosed ? plain_records[next(3)] : good_records[next(7)]);
+    }
+    if (next(2) == 0)
+        len = put(text, len, record_ends[next(6)]);
+    if (line_faults[fault].message == NULL)
+        snprintf(message, message_size, THIRD_VALUE, other_line);
+    else
+        snprintf(message, message_size, "%s", line_faults[fault].message);
+    return len;
+}
+
+/* The error of one run: its line and message as wanted. */
+static void expect_fault(const struct fg_policy *policy, const char *path,
+                         const struct fg_ingest_tuning *tuning, unsigned long line,
+                         const char *message)
+{
+    struct fg_ingest_options options = {.candidate_path = path};
+    struct fg_counts *counts = NULL;
+    struct fg_error err;
+    memset(&err, 0, sizeof err);
+    enum fg_status status = fg_ingest_run_tuned(policy, &options, tuning, &counts, NULL, &err);
+    ck_assert_msg(status == FG_ERR_INPUT && err.line == line && strcmp(err.message, message) == 0,
+                  "%s (libcsv only: %d, block %zu): status %d, line %lu: %s; want line %lu: %s",
+                  path, (int)tuning->libcsv_only, tuning->block_bytes, (int)status, err.line,
+                  err.message, line, message);
+}
+
+START_TEST(test_line_numbers)
+{
+    struct fg_policy *policy = policy_from(policies[0]);
+    char text[4096], path[512], message[512];
+    for (unsigned seed = 1; seed <= 240; seed++) {
+        rng = seed * 2246822519u;
+        size_t fault = seed % (sizeof line_faults / sizeof *line_faults);
+        unsigned long line = 0;
+        size_t len = generate_fault(text, fault, &line, message, sizeof message);
+        char name[64];
+        snprintf(name, sizeof name, "lines-%u.csv", seed);
+        write_file(path, sizeof path, name, text, len);
+        struct fg_ingest_tuning tuning;
+        fg_ingest_tuning_default(&tuning);
+        tuning.libcsv_only = true;
+        expect_fault(policy, path, &tuning, line, message);
+        tuning.libcsv_only = false;
+        for (size_t block = 64; block <= 72; block++) {
+            tuning.block_bytes = block;
+            expect_fault(policy, path, &tuning, line, message);
+        }
+        agree(policy, path, seed);
+    }
+    fg_policy_free(policy);
+}
+END_TEST
+
 static void progress_seen(uint64_t done, uint64_t total, uint64_t rows, void *user)
 {
     uint64_t *seen = user;
@@ -459,6 +604,7 @@ int main(void)
     tcase_add_test(tc, test_long_fields);
     tcase_add_test(tc, test_first_error_wins);
     tcase_add_test(tc, test_progress);
+    tcase_add_test(tc, test_line_numbers);
     suite_add_tcase(suite, tc);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);
