@@ -12,7 +12,6 @@
 
 #include <csv.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* libcsv's field buffer: a field, its closing quote, the NUL, and libcsv's look-ahead. */
 #define FIELD_BUFFER_CAP ((size_t)FG_MAX_FIELD + 16)

@@ -973,6 +973,14 @@ static const struct join_error_vector join_error_vectors[] = {
      false, 3, "empty value in column 'id'", NULL},
     {"empty incumbent prediction", JOIN, CANDIDATE_FILE, "id,old\na,0\nb,\n", true, 3,
      "empty value in column 'old'", NULL},
+    /* a line ends at '\n' only: a record after a lone '\r' is on the line of the '\r', even
+     * when its first field (quoted) ends on a later line; libcsv reads from the quote on */
+    {"unclosed quote after a lone CR", JOIN, "id,sex,race,label,new\n\"a\",F,A,1,1\r\"b,F,B,0,1\n",
+     "id,old\na,0\nb,1\n", false, 2, "a quoted field is not closed before the end of the file",
+     NULL},
+    {"incumbent id over two lines after a lone CR", JOIN,
+     "id,sex,race,label,new\na,F,A,1,1\nb,F,B,0,1\n", "id,old\n\"a\",0\r\"x\ny\",1\rb,1\n", true, 2,
+     "has no row in the candidate file", NULL},
 };
 
 START_TEST(test_join_error_vectors)
@@ -985,19 +993,33 @@ START_TEST(test_join_error_vectors)
     write_text(incumbent, sizeof incumbent, name, v->incumbent);
     struct fg_policy policy;
     make_policy(&policy, v->policy);
-    struct fg_counts *counts = NULL;
-    struct fg_ingest_result info;
-    struct fg_error err;
-    ck_assert_msg(ingest(&policy, candidate, incumbent, &counts, &info, &err) == FG_ERR_INPUT,
-                  "%s: %s", v->name, err.message);
-    ck_assert_ptr_null(counts);
-    ck_assert_str_eq(err.file, v->in_incumbent ? incumbent : candidate);
-    ck_assert_msg(err.line == v->line, "%s: line %lu, expected %lu (%s)", v->name, err.line,
-                  v->line, err.message);
-    ck_assert_msg(strstr(err.message, v->message) != NULL, "%s: message '%s' lacks '%s'", v->name,
-                  err.message, v->message);
-    if (v->not_in_message)
-        ck_assert_ptr_null(strstr(err.message, v->not_in_message));
+    /* every way of reading: default, libcsv alone, the hash join alone, the smallest block */
+    for (int way = 0; way < 4; way++) {
+        struct fg_ingest_tuning tuning;
+        fg_ingest_tuning_default(&tuning);
+        tuning.libcsv_only = way == 1;
+        tuning.no_aligned = way == 2;
+        if (way == 3)
+            tuning.block_bytes = 64;
+        struct fg_ingest_options options = {.candidate_path = candidate,
+                                            .incumbent_path = incumbent};
+        struct fg_counts *counts = NULL;
+        struct fg_ingest_result info;
+        struct fg_error err;
+        memset(&err, 0, sizeof err);
+        ck_assert_msg(fg_ingest_run_tuned(&policy, &options, &tuning, &counts, &info, &err) ==
+                          FG_ERR_INPUT,
+                      "%s (way %d): %s", v->name, way, err.message);
+        ck_assert_ptr_null(counts);
+        ck_assert_str_eq(err.file, v->in_incumbent ? incumbent : candidate);
+        ck_assert_msg(err.line == v->line, "%s (way %d): line %lu, expected %lu (%s)", v->name, way,
+                      err.line, v->line, err.message);
+        ck_assert_msg(strstr(err.message, v->message) != NULL,
+                      "%s (way %d): message '%s' lacks '%s'", v->name, way, err.message,
+                      v->message);
+        if (v->not_in_message)
+            ck_assert_ptr_null(strstr(err.message, v->not_in_message));
+    }
 }
 END_TEST
 
