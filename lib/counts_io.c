@@ -828,7 +828,7 @@ static enum fg_status csv_failure(struct reader *r, struct csv_parser *parser, b
                     "malformed quoting: a '\"' inside an unquoted field, or text after a "
                     "closing '\"' (double a quote inside a quoted field)");
     if (code == CSV_ENOMEM && fg_csv_field_too_long(parser, FIELD_BUFFER_STEP))
-        return fail(r, FG_ERR_LIMIT, r->lines.line, 0,
+        return fail(r, FG_ERR_LIMIT, fg_csv_lines_open_record(&r->lines), 0,
                     "a field is longer than the limit of %u bytes", (unsigned)FG_MAX_FIELD);
     if (code == CSV_ENOMEM)
         return fail(r, FG_ERR_NOMEM, r->lines.line, 0, "out of memory");

@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "counts.h"
+#include "csvread.h"
 #include "fairgate.h"
 #include "test_util.h"
 
@@ -227,6 +228,32 @@ START_TEST(test_read_vectors)
 }
 END_TEST
 
+/* A runaway quoted field past the field limit names the line its record starts on (as for
+ * predictions, lib/ingest.c), not the line libcsv gave up on; a lone '\r' ends no line. */
+START_TEST(test_runaway_field_line)
+{
+    struct fg_policy *policy = policy_from(policy_text);
+    size_t cap = 3 * (size_t)FG_MAX_FIELD + 200;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    for (int lone_cr = 0; lone_cr < 2; lone_cr++) {
+        size_t len = (size_t)snprintf(text, 200, HEADER "F,a,1,1,0,3%s\"", lone_cr ? "\r" : "\n");
+        for (size_t k = 0; k < 3 * (size_t)FG_MAX_FIELD; k++)
+            text[len++] = k % 1000 == 999 ? '\n' : 'v';
+        const char *path = write_file("runaway.csv", text, len);
+        struct fg_counts *counts = NULL;
+        struct fg_counts_info info;
+        struct fg_error err = {0};
+        ck_assert_int_eq(fg_counts_load(policy, path, &counts, &info, &err), FG_ERR_LIMIT);
+        ck_assert_ptr_null(counts);
+        ck_assert_msg(err.line == (lone_cr ? 2u : 3u), "line %lu (%s)", err.line, err.message);
+        ck_assert_ptr_nonnull(strstr(err.message, "longer than the limit of 1048576 bytes"));
+    }
+    free(text);
+    fg_policy_free(policy);
+}
+END_TEST
+
 START_TEST(test_shards_sum)
 {
     struct fg_policy *policy = policy_from(policy_text);
@@ -301,6 +328,7 @@ static Suite *counts_io_suite(void)
     tcase_add_test(tc, test_render_sorted_and_quoted);
     tcase_add_loop_test(tc, test_read_vectors, 0,
                         (int)(sizeof read_vectors / sizeof read_vectors[0]));
+    tcase_add_test(tc, test_runaway_field_line);
     tcase_add_test(tc, test_shards_sum);
     tcase_add_test(tc, test_policies_refused);
     suite_add_tcase(s, tc);
