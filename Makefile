@@ -213,9 +213,11 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_DEF := -DFUZZ_DIR='"$(CURDIR)/tests/fuzz"'
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 .PHONY: fuzz fuzz-build fuzz-replay
-$(BUILD)/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c tests/fuzz/fuzz.h lib/fastcsv.c lib/fastcsv.h
+$(BUILD)/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c tests/fuzz/fuzz.h lib/fastcsv.c lib/fastcsv.h \
+		lib/csvread.c lib/csvread.h
 	@mkdir -p $(@D)
-	$(CC) $(FG_CFLAGS) $(FUZZ_DEF) -Ilib -o $@ tests/fuzz/fuzz_csv.c lib/fastcsv.c $(DEP_LIBS) $(FG_LDFLAGS)
+	$(CC) $(FG_CFLAGS) $(FUZZ_DEF) -Ilib -o $@ tests/fuzz/fuzz_csv.c lib/fastcsv.c lib/csvread.c \
+	    $(DEP_LIBS) $(FG_LDFLAGS)
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libfairgate.a $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(FG_CFLAGS) $(FUZZ_DEF) -Ilib -o $@ $< $(BUILD)/libfairgate.a $(DEP_LIBS) $(FG_LDFLAGS)
@@ -229,7 +231,7 @@ fuzz-build:
 	@$(MAKE) --no-print-directory CC=clang BUILD=$(FUZZ_BUILD) OPT='-O1 -g' \
 	    SANITIZE='-fsanitize=fuzzer-no-link $(FUZZ_SAN)' $(FUZZ_BUILD)/libfairgate.a
 	@set -e; for t in $(FUZZ_TARGETS); do \
-	    lib=$(FUZZ_BUILD)/libfairgate.a; [ $$t = csv ] && lib=lib/fastcsv.c; \
+	    lib=$(FUZZ_BUILD)/libfairgate.a; [ $$t = csv ] && lib="lib/fastcsv.c lib/csvread.c"; \
 	    echo "clang ... -o $(FUZZ_BUILD)/fuzz_$$t"; \
 	    clang -std=c11 -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) -DFUZZ_LIBFUZZER $(FUZZ_DEF) -Ilib \
 	        $(DEP_CFLAGS) -o $(FUZZ_BUILD)/fuzz_$$t tests/fuzz/fuzz_$$t.c $$lib $(DEP_LIBS); done
