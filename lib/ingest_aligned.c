@@ -45,6 +45,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#endif
+
 #define PAIR_BATCH_ROWS 4096
 #define PAIR_BATCHES    4
 #define PAIR_ARENA_MIN  ((size_t)64 << 10)
@@ -449,6 +453,52 @@ static const char *shared_value(const struct ingest *in, const struct pairing *p
     return NULL;
 }
 
+/* A record of the incumbent part that lies within the 16 bytes at p->inc_pos, read from
+ * one comparison of them (the common narrow row "id,decision\n"), as lib/fastcsv.c would
+ * read it: its fields in p->inc->spans, *rec set. false: anything else (a blank byte first,
+ * a quote, more bytes, fewer than 16 bytes left), for fg_fastcsv_next. */
+static inline bool short_record(struct pairing *p, struct fg_fastcsv_record *rec)
+{
+#if defined(__SSE2__) && defined(__GNUC__)
+    struct reader *inc = p->inc;
+    size_t pos = p->inc_pos, n = inc->n_names;
+    if (p->inc_len - pos < 16 || n > inc->spans_cap)
+        return false;
+    const char *at = p->inc_bytes + pos;
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)at);
+    unsigned mask = (unsigned)_mm_movemask_epi8(
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)inc->fast.delimiter)),
+                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
+                     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')))));
+    if (at[0] == '\r' || at[0] == '\n')
+        return false; /* blank bytes first */
+    size_t start = 0;
+    for (size_t k = 0; k < n; k++, mask &= mask - 1) {
+        if (mask == 0)
+            return false; /* the record goes on past these 16 bytes */
+        size_t end = (size_t)__builtin_ctz(mask);
+        char c = at[end];
+        bool last = k + 1 == n;
+        if (c == '"' || (c == (char)inc->fast.delimiter) == last)
+            return false; /* a quote, or another number of fields */
+        inc->spans[k].bytes = at + start;
+        inc->spans[k].len = end - start;
+        start = end + 1;
+    }
+    rec->start = pos;
+    rec->newlines_before = 0;
+    rec->next = pos + start;
+    rec->n_fields = n;
+    rec->newline_ended = at[start - 1] == '\n';
+    return start - 1 <= inc->fast.max_field;
+#else
+    (void)p;
+    (void)rec;
+    return false;
+#endif
+}
+
 /* Lean lockstep, in one step: the next incumbent record, when it is plain (lean_bits), has
  * the candidate's id and the ids still rise, is paired with the candidate row (id, len) as
  * *row. false: nothing was taken, and pair_take takes the record the long way (its reader,
@@ -458,9 +508,11 @@ static bool lean_take(struct pairing *p, const char *id, size_t len, const struc
     struct reader *inc = p->inc;
     struct fg_fastcsv_record rec;
     unsigned char bits = 0;
-    if (fg_fastcsv_next(&inc->fast, p->inc_bytes, p->inc_len, p->inc_pos, true, inc->spans,
-                        inc->spans_cap, &rec) != FG_FASTCSV_RECORD ||
-        !lean_bits(p, rec.n_fields, &bits))
+    if (!short_record(p, &rec) &&
+        fg_fastcsv_next(&inc->fast, p->inc_bytes, p->inc_len, p->inc_pos, true, inc->spans,
+                        inc->spans_cap, &rec) != FG_FASTCSV_RECORD)
+        return false;
+    if (!lean_bits(p, rec.n_fields, &bits))
         return false;
     const struct fg_csv_span *theirs = &inc->spans[p->lean_id];
     bool lex = p->lex, shortlex = p->shortlex;
