@@ -25,6 +25,7 @@ expect_eq "one file: no inputs.join" "$(jq -c .inputs.join "$WORK/one.json")" nu
 mkdir "$WORK/spool"
 joined() {
     name=$1 join=$2 c=$3 i=$4
+    rm -f "$WORK/j.json" # a run that fails leaves none: never judge the one before
     ${RUNNER:-} env TMPDIR="$WORK/spool" "$FAIRGATE" check --policy "$P" --candidate "$c" \
         --incumbent "$i" --out "$WORK/j.json" <"${5:-/dev/null}" >"$WORK/out" 2>"$WORK/err"
     RC=$?
