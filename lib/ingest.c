@@ -118,6 +118,32 @@ static const char *decimal_comma_hint(const char *value, size_t len)
 
 /* ---- the reader: one CSV file through libcsv ---- */
 
+/* The copy of an input that cannot be opened and read again (standard input, a named pipe
+ * such as <(zcat x.gz), a device, a socket) in a two-file run: the aligned join writes every
+ * byte given to it as it reads the input (and the rest of it when it gives up), so that the
+ * hash join can read the same bytes again. A temporary file ($TMPDIR or /tmp), one per
+ * input, made by spool_start and removed by spool_end. */
+struct spool {
+    int fd;    /* the copy, open for writing; -1: none */
+    bool made; /* the aligned join opened the input and copied it */
+    /* the hash join reads the copy (made), not the input; a copy is never written then */
+    bool replay;
+    char path[PATH_MAX];
+};
+
+/* Whether path is a regular file, which may be opened and read again. */
+static bool regular_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* What a reader opens: its copy when the hash join reads it again, else the path given. */
+static const char *reader_source(const struct reader *r)
+{
+    return r->spool != NULL && r->spool->replay ? r->spool->path : r->given;
+}
+
 static void reader_init(struct reader *r, const char *path, const char *role,
                         const struct fg_policy *policy, row_handler on_row, void *user,
                         struct fg_error *err)
@@ -134,7 +160,6 @@ static void reader_init(struct reader *r, const char *path, const char *role,
     r->user = user;
     r->err = err;
     r->key_skip = NO_SLOT;
-    r->spool_fd = -1;
     fg_fastcsv_init(&r->fast, delimiter, FG_MAX_FIELD);
 }
 
@@ -1384,15 +1409,15 @@ static enum fg_status first_row_seen(struct reader *r, void *user)
     return FG_ERR_INPUT; /* found: stop */
 }
 
-/* The line of the first row of the candidate file with id, or 0 (standard input, which
- * cannot be read again, or a read that failed). The rows read so far only say it matched,
- * so that the id set keeps no line per id. */
+/* The line of the first row of the candidate file with id, or 0 (standard input or a pipe
+ * not copied, which cannot be read again, or a read that failed). The rows read so far
+ * only say it matched, so that the id set keeps no line per id. */
 static unsigned long candidate_first_line(struct ingest *in, const char *id, size_t len)
 {
     const struct reader *c = &in->candidate;
     struct first_row find = {id, len, 0};
-    const char *path = c->open_path ? c->open_path : c->given;
-    if (strcmp(path, "-") == 0)
+    const char *path = reader_source(c);
+    if (!regular_file(path))
         return 0;
     struct fg_error err;
     struct reader r;
@@ -1623,11 +1648,12 @@ enum fg_status fg_ingest_read_file(struct ingest *in, struct reader *r, bool may
         status = fg_ingest_fail(r, FG_ERR_IO, 0, "cannot start SHA-256");
         goto done;
     }
-    if ((status = fg_instream_open(r->open_path ? r->open_path : r->given, sha, &stream, r->err)) !=
-        FG_OK)
+    if ((status = fg_instream_open_as(reader_source(r), r->path, sha, &stream, r->err)) != FG_OK)
         goto done;
-    if (r->spool_fd >= 0)
-        fg_instream_tee(stream, r->spool_fd);
+    if (r->spool != NULL && !r->spool->replay) {
+        fg_instream_tee(stream, r->spool->fd);
+        r->spool->made = true;
+    }
     r->lines.line = 1;
     struct stat st;
     r->size = fg_instream_plain_file(stream, &st) ? (uint64_t)st.st_size : 0;
@@ -1673,7 +1699,7 @@ enum fg_status fg_ingest_read_file(struct ingest *in, struct reader *r, bool may
     }
     fg_digest_hex(digest, r->sha256);
 done:
-    if (status != FG_OK && stream != NULL && r->spool_fd >= 0) {
+    if (status != FG_OK && stream != NULL && r->spool != NULL && !r->spool->replay) {
         /* the aligned join stopped early: the hash join reads all of the copy again */
         struct fg_error ignored;
         enum fg_status drained = fg_instream_drain(stream, &ignored);
@@ -1789,13 +1815,6 @@ static uint64_t file_size(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
 }
 
-/* Whether path is a regular file, which may be opened and read again. */
-static bool regular_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 /* The progress callback and the bytes of both files it is told of (0: a size unknown). */
 static void progress_init(struct progress *progress, const struct fg_ingest_options *options)
 {
@@ -1834,14 +1853,12 @@ static enum fg_status scores_init(struct ingest *in, const struct fg_ingest_opti
     return FG_OK;
 }
 
-/* Standard input in a two-file run: copied while the aligned join reads it, read from
- * the copy when the hash join reads it again. */
-static void reader_stdin(const struct ingest *in, struct reader *r)
+/* An input that cannot be opened twice, in a two-file run: copied while the aligned join
+ * reads it, read from the copy when the hash join reads it again. side: 0 the candidate
+ * file, 1 the incumbent file. */
+static void reader_spool(const struct ingest *in, struct reader *r, int side)
 {
-    if (strcmp(r->given, "-") != 0)
-        return;
-    r->spool_fd = in->spool_fd;
-    r->open_path = in->stdin_from;
+    r->spool = in->spool[side];
 }
 
 /* Sets up the incumbent file's reader: its id, its decision, the shared columns. */
@@ -1851,7 +1868,7 @@ static void incumbent_setup(struct ingest *in, const char *path, bool probabilit
     const struct fg_policy *policy = in->policy;
     struct reader *r = &in->incumbent;
     reader_init(r, path, "incumbent file", policy, incumbent_row, in, err);
-    reader_stdin(in, r);
+    reader_spool(in, r, 1);
     if (in->join == JOIN_ID)
         in->incumbent_id_slot =
             reader_need(r, policy->data.id, "data.id", &policy->data.id_mark, NULL);
@@ -1887,7 +1904,7 @@ static enum fg_status read_candidate_file(struct ingest *in, const char *path, b
     struct reader *r = &in->candidate;
     reader_init(r, path, "candidate file", policy, candidate_row, in, err);
     if (incumbent_file)
-        reader_stdin(in, r);
+        reader_spool(in, r, 0);
     if (in->join == JOIN_ID)
         in->id_slot = reader_need(r, policy->data.id, "data.id", &policy->data.id_mark, NULL);
     if (in->aligned) { /* pairs each record before the row cache, which leaves out its id */
@@ -1973,10 +1990,18 @@ static enum fg_status ingest_pass(struct ingest *in, const struct fg_ingest_opti
     return status;
 }
 
-/* A fresh run of policy over options: no file read yet. */
+/* Lends a run the copies of the candidate [0] and incumbent [1] file that are made. */
+static void ingest_spools(struct ingest *in, struct spool spool[2])
+{
+    for (int side = 0; side < 2; side++)
+        in->spool[side] = spool[side].fd >= 0 ? &spool[side] : NULL;
+}
+
+/* A fresh run of policy over options: no file read yet; spool: the copies of the
+ * candidate [0] and incumbent [1] file (fd -1: none). */
 static struct ingest *ingest_new(const struct fg_policy *policy,
                                  const struct fg_ingest_options *options,
-                                 const struct fg_ingest_tuning *tuning)
+                                 const struct fg_ingest_tuning *tuning, struct spool spool[2])
 {
     struct ingest *in = calloc(1, sizeof *in);
     if (in == NULL)
@@ -1986,7 +2011,7 @@ static struct ingest *ingest_new(const struct fg_policy *policy,
     if (in->tuning.block_bytes < MIN_BLOCK_SIZE)
         in->tuning.block_bytes = MIN_BLOCK_SIZE;
     progress_init(&in->progress, options);
-    in->spool_fd = -1;
+    ingest_spools(in, spool);
     in->drop = policy->data.missing == FG_MISSING_DROP;
     in->join = options->incumbent_path == NULL ? JOIN_NONE
                : policy->data.id               ? JOIN_ID
@@ -2000,30 +2025,65 @@ static bool try_aligned(const struct ingest *in)
     return in->join == JOIN_ID && !in->tuning.no_aligned && !in->tuning.libcsv_only;
 }
 
-/* The copy of standard input an aligned join makes, so that the hash join can read it
- * again: a temporary file ($TMPDIR or /tmp), removed by spool_end. -1: none needed. */
-static enum fg_status spool_start(const struct fg_ingest_options *options, char path[PATH_MAX],
-                                  int *fd, struct fg_error *err)
+static void spool_end(struct spool *spool)
 {
-    *fd = -1;
-    if (strcmp(options->candidate_path, "-") != 0 && strcmp(options->incumbent_path, "-") != 0)
+    if (spool->fd < 0)
+        return;
+    close(spool->fd);
+    unlink(spool->path);
+    spool->fd = -1;
+}
+
+/* Starts the copy of the input at path that an aligned join makes when the input cannot be
+ * read twice: standard input ("-"), or a path that is not a regular file (a named pipe, a
+ * device, a socket). A regular file, a folder or a path that is not there needs none (its
+ * open says what is wrong). */
+static enum fg_status spool_start(const char *path, struct spool *spool, struct fg_error *err)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    struct stat st;
+    if (!is_stdin && (stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))
         return FG_OK;
     const char *dir = getenv("TMPDIR");
-    int n = snprintf(path, PATH_MAX, "%s/fairgate-stdin-XXXXXX", dir && *dir ? dir : "/tmp");
-    *fd = n > 0 && n < PATH_MAX ? mkstemp(path) : -1;
-    if (*fd < 0)
-        return fg_error_set(err, FG_ERR_IO, path, 0, 0,
-                            "cannot create the copy of standard input two files need: %s",
-                            strerror(errno));
+    int n = snprintf(spool->path, sizeof spool->path, "%s/fairgate-%s-XXXXXX",
+                     dir && *dir ? dir : "/tmp", is_stdin ? "stdin" : "pipe");
+    errno = ENAMETOOLONG;
+    spool->fd = n > 0 && (size_t)n < sizeof spool->path ? mkstemp(spool->path) : -1;
+    if (spool->fd < 0)
+        return fg_error_set(err, FG_ERR_IO, spool->path, 0, 0,
+                            "cannot create the copy of %s two files need: %s",
+                            is_stdin ? "standard input" : path, strerror(errno));
     return FG_OK;
 }
 
-static void spool_end(int fd, const char *path)
+/* The copies of both files, each one only if it needs one; none on failure. */
+static enum fg_status spools_start(const struct fg_ingest_options *options, struct spool spool[2],
+                                   struct fg_error *err)
 {
-    if (fd < 0)
-        return;
-    close(fd);
-    unlink(path);
+    enum fg_status status = spool_start(options->candidate_path, &spool[0], err);
+    if (status == FG_OK && (status = spool_start(options->incumbent_path, &spool[1], err)) != FG_OK)
+        spool_end(&spool[0]);
+    return status;
+}
+
+/* After the aligned join gave up: *in again with the hash join, each file read from its
+ * copy when it has one (a copy the aligned join never began is dropped, and its input read
+ * as given). */
+static enum fg_status rejoin_by_hash(struct ingest **in, const struct fg_ingest_options *options,
+                                     struct spool spool[2], struct fg_error *err)
+{
+    const struct fg_policy *policy = (*in)->policy;
+    struct fg_ingest_tuning tuning = (*in)->tuning;
+    ingest_free(*in);
+    free(*in);
+    for (int side = 0; side < 2; side++) {
+        spool[side].replay = spool[side].made;
+        if (!spool[side].made)
+            spool_end(&spool[side]);
+    }
+    if ((*in = ingest_new(policy, options, &tuning, spool)) == NULL)
+        return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    return ingest_pass(*in, options, err);
 }
 
 enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
@@ -2051,43 +2111,38 @@ enum fg_status fg_ingest_run_tuned(const struct fg_policy *policy,
                             "that identifies a row in both files, or data.join: position to "
                             "match rows by their order",
                             options->incumbent_path);
-    struct ingest *in = ingest_new(policy, options, tuning);
+    struct spool spool[2] = {{.fd = -1}, {.fd = -1}};
+    struct ingest *in = ingest_new(policy, options, tuning, spool);
     if (in == NULL)
         return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    in->aligned = try_aligned(in);
-    char spool[PATH_MAX], note[sizeof in->diverged] = "";
-    int spool_fd = -1;
-    if (in->aligned && (status = spool_start(options, spool, &spool_fd, err)) != FG_OK) {
+    char note[sizeof in->diverged] = "";
+    if ((in->aligned = try_aligned(in)) && (status = spools_start(options, spool, err)) != FG_OK) {
         free(in);
         return status;
     }
-    in->spool_fd = spool_fd;
+    ingest_spools(in, spool);
     /* The chunked join, when given up, opens both files again: only regular files may be
      * (opening a named pipe, such as <(zcat x.gz), reads its first bytes, which a second
      * open would not see again). */
-    in->zipped = in->aligned && spool_fd < 0 && !in->tuning.no_zip &&
+    in->zipped = in->aligned && spool[0].fd < 0 && spool[1].fd < 0 && !in->tuning.no_zip &&
                  regular_file(options->candidate_path) && regular_file(options->incumbent_path);
     status = ingest_pass(in, options, err);
     if (in->unzipped) { /* not in chunks: again, side by side in order */
         ingest_free(in);
         free(in);
-        if ((in = ingest_new(policy, options, tuning)) == NULL)
+        if ((in = ingest_new(policy, options, tuning, spool)) == NULL)
             return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
         in->aligned = true;
         status = ingest_pass(in, options, err);
     }
     if (in->diverged[0] != '\0') { /* the ids do not pair up: again, by hash */
         snprintf(note, sizeof note, "%s", in->diverged);
-        ingest_free(in);
-        free(in);
-        if ((in = ingest_new(policy, options, tuning)) == NULL) {
-            spool_end(spool_fd, spool);
-            return fg_error_set(err, FG_ERR_NOMEM, NULL, 0, 0, "out of memory");
-        }
-        in->stdin_from = spool_fd >= 0 ? spool : NULL;
-        status = ingest_pass(in, options, err);
+        status = rejoin_by_hash(&in, options, spool, err);
     }
-    spool_end(spool_fd, spool);
+    spool_end(&spool[0]);
+    spool_end(&spool[1]);
+    if (in == NULL)
+        return status;
     if (status == FG_OK) {
         if (info != NULL) {
             input_info(&info->candidate, &in->candidate);

@@ -69,6 +69,7 @@ struct slot {
 };
 
 struct reader;
+struct spool; /* the copy of an input read twice (lib/ingest.c) */
 typedef enum fg_status (*row_handler)(struct reader *reader, void *user);
 /* Called on the fast path before a record is looked up in the row cache (the aligned join
  * pairs it there): *extra is one more byte of its cache key; *cacheable false keeps the
@@ -125,10 +126,10 @@ struct reader {
     unsigned offer_bits;
     uint32_t offer_ids[FG_MAX_PROTECTED];
     row_hook before_row; /* NULL: none */
-    /* standard input ("-") in a two-file run: copied to spool_fd as it is read (>= 0), or
-     * read from the copy at open_path (non-NULL) when the hash join reads it again */
-    int spool_fd;
-    const char *open_path;
+    /* an input that cannot be opened twice (standard input, a pipe) in a two-file run: copied
+     * as the aligned join reads it, read from that copy when the hash join reads it again
+     * (lib/ingest.c); NULL: read as given */
+    struct spool *spool;
     size_t key_skip; /* a slot left out of the cache key (the id), or (size_t)-1 */
 };
 
@@ -197,8 +198,7 @@ struct ingest {
      * was given up (both files are then read again, side by side in order) */
     bool zipped, unzipped;
     bool chunked;           /* the rows were read in chunks by workers, none again in order */
-    int spool_fd;           /* the copy of standard input being made, or -1 */
-    const char *stdin_from; /* the copy standard input is read from, or NULL */
+    struct spool *spool[2]; /* the copies of the candidate [0] and incumbent [1] file, or NULL */
     char diverged[512];
     /* the candidate file */
     struct reader candidate;

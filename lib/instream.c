@@ -115,8 +115,8 @@ static bool hash(struct fg_instream *in, const void *bytes, size_t len)
 static ssize_t hash_failed(const struct fg_instream *in, struct fg_error *err)
 {
     if (in->tee_errno != 0)
-        return fail(in, err, FG_ERR_IO, "cannot write the copy of standard input: %s",
-                    strerror(in->tee_errno));
+        return fail(in, err, FG_ERR_IO, "cannot write the copy of %s: %s",
+                    in->is_stdin ? "standard input" : "this input", strerror(in->tee_errno));
     return fail(in, err, FG_ERR_IO, "SHA-256 failed");
 }
 
@@ -157,12 +157,18 @@ static enum fg_status sniff(struct fg_instream *in, struct fg_error *err)
 enum fg_status fg_instream_open(const char *path, EVP_MD_CTX *sha, struct fg_instream **out,
                                 struct fg_error *err)
 {
+    return fg_instream_open_as(path, fg_instream_name(path), sha, out, err);
+}
+
+enum fg_status fg_instream_open_as(const char *path, const char *name, EVP_MD_CTX *sha,
+                                   struct fg_instream **out, struct fg_error *err)
+{
     *out = NULL;
     struct fg_instream *in = calloc(1, sizeof *in);
     if (in == NULL)
-        return fg_error_set(err, FG_ERR_NOMEM, fg_instream_name(path), 0, 0, "out of memory");
+        return fg_error_set(err, FG_ERR_NOMEM, name, 0, 0, "out of memory");
     in->path = path;
-    in->name = fg_instream_name(path);
+    in->name = name;
     in->sha = sha;
     in->tee_fd = -1;
     in->is_stdin = strcmp(path, "-") == 0;

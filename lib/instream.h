@@ -42,14 +42,20 @@ const char *fg_instream_name(const char *path);
 FG_MUST_CHECK enum fg_status fg_instream_open(const char *path, EVP_MD_CTX *sha,
                                               struct fg_instream **out, struct fg_error *err);
 
+/* As fg_instream_open, errors naming the file name: the input a copy of it was made of
+ * (lib/ingest.c reads the copy of a pipe again under the pipe's name). name is borrowed. */
+FG_MUST_CHECK enum fg_status fg_instream_open_as(const char *path, const char *name,
+                                                 EVP_MD_CTX *sha, struct fg_instream **out,
+                                                 struct fg_error *err);
+
 /* Reads up to want decoded bytes, fewer only at the end (*eof then). -1 on failure, err
  * filled (FG_ERR_IO: a read error; FG_ERR_INPUT: gzip data that is corrupt or truncated). */
 ssize_t fg_instream_read(struct fg_instream *in, char *buf, size_t want, bool *eof,
                          struct fg_error *err);
 
 /* From now on, every byte given (what is hashed: the compressed bytes of gzip) is also
- * written to fd, so that standard input can be read again from that copy (lib/ingest.c,
- * the aligned join). A failed write fails the read. */
+ * written to fd, so that standard input or a pipe can be read again from that copy
+ * (lib/ingest.c, the aligned join). A failed write fails the read. */
 void fg_instream_tee(struct fg_instream *in, int fd);
 
 /* Reads the rest of the stream (hashed, copied), discarding it. */

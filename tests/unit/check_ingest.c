@@ -1885,6 +1885,93 @@ START_TEST(test_zip_named_pipes)
 }
 END_TEST
 
+/* How many entries the folder at path holds (besides . and ..). */
+static int entries_in(const char *path)
+{
+    DIR *dir = opendir(path);
+    int n = 0;
+    for (struct dirent *entry; dir != NULL && (entry = readdir(dir)) != NULL;)
+        n += strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0;
+    if (dir != NULL)
+        closedir(dir);
+    return n;
+}
+
+/* Two files by id given as named pipes whose ids part (two rows swapped), or which hold an
+ * error only the hash join names (a repeated id, a row too many), or which pair up: each
+ * pipe is copied to $TMPDIR as the aligned join reads it, and the hash join reads the copy,
+ * so the outcome is that of regular files at the same paths (counts, rows, digests of the
+ * bytes given, join and note, or the same error); no copy is left. On main the hash join
+ * opened a pipe again: an empty file, or a header cut short. */
+START_TEST(test_named_pipes_read_again)
+{
+    static const enum zip_quirk quirks[] = {ZQ_SWAP, ZQ_SORTED_OFF, ZQ_EXTRA, ZQ_CLEAN};
+    static const char *const outcomes[] = {"join hash note the ids differ at line", "appears twice",
+                                           "has no row in the candidate file",
+                                           "join aligned note \n"};
+    struct fg_policy policy;
+    make_policy(&policy, JOIN);
+    char spools[600];
+    snprintf(spools, sizeof spools, "%s/spools", workdir);
+    ck_assert_int_eq(mkdir(spools, 0700), 0);
+    ck_assert_int_eq(setenv("TMPDIR", spools, 1), 0); /* Check runs each test in a child */
+    for (size_t k = 0; k < sizeof quirks / sizeof quirks[0]; k++) {
+        zip_rng = 300 + k;
+        char paths[2][600];
+        zip_files(9100 + (unsigned)k, quirks[k], 2000, paths[0], paths[1]);
+        char *bytes[2] = {NULL, NULL};
+        size_t lens[2] = {0, 0};
+        for (int f = 0; f < 2; f++) {
+            struct fg_error err;
+            ck_assert(fg_file_read_all(paths[f], 1u << 24, &bytes[f], &lens[f], &err) == FG_OK);
+        }
+        struct fg_ingest_tuning order, chunks;
+        zip_tunings(&order, &chunks);
+        int chunked = 0;
+        char *want = zip_outcome(&policy, paths[0], paths[1], &order, &chunked);
+        ck_assert_msg(strstr(want, outcomes[k]) != NULL, "quirk %d: %.300s", (int)quirks[k], want);
+        for (int piped = 1; piped <= 3; piped++) { /* bit 0: the incumbent; bit 1: the candidate */
+            struct pipe_feed feeds[2];
+            pthread_t writers[2];
+            for (int f = 0; f < 2; f++) { /* each file a pipe or a regular file at its path */
+                unlink(paths[f]);
+                if (!(piped & (f == 0 ? 2 : 1))) {
+                    write_bytes_to(paths[f], bytes[f], lens[f]);
+                    continue;
+                }
+                ck_assert_int_eq(mkfifo(paths[f], 0600), 0);
+                feeds[f] = (struct pipe_feed){.path = paths[f], .bytes = bytes[f], .len = lens[f]};
+                atomic_init(&feeds[f].done, false);
+                ck_assert_int_eq(pthread_create(&writers[f], NULL, pipe_writer, &feeds[f]), 0);
+            }
+            char *got =
+                zip_outcome(&policy, paths[0], paths[1], piped == 2 ? &chunks : &order, &chunked);
+            for (int f = 0; f < 2; f++) {
+                if (!(piped & (f == 0 ? 2 : 1)))
+                    continue;
+                atomic_store(&feeds[f].done, true);
+                int unblock = open(paths[f], O_RDONLY | O_NONBLOCK); /* a writer never read */
+                if (unblock >= 0)
+                    close(unblock);
+                pthread_join(writers[f], NULL);
+            }
+            ck_assert_msg(strcmp(want, got) == 0,
+                          "quirk %d pipes %d:\nregular files:\n%.500s\npipes:\n%.500s",
+                          (int)quirks[k], piped, want, got);
+            ck_assert_int_eq(chunked, 0);
+            ck_assert_int_eq(entries_in(spools), 0);
+            free(got);
+        }
+        unlink(paths[0]);
+        unlink(paths[1]);
+        free(want);
+        free(bytes[0]);
+        free(bytes[1]);
+    }
+    rmdir(spools);
+}
+END_TEST
+
 /* The chunked join cuts the incumbent file after as many '\n' as the candidate's part has:
  * both ways of finding the n-th '\n' (SSE2, and AVX2 where the CPU has it) agree with a
  * byte loop, at every n, over buffers with runs of '\n', none, and every length. */
@@ -2036,6 +2123,7 @@ static Suite *ingest_suite(void)
     tcase_add_test(tc, test_after_newlines);
     tcase_add_test(tc, test_zip_join_repeat_at_every_row);
     tcase_add_test(tc, test_zip_named_pipes);
+    tcase_add_test(tc, test_named_pipes_read_again);
     tcase_add_test(tc, test_merge_equals_both);
     tcase_add_test(tc, test_scores_kept);
     tcase_add_test(tc, test_join_scores);
