@@ -425,8 +425,10 @@ static void say_subjects(struct fg_buf *r, const cJSON *statement, const cJSON *
             checked |= matched[i] == s;
         n_subjects++;
         n_checked += checked;
-        say(r, "subject: %s sha256:%s (%s) %s", string_item(s, "name"),
-            string_item(cJSON_GetObjectItemCaseSensitive(s, "digest"), "sha256"),
+        /* statement_problem made sure of name and digest; gcc -O3 cannot see it */
+        const char *name = string_item(s, "name"),
+                   *digest = string_item(cJSON_GetObjectItemCaseSensitive(s, "digest"), "sha256");
+        say(r, "subject: %s sha256:%s (%s) %s", name ? name : "?", digest ? digest : "?",
             role ? role : role_names[FG_ROLE_SUBJECT],
             checked ? "matches the file given" : "not checked");
     }
