@@ -462,7 +462,7 @@ static inline bool short_record(struct pairing *p, struct fg_fastcsv_record *rec
 #if defined(__SSE2__) && defined(__GNUC__)
     struct reader *inc = p->inc;
     size_t pos = p->inc_pos, n = inc->n_names;
-    if (p->inc_len - pos < 16 || n > inc->spans_cap)
+    if (p->inc_len - pos < 16 || n == 0 || n > inc->spans_cap)
         return false;
     const char *at = p->inc_bytes + pos;
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)at);
