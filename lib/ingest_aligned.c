@@ -100,10 +100,10 @@ struct pairing {
     struct ingest *local; /* the worker's run for this chunk */
     const char *inc_bytes;
     size_t inc_len, inc_pos;
-    /* lockstep: the current incumbent row's id, and the chunk's first and previous ids,
-     * all in the chunks' buffers (which outlive the chunk's reading) */
-    const char *id_at, *first_at, *last_at;
-    size_t id_at_len, first_at_len, last_at_len;
+    /* lockstep: the chunk's first and previous ids, in the candidate chunk's buffer (which
+     * outlives the chunk's reading) */
+    const char *first_at, *last_at;
+    size_t first_at_len, last_at_len;
     /* lean (a prediction, no score kept, no shared column in the incumbent file): a row is
      * decoded from its fields here, without its reader's row handler, when its id is not
      * empty and its decision is the favourable or the known other value */
@@ -245,21 +245,8 @@ static const struct pair_row *lockstep_next(struct pairing *p, enum fg_status *s
         *status = fg_ingest_record_read(inc, p->inc_bytes, p->inc_len, p->inc_pos, &rec, &end);
         if (*status != FG_OK || end)
             return NULL;
-        unsigned char bits = 0;
-        if (p->lean && lean_bits(p, rec.n_fields, &bits)) {
-            struct pair_row *row = &b->rows[0];
-            inc->rows++;
-            row->line = inc->lines.line;
-            row->score = 0.0;
-            row->bits = bits;
-            row->id_len = (uint32_t)inc->spans[p->lean_id].len;
-            p->id_at = inc->spans[p->lean_id].bytes;
-            b->n = 1;
-        } else if ((*status = fg_ingest_record_decode(inc, &rec)) != FG_OK) {
+        if ((*status = fg_ingest_record_decode(inc, &rec)) != FG_OK)
             return NULL;
-        } else if (b->n == 1) {
-            p->id_at = b->arena + b->rows[0].offset;
-        }
         if (rec.newline_ended)
             inc->lines.line++;
         p->inc_pos = rec.next;
@@ -405,7 +392,7 @@ static enum fg_status pair_take(struct ingest *in, struct reader *r, const char 
                        "the candidate file has more rows than the incumbent file %s (from "
                        "line %lu)",
                        in->incumbent.path, r->lines.record_line);
-    const char *their_id = p->inc != NULL ? p->id_at : p->current->arena + row->offset;
+    const char *their_id = p->current->arena + row->offset;
     if (row->id_len != len || fg_short_cmp(their_id, id, len) != 0)
         return diverge(in,
                        "the ids differ at line %lu of the candidate file ('%s') and line %llu "

@@ -96,7 +96,7 @@ struct zip {
     /* the ids merged so far: whether they rise in either order, and the last one */
     bool any, lex, shortlex;
     char *last;
-    size_t last_len, last_cap;
+    size_t last_len;
 };
 
 struct parallel {
@@ -145,14 +145,6 @@ static void chunk_clear(struct chunk *c)
     }
 }
 
-static char *bytes_copy(const char *bytes, size_t len)
-{
-    char *copy = malloc(len ? len : 1);
-    if (copy != NULL)
-        memcpy(copy, bytes, len);
-    return copy;
-}
-
 static void reader_restart(struct reader *r, struct ingest *local, struct fg_error *err)
 {
     r->err = err;
@@ -177,8 +169,8 @@ static bool zip_finish(struct chunk *c, struct worker *w, const struct ingest *l
     c->order.shortlex = o.shortlex;
     c->order.first_len = o.first_len;
     c->order.last_len = o.last_len;
-    if (o.any && ((c->order.first = bytes_copy(o.first, o.first_len)) == NULL ||
-                  (c->order.last = bytes_copy(o.last, o.last_len)) == NULL))
+    if (o.any && ((c->order.first = fg_strndup(o.first, o.first_len)) == NULL ||
+                  (c->order.last = fg_strndup(o.last, o.last_len)) == NULL))
         return false;
     c->inc_rows = w->inc.rows;
     c->inc_dropped = w->inc.rows_dropped;
@@ -266,30 +258,24 @@ static bool chunk_mergeable(struct ingest *in, const struct zip *zip, const stru
 }
 
 /* The chunked join: chunk c's ids follow those merged; its incumbent rows are added. */
-static enum fg_status zip_merge(struct ingest *in, struct zip *zip, const struct chunk *c)
+static void zip_merge(struct ingest *in, struct zip *zip, struct chunk *c)
 {
     struct reader *inc = &in->incumbent;
     inc->rows += c->inc_rows;
     inc->rows_dropped += c->inc_dropped;
     inc->lines.line += c->inc_newlines;
     if (!c->order.any)
-        return FG_OK;
+        return;
     if (zip->any)
         fg_ingest_order_step(zip->last, zip->last_len, c->order.first, c->order.first_len,
                              &zip->lex, &zip->shortlex);
     zip->lex = zip->lex && c->order.lex;
     zip->shortlex = zip->shortlex && c->order.shortlex;
-    if (c->order.last_len > zip->last_cap) {
-        char *last = realloc(zip->last, c->order.last_len);
-        if (last == NULL)
-            return fg_ingest_fail(&in->candidate, FG_ERR_NOMEM, 0, "out of memory");
-        zip->last = last;
-        zip->last_cap = c->order.last_len;
-    }
-    memcpy(zip->last, c->order.last, c->order.last_len);
+    free(zip->last); /* the chunk's copy of its last id becomes the run's */
+    zip->last = c->order.last;
     zip->last_len = c->order.last_len;
+    c->order.last = NULL;
     zip->any = true;
-    return FG_OK;
 }
 
 /* Adds chunk c to the run (it is mergeable). */
@@ -311,7 +297,9 @@ static enum fg_status chunk_merge(struct ingest *in, struct zip *zip, struct chu
     r->rows += c->rows;
     r->rows_dropped += c->rows_dropped;
     r->lines.line += c->newlines;
-    return zip != NULL ? zip_merge(in, zip, c) : FG_OK;
+    if (zip != NULL)
+        zip_merge(in, zip, c);
+    return FG_OK;
 }
 
 /* Under the lock: merges the parsed chunks that come next in file order, up to the first
