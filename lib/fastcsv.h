@@ -17,10 +17,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* A record that ends within this many bytes of its start is read in one step when the caller
+ * gives room for as many fields (lib/fastcsv.c, window_record); any other takes more. */
+#define FG_FASTCSV_WINDOW 64
+
 struct fg_fastcsv {
     unsigned char delimiter;
     size_t max_field;
     unsigned char special[256]; /* 1 for the delimiter, '\r', '\n' and '"' */
+    bool window; /* records may be read FG_FASTCSV_WINDOW bytes at a time (lib/fastcsv.c) */
 };
 
 /* One field: len bytes at bytes (not NUL-terminated). */

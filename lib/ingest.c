@@ -538,10 +538,15 @@ void fg_ingest_cache_reset(struct row_cache *cache, struct fg_counts *counts)
     memset(cache->index, 0, sizeof cache->index);
 }
 
+/* A lean key's length: its words' bytes plus this flag, so that it never equals a byte key's
+ * (cache_key's, at most CACHE_MAX_KEY + 1) and the two kinds never match each other. */
+#define LEAN_KEY ((size_t)1 << 30)
+#define LEAN_MAX 14 /* fields of a lean key: 4 bits of length each beside the extra byte */
+
 /* A key is padded with zero bytes to whole 8-byte words (CACHE_MAX_KEY is a multiple of 8). */
 static size_t key_words(size_t len)
 {
-    return (len + 7) / 8;
+    return ((len & (LEAN_KEY - 1)) + 7) / 8;
 }
 
 static uint64_t key_hash(const char *key, size_t len)
@@ -608,6 +613,38 @@ static bool cache_key(const struct reader *r, struct row_cache *cache, unsigned 
     }
     memset(key + n, 0, 8);
     *len = n;
+    return true;
+}
+
+/* The record's key when every field of it has at most 8 bytes and the buffer holds 8 bytes
+ * from each (nearly every row): a word of the extra byte and each field's length (4 bits),
+ * then each field's bytes as one word, zero past its length; built and hashed in registers
+ * from one load a field. false: cache_key makes the key. */
+static bool lean_key(const struct reader *r, const struct row_cache *cache, unsigned extra,
+                     const char *record_end, uint64_t key[LEAN_MAX + 1], size_t *len,
+                     uint64_t *hash)
+{
+    const size_t n_keyed = cache->n_keyed;
+    if (!cache->keyed_set || n_keyed > LEAN_MAX || record_end + 8 > r->buf_end)
+        return false;
+    const struct fg_csv_span *spans = r->spans;
+    uint64_t lens = extra & 0xffu, h = 0x9e3779b97f4a7c15ULL;
+    for (size_t k = 0; k < n_keyed; k++) {
+        const struct fg_csv_span *field = &spans[cache->keyed[k]];
+        if (field->len > 8)
+            return false;
+        uint64_t word;
+        memcpy(&word, field->bytes, 8);
+        /* the low len bytes (little-endian), without a shift by 64 */
+        word &= ((uint64_t)1 << (4 * field->len) << (4 * field->len)) - 1;
+        key[k + 1] = word;
+        lens |= (uint64_t)field->len << (8 + 4 * k);
+        h = (h + word) * 0xff51afd7ed558ccdULL;
+    }
+    key[0] = lens;
+    h = (h ^ lens ^ (h >> 29)) * 0xc4ceb9fe1a85ec53ULL;
+    *hash = h ^ (h >> 32);
+    *len = LEAN_KEY + 8 * (n_keyed + 1);
     return true;
 }
 
@@ -719,7 +756,8 @@ static enum fg_status fast_record(struct reader *r, const struct fg_fastcsv_reco
         r->header_done = true;
         if ((status = match_header(r)) != FG_OK)
             return status;
-        return spans_reserve(r, r->n_names ? r->n_names : 1);
+        /* room for a window's fields: lib/fastcsv.c reads a short record in one step */
+        return spans_reserve(r, r->n_names > FG_FASTCSV_WINDOW ? r->n_names : FG_FASTCSV_WINDOW);
     }
     r->rows++;
     r->fast_bytes += rec->next - rec->start;
@@ -727,19 +765,21 @@ static enum fg_status fast_record(struct reader *r, const struct fg_fastcsv_reco
         return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
                               "the row has %zu field%s, the header has %zu", rec->n_fields,
                               rec->n_fields == 1 ? "" : "s", r->n_names);
-    char key[CACHE_MAX_KEY + 8];
+    uint64_t key[(CACHE_MAX_KEY + 8) / 8];
     size_t key_len = 0, cache_slot = 0;
     uint64_t hash = 0;
     unsigned extra = 0;
     bool cacheable = true;
     if (r->before_row != NULL && (status = r->before_row(r, r->user, &extra, &cacheable)) != FG_OK)
         return status;
-    bool keyed =
-        r->cache != NULL && cacheable &&
-        cache_key(r, r->cache, extra, r->spans[0].bytes + (rec->next - rec->start), key, &key_len);
+    const char *record_end = r->spans[0].bytes + (rec->next - rec->start);
+    bool keyed = r->cache != NULL && cacheable;
+    if (keyed && !lean_key(r, r->cache, extra, record_end, key, &key_len, &hash)) {
+        keyed = cache_key(r, r->cache, extra, record_end, (char *)key, &key_len);
+        hash = keyed ? key_hash((const char *)key, key_len) : 0;
+    }
     if (keyed) {
-        hash = key_hash(key, key_len);
-        struct cache_entry *e = cache_find(r->cache, key, key_len, hash, &cache_slot);
+        struct cache_entry *e = cache_find(r->cache, (const char *)key, key_len, hash, &cache_slot);
         if (e != NULL) {
             e->pending++;
             return FG_OK;
@@ -762,9 +802,12 @@ static enum fg_status fast_record(struct reader *r, const struct fg_fastcsv_reco
     if ((status = r->on_row(r, r->user)) != FG_OK)
         return status;
     if (keyed && r->offer)
-        cache_insert(r->cache, key, key_len, hash, cache_slot, r->offer_ids, r->offer_bits);
+        cache_insert(r->cache, (const char *)key, key_len, hash, cache_slot, r->offer_ids,
+                     r->offer_bits);
     return FG_OK;
 }
+
+#define PREFETCH_AHEAD 1024 /* bytes */
 
 /* Reads the records of buf[*pos..len) on the fast path, up to the first one that does not
  * end in buf (unless final) or that only libcsv may read (*bail). *pos: where it stopped. */
@@ -775,6 +818,10 @@ static enum fg_status fast_block(struct reader *r, const char *buf, size_t len, 
     enum fg_status status;
     r->buf_end = buf + len;
     for (;;) {
+        /* the buffer was written on another core (lib/ingest_parallel.c): ask for it ahead
+         * (make bench: -7 % CPU) */
+        if (len - *pos > PREFETCH_AHEAD)
+            __builtin_prefetch(buf + *pos + PREFETCH_AHEAD);
         enum fg_fastcsv_result result =
             fg_fastcsv_next(&r->fast, buf, len, *pos, final, r->spans, r->spans_cap, &rec);
         if (result == FG_FASTCSV_RECORD && !r->header_done && rec.n_fields > r->spans_cap &&
@@ -986,6 +1033,10 @@ static enum fg_status read_binary(struct reader *r, struct binary_column *b, con
         return FG_OK;
     }
     *bit = 0;
+    /* not the other value either: "1\0" would be one, and count as not "1" */
+    if (memchr(s->value, '\0', s->len) != NULL)
+        return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
+                              "column '%s': a value holds a NUL byte", b->column);
     if (b->other == NULL) {
         enum fg_status status = check_written_otherwise(r, b, s);
         if (status != FG_OK)

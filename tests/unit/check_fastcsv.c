@@ -593,6 +593,70 @@ START_TEST(test_progress)
 }
 END_TEST
 
+/* Every record read through fg_fastcsv_next from pos 0 on, as text: result, offsets, fields
+ * (the first FG_FASTCSV_WINDOW - 1, which both readings of test_window_edges set). */
+static void tokens(const struct fg_fastcsv *csv, const char *text, size_t len, size_t cap,
+                   char *out, size_t size)
+{
+    struct fg_csv_span spans[FG_FASTCSV_WINDOW + 8];
+    size_t used = 0, pos = 0;
+    ck_assert_uint_le(cap, sizeof spans / sizeof *spans);
+    for (;;) {
+        struct fg_fastcsv_record rec;
+        enum fg_fastcsv_result result =
+            fg_fastcsv_next(csv, text, len, pos, true, spans, cap, &rec);
+        used += (size_t)snprintf(out + used, size - used, "%d@%zu+%zu", (int)result, rec.start,
+                                 rec.newlines_before);
+        if (result != FG_FASTCSV_RECORD)
+            break;
+        used += (size_t)snprintf(out + used, size - used, " next=%zu nl=%d n=%zu:", rec.next,
+                                 (int)rec.newline_ended, rec.n_fields);
+        for (size_t f = 0; f < rec.n_fields && f < FG_FASTCSV_WINDOW - 1; f++)
+            used += (size_t)snprintf(out + used, size - used, "[%zu,%zu]",
+                                     (size_t)(spans[f].bytes - text), spans[f].len);
+        used += (size_t)snprintf(out + used, size - used, "\n");
+        ck_assert_uint_lt(used, size);
+        pos = rec.next;
+    }
+}
+
+/* Records that end just before, at and just past the window of lib/fastcsv.c (one step for a
+ * record within FG_FASTCSV_WINDOW bytes), with each terminator, a '"' before or after the
+ * end, up to a field per byte, and not enough bytes left: read exactly as by the 16-byte loop
+ * (no room for a window's fields), which fuzz_csv checks against libcsv. */
+START_TEST(test_window_edges)
+{
+    static const char *const ends[] = {"\n", "\r", "\r\n", "\n\n\r\n", ""};
+    /* the last: a record longer than the window */
+    static const char long_tail[] = "0123456789012345678901234567890123456789"
+                                    "012345678901234567890123456789,z\n";
+    static const char *const tails[] = {"", "x,y\n", "\"q\",r\n", long_tail};
+    char text[512], want[8192], got[8192];
+    struct fg_fastcsv csv;
+    fg_fastcsv_init(&csv, ',', FG_MAX_FIELD);
+    ck_assert(csv.window);
+    for (size_t body = 0; body <= FG_FASTCSV_WINDOW + 8; body++)
+        for (unsigned shape = 0; shape < 4; shape++)
+            for (size_t e = 0; e < sizeof ends / sizeof *ends; e++)
+                for (size_t t = 0; t < sizeof tails / sizeof *tails; t++) {
+                    size_t len = 0;
+                    for (size_t i = 0; i < body; i++) {
+                        /* 0: fields of 3 bytes; 1: every byte a delimiter; 2: one field;
+                         * 3: a '"' in the last byte */
+                        char c = shape == 1 ? ',' : shape == 0 && i % 4 == 3 ? ',' : 'a';
+                        text[len++] = shape == 3 && i + 1 == body ? '"' : c;
+                    }
+                    len +=
+                        (size_t)snprintf(text + len, sizeof text - len, "%s%s", ends[e], tails[t]);
+                    tokens(&csv, text, len, FG_FASTCSV_WINDOW - 1, want, sizeof want);
+                    tokens(&csv, text, len, FG_FASTCSV_WINDOW, got, sizeof got);
+                    ck_assert_msg(strcmp(want, got) == 0,
+                                  "body %zu shape %u end %zu tail %zu:\n%s\nvs\n%s", body, shape, e,
+                                  t, want, got);
+                }
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("fastcsv");
@@ -605,6 +669,7 @@ int main(void)
     tcase_add_test(tc, test_first_error_wins);
     tcase_add_test(tc, test_progress);
     tcase_add_test(tc, test_line_numbers);
+    tcase_add_test(tc, test_window_edges);
     suite_add_tcase(suite, tc);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);

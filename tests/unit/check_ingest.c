@@ -769,6 +769,50 @@ START_TEST(test_cache_key_exact_fit)
 }
 END_TEST
 
+/* The row cache keys a row by each needed field's bytes and length: a field that differs from
+ * a cached row's only by a NUL byte after it (equal bytes in the first 8, padded with zeros)
+ * is another key, so the row goes through every check and is refused, whichever field and
+ * whichever of the two comes first. */
+START_TEST(test_cache_key_nul_byte)
+{
+    struct fg_policy policy;
+    make_policy(&policy, BASIC);
+    static const char *const fields[] = {"F", "A", "1", "1"};
+    for (size_t f = 0; f < 4; f++)
+        for (unsigned nul_first = 0; nul_first < 2; nul_first++) {
+            char text[256], plain[64], odd[64];
+            size_t plain_len = 0, odd_len = 0;
+            for (size_t k = 0; k < 4; k++) {
+                const char *sep = k < 3 ? "," : "\n";
+                plain_len += (size_t)snprintf(plain + plain_len, sizeof plain - plain_len, "%s%s",
+                                              fields[k], sep);
+                odd_len += (size_t)snprintf(odd + odd_len, sizeof odd - odd_len, "%s", fields[k]);
+                if (k == f)
+                    odd[odd_len++] = '\0';
+                odd_len += (size_t)snprintf(odd + odd_len, sizeof odd - odd_len, "%s", sep);
+            }
+            size_t len = (size_t)snprintf(text, sizeof text, "sex,race,label,pred\n");
+            for (unsigned row = 0; row < 3; row++) {
+                bool is_odd = nul_first ? row == 0 : row == 2;
+                memcpy(text + len, is_odd ? odd : plain, is_odd ? odd_len : plain_len);
+                len += is_odd ? odd_len : plain_len;
+            }
+            /* padding past the last row, so that every field has 8 bytes after it */
+            len += (size_t)snprintf(text + len, sizeof text - len, "F,A,1,1\nF,A,1,1\n");
+            char path[600];
+            write_bytes(path, sizeof path, "nul.csv", text, len);
+            struct fg_counts *counts = NULL;
+            struct fg_ingest_result info;
+            struct fg_error err;
+            ck_assert_msg(ingest(&policy, path, NULL, &counts, &info, &err) == FG_ERR_INPUT,
+                          "field %zu nul_first %u: accepted", f, nul_first);
+            ck_assert_ptr_null(counts);
+            ck_assert_msg(strstr(err.message, "NUL byte") != NULL, "field %zu: %s", f, err.message);
+            ck_assert_uint_eq(err.line, nul_first ? 2 : 4);
+        }
+}
+END_TEST
+
 START_TEST(test_chunk_boundary)
 {
     struct fg_policy policy;
@@ -2109,6 +2153,7 @@ static Suite *ingest_suite(void)
     tcase_add_test(tc, test_field_limit);
     tcase_add_test(tc, test_group_value_limit);
     tcase_add_test(tc, test_chunk_boundary);
+    tcase_add_test(tc, test_cache_key_nul_byte);
     tcase_add_loop_test(tc, test_cache_key_exact_fit, 0, 16);
     tcase_add_test(tc, test_cache_short_fields);
     tcase_add_test(tc, test_join_equals_one_file);
