@@ -1068,11 +1068,10 @@ static enum fg_status read_binary(struct reader *r, struct binary_column *b, con
         show(other, sizeof other, b->other, b->other_len), hinted);
 }
 
-/* The decision from a score column; *score receives the score itself. */
-static enum fg_status read_score(struct reader *r, const struct model_column *m,
-                                 const struct slot *s, int *bit, double *score_out)
+/* A score that fg_decimal_fast does not read (exponents, text, errors): through strtod, with
+ * what is wrong said. */
+static enum fg_status parse_score(struct reader *r, const struct slot *s, double *score_out)
 {
-    const struct fg_model_spec *spec = m->spec;
     char value[SHOW_MAX * 4 + 8];
     const char *text = s->value;
     bool space = strchr(" \t\n\v\f\r", text[0]) != NULL && text[0] != '\0';
@@ -1097,6 +1096,23 @@ static enum fg_status read_score(struct reader *r, const struct model_column *m,
         return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
                               "column '%s' has '%s', which is out of the range of a double",
                               s->name, show(value, sizeof value, s->value, s->len));
+    *score_out = score;
+    return FG_OK;
+}
+
+/* The decision from a score column; *score receives the score itself. A plain decimal
+ * ("0.6684", nearly every score) is read without strtod, to the same double. */
+static enum fg_status read_score(struct reader *r, const struct model_column *m,
+                                 const struct slot *s, int *bit, double *score_out)
+{
+    const struct fg_model_spec *spec = m->spec;
+    char value[SHOW_MAX * 4 + 8];
+    double score = 0.0;
+    if (!fg_decimal_fast(s->value, s->len, &score)) {
+        enum fg_status status = parse_score(r, s, &score);
+        if (status != FG_OK)
+            return status;
+    }
     if (m->probability && !(score >= 0 && score <= 1))
         return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
                               "column '%s' has score '%s', which is outside [0, 1]; brier and "

@@ -23,6 +23,10 @@ int fg_vsnprintf_c(char *buf, size_t size, const char *fmt, va_list ap) FG_PRINT
 int fg_snprintf_c(char *buf, size_t size, const char *fmt, ...) FG_PRINTF(3, 4);
 /* strtod in the C locale ("0.8" is 0.8, "0,8" stops at the comma); errno as strtod's. */
 double fg_strtod(const char *text, char **end);
+/* The value of text[0..len) when it is a plain decimal ([+-]digits[.digits]) that reads
+ * exactly without strtod: the same double as fg_strtod, bit for bit, far faster. false: any
+ * other text (exponents, hexadecimal, spaces, "5.", ".5", too many digits); use fg_strtod. */
+bool fg_decimal_fast(const char *text, size_t len, double *value);
 
 /* ---- errors ---- */
 

@@ -1,14 +1,17 @@
 /*
  * check_util.c - unit tests of lib/util.c's output sets (fg_outputs_*): what a path holds
  * decides how it is written (vectors of links, devices and flags), and every fault between
- * staging and commit leaves each path as it was with no temporary file behind.
+ * staging and commit leaves each path as it was with no temporary file behind. And
+ * fg_decimal_fast: bit for bit what strtod reads, in every rounding mode, or false.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include "fairgate.h"
+#include "util.h"
 
 #include <check.h>
 #include <dirent.h>
+#include <fenv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,6 +315,120 @@ START_TEST(test_limit)
 }
 END_TEST
 
+/* ---- fg_decimal_fast ---- */
+
+static bool same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* fg_decimal_fast on text: false, or true with strtod's double to the bit. */
+static bool fast_agrees(const char *text)
+{
+    double fast = 0.0;
+    if (!fg_decimal_fast(text, strlen(text), &fast))
+        return false;
+    char *end = NULL;
+    double slow = strtod(text, &end);
+    ck_assert_msg(*end == '\0', "'%s': strtod stops early", text);
+    ck_assert_msg(same_bits(fast, slow), "'%s': fast %.17g, strtod %.17g", text, fast, slow);
+    return true;
+}
+
+START_TEST(test_decimal_fast_vectors)
+{
+    static const char *const taken[] = {"0.6684",
+                                        "1",
+                                        "0",
+                                        "-0.0",
+                                        "+0.5",
+                                        "-1.25",
+                                        "0.1",
+                                        "0.3",
+                                        "00.5",
+                                        "1.000",
+                                        "9007199254740992",
+                                        "0.9007199254740992",
+                                        "123456.789",
+                                        "0.0000000000000000000001"};
+    static const char *const left[] = {"",
+                                       "-",
+                                       "+",
+                                       ".5",
+                                       "5.",
+                                       "1e3",
+                                       "1E-3",
+                                       "0x1p-1",
+                                       " 1",
+                                       "1 ",
+                                       "1,5",
+                                       "inf",
+                                       "nan",
+                                       "1.2.3",
+                                       "--1",
+                                       "+-1",
+                                       "0.5x",
+                                       "9007199254740993",
+                                       "90071992547409930",
+                                       "0.00000000000000000000001",
+                                       "1.0000000000000000000000"};
+    for (size_t i = 0; i < N_OF(taken); i++)
+        ck_assert_msg(fast_agrees(taken[i]), "'%s' not taken", taken[i]);
+    for (size_t i = 0; i < N_OF(left); i++) {
+        double v = 42.0;
+        ck_assert_msg(!fg_decimal_fast(left[i], strlen(left[i]), &v), "'%s' taken", left[i]);
+        ck_assert(v == 42.0);
+    }
+    double v;
+    ck_assert(fg_decimal_fast("0.25", 4, &v) && v == 0.25); /* len, not the NUL, ends it */
+    ck_assert(fg_decimal_fast("0.25junk", 4, &v) && v == 0.25);
+    ck_assert(!fg_decimal_fast("0.25junk", 5, &v));
+}
+END_TEST
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static unsigned rng(unsigned n)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (unsigned)(rng_state % n);
+}
+
+/* Random plain decimals, near and past the limits (2^53, 22 places), in each rounding mode:
+ * every one taken reads as strtod reads it. */
+START_TEST(test_decimal_fast_random)
+{
+    static const int modes[] = {FE_TONEAREST, FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO};
+    ck_assert_int_eq(fesetround(modes[_i]), 0);
+    size_t taken = 0, tries = _i == 0 ? 400000 : 100000;
+    for (size_t t = 0; t < tries; t++) {
+        char text[64];
+        size_t n = 0;
+        unsigned sign = rng(4);
+        if (sign == 1)
+            text[n++] = '-';
+        else if (sign == 2)
+            text[n++] = '+';
+        unsigned zeros = rng(3), integer = 1 + rng(17), fraction = rng(4) ? rng(26) : 0;
+        for (unsigned k = 0; k < zeros; k++)
+            text[n++] = '0';
+        for (unsigned k = 0; k < integer; k++)
+            text[n++] = (char)('0' + (k == 0 && integer > 1 && rng(2) ? 0 : rng(10)));
+        if (fraction > 0) {
+            text[n++] = '.';
+            for (unsigned k = 0; k < fraction; k++)
+                text[n++] = (char)('0' + rng(10));
+        }
+        text[n] = '\0';
+        taken += fast_agrees(text);
+    }
+    fesetround(FE_TONEAREST);
+    ck_assert_msg(taken > tries / 4, "only %zu of %zu taken", taken, tries);
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -325,6 +442,10 @@ static Suite *util_suite(void)
     tcase_add_test(tc, test_long_name);
     tcase_add_test(tc, test_limit);
     suite_add_tcase(s, tc);
+    TCase *numbers = tcase_create("numbers");
+    tcase_add_test(numbers, test_decimal_fast_vectors);
+    tcase_add_loop_test(numbers, test_decimal_fast_random, 0, 4);
+    suite_add_tcase(s, numbers);
     return s;
 }
 
