@@ -418,7 +418,9 @@ static const struct command check_command = {
     "audit JSON with --out (also when a gate fails). Output files are written all or none,\n"
     "the attestation last: after an error (exit 2) every output path is as it was.\n",
     OPTIONS(check_options),
-    "exit status: 0 every gate passed, 1 a gate failed, 2 error (no verdict)\n"
+    "exit status: 0 pass (every blocking gate passed, or was overridden: pass_with_override;\n"
+    "advisory gates, enforce: warn, never fail it), 1 a blocking gate failed, 2 error (no\n"
+    "verdict)\n"
     "SOURCE_DATE_EPOCH, when set, fixes the audit's 'created' time (overrides are judged\n"
     "by the real clock). With GITHUB_ACTIONS=true, failed gates are printed as ::error\n"
     "annotations at their line in the policy (one per gate, at most 10, then a notice);\n"
