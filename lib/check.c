@@ -54,6 +54,32 @@ static bool on_counts(const struct check_state *s)
     return s->request->n_counts > 0;
 }
 
+/* Which of the table's binary outcomes never occurs: 0 the positive label, 1 the candidate's
+ * and 2 the incumbent's favourable prediction (a model read from a prediction column); -1
+ * when each occurs, or the table is empty. */
+static int never_positive(const struct fg_policy *policy, const struct fg_counts *counts)
+{
+    uint64_t positive[3] = {0, 0, 0};
+    size_t cells = fg_counts_cell_count(counts);
+    for (size_t i = 0; i < cells; i++) {
+        struct fg_cell cell;
+        fg_counts_cell(counts, i, &cell);
+        positive[0] += cell.y_true ? cell.count : 0;
+        positive[1] += cell.candidate ? cell.count : 0;
+        positive[2] += cell.incumbent ? cell.count : 0;
+    }
+    const struct fg_model_spec *models[2] = {&policy->data.candidate, &policy->data.incumbent};
+    if (cells > 0 && positive[0] == 0)
+        return 0;
+    for (int k = 0; k < 2; k++)
+        if (cells > 0 && models[k]->present && models[k]->prediction != NULL &&
+            positive[k + 1] == 0)
+            return k + 1;
+    return -1;
+}
+
+static const char *const model_names[2] = {"candidate", "incumbent"};
+
 /* A counts table in which no row has the positive label, or no row a model's favourable
  * prediction column value, is what a warehouse gives for a number column printed as "1.0"
  * (the query of `fairgate sql` compares text: every row reads negative, every rate is 0,
@@ -63,30 +89,40 @@ static enum fg_status counts_plausible(const struct fg_policy *policy,
                                        const struct fg_counts *counts, const char *path,
                                        struct fg_error *err)
 {
-    uint64_t positive = 0, favourable[2] = {0, 0};
-    size_t cells = fg_counts_cell_count(counts);
-    for (size_t i = 0; i < cells; i++) {
-        struct fg_cell cell;
-        fg_counts_cell(counts, i, &cell);
-        positive += cell.y_true ? cell.count : 0;
-        favourable[0] += cell.candidate ? cell.count : 0;
-        favourable[1] += cell.incumbent ? cell.count : 0;
-    }
+    int k = never_positive(policy, counts) - 1;
     const struct fg_model_spec *models[2] = {&policy->data.candidate, &policy->data.incumbent};
-    static const char *const names[2] = {"candidate", "incumbent"};
-    if (cells > 0 && positive == 0)
+    if (k == -1)
         return fg_error_set(err, FG_ERR_INPUT, path, 0, 0,
                             "no row has the positive label '%s' (y_true is 0 throughout): if "
                             "the engine's label column is a number, it prints 1 as '1.0'; "
                             "cast it to text as the CSV writes it, or set positive_label",
                             policy->data.positive_label);
-    for (int k = 0; k < 2; k++)
-        if (cells > 0 && models[k]->present && models[k]->prediction != NULL && favourable[k] == 0)
-            return fg_error_set(err, FG_ERR_INPUT, path, 0, 0,
-                                "no row has the %s's favourable prediction '%s' (its column is "
-                                "0 throughout): if the engine's column '%s' is a number, it "
-                                "prints 1 as '1.0'; cast it to text as the CSV writes it",
-                                names[k], policy->data.favorable_prediction, models[k]->prediction);
+    if (k >= 0)
+        return fg_error_set(err, FG_ERR_INPUT, path, 0, 0,
+                            "no row has the %s's favourable prediction '%s' (its column is "
+                            "0 throughout): if the engine's column '%s' is a number, it "
+                            "prints 1 as '1.0'; cast it to text as the CSV writes it",
+                            model_names[k], policy->data.favorable_prediction,
+                            models[k]->prediction);
+    return FG_OK;
+}
+
+/* The same on rows for the label, so that check on the rows and check on their counts
+ * agree (exit 2 on both): a label column without the positive label makes every row a
+ * negative outcome (no true positive rate, every base rate 0); a policy's value that is
+ * not the file's spelling ("1" for "yes") gives this when the column holds one value
+ * only. (A prediction column without the favourable value stays judged on rows: a model
+ * may approve nobody, and tests rely on such an incumbent.) */
+static enum fg_status rows_plausible(const struct fg_policy *policy, const struct fg_counts *counts,
+                                     const char *candidate_path, struct fg_error *err)
+{
+    if (never_positive(policy, counts) == 0)
+        return fg_error_set(err, FG_ERR_INPUT, candidate_path, 0, 0,
+                            "no row has the positive label '%s' in column '%s', so every row "
+                            "would count as the unfavourable outcome (no true positive rate, "
+                            "base rate 0): write data.positive_label as the file writes the "
+                            "favourable outcome",
+                            policy->data.positive_label, policy->data.label);
     return FG_OK;
 }
 
@@ -106,7 +142,8 @@ static enum fg_status read_inputs(struct check_state *s, struct fg_error *err)
                                         .incumbent_path = rq->incumbent_path,
                                         .progress = rq->progress,
                                         .progress_user = rq->progress_user};
-    return fg_ingest_run(s->policy, &options, &s->counts, &s->ingest, err);
+    enum fg_status st = fg_ingest_run(s->policy, &options, &s->counts, &s->ingest, err);
+    return st == FG_OK ? rows_plausible(s->policy, s->counts, rq->candidate_path, err) : st;
 }
 
 /* Policy, inputs, metrics, gates and overrides: the verdict. */
@@ -478,6 +515,8 @@ enum fg_status fg_counts_run(const struct fg_counts_run_request *request,
         st = bins_wanted(policy, request->bins_out_path, err);
     if (st == FG_OK)
         st = fg_ingest_run(policy, &ingest, &counts, read, err);
+    if (st == FG_OK)
+        st = rows_plausible(policy, counts, ingest.candidate_path, err);
     if (st == FG_OK)
         st = fg_counts_render_csv(policy, counts, &csv, &len, err);
     if (st == FG_OK)

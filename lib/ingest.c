@@ -280,12 +280,34 @@ static void list_columns(const struct reader *r, char *out, size_t size)
         snprintf(out + used, size - used, "%s... and %zu more", used ? ", " : "", r->n_names - i);
 }
 
+/* Whether the header has a column of that name. */
+static bool header_has(const struct reader *r, const char *name)
+{
+    for (size_t i = 0; name != NULL && i < r->n_names; i++)
+        if (strcmp(r->names[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* In a two-file run, a file that has the other model's column and not its own was likely
+ * given as the other file: says so in place of a suggestion. */
+static void swap_hint(const struct reader *r, char *out, size_t size)
+{
+    if (r->other_model == NULL || header_has(r, r->own_model) || !header_has(r, r->other_model))
+        return;
+    bool candidate = strcmp(r->role, "candidate file") == 0;
+    char shown[SHOW_MAX * 4 + 8];
+    show(shown, sizeof shown, r->other_model, strlen(r->other_model));
+    snprintf(out, size, " (it has the %s's column '%s': are --candidate and --incumbent swapped?)",
+             candidate ? "incumbent" : "candidate", shown);
+}
+
 /* The error for a needed column the header lacks: at the place in the policy that names it
  * (at the header's line when the policy was not read from a file), which file lacks it, a
  * suggestion, and the columns the file has. */
 static enum fg_status missing_column(struct reader *r, const struct slot *slot)
 {
-    char suggestion[SHOW_MAX * 4 + 32] = "", columns[COLUMNS_SHOWN + SHOW_MAX * 4 + 64];
+    char suggestion[SHOW_MAX * 4 + 128] = "", columns[COLUMNS_SHOWN + SHOW_MAX * 4 + 64];
     const char *near = suggest_column(r, slot->name);
     if (near != NULL)
         snprintf(suggestion, sizeof suggestion, " (did you mean '%s'?)", near);
@@ -301,6 +323,7 @@ static enum fg_status missing_column(struct reader *r, const struct slot *slot)
                 break;
             }
     }
+    swap_hint(r, suggestion, sizeof suggestion);
     const char *plural = r->n_names == 1 ? "" : "s";
     if (slot->mark.line == 0 || slot->key == NULL || r->policy_path == NULL)
         return fg_ingest_fail(r, FG_ERR_INPUT, r->lines.record_line,
@@ -1928,6 +1951,12 @@ static void reader_spool(const struct ingest *in, struct reader *r, int side)
     r->spool = in->spool[side];
 }
 
+/* The column a model is read from: its prediction or its score. */
+static const char *model_column_name(const struct fg_model_spec *spec)
+{
+    return spec->prediction != NULL ? spec->prediction : spec->score;
+}
+
 /* Sets up the incumbent file's reader: its id, its decision, the shared columns. */
 static void incumbent_setup(struct ingest *in, const char *path, bool probability_gate,
                             struct fg_error *err)
@@ -1940,6 +1969,8 @@ static void incumbent_setup(struct ingest *in, const char *path, bool probabilit
         in->incumbent_id_slot =
             reader_need(r, policy->data.id, "data.id", &policy->data.id_mark, NULL);
     model_init(&in->incumbent_model, policy, &policy->data.incumbent, r, NULL, probability_gate);
+    r->own_model = model_column_name(&policy->data.incumbent);
+    r->other_model = model_column_name(&policy->data.candidate);
     in->n_shared = 1 + policy->data.n_protected;
     in->shared_incumbent[0] = reader_want(r, policy->data.label);
     for (size_t a = 0; a < policy->data.n_protected; a++)
@@ -1970,8 +2001,11 @@ static enum fg_status read_candidate_file(struct ingest *in, const char *path, b
     const struct fg_policy *policy = in->policy;
     struct reader *r = &in->candidate;
     reader_init(r, path, "candidate file", policy, candidate_row, in, err);
-    if (incumbent_file)
+    if (incumbent_file) {
         reader_spool(in, r, 0);
+        r->own_model = model_column_name(&policy->data.candidate);
+        r->other_model = model_column_name(&policy->data.incumbent);
+    }
     if (in->join == JOIN_ID)
         in->id_slot = reader_need(r, policy->data.id, "data.id", &policy->data.id_mark, NULL);
     if (in->aligned) { /* pairs each record before the row cache, which leaves out its id */

@@ -131,6 +131,9 @@ struct reader {
      * (lib/ingest.c); NULL: read as given */
     struct spool *spool;
     size_t key_skip; /* a slot left out of the cache key (the id), or (size_t)-1 */
+    /* in a two-file run, this file's model column and the other model's (prediction or
+     * score), so that a missing column can say the files look swapped; NULL otherwise */
+    const char *own_model, *other_model;
 };
 
 /* Where a stream's bytes come from: a plain regular file by offset (pread), or an input
