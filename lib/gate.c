@@ -324,6 +324,9 @@ static bool eval_component(const struct fg_gate_spec *spec, const struct fg_metr
     side->reference_group = ref;
     side->group_rate = group_rate(m, g, metric, incumbent);
     side->defined = false;
+    /* the reference's rate is shown even when the group's is too small to compare */
+    if (ref != SIZE_MAX)
+        side->reference_rate = reference_rate(m, g, ref, metric, incumbent);
     if (!enough(&side->group_rate, spec->min_group_size)) {
         why_not_enough(why, why_size, whose, &side->group_rate, metric, spec->min_group_size);
         return false;
@@ -332,7 +335,6 @@ static bool eval_component(const struct fg_gate_spec *spec, const struct fg_metr
         snprintf(why, why_size, "%sno group has enough data to be the reference", whose);
         return false;
     }
-    side->reference_rate = reference_rate(m, g, ref, metric, incumbent);
     if (!enough(&side->reference_rate, spec->min_group_size)) {
         char inner[160];
         why_not_enough(inner, sizeof inner, "", &side->reference_rate, metric,

@@ -46,4 +46,33 @@ cut -d, -f1,5 rows.csv >inc-nopred.csv
 run "$FAIRGATE" check --policy p.yaml --candidate cand.csv --incumbent inc-nopred.csv
 expect_rc "check: an incumbent file without its column is an error" 2
 expect_no_grep "... and no swap is suggested" "$WORK/err" "swapped"
+
+# ---- a group too small to judge still shows its reference's rate ----
+# Female: 10 rows (under min_group_size 30); reference Male, 100 rows, 60 approved: the audit
+# gave the reference's value as null for the small group (the Markdown read "(undefined)").
+{
+    echo "applicant_id,sex,race,defaulted,p_old,approve_old,p_new,approve_new"
+    i=0
+    while [ $i -lt 100 ]; do
+        a=$((i < 60 ? 1 : 0))
+        echo "M$i,Male,White,$((i % 2)),0.5,$a,0.5,$a"
+        i=$((i + 1))
+    done
+    i=0
+    while [ $i -lt 10 ]; do
+        echo "F$i,Female,White,$((i % 2)),0.5,1,0.5,$((i < 5 ? 1 : 0))"
+        i=$((i + 1))
+    done
+} >small.csv
+run "$FAIRGATE" check --policy p.yaml --candidate small.csv --out small.json
+expect_rc "check: judged (accuracy-floor fails on these rows)" 1
+expect_eq "... the small group is insufficient_data" \
+    "$(jq -r '.gates[0].results[] | select(.label == "sex=Female") | .status' small.json)" \
+    "insufficient_data"
+expect_eq "... and its reference's rate is the reference's (60 of 100)" \
+    "$(jq -r '.gates[0].results[] | select(.label == "sex=Female") | .reference.value' small.json)" \
+    "0.6"
+expect_eq "... the incumbent's too" \
+    "$(jq -r '.gates[0].results[] | select(.label == "sex=Female") | .incumbent.reference.value' small.json)" \
+    "0.6"
 finish
