@@ -604,9 +604,10 @@ END_TEST
  * buffer's end (cache_key) and the same combination comes in both forms. Then echoes: an
  * earlier row again with a NUL byte after one keyed value, or a third value (errors that
  * a cache hit on the earlier row's key would skip), and more rows, so that the echoes are
- * not at the end of the file. Every configuration must read them as libcsv alone. */
+ * not at the end of the file; some files with \r\n. Every configuration must read them as
+ * libcsv alone. */
 static size_t cache_row(char *text, size_t n_protected, const unsigned *order, unsigned row,
-                        unsigned n_values)
+                        unsigned n_values, bool crlf)
 {
     static const char *const values[] = {"abcdefgh",
                                          "abcdefgi",
@@ -633,6 +634,8 @@ static size_t cache_row(char *text, size_t n_protected, const unsigned *order, u
         else /* note: not keyed */
             len += (size_t)sprintf(text + len, "n%u", row);
     }
+    if (crlf)
+        text[len++] = '\r';
     text[len++] = '\n';
     return len;
 }
@@ -642,7 +645,7 @@ static size_t cache_row(char *text, size_t n_protected, const unsigned *order, u
 static size_t echo_row(char *text, size_t end, size_t from, size_t len, size_t field, bool third)
 {
     size_t at = from, commas = 0;
-    while (commas < field || (text[at] != ',' && text[at] != '\n'))
+    while (commas < field || (text[at] != ',' && text[at] != '\r' && text[at] != '\n'))
         commas += text[at++] == ',';
     memmove(text + end, text + from, at - from);
     text[end + at - from] = third ? '0' : '\0';
@@ -706,7 +709,7 @@ START_TEST(test_cache_keys)
         unsigned rows = 50 + next(400), n_values = 1 + next(n_protected > 8 ? 2 : 13);
         for (unsigned row = 0; row < rows; row++) {
             starts[row] = len;
-            len += cache_row(text + len, n_protected, order, row, n_values);
+            len += cache_row(text + len, n_protected, order, row, n_values, seed % 7 < 3);
         }
         starts[rows] = len;
         for (unsigned k = seed % 5 == 0 ? 0 : 1 + next(3); k > 0; k--, echoes++) {
@@ -719,7 +722,7 @@ START_TEST(test_cache_keys)
         }
         /* rows after: the echoes are not within 8 bytes of the end (lean keys) */
         for (unsigned row = 0; row < 4; row++)
-            len += cache_row(text + len, n_protected, order, rows + row, n_values);
+            len += cache_row(text + len, n_protected, order, rows + row, n_values, seed % 7 < 3);
         char name[64];
         snprintf(name, sizeof name, "keys-%u.csv", seed);
         write_file(path, sizeof path, name, text, len);
