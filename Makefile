@@ -201,13 +201,14 @@ clean:
 	rm -rf build build-asan build-clang build-fuzz build-tsan
 
 # ---- fuzz targets (tests/fuzz/): one per parser ----
-# fuzz_csv is differential (lib/fastcsv.c against libcsv); the others feed the policy parser,
+# fuzz_csv and fuzz_number are differential (lib/fastcsv.c against libcsv, fg_decimal_fast
+# against strtod); the others feed the policy parser,
 # the counts-file reader, DSSE envelopes and attestation verification, overrides and their
 # application, and the audit reader behind `report --audit`. make check (and make asan, under
 # ASan + UBSan) replays tests/fuzz/corpus/<target> through a plain build of each; `make fuzz`
 # builds them with libFuzzer (clang) in $(FUZZ_BUILD)/ and runs each for FUZZ_TIME seconds,
 # one after another, new inputs in $(FUZZ_BUILD)/corpus/<target>.
-FUZZ_TARGETS ?= csv policy counts attest override report ingest
+FUZZ_TARGETS ?= csv policy counts attest override report ingest number
 FUZZ_TIME ?= 120
 FUZZ_BUILD ?= build-fuzz
 FUZZ_DEF := -DFUZZ_DIR='"$(CURDIR)/tests/fuzz"'

@@ -126,8 +126,12 @@ bool fg_decimal_fast(const char *text, size_t len, double *value)
     }
     if (i != len || fraction >= sizeof tens / sizeof *tens)
         return false;
+    /* m as a double through int64_t (m <= 2^53: exact, one cvtsi2sd): clang converts a
+     * uint64_t on x86-64 by subtracting 2^52 and 2^84 from biased doubles, which gives -0.0
+     * for m = 0 when rounding down, where strtod reads "0" as +0.0 (fuzz_number) */
+    const double magnitude = (double)(int64_t)m;
     /* the sign before the division, which then rounds the signed value (directed modes) */
-    *value = (negative ? -(double)m : (double)m) / tens[fraction];
+    *value = (negative ? -magnitude : magnitude) / tens[fraction];
     return true;
 #else
     (void)text;

@@ -94,9 +94,12 @@ static char *outcome(const struct fg_policy *policy, const char *path,
     for (size_t c = 0; c < fg_counts_cell_count(counts) && len + 600 < cap; c++) {
         struct fg_cell cell;
         fg_counts_cell(counts, c, &cell);
-        len += (size_t)snprintf(text + len, cap - len, "cell %u %u %u %u %u %u %llu",
-                                cell.value_ids[0], cell.value_ids[1], cell.y_true, cell.candidate,
-                                cell.incumbent, 0u, (unsigned long long)cell.count);
+        /* every attribute's id (a policy may have 1 to FG_MAX_PROTECTED of them) */
+        len += (size_t)snprintf(text + len, cap - len, "cell");
+        for (size_t a = 0; a < fg_counts_attr_count(counts); a++)
+            len += (size_t)snprintf(text + len, cap - len, " %u", cell.value_ids[a]);
+        len += (size_t)snprintf(text + len, cap - len, " %u %u %u %u %llu", cell.y_true,
+                                cell.candidate, cell.incumbent, 0u, (unsigned long long)cell.count);
         size_t n = 0;
         const double *scores = fg_counts_cell_scores(counts, c, false, &n);
         for (size_t i = 0; i < n && len + 64 < cap; i++)
@@ -593,10 +596,148 @@ START_TEST(test_progress)
 }
 END_TEST
 
+/* The row cache's keys (lib/ingest.c: lean_key for keyed fields of at most 8 bytes, cache_key
+ * else): rows whose keyed fields differ only in a byte at or past the 8th, in length alone
+ * (a prefix, an empty field), in 0xff bytes, with 1, 12, 13 and 16 protected attributes (3,
+ * 14, 15 and 18 keyed fields: under, at and past the lean key's 14), keyed columns out of
+ * order among one that is not, and small blocks so that records end within 8 bytes of a
+ * buffer's end (cache_key) and the same combination comes in both forms. Then echoes: an
+ * earlier row again with a NUL byte after one keyed value, or a third value (errors that
+ * a cache hit on the earlier row's key would skip), and more rows, so that the echoes are
+ * not at the end of the file; some files with \r\n. Every configuration must read them as
+ * libcsv alone. */
+static size_t cache_row(char *text, size_t n_protected, const unsigned *order, unsigned row,
+                        unsigned n_values, bool crlf)
+{
+    static const char *const values[] = {"abcdefgh",
+                                         "abcdefgi",
+                                         "abcdefghi",
+                                         "abcdefghj",
+                                         "",
+                                         "a",
+                                         "ab",
+                                         "abcdefg",
+                                         "bbcdefgh",
+                                         "\xff\xff\xff\xff\xff\xff\xff\xff",
+                                         "\xff\xff\xff\xff\xff\xff\xff",
+                                         "abcdefgh\xff",
+                                         "b"};
+    size_t len = 0;
+    for (size_t c = 0; c < n_protected + 3; c++) {
+        size_t column = order[c];
+        if (c)
+            text[len++] = ',';
+        if (column < n_protected)
+            len += (size_t)sprintf(text + len, "%s", values[(next(n_values) + column) % 13]);
+        else if (column <= n_protected + 1) /* y, new */
+            text[len++] = next(2) ? '1' : '0';
+        else /* note: not keyed */
+            len += (size_t)sprintf(text + len, "n%u", row);
+    }
+    if (crlf)
+        text[len++] = '\r';
+    text[len++] = '\n';
+    return len;
+}
+
+/* Appends the row at text + from (of len bytes, '\n' included) with a NUL byte after its
+ * field number field, or (third) a '0' after it; returns the bytes appended. */
+static size_t echo_row(char *text, size_t end, size_t from, size_t len, size_t field, bool third)
+{
+    size_t at = from, commas = 0;
+    while (commas < field || (text[at] != ',' && text[at] != '\r' && text[at] != '\n'))
+        commas += text[at++] == ',';
+    memmove(text + end, text + from, at - from);
+    text[end + at - from] = third ? '0' : '\0';
+    memmove(text + end + at - from + 1, text + at, from + len - at);
+    return len + 1;
+}
+
+static struct fg_policy *cache_policy(size_t n_protected, bool drop)
+{
+    char yaml[2048];
+    size_t used = (size_t)snprintf(yaml, sizeof yaml,
+                                   "version: 1\nname: t\ndata:\n  label: y\n"
+                                   "  positive_label: '1'\n  favorable_prediction: '1'\n"
+                                   "  candidate: {prediction: new}\n%s  protected: [",
+                                   drop ? "  missing: drop\n" : "");
+    for (size_t a = 0; a < n_protected; a++)
+        used += (size_t)snprintf(yaml + used, sizeof yaml - used, "%sp%zu", a ? ", " : "", a);
+    snprintf(yaml + used, sizeof yaml - used, "]\n" GATES);
+    return policy_from(yaml);
+}
+
+/* The header for order (columns p0.., y, new, note), shuffled when shuffle. */
+static size_t cache_header(char *text, size_t n_protected, unsigned *order, bool shuffle)
+{
+    size_t n_columns = n_protected + 3, len = 0;
+    for (unsigned c = 0; c < n_columns; c++)
+        order[c] = c;
+    for (unsigned c = (unsigned)n_columns - 1; c > 0 && shuffle; c--) {
+        unsigned other = next(c + 1), t = order[c];
+        order[c] = order[other];
+        order[other] = t;
+    }
+    for (size_t c = 0; c < n_columns; c++) {
+        size_t column = order[c];
+        len += (size_t)sprintf(text + len, "%s", c ? "," : "");
+        if (column < n_protected)
+            len += (size_t)sprintf(text + len, "p%zu", column);
+        else
+            len += (size_t)sprintf(text + len, "%s",
+                                   column == n_protected       ? "y"
+                                   : column == n_protected + 1 ? "new"
+                                                               : "note");
+    }
+    text[len++] = '\n';
+    return len;
+}
+
+START_TEST(test_cache_keys)
+{
+    static const size_t counts[] = {1, 12, 13, 16};
+    size_t cap = 1 << 20, starts[512];
+    char *text = malloc(cap), path[512];
+    ck_assert_ptr_nonnull(text);
+    unsigned echoes = 0;
+    for (unsigned seed = 1; seed <= 80; seed++) {
+        rng = seed * 0x9e3779b97f4a7c15ULL;
+        size_t n_protected = counts[seed % 4];
+        struct fg_policy *policy = cache_policy(n_protected, seed % 3 == 0);
+        unsigned order[FG_MAX_PROTECTED + 3];
+        size_t len = cache_header(text, n_protected, order, seed % 2 == 0);
+        unsigned rows = 50 + next(400), n_values = 1 + next(n_protected > 8 ? 2 : 13);
+        for (unsigned row = 0; row < rows; row++) {
+            starts[row] = len;
+            len += cache_row(text + len, n_protected, order, row, n_values, seed % 7 < 3);
+        }
+        starts[rows] = len;
+        for (unsigned k = seed % 5 == 0 ? 0 : 1 + next(3); k > 0; k--, echoes++) {
+            unsigned row = next(rows), field = next((unsigned)n_protected + 3);
+            bool third = order[field] >= n_protected && order[field] <= n_protected + 1;
+            if (order[field] > n_protected + 1)
+                field = (unsigned)(order[0] == n_protected + 2); /* a keyed one */
+            third = third && next(2);
+            len += echo_row(text, len, starts[row], starts[row + 1] - starts[row], field, third);
+        }
+        /* rows after: the echoes are not within 8 bytes of the end (lean keys) */
+        for (unsigned row = 0; row < 4; row++)
+            len += cache_row(text + len, n_protected, order, rows + row, n_values, seed % 7 < 3);
+        char name[64];
+        snprintf(name, sizeof name, "keys-%u.csv", seed);
+        write_file(path, sizeof path, name, text, len);
+        agree(policy, path, seed);
+        fg_policy_free(policy);
+    }
+    ck_assert_uint_gt(echoes, 100);
+    free(text);
+}
+END_TEST
+
 /* Every record read through fg_fastcsv_next from pos 0 on, as text: result, offsets, fields
  * (the first FG_FASTCSV_WINDOW - 1, which both readings of test_window_edges set). */
-static void tokens(const struct fg_fastcsv *csv, const char *text, size_t len, size_t cap,
-                   char *out, size_t size)
+static void tokens_final(const struct fg_fastcsv *csv, const char *text, size_t len, size_t cap,
+                         bool final, char *out, size_t size)
 {
     struct fg_csv_span spans[FG_FASTCSV_WINDOW + 8];
     size_t used = 0, pos = 0;
@@ -604,7 +745,7 @@ static void tokens(const struct fg_fastcsv *csv, const char *text, size_t len, s
     for (;;) {
         struct fg_fastcsv_record rec;
         enum fg_fastcsv_result result =
-            fg_fastcsv_next(csv, text, len, pos, true, spans, cap, &rec);
+            fg_fastcsv_next(csv, text, len, pos, final, spans, cap, &rec);
         used += (size_t)snprintf(out + used, size - used, "%d@%zu+%zu", (int)result, rec.start,
                                  rec.newlines_before);
         if (result != FG_FASTCSV_RECORD)
@@ -618,6 +759,12 @@ static void tokens(const struct fg_fastcsv *csv, const char *text, size_t len, s
         ck_assert_uint_lt(used, size);
         pos = rec.next;
     }
+}
+
+static void tokens(const struct fg_fastcsv *csv, const char *text, size_t len, size_t cap,
+                   char *out, size_t size)
+{
+    tokens_final(csv, text, len, cap, true, out, size);
 }
 
 /* Records that end just before, at and just past the window of lib/fastcsv.c (one step for a
@@ -657,6 +804,45 @@ START_TEST(test_window_edges)
 }
 END_TEST
 
+/* Random short texts over the bytes that matter to the window (the delimiter, '\r', '\n',
+ * '"', NUL, 0xff, ' ', 'a'), with the delimiters ',', NUL, 0xff, ' ' and 'a', cut at every
+ * length and read final and not: so that records end at, just before and just past 64
+ * bytes from where they start, and len - pos is exactly 64 at every offset of a record.
+ * The window (room for 64 fields) must read each as the 16-byte loop does (room for 63). */
+START_TEST(test_window_random)
+{
+    static const unsigned char delimiters[] = {',', '\0', 0xff, ' ', 'a'};
+    static const char bytes[] = {'b', 'b', 'b', 'b', '\r', '\n', '"', '\0', (char)0xff, ' ', 'a'};
+    char text[200], want[16384], got[16384];
+    unsigned compared = 0;
+    rng = 7;
+    for (unsigned round = 0; round < 600; round++) {
+        unsigned char delimiter = delimiters[round % 5];
+        struct fg_fastcsv csv;
+        fg_fastcsv_init(&csv, delimiter, round % 7 == 0 ? FG_FASTCSV_WINDOW : FG_MAX_FIELD);
+        ck_assert(csv.window);
+        size_t len = 40 + next(150);
+        unsigned quotes = next(3), lines = next(3); /* how often '"' and line ends come */
+        for (size_t i = 0; i < len; i++) {
+            unsigned roll = next(100);
+            char c = roll < 15 ? (char)delimiter : bytes[next(sizeof bytes)];
+            if ((c == '"' && next(4) >= quotes) || ((c == '\r' || c == '\n') && next(4) >= lines))
+                c = 'b';
+            text[i] = c;
+        }
+        for (size_t cut = 0; cut <= len; cut++)
+            for (int final = 0; final < 2; final++) {
+                tokens_final(&csv, text, cut, FG_FASTCSV_WINDOW - 1, final, want, sizeof want);
+                tokens_final(&csv, text, cut, FG_FASTCSV_WINDOW, final, got, sizeof got);
+                ck_assert_msg(strcmp(want, got) == 0, "round %u cut %zu final %d:\n%s\nvs\n%s",
+                              round, cut, final, want, got);
+                compared++;
+            }
+    }
+    ck_assert_uint_gt(compared, 100000);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("fastcsv");
@@ -670,6 +856,8 @@ int main(void)
     tcase_add_test(tc, test_progress);
     tcase_add_test(tc, test_line_numbers);
     tcase_add_test(tc, test_window_edges);
+    tcase_add_test(tc, test_cache_keys);
+    tcase_add_test(tc, test_window_random);
     suite_add_tcase(suite, tc);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);

@@ -386,6 +386,29 @@ START_TEST(test_decimal_fast_vectors)
 }
 END_TEST
 
+/* Zero in every rounding mode: +0.0 unless written with '-', as strtod reads it. The sign was
+ * wrong in a clang build when rounding down ("0" read as -0.0: its uint64_t to double
+ * conversion subtracts 2^52 from 2^52; fuzz_number found it). */
+START_TEST(test_decimal_fast_zero_modes)
+{
+    static const int modes[] = {FE_TONEAREST, FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO};
+    static const char *const zeros[] = {"0", "0.0", "+0", "000.000", "-0", "-0.00", "+0.0"};
+    for (size_t m = 0; m < N_OF(modes); m++) {
+        ck_assert_int_eq(fesetround(modes[m]), 0);
+        for (size_t i = 0; i < N_OF(zeros); i++) {
+            double v = 42.0;
+            bool taken = fg_decimal_fast(zeros[i], strlen(zeros[i]), &v);
+            fesetround(FE_TONEAREST);
+            ck_assert_msg(taken, "'%s' not taken", zeros[i]);
+            ck_assert_msg(v == 0.0 && signbit(v) == (zeros[i][0] == '-'), "'%s', mode %zu: %a",
+                          zeros[i], m, v);
+            ck_assert_int_eq(fesetround(modes[m]), 0);
+        }
+        fesetround(FE_TONEAREST);
+    }
+}
+END_TEST
+
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
 static unsigned rng(unsigned n)
@@ -444,6 +467,7 @@ static Suite *util_suite(void)
     suite_add_tcase(s, tc);
     TCase *numbers = tcase_create("numbers");
     tcase_add_test(numbers, test_decimal_fast_vectors);
+    tcase_add_test(numbers, test_decimal_fast_zero_modes);
     tcase_add_loop_test(numbers, test_decimal_fast_random, 0, 4);
     suite_add_tcase(s, numbers);
     return s;
