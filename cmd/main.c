@@ -261,6 +261,18 @@ static int unknown_option(const struct command *cmd, const char *given)
     size_t len = strcspn(word, "=");
     char name[64];
     snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), word);
+    /* a prefix of two or more names (getopt_long takes a prefix of one as that option) */
+    char matches[256] = "";
+    size_t n_matches = 0, used = 0;
+    for (size_t i = 0; len > 0 && strncmp(given, "--", 2) == 0 && i < n; i++)
+        if (strncmp(names[i], word, len) == 0 && used < sizeof matches) {
+            int w = snprintf(matches + used, sizeof matches - used, "%s--%s", n_matches ? ", " : "",
+                             names[i]);
+            used += w > 0 ? (size_t)w : 0;
+            n_matches++;
+        }
+    if (n_matches > 1)
+        return usage_error("option '%s' is ambiguous: %s; spell it in full", given, matches);
     const char *hint = strcmp(given, "-h") == 0 ? "help" : fg_did_you_mean(name, names, n);
     for (size_t i = 0; hint == NULL && i < n; i++)
         if (strlen(names[i]) >= 3 && strncmp(name, names[i], strlen(names[i])) == 0)

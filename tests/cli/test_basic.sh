@@ -39,6 +39,15 @@ run "$FAIRGATE" check --polcy p.yaml
 expect_rc "unknown option exits 2" 2
 expect_grep "unknown option is named" "$WORK/err" "unknown option '--polcy'"
 
+# A prefix of two options is ambiguous, and said so with both (it read "unknown option");
+# a prefix of one is that option, as getopt_long takes it (the man page says to spell out).
+run "$FAIRGATE" check --policy p.yaml --c rows.csv
+expect_rc "an ambiguous prefix exits 2" 2
+expect_grep "... naming the options it could be" "$WORK/err" \
+    "^fairgate: error: option '--c' is ambiguous: --candidate, --counts; spell it in full$"
+run "$FAIRGATE" check --policy p.yaml --c=k.csv
+expect_grep "... with a value after '=' too" "$WORK/err" "option '--c=k.csv' is ambiguous"
+
 # Options that cannot go together are refused, never silently ignored.
 run "$FAIRGATE" check --policy p --candidate c --counts k.csv
 expect_rc "--counts with --candidate exits 2" 2
