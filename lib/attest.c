@@ -277,7 +277,7 @@ static enum fg_status audit_matches(const cJSON *statement, const char *path, co
     if (st == FG_ERR_NOMEM)
         return fg_error_set(err, st, path, 0, 0, "out of memory");
     *matches = st == FG_OK &&
-               cJSON_Compare(audit, cJSON_GetObjectItemCaseSensitive(statement, "predicate"), 1);
+               fg_json_equal(audit, cJSON_GetObjectItemCaseSensitive(statement, "predicate"));
     cJSON_Delete(audit);
     if (st != FG_OK)
         say(r, "INVALID: audit %s: %lu:%lu: %s", path, parse_err.line, parse_err.column,

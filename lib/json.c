@@ -479,3 +479,36 @@ enum fg_status fg_json_parse_strict(const char *text, size_t len, const char *wh
     *root = tree;
     return FG_OK;
 }
+
+/* ---- equality ---- */
+
+bool fg_json_equal(const cJSON *a, const cJSON *b)
+{
+    if (a == NULL || b == NULL)
+        return a == b;
+    if ((a->type & 0xff) != (b->type & 0xff))
+        return false;
+    if (cJSON_IsNumber(a))
+        return a->valuedouble == b->valuedouble; /* exact: cJSON_Compare allows an ulp or two */
+    if (cJSON_IsString(a))
+        return a->valuestring != NULL && b->valuestring != NULL &&
+               strcmp(a->valuestring, b->valuestring) == 0;
+    if (cJSON_IsArray(a)) {
+        const cJSON *x = a->child, *y = b->child;
+        for (; x != NULL && y != NULL; x = x->next, y = y->next)
+            if (!fg_json_equal(x, y))
+                return false;
+        return x == NULL && y == NULL;
+    }
+    if (cJSON_IsObject(a)) {
+        /* no key is given twice (the strict gate), so same count + each key of a in b */
+        if (cJSON_GetArraySize(a) != cJSON_GetArraySize(b))
+            return false;
+        for (const cJSON *x = a->child; x != NULL; x = x->next)
+            if (x->string == NULL ||
+                !fg_json_equal(x, cJSON_GetObjectItemCaseSensitive(b, x->string)))
+                return false;
+        return true;
+    }
+    return true; /* true, false, null: the type says it all */
+}

@@ -24,4 +24,10 @@ struct cJSON;
 FG_MUST_CHECK enum fg_status fg_json_parse_strict(const char *text, size_t len, const char *what,
                                                   struct cJSON **root, struct fg_error *err);
 
+/* Whether two trees (from fg_json_parse_strict: no key twice) hold the same JSON value:
+ * the same types, strings byte for byte, numbers as the same double (0.8 and 8e-1 are
+ * equal, two doubles one ulp apart are not, unlike cJSON_Compare's tolerance), arrays in
+ * order, objects with the same keys whatever their order. NULL equals only NULL. */
+bool fg_json_equal(const struct cJSON *a, const struct cJSON *b);
+
 #endif /* FAIRGATE_JSON_H */

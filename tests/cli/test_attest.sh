@@ -163,4 +163,34 @@ expect_eq "check signs a 1500-byte subject name" "$(cat "$WORK/err")" ""
 run "$FAIRGATE" verify --attestation "$WORK/long.jsonl" --pubkey "$WORK/k.pub" --subject "$long=$WORK/k.pub"
 expect_rc "a 1500-byte subject name verifies" 0
 expect_grep "... and the report shows it whole" "$WORK/out" "^subject: $long sha256:[0-9a-f]{64} \(subject\) matches the file given$"
+# An attestation made before the audit was a subject: verify --audit and report --attestation
+# compare the audit with the predicate as JSON. cJSON_Compare took numbers one ulp apart as
+# equal, so an audit whose value was not the attested one verified. Each number must be the
+# same double; the same JSON written otherwise (key order, spacing, 0.8 as 8e-1) still is.
+jq -r .payload "$A" | base64 -d | jq -c 'del(.subject[] | select(.annotations."fairgate.role" == "audit"))' |
+    tr -d '\n' >"$WORK/old.json"
+type=application/vnd.in-toto+json
+{ printf 'DSSEv1 %d %s %d ' ${#type} "$type" "$(wc -c <"$WORK/old.json" | tr -d ' ')"; cat "$WORK/old.json"; } >"$WORK/old.pae"
+openssl pkeyutl -sign -inkey "$WORK/k.pem" -rawin -in "$WORK/old.pae" -out "$WORK/old.sig"
+jq -cn --arg p "$(base64 -w0 <"$WORK/old.json")" --arg s "$(base64 -w0 <"$WORK/old.sig")" --arg t "$type" \
+    '{payload: $p, payloadType: $t, signatures: [{keyid: "", sig: $s}]}' >"$WORK/old.jsonl"
+run "$FAIRGATE" verify --attestation "$WORK/old.jsonl" --pubkey "$WORK/k.pub" --audit "$WORK/audit.json"
+expect_rc "no audit subject: the attested audit verifies (as JSON)" 0
+expect_grep "... and verify says how" "$WORK/out" "is the attested predicate \(this attestation names no audit digest\)"
+jq -S . "$WORK/audit.json" >"$WORK/same.json"
+run "$FAIRGATE" verify --attestation "$WORK/old.jsonl" --pubkey "$WORK/k.pub" --audit "$WORK/same.json"
+expect_rc "no audit subject: the same JSON, keys reordered and respaced, verifies" 0
+# One value moved by one ulp (its bits plus one; perl is essential in Debian).
+v=$(grep -Eo '"value":[[:space:]]*0\.[0-9]{15,}' "$WORK/audit.json" | head -1 | grep -Eo '0\.[0-9]+')
+ulp=$(perl -e 'printf "%.17g\n", unpack("d", pack("q", unpack("q", pack("d", $ARGV[0])) + 1))' "$v")
+awk -v v="$v" -v u="$ulp" '!done && (i = index($0, v)) { $0 = substr($0, 1, i - 1) u substr($0, i + length(v)); done = 1 } 1' \
+    "$WORK/audit.json" >"$WORK/ulp.json"
+if cmp -s "$WORK/audit.json" "$WORK/ulp.json"; then not_ok "the one-ulp edit changed the audit"; fi
+run "$FAIRGATE" verify --attestation "$WORK/old.jsonl" --pubkey "$WORK/k.pub" --audit "$WORK/ulp.json"
+expect_rc "no audit subject: a value one ulp off is not the attested audit" 1
+expect_grep "... and verify says so" "$WORK/out" "^INVALID: audit .*ulp.json is not the attested audit"
+run "$FAIRGATE" report --attestation "$WORK/old.jsonl" --pubkey "$WORK/k.pub" --audit "$WORK/ulp.json" \
+    --markdown "$WORK/ulp.md"
+expect_rc "report --attestation refuses it too" 1
+expect_absent "... and writes nothing" "$WORK/ulp.md"
 finish

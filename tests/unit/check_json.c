@@ -135,6 +135,52 @@ START_TEST(test_accepts)
 }
 END_TEST
 
+/* fg_json_equal: the same JSON value, every number the same double (cJSON_Compare takes
+ * numbers within a relative DBL_EPSILON as equal: an audit one ulp off was "the attested
+ * predicate"). */
+static const struct {
+    const char *a, *b;
+    bool equal;
+} equals[] = {
+    {"{\"a\":1,\"b\":[1,2]}", "{ \"b\" : [1, 2], \"a\" : 1 }", true},
+    {"{\"v\":0.8}", "{\"v\":8e-1}", true},
+    {"{\"v\":0.80}", "{\"v\":0.8000000000000000444}", true},               /* the same double */
+    {"{\"v\":0.77437325905292476}", "{\"v\":0.77437325905292487}", false}, /* one ulp */
+    {"{\"v\":0.1}", "{\"v\":0.10000000000000002}", false},
+    {"{\"n\":5000}", "{\"n\":5000.000000000001}", false},
+    {"{\"n\":9007199254740993}", "{\"n\":9007199254740992}", true}, /* one double */
+    {"{\"n\":1e17}", "{\"n\":100000000000000016}", false},
+    {"[1,2]", "[2,1]", false},
+    {"[1,2]", "[1,2,3]", false},
+    {"{\"a\":1}", "{\"a\":1,\"b\":1}", false},
+    {"{\"a\":1,\"b\":1}", "{\"a\":1}", false},
+    {"{\"a\":1}", "{\"A\":1}", false},
+    {"{\"a\":\"x\"}", "{\"a\":\"\\u0078\"}", true},
+    {"{\"a\":\"x\"}", "{\"a\":\"x \"}", false},
+    {"{\"a\":1}", "{\"a\":\"1\"}", false},
+    {"{\"a\":null}", "{\"a\":false}", false},
+    {"{\"a\":true}", "{\"a\":true}", true},
+    {"{\"a\":{}}", "{\"a\":[]}", false},
+};
+
+START_TEST(test_equal)
+{
+    cJSON *a = NULL, *b = NULL;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_json_parse_strict(equals[_i].a, strlen(equals[_i].a), "a", &a, &err),
+                     FG_OK);
+    ck_assert_int_eq(fg_json_parse_strict(equals[_i].b, strlen(equals[_i].b), "b", &b, &err),
+                     FG_OK);
+    ck_assert_msg(fg_json_equal(a, b) == equals[_i].equal, "vector %d: %s vs %s", _i, equals[_i].a,
+                  equals[_i].b);
+    ck_assert_msg(fg_json_equal(b, a) == equals[_i].equal, "vector %d reversed", _i);
+    ck_assert(fg_json_equal(a, a));
+    ck_assert(!fg_json_equal(a, NULL));
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+}
+END_TEST
+
 static Suite *json_suite(void)
 {
     Suite *s = suite_create("json");
@@ -142,6 +188,7 @@ static Suite *json_suite(void)
     tcase_add_loop_test(tc, test_rejects, 0, (int)N_OF(rejects));
     tcase_add_test(tc, test_depth);
     tcase_add_loop_test(tc, test_accepts, 0, (int)N_OF(accepts));
+    tcase_add_loop_test(tc, test_equal, 0, (int)N_OF(equals));
     suite_add_tcase(s, tc);
     return s;
 }
