@@ -132,6 +132,12 @@ uint32_t fg_idset_find(const struct fg_idset *set, const char *bytes, size_t len
     return FG_IDSET_NONE;
 }
 
+void fg_idset_prefetch(const struct fg_idset *set, const char *bytes, size_t len)
+{
+    if (set->n_slots > 0)
+        __builtin_prefetch(&set->slots[home(hash_bytes(bytes, len), set->n_slots)]);
+}
+
 /* Places ref in slots (it is not there yet). */
 static void place(uint32_t *slots, size_t n_slots, unsigned ref_bits, uint64_t hash, uint32_t ref)
 {

@@ -44,6 +44,9 @@ FG_MUST_CHECK enum fg_status fg_idset_reserve(struct fg_idset *set, size_t n);
 
 /* The ref of the string, or FG_IDSET_NONE. */
 uint32_t fg_idset_find(const struct fg_idset *set, const char *bytes, size_t len);
+/* Asks the CPU for the table slot where fg_idset_find(set, bytes, len) will start (a hint:
+ * no effect on any result), so that a lookup made a few rows later does not wait for it. */
+void fg_idset_prefetch(const struct fg_idset *set, const char *bytes, size_t len);
 
 /* Adds a string that is not in the set yet, with flags (at most FG_IDSET_FLAGS); *ref: its
  * ref. FG_ERR_NOMEM or FG_ERR_LIMIT leave the set as it was. */

@@ -168,6 +168,8 @@ static void reader_free(struct reader *r)
     free(r->spans);
     r->spans = NULL;
     r->spans_cap = 0;
+    free(r->ahead_spans);
+    r->ahead_spans = NULL;
     for (size_t i = 0; i < r->n_slots; i++)
         free(r->slots[i].value);
     for (size_t i = 0; i < r->n_names; i++)
@@ -765,6 +767,8 @@ static enum fg_status spans_reserve(struct reader *r, size_t n)
     return FG_OK;
 }
 
+#define AHEAD_ROWS 8 /* records tokenized ahead of the one read (fast_block_ahead) */
+
 /* One record of the fast path: what on_field and on_record do for libcsv's records. */
 static enum fg_status fast_record(struct reader *r, const struct fg_fastcsv_record *rec)
 {
@@ -780,7 +784,13 @@ static enum fg_status fast_record(struct reader *r, const struct fg_fastcsv_reco
         if ((status = match_header(r)) != FG_OK)
             return status;
         /* room for a window's fields: lib/fastcsv.c reads a short record in one step */
-        return spans_reserve(r, r->n_names > FG_FASTCSV_WINDOW ? r->n_names : FG_FASTCSV_WINDOW);
+        if ((status = spans_reserve(
+                 r, r->n_names > FG_FASTCSV_WINDOW ? r->n_names : FG_FASTCSV_WINDOW)) != FG_OK)
+            return status;
+        if (r->ahead != NULL && r->ahead_spans == NULL &&
+            (r->ahead_spans = malloc(AHEAD_ROWS * r->spans_cap * sizeof *r->ahead_spans)) == NULL)
+            return fg_ingest_fail(r, FG_ERR_NOMEM, 0, "out of memory");
+        return FG_OK;
     }
     r->rows++;
     r->fast_bytes += rec->next - rec->start;
@@ -834,11 +844,16 @@ static enum fg_status fast_record(struct reader *r, const struct fg_fastcsv_reco
 
 /* Reads the records of buf[*pos..len) on the fast path, up to the first one that does not
  * end in buf (unless final) or that only libcsv may read (*bail). *pos: where it stopped. */
+static enum fg_status fast_block_ahead(struct reader *r, const char *buf, size_t len, size_t *pos,
+                                       bool final, bool *bail);
+
 static enum fg_status fast_block(struct reader *r, const char *buf, size_t len, size_t *pos,
                                  bool final, bool *bail)
 {
     struct fg_fastcsv_record rec;
     enum fg_status status;
+    if (r->ahead_spans != NULL && r->header_done)
+        return fast_block_ahead(r, buf, len, pos, final, bail);
     r->buf_end = buf + len;
     for (;;) {
         /* the buffer was written on another core (lib/ingest_parallel.c): ask for it ahead
@@ -866,6 +881,64 @@ static enum fg_status fast_block(struct reader *r, const char *buf, size_t len, 
             r->lines.line++;
         *pos = rec.next;
     }
+}
+
+/* ---- reading ahead: the hash join's lookups wait on memory, rows in the file's order ----
+ *
+ * With a reader's ahead hook, fast_block tokenizes AHEAD_ROWS records before it reads them
+ * and tells the hook each one (the hash join prefetches the table slot of its id), so each
+ * lookup finds its slot in cache. Records are still read one by one in the file's order,
+ * with their lines, exactly as fast_block reads them; only the tokenizing runs ahead. */
+
+struct ahead_record {
+    struct fg_fastcsv_record rec;
+    struct fg_csv_span *spans; /* spans_cap of them, in r->ahead_spans */
+};
+
+static enum fg_status fast_block_ahead(struct reader *r, const char *buf, size_t len, size_t *pos,
+                                       bool final, bool *bail)
+{
+    struct ahead_record ring[AHEAD_ROWS];
+    for (size_t k = 0; k < AHEAD_ROWS; k++)
+        ring[k].spans = r->ahead_spans + k * r->spans_cap;
+    size_t head = 0, held = 0, at = *pos;
+    enum fg_fastcsv_result result = FG_FASTCSV_RECORD;
+    struct fg_fastcsv_record stop = {0};
+    r->buf_end = buf + len;
+    for (;;) {
+        while (held < AHEAD_ROWS && result == FG_FASTCSV_RECORD) {
+            struct ahead_record *a = &ring[(head + held) % AHEAD_ROWS];
+            result =
+                fg_fastcsv_next(&r->fast, buf, len, at, final, a->spans, r->spans_cap, &a->rec);
+            if (result != FG_FASTCSV_RECORD) {
+                stop = a->rec;
+                break;
+            }
+            r->ahead(r, r->user, a->spans,
+                     a->rec.n_fields < r->spans_cap ? a->rec.n_fields : r->spans_cap);
+            at = a->rec.next;
+            held++;
+        }
+        if (held == 0)
+            break;
+        const struct ahead_record *a = &ring[head];
+        size_t n = a->rec.n_fields < r->spans_cap ? a->rec.n_fields : r->spans_cap;
+        memcpy(r->spans, a->spans, n * sizeof *r->spans);
+        r->lines.line += a->rec.newlines_before;
+        enum fg_status status = fast_record(r, &a->rec);
+        if (status != FG_OK)
+            return status;
+        if (a->rec.newline_ended)
+            r->lines.line++;
+        *pos = a->rec.next;
+        head = (head + 1) % AHEAD_ROWS;
+        held--;
+    }
+    /* as fast_block, for the record it stopped at */
+    r->lines.line += stop.newlines_before;
+    *pos = result == FG_FASTCSV_END ? len : stop.start;
+    *bail = result == FG_FASTCSV_QUOTE || result == FG_FASTCSV_LONG;
+    return FG_OK;
 }
 
 enum fg_status fg_ingest_records(struct reader *r, const char *bytes, size_t len)
@@ -1979,11 +2052,25 @@ static void incumbent_setup(struct ingest *in, const char *path, bool probabilit
 
 /* Reads the incumbent file, first: its decisions are looked up while the candidate
  * streams. */
+/* The hash join's ahead hook: the table slot of the record's id, which the record's lookup
+ * reads a few records later (both files: the incumbent's ids are looked up as they are
+ * added, to find one given twice). */
+static void id_ahead(const struct reader *r, void *user, const struct fg_csv_span *fields,
+                     size_t n_fields)
+{
+    const struct ingest *in = user;
+    size_t column = r->slots[r == &in->incumbent ? in->incumbent_id_slot : in->id_slot].column;
+    if (column < n_fields)
+        fg_idset_prefetch(&in->ids, fields[column].bytes, fields[column].len);
+}
+
 static enum fg_status read_incumbent_file(struct ingest *in, const char *path,
                                           bool probability_gate, struct fg_error *err)
 {
     struct reader *r = &in->incumbent;
     incumbent_setup(in, path, probability_gate, err);
+    if (in->join == JOIN_ID && !in->aligned)
+        r->ahead = id_ahead;
     r->progress = &in->progress;
     enum fg_status status = fg_ingest_read_file(in, r, false);
     if (status != FG_OK)
@@ -2011,6 +2098,8 @@ static enum fg_status read_candidate_file(struct ingest *in, const char *path, b
     if (in->aligned) { /* pairs each record before the row cache, which leaves out its id */
         r->before_row = fg_ingest_pair_hook;
         r->key_skip = in->id_slot;
+    } else if (in->join == JOIN_ID) {
+        r->ahead = id_ahead;
     }
     in->label_slot =
         reader_need(r, policy->data.label, "data.label", &policy->data.label_mark, NULL);

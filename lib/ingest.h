@@ -76,6 +76,10 @@ typedef enum fg_status (*row_handler)(struct reader *reader, void *user);
  * record out of the cache. */
 typedef enum fg_status (*row_hook)(struct reader *reader, void *user, unsigned *extra,
                                    bool *cacheable);
+/* Called on the fast path with a record's fields some records before it is read (the hash
+ * join prefetches its id's slot there); a hint only: it changes nothing. */
+typedef void (*row_ahead)(const struct reader *reader, void *user, const struct fg_csv_span *fields,
+                          size_t n_fields);
 
 /* Who is told how far ingest is (fg_ingest_options.progress), over both files. */
 struct progress {
@@ -126,6 +130,8 @@ struct reader {
     unsigned offer_bits;
     uint32_t offer_ids[FG_MAX_PROTECTED];
     row_hook before_row; /* NULL: none */
+    row_ahead ahead;     /* NULL: none; else records are read AHEAD_ROWS ahead (lib/ingest.c) */
+    struct fg_csv_span *ahead_spans; /* AHEAD_ROWS x spans_cap, for the records read ahead */
     /* an input that cannot be opened twice (standard input, a pipe) in a two-file run: copied
      * as the aligned join reads it, read from that copy when the hash join reads it again
      * (lib/ingest.c); NULL: read as given */

@@ -332,6 +332,8 @@ static bool reader_copy(struct reader *copy, const struct reader *r)
     }
     copy->progress = NULL;
     copy->cache = NULL;
+    copy->ahead = NULL; /* a worker reads no hash join */
+    copy->ahead_spans = NULL;
     copy->spans = malloc((copy->spans_cap ? copy->spans_cap : 1) * sizeof *copy->spans);
     return copy->spans != NULL;
 }
