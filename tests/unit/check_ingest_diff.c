@@ -479,6 +479,24 @@ static void drop_join(char *text)
         memmove(join, end, strlen(end) + 1);
 }
 
+/* A generated pair of files with ids of kind ids (struct gen), its policy, and the tunings
+ * of the reference (libcsv alone) and of the fast path (the defaults, to be varied). */
+static void two_file_case(unsigned ids, const char *cpath, const char *ipath,
+                          struct fg_policy *policy, struct fg_ingest_tuning *reference,
+                          struct fg_ingest_tuning *fast)
+{
+    struct gen g = {.kind = rnd(2) ? 0 : rnd(4),
+                    .drop = rnd(2),
+                    .shared = rnd(4),
+                    .ids = ids,
+                    .rate = rnd(3) == 0 ? 0 : 3 + rnd(20)};
+    generate(&g, cpath, ipath);
+    make_policy(policy, &g, true);
+    fg_ingest_tuning_default(reference);
+    reference->libcsv_only = true;
+    fg_ingest_tuning_default(fast);
+}
+
 /* Two files by id read as the CLI reads them (the aligned join, the row cache keyed with the
  * incumbent's bits as its extra byte, workers) against libcsv alone and the hash join, no
  * cache: the same rows and cells when the reference reads the files (the join's name and
@@ -491,18 +509,9 @@ START_TEST(test_two_files_reference)
     unsigned aligned = 0, failures = 0;
     for (unsigned seed = 5000; seed < 5600; seed++) {
         rng = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)seed * 0x2545F4914F6CDD1DULL);
-        struct gen g = {.kind = rnd(2) ? 0 : rnd(4),
-                        .drop = rnd(2),
-                        .shared = rnd(4),
-                        .ids = rnd(2) ? 0 : rnd(5),
-                        .rate = rnd(3) == 0 ? 0 : 3 + rnd(20)};
-        generate(&g, cpath, ipath);
         struct fg_policy policy;
-        make_policy(&policy, &g, true);
         struct fg_ingest_tuning reference, fast;
-        fg_ingest_tuning_default(&reference);
-        reference.libcsv_only = true;
-        fg_ingest_tuning_default(&fast);
+        two_file_case(rnd(2) ? 0 : rnd(5), cpath, ipath, &policy, &reference, &fast);
         fast.settle_seconds = 0;
         fast.parallel_min = rnd(2) ? 0 : fast.parallel_min;
         fast.block_bytes = rnd(2) ? 64 + rnd(400) : fast.block_bytes;
@@ -542,18 +551,9 @@ START_TEST(test_hash_join_reference)
     unsigned failures = 0;
     for (unsigned seed = 7000; seed < 7400; seed++) {
         rng = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)seed * 0x2545F4914F6CDD1DULL);
-        struct gen g = {.kind = rnd(2) ? 0 : rnd(4),
-                        .drop = rnd(2),
-                        .shared = rnd(4),
-                        .ids = rnd(5),
-                        .rate = rnd(3) == 0 ? 0 : 3 + rnd(20)};
-        generate(&g, cpath, ipath);
         struct fg_policy policy;
-        make_policy(&policy, &g, true);
         struct fg_ingest_tuning reference, fast;
-        fg_ingest_tuning_default(&reference);
-        reference.libcsv_only = true;
-        fg_ingest_tuning_default(&fast);
+        two_file_case(rnd(5), cpath, ipath, &policy, &reference, &fast);
         fast.no_aligned = true;
         fast.block_bytes = rnd(2) ? 64 + rnd(400) : fast.block_bytes;
         int chunked = 0;
